@@ -1,0 +1,21 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_PIPE } from '@nestjs/core';
+import { createValidationPipe, EnvelopeExceptionFilter } from '@cos/server-common';
+import { AuthModule } from './auth/auth.module';
+import { ConfigModule } from './config/config.module';
+import { DatabaseModule } from './database/database.module';
+import { GroupsModule } from './groups/groups.module';
+import { HealthController } from './health/health.controller';
+import { TagsModule } from './tags/tags.module';
+import { TeamsModule } from './teams/teams.module';
+import { WindowsModule } from './windows/windows.module';
+
+@Module({
+  imports: [ConfigModule, DatabaseModule, AuthModule, TeamsModule, GroupsModule, TagsModule, WindowsModule],
+  controllers: [HealthController],
+  providers: [
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },
+  ],
+})
+export class AppModule {}

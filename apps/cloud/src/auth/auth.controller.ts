@@ -1,0 +1,78 @@
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ok } from '@cos/contracts';
+import { Public } from '@cos/server-common';
+import { AuthContext } from './auth-context';
+import { Authenticated, CurrentAuth } from './auth.decorators';
+import { AuthService } from './auth.service';
+import { CreateApiTokenDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, RevokeApiTokenDto } from './dto/auth.dto';
+import { LoginThrottlerGuard } from './login-throttler.guard';
+
+@ApiTags('auth')
+@Controller('auth')
+export class AuthController {
+  constructor(private readonly auth: AuthService) {}
+
+  @Public()
+  @UseGuards(LoginThrottlerGuard)
+  @Post('register')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Create a user and the team they own; returns tokens like login' })
+  async register(@Body() dto: RegisterDto) {
+    return ok(await this.auth.register(dto));
+  }
+
+  @Public()
+  @UseGuards(LoginThrottlerGuard)
+  @Post('login')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Email and password for an access token (JWT) and a refresh token' })
+  async login(@Body() dto: LoginDto) {
+    return ok(await this.auth.login(dto));
+  }
+
+  @Public()
+  @Post('refresh')
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Rotate a refresh token: a new pair, the old refresh token no longer works' })
+  async refresh(@Body() dto: RefreshDto) {
+    return ok(await this.auth.refresh(dto.refreshToken));
+  }
+
+  @Post('logout')
+  @HttpCode(200)
+  @Authenticated('End the session: its access and refresh tokens stop working')
+  async logout(@CurrentAuth() auth: AuthContext, @Body() dto: LogoutDto) {
+    await this.auth.logout(auth, dto.refreshToken);
+    return ok();
+  }
+
+  @Post('me')
+  @HttpCode(200)
+  @Authenticated('The caller, their team and effective permissions')
+  async me(@CurrentAuth() auth: AuthContext) {
+    return ok(await this.auth.me(auth));
+  }
+
+  @Post('token/create')
+  @HttpCode(200)
+  @Authenticated('Create a personal API token; the token is shown only in this answer')
+  async createToken(@CurrentAuth() auth: AuthContext, @Body() dto: CreateApiTokenDto) {
+    return ok(await this.auth.createApiToken(auth, dto));
+  }
+
+  @Post('token/list')
+  @HttpCode(200)
+  @Authenticated('The caller\'s API tokens, without their secrets')
+  async listTokens(@CurrentAuth() auth: AuthContext) {
+    return ok(await this.auth.listApiTokens(auth));
+  }
+
+  @Post('token/revoke')
+  @HttpCode(200)
+  @Authenticated('Revoke one of the caller\'s API tokens')
+  async revokeToken(@CurrentAuth() auth: AuthContext, @Body() dto: RevokeApiTokenDto) {
+    await this.auth.revokeApiToken(auth, dto.id);
+    return ok();
+  }
+}

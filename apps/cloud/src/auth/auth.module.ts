@@ -1,0 +1,37 @@
+import { Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { PassportModule } from '@nestjs/passport';
+import { ThrottlerModule } from '@nestjs/throttler';
+import { CloudConfig } from '../config/cloud-config';
+import { AuthLoader } from './auth-loader';
+import { AuthController } from './auth.controller';
+import { AuthenticationGuard, PermissionGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { JwtStrategy } from './jwt.strategy';
+
+@Module({
+  imports: [
+    PassportModule,
+    JwtModule.registerAsync({
+      inject: [CloudConfig],
+      useFactory: (config: CloudConfig) => ({ secret: config.secrets.jwtSecret }),
+    }),
+    ThrottlerModule.forRootAsync({
+      inject: [CloudConfig],
+      useFactory: (config: CloudConfig) => [
+        { name: 'login', ttl: config.env.LOGIN_THROTTLE_TTL_SECONDS * 1000, limit: config.env.LOGIN_THROTTLE_LIMIT },
+      ],
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [
+    AuthService,
+    AuthLoader,
+    JwtStrategy,
+    { provide: APP_GUARD, useClass: AuthenticationGuard },
+    { provide: APP_GUARD, useClass: PermissionGuard },
+  ],
+  exports: [AuthService],
+})
+export class AuthModule {}

@@ -1,0 +1,30 @@
+import { Column, CreateDateColumn, Entity, PrimaryColumn } from 'typeorm';
+
+/**
+ * One login: a refresh-token family. Access tokens name the session, so logging out or a detected
+ * refresh-token reuse ends every token of the family at once.
+ */
+@Entity('auth_sessions')
+export class SessionEntity {
+  @PrimaryColumn({ type: 'uuid' })
+  id: string;
+
+  @Column({ name: 'user_id', type: 'integer' })
+  userId: number;
+
+  @Column({ name: 'refresh_hash', type: 'char', length: 64 })
+  refreshHash: string;
+
+  /** The refresh token this one replaced: presenting it again means it leaked. */
+  @Column({ name: 'previous_refresh_hash', type: 'char', length: 64, nullable: true })
+  previousRefreshHash: string | null;
+
+  @Column({ name: 'expires_at', type: 'timestamptz' })
+  expiresAt: Date;
+
+  @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
+  revokedAt: Date | null;
+
+  @CreateDateColumn({ name: 'created_at', type: 'timestamptz' })
+  createdAt: Date;
+}

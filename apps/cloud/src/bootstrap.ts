@@ -1,0 +1,21 @@
+import { INestApplication } from '@nestjs/common';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { configureHttpApp } from '@cos/server-common';
+import { CloudConfig } from './config/cloud-config';
+
+/** Everything `main.ts` and the tests both do to a created app before it listens. */
+export function configureCloudApp(app: INestApplication): void {
+  configureHttpApp(app);
+  app.enableShutdownHooks();
+  const config = app.get(CloudConfig);
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('cos cloud')
+      .setDescription('Browser windows, teams and permissions. Every business call is POST with a JSON body and answers {code,msg,data}.')
+      .setVersion(config.version)
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}

@@ -1,0 +1,120 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { join, resolve } from 'node:path';
+import { packageVersion } from '@cos/server-common';
+
+const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
+const toBool = ({ value }: { value: unknown }) =>
+  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+
+/** Environment variables of the cloud, validated at boot. Defaults are the README's. */
+export class CloudEnv {
+  @IsIn(['development', 'production', 'test'])
+  NODE_ENV: 'development' | 'production' | 'test' = 'development';
+
+  @IsString()
+  CLOUD_HOST = '127.0.0.1';
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  CLOUD_PORT = 3000;
+
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsString()
+  CLOUD_DATA_DIR = './data/cloud';
+
+  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  JWT_SECRET?: string;
+
+  @IsOptional()
+  @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'ENCRYPTION_KEY must be 32 bytes in base64 (44 characters)' })
+  ENCRYPTION_KEY?: string;
+
+  @Transform(toInt) @IsInt() @Min(30) @Max(86400)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  @Transform(toInt) @IsInt() @Min(300) @Max(365 * 86400)
+  REFRESH_TOKEN_TTL_SECONDS = 30 * 86400;
+
+  @Transform(toBool) @IsBoolean()
+  REGISTRATION_ENABLED = true;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  RECYCLE_RETENTION_DAYS = 30;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  LOGIN_THROTTLE_LIMIT = 10;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  LOGIN_THROTTLE_TTL_SECONDS = 60;
+
+  @Transform(toInt) @IsInt() @Min(10) @Max(86400)
+  WINDOW_LEASE_SECONDS = 120;
+
+  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  DATABASE_POOL_SIZE = 10;
+}
+
+export interface CloudSecrets {
+  jwtSecret: string;
+  encryptionKey: Buffer;
+}
+
+/** The validated configuration the cloud reads; feature code never touches `process.env`. */
+export class CloudConfig {
+  constructor(
+    readonly env: Readonly<CloudEnv>,
+    readonly secrets: CloudSecrets,
+    readonly version: string,
+  ) {}
+
+  get dataDir(): string {
+    return resolve(this.env.CLOUD_DATA_DIR);
+  }
+}
+
+export class ConfigError extends Error {}
+
+function validateEnv(source: NodeJS.ProcessEnv): CloudEnv {
+  const known = Object.keys(new CloudEnv());
+  const picked = Object.fromEntries(
+    Object.entries(source).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
+  );
+  const env = plainToInstance(CloudEnv, picked);
+  const errors = validateSync(env, { whitelist: false });
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.property}=${JSON.stringify(source[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  return env;
+}
+
+/** Secrets come from the environment; outside production a missing one is generated once and kept. */
+function resolveSecrets(env: CloudEnv): CloudSecrets {
+  if (env.NODE_ENV === 'production') {
+    const missing = (['JWT_SECRET', 'ENCRYPTION_KEY'] as const).filter((key) => !env[key]);
+    if (missing.length > 0) {
+      throw new ConfigError(`Invalid configuration:\n${missing.map((key) => `  ${key}: required when NODE_ENV=production`).join('\n')}`);
+    }
+  }
+  const dataDir = resolve(env.CLOUD_DATA_DIR);
+  const kept = (file: string, make: () => string): string => {
+    const path = join(dataDir, file);
+    if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const value = make();
+    writeFileSync(path, value, { mode: 0o600, flag: 'wx' });
+    return value;
+  };
+  const jwtSecret = env.JWT_SECRET ?? kept('jwt-secret', () => randomBytes(48).toString('base64'));
+  const encryptionKey = Buffer.from(env.ENCRYPTION_KEY ?? kept('encryption-key', () => randomBytes(32).toString('base64')), 'base64');
+  return { jwtSecret, encryptionKey };
+}
+
+export function loadCloudConfig(source: NodeJS.ProcessEnv = process.env): CloudConfig {
+  const env = validateEnv(source);
+  return new CloudConfig(env, resolveSecrets(env), packageVersion());
+}

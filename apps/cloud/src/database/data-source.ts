@@ -1,0 +1,42 @@
+import { DataSource, DataSourceOptions } from 'typeorm';
+import { ApiTokenEntity } from '../auth/api-token.entity';
+import { SessionEntity } from '../auth/session.entity';
+import { GroupEntity } from '../groups/group.entity';
+import { TagEntity } from '../tags/tag.entity';
+import { MemberGroupEntity } from '../teams/member-group.entity';
+import { TeamEntity } from '../teams/team.entity';
+import { UserEntity } from '../teams/user.entity';
+import { WindowTagEntity } from '../windows/window-tag.entity';
+import { WindowEntity } from '../windows/window.entity';
+import { InitialSchema1763900000000 } from './migrations/1763900000000-InitialSchema';
+
+export const ENTITIES = [
+  TeamEntity,
+  UserEntity,
+  MemberGroupEntity,
+  SessionEntity,
+  ApiTokenEntity,
+  GroupEntity,
+  TagEntity,
+  WindowEntity,
+  WindowTagEntity,
+];
+
+export const MIGRATIONS = [InitialSchema1763900000000];
+
+/** The one set of TypeORM options, used by the app and by the TypeORM CLI. */
+export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+  return {
+    type: 'postgres',
+    url,
+    entities: ENTITIES,
+    migrations: MIGRATIONS,
+    migrationsRun: true,
+    migrationsTransactionMode: 'each',
+    synchronize: false,
+    extra: { max: poolSize },
+  };
+}
+
+// For the TypeORM CLI: `npx typeorm-ts-node-commonjs -d apps/cloud/src/database/data-source.ts migration:show`.
+export default new DataSource(dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'));

@@ -1,0 +1,41 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ApiTags } from '@nestjs/swagger';
+import { ok } from '@cos/contracts';
+import { AuthContext } from '../auth/auth-context';
+import { CurrentAuth, RequirePermission } from '../auth/auth.decorators';
+import { IdsDto, ListWindowsDto } from '../windows/dto/window.dto';
+import { WindowsService } from '../windows/windows.service';
+
+@ApiTags('recycle bin')
+@Controller('browser/recycle')
+export class RecycleController {
+  constructor(private readonly windows: WindowsService) {}
+
+  @Post('list')
+  @HttpCode(200)
+  @RequirePermission('browser:list', 'Windows in the recycle bin, most recently deleted first')
+  async list(@CurrentAuth() auth: AuthContext, @Body() dto: ListWindowsDto) {
+    return ok(await this.windows.list(auth, dto, 'recycled'));
+  }
+
+  @Post('restore')
+  @HttpCode(200)
+  @RequirePermission('browser:recycle:restore', 'Bring windows back from the recycle bin')
+  async restore(@CurrentAuth() auth: AuthContext, @Body() dto: IdsDto) {
+    return ok(await this.windows.restore(auth, dto.ids));
+  }
+
+  @Post('delete')
+  @HttpCode(200)
+  @RequirePermission('browser:delete:permanent', 'Delete windows in the recycle bin for good')
+  async delete(@CurrentAuth() auth: AuthContext, @Body() dto: IdsDto) {
+    return ok(await this.windows.deletePermanently(auth, dto.ids));
+  }
+
+  @Post('clear')
+  @HttpCode(200)
+  @RequirePermission('browser:delete:permanent', 'Empty the recycle bin')
+  async clear(@CurrentAuth() auth: AuthContext) {
+    return ok(await this.windows.clearBin(auth));
+  }
+}

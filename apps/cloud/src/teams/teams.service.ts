@@ -1,0 +1,139 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, In } from 'typeorm';
+import { ConflictError, ForbiddenError, InvalidParamError, NotFoundError, PERMISSIONS, Role } from '@cos/contracts';
+import { AuthContext } from '../auth/auth-context';
+import { AuthService, hashPassword } from '../auth/auth.service';
+import { GroupEntity } from '../groups/group.entity';
+import { MemberGroupEntity } from './member-group.entity';
+import { UserEntity } from './user.entity';
+import { AddMemberDto, UpdateMemberDto } from './dto/member.dto';
+
+@Injectable()
+export class TeamsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly auth: AuthService,
+  ) {}
+
+  permissionCatalogue() {
+    return { list: Object.entries(PERMISSIONS).map(([name, description]) => ({ name, description })) };
+  }
+
+  async listMembers(auth: AuthContext) {
+    const users = await this.db.getRepository(UserEntity).find({ where: { teamId: auth.teamId }, order: { id: 'ASC' } });
+    const groups = await this.groupsOf(this.db.manager, users.map((u) => u.id));
+    return { list: users.map((u) => this.memberView(u, groups.get(u.id) ?? [])), total: users.length };
+  }
+
+  async addMember(auth: AuthContext, dto: AddMemberDto) {
+    const role = dto.role ?? 'member';
+    this.assertMayAssignRole(auth, role);
+    const passwordHash = await hashPassword(dto.password);
+    return this.db.transaction(async (manager) => {
+      await this.auth.assertEmailFree(manager, dto.email);
+      const groupIds = await this.checkGroups(manager, auth, dto.groupIds ?? []);
+      const user = await manager.save(
+        manager.create(UserEntity, {
+          teamId: auth.teamId,
+          email: dto.email,
+          name: dto.name ?? '',
+          passwordHash,
+          role,
+          permissions: [...new Set(dto.permissions ?? [])],
+          scope: dto.scope ?? 'all',
+        }),
+      );
+      await this.setGroups(manager, user.id, groupIds);
+      return this.memberView(user, groupIds);
+    });
+  }
+
+  async updateMember(auth: AuthContext, dto: UpdateMemberDto) {
+    return this.db.transaction(async (manager) => {
+      const user = await this.lockMember(manager, auth, dto.userId);
+      this.assertMayManage(auth, user);
+      if (dto.role && dto.role !== user.role) {
+        this.assertMayAssignRole(auth, dto.role);
+        if (user.role === 'owner') await this.assertAnotherOwner(manager, user);
+        user.role = dto.role;
+      }
+      if (dto.permissions) user.permissions = [...new Set(dto.permissions)];
+      if (dto.scope) user.scope = dto.scope;
+      await manager.save(user);
+      let groupIds: number[];
+      if (dto.groupIds) {
+        groupIds = await this.checkGroups(manager, auth, dto.groupIds);
+        await this.setGroups(manager, user.id, groupIds);
+      } else {
+        groupIds = (await this.groupsOf(manager, [user.id])).get(user.id) ?? [];
+      }
+      return this.memberView(user, groupIds);
+    });
+  }
+
+  async removeMember(auth: AuthContext, userId: number): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      const user = await this.lockMember(manager, auth, userId);
+      this.assertMayManage(auth, user);
+      if (user.role === 'owner') await this.assertAnotherOwner(manager, user);
+      await manager.delete(UserEntity, { id: user.id });
+    });
+  }
+
+  /** Admins manage members; owners and admins above that are the owner's business. */
+  private assertMayManage(auth: AuthContext, target: UserEntity): void {
+    if (auth.role !== 'owner' && target.role !== 'member') {
+      throw new ForbiddenError(`Only an owner can change or remove an ${target.role}`);
+    }
+  }
+
+  private assertMayAssignRole(auth: AuthContext, role: Role): void {
+    if (role !== 'member' && auth.role !== 'owner') throw new ForbiddenError(`Only an owner can make an ${role}`);
+  }
+
+  private async assertAnotherOwner(manager: EntityManager, owner: UserEntity): Promise<void> {
+    const owners = await manager
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .where('u.team_id = :teamId AND u.role = :role', { teamId: owner.teamId, role: 'owner' })
+      .getMany();
+    if (owners.length <= 1) throw new ConflictError('The team\'s last owner cannot be removed or demoted');
+  }
+
+  private async lockMember(manager: EntityManager, auth: AuthContext, userId: number): Promise<UserEntity> {
+    const user = await manager
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .setLock('pessimistic_write')
+      .where('u.id = :userId AND u.team_id = :teamId', { userId, teamId: auth.teamId })
+      .getOne();
+    if (!user) throw new NotFoundError(`Member ${userId} not found`);
+    return user;
+  }
+
+  private async checkGroups(manager: EntityManager, auth: AuthContext, groupIds: number[]): Promise<number[]> {
+    if (groupIds.length === 0) return [];
+    const found = await manager.getRepository(GroupEntity).find({ select: { id: true }, where: { teamId: auth.teamId, id: In(groupIds) } });
+    const missing = groupIds.filter((id) => !found.some((g) => g.id === id));
+    if (missing.length > 0) throw new InvalidParamError(`groupIds: group ${missing.join(', ')} does not exist in your team`);
+    return [...groupIds].sort((a, b) => a - b);
+  }
+
+  private async setGroups(manager: EntityManager, userId: number, groupIds: number[]): Promise<void> {
+    await manager.delete(MemberGroupEntity, { userId });
+    if (groupIds.length > 0) await manager.insert(MemberGroupEntity, groupIds.map((groupId) => ({ userId, groupId })));
+  }
+
+  private async groupsOf(manager: EntityManager, userIds: number[]): Promise<Map<number, number[]>> {
+    const rows = userIds.length ? await manager.find(MemberGroupEntity, { where: { userId: In(userIds) }, order: { groupId: 'ASC' } }) : [];
+    const byUser = new Map<number, number[]>();
+    for (const row of rows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row.groupId]);
+    return byUser;
+  }
+
+  private memberView(user: UserEntity, groupIds: number[]) {
+    return { ...this.auth.userView(user), permissions: user.permissions, scope: user.scope, groupIds };
+  }
+}

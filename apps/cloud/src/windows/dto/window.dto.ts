@@ -1,0 +1,192 @@
+import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  BrowserFingerprint,
+  configProblem,
+  fingerprintProblem,
+  LIMITS,
+  OPEN_STATUSES,
+  OpenStatus,
+  parseId,
+  PROXY_METHODS,
+  PROXY_TYPES,
+  ProxyMethod,
+  ProxyType,
+  WindowConfig,
+} from '@cos/contracts';
+import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
+import { IsCheckedObject } from '../../common/json-object.validator';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value);
+const HOST = /^[A-Za-z0-9._\-:[\]]*$/;
+const HTTP_URL = /^(https?:\/\/\S+)?$/;
+
+/** `id` / `browserId` / `uuid`: the seed's aliases for one window. */
+export class WindowRefDto {
+  @ApiPropertyOptional({ description: 'Numeric window id' })
+  @IsOptional() @Transform(({ value }) => parseId(value) ?? value) @IsInt({ message: 'id must be a positive integer' }) @Min(1, { message: 'id must be a positive integer' }) @Max(LIMITS.idMax, { message: 'id is too large' })
+  id?: number;
+
+  @ApiPropertyOptional({ description: 'Alias of id' })
+  @IsOptional() @Transform(({ value }) => parseId(value) ?? value) @IsInt({ message: 'browserId must be a positive integer' }) @Min(1, { message: 'browserId must be a positive integer' }) @Max(LIMITS.idMax, { message: 'browserId is too large' })
+  browserId?: number;
+
+  @ApiPropertyOptional({ format: 'uuid', description: 'Window UUID, recommended' })
+  @IsOptional() @Matches(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, { message: 'uuid must be a window UUID' })
+  uuid?: string;
+}
+
+/** Proxy fields of the seed, shared by create/edit and `/browser/proxy/update`. */
+export class ProxyFieldsDto {
+  @ApiPropertyOptional({ enum: PROXY_METHODS, description: '2 custom, 3 API extraction, 4 saved proxy' })
+  @IsOptional() @Transform(toNumber) @IsIn(PROXY_METHODS, { message: 'proxyMethod must be 2, 3 or 4' })
+  proxyMethod?: ProxyMethod;
+
+  @ApiPropertyOptional({ enum: PROXY_TYPES })
+  @IsOptional() @IsIn(PROXY_TYPES, { message: `proxyType must be one of ${PROXY_TYPES.join(', ')}` })
+  proxyType?: ProxyType;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.hostMax })
+  @IsOptional() @Transform(trim) @IsString() @MaxLength(LIMITS.hostMax) @Matches(HOST, { message: 'host must be a host name or IP address' })
+  host?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 65535 })
+  @IsOptional() @Transform(toNumber) @IsInt({ message: 'port must be an integer from 1 to 65535' }) @Min(1, { message: 'port must be an integer from 1 to 65535' }) @Max(65535, { message: 'port must be an integer from 1 to 65535' })
+  port?: number;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.credentialMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.credentialMax)
+  proxyUserName?: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.credentialMax, description: 'Stored encrypted; never returned by list/detail' })
+  @IsOptional() @IsString() @MaxLength(LIMITS.credentialMax)
+  proxyPassword?: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.urlMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.urlMax) @Matches(HTTP_URL, { message: 'dynamicIpUrl must be an http(s) URL' })
+  dynamicIpUrl?: string;
+
+  @ApiPropertyOptional({ maxLength: 100 })
+  @IsOptional() @IsString() @MaxLength(100)
+  dynamicIpChannel?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsBoolean()
+  isDynamicIpChangeIp?: boolean;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.urlMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.urlMax) @Matches(HTTP_URL, { message: 'refreshProxyUrl must be an http(s) URL' })
+  refreshProxyUrl?: string;
+
+  @ApiPropertyOptional({ maxLength: 100, example: 'ip-api' })
+  @IsOptional() @IsString() @MaxLength(100)
+  ipCheckService?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional() @IsBoolean()
+  enableSocks5Udp?: boolean;
+}
+
+/** `/browser/update`: without id/browserId/uuid it creates a window, with one it edits it. */
+export class UpdateWindowDto extends IntersectionType(ProxyFieldsDto, WindowRefDto) {
+  @ApiPropertyOptional({ maxLength: LIMITS.nameMax, description: 'Generated when omitted on create' })
+  @IsOptional() @Transform(trim) @IsString() @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
+  name?: string;
+
+  @IsId({ optional: true, allowZero: true, description: '0 or omitted: ungrouped' })
+  groupId?: number;
+
+  @IsIdList({ optional: true, allowEmpty: true, description: 'Replaces the window\'s tags' })
+  tagIds?: number[];
+
+  @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
+  remark?: string;
+
+  @IsCheckedObject(fingerprintProblem, 'Fingerprint: coreVersion, ostype, os, userAgent, platform, languages, timezone, resolution, hardwareConcurrency, webrtc, doNotTrack; other keys kept')
+  browserFingerPrint?: BrowserFingerprint;
+
+  @IsCheckedObject(configProblem, 'Window configuration, including the sync settings (syncCookies, ...); other keys kept')
+  config?: WindowConfig;
+}
+
+export class PartialUpdateDto {
+  @IsIdList({ description: 'Windows to change (1 to 1,000)' })
+  ids: number[];
+
+  @ApiPropertyOptional({ maxLength: LIMITS.nameMax })
+  @IsOptional() @Transform(trim) @IsString() @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
+  name?: string;
+
+  @IsId({ optional: true, allowZero: true, description: '0: ungrouped' })
+  groupId?: number;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
+  remark?: string;
+
+  @IsIdList({ optional: true, allowEmpty: true, description: 'Replaces the windows\' tags' })
+  tagIds?: number[];
+
+  @IsCheckedObject(fingerprintProblem, 'Fingerprint fields to set; others are kept')
+  browserFingerPrint?: BrowserFingerprint;
+
+  @IsCheckedObject(configProblem, 'Configuration fields to set; others are kept')
+  config?: WindowConfig;
+}
+
+export class IdsDto {
+  @IsIdList({ description: '1 to 1,000 window ids' })
+  ids: number[];
+}
+
+export class GroupUpdateDto extends IdsDto {
+  @IsId({ allowZero: true, description: 'Target group; 0 for ungrouped' })
+  groupId: number;
+}
+
+export class RemarkUpdateDto extends IdsDto {
+  @ApiProperty({ maxLength: LIMITS.remarkMax })
+  @IsString() @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
+  remark: string;
+}
+
+export class ProxyUpdateDto extends ProxyFieldsDto {
+  @IsIdList({ description: '1 to 1,000 window ids' })
+  ids: number[];
+
+  @ApiProperty({ enum: PROXY_METHODS })
+  @Transform(toNumber) @IsIn(PROXY_METHODS, { message: 'proxyMethod must be 2, 3 or 4' })
+  declare proxyMethod: ProxyMethod;
+}
+
+export class DeleteWindowsDto extends WindowRefDto {
+  @IsIdList({ optional: true, description: 'Several windows at once' })
+  ids?: number[];
+}
+
+export class ListWindowsDto extends PageDto {
+  @IsId({ optional: true, allowZero: true, description: '0: ungrouped windows' })
+  groupId?: number;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.nameMax, description: 'Matches name or remark' })
+  @IsOptional() @IsString() @MaxLength(LIMITS.nameMax)
+  keyword?: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.nameMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.nameMax)
+  name?: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.remarkMax)
+  remark?: string;
+
+  @IsIdList({ optional: true, description: 'Windows having any of these tags' })
+  tagIds?: number[];
+
+  @ApiPropertyOptional({ enum: OPEN_STATUSES })
+  @IsOptional() @IsIn(OPEN_STATUSES, { message: `openStatus must be one of ${OPEN_STATUSES.join(', ')}` })
+  openStatus?: OpenStatus;
+}

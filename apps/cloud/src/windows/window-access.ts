@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ForbiddenError, InvalidParamError, NotFoundError, WindowRef } from '@cos/contracts';
+import { AuthContext } from '../auth/auth-context';
+import { GroupEntity } from '../groups/group.entity';
+import { TagEntity } from '../tags/tag.entity';
+import { WindowEntity } from './window.entity';
+
+export type Bin = 'live' | 'recycled';
+export type AccessMode = 'read' | 'write';
+
+function plural(ids: readonly number[]): string {
+  return ids.length > 1 ? `Windows ${ids.join(', ')}` : `Window ${ids[0]}`;
+}
+
+/**
+ * The second check after the route's permission: which of the named windows the caller may touch,
+ * in one query scoped to the team. Anything unknown is 404; out of a member's scope it is 404 to
+ * read and 403 to write. Writers lock the rows until their transaction ends.
+ */
+@Injectable()
+export class WindowAccess {
+  async requireWindows(
+    manager: EntityManager,
+    auth: AuthContext,
+    ids: readonly number[],
+    mode: AccessMode,
+    bin: Bin = 'live',
+  ): Promise<WindowEntity[]> {
+    const query = manager
+      .getRepository(WindowEntity)
+      .createQueryBuilder('w')
+      .where('w.team_id = :teamId AND w.id = ANY(:ids)', { teamId: auth.teamId, ids })
+      .andWhere(bin === 'live' ? 'w.deleted_at IS NULL' : 'w.deleted_at IS NOT NULL')
+      .orderBy('w.id');
+    if (mode === 'write') query.setLock('pessimistic_write');
+    const windows = await query.getMany();
+    const missing = ids.filter((id) => !windows.some((w) => w.id === id));
+    if (missing.length > 0) throw new NotFoundError(`${plural(missing)} not found${bin === 'recycled' ? ' in the recycle bin' : ''}`);
+    this.assertScope(auth, windows, mode);
+    return windows;
+  }
+
+  async requireWindow(manager: EntityManager, auth: AuthContext, ref: WindowRef, mode: AccessMode, bin: Bin = 'live'): Promise<WindowEntity> {
+    const query = manager
+      .getRepository(WindowEntity)
+      .createQueryBuilder('w')
+      .where('w.team_id = :teamId', { teamId: auth.teamId })
+      .andWhere(bin === 'live' ? 'w.deleted_at IS NULL' : 'w.deleted_at IS NOT NULL');
+    if (ref.id !== undefined) query.andWhere('w.id = :id', { id: ref.id });
+    if (ref.uuid !== undefined) query.andWhere('w.uuid = :uuid', { uuid: ref.uuid });
+    if (mode === 'write') query.setLock('pessimistic_write');
+    const window = await query.getOne();
+    if (!window) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
+    this.assertScope(auth, [window], mode);
+    return window;
+  }
+
+  private assertScope(auth: AuthContext, windows: WindowEntity[], mode: AccessMode): void {
+    const outside = windows.filter((w) => !auth.inScope(w.groupId)).map((w) => w.id);
+    if (outside.length === 0) return;
+    if (mode === 'read') throw new NotFoundError(`${plural(outside)} not found`);
+    throw new ForbiddenError(`${plural(outside)} outside your window scope`);
+  }
+
+  /** A target group must be the team's, and in scope for a limited member; 0 means ungrouped. */
+  async checkGroup(manager: EntityManager, auth: AuthContext, groupId: number | undefined): Promise<number | null | undefined> {
+    if (groupId === undefined) return undefined;
+    if (groupId === 0) {
+      if (auth.scopedGroupIds) throw new ForbiddenError('groupId 0 (ungrouped) is outside your window scope');
+      return null;
+    }
+    const exists = await manager.getRepository(GroupEntity).existsBy({ id: groupId, teamId: auth.teamId });
+    if (!exists) throw new InvalidParamError(`groupId ${groupId} does not exist in your team`);
+    if (!auth.inScope(groupId)) throw new ForbiddenError(`groupId ${groupId} is outside your window scope`);
+    return groupId;
+  }
+
+  async checkTags(manager: EntityManager, auth: AuthContext, tagIds: number[] | undefined): Promise<number[] | undefined> {
+    if (!tagIds || tagIds.length === 0) return tagIds;
+    const found: { id: number }[] = await manager
+      .getRepository(TagEntity)
+      .createQueryBuilder('t')
+      .select('t.id', 'id')
+      .where('t.team_id = :teamId AND t.id = ANY(:tagIds)', { teamId: auth.teamId, tagIds })
+      .getRawMany();
+    const missing = tagIds.filter((id) => !found.some((t) => t.id === id));
+    if (missing.length > 0) throw new InvalidParamError(`tagIds: tag ${missing.join(', ')} does not exist in your team`);
+    return tagIds;
+  }
+}
+
+export function hasRef(body: { id?: unknown; browserId?: unknown; uuid?: unknown }): boolean {
+  return [body.id, body.browserId, body.uuid].some((v) => v !== undefined && v !== null && v !== '');
+}

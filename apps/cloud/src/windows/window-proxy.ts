@@ -1,0 +1,88 @@
+import { InvalidParamError } from '@cos/contracts';
+import { SecretBox } from '../crypto/secret-box';
+import { ProxyFieldsDto } from './dto/window.dto';
+import { WindowEntity } from './window.entity';
+
+export type ProxyColumns = Pick<
+  WindowEntity,
+  | 'proxyMethod'
+  | 'proxyType'
+  | 'proxyHost'
+  | 'proxyPort'
+  | 'proxyUsername'
+  | 'proxyPasswordSealed'
+  | 'dynamicIpUrl'
+  | 'dynamicIpChannel'
+  | 'isDynamicIpChangeIp'
+  | 'refreshProxyUrl'
+  | 'ipCheckService'
+  | 'enableSocks5Udp'
+  | 'proxyId'
+>;
+
+export const DEFAULT_PROXY: ProxyColumns = {
+  proxyMethod: 2,
+  proxyType: 'direct',
+  proxyHost: '',
+  proxyPort: null,
+  proxyUsername: '',
+  proxyPasswordSealed: null,
+  dynamicIpUrl: '',
+  dynamicIpChannel: '',
+  isDynamicIpChangeIp: false,
+  refreshProxyUrl: '',
+  ipCheckService: '',
+  enableSocks5Udp: false,
+  proxyId: null,
+};
+
+const PROXY_FIELD_NAMES: (keyof ProxyFieldsDto)[] = [
+  'proxyMethod', 'proxyType', 'host', 'port', 'proxyUserName', 'proxyPassword', 'dynamicIpUrl',
+  'dynamicIpChannel', 'isDynamicIpChangeIp', 'refreshProxyUrl', 'ipCheckService', 'enableSocks5Udp',
+];
+
+export function sendsProxyFields(dto: ProxyFieldsDto): boolean {
+  return PROXY_FIELD_NAMES.some((key) => dto[key] !== undefined);
+}
+
+/**
+ * The proxy columns after applying the fields sent over `base`, checked as a whole: a method
+ * needs its own fields (2: host and port unless direct; 3: dynamicIpUrl).
+ */
+export function applyProxyFields(base: ProxyColumns, dto: ProxyFieldsDto, box: SecretBox): ProxyColumns {
+  const next: ProxyColumns = {
+    proxyMethod: dto.proxyMethod ?? base.proxyMethod,
+    proxyType: dto.proxyType ?? base.proxyType,
+    proxyHost: dto.host ?? base.proxyHost,
+    proxyPort: dto.port ?? base.proxyPort,
+    proxyUsername: dto.proxyUserName ?? base.proxyUsername,
+    proxyPasswordSealed:
+      dto.proxyPassword === undefined ? base.proxyPasswordSealed : dto.proxyPassword === '' ? null : box.seal(dto.proxyPassword),
+    dynamicIpUrl: dto.dynamicIpUrl ?? base.dynamicIpUrl,
+    dynamicIpChannel: dto.dynamicIpChannel ?? base.dynamicIpChannel,
+    isDynamicIpChangeIp: dto.isDynamicIpChangeIp ?? base.isDynamicIpChangeIp,
+    refreshProxyUrl: dto.refreshProxyUrl ?? base.refreshProxyUrl,
+    ipCheckService: dto.ipCheckService ?? base.ipCheckService,
+    enableSocks5Udp: dto.enableSocks5Udp ?? base.enableSocks5Udp,
+    proxyId: base.proxyId,
+  };
+  const problem = proxyProblem(next);
+  if (problem) throw new InvalidParamError(problem);
+  return next;
+}
+
+export function proxyProblem(proxy: ProxyColumns): string | null {
+  switch (proxy.proxyMethod) {
+    case 2:
+      if (proxy.proxyType !== 'direct' && (!proxy.proxyHost || !proxy.proxyPort)) {
+        return `proxyMethod 2 with proxyType ${proxy.proxyType} needs host and port`;
+      }
+      return null;
+    case 3:
+      return proxy.dynamicIpUrl ? null : 'proxyMethod 3 needs dynamicIpUrl';
+    case 4:
+      return proxy.proxyId ? null : 'proxyMethod 4 needs proxyId of a saved proxy of your team';
+    default:
+      return 'proxyMethod must be 2, 3 or 4';
+  }
+}

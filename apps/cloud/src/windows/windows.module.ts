@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { SecretBox } from '../crypto/secret-box';
+import { RecyclePurger } from '../recycle/recycle-purger';
+import { RecycleController } from '../recycle/recycle.controller';
+import { WindowAccess } from './window-access';
+import { WindowViews } from './window.views';
+import { WindowsController } from './windows.controller';
+import { WindowsService } from './windows.service';
+
+@Module({
+  controllers: [WindowsController, RecycleController],
+  providers: [WindowsService, WindowAccess, WindowViews, SecretBox, RecyclePurger],
+  exports: [WindowsService, WindowAccess, WindowViews, SecretBox],
+})
+export class WindowsModule {}

@@ -1,0 +1,208 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
+import { InvalidParamError, PageResult, resolveWindowRef, WindowIsOpenError, WindowResponse } from '@cos/contracts';
+import { AuthContext } from '../auth/auth-context';
+import { pageOf } from '../common/id.decorators';
+import { escapeLike } from '../common/sql';
+import { SecretBox } from '../crypto/secret-box';
+import { DeleteWindowsDto, ListWindowsDto, PartialUpdateDto, ProxyUpdateDto, UpdateWindowDto, WindowRefDto } from './dto/window.dto';
+import { hasRef, WindowAccess } from './window-access';
+import { applyProxyFields, DEFAULT_PROXY, sendsProxyFields } from './window-proxy';
+import { WindowViews } from './window.views';
+import { WindowEntity } from './window.entity';
+
+/** What a batch write may set; each field is touched only when present. */
+type WindowPatch = Pick<PartialUpdateDto, 'name' | 'groupId' | 'remark' | 'tagIds' | 'browserFingerPrint' | 'config'>;
+
+@Injectable()
+export class WindowsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: WindowAccess,
+    private readonly views: WindowViews,
+    private readonly box: SecretBox,
+  ) {}
+
+  async createOrEdit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
+    return hasRef(dto) ? this.edit(auth, dto) : this.create(auth, dto);
+  }
+
+  private async create(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
+    const proxy = applyProxyFields(DEFAULT_PROXY, dto, this.box);
+    return this.db.transaction(async (manager) => {
+      const groupId = await this.access.checkGroup(manager, auth, dto.groupId ?? (auth.scopedGroupIds ? undefined : 0));
+      if (groupId === undefined) throw new InvalidParamError('groupId is required: you may only create windows in your groups');
+      await this.access.checkTags(manager, auth, dto.tagIds);
+      // UPDATE answers [rows, rowCount]; the row lock also orders concurrent creates of a team.
+      const [[{ window_seq: seq }]] = (await manager.query(
+        `UPDATE teams SET window_seq = window_seq + 1 WHERE id = $1 RETURNING window_seq`,
+        [auth.teamId],
+      )) as [[{ window_seq: number }], number];
+      const window = await manager.save(
+        manager.create(WindowEntity, {
+          ...proxy,
+          teamId: auth.teamId,
+          seq,
+          name: dto.name ?? `Window ${seq}`,
+          groupId,
+          remark: dto.remark ?? '',
+          fingerprint: dto.browserFingerPrint ?? {},
+          config: dto.config ?? {},
+          createdBy: auth.userId,
+        }),
+      );
+      await this.replaceTags(manager, [window.id], dto.tagIds);
+      return this.views.one(manager, window);
+    });
+  }
+
+  private async edit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
+    const ref = resolveWindowRef(dto as Record<string, unknown>);
+    return this.db.transaction(async (manager) => {
+      const window = await this.access.requireWindow(manager, auth, ref, 'write');
+      const groupId = await this.access.checkGroup(manager, auth, dto.groupId);
+      await this.access.checkTags(manager, auth, dto.tagIds);
+      if (sendsProxyFields(dto)) Object.assign(window, applyProxyFields(window, dto, this.box));
+      if (dto.name !== undefined) window.name = dto.name;
+      if (groupId !== undefined) window.groupId = groupId;
+      if (dto.remark !== undefined) window.remark = dto.remark;
+      if (dto.browserFingerPrint !== undefined) window.fingerprint = dto.browserFingerPrint;
+      if (dto.config !== undefined) window.config = dto.config;
+      const saved = await manager.save(window);
+      await this.replaceTags(manager, [window.id], dto.tagIds);
+      return this.views.one(manager, saved);
+    });
+  }
+
+  async detail(auth: AuthContext, dto: WindowRefDto): Promise<WindowResponse> {
+    const ref = resolveWindowRef(dto as Record<string, unknown>);
+    const window = await this.access.requireWindow(this.db.manager, auth, ref, 'read');
+    return this.views.one(this.db.manager, window);
+  }
+
+  async list(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled' = 'live'): Promise<PageResult<WindowResponse>> {
+    const { page, pageSize, offset } = pageOf(dto);
+    const filtered = this.filteredQuery(auth, dto, bin);
+    const ordered = filtered
+      .clone()
+      .orderBy(bin === 'live' ? 'w.created_at' : 'w.deleted_at', 'DESC')
+      .addOrderBy('w.id', 'DESC')
+      .offset(offset)
+      .limit(pageSize);
+    const [windows, total] = await Promise.all([ordered.getMany(), filtered.getCount()]);
+    return { list: await this.views.build(this.db.manager, windows), total, page, pageSize };
+  }
+
+  private filteredQuery(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled'): SelectQueryBuilder<WindowEntity> {
+    const query = this.db
+      .getRepository(WindowEntity)
+      .createQueryBuilder('w')
+      .where('w.team_id = :teamId', { teamId: auth.teamId })
+      .andWhere(bin === 'live' ? 'w.deleted_at IS NULL' : 'w.deleted_at IS NOT NULL');
+    const scoped = auth.scopedGroupIds;
+    if (scoped) query.andWhere('w.group_id = ANY(:scoped)', { scoped });
+    if (dto.groupId !== undefined) {
+      query.andWhere(dto.groupId === 0 ? 'w.group_id IS NULL' : 'w.group_id = :groupId', { groupId: dto.groupId });
+    }
+    if (dto.keyword) query.andWhere('(w.name ILIKE :kw OR w.remark ILIKE :kw)', { kw: `%${escapeLike(dto.keyword)}%` });
+    if (dto.name) query.andWhere('w.name ILIKE :name', { name: `%${escapeLike(dto.name)}%` });
+    if (dto.remark) query.andWhere('w.remark ILIKE :remark', { remark: `%${escapeLike(dto.remark)}%` });
+    if (dto.openStatus) query.andWhere('w.open_status = :openStatus', { openStatus: dto.openStatus });
+    if (dto.tagIds?.length) {
+      query.andWhere('EXISTS (SELECT 1 FROM window_tags wt WHERE wt.window_id = w.id AND wt.tag_id = ANY(:tagIds))', { tagIds: dto.tagIds });
+    }
+    return query;
+  }
+
+  /** One transaction for the whole batch: every id must be writable or nothing changes. */
+  async patch(auth: AuthContext, ids: number[], patch: WindowPatch): Promise<{ updated: number }> {
+    return this.db.transaction(async (manager) => {
+      await this.access.requireWindows(manager, auth, ids, 'write');
+      const groupId = await this.access.checkGroup(manager, auth, patch.groupId);
+      await this.access.checkTags(manager, auth, patch.tagIds);
+      const set: Record<string, unknown> = {};
+      const params: unknown[] = [ids];
+      const param = (value: unknown) => `$${params.push(value)}`;
+      if (patch.name !== undefined) set.name = param(patch.name);
+      if (groupId !== undefined) set.group_id = param(groupId);
+      if (patch.remark !== undefined) set.remark = param(patch.remark);
+      if (patch.browserFingerPrint !== undefined) set.fingerprint = `fingerprint || ${param(JSON.stringify(patch.browserFingerPrint))}::jsonb`;
+      if (patch.config !== undefined) set.config = `config || ${param(JSON.stringify(patch.config))}::jsonb`;
+      const assignments = Object.entries(set).map(([column, value]) => `${column} = ${value}`);
+      await manager.query(`UPDATE windows SET ${[...assignments, 'updated_at = now()'].join(', ')} WHERE id = ANY($1)`, params);
+      await this.replaceTags(manager, ids, patch.tagIds);
+      return { updated: ids.length };
+    });
+  }
+
+  /** `/browser/proxy/update` sets the same proxy configuration on every window named. */
+  async updateProxy(auth: AuthContext, dto: ProxyUpdateDto): Promise<{ updated: number }> {
+    const proxy = applyProxyFields(DEFAULT_PROXY, dto, this.box);
+    return this.db.transaction(async (manager) => {
+      await this.access.requireWindows(manager, auth, dto.ids, 'write');
+      await manager
+        .createQueryBuilder()
+        .update(WindowEntity)
+        .set({ ...proxy, updatedAt: () => 'now()' })
+        .where('id = ANY(:ids)', { ids: dto.ids })
+        .execute();
+      return { updated: dto.ids.length };
+    });
+  }
+
+  /** Moves windows to the recycle bin; an open window must be closed first. */
+  async recycle(auth: AuthContext, dto: DeleteWindowsDto): Promise<{ deleted: number }> {
+    if (dto.ids && hasRef(dto)) throw new InvalidParamError('pass either ids or one of id, browserId, uuid');
+    return this.db.transaction(async (manager) => {
+      const windows = dto.ids
+        ? await this.access.requireWindows(manager, auth, dto.ids, 'write')
+        : [await this.access.requireWindow(manager, auth, resolveWindowRef(dto as Record<string, unknown>), 'write')];
+      const now = new Date();
+      const open = windows.filter((w) => w.openStatus !== 'closed' && w.openLeaseUntil !== null && w.openLeaseUntil > now);
+      if (open.length > 0) throw new WindowIsOpenError(open.map((w) => w.id));
+      await manager.query(
+        `UPDATE windows SET deleted_at = now(), deleted_by = $2, open_status = 'closed', open_device_id = NULL,
+           open_pid = NULL, open_lease_until = NULL WHERE id = ANY($1)`,
+        [windows.map((w) => w.id), auth.userId],
+      );
+      return { deleted: windows.length };
+    });
+  }
+
+  async restore(auth: AuthContext, ids: number[]): Promise<{ restored: number }> {
+    return this.db.transaction(async (manager) => {
+      await this.access.requireWindows(manager, auth, ids, 'write', 'recycled');
+      await manager.query(`UPDATE windows SET deleted_at = NULL, deleted_by = NULL, updated_at = now() WHERE id = ANY($1)`, [ids]);
+      return { restored: ids.length };
+    });
+  }
+
+  async deletePermanently(auth: AuthContext, ids: number[]): Promise<{ deleted: number }> {
+    return this.db.transaction(async (manager) => {
+      await this.access.requireWindows(manager, auth, ids, 'write', 'recycled');
+      await manager.query(`DELETE FROM windows WHERE id = ANY($1)`, [ids]);
+      return { deleted: ids.length };
+    });
+  }
+
+  /** Empties the caller's part of the bin: a limited member only clears windows in their groups. */
+  async clearBin(auth: AuthContext): Promise<{ deleted: number }> {
+    const scoped = auth.scopedGroupIds;
+    const [, deleted]: [unknown, number] = await this.db.query(
+      `DELETE FROM windows WHERE team_id = $1 AND deleted_at IS NOT NULL ${scoped ? 'AND group_id = ANY($2)' : ''}`,
+      scoped ? [auth.teamId, scoped] : [auth.teamId],
+    );
+    return { deleted };
+  }
+
+  private async replaceTags(manager: EntityManager, windowIds: number[], tagIds: number[] | undefined): Promise<void> {
+    if (tagIds === undefined) return;
+    await manager.query(`DELETE FROM window_tags WHERE window_id = ANY($1)`, [windowIds]);
+    if (tagIds.length === 0) return;
+    await manager.query(
+      `INSERT INTO window_tags (window_id, tag_id) SELECT w, t FROM unnest($1::int[]) w CROSS JOIN unnest($2::int[]) t`,
+      [windowIds, tagIds],
+    );
+  }
+}

@@ -1,0 +1,36 @@
+/** Every API answer, cloud and agent alike: `{ code, msg, data }`, `data` never null. */
+export interface ApiEnvelope<T = Record<string, unknown>> {
+  code: number;
+  msg: string;
+  data: T;
+}
+
+export const ResultCode = {
+  Ok: 0,
+  InvalidParam: 211,
+  Unauthorized: 401,
+  Forbidden: 403,
+  NotFound: 404,
+  Conflict: 409,
+  Throttled: 429,
+  Internal: 500,
+} as const;
+export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
+
+export function ok<T extends object>(data?: T, msg = 'success'): ApiEnvelope<T> {
+  return { code: ResultCode.Ok, msg, data: (data ?? {}) as T };
+}
+
+export function failure(code: ResultCode, msg: string): ApiEnvelope<Record<string, never>> {
+  return { code, msg, data: {} };
+}
+
+export function isEnvelope(value: unknown): value is ApiEnvelope<unknown> {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ApiEnvelope).code === 'number' &&
+    typeof (value as ApiEnvelope).msg === 'string' &&
+    'data' in value
+  );
+}

@@ -1,0 +1,57 @@
+import { ResultCode } from './envelope';
+
+/**
+ * Errors that carry their own envelope code. Services throw these; the global exception filter
+ * of each app turns them into `{code,msg,data}` answers.
+ */
+export class DomainError extends Error {
+  constructor(
+    readonly code: ResultCode,
+    message: string,
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export class InvalidParamError extends DomainError {
+  constructor(message: string) {
+    super(ResultCode.InvalidParam, message);
+  }
+}
+
+export class UnauthorizedError extends DomainError {
+  constructor(message = 'Not logged in or token invalid') {
+    super(ResultCode.Unauthorized, message);
+  }
+}
+
+export class ForbiddenError extends DomainError {
+  constructor(message: string) {
+    super(ResultCode.Forbidden, message);
+  }
+}
+
+export class NotFoundError extends DomainError {
+  constructor(message: string) {
+    super(ResultCode.NotFound, message);
+  }
+}
+
+export class ConflictError extends DomainError {
+  constructor(message: string) {
+    super(ResultCode.Conflict, message);
+  }
+}
+
+export class WindowOpenElsewhereError extends ConflictError {
+  constructor(uuid: string) {
+    super(`Window ${uuid} is open on another device`);
+  }
+}
+
+export class WindowIsOpenError extends ConflictError {
+  constructor(ids: readonly number[]) {
+    super(`Window${ids.length > 1 ? 's' : ''} ${ids.join(', ')} ${ids.length > 1 ? 'are' : 'is'} open; close before deleting`);
+  }
+}

@@ -1,0 +1,23 @@
+export const PROXY_METHODS = [2, 3, 4] as const;
+export type ProxyMethod = (typeof PROXY_METHODS)[number];
+
+export const PROXY_TYPES = ['direct', 'http', 'https', 'socks5', 'ssh'] as const;
+export type ProxyType = (typeof PROXY_TYPES)[number];
+
+/** Proxy settings as the cloud stores them and list/detail return them (password masked). */
+export interface ProxySettings {
+  proxyMethod: ProxyMethod;
+  proxyType: ProxyType;
+  host: string;
+  port: number | null;
+  proxyUserName: string;
+  proxyPassword: string;
+  hasProxyPassword: boolean;
+  dynamicIpUrl: string;
+  dynamicIpChannel: string;
+  isDynamicIpChangeIp: boolean;
+  refreshProxyUrl: string;
+  ipCheckService: string;
+  enableSocks5Udp: boolean;
+  proxyId: number | null;
+}

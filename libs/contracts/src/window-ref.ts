@@ -1,0 +1,60 @@
+import { InvalidParamError } from './errors';
+import { LIMITS } from './limits';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export function isUuid(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+/** A positive integer id given as a number or a string of digits; anything else is null. */
+export function parseId(value: unknown): number | null {
+  let n: number;
+  if (typeof value === 'number') n = value;
+  else if (typeof value === 'string' && /^\d{1,10}$/.test(value.trim())) n = Number(value.trim());
+  else return null;
+  return Number.isInteger(n) && n >= 1 && n <= LIMITS.idMax ? n : null;
+}
+
+/** One window, by id, by uuid, or by both (which must then name the same window). */
+export type WindowRef = { id: number; uuid?: string } | { id?: number; uuid: string };
+
+export const UUID_ALIASES = ['uuid', 'config_uuid', 'browserUuid', 'browser_uuid'] as const;
+export const ID_ALIASES = ['id', 'browserId', 'browser_id'] as const;
+
+/**
+ * Resolves the seed's window aliases to exactly one window. Several different windows, a list
+ * where one window is expected, or no reference at all are 211.
+ */
+export function resolveWindowRef(
+  body: Record<string, unknown>,
+  idAliases: readonly string[] = ID_ALIASES,
+  uuidAliases: readonly string[] = UUID_ALIASES,
+): WindowRef {
+  const uuids = new Set<string>();
+  const ids = new Set<number>();
+  for (const key of uuidAliases) {
+    const value = body[key];
+    if (value === undefined || value === null || value === '') continue;
+    if (Array.isArray(value)) throw new InvalidParamError(`${key} takes one window; several were given`);
+    if (!isUuid(value)) throw new InvalidParamError(`${key} must be a window UUID`);
+    uuids.add(value.toLowerCase());
+  }
+  for (const key of idAliases) {
+    const value = body[key];
+    if (value === undefined || value === null || value === '') continue;
+    if (Array.isArray(value)) throw new InvalidParamError(`${key} takes one window; several were given`);
+    const id = parseId(value);
+    if (id === null) throw new InvalidParamError(`${key} must be a positive integer`);
+    ids.add(id);
+  }
+  if (uuids.size + ids.size === 0) {
+    throw new InvalidParamError(`one of ${[...uuidAliases, ...idAliases].join(', ')} is required`);
+  }
+  if (uuids.size > 1 || ids.size > 1) {
+    throw new InvalidParamError('only one window per call: several ids or uuids were given');
+  }
+  const [id] = ids;
+  const [uuid] = uuids;
+  return id === undefined ? { uuid } : { id, uuid };
+}

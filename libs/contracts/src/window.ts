@@ -1,0 +1,61 @@
+import { BrowserFingerprint, SyncSettings, WindowConfig } from './fingerprint';
+import { ProxySettings } from './proxy';
+
+export const OPEN_STATUSES = ['closed', 'opening', 'opened', 'closing'] as const;
+export type OpenStatus = (typeof OPEN_STATUSES)[number];
+
+export interface WindowTag {
+  id: number;
+  name: string;
+}
+
+export interface WindowResponse extends ProxySettings {
+  id: number;
+  browserId: number;
+  uuid: string;
+  seq: number;
+  name: string;
+  groupId: number;
+  groupName: string;
+  tagIds: number[];
+  tags: WindowTag[];
+  remark: string;
+  browserFingerPrint: BrowserFingerprint;
+  config: WindowConfig;
+  openStatus: OpenStatus;
+  openDeviceId: string | null;
+  createdAt: string;
+  updatedAt: string;
+  createdBy: number | null;
+  deletedAt: string | null;
+}
+
+export interface PageResult<T> {
+  list: T[];
+  total: number;
+  page: number;
+  pageSize: number;
+}
+
+/** A cookie as stored in the cloud and exchanged with the agent (WebDriver BiDi shape, value as text). */
+export interface StoredCookie {
+  name: string;
+  value: string;
+  domain: string;
+  path: string;
+  secure: boolean;
+  httpOnly: boolean;
+  sameSite: 'strict' | 'lax' | 'none';
+  /** Seconds since the epoch; absent for a session cookie. */
+  expiry?: number;
+}
+
+/** What `/browser/launch` hands the agent: everything needed to start one window. */
+export interface LaunchPayload {
+  window: WindowResponse;
+  proxy: Omit<ProxySettings, 'hasProxyPassword'>;
+  sync: SyncSettings;
+  cookies: StoredCookie[];
+  profile: { zipName: string; zipSize: number; sha256: string } | null;
+  leaseSeconds: number;
+}

@@ -1,0 +1,61 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { DomainError, failure, ResultCode } from '@cos/contracts';
+
+const STATUS_TO_CODE: Record<number, ResultCode> = {
+  [HttpStatus.BAD_REQUEST]: ResultCode.InvalidParam,
+  [HttpStatus.PAYLOAD_TOO_LARGE]: ResultCode.InvalidParam,
+  [HttpStatus.UNSUPPORTED_MEDIA_TYPE]: ResultCode.InvalidParam,
+  [HttpStatus.UNAUTHORIZED]: ResultCode.Unauthorized,
+  [HttpStatus.FORBIDDEN]: ResultCode.Forbidden,
+  [HttpStatus.NOT_FOUND]: ResultCode.NotFound,
+  [HttpStatus.METHOD_NOT_ALLOWED]: ResultCode.NotFound,
+  [HttpStatus.CONFLICT]: ResultCode.Conflict,
+  [HttpStatus.TOO_MANY_REQUESTS]: ResultCode.Throttled,
+};
+
+function httpExceptionMessage(exception: HttpException, request: Request): string {
+  const status = exception.getStatus();
+  if (status === HttpStatus.NOT_FOUND && /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(exception.message)) {
+    return `API not found: ${request.method} ${request.path}`;
+  }
+  if (status === HttpStatus.TOO_MANY_REQUESTS) return 'Too many requests, try again later';
+  const response = exception.getResponse();
+  if (typeof response === 'object' && response !== null && 'message' in response) {
+    const message = (response as { message: unknown }).message;
+    if (Array.isArray(message)) return message.join('; ');
+    if (typeof message === 'string') return message;
+  }
+  return exception.message;
+}
+
+/** Turns every error into the `{code,msg,data}` envelope; 500s keep their details in the log. */
+@Catch()
+export class EnvelopeExceptionFilter implements ExceptionFilter {
+  private readonly logger = new Logger('Exceptions');
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const http = host.switchToHttp();
+    const response = http.getResponse<Response>();
+    const request = http.getRequest<Request & { id?: string }>();
+    if (response.headersSent) return;
+
+    if (exception instanceof DomainError) {
+      response.status(HttpStatus.OK).json(failure(exception.code, exception.message));
+      return;
+    }
+    if (exception instanceof HttpException) {
+      const code = STATUS_TO_CODE[exception.getStatus()];
+      if (code !== undefined) {
+        const status = code === ResultCode.Throttled ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.OK;
+        response.status(status).json(failure(code, httpExceptionMessage(exception, request)));
+        return;
+      }
+    }
+    this.logger.error(
+      `request ${request.id ?? '-'} ${request.method} ${request.path} failed`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    response.status(HttpStatus.OK).json(failure(ResultCode.Internal, `Internal error (request ${request.id ?? '-'})`));
+  }
+}

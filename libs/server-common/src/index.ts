@@ -1,0 +1,5 @@
+export * from './public.decorator';
+export * from './validation.pipe';
+export * from './exception.filter';
+export * from './http-app';
+export * from './package-version';
