@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, Length, MaxLength } from 'class-validator';
-import { ALL_PERMISSIONS, Permission, Role, ROLES, SCOPES, WindowScope } from '@cos/contracts';
+import { ALL_PERMISSIONS, ROLES, SCOPES } from '@cos/contracts';
+import type { Permission, Role, WindowScope } from '@cos/contracts';
 import { IsId, IsIdList } from '../../common/id.decorators';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);

@@ -1,20 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import {
-  BrowserFingerprint,
-  configProblem,
-  fingerprintProblem,
-  LIMITS,
-  OPEN_STATUSES,
-  OpenStatus,
-  parseId,
-  PROXY_METHODS,
-  PROXY_TYPES,
-  ProxyMethod,
-  ProxyType,
-  WindowConfig,
-} from '@cos/contracts';
+import { configProblem, fingerprintProblem, LIMITS, OPEN_STATUSES, parseId, PROXY_METHODS, PROXY_TYPES } from '@cos/contracts';
+import type { BrowserFingerprint, OpenStatus, ProxyMethod, ProxyType, WindowConfig } from '@cos/contracts';
 import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
 import { IsCheckedObject } from '../../common/json-object.validator';
 

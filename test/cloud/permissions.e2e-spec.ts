@@ -1,0 +1,147 @@
+import { ALL_PERMISSIONS, Permission } from '@cos/contracts';
+import { CloudHarness, Envelope, startCloud } from '../support/cloud-app';
+import { Account, addMember, createGroup, createTag, createWindow, registerOwner, snapshot } from '../support/factories';
+
+type Caller = 'owner' | 'admin' | 'memberWith' | 'memberWithout' | 'memberOutOfScope' | 'otherTeam' | 'noToken' | 'badToken' | 'expiredToken';
+const CALLERS: Caller[] = ['owner', 'admin', 'memberWith', 'memberWithout', 'memberOutOfScope', 'otherTeam', 'noToken', 'badToken', 'expiredToken'];
+
+interface Fixture {
+  w1: { id: number; uuid: string };
+  w2: { id: number; uuid: string };
+  group: number;
+  tag: number;
+  memberId: number;
+}
+
+interface Case {
+  path: string;
+  label?: string;
+  permission: Permission | null;
+  body: (f: Fixture) => Record<string, unknown>;
+  /** Windows start in the recycle bin. */
+  recycled?: boolean;
+  /** Answers that differ from the default per caller. */
+  expect?: Partial<Record<Caller, number>>;
+  /** For list endpoints: whether the fixture window must be in the answer. */
+  listed?: (data: { list: { id: number }[] }, f: Fixture) => boolean;
+}
+
+const single = (path: string, permission: Permission, body: (f: Fixture) => Record<string, unknown>, extra: Partial<Case> = {}): Case => ({ path, permission, body, ...extra });
+// Outside a member's scope, reads behave as not found and writes as forbidden; another team sees nothing.
+const READ = { memberOutOfScope: 404, otherTeam: 404 };
+const WRITE = { memberOutOfScope: 403, otherTeam: 404 };
+const LISTED = (data: { list: { id: number }[] }, f: Fixture) => data.list.some((w) => w.id === f.w1.id);
+
+const CASES: Case[] = [
+  single('/browser/update', 'browser:create:single', (f) => ({ name: 'new', groupId: f.group }), { label: 'create', expect: { memberOutOfScope: 403, otherTeam: 211 } }),
+  single('/browser/update', 'browser:update:single', (f) => ({ id: f.w1.id, name: 'edited' }), { label: 'edit', expect: WRITE }),
+  single('/browser/update/partial', 'browser:update:single', (f) => ({ ids: [f.w1.id], remark: 'x' }), { label: 'one id', expect: WRITE }),
+  single('/browser/update/partial', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], remark: 'x' }), { label: 'two ids', expect: WRITE }),
+  single('/browser/detail', 'browser:list', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
+  single('/browser/list', 'browser:list', () => ({ pageSize: 100 }), { listed: LISTED }),
+  single('/browser/delete', 'browser:delete:recycle', (f) => ({ id: f.w1.id }), { expect: WRITE }),
+  single('/browser/delete/ids', 'browser:delete:recycle', (f) => ({ ids: [f.w1.id, f.w2.id] }), { expect: WRITE }),
+  single('/browser/group/update', 'browser:update:single', (f) => ({ ids: [f.w1.id], groupId: 0 }), { label: 'one id', expect: WRITE }),
+  single('/browser/group/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], groupId: 0 }), { label: 'two ids', expect: WRITE }),
+  single('/browser/remark/update', 'browser:update:single', (f) => ({ ids: [f.w1.id], remark: 'r' }), { label: 'one id', expect: WRITE }),
+  single('/browser/remark/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], remark: 'r' }), { label: 'two ids', expect: WRITE }),
+  single('/browser/proxy/update', 'browser:update:single', (f) => ({ ids: [f.w1.id], proxyMethod: 2, proxyType: 'http', host: 'h', port: 1 }), { label: 'one id', expect: WRITE }),
+  single('/browser/proxy/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], proxyMethod: 2, proxyType: 'direct' }), { label: 'two ids', expect: WRITE }),
+  single('/browser/recycle/list', 'browser:list', () => ({ pageSize: 100 }), { recycled: true, listed: LISTED }),
+  single('/browser/recycle/restore', 'browser:recycle:restore', (f) => ({ ids: [f.w1.id] }), { recycled: true, expect: WRITE }),
+  single('/browser/recycle/delete', 'browser:delete:permanent', (f) => ({ ids: [f.w1.id] }), { recycled: true, expect: WRITE }),
+  single('/browser/recycle/clear', 'browser:delete:permanent', () => ({}), { recycled: true }),
+  single('/group/add', 'group:manage', () => ({ name: `g${Math.random()}` })),
+  single('/group/update', 'group:manage', (f) => ({ id: f.group, name: `g${Math.random()}` }), { expect: { otherTeam: 404 } }),
+  single('/group/delete', 'group:manage', (f) => ({ id: f.group }), { expect: { otherTeam: 404 } }),
+  { path: '/group/list', permission: null, body: () => ({}) },
+  single('/tag/add', 'tag:manage', () => ({ name: `t${Math.random()}`.slice(0, 20) })),
+  single('/tag/update', 'tag:manage', (f) => ({ id: f.tag, color: '#abcdef' }), { expect: { otherTeam: 404 } }),
+  single('/tag/delete', 'tag:manage', (f) => ({ id: f.tag }), { expect: { otherTeam: 404 } }),
+  { path: '/tag/list', permission: null, body: () => ({}) },
+  single('/team/member/list', 'team:manage', () => ({})),
+  single('/team/member/add', 'team:manage', () => ({ email: `m${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1' })),
+  single('/team/member/update', 'team:manage', (f) => ({ userId: f.memberId, permissions: ['browser:list'] }), { expect: { otherTeam: 404 } }),
+  single('/team/member/remove', 'team:manage', (f) => ({ userId: f.memberId }), { expect: { otherTeam: 404 } }),
+  single('/team/permission/list', 'team:manage', () => ({})),
+  { path: '/auth/me', permission: null, body: () => ({}) },
+  { path: '/auth/token/list', permission: null, body: () => ({}) },
+];
+
+function expectedCode(c: Case, caller: Caller): number {
+  if (caller === 'noToken' || caller === 'badToken' || caller === 'expiredToken') return 401;
+  if (c.permission && caller === 'memberWithout') return 403;
+  return c.expect?.[caller] ?? 0;
+}
+
+describe('permission matrix', () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+  let other: Account;
+  let scopeGroup: number;
+  const tokens = {} as Record<Caller, string | undefined>;
+  const members = {} as Record<string, Account>;
+
+  async function memberFor(kind: 'with' | 'without' | 'scope', permission: Permission | null): Promise<Account> {
+    const key = `${kind}:${permission}`;
+    if (!members[key]) {
+      const permissions =
+        kind === 'without' ? ALL_PERMISSIONS.filter((p) => p !== permission) : permission ? [permission] : [];
+      members[key] = await addMember(cloud, owner, kind === 'scope' ? { permissions, scope: 'groups', groupIds: [scopeGroup] } : { permissions });
+    }
+    return members[key];
+  }
+
+  beforeAll(async () => {
+    cloud = await startCloud();
+    owner = await registerOwner(cloud);
+    other = await registerOwner(cloud);
+    scopeGroup = await createGroup(cloud, owner, 'the member\'s group');
+    tokens.owner = owner.token;
+    tokens.admin = (await addMember(cloud, owner, { role: 'admin' })).token;
+    tokens.otherTeam = other.token;
+    tokens.noToken = undefined;
+    tokens.badToken = 'not-a-token';
+    tokens.expiredToken = cloud.signToken({ sub: owner.userId, sid: '00000000-0000-0000-0000-000000000000', tid: owner.teamId }, { expiresIn: -10 });
+  });
+  afterAll(() => cloud.close());
+
+  async function fixture(c: Case): Promise<Fixture> {
+    const group = await createGroup(cloud, owner);
+    const w1 = await createWindow(cloud, owner, { groupId: group });
+    const w2 = await createWindow(cloud, owner, { groupId: group });
+    if (c.recycled) await cloud.post('/browser/delete/ids', { ids: [w1.id, w2.id] }, owner.token);
+    const tag = await createTag(cloud, owner);
+    const member = await cloud.post('/team/member/add', { email: `t${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1' }, owner.token);
+    return { w1, w2, group, tag, memberId: member.data.id };
+  }
+
+  for (const c of CASES) {
+    describe(`${c.path}${c.label ? ` (${c.label})` : ''}`, () => {
+      it.each(CALLERS)('%s', async (caller) => {
+        const f = await fixture(c);
+        const token =
+          caller === 'memberWith' ? (await memberFor('with', c.permission)).token
+          : caller === 'memberWithout' ? (await memberFor('without', c.permission)).token
+          : caller === 'memberOutOfScope' ? (await memberFor('scope', c.permission)).token
+          : tokens[caller];
+        const before = await snapshot(cloud);
+        const res: Envelope = await cloud.post(c.path, c.body(f), token);
+        const expected = expectedCode(c, caller);
+        expect({ code: res.code, msg: res.msg }).toEqual({ code: expected, msg: expected === 0 ? 'success' : expect.any(String) });
+        if (expected !== 0) {
+          expect(res.data).toEqual({});
+          expect(await snapshot(cloud)).toBe(before);
+          if (expected === 403 && caller === 'memberWithout') expect(res.msg).toContain(c.permission);
+        }
+        if (c.listed && expected === 0) {
+          const visible = caller !== 'otherTeam' && caller !== 'memberOutOfScope';
+          expect(c.listed(res.data, f)).toBe(visible);
+        }
+        if (c.path === '/browser/recycle/clear' && (caller === 'otherTeam' || caller === 'memberOutOfScope')) {
+          expect(await snapshot(cloud)).toBe(before);
+        }
+      });
+    });
+  }
+});
