@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional, IntersectionType } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { configProblem, fingerprintProblem, LIMITS, OPEN_STATUSES, parseId, PROXY_METHODS, PROXY_TYPES } from '@cos/contracts';
@@ -141,13 +141,13 @@ export class RemarkUpdateDto extends IdsDto {
   remark: string;
 }
 
-export class ProxyUpdateDto extends ProxyFieldsDto {
+export class ProxyUpdateDto extends OmitType(ProxyFieldsDto, ['proxyMethod'] as const) {
   @IsIdList({ description: '1 to 1,000 window ids' })
   ids: number[];
 
   @ApiProperty({ enum: PROXY_METHODS })
   @Transform(toNumber) @IsIn(PROXY_METHODS, { message: 'proxyMethod must be 2, 3 or 4' })
-  declare proxyMethod: ProxyMethod;
+  proxyMethod: ProxyMethod;
 }
 
 export class DeleteWindowsDto extends WindowRefDto {

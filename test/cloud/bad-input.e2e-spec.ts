@@ -1,0 +1,178 @@
+import { CloudHarness, startCloud } from '../support/cloud-app';
+import { Account, createGroup, createTag, createWindow, registerOwner, snapshot } from '../support/factories';
+
+describe('bad input: 211 (or 404/403) and nothing changed', () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+  let other: Account;
+  let w: { id: number; uuid: string };
+  let w2: { id: number; uuid: string };
+  let foreign: { id: number; uuid: string };
+  let group: number;
+  let tag: number;
+  let foreignGroup: number;
+  let foreignTag: number;
+
+  beforeAll(async () => {
+    cloud = await startCloud();
+    owner = await registerOwner(cloud);
+    other = await registerOwner(cloud);
+    group = await createGroup(cloud, owner);
+    tag = await createTag(cloud, owner);
+    foreignGroup = await createGroup(cloud, other);
+    foreignTag = await createTag(cloud, other);
+    w = await createWindow(cloud, owner, { groupId: group });
+    w2 = await createWindow(cloud, owner);
+    foreign = await createWindow(cloud, other);
+  });
+  afterAll(() => cloud.close());
+
+  async function refused(path: string, body: unknown, code: number, msg: string | RegExp) {
+    const before = await snapshot(cloud);
+    const res = await cloud.post(path, body, owner.token);
+    expect(res).toEqual({ code, msg: typeof msg === 'string' ? expect.stringContaining(msg) : expect.stringMatching(msg), data: {} });
+    expect(await snapshot(cloud)).toBe(before);
+  }
+
+  it('malformed JSON and bodies that are not objects', async () => {
+    await refused('/browser/update', '{"name": ', 211, 'Malformed JSON');
+    await refused('/browser/update', '[1,2]', 211, 'must be a JSON object');
+    await refused('/browser/update', '"text"', 211, 'must be a JSON object');
+    await refused('/browser/update', 'null', 211, 'must be a JSON object');
+  });
+
+  it('unknown fields', async () => {
+    await refused('/browser/update', { name: 'x', color: 'red' }, 211, 'property color should not exist');
+    await refused('/browser/update/partial', { ids: [w.id], proxyType: 'http' }, 211, 'property proxyType should not exist');
+    await refused('/browser/list', { sort: 'name' }, 211, 'sort');
+    await refused('/group/add', { name: 'g', windows: [] }, 211, 'windows');
+  });
+
+  it('wrong types', async () => {
+    await refused('/browser/update', { name: 5 }, 211, 'name');
+    await refused('/browser/update', { remark: ['a'] }, 211, 'remark');
+    await refused('/browser/update', { tagIds: 'x' }, 211, 'tagIds');
+    await refused('/browser/update', { browserFingerPrint: 'x' }, 211, 'browserFingerPrint must be a JSON object');
+    await refused('/browser/update', { browserFingerPrint: [] }, 211, 'browserFingerPrint must be a JSON object');
+    await refused('/browser/update', { config: 1 }, 211, 'config must be a JSON object');
+    await refused('/browser/update', { proxyMethod: 'two' }, 211, 'proxyMethod');
+    await refused('/browser/update', { proxyType: 'ftp' }, 211, 'proxyType must be one of');
+    await refused('/browser/update', { port: 'abc' }, 211, 'port');
+    await refused('/browser/update', { isDynamicIpChangeIp: 'yes' }, 211, 'isDynamicIpChangeIp');
+    await refused('/browser/remark/update', { ids: [w.id], remark: 3 }, 211, 'remark');
+    await refused('/browser/list', { page: 'first' }, 211, 'page');
+    await refused('/browser/list', { openStatus: 'open' }, 211, 'openStatus');
+  });
+
+  it('fingerprint and config fields the contract names', async () => {
+    await refused('/browser/update', { browserFingerPrint: { languages: 'en-US' } }, 211, 'browserFingerPrint.languages');
+    await refused('/browser/update', { browserFingerPrint: { languages: ['en US'] } }, 211, 'language tag');
+    await refused('/browser/update', { browserFingerPrint: { timezone: 'Mars/Olympus' } }, 211, 'browserFingerPrint.timezone');
+    await refused('/browser/update', { browserFingerPrint: { resolution: '1920*1080' } }, 211, 'browserFingerPrint.resolution');
+    await refused('/browser/update', { browserFingerPrint: { hardwareConcurrency: 0 } }, 211, 'hardwareConcurrency');
+    await refused('/browser/update', { browserFingerPrint: { hardwareConcurrency: 2.5 } }, 211, 'hardwareConcurrency');
+    await refused('/browser/update', { browserFingerPrint: { webrtc: 'on' } }, 211, 'webrtc');
+    await refused('/browser/update', { browserFingerPrint: { doNotTrack: 'yes' } }, 211, 'doNotTrack');
+    await refused('/browser/update', { browserFingerPrint: { userAgent: 'x'.repeat(513) } }, 211, 'userAgent');
+    await refused('/browser/update/partial', { ids: [w.id], config: { syncCookies: 'no' } }, 211, 'config.syncCookies must be a boolean');
+    const kept = await cloud.post('/browser/update', { id: w2.id, browserFingerPrint: { canvasNoise: 0.2, os: 'Linux' }, config: { startUrls: ['https://a'] } }, owner.token);
+    expect(kept.data).toMatchObject({ browserFingerPrint: { canvasNoise: 0.2, os: 'Linux' }, config: { startUrls: ['https://a'] } });
+  });
+
+  it('missing fields', async () => {
+    await refused('/browser/update/partial', { name: 'x' }, 211, 'ids');
+    await refused('/browser/group/update', { ids: [w.id] }, 211, 'groupId');
+    await refused('/browser/remark/update', { ids: [w.id] }, 211, 'remark');
+    await refused('/browser/proxy/update', { ids: [w.id] }, 211, 'proxyMethod');
+    await refused('/browser/delete', {}, 211, 'required');
+    await refused('/browser/detail', {}, 211, 'required');
+    await refused('/group/add', {}, 211, 'name');
+    await refused('/auth/login', { email: 'a@b.co' }, 211, 'password');
+  });
+
+  it('over-long strings', async () => {
+    await refused('/browser/update', { name: 'n'.repeat(101) }, 211, 'name must be 1 to 100 characters');
+    await refused('/browser/update', { remark: 'r'.repeat(1001) }, 211, 'remark must be at most 1000 characters');
+    await refused('/browser/remark/update', { ids: [w.id], remark: 'r'.repeat(1001) }, 211, 'remark');
+    await refused('/browser/update', { host: 'h'.repeat(256) }, 211, 'host');
+    await refused('/group/add', { name: 'g'.repeat(101) }, 211, 'name');
+    await refused('/tag/add', { name: 't'.repeat(51) }, 211, 'name');
+    await refused('/browser/update', { name: '   ' }, 211, 'name');
+  });
+
+  it('zero, negative, huge and non-numeric ids', async () => {
+    for (const id of [0, -1, 2_147_483_648, 1e20, 1.5, 'abc', '12a', true]) {
+      await refused('/browser/detail', { id }, 211, 'id');
+      await refused('/browser/update/partial', { ids: [id], name: 'x' }, 211, 'ids');
+      await refused('/browser/delete', { browserId: id }, 211, 'browserId');
+    }
+    await refused('/browser/detail', { uuid: 'not-a-uuid' }, 211, 'uuid');
+    await refused('/browser/update/partial', { ids: [], name: 'x' }, 211, 'ids must not be empty');
+    await refused('/browser/update', { groupId: -3 }, 211, 'groupId');
+  });
+
+  it('1,001 ids', async () => {
+    const ids = Array.from({ length: 1001 }, (_, i) => i + 1);
+    await refused('/browser/update/partial', { ids, name: 'x' }, 211, 'ids takes at most 1000 ids');
+    await refused('/browser/delete/ids', { ids }, 211, 'at most 1000');
+    await refused('/browser/recycle/restore', { ids }, 211, 'at most 1000');
+  });
+
+  it('group and tag ids must be the team\'s', async () => {
+    await refused('/browser/update', { name: 'x', groupId: foreignGroup }, 211, `groupId ${foreignGroup} does not exist`);
+    await refused('/browser/update', { name: 'x', groupId: 999999 }, 211, 'groupId 999999 does not exist');
+    await refused('/browser/update', { name: 'x', tagIds: [tag, foreignTag] }, 211, `tag ${foreignTag} does not exist`);
+    await refused('/browser/update/partial', { ids: [w.id], groupId: foreignGroup }, 211, 'does not exist');
+    await refused('/browser/group/update', { ids: [w.id, w2.id], groupId: foreignGroup }, 211, 'does not exist');
+    await refused('/browser/update/partial', { ids: [w.id], tagIds: [foreignTag] }, 211, 'does not exist');
+    await refused('/team/member/add', { email: 'x@example.com', password: 'password-1', scope: 'groups', groupIds: [foreignGroup] }, 211, 'does not exist');
+  });
+
+  it('a batch with one foreign or unknown id fails whole', async () => {
+    await refused('/browser/update/partial', { ids: [w.id, w2.id, foreign.id], name: 'all or nothing' }, 404, `Window ${foreign.id} not found`);
+    await refused('/browser/remark/update', { ids: [w.id, 999999], remark: 'x' }, 404, 'Window 999999 not found');
+    await refused('/browser/proxy/update', { ids: [w.id, foreign.id], proxyMethod: 2, proxyType: 'direct' }, 404, 'not found');
+    await refused('/browser/delete/ids', { ids: [w.id, foreign.id] }, 404, 'not found');
+    await refused('/browser/detail', { id: foreign.id }, 404, 'not found');
+    await refused('/browser/detail', { id: w.id, uuid: foreign.uuid }, 404, 'not found');
+    await refused('/browser/recycle/restore', { ids: [w.id] }, 404, 'not found in the recycle bin');
+  });
+
+  it('proxy settings are checked per method', async () => {
+    await refused('/browser/update', { proxyType: 'socks5' }, 211, 'needs host and port');
+    await refused('/browser/update', { proxyMethod: 2, proxyType: 'http', host: 'h' }, 211, 'needs host and port');
+    await refused('/browser/proxy/update', { ids: [w.id], proxyMethod: 3 }, 211, 'proxyMethod 3 needs dynamicIpUrl');
+    await refused('/browser/proxy/update', { ids: [w.id], proxyMethod: 3, dynamicIpUrl: 'ftp://x' }, 211, 'dynamicIpUrl must be an http(s) URL');
+    await refused('/browser/proxy/update', { ids: [w.id], proxyMethod: 4 }, 211, 'proxyMethod 4 needs proxyId');
+    await refused('/browser/proxy/update', { ids: [w.id], proxyMethod: 5 }, 211, 'proxyMethod must be 2, 3 or 4');
+    await refused('/browser/update', { id: w.id, proxyType: 'http', port: 70000 }, 211, 'port must be an integer from 1 to 65535');
+    await refused('/browser/update', { id: w.id, proxyType: 'http' }, 211, 'needs host and port');
+  });
+
+  it('several windows where one is expected', async () => {
+    await refused('/browser/detail', { id: [w.id, w2.id] }, 211, 'id');
+    await refused('/browser/delete', { ids: [w.id], id: w2.id }, 211, 'either ids or one of');
+  });
+
+  it('page sizes', async () => {
+    await refused('/browser/list', { pageSize: 0 }, 211, 'pageSize must be 1 to 100');
+    await refused('/browser/list', { pageSize: 101 }, 211, 'pageSize must be 1 to 100');
+    await refused('/browser/list', { page: -1 }, 211, 'page');
+  });
+
+  it('duplicate names and unknown rows', async () => {
+    const name = 'unique group';
+    await cloud.post('/group/add', { name }, owner.token);
+    await refused('/group/add', { name }, 409, 'already exists');
+    await refused('/group/update', { id: 999999, name: 'x' }, 404, 'Group 999999 not found');
+    await refused('/tag/delete', { id: foreignTag }, 404, 'not found');
+    await refused('/team/member/remove', { userId: other.userId }, 404, 'not found');
+    await refused('/auth/token/revoke', { id: 999999 }, 404, 'not found');
+  });
+
+  it('unknown paths and methods', async () => {
+    await refused('/browser/nothing', {}, 404, 'API not found: POST /browser/nothing');
+    const get = await cloud.raw().get('/browser/list').set('Authorization', `Bearer ${owner.token}`);
+    expect(get.body).toEqual({ code: 404, msg: 'API not found: GET /browser/list', data: {} });
+  });
+});
