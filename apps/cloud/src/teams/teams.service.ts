@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import { ConflictError, ForbiddenError, InvalidParamError, NotFoundError, PERMISSIONS, Role } from '@cos/contracts';
+import { ConflictError, ForbiddenError, InvalidParamError, NotFoundError, PERMISSIONS } from '@cos/contracts';
+import type { Permission, Role } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
 import { AuthService, hashPassword } from '../auth/auth.service';
 import { GroupEntity } from '../groups/group.entity';
@@ -29,6 +30,7 @@ export class TeamsService {
   async addMember(auth: AuthContext, dto: AddMemberDto) {
     const role = dto.role ?? 'member';
     this.assertMayAssignRole(auth, role);
+    this.assertMayGrant(auth, dto.permissions);
     const passwordHash = await hashPassword(dto.password);
     return this.db.transaction(async (manager) => {
       await this.auth.assertEmailFree(manager, dto.email);
@@ -53,6 +55,7 @@ export class TeamsService {
     return this.db.transaction(async (manager) => {
       const user = await this.lockMember(manager, auth, dto.userId);
       this.assertMayManage(auth, user);
+      this.assertMayGrant(auth, dto.permissions);
       if (dto.role && dto.role !== user.role) {
         this.assertMayAssignRole(auth, dto.role);
         if (user.role === 'owner') await this.assertAnotherOwner(manager, user);
@@ -86,6 +89,12 @@ export class TeamsService {
     if (auth.role !== 'owner' && target.role !== 'member') {
       throw new ForbiddenError(`Only an owner can change or remove an ${target.role}`);
     }
+  }
+
+  /** A member trusted with team:manage hands out no permission they do not hold themselves. */
+  private assertMayGrant(auth: AuthContext, permissions: readonly string[] | undefined): void {
+    const beyond = (permissions ?? []).filter((p) => !auth.holds(p as Permission));
+    if (beyond.length > 0) throw new ForbiddenError(`You cannot grant permissions you do not hold: ${beyond.join(', ')}`);
   }
 
   private assertMayAssignRole(auth: AuthContext, role: Role): void {

@@ -1,0 +1,194 @@
+import { CloudHarness, startCloud } from '../support/cloud-app';
+import { registerOwner, snapshot } from '../support/factories';
+
+describe('identity: register, login, refresh, logout, API tokens', () => {
+  let cloud: CloudHarness;
+  beforeAll(async () => {
+    cloud = await startCloud({ env: { LOGIN_THROTTLE_LIMIT: '5', LOGIN_THROTTLE_TTL_SECONDS: '60' } });
+  });
+  afterAll(() => cloud.close());
+
+  it('registers an owner with a team and logs in', async () => {
+    const reg = await cloud.post('/auth/register', { email: 'Alice@Example.com', password: 'alice-password', name: 'Alice', teamName: 'Alice Shop' });
+    expect(reg).toMatchObject({ code: 0, data: { user: { email: 'Alice@Example.com', role: 'owner' }, team: { name: 'Alice Shop' }, expiresIn: 900 } });
+    const login = await cloud.post('/auth/login', { email: 'alice@example.com', password: 'alice-password' });
+    expect(login).toMatchObject({ code: 0, data: { accessToken: expect.any(String), refreshToken: expect.any(String), user: { id: reg.data.user.id } } });
+    const me = await cloud.post('/auth/me', {}, login.data.accessToken);
+    expect(me.data).toMatchObject({ user: { email: 'Alice@Example.com' }, team: { name: 'Alice Shop' }, scope: 'all', groupIds: [] });
+    expect(me.data.permissions).toContain('team:manage');
+    const [row] = await cloud.db.query(`SELECT password_hash FROM users WHERE id = $1`, [reg.data.user.id]);
+    expect(row.password_hash).toMatch(/^\$argon2id\$/);
+    expect((await cloud.post('/auth/register', { email: 'alice@EXAMPLE.com', password: 'another-pass' })).code).toBe(409);
+  });
+
+  it('answers an unknown email and a wrong password alike', async () => {
+    await registerOwner(cloud, { email: 'bob@example.com', password: 'bob-password' });
+    const unknown = await cloud.post('/auth/login', { email: 'nobody@example.com', password: 'bob-password' });
+    const wrong = await cloud.post('/auth/login', { email: 'bob@example.com', password: 'not-bobs' });
+    expect(unknown).toEqual({ code: 401, msg: 'Invalid email or password', data: {} });
+    expect(wrong).toEqual(unknown);
+  });
+
+  it('throttles login attempts per address and email with HTTP 429', async () => {
+    await registerOwner(cloud, { email: 'carol@example.com', password: 'carol-password' });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const res = await cloud.raw().post('/auth/login').send({ email: 'carol@example.com', password: 'guess' + i });
+      statuses.push(res.status);
+      if (res.status === 429) expect(res.body).toEqual({ code: 429, msg: expect.stringContaining('Too many'), data: {} });
+    }
+    expect(statuses).toEqual([200, 200, 200, 200, 200, 429]);
+    expect((await cloud.post('/auth/login', { email: 'carol@example.com', password: 'carol-password' })).code).toBe(429);
+    // another account from the same address is not locked out
+    await registerOwner(cloud, { email: 'dave@example.com', password: 'dave-password' });
+    expect((await cloud.post('/auth/login', { email: 'dave@example.com', password: 'dave-password' })).code).toBe(0);
+  });
+
+  it('rotates refresh tokens and ends the session when an old one is replayed', async () => {
+    const owner = await cloud.post('/auth/register', { email: 'erin@example.com', password: 'erin-password' });
+    const first = owner.data.refreshToken;
+    const second = await cloud.post('/auth/refresh', { refreshToken: first });
+    expect(second).toMatchObject({ code: 0, data: { accessToken: expect.any(String), refreshToken: expect.any(String) } });
+    expect(second.data.refreshToken).not.toBe(first);
+    expect((await cloud.post('/auth/me', {}, second.data.accessToken)).code).toBe(0);
+
+    const replay = await cloud.post('/auth/refresh', { refreshToken: first });
+    expect(replay).toMatchObject({ code: 401, msg: expect.stringContaining('already used') });
+    expect((await cloud.post('/auth/refresh', { refreshToken: second.data.refreshToken })).code).toBe(401);
+    expect((await cloud.post('/auth/me', {}, second.data.accessToken)).code).toBe(401);
+    expect((await cloud.post('/auth/refresh', { refreshToken: 'garbage' })).code).toBe(401);
+  });
+
+  it('logout ends the access and refresh tokens of the session only', async () => {
+    await registerOwner(cloud, { email: 'frank@example.com', password: 'frank-password' });
+    const a = await cloud.post('/auth/login', { email: 'frank@example.com', password: 'frank-password' });
+    const b = await cloud.post('/auth/login', { email: 'frank@example.com', password: 'frank-password' });
+    expect((await cloud.post('/auth/logout', {}, a.data.accessToken)).code).toBe(0);
+    expect((await cloud.post('/auth/me', {}, a.data.accessToken)).msg).toContain('Session ended');
+    expect((await cloud.post('/auth/refresh', { refreshToken: a.data.refreshToken })).code).toBe(401);
+    expect((await cloud.post('/auth/me', {}, b.data.accessToken)).code).toBe(0);
+  });
+
+  it('refuses missing, malformed, forged and expired tokens', async () => {
+    const owner = await registerOwner(cloud);
+    expect(await cloud.post('/auth/me', {})).toEqual({ code: 401, msg: 'Missing Bearer token', data: {} });
+    expect((await cloud.post('/auth/me', {}, 'abc.def.ghi')).msg).toBe('Token invalid');
+    const forged = owner.token.slice(0, -4) + 'AAAA';
+    expect((await cloud.post('/auth/me', {}, forged)).code).toBe(401);
+    const [session] = await cloud.db.query(`SELECT id FROM auth_sessions WHERE user_id = $1`, [owner.userId]);
+    const expired = cloud.signToken({ sub: owner.userId, sid: session.id, tid: owner.teamId }, { expiresIn: -1 });
+    expect(await cloud.post('/auth/me', {}, expired)).toEqual({ code: 401, msg: 'Token expired', data: {} });
+  });
+
+  it('creates personal API tokens shown once, stored hashed, revocable', async () => {
+    const owner = await registerOwner(cloud);
+    const created = await cloud.post('/auth/token/create', { name: 'export script', expiresInDays: 30 }, owner.token);
+    expect(created).toMatchObject({ code: 0, data: { name: 'export script', token: expect.stringMatching(/^cos_pat_/), revoked: false } });
+    const token: string = created.data.token;
+    const [row] = await cloud.db.query(`SELECT token_hash FROM api_tokens WHERE id = $1`, [created.data.id]);
+    expect(row.token_hash).toMatch(/^[0-9a-f]{64}$/);
+    expect(JSON.stringify(row)).not.toContain(token);
+
+    expect((await cloud.post('/browser/list', {}, token)).code).toBe(0);
+    const listed = await cloud.post('/auth/token/list', {}, owner.token);
+    expect(listed.data.list).toEqual([expect.objectContaining({ id: created.data.id, tokenPrefix: token.slice(0, 14), lastUsedAt: expect.any(String) })]);
+    expect(JSON.stringify(listed)).not.toContain(token);
+
+    expect((await cloud.post('/auth/token/revoke', { id: created.data.id }, owner.token)).code).toBe(0);
+    expect(await cloud.post('/browser/list', {}, token)).toEqual({ code: 401, msg: 'API token invalid, expired or revoked', data: {} });
+    expect((await cloud.post('/auth/token/revoke', { id: created.data.id }, owner.token)).code).toBe(404);
+  });
+
+  it('can disable registration', async () => {
+    const closed = await startCloud({ env: { REGISTRATION_ENABLED: 'false' } });
+    try {
+      const before = await snapshot(closed);
+      expect(await closed.post('/auth/register', { email: 'x@example.com', password: 'password-1' })).toEqual({ code: 403, msg: 'Registration is disabled', data: {} });
+      expect(await snapshot(closed)).toBe(before);
+    } finally {
+      await closed.close();
+    }
+  });
+});
+
+describe('team administration', () => {
+  let cloud: CloudHarness;
+  beforeAll(async () => {
+    cloud = await startCloud();
+  });
+  afterAll(() => cloud.close());
+
+  it('adds, updates and removes members; a removed member\'s tokens stop at once', async () => {
+    const owner = await registerOwner(cloud);
+    const group = (await cloud.post('/group/add', { name: 'g' }, owner.token)).data.id;
+    const added = await cloud.post('/team/member/add', { email: 'm1@example.com', password: 'member-pass', name: 'M', permissions: ['browser:list'], scope: 'groups', groupIds: [group] }, owner.token);
+    expect(added).toMatchObject({ code: 0, data: { email: 'm1@example.com', role: 'member', permissions: ['browser:list'], scope: 'groups', groupIds: [group] } });
+    const member = await cloud.post('/auth/login', { email: 'm1@example.com', password: 'member-pass' });
+    expect((await cloud.post('/auth/me', {}, member.data.accessToken)).data).toMatchObject({ permissions: ['browser:list'], scope: 'groups', groupIds: [group] });
+
+    const updated = await cloud.post('/team/member/update', { userId: added.data.id, permissions: ['browser:list', 'browser:open'], scope: 'all' }, owner.token);
+    expect(updated.data).toMatchObject({ permissions: ['browser:list', 'browser:open'], scope: 'all', groupIds: [group] });
+    expect((await cloud.post('/auth/me', {}, member.data.accessToken)).data).toMatchObject({ scope: 'all', groupIds: [] });
+
+    const list = await cloud.post('/team/member/list', {}, owner.token);
+    expect(list.data.list.map((m: { email: string }) => m.email)).toEqual([owner.email, 'm1@example.com']);
+    const catalogue = await cloud.post('/team/permission/list', {}, owner.token);
+    expect(catalogue.data.list.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['browser:list', 'browser:update:batch', 'team:manage', 'proxy:manage']));
+
+    expect((await cloud.post('/team/member/remove', { userId: added.data.id }, owner.token)).code).toBe(0);
+    expect((await cloud.post('/auth/me', {}, member.data.accessToken)).code).toBe(401);
+  });
+
+  it('only an owner makes, changes or removes admins, and the last owner stays', async () => {
+    const owner = await registerOwner(cloud);
+    const admin = await cloud.post('/team/member/add', { email: 'adm@example.com', password: 'admin-pass', role: 'admin' }, owner.token);
+    expect(admin.data.role).toBe('admin');
+    const adminLogin = await cloud.post('/auth/login', { email: 'adm@example.com', password: 'admin-pass' });
+    const adminToken = adminLogin.data.accessToken;
+
+    const before = await snapshot(cloud);
+    expect(await cloud.post('/team/member/add', { email: 'adm2@example.com', password: 'admin-pass', role: 'admin' }, adminToken)).toMatchObject({ code: 403, msg: 'Only an owner can make an admin' });
+    expect((await cloud.post('/team/member/update', { userId: owner.userId, role: 'member' }, adminToken)).code).toBe(403);
+    expect((await cloud.post('/team/member/remove', { userId: owner.userId }, adminToken)).code).toBe(403);
+    expect((await cloud.post('/team/member/update', { userId: owner.userId, role: 'admin' }, owner.token)).code).toBe(409);
+    expect((await cloud.post('/team/member/remove', { userId: owner.userId }, owner.token)).code).toBe(409);
+    expect(await snapshot(cloud)).toBe(before);
+
+    const member = await cloud.post('/team/member/add', { email: 'plain@example.com', password: 'plain-pass' }, adminToken);
+    expect(member).toMatchObject({ code: 0, data: { role: 'member' } });
+    expect((await cloud.post('/team/member/update', { userId: admin.data.id, role: 'member' }, owner.token)).data.role).toBe('member');
+    expect((await cloud.post('/team/member/update', { userId: admin.data.id, role: 'owner' }, owner.token)).data.role).toBe('owner');
+    expect((await cloud.post('/team/member/update', { userId: owner.userId, role: 'member' }, owner.token)).code).toBe(0);
+  });
+
+  it('a member with team:manage grants only permissions they hold', async () => {
+    const owner = await registerOwner(cloud);
+    await cloud.post('/team/member/add', { email: 'hr@example.com', password: 'hr-password', permissions: ['team:manage', 'browser:list'] }, owner.token);
+    const hr = (await cloud.post('/auth/login', { email: 'hr@example.com', password: 'hr-password' })).data;
+    const before = await snapshot(cloud);
+    expect(await cloud.post('/team/member/add', { email: 'x1@example.com', password: 'password-1', permissions: ['browser:delete:permanent'] }, hr.accessToken)).toMatchObject({ code: 403, msg: expect.stringContaining('browser:delete:permanent') });
+    expect((await cloud.post('/team/member/update', { userId: hr.user.id, permissions: ['proxy:manage'] }, hr.accessToken)).code).toBe(403);
+    expect(await snapshot(cloud)).toBe(before);
+    expect((await cloud.post('/team/member/add', { email: 'x2@example.com', password: 'password-1', permissions: ['browser:list'] }, hr.accessToken)).code).toBe(0);
+  });
+
+  it('a member limited to groups sees and changes only windows in them', async () => {
+    const owner = await registerOwner(cloud);
+    const mine = (await cloud.post('/group/add', { name: 'mine' }, owner.token)).data.id;
+    const theirs = (await cloud.post('/group/add', { name: 'theirs' }, owner.token)).data.id;
+    const inside = (await cloud.post('/browser/update', { groupId: mine }, owner.token)).data;
+    const outside = (await cloud.post('/browser/update', { groupId: theirs }, owner.token)).data;
+    const ungrouped = (await cloud.post('/browser/update', {}, owner.token)).data;
+    await cloud.post('/team/member/add', { email: 'scoped@example.com', password: 'scoped-pass', permissions: ['browser:list', 'browser:update:batch', 'browser:update:single', 'browser:create:single'], scope: 'groups', groupIds: [mine] }, owner.token);
+    const token = (await cloud.post('/auth/login', { email: 'scoped@example.com', password: 'scoped-pass' })).data.accessToken;
+
+    const list = await cloud.post('/browser/list', {}, token);
+    expect(list.data.list.map((w: { id: number }) => w.id)).toEqual([inside.id]);
+    expect((await cloud.post('/group/list', {}, token)).data.list.map((g: { id: number }) => g.id)).toEqual([mine]);
+    expect((await cloud.post('/browser/detail', { id: ungrouped.id }, token)).code).toBe(404);
+    expect((await cloud.post('/browser/update/partial', { ids: [inside.id, outside.id], remark: 'x' }, token)).code).toBe(403);
+    expect((await cloud.post('/browser/group/update', { ids: [inside.id], groupId: theirs }, token)).code).toBe(403);
+    expect((await cloud.post('/browser/update', { name: 'ungrouped' }, token)).code).toBe(211);
+    expect((await cloud.post('/browser/update', { name: 'in mine', groupId: mine }, token)).code).toBe(0);
+  });
+});
