@@ -243,3 +243,37 @@ describe('windows (seed endpoints)', () => {
     expect((await cloud.post('/browser/detail', { id: w.id }, owner.token)).data).toMatchObject({ groupId: 0, tagIds: [t3] });
   });
 });
+
+describe('list totals kept by the counters', () => {
+  let cloud: CloudHarness;
+  beforeAll(async () => {
+    cloud = await startCloud();
+  });
+  afterAll(() => cloud.close());
+
+  it('match count(*) after creates, moves, deletes, restores, group deletion and purges', async () => {
+    const owner = await registerOwner(cloud);
+    const [a, b] = [await createGroup(cloud, owner), await createGroup(cloud, owner)];
+    const ids: number[] = [];
+    for (let i = 0; i < 9; i++) ids.push((await createWindow(cloud, owner, { groupId: [0, a, b][i % 3] })).id);
+    await cloud.post('/browser/group/update', { ids: ids.slice(0, 4), groupId: b }, owner.token);
+    await cloud.post('/browser/delete/ids', { ids: ids.slice(3, 6) }, owner.token);
+    await cloud.post('/browser/recycle/restore', { ids: [ids[4]] }, owner.token);
+    await cloud.post('/browser/recycle/delete', { ids: [ids[5]] }, owner.token);
+    await cloud.post('/group/delete', { id: a }, owner.token);
+
+    const check = async () => {
+      for (const [path, where] of [['/browser/list', 'deleted_at IS NULL'], ['/browser/recycle/list', 'deleted_at IS NOT NULL']] as const) {
+        for (const groupId of [undefined, 0, b]) {
+          const res = await cloud.post(path, groupId === undefined ? {} : { groupId }, owner.token);
+          const groupWhere = groupId === undefined ? '' : groupId === 0 ? 'AND group_id IS NULL' : `AND group_id = ${groupId}`;
+          const [{ n }] = await cloud.db.query(`SELECT count(*)::int AS n FROM windows WHERE team_id = $1 AND ${where} ${groupWhere}`, [owner.teamId]);
+          expect({ path, groupId, total: res.data.total }).toEqual({ path, groupId, total: n });
+        }
+      }
+    };
+    await check();
+    await cloud.post('/browser/recycle/clear', {}, owner.token);
+    await check();
+  });
+});

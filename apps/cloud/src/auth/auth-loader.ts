@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Role, WindowScope } from '@cos/contracts';
+import { CloudConfig } from '../config/cloud-config';
 import { AuthContext } from './auth-context';
 
 interface AuthRow {
@@ -18,12 +19,55 @@ const SELECT_USER = `
          ARRAY(SELECT mg.group_id FROM member_groups mg WHERE mg.user_id = u.id ORDER BY mg.group_id) AS group_ids
   FROM users u`;
 
-/** Loads the caller in one query per request, so a removed member or ended session stops at once. */
+const CACHE_MAX = 10_000;
+
+/**
+ * Loads the caller: one query, remembered for `AUTH_CACHE_SECONDS` so a busy client does not pay
+ * it on every call. Logout, revocation and member changes in this process forget the entry at
+ * once; another cloud process sees them within the cache period.
+ */
 @Injectable()
 export class AuthLoader {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  private readonly cache = new Map<string, { auth: AuthContext; until: number }>();
+  private readonly ttlMs: number;
 
-  async forSession(userId: number, sessionId: string): Promise<AuthContext | null> {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    config: CloudConfig,
+  ) {
+    this.ttlMs = config.env.AUTH_CACHE_SECONDS * 1000;
+  }
+
+  forSession(userId: number, sessionId: string): Promise<AuthContext | null> {
+    return this.cached(`s:${sessionId}`, () => this.loadSession(userId, sessionId), (auth) => auth.userId === userId);
+  }
+
+  forApiToken(tokenHash: string): Promise<AuthContext | null> {
+    return this.cached(`t:${tokenHash}`, () => this.loadApiToken(tokenHash));
+  }
+
+  forgetSession(sessionId: string): void {
+    this.cache.delete(`s:${sessionId}`);
+  }
+
+  forgetUser(userId: number): void {
+    for (const [key, entry] of this.cache) if (entry.auth.userId === userId) this.cache.delete(key);
+  }
+
+  private async cached(key: string, load: () => Promise<AuthContext | null>, matches: (auth: AuthContext) => boolean = () => true) {
+    const hit = this.cache.get(key);
+    if (hit && hit.until > Date.now() && matches(hit.auth)) return hit.auth;
+    const auth = await load();
+    if (!auth || this.ttlMs === 0) {
+      this.cache.delete(key);
+      return auth;
+    }
+    if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
+    this.cache.set(key, { auth, until: Date.now() + this.ttlMs });
+    return auth;
+  }
+
+  private async loadSession(userId: number, sessionId: string): Promise<AuthContext | null> {
     const rows: AuthRow[] = await this.db.query(
       `${SELECT_USER}
        JOIN auth_sessions s ON s.user_id = u.id
@@ -33,7 +77,7 @@ export class AuthLoader {
     return rows[0] ? this.toContext(rows[0], sessionId) : null;
   }
 
-  async forApiToken(tokenHash: string): Promise<AuthContext | null> {
+  private async loadApiToken(tokenHash: string): Promise<AuthContext | null> {
     const rows: AuthRow[] = await this.db.query(
       `WITH used AS (
          UPDATE api_tokens SET last_used_at = now()
@@ -42,11 +86,6 @@ export class AuthLoader {
        ${SELECT_USER} JOIN used ON used.user_id = u.id`,
       [tokenHash],
     );
-    return rows[0] ? this.toContext(rows[0], null) : null;
-  }
-
-  async forUser(userId: number): Promise<AuthContext | null> {
-    const rows: AuthRow[] = await this.db.query(`${SELECT_USER} WHERE u.id = $1`, [userId]);
     return rows[0] ? this.toContext(rows[0], null) : null;
   }
 

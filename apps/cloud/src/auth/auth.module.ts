@@ -15,7 +15,7 @@ import { JwtStrategy } from './jwt.strategy';
     PassportModule,
     JwtModule.registerAsync({
       inject: [CloudConfig],
-      useFactory: (config: CloudConfig) => ({ secret: config.secrets.jwtSecret }),
+      useFactory: (config: CloudConfig) => ({ secret: config.secrets.jwtKey as unknown as string }),
     }),
     ThrottlerModule.forRootAsync({
       inject: [CloudConfig],

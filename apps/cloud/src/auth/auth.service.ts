@@ -11,6 +11,7 @@ import { TeamEntity } from '../teams/team.entity';
 import { UserEntity } from '../teams/user.entity';
 import { ApiTokenEntity } from './api-token.entity';
 import { AccessTokenPayload, AuthContext } from './auth-context';
+import { AuthLoader } from './auth-loader';
 import { API_TOKEN_PREFIX } from './auth.guard';
 import { SessionEntity } from './session.entity';
 import { CreateApiTokenDto, LoginDto, RegisterDto } from './dto/auth.dto';
@@ -33,6 +34,7 @@ export class AuthService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly jwt: JwtService,
     private readonly config: CloudConfig,
+    private readonly loader: AuthLoader,
   ) {}
 
   async register(dto: RegisterDto) {
@@ -63,6 +65,7 @@ export class AuthService {
     if (!session || session.revokedAt || session.expiresAt <= new Date()) throw new UnauthorizedError('Refresh token invalid or expired');
     if (session.previousRefreshHash && sameHash(session.previousRefreshHash, secretHash)) {
       await sessions.update({ id: sessionId }, { revokedAt: new Date() });
+      this.loader.forgetSession(sessionId);
       throw new UnauthorizedError('Refresh token was already used; the session has been ended');
     }
     const secret = randomToken();
@@ -81,6 +84,7 @@ export class AuthService {
     const sessionId = refreshToken ? this.parseRefreshToken(refreshToken).sessionId : auth.sessionId;
     if (!sessionId) return;
     await this.db.getRepository(SessionEntity).update({ id: sessionId, userId: auth.userId }, { revokedAt: new Date() });
+    this.loader.forgetSession(sessionId);
   }
 
   async me(auth: AuthContext) {
@@ -118,6 +122,12 @@ export class AuthService {
       .where('id = :id AND user_id = :userId AND revoked_at IS NULL', { id, userId: auth.userId })
       .execute();
     if (result.affected !== 1) throw new NotFoundError(`API token ${id} not found`);
+    this.loader.forgetUser(auth.userId);
+  }
+
+  /** A member's role, permissions or scope changed, or they were removed: stop using what was loaded. */
+  forgetUser(userId: number): void {
+    this.loader.forgetUser(userId);
   }
 
   async assertEmailFree(manager: EntityManager, email: string): Promise<void> {

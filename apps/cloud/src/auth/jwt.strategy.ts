@@ -14,7 +14,8 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
   ) {
     super({
       jwtFromRequest: ExtractJwt.fromAuthHeaderAsBearerToken(),
-      secretOrKey: config.secrets.jwtSecret,
+      // passport-jwt hands the key straight to jsonwebtoken, which takes a KeyObject.
+      secretOrKey: config.secrets.jwtKey as unknown as string,
       algorithms: ['HS256'],
       ignoreExpiration: false,
     });

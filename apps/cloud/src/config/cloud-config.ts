@@ -1,7 +1,7 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 import { packageVersion } from '@cos/server-common';
 
@@ -56,10 +56,15 @@ export class CloudEnv {
 
   @Transform(toInt) @IsInt() @Min(1) @Max(200)
   DATABASE_POOL_SIZE = 10;
+
+  @Transform(toInt) @IsInt() @Min(0) @Max(60)
+  AUTH_CACHE_SECONDS = 2;
 }
 
 export interface CloudSecrets {
   jwtSecret: string;
+  /** The same secret as a KeyObject: jsonwebtoken otherwise re-parses a string secret on every verify. */
+  jwtKey: KeyObject;
   encryptionKey: Buffer;
 }
 
@@ -111,7 +116,7 @@ function resolveSecrets(env: CloudEnv): CloudSecrets {
   };
   const jwtSecret = env.JWT_SECRET ?? kept('jwt-secret', () => randomBytes(48).toString('base64'));
   const encryptionKey = Buffer.from(env.ENCRYPTION_KEY ?? kept('encryption-key', () => randomBytes(32).toString('base64')), 'base64');
-  return { jwtSecret, encryptionKey };
+  return { jwtSecret, jwtKey: createSecretKey(Buffer.from(jwtSecret)), encryptionKey };
 }
 
 export function loadCloudConfig(source: NodeJS.ProcessEnv = process.env): CloudConfig {

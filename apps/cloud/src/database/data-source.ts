@@ -9,6 +9,7 @@ import { UserEntity } from '../teams/user.entity';
 import { WindowTagEntity } from '../windows/window-tag.entity';
 import { WindowEntity } from '../windows/window.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-InitialSchema';
+import { WindowCounts1763900000001 } from './migrations/1763900000001-WindowCounts';
 
 export const ENTITIES = [
   TeamEntity,
@@ -22,7 +23,7 @@ export const ENTITIES = [
   WindowTagEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1763900000000];
+export const MIGRATIONS = [InitialSchema1763900000000, WindowCounts1763900000001];
 
 /** The one set of TypeORM options, used by the app and by the TypeORM CLI. */
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

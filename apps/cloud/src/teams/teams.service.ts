@@ -52,7 +52,7 @@ export class TeamsService {
   }
 
   async updateMember(auth: AuthContext, dto: UpdateMemberDto) {
-    return this.db.transaction(async (manager) => {
+    const view = await this.db.transaction(async (manager) => {
       const user = await this.lockMember(manager, auth, dto.userId);
       this.assertMayManage(auth, user);
       this.assertMayGrant(auth, dto.permissions);
@@ -73,6 +73,8 @@ export class TeamsService {
       }
       return this.memberView(user, groupIds);
     });
+    this.auth.forgetUser(dto.userId);
+    return view;
   }
 
   async removeMember(auth: AuthContext, userId: number): Promise<void> {
@@ -82,6 +84,7 @@ export class TeamsService {
       if (user.role === 'owner') await this.assertAnotherOwner(manager, user);
       await manager.delete(UserEntity, { id: user.id });
     });
+    this.auth.forgetUser(userId);
   }
 
   /** Admins manage members; owners and admins above that are the owner's business. */

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager } from 'typeorm';
+import { EntityManager, SelectQueryBuilder } from 'typeorm';
 import { WindowResponse, WindowTag } from '@cos/contracts';
 import { WindowEntity } from './window.entity';
 
@@ -41,30 +41,35 @@ export function toWindowResponse(w: WindowEntity, groupName: string, tags: Windo
   };
 }
 
+const GROUP_NAME = 'group_name';
+const TAGS = 'tag_list';
+
 @Injectable()
 export class WindowViews {
-  /** Views for a page of windows: group names and tags in two queries, whatever the page size. */
-  async build(manager: EntityManager, windows: WindowEntity[]): Promise<WindowResponse[]> {
-    if (windows.length === 0) return [];
-    const groupIds = [...new Set(windows.map((w) => w.groupId).filter((id): id is number => id !== null))];
-    const [groups, tags] = await Promise.all([
-      groupIds.length
-        ? (manager.query(`SELECT id, name FROM groups WHERE id = ANY($1)`, [groupIds]) as Promise<{ id: number; name: string }[]>)
-        : Promise.resolve([]),
-      manager.query(
-        `SELECT wt.window_id, t.id, t.name FROM window_tags wt JOIN tags t ON t.id = wt.tag_id
-         WHERE wt.window_id = ANY($1) ORDER BY t.name, t.id`,
-        [windows.map((w) => w.id)],
-      ) as Promise<{ window_id: number; id: number; name: string }[]>,
-    ]);
-    const groupName = new Map(groups.map((g) => [g.id, g.name]));
-    const tagsOf = new Map<number, WindowTag[]>();
-    for (const t of tags) tagsOf.set(t.window_id, [...(tagsOf.get(t.window_id) ?? []), { id: t.id, name: t.name }]);
-    return windows.map((w) => toWindowResponse(w, w.groupId ? (groupName.get(w.groupId) ?? '') : '', tagsOf.get(w.id) ?? []));
+  /**
+   * Windows with their group name and tags in a single query; `narrow` adds the where clause.
+   * A read costs one round trip, whatever the page size.
+   */
+  async load(manager: EntityManager, narrow: (query: SelectQueryBuilder<WindowEntity>) => SelectQueryBuilder<WindowEntity>): Promise<WindowResponse[]> {
+    const query = narrow(
+      manager
+        .getRepository(WindowEntity)
+        .createQueryBuilder('w')
+        .leftJoin('groups', 'g', 'g.id = w.group_id')
+        .addSelect('g.name', GROUP_NAME)
+        .addSelect(
+          `coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY t.name, t.id)
+                     FROM window_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.window_id = w.id), '[]')`,
+          TAGS,
+        ),
+    );
+    const { entities, raw } = await query.getRawAndEntities<{ w_id: number; group_name: string | null; tag_list: WindowTag[] }>();
+    const extras = new Map(raw.map((r) => [r.w_id, r]));
+    return entities.map((w) => toWindowResponse(w, extras.get(w.id)?.[GROUP_NAME] ?? '', extras.get(w.id)?.[TAGS] ?? []));
   }
 
   async one(manager: EntityManager, window: WindowEntity): Promise<WindowResponse> {
-    const [view] = await this.build(manager, [window]);
+    const [view] = await this.load(manager, (q) => q.where('w.id = :id', { id: window.id }));
     return view;
   }
 }

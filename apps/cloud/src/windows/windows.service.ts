@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
-import { InvalidParamError, PageResult, resolveWindowRef, WindowIsOpenError, WindowResponse } from '@cos/contracts';
+import { InvalidParamError, NotFoundError, PageResult, resolveWindowRef, WindowIsOpenError, WindowResponse } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
 import { pageOf } from '../common/id.decorators';
 import { escapeLike } from '../common/sql';
@@ -75,23 +75,51 @@ export class WindowsService {
     });
   }
 
+  /** One query: the window with its group name and tags, checked for scope afterwards. */
   async detail(auth: AuthContext, dto: WindowRefDto): Promise<WindowResponse> {
     const ref = resolveWindowRef(dto as Record<string, unknown>);
-    const window = await this.access.requireWindow(this.db.manager, auth, ref, 'read');
-    return this.views.one(this.db.manager, window);
+    const [view] = await this.views.load(this.db.manager, (q) => this.access.whereRef(q, auth, ref, 'live'));
+    if (!view) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
+    if (!auth.inScope(view.groupId || null)) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
+    return view;
   }
 
+  /**
+   * A page of windows. The page's ids come from the ordering index alone (an index-only scan even
+   * for deep pages), then only those rows are loaded; the total is a plain count(*).
+   */
   async list(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled' = 'live'): Promise<PageResult<WindowResponse>> {
     const { page, pageSize, offset } = pageOf(dto);
     const filtered = this.filteredQuery(auth, dto, bin);
-    const ordered = filtered
+    const pageIds = filtered
       .clone()
+      .select('w.id', 'id')
       .orderBy(bin === 'live' ? 'w.created_at' : 'w.deleted_at', 'DESC')
       .addOrderBy('w.id', 'DESC')
       .offset(offset)
       .limit(pageSize);
-    const [windows, total] = await Promise.all([ordered.getMany(), filtered.getCount()]);
-    return { list: await this.views.build(this.db.manager, windows), total, page, pageSize };
+    const [rows, total] = await Promise.all([pageIds.getRawMany<{ id: number }>(), this.count(auth, dto, bin, filtered)]);
+    const ids = rows.map((r) => r.id);
+    const views = await this.views.load(this.db.manager, (q) => q.where('w.id = ANY(:ids)', { ids }));
+    views.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
+    return { list: views, total, page, pageSize };
+  }
+
+  /** Totals by team or group come from the trigger-kept counters; other filters count rows. */
+  private async count(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled', filtered: SelectQueryBuilder<WindowEntity>): Promise<number> {
+    if (dto.keyword || dto.name || dto.remark || dto.openStatus || dto.tagIds?.length) {
+      const counted = await filtered.clone().select('count(*)::int', 'total').getRawOne<{ total: number }>();
+      return counted?.total ?? 0;
+    }
+    const params: unknown[] = [auth.teamId];
+    let where = 'team_id = $1';
+    if (auth.scopedGroupIds) where += ` AND group_id = ANY($${params.push(auth.scopedGroupIds)})`;
+    if (dto.groupId !== undefined) where += ` AND group_id = $${params.push(dto.groupId)}`;
+    const [row]: { total: number }[] = await this.db.query(
+      `SELECT coalesce(sum(${bin === 'live' ? 'live' : 'recycled'}), 0)::int AS total FROM window_counts WHERE ${where}`,
+      params,
+    );
+    return row.total;
   }
 
   private filteredQuery(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled'): SelectQueryBuilder<WindowEntity> {

@@ -1,0 +1,187 @@
+/**
+ * Cloud under load on real PostgreSQL: one team with 100,000 windows and ten more with 10,000
+ * each. Each endpoint is driven by autocannon against the built cloud in its own process, and the
+ * same query is timed on a bare `pg` client in the same run, side by side.
+ */
+import autocannon from 'autocannon';
+import { Client } from 'pg';
+import { Stats, ms, ratio, sample, startProcess, table } from './support';
+
+const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const DB_NAME = 'cos_bench_cloud';
+const PORT = Number(process.env.BENCH_CLOUD_PORT ?? 3901);
+const BASE = `http://127.0.0.1:${PORT}`;
+const BIG_TEAM = 100_000;
+const SMALL_TEAMS = 10;
+const SMALL_TEAM = 10_000;
+const CONNECTIONS = 10;
+const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
+
+async function api(path: string, body: unknown, token?: string) {
+  const res = await fetch(`${BASE}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as { code: number; msg: string; data: any };
+  if (json.code !== 0) throw new Error(`${path}: ${json.msg}`);
+  return json.data;
+}
+
+async function seed(db: Client, teamId: number, userId: number, count: number): Promise<void> {
+  const groups: { id: number }[] = (
+    await db.query(`INSERT INTO groups (team_id, name) SELECT $1, 'group ' || g FROM generate_series(1, 20) g RETURNING id`, [teamId])
+  ).rows;
+  const tags: { id: number }[] = (await db.query(`INSERT INTO tags (team_id, name) SELECT $1, 'tag ' || g FROM generate_series(1, 10) g RETURNING id`, [teamId])).rows;
+  await db.query(
+    `INSERT INTO windows (team_id, seq, name, remark, group_id, fingerprint, config, proxy_type, proxy_host, proxy_port, created_by, created_at)
+     SELECT $1, g, 'Window ' || g,
+            CASE WHEN g % 10 = 0 THEN 'vip seller account ' || g ELSE 'regular account ' || g END,
+            ($3::int[])[1 + g % 20], '{"os":"Win32","coreVersion":"118","languages":["en-US"]}', '{"syncCookies":true}',
+            CASE WHEN g % 2 = 0 THEN 'socks5' ELSE 'direct' END, CASE WHEN g % 2 = 0 THEN '10.0.0.1' ELSE '' END,
+            CASE WHEN g % 2 = 0 THEN 1080 END, $2, now() - make_interval(secs => $4 - g)
+     FROM generate_series(1, $4) g`,
+    [teamId, userId, groups.map((g) => g.id), count],
+  );
+  await db.query(
+    `INSERT INTO window_tags (window_id, tag_id) SELECT w.id, ($2::int[])[1 + w.seq % 10] FROM windows w WHERE w.team_id = $1 AND w.seq % 5 = 0`,
+    [teamId, tags.map((t) => t.id)],
+  );
+  await db.query(`UPDATE teams SET window_seq = $2 WHERE id = $1`, [teamId, count]);
+}
+
+interface Load {
+  p50: number;
+  p99: number;
+  rps: number;
+}
+
+async function load(path: string, token: string, bodies: (i: number) => unknown, connections = CONNECTIONS): Promise<Load> {
+  let i = 0;
+  const result = await autocannon({
+    url: `${BASE}${path}`,
+    connections,
+    duration: DURATION,
+    requests: [
+      {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        setupRequest: (req) => ({ ...req, body: JSON.stringify(bodies(i++)) }),
+        onResponse: (status, body) => {
+          if (status !== 200 || !body.startsWith('{"code":0')) throw new Error(`${path} answered ${body.slice(0, 200)}`);
+        },
+      },
+    ],
+  });
+  if (result.non2xx > 0 || result.errors > 0) throw new Error(`${path}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+  return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average };
+}
+
+async function main(): Promise<void> {
+  const admin = new Client({ connectionString: ADMIN_URL });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
+  await admin.query(`CREATE DATABASE ${DB_NAME}`);
+  await admin.end();
+  const url = new URL(ADMIN_URL);
+  url.pathname = `/${DB_NAME}`;
+
+  const cloud = await startProcess(
+    'dist/apps/cloud/apps/cloud/src/main.js',
+    { DATABASE_URL: url.toString(), CLOUD_PORT: String(PORT), CLOUD_DATA_DIR: `/tmp/${DB_NAME}`, LOGIN_THROTTLE_LIMIT: '1000', NODE_ENV: 'test' },
+    `${BASE}/health`,
+  );
+  const db = new Client({ connectionString: url.toString() });
+  await db.connect();
+  try {
+    console.log(`seeding 1 team x ${BIG_TEAM} windows + ${SMALL_TEAMS} teams x ${SMALL_TEAM} ...`);
+    const owner = await api('/auth/register', { email: 'bench@example.com', password: 'bench-password' });
+    const token: string = owner.accessToken;
+    const teamId: number = owner.team.id;
+    await seed(db, teamId, owner.user.id, BIG_TEAM);
+    for (let t = 0; t < SMALL_TEAMS; t++) {
+      const other = await api('/auth/register', { email: `other${t}@example.com`, password: 'bench-password' });
+      await seed(db, other.team.id, other.user.id, SMALL_TEAM);
+    }
+    // A steady state, as autovacuum leaves it: statistics and the visibility map are current.
+    await db.query('VACUUM ANALYZE');
+    const ids: number[] = (await db.query(`SELECT id FROM windows WHERE team_id = $1 ORDER BY id`, [teamId])).rows.map((r) => r.id);
+    const pick = (i: number) => ids[(i * 7919) % ids.length];
+    const deepPage = BIG_TEAM / 10 - 1;
+
+    // Bare SQL: the statements the endpoints run, on one plain connection.
+    const live = `FROM windows w WHERE w.team_id = $1 AND w.deleted_at IS NULL`;
+    const page = async (extra: string, offset: number, params: unknown[]) => {
+      const [ids] = await Promise.all([
+        db.query(`SELECT w.id ${live} ${extra} ORDER BY w.created_at DESC, w.id DESC LIMIT 10 OFFSET ${offset}`, params),
+        db.query(`SELECT count(*) ${live} ${extra}`, params),
+      ]);
+      await db.query(`SELECT * FROM windows WHERE id = ANY($1)`, [ids.rows.map((r) => r.id)]);
+    };
+    const bare: Record<string, Stats> = {
+      detail: await sample(500, (i) => db.query(`SELECT w.* FROM windows w WHERE w.team_id = $1 AND w.deleted_at IS NULL AND w.id = $2`, [teamId, pick(i)])),
+      first: await sample(200, () => page('', 0, [teamId])),
+      deep: await sample(50, () => page('', deepPage * 10, [teamId])),
+      keyword: await sample(100, () => page(`AND (w.name ILIKE $2 OR w.remark ILIKE $2)`, 0, [teamId, '%vip%'])),
+      batch: await sample(20, async (i) => {
+        const batch = ids.slice((i * 1000) % (ids.length - 1000), ((i * 1000) % (ids.length - 1000)) + 1000);
+        await db.query('BEGIN');
+        await db.query(`SELECT id, group_id FROM windows WHERE team_id = $1 AND id = ANY($2) AND deleted_at IS NULL ORDER BY id FOR UPDATE`, [teamId, batch]);
+        await db.query(`UPDATE windows SET remark = $2, updated_at = now() WHERE id = ANY($1)`, [batch, `bare ${i}`]);
+        await db.query('COMMIT');
+      }),
+    };
+
+    console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per endpoint`);
+    const http = {
+      detail: await load('/browser/detail', token, (i) => ({ id: pick(i) })),
+      first: await load('/browser/list', token, () => ({ page: 0, pageSize: 10 })),
+      deep: await load('/browser/list', token, () => ({ page: deepPage, pageSize: 10 })),
+      keyword: await load('/browser/list', token, () => ({ keyword: 'vip', page: 0, pageSize: 10 })),
+    };
+    const batchHttp = await sample(20, (i) => {
+      const start = (i * 1000) % (ids.length - 1000);
+      return api('/browser/update/partial', { ids: ids.slice(start, start + 1000), remark: `http ${i}` }, token);
+    });
+
+    const rows = [
+      { endpoint: '/browser/detail', ...row(http.detail, bare.detail) },
+      { endpoint: '/browser/list first page', ...row(http.first, bare.first) },
+      { endpoint: `/browser/list page ${deepPage}`, ...row(http.deep, bare.deep) },
+      { endpoint: '/browser/list keyword "vip"', ...row(http.keyword, bare.keyword) },
+      {
+        endpoint: '/browser/update/partial 1,000 ids (serial)',
+        'p50': ms(batchHttp.p50),
+        'p99': ms(batchHttp.p99),
+        'req/s': (1000 / batchHttp.mean).toFixed(1),
+        'bare SQL p50': ms(bare.batch.p50),
+        'HTTP/SQL p50': ratio(batchHttp.p50, bare.batch.p50),
+      },
+    ];
+    table(rows);
+    const verdicts = [
+      [`list p99 < 50 ms at ${BIG_TEAM} windows`, Math.max(http.first.p99, http.deep.p99, http.keyword.p99) < 50],
+      ['detail > 1,500 req/s', http.detail.rps > 1500],
+      ['1,000-window batch update < 300 ms (p99)', batchHttp.p99 < 300],
+    ] as const;
+    for (const [target, met] of verdicts) console.log(`${met ? 'met    ' : 'MISSED '} ${target}`);
+  } finally {
+    await db.end();
+    cloud.kill('SIGTERM');
+  }
+}
+
+function row(load: Load, bare: Stats) {
+  return {
+    'p50': ms(load.p50),
+    'p99': ms(load.p99),
+    'req/s': load.rps.toFixed(0),
+    'bare SQL p50': ms(bare.p50),
+    'HTTP/SQL p50': ratio(load.p50, bare.p50),
+  };
+}
+
+main().catch((error) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { performance } from 'node:perf_hooks';
+
+export interface Stats {
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+}
+
+export function stats(samples: number[]): Stats {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (q: number) => sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
+  return { p50: at(0.5), p90: at(0.9), p99: at(0.99), mean: sorted.reduce((s, v) => s + v, 0) / sorted.length };
+}
+
+export async function timed<T>(run: () => Promise<T>): Promise<[number, T]> {
+  const start = performance.now();
+  const value = await run();
+  return [performance.now() - start, value];
+}
+
+export async function sample(times: number, run: (i: number) => Promise<unknown>): Promise<Stats> {
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) samples.push((await timed(() => run(i)))[0]);
+  return stats(samples);
+}
+
+export const ms = (value: number) => `${value.toFixed(1)} ms`;
+export const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+
+export function table(rows: Record<string, string | number>[]): void {
+  const keys = Object.keys(rows[0]);
+  const widths = keys.map((k) => Math.max(k.length, ...rows.map((r) => String(r[k]).length)));
+  const line = (cells: string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i])).join(' | ')} |`;
+  console.log(line(keys));
+  console.log(`|${widths.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+  for (const row of rows) console.log(line(keys.map((k) => String(row[k]))));
+}
+
+/** Starts a built app in its own process, so the load generator does not share its event loop. */
+export async function startProcess(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
+  const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  for (let i = 0; i < 300; i++) {
+    try {
+      const res = await fetch(readyUrl);
+      if (res.ok) return child;
+    } catch {
+      // not listening yet
+    }
+    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  child.kill();
+  throw new Error(`${script} did not become ready`);
+}
