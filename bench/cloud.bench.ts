@@ -114,12 +114,22 @@ async function main(): Promise<void> {
     const page = async (extra: string, offset: number, params: unknown[]) => {
       const [ids] = await Promise.all([
         db.query(`SELECT w.id ${live} ${extra} ORDER BY w.created_at DESC, w.id DESC LIMIT 10 OFFSET ${offset}`, params),
-        db.query(`SELECT count(*) ${live} ${extra}`, params),
+        // Totals without a text filter come from the counters, as in the service.
+        extra ? db.query(`SELECT count(*) ${live} ${extra}`, params) : db.query(`SELECT sum(live) FROM window_counts WHERE team_id = $1`, [params[0]]),
       ]);
       await db.query(`SELECT * FROM windows WHERE id = ANY($1)`, [ids.rows.map((r) => r.id)]);
     };
     const bare: Record<string, Stats> = {
-      detail: await sample(500, (i) => db.query(`SELECT w.* FROM windows w WHERE w.team_id = $1 AND w.deleted_at IS NULL AND w.id = $2`, [teamId, pick(i)])),
+      detail: await sample(500, (i) =>
+        db.query(
+          `SELECT w.*, g.name AS group_name,
+                  coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY t.name, t.id)
+                            FROM window_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.window_id = w.id), '[]') AS tag_list
+           FROM windows w LEFT JOIN groups g ON g.id = w.group_id
+           WHERE w.team_id = $1 AND w.deleted_at IS NULL AND w.id = $2`,
+          [teamId, pick(i)],
+        ),
+      ),
       first: await sample(200, () => page('', 0, [teamId])),
       deep: await sample(50, () => page('', deepPage * 10, [teamId])),
       keyword: await sample(100, () => page(`AND (w.name ILIKE $2 OR w.remark ILIKE $2)`, 0, [teamId, '%vip%'])),

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { ForbiddenError, InvalidParamError, NotFoundError, WindowRef } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
 import { GroupEntity } from '../groups/group.entity';
@@ -41,18 +41,14 @@ export class WindowAccess {
     return windows;
   }
 
-  /** Narrows a query on `w` to one window of the caller's team, by id and/or uuid. */
-  whereRef<Q extends SelectQueryBuilder<WindowEntity>>(query: Q, auth: AuthContext, ref: WindowRef, bin: Bin): Q {
-    query
-      .andWhere('w.team_id = :teamId', { teamId: auth.teamId })
+  async requireWindow(manager: EntityManager, auth: AuthContext, ref: WindowRef, mode: AccessMode, bin: Bin = 'live'): Promise<WindowEntity> {
+    const query = manager
+      .getRepository(WindowEntity)
+      .createQueryBuilder('w')
+      .where('w.team_id = :teamId', { teamId: auth.teamId })
       .andWhere(bin === 'live' ? 'w.deleted_at IS NULL' : 'w.deleted_at IS NOT NULL');
     if (ref.id !== undefined) query.andWhere('w.id = :id', { id: ref.id });
     if (ref.uuid !== undefined) query.andWhere('w.uuid = :uuid', { uuid: ref.uuid });
-    return query;
-  }
-
-  async requireWindow(manager: EntityManager, auth: AuthContext, ref: WindowRef, mode: AccessMode, bin: Bin = 'live'): Promise<WindowEntity> {
-    const query = this.whereRef(manager.getRepository(WindowEntity).createQueryBuilder('w'), auth, ref, bin);
     if (mode === 'write') query.setLock('pessimistic_write');
     const window = await query.getOne();
     if (!window) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);

@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { EntityManager, SelectQueryBuilder } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { WindowResponse, WindowTag } from '@cos/contracts';
 import { WindowEntity } from './window.entity';
 
@@ -41,35 +43,46 @@ export function toWindowResponse(w: WindowEntity, groupName: string, tags: Windo
   };
 }
 
-const GROUP_NAME = 'group_name';
-const TAGS = 'tag_list';
+interface ViewRow extends Record<string, unknown> {
+  group_name: string | null;
+  tag_list: WindowTag[];
+}
 
 @Injectable()
 export class WindowViews {
+  private readonly columns: ColumnMetadata[];
+  private readonly selectList: string;
+
+  constructor(@InjectDataSource() db: DataSource) {
+    // Every selectable column (so not the cookies), listed once: the statement stays short.
+    this.columns = db.getMetadata(WindowEntity).columns.filter((c) => c.isSelect);
+    this.selectList = this.columns.map((c) => `w.${c.databaseName}`).join(', ');
+  }
+
   /**
-   * Windows with their group name and tags in a single query; `narrow` adds the where clause.
-   * A read costs one round trip, whatever the page size.
+   * Windows with their group name and tags in one round trip, whatever the page size. `where`
+   * is a condition on `w` with `$n` parameters.
    */
-  async load(manager: EntityManager, narrow: (query: SelectQueryBuilder<WindowEntity>) => SelectQueryBuilder<WindowEntity>): Promise<WindowResponse[]> {
-    const query = narrow(
-      manager
-        .getRepository(WindowEntity)
-        .createQueryBuilder('w')
-        .leftJoin('groups', 'g', 'g.id = w.group_id')
-        .addSelect('g.name', GROUP_NAME)
-        .addSelect(
-          `coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY t.name, t.id)
-                     FROM window_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.window_id = w.id), '[]')`,
-          TAGS,
-        ),
+  async load(manager: EntityManager, where: string, params: unknown[]): Promise<WindowResponse[]> {
+    const rows: ViewRow[] = await manager.query(
+      `SELECT ${this.selectList}, g.name AS group_name,
+              coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY t.name, t.id)
+                        FROM window_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.window_id = w.id), '[]') AS tag_list
+       FROM windows w LEFT JOIN groups g ON g.id = w.group_id
+       WHERE ${where}`,
+      params,
     );
-    const { entities, raw } = await query.getRawAndEntities<{ w_id: number; group_name: string | null; tag_list: WindowTag[] }>();
-    const extras = new Map(raw.map((r) => [r.w_id, r]));
-    return entities.map((w) => toWindowResponse(w, extras.get(w.id)?.[GROUP_NAME] ?? '', extras.get(w.id)?.[TAGS] ?? []));
+    return rows.map((row) => toWindowResponse(this.toEntity(row), row.group_name ?? '', row.tag_list));
   }
 
   async one(manager: EntityManager, window: WindowEntity): Promise<WindowResponse> {
-    const [view] = await this.load(manager, (q) => q.where('w.id = :id', { id: window.id }));
+    const [view] = await this.load(manager, 'w.id = $1', [window.id]);
     return view;
+  }
+
+  private toEntity(row: ViewRow): WindowEntity {
+    const entity = new WindowEntity();
+    for (const column of this.columns) (entity as unknown as Record<string, unknown>)[column.propertyName] = row[column.databaseName];
+    return entity;
   }
 }

@@ -78,7 +78,11 @@ export class WindowsService {
   /** One query: the window with its group name and tags, checked for scope afterwards. */
   async detail(auth: AuthContext, dto: WindowRefDto): Promise<WindowResponse> {
     const ref = resolveWindowRef(dto as Record<string, unknown>);
-    const [view] = await this.views.load(this.db.manager, (q) => this.access.whereRef(q, auth, ref, 'live'));
+    const params: unknown[] = [auth.teamId];
+    let where = 'w.team_id = $1 AND w.deleted_at IS NULL';
+    if (ref.id !== undefined) where += ` AND w.id = $${params.push(ref.id)}`;
+    if (ref.uuid !== undefined) where += ` AND w.uuid = $${params.push(ref.uuid)}`;
+    const [view] = await this.views.load(this.db.manager, where, params);
     if (!view) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
     if (!auth.inScope(view.groupId || null)) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
     return view;
@@ -100,7 +104,7 @@ export class WindowsService {
       .limit(pageSize);
     const [rows, total] = await Promise.all([pageIds.getRawMany<{ id: number }>(), this.count(auth, dto, bin, filtered)]);
     const ids = rows.map((r) => r.id);
-    const views = await this.views.load(this.db.manager, (q) => q.where('w.id = ANY(:ids)', { ids }));
+    const views = ids.length ? await this.views.load(this.db.manager, 'w.id = ANY($1)', [ids]) : [];
     views.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
     return { list: views, total, page, pageSize };
   }
