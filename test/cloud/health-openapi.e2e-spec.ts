@@ -32,6 +32,7 @@ describe('health and OpenAPI', () => {
       '/browser/update', '/browser/update/partial', '/browser/detail', '/browser/list', '/browser/delete', '/browser/delete/ids',
       '/browser/group/update', '/browser/remark/update', '/browser/proxy/update',
       '/browser/recycle/list', '/browser/recycle/restore', '/browser/recycle/delete', '/browser/recycle/clear',
+      '/browser/launch', '/browser/open-status/update', '/browser/close',
       '/group/list', '/group/add', '/group/update', '/group/delete', '/tag/list', '/tag/add', '/tag/update', '/tag/delete', '/health',
     ]) {
       expect(paths).toContain(path);

@@ -5,7 +5,8 @@ import { CloudConfig } from './config/cloud-config';
 
 /** Everything `main.ts` and the tests both do to a created app before it listens. */
 export function configureCloudApp(app: INestApplication): void {
-  configureHttpApp(app);
+  // Close calls carry a window's cookies: thousands of them for a busy profile.
+  configureHttpApp(app, { bodyLimit: '16mb' });
   app.enableShutdownHooks();
   const config = app.get(CloudConfig);
   const document = SwaggerModule.createDocument(

@@ -21,3 +21,12 @@ export interface ProxySettings {
   enableSocks5Udp: boolean;
   proxyId: number | null;
 }
+
+export const PROXY_FIELDS = [
+  'proxyMethod', 'proxyType', 'host', 'port', 'proxyUserName', 'proxyPassword', 'hasProxyPassword', 'dynamicIpUrl',
+  'dynamicIpChannel', 'isDynamicIpChangeIp', 'refreshProxyUrl', 'ipCheckService', 'enableSocks5Udp', 'proxyId',
+] as const satisfies readonly (keyof ProxySettings)[];
+
+export function pickProxySettings(source: ProxySettings): ProxySettings {
+  return Object.fromEntries(PROXY_FIELDS.map((key) => [key, source[key]])) as unknown as ProxySettings;
+}

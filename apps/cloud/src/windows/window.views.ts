@@ -5,6 +5,10 @@ import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
 import { WindowResponse, WindowTag } from '@cos/contracts';
 import { WindowEntity } from './window.entity';
 
+export function isHeld(w: Pick<WindowEntity, 'openStatus' | 'openLeaseUntil'>, now = new Date()): boolean {
+  return w.openStatus !== 'closed' && w.openLeaseUntil !== null && w.openLeaseUntil > now;
+}
+
 /** Entity → answer. Secrets stop here: the proxy password is never part of a window view. */
 export function toWindowResponse(w: WindowEntity, groupName: string, tags: WindowTag[]): WindowResponse {
   return {
@@ -34,8 +38,8 @@ export function toWindowResponse(w: WindowEntity, groupName: string, tags: Windo
     ipCheckService: w.ipCheckService,
     enableSocks5Udp: w.enableSocks5Udp,
     proxyId: w.proxyId,
-    openStatus: w.openStatus,
-    openDeviceId: w.openDeviceId,
+    // A lease that ran out (agent gone) reads as closed, whatever was last reported.
+    ...(isHeld(w) ? { openStatus: w.openStatus, openDeviceId: w.openDeviceId } : { openStatus: 'closed' as const, openDeviceId: null }),
     createdAt: w.createdAt.toISOString(),
     updatedAt: w.updatedAt.toISOString(),
     createdBy: w.createdBy,

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
 import { SecretBox } from '../crypto/secret-box';
+import { LaunchController } from '../launch/launch.controller';
+import { LaunchService } from '../launch/launch.service';
 import { RecyclePurger } from '../recycle/recycle-purger';
 import { RecycleController } from '../recycle/recycle.controller';
 import { WindowAccess } from './window-access';
@@ -8,8 +10,8 @@ import { WindowsController } from './windows.controller';
 import { WindowsService } from './windows.service';
 
 @Module({
-  controllers: [WindowsController, RecycleController],
-  providers: [WindowsService, WindowAccess, WindowViews, SecretBox, RecyclePurger],
+  controllers: [WindowsController, RecycleController, LaunchController],
+  providers: [WindowsService, WindowAccess, WindowViews, SecretBox, RecyclePurger, LaunchService],
   exports: [WindowsService, WindowAccess, WindowViews, SecretBox],
 })
 export class WindowsModule {}

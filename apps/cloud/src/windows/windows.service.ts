@@ -9,7 +9,7 @@ import { SecretBox } from '../crypto/secret-box';
 import { DeleteWindowsDto, ListWindowsDto, PartialUpdateDto, ProxyUpdateDto, UpdateWindowDto, WindowRefDto } from './dto/window.dto';
 import { hasRef, WindowAccess } from './window-access';
 import { applyProxyFields, DEFAULT_PROXY, sendsProxyFields } from './window-proxy';
-import { WindowViews } from './window.views';
+import { isHeld, WindowViews } from './window.views';
 import { WindowEntity } from './window.entity';
 
 /** What a batch write may set; each field is touched only when present. */
@@ -140,7 +140,11 @@ export class WindowsService {
     if (dto.keyword) query.andWhere('(w.name ILIKE :kw OR w.remark ILIKE :kw)', { kw: `%${escapeLike(dto.keyword)}%` });
     if (dto.name) query.andWhere('w.name ILIKE :name', { name: `%${escapeLike(dto.name)}%` });
     if (dto.remark) query.andWhere('w.remark ILIKE :remark', { remark: `%${escapeLike(dto.remark)}%` });
-    if (dto.openStatus) query.andWhere('w.open_status = :openStatus', { openStatus: dto.openStatus });
+    if (dto.openStatus === 'closed') {
+      query.andWhere(`(w.open_status = 'closed' OR w.open_lease_until IS NULL OR w.open_lease_until <= now())`);
+    } else if (dto.openStatus) {
+      query.andWhere('w.open_status = :openStatus AND w.open_lease_until > now()', { openStatus: dto.openStatus });
+    }
     if (dto.tagIds?.length) {
       query.andWhere('EXISTS (SELECT 1 FROM window_tags wt WHERE wt.window_id = w.id AND wt.tag_id = ANY(:tagIds))', { tagIds: dto.tagIds });
     }
@@ -190,8 +194,7 @@ export class WindowsService {
       const windows = dto.ids
         ? await this.access.requireWindows(manager, auth, dto.ids, 'write')
         : [await this.access.requireWindow(manager, auth, resolveWindowRef(dto as Record<string, unknown>), 'write')];
-      const now = new Date();
-      const open = windows.filter((w) => w.openStatus !== 'closed' && w.openLeaseUntil !== null && w.openLeaseUntil > now);
+      const open = windows.filter((w) => isHeld(w));
       if (open.length > 0) throw new WindowIsOpenError(open.map((w) => w.id));
       await manager.query(
         `UPDATE windows SET deleted_at = now(), deleted_by = $2, open_status = 'closed', open_device_id = NULL,

@@ -1,0 +1,90 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+import { OPEN_STATUSES } from '@cos/contracts';
+import type { OpenStatus } from '@cos/contracts';
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const DEVICE = /^[A-Za-z0-9._:-]{1,100}$/;
+export const COOKIES_MAX = 20_000;
+
+export class DeviceWindowDto {
+  @ApiProperty({ format: 'uuid' })
+  @Matches(UUID, { message: 'uuid must be a window UUID' })
+  uuid: string;
+
+  @ApiProperty({ description: 'The agent\'s device id (letters, digits, . _ : -)', maxLength: 100 })
+  @IsString() @Matches(DEVICE, { message: 'deviceId must be 1 to 100 letters, digits, dots, dashes, colons or underscores' })
+  deviceId: string;
+}
+
+export class OpenStatusDto extends DeviceWindowDto {
+  @ApiProperty({ enum: OPEN_STATUSES })
+  @IsIn(OPEN_STATUSES, { message: `status must be one of ${OPEN_STATUSES.join(', ')}` })
+  status: OpenStatus;
+
+  @ApiPropertyOptional({ description: 'Firefox process id on the device' })
+  @IsOptional() @IsInt() @Min(1) @Max(4_194_304)
+  pid?: number;
+}
+
+export class CookieDto {
+  @ApiProperty() @IsString() @MaxLength(4096)
+  name: string;
+
+  @ApiProperty() @IsString() @MaxLength(16384)
+  value: string;
+
+  @ApiProperty() @IsString() @MaxLength(255)
+  domain: string;
+
+  @ApiProperty() @IsString() @MaxLength(4096)
+  path: string;
+
+  @ApiProperty() @IsBoolean()
+  secure: boolean;
+
+  @ApiProperty() @IsBoolean()
+  httpOnly: boolean;
+
+  @ApiProperty({ enum: ['strict', 'lax', 'none'] }) @IsIn(['strict', 'lax', 'none'])
+  sameSite: 'strict' | 'lax' | 'none';
+
+  @ApiPropertyOptional({ description: 'Seconds since the epoch; absent for a session cookie' })
+  @IsOptional() @IsInt() @Min(0) @Max(253402300799)
+  expiry?: number;
+}
+
+export class ProfileZipDto {
+  @ApiProperty() @Matches(/^[0-9a-fA-F-]{36}\.zip$/, { message: 'profile.zipName must be <uuid>.zip' })
+  zipName: string;
+
+  @ApiProperty() @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
+  zipSize: number;
+
+  @ApiProperty() @Matches(/^[0-9a-f]{64}$/, { message: 'profile.sha256 must be 64 hex digits' })
+  sha256: string;
+}
+
+export class CloseWindowDto extends DeviceWindowDto {
+  @ApiPropertyOptional({ type: [CookieDto], description: 'The browser\'s cookies; stored when the window syncs cookies' })
+  @IsOptional() @IsArray() @ArrayMaxSize(COOKIES_MAX) @ValidateNested({ each: true }) @Type(() => CookieDto)
+  cookies?: CookieDto[];
+
+  @ApiPropertyOptional({ type: ProfileZipDto })
+  @IsOptional() @ValidateNested() @Type(() => ProfileZipDto)
+  profile?: ProfileZipDto;
+}

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
+import { ConflictError, pickProxySettings, syncSettingsOf, WindowOpenElsewhereError } from '@cos/contracts';
+import type { LaunchPayload, OpenStatus, StoredCookie } from '@cos/contracts';
+import { AuthContext } from '../auth/auth-context';
+import { CloudConfig } from '../config/cloud-config';
+import { SecretBox } from '../crypto/secret-box';
+import { WindowAccess } from '../windows/window-access';
+import { isHeld, WindowViews } from '../windows/window.views';
+import { WindowEntity } from '../windows/window.entity';
+import { CloseWindowDto, DeviceWindowDto, OpenStatusDto } from './dto/launch.dto';
+
+/**
+ * What agents call: a window is held by one device at a time through a lease the agent renews
+ * while the window runs. A lease that ran out frees the window for any device.
+ */
+@Injectable()
+export class LaunchService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: WindowAccess,
+    private readonly views: WindowViews,
+    private readonly box: SecretBox,
+    private readonly config: CloudConfig,
+  ) {}
+
+  async launch(auth: AuthContext, dto: DeviceWindowDto): Promise<LaunchPayload> {
+    return this.db.transaction(async (manager) => {
+      const window = await this.holdable(manager, auth, dto);
+      await this.setStatus(manager, window.id, dto.deviceId, 'opening', null);
+      const [{ cookies }]: { cookies: StoredCookie[] }[] = await manager.query(`SELECT cookies FROM windows WHERE id = $1`, [window.id]);
+      const view = await this.views.one(manager, window);
+      // The one answer that carries the proxy password in the clear: the agent needs it to connect.
+      const { hasProxyPassword: _masked, ...proxy } = {
+        ...pickProxySettings(view),
+        proxyPassword: window.proxyPasswordSealed ? this.box.open(window.proxyPasswordSealed) : '',
+      };
+      return {
+        window: view,
+        proxy,
+        sync: syncSettingsOf(window.config),
+        cookies,
+        profile: window.profile,
+        leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS,
+      };
+    });
+  }
+
+  async updateStatus(auth: AuthContext, dto: OpenStatusDto) {
+    return this.db.transaction(async (manager) => {
+      const window = await this.holdable(manager, auth, dto);
+      return this.setStatus(manager, window.id, dto.deviceId, dto.status, dto.pid ?? null);
+    });
+  }
+
+  async close(auth: AuthContext, dto: CloseWindowDto) {
+    return this.db.transaction(async (manager) => {
+      const window = await this.holdable(manager, auth, dto);
+      const syncCookies = syncSettingsOf(window.config).syncCookies && dto.cookies !== undefined;
+      await manager.query(
+        `UPDATE windows SET cookies = CASE WHEN $2 THEN $3::jsonb ELSE cookies END, profile = coalesce($4::jsonb, profile),
+           open_status = 'closed', open_device_id = NULL, open_pid = NULL, open_lease_until = NULL, updated_at = now()
+         WHERE id = $1`,
+        [window.id, syncCookies, JSON.stringify(dto.cookies ?? []), dto.profile ? JSON.stringify(dto.profile) : null],
+      );
+      return { cookiesSynced: syncCookies, cookieCount: syncCookies ? dto.cookies!.length : 0, profile: dto.profile ?? window.profile };
+    });
+  }
+
+  /** Locks the window; it must be live, in scope, and not held by another device's valid lease. */
+  private async holdable(manager: EntityManager, auth: AuthContext, dto: DeviceWindowDto): Promise<WindowEntity> {
+    const binned = await manager.getRepository(WindowEntity).existsBy({ uuid: dto.uuid, teamId: auth.teamId, deletedAt: Not(IsNull()) });
+    if (binned) throw new ConflictError(`Window ${dto.uuid} is in the recycle bin and cannot be opened`);
+    const window = await this.access.requireWindow(manager, auth, { uuid: dto.uuid }, 'write');
+    if (isHeld(window) && window.openDeviceId !== dto.deviceId) throw new WindowOpenElsewhereError(dto.uuid);
+    return window;
+  }
+
+  private async setStatus(manager: EntityManager, id: number, deviceId: string, status: OpenStatus, pid: number | null) {
+    const closed = status === 'closed';
+    const [[row]] = (await manager.query(
+      `UPDATE windows SET open_status = $2, open_device_id = $3, open_pid = $4,
+         open_lease_until = CASE WHEN $5 THEN NULL ELSE now() + make_interval(secs => $6) END
+       WHERE id = $1 RETURNING open_status, open_lease_until`,
+      [id, status, closed ? null : deviceId, closed ? null : pid, closed, this.config.env.WINDOW_LEASE_SECONDS],
+    )) as [[{ open_status: OpenStatus; open_lease_until: Date | null }], number];
+    return { openStatus: row.open_status, leaseUntil: row.open_lease_until?.toISOString() ?? null, leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS };
+  }
+}
