@@ -10,6 +10,7 @@ module.exports = {
   moduleNameMapper: {
     '^@cos/contracts(|/.*)$': '<rootDir>/libs/contracts/src$1',
     '^@cos/server-common(|/.*)$': '<rootDir>/libs/server-common/src$1',
+    '^@cos/cloud-client(|/.*)$': '<rootDir>/libs/cloud-client/src$1',
   },
   testEnvironment: 'node',
   testTimeout: 60_000,

@@ -19,6 +19,8 @@ export interface Envelope<T = any> {
 
 export interface CloudHarness {
   app: INestApplication;
+  /** Set when started with `listen: true`. */
+  url: string;
   db: DataSource;
   config: CloudConfig;
   dataDir: string;
@@ -33,7 +35,7 @@ export interface CloudHarness {
  * A real cloud app on a fresh PostgreSQL database with the real migrations. `env` overrides the
  * configuration; with `embedded: true` (and no DATABASE_URL) it runs on PGlite in `dataDir`.
  */
-export async function startCloud(options: { env?: Record<string, string>; embedded?: boolean; dataDir?: string } = {}): Promise<CloudHarness> {
+export async function startCloud(options: { env?: Record<string, string>; embedded?: boolean; dataDir?: string; listen?: boolean } = {}): Promise<CloudHarness> {
   const database: TestDatabase | null = options.embedded ? null : await createTestDatabase();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cos-cloud-'));
   const config = loadCloudConfig({
@@ -49,11 +51,14 @@ export async function startCloud(options: { env?: Record<string, string>; embedd
     .compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   configureCloudApp(app);
-  await app.init();
+  if (options.listen) await app.listen(0, '127.0.0.1');
+  else await app.init();
   const server = app.getHttpServer();
+  const address = server.address();
   const jwt = app.get(JwtService);
   return {
     app,
+    url: address && typeof address === 'object' ? `http://127.0.0.1:${address.port}` : '',
     db: app.get(DataSource),
     config,
     dataDir,

@@ -37,6 +37,9 @@ export interface PageResult<T> {
   pageSize: number;
 }
 
+export const COOKIE_SAME_SITE = ['strict', 'lax', 'none', 'default'] as const;
+export type CookieSameSite = (typeof COOKIE_SAME_SITE)[number];
+
 /** A cookie as stored in the cloud and exchanged with the agent (WebDriver BiDi shape, value as text). */
 export interface StoredCookie {
   name: string;
@@ -45,7 +48,8 @@ export interface StoredCookie {
   path: string;
   secure: boolean;
   httpOnly: boolean;
-  sameSite: 'strict' | 'lax' | 'none';
+  /** `default`: the site named no SameSite attribute, and the browser applies its own rule. */
+  sameSite: CookieSameSite;
   /** Seconds since the epoch; absent for a session cookie. */
   expiry?: number;
 }

@@ -1,5 +1,6 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { inspect } from 'node:util';
 import { DomainError, failure, ResultCode } from '@cos/contracts';
 
 const STATUS_TO_CODE: Record<number, ResultCode> = {
@@ -54,7 +55,7 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     }
     this.logger.error(
       `request ${request.id ?? '-'} ${request.method} ${request.path} failed`,
-      exception instanceof Error ? exception.stack : String(exception),
+      exception instanceof Error ? exception.stack : inspect(exception, { depth: 4 }),
     );
     response.status(HttpStatus.OK).json(failure(ResultCode.Internal, `Internal error (request ${request.id ?? '-'})`));
   }

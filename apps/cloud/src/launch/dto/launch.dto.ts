@@ -14,8 +14,8 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { OPEN_STATUSES } from '@cos/contracts';
-import type { OpenStatus } from '@cos/contracts';
+import { COOKIE_SAME_SITE, OPEN_STATUSES } from '@cos/contracts';
+import type { CookieSameSite, OpenStatus } from '@cos/contracts';
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 const DEVICE = /^[A-Za-z0-9._:-]{1,100}$/;
@@ -60,8 +60,8 @@ export class CookieDto {
   @ApiProperty() @IsBoolean()
   httpOnly: boolean;
 
-  @ApiProperty({ enum: ['strict', 'lax', 'none'] }) @IsIn(['strict', 'lax', 'none'])
-  sameSite: 'strict' | 'lax' | 'none';
+  @ApiProperty({ enum: COOKIE_SAME_SITE }) @IsIn(COOKIE_SAME_SITE, { message: `sameSite must be one of ${COOKIE_SAME_SITE.join(', ')}` })
+  sameSite: CookieSameSite;
 
   @ApiPropertyOptional({ description: 'Seconds since the epoch; absent for a session cookie' })
   @IsOptional() @IsInt() @Min(0) @Max(253402300799)

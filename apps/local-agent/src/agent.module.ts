@@ -1,0 +1,25 @@
+import { Module } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
+import { createValidationPipe, EnvelopeExceptionFilter } from '@cos/server-common';
+import { BrowserWindowsService } from './browser/browser-windows.service';
+import { BrowserController } from './browser/browser.controller';
+import { AgentCloud } from './cloud/agent-cloud';
+import { AgentConfig, loadAgentConfig } from './config/agent-config';
+import { ForwardController } from './forward/forward.controller';
+import { HealthController } from './health/health.controller';
+import { LocalToken } from './identity/agent-files';
+import { LocalAccessGuard } from './security/local-access.guard';
+
+@Module({
+  controllers: [HealthController, BrowserController, ForwardController],
+  providers: [
+    { provide: AgentConfig, useFactory: () => loadAgentConfig() },
+    { provide: LocalToken, inject: [AgentConfig], useFactory: (config: AgentConfig) => new LocalToken(config) },
+    AgentCloud,
+    BrowserWindowsService,
+    { provide: APP_GUARD, useClass: LocalAccessGuard },
+    { provide: APP_PIPE, useFactory: createValidationPipe },
+    { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },
+  ],
+})
+export class AgentModule {}

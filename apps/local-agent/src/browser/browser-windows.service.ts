@@ -1,0 +1,294 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { existsSync, mkdirSync } from 'node:fs';
+import { NotFoundError, resolveWindowRef } from '@cos/contracts';
+import type { LaunchPayload, StoredCookie, WindowResponse } from '@cos/contracts';
+import { AgentCloud } from '../cloud/agent-cloud';
+import { AgentConfig } from '../config/agent-config';
+import { writePrivate } from '../identity/agent-files';
+import { readProfileCookies } from './cookie-reader';
+import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone, writeFingerprintExtension } from './firefox-process';
+import { planLaunch } from './launch-plan';
+import { archiveProfile, ArchiveResult, profileExists, restoreProfile } from './profile-archive';
+import { WindowRecord, WindowRegistry } from './window-registry';
+
+interface RunningWindow extends WindowRecord {
+  exited: Promise<void>;
+  renewTimer: NodeJS.Timeout;
+  closing: Promise<CloseOutcome> | null;
+}
+
+export interface CloseOutcome {
+  archive: ArchiveResult | null;
+  cookies: { synced: boolean; count: number };
+  backendClose: Record<string, unknown>;
+  killed: boolean;
+  error: number;
+  reason: 'requested' | 'exited' | 'recovered';
+}
+
+type OpenStatusView = Pick<WindowResponse, 'openStatus' | 'openDeviceId'>;
+
+/**
+ * Opens and closes windows as Firefox processes, one profile folder per window, and keeps the
+ * cloud's view in step: the lease is renewed while a window runs, and a window that ends by
+ * itself (closed by hand, crashed) goes through the same close steps as a requested close.
+ */
+@Injectable()
+export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(BrowserWindowsService.name);
+  private readonly running = new Map<string, RunningWindow>();
+  private readonly opening = new Map<string, Promise<RunningWindow>>();
+  private readonly registry: WindowRegistry;
+  /** Set at shutdown: from then on the windows are the next agent's business. */
+  private stopped = false;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly cloud: AgentCloud,
+  ) {
+    this.registry = new WindowRegistry(config.path('runtime'));
+    for (const dir of ['browser-cache/firefox-profiles', 'firefox-launch-configs', 'uploaded-profile-zips']) {
+      mkdirSync(config.path(dir), { recursive: true, mode: 0o700 });
+    }
+  }
+
+  profileDir(uuid: string): string {
+    return this.config.path('browser-cache', 'firefox-profiles', uuid);
+  }
+
+  zipPath(uuid: string): string {
+    return this.config.path('uploaded-profile-zips', `${uuid}.zip`);
+  }
+
+  /** Windows left running by an earlier agent are adopted; those that ended meanwhile are finished. */
+  async onApplicationBootstrap(): Promise<void> {
+    for (const record of this.registry.all()) {
+      if (isAlive(record.pid)) {
+        this.track(record, whenGone(record.pid));
+        this.logger.log(`adopted window ${record.uuid} (pid ${record.pid})`);
+      } else {
+        void this.finish({ ...record, exited: Promise.resolve(), renewTimer: setTimeout(() => undefined, 0), closing: null }, { cookies: null, killed: false }, 'recovered')
+          .then(() => this.logger.log(`finished window ${record.uuid}, which ended while the agent was down`))
+          .catch((error) => this.logger.warn(`could not finish window ${record.uuid}: ${(error as Error).message}`));
+      }
+    }
+  }
+
+  /** Windows keep running when the agent stops; the next agent adopts them. */
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    for (const window of this.running.values()) clearInterval(window.renewTimer);
+  }
+
+  async resolveWindow(body: Record<string, unknown>): Promise<WindowResponse> {
+    const ref = resolveWindowRef(body);
+    return this.cloud.data<WindowResponse>('/browser/detail', ref.uuid ? { uuid: ref.uuid } : { id: ref.id });
+  }
+
+  async open(body: Record<string, unknown>) {
+    const window = await this.resolveWindow(body);
+    const running = this.running.get(window.uuid);
+    const pending = this.opening.get(window.uuid);
+    if (running || pending) {
+      const started = running ?? (await pending!);
+      return this.openAnswer(started, true, window, window);
+    }
+    const opening = this.start(window).finally(() => this.opening.delete(window.uuid));
+    this.opening.set(window.uuid, opening);
+    const started = await opening;
+    return this.openAnswer(started, false, window, await this.cloudStatus(window.uuid));
+  }
+
+  private async start(window: WindowResponse): Promise<RunningWindow> {
+    const launch = await this.cloud.data<LaunchPayload>('/browser/launch', { uuid: window.uuid, deviceId: this.cloud.deviceId });
+    let pid: number | null = null;
+    try {
+      const plan = planLaunch(launch, this.config.realCores);
+      const profileDir = this.profileDir(window.uuid);
+      if (!profileExists(profileDir) && existsSync(this.zipPath(window.uuid))) await restoreProfile(this.zipPath(window.uuid), profileDir);
+      const configPath = this.config.path('firefox-launch-configs', `${window.uuid}.json`);
+      const extensionDir = this.config.path('firefox-launch-configs', `${window.uuid}-extension`);
+      writePrivate(configPath, JSON.stringify({ uuid: window.uuid, headless: this.config.headless, ...plan }, null, 2));
+      await writeFingerprintExtension(extensionDir, plan.pageScript);
+      const firefox = await startFirefox({
+        executablePath: this.config.firefoxPath,
+        profileDir,
+        plan,
+        headless: this.config.headless,
+        logPath: this.config.path('runtime', `${window.uuid}.log`),
+      });
+      pid = firefox.pid;
+      await setUpBrowser(firefox.wsEndpoint, extensionDir, launch.cookies);
+      const record: WindowRecord = {
+        id: window.id,
+        uuid: window.uuid,
+        pid: firefox.pid,
+        wsEndpoint: firefox.wsEndpoint,
+        port: firefox.port,
+        profileDir,
+        configPath,
+        sync: launch.sync,
+        leaseSeconds: launch.leaseSeconds,
+        startedAt: new Date().toISOString(),
+      };
+      this.registry.save(record);
+      const started = this.track(record, firefox.exited);
+      await this.reportOpened(started);
+      return started;
+    } catch (error) {
+      if (pid !== null && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' }).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Watches a running window: lease renewal, and the close steps when it ends by itself. */
+  private track(record: WindowRecord, exited: Promise<void>): RunningWindow {
+    const renewMs = Math.max(2, Math.floor(record.leaseSeconds / 3)) * 1000;
+    const window: RunningWindow = {
+      ...record,
+      exited,
+      closing: null,
+      renewTimer: setInterval(() => void this.reportOpened(window).catch(() => undefined), renewMs),
+    };
+    window.renewTimer.unref();
+    this.running.set(record.uuid, window);
+    void exited.then(() => {
+      if (window.closing || this.stopped) return;
+      this.logger.log(`window ${window.uuid} ended by itself (closed by hand or crashed); finishing its close`);
+      window.closing = this.finish(window, { cookies: null, killed: false }, 'exited');
+      window.closing.catch((error) => this.logger.warn(`finishing window ${window.uuid} failed: ${(error as Error).message}`));
+    });
+    return window;
+  }
+
+  private reportOpened(window: RunningWindow) {
+    return this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'opened', pid: window.pid });
+  }
+
+  async close(body: Record<string, unknown>) {
+    const window = await this.resolveWindow(body);
+    const running = this.running.get(window.uuid) ?? (await this.opening.get(window.uuid)?.catch(() => undefined));
+    if (!running) throw new NotFoundError(`Window ${window.uuid} is not open on this device`);
+    const beforeClose: OpenStatusView = { openStatus: window.openStatus, openDeviceId: window.openDeviceId };
+    running.closing ??= this.closeRunning(running);
+    const outcome = await running.closing;
+    return this.closeAnswer(running, outcome, beforeClose, await this.cloudStatus(window.uuid));
+  }
+
+  private async closeRunning(window: RunningWindow): Promise<CloseOutcome> {
+    clearInterval(window.renewTimer);
+    await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closing', pid: window.pid }).catch(() => undefined);
+    const stop = await stopFirefox(window.pid, window.wsEndpoint, window.exited, this.config.env.AGENT_CLOSE_TIMEOUT_MS);
+    return this.finish(window, stop, 'requested');
+  }
+
+  /** The close steps after Firefox has ended: zip the synced profile, collect cookies, tell the cloud. */
+  private async finish(window: RunningWindow, stop: StopResult, reason: CloseOutcome['reason']): Promise<CloseOutcome> {
+    clearInterval(window.renewTimer);
+    const archive = await archiveProfile(window.profileDir, this.zipPath(window.uuid), window.sync);
+    const cookies: StoredCookie[] | undefined = window.sync.syncCookies ? (stop.cookies ?? readProfileCookies(window.profileDir)) : undefined;
+    const backendClose = await this.cloud.data<Record<string, unknown>>('/browser/close', {
+      uuid: window.uuid,
+      deviceId: this.cloud.deviceId,
+      ...(cookies ? { cookies } : {}),
+      profile: { zipName: archive.name, zipSize: archive.size, sha256: archive.sha256 },
+    });
+    this.running.delete(window.uuid);
+    this.registry.remove(window.uuid);
+    return { archive, cookies: { synced: cookies !== undefined, count: cookies?.length ?? 0 }, backendClose, killed: stop.killed, error: 0, reason };
+  }
+
+  async closeAll() {
+    const windows = [...this.running.values()];
+    const results = await Promise.allSettled(windows.map((w) => this.close({ uuid: w.uuid })));
+    return {
+      list: results.map((r, i) => ({
+        uuid: windows[i].uuid,
+        id: windows[i].id,
+        ...(r.status === 'fulfilled' ? { code: 0, close: r.value.close } : { code: 500, msg: (r.reason as Error).message }),
+      })),
+    };
+  }
+
+  /**
+   * For a window stuck in opening/closing: a window not running here is marked closed in the cloud
+   * and any half-finished local state is dropped. A running window must be closed instead.
+   */
+  async resetClosing(body: Record<string, unknown>) {
+    const window = await this.resolveWindow(body);
+    const running = this.running.get(window.uuid);
+    if (running && isAlive(running.pid) && !running.closing) {
+      return { uuid: window.uuid, reset: false, msg: 'Window is running on this device; close it instead' };
+    }
+    if (running) {
+      clearInterval(running.renewTimer);
+      this.running.delete(window.uuid);
+    }
+    this.opening.delete(window.uuid);
+    this.registry.remove(window.uuid);
+    const after = await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' });
+    return { uuid: window.uuid, reset: true, openedStatus: after };
+  }
+
+  pids() {
+    return { list: [...this.running.values()].map((w) => ({ id: w.id, uuid: w.uuid, pid: w.pid })) };
+  }
+
+  ports() {
+    return { list: [...this.running.values()].map((w) => ({ id: w.id, uuid: w.uuid, port: w.port, wsEndpoint: w.wsEndpoint })) };
+  }
+
+  async cookies(body: Record<string, unknown>) {
+    const window = await this.resolveWindow(body);
+    const running = this.running.get(window.uuid);
+    if (!running) throw new NotFoundError(`Window ${window.uuid} is not open on this device`);
+    const cookies = readProfileCookies(running.profileDir);
+    return { id: running.id, uuid: running.uuid, cookies, total: cookies.length };
+  }
+
+  runningCount(): number {
+    return this.running.size;
+  }
+
+  private async cloudStatus(uuid: string): Promise<OpenStatusView> {
+    const window = await this.cloud.data<WindowResponse>('/browser/detail', { uuid }).catch(() => null);
+    return { openStatus: window?.openStatus ?? 'closed', openDeviceId: window?.openDeviceId ?? null };
+  }
+
+  private openAnswer(window: RunningWindow, alreadyStarted: boolean, beforeStart: OpenStatusView, afterStart: OpenStatusView) {
+    return {
+      id: String(window.id),
+      browserId: String(window.id),
+      uuid: window.uuid,
+      pid: window.pid,
+      alreadyStarted,
+      profileDir: window.profileDir,
+      configPath: window.configPath,
+      wsEndpoint: window.wsEndpoint,
+      port: window.port,
+      openedStatus: {
+        beforeStart: { openStatus: beforeStart.openStatus, openDeviceId: beforeStart.openDeviceId },
+        afterStart: { openStatus: afterStart.openStatus, openDeviceId: afterStart.openDeviceId },
+      },
+    };
+  }
+
+  private closeAnswer(window: RunningWindow, outcome: CloseOutcome, beforeClose: OpenStatusView, afterClose: OpenStatusView) {
+    return {
+      id: String(window.id),
+      browserId: String(window.id),
+      uuid: window.uuid,
+      close: {
+        error: outcome.error,
+        killed: outcome.killed,
+        profileZipPath: outcome.archive?.path ?? '',
+        profileZipName: outcome.archive?.name ?? '',
+        profileZipSize: outcome.archive?.size ?? 0,
+      },
+      cookies: outcome.cookies,
+      backendClose: outcome.backendClose,
+      openedStatus: { beforeClose, afterClose },
+    };
+  }
+}

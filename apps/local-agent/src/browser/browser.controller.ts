@@ -1,0 +1,53 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { ok } from '@cos/contracts';
+import { BrowserWindowsService } from './browser-windows.service';
+import { WindowAliasesDto } from './dto/window-aliases.dto';
+
+const asRecord = (dto: WindowAliasesDto) => dto as Record<string, unknown>;
+
+@Controller('browser')
+export class BrowserController {
+  constructor(private readonly windows: BrowserWindowsService) {}
+
+  @Post('open')
+  @HttpCode(200)
+  async open(@Body() dto: WindowAliasesDto) {
+    return ok(await this.windows.open(asRecord(dto)), 'Browser opened');
+  }
+
+  @Post('close')
+  @HttpCode(200)
+  async close(@Body() dto: WindowAliasesDto) {
+    return ok(await this.windows.close(asRecord(dto)), 'Browser closed');
+  }
+
+  @Post('close/all')
+  @HttpCode(200)
+  async closeAll() {
+    return ok(await this.windows.closeAll(), 'Browsers closed');
+  }
+
+  @Post('closing/reset')
+  @HttpCode(200)
+  async reset(@Body() dto: WindowAliasesDto) {
+    return ok(await this.windows.resetClosing(asRecord(dto)));
+  }
+
+  @Post('pids')
+  @HttpCode(200)
+  pids() {
+    return ok(this.windows.pids());
+  }
+
+  @Post('ports')
+  @HttpCode(200)
+  ports() {
+    return ok(this.windows.ports());
+  }
+
+  @Post('cookies')
+  @HttpCode(200)
+  async cookies(@Body() dto: WindowAliasesDto) {
+    return ok(await this.windows.cookies(asRecord(dto)));
+  }
+}

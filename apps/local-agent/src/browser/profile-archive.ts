@@ -1,0 +1,111 @@
+import { createHash, randomUUID } from 'node:crypto';
+import { createReadStream, createWriteStream, existsSync, mkdirSync, promises as fs } from 'node:fs';
+import { dirname, join, relative, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import * as yauzl from 'yauzl';
+import { ZipFile } from 'yazl';
+import type { SyncSettings } from '@cos/contracts';
+
+/** Which profile paths belong to which sync setting (relative to the profile folder). */
+const CATEGORIES: { setting: keyof SyncSettings | 'always'; paths: string[] }[] = [
+  { setting: 'syncCookies', paths: ['cookies.sqlite'] },
+  { setting: 'syncLocalStorage', paths: ['webappsstore.sqlite', 'storage/default', 'storage/permanent', 'storage.sqlite'] },
+  { setting: 'syncIndexedDB', paths: ['storage/default', 'storage/permanent', 'storage.sqlite'] },
+  { setting: 'syncHistory', paths: ['places.sqlite', 'favicons.sqlite', 'formhistory.sqlite'] },
+  { setting: 'syncBookmarks', paths: ['places.sqlite', 'favicons.sqlite', 'bookmarkbackups'] },
+  { setting: 'syncPasswords', paths: ['logins.json', 'logins-backup.json', 'key4.db', 'cert9.db'] },
+  {
+    setting: 'syncExtensions',
+    paths: ['extensions', 'extensions.json', 'extension-preferences.json', 'extension-settings.json', 'extension-store', 'browser-extension-data'],
+  },
+  // The profile's permissions (site settings) travel with it whatever is synced.
+  { setting: 'always', paths: ['permissions.sqlite', 'content-prefs.sqlite'] },
+];
+
+/** Never packaged: caches, locks and crash leftovers. */
+const EXCLUDED = [/(^|\/)cache2(\/|$)/, /(^|\/)startupCache(\/|$)/, /(^|\/)(\.parentlock|lock|parent\.lock)$/, /\.tmp$/, /-shm$/, /(^|\/)(crashes|minidumps)(\/|$)/, /\/cache(\/|$)/];
+
+export interface ArchiveResult {
+  path: string;
+  name: string;
+  size: number;
+  sha256: string;
+  files: string[];
+}
+
+async function walk(root: string, from: string, out: string[]): Promise<void> {
+  const full = join(root, from);
+  const stat = await fs.lstat(full).catch(() => null);
+  if (!stat || stat.isSymbolicLink()) return;
+  if (stat.isDirectory()) {
+    for (const entry of await fs.readdir(full)) await walk(root, join(from, entry), out);
+  } else if (stat.isFile()) {
+    out.push(from.split(sep).join('/'));
+  }
+}
+
+/** The profile files the sync settings ask for; a SQLite database comes with its write-ahead log. */
+export async function selectProfileFiles(profileDir: string, sync: SyncSettings): Promise<string[]> {
+  const roots = new Set(CATEGORIES.filter((c) => c.setting === 'always' || sync[c.setting]).flatMap((c) => c.paths));
+  const files: string[] = [];
+  for (const root of roots) {
+    await walk(profileDir, root, files);
+    // A database's committed data may still sit in its -wal file after a crash.
+    if (root.endsWith('.sqlite') || root.endsWith('.db')) await walk(profileDir, `${root}-wal`, files);
+  }
+  return [...new Set(files)].filter((f) => !EXCLUDED.some((re) => re.test(f))).sort();
+}
+
+/** Zips the synced part of a profile atomically: into a temporary file, then renamed over the old zip. */
+export async function archiveProfile(profileDir: string, zipPath: string, sync: SyncSettings): Promise<ArchiveResult> {
+  const files = await selectProfileFiles(profileDir, sync);
+  mkdirSync(dirname(zipPath), { recursive: true, mode: 0o700 });
+  const tmp = `${zipPath}.${randomUUID()}.tmp`;
+  const zip = new ZipFile();
+  for (const file of files) zip.addFile(join(profileDir, file), file);
+  zip.end();
+  const hash = createHash('sha256');
+  zip.outputStream.on('data', (chunk: Buffer) => hash.update(chunk));
+  await pipeline(zip.outputStream, createWriteStream(tmp, { mode: 0o600 }));
+  await fs.rename(tmp, zipPath);
+  const { size } = await fs.stat(zipPath);
+  return { path: zipPath, name: zipPath.split(sep).pop()!, size, sha256: hash.digest('hex'), files };
+}
+
+/** Unpacks a profile zip into an empty folder, refusing entries that would land outside it. */
+export async function restoreProfile(zipPath: string, profileDir: string): Promise<number> {
+  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  const zip = await new Promise<yauzl.ZipFile>((ok, fail) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? fail(e) : ok(z))));
+  let count = 0;
+  await new Promise<void>((ok, fail) => {
+    zip.on('error', fail);
+    zip.on('end', ok);
+    zip.on('entry', (entry: yauzl.Entry) => {
+      const target = resolve(profileDir, entry.fileName);
+      if (relative(profileDir, target).startsWith('..') || entry.fileName.endsWith('/')) {
+        zip.readEntry();
+        return;
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      zip.openReadStream(entry, (error, stream) => {
+        if (error) return fail(error);
+        pipeline(stream, createWriteStream(target))
+          .then(() => {
+            count++;
+            zip.readEntry();
+          })
+          .catch(fail);
+      });
+    });
+    zip.readEntry();
+  });
+  return count;
+}
+
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path), hash);
+  return hash.digest('hex');
+}
+
+export const profileExists = (dir: string) => existsSync(join(dir, 'prefs.js')) || existsSync(join(dir, 'times.json'));

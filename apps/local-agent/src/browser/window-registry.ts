@@ -1,0 +1,45 @@
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import type { SyncSettings } from '@cos/contracts';
+import { writePrivate } from '../identity/agent-files';
+
+/** What the agent must remember about a running window to adopt or finish it after a restart. */
+export interface WindowRecord {
+  id: number;
+  uuid: string;
+  pid: number;
+  wsEndpoint: string;
+  port: number;
+  profileDir: string;
+  configPath: string;
+  sync: SyncSettings;
+  leaseSeconds: number;
+  startedAt: string;
+}
+
+/** One JSON file per running window under `runtime/`. */
+export class WindowRegistry {
+  constructor(private readonly dir: string) {
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+  }
+
+  save(record: WindowRecord): void {
+    writePrivate(join(this.dir, `${record.uuid}.json`), JSON.stringify(record, null, 2));
+  }
+
+  remove(uuid: string): void {
+    rmSync(join(this.dir, `${uuid}.json`), { force: true });
+  }
+
+  all(): WindowRecord[] {
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.json'))
+      .flatMap((f) => {
+        try {
+          return [JSON.parse(readFileSync(join(this.dir, f), 'utf8')) as WindowRecord];
+        } catch {
+          return [];
+        }
+      });
+  }
+}

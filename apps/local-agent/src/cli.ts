@@ -1,0 +1,60 @@
+import { Command } from 'commander';
+import { UnauthorizedError } from '@cos/contracts';
+import { CloudClient } from '@cos/cloud-client';
+import { loadAgentConfig } from './config/agent-config';
+import { FileSessionStore, LocalToken } from './identity/agent-files';
+
+const program = new Command('agent').description('cos local agent: sign-in and local access token');
+
+function context() {
+  const config = loadAgentConfig();
+  return { config, cloud: new CloudClient(config.env.CLOUD_URL, new FileSessionStore(config)), token: new LocalToken(config) };
+}
+
+program
+  .command('login')
+  .description('sign the agent in to the cloud with email and password, or with a personal API token')
+  .option('--email <email>')
+  .option('--password <password>')
+  .option('--api-token <token>')
+  .action(async (options: { email?: string; password?: string; apiToken?: string }) => {
+    const { cloud, config } = context();
+    if (options.apiToken) await cloud.useApiToken(options.apiToken);
+    else if (options.email && options.password) await cloud.login(options.email, options.password);
+    else throw new Error('give --email and --password, or --api-token');
+    console.log(`logged in to ${config.env.CLOUD_URL} as ${cloud.session()?.email}`);
+  });
+
+program
+  .command('logout')
+  .description('end the cloud session and forget it')
+  .action(async () => {
+    await context().cloud.logout();
+    console.log('logged out');
+  });
+
+program
+  .command('status')
+  .description('where the agent keeps its data and whether it is signed in')
+  .action(() => {
+    const { cloud, config } = context();
+    const session = cloud.session();
+    console.log(`cloud:     ${config.env.CLOUD_URL}`);
+    console.log(`data:      ${config.dataDir}`);
+    console.log(`firefox:   ${config.firefoxPath}${config.headless ? ' (headless)' : ''}`);
+    console.log(`logged in: ${session ? `yes, as ${session.email} (${session.kind})` : 'no'}`);
+  });
+
+program
+  .command('token')
+  .description('print the local access token (alone on the last line)')
+  .option('--rotate', 'make a new token; the old one stops working')
+  .action((options: { rotate?: boolean }) => {
+    const { token } = context();
+    console.log(options.rotate ? token.rotate() : token.current());
+  });
+
+program.parseAsync().catch((error: Error) => {
+  console.error(error instanceof UnauthorizedError ? `login refused: ${error.message}` : error.message);
+  process.exit(1);
+});

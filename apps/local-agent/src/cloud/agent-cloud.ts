@@ -1,0 +1,32 @@
+import { Injectable } from '@nestjs/common';
+import { CloudClient, CloudUnreachableError } from '@cos/cloud-client';
+import { ApiEnvelope, DomainError, ResultCode } from '@cos/contracts';
+import { AgentConfig } from '../config/agent-config';
+import { deviceId, FileSessionStore } from '../identity/agent-files';
+
+/** A cloud answer that was not success, carried to the local caller with the cloud's code and msg. */
+export class CloudAnswerError extends DomainError {}
+
+/** The cloud client of this agent, signed in through the session file the CLI writes. */
+@Injectable()
+export class AgentCloud extends CloudClient {
+  readonly deviceId: string;
+
+  constructor(config: AgentConfig) {
+    super(config.env.CLOUD_URL, new FileSessionStore(config));
+    this.deviceId = deviceId(config);
+  }
+
+  /** Calls the cloud and returns `data`, or throws the cloud's own code and message. */
+  async data<T>(path: string, body: object): Promise<T> {
+    let answer: ApiEnvelope<T>;
+    try {
+      answer = await this.call<T>(path, body);
+    } catch (error) {
+      if (error instanceof CloudUnreachableError) throw new CloudAnswerError(ResultCode.Internal, error.message);
+      throw error;
+    }
+    if (answer.code !== 0) throw new CloudAnswerError(answer.code as ResultCode, answer.msg);
+    return answer.data;
+  }
+}

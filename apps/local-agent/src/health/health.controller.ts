@@ -1,0 +1,21 @@
+import { Controller, Get } from '@nestjs/common';
+import { ok } from '@cos/contracts';
+import { Public } from '@cos/server-common';
+import { BrowserWindowsService } from '../browser/browser-windows.service';
+import { AgentCloud } from '../cloud/agent-cloud';
+import { AgentConfig } from '../config/agent-config';
+
+@Controller('health')
+export class HealthController {
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly cloud: AgentCloud,
+    private readonly windows: BrowserWindowsService,
+  ) {}
+
+  @Public()
+  @Get()
+  health() {
+    return ok({ status: 'ok', loggedIn: this.cloud.loggedIn, version: this.config.version, running: this.windows.runningCount() });
+  }
+}
