@@ -9,6 +9,7 @@ import { AgentCloud } from '../../apps/local-agent/src/cloud/agent-cloud';
 import { AgentHarness, startAgent } from '../support/agent-app';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
+import { startHttpProxy } from '../support/http-proxy';
 import { startTestSite, TestSite } from '../support/test-site';
 
 jest.setTimeout(180_000);
@@ -283,8 +284,40 @@ describe('local agent with a real Firefox and a real cloud', () => {
     await agent.post('/browser/close', { uuid: w.uuid });
   });
 
+  it('sends a window\'s traffic through its proxy, and straight again once the proxy is removed', async () => {
+    const proxy = await startHttpProxy();
+    try {
+      const w = await createWindow(cloud, owner, { proxyMethod: 2, proxyType: 'http', host: '127.0.0.1', port: proxy.port });
+      let opened = await agent.post('/browser/open', { uuid: w.uuid });
+      let browser = await attach(opened.data.wsEndpoint);
+      let page = await browser.newPage();
+      await page.goto(`${site.url}/echo`);
+      expect(JSON.parse(await page.evaluate(() => document.body.innerText)).headers.via).toBe('1.1 test-proxy');
+      expect(proxy.forwarded).toContain(`${site.url}/echo`);
+      await browser.disconnect();
+      await agent.post('/browser/close', { uuid: w.uuid });
+
+      await cloud.post('/browser/proxy/update', { ids: [w.id], proxyMethod: 2, proxyType: 'direct' }, owner.token);
+      const before = proxy.forwarded.length;
+      opened = await agent.post('/browser/open', { uuid: w.uuid });
+      browser = await attach(opened.data.wsEndpoint);
+      page = await browser.newPage();
+      await page.goto(`${site.url}/echo`);
+      expect(JSON.parse(await page.evaluate(() => document.body.innerText)).headers.via).toBeUndefined();
+      expect(proxy.forwarded.length).toBe(before);
+      await browser.disconnect();
+      await agent.post('/browser/close', { uuid: w.uuid });
+
+      const withCredentials = await createWindow(cloud, owner, { proxyType: 'http', host: '127.0.0.1', port: proxy.port, proxyUserName: 'u', proxyPassword: 'p' });
+      expect(await agent.post('/browser/open', { uuid: withCredentials.uuid })).toMatchObject({ code: 211, msg: expect.stringContaining('username and password') });
+      expect((await cloud.post('/browser/detail', { uuid: withCredentials.uuid }, owner.token)).data.openStatus).toBe('closed');
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it('starts exactly one Firefox for concurrent opens of one window', async () => {
-    const w = await createWindow(cloud, owner);
+    const w = await createWindow(cloud, owner, { browserFingerPrint: { userAgent: 'CosTest/1.0', hardwareConcurrency: 1, webrtc: 'disabled' } });
     const answers = await Promise.all([1, 2, 3].map(() => agent.post('/browser/open', { uuid: w.uuid })));
     expect(answers.map((a) => a.code)).toEqual([0, 0, 0]);
     expect(new Set(answers.map((a) => a.data.pid)).size).toBe(1);
@@ -292,6 +325,16 @@ describe('local agent with a real Firefox and a real cloud', () => {
     const again = await agent.post('/browser/open', { id: w.id });
     expect(again.data).toMatchObject({ alreadyStarted: true, pid: answers[0].data.pid });
     expect(firefoxPids(join(agent.dataDir, 'browser-cache', 'firefox-profiles', w.uuid))).toHaveLength(1);
+    // the preference path of the fingerprint: a lowered core count, WebRTC off, the given user agent
+    const browser = await attach(again.data.wsEndpoint);
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/other`);
+    expect(await page.evaluate(() => ({ ua: navigator.userAgent, cores: navigator.hardwareConcurrency, rtc: typeof RTCPeerConnection }))).toEqual({
+      ua: 'CosTest/1.0',
+      cores: 1,
+      rtc: 'undefined',
+    });
+    await browser.disconnect();
     await agent.post('/browser/close', { uuid: w.uuid });
   });
 
