@@ -11,6 +11,7 @@ module.exports = {
     '^@cos/contracts(|/.*)$': '<rootDir>/libs/contracts/src$1',
     '^@cos/server-common(|/.*)$': '<rootDir>/libs/server-common/src$1',
     '^@cos/cloud-client(|/.*)$': '<rootDir>/libs/cloud-client/src$1',
+    '^@cos/proxy-kit(|/.*)$': '<rootDir>/libs/proxy-kit/src$1',
   },
   testEnvironment: 'node',
   testTimeout: 60_000,

@@ -11,6 +11,7 @@ interface Fixture {
   group: number;
   tag: number;
   memberId: number;
+  proxy: number;
 }
 
 interface Case {
@@ -62,6 +63,11 @@ const CASES: Case[] = [
   single('/tag/update', 'tag:manage', (f) => ({ id: f.tag, color: '#abcdef' }), { expect: { otherTeam: 404 } }),
   single('/tag/delete', 'tag:manage', (f) => ({ id: f.tag }), { expect: { otherTeam: 404 } }),
   { path: '/tag/list', permission: null, body: () => ({}) },
+  single('/proxy/add', 'proxy:manage', () => ({ name: `p${Math.random()}`, proxyType: 'http', host: '127.0.0.1', port: 3128 })),
+  single('/proxy/list', 'proxy:manage', () => ({})),
+  single('/proxy/update', 'proxy:manage', (f) => ({ id: f.proxy, remark: 'r' }), { expect: { otherTeam: 404 } }),
+  single('/proxy/check', 'proxy:manage', (f) => ({ id: f.proxy }), { expect: { otherTeam: 404 } }),
+  single('/proxy/delete', 'proxy:manage', (f) => ({ id: f.proxy }), { expect: { otherTeam: 404 } }),
   single('/team/member/list', 'team:manage', () => ({})),
   single('/team/member/add', 'team:manage', () => ({ email: `m${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1' })),
   single('/team/member/update', 'team:manage', (f) => ({ userId: f.memberId, permissions: [], scope: 'all' }), { expect: { otherTeam: 404 } }),
@@ -116,7 +122,9 @@ describe('permission matrix', () => {
     if (c.recycled) await cloud.post('/browser/delete/ids', { ids: [w1.id, w2.id] }, owner.token);
     const tag = await createTag(cloud, owner);
     const member = await cloud.post('/team/member/add', { email: `t${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1' }, owner.token);
-    return { w1, w2, group, tag, memberId: member.data.id };
+    // a saved proxy on a closed port: a check answers at once
+    const proxy = await cloud.post('/proxy/add', { name: `p${Math.random()}`, proxyType: 'http', host: '127.0.0.1', port: 1 }, owner.token);
+    return { w1, w2, group, tag, memberId: member.data.id, proxy: proxy.data.id };
   }
 
   for (const c of CASES) {

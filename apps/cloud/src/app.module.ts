@@ -6,12 +6,13 @@ import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
 import { GroupsModule } from './groups/groups.module';
 import { HealthController } from './health/health.controller';
+import { ProxiesModule } from './proxies/proxies.module';
 import { TagsModule } from './tags/tags.module';
 import { TeamsModule } from './teams/teams.module';
 import { WindowsModule } from './windows/windows.module';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, AuthModule, TeamsModule, GroupsModule, TagsModule, WindowsModule],
+  imports: [ConfigModule, DatabaseModule, AuthModule, TeamsModule, GroupsModule, TagsModule, WindowsModule, ProxiesModule],
   controllers: [HealthController],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

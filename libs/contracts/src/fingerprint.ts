@@ -13,6 +13,10 @@ export interface BrowserFingerprint {
   hardwareConcurrency?: number;
   webrtc?: WebRtcPolicy;
   doNotTrack?: boolean;
+  /** Take the timezone from the exit IP of the window's proxy (found by the IP check at open). */
+  timezoneFromIp?: boolean;
+  /** Take the languages from the exit IP's country (its most likely language, e.g. DE → de-DE). */
+  languagesFromIp?: boolean;
   [other: string]: unknown;
 }
 
@@ -85,7 +89,7 @@ export function fingerprintProblem(value: unknown, path = 'browserFingerPrint'):
   if (value.coreVersion !== undefined && !/^\d{1,4}(\.\d+)*$/.test(value.coreVersion as string)) {
     return `${path}.coreVersion must be a version number such as "118"`;
   }
-  const { languages, timezone, resolution, hardwareConcurrency, webrtc, doNotTrack } = value;
+  const { languages, timezone, resolution, hardwareConcurrency, webrtc } = value;
   if (languages !== undefined) {
     if (!Array.isArray(languages) || languages.length === 0 || languages.length > 20) {
       return `${path}.languages must be an array of 1 to 20 language tags`;
@@ -111,7 +115,9 @@ export function fingerprintProblem(value: unknown, path = 'browserFingerPrint'):
   if (webrtc !== undefined && !(WEBRTC_POLICIES as readonly unknown[]).includes(webrtc)) {
     return `${path}.webrtc must be one of ${WEBRTC_POLICIES.join(', ')}`;
   }
-  if (doNotTrack !== undefined && typeof doNotTrack !== 'boolean') return `${path}.doNotTrack must be a boolean`;
+  for (const key of ['doNotTrack', 'timezoneFromIp', 'languagesFromIp']) {
+    if (value[key] !== undefined && typeof value[key] !== 'boolean') return `${path}.${key} must be a boolean`;
+  }
   return null;
 }
 

@@ -8,6 +8,8 @@ export const LIMITS = {
   idMax: 2_147_483_647,
   hostMax: 255,
   credentialMax: 255,
+  /** A proxy password, or for ssh a private key (PEM / OpenSSH). */
+  secretMax: 16_384,
   urlMax: 2048,
   jsonMaxBytes: 64 * 1024,
 } as const;

@@ -4,6 +4,13 @@ export type ProxyMethod = (typeof PROXY_METHODS)[number];
 export const PROXY_TYPES = ['direct', 'http', 'https', 'socks5', 'ssh'] as const;
 export type ProxyType = (typeof PROXY_TYPES)[number];
 
+/** A saved team proxy always names a real proxy: no `direct`. */
+export const SAVED_PROXY_TYPES = ['http', 'https', 'socks5', 'ssh'] as const;
+export type SavedProxyType = (typeof SAVED_PROXY_TYPES)[number];
+
+/** `ipCheckService` values; empty means no IP check unless the fingerprint follows the exit IP. */
+export const IP_CHECK_SERVICE_NAMES = ['', 'ip-api', 'ipinfo'] as const;
+
 /** Proxy settings as the cloud stores them and list/detail return them (password masked). */
 export interface ProxySettings {
   proxyMethod: ProxyMethod;

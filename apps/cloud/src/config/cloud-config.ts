@@ -59,6 +59,12 @@ export class CloudEnv {
 
   @Transform(toInt) @IsInt() @Min(0) @Max(60)
   AUTH_CACHE_SECONDS = 2;
+
+  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'IP_CHECK_URL must be an http(s) URL' })
+  IP_CHECK_URL?: string;
+
+  @Transform(toInt) @IsInt() @Min(500) @Max(120_000)
+  PROXY_CHECK_TIMEOUT_MS = 10_000;
 }
 
 export interface CloudSecrets {

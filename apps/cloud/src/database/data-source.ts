@@ -2,6 +2,7 @@ import { DataSource, DataSourceOptions } from 'typeorm';
 import { ApiTokenEntity } from '../auth/api-token.entity';
 import { SessionEntity } from '../auth/session.entity';
 import { GroupEntity } from '../groups/group.entity';
+import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
 import { TagEntity } from '../tags/tag.entity';
 import { MemberGroupEntity } from '../teams/member-group.entity';
 import { TeamEntity } from '../teams/team.entity';
@@ -10,6 +11,7 @@ import { WindowTagEntity } from '../windows/window-tag.entity';
 import { WindowEntity } from '../windows/window.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-InitialSchema';
 import { WindowCounts1763900000001 } from './migrations/1763900000001-WindowCounts';
+import { SavedProxies1763900000002 } from './migrations/1763900000002-SavedProxies';
 
 export const ENTITIES = [
   TeamEntity,
@@ -21,9 +23,10 @@ export const ENTITIES = [
   TagEntity,
   WindowEntity,
   WindowTagEntity,
+  SavedProxyEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1763900000000, WindowCounts1763900000001];
+export const MIGRATIONS = [InitialSchema1763900000000, WindowCounts1763900000001, SavedProxies1763900000002];
 
 /** The one set of TypeORM options, used by the app and by the TypeORM CLI. */
 export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
-import { ConflictError, pickProxySettings, syncSettingsOf, WindowOpenElsewhereError } from '@cos/contracts';
+import { ConflictError, InvalidParamError, pickProxySettings, syncSettingsOf, WindowOpenElsewhereError } from '@cos/contracts';
 import type { LaunchPayload, OpenStatus, StoredCookie } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
 import { CloudConfig } from '../config/cloud-config';
 import { SecretBox } from '../crypto/secret-box';
+import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
 import { WindowAccess } from '../windows/window-access';
 import { isHeld, WindowViews } from '../windows/window.views';
 import { WindowEntity } from '../windows/window.entity';
@@ -35,6 +36,7 @@ export class LaunchService {
       const { hasProxyPassword: _masked, ...proxy } = {
         ...pickProxySettings(view),
         proxyPassword: window.proxyPasswordSealed ? this.box.open(window.proxyPasswordSealed) : '',
+        ...(window.proxyMethod === 4 ? await this.savedProxy(manager, window) : {}),
       };
       return {
         window: view,
@@ -45,6 +47,19 @@ export class LaunchService {
         leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS,
       };
     });
+  }
+
+  /** A window bound to a saved proxy (method 4) connects through that proxy as it is now. */
+  private async savedProxy(manager: EntityManager, window: WindowEntity) {
+    const saved = window.proxyId === null ? null : await manager.getRepository(SavedProxyEntity).findOneBy({ id: window.proxyId, teamId: window.teamId });
+    if (!saved) throw new InvalidParamError(`Window ${window.uuid} uses proxyMethod 4 without a saved proxy; set proxyId`);
+    return {
+      proxyType: saved.proxyType,
+      host: saved.host,
+      port: saved.port,
+      proxyUserName: saved.username,
+      proxyPassword: saved.passwordSealed ? this.box.open(saved.passwordSealed) : '',
+    };
   }
 
   async updateStatus(auth: AuthContext, dto: OpenStatusDto) {

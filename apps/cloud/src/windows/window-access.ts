@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ForbiddenError, InvalidParamError, NotFoundError, WindowRef } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
+import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
 import { GroupEntity } from '../groups/group.entity';
 import { TagEntity } from '../tags/tag.entity';
 import { WindowEntity } from './window.entity';
@@ -74,6 +75,13 @@ export class WindowAccess {
     if (!exists) throw new InvalidParamError(`groupId ${groupId} does not exist in your team`);
     if (!auth.inScope(groupId)) throw new ForbiddenError(`groupId ${groupId} is outside your window scope`);
     return groupId;
+  }
+
+  /** A saved proxy a window binds (proxyMethod 4) must be one of the caller's team. */
+  async checkSavedProxy(manager: EntityManager, auth: AuthContext, proxyId: number | null): Promise<void> {
+    if (proxyId === null) return;
+    const exists = await manager.getRepository(SavedProxyEntity).existsBy({ id: proxyId, teamId: auth.teamId });
+    if (!exists) throw new InvalidParamError(`proxyId ${proxyId} is not a saved proxy of your team`);
   }
 
   async checkTags(manager: EntityManager, auth: AuthContext, tagIds: number[] | undefined): Promise<number[] | undefined> {

@@ -38,7 +38,7 @@ export const DEFAULT_PROXY: ProxyColumns = {
 
 const PROXY_FIELD_NAMES: (keyof ProxyFieldsDto)[] = [
   'proxyMethod', 'proxyType', 'host', 'port', 'proxyUserName', 'proxyPassword', 'dynamicIpUrl',
-  'dynamicIpChannel', 'isDynamicIpChangeIp', 'refreshProxyUrl', 'ipCheckService', 'enableSocks5Udp',
+  'dynamicIpChannel', 'isDynamicIpChangeIp', 'refreshProxyUrl', 'ipCheckService', 'enableSocks5Udp', 'proxyId',
 ];
 
 export function sendsProxyFields(dto: ProxyFieldsDto): boolean {
@@ -47,11 +47,13 @@ export function sendsProxyFields(dto: ProxyFieldsDto): boolean {
 
 /**
  * The proxy columns after applying the fields sent over `base`, checked as a whole: a method
- * needs its own fields (2: host and port unless direct; 3: dynamicIpUrl).
+ * needs its own fields (2: host and port unless direct; 3: dynamicIpUrl; 4: proxyId, whose team
+ * the caller checks). Only method 4 keeps a proxyId.
  */
 export function applyProxyFields(base: ProxyColumns, dto: ProxyFieldsDto, box: SecretBox): ProxyColumns {
+  const proxyMethod = dto.proxyMethod ?? base.proxyMethod;
   const next: ProxyColumns = {
-    proxyMethod: dto.proxyMethod ?? base.proxyMethod,
+    proxyMethod,
     proxyType: dto.proxyType ?? base.proxyType,
     proxyHost: dto.host ?? base.proxyHost,
     proxyPort: dto.port ?? base.proxyPort,
@@ -64,8 +66,9 @@ export function applyProxyFields(base: ProxyColumns, dto: ProxyFieldsDto, box: S
     refreshProxyUrl: dto.refreshProxyUrl ?? base.refreshProxyUrl,
     ipCheckService: dto.ipCheckService ?? base.ipCheckService,
     enableSocks5Udp: dto.enableSocks5Udp ?? base.enableSocks5Udp,
-    proxyId: base.proxyId,
+    proxyId: proxyMethod === 4 ? (dto.proxyId ?? base.proxyId) : null,
   };
+  if (dto.proxyId !== undefined && proxyMethod !== 4) throw new InvalidParamError('proxyId needs proxyMethod 4');
   const problem = proxyProblem(next);
   if (problem) throw new InvalidParamError(problem);
   return next;

@@ -34,6 +34,7 @@ export class WindowsService {
       const groupId = await this.access.checkGroup(manager, auth, dto.groupId ?? (auth.scopedGroupIds ? undefined : 0));
       if (groupId === undefined) throw new InvalidParamError('groupId is required: you may only create windows in your groups');
       await this.access.checkTags(manager, auth, dto.tagIds);
+      await this.access.checkSavedProxy(manager, auth, proxy.proxyId);
       // UPDATE answers [rows, rowCount]; the row lock also orders concurrent creates of a team.
       const [[{ window_seq: seq }]] = (await manager.query(
         `UPDATE teams SET window_seq = window_seq + 1 WHERE id = $1 RETURNING window_seq`,
@@ -63,7 +64,10 @@ export class WindowsService {
       const window = await this.access.requireWindow(manager, auth, ref, 'write');
       const groupId = await this.access.checkGroup(manager, auth, dto.groupId);
       await this.access.checkTags(manager, auth, dto.tagIds);
-      if (sendsProxyFields(dto)) Object.assign(window, applyProxyFields(window, dto, this.box));
+      if (sendsProxyFields(dto)) {
+        Object.assign(window, applyProxyFields(window, dto, this.box));
+        await this.access.checkSavedProxy(manager, auth, window.proxyId);
+      }
       if (dto.name !== undefined) window.name = dto.name;
       if (groupId !== undefined) window.groupId = groupId;
       if (dto.remark !== undefined) window.remark = dto.remark;
@@ -177,6 +181,7 @@ export class WindowsService {
     const proxy = applyProxyFields(DEFAULT_PROXY, dto, this.box);
     return this.db.transaction(async (manager) => {
       await this.access.requireWindows(manager, auth, dto.ids, 'write');
+      await this.access.checkSavedProxy(manager, auth, proxy.proxyId);
       await manager
         .createQueryBuilder()
         .update(WindowEntity)

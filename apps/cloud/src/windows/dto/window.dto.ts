@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { configProblem, fingerprintProblem, LIMITS, OPEN_STATUSES, parseId, PROXY_METHODS, PROXY_TYPES } from '@cos/contracts';
+import { configProblem, fingerprintProblem, LIMITS, OPEN_STATUSES, parseId, IP_CHECK_SERVICE_NAMES, PROXY_METHODS, PROXY_TYPES } from '@cos/contracts';
 import type { BrowserFingerprint, OpenStatus, ProxyMethod, ProxyType, WindowConfig } from '@cos/contracts';
 import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
 import { IsCheckedObject } from '../../common/json-object.validator';
@@ -48,8 +48,8 @@ export class ProxyFieldsDto {
   @IsOptional() @IsString() @MaxLength(LIMITS.credentialMax)
   proxyUserName?: string;
 
-  @ApiPropertyOptional({ maxLength: LIMITS.credentialMax, description: 'Stored encrypted; never returned by list/detail' })
-  @IsOptional() @IsString() @MaxLength(LIMITS.credentialMax)
+  @ApiPropertyOptional({ maxLength: LIMITS.secretMax, description: 'Stored encrypted; never returned by list/detail. For ssh it may hold a private key (PEM / OpenSSH)' })
+  @IsOptional() @IsString() @MaxLength(LIMITS.secretMax)
   proxyPassword?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.urlMax })
@@ -68,13 +68,16 @@ export class ProxyFieldsDto {
   @IsOptional() @IsString() @MaxLength(LIMITS.urlMax) @Matches(HTTP_URL, { message: 'refreshProxyUrl must be an http(s) URL' })
   refreshProxyUrl?: string;
 
-  @ApiPropertyOptional({ maxLength: 100, example: 'ip-api' })
-  @IsOptional() @IsString() @MaxLength(100)
+  @ApiPropertyOptional({ enum: IP_CHECK_SERVICE_NAMES, example: 'ip-api', description: 'Finds the exit IP, country and timezone at open' })
+  @IsOptional() @IsIn(IP_CHECK_SERVICE_NAMES, { message: `ipCheckService must be one of ${IP_CHECK_SERVICE_NAMES.filter(Boolean).join(', ')} or empty` })
   ipCheckService?: string;
 
   @ApiPropertyOptional()
   @IsOptional() @IsBoolean()
   enableSocks5Udp?: boolean;
+
+  @IsId({ optional: true, description: 'Saved team proxy (see /proxy/*) for proxyMethod 4' })
+  proxyId?: number;
 }
 
 /** `/browser/update`: without id/browserId/uuid it creates a window, with one it edits it. */

@@ -1,0 +1,96 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IP_CHECK_SERVICE_NAMES, LIMITS, SAVED_PROXY_TYPES } from '@cos/contracts';
+import type { SavedProxyType } from '@cos/contracts';
+import { IsId, PageDto } from '../../common/id.decorators';
+
+const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value);
+const HOST = /^[A-Za-z0-9._\-:[\]]+$/;
+const PORT_MESSAGE = 'port must be an integer from 1 to 65535';
+const TYPE_MESSAGE = `proxyType must be one of ${SAVED_PROXY_TYPES.join(', ')}`;
+
+export class AddProxyDto {
+  @ApiProperty({ maxLength: LIMITS.nameMax })
+  @Transform(trim) @IsString() @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
+  name: string;
+
+  @ApiProperty({ enum: SAVED_PROXY_TYPES })
+  @IsIn(SAVED_PROXY_TYPES, { message: TYPE_MESSAGE })
+  proxyType: SavedProxyType;
+
+  @ApiProperty({ maxLength: LIMITS.hostMax })
+  @Transform(trim) @IsString() @Length(1, LIMITS.hostMax, { message: 'host is required' }) @Matches(HOST, { message: 'host must be a host name or IP address' })
+  host: string;
+
+  @ApiProperty({ minimum: 1, maximum: 65535 })
+  @Transform(toNumber) @IsInt({ message: PORT_MESSAGE }) @Min(1, { message: PORT_MESSAGE }) @Max(65535, { message: PORT_MESSAGE })
+  port: number;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.credentialMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.credentialMax)
+  proxyUserName?: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.secretMax, description: 'Stored encrypted, never returned. For ssh it may hold a private key' })
+  @IsOptional() @IsString() @MaxLength(LIMITS.secretMax)
+  proxyPassword?: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
+  remark?: string;
+}
+
+export class UpdateProxyDto {
+  @IsId()
+  id: number;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.nameMax })
+  @IsOptional() @Transform(trim) @IsString() @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
+  name?: string;
+
+  @ApiPropertyOptional({ enum: SAVED_PROXY_TYPES })
+  @IsOptional() @IsIn(SAVED_PROXY_TYPES, { message: TYPE_MESSAGE })
+  proxyType?: SavedProxyType;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.hostMax })
+  @IsOptional() @Transform(trim) @IsString() @Length(1, LIMITS.hostMax, { message: 'host must not be empty' }) @Matches(HOST, { message: 'host must be a host name or IP address' })
+  host?: string;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 65535 })
+  @IsOptional() @Transform(toNumber) @IsInt({ message: PORT_MESSAGE }) @Min(1, { message: PORT_MESSAGE }) @Max(65535, { message: PORT_MESSAGE })
+  port?: number;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.credentialMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.credentialMax)
+  proxyUserName?: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.secretMax, description: 'Empty string removes the password; omitted keeps it' })
+  @IsOptional() @IsString() @MaxLength(LIMITS.secretMax)
+  proxyPassword?: string;
+
+  @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
+  @IsOptional() @IsString() @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
+  remark?: string;
+}
+
+export class ProxyIdDto {
+  @IsId()
+  id: number;
+}
+
+export class CheckProxyDto extends ProxyIdDto {
+  @ApiPropertyOptional({ enum: IP_CHECK_SERVICE_NAMES, description: 'Lookup service; ip-api when empty' })
+  @IsOptional() @IsIn(IP_CHECK_SERVICE_NAMES, { message: `ipCheckService must be one of ${IP_CHECK_SERVICE_NAMES.filter(Boolean).join(', ')} or empty` })
+  ipCheckService?: string;
+}
+
+export class ListProxiesDto extends PageDto {
+  @ApiPropertyOptional({ maxLength: LIMITS.nameMax, description: 'Matches name, host or remark' })
+  @IsOptional() @IsString() @MaxLength(LIMITS.nameMax)
+  keyword?: string;
+
+  @ApiPropertyOptional({ enum: SAVED_PROXY_TYPES })
+  @IsOptional() @IsIn(SAVED_PROXY_TYPES, { message: TYPE_MESSAGE })
+  proxyType?: SavedProxyType;
+}

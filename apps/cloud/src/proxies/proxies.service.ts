@@ -1,0 +1,189 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { ConflictError, NotFoundError } from '@cos/contracts';
+import { ipCheckUrl, lookupExit, openProxyRoute, probeRoute, ProxyEndpoint, ProxyFailure } from '@cos/proxy-kit';
+import { AuthContext } from '../auth/auth-context';
+import { pageOf } from '../common/id.decorators';
+import { escapeLike, rethrowDuplicate } from '../common/sql';
+import { CloudConfig } from '../config/cloud-config';
+import { SecretBox } from '../crypto/secret-box';
+import { AddProxyDto, CheckProxyDto, ListProxiesDto, UpdateProxyDto } from './dto/proxy.dto';
+import { SavedProxyEntity } from './saved-proxy.entity';
+
+/** Team proxies that windows bind with proxyMethod 4; passwords sealed at rest and never returned. */
+@Injectable()
+export class ProxiesService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly box: SecretBox,
+    private readonly config: CloudConfig,
+  ) {}
+
+  async list(auth: AuthContext, dto: ListProxiesDto) {
+    const { page, pageSize, offset } = pageOf(dto);
+    const query = this.db
+      .getRepository(SavedProxyEntity)
+      .createQueryBuilder('p')
+      .where('p.team_id = :teamId', { teamId: auth.teamId })
+      .orderBy('p.id', 'DESC')
+      .offset(offset)
+      .limit(pageSize);
+    if (dto.keyword) {
+      query.andWhere('(p.name ILIKE :kw OR p.host ILIKE :kw OR p.remark ILIKE :kw)', { kw: `%${escapeLike(dto.keyword)}%` });
+    }
+    if (dto.proxyType) query.andWhere('p.proxy_type = :type', { type: dto.proxyType });
+    const [proxies, total] = await query.getManyAndCount();
+    const usage = await this.windowCounts(auth.teamId, proxies.map((p) => p.id));
+    return { list: proxies.map((p) => this.view(p, usage.get(p.id) ?? 0)), total, page, pageSize };
+  }
+
+  async add(auth: AuthContext, dto: AddProxyDto) {
+    const repo = this.db.getRepository(SavedProxyEntity);
+    const proxy = await repo
+      .save(
+        repo.create({
+          teamId: auth.teamId,
+          name: dto.name,
+          proxyType: dto.proxyType,
+          host: dto.host,
+          port: dto.port,
+          username: dto.proxyUserName ?? '',
+          passwordSealed: dto.proxyPassword ? this.box.seal(dto.proxyPassword) : null,
+          remark: dto.remark ?? '',
+          createdBy: auth.userId,
+        }),
+      )
+      .catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
+    return this.view(proxy, 0);
+  }
+
+  /** Fields sent replace the saved ones; a changed address or credential forgets the last check. */
+  async update(auth: AuthContext, dto: UpdateProxyDto) {
+    const repo = this.db.getRepository(SavedProxyEntity);
+    const proxy = await this.find(auth, dto.id);
+    const before = `${proxy.proxyType}|${proxy.host}|${proxy.port}|${proxy.username}|${proxy.passwordSealed}`;
+    if (dto.name !== undefined) proxy.name = dto.name;
+    if (dto.proxyType !== undefined) proxy.proxyType = dto.proxyType;
+    if (dto.host !== undefined) proxy.host = dto.host;
+    if (dto.port !== undefined) proxy.port = dto.port;
+    if (dto.proxyUserName !== undefined) proxy.username = dto.proxyUserName;
+    if (dto.proxyPassword !== undefined) proxy.passwordSealed = dto.proxyPassword ? this.box.seal(dto.proxyPassword) : null;
+    if (dto.remark !== undefined) proxy.remark = dto.remark;
+    if (before !== `${proxy.proxyType}|${proxy.host}|${proxy.port}|${proxy.username}|${proxy.passwordSealed}`) {
+      Object.assign(proxy, { checkStatus: 'unchecked', checkIp: '', checkCountry: '', checkTimezone: '', checkMessage: '', checkedAt: null });
+    }
+    await repo.save(proxy).catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
+    const usage = await this.windowCounts(auth.teamId, [proxy.id]);
+    return this.view(proxy, usage.get(proxy.id) ?? 0);
+  }
+
+  /** A proxy bound by any window, the recycle bin's included, stays until they let go of it. */
+  async delete(auth: AuthContext, id: number): Promise<void> {
+    await this.db.transaction(async (manager) => {
+      const [proxy] = await manager.query(`SELECT id FROM proxies WHERE id = $1 AND team_id = $2 FOR UPDATE`, [id, auth.teamId]);
+      if (!proxy) throw new NotFoundError(`Proxy ${id} not found`);
+      const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM windows WHERE proxy_id = $1`, [id]);
+      if (n > 0) throw new ConflictError(`Proxy ${id} is used by ${n} window${n === 1 ? '' : 's'}; bind them to another proxy first`);
+      await manager.query(`DELETE FROM proxies WHERE id = $1`, [id]);
+    });
+  }
+
+  /**
+   * Connects through the proxy from the cloud and asks the IP lookup service where the traffic
+   * leaves. The check itself succeeding or failing is the answer (`ok`), and it is remembered.
+   */
+  async check(auth: AuthContext, dto: CheckProxyDto) {
+    const proxy = await this.find(auth, dto.id);
+    const timeoutMs = this.config.env.PROXY_CHECK_TIMEOUT_MS;
+    const started = performance.now();
+    let result: { ok: true; ip: string; country: string; timezone: string } | { ok: false; reason: string; message: string };
+    const route = await openProxyRoute(this.endpointOf(proxy), { timeoutMs }).catch((error: unknown) => error as Error);
+    if (route instanceof Error) {
+      result = this.failed(route);
+    } else {
+      try {
+        const url = ipCheckUrl(dto.ipCheckService ?? '', this.config.env.IP_CHECK_URL);
+        const target = new URL(url);
+        await probeRoute(route, { host: target.hostname, port: Number(target.port || (target.protocol === 'https:' ? 443 : 80)) }, timeoutMs);
+        result = { ok: true, ...(await lookupExit(route, url, timeoutMs)) };
+      } catch (error) {
+        result = this.failed(error as Error);
+      } finally {
+        await route.close();
+      }
+    }
+    const latencyMs = Math.round(performance.now() - started);
+    Object.assign(proxy, {
+      checkStatus: result.ok ? 'ok' : 'failed',
+      checkIp: result.ok ? result.ip : '',
+      checkCountry: result.ok ? result.country : '',
+      checkTimezone: result.ok ? result.timezone : '',
+      checkMessage: result.ok ? '' : result.message.slice(0, 500),
+      checkedAt: new Date(),
+    });
+    await this.db.getRepository(SavedProxyEntity).save(proxy);
+    return { id: proxy.id, ...result, latencyMs, checkedAt: proxy.checkedAt!.toISOString() };
+  }
+
+  /** The proxy with its password in the clear, for the launch payload of a window bound to it. */
+  async endpointFor(teamId: number, id: number): Promise<ProxyEndpoint> {
+    const proxy = await this.db.getRepository(SavedProxyEntity).findOneBy({ id, teamId });
+    if (!proxy) throw new NotFoundError(`Proxy ${id} not found`);
+    return this.endpointOf(proxy);
+  }
+
+  private failed(error: Error) {
+    return { ok: false as const, reason: error instanceof ProxyFailure ? error.reason : 'unreachable', message: error.message };
+  }
+
+  private endpointOf(proxy: SavedProxyEntity): ProxyEndpoint {
+    return {
+      type: proxy.proxyType,
+      host: proxy.host,
+      port: proxy.port,
+      username: proxy.username,
+      password: proxy.passwordSealed ? this.box.open(proxy.passwordSealed) : '',
+    };
+  }
+
+  private async find(auth: AuthContext, id: number): Promise<SavedProxyEntity> {
+    const proxy = await this.db.getRepository(SavedProxyEntity).findOneBy({ id, teamId: auth.teamId });
+    if (!proxy) throw new NotFoundError(`Proxy ${id} not found`);
+    return proxy;
+  }
+
+  private async windowCounts(teamId: number, ids: number[]): Promise<Map<number, number>> {
+    if (ids.length === 0) return new Map();
+    const rows: { proxy_id: number; n: number }[] = await this.db.query(
+      `SELECT proxy_id, count(*)::int AS n FROM windows WHERE team_id = $1 AND proxy_id = ANY($2) GROUP BY proxy_id`,
+      [teamId, ids],
+    );
+    return new Map(rows.map((r) => [r.proxy_id, r.n]));
+  }
+
+  private view(proxy: SavedProxyEntity, windowCount: number) {
+    return {
+      id: proxy.id,
+      name: proxy.name,
+      proxyType: proxy.proxyType,
+      host: proxy.host,
+      port: proxy.port,
+      proxyUserName: proxy.username,
+      proxyPassword: '',
+      hasProxyPassword: proxy.passwordSealed !== null,
+      remark: proxy.remark,
+      windowCount,
+      lastCheck: {
+        status: proxy.checkStatus,
+        ip: proxy.checkIp,
+        country: proxy.checkCountry,
+        timezone: proxy.checkTimezone,
+        message: proxy.checkMessage,
+        checkedAt: proxy.checkedAt?.toISOString() ?? null,
+      },
+      createdAt: proxy.createdAt.toISOString(),
+      updatedAt: proxy.updatedAt.toISOString(),
+    };
+  }
+}

@@ -1,0 +1,6 @@
+export * from './proxy-endpoint';
+export * from './proxy-route';
+export * from './probe';
+export * from './ip-lookup';
+export * from './extraction';
+export { openSshBridge } from './ssh-bridge';
