@@ -8,6 +8,7 @@ import { AgentConfig, loadAgentConfig } from './config/agent-config';
 import { ForwardController } from './forward/forward.controller';
 import { HealthController } from './health/health.controller';
 import { LocalToken } from './identity/agent-files';
+import { WindowProxies } from './proxy/window-proxies';
 import { LocalAccessGuard } from './security/local-access.guard';
 
 @Module({
@@ -17,6 +18,7 @@ import { LocalAccessGuard } from './security/local-access.guard';
     { provide: LocalToken, inject: [AgentConfig], useFactory: (config: AgentConfig) => new LocalToken(config) },
     AgentCloud,
     BrowserWindowsService,
+    WindowProxies,
     { provide: APP_GUARD, useClass: LocalAccessGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },

@@ -56,7 +56,8 @@ export async function openProxyRoute(endpoint: ProxyEndpoint, options: RouteOpti
 
 /** An http, https or socks5 upstream with credentials behind a proxy-chain server on 127.0.0.1. */
 async function openChainBridge(endpoint: ProxyEndpoint, options: RouteOptions): Promise<ProxyRoute> {
-  const upstreamProxyUrl = endpointUrl(endpoint);
+  // socks5h: names resolve at the proxy for plain requests too, not only for CONNECT
+  const upstreamProxyUrl = endpointUrl(endpoint, endpoint.type === 'socks5' ? 'socks5h' : endpoint.type);
   const httpsAgent =
     endpoint.type === 'https' && options.ca ? new https.Agent({ ca: [...rootCertificates, options.ca] }) : undefined;
   const server = new Server({

@@ -28,18 +28,20 @@ function connectSsh(endpoint: ProxyEndpoint, timeoutMs: number): Promise<Client>
     ...(isPrivateKey(endpoint.password) ? { privateKey: endpoint.password.trim() } : { password: endpoint.password }),
   };
   return new Promise((resolve, reject) => {
-    ssh.once('ready', () => {
-      ssh.removeAllListeners('error');
-      // A dropped SSH connection later only fails the window's requests (502), never falls back to direct.
-      ssh.on('error', () => undefined);
-      resolve(ssh);
-    });
-    ssh.once('error', (error: Error & { code?: string; level?: string }) => {
+    let settled = false;
+    // Errors after the outcome (a dropped connection) only fail the window's requests (502), never fall back to direct.
+    ssh.on('error', (error: Error & { code?: string; level?: string }) => {
+      if (settled) return;
+      settled = true;
       ssh.end();
       if (error.level === 'client-authentication') reject(new ProxyFailure('auth', endpoint));
       else if (error.code === 'ECONNREFUSED') reject(new ProxyFailure('refused', endpoint));
       else if (/timed out/i.test(error.message)) reject(new ProxyFailure('timeout', endpoint));
       else reject(new ProxyFailure('unreachable', endpoint, error.message));
+    });
+    ssh.once('ready', () => {
+      settled = true;
+      resolve(ssh);
     });
     ssh.connect(config);
   });

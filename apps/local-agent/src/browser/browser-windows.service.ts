@@ -1,12 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { existsSync, mkdirSync } from 'node:fs';
-import { NotFoundError, resolveWindowRef } from '@cos/contracts';
+import { InvalidParamError, NotFoundError, resolveWindowRef } from '@cos/contracts';
 import type { LaunchPayload, StoredCookie, WindowResponse } from '@cos/contracts';
 import { AgentCloud } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
 import { writePrivate } from '../identity/agent-files';
 import { readProfileCookies } from './cookie-reader';
 import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone, writeFingerprintExtension } from './firefox-process';
+import { WindowProxies } from '../proxy/window-proxies';
 import { planLaunch } from './launch-plan';
 import { archiveProfile, ArchiveResult, profileExists, restoreProfile } from './profile-archive';
 import { WindowRecord, WindowRegistry } from './window-registry';
@@ -45,6 +46,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
   constructor(
     private readonly config: AgentConfig,
     private readonly cloud: AgentCloud,
+    private readonly proxies: WindowProxies,
   ) {
     this.registry = new WindowRegistry(config.path('runtime'));
     for (const dir of ['browser-cache/firefox-profiles', 'firefox-launch-configs', 'uploaded-profile-zips']) {
@@ -64,6 +66,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
   async onApplicationBootstrap(): Promise<void> {
     for (const record of this.registry.all()) {
       if (isAlive(record.pid)) {
+        if (record.proxy) await this.proxies.adopt(record.uuid, record.proxy);
         this.track(record, whenGone(record.pid));
         this.logger.log(`adopted window ${record.uuid} (pid ${record.pid})`);
       } else {
@@ -103,7 +106,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     const launch = await this.cloud.data<LaunchPayload>('/browser/launch', { uuid: window.uuid, deviceId: this.cloud.deviceId });
     let pid: number | null = null;
     try {
-      const plan = planLaunch(launch, this.config.realCores);
+      const proxy = await this.proxies.prepare(window.uuid, launch);
+      const plan = planLaunch(launch, this.config.realCores, proxy.route?.browser ?? null, proxy.exit);
       const profileDir = this.profileDir(window.uuid);
       if (!profileExists(profileDir) && existsSync(this.zipPath(window.uuid))) await restoreProfile(this.zipPath(window.uuid), profileDir);
       const configPath = this.config.path('firefox-launch-configs', `${window.uuid}.json`);
@@ -130,6 +134,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         sync: launch.sync,
         leaseSeconds: launch.leaseSeconds,
         startedAt: new Date().toISOString(),
+        proxy: this.proxies.recordOf(window.uuid),
+        exit: proxy.exit,
       };
       this.registry.save(record);
       const started = this.track(record, firefox.exited);
@@ -137,6 +143,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       return started;
     } catch (error) {
       if (pid !== null && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await this.proxies.release(window.uuid);
       await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' }).catch(() => undefined);
       throw error;
     }
@@ -186,6 +193,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
   /** The close steps after Firefox has ended: zip the synced profile, collect cookies, tell the cloud. */
   private async finish(window: RunningWindow, stop: StopResult, reason: CloseOutcome['reason']): Promise<CloseOutcome> {
     clearInterval(window.renewTimer);
+    await this.proxies.release(window.uuid);
     const archive = await archiveProfile(window.profileDir, this.zipPath(window.uuid), window.sync);
     const cookies: StoredCookie[] | undefined = window.sync.syncCookies ? (stop.cookies ?? readProfileCookies(window.profileDir)) : undefined;
     const backendClose = await this.cloud.data<Record<string, unknown>>('/browser/close', {
@@ -227,6 +235,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     }
     this.opening.delete(window.uuid);
     this.registry.remove(window.uuid);
+    await this.proxies.release(window.uuid);
     const after = await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' });
     return { uuid: window.uuid, reset: true, openedStatus: after };
   }
@@ -245,6 +254,15 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     if (!running) throw new NotFoundError(`Window ${window.uuid} is not open on this device`);
     const cookies = readProfileCookies(running.profileDir);
     return { id: running.id, uuid: running.uuid, cookies, total: cookies.length };
+  }
+
+  /** `/browser/proxy/refresh`: the provider's refresh URL, and a fresh extraction at the next open. */
+  async refreshProxy(body: Record<string, unknown>) {
+    const window = await this.resolveWindow(body);
+    if (!window.refreshProxyUrl && window.proxyMethod !== 3) {
+      throw new InvalidParamError('This window has no refreshProxyUrl and no API-extracted proxy to refresh');
+    }
+    return { id: window.id, uuid: window.uuid, ...(await this.proxies.refresh(window.uuid, window)) };
   }
 
   runningCount(): number {
@@ -267,6 +285,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       configPath: window.configPath,
       wsEndpoint: window.wsEndpoint,
       port: window.port,
+      ...(window.exit ? { ipCheck: window.exit } : {}),
       openedStatus: {
         beforeStart: { openStatus: beforeStart.openStatus, openDeviceId: beforeStart.openDeviceId },
         afterStart: { openStatus: afterStart.openStatus, openDeviceId: afterStart.openDeviceId },

@@ -27,6 +27,12 @@ export class BrowserController {
     return ok(await this.windows.closeAll(), 'Browsers closed');
   }
 
+  @Post('proxy/refresh')
+  @HttpCode(200)
+  async refreshProxy(@Body() dto: WindowAliasesDto) {
+    return ok(await this.windows.refreshProxy(asRecord(dto)));
+  }
+
   @Post('closing/reset')
   @HttpCode(200)
   async reset(@Body() dto: WindowAliasesDto) {

@@ -48,15 +48,21 @@ describe('proxy → Firefox', () => {
     expect(direct).toMatchObject({ 'network.proxy.type': 0, 'network.proxy.http': '', 'network.proxy.socks': '', 'network.proxy.socks_port': 0, 'network.http.http3.enable': true });
   });
 
-  it('routes http and socks5, with remote DNS for socks and HTTP/3 off', () => {
-    expect(proxyPrefs({ proxyType: 'http', host: 'p', port: 8080 })).toMatchObject({ 'network.proxy.type': 1, 'network.proxy.http': 'p', 'network.proxy.ssl_port': 8080, 'network.http.http3.enable': false, 'network.proxy.socks': '' });
-    expect(proxyPrefs({ proxyType: 'socks5', host: 's', port: 1080 })).toMatchObject({ 'network.proxy.socks': 's', 'network.proxy.socks_remote_dns': true, 'network.proxy.socks_version': 5, 'network.http.http3.enable': false, 'network.proxy.http': '' });
+  it('routes http and socks5, with remote DNS for socks, HTTP/3 and DNS over HTTPS off', () => {
+    expect(proxyPrefs({ type: 'http', host: 'p', port: 8080 })).toMatchObject({ 'network.proxy.type': 1, 'network.proxy.http': 'p', 'network.proxy.ssl_port': 8080, 'network.http.http3.enable': false, 'network.trr.mode': 5, 'network.proxy.socks': '' });
+    expect(proxyPrefs({ type: 'socks5', host: 's', port: 1080 })).toMatchObject({ 'network.proxy.socks': 's', 'network.proxy.socks_remote_dns': true, 'network.proxy.socks_version': 5, 'network.http.http3.enable': false, 'network.proxy.http': '' });
+    expect(planLaunch(launchWith({ proxyType: 'socks5', host: 'h', port: 1 }, { webrtc: 'real' }), 8, { type: 'socks5', host: 'h', port: 1 }).prefs).toMatchObject({ 'network.proxy.socks': 'h', 'media.peerconnection.ice.proxy_only': false });
   });
 
-  it('refuses what needs a bridge, naming it', () => {
-    expect(() => planLaunch(launchWith({ proxyType: 'http', host: 'h', port: 1, proxyUserName: 'u', proxyPassword: 'p' }), 8)).toThrow('username and password');
-    expect(() => planLaunch(launchWith({ proxyType: 'https', host: 'h', port: 1 }), 8)).toThrow('proxyType https');
-    expect(() => planLaunch(launchWith({ proxyMethod: 3 }), 8)).toThrow('proxyMethod 3');
-    expect(planLaunch(launchWith({ proxyType: 'socks5', host: 'h', port: 1 }, { webrtc: 'real' }), 8).prefs).toMatchObject({ 'network.proxy.socks': 'h', 'media.peerconnection.ice.proxy_only': false });
+  it('takes timezone and languages from the exit IP only when the fingerprint asks', () => {
+    const exit = { ip: '203.0.113.9', country: 'BR', timezone: 'America/Sao_Paulo' };
+    const following = planLaunch(launchWith({}, { timezone: 'Asia/Tokyo', languages: ['ja-JP'], timezoneFromIp: true, languagesFromIp: true }), 8, null, exit);
+    expect(following.env.TZ).toBe('America/Sao_Paulo');
+    expect(following.prefs['intl.accept_languages']).toBe('pt-BR,pt');
+    const fixed = planLaunch(launchWith({}, { timezone: 'Asia/Tokyo', languages: ['ja-JP'] }), 8, null, exit);
+    expect(fixed.env.TZ).toBe('Asia/Tokyo');
+    expect(fixed.prefs['intl.accept_languages']).toBe('ja-JP');
+    const badLookup = planLaunch(launchWith({}, { timezone: 'Asia/Tokyo', timezoneFromIp: true }), 8, null, { ip: '1.2.3.4', country: '', timezone: 'Not/AZone' });
+    expect(badLookup.env.TZ).toBe('Asia/Tokyo');
   });
 });

@@ -1,5 +1,7 @@
-import type { BrowserFingerprint, LaunchPayload, ProxySettings } from '@cos/contracts';
-import { InvalidParamError } from '@cos/contracts';
+import type { BrowserFingerprint, LaunchPayload } from '@cos/contracts';
+import { isValidTimezone } from '@cos/contracts';
+import { languageOfCountry } from '@cos/proxy-kit';
+import type { BrowserProxy, ExitInfo } from '@cos/proxy-kit';
 
 export type Prefs = Record<string, string | number | boolean>;
 
@@ -87,9 +89,10 @@ export function fingerprintPlan(fp: BrowserFingerprint, realCores: number, proxi
 
 /**
  * Every proxy preference, written at each launch so a removed proxy never lingers in the profile.
- * Authenticated proxies and the other types reach Firefox through a local bridge (`bridge`).
+ * `proxy` is what Firefox connects to: a plain http or socks5 proxy, or the local bridge (http)
+ * that carries credentials, TLS to the proxy and SSH.
  */
-export function proxyPrefs(proxy: Pick<ProxySettings, 'proxyType' | 'host' | 'port'> | null): Prefs {
+export function proxyPrefs(proxy: BrowserProxy | null): Prefs {
   const prefs: Prefs = {
     'network.proxy.type': 0,
     'network.proxy.http': '',
@@ -105,40 +108,38 @@ export function proxyPrefs(proxy: Pick<ProxySettings, 'proxyType' | 'host' | 'po
     'network.proxy.allow_hijacking_localhost': false,
     'network.proxy.autoconfig_url': '',
     'network.http.http3.enable': true,
+    'network.trr.mode': 0,
   };
-  if (!proxy || proxy.proxyType === 'direct') return prefs;
-  const host = proxy.host;
-  const port = proxy.port ?? 0;
+  if (!proxy) return prefs;
   Object.assign(prefs, {
     'network.proxy.type': 1,
     // Every request goes through the proxy, loopback included: nothing bypasses it.
     'network.proxy.allow_hijacking_localhost': true,
     // QUIC would bypass an HTTP proxy.
     'network.http.http3.enable': false,
+    // DNS over HTTPS would resolve names outside the proxy.
+    'network.trr.mode': 5,
   });
-  if (proxy.proxyType === 'http') {
-    Object.assign(prefs, { 'network.proxy.http': host, 'network.proxy.http_port': port, 'network.proxy.ssl': host, 'network.proxy.ssl_port': port, 'network.proxy.share_proxy_settings': true });
-  } else if (proxy.proxyType === 'socks5') {
-    Object.assign(prefs, { 'network.proxy.socks': host, 'network.proxy.socks_port': port, 'network.proxy.socks_remote_dns': true });
+  if (proxy.type === 'http') {
+    Object.assign(prefs, { 'network.proxy.http': proxy.host, 'network.proxy.http_port': proxy.port, 'network.proxy.ssl': proxy.host, 'network.proxy.ssl_port': proxy.port, 'network.proxy.share_proxy_settings': true });
   } else {
-    throw new InvalidParamError(`proxyType ${proxy.proxyType} needs a local bridge, which this agent does not provide yet`);
+    // Names resolve at the proxy, never on this machine: no DNS leak.
+    Object.assign(prefs, { 'network.proxy.socks': proxy.host, 'network.proxy.socks_port': proxy.port, 'network.proxy.socks_remote_dns': true });
   }
   return prefs;
 }
 
-/** The proxy the window's Firefox should use, or null for a direct connection. */
-export function directProxyOf(launch: LaunchPayload): Pick<ProxySettings, 'proxyType' | 'host' | 'port'> | null {
-  const { proxy } = launch;
-  if (proxy.proxyMethod !== 2) throw new InvalidParamError(`proxyMethod ${proxy.proxyMethod} is not supported by this agent yet`);
-  if (proxy.proxyType === 'direct') return null;
-  if (proxy.proxyUserName || proxy.proxyPassword) {
-    throw new InvalidParamError('proxies with a username and password need a local bridge, which this agent does not provide yet');
-  }
-  return proxy;
+/** The fingerprint with what it takes from the exit IP (timezone, languages) filled in. */
+export function fingerprintForExit(fp: BrowserFingerprint, exit: ExitInfo | null): BrowserFingerprint {
+  if (!exit) return fp;
+  const next = { ...fp };
+  if (fp.timezoneFromIp && exit.timezone && isValidTimezone(exit.timezone)) next.timezone = exit.timezone;
+  const language = fp.languagesFromIp ? languageOfCountry(exit.country) : null;
+  if (language) next.languages = [language, language.split('-')[0]];
+  return next;
 }
 
-export function planLaunch(launch: LaunchPayload, realCores: number): LaunchPlan {
-  const proxy = directProxyOf(launch);
-  const fingerprint = fingerprintPlan(launch.window.browserFingerPrint ?? {}, realCores, proxy !== null);
+export function planLaunch(launch: LaunchPayload, realCores: number, proxy: BrowserProxy | null = null, exit: ExitInfo | null = null): LaunchPlan {
+  const fingerprint = fingerprintPlan(fingerprintForExit(launch.window.browserFingerPrint ?? {}, exit), realCores, proxy !== null);
   return { ...fingerprint, prefs: { ...proxyPrefs(proxy), ...fingerprint.prefs } };
 }

@@ -1,7 +1,9 @@
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { SyncSettings } from '@cos/contracts';
+import type { ExitInfo } from '@cos/proxy-kit';
 import { writePrivate } from '../identity/agent-files';
+import type { ProxyRecord } from '../proxy/window-proxies';
 
 /** What the agent must remember about a running window to adopt or finish it after a restart. */
 export interface WindowRecord {
@@ -15,6 +17,10 @@ export interface WindowRecord {
   sync: SyncSettings;
   leaseSeconds: number;
   startedAt: string;
+  /** The bridge its Firefox uses, re-created when the window is adopted; holds the proxy's credentials. */
+  proxy?: ProxyRecord | null;
+  /** Where its traffic left, when an IP check ran at open. */
+  exit?: ExitInfo | null;
 }
 
 /** One JSON file per running window under `runtime/`. */

@@ -1,6 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-import { accessSync, constants } from 'node:fs';
+import { accessSync, constants, readFileSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
 import { packageVersion } from '@cos/server-common';
@@ -29,6 +29,22 @@ export class AgentEnv {
 
   @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
   AGENT_CLOSE_TIMEOUT_MS = 10_000;
+
+  /** Bound on reaching a proxy (connect, credentials, SSH handshake), an extraction API or an IP lookup. */
+  @Transform(toInt) @IsInt() @Min(500) @Max(120_000)
+  AGENT_PROXY_TIMEOUT_MS = 10_000;
+
+  /** Where the probe at open asks the proxy to connect, proving it carries traffic. */
+  @Matches(/^[A-Za-z0-9.\-]+:\d{1,5}$/, { message: 'AGENT_PROXY_PROBE_TARGET must be host:port' })
+  AGENT_PROXY_PROBE_TARGET = 'ip-api.com:80';
+
+  /** Replaces the URL of every ipCheckService (a private lookup service answering like ip-api.com or ipinfo.io). */
+  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'AGENT_IP_CHECK_URL must be an http(s) URL' })
+  AGENT_IP_CHECK_URL?: string;
+
+  /** PEM file of extra certificate authorities trusted for https proxies. */
+  @IsOptional() @IsString()
+  AGENT_PROXY_CA_FILE?: string;
 }
 
 export class AgentConfigError extends Error {}
@@ -40,6 +56,8 @@ export class AgentConfig {
     readonly firefoxPath: string,
     readonly headless: boolean,
     readonly version: string,
+    /** Extra certificate authorities (PEM) for https proxies. */
+    readonly proxyCa?: string,
   ) {}
 
   get dataDir(): string {
@@ -70,13 +88,22 @@ function findOnPath(names: string[]): string | undefined {
 }
 
 export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const known = Object.keys(new AgentEnv()).concat(['FIREFOX_PATH', 'AGENT_HEADLESS']);
+  const known = Object.keys(new AgentEnv()).concat(['FIREFOX_PATH', 'AGENT_HEADLESS', 'AGENT_IP_CHECK_URL', 'AGENT_PROXY_CA_FILE']);
   const picked = Object.fromEntries(Object.entries(source).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''));
   const env = plainToInstance(AgentEnv, picked);
   const problems = validateSync(env).map((e) => `  ${e.property}=${JSON.stringify(source[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`);
   const firefoxPath = env.FIREFOX_PATH ?? findOnPath(['firefox-esr', 'firefox']);
   if (!firefoxPath) problems.push('  FIREFOX_PATH: no firefox-esr or firefox on PATH; set FIREFOX_PATH');
+  let proxyCa: string | undefined;
+  if (env.AGENT_PROXY_CA_FILE) {
+    try {
+      proxyCa = readFileSync(env.AGENT_PROXY_CA_FILE, 'utf8');
+      if (!proxyCa.includes('-----BEGIN CERTIFICATE-----')) problems.push('  AGENT_PROXY_CA_FILE: holds no PEM certificate');
+    } catch (error) {
+      problems.push(`  AGENT_PROXY_CA_FILE: cannot be read (${(error as Error).message})`);
+    }
+  }
   if (problems.length > 0) throw new AgentConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   const headless = env.AGENT_HEADLESS ?? !(source.DISPLAY || source.WAYLAND_DISPLAY);
-  return new AgentConfig(env, firefoxPath!, headless, packageVersion());
+  return new AgentConfig(env, firefoxPath!, headless, packageVersion(), proxyCa);
 }
