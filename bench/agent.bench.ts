@@ -1,6 +1,7 @@
 /**
  * The agent against a bare puppeteer-core launch of the same kind of profile, in one run: open and
- * close latency, zip time and size for a heavy profile, and the agent's memory with ten windows.
+ * close latency, zip time and size for a heavy profile, and the agent's memory with ten windows;
+ * then the proxy bridge against a client straight to the same proxy (bench/proxy-bridge.bench.ts).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +12,7 @@ import { CloudClient } from '@cos/cloud-client';
 import { archiveProfile } from '../apps/local-agent/src/browser/profile-archive';
 import { loadAgentConfig } from '../apps/local-agent/src/config/agent-config';
 import { FileSessionStore, LocalToken } from '../apps/local-agent/src/identity/agent-files';
+import { benchProxyBridge } from './proxy-bridge.bench';
 import { ms, ratio, startProcess, stats, table, timed } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -138,6 +140,7 @@ async function main(): Promise<void> {
       ['open <= 1.15x bare launch', open.p50 <= 1.15 * bareOpen.p50],
       ['close <= 1.5x bare close + zip', close.p50 <= 1.5 * bareCloseZip.p50],
       ['agent memory < 150 MB with 10 windows', loaded < 150],
+      ...(await benchProxyBridge()),
     ];
     for (const [target, met] of verdicts) console.log(`${met ? 'met    ' : 'MISSED '} ${target}`);
   } finally {
