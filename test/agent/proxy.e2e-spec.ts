@@ -10,7 +10,7 @@ import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
 import { attach, firefoxPids } from '../support/firefox';
 import {
-  freePort, selfSignedCertificate, startHttpProxy, startSilentServer, startSocksProxy, startSshd,
+  freePort, selfSignedCertificate, startHttpProxy, startPasswordSsh, startSilentServer, startSocksProxy, startSshd,
   TestHttpProxy, TestSocksProxy, TestSshd,
 } from '../support/proxies';
 import { startTestSite, TestSite } from '../support/test-site';
@@ -61,6 +61,7 @@ describe('proxies end to end in real Firefox windows', () => {
   let socksProxy: TestSocksProxy;
   let sshd: TestSshd;
   let proxies: WindowProxies;
+  let agentEnv: Record<string, string>;
 
   beforeAll(async () => {
     const tls = selfSignedCertificate();
@@ -71,10 +72,8 @@ describe('proxies end to end in real Firefox windows', () => {
     ]);
     cloud = await startCloud({ listen: true, env: { WINDOW_LEASE_SECONDS: '30' } });
     owner = await registerOwner(cloud);
-    agent = await startAgent({
-      cloudUrl: cloud.url,
-      env: { AGENT_IP_CHECK_URL: `${provider.url}/lookup`, AGENT_PROXY_CA_FILE: caFile, AGENT_PROXY_TIMEOUT_MS: '2500', AGENT_PROXY_PROBE_TARGET: `127.0.0.1:${new URL(site.url).port}` },
-    });
+    agentEnv = { AGENT_IP_CHECK_URL: `${provider.url}/lookup`, AGENT_PROXY_CA_FILE: caFile, AGENT_PROXY_TIMEOUT_MS: '2500', AGENT_PROXY_PROBE_TARGET: `127.0.0.1:${new URL(site.url).port}` };
+    agent = await startAgent({ cloudUrl: cloud.url, env: agentEnv });
     await agent.login(owner.email, owner.password);
     proxies = agent.app.get(WindowProxies);
   });
@@ -135,6 +134,20 @@ describe('proxies end to end in real Firefox windows', () => {
     expect(JSON.parse(result.text).headers.host).toBe(`localhost:${sitePort()}`);
     expect(sshd.log()).toMatch(new RegExp(`target localhost port ${sitePort()}`));
     expect(result.routesAfterClose).toBe(0);
+  });
+
+  it('tunnels through SSH with a password', async () => {
+    const server = await startPasswordSsh(AUTH);
+    try {
+      const w = await createWindow(cloud, owner, { proxyType: 'ssh', host: '127.0.0.1', port: server.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+      const result = await browse(w.uuid, `http://localhost:${sitePort()}/echo`);
+      expect(JSON.parse(result.text).headers.host).toBe(`localhost:${sitePort()}`);
+      expect(server.forwarded).toContainEqual({ host: 'localhost', port: sitePort() });
+      const wrong = await createWindow(cloud, owner, { proxyType: 'ssh', host: '127.0.0.1', port: server.port, proxyUserName: AUTH.username, proxyPassword: 'wrong' });
+      expect(await agent.post('/browser/open', { uuid: wrong.uuid })).toMatchObject({ code: 211, msg: expect.stringContaining('rejected the username or password') });
+    } finally {
+      await server.close();
+    }
   });
 
   it('binds a saved team proxy (proxyMethod 4)', async () => {
@@ -255,6 +268,25 @@ describe('proxies end to end in real Firefox windows', () => {
     expect(await gather(proxied.uuid)).toEqual([]);
     // the same page without a proxy does gather candidates: the check above can fail
     expect((await gather(direct.uuid)).length).toBeGreaterThan(0);
+  });
+
+  it('re-creates a running window\'s bridge when a restarted agent adopts it', async () => {
+    const w = await createWindow(cloud, owner, { proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+    const opened = await agent.post('/browser/open', { uuid: w.uuid });
+    expect(opened.code).toBe(0);
+    await agent.stop();
+    agent = await startAgent({ cloudUrl: cloud.url, dataDir: agent.dataDir, env: agentEnv });
+    proxies = agent.app.get(WindowProxies);
+    expect((await agent.post('/browser/pids')).data.list).toEqual([{ id: w.id, uuid: w.uuid, pid: opened.data.pid }]);
+    expect(proxies.openRoutes()).toBe(1);
+    const from = httpProxy.seen.length;
+    const browser = await attach(opened.data.wsEndpoint);
+    const page = await browser.newPage();
+    await page.goto(`${site.url}/echo`);
+    await browser.disconnect();
+    expect(httpProxy.seen.slice(from).map((s) => s.url)).toContain(`${site.url}/echo`);
+    expect((await agent.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
+    expect(proxies.openRoutes()).toBe(0);
   });
 
   it('leaves no bridge, tunnel, socket or file behind over 100 proxy open/close cycles', async () => {

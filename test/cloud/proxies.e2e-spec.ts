@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, addMember, createWindow, registerOwner, snapshot } from '../support/factories';
-import { startHttpProxy, TestHttpProxy } from '../support/proxies';
+import { selfSignedCertificate, startHttpProxy, TestHttpProxy } from '../support/proxies';
 
 const AUTH = { username: 'team-user', password: 'team-secret' };
 
@@ -147,6 +147,15 @@ describe('saved proxies', () => {
     const closedPort = await add(owner, { proxyType: 'socks5', host: '127.0.0.1', port: 1, proxyUserName: 'u', proxyPassword: 'p' });
     expect((await cloud.post('/proxy/check', { id: closedPort.data.id }, owner.token)).data).toMatchObject({ ok: false, reason: 'refused' });
     expect((await cloud.post('/proxy/list', { keyword: closedPort.data.name }, owner.token)).data.list[0].lastCheck).toMatchObject({ status: 'failed', message: expect.stringContaining('refused') });
+    // TLS to an https proxy is verified: a self-signed certificate nobody configured is refused by name
+    const tlsProxy = await startHttpProxy({ auth: AUTH, tls: selfSignedCertificate() });
+    try {
+      const untrusted = await add(owner, { proxyType: 'https', host: '127.0.0.1', port: tlsProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+      expect((await cloud.post('/proxy/check', { id: untrusted.data.id }, owner.token)).data).toMatchObject({ ok: false, reason: 'tls', message: expect.stringContaining('TLS certificate') });
+      expect(tlsProxy.seen).toEqual([]);
+    } finally {
+      await tlsProxy.close();
+    }
     // a changed address forgets the last check
     await cloud.post('/proxy/update', { id: good.data.id, port: 1 }, owner.token);
     expect((await cloud.post('/proxy/list', { keyword: good.data.name }, owner.token)).data.list[0].lastCheck).toMatchObject({ status: 'unchecked', ip: '' });

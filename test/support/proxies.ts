@@ -1,9 +1,10 @@
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createNetServer, AddressInfo, Server as NetServer, Socket } from 'node:net';
+import { connect, createServer as createNetServer, AddressInfo, Server as NetServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Server as ChainServer } from 'proxy-chain';
+import { Server as SshServer } from 'ssh2';
 
 export interface Credentials {
   username: string;
@@ -211,6 +212,55 @@ export async function startSshd(): Promise<TestSshd> {
       child.kill('SIGTERM');
       await exited;
       rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+export interface TestPasswordSsh {
+  port: number;
+  /** Targets of the forwarded channels, as the client named them. */
+  forwarded: { host: string; port: number }[];
+  close(): Promise<void>;
+}
+
+/**
+ * An SSH server that takes a password (ssh2's server side; Debian's sshd would need a system
+ * account with that password), forwarding direct-tcpip channels like sshd does.
+ */
+export async function startPasswordSsh(auth: Credentials): Promise<TestPasswordSsh> {
+  const dir = mkdtempSync(join(tmpdir(), 'cos-ssh2-'));
+  execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', join(dir, 'host_key')], { stdio: 'ignore' });
+  const hostKey = readFileSync(join(dir, 'host_key'));
+  rmSync(dir, { recursive: true, force: true });
+  const forwarded: TestPasswordSsh['forwarded'] = [];
+  const clients = new Set<{ end(): void }>();
+  const server = new SshServer({ hostKeys: [hostKey] }, (client) => {
+    clients.add(client);
+    client.on('close', () => clients.delete(client));
+    client.on('error', () => undefined);
+    client.on('authentication', (ctx) => {
+      if (ctx.method === 'password' && ctx.username === auth.username && ctx.password === auth.password) ctx.accept();
+      else ctx.reject(['password']);
+    });
+    client.on('tcpip', (accept, reject, info) => {
+      forwarded.push({ host: info.destIP, port: info.destPort });
+      const target = connect(info.destPort, info.destIP === 'localhost' ? '127.0.0.1' : info.destIP);
+      target.once('error', () => reject());
+      target.once('connect', () => {
+        const channel = accept();
+        channel.pipe(target).pipe(channel);
+        channel.on('error', () => target.destroy());
+        target.on('error', () => channel.destroy());
+      });
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    port: (server.address() as AddressInfo).port,
+    forwarded,
+    close: () => {
+      for (const client of clients) client.end();
+      return new Promise((resolve) => server.close(() => resolve()));
     },
   };
 }

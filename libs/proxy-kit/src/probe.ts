@@ -47,6 +47,7 @@ function failureOf(route: ProxyRoute, status: number, statusMessage: string): Pr
   if (status === 597 || /UPSTREAM407/.test(statusMessage)) return new ProxyFailure('auth', route.endpoint);
   if (status === 594) return new ProxyFailure('refused', route.endpoint);
   if (status === 504) return new ProxyFailure('timeout', route.endpoint);
+  if (/CERT|SELF_SIGNED|UNABLE_TO_VERIFY|ERR_TLS/i.test(statusMessage)) return new ProxyFailure('tls', route.endpoint, statusMessage);
   if (status === 599) {
     // proxy-chain's answer for SOCKS upstream errors: the message tells the proxy's own failures apart.
     if (/rejected connection/i.test(statusMessage)) return null;

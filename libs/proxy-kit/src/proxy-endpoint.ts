@@ -9,12 +9,13 @@ export interface ProxyEndpoint {
   password: string;
 }
 
-export type ProxyFailureReason = 'refused' | 'auth' | 'timeout' | 'unreachable';
+export type ProxyFailureReason = 'refused' | 'auth' | 'timeout' | 'tls' | 'unreachable';
 
 const REASON_TEXT: Record<ProxyFailureReason, string> = {
   refused: 'refused the connection',
   auth: 'rejected the username or password',
   timeout: 'did not answer in time',
+  tls: 'presented a TLS certificate this machine does not trust',
   unreachable: 'could not be reached',
 };
 
