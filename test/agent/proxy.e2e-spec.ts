@@ -128,6 +128,16 @@ describe('proxies end to end in real Firefox windows', () => {
     expect(socksProxy.destinations.slice(from)).toContainEqual({ address: 'shop.cos-test', port: sitePort() });
   });
 
+  it('keeps Firefox\'s own background traffic off the customer\'s proxy', async () => {
+    const w = await createWindow(cloud, owner, { proxyType: 'socks5', host: '127.0.0.1', port: socksProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+    const from = socksProxy.destinations.length;
+    expect((await agent.post('/browser/open', { uuid: w.uuid })).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 8000));
+    // nothing but the agent's own probe went through the proxy while no page was loaded
+    expect(socksProxy.destinations.slice(from)).toEqual([{ address: '127.0.0.1', port: sitePort() }]);
+    expect((await agent.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
+  });
+
   it('tunnels through SSH with a private key, names resolved by the SSH server', async () => {
     const w = await createWindow(cloud, owner, { proxyType: 'ssh', host: '127.0.0.1', port: sshd.port, proxyUserName: sshd.user, proxyPassword: sshd.privateKey });
     const result = await browse(w.uuid, `http://localhost:${sitePort()}/echo`);

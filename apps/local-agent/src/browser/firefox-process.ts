@@ -64,7 +64,7 @@ export async function startFirefox(options: {
   const child = spawn(
     executablePath,
     ['--remote-debugging-port=0', '--profile', profileDir, '--no-remote', '--foreground', ...(headless ? ['--headless'] : []), ...plan.args, 'about:blank'],
-    { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...plan.env, MOZ_CRASHREPORTER_DISABLE: '1' } },
+    { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...plan.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' } },
   );
   closeSync(log);
   child.unref();

@@ -139,7 +139,21 @@ export function fingerprintForExit(fp: BrowserFingerprint, exit: ExitInfo | null
   return next;
 }
 
+/**
+ * Firefox's own background traffic would leave through the window's proxy: a customer's traffic
+ * and an identity signal. Remote settings point nowhere (honoured with MOZ_REMOTE_SETTINGS_DEVTOOLS
+ * in the environment), and connectivity checks, push and captive-portal probes are off.
+ */
+export const QUIET_PREFS: Prefs = {
+  'services.settings.server': 'data:,#remote-settings-dummy/v1',
+  'network.captive-portal-service.enabled': false,
+  'network.connectivity-service.enabled': false,
+  'dom.push.connection.enabled': false,
+  'browser.region.update.enabled': false,
+  'browser.region.network.url': '',
+};
+
 export function planLaunch(launch: LaunchPayload, realCores: number, proxy: BrowserProxy | null = null, exit: ExitInfo | null = null): LaunchPlan {
   const fingerprint = fingerprintPlan(fingerprintForExit(launch.window.browserFingerPrint ?? {}, exit), realCores, proxy !== null);
-  return { ...fingerprint, prefs: { ...proxyPrefs(proxy), ...fingerprint.prefs } };
+  return { ...fingerprint, prefs: { ...QUIET_PREFS, ...proxyPrefs(proxy), ...fingerprint.prefs } };
 }
