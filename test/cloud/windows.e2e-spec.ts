@@ -244,6 +244,41 @@ describe('windows (seed endpoints)', () => {
   });
 });
 
+describe('paging', () => {
+  let cloud: CloudHarness;
+  beforeAll(async () => {
+    cloud = await startCloud();
+  });
+  afterAll(() => cloud.close());
+
+  it('gives every page, those read from the far end included, in one stable order', async () => {
+    const owner = await registerOwner(cloud);
+    const group = await createGroup(cloud, owner);
+    for (let i = 0; i < 23; i++) await createWindow(cloud, owner, { groupId: i % 3 === 0 ? group : 0 });
+    // same creation instants, so the id breaks the tie
+    await cloud.db.query(`UPDATE windows SET created_at = date_trunc('hour', now()) WHERE team_id = $1 AND id % 4 = 0`, [owner.teamId]);
+    const ids = async (body: Record<string, unknown>, path = '/browser/list') =>
+      (await cloud.post(path, body, owner.token)).data.list.map((w: { id: number }) => w.id);
+    for (const filter of [{}, { groupId: group }]) {
+      const all = await ids({ ...filter, pageSize: 100 });
+      const paged: number[] = [];
+      for (let page = 0; page * 5 < all.length; page++) paged.push(...(await ids({ ...filter, page, pageSize: 5 })));
+      expect(paged).toEqual(all);
+      expect(await ids({ ...filter, page: 99, pageSize: 5 })).toEqual([]);
+      expect((await cloud.post('/browser/list', { ...filter, page: 4, pageSize: 5 }, owner.token)).data.total).toBe(all.length);
+    }
+    const [{ n }] = await cloud.db.query(`SELECT count(*)::int AS n FROM windows WHERE team_id = $1`, [owner.teamId]);
+    expect(n).toBe(23);
+    await cloud.post('/browser/delete/ids', { ids: (await ids({ pageSize: 100 })).slice(0, 13) }, owner.token);
+    await cloud.db.query(`UPDATE windows SET deleted_at = date_trunc('hour', now()) WHERE team_id = $1 AND deleted_at IS NOT NULL AND id % 2 = 0`, [owner.teamId]);
+    const bin = await ids({ pageSize: 100 }, '/browser/recycle/list');
+    expect(bin).toHaveLength(13);
+    const binPaged: number[] = [];
+    for (let page = 0; page < 5; page++) binPaged.push(...(await ids({ page, pageSize: 3 }, '/browser/recycle/list')));
+    expect(binPaged).toEqual(bin);
+  });
+});
+
 describe('list totals kept by the counters', () => {
   let cloud: CloudHarness;
   beforeAll(async () => {

@@ -12,6 +12,11 @@ import { applyProxyFields, DEFAULT_PROXY, sendsProxyFields } from './window-prox
 import { isHeld, WindowViews } from './window.views';
 import { WindowEntity } from './window.entity';
 
+/** Filters the trigger-kept counters cannot answer: their totals count rows. */
+function hasRowFilter(dto: ListWindowsDto): boolean {
+  return Boolean(dto.keyword || dto.name || dto.remark || dto.openStatus || dto.tagIds?.length);
+}
+
 /** What a batch write may set; each field is touched only when present. */
 type WindowPatch = Pick<PartialUpdateDto, 'name' | 'groupId' | 'remark' | 'tagIds' | 'browserFingerPrint' | 'config'>;
 
@@ -99,14 +104,24 @@ export class WindowsService {
   async list(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled' = 'live'): Promise<PageResult<WindowResponse>> {
     const { page, pageSize, offset } = pageOf(dto);
     const filtered = this.filteredQuery(auth, dto, bin);
-    const pageIds = filtered
-      .clone()
-      .select('w.id', 'id')
-      .orderBy(bin === 'live' ? 'w.created_at' : 'w.deleted_at', 'DESC')
-      .addOrderBy('w.id', 'DESC')
-      .offset(offset)
-      .limit(pageSize);
-    const [rows, total] = await Promise.all([pageIds.getRawMany<{ id: number }>(), this.count(auth, dto, bin, filtered)]);
+    const orderColumn = bin === 'live' ? 'w.created_at' : 'w.deleted_at';
+    const pageOfIds = (direction: 'ASC' | 'DESC', skip: number, take: number) =>
+      filtered.clone().select('w.id', 'id').orderBy(orderColumn, direction).addOrderBy('w.id', direction).offset(skip).limit(take).getRawMany<{ id: number }>();
+    let rows: { id: number }[];
+    let total: number;
+    if (offset === 0 || hasRowFilter(dto)) {
+      [rows, total] = await Promise.all([pageOfIds('DESC', offset, pageSize), this.count(auth, dto, bin, filtered)]);
+    } else {
+      // The total comes from the counters: a page past the middle is read from the other end of
+      // the index (skipping fewer entries) and turned round, so the last page costs what the first does.
+      total = await this.count(auth, dto, bin, filtered);
+      if (offset >= total) rows = [];
+      else if (offset * 2 <= total) rows = await pageOfIds('DESC', offset, pageSize);
+      else {
+        const take = Math.min(pageSize, total - offset);
+        rows = (await pageOfIds('ASC', total - offset - take, take)).reverse();
+      }
+    }
     const ids = rows.map((r) => r.id);
     const views = ids.length ? await this.views.load(this.db.manager, 'w.id = ANY($1)', [ids]) : [];
     views.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
@@ -115,7 +130,7 @@ export class WindowsService {
 
   /** Totals by team or group come from the trigger-kept counters; other filters count rows. */
   private async count(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled', filtered: SelectQueryBuilder<WindowEntity>): Promise<number> {
-    if (dto.keyword || dto.name || dto.remark || dto.openStatus || dto.tagIds?.length) {
+    if (hasRowFilter(dto)) {
       const counted = await filtered.clone().select('count(*)::int', 'total').getRawOne<{ total: number }>();
       return counted?.total ?? 0;
     }
