@@ -6,14 +6,13 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Client } from 'pg';
 import puppeteer from 'puppeteer-core';
 import { CloudClient } from '@cos/cloud-client';
 import { archiveProfile } from '../apps/local-agent/src/browser/profile-archive';
 import { loadAgentConfig } from '../apps/local-agent/src/config/agent-config';
 import { FileSessionStore, LocalToken } from '../apps/local-agent/src/identity/agent-files';
 import { benchProxyBridge } from './proxy-bridge.bench';
-import { ms, ratio, startProcess, stats, table, timed } from './support';
+import { freshDatabase, ms, ratio, startProcess, stats, table, timed } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const CLOUD_PORT = 3911;
@@ -23,19 +22,13 @@ const DB_NAME = 'cos_bench_agent';
 const ALL_SYNCED = { syncCookies: true, syncLocalStorage: true, syncIndexedDB: true, syncHistory: true, syncBookmarks: true, syncPasswords: true, syncExtensions: true };
 
 async function main(): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB_NAME}`);
-  await admin.end();
-  const dbUrl = new URL(ADMIN_URL);
-  dbUrl.pathname = `/${DB_NAME}`;
+  const databaseUrl = await freshDatabase(ADMIN_URL, DB_NAME);
   const work = mkdtempSync(join(tmpdir(), 'cos-bench-agent-'));
   const cloudUrl = `http://127.0.0.1:${CLOUD_PORT}`;
   const agentUrl = `http://127.0.0.1:${AGENT_PORT}`;
   const env = { AGENT_DATA_DIR: join(work, 'agent'), AGENT_PORT: String(AGENT_PORT), CLOUD_URL: cloudUrl, AGENT_HEADLESS: '1' };
 
-  const cloud = await startProcess('dist/apps/cloud/apps/cloud/src/main.js', { DATABASE_URL: dbUrl.toString(), CLOUD_PORT: String(CLOUD_PORT), CLOUD_DATA_DIR: join(work, 'cloud') }, `${cloudUrl}/health`);
+  const cloud = await startProcess('dist/apps/cloud/apps/cloud/src/main.js', { DATABASE_URL: databaseUrl, CLOUD_PORT: String(CLOUD_PORT), CLOUD_DATA_DIR: join(work, 'cloud') }, `${cloudUrl}/health`);
   const agent = await startProcess('dist/apps/local-agent/apps/local-agent/src/main.js', env, `${agentUrl}/health`);
   const config = loadAgentConfig({ ...process.env, ...env });
   try {

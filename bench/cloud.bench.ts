@@ -5,7 +5,7 @@
  */
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { Stats, ms, ratio, sample, startProcess, table } from './support';
+import { freshDatabase, Stats, ms, ratio, sample, startProcess, table } from './support';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'cos_bench_cloud';
@@ -78,20 +78,14 @@ async function load(path: string, token: string, bodies: (i: number) => unknown,
 }
 
 async function main(): Promise<void> {
-  const admin = new Client({ connectionString: ADMIN_URL });
-  await admin.connect();
-  await admin.query(`DROP DATABASE IF EXISTS ${DB_NAME} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${DB_NAME}`);
-  await admin.end();
-  const url = new URL(ADMIN_URL);
-  url.pathname = `/${DB_NAME}`;
+  const databaseUrl = await freshDatabase(ADMIN_URL, DB_NAME);
 
   const cloud = await startProcess(
     'dist/apps/cloud/apps/cloud/src/main.js',
-    { DATABASE_URL: url.toString(), CLOUD_PORT: String(PORT), CLOUD_DATA_DIR: `/tmp/${DB_NAME}`, LOGIN_THROTTLE_LIMIT: '1000', NODE_ENV: 'test' },
+    { DATABASE_URL: databaseUrl, CLOUD_PORT: String(PORT), CLOUD_DATA_DIR: `/tmp/${DB_NAME}`, LOGIN_THROTTLE_LIMIT: '1000', NODE_ENV: 'test' },
     `${BASE}/health`,
   );
-  const db = new Client({ connectionString: url.toString() });
+  const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
     console.log(`seeding 1 team x ${BIG_TEAM} windows + ${SMALL_TEAMS} teams x ${SMALL_TEAM} ...`);

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
+import { Client } from 'pg';
 
 export interface Stats {
   p50: number;
@@ -53,4 +54,19 @@ export async function startProcess(script: string, env: Record<string, string>, 
   }
   child.kill();
   throw new Error(`${script} did not become ready`);
+}
+
+/** A new, empty database for one benchmark on the PostgreSQL at `adminUrl`; answers its URL. */
+export async function freshDatabase(adminUrl: string, name: string): Promise<string> {
+  const admin = new Client({ connectionString: adminUrl });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${name}`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return url.toString();
 }

@@ -1,6 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { ProxyAgent } from 'proxy-agent';
+import type { IP_CHECK_SERVICE_NAMES } from '@cos/contracts';
 import { ProxyFailure } from './proxy-endpoint';
 import type { ProxyRoute } from './proxy-route';
 
@@ -12,16 +13,16 @@ export interface ExitInfo {
 }
 
 /** `ipCheckService` names and the lookup each one answers from. */
-export const IP_CHECK_SERVICES: Record<string, string> = {
+export const IP_CHECK_SERVICES: Record<Exclude<(typeof IP_CHECK_SERVICE_NAMES)[number], ''>, string> = {
   'ip-api': 'http://ip-api.com/json/?fields=status,message,query,countryCode,timezone',
   ipinfo: 'https://ipinfo.io/json',
 };
-export const DEFAULT_IP_CHECK_SERVICE = 'ip-api';
+export const DEFAULT_IP_CHECK_SERVICE: keyof typeof IP_CHECK_SERVICES = 'ip-api';
 
 /** The lookup URL for a service name; `override` (configuration) replaces every service's URL. */
 export function ipCheckUrl(service: string, override?: string): string {
   if (override) return override;
-  return IP_CHECK_SERVICES[service] ?? IP_CHECK_SERVICES[DEFAULT_IP_CHECK_SERVICE];
+  return IP_CHECK_SERVICES[service as keyof typeof IP_CHECK_SERVICES] ?? IP_CHECK_SERVICES[DEFAULT_IP_CHECK_SERVICE];
 }
 
 function pick(body: Record<string, unknown>, ...keys: string[]): string {

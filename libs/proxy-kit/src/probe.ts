@@ -1,6 +1,6 @@
 import http from 'node:http';
 import { SocksClient } from 'socks';
-import { ProxyFailure } from './proxy-endpoint';
+import { hostPort, ProxyFailure } from './proxy-endpoint';
 import type { ProxyRoute } from './proxy-route';
 
 export interface ProbeTarget {
@@ -66,7 +66,7 @@ function probeConnect(route: ProxyRoute, target: ProbeTarget, timeoutMs: number)
       host: route.browser.host,
       port: route.browser.port,
       method: 'CONNECT',
-      path: `${target.host.includes(':') ? `[${target.host}]` : target.host}:${target.port}`,
+      path: hostPort(target.host, target.port),
       agent: false,
     });
     const timer = setTimeout(() => {

@@ -30,9 +30,13 @@ export class ProxyFailure extends InvalidParamError {
   }
 }
 
+/** `host:port`, an IPv6 host in brackets. */
+export function hostPort(host: string, port: number): string {
+  return `${host.includes(':') ? `[${host}]` : host}:${port}`;
+}
+
 export function endpointLabel(endpoint: Pick<ProxyEndpoint, 'type' | 'host' | 'port'>): string {
-  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-  return `${endpoint.type}://${host}:${endpoint.port}`;
+  return `${endpoint.type}://${hostPort(endpoint.host, endpoint.port)}`;
 }
 
 /** The endpoint as a URL with its credentials, the form proxy clients take. */
@@ -40,8 +44,7 @@ export function endpointUrl(endpoint: ProxyEndpoint, scheme: string = endpoint.t
   const auth = endpoint.username || endpoint.password
     ? `${encodeURIComponent(endpoint.username)}:${encodeURIComponent(endpoint.password)}@`
     : '';
-  const host = endpoint.host.includes(':') ? `[${endpoint.host}]` : endpoint.host;
-  return `${scheme}://${auth}${host}:${endpoint.port}`;
+  return `${scheme}://${auth}${hostPort(endpoint.host, endpoint.port)}`;
 }
 
 export function hasCredentials(endpoint: ProxyEndpoint): boolean {

@@ -6,6 +6,7 @@ import type { LaunchPayload, OpenStatus, StoredCookie } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
 import { CloudConfig } from '../config/cloud-config';
 import { SecretBox } from '../crypto/secret-box';
+import { savedProxyEndpoint } from '../proxies/saved-proxy-endpoint';
 import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
 import { WindowAccess } from '../windows/window-access';
 import { isHeld, WindowViews } from '../windows/window.views';
@@ -53,13 +54,8 @@ export class LaunchService {
   private async savedProxy(manager: EntityManager, window: WindowEntity) {
     const saved = window.proxyId === null ? null : await manager.getRepository(SavedProxyEntity).findOneBy({ id: window.proxyId, teamId: window.teamId });
     if (!saved) throw new InvalidParamError(`Window ${window.uuid} uses proxyMethod 4 without a saved proxy; set proxyId`);
-    return {
-      proxyType: saved.proxyType,
-      host: saved.host,
-      port: saved.port,
-      proxyUserName: saved.username,
-      proxyPassword: saved.passwordSealed ? this.box.open(saved.passwordSealed) : '',
-    };
+    const endpoint = savedProxyEndpoint(saved, this.box);
+    return { proxyType: endpoint.type, host: endpoint.host, port: endpoint.port, proxyUserName: endpoint.username, proxyPassword: endpoint.password };
   }
 
   async updateStatus(auth: AuthContext, dto: OpenStatusDto) {

@@ -2,13 +2,14 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { ConflictError, NotFoundError } from '@cos/contracts';
-import { ipCheckUrl, lookupExit, openProxyRoute, probeRoute, ProxyEndpoint, ProxyFailure } from '@cos/proxy-kit';
+import { ipCheckUrl, lookupExit, openProxyRoute, probeRoute, ProxyFailure } from '@cos/proxy-kit';
 import { AuthContext } from '../auth/auth-context';
 import { pageOf } from '../common/id.decorators';
 import { escapeLike, rethrowDuplicate } from '../common/sql';
 import { CloudConfig } from '../config/cloud-config';
 import { SecretBox } from '../crypto/secret-box';
 import { AddProxyDto, CheckProxyDto, ListProxiesDto, UpdateProxyDto } from './dto/proxy.dto';
+import { savedProxyEndpoint } from './saved-proxy-endpoint';
 import { SavedProxyEntity } from './saved-proxy.entity';
 
 /** Team proxies that windows bind with proxyMethod 4; passwords sealed at rest and never returned. */
@@ -98,7 +99,7 @@ export class ProxiesService {
     const timeoutMs = this.config.env.PROXY_CHECK_TIMEOUT_MS;
     const started = performance.now();
     let result: { ok: true; ip: string; country: string; timezone: string } | { ok: false; reason: string; message: string };
-    const route = await openProxyRoute(this.endpointOf(proxy), { timeoutMs }).catch((error: unknown) => error as Error);
+    const route = await openProxyRoute(savedProxyEndpoint(proxy, this.box), { timeoutMs }).catch((error: unknown) => error as Error);
     if (route instanceof Error) {
       result = this.failed(route);
     } else {
@@ -126,25 +127,8 @@ export class ProxiesService {
     return { id: proxy.id, ...result, latencyMs, checkedAt: proxy.checkedAt!.toISOString() };
   }
 
-  /** The proxy with its password in the clear, for the launch payload of a window bound to it. */
-  async endpointFor(teamId: number, id: number): Promise<ProxyEndpoint> {
-    const proxy = await this.db.getRepository(SavedProxyEntity).findOneBy({ id, teamId });
-    if (!proxy) throw new NotFoundError(`Proxy ${id} not found`);
-    return this.endpointOf(proxy);
-  }
-
   private failed(error: Error) {
     return { ok: false as const, reason: error instanceof ProxyFailure ? error.reason : 'unreachable', message: error.message };
-  }
-
-  private endpointOf(proxy: SavedProxyEntity): ProxyEndpoint {
-    return {
-      type: proxy.proxyType,
-      host: proxy.host,
-      port: proxy.port,
-      username: proxy.username,
-      password: proxy.passwordSealed ? this.box.open(proxy.passwordSealed) : '',
-    };
   }
 
   private async find(auth: AuthContext, id: number): Promise<SavedProxyEntity> {

@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IP_CHECK_SERVICE_NAMES, LIMITS, SAVED_PROXY_TYPES } from '@cos/contracts';
@@ -41,43 +41,13 @@ export class AddProxyDto {
   remark?: string;
 }
 
-export class UpdateProxyDto {
-  @IsId()
-  id: number;
-
-  @ApiPropertyOptional({ maxLength: LIMITS.nameMax })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
-  name?: string;
-
-  @ApiPropertyOptional({ enum: SAVED_PROXY_TYPES })
-  @IsOptional() @IsIn(SAVED_PROXY_TYPES, { message: TYPE_MESSAGE })
-  proxyType?: SavedProxyType;
-
-  @ApiPropertyOptional({ maxLength: LIMITS.hostMax })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, LIMITS.hostMax, { message: 'host must not be empty' }) @Matches(HOST, { message: 'host must be a host name or IP address' })
-  host?: string;
-
-  @ApiPropertyOptional({ minimum: 1, maximum: 65535 })
-  @IsOptional() @Transform(toNumber) @IsInt({ message: PORT_MESSAGE }) @Min(1, { message: PORT_MESSAGE }) @Max(65535, { message: PORT_MESSAGE })
-  port?: number;
-
-  @ApiPropertyOptional({ maxLength: LIMITS.credentialMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.credentialMax)
-  proxyUserName?: string;
-
-  @ApiPropertyOptional({ maxLength: LIMITS.secretMax, description: 'Empty string removes the password; omitted keeps it' })
-  @IsOptional() @IsString() @MaxLength(LIMITS.secretMax)
-  proxyPassword?: string;
-
-  @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
-  remark?: string;
-}
-
 export class ProxyIdDto {
   @IsId()
   id: number;
 }
+
+/** Fields sent replace the saved ones; `proxyPassword: ""` removes the password, omitted keeps it. */
+export class UpdateProxyDto extends IntersectionType(ProxyIdDto, PartialType(AddProxyDto)) {}
 
 export class CheckProxyDto extends ProxyIdDto {
   @ApiPropertyOptional({ enum: IP_CHECK_SERVICE_NAMES, description: 'Lookup service; ip-api when empty' })
