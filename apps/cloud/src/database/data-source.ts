@@ -28,11 +28,14 @@ export const ENTITIES = [
 
 export const MIGRATIONS = [InitialSchema1763900000000, WindowCounts1763900000001, SavedProxies1763900000002];
 
+/** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */
+export type DatabaseTarget = { url: string } | { host: string; port: number; username: string; database: string };
+
 /** The one set of TypeORM options, used by the app and by the TypeORM CLI. */
-export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions {
+export function dataSourceOptions(target: DatabaseTarget, poolSize = 10): DataSourceOptions {
   return {
     type: 'postgres',
-    url,
+    ...target,
     entities: ENTITIES,
     migrations: MIGRATIONS,
     migrationsRun: true,
@@ -43,4 +46,4 @@ export function dataSourceOptions(url: string, poolSize = 10): DataSourceOptions
 }
 
 // For the TypeORM CLI: `npx typeorm-ts-node-commonjs -d apps/cloud/src/database/data-source.ts migration:show`.
-export default new DataSource(dataSourceOptions(process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'));
+export default new DataSource(dataSourceOptions({ url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' }));

@@ -1,24 +1,28 @@
 import { Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CloudConfig } from '../config/cloud-config';
-import { dataSourceOptions } from './data-source';
+import { DatabaseTarget, dataSourceOptions } from './data-source';
 import { EmbeddedPostgres } from './embedded-postgres';
 
 export type DatabaseMode = 'postgres' | 'embedded';
 
-/** Where the database is: `DATABASE_URL`, or an embedded PostgreSQL started for this process. */
+/**
+ * Where the database is: `DATABASE_URL` with a pool of `DATABASE_POOL_SIZE`, or an embedded
+ * PostgreSQL started for this process, which is one session and so gets a pool of one.
+ */
 @Injectable()
 export class DatabaseLocation implements OnApplicationShutdown {
   constructor(
-    readonly url: string,
+    readonly target: DatabaseTarget,
+    readonly poolSize: number,
     readonly mode: DatabaseMode,
     private readonly embedded: EmbeddedPostgres | null,
   ) {}
 
   static async resolve(config: CloudConfig): Promise<DatabaseLocation> {
-    if (config.env.DATABASE_URL) return new DatabaseLocation(config.env.DATABASE_URL, 'postgres', null);
-    const embedded = await EmbeddedPostgres.start(config.dataDir, config.env.DATABASE_POOL_SIZE);
-    return new DatabaseLocation(embedded.url, 'embedded', embedded);
+    if (config.env.DATABASE_URL) return new DatabaseLocation({ url: config.env.DATABASE_URL }, config.env.DATABASE_POOL_SIZE, 'postgres', null);
+    const embedded = await EmbeddedPostgres.start(config.dataDir);
+    return new DatabaseLocation(embedded.connection, 1, 'embedded', embedded);
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -38,9 +42,8 @@ class DatabaseLocationModule {}
     DatabaseLocationModule,
     TypeOrmModule.forRootAsync({
       imports: [DatabaseLocationModule],
-      inject: [DatabaseLocation, CloudConfig],
-      useFactory: (location: DatabaseLocation, config: CloudConfig) =>
-        dataSourceOptions(location.url, config.env.DATABASE_POOL_SIZE),
+      inject: [DatabaseLocation],
+      useFactory: (location: DatabaseLocation) => dataSourceOptions(location.target, location.poolSize),
     }),
   ],
   exports: [DatabaseLocationModule],

@@ -1,16 +1,38 @@
 import { Logger } from '@nestjs/common';
 import { Extension, PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
-import { mkdirSync } from 'node:fs';
+import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 // The contrib entry points ship ESM typings only; their CommonJS build is there at run time.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
 
+/** The port number only names the socket file (`.s.PGSQL.<port>`), as libpq and `pg` expect. */
+const SOCKET_PORT = 5432;
+/** Unix socket paths are limited to about 107 bytes on Linux. */
+const MAX_SOCKET_PATH = 100;
+
+/** How the cloud's `pg` pool reaches the embedded database. */
+export interface EmbeddedConnection {
+  /** The folder holding the socket: `pg` takes a host starting with `/` as one. */
+  host: string;
+  port: number;
+  username: string;
+  database: string;
+}
+
 /**
  * PostgreSQL without a server install: PGlite keeps its data in the cloud's data folder and
- * speaks the wire protocol on a loopback port, so the app uses the same `pg` driver either way.
+ * speaks the wire protocol, so the app uses the same `pg` driver either way.
+ *
+ * PGlite is one session. pglite-socket feeds the wire messages of all its connections into it,
+ * keeping only explicit transactions together, and `pg` sends Parse/Bind/Execute as separate
+ * messages, so two connections would run each other's statements. The server therefore takes one
+ * connection and the cloud's pool holds one: statements and transactions run one after another.
+ *
+ * The socket is a Unix socket in a 0700 folder inside the data folder, not a TCP port: PGlite
+ * checks no password, so only the cloud's own user may reach it.
  */
 export class EmbeddedPostgres {
   private readonly logger = new Logger(EmbeddedPostgres.name);
@@ -18,16 +40,26 @@ export class EmbeddedPostgres {
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
-    readonly url: string,
+    readonly connection: EmbeddedConnection,
   ) {}
 
-  static async start(dataDir: string, maxConnections: number): Promise<EmbeddedPostgres> {
+  static async start(dataDir: string): Promise<EmbeddedPostgres> {
     const dir = join(dataDir, 'pgdata');
     mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(dataDir, 0o700);
+    const socketDir = join(dataDir, 'run');
+    const socketPath = join(socketDir, `.s.PGSQL.${SOCKET_PORT}`);
+    if (Buffer.byteLength(socketPath) > MAX_SOCKET_PATH) {
+      throw new Error(`CLOUD_DATA_DIR ${dataDir} is too long for the embedded database's socket (${socketPath}); choose a shorter path`);
+    }
+    mkdirSync(socketDir, { recursive: true, mode: 0o700 });
+    chmodSync(socketDir, 0o700);
+    // A socket left by a process that was killed would make listen fail.
+    rmSync(socketPath, { force: true });
     const db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
-    const server = new PGLiteSocketServer({ db, host: '127.0.0.1', port: 0, maxConnections });
+    const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
     await server.start();
-    const embedded = new EmbeddedPostgres(db, server, `postgres://postgres@${server.getServerConn()}/postgres`);
+    const embedded = new EmbeddedPostgres(db, server, { host: socketDir, port: SOCKET_PORT, username: 'postgres', database: 'postgres' });
     embedded.logger.log(`embedded PostgreSQL (PGlite) in ${dir}`);
     return embedded;
   }

@@ -1,0 +1,23 @@
+import { readdirSync, readFileSync, readlinkSync } from 'node:fs';
+
+/** TCP ports this process listens on, read from /proc: its socket inodes matched to LISTEN rows. */
+export function listeningTcpPorts(): number[] {
+  const inodes = new Set<string>();
+  for (const fd of readdirSync('/proc/self/fd')) {
+    try {
+      const match = /^socket:\[(\d+)\]$/.exec(readlinkSync(`/proc/self/fd/${fd}`));
+      if (match) inodes.add(match[1]);
+    } catch {
+      // The descriptor closed while we read the folder.
+    }
+  }
+  const ports: number[] = [];
+  for (const table of ['/proc/self/net/tcp', '/proc/self/net/tcp6']) {
+    for (const line of readFileSync(table, 'utf8').split('\n').slice(1)) {
+      const cols = line.trim().split(/\s+/);
+      if (cols.length < 10 || cols[3] !== '0A' || !inodes.has(cols[9])) continue;
+      ports.push(parseInt(cols[1].split(':')[1], 16));
+    }
+  }
+  return ports;
+}
