@@ -41,6 +41,23 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/update', 'null', 211, 'must be a JSON object');
   });
 
+  it('bodies nested thousands deep, NUL bytes, unpaired surrogates and prototype keys', async () => {
+    const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
+    await refused('/browser/update', `{"name":"x","browserFingerPrint":${deep(3500)}}`, 211, /^browserFingerPrint(\.a)+ is nested deeper than 32 levels$/);
+    await refused('/browser/list', `{"keyword":${'['.repeat(5000)}${']'.repeat(5000)}}`, 211, 'nested deeper');
+    await refused('/browser/update', { name: 'evil\u0000name' }, 211, 'name must not contain NUL characters');
+    await refused('/browser/update', { remark: 'ok', browserFingerPrint: { languages: ['en\u0000'] } }, 211, 'browserFingerPrint.languages[0] must not contain NUL');
+    await refused('/browser/update', { config: { 'k\u0000': 1 } }, 211, 'NUL');
+    await refused('/group/add', '{"name":"half \\ud800 a pair"}', 211, 'name contains an unpaired surrogate');
+    await refused('/auth/me', '{"x":"\\udc00"}', 211, 'unpaired surrogate');
+    await refused('/browser/update', '{"name":"x","__proto__":{"polluted":true}}', 211, 'property __proto__ should not exist');
+    await refused('/browser/update', '{"name":"x","constructor":{"prototype":{}}}', 211, 'property constructor should not exist');
+    await refused('/browser/update', { name: 'x', config: { prototype: 1 } }, 211, 'property config.prototype should not exist');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    // A well-formed pair is fine.
+    expect((await cloud.post('/group/add', { name: 'emoji \ud83d\ude00' }, owner.token)).code).toBe(0);
+  });
+
   it('unknown fields', async () => {
     await refused('/browser/update', { name: 'x', color: 'red' }, 211, 'property color should not exist');
     await refused('/browser/update/partial', { ids: [w.id], proxyType: 'http' }, 211, 'property proxyType should not exist');

@@ -2,6 +2,7 @@ import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import express, { NextFunction, Request, Response } from 'express';
 import { failure, ResultCode } from '@cos/contracts';
+import { bodyProblem } from './body-check';
 
 export interface HttpAppOptions {
   /** Largest JSON body accepted. */
@@ -35,6 +36,11 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions 
   app.use((req: Request, res: Response, next: NextFunction) => {
     if (req.method === 'POST' && req.body !== undefined && (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body))) {
       res.status(200).json(failure(ResultCode.InvalidParam, 'Request body must be a JSON object'));
+      return;
+    }
+    const problem = req.body === undefined ? null : bodyProblem(req.body);
+    if (problem) {
+      res.status(200).json(failure(ResultCode.InvalidParam, problem));
       return;
     }
     if (req.method === 'POST' && req.body === undefined) req.body = {};
