@@ -35,10 +35,13 @@ export interface TestHttpProxy {
 export async function startHttpProxy(options: { auth?: Credentials; tls?: { key: string; cert: string } } = {}): Promise<TestHttpProxy> {
   const seen: ProxyRequestSeen[] = [];
   const state = { refused: 0 };
+  const transport = options.tls
+    ? { serverType: 'https' as const, httpsOptions: { key: options.tls.key, cert: options.tls.cert } }
+    : { serverType: 'http' as const };
   const server = new ChainServer({
     port: 0,
     host: '127.0.0.1',
-    ...(options.tls ? { serverType: 'https' as const, httpsOptions: { key: options.tls.key, cert: options.tls.cert } } : {}),
+    ...transport,
     prepareRequestFunction: ({ request, username, password, hostname, port, isHttp }) => {
       if (options.auth && (username !== options.auth.username || password !== options.auth.password)) {
         state.refused += 1;
@@ -77,7 +80,8 @@ export interface TestSocksProxy {
  * name loads only when the browser left the lookup to the proxy.
  */
 export async function startSocksProxy(auth: Credentials): Promise<TestSocksProxy> {
-  const loaded = (await import('simple-socks')) as typeof import('simple-socks') & { default?: typeof import('simple-socks') };
+  type SimpleSocks = typeof import('simple-socks', { with: { 'resolution-mode': 'import' } });
+  const loaded = (await import('simple-socks')) as SimpleSocks & { default?: SimpleSocks };
   const socks = typeof loaded.createServer === 'function' ? loaded : loaded.default!;
   const destinations: TestSocksProxy['destinations'] = [];
   const state = { authFailures: 0 };
