@@ -82,7 +82,7 @@ async function main(): Promise<void> {
 
   const cloud = await startProcess(
     'dist/apps/cloud/apps/cloud/src/main.js',
-    { DATABASE_URL: databaseUrl, CLOUD_PORT: String(PORT), CLOUD_DATA_DIR: `/tmp/${DB_NAME}`, LOGIN_THROTTLE_LIMIT: '1000', NODE_ENV: 'test' },
+    { DATABASE_URL: databaseUrl, CLOUD_PORT: String(PORT), CLOUD_DATA_DIR: `/tmp/${DB_NAME}`, LOGIN_THROTTLE_LIMIT: '1000', LOGIN_ADDRESS_THROTTLE_LIMIT: '100000', NODE_ENV: 'test' },
     `${BASE}/health`,
   );
   const db = new Client({ connectionString: databaseUrl });

@@ -56,8 +56,9 @@ const CASES: Case[] = [
   single('/browser/open-status/update', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', status: 'opened' }), { expect: WRITE }),
   single('/browser/close', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', cookies: [] }), { expect: WRITE }),
   single('/group/add', 'group:manage', () => ({ name: `g${Math.random()}` })),
-  single('/group/update', 'group:manage', (f) => ({ id: f.group, name: `g${Math.random()}` }), { expect: { otherTeam: 404 } }),
-  single('/group/delete', 'group:manage', (f) => ({ id: f.group }), { expect: { otherTeam: 404 } }),
+  // The fixture's group is outside the limited member's scope: not theirs to rename or delete.
+  single('/group/update', 'group:manage', (f) => ({ id: f.group, name: `g${Math.random()}` }), { expect: READ }),
+  single('/group/delete', 'group:manage', (f) => ({ id: f.group }), { expect: READ }),
   { path: '/group/list', permission: null, body: () => ({}) },
   single('/tag/add', 'tag:manage', () => ({ name: `t${Math.random()}`.slice(0, 20) })),
   single('/tag/update', 'tag:manage', (f) => ({ id: f.tag, color: '#abcdef' }), { expect: { otherTeam: 404 } }),
@@ -69,9 +70,12 @@ const CASES: Case[] = [
   single('/proxy/check', 'proxy:manage', (f) => ({ id: f.proxy }), { expect: { otherTeam: 404 } }),
   single('/proxy/delete', 'proxy:manage', (f) => ({ id: f.proxy }), { expect: { otherTeam: 404 } }),
   single('/team/member/list', 'team:manage', () => ({})),
+  // A member limited to groups adds members limited to them (the default) and nobody wider.
   single('/team/member/add', 'team:manage', () => ({ email: `m${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1' })),
-  single('/team/member/update', 'team:manage', (f) => ({ userId: f.memberId, permissions: [], scope: 'all' }), { expect: { otherTeam: 404 } }),
-  single('/team/member/remove', 'team:manage', (f) => ({ userId: f.memberId }), { expect: { otherTeam: 404 } }),
+  single('/team/member/add', 'team:manage', () => ({ email: `m${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1', scope: 'all' }), { label: 'scope all', expect: { memberOutOfScope: 403 } }),
+  // The fixture's member sees every window: a limited member may neither change nor remove them.
+  single('/team/member/update', 'team:manage', (f) => ({ userId: f.memberId, permissions: [], scope: 'all' }), { expect: WRITE }),
+  single('/team/member/remove', 'team:manage', (f) => ({ userId: f.memberId }), { expect: WRITE }),
   single('/team/permission/list', 'team:manage', () => ({})),
   { path: '/auth/me', permission: null, body: () => ({}) },
   { path: '/auth/token/list', permission: null, body: () => ({}) },

@@ -43,6 +43,7 @@ export async function startCloud(options: { env?: Record<string, string>; embedd
     CLOUD_DATA_DIR: dataDir,
     ...(database ? { DATABASE_URL: database.url } : {}),
     LOGIN_THROTTLE_LIMIT: '1000',
+    LOGIN_ADDRESS_THROTTLE_LIMIT: '100000',
     ...options.env,
   });
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })

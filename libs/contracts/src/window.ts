@@ -28,6 +28,8 @@ export interface WindowResponse extends ProxySettings {
   updatedAt: string;
   createdBy: number | null;
   deletedAt: string | null;
+  /** Only in an edit's answer: the proxy's endpoint changed without its password, which was dropped. */
+  proxyPasswordCleared?: true;
 }
 
 export interface PageResult<T> {

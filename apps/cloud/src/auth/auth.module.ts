@@ -9,6 +9,7 @@ import { AuthController } from './auth.controller';
 import { AuthenticationGuard, PermissionGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { JwtStrategy } from './jwt.strategy';
+import { acrossRoutes, byAddress, byAddressAndEmail } from './login-throttler.guard';
 
 @Module({
   imports: [
@@ -19,9 +20,13 @@ import { JwtStrategy } from './jwt.strategy';
     }),
     ThrottlerModule.forRootAsync({
       inject: [CloudConfig],
-      useFactory: (config: CloudConfig) => [
-        { name: 'login', ttl: config.env.LOGIN_THROTTLE_TTL_SECONDS * 1000, limit: config.env.LOGIN_THROTTLE_LIMIT },
-      ],
+      useFactory: (config: CloudConfig) => {
+        const ttl = config.env.LOGIN_THROTTLE_TTL_SECONDS * 1000;
+        return [
+          { name: 'login', ttl, limit: config.env.LOGIN_THROTTLE_LIMIT, getTracker: byAddressAndEmail },
+          { name: 'address', ttl, limit: config.env.LOGIN_ADDRESS_THROTTLE_LIMIT, getTracker: byAddress, generateKey: acrossRoutes },
+        ];
+      },
     }),
   ],
   controllers: [AuthController],

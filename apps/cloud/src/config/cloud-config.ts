@@ -48,6 +48,9 @@ export class CloudEnv {
   @Transform(toInt) @IsInt() @Min(1) @Max(100000)
   LOGIN_THROTTLE_LIMIT = 10;
 
+  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  LOGIN_ADDRESS_THROTTLE_LIMIT = 30;
+
   @Transform(toInt) @IsInt() @Min(1) @Max(86400)
   LOGIN_THROTTLE_TTL_SECONDS = 60;
 
@@ -65,6 +68,10 @@ export class CloudEnv {
 
   @Transform(toInt) @IsInt() @Min(500) @Max(120_000)
   PROXY_CHECK_TIMEOUT_MS = 10_000;
+
+  /** `/proxy/check` may connect to loopback, private and link-local addresses; default: outside production only. */
+  @IsOptional() @Transform(toBool) @IsBoolean()
+  PROXY_CHECK_PRIVATE_TARGETS?: boolean;
 }
 
 export interface CloudSecrets {

@@ -1,7 +1,8 @@
 import { Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { CloudConfig } from '../config/cloud-config';
-import { DatabaseTarget, dataSourceOptions } from './data-source';
+import { dataSourceOptions } from './data-source';
+import type { DatabaseTarget } from './data-source';
 import { EmbeddedPostgres } from './embedded-postgres';
 
 export type DatabaseMode = 'postgres' | 'embedded';

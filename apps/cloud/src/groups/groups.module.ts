@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { GroupsController } from './groups.controller';
 import { GroupsService } from './groups.service';
 
-@Module({ controllers: [GroupsController], providers: [GroupsService] })
+@Module({ imports: [AuthModule], controllers: [GroupsController], providers: [GroupsService] })
 export class GroupsModule {}

@@ -3,6 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { NotFoundError } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
+import { AuthService } from '../auth/auth.service';
+import { MemberGroupEntity } from '../teams/member-group.entity';
 import { pageOf } from '../common/id.decorators';
 import { escapeLike, rethrowDuplicate } from '../common/sql';
 import { GroupEntity } from './group.entity';
@@ -10,7 +12,10 @@ import { AddGroupDto, ListGroupsDto, UpdateGroupDto } from './dto/group.dto';
 
 @Injectable()
 export class GroupsService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly auth: AuthService,
+  ) {}
 
   /** Members limited to some groups see only those. */
   async list(auth: AuthContext, dto: ListGroupsDto) {
@@ -37,25 +42,33 @@ export class GroupsService {
     return { list: groups.map((g) => ({ ...this.view(g), windowCount: countOf.get(g.id) ?? 0 })), total, page, pageSize };
   }
 
+  /** A member limited to some groups gets the group they create added to them, or they could not see it. */
   async add(auth: AuthContext, dto: AddGroupDto) {
-    const repo = this.db.getRepository(GroupEntity);
-    const group = await repo
-      .save(repo.create({ teamId: auth.teamId, name: dto.name, sort: dto.sort ?? 0, remark: dto.remark ?? '' }))
+    const group = await this.db
+      .transaction(async (manager) => {
+        const saved = await manager.save(
+          manager.create(GroupEntity, { teamId: auth.teamId, name: dto.name, sort: dto.sort ?? 0, remark: dto.remark ?? '' }),
+        );
+        if (auth.scopedGroupIds) await manager.insert(MemberGroupEntity, { userId: auth.userId, groupId: saved.id });
+        return saved;
+      })
       .catch(rethrowDuplicate(`A group named "${dto.name}" already exists`));
+    if (auth.scopedGroupIds) this.auth.forgetUser(auth.userId);
     return this.view(group);
   }
 
   async update(auth: AuthContext, dto: UpdateGroupDto) {
     const repo = this.db.getRepository(GroupEntity);
     const group = await repo.findOneBy({ id: dto.id, teamId: auth.teamId });
-    if (!group) throw new NotFoundError(`Group ${dto.id} not found`);
+    if (!group || !auth.inScope(group.id)) throw new NotFoundError(`Group ${dto.id} not found`);
     Object.assign(group, { name: dto.name ?? group.name, sort: dto.sort ?? group.sort, remark: dto.remark ?? group.remark });
     await repo.save(group).catch(rethrowDuplicate(`A group named "${dto.name}" already exists`));
     return this.view(group);
   }
 
-  /** Its windows become ungrouped (the foreign key sets them to NULL). */
+  /** Its windows become ungrouped (the foreign key sets them to NULL). Groups outside a member's scope are not theirs to delete. */
   async delete(auth: AuthContext, id: number): Promise<void> {
+    if (!auth.inScope(id)) throw new NotFoundError(`Group ${id} not found`);
     const result = await this.db.getRepository(GroupEntity).delete({ id, teamId: auth.teamId });
     if (result.affected !== 1) throw new NotFoundError(`Group ${id} not found`);
   }

@@ -79,10 +79,18 @@ export class LaunchService {
     });
   }
 
-  /** Locks the window; it must be live, in scope, and not held by another device's valid lease. */
+  /**
+   * Locks the window; it must be live, in scope, and not held by another device's valid lease.
+   * Scope comes first: a window outside it tells nothing of its state, the recycle bin included.
+   */
   private async holdable(manager: EntityManager, auth: AuthContext, dto: DeviceWindowDto): Promise<WindowEntity> {
-    const binned = await manager.getRepository(WindowEntity).existsBy({ uuid: dto.uuid, teamId: auth.teamId, deletedAt: Not(IsNull()) });
-    if (binned) throw new ConflictError(`Window ${dto.uuid} is in the recycle bin and cannot be opened`);
+    const binned = await manager
+      .getRepository(WindowEntity)
+      .findOne({ select: { id: true, groupId: true }, where: { uuid: dto.uuid, teamId: auth.teamId, deletedAt: Not(IsNull()) } });
+    if (binned) {
+      this.access.assertScope(auth, [binned], 'write');
+      throw new ConflictError(`Window ${dto.uuid} is in the recycle bin and cannot be opened`);
+    }
     const window = await this.access.requireWindow(manager, auth, { uuid: dto.uuid }, 'write');
     if (isHeld(window) && window.openDeviceId !== dto.deviceId) throw new WindowOpenElsewhereError(dto.uuid);
     return window;

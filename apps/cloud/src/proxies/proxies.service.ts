@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ConflictError, NotFoundError } from '@cos/contracts';
+import { ConflictError, InvalidParamError, NotFoundError } from '@cos/contracts';
 import { ipCheckUrl, lookupExit, openProxyRoute, probeRoute, ProxyFailure } from '@cos/proxy-kit';
 import { AuthContext } from '../auth/auth-context';
 import { pageOf } from '../common/id.decorators';
@@ -9,6 +9,8 @@ import { escapeLike, rethrowDuplicate } from '../common/sql';
 import { CloudConfig } from '../config/cloud-config';
 import { SecretBox } from '../crypto/secret-box';
 import { AddProxyDto, CheckProxyDto, ListProxiesDto, UpdateProxyDto } from './dto/proxy.dto';
+import { keepsPassword } from '../windows/window-proxy';
+import { ProxyTargetPolicy } from './proxy-target-policy';
 import { savedProxyEndpoint } from './saved-proxy-endpoint';
 import { SavedProxyEntity } from './saved-proxy.entity';
 
@@ -19,6 +21,7 @@ export class ProxiesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly box: SecretBox,
     private readonly config: CloudConfig,
+    private readonly targets: ProxyTargetPolicy,
   ) {}
 
   async list(auth: AuthContext, dto: ListProxiesDto) {
@@ -59,11 +62,15 @@ export class ProxiesService {
     return this.view(proxy, 0);
   }
 
-  /** Fields sent replace the saved ones; a changed address or credential forgets the last check. */
+  /**
+   * Fields sent replace the saved ones; a changed address or credential forgets the last check.
+   * A changed type, host or port without the password drops the stored one (`proxyPasswordCleared`).
+   */
   async update(auth: AuthContext, dto: UpdateProxyDto) {
     const repo = this.db.getRepository(SavedProxyEntity);
     const proxy = await this.find(auth, dto.id);
     const before = `${proxy.proxyType}|${proxy.host}|${proxy.port}|${proxy.username}|${proxy.passwordSealed}`;
+    const endpointBefore = { type: proxy.proxyType, host: proxy.host, port: proxy.port };
     if (dto.name !== undefined) proxy.name = dto.name;
     if (dto.proxyType !== undefined) proxy.proxyType = dto.proxyType;
     if (dto.host !== undefined) proxy.host = dto.host;
@@ -71,12 +78,17 @@ export class ProxiesService {
     if (dto.proxyUserName !== undefined) proxy.username = dto.proxyUserName;
     if (dto.proxyPassword !== undefined) proxy.passwordSealed = dto.proxyPassword ? this.box.seal(dto.proxyPassword) : null;
     if (dto.remark !== undefined) proxy.remark = dto.remark;
+    const proxyPasswordCleared =
+      proxy.passwordSealed !== null &&
+      !keepsPassword(endpointBefore, { type: proxy.proxyType, host: proxy.host, port: proxy.port }, dto.proxyPassword !== undefined);
+    if (proxyPasswordCleared) proxy.passwordSealed = null;
     if (before !== `${proxy.proxyType}|${proxy.host}|${proxy.port}|${proxy.username}|${proxy.passwordSealed}`) {
       Object.assign(proxy, { checkStatus: 'unchecked', checkIp: '', checkCountry: '', checkTimezone: '', checkMessage: '', checkedAt: null });
     }
     await repo.save(proxy).catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
     const usage = await this.windowCounts(auth.teamId, [proxy.id]);
-    return this.view(proxy, usage.get(proxy.id) ?? 0);
+    const view = this.view(proxy, usage.get(proxy.id) ?? 0);
+    return proxyPasswordCleared ? { ...view, proxyPasswordCleared } : view;
   }
 
   /** A proxy bound by any window, the recycle bin's included, stays until they let go of it. */
@@ -93,13 +105,20 @@ export class ProxiesService {
   /**
    * Connects through the proxy from the cloud and asks the IP lookup service where the traffic
    * leaves. The check itself succeeding or failing is the answer (`ok`), and it is remembered.
+   * A proxy on an address the cloud may not reach is refused (211) before any connection.
    */
   async check(auth: AuthContext, dto: CheckProxyDto) {
     const proxy = await this.find(auth, dto.id);
     const timeoutMs = this.config.env.PROXY_CHECK_TIMEOUT_MS;
     const started = performance.now();
     let result: { ok: true; ip: string; country: string; timezone: string } | { ok: false; reason: string; message: string };
-    const route = await openProxyRoute(savedProxyEndpoint(proxy, this.box), { timeoutMs }).catch((error: unknown) => error as Error);
+    const route = await this.targets
+      .pin(savedProxyEndpoint(proxy, this.box))
+      .then((endpoint) => openProxyRoute(endpoint, { timeoutMs }))
+      .catch((error: unknown) => {
+        if (error instanceof InvalidParamError && !(error instanceof ProxyFailure)) throw error;
+        return error as Error;
+      });
     if (route instanceof Error) {
       result = this.failed(route);
     } else {

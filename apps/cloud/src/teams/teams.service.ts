@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { ConflictError, ForbiddenError, InvalidParamError, NotFoundError, PERMISSIONS } from '@cos/contracts';
-import type { Permission, Role } from '@cos/contracts';
+import type { Permission, Role, WindowScope } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
 import { AuthService, hashPassword } from '../auth/auth.service';
 import { GroupEntity } from '../groups/group.entity';
@@ -29,8 +29,11 @@ export class TeamsService {
 
   async addMember(auth: AuthContext, dto: AddMemberDto) {
     const role = dto.role ?? 'member';
+    // A caller limited to some groups creates members limited to (some of) them.
+    const scope = dto.scope ?? (auth.scopedGroupIds ? 'groups' : 'all');
     this.assertMayAssignRole(auth, role);
     this.assertMayGrant(auth, dto.permissions);
+    this.assertMayGrantScope(auth, role, scope, dto.groupIds ?? []);
     const passwordHash = await hashPassword(dto.password);
     return this.db.transaction(async (manager) => {
       await this.auth.assertEmailFree(manager, dto.email);
@@ -43,7 +46,7 @@ export class TeamsService {
           passwordHash,
           role,
           permissions: [...new Set(dto.permissions ?? [])],
-          scope: dto.scope ?? 'all',
+          scope,
         }),
       );
       await this.setGroups(manager, user.id, groupIds);
@@ -54,7 +57,8 @@ export class TeamsService {
   async updateMember(auth: AuthContext, dto: UpdateMemberDto) {
     const view = await this.db.transaction(async (manager) => {
       const user = await this.lockMember(manager, auth, dto.userId);
-      this.assertMayManage(auth, user);
+      const currentGroups = (await this.groupsOf(manager, [user.id])).get(user.id) ?? [];
+      this.assertMayManage(auth, user, currentGroups);
       this.assertMayGrant(auth, dto.permissions);
       if (dto.role && dto.role !== user.role) {
         this.assertMayAssignRole(auth, dto.role);
@@ -63,13 +67,12 @@ export class TeamsService {
       }
       if (dto.permissions) user.permissions = [...new Set(dto.permissions)];
       if (dto.scope) user.scope = dto.scope;
+      this.assertMayGrantScope(auth, user.role, user.scope, dto.groupIds ?? currentGroups);
       await manager.save(user);
-      let groupIds: number[];
+      let groupIds = currentGroups;
       if (dto.groupIds) {
         groupIds = await this.checkGroups(manager, auth, dto.groupIds);
         await this.setGroups(manager, user.id, groupIds);
-      } else {
-        groupIds = (await this.groupsOf(manager, [user.id])).get(user.id) ?? [];
       }
       return this.memberView(user, groupIds);
     });
@@ -80,18 +83,36 @@ export class TeamsService {
   async removeMember(auth: AuthContext, userId: number): Promise<void> {
     await this.db.transaction(async (manager) => {
       const user = await this.lockMember(manager, auth, userId);
-      this.assertMayManage(auth, user);
+      this.assertMayManage(auth, user, (await this.groupsOf(manager, [user.id])).get(user.id) ?? []);
       if (user.role === 'owner') await this.assertAnotherOwner(manager, user);
       await manager.delete(UserEntity, { id: user.id });
     });
     this.auth.forgetUser(userId);
   }
 
-  /** Admins manage members; owners and admins above that are the owner's business. */
-  private assertMayManage(auth: AuthContext, target: UserEntity): void {
+  /**
+   * Admins manage members; owners and admins above that are the owner's business. A caller
+   * limited to some groups manages only members who see no more than they do.
+   */
+  private assertMayManage(auth: AuthContext, target: UserEntity, targetGroups: readonly number[]): void {
     if (auth.role !== 'owner' && target.role !== 'member') {
       throw new ForbiddenError(`Only an owner can change or remove an ${target.role}`);
     }
+    const mine = auth.scopedGroupIds;
+    if (mine && (target.scope !== 'groups' || targetGroups.some((id) => !mine.includes(id)))) {
+      throw new ForbiddenError(`Member ${target.id} sees windows outside your groups; only someone who sees them may change or remove them`);
+    }
+  }
+
+  /** Nobody grants a window scope wider than their own, themselves included. */
+  private assertMayGrantScope(auth: AuthContext, role: Role, scope: WindowScope, groupIds: readonly number[]): void {
+    const mine = auth.scopedGroupIds;
+    if (!mine) return;
+    if (role !== 'member' || scope !== 'groups') {
+      throw new ForbiddenError('scope: you see only your groups, so you may grant only scope "groups" within them');
+    }
+    const beyond = groupIds.filter((id) => !mine.includes(id));
+    if (beyond.length > 0) throw new ForbiddenError(`groupIds: you cannot grant groups outside your scope: ${beyond.join(', ')}`);
   }
 
   /** A member trusted with team:manage hands out no permission they do not hold themselves. */
@@ -114,7 +135,12 @@ export class TeamsService {
     if (owners.length <= 1) throw new ConflictError('The team\'s last owner cannot be removed or demoted');
   }
 
+  /**
+   * Membership changes of a team take the team's row first, so two of them (two owners demoting
+   * each other) run one after the other instead of locking member rows in opposite orders.
+   */
   private async lockMember(manager: EntityManager, auth: AuthContext, userId: number): Promise<UserEntity> {
+    await manager.query(`SELECT id FROM teams WHERE id = $1 FOR UPDATE`, [auth.teamId]);
     const user = await manager
       .getRepository(UserEntity)
       .createQueryBuilder('u')

@@ -57,21 +57,31 @@ export class WindowAccess {
     return window;
   }
 
-  private assertScope(auth: AuthContext, windows: WindowEntity[], mode: AccessMode): void {
+  assertScope(auth: AuthContext, windows: Pick<WindowEntity, 'id' | 'groupId'>[], mode: AccessMode): void {
     const outside = windows.filter((w) => !auth.inScope(w.groupId)).map((w) => w.id);
     if (outside.length === 0) return;
     if (mode === 'read') throw new NotFoundError(`${plural(outside)} not found`);
     throw new ForbiddenError(`${plural(outside)} outside your window scope`);
   }
 
-  /** A target group must be the team's, and in scope for a limited member; 0 means ungrouped. */
+  /**
+   * A target group must be the team's, and in scope for a limited member; 0 means ungrouped.
+   * The group's row stays share-locked until the caller's transaction ends, so a concurrent
+   * delete of the group waits for the windows moving into it (and then ungroups them) instead
+   * of failing their write.
+   */
   async checkGroup(manager: EntityManager, auth: AuthContext, groupId: number | undefined): Promise<number | null | undefined> {
     if (groupId === undefined) return undefined;
     if (groupId === 0) {
       if (auth.scopedGroupIds) throw new ForbiddenError('groupId 0 (ungrouped) is outside your window scope');
       return null;
     }
-    const exists = await manager.getRepository(GroupEntity).existsBy({ id: groupId, teamId: auth.teamId });
+    const exists = await manager
+      .getRepository(GroupEntity)
+      .createQueryBuilder('g')
+      .setLock('pessimistic_read')
+      .where('g.id = :groupId AND g.team_id = :teamId', { groupId, teamId: auth.teamId })
+      .getExists();
     if (!exists) throw new InvalidParamError(`groupId ${groupId} does not exist in your team`);
     if (!auth.inScope(groupId)) throw new ForbiddenError(`groupId ${groupId} is outside your window scope`);
     return groupId;

@@ -46,11 +46,26 @@ export function sendsProxyFields(dto: ProxyFieldsDto): boolean {
 }
 
 /**
+ * A stored password goes only to the endpoint it was given for: moving the endpoint (method,
+ * type, host or port) without sending the password again drops it, so a member who may edit a
+ * window or a saved proxy cannot point its password at a listener of their own.
+ */
+export function keepsPassword(
+  before: { method?: number; type: string; host: string; port: number | null },
+  after: { method?: number; type: string; host: string; port: number | null },
+  passwordSent: boolean,
+): boolean {
+  if (passwordSent) return true;
+  return before.method === after.method && before.type === after.type && before.host === after.host && before.port === after.port;
+}
+
+/**
  * The proxy columns after applying the fields sent over `base`, checked as a whole: a method
  * needs its own fields (2: host and port unless direct; 3: dynamicIpUrl; 4: proxyId, whose team
- * the caller checks). Only method 4 keeps a proxyId.
+ * the caller checks). Only method 4 keeps a proxyId. `passwordCleared` tells that a stored
+ * password was dropped because the endpoint moved without it.
  */
-export function applyProxyFields(base: ProxyColumns, dto: ProxyFieldsDto, box: SecretBox): ProxyColumns {
+export function applyProxyFields(base: ProxyColumns, dto: ProxyFieldsDto, box: SecretBox): ProxyColumns & { passwordCleared: boolean } {
   const proxyMethod = dto.proxyMethod ?? base.proxyMethod;
   const next: ProxyColumns = {
     proxyMethod,
@@ -71,7 +86,10 @@ export function applyProxyFields(base: ProxyColumns, dto: ProxyFieldsDto, box: S
   if (dto.proxyId !== undefined && proxyMethod !== 4) throw new InvalidParamError('proxyId needs proxyMethod 4');
   const problem = proxyProblem(next);
   if (problem) throw new InvalidParamError(problem);
-  return next;
+  const endpoint = (p: ProxyColumns) => ({ method: p.proxyMethod, type: p.proxyType, host: p.proxyHost, port: p.proxyPort });
+  const passwordCleared =
+    next.proxyPasswordSealed !== null && !keepsPassword(endpoint(base), endpoint(next), dto.proxyPassword !== undefined);
+  return { ...next, proxyPasswordSealed: passwordCleared ? null : next.proxyPasswordSealed, passwordCleared };
 }
 
 export function proxyProblem(proxy: ProxyColumns): string | null {

@@ -34,7 +34,7 @@ export class WindowsService {
   }
 
   private async create(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
-    const proxy = applyProxyFields(DEFAULT_PROXY, dto, this.box);
+    const { passwordCleared: _new, ...proxy } = applyProxyFields(DEFAULT_PROXY, dto, this.box);
     return this.db.transaction(async (manager) => {
       const groupId = await this.access.checkGroup(manager, auth, dto.groupId ?? (auth.scopedGroupIds ? undefined : 0));
       if (groupId === undefined) throw new InvalidParamError('groupId is required: you may only create windows in your groups');
@@ -63,14 +63,18 @@ export class WindowsService {
     });
   }
 
+  /** The answer adds `proxyPasswordCleared` when the proxy moved without its password. */
   private async edit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
     const ref = resolveWindowRef(dto as Record<string, unknown>);
     return this.db.transaction(async (manager) => {
       const window = await this.access.requireWindow(manager, auth, ref, 'write');
       const groupId = await this.access.checkGroup(manager, auth, dto.groupId);
       await this.access.checkTags(manager, auth, dto.tagIds);
+      let proxyPasswordCleared = false as boolean;
       if (sendsProxyFields(dto)) {
-        Object.assign(window, applyProxyFields(window, dto, this.box));
+        const { passwordCleared, ...proxy } = applyProxyFields(window, dto, this.box);
+        Object.assign(window, proxy);
+        proxyPasswordCleared = passwordCleared;
         await this.access.checkSavedProxy(manager, auth, window.proxyId);
       }
       if (dto.name !== undefined) window.name = dto.name;
@@ -80,7 +84,8 @@ export class WindowsService {
       if (dto.config !== undefined) window.config = dto.config;
       const saved = await manager.save(window);
       await this.replaceTags(manager, [window.id], dto.tagIds);
-      return this.views.one(manager, saved);
+      const view = await this.views.one(manager, saved);
+      return proxyPasswordCleared ? { ...view, proxyPasswordCleared: true } : view;
     });
   }
 
@@ -193,7 +198,7 @@ export class WindowsService {
 
   /** `/browser/proxy/update` sets the same proxy configuration on every window named. */
   async updateProxy(auth: AuthContext, dto: ProxyUpdateDto): Promise<{ updated: number }> {
-    const proxy = applyProxyFields(DEFAULT_PROXY, dto, this.box);
+    const { passwordCleared: _new, ...proxy } = applyProxyFields(DEFAULT_PROXY, dto, this.box);
     return this.db.transaction(async (manager) => {
       await this.access.requireWindows(manager, auth, dto.ids, 'write');
       await this.access.checkSavedProxy(manager, auth, proxy.proxyId);
