@@ -34,14 +34,19 @@ export interface CloudHarness {
 /**
  * A real cloud app on a fresh PostgreSQL database with the real migrations. `env` overrides the
  * configuration; with `embedded: true` (and no DATABASE_URL) it runs on PGlite in `dataDir`.
+ * With `databaseUrl` it uses (and keeps) that database, and `port` fixes where it listens, so a
+ * test can stop the cloud and start it again where agents expect it.
  */
-export async function startCloud(options: { env?: Record<string, string>; embedded?: boolean; dataDir?: string; listen?: boolean } = {}): Promise<CloudHarness> {
-  const database: TestDatabase | null = options.embedded ? null : await createTestDatabase();
+export async function startCloud(
+  options: { env?: Record<string, string>; embedded?: boolean; dataDir?: string; listen?: boolean; databaseUrl?: string; port?: number } = {},
+): Promise<CloudHarness> {
+  const database: TestDatabase | null = options.embedded || options.databaseUrl ? null : await createTestDatabase();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cos-cloud-'));
   const config = loadCloudConfig({
     NODE_ENV: 'test',
     CLOUD_DATA_DIR: dataDir,
     ...(database ? { DATABASE_URL: database.url } : {}),
+    ...(options.databaseUrl ? { DATABASE_URL: options.databaseUrl } : {}),
     LOGIN_THROTTLE_LIMIT: '1000',
     LOGIN_ADDRESS_THROTTLE_LIMIT: '100000',
     ...options.env,
@@ -52,7 +57,7 @@ export async function startCloud(options: { env?: Record<string, string>; embedd
     .compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   configureCloudApp(app);
-  if (options.listen) await app.listen(0, '127.0.0.1');
+  if (options.listen) await app.listen(options.port ?? 0, '127.0.0.1');
   else await app.init();
   const server = app.getHttpServer();
   const address = server.address();

@@ -8,6 +8,7 @@ import { AgentConfig, loadAgentConfig } from './config/agent-config';
 import { ForwardController } from './forward/forward.controller';
 import { HealthController } from './health/health.controller';
 import { LocalToken } from './identity/agent-files';
+import { CloseOutbox } from './outbox/close-outbox';
 import { WindowProxies } from './proxy/window-proxies';
 import { LocalAccessGuard } from './security/local-access.guard';
 
@@ -18,6 +19,7 @@ import { LocalAccessGuard } from './security/local-access.guard';
     { provide: LocalToken, inject: [AgentConfig], useFactory: (config: AgentConfig) => new LocalToken(config) },
     AgentCloud,
     BrowserWindowsService,
+    CloseOutbox,
     WindowProxies,
     { provide: APP_GUARD, useClass: LocalAccessGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -14,6 +14,8 @@ export const ResultCode = {
   Conflict: 409,
   Throttled: 429,
   Internal: 500,
+  /** A service this one depends on (the cloud, for the agent) does not answer; nothing was done, try again. */
+  Unavailable: 503,
 } as const;
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
 

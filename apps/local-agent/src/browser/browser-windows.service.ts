@@ -1,16 +1,17 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { existsSync, mkdirSync } from 'node:fs';
-import { InvalidParamError, NotFoundError, resolveWindowRef } from '@cos/contracts';
+import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { InvalidParamError, NotFoundError, resolveWindowRef, ResultCode } from '@cos/contracts';
 import type { LaunchPayload, StoredCookie, WindowResponse } from '@cos/contracts';
-import { AgentCloud } from '../cloud/agent-cloud';
+import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
 import { writePrivate } from '../identity/agent-files';
 import { readProfileCookies } from './cookie-reader';
 import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone, writeFingerprintExtension } from './firefox-process';
+import { CloseOutbox } from '../outbox/close-outbox';
 import { WindowProxies } from '../proxy/window-proxies';
 import { planLaunch } from './launch-plan';
 import { archiveProfile, ArchiveResult, profileExists, restoreProfile } from './profile-archive';
-import { WindowRecord, WindowRegistry } from './window-registry';
+import { RestoreProblem, WindowRecord, WindowRegistry } from './window-registry';
 
 interface RunningWindow extends WindowRecord {
   exited: Promise<void>;
@@ -21,6 +22,7 @@ interface RunningWindow extends WindowRecord {
 export interface CloseOutcome {
   archive: ArchiveResult | null;
   cookies: { synced: boolean; count: number };
+  /** The cloud's answer to the close, or `pending` while the report waits in the outbox. */
   backendClose: Record<string, unknown>;
   killed: boolean;
   error: number;
@@ -47,6 +49,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     private readonly config: AgentConfig,
     private readonly cloud: AgentCloud,
     private readonly proxies: WindowProxies,
+    private readonly outbox: CloseOutbox,
   ) {
     this.registry = new WindowRegistry(config.path('runtime'));
     for (const dir of ['browser-cache/firefox-profiles', 'firefox-launch-configs', 'uploaded-profile-zips']) {
@@ -90,6 +93,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
 
   async open(body: Record<string, unknown>) {
     const window = await this.resolveWindow(body);
+    // A Firefox that died and is still finishing its close is not a running window.
+    const ending = this.running.get(window.uuid);
+    if (ending && !isAlive(ending.pid)) await (ending.closing ?? ending.exited).catch(() => undefined);
     const running = this.running.get(window.uuid);
     const pending = this.opening.get(window.uuid);
     if (running || pending) {
@@ -103,13 +109,21 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
   }
 
   private async start(window: WindowResponse): Promise<RunningWindow> {
+    // The cloud must hold this device's last close before it hands out its (older) cookies.
+    const lastClose = await this.outbox.deliver(window.uuid);
+    if (lastClose.state === 'pending') {
+      throw new CloudAnswerError(
+        ResultCode.Unavailable,
+        `The last close of window ${window.uuid} has not reached the cloud yet (${lastClose.error}); it is retried, open the window once it is`,
+      );
+    }
     const launch = await this.cloud.data<LaunchPayload>('/browser/launch', { uuid: window.uuid, deviceId: this.cloud.deviceId });
     let pid: number | null = null;
     try {
       const proxy = await this.proxies.prepare(window.uuid, launch);
       const plan = planLaunch(launch, this.config.realCores, proxy.route?.browser ?? null, proxy.exit);
       const profileDir = this.profileDir(window.uuid);
-      if (!profileExists(profileDir) && existsSync(this.zipPath(window.uuid))) await restoreProfile(this.zipPath(window.uuid), profileDir);
+      const restore = await this.restoreIfMissing(window.uuid, profileDir);
       const configPath = this.config.path('firefox-launch-configs', `${window.uuid}.json`);
       const extensionDir = this.config.path('firefox-launch-configs', `${window.uuid}-extension`);
       writePrivate(configPath, JSON.stringify({ uuid: window.uuid, headless: this.config.headless, ...plan }, null, 2));
@@ -136,6 +150,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         startedAt: new Date().toISOString(),
         proxy: this.proxies.recordOf(window.uuid),
         exit: proxy.exit,
+        ...(restore ? { restore } : {}),
       };
       this.registry.save(record);
       const started = this.track(record, firefox.exited);
@@ -146,6 +161,25 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       await this.proxies.release(window.uuid);
       await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' }).catch(() => undefined);
       throw error;
+    }
+  }
+
+  /**
+   * A profile folder missing (first open on this device, or removed) is rebuilt from the window's
+   * zip. A zip that cannot be restored is kept aside and the window opens on a fresh profile with
+   * what the cloud holds (its cookies); the open answer tells so.
+   */
+  private async restoreIfMissing(uuid: string, profileDir: string): Promise<RestoreProblem | null> {
+    const zipPath = this.zipPath(uuid);
+    if (profileExists(profileDir) || !existsSync(zipPath)) return null;
+    try {
+      await restoreProfile(zipPath, profileDir);
+      return null;
+    } catch (error) {
+      const keptAt = `${zipPath}.unreadable-${Date.now()}`;
+      renameSync(zipPath, keptAt);
+      this.logger.warn(`profile zip of window ${uuid} could not be restored (${(error as Error).message}); kept at ${keptAt}`);
+      return { restored: false, error: (error as Error).message, keptAt };
     }
   }
 
@@ -173,14 +207,17 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     return this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'opened', pid: window.pid });
   }
 
+  /** Closing a window running here needs no cloud: its report waits in the outbox if the cloud is away. */
   async close(body: Record<string, unknown>) {
-    const window = await this.resolveWindow(body);
-    const running = this.running.get(window.uuid) ?? (await this.opening.get(window.uuid)?.catch(() => undefined));
-    if (!running) throw new NotFoundError(`Window ${window.uuid} is not open on this device`);
-    const beforeClose: OpenStatusView = { openStatus: window.openStatus, openDeviceId: window.openDeviceId };
+    const ref = resolveWindowRef(body);
+    const local = [...this.running.values()].find((w) => w.uuid === ref.uuid || w.id === ref.id);
+    const uuid = local?.uuid ?? (await this.resolveWindow(body)).uuid;
+    const running = this.running.get(uuid) ?? (await this.opening.get(uuid)?.catch(() => undefined));
+    if (!running) throw new NotFoundError(`Window ${uuid} is not open on this device`);
+    const beforeClose = await this.cloudStatus(uuid);
     running.closing ??= this.closeRunning(running);
     const outcome = await running.closing;
-    return this.closeAnswer(running, outcome, beforeClose, await this.cloudStatus(window.uuid));
+    return this.closeAnswer(running, outcome, beforeClose, await this.cloudStatus(uuid));
   }
 
   private async closeRunning(window: RunningWindow): Promise<CloseOutcome> {
@@ -190,20 +227,31 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     return this.finish(window, stop, 'requested');
   }
 
-  /** The close steps after Firefox has ended: zip the synced profile, collect cookies, tell the cloud. */
+  /**
+   * The close steps after Firefox has ended: zip the synced profile, collect cookies, and hand the
+   * report to the outbox, which tells the cloud now or as soon as it can. The window is closed
+   * here whatever the cloud does.
+   */
   private async finish(window: RunningWindow, stop: StopResult, reason: CloseOutcome['reason']): Promise<CloseOutcome> {
     clearInterval(window.renewTimer);
-    await this.proxies.release(window.uuid);
-    const archive = await archiveProfile(window.profileDir, this.zipPath(window.uuid), window.sync);
-    const cookies: StoredCookie[] | undefined = window.sync.syncCookies ? (stop.cookies ?? readProfileCookies(window.profileDir)) : undefined;
-    const backendClose = await this.cloud.data<Record<string, unknown>>('/browser/close', {
-      uuid: window.uuid,
-      deviceId: this.cloud.deviceId,
-      ...(cookies ? { cookies } : {}),
-      profile: { zipName: archive.name, zipSize: archive.size, sha256: archive.sha256 },
-    });
-    this.running.delete(window.uuid);
-    this.registry.remove(window.uuid);
+    let archive: ArchiveResult;
+    let cookies: StoredCookie[] | undefined;
+    try {
+      await this.proxies.release(window.uuid);
+      archive = await archiveProfile(window.profileDir, this.zipPath(window.uuid), window.sync);
+      cookies = window.sync.syncCookies ? (stop.cookies ?? readProfileCookies(window.profileDir)) : undefined;
+      this.outbox.put({
+        uuid: window.uuid,
+        ...(cookies ? { cookies } : {}),
+        profile: { zipName: archive.name, zipSize: archive.size, sha256: archive.sha256 },
+      });
+    } finally {
+      this.running.delete(window.uuid);
+      this.registry.remove(window.uuid);
+    }
+    const delivery = await this.outbox.deliver(window.uuid);
+    const backendClose =
+      delivery.state === 'delivered' ? delivery.answer : { pending: delivery.state === 'pending', ...('error' in delivery ? { error: delivery.error } : {}) };
     return { archive, cookies: { synced: cookies !== undefined, count: cookies?.length ?? 0 }, backendClose, killed: stop.killed, error: 0, reason };
   }
 
@@ -286,6 +334,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       wsEndpoint: window.wsEndpoint,
       port: window.port,
       ...(window.exit ? { ipCheck: window.exit } : {}),
+      ...(window.restore ? { profileRestore: window.restore } : {}),
       openedStatus: {
         beforeStart: { openStatus: beforeStart.openStatus, openDeviceId: beforeStart.openDeviceId },
         afterStart: { openStatus: afterStart.openStatus, openDeviceId: afterStart.openDeviceId },

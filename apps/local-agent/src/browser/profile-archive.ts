@@ -72,33 +72,61 @@ export async function archiveProfile(profileDir: string, zipPath: string, sync: 
   return { path: zipPath, name: zipPath.split(sep).pop()!, size, sha256: hash.digest('hex'), files };
 }
 
-/** Unpacks a profile zip into an empty folder, refusing entries that would land outside it. */
+/**
+ * Rebuilds a profile folder from its zip: unpacked into a fresh temporary folder beside it (no
+ * symlink or half-written file of an earlier attempt can redirect a write), then renamed into
+ * place. Entries that would land outside the folder are skipped; an entry whose path runs into a
+ * file (`lnk`, then `lnk/evil`), a corrupt or truncated zip fail the restore as a whole and leave
+ * the profile folder as it was.
+ */
 export async function restoreProfile(zipPath: string, profileDir: string): Promise<number> {
-  mkdirSync(profileDir, { recursive: true, mode: 0o700 });
+  const tmp = `${profileDir}.restore-${randomUUID()}`;
+  mkdirSync(tmp, { recursive: false, mode: 0o700 });
+  try {
+    const count = await unpackInto(zipPath, tmp);
+    await fs.rm(profileDir, { recursive: true, force: true });
+    await fs.rename(tmp, profileDir);
+    return count;
+  } catch (error) {
+    await fs.rm(tmp, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+async function unpackInto(zipPath: string, dir: string): Promise<number> {
   const zip = await new Promise<yauzl.ZipFile>((ok, fail) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? fail(e) : ok(z))));
   let count = 0;
-  await new Promise<void>((ok, fail) => {
-    zip.on('error', fail);
-    zip.on('end', ok);
-    zip.on('entry', (entry: yauzl.Entry) => {
-      const target = resolve(profileDir, entry.fileName);
-      if (relative(profileDir, target).startsWith('..') || entry.fileName.endsWith('/')) {
-        zip.readEntry();
-        return;
-      }
-      mkdirSync(dirname(target), { recursive: true });
-      zip.openReadStream(entry, (error, stream) => {
-        if (error) return fail(error);
-        pipeline(stream, createWriteStream(target))
-          .then(() => {
-            count++;
+  try {
+    await new Promise<void>((ok, fail) => {
+      zip.on('error', fail);
+      zip.on('end', ok);
+      zip.on('entry', (entry: yauzl.Entry) => {
+        // Everything in here runs inside yauzl's event: any throw must end this promise, not the process.
+        try {
+          const target = resolve(dir, entry.fileName);
+          if (relative(dir, target).startsWith('..') || entry.fileName.endsWith('/')) {
             zip.readEntry();
-          })
-          .catch(fail);
+            return;
+          }
+          mkdirSync(dirname(target), { recursive: true, mode: 0o700 });
+          zip.openReadStream(entry, (error, stream) => {
+            if (error) return fail(error);
+            pipeline(stream, createWriteStream(target, { flags: 'wx', mode: 0o600 }))
+              .then(() => {
+                count++;
+                zip.readEntry();
+              })
+              .catch(fail);
+          });
+        } catch (error) {
+          fail(error as Error);
+        }
       });
+      zip.readEntry();
     });
-    zip.readEntry();
-  });
+  } finally {
+    zip.close();
+  }
   return count;
 }
 

@@ -5,6 +5,14 @@ import type { ExitInfo } from '@cos/proxy-kit';
 import { writePrivate } from '../identity/agent-files';
 import type { ProxyRecord } from '../proxy/window-proxies';
 
+/** A profile zip that could not be restored at open: set aside, the window opened on a fresh profile. */
+export interface RestoreProblem {
+  restored: false;
+  error: string;
+  /** Where the zip was kept for inspection. */
+  keptAt: string;
+}
+
 /** What the agent must remember about a running window to adopt or finish it after a restart. */
 export interface WindowRecord {
   id: number;
@@ -21,6 +29,7 @@ export interface WindowRecord {
   proxy?: ProxyRecord | null;
   /** Where its traffic left, when an IP check ran at open. */
   exit?: ExitInfo | null;
+  restore?: RestoreProblem;
 }
 
 /** One JSON file per running window under `runtime/`. */

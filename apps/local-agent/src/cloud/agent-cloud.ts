@@ -23,7 +23,7 @@ export class AgentCloud extends CloudClient {
     try {
       answer = await this.call<T>(path, body);
     } catch (error) {
-      if (error instanceof CloudUnreachableError) throw new CloudAnswerError(ResultCode.Internal, error.message);
+      if (error instanceof CloudUnreachableError) throw new CloudAnswerError(ResultCode.Unavailable, error.message);
       throw error;
     }
     if (answer.code !== 0) throw new CloudAnswerError(answer.code as ResultCode, answer.msg);

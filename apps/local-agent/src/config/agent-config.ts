@@ -30,6 +30,10 @@ export class AgentEnv {
   @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
   AGENT_CLOSE_TIMEOUT_MS = 10_000;
 
+  /** First retry of a close report the cloud did not take; each failure doubles it, up to a minute. */
+  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  AGENT_OUTBOX_RETRY_MS = 1_000;
+
   /** Bound on reaching a proxy (connect, credentials, SSH handshake), an extraction API or an IP lookup. */
   @Transform(toInt) @IsInt() @Min(500) @Max(120_000)
   AGENT_PROXY_TIMEOUT_MS = 10_000;

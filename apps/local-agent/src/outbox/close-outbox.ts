@@ -1,0 +1,153 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { CloudUnreachableError } from '@cos/cloud-client';
+import { ResultCode, UnauthorizedError } from '@cos/contracts';
+import type { StoredCookie } from '@cos/contracts';
+import { AgentCloud } from '../cloud/agent-cloud';
+import { AgentConfig } from '../config/agent-config';
+import { writePrivate } from '../identity/agent-files';
+
+/** What a close produced, for the cloud's `/browser/close`. */
+export interface CloseReport {
+  uuid: string;
+  cookies?: StoredCookie[];
+  profile: { zipName: string; zipSize: number; sha256: string };
+}
+
+interface StoredReport extends CloseReport {
+  /** Tells a report from the newer one that replaced it while it was being sent. */
+  reportId: string;
+  closedAt: string;
+}
+
+export type Delivery =
+  | { state: 'delivered'; answer: Record<string, unknown> }
+  /** The cloud did not take it now (unreachable, signed out, throttled, failing): it stays and is retried. */
+  | { state: 'pending'; error: string }
+  /** The cloud refused it for good (window deleted, held by another device): dropped. */
+  | { state: 'refused'; error: string }
+  | { state: 'none' };
+
+/** Cloud answers that will not change by retrying the same report. */
+const FINAL_REFUSALS = new Set<number>([ResultCode.InvalidParam, ResultCode.Forbidden, ResultCode.NotFound, ResultCode.Conflict]);
+
+const MAX_DELAY_MS = 60_000;
+
+/**
+ * Close reports wait here, one file per window under `outbox/`, until the cloud takes them: a
+ * close never depends on the cloud answering. A report is written before it is first sent,
+ * retried with exponential backoff (`AGENT_OUTBOX_RETRY_MS` doubling up to a minute), and
+ * picked up again by the next agent after a restart. A newer close of the same window replaces
+ * the older report, so the newest cookies and zip facts are the ones that arrive.
+ */
+@Injectable()
+export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(CloseOutbox.name);
+  private readonly dir: string;
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly failures = new Map<string, number>();
+  private readonly sending = new Map<string, Promise<Delivery>>();
+  private stopped = false;
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly cloud: AgentCloud,
+  ) {
+    this.dir = config.path('outbox');
+    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+  }
+
+  onApplicationBootstrap(): void {
+    for (const uuid of this.uuids()) this.schedule(uuid, 0);
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    for (const timer of this.timers.values()) clearTimeout(timer);
+    this.timers.clear();
+  }
+
+  /** Keeps the report durably (temporary file, renamed), replacing an older one of the window. */
+  put(report: CloseReport): void {
+    const stored: StoredReport = { ...report, reportId: randomUUID(), closedAt: new Date().toISOString() };
+    const tmp = join(this.dir, `${report.uuid}.${stored.reportId}.tmp`);
+    writePrivate(tmp, JSON.stringify(stored));
+    renameSync(tmp, this.file(report.uuid));
+    this.failures.delete(report.uuid);
+  }
+
+  has(uuid: string): boolean {
+    return this.read(uuid) !== null;
+  }
+
+  uuids(): string[] {
+    return readdirSync(this.dir)
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.slice(0, -'.json'.length));
+  }
+
+  /** Sends the window's report now (joining a send in flight); a pending one is retried later. */
+  deliver(uuid: string): Promise<Delivery> {
+    const inFlight = this.sending.get(uuid);
+    if (inFlight) return inFlight;
+    const timer = this.timers.get(uuid);
+    if (timer) clearTimeout(timer);
+    this.timers.delete(uuid);
+    const sending = this.send(uuid).finally(() => this.sending.delete(uuid));
+    this.sending.set(uuid, sending);
+    return sending;
+  }
+
+  private async send(uuid: string): Promise<Delivery> {
+    const report = this.read(uuid);
+    if (!report) return { state: 'none' };
+    const { reportId: _id, closedAt: _at, ...body } = report;
+    let delivery: Delivery;
+    try {
+      const answer = await this.cloud.call<Record<string, unknown>>('/browser/close', { ...body, deviceId: this.cloud.deviceId });
+      if (answer.code === 0) delivery = { state: 'delivered', answer: answer.data };
+      else if (FINAL_REFUSALS.has(answer.code)) delivery = { state: 'refused', error: `${answer.code} ${answer.msg}` };
+      else delivery = { state: 'pending', error: `${answer.code} ${answer.msg}` };
+    } catch (error) {
+      // Unreachable, or signed out until someone signs the agent in again: both pass.
+      if (!(error instanceof CloudUnreachableError) && !(error instanceof UnauthorizedError)) throw error;
+      delivery = { state: 'pending', error: error.message };
+    }
+    if (delivery.state === 'pending') {
+      const failures = (this.failures.get(uuid) ?? 0) + 1;
+      this.failures.set(uuid, failures);
+      this.schedule(uuid, Math.min(MAX_DELAY_MS, this.config.env.AGENT_OUTBOX_RETRY_MS * 2 ** (failures - 1)));
+      return delivery;
+    }
+    if (delivery.state === 'refused') this.logger.warn(`close report of window ${uuid} refused by the cloud, dropped: ${delivery.error}`);
+    // A newer close may have replaced the report while this one was on its way: keep that one.
+    if (this.read(uuid)?.reportId === report.reportId) rmSync(this.file(uuid), { force: true });
+    this.failures.delete(uuid);
+    return delivery;
+  }
+
+  private schedule(uuid: string, delayMs: number): void {
+    if (this.stopped) return;
+    clearTimeout(this.timers.get(uuid));
+    const timer = setTimeout(() => {
+      this.timers.delete(uuid);
+      this.deliver(uuid).catch((error: unknown) => this.logger.warn(`close report of window ${uuid}: ${(error as Error).message}`));
+    }, delayMs);
+    timer.unref();
+    this.timers.set(uuid, timer);
+  }
+
+  private read(uuid: string): StoredReport | null {
+    try {
+      return JSON.parse(readFileSync(this.file(uuid), 'utf8')) as StoredReport;
+    } catch {
+      return null;
+    }
+  }
+
+  private file(uuid: string): string {
+    return join(this.dir, `${uuid}.json`);
+  }
+}
