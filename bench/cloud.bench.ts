@@ -1,16 +1,26 @@
 /**
  * Cloud under load on real PostgreSQL: one team with 100,000 windows and ten more with 10,000
  * each. Each endpoint is driven by autocannon against the built cloud in its own process, and the
- * same query is timed on a bare `pg` client in the same run, side by side.
+ * same query is timed on a bare `pg` client in the same run, side by side. The same data then
+ * goes into the embedded database (PGlite, the default install) and the same load runs against a
+ * cloud on it, for its own column.
  */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Extension, PGlite } from '@electric-sql/pglite';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
 import { freshDatabase, Stats, ms, ratio, sample, startProcess, table } from './support';
 
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
+
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'cos_bench_cloud';
 const PORT = Number(process.env.BENCH_CLOUD_PORT ?? 3901);
-const BASE = `http://127.0.0.1:${PORT}`;
+const EMBEDDED_PORT = PORT + 1;
+let BASE = `http://127.0.0.1:${PORT}`;
 const BIG_TEAM = 100_000;
 const SMALL_TEAMS = 10;
 const SMALL_TEAM = 10_000;
@@ -28,7 +38,12 @@ async function api(path: string, body: unknown, token?: string) {
   return json.data;
 }
 
-async function seed(db: Client, teamId: number, userId: number, count: number): Promise<void> {
+/** `pg`'s Client and PGlite both answer `query(text, params)` with `{ rows }`. */
+interface Queryable {
+  query(text: string, params?: unknown[]): Promise<{ rows: any[] }>;
+}
+
+async function seed(db: Queryable, teamId: number, userId: number, count: number): Promise<void> {
   const groups: { id: number }[] = (
     await db.query(`INSERT INTO groups (team_id, name) SELECT $1, 'group ' || g FROM generate_series(1, 20) g RETURNING id`, [teamId])
   ).rows;
@@ -77,28 +92,76 @@ async function load(path: string, token: string, bodies: (i: number) => unknown,
   return { p50: result.latency.p50, p99: result.latency.p99, rps: result.requests.average };
 }
 
+const ENV = { LOGIN_THROTTLE_LIMIT: '1000', LOGIN_ADDRESS_THROTTLE_LIMIT: '100000', NODE_ENV: 'test' };
+
+/** Registers the bench's owners through the API; their teams are then seeded with SQL. */
+async function owners() {
+  const owner = await api('/auth/register', { email: 'bench@example.com', password: 'bench-password' });
+  const others = [];
+  for (let t = 0; t < SMALL_TEAMS; t++) others.push(await api('/auth/register', { email: `other${t}@example.com`, password: 'bench-password' }));
+  return { owner, others };
+}
+
+async function seedAll(db: Queryable, registered: Awaited<ReturnType<typeof owners>>): Promise<void> {
+  await seed(db, registered.owner.team.id, registered.owner.user.id, BIG_TEAM);
+  for (const other of registered.others) await seed(db, other.team.id, other.user.id, SMALL_TEAM);
+  // A steady state, as autovacuum leaves it: statistics and the visibility map are current.
+  await db.query('VACUUM ANALYZE');
+}
+
+/**
+ * The default install's database under the same load: the cloud creates the schema, the bench
+ * seeds the same rows into PGlite while the cloud is stopped (nothing else may reach it while it
+ * runs), and the cloud starts again on them.
+ */
+async function embeddedLoads(middlePage: number, deepPage: number) {
+  const dataDir = mkdtempSync(join(tmpdir(), 'cos-bench-embedded-'));
+  const env = { ...ENV, CLOUD_PORT: String(EMBEDDED_PORT), CLOUD_DATA_DIR: dataDir };
+  BASE = `http://127.0.0.1:${EMBEDDED_PORT}`;
+  try {
+    let cloud = await startProcess('dist/apps/cloud/apps/cloud/src/main.js', env, `${BASE}/health`);
+    const registered = await owners();
+    cloud.kill('SIGTERM');
+    await new Promise((resolve) => cloud.once('exit', resolve));
+    console.log('seeding the embedded database ...');
+    const db = await PGlite.create({ dataDir: join(dataDir, 'pgdata'), extensions: { pg_trgm } });
+    await seedAll(db, registered);
+    await db.close();
+    cloud = await startProcess('dist/apps/cloud/apps/cloud/src/main.js', env, `${BASE}/health`);
+    try {
+      const token: string = (await api('/auth/login', { email: 'bench@example.com', password: 'bench-password' })).accessToken;
+      const ids: number[] = (await api('/browser/list', { page: 0, pageSize: 100 }, token)).list.map((w: { id: number }) => w.id);
+      return {
+        detail: await load('/browser/detail', token, (i) => ({ id: ids[i % ids.length] })),
+        first: await load('/browser/list', token, () => ({ page: 0, pageSize: 10 })),
+        middle: await load('/browser/list', token, () => ({ page: middlePage, pageSize: 10 })),
+        deep: await load('/browser/list', token, () => ({ page: deepPage, pageSize: 10 })),
+        keyword: await load('/browser/list', token, () => ({ keyword: 'vip', page: 0, pageSize: 10 })),
+      };
+    } finally {
+      cloud.kill('SIGTERM');
+    }
+  } finally {
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
+
 async function main(): Promise<void> {
   const databaseUrl = await freshDatabase(ADMIN_URL, DB_NAME);
 
   const cloud = await startProcess(
     'dist/apps/cloud/apps/cloud/src/main.js',
-    { DATABASE_URL: databaseUrl, CLOUD_PORT: String(PORT), CLOUD_DATA_DIR: `/tmp/${DB_NAME}`, LOGIN_THROTTLE_LIMIT: '1000', LOGIN_ADDRESS_THROTTLE_LIMIT: '100000', NODE_ENV: 'test' },
+    { ...ENV, DATABASE_URL: databaseUrl, CLOUD_PORT: String(PORT), CLOUD_DATA_DIR: `/tmp/${DB_NAME}` },
     `${BASE}/health`,
   );
   const db = new Client({ connectionString: databaseUrl });
   await db.connect();
   try {
     console.log(`seeding 1 team x ${BIG_TEAM} windows + ${SMALL_TEAMS} teams x ${SMALL_TEAM} ...`);
-    const owner = await api('/auth/register', { email: 'bench@example.com', password: 'bench-password' });
-    const token: string = owner.accessToken;
-    const teamId: number = owner.team.id;
-    await seed(db, teamId, owner.user.id, BIG_TEAM);
-    for (let t = 0; t < SMALL_TEAMS; t++) {
-      const other = await api('/auth/register', { email: `other${t}@example.com`, password: 'bench-password' });
-      await seed(db, other.team.id, other.user.id, SMALL_TEAM);
-    }
-    // A steady state, as autovacuum leaves it: statistics and the visibility map are current.
-    await db.query('VACUUM ANALYZE');
+    const registered = await owners();
+    const token: string = registered.owner.accessToken;
+    const teamId: number = registered.owner.team.id;
+    await seedAll(db, registered);
     const ids: number[] = (await db.query(`SELECT id FROM windows WHERE team_id = $1 ORDER BY id`, [teamId])).rows.map((r) => r.id);
     const pick = (i: number) => ids[(i * 7919) % ids.length];
     const deepPage = BIG_TEAM / 10 - 1;
@@ -161,12 +224,15 @@ async function main(): Promise<void> {
       return api('/browser/update/partial', { ids: ids.slice(start, start + 1000), remark: `http ${i}` }, token);
     });
 
+    cloud.kill('SIGTERM');
+    const embedded = await embeddedLoads(middlePage, deepPage);
+
     const rows = [
-      { endpoint: '/browser/detail', ...row(http.detail, bare.detail) },
-      { endpoint: '/browser/list first page', ...row(http.first, bare.first) },
-      { endpoint: `/browser/list page ${middlePage} (middle)`, ...row(http.middle, bare.middle) },
-      { endpoint: `/browser/list page ${deepPage} (last)`, ...row(http.deep, bare.deep) },
-      { endpoint: '/browser/list keyword "vip"', ...row(http.keyword, bare.keyword) },
+      { endpoint: '/browser/detail', ...row(http.detail, bare.detail, embedded.detail) },
+      { endpoint: '/browser/list first page', ...row(http.first, bare.first, embedded.first) },
+      { endpoint: `/browser/list page ${middlePage} (middle)`, ...row(http.middle, bare.middle, embedded.middle) },
+      { endpoint: `/browser/list page ${deepPage} (last)`, ...row(http.deep, bare.deep, embedded.deep) },
+      { endpoint: '/browser/list keyword "vip"', ...row(http.keyword, bare.keyword, embedded.keyword) },
       {
         endpoint: '/browser/update/partial 1,000 ids (serial)',
         'p50': ms(batchHttp.p50),
@@ -174,6 +240,9 @@ async function main(): Promise<void> {
         'req/s': (1000 / batchHttp.mean).toFixed(1),
         'bare SQL p50': ms(bare.batch.p50),
         'HTTP/SQL p50': ratio(batchHttp.p50, bare.batch.p50),
+        'embedded p50': '-',
+        'embedded p99': '-',
+        'embedded req/s': '-',
       },
     ];
     table(rows);
@@ -189,13 +258,16 @@ async function main(): Promise<void> {
   }
 }
 
-function row(load: Load, bare: Stats) {
+function row(load: Load, bare: Stats, embedded: Load) {
   return {
     'p50': ms(load.p50),
     'p99': ms(load.p99),
     'req/s': load.rps.toFixed(0),
     'bare SQL p50': ms(bare.p50),
     'HTTP/SQL p50': ratio(load.p50, bare.p50),
+    'embedded p50': ms(embedded.p50),
+    'embedded p99': ms(embedded.p99),
+    'embedded req/s': embedded.rps.toFixed(0),
   };
 }
 
