@@ -11,7 +11,7 @@ import { AddressInfo, connect, createServer as createNetServer, Socket } from 'n
 import { ProxyAgent } from 'proxy-agent';
 import { openProxyRoute } from '@cos/proxy-kit';
 import { selfSignedCertificate, startHttpProxy } from '../test/support/proxies';
-import { ms, ratio, sample, table, timed } from './support';
+import { ms, ratio, table, timed } from './support';
 
 const AUTH = { username: 'bench', password: 'bench-secret' };
 const PAGE_LOADS = Number(process.env.BENCH_PAGE_LOADS ?? 200);

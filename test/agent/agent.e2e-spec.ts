@@ -67,7 +67,7 @@ describe('local agent with a real Firefox and a real cloud', () => {
         req.on('response', (res) => {
           let body = '';
           res.on('data', (c) => (body += c));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cors: res.headers['access-control-allow-origin'] as string | undefined }));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body, cors: res.headers['access-control-allow-origin'] }));
         });
         req.on('error', reject);
         req.end('{}');

@@ -29,7 +29,7 @@ interface Provider {
 }
 
 async function startProvider(): Promise<Provider> {
-  const provider = { url: '', hits: {} as Record<string, number>, extraction: '', close: async () => undefined };
+  const provider = { url: '', hits: {} as Record<string, number>, extraction: '', close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     provider.hits[path] = (provider.hits[path] ?? 0) + 1;

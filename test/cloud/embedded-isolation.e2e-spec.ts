@@ -14,7 +14,7 @@ describe('embedded PostgreSQL under concurrent load', () => {
   });
   afterAll(() => cloud.close());
 
-  it('is reachable only through a Unix socket in a 0700 folder of the data folder, never a TCP port', async () => {
+  it('is reachable only through a Unix socket in a 0700 folder of the data folder, never a TCP port', () => {
     const ports = listeningTcpPorts();
     expect(ports).toEqual([]);
     const socketDir = join(cloud.dataDir, 'run');

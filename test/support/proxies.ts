@@ -82,7 +82,7 @@ export interface TestSocksProxy {
 export async function startSocksProxy(auth: Credentials): Promise<TestSocksProxy> {
   type SimpleSocks = typeof import('simple-socks', { with: { 'resolution-mode': 'import' } });
   const loaded = (await import('simple-socks')) as SimpleSocks & { default?: SimpleSocks };
-  const socks = typeof loaded.createServer === 'function' ? loaded : loaded.default!;
+  const socks = typeof loaded.createServer === 'function' ? loaded : loaded.default;
   const destinations: TestSocksProxy['destinations'] = [];
   const state = { authFailures: 0 };
   const sockets = new Set<Socket>();

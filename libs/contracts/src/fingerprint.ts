@@ -94,7 +94,7 @@ export function fingerprintProblem(value: unknown, path = 'browserFingerPrint'):
     if (!Array.isArray(languages) || languages.length === 0 || languages.length > 20) {
       return `${path}.languages must be an array of 1 to 20 language tags`;
     }
-    const bad = languages.find((tag) => typeof tag !== 'string' || !LANGUAGE_TAG.test(tag));
+    const bad = (languages as unknown[]).find((tag) => typeof tag !== 'string' || !LANGUAGE_TAG.test(tag));
     if (bad !== undefined) return `${path}.languages has an invalid language tag: ${JSON.stringify(bad)}`;
   }
   if (timezone !== undefined && (typeof timezone !== 'string' || !isValidTimezone(timezone))) {

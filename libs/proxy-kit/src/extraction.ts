@@ -52,7 +52,7 @@ function fromObject(value: unknown, type: ExtractedType): ProxyEndpoint | null {
 function fromJson(body: unknown, type: ExtractedType): ProxyEndpoint | null {
   const candidates: unknown[] = [];
   const visit = (value: unknown) => {
-    if (Array.isArray(value)) candidates.push(...value);
+    if (Array.isArray(value)) candidates.push(...(value as unknown[]));
     else if (typeof value === 'object' && value !== null) {
       const obj = value as Record<string, unknown>;
       if (obj.data !== undefined || obj.list !== undefined || obj.proxies !== undefined) visit(obj.data ?? obj.list ?? obj.proxies);

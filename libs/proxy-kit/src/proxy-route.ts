@@ -48,7 +48,7 @@ export async function openProxyRoute(endpoint: ProxyEndpoint, options: RouteOpti
       browser: { type, host: endpoint.host, port: endpoint.port },
       clientUrl: endpointUrl(endpoint, type === 'socks5' ? 'socks5h' : 'http'),
       bridged: false,
-      close: async () => undefined,
+      close: () => Promise.resolve(),
     };
   }
   return openChainBridge(endpoint, options);

@@ -16,14 +16,14 @@ const STATUS_TO_CODE: Record<number, ResultCode> = {
 };
 
 function httpExceptionMessage(exception: HttpException, request: Request): string {
-  const status = exception.getStatus();
+  const status = exception.getStatus() as HttpStatus;
   if (status === HttpStatus.NOT_FOUND && /^Cannot (GET|POST|PUT|PATCH|DELETE|HEAD|OPTIONS)/.test(exception.message)) {
     return `API not found: ${request.method} ${request.path}`;
   }
   if (status === HttpStatus.TOO_MANY_REQUESTS) return 'Too many requests, try again later';
   const response = exception.getResponse();
   if (typeof response === 'object' && response !== null && 'message' in response) {
-    const message = (response as { message: unknown }).message;
+    const message = response.message;
     if (Array.isArray(message)) return message.join('; ');
     if (typeof message === 'string') return message;
   }

@@ -5,8 +5,8 @@ import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsOptional, Max, Min } fro
 import { LIMITS, parseId } from '@cos/contracts';
 
 const toId = ({ value }: { value: unknown }) => (typeof value === 'string' ? (parseId(value) ?? value) : value);
-const toIds = ({ value }: { value: unknown }) =>
-  Array.isArray(value) ? [...new Set(value.map((v) => (typeof v === 'string' ? (parseId(v) ?? v) : v)))] : value;
+const toIds = ({ value }: { value: unknown }): unknown =>
+  Array.isArray(value) ? [...new Set((value as unknown[]).map((v) => (typeof v === 'string' ? (parseId(v) ?? v) : v)))] : value;
 
 /** A positive integer id, given as a number or a string of digits. */
 export function IsId(options: { optional?: boolean; allowZero?: boolean; description?: string } = {}) {

@@ -32,7 +32,7 @@ export class DatabaseLocation implements OnApplicationShutdown {
 }
 
 @Module({
-  providers: [{ provide: DatabaseLocation, inject: [CloudConfig], useFactory: DatabaseLocation.resolve }],
+  providers: [{ provide: DatabaseLocation, inject: [CloudConfig], useFactory: (config: CloudConfig) => DatabaseLocation.resolve(config) }],
   exports: [DatabaseLocation],
 })
 class DatabaseLocationModule {}

@@ -98,12 +98,12 @@ export class LaunchService {
 
   private async setStatus(manager: EntityManager, id: number, deviceId: string, status: OpenStatus, pid: number | null) {
     const closed = status === 'closed';
-    const [[row]] = (await manager.query(
+    const [[row]] = await manager.query<[[{ open_status: OpenStatus; open_lease_until: Date | null }], number]>(
       `UPDATE windows SET open_status = $2, open_device_id = $3, open_pid = $4,
          open_lease_until = CASE WHEN $5 THEN NULL ELSE now() + make_interval(secs => $6) END
        WHERE id = $1 RETURNING open_status, open_lease_until`,
       [id, status, closed ? null : deviceId, closed ? null : pid, closed, this.config.env.WINDOW_LEASE_SECONDS],
-    )) as [[{ open_status: OpenStatus; open_lease_until: Date | null }], number];
+    );
     return { openStatus: row.open_status, leaseUntil: row.open_lease_until?.toISOString() ?? null, leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS };
   }
 }

@@ -94,9 +94,9 @@ export class ProxiesService {
   /** A proxy bound by any window, the recycle bin's included, stays until they let go of it. */
   async delete(auth: AuthContext, id: number): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const [proxy] = await manager.query(`SELECT id FROM proxies WHERE id = $1 AND team_id = $2 FOR UPDATE`, [id, auth.teamId]);
+      const [proxy]: { id: number }[] = await manager.query(`SELECT id FROM proxies WHERE id = $1 AND team_id = $2 FOR UPDATE`, [id, auth.teamId]);
       if (!proxy) throw new NotFoundError(`Proxy ${id} not found`);
-      const [{ n }] = await manager.query(`SELECT count(*)::int AS n FROM windows WHERE proxy_id = $1`, [id]);
+      const [{ n }]: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM windows WHERE proxy_id = $1`, [id]);
       if (n > 0) throw new ConflictError(`Proxy ${id} is used by ${n} window${n === 1 ? '' : 's'}; bind them to another proxy first`);
       await manager.query(`DELETE FROM proxies WHERE id = $1`, [id]);
     });

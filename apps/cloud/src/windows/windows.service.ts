@@ -41,10 +41,10 @@ export class WindowsService {
       await this.access.checkTags(manager, auth, dto.tagIds);
       await this.access.checkSavedProxy(manager, auth, proxy.proxyId);
       // UPDATE answers [rows, rowCount]; the row lock also orders concurrent creates of a team.
-      const [[{ window_seq: seq }]] = (await manager.query(
+      const [[{ window_seq: seq }]] = await manager.query<[[{ window_seq: number }], number]>(
         `UPDATE teams SET window_seq = window_seq + 1 WHERE id = $1 RETURNING window_seq`,
         [auth.teamId],
-      )) as [[{ window_seq: number }], number];
+      );
       const window = await manager.save(
         manager.create(WindowEntity, {
           ...proxy,
@@ -181,7 +181,7 @@ export class WindowsService {
       await this.access.requireWindows(manager, auth, ids, 'write');
       const groupId = await this.access.checkGroup(manager, auth, patch.groupId);
       await this.access.checkTags(manager, auth, patch.tagIds);
-      const set: Record<string, unknown> = {};
+      const set: Record<string, string> = {};
       const params: unknown[] = [ids];
       const param = (value: unknown) => `$${params.push(value)}`;
       if (patch.name !== undefined) set.name = param(patch.name);

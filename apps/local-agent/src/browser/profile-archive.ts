@@ -119,7 +119,7 @@ async function unpackInto(zipPath: string, dir: string): Promise<number> {
               .catch(fail);
           });
         } catch (error) {
-          fail(error as Error);
+          fail(error instanceof Error ? error : new Error(String(error)));
         }
       });
       zip.readEntry();

@@ -39,7 +39,7 @@ export class AgentEnv {
   AGENT_PROXY_TIMEOUT_MS = 10_000;
 
   /** Where the probe at open asks the proxy to connect, proving it carries traffic. */
-  @Matches(/^[A-Za-z0-9.\-]+:\d{1,5}$/, { message: 'AGENT_PROXY_PROBE_TARGET must be host:port' })
+  @Matches(/^[A-Za-z0-9.-]+:\d{1,5}$/, { message: 'AGENT_PROXY_PROBE_TARGET must be host:port' })
   AGENT_PROXY_PROBE_TARGET = 'ip-api.com:80';
 
   /** Replaces the URL of every ipCheckService (a private lookup service answering like ip-api.com or ipinfo.io). */

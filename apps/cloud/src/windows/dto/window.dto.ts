@@ -14,11 +14,11 @@ const HTTP_URL = /^(https?:\/\/\S+)?$/;
 /** `id` / `browserId` / `uuid`: the seed's aliases for one window. */
 export class WindowRefDto {
   @ApiPropertyOptional({ description: 'Numeric window id' })
-  @IsOptional() @Transform(({ value }) => parseId(value) ?? value) @IsInt({ message: 'id must be a positive integer' }) @Min(1, { message: 'id must be a positive integer' }) @Max(LIMITS.idMax, { message: 'id is too large' })
+  @IsOptional() @Transform(({ value }: { value: unknown }) => parseId(value) ?? value) @IsInt({ message: 'id must be a positive integer' }) @Min(1, { message: 'id must be a positive integer' }) @Max(LIMITS.idMax, { message: 'id is too large' })
   id?: number;
 
   @ApiPropertyOptional({ description: 'Alias of id' })
-  @IsOptional() @Transform(({ value }) => parseId(value) ?? value) @IsInt({ message: 'browserId must be a positive integer' }) @Min(1, { message: 'browserId must be a positive integer' }) @Max(LIMITS.idMax, { message: 'browserId is too large' })
+  @IsOptional() @Transform(({ value }: { value: unknown }) => parseId(value) ?? value) @IsInt({ message: 'browserId must be a positive integer' }) @Min(1, { message: 'browserId must be a positive integer' }) @Max(LIMITS.idMax, { message: 'browserId is too large' })
   browserId?: number;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Window UUID, recommended' })
