@@ -19,7 +19,15 @@ const CLOUD_PORT = 3911;
 const AGENT_PORT = 54399;
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const DB_NAME = 'cos_bench_agent';
-const ALL_SYNCED = { syncCookies: true, syncLocalStorage: true, syncIndexedDB: true, syncHistory: true, syncBookmarks: true, syncPasswords: true, syncExtensions: true };
+const ALL_SYNCED = {
+  syncCookies: true,
+  syncLocalStorage: true,
+  syncIndexedDB: true,
+  syncHistory: true,
+  syncBookmarks: true,
+  syncPasswords: true,
+  syncExtensions: true,
+};
 
 async function main(): Promise<void> {
   const databaseUrl = await freshDatabase(ADMIN_URL, DB_NAME);
@@ -28,21 +36,39 @@ async function main(): Promise<void> {
   const agentUrl = `http://127.0.0.1:${AGENT_PORT}`;
   const env = { AGENT_DATA_DIR: join(work, 'agent'), AGENT_PORT: String(AGENT_PORT), CLOUD_URL: cloudUrl, AGENT_HEADLESS: '1' };
 
-  const cloud = await startProcess('dist/apps/cloud/apps/cloud/src/main.js', { DATABASE_URL: databaseUrl, CLOUD_PORT: String(CLOUD_PORT), CLOUD_DATA_DIR: join(work, 'cloud') }, `${cloudUrl}/health`);
+  const cloud = await startProcess(
+    'dist/apps/cloud/apps/cloud/src/main.js',
+    { DATABASE_URL: databaseUrl, CLOUD_PORT: String(CLOUD_PORT), CLOUD_DATA_DIR: join(work, 'cloud') },
+    `${cloudUrl}/health`,
+  );
   const agent = await startProcess('dist/apps/local-agent/apps/local-agent/src/main.js', env, `${agentUrl}/health`);
   const config = loadAgentConfig({ ...process.env, ...env });
   try {
     const cloudApi = new CloudClient(cloudUrl, new FileSessionStore(config));
-    await fetch(`${cloudUrl}/auth/register`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }) });
+    await fetch(`${cloudUrl}/auth/register`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }),
+    });
     await cloudApi.login('bench@example.com', 'bench-password');
     const token = new LocalToken(config).current();
     const local = async (path: string, body: object) => {
-      const res = await fetch(`${agentUrl}${path}`, { method: 'POST', headers: { 'Content-Type': 'application/json', 'X-Cos-Local-Token': token }, body: JSON.stringify(body) });
+      const res = await fetch(`${agentUrl}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Cos-Local-Token': token },
+        body: JSON.stringify(body),
+      });
       const json = (await res.json()) as { code: number; msg: string; data: any };
       if (json.code !== 0) throw new Error(`${path}: ${json.msg}`);
       return json.data;
     };
-    const newWindow = async (name: string) => (await cloudApi.call<{ uuid: string }>('/browser/update', { name, browserFingerPrint: { languages: ['en-US'], timezone: 'Europe/Berlin' } })).data.uuid;
+    const newWindow = async (name: string) =>
+      (
+        await cloudApi.call<{ uuid: string }>('/browser/update', {
+          name,
+          browserFingerPrint: { languages: ['en-US'], timezone: 'Europe/Berlin' },
+        })
+      ).data.uuid;
 
     // Open/close rounds on one window whose profile exists after the first open.
     const uuid = await newWindow('rounds');
@@ -57,7 +83,8 @@ async function main(): Promise<void> {
 
     // The same kind of profile, driven by puppeteer-core alone; then the zip of it, alone.
     const bareProfile = join(work, 'bare-profile');
-    const bareLaunch = () => puppeteer.launch({ browser: 'firefox', executablePath: config.firefoxPath, headless: true, userDataDir: bareProfile });
+    const bareLaunch = () =>
+      puppeteer.launch({ browser: 'firefox', executablePath: config.firefoxPath, headless: true, userDataDir: bareProfile });
     await (await bareLaunch()).close();
     const bareOpens: number[] = [];
     const bareCloses: number[] = [];
@@ -76,8 +103,22 @@ async function main(): Promise<void> {
     const bareCloseZip = stats(bareCloses.map((c, i) => c + bareZips[i]));
     console.log(`\nopen/close, ${ROUNDS} rounds each, existing profile`);
     table([
-      { step: 'agent open', median: ms(open.p50), p90: ms(open.p90), 'bare puppeteer': ms(bareOpen.p50), ratio: ratio(open.p50, bareOpen.p50), target: '<= 1.15x' },
-      { step: 'agent close (zip + cookies + cloud)', median: ms(close.p50), p90: ms(close.p90), 'bare puppeteer': `${ms(bareClose.p50)} + zip ${ms(stats(bareZips).p50)}`, ratio: ratio(close.p50, bareCloseZip.p50), target: '<= 1.5x' },
+      {
+        step: 'agent open',
+        median: ms(open.p50),
+        p90: ms(open.p90),
+        'bare puppeteer': ms(bareOpen.p50),
+        ratio: ratio(open.p50, bareOpen.p50),
+        target: '<= 1.15x',
+      },
+      {
+        step: 'agent close (zip + cookies + cloud)',
+        median: ms(close.p50),
+        p90: ms(close.p90),
+        'bare puppeteer': `${ms(bareClose.p50)} + zip ${ms(stats(bareZips).p50)}`,
+        ratio: ratio(close.p50, bareCloseZip.p50),
+        target: '<= 1.5x',
+      },
     ]);
 
     // A heavy profile: 5,000 cookies and 20 MB of site storage.
@@ -90,7 +131,13 @@ async function main(): Promise<void> {
     // Firefox keeps at most 180 cookies per host: 5,000 cookies are 50 sites' worth.
     for (let site = 0; site < 50; site++) {
       await browser.setCookie(
-        ...Array.from({ length: 100 }, (_, j) => ({ name: `c${j}`, value: `value-${site}-${j}-${'x'.repeat(40)}`, domain: `site${site}.example`, path: '/', expires: expiry })),
+        ...Array.from({ length: 100 }, (_, j) => ({
+          name: `c${j}`,
+          value: `value-${site}-${j}-${'x'.repeat(40)}`,
+          domain: `site${site}.example`,
+          path: '/',
+          expires: expiry,
+        })),
       );
     }
     await page.evaluate(
@@ -109,13 +156,20 @@ async function main(): Promise<void> {
     );
     await browser.disconnect();
     const [heavyCloseMs, heavyClose] = await timed(() => local('/browser/close', { uuid: heavy }));
-    const heavyProfile = heavyClose.close.profileZipPath.replace('uploaded-profile-zips', 'browser-cache/firefox-profiles').replace(/\.zip$/, '');
+    const heavyProfile = heavyClose.close.profileZipPath
+      .replace('uploaded-profile-zips', 'browser-cache/firefox-profiles')
+      .replace(/\.zip$/, '');
     const [zipMs, zip] = await timed(() => archiveProfile(heavyProfile, join(work, 'heavy.zip'), ALL_SYNCED));
     const launched = await cloudApi.call<{ cookies: unknown[] }>('/browser/launch', { uuid: heavy, deviceId: 'bench-inspect' });
     console.log(`\nheavy profile: 5,000 cookies + 20 MB IndexedDB`);
     table([
       { what: 'zip alone', time: ms(zipMs), size: `${(zip.size / 1048576).toFixed(1)} MB`, files: zip.files.length },
-      { what: 'agent close (zip + 5,000 cookies to the cloud)', time: ms(heavyCloseMs), size: `${(heavyClose.close.profileZipSize / 1048576).toFixed(1)} MB`, files: `${launched.data.cookies.length} cookies stored` },
+      {
+        what: 'agent close (zip + 5,000 cookies to the cloud)',
+        time: ms(heavyCloseMs),
+        size: `${(heavyClose.close.profileZipSize / 1048576).toFixed(1)} MB`,
+        files: `${launched.data.cookies.length} cookies stored`,
+      },
     ]);
     await cloudApi.call('/browser/open-status/update', { uuid: heavy, deviceId: 'bench-inspect', status: 'closed' });
 

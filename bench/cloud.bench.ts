@@ -47,7 +47,9 @@ async function seed(db: Queryable, teamId: number, userId: number, count: number
   const groups: { id: number }[] = (
     await db.query(`INSERT INTO groups (team_id, name) SELECT $1, 'group ' || g FROM generate_series(1, 20) g RETURNING id`, [teamId])
   ).rows;
-  const tags: { id: number }[] = (await db.query(`INSERT INTO tags (team_id, name) SELECT $1, 'tag ' || g FROM generate_series(1, 10) g RETURNING id`, [teamId])).rows;
+  const tags: { id: number }[] = (
+    await db.query(`INSERT INTO tags (team_id, name) SELECT $1, 'tag ' || g FROM generate_series(1, 10) g RETURNING id`, [teamId])
+  ).rows;
   await db.query(
     `INSERT INTO windows (team_id, seq, name, remark, group_id, fingerprint, config, proxy_type, proxy_host, proxy_port, created_by, created_at)
      SELECT $1, g, 'Window ' || g,
@@ -98,7 +100,8 @@ const ENV = { LOGIN_THROTTLE_LIMIT: '1000', LOGIN_ADDRESS_THROTTLE_LIMIT: '10000
 async function owners() {
   const owner = await api('/auth/register', { email: 'bench@example.com', password: 'bench-password' });
   const others = [];
-  for (let t = 0; t < SMALL_TEAMS; t++) others.push(await api('/auth/register', { email: `other${t}@example.com`, password: 'bench-password' }));
+  for (let t = 0; t < SMALL_TEAMS; t++)
+    others.push(await api('/auth/register', { email: `other${t}@example.com`, password: 'bench-password' }));
   return { owner, others };
 }
 
@@ -178,7 +181,9 @@ async function main(): Promise<void> {
         // Totals without a text filter come from the counters, as in the service.
         [ids] = await Promise.all([
           idsFrom('DESC', offset),
-          extra ? db.query(`SELECT count(*) ${live} ${extra}`, params) : db.query(`SELECT sum(live) FROM window_counts WHERE team_id = $1`, [params[0]]),
+          extra
+            ? db.query(`SELECT count(*) ${live} ${extra}`, params)
+            : db.query(`SELECT sum(live) FROM window_counts WHERE team_id = $1`, [params[0]]),
         ]);
       } else {
         // As the service: the total first, then a page past the middle from the far end.
@@ -205,7 +210,10 @@ async function main(): Promise<void> {
       batch: await sample(20, async (i) => {
         const batch = ids.slice((i * 1000) % (ids.length - 1000), ((i * 1000) % (ids.length - 1000)) + 1000);
         await db.query('BEGIN');
-        await db.query(`SELECT id, group_id FROM windows WHERE team_id = $1 AND id = ANY($2) AND deleted_at IS NULL ORDER BY id FOR UPDATE`, [teamId, batch]);
+        await db.query(
+          `SELECT id, group_id FROM windows WHERE team_id = $1 AND id = ANY($2) AND deleted_at IS NULL ORDER BY id FOR UPDATE`,
+          [teamId, batch],
+        );
         await db.query(`UPDATE windows SET remark = $2, updated_at = now() WHERE id = ANY($1)`, [batch, `bare ${i}`]);
         await db.query('COMMIT');
       }),
@@ -235,8 +243,8 @@ async function main(): Promise<void> {
       { endpoint: '/browser/list keyword "vip"', ...row(http.keyword, bare.keyword, embedded.keyword) },
       {
         endpoint: '/browser/update/partial 1,000 ids (serial)',
-        'p50': ms(batchHttp.p50),
-        'p99': ms(batchHttp.p99),
+        p50: ms(batchHttp.p50),
+        p99: ms(batchHttp.p99),
         'req/s': (1000 / batchHttp.mean).toFixed(1),
         'bare SQL p50': ms(bare.batch.p50),
         'HTTP/SQL p50': ratio(batchHttp.p50, bare.batch.p50),
@@ -260,8 +268,8 @@ async function main(): Promise<void> {
 
 function row(load: Load, bare: Stats, embedded: Load) {
   return {
-    'p50': ms(load.p50),
-    'p99': ms(load.p99),
+    p50: ms(load.p50),
+    p99: ms(load.p99),
     'req/s': load.rps.toFixed(0),
     'bare SQL p50': ms(bare.p50),
     'HTTP/SQL p50': ratio(load.p50, bare.p50),

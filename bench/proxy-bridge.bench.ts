@@ -134,14 +134,20 @@ interface Measured {
 }
 
 /** Page loads alternating between the two paths (so both see the same machine state), then downloads. */
-async function measure(paths: { straight: string; bridged: string }, siteUrl: string, loads: number, bridge: ChildProcess): Promise<Record<'straight' | 'bridged', Measured> & { bridgeCpuMs: number }> {
+async function measure(
+  paths: { straight: string; bridged: string },
+  siteUrl: string,
+  loads: number,
+  bridge: ChildProcess,
+): Promise<Record<'straight' | 'bridged', Measured> & { bridgeCpuMs: number }> {
   for (let i = 0; i < 10; i++) {
     await fetchThrough(paths.straight, `${siteUrl}/page`);
     await fetchThrough(paths.bridged, `${siteUrl}/page`);
   }
   const samples = { straight: [] as number[], bridged: [] as number[] };
   for (let i = 0; i < loads; i++) {
-    for (const path of ['straight', 'bridged'] as const) samples[path].push((await timed(() => fetchThrough(paths[path], `${siteUrl}/page`)))[0]);
+    for (const path of ['straight', 'bridged'] as const)
+      samples[path].push((await timed(() => fetchThrough(paths[path], `${siteUrl}/page`)))[0]);
   }
   const downloads = { straight: [] as number[], bridged: [] as number[] };
   let bridgeCpu = Infinity;
@@ -153,7 +159,10 @@ async function measure(paths: { straight: string; bridged: string }, siteUrl: st
   }
   const summary = (path: 'straight' | 'bridged'): Measured => {
     const sorted = [...samples[path]].sort((x, y) => x - y);
-    return { page: { p50: sorted[Math.floor(sorted.length / 2)], p90: sorted[Math.floor(sorted.length * 0.9)] }, downloadMs: Math.min(...downloads[path]) };
+    return {
+      page: { p50: sorted[Math.floor(sorted.length / 2)], p90: sorted[Math.floor(sorted.length * 0.9)] },
+      downloadMs: Math.min(...downloads[path]),
+    };
   };
   return { straight: summary('straight'), bridged: summary('bridged'), bridgeCpuMs: bridgeCpu };
 }
@@ -163,7 +172,11 @@ export async function benchProxyBridge(): Promise<[string, boolean][]> {
   const siteUrl = `https://127.0.0.1:${remote.message.sitePort}`;
   const scenarios = [
     { name: 'loopback, no latency', port: remote.message.proxyPort, loads: PAGE_LOADS },
-    { name: `${2 * DELAY_MS} ms round trip, ${LINK_MBIT} Mbit/s to the proxy`, port: remote.message.delayedPort, loads: Math.ceil(PAGE_LOADS / 4) },
+    {
+      name: `${2 * DELAY_MS} ms round trip, ${LINK_MBIT} Mbit/s to the proxy`,
+      port: remote.message.delayedPort,
+      loads: Math.ceil(PAGE_LOADS / 4),
+    },
   ];
   const verdicts: [string, boolean][] = [];
   const rows: Record<string, string>[] = [];
@@ -172,12 +185,41 @@ export async function benchProxyBridge(): Promise<[string, boolean][]> {
     for (const scenario of scenarios) {
       const bridge = await forkRole<{ bridgeUrl: string }>('bridge', String(scenario.port));
       try {
-        const m = await measure({ straight: `http://${AUTH.username}:${AUTH.password}@127.0.0.1:${scenario.port}`, bridged: bridge.message.bridgeUrl }, siteUrl, scenario.loads, bridge.child);
+        const m = await measure(
+          { straight: `http://${AUTH.username}:${AUTH.password}@127.0.0.1:${scenario.port}`, bridged: bridge.message.bridgeUrl },
+          siteUrl,
+          scenario.loads,
+          bridge.child,
+        );
         rows.push(
-          { proxy: scenario.name, what: 'page load p50', straight: ms(m.straight.page.p50), 'through bridge': ms(m.bridged.page.p50), ratio: ratio(m.bridged.page.p50, m.straight.page.p50) },
-          { proxy: scenario.name, what: 'page load p90', straight: ms(m.straight.page.p90), 'through bridge': ms(m.bridged.page.p90), ratio: ratio(m.bridged.page.p90, m.straight.page.p90) },
-          { proxy: scenario.name, what: '100 MB download', straight: `${ms(m.straight.downloadMs)} (${mbps(m.straight.downloadMs)})`, 'through bridge': `${ms(m.bridged.downloadMs)} (${mbps(m.bridged.downloadMs)})`, ratio: ratio(m.bridged.downloadMs, m.straight.downloadMs) },
-          { proxy: scenario.name, what: 'bridge CPU for 100 MB', straight: '', 'through bridge': `${ms(m.bridgeCpuMs)} (ceiling ${mbps(m.bridgeCpuMs)} per core)`, ratio: '' },
+          {
+            proxy: scenario.name,
+            what: 'page load p50',
+            straight: ms(m.straight.page.p50),
+            'through bridge': ms(m.bridged.page.p50),
+            ratio: ratio(m.bridged.page.p50, m.straight.page.p50),
+          },
+          {
+            proxy: scenario.name,
+            what: 'page load p90',
+            straight: ms(m.straight.page.p90),
+            'through bridge': ms(m.bridged.page.p90),
+            ratio: ratio(m.bridged.page.p90, m.straight.page.p90),
+          },
+          {
+            proxy: scenario.name,
+            what: '100 MB download',
+            straight: `${ms(m.straight.downloadMs)} (${mbps(m.straight.downloadMs)})`,
+            'through bridge': `${ms(m.bridged.downloadMs)} (${mbps(m.bridged.downloadMs)})`,
+            ratio: ratio(m.bridged.downloadMs, m.straight.downloadMs),
+          },
+          {
+            proxy: scenario.name,
+            what: 'bridge CPU for 100 MB',
+            straight: '',
+            'through bridge': `${ms(m.bridgeCpuMs)} (ceiling ${mbps(m.bridgeCpuMs)} per core)`,
+            ratio: '',
+          },
         );
         verdicts.push(
           [`bridge page load <= 1.10x straight to the proxy (${scenario.name})`, m.bridged.page.p50 <= 1.1 * m.straight.page.p50],
@@ -190,7 +232,9 @@ export async function benchProxyBridge(): Promise<[string, boolean][]> {
   } finally {
     remote.child.kill();
   }
-  console.log(`\nproxy bridge: http proxy with credentials; page load = new CONNECT tunnel + TLS + 100 KB (${PAGE_LOADS} loads, a quarter with latency); 100 MB download, best of 3; client, bridge and proxy+site are three processes`);
+  console.log(
+    `\nproxy bridge: http proxy with credentials; page load = new CONNECT tunnel + TLS + 100 KB (${PAGE_LOADS} loads, a quarter with latency); 100 MB download, best of 3; client, bridge and proxy+site are three processes`,
+  );
   table(rows);
   return verdicts;
 }

@@ -52,7 +52,11 @@ describe('local agent with a real Firefox and a real cloud', () => {
   describe('refusals', () => {
     it('answers /health without a token, everything else needs the local token', async () => {
       const health = await fetch(`${agent.url}/health`).then((r) => r.json());
-      expect(health).toEqual({ code: 0, msg: 'success', data: { status: 'ok', loggedIn: true, version: '0.1.0', running: expect.any(Number) } });
+      expect(health).toEqual({
+        code: 0,
+        msg: 'success',
+        data: { status: 'ok', loggedIn: true, version: '0.1.0', running: expect.any(Number) },
+      });
       expect(await agent.post('/browser/pids', {}, { token: null })).toEqual({ code: 401, msg: 'Invalid local access token', data: {} });
       expect((await agent.post('/browser/pids', {}, { token: 'wrong' })).code).toBe(401);
       expect((await agent.post('/browser/pids')).code).toBe(0);
@@ -62,7 +66,12 @@ describe('local agent with a real Firefox and a real cloud', () => {
       const answer = await new Promise<{ status: number; body: string; cors?: string }>((resolve, reject) => {
         const req = httpRequest(`${agent.url}/browser/pids`, {
           method: 'POST',
-          headers: { Host: 'evil.example:54345', 'X-Cos-Local-Token': agent.token, 'Content-Type': 'application/json', Origin: 'http://evil.example' },
+          headers: {
+            Host: 'evil.example:54345',
+            'X-Cos-Local-Token': agent.token,
+            'Content-Type': 'application/json',
+            Origin: 'http://evil.example',
+          },
         });
         req.on('response', (res) => {
           let body = '';
@@ -81,14 +90,17 @@ describe('local agent with a real Firefox and a real cloud', () => {
       try {
         expect((await fetch(`${loggedOut.url}/health`).then((r) => r.json())).data.loggedIn).toBe(false);
         for (const path of ['/browser/open', '/browser/pids', '/browser/list']) {
-          expect(await loggedOut.post(path, { uuid: '550e8400-e29b-41d4-a716-446655440000' })).toMatchObject({ code: 401, msg: expect.stringContaining('not logged in') });
+          expect(await loggedOut.post(path, { uuid: '550e8400-e29b-41d4-a716-446655440000' })).toMatchObject({
+            code: 401,
+            msg: expect.stringContaining('not logged in'),
+          });
         }
       } finally {
         await loggedOut.close();
       }
     });
 
-    it('gives every bad open and close 211 (or the cloud\'s 404) and starts nothing', async () => {
+    it("gives every bad open and close 211 (or the cloud's 404) and starts nothing", async () => {
       const w = await createWindow(cloud, owner);
       const other = await createWindow(cloud, owner);
       const cases: [string, unknown, number, string][] = [
@@ -105,7 +117,11 @@ describe('local agent with a real Firefox and a real cloud', () => {
         ['/browser/close', { uuid: w.uuid }, 404, 'not open on this device'],
       ];
       for (const [path, body, code, msg] of cases) {
-        expect({ path, body, answer: await agent.post(path, body) }).toEqual({ path, body, answer: { code, msg: expect.stringContaining(msg), data: {} } });
+        expect({ path, body, answer: await agent.post(path, body) }).toEqual({
+          path,
+          body,
+          answer: { code, msg: expect.stringContaining(msg), data: {} },
+        });
       }
       expect((await agent.post('/browser/pids')).data.list).toEqual([]);
       expect(firefoxPids(agent.dataDir)).toEqual([]);
@@ -113,8 +129,16 @@ describe('local agent with a real Firefox and a real cloud', () => {
     });
 
     it('forwards cloud calls with the Local API notes', async () => {
-      expect(await agent.post('/browser/update', { name: 'x' })).toEqual({ code: 211, msg: 'Configuration must be a JSON object', data: {} });
-      expect(await agent.post('/browser/update', { name: 'x', config: {} })).toEqual({ code: 211, msg: 'Configuration must be a JSON object', data: {} });
+      expect(await agent.post('/browser/update', { name: 'x' })).toEqual({
+        code: 211,
+        msg: 'Configuration must be a JSON object',
+        data: {},
+      });
+      expect(await agent.post('/browser/update', { name: 'x', config: {} })).toEqual({
+        code: 211,
+        msg: 'Configuration must be a JSON object',
+        data: {},
+      });
       const created = await agent.post('/browser/update', { name: 'via agent', config: { syncHistory: false } });
       expect(created).toMatchObject({ code: 0, data: { name: 'via agent', config: { syncHistory: false } } });
       expect(await agent.post('/browser/detail', { id: created.data.id })).toEqual({ code: 211, msg: 'UUID invalid', data: {} });
@@ -159,7 +183,9 @@ describe('local agent with a real Firefox and a real cloud', () => {
     });
     expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data).toMatchObject({ openStatus: 'opened' });
     expect((await agent.post('/browser/pids')).data.list).toEqual([{ id: w.id, uuid: w.uuid, pid: opened.data.pid }]);
-    expect((await agent.post('/browser/ports')).data.list).toEqual([{ id: w.id, uuid: w.uuid, port: expect.any(Number), wsEndpoint: opened.data.wsEndpoint }]);
+    expect((await agent.post('/browser/ports')).data.list).toEqual([
+      { id: w.id, uuid: w.uuid, port: expect.any(Number), wsEndpoint: opened.data.wsEndpoint },
+    ]);
 
     // the user's own automation attaches to the window
     let browser: Browser = await attach(opened.data.wsEndpoint);
@@ -206,7 +232,13 @@ describe('local agent with a real Firefox and a real cloud', () => {
       msg: 'Browser closed',
       data: {
         uuid: w.uuid,
-        close: { error: 0, killed: false, profileZipPath: join(agent.dataDir, 'uploaded-profile-zips', `${w.uuid}.zip`), profileZipName: `${w.uuid}.zip`, profileZipSize: expect.any(Number) },
+        close: {
+          error: 0,
+          killed: false,
+          profileZipPath: join(agent.dataDir, 'uploaded-profile-zips', `${w.uuid}.zip`),
+          profileZipName: `${w.uuid}.zip`,
+          profileZipSize: expect.any(Number),
+        },
         cookies: { synced: true },
         openedStatus: { beforeClose: { openStatus: 'opened' }, afterClose: { openStatus: 'closed' } },
       },
@@ -222,7 +254,11 @@ describe('local agent with a real Firefox and a real cloud', () => {
     const launch = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'inspect' }, owner.token);
     const names = launch.data.cookies.map((c: { name: string }) => c.name).sort();
     expect(names).toEqual(['js_cookie', 'server_cookie', 'session_cookie']);
-    expect(launch.data.cookies.find((c: { name: string }) => c.name === 'server_cookie')).toMatchObject({ value: 'from-server', httpOnly: true, domain: '127.0.0.1' });
+    expect(launch.data.cookies.find((c: { name: string }) => c.name === 'server_cookie')).toMatchObject({
+      value: 'from-server',
+      httpOnly: true,
+      domain: '127.0.0.1',
+    });
     await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'inspect', status: 'closed' }, owner.token);
 
     // the profile folder is gone: the zip brings back local storage and IndexedDB
@@ -239,7 +275,8 @@ describe('local agent with a real Firefox and a real cloud', () => {
             const open = indexedDB.open('cos-test', 1);
             open.onsuccess = () => {
               const get = open.result.transaction('kv').objectStore('kv').get('idb_key');
-              get.onsuccess = () => resolve({ ls: localStorage.getItem('ls_key'), idb: get.result, cookies: document.cookie.split('; ').sort() });
+              get.onsuccess = () =>
+                resolve({ ls: localStorage.getItem('ls_key'), idb: get.result, cookies: document.cookie.split('; ').sort() });
             };
           }),
       ),
@@ -264,7 +301,7 @@ describe('local agent with a real Firefox and a real cloud', () => {
     await agent.post('/browser/close', { uuid: w.uuid });
   });
 
-  it('sends a window\'s traffic through its proxy, and straight again once the proxy is removed', async () => {
+  it("sends a window's traffic through its proxy, and straight again once the proxy is removed", async () => {
     const proxy = await startHttpProxy();
     try {
       const w = await createWindow(cloud, owner, { proxyMethod: 2, proxyType: 'http', host: '127.0.0.1', port: proxy.port });
@@ -293,7 +330,9 @@ describe('local agent with a real Firefox and a real cloud', () => {
   });
 
   it('starts exactly one Firefox for concurrent opens of one window', async () => {
-    const w = await createWindow(cloud, owner, { browserFingerPrint: { userAgent: 'CosTest/1.0', hardwareConcurrency: 1, webrtc: 'disabled' } });
+    const w = await createWindow(cloud, owner, {
+      browserFingerPrint: { userAgent: 'CosTest/1.0', hardwareConcurrency: 1, webrtc: 'disabled' },
+    });
     const answers = await Promise.all([1, 2, 3].map(() => agent.post('/browser/open', { uuid: w.uuid })));
     expect(answers.map((a) => a.code)).toEqual([0, 0, 0]);
     expect(new Set(answers.map((a) => a.data.pid)).size).toBe(1);
@@ -305,7 +344,9 @@ describe('local agent with a real Firefox and a real cloud', () => {
     const browser = await attach(again.data.wsEndpoint);
     const page = await browser.newPage();
     await page.goto(`${site.url}/other`);
-    expect(await page.evaluate(() => ({ ua: navigator.userAgent, cores: navigator.hardwareConcurrency, rtc: typeof RTCPeerConnection }))).toEqual({
+    expect(
+      await page.evaluate(() => ({ ua: navigator.userAgent, cores: navigator.hardwareConcurrency, rtc: typeof RTCPeerConnection })),
+    ).toEqual({
       ua: 'CosTest/1.0',
       cores: 1,
       rtc: 'undefined',
@@ -325,7 +366,10 @@ describe('local agent with a real Firefox and a real cloud', () => {
     // give Firefox a moment to write the cookie database, as it would before a real crash
     await new Promise((r) => setTimeout(r, 1500));
     process.kill(opened.data.pid, 'SIGKILL');
-    await until('the cloud to see the window closed', async () => (await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus === 'closed');
+    await until(
+      'the cloud to see the window closed',
+      async () => (await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus === 'closed',
+    );
     expect(existsSync(join(agent.dataDir, 'uploaded-profile-zips', `${w.uuid}.zip`))).toBe(true);
     expect((await agent.post('/browser/pids')).data.list.find((p: { uuid: string }) => p.uuid === w.uuid)).toBeUndefined();
     const launch = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'inspect' }, owner.token);
@@ -342,7 +386,10 @@ describe('local agent with a real Firefox and a real cloud', () => {
     await page.goto(`${site.url}/`);
     await page.waitForFunction(() => (window as unknown as { stored?: boolean }).stored === true);
     await browser.close();
-    await until('the cloud to see the window closed', async () => (await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus === 'closed');
+    await until(
+      'the cloud to see the window closed',
+      async () => (await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus === 'closed',
+    );
     const launch = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'inspect' }, owner.token);
     expect(launch.data.cookies.map((c: { name: string }) => c.name)).toEqual(expect.arrayContaining(['js_cookie', 'server_cookie']));
     expect(launch.data.profile).toMatchObject({ zipName: `${w.uuid}.zip` });
@@ -352,7 +399,11 @@ describe('local agent with a real Firefox and a real cloud', () => {
   it('refuses a window open on another device, and one in the recycle bin', async () => {
     const w = await createWindow(cloud, owner);
     await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'other-desk' }, owner.token);
-    expect(await agent.post('/browser/open', { uuid: w.uuid })).toEqual({ code: 409, msg: `Window ${w.uuid} is open on another device`, data: {} });
+    expect(await agent.post('/browser/open', { uuid: w.uuid })).toEqual({
+      code: 409,
+      msg: `Window ${w.uuid} is open on another device`,
+      data: {},
+    });
     const binned = await createWindow(cloud, owner);
     await cloud.post('/browser/delete', { id: binned.id }, owner.token);
     expect((await agent.post('/browser/open', { uuid: binned.uuid })).code).toBe(404);

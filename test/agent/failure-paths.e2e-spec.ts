@@ -31,7 +31,8 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
   let site: TestSite;
   // The same database, port and data folder (its JWT secret): the cloud as it was before it went away.
   const cloudDir = mkdtempSync(join(tmpdir(), 'cos-cloud-'));
-  const cloudAt = () => startCloud({ listen: true, databaseUrl: database.url, port, dataDir: cloudDir, env: { WINDOW_LEASE_SECONDS: '60' } });
+  const cloudAt = () =>
+    startCloud({ listen: true, databaseUrl: database.url, port, dataDir: cloudDir, env: { WINDOW_LEASE_SECONDS: '60' } });
   const cloudCookie = async (uuid: string) => {
     const launch = await cloud.post('/browser/launch', { uuid, deviceId: 'inspect' }, owner.token);
     await cloud.post('/browser/open-status/update', { uuid, deviceId: 'inspect', status: 'closed' }, owner.token);
@@ -80,7 +81,11 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
     expect(closed).toMatchObject({
       code: 0,
       msg: 'Browser closed',
-      data: { close: { error: 0, profileZipName: `${w.uuid}.zip` }, cookies: { synced: true }, backendClose: { pending: true, error: expect.stringContaining('unreachable') } },
+      data: {
+        close: { error: 0, profileZipName: `${w.uuid}.zip` },
+        cookies: { synced: true },
+        backendClose: { pending: true, error: expect.stringContaining('unreachable') },
+      },
     });
     expect(isAlive(pid)).toBe(false);
     expect(readdirSync(join(agent.dataDir, 'outbox'))).toEqual([`${w.uuid}.json`]);
@@ -110,15 +115,25 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
     expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus).toBe('opened');
 
     agent = await startAgent({ cloudUrl: cloud.url, dataDir: agent.dataDir, env: { AGENT_OUTBOX_RETRY_MS: '200' } });
-    await until('the outbox to deliver', async () => (await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus === 'closed');
+    await until(
+      'the outbox to deliver',
+      async () => (await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus === 'closed',
+    );
     expect(await cloudCookie(w.uuid)).toBe('before-restart');
     expect(readdirSync(join(agent.dataDir, 'outbox'))).toEqual([]);
   });
 
-  it('refuses NUL bytes, deep nesting and prototype keys itself, and passes the cloud\'s 211 on as 211', async () => {
-    expect(await agent.post('/browser/list', { keyword: 'a\u0000b' })).toEqual({ code: 211, msg: 'keyword must not contain NUL characters', data: {} });
+  it("refuses NUL bytes, deep nesting and prototype keys itself, and passes the cloud's 211 on as 211", async () => {
+    expect(await agent.post('/browser/list', { keyword: 'a\u0000b' })).toEqual({
+      code: 211,
+      msg: 'keyword must not contain NUL characters',
+      data: {},
+    });
     expect((await agent.post('/browser/open', `{"uuid":${'['.repeat(4000)}${']'.repeat(4000)}}`)).code).toBe(211);
-    expect(await agent.post('/browser/open', '{"uuid":"x","__proto__":{}}')).toMatchObject({ code: 211, msg: 'property __proto__ should not exist' });
+    expect(await agent.post('/browser/open', '{"uuid":"x","__proto__":{}}')).toMatchObject({
+      code: 211,
+      msg: 'property __proto__ should not exist',
+    });
     expect(await agent.post('/browser/list', { pageSize: 100000 })).toMatchObject({ code: 211, msg: expect.stringContaining('pageSize') });
   });
 
@@ -128,14 +143,25 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
 
     it('an entry that runs into a file (lnk, then lnk/evil) fails the restore, not the agent; the window opens and says so', async () => {
       const w = await createWindow(cloud, owner);
-      await writeZip(zipOf(w.uuid), [['lnk', 'a file'], ['lnk/evil', 'under a file']]);
+      await writeZip(zipOf(w.uuid), [
+        ['lnk', 'a file'],
+        ['lnk/evil', 'under a file'],
+      ]);
       for (let attempt = 0; attempt < 2; attempt++) {
         const opened = await agent.post('/browser/open', { uuid: w.uuid });
-        expect(opened).toMatchObject({ code: 0, data: { profileRestore: { restored: false, error: expect.any(String), keptAt: expect.stringContaining(`${w.uuid}.zip.unreadable-`) } } });
+        expect(opened).toMatchObject({
+          code: 0,
+          data: {
+            profileRestore: { restored: false, error: expect.any(String), keptAt: expect.stringContaining(`${w.uuid}.zip.unreadable-`) },
+          },
+        });
         expect(existsSync(opened.data.profileRestore.keptAt)).toBe(true);
         expect((await agent.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
         rmSync(profileOf(w.uuid), { recursive: true, force: true });
-        await writeZip(zipOf(w.uuid), [['lnk', 'a file'], ['lnk/evil', 'under a file']]);
+        await writeZip(zipOf(w.uuid), [
+          ['lnk', 'a file'],
+          ['lnk/evil', 'under a file'],
+        ]);
       }
       expect((await fetch(`${agent.url}/health`).then((r) => r.json())).data.status).toBe('ok');
     });
@@ -155,7 +181,10 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
       const outside = mkdtempSync(join(tmpdir(), 'cos-outside-'));
       mkdirSync(profileOf(w.uuid), { recursive: true });
       symlinkSync(outside, join(profileOf(w.uuid), 'storage'));
-      await writeZip(zipOf(w.uuid), [['times.json', '{"created":1}'], ['storage/evil.txt', 'escaped']]);
+      await writeZip(zipOf(w.uuid), [
+        ['times.json', '{"created":1}'],
+        ['storage/evil.txt', 'escaped'],
+      ]);
       const opened = await agent.post('/browser/open', { uuid: w.uuid });
       expect(opened.code).toBe(0);
       expect(opened.data.profileRestore).toBeUndefined();

@@ -10,8 +10,16 @@ import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
 import { attach, firefoxPids } from '../support/firefox';
 import {
-  freePort, selfSignedCertificate, startHttpProxy, startPasswordSsh, startSilentServer, startSocksProxy, startSshd,
-  TestHttpProxy, TestSocksProxy, TestSshd,
+  freePort,
+  selfSignedCertificate,
+  startHttpProxy,
+  startPasswordSsh,
+  startSilentServer,
+  startSocksProxy,
+  startSshd,
+  TestHttpProxy,
+  TestSocksProxy,
+  TestSshd,
 } from '../support/proxies';
 import { startTestSite, TestSite } from '../support/test-site';
 
@@ -46,7 +54,11 @@ async function startProvider(): Promise<Provider> {
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   provider.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-  provider.close = () => new Promise<undefined>((resolve) => { server.closeAllConnections(); server.close(() => resolve(undefined)); });
+  provider.close = () =>
+    new Promise<undefined>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve(undefined));
+    });
   return provider;
 }
 
@@ -68,11 +80,21 @@ describe('proxies end to end in real Firefox windows', () => {
     const caFile = join(tmpdir(), `cos-proxy-ca-${process.pid}.pem`);
     writeFileSync(caFile, tls.cert);
     [site, provider, httpProxy, httpsProxy, socksProxy, sshd] = await Promise.all([
-      startTestSite(), startProvider(), startHttpProxy({ auth: AUTH }), startHttpProxy({ auth: AUTH, tls }), startSocksProxy(AUTH), startSshd(),
+      startTestSite(),
+      startProvider(),
+      startHttpProxy({ auth: AUTH }),
+      startHttpProxy({ auth: AUTH, tls }),
+      startSocksProxy(AUTH),
+      startSshd(),
     ]);
     cloud = await startCloud({ listen: true, env: { WINDOW_LEASE_SECONDS: '30' } });
     owner = await registerOwner(cloud);
-    agentEnv = { AGENT_IP_CHECK_URL: `${provider.url}/lookup`, AGENT_PROXY_CA_FILE: caFile, AGENT_PROXY_TIMEOUT_MS: '2500', AGENT_PROXY_PROBE_TARGET: `127.0.0.1:${new URL(site.url).port}` };
+    agentEnv = {
+      AGENT_IP_CHECK_URL: `${provider.url}/lookup`,
+      AGENT_PROXY_CA_FILE: caFile,
+      AGENT_PROXY_TIMEOUT_MS: '2500',
+      AGENT_PROXY_PROBE_TARGET: `127.0.0.1:${new URL(site.url).port}`,
+    };
     agent = await startAgent({ cloudUrl: cloud.url, env: agentEnv });
     await agent.login(owner.email, owner.password);
     proxies = agent.app.get(WindowProxies);
@@ -96,31 +118,55 @@ describe('proxies end to end in real Firefox windows', () => {
     const page = await browser.newPage();
     await page.goto(url);
     const text = await page.evaluate(() => document.body.innerText);
-    const seen = await page.evaluate(() => ({ timezone: Intl.DateTimeFormat().resolvedOptions().timeZone, language: navigator.language, languages: navigator.languages }));
+    const seen = await page.evaluate(() => ({
+      timezone: Intl.DateTimeFormat().resolvedOptions().timeZone,
+      language: navigator.language,
+      languages: navigator.languages,
+    }));
     await browser.disconnect();
     expect((await agent.post('/browser/close', { uuid })).code).toBe(0);
     return { opened, text, seen, routesWhileOpen, routesAfterClose: proxies.openRoutes() };
   }
 
-  it('carries an http proxy\'s credentials through the local bridge', async () => {
-    const w = await createWindow(cloud, owner, { proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+  it("carries an http proxy's credentials through the local bridge", async () => {
+    const w = await createWindow(cloud, owner, {
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: httpProxy.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+    });
     const from = httpProxy.seen.length;
     const result = await browse(w.uuid);
     expect(JSON.parse(result.text).headers.host).toBe(`127.0.0.1:${sitePort()}`);
-    expect(httpProxy.seen.slice(from)).toEqual(expect.arrayContaining([expect.objectContaining({ url: `${site.url}/echo`, username: AUTH.username })]));
+    expect(httpProxy.seen.slice(from)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ url: `${site.url}/echo`, username: AUTH.username })]),
+    );
     expect(result.routesWhileOpen).toBe(1);
     expect(result.routesAfterClose).toBe(0);
   });
 
   it('speaks TLS to an https proxy, trusting the configured authority', async () => {
-    const w = await createWindow(cloud, owner, { proxyType: 'https', host: '127.0.0.1', port: httpsProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+    const w = await createWindow(cloud, owner, {
+      proxyType: 'https',
+      host: '127.0.0.1',
+      port: httpsProxy.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+    });
     const from = httpsProxy.seen.length;
     await browse(w.uuid);
     expect(httpsProxy.seen.slice(from).map((s) => s.url)).toContain(`${site.url}/echo`);
   });
 
   it('resolves names at an authenticated socks5 proxy, never on this machine', async () => {
-    const w = await createWindow(cloud, owner, { proxyType: 'socks5', host: '127.0.0.1', port: socksProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+    const w = await createWindow(cloud, owner, {
+      proxyType: 'socks5',
+      host: '127.0.0.1',
+      port: socksProxy.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+    });
     const from = socksProxy.destinations.length;
     // a name only the proxy can resolve: the page loads only if the lookup happened there
     const result = await browse(w.uuid, `http://shop.cos-test:${sitePort()}/echo`);
@@ -128,8 +174,14 @@ describe('proxies end to end in real Firefox windows', () => {
     expect(socksProxy.destinations.slice(from)).toContainEqual({ address: 'shop.cos-test', port: sitePort() });
   });
 
-  it('keeps Firefox\'s own background traffic off the customer\'s proxy', async () => {
-    const w = await createWindow(cloud, owner, { proxyType: 'socks5', host: '127.0.0.1', port: socksProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+  it("keeps Firefox's own background traffic off the customer's proxy", async () => {
+    const w = await createWindow(cloud, owner, {
+      proxyType: 'socks5',
+      host: '127.0.0.1',
+      port: socksProxy.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+    });
     const from = socksProxy.destinations.length;
     expect((await agent.post('/browser/open', { uuid: w.uuid })).code).toBe(0);
     await new Promise((r) => setTimeout(r, 8000));
@@ -139,7 +191,13 @@ describe('proxies end to end in real Firefox windows', () => {
   });
 
   it('tunnels through SSH with a private key, names resolved by the SSH server', async () => {
-    const w = await createWindow(cloud, owner, { proxyType: 'ssh', host: '127.0.0.1', port: sshd.port, proxyUserName: sshd.user, proxyPassword: sshd.privateKey });
+    const w = await createWindow(cloud, owner, {
+      proxyType: 'ssh',
+      host: '127.0.0.1',
+      port: sshd.port,
+      proxyUserName: sshd.user,
+      proxyPassword: sshd.privateKey,
+    });
     const result = await browse(w.uuid, `http://localhost:${sitePort()}/echo`);
     expect(JSON.parse(result.text).headers.host).toBe(`localhost:${sitePort()}`);
     expect(sshd.log()).toMatch(new RegExp(`target localhost port ${sitePort()}`));
@@ -149,19 +207,45 @@ describe('proxies end to end in real Firefox windows', () => {
   it('tunnels through SSH with a password', async () => {
     const server = await startPasswordSsh(AUTH);
     try {
-      const w = await createWindow(cloud, owner, { proxyType: 'ssh', host: '127.0.0.1', port: server.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+      const w = await createWindow(cloud, owner, {
+        proxyType: 'ssh',
+        host: '127.0.0.1',
+        port: server.port,
+        proxyUserName: AUTH.username,
+        proxyPassword: AUTH.password,
+      });
       const result = await browse(w.uuid, `http://localhost:${sitePort()}/echo`);
       expect(JSON.parse(result.text).headers.host).toBe(`localhost:${sitePort()}`);
       expect(server.forwarded).toContainEqual({ host: 'localhost', port: sitePort() });
-      const wrong = await createWindow(cloud, owner, { proxyType: 'ssh', host: '127.0.0.1', port: server.port, proxyUserName: AUTH.username, proxyPassword: 'wrong' });
-      expect(await agent.post('/browser/open', { uuid: wrong.uuid })).toMatchObject({ code: 211, msg: expect.stringContaining('rejected the username or password') });
+      const wrong = await createWindow(cloud, owner, {
+        proxyType: 'ssh',
+        host: '127.0.0.1',
+        port: server.port,
+        proxyUserName: AUTH.username,
+        proxyPassword: 'wrong',
+      });
+      expect(await agent.post('/browser/open', { uuid: wrong.uuid })).toMatchObject({
+        code: 211,
+        msg: expect.stringContaining('rejected the username or password'),
+      });
     } finally {
       await server.close();
     }
   });
 
   it('binds a saved team proxy (proxyMethod 4)', async () => {
-    const saved = await cloud.post('/proxy/add', { name: 'team http', proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password }, owner.token);
+    const saved = await cloud.post(
+      '/proxy/add',
+      {
+        name: 'team http',
+        proxyType: 'http',
+        host: '127.0.0.1',
+        port: httpProxy.port,
+        proxyUserName: AUTH.username,
+        proxyPassword: AUTH.password,
+      },
+      owner.token,
+    );
     const w = await createWindow(cloud, owner, { proxyMethod: 4, proxyId: saved.data.id });
     const from = httpProxy.seen.length;
     await browse(w.uuid);
@@ -172,11 +256,23 @@ describe('proxies end to end in real Firefox windows', () => {
     const silent = await startSilentServer();
     const closedPort = await freePort();
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: 'wrong' }, /rejected the username or password/],
+      [
+        { proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: 'wrong' },
+        /rejected the username or password/,
+      ],
       [{ proxyType: 'http', host: '127.0.0.1', port: httpProxy.port }, /rejected the username or password/],
-      [{ proxyType: 'https', host: '127.0.0.1', port: httpsProxy.port, proxyUserName: 'nobody', proxyPassword: AUTH.password }, /rejected the username or password/],
-      [{ proxyType: 'socks5', host: '127.0.0.1', port: socksProxy.port, proxyUserName: AUTH.username, proxyPassword: 'wrong' }, /rejected the username or password/],
-      [{ proxyType: 'ssh', host: '127.0.0.1', port: sshd.port, proxyUserName: sshd.user, proxyPassword: sshd.strangerKey }, /rejected the username or password/],
+      [
+        { proxyType: 'https', host: '127.0.0.1', port: httpsProxy.port, proxyUserName: 'nobody', proxyPassword: AUTH.password },
+        /rejected the username or password/,
+      ],
+      [
+        { proxyType: 'socks5', host: '127.0.0.1', port: socksProxy.port, proxyUserName: AUTH.username, proxyPassword: 'wrong' },
+        /rejected the username or password/,
+      ],
+      [
+        { proxyType: 'ssh', host: '127.0.0.1', port: sshd.port, proxyUserName: sshd.user, proxyPassword: sshd.strangerKey },
+        /rejected the username or password/,
+      ],
       [{ proxyType: 'http', host: '127.0.0.1', port: closedPort, proxyUserName: 'u', proxyPassword: 'p' }, /refused the connection/],
       [{ proxyType: 'socks5', host: '127.0.0.1', port: closedPort }, /refused the connection/],
       [{ proxyType: 'ssh', host: '127.0.0.1', port: closedPort, proxyUserName: 'u', proxyPassword: 'p' }, /refused the connection/],
@@ -205,7 +301,12 @@ describe('proxies end to end in real Firefox windows', () => {
 
   it('extracts the proxy from an API: again at every open only when asked, fresh after a refresh', async () => {
     provider.extraction = `127.0.0.1:${httpProxy.port}:${AUTH.username}:${AUTH.password}\n127.0.0.1:1:x:y\n`;
-    const w = await createWindow(cloud, owner, { proxyMethod: 3, proxyType: 'http', dynamicIpUrl: `${provider.url}/extract`, refreshProxyUrl: `${provider.url}/refresh` });
+    const w = await createWindow(cloud, owner, {
+      proxyMethod: 3,
+      proxyType: 'http',
+      dynamicIpUrl: `${provider.url}/extract`,
+      refreshProxyUrl: `${provider.url}/refresh`,
+    });
     const hits = () => provider.hits['/extract'] ?? 0;
     const from = httpProxy.seen.length;
     await browse(w.uuid);
@@ -219,23 +320,45 @@ describe('proxies end to end in real Firefox windows', () => {
     await browse(w.uuid);
     expect(hits()).toBe(2);
 
-    await cloud.post('/browser/proxy/update', { ids: [w.id], proxyMethod: 3, proxyType: 'http', dynamicIpUrl: `${provider.url}/extract`, isDynamicIpChangeIp: true }, owner.token);
-    provider.extraction = JSON.stringify({ code: 0, data: [{ ip: '127.0.0.1', port: socksProxy.port, user: AUTH.username, pass: AUTH.password }] });
-    await cloud.post('/browser/proxy/update', { ids: [w.id], proxyMethod: 3, proxyType: 'socks5', dynamicIpUrl: `${provider.url}/extract`, isDynamicIpChangeIp: true }, owner.token);
+    await cloud.post(
+      '/browser/proxy/update',
+      { ids: [w.id], proxyMethod: 3, proxyType: 'http', dynamicIpUrl: `${provider.url}/extract`, isDynamicIpChangeIp: true },
+      owner.token,
+    );
+    provider.extraction = JSON.stringify({
+      code: 0,
+      data: [{ ip: '127.0.0.1', port: socksProxy.port, user: AUTH.username, pass: AUTH.password }],
+    });
+    await cloud.post(
+      '/browser/proxy/update',
+      { ids: [w.id], proxyMethod: 3, proxyType: 'socks5', dynamicIpUrl: `${provider.url}/extract`, isDynamicIpChangeIp: true },
+      owner.token,
+    );
     const socksFrom = socksProxy.destinations.length;
     await browse(w.uuid);
     expect(hits()).toBe(3);
     expect(socksProxy.destinations.length).toBeGreaterThan(socksFrom);
 
     provider.extraction = 'no proxies left';
-    expect(await agent.post('/browser/open', { uuid: w.uuid })).toMatchObject({ code: 211, msg: expect.stringContaining('dynamicIpUrl answered no proxy') });
+    expect(await agent.post('/browser/open', { uuid: w.uuid })).toMatchObject({
+      code: 211,
+      msg: expect.stringContaining('dynamicIpUrl answered no proxy'),
+    });
     const noRefresh = await createWindow(cloud, owner);
-    expect(await agent.post('/browser/proxy/refresh', { uuid: noRefresh.uuid })).toMatchObject({ code: 211, msg: expect.stringContaining('no refreshProxyUrl') });
+    expect(await agent.post('/browser/proxy/refresh', { uuid: noRefresh.uuid })).toMatchObject({
+      code: 211,
+      msg: expect.stringContaining('no refreshProxyUrl'),
+    });
   });
 
   it('checks the exit IP through the proxy and lets timezone and languages follow it', async () => {
     const w = await createWindow(cloud, owner, {
-      proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password, ipCheckService: 'ip-api',
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: httpProxy.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+      ipCheckService: 'ip-api',
       browserFingerPrint: { timezone: 'Asia/Tokyo', languages: ['ja-JP'], timezoneFromIp: true, languagesFromIp: true },
     });
     const from = httpProxy.seen.length;
@@ -245,7 +368,14 @@ describe('proxies end to end in real Firefox windows', () => {
     // the lookup itself went through the window's proxy
     expect(httpProxy.seen.slice(from).map((s) => s.url)).toContain(`${provider.url}/lookup`);
 
-    const fixed = await createWindow(cloud, owner, { proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password, browserFingerPrint: { timezone: 'Asia/Tokyo' } });
+    const fixed = await createWindow(cloud, owner, {
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: httpProxy.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+      browserFingerPrint: { timezone: 'Asia/Tokyo' },
+    });
     const lookups = provider.hits['/lookup'];
     const plain = await browse(fixed.uuid);
     expect(plain.seen.timezone).toBe('Asia/Tokyo');
@@ -273,15 +403,27 @@ describe('proxies end to end in real Firefox windows', () => {
       await agent.post('/browser/close', { uuid });
       return candidates;
     };
-    const proxied = await createWindow(cloud, owner, { proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+    const proxied = await createWindow(cloud, owner, {
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: httpProxy.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+    });
     const direct = await createWindow(cloud, owner, { browserFingerPrint: { webrtc: 'real' } });
     expect(await gather(proxied.uuid)).toEqual([]);
     // the same page without a proxy does gather candidates: the check above can fail
     expect((await gather(direct.uuid)).length).toBeGreaterThan(0);
   });
 
-  it('re-creates a running window\'s bridge when a restarted agent adopts it', async () => {
-    const w = await createWindow(cloud, owner, { proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+  it("re-creates a running window's bridge when a restarted agent adopts it", async () => {
+    const w = await createWindow(cloud, owner, {
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: httpProxy.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+    });
     const opened = await agent.post('/browser/open', { uuid: w.uuid });
     expect(opened.code).toBe(0);
     await agent.stop();
@@ -310,7 +452,15 @@ describe('proxies end to end in real Firefox windows', () => {
       const kind = kinds[i % kinds.length];
       return {
         window: { browserFingerPrint: {} },
-        proxy: { proxyMethod: 2, proxyUserName: AUTH.username, proxyPassword: AUTH.password, ipCheckService: 'ip-api', dynamicIpUrl: '', isDynamicIpChangeIp: false, ...kind },
+        proxy: {
+          proxyMethod: 2,
+          proxyUserName: AUTH.username,
+          proxyPassword: AUTH.password,
+          ipCheckService: 'ip-api',
+          dynamicIpUrl: '',
+          isDynamicIpChangeIp: false,
+          ...kind,
+        },
       } as unknown as LaunchPayload;
     };
     const fds = () => readdirSync('/proc/self/fd').length;

@@ -9,10 +9,21 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
   afterAll(() => cloud.close());
 
   it('registers an owner with a team and logs in', async () => {
-    const reg = await cloud.post('/auth/register', { email: 'Alice@Example.com', password: 'alice-password', name: 'Alice', teamName: 'Alice Shop' });
-    expect(reg).toMatchObject({ code: 0, data: { user: { email: 'Alice@Example.com', role: 'owner' }, team: { name: 'Alice Shop' }, expiresIn: 900 } });
+    const reg = await cloud.post('/auth/register', {
+      email: 'Alice@Example.com',
+      password: 'alice-password',
+      name: 'Alice',
+      teamName: 'Alice Shop',
+    });
+    expect(reg).toMatchObject({
+      code: 0,
+      data: { user: { email: 'Alice@Example.com', role: 'owner' }, team: { name: 'Alice Shop' }, expiresIn: 900 },
+    });
     const login = await cloud.post('/auth/login', { email: 'alice@example.com', password: 'alice-password' });
-    expect(login).toMatchObject({ code: 0, data: { accessToken: expect.any(String), refreshToken: expect.any(String), user: { id: reg.data.user.id } } });
+    expect(login).toMatchObject({
+      code: 0,
+      data: { accessToken: expect.any(String), refreshToken: expect.any(String), user: { id: reg.data.user.id } },
+    });
     const me = await cloud.post('/auth/me', {}, login.data.accessToken);
     expect(me.data).toMatchObject({ user: { email: 'Alice@Example.com' }, team: { name: 'Alice Shop' }, scope: 'all', groupIds: [] });
     expect(me.data.permissions).toContain('team:manage');
@@ -33,7 +44,10 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
     await registerOwner(cloud, { email: 'carol@example.com', password: 'carol-password' });
     const statuses: number[] = [];
     for (let i = 0; i < 6; i++) {
-      const res = await cloud.raw().post('/auth/login').send({ email: 'carol@example.com', password: 'guess' + i });
+      const res = await cloud
+        .raw()
+        .post('/auth/login')
+        .send({ email: 'carol@example.com', password: 'guess' + i });
       statuses.push(res.status);
       if (res.status === 429) expect(res.body).toEqual({ code: 429, msg: expect.stringContaining('Too many'), data: {} });
     }
@@ -91,7 +105,9 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
 
     expect((await cloud.post('/browser/list', {}, token)).code).toBe(0);
     const listed = await cloud.post('/auth/token/list', {}, owner.token);
-    expect(listed.data.list).toEqual([expect.objectContaining({ id: created.data.id, tokenPrefix: token.slice(0, 14), lastUsedAt: expect.any(String) })]);
+    expect(listed.data.list).toEqual([
+      expect.objectContaining({ id: created.data.id, tokenPrefix: token.slice(0, 14), lastUsedAt: expect.any(String) }),
+    ]);
     expect(JSON.stringify(listed)).not.toContain(token);
 
     expect((await cloud.post('/auth/token/revoke', { id: created.data.id }, owner.token)).code).toBe(0);
@@ -103,7 +119,11 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
     const closed = await startCloud({ env: { REGISTRATION_ENABLED: 'false' } });
     try {
       const before = await snapshot(closed);
-      expect(await closed.post('/auth/register', { email: 'x@example.com', password: 'password-1' })).toEqual({ code: 403, msg: 'Registration is disabled', data: {} });
+      expect(await closed.post('/auth/register', { email: 'x@example.com', password: 'password-1' })).toEqual({
+        code: 403,
+        msg: 'Registration is disabled',
+        data: {},
+      });
       expect(await snapshot(closed)).toBe(before);
     } finally {
       await closed.close();
@@ -118,22 +138,39 @@ describe('team administration', () => {
   });
   afterAll(() => cloud.close());
 
-  it('adds, updates and removes members; a removed member\'s tokens stop at once', async () => {
+  it("adds, updates and removes members; a removed member's tokens stop at once", async () => {
     const owner = await registerOwner(cloud);
     const group = (await cloud.post('/group/add', { name: 'g' }, owner.token)).data.id;
-    const added = await cloud.post('/team/member/add', { email: 'm1@example.com', password: 'member-pass', name: 'M', permissions: ['browser:list'], scope: 'groups', groupIds: [group] }, owner.token);
-    expect(added).toMatchObject({ code: 0, data: { email: 'm1@example.com', role: 'member', permissions: ['browser:list'], scope: 'groups', groupIds: [group] } });
+    const added = await cloud.post(
+      '/team/member/add',
+      { email: 'm1@example.com', password: 'member-pass', name: 'M', permissions: ['browser:list'], scope: 'groups', groupIds: [group] },
+      owner.token,
+    );
+    expect(added).toMatchObject({
+      code: 0,
+      data: { email: 'm1@example.com', role: 'member', permissions: ['browser:list'], scope: 'groups', groupIds: [group] },
+    });
     const member = await cloud.post('/auth/login', { email: 'm1@example.com', password: 'member-pass' });
-    expect((await cloud.post('/auth/me', {}, member.data.accessToken)).data).toMatchObject({ permissions: ['browser:list'], scope: 'groups', groupIds: [group] });
+    expect((await cloud.post('/auth/me', {}, member.data.accessToken)).data).toMatchObject({
+      permissions: ['browser:list'],
+      scope: 'groups',
+      groupIds: [group],
+    });
 
-    const updated = await cloud.post('/team/member/update', { userId: added.data.id, permissions: ['browser:list', 'browser:open'], scope: 'all' }, owner.token);
+    const updated = await cloud.post(
+      '/team/member/update',
+      { userId: added.data.id, permissions: ['browser:list', 'browser:open'], scope: 'all' },
+      owner.token,
+    );
     expect(updated.data).toMatchObject({ permissions: ['browser:list', 'browser:open'], scope: 'all', groupIds: [group] });
     expect((await cloud.post('/auth/me', {}, member.data.accessToken)).data).toMatchObject({ scope: 'all', groupIds: [] });
 
     const list = await cloud.post('/team/member/list', {}, owner.token);
     expect(list.data.list.map((m: { email: string }) => m.email)).toEqual([owner.email, 'm1@example.com']);
     const catalogue = await cloud.post('/team/permission/list', {}, owner.token);
-    expect(catalogue.data.list.map((p: { name: string }) => p.name)).toEqual(expect.arrayContaining(['browser:list', 'browser:update:batch', 'team:manage', 'proxy:manage']));
+    expect(catalogue.data.list.map((p: { name: string }) => p.name)).toEqual(
+      expect.arrayContaining(['browser:list', 'browser:update:batch', 'team:manage', 'proxy:manage']),
+    );
 
     expect((await cloud.post('/team/member/remove', { userId: added.data.id }, owner.token)).code).toBe(0);
     expect((await cloud.post('/auth/me', {}, member.data.accessToken)).code).toBe(401);
@@ -147,7 +184,9 @@ describe('team administration', () => {
     const adminToken = adminLogin.data.accessToken;
 
     const before = await snapshot(cloud);
-    expect(await cloud.post('/team/member/add', { email: 'adm2@example.com', password: 'admin-pass', role: 'admin' }, adminToken)).toMatchObject({ code: 403, msg: 'Only an owner can make an admin' });
+    expect(
+      await cloud.post('/team/member/add', { email: 'adm2@example.com', password: 'admin-pass', role: 'admin' }, adminToken),
+    ).toMatchObject({ code: 403, msg: 'Only an owner can make an admin' });
     expect((await cloud.post('/team/member/update', { userId: owner.userId, role: 'member' }, adminToken)).code).toBe(403);
     expect((await cloud.post('/team/member/remove', { userId: owner.userId }, adminToken)).code).toBe(403);
     expect((await cloud.post('/team/member/update', { userId: owner.userId, role: 'admin' }, owner.token)).code).toBe(409);
@@ -163,13 +202,31 @@ describe('team administration', () => {
 
   it('a member with team:manage grants only permissions they hold', async () => {
     const owner = await registerOwner(cloud);
-    await cloud.post('/team/member/add', { email: 'hr@example.com', password: 'hr-password', permissions: ['team:manage', 'browser:list'] }, owner.token);
+    await cloud.post(
+      '/team/member/add',
+      { email: 'hr@example.com', password: 'hr-password', permissions: ['team:manage', 'browser:list'] },
+      owner.token,
+    );
     const hr = (await cloud.post('/auth/login', { email: 'hr@example.com', password: 'hr-password' })).data;
     const before = await snapshot(cloud);
-    expect(await cloud.post('/team/member/add', { email: 'x1@example.com', password: 'password-1', permissions: ['browser:delete:permanent'] }, hr.accessToken)).toMatchObject({ code: 403, msg: expect.stringContaining('browser:delete:permanent') });
+    expect(
+      await cloud.post(
+        '/team/member/add',
+        { email: 'x1@example.com', password: 'password-1', permissions: ['browser:delete:permanent'] },
+        hr.accessToken,
+      ),
+    ).toMatchObject({ code: 403, msg: expect.stringContaining('browser:delete:permanent') });
     expect((await cloud.post('/team/member/update', { userId: hr.user.id, permissions: ['proxy:manage'] }, hr.accessToken)).code).toBe(403);
     expect(await snapshot(cloud)).toBe(before);
-    expect((await cloud.post('/team/member/add', { email: 'x2@example.com', password: 'password-1', permissions: ['browser:list'] }, hr.accessToken)).code).toBe(0);
+    expect(
+      (
+        await cloud.post(
+          '/team/member/add',
+          { email: 'x2@example.com', password: 'password-1', permissions: ['browser:list'] },
+          hr.accessToken,
+        )
+      ).code,
+    ).toBe(0);
   });
 
   it('a member limited to groups sees and changes only windows in them', async () => {
@@ -179,7 +236,17 @@ describe('team administration', () => {
     const inside = (await cloud.post('/browser/update', { groupId: mine }, owner.token)).data;
     const outside = (await cloud.post('/browser/update', { groupId: theirs }, owner.token)).data;
     const ungrouped = (await cloud.post('/browser/update', {}, owner.token)).data;
-    await cloud.post('/team/member/add', { email: 'scoped@example.com', password: 'scoped-pass', permissions: ['browser:list', 'browser:update:batch', 'browser:update:single', 'browser:create:single'], scope: 'groups', groupIds: [mine] }, owner.token);
+    await cloud.post(
+      '/team/member/add',
+      {
+        email: 'scoped@example.com',
+        password: 'scoped-pass',
+        permissions: ['browser:list', 'browser:update:batch', 'browser:update:single', 'browser:create:single'],
+        scope: 'groups',
+        groupIds: [mine],
+      },
+      owner.token,
+    );
     const token = (await cloud.post('/auth/login', { email: 'scoped@example.com', password: 'scoped-pass' })).data.accessToken;
 
     const list = await cloud.post('/browser/list', {}, token);

@@ -43,10 +43,20 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
 
   it('bodies nested thousands deep, NUL bytes, unpaired surrogates and prototype keys', async () => {
     const deep = (levels: number) => `${'{"a":'.repeat(levels)}1${'}'.repeat(levels)}`;
-    await refused('/browser/update', `{"name":"x","browserFingerPrint":${deep(3500)}}`, 211, /^browserFingerPrint(\.a)+ is nested deeper than 32 levels$/);
+    await refused(
+      '/browser/update',
+      `{"name":"x","browserFingerPrint":${deep(3500)}}`,
+      211,
+      /^browserFingerPrint(\.a)+ is nested deeper than 32 levels$/,
+    );
     await refused('/browser/list', `{"keyword":${'['.repeat(5000)}${']'.repeat(5000)}}`, 211, 'nested deeper');
     await refused('/browser/update', { name: 'evil\u0000name' }, 211, 'name must not contain NUL characters');
-    await refused('/browser/update', { remark: 'ok', browserFingerPrint: { languages: ['en\u0000'] } }, 211, 'browserFingerPrint.languages[0] must not contain NUL');
+    await refused(
+      '/browser/update',
+      { remark: 'ok', browserFingerPrint: { languages: ['en\u0000'] } },
+      211,
+      'browserFingerPrint.languages[0] must not contain NUL',
+    );
     await refused('/browser/update', { config: { 'k\u0000': 1 } }, 211, 'NUL');
     await refused('/group/add', '{"name":"half \\ud800 a pair"}', 211, 'name contains an unpaired surrogate');
     await refused('/auth/me', '{"x":"\\udc00"}', 211, 'unpaired surrogate');
@@ -92,7 +102,11 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/update', { browserFingerPrint: { doNotTrack: 'yes' } }, 211, 'doNotTrack');
     await refused('/browser/update', { browserFingerPrint: { userAgent: 'x'.repeat(513) } }, 211, 'userAgent');
     await refused('/browser/update/partial', { ids: [w.id], config: { syncCookies: 'no' } }, 211, 'config.syncCookies must be a boolean');
-    const kept = await cloud.post('/browser/update', { id: w2.id, browserFingerPrint: { canvasNoise: 0.2, os: 'Linux' }, config: { startUrls: ['https://a'] } }, owner.token);
+    const kept = await cloud.post(
+      '/browser/update',
+      { id: w2.id, browserFingerPrint: { canvasNoise: 0.2, os: 'Linux' }, config: { startUrls: ['https://a'] } },
+      owner.token,
+    );
     expect(kept.data).toMatchObject({ browserFingerPrint: { canvasNoise: 0.2, os: 'Linux' }, config: { startUrls: ['https://a'] } });
   });
 
@@ -135,18 +149,28 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/recycle/restore', { ids }, 211, 'at most 1000');
   });
 
-  it('group and tag ids must be the team\'s', async () => {
+  it("group and tag ids must be the team's", async () => {
     await refused('/browser/update', { name: 'x', groupId: foreignGroup }, 211, `groupId ${foreignGroup} does not exist`);
     await refused('/browser/update', { name: 'x', groupId: 999999 }, 211, 'groupId 999999 does not exist');
     await refused('/browser/update', { name: 'x', tagIds: [tag, foreignTag] }, 211, `tag ${foreignTag} does not exist`);
     await refused('/browser/update/partial', { ids: [w.id], groupId: foreignGroup }, 211, 'does not exist');
     await refused('/browser/group/update', { ids: [w.id, w2.id], groupId: foreignGroup }, 211, 'does not exist');
     await refused('/browser/update/partial', { ids: [w.id], tagIds: [foreignTag] }, 211, 'does not exist');
-    await refused('/team/member/add', { email: 'x@example.com', password: 'password-1', scope: 'groups', groupIds: [foreignGroup] }, 211, 'does not exist');
+    await refused(
+      '/team/member/add',
+      { email: 'x@example.com', password: 'password-1', scope: 'groups', groupIds: [foreignGroup] },
+      211,
+      'does not exist',
+    );
   });
 
   it('a batch with one foreign or unknown id fails whole', async () => {
-    await refused('/browser/update/partial', { ids: [w.id, w2.id, foreign.id], name: 'all or nothing' }, 404, `Window ${foreign.id} not found`);
+    await refused(
+      '/browser/update/partial',
+      { ids: [w.id, w2.id, foreign.id], name: 'all or nothing' },
+      404,
+      `Window ${foreign.id} not found`,
+    );
     await refused('/browser/remark/update', { ids: [w.id, 999999], remark: 'x' }, 404, 'Window 999999 not found');
     await refused('/browser/proxy/update', { ids: [w.id, foreign.id], proxyMethod: 2, proxyType: 'direct' }, 404, 'not found');
     await refused('/browser/delete/ids', { ids: [w.id, foreign.id] }, 404, 'not found');
@@ -159,7 +183,12 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/update', { proxyType: 'socks5' }, 211, 'needs host and port');
     await refused('/browser/update', { proxyMethod: 2, proxyType: 'http', host: 'h' }, 211, 'needs host and port');
     await refused('/browser/proxy/update', { ids: [w.id], proxyMethod: 3 }, 211, 'proxyMethod 3 needs dynamicIpUrl');
-    await refused('/browser/proxy/update', { ids: [w.id], proxyMethod: 3, dynamicIpUrl: 'ftp://x' }, 211, 'dynamicIpUrl must be an http(s) URL');
+    await refused(
+      '/browser/proxy/update',
+      { ids: [w.id], proxyMethod: 3, dynamicIpUrl: 'ftp://x' },
+      211,
+      'dynamicIpUrl must be an http(s) URL',
+    );
     await refused('/browser/proxy/update', { ids: [w.id], proxyMethod: 4 }, 211, 'proxyMethod 4 needs proxyId');
     await refused('/browser/proxy/update', { ids: [w.id], proxyMethod: 5 }, 211, 'proxyMethod must be 2, 3 or 4');
     await refused('/browser/update', { id: w.id, proxyType: 'http', port: 70000 }, 211, 'port must be an integer from 1 to 65535');

@@ -62,7 +62,8 @@ describe('embedded PostgreSQL under concurrent load', () => {
         const text = JSON.stringify(res.data);
         if ([...theirs.uuids].some((uuid) => text.includes(uuid))) leaks.push(`${path}: the other team's window`);
         if (path === '/auth/me' && res.data.team.id !== mine.owner.teamId) leaks.push(`${path}: team ${res.data.team.id}`);
-        if (path === '/group/list' && res.data.list.some((g: { id: number }) => g.id !== mine.groupId)) leaks.push(`${path}: the other team's group`);
+        if (path === '/group/list' && res.data.list.some((g: { id: number }) => g.id !== mine.groupId))
+          leaks.push(`${path}: the other team's group`);
       }
     };
     await Promise.all(Array.from({ length: 30 }, (_, c) => client(c)));

@@ -22,7 +22,13 @@ describe('secrets follow their endpoint, scopes cannot be widened', () => {
   describe('proxy passwords', () => {
     it('drops a window proxy password when a member moves the host without sending it, and says so', async () => {
       const editor = await addMember(cloud, owner, { permissions: ['browser:update:single', 'browser:list'] });
-      const window = await createWindow(cloud, owner, { proxyType: 'http', host: 'proxy.example.net', port: 8080, proxyUserName: 'u', proxyPassword: 'victim-secret' });
+      const window = await createWindow(cloud, owner, {
+        proxyType: 'http',
+        host: 'proxy.example.net',
+        port: 8080,
+        proxyUserName: 'u',
+        proxyPassword: 'victim-secret',
+      });
 
       const renamed = await cloud.post('/browser/update', { id: window.id, name: 'renamed', proxyUserName: 'u2' }, editor.token);
       expect(renamed.data).toMatchObject({ hasProxyPassword: true });
@@ -35,31 +41,55 @@ describe('secrets follow their endpoint, scopes cannot be widened', () => {
       await cloud.post('/browser/close', { uuid: window.uuid, deviceId: DEVICE }, owner.token);
 
       for (const change of [{ port: 8081 }, { proxyType: 'socks5' }, { proxyMethod: 3, dynamicIpUrl: 'https://api.example.net/get' }]) {
-        const fresh = await createWindow(cloud, owner, { proxyType: 'http', host: 'proxy.example.net', port: 8080, proxyPassword: 'victim-secret' });
+        const fresh = await createWindow(cloud, owner, {
+          proxyType: 'http',
+          host: 'proxy.example.net',
+          port: 8080,
+          proxyPassword: 'victim-secret',
+        });
         const answer = await cloud.post('/browser/update', { id: fresh.id, ...change }, editor.token);
         expect(answer.data).toMatchObject({ hasProxyPassword: false, proxyPasswordCleared: true });
       }
       const resent = await createWindow(cloud, owner, { proxyType: 'http', host: 'proxy.example.net', port: 8080, proxyPassword: 'old' });
-      const withPassword = await cloud.post('/browser/update', { id: resent.id, host: 'other.example.net', proxyPassword: 'new' }, editor.token);
+      const withPassword = await cloud.post(
+        '/browser/update',
+        { id: resent.id, host: 'other.example.net', proxyPassword: 'new' },
+        editor.token,
+      );
       expect(withPassword.data).toMatchObject({ hasProxyPassword: true });
       expect(withPassword.data.proxyPasswordCleared).toBeUndefined();
     });
 
     it('drops a saved proxy password when its host moves, so /proxy/check sends no credentials to the new host', async () => {
       const manager = await addMember(cloud, owner, { permissions: ['proxy:manage'] });
-      const saved = await cloud.post('/proxy/add', { name: 'team pool', proxyType: 'http', host: 'pool.example.net', port: 3128, proxyUserName: 'team', proxyPassword: 'victim-secret' }, owner.token);
+      const saved = await cloud.post(
+        '/proxy/add',
+        {
+          name: 'team pool',
+          proxyType: 'http',
+          host: 'pool.example.net',
+          port: 3128,
+          proxyUserName: 'team',
+          proxyPassword: 'victim-secret',
+        },
+        owner.token,
+      );
       const moved = await cloud.post('/proxy/update', { id: saved.data.id, host: '127.0.0.1', port: attacker.port }, manager.token);
       expect(moved).toMatchObject({ code: 0, data: { hasProxyPassword: false, proxyPasswordCleared: true } });
       const check = await cloud.post('/proxy/check', { id: saved.data.id }, manager.token);
       expect(check).toMatchObject({ code: 0, data: { ok: false } });
       expect(attacker.connections).toBeGreaterThan(0);
-      const sent = [...attacker.received().matchAll(/proxy-authorization: basic (\S+)/gi)].map((m) => Buffer.from(m[1], 'base64').toString());
+      const sent = [...attacker.received().matchAll(/proxy-authorization: basic (\S+)/gi)].map((m) =>
+        Buffer.from(m[1], 'base64').toString(),
+      );
       expect(sent.join('\n')).not.toContain('victim-secret');
       expect(attacker.received()).not.toContain('victim-secret');
 
       const renamed = await cloud.post('/proxy/update', { id: saved.data.id, name: 'renamed', proxyPassword: 'again' }, manager.token);
       expect(renamed.data).toMatchObject({ hasProxyPassword: true });
-      expect((await cloud.post('/proxy/update', { id: saved.data.id, remark: 'x' }, manager.token)).data).toMatchObject({ hasProxyPassword: true });
+      expect((await cloud.post('/proxy/update', { id: saved.data.id, remark: 'x' }, manager.token)).data).toMatchObject({
+        hasProxyPassword: true,
+      });
     });
   });
 
@@ -91,7 +121,8 @@ describe('secrets follow their endpoint, scopes cannot be widened', () => {
 
     it('grants no scope or groups wider than their own to members they add or change', async () => {
       const before = await snapshot(cloud);
-      const add = (body: object) => cloud.post('/team/member/add', { email: `m${Math.random()}@example.com`, password: 'member-password-1', ...body }, limited.token);
+      const add = (body: object) =>
+        cloud.post('/team/member/add', { email: `m${Math.random()}@example.com`, password: 'member-password-1', ...body }, limited.token);
       expect(await add({ scope: 'all' })).toMatchObject({ code: 403, msg: expect.stringContaining('scope') });
       expect(await add({ scope: 'groups', groupIds: [theirs] })).toMatchObject({ code: 403, msg: expect.stringContaining(`${theirs}`) });
       const wide = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'all' });
@@ -127,7 +158,10 @@ describe('secrets follow their endpoint, scopes cannot be widened', () => {
       const refused = await cloud.post('/browser/launch', { uuid: outside.uuid, deviceId: DEVICE }, limited.token);
       expect(refused.code).toBe(403);
       expect(refused.msg).not.toContain('recycle');
-      expect(await cloud.post('/browser/launch', { uuid: inside.uuid, deviceId: DEVICE }, limited.token)).toMatchObject({ code: 409, msg: expect.stringContaining('recycle bin') });
+      expect(await cloud.post('/browser/launch', { uuid: inside.uuid, deviceId: DEVICE }, limited.token)).toMatchObject({
+        code: 409,
+        msg: expect.stringContaining('recycle bin'),
+      });
     });
   });
 
@@ -143,7 +177,9 @@ describe('secrets follow their endpoint, scopes cannot be widened', () => {
         const codes = answers.map((a) => a.code).sort();
         expect(codes).toContain(0);
         expect(codes.every((c) => c === 0 || c === 409 || c === 401 || c === 403)).toBe(true);
-        const [{ owners }] = await cloud.db.query(`SELECT count(*)::int AS owners FROM users WHERE team_id = $1 AND role = 'owner'`, [first.teamId]);
+        const [{ owners }] = await cloud.db.query(`SELECT count(*)::int AS owners FROM users WHERE team_id = $1 AND role = 'owner'`, [
+          first.teamId,
+        ]);
         expect(owners).toBe(1);
       }
     });
@@ -158,7 +194,9 @@ describe('secrets follow their endpoint, scopes cannot be widened', () => {
         ]);
         expect(deleted.code).toBe(0);
         expect([0, 211]).toContain(moved.code);
-        const rows: { group_id: number | null }[] = await cloud.db.query(`SELECT group_id FROM windows WHERE id = ANY($1)`, [windows.map((w) => w.id)]);
+        const rows: { group_id: number | null }[] = await cloud.db.query(`SELECT group_id FROM windows WHERE id = ANY($1)`, [
+          windows.map((w) => w.id),
+        ]);
         expect(rows.every((r) => r.group_id === null)).toBe(true);
       }
     });
@@ -209,13 +247,31 @@ describe('login and registration throttling per address', () => {
 
   it('counts every email and registration from one address together', async () => {
     const statuses: number[] = [];
-    for (let i = 0; i < 4; i++) statuses.push((await cloud.raw().post('/auth/login').send({ email: `guess${i}@example.com`, password: 'wrong-password' })).status);
-    for (let i = 0; i < 2; i++) statuses.push((await cloud.raw().post('/auth/register').send({ email: `new${i}@example.com`, password: 'a long password' })).status);
+    for (let i = 0; i < 4; i++)
+      statuses.push(
+        (
+          await cloud
+            .raw()
+            .post('/auth/login')
+            .send({ email: `guess${i}@example.com`, password: 'wrong-password' })
+        ).status,
+      );
+    for (let i = 0; i < 2; i++)
+      statuses.push(
+        (
+          await cloud
+            .raw()
+            .post('/auth/register')
+            .send({ email: `new${i}@example.com`, password: 'a long password' })
+        ).status,
+      );
     const over = await cloud.raw().post('/auth/login').send({ email: 'guess-again@example.com', password: 'wrong-password' });
     expect(statuses).toEqual([200, 200, 200, 200, 200, 200]);
     expect(over.status).toBe(429);
     expect(over.body).toEqual({ code: 429, msg: expect.stringContaining('Too many'), data: {} });
-    expect((await cloud.raw().post('/auth/register').send({ email: 'one-more@example.com', password: 'a long password' })).status).toBe(429);
+    expect((await cloud.raw().post('/auth/register').send({ email: 'one-more@example.com', password: 'a long password' })).status).toBe(
+      429,
+    );
     const [{ users }] = await cloud.db.query(`SELECT count(*)::int AS users FROM users`);
     expect(users).toBe(2);
   });

@@ -10,7 +10,11 @@ describe('health and OpenAPI', () => {
   it('GET /health answers without auth', async () => {
     const res = await cloud.raw().get('/health');
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ code: 0, msg: 'success', data: { status: 'ok', uptime: expect.any(Number), database: 'postgres', version: '0.1.0' } });
+    expect(res.body).toEqual({
+      code: 0,
+      msg: 'success',
+      data: { status: 'ok', uptime: expect.any(Number), database: 'postgres', version: '0.1.0' },
+    });
   });
 
   it('answers 503 degraded when the database does not answer', async () => {
@@ -24,27 +28,85 @@ describe('health and OpenAPI', () => {
   it('serves an OpenAPI document with every endpoint and its body', async () => {
     const res = await cloud.raw().get('/docs-json');
     expect(res.status).toBe(200);
-    const doc = res.body as { paths: Record<string, Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> }; security?: unknown[] }>>; components: { schemas: Record<string, { properties: Record<string, unknown> }> } };
+    const doc = res.body as {
+      paths: Record<
+        string,
+        Record<string, { requestBody?: { content: Record<string, { schema: { $ref?: string } }> }; security?: unknown[] }>
+      >;
+      components: { schemas: Record<string, { properties: Record<string, unknown> }> };
+    };
     const paths = Object.keys(doc.paths);
     for (const path of [
-      '/auth/register', '/auth/login', '/auth/refresh', '/auth/logout', '/auth/me', '/auth/token/create', '/auth/token/list', '/auth/token/revoke',
-      '/team/member/list', '/team/member/add', '/team/member/update', '/team/member/remove', '/team/permission/list',
-      '/browser/update', '/browser/update/partial', '/browser/detail', '/browser/list', '/browser/delete', '/browser/delete/ids',
-      '/browser/group/update', '/browser/remark/update', '/browser/proxy/update',
-      '/browser/recycle/list', '/browser/recycle/restore', '/browser/recycle/delete', '/browser/recycle/clear',
-      '/browser/launch', '/browser/open-status/update', '/browser/close',
-      '/group/list', '/group/add', '/group/update', '/group/delete', '/tag/list', '/tag/add', '/tag/update', '/tag/delete', '/health',
+      '/auth/register',
+      '/auth/login',
+      '/auth/refresh',
+      '/auth/logout',
+      '/auth/me',
+      '/auth/token/create',
+      '/auth/token/list',
+      '/auth/token/revoke',
+      '/team/member/list',
+      '/team/member/add',
+      '/team/member/update',
+      '/team/member/remove',
+      '/team/permission/list',
+      '/browser/update',
+      '/browser/update/partial',
+      '/browser/detail',
+      '/browser/list',
+      '/browser/delete',
+      '/browser/delete/ids',
+      '/browser/group/update',
+      '/browser/remark/update',
+      '/browser/proxy/update',
+      '/browser/recycle/list',
+      '/browser/recycle/restore',
+      '/browser/recycle/delete',
+      '/browser/recycle/clear',
+      '/browser/launch',
+      '/browser/open-status/update',
+      '/browser/close',
+      '/group/list',
+      '/group/add',
+      '/group/update',
+      '/group/delete',
+      '/tag/list',
+      '/tag/add',
+      '/tag/update',
+      '/tag/delete',
+      '/health',
     ]) {
       expect(paths).toContain(path);
     }
     const update = doc.paths['/browser/update'].post;
     const schemaName = update.requestBody!.content['application/json'].schema.$ref!.split('/').pop()!;
     expect(Object.keys(doc.components.schemas[schemaName].properties)).toEqual(
-      expect.arrayContaining(['id', 'browserId', 'uuid', 'name', 'groupId', 'tagIds', 'remark', 'browserFingerPrint', 'config', 'proxyMethod', 'proxyType', 'host', 'port', 'proxyUserName', 'proxyPassword', 'dynamicIpUrl', 'refreshProxyUrl', 'ipCheckService']),
+      expect.arrayContaining([
+        'id',
+        'browserId',
+        'uuid',
+        'name',
+        'groupId',
+        'tagIds',
+        'remark',
+        'browserFingerPrint',
+        'config',
+        'proxyMethod',
+        'proxyType',
+        'host',
+        'port',
+        'proxyUserName',
+        'proxyPassword',
+        'dynamicIpUrl',
+        'refreshProxyUrl',
+        'ipCheckService',
+      ]),
     );
     expect(update.security).toEqual([{ bearer: [] }]);
     const proxy = doc.paths['/browser/proxy/update'].post.requestBody!.content['application/json'].schema.$ref!.split('/').pop()!;
-    expect(Object.keys(doc.components.schemas[proxy].properties)).toEqual(expect.arrayContaining(['ids', 'proxyMethod', 'dynamicIpChannel', 'isDynamicIpChangeIp', 'enableSocks5Udp']));
+    expect(Object.keys(doc.components.schemas[proxy].properties)).toEqual(
+      expect.arrayContaining(['ids', 'proxyMethod', 'dynamicIpChannel', 'isDynamicIpChangeIp', 'enableSocks5Udp']),
+    );
     expect((await cloud.raw().get('/docs/')).status).toBe(200);
   });
 });

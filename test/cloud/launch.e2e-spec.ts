@@ -1,7 +1,16 @@
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, addMember, createWindow, registerOwner, snapshot } from '../support/factories';
 
-const COOKIE = { name: 'sid', value: 'abc', domain: '.example.com', path: '/', secure: true, httpOnly: true, sameSite: 'lax', expiry: 2_000_000_000 };
+const COOKIE = {
+  name: 'sid',
+  value: 'abc',
+  domain: '.example.com',
+  path: '/',
+  secure: true,
+  httpOnly: true,
+  sameSite: 'lax',
+  expiry: 2_000_000_000,
+};
 
 describe('agent-facing endpoints: launch, lease, close', () => {
   let cloud: CloudHarness;
@@ -13,11 +22,25 @@ describe('agent-facing endpoints: launch, lease, close', () => {
   afterAll(() => cloud.close());
 
   it('hands the agent the window, the proxy password in the clear, sync settings and cookies', async () => {
-    const w = await createWindow(cloud, owner, { proxyType: 'socks5', host: '127.0.0.1', port: 1080, proxyUserName: 'u', proxyPassword: 'p@ss', config: { syncHistory: false }, browserFingerPrint: { timezone: 'Asia/Tokyo' } });
+    const w = await createWindow(cloud, owner, {
+      proxyType: 'socks5',
+      host: '127.0.0.1',
+      port: 1080,
+      proxyUserName: 'u',
+      proxyPassword: 'p@ss',
+      config: { syncHistory: false },
+      browserFingerPrint: { timezone: 'Asia/Tokyo' },
+    });
     const res = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token);
     expect(res.code).toBe(0);
     expect(res.data).toMatchObject({
-      window: { uuid: w.uuid, browserFingerPrint: { timezone: 'Asia/Tokyo' }, openStatus: 'opening', openDeviceId: 'desk-1', proxyPassword: '' },
+      window: {
+        uuid: w.uuid,
+        browserFingerPrint: { timezone: 'Asia/Tokyo' },
+        openStatus: 'opening',
+        openDeviceId: 'desk-1',
+        proxyPassword: '',
+      },
       proxy: { proxyType: 'socks5', host: '127.0.0.1', port: 1080, proxyUserName: 'u', proxyPassword: 'p@ss' },
       sync: { syncCookies: true, syncHistory: false, syncPasswords: true },
       cookies: [],
@@ -30,21 +53,41 @@ describe('agent-facing endpoints: launch, lease, close', () => {
   it('holds a window for one device until it closes or the lease runs out', async () => {
     const w = await createWindow(cloud, owner);
     expect((await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token)).code).toBe(0);
-    const opened = await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'desk-1', status: 'opened', pid: 4321 }, owner.token);
+    const opened = await cloud.post(
+      '/browser/open-status/update',
+      { uuid: w.uuid, deviceId: 'desk-1', status: 'opened', pid: 4321 },
+      owner.token,
+    );
     expect(opened.data).toMatchObject({ openStatus: 'opened', leaseSeconds: 30 });
-    expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data).toMatchObject({ openStatus: 'opened', openDeviceId: 'desk-1' });
-    expect((await cloud.post('/browser/list', { openStatus: 'opened' }, owner.token)).data.list.map((x: { id: number }) => x.id)).toContain(w.id);
+    expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data).toMatchObject({
+      openStatus: 'opened',
+      openDeviceId: 'desk-1',
+    });
+    expect((await cloud.post('/browser/list', { openStatus: 'opened' }, owner.token)).data.list.map((x: { id: number }) => x.id)).toContain(
+      w.id,
+    );
 
     const before = await snapshot(cloud);
-    expect(await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'laptop-2' }, owner.token)).toEqual({ code: 409, msg: `Window ${w.uuid} is open on another device`, data: {} });
-    expect((await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'laptop-2', status: 'opened' }, owner.token)).code).toBe(409);
+    expect(await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'laptop-2' }, owner.token)).toEqual({
+      code: 409,
+      msg: `Window ${w.uuid} is open on another device`,
+      data: {},
+    });
+    expect(
+      (await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'laptop-2', status: 'opened' }, owner.token)).code,
+    ).toBe(409);
     expect((await cloud.post('/browser/close', { uuid: w.uuid, deviceId: 'laptop-2', cookies: [COOKIE] }, owner.token)).code).toBe(409);
     expect(await snapshot(cloud)).toBe(before);
 
     // the device stops renewing: the lease lapses, the window reads as closed and another device may open it
     await cloud.db.query(`UPDATE windows SET open_lease_until = now() - interval '1 second' WHERE id = $1`, [w.id]);
-    expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data).toMatchObject({ openStatus: 'closed', openDeviceId: null });
-    expect((await cloud.post('/browser/list', { openStatus: 'closed', pageSize: 100 }, owner.token)).data.list.map((x: { id: number }) => x.id)).toContain(w.id);
+    expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data).toMatchObject({
+      openStatus: 'closed',
+      openDeviceId: null,
+    });
+    expect(
+      (await cloud.post('/browser/list', { openStatus: 'closed', pageSize: 100 }, owner.token)).data.list.map((x: { id: number }) => x.id),
+    ).toContain(w.id);
     expect((await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'laptop-2' }, owner.token)).code).toBe(0);
   });
 
@@ -57,14 +100,16 @@ describe('agent-facing endpoints: launch, lease, close', () => {
     expect(Number(row.left)).toBeGreaterThan(25);
   });
 
-  it('stores the browser\'s cookies at close only when the window syncs cookies', async () => {
+  it("stores the browser's cookies at close only when the window syncs cookies", async () => {
     const syncing = await createWindow(cloud, owner);
     const notSyncing = await createWindow(cloud, owner, { config: { syncCookies: false } });
     for (const w of [syncing, notSyncing]) await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token);
     const profile = { zipName: `${syncing.uuid}.zip`, zipSize: 1234, sha256: 'a'.repeat(64) };
     const closed = await cloud.post('/browser/close', { uuid: syncing.uuid, deviceId: 'desk-1', cookies: [COOKIE], profile }, owner.token);
     expect(closed).toMatchObject({ code: 0, data: { cookiesSynced: true, cookieCount: 1, profile } });
-    expect((await cloud.post('/browser/close', { uuid: notSyncing.uuid, deviceId: 'desk-1', cookies: [COOKIE] }, owner.token)).data).toMatchObject({ cookiesSynced: false });
+    expect(
+      (await cloud.post('/browser/close', { uuid: notSyncing.uuid, deviceId: 'desk-1', cookies: [COOKIE] }, owner.token)).data,
+    ).toMatchObject({ cookiesSynced: false });
 
     const relaunch = await cloud.post('/browser/launch', { uuid: syncing.uuid, deviceId: 'desk-1' }, owner.token);
     expect(relaunch.data).toMatchObject({ cookies: [COOKIE], profile, window: { openStatus: 'opening' } });
@@ -75,10 +120,16 @@ describe('agent-facing endpoints: launch, lease, close', () => {
   it('refuses a window in the recycle bin, out of scope, or without browser:open', async () => {
     const w = await createWindow(cloud, owner);
     await cloud.post('/browser/delete', { id: w.id }, owner.token);
-    expect(await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token)).toMatchObject({ code: 409, msg: expect.stringContaining('recycle bin') });
+    expect(await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token)).toMatchObject({
+      code: 409,
+      msg: expect.stringContaining('recycle bin'),
+    });
     const other = await createWindow(cloud, owner);
     const viewer = await addMember(cloud, owner, { permissions: ['browser:list'] });
-    expect(await cloud.post('/browser/launch', { uuid: other.uuid, deviceId: 'desk-1' }, viewer.token)).toMatchObject({ code: 403, msg: expect.stringContaining('browser:open') });
+    expect(await cloud.post('/browser/launch', { uuid: other.uuid, deviceId: 'desk-1' }, viewer.token)).toMatchObject({
+      code: 403,
+      msg: expect.stringContaining('browser:open'),
+    });
     const stranger = await registerOwner(cloud);
     expect((await cloud.post('/browser/launch', { uuid: other.uuid, deviceId: 'desk-1' }, stranger.token)).code).toBe(404);
   });
@@ -94,10 +145,22 @@ describe('agent-facing endpoints: launch, lease, close', () => {
     ] as const) {
       expect(await cloud.post('/browser/launch', body, owner.token)).toEqual({ code: 211, msg: expect.stringContaining(msg), data: {} });
     }
-    expect((await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'd', status: 'running' }, owner.token)).msg).toContain('status must be one of');
-    expect((await cloud.post('/browser/close', { uuid: w.uuid, deviceId: 'd', cookies: [{ ...COOKIE, sameSite: 'weird' }] }, owner.token)).code).toBe(211);
+    expect(
+      (await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'd', status: 'running' }, owner.token)).msg,
+    ).toContain('status must be one of');
+    expect(
+      (await cloud.post('/browser/close', { uuid: w.uuid, deviceId: 'd', cookies: [{ ...COOKIE, sameSite: 'weird' }] }, owner.token)).code,
+    ).toBe(211);
     expect((await cloud.post('/browser/close', { uuid: w.uuid, deviceId: 'd', cookies: 'x' }, owner.token)).code).toBe(211);
-    expect((await cloud.post('/browser/close', { uuid: w.uuid, deviceId: 'd', profile: { zipName: 'a.zip', zipSize: 1, sha256: 'x' } }, owner.token)).code).toBe(211);
+    expect(
+      (
+        await cloud.post(
+          '/browser/close',
+          { uuid: w.uuid, deviceId: 'd', profile: { zipName: 'a.zip', zipSize: 1, sha256: 'x' } },
+          owner.token,
+        )
+      ).code,
+    ).toBe(211);
     expect(await snapshot(cloud)).toBe(before);
   });
 });

@@ -2,8 +2,19 @@ import { ALL_PERMISSIONS, Permission } from '@cos/contracts';
 import { CloudHarness, Envelope, startCloud } from '../support/cloud-app';
 import { Account, addMember, createGroup, createTag, createWindow, registerOwner, snapshot } from '../support/factories';
 
-type Caller = 'owner' | 'admin' | 'memberWith' | 'memberWithout' | 'memberOutOfScope' | 'otherTeam' | 'noToken' | 'badToken' | 'expiredToken';
-const CALLERS: Caller[] = ['owner', 'admin', 'memberWith', 'memberWithout', 'memberOutOfScope', 'otherTeam', 'noToken', 'badToken', 'expiredToken'];
+type Caller =
+  'owner' | 'admin' | 'memberWith' | 'memberWithout' | 'memberOutOfScope' | 'otherTeam' | 'noToken' | 'badToken' | 'expiredToken';
+const CALLERS: Caller[] = [
+  'owner',
+  'admin',
+  'memberWith',
+  'memberWithout',
+  'memberOutOfScope',
+  'otherTeam',
+  'noToken',
+  'badToken',
+  'expiredToken',
+];
 
 interface Fixture {
   w1: { id: number; uuid: string };
@@ -27,33 +38,60 @@ interface Case {
   listed?: (data: { list: { id: number }[] }, f: Fixture) => boolean;
 }
 
-const single = (path: string, permission: Permission, body: (f: Fixture) => Record<string, unknown>, extra: Partial<Case> = {}): Case => ({ path, permission, body, ...extra });
+const single = (path: string, permission: Permission, body: (f: Fixture) => Record<string, unknown>, extra: Partial<Case> = {}): Case => ({
+  path,
+  permission,
+  body,
+  ...extra,
+});
 // Outside a member's scope, reads behave as not found and writes as forbidden; another team sees nothing.
 const READ = { memberOutOfScope: 404, otherTeam: 404 };
 const WRITE = { memberOutOfScope: 403, otherTeam: 404 };
 const LISTED = (data: { list: { id: number }[] }, f: Fixture) => data.list.some((w) => w.id === f.w1.id);
 
 const CASES: Case[] = [
-  single('/browser/update', 'browser:create:single', (f) => ({ name: 'new', groupId: f.group }), { label: 'create', expect: { memberOutOfScope: 403, otherTeam: 211 } }),
+  single('/browser/update', 'browser:create:single', (f) => ({ name: 'new', groupId: f.group }), {
+    label: 'create',
+    expect: { memberOutOfScope: 403, otherTeam: 211 },
+  }),
   single('/browser/update', 'browser:update:single', (f) => ({ id: f.w1.id, name: 'edited' }), { label: 'edit', expect: WRITE }),
   single('/browser/update/partial', 'browser:update:single', (f) => ({ ids: [f.w1.id], remark: 'x' }), { label: 'one id', expect: WRITE }),
-  single('/browser/update/partial', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], remark: 'x' }), { label: 'two ids', expect: WRITE }),
+  single('/browser/update/partial', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], remark: 'x' }), {
+    label: 'two ids',
+    expect: WRITE,
+  }),
   single('/browser/detail', 'browser:list', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
   single('/browser/list', 'browser:list', () => ({ pageSize: 100 }), { listed: LISTED }),
   single('/browser/delete', 'browser:delete:recycle', (f) => ({ id: f.w1.id }), { expect: WRITE }),
   single('/browser/delete/ids', 'browser:delete:recycle', (f) => ({ ids: [f.w1.id, f.w2.id] }), { expect: WRITE }),
   single('/browser/group/update', 'browser:update:single', (f) => ({ ids: [f.w1.id], groupId: 0 }), { label: 'one id', expect: WRITE }),
-  single('/browser/group/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], groupId: 0 }), { label: 'two ids', expect: WRITE }),
+  single('/browser/group/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], groupId: 0 }), {
+    label: 'two ids',
+    expect: WRITE,
+  }),
   single('/browser/remark/update', 'browser:update:single', (f) => ({ ids: [f.w1.id], remark: 'r' }), { label: 'one id', expect: WRITE }),
-  single('/browser/remark/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], remark: 'r' }), { label: 'two ids', expect: WRITE }),
-  single('/browser/proxy/update', 'browser:update:single', (f) => ({ ids: [f.w1.id], proxyMethod: 2, proxyType: 'http', host: 'h', port: 1 }), { label: 'one id', expect: WRITE }),
-  single('/browser/proxy/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], proxyMethod: 2, proxyType: 'direct' }), { label: 'two ids', expect: WRITE }),
+  single('/browser/remark/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], remark: 'r' }), {
+    label: 'two ids',
+    expect: WRITE,
+  }),
+  single(
+    '/browser/proxy/update',
+    'browser:update:single',
+    (f) => ({ ids: [f.w1.id], proxyMethod: 2, proxyType: 'http', host: 'h', port: 1 }),
+    { label: 'one id', expect: WRITE },
+  ),
+  single('/browser/proxy/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], proxyMethod: 2, proxyType: 'direct' }), {
+    label: 'two ids',
+    expect: WRITE,
+  }),
   single('/browser/recycle/list', 'browser:list', () => ({ pageSize: 100 }), { recycled: true, listed: LISTED }),
   single('/browser/recycle/restore', 'browser:recycle:restore', (f) => ({ ids: [f.w1.id] }), { recycled: true, expect: WRITE }),
   single('/browser/recycle/delete', 'browser:delete:permanent', (f) => ({ ids: [f.w1.id] }), { recycled: true, expect: WRITE }),
   single('/browser/recycle/clear', 'browser:delete:permanent', () => ({}), { recycled: true }),
   single('/browser/launch', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk' }), { expect: WRITE }),
-  single('/browser/open-status/update', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', status: 'opened' }), { expect: WRITE }),
+  single('/browser/open-status/update', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', status: 'opened' }), {
+    expect: WRITE,
+  }),
   single('/browser/close', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', cookies: [] }), { expect: WRITE }),
   single('/group/add', 'group:manage', () => ({ name: `g${Math.random()}` })),
   // The fixture's group is outside the limited member's scope: not theirs to rename or delete.
@@ -71,8 +109,16 @@ const CASES: Case[] = [
   single('/proxy/delete', 'proxy:manage', (f) => ({ id: f.proxy }), { expect: { otherTeam: 404 } }),
   single('/team/member/list', 'team:manage', () => ({})),
   // A member limited to groups adds members limited to them (the default) and nobody wider.
-  single('/team/member/add', 'team:manage', () => ({ email: `m${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1' })),
-  single('/team/member/add', 'team:manage', () => ({ email: `m${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1', scope: 'all' }), { label: 'scope all', expect: { memberOutOfScope: 403 } }),
+  single('/team/member/add', 'team:manage', () => ({
+    email: `m${Date.now()}${Math.random().toString(36).slice(2)}@example.com`,
+    password: 'password-1',
+  })),
+  single(
+    '/team/member/add',
+    'team:manage',
+    () => ({ email: `m${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1', scope: 'all' }),
+    { label: 'scope all', expect: { memberOutOfScope: 403 } },
+  ),
   // The fixture's member sees every window: a limited member may neither change nor remove them.
   single('/team/member/update', 'team:manage', (f) => ({ userId: f.memberId, permissions: [], scope: 'all' }), { expect: WRITE }),
   single('/team/member/remove', 'team:manage', (f) => ({ userId: f.memberId }), { expect: WRITE }),
@@ -98,9 +144,12 @@ describe('permission matrix', () => {
   async function memberFor(kind: 'with' | 'without' | 'scope', permission: Permission | null): Promise<Account> {
     const key = `${kind}:${permission}`;
     if (!members[key]) {
-      const permissions =
-        kind === 'without' ? ALL_PERMISSIONS.filter((p) => p !== permission) : permission ? [permission] : [];
-      members[key] = await addMember(cloud, owner, kind === 'scope' ? { permissions, scope: 'groups', groupIds: [scopeGroup] } : { permissions });
+      const permissions = kind === 'without' ? ALL_PERMISSIONS.filter((p) => p !== permission) : permission ? [permission] : [];
+      members[key] = await addMember(
+        cloud,
+        owner,
+        kind === 'scope' ? { permissions, scope: 'groups', groupIds: [scopeGroup] } : { permissions },
+      );
     }
     return members[key];
   }
@@ -109,13 +158,16 @@ describe('permission matrix', () => {
     cloud = await startCloud();
     owner = await registerOwner(cloud);
     other = await registerOwner(cloud);
-    scopeGroup = await createGroup(cloud, owner, 'the member\'s group');
+    scopeGroup = await createGroup(cloud, owner, "the member's group");
     tokens.owner = owner.token;
     tokens.admin = (await addMember(cloud, owner, { role: 'admin' })).token;
     tokens.otherTeam = other.token;
     tokens.noToken = undefined;
     tokens.badToken = 'not-a-token';
-    tokens.expiredToken = cloud.signToken({ sub: owner.userId, sid: '00000000-0000-0000-0000-000000000000', tid: owner.teamId }, { expiresIn: -10 });
+    tokens.expiredToken = cloud.signToken(
+      { sub: owner.userId, sid: '00000000-0000-0000-0000-000000000000', tid: owner.teamId },
+      { expiresIn: -10 },
+    );
   });
   afterAll(() => cloud.close());
 
@@ -125,7 +177,11 @@ describe('permission matrix', () => {
     const w2 = await createWindow(cloud, owner, { groupId: group });
     if (c.recycled) await cloud.post('/browser/delete/ids', { ids: [w1.id, w2.id] }, owner.token);
     const tag = await createTag(cloud, owner);
-    const member = await cloud.post('/team/member/add', { email: `t${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1' }, owner.token);
+    const member = await cloud.post(
+      '/team/member/add',
+      { email: `t${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, password: 'password-1' },
+      owner.token,
+    );
     // a saved proxy on a closed port: a check answers at once
     const proxy = await cloud.post('/proxy/add', { name: `p${Math.random()}`, proxyType: 'http', host: '127.0.0.1', port: 1 }, owner.token);
     return { w1, w2, group, tag, memberId: member.data.id, proxy: proxy.data.id };
@@ -136,10 +192,13 @@ describe('permission matrix', () => {
       it.each(CALLERS)('%s', async (caller) => {
         const f = await fixture(c);
         const token =
-          caller === 'memberWith' ? (await memberFor('with', c.permission)).token
-          : caller === 'memberWithout' ? (await memberFor('without', c.permission)).token
-          : caller === 'memberOutOfScope' ? (await memberFor('scope', c.permission)).token
-          : tokens[caller];
+          caller === 'memberWith'
+            ? (await memberFor('with', c.permission)).token
+            : caller === 'memberWithout'
+              ? (await memberFor('without', c.permission)).token
+              : caller === 'memberOutOfScope'
+                ? (await memberFor('scope', c.permission)).token
+                : tokens[caller];
         const before = await snapshot(cloud);
         const res: Envelope = await cloud.post(c.path, c.body(f), token);
         const expected = expectedCode(c, caller);

@@ -39,20 +39,47 @@ describe('saved proxies', () => {
     lookup.server.close();
   });
 
-  const add = (by: Account, body: Record<string, unknown>) => cloud.post('/proxy/add', { name: `proxy ${Math.random()}`, ...body }, by.token);
+  const add = (by: Account, body: Record<string, unknown>) =>
+    cloud.post('/proxy/add', { name: `proxy ${Math.random()}`, ...body }, by.token);
 
   it('saves, lists, updates and deletes team proxies with the password sealed and masked', async () => {
-    const created = await add(owner, { name: 'Berlin residential', proxyType: 'socks5', host: 'gw.example.net', port: '1080', proxyUserName: 'u', proxyPassword: 'p@ss', remark: 'DE pool' });
+    const created = await add(owner, {
+      name: 'Berlin residential',
+      proxyType: 'socks5',
+      host: 'gw.example.net',
+      port: '1080',
+      proxyUserName: 'u',
+      proxyPassword: 'p@ss',
+      remark: 'DE pool',
+    });
     expect(created).toMatchObject({
       code: 0,
-      data: { name: 'Berlin residential', proxyType: 'socks5', host: 'gw.example.net', port: 1080, proxyUserName: 'u', proxyPassword: '', hasProxyPassword: true, remark: 'DE pool', windowCount: 0, lastCheck: { status: 'unchecked', checkedAt: null } },
+      data: {
+        name: 'Berlin residential',
+        proxyType: 'socks5',
+        host: 'gw.example.net',
+        port: 1080,
+        proxyUserName: 'u',
+        proxyPassword: '',
+        hasProxyPassword: true,
+        remark: 'DE pool',
+        windowCount: 0,
+        lastCheck: { status: 'unchecked', checkedAt: null },
+      },
     });
     const [row] = await cloud.db.query(`SELECT password_enc FROM proxies WHERE id = $1`, [created.data.id]);
     expect(row.password_enc).not.toContain('p@ss');
 
     const listed = await cloud.post('/proxy/list', { keyword: 'berlin' }, owner.token);
-    expect(listed.data).toMatchObject({ total: 1, page: 0, pageSize: 10, list: [{ id: created.data.id, proxyPassword: '', hasProxyPassword: true }] });
-    expect((await cloud.post('/proxy/list', { proxyType: 'ssh' }, owner.token)).data.list.map((p: { id: number }) => p.id)).not.toContain(created.data.id);
+    expect(listed.data).toMatchObject({
+      total: 1,
+      page: 0,
+      pageSize: 10,
+      list: [{ id: created.data.id, proxyPassword: '', hasProxyPassword: true }],
+    });
+    expect((await cloud.post('/proxy/list', { proxyType: 'ssh' }, owner.token)).data.list.map((p: { id: number }) => p.id)).not.toContain(
+      created.data.id,
+    );
     expect((await cloud.post('/proxy/list', {}, other.token)).data.total).toBe(0);
 
     const updated = await cloud.post('/proxy/update', { id: created.data.id, port: 1081, proxyPassword: '' }, owner.token);
@@ -61,7 +88,7 @@ describe('saved proxies', () => {
     expect((await cloud.post('/proxy/list', { keyword: 'berlin' }, owner.token)).data.total).toBe(0);
   });
 
-  it('refuses bad input, duplicates and other teams\' proxies, changing nothing', async () => {
+  it("refuses bad input, duplicates and other teams' proxies, changing nothing", async () => {
     const mine = await add(owner, { name: 'unique-name', proxyType: 'http', host: 'h.example', port: 8080 });
     const before = await snapshot(cloud);
     const refusals: [string, Record<string, unknown>, number, RegExp][] = [
@@ -92,7 +119,13 @@ describe('saved proxies', () => {
   });
 
   it('binds windows with proxyMethod 4 to a proxy of their own team only', async () => {
-    const saved = await add(owner, { proxyType: 'http', host: '127.0.0.1', port: upstream.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+    const saved = await add(owner, {
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: upstream.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+    });
     const foreign = await add(other, { proxyType: 'http', host: '127.0.0.1', port: 1 });
     const w = await createWindow(cloud, owner, { proxyMethod: 4, proxyId: saved.data.id });
     expect(w).toMatchObject({ proxyMethod: 4, proxyId: saved.data.id });
@@ -106,7 +139,11 @@ describe('saved proxies', () => {
       ['/browser/proxy/update', { ids: [w.id], proxyMethod: 4, proxyId: foreign.data.id }, /not a saved proxy of your team/],
       ['/browser/proxy/update', { ids: [w.id], proxyMethod: 2, proxyType: 'socks5' }, /needs host and port/],
       ['/browser/proxy/update', { ids: [w.id], proxyMethod: 3 }, /proxyMethod 3 needs dynamicIpUrl/],
-      ['/browser/proxy/update', { ids: [w.id], proxyMethod: 2, proxyType: 'http', host: 'h', port: 1, ipCheckService: 'nope' }, /ipCheckService/],
+      [
+        '/browser/proxy/update',
+        { ids: [w.id], proxyMethod: 2, proxyType: 'http', host: 'h', port: 1, ipCheckService: 'nope' },
+        /ipCheckService/,
+      ],
     ];
     for (const [path, body, msg] of refusals) {
       const res = await cloud.post(path, body, owner.token);
@@ -118,13 +155,27 @@ describe('saved proxies', () => {
     // the agent gets the saved proxy, credentials in the clear, as it is now
     await cloud.post('/proxy/update', { id: saved.data.id, port: upstream.port }, owner.token);
     const launch = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk' }, owner.token);
-    expect(launch.data.proxy).toMatchObject({ proxyMethod: 4, proxyId: saved.data.id, proxyType: 'http', host: '127.0.0.1', port: upstream.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+    expect(launch.data.proxy).toMatchObject({
+      proxyMethod: 4,
+      proxyId: saved.data.id,
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: upstream.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+    });
     await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'desk', status: 'closed' }, owner.token);
 
     // in use (the recycle bin counts): 409 and still there; once no window binds it, it goes
     await cloud.post('/browser/delete', { id: w.id }, owner.token);
-    expect(await cloud.post('/proxy/delete', { id: saved.data.id }, owner.token)).toEqual({ code: 409, msg: `Proxy ${saved.data.id} is used by 1 window; bind them to another proxy first`, data: {} });
-    expect((await cloud.post('/proxy/list', { pageSize: 100 }, owner.token)).data.list.find((p: { id: number }) => p.id === saved.data.id)).toMatchObject({ windowCount: 1 });
+    expect(await cloud.post('/proxy/delete', { id: saved.data.id }, owner.token)).toEqual({
+      code: 409,
+      msg: `Proxy ${saved.data.id} is used by 1 window; bind them to another proxy first`,
+      data: {},
+    });
+    expect(
+      (await cloud.post('/proxy/list', { pageSize: 100 }, owner.token)).data.list.find((p: { id: number }) => p.id === saved.data.id),
+    ).toMatchObject({ windowCount: 1 });
     await cloud.post('/browser/recycle/restore', { ids: [w.id] }, owner.token);
     await cloud.post('/browser/proxy/update', { ids: [w.id], proxyMethod: 2, proxyType: 'direct' }, owner.token);
     expect((await cloud.post('/browser/detail', { id: w.id }, owner.token)).data).toMatchObject({ proxyMethod: 2, proxyId: null });
@@ -132,39 +183,86 @@ describe('saved proxies', () => {
   });
 
   it('checks a proxy from the cloud through the proxy itself and remembers the answer', async () => {
-    const good = await add(owner, { proxyType: 'http', host: '127.0.0.1', port: upstream.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
+    const good = await add(owner, {
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: upstream.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+    });
     const seenBefore = upstream.seen.length;
     const hitsBefore = lookup.hits;
     const checked = await cloud.post('/proxy/check', { id: good.data.id }, owner.token);
-    expect(checked).toMatchObject({ code: 0, data: { id: good.data.id, ok: true, ip: '198.51.100.20', country: 'FR', timezone: 'Europe/Paris', latencyMs: expect.any(Number) } });
+    expect(checked).toMatchObject({
+      code: 0,
+      data: { id: good.data.id, ok: true, ip: '198.51.100.20', country: 'FR', timezone: 'Europe/Paris', latencyMs: expect.any(Number) },
+    });
     expect(lookup.hits).toBe(hitsBefore + 1);
     // the lookup went through the proxy, with the saved credentials
     expect(upstream.seen.slice(seenBefore).some((s) => s.url === lookup.url && s.username === AUTH.username)).toBe(true);
-    expect((await cloud.post('/proxy/list', { keyword: good.data.name }, owner.token)).data.list[0].lastCheck).toMatchObject({ status: 'ok', ip: '198.51.100.20', country: 'FR', timezone: 'Europe/Paris' });
+    expect((await cloud.post('/proxy/list', { keyword: good.data.name }, owner.token)).data.list[0].lastCheck).toMatchObject({
+      status: 'ok',
+      ip: '198.51.100.20',
+      country: 'FR',
+      timezone: 'Europe/Paris',
+    });
 
-    const badPassword = await add(owner, { proxyType: 'http', host: '127.0.0.1', port: upstream.port, proxyUserName: AUTH.username, proxyPassword: 'wrong' });
-    expect((await cloud.post('/proxy/check', { id: badPassword.data.id }, owner.token)).data).toMatchObject({ ok: false, reason: 'auth', message: expect.stringContaining('rejected the username or password') });
+    const badPassword = await add(owner, {
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: upstream.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: 'wrong',
+    });
+    expect((await cloud.post('/proxy/check', { id: badPassword.data.id }, owner.token)).data).toMatchObject({
+      ok: false,
+      reason: 'auth',
+      message: expect.stringContaining('rejected the username or password'),
+    });
     const closedPort = await add(owner, { proxyType: 'socks5', host: '127.0.0.1', port: 1, proxyUserName: 'u', proxyPassword: 'p' });
-    expect((await cloud.post('/proxy/check', { id: closedPort.data.id }, owner.token)).data).toMatchObject({ ok: false, reason: 'refused' });
-    expect((await cloud.post('/proxy/list', { keyword: closedPort.data.name }, owner.token)).data.list[0].lastCheck).toMatchObject({ status: 'failed', message: expect.stringContaining('refused') });
+    expect((await cloud.post('/proxy/check', { id: closedPort.data.id }, owner.token)).data).toMatchObject({
+      ok: false,
+      reason: 'refused',
+    });
+    expect((await cloud.post('/proxy/list', { keyword: closedPort.data.name }, owner.token)).data.list[0].lastCheck).toMatchObject({
+      status: 'failed',
+      message: expect.stringContaining('refused'),
+    });
     // TLS to an https proxy is verified: a self-signed certificate nobody configured is refused by name
     const tlsProxy = await startHttpProxy({ auth: AUTH, tls: selfSignedCertificate() });
     try {
-      const untrusted = await add(owner, { proxyType: 'https', host: '127.0.0.1', port: tlsProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password });
-      expect((await cloud.post('/proxy/check', { id: untrusted.data.id }, owner.token)).data).toMatchObject({ ok: false, reason: 'tls', message: expect.stringContaining('TLS certificate') });
+      const untrusted = await add(owner, {
+        proxyType: 'https',
+        host: '127.0.0.1',
+        port: tlsProxy.port,
+        proxyUserName: AUTH.username,
+        proxyPassword: AUTH.password,
+      });
+      expect((await cloud.post('/proxy/check', { id: untrusted.data.id }, owner.token)).data).toMatchObject({
+        ok: false,
+        reason: 'tls',
+        message: expect.stringContaining('TLS certificate'),
+      });
       expect(tlsProxy.seen).toEqual([]);
     } finally {
       await tlsProxy.close();
     }
     // a changed address forgets the last check
     await cloud.post('/proxy/update', { id: good.data.id, port: 1 }, owner.token);
-    expect((await cloud.post('/proxy/list', { keyword: good.data.name }, owner.token)).data.list[0].lastCheck).toMatchObject({ status: 'unchecked', ip: '' });
+    expect((await cloud.post('/proxy/list', { keyword: good.data.name }, owner.token)).data.list[0].lastCheck).toMatchObject({
+      status: 'unchecked',
+      ip: '',
+    });
   });
 
   it('lets a member with proxy:manage manage proxies, and no one else', async () => {
     const manager = await addMember(cloud, owner, { permissions: ['proxy:manage'] });
     const lister = await addMember(cloud, owner, { permissions: ['browser:list'] });
     expect((await add(manager, { proxyType: 'ssh', host: 'bastion.example', port: 22, proxyUserName: 'ops' })).code).toBe(0);
-    expect(await add(lister, { proxyType: 'http', host: 'h', port: 1 })).toEqual({ code: 403, msg: expect.stringContaining('proxy:manage'), data: {} });
+    expect(await add(lister, { proxyType: 'http', host: 'h', port: 1 })).toEqual({
+      code: 403,
+      msg: expect.stringContaining('proxy:manage'),
+      data: {},
+    });
   });
 });

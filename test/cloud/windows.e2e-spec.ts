@@ -75,10 +75,27 @@ describe('windows (seed endpoints)', () => {
   });
 
   it('edits a window with the seed example, touching only the fields sent', async () => {
-    const created = await createWindow(cloud, owner, { groupId: g12, remark: 'r', proxyType: 'http', host: 'p.example', port: 8080, proxyPassword: 'secret' });
-    const res = await cloud.post('/browser/update', { id: created.id, name: 'Modified window name', groupId: g15, remark: 'Modified remark', tagIds: [t3, t8] }, owner.token);
+    const created = await createWindow(cloud, owner, {
+      groupId: g12,
+      remark: 'r',
+      proxyType: 'http',
+      host: 'p.example',
+      port: 8080,
+      proxyPassword: 'secret',
+    });
+    const res = await cloud.post(
+      '/browser/update',
+      { id: created.id, name: 'Modified window name', groupId: g15, remark: 'Modified remark', tagIds: [t3, t8] },
+      owner.token,
+    );
     expect(res.code).toBe(0);
-    expect(res.data).toMatchObject({ id: created.id, name: 'Modified window name', groupId: g15, remark: 'Modified remark', tagIds: [t3, t8] });
+    expect(res.data).toMatchObject({
+      id: created.id,
+      name: 'Modified window name',
+      groupId: g15,
+      remark: 'Modified remark',
+      tagIds: [t3, t8],
+    });
     expect(res.data).toMatchObject({ proxyType: 'http', host: 'p.example', port: 8080, hasProxyPassword: true });
     const byUuid = await cloud.post('/browser/update', { uuid: created.uuid, remark: 'via uuid' }, owner.token);
     expect(byUuid.data.remark).toBe('via uuid');
@@ -96,11 +113,22 @@ describe('windows (seed endpoints)', () => {
   });
 
   it('updates fields of several windows with /browser/update/partial', async () => {
-    const a = await createWindow(cloud, owner, { browserFingerPrint: { os: 'Win32', languages: ['en-US'] }, config: { syncCookies: false, theme: 'dark' } });
+    const a = await createWindow(cloud, owner, {
+      browserFingerPrint: { os: 'Win32', languages: ['en-US'] },
+      config: { syncCookies: false, theme: 'dark' },
+    });
     const b = await createWindow(cloud, owner);
     const res = await cloud.post(
       '/browser/update/partial',
-      { ids: [a.id, b.id], name: 'Batch renamed', groupId: g15, remark: 'New remark', tagIds: [t3, t8], browserFingerPrint: { timezone: 'Europe/Berlin' }, config: { syncHistory: false } },
+      {
+        ids: [a.id, b.id],
+        name: 'Batch renamed',
+        groupId: g15,
+        remark: 'New remark',
+        tagIds: [t3, t8],
+        browserFingerPrint: { timezone: 'Europe/Berlin' },
+        config: { syncHistory: false },
+      },
       owner.token,
     );
     expect(res).toMatchObject({ code: 0, data: { updated: 2 } });
@@ -115,14 +143,23 @@ describe('windows (seed endpoints)', () => {
     });
     const untouched = await cloud.post('/browser/update/partial', { ids: [b.id], remark: 'only remark' }, owner.token);
     expect(untouched.code).toBe(0);
-    expect((await cloud.post('/browser/detail', { id: b.id }, owner.token)).data).toMatchObject({ name: 'Batch renamed', remark: 'only remark', tagIds: [t3, t8] });
+    expect((await cloud.post('/browser/detail', { id: b.id }, owner.token)).data).toMatchObject({
+      name: 'Batch renamed',
+      remark: 'only remark',
+      tagIds: [t3, t8],
+    });
   });
 
   it('moves windows between groups and sets remarks in batch', async () => {
     const a = await createWindow(cloud, owner, { groupId: g12 });
     const b = await createWindow(cloud, owner, { groupId: g12 });
-    expect(await cloud.post('/browser/group/update', { ids: [a.id, b.id], groupId: g15 }, owner.token)).toMatchObject({ code: 0, data: { updated: 2 } });
-    expect(await cloud.post('/browser/remark/update', { ids: [a.id, b.id], remark: 'Remark info' }, owner.token)).toMatchObject({ code: 0 });
+    expect(await cloud.post('/browser/group/update', { ids: [a.id, b.id], groupId: g15 }, owner.token)).toMatchObject({
+      code: 0,
+      data: { updated: 2 },
+    });
+    expect(await cloud.post('/browser/remark/update', { ids: [a.id, b.id], remark: 'Remark info' }, owner.token)).toMatchObject({
+      code: 0,
+    });
     expect((await cloud.post('/browser/detail', { id: b.id }, owner.token)).data).toMatchObject({ groupId: g15, remark: 'Remark info' });
     expect((await cloud.post('/browser/group/update', { ids: [a.id], groupId: 0 }, owner.token)).code).toBe(0);
     expect((await cloud.post('/browser/detail', { id: a.id }, owner.token)).data).toMatchObject({ groupId: 0, groupName: '' });
@@ -133,15 +170,44 @@ describe('windows (seed endpoints)', () => {
     const b = await createWindow(cloud, owner);
     const res = await cloud.post(
       '/browser/proxy/update',
-      { ids: [a.id, b.id], ipCheckService: 'ip-api', proxyMethod: 2, proxyType: 'socks5', host: '127.0.0.1', port: 1080, proxyUserName: 'user', proxyPassword: 'pass', refreshProxyUrl: '' },
+      {
+        ids: [a.id, b.id],
+        ipCheckService: 'ip-api',
+        proxyMethod: 2,
+        proxyType: 'socks5',
+        host: '127.0.0.1',
+        port: 1080,
+        proxyUserName: 'user',
+        proxyPassword: 'pass',
+        refreshProxyUrl: '',
+      },
       owner.token,
     );
     expect(res).toMatchObject({ code: 0, data: { updated: 2 } });
     const detail = await cloud.post('/browser/detail', { id: b.id }, owner.token);
-    expect(detail.data).toMatchObject({ proxyMethod: 2, proxyType: 'socks5', host: '127.0.0.1', port: 1080, proxyUserName: 'user', proxyPassword: '', hasProxyPassword: true, ipCheckService: 'ip-api' });
-    const extraction = await cloud.post('/browser/proxy/update', { ids: [a.id], proxyMethod: '3', dynamicIpUrl: 'http://127.0.0.1:9/ip', isDynamicIpChangeIp: true }, owner.token);
+    expect(detail.data).toMatchObject({
+      proxyMethod: 2,
+      proxyType: 'socks5',
+      host: '127.0.0.1',
+      port: 1080,
+      proxyUserName: 'user',
+      proxyPassword: '',
+      hasProxyPassword: true,
+      ipCheckService: 'ip-api',
+    });
+    const extraction = await cloud.post(
+      '/browser/proxy/update',
+      { ids: [a.id], proxyMethod: '3', dynamicIpUrl: 'http://127.0.0.1:9/ip', isDynamicIpChangeIp: true },
+      owner.token,
+    );
     expect(extraction.code).toBe(0);
-    expect((await cloud.post('/browser/detail', { id: a.id }, owner.token)).data).toMatchObject({ proxyMethod: 3, proxyType: 'direct', host: '', hasProxyPassword: false, isDynamicIpChangeIp: true });
+    expect((await cloud.post('/browser/detail', { id: a.id }, owner.token)).data).toMatchObject({
+      proxyMethod: 3,
+      proxyType: 'direct',
+      host: '',
+      hasProxyPassword: false,
+      isDynamicIpChangeIp: true,
+    });
   });
 
   describe('list', () => {
@@ -164,7 +230,7 @@ describe('windows (seed endpoints)', () => {
     });
 
     it('filters by keyword (name or remark, literally), name, remark, group, tags and open status', async () => {
-      const kw = await cloud.post('/browser/list', { keyword: '50%_' , pageSize: 100 }, other.token);
+      const kw = await cloud.post('/browser/list', { keyword: '50%_', pageSize: 100 }, other.token);
       expect(kw.data.total).toBe(6);
       expect((await cloud.post('/browser/list', { keyword: '%' }, other.token)).data.total).toBe(6);
       expect((await cloud.post('/browser/list', { name: 'PAGED 1' }, other.token)).data.total).toBe(3);
@@ -180,7 +246,7 @@ describe('windows (seed endpoints)', () => {
       expect(tagged.data.list.every((w: { tagIds: number[] }) => w.tagIds.includes(t8))).toBe(true);
     });
 
-    it('never shows another team\'s windows', async () => {
+    it("never shows another team's windows", async () => {
       const mine = await cloud.post('/browser/list', { pageSize: 100 }, owner.token);
       expect(mine.data.list.some((w: { name: string }) => w.name.startsWith('paged'))).toBe(false);
     });
@@ -216,8 +282,14 @@ describe('windows (seed endpoints)', () => {
 
     it('refuses to delete an open window', async () => {
       const w = await createWindow(cloud, owner);
-      await cloud.db.query(`UPDATE windows SET open_status = 'opened', open_device_id = 'dev', open_lease_until = now() + interval '1 minute' WHERE id = $1`, [w.id]);
-      expect(await cloud.post('/browser/delete', { id: w.id }, owner.token)).toMatchObject({ code: 409, msg: expect.stringContaining('open') });
+      await cloud.db.query(
+        `UPDATE windows SET open_status = 'opened', open_device_id = 'dev', open_lease_until = now() + interval '1 minute' WHERE id = $1`,
+        [w.id],
+      );
+      expect(await cloud.post('/browser/delete', { id: w.id }, owner.token)).toMatchObject({
+        code: 409,
+        msg: expect.stringContaining('open'),
+      });
       await cloud.db.query(`UPDATE windows SET open_lease_until = now() - interval '1 minute' WHERE id = $1`, [w.id]);
       expect((await cloud.post('/browser/delete', { id: w.id }, owner.token)).code).toBe(0);
     });
@@ -270,7 +342,10 @@ describe('paging', () => {
     const [{ n }] = await cloud.db.query(`SELECT count(*)::int AS n FROM windows WHERE team_id = $1`, [owner.teamId]);
     expect(n).toBe(23);
     await cloud.post('/browser/delete/ids', { ids: (await ids({ pageSize: 100 })).slice(0, 13) }, owner.token);
-    await cloud.db.query(`UPDATE windows SET deleted_at = date_trunc('hour', now()) WHERE team_id = $1 AND deleted_at IS NOT NULL AND id % 2 = 0`, [owner.teamId]);
+    await cloud.db.query(
+      `UPDATE windows SET deleted_at = date_trunc('hour', now()) WHERE team_id = $1 AND deleted_at IS NOT NULL AND id % 2 = 0`,
+      [owner.teamId],
+    );
     const bin = await ids({ pageSize: 100 }, '/browser/recycle/list');
     expect(bin).toHaveLength(13);
     const binPaged: number[] = [];
@@ -298,11 +373,16 @@ describe('list totals kept by the counters', () => {
     await cloud.post('/group/delete', { id: a }, owner.token);
 
     const check = async () => {
-      for (const [path, where] of [['/browser/list', 'deleted_at IS NULL'], ['/browser/recycle/list', 'deleted_at IS NOT NULL']] as const) {
+      for (const [path, where] of [
+        ['/browser/list', 'deleted_at IS NULL'],
+        ['/browser/recycle/list', 'deleted_at IS NOT NULL'],
+      ] as const) {
         for (const groupId of [undefined, 0, b]) {
           const res = await cloud.post(path, groupId === undefined ? {} : { groupId }, owner.token);
           const groupWhere = groupId === undefined ? '' : groupId === 0 ? 'AND group_id IS NULL' : `AND group_id = ${groupId}`;
-          const [{ n }] = await cloud.db.query(`SELECT count(*)::int AS n FROM windows WHERE team_id = $1 AND ${where} ${groupWhere}`, [owner.teamId]);
+          const [{ n }] = await cloud.db.query(`SELECT count(*)::int AS n FROM windows WHERE team_id = $1 AND ${where} ${groupWhere}`, [
+            owner.teamId,
+          ]);
           expect({ path, groupId, total: res.data.total }).toEqual({ path, groupId, total: n });
         }
       }

@@ -27,8 +27,20 @@ export interface AgentHarness {
 
 export async function startAgent(options: { cloudUrl: string; dataDir?: string; env?: Record<string, string> }): Promise<AgentHarness> {
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cos-agent-'));
-  const config = loadAgentConfig({ ...process.env, AGENT_DATA_DIR: dataDir, CLOUD_URL: options.cloudUrl, AGENT_HEADLESS: '1', AGENT_PORT: '0', AGENT_PROXY_PROBE_TARGET: '127.0.0.1:9', AGENT_PROXY_TIMEOUT_MS: '5000', ...options.env });
-  const moduleRef = await Test.createTestingModule({ imports: [AgentModule] }).overrideProvider(AgentConfig).useValue(config).compile();
+  const config = loadAgentConfig({
+    ...process.env,
+    AGENT_DATA_DIR: dataDir,
+    CLOUD_URL: options.cloudUrl,
+    AGENT_HEADLESS: '1',
+    AGENT_PORT: '0',
+    AGENT_PROXY_PROBE_TARGET: '127.0.0.1:9',
+    AGENT_PROXY_TIMEOUT_MS: '5000',
+    ...options.env,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AgentModule] })
+    .overrideProvider(AgentConfig)
+    .useValue(config)
+    .compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   configureHttpApp(app, { bodyLimit: '16mb' });
   await app.listen(0, '127.0.0.1');

@@ -38,7 +38,14 @@ export interface CloudHarness {
  * test can stop the cloud and start it again where agents expect it.
  */
 export async function startCloud(
-  options: { env?: Record<string, string>; embedded?: boolean; dataDir?: string; listen?: boolean; databaseUrl?: string; port?: number } = {},
+  options: {
+    env?: Record<string, string>;
+    embedded?: boolean;
+    dataDir?: string;
+    listen?: boolean;
+    databaseUrl?: string;
+    port?: number;
+  } = {},
 ): Promise<CloudHarness> {
   const database: TestDatabase | null = options.embedded || options.databaseUrl ? null : await createTestDatabase();
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'cos-cloud-'));

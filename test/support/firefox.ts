@@ -2,7 +2,8 @@ import { execFileSync } from 'node:child_process';
 import puppeteer from 'puppeteer-core';
 
 /** Attaches Puppeteer to a window the agent opened, over the wsEndpoint it answered. */
-export const attach = (wsEndpoint: string) => puppeteer.connect({ browserWSEndpoint: wsEndpoint, protocol: 'webDriverBiDi', defaultViewport: null });
+export const attach = (wsEndpoint: string) =>
+  puppeteer.connect({ browserWSEndpoint: wsEndpoint, protocol: 'webDriverBiDi', defaultViewport: null });
 
 export async function until<T>(what: string, probe: () => Promise<T | undefined | false>, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;

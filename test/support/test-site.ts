@@ -30,7 +30,10 @@ export async function startTestSite(): Promise<TestSite> {
       return;
     }
     if (req.url === '/') {
-      res.setHeader('Set-Cookie', ['server_cookie=from-server; Max-Age=86400; Path=/; HttpOnly', 'session_cookie=for-this-session; Path=/']);
+      res.setHeader('Set-Cookie', [
+        'server_cookie=from-server; Max-Age=86400; Path=/; HttpOnly',
+        'session_cookie=for-this-session; Path=/',
+      ]);
       res.setHeader('Content-Type', 'text/html');
       res.end(`<!doctype html><html><body><script>
         document.cookie = 'js_cookie=from-script; max-age=86400; path=/';

@@ -9,7 +9,9 @@ import { LocalToken } from './identity/agent-files';
 // The agent holds every open window of this desktop: an error of one window, caught nowhere,
 // is logged and must not end the others' agent.
 process.on('uncaughtException', (error) => Logger.error(`uncaught: ${error.stack ?? error.message}`, 'Agent'));
-process.on('unhandledRejection', (reason) => Logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`, 'Agent'));
+process.on('unhandledRejection', (reason) =>
+  Logger.error(`unhandled rejection: ${reason instanceof Error ? (reason.stack ?? reason.message) : String(reason)}`, 'Agent'),
+);
 
 async function main(): Promise<void> {
   let config: AgentConfig;

@@ -52,7 +52,10 @@ export class CloudClient {
   }
 
   async login(email: string, password: string): Promise<CloudSession> {
-    const answer = await this.post<{ accessToken: string; refreshToken: string; user: { id: number; teamId: number } }>('/auth/login', { email, password });
+    const answer = await this.post<{ accessToken: string; refreshToken: string; user: { id: number; teamId: number } }>('/auth/login', {
+      email,
+      password,
+    });
     if (answer.code !== 0) throw new UnauthorizedError(answer.msg);
     const session: CloudSession = {
       kind: 'password',
@@ -69,21 +72,30 @@ export class CloudClient {
   async useApiToken(token: string): Promise<CloudSession> {
     const me = await this.post<{ user: { id: number; email: string; teamId: number } }>('/auth/me', {}, token);
     if (me.code !== 0) throw new UnauthorizedError(me.msg);
-    const session: CloudSession = { kind: 'api-token', accessToken: token, email: me.data.user.email, userId: me.data.user.id, teamId: me.data.user.teamId };
+    const session: CloudSession = {
+      kind: 'api-token',
+      accessToken: token,
+      email: me.data.user.email,
+      userId: me.data.user.id,
+      teamId: me.data.user.teamId,
+    };
     this.store.save(session);
     return session;
   }
 
   async logout(): Promise<void> {
     const session = this.store.load();
-    if (session?.kind === 'password') await this.post('/auth/logout', { refreshToken: session.refreshToken }, session.accessToken).catch(() => undefined);
+    if (session?.kind === 'password')
+      await this.post('/auth/logout', { refreshToken: session.refreshToken }, session.accessToken).catch(() => undefined);
     this.store.clear();
   }
 
   private refresh(session: CloudSession): Promise<boolean> {
     // Concurrent calls share one refresh: a refresh token works once.
     this.refreshing ??= (async () => {
-      const answer = await this.post<{ accessToken: string; refreshToken: string }>('/auth/refresh', { refreshToken: session.refreshToken });
+      const answer = await this.post<{ accessToken: string; refreshToken: string }>('/auth/refresh', {
+        refreshToken: session.refreshToken,
+      });
       if (answer.code !== 0) {
         if (answer.code === ResultCode.Unauthorized) this.store.clear();
         return false;

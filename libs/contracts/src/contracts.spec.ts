@@ -6,7 +6,8 @@ const UUID = '550e8400-e29b-41d4-a716-446655440000';
 
 describe('resolveWindowRef', () => {
   it('takes any of the six aliases', () => {
-    for (const key of ['uuid', 'config_uuid', 'browserUuid', 'browser_uuid']) expect(resolveWindowRef({ [key]: UUID })).toEqual({ uuid: UUID });
+    for (const key of ['uuid', 'config_uuid', 'browserUuid', 'browser_uuid'])
+      expect(resolveWindowRef({ [key]: UUID })).toEqual({ uuid: UUID });
     for (const key of ['id', 'browserId', 'browser_id']) expect(resolveWindowRef({ [key]: '123' })).toEqual({ id: 123, uuid: undefined });
   });
   it('accepts the same window named twice, refuses two windows or lists', () => {
@@ -44,7 +45,17 @@ describe('permissions', () => {
 describe('fingerprint and config checks', () => {
   it('accepts the contract fields and keeps others', () => {
     expect(
-      fingerprintProblem({ coreVersion: '118', os: 'Win32', languages: ['de-DE', 'en'], timezone: 'Europe/Berlin', resolution: '1920x1080', hardwareConcurrency: 8, webrtc: 'proxy-only', doNotTrack: true, anything: { else: 1 } }),
+      fingerprintProblem({
+        coreVersion: '118',
+        os: 'Win32',
+        languages: ['de-DE', 'en'],
+        timezone: 'Europe/Berlin',
+        resolution: '1920x1080',
+        hardwareConcurrency: 8,
+        webrtc: 'proxy-only',
+        doNotTrack: true,
+        anything: { else: 1 },
+      }),
     ).toBeNull();
     expect(fingerprintProblem({})).toBeNull();
   });
@@ -57,7 +68,13 @@ describe('fingerprint and config checks', () => {
   });
   it('defaults every sync setting to true', () => {
     expect(syncSettingsOf({ syncCookies: false })).toEqual({
-      syncCookies: false, syncLocalStorage: true, syncIndexedDB: true, syncHistory: true, syncBookmarks: true, syncPasswords: true, syncExtensions: true,
+      syncCookies: false,
+      syncLocalStorage: true,
+      syncIndexedDB: true,
+      syncHistory: true,
+      syncBookmarks: true,
+      syncPasswords: true,
+      syncExtensions: true,
     });
   });
 });

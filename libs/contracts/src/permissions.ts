@@ -10,7 +10,7 @@ export const PERMISSIONS = {
   'browser:open': 'Open and close windows through a local agent',
   'group:manage': 'Create, rename and delete groups',
   'tag:manage': 'Create, rename and delete tags',
-  'proxy:manage': 'Manage the team\'s saved proxies',
+  'proxy:manage': "Manage the team's saved proxies",
   'team:manage': 'Manage team members and their permissions',
 } as const;
 

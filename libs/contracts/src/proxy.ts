@@ -30,8 +30,20 @@ export interface ProxySettings {
 }
 
 export const PROXY_FIELDS = [
-  'proxyMethod', 'proxyType', 'host', 'port', 'proxyUserName', 'proxyPassword', 'hasProxyPassword', 'dynamicIpUrl',
-  'dynamicIpChannel', 'isDynamicIpChangeIp', 'refreshProxyUrl', 'ipCheckService', 'enableSocks5Udp', 'proxyId',
+  'proxyMethod',
+  'proxyType',
+  'host',
+  'port',
+  'proxyUserName',
+  'proxyPassword',
+  'hasProxyPassword',
+  'dynamicIpUrl',
+  'dynamicIpChannel',
+  'isDynamicIpChangeIp',
+  'refreshProxyUrl',
+  'ipCheckService',
+  'enableSocks5Udp',
+  'proxyId',
 ] as const satisfies readonly (keyof ProxySettings)[];
 
 export function pickProxySettings(source: ProxySettings): ProxySettings {

@@ -20,7 +20,13 @@ function fromLine(line: string, type: ExtractedType): ProxyEndpoint | null {
       const url = new URL(text);
       const port = validPort(url.port);
       if (!url.hostname || !port) return null;
-      return { type: kind, host: url.hostname.replace(/^\[|\]$/g, ''), port, username: decodeURIComponent(url.username), password: decodeURIComponent(url.password) };
+      return {
+        type: kind,
+        host: url.hostname.replace(/^\[|\]$/g, ''),
+        port,
+        username: decodeURIComponent(url.username),
+        password: decodeURIComponent(url.password),
+      };
     } catch {
       return null;
     }
@@ -87,7 +93,8 @@ export function parseExtraction(text: string, type: ExtractedType): ProxyEndpoin
       if (endpoint) break;
     }
   }
-  if (!endpoint) throw new InvalidParamError(`dynamicIpUrl answered no proxy (expected host:port[:user:pass] lines or JSON): ${trimmed.slice(0, 120)}`);
+  if (!endpoint)
+    throw new InvalidParamError(`dynamicIpUrl answered no proxy (expected host:port[:user:pass] lines or JSON): ${trimmed.slice(0, 120)}`);
   return endpoint;
 }
 

@@ -41,9 +41,8 @@ export function endpointLabel(endpoint: Pick<ProxyEndpoint, 'type' | 'host' | 'p
 
 /** The endpoint as a URL with its credentials, the form proxy clients take. */
 export function endpointUrl(endpoint: ProxyEndpoint, scheme: string = endpoint.type): string {
-  const auth = endpoint.username || endpoint.password
-    ? `${encodeURIComponent(endpoint.username)}:${encodeURIComponent(endpoint.password)}@`
-    : '';
+  const auth =
+    endpoint.username || endpoint.password ? `${encodeURIComponent(endpoint.username)}:${encodeURIComponent(endpoint.password)}@` : '';
   return `${scheme}://${auth}${hostPort(endpoint.host, endpoint.port)}`;
 }
 

@@ -58,8 +58,7 @@ export async function openProxyRoute(endpoint: ProxyEndpoint, options: RouteOpti
 async function openChainBridge(endpoint: ProxyEndpoint, options: RouteOptions): Promise<ProxyRoute> {
   // socks5h: names resolve at the proxy for plain requests too, not only for CONNECT
   const upstreamProxyUrl = endpointUrl(endpoint, endpoint.type === 'socks5' ? 'socks5h' : endpoint.type);
-  const httpsAgent =
-    endpoint.type === 'https' && options.ca ? new https.Agent({ ca: [...rootCertificates, options.ca] }) : undefined;
+  const httpsAgent = endpoint.type === 'https' && options.ca ? new https.Agent({ ca: [...rootCertificates, options.ca] }) : undefined;
   const server = new Server({
     host: '127.0.0.1',
     port: options.port ?? 0,

@@ -11,8 +11,13 @@ class SshForwardAgent extends http.Agent {
     super({ keepAlive: false });
   }
 
-  override createConnection(options: { host?: string | null; port?: number | null }, done: (error: Error | null, stream?: Duplex) => void): undefined {
-    this.ssh.forwardOut('127.0.0.1', 0, options.host ?? 'localhost', Number(options.port ?? 80), (error, stream) => done(error ?? null, stream));
+  override createConnection(
+    options: { host?: string | null; port?: number | null },
+    done: (error: Error | null, stream?: Duplex) => void,
+  ): undefined {
+    this.ssh.forwardOut('127.0.0.1', 0, options.host ?? 'localhost', Number(options.port ?? 80), (error, stream) =>
+      done(error ?? null, stream),
+    );
     return undefined;
   }
 }

@@ -39,7 +39,11 @@ export class AuthLoader {
   }
 
   forSession(userId: number, sessionId: string): Promise<AuthContext | null> {
-    return this.cached(`s:${sessionId}`, () => this.loadSession(userId, sessionId), (auth) => auth.userId === userId);
+    return this.cached(
+      `s:${sessionId}`,
+      () => this.loadSession(userId, sessionId),
+      (auth) => auth.userId === userId,
+    );
   }
 
   forApiToken(tokenHash: string): Promise<AuthContext | null> {

@@ -63,14 +63,14 @@ export class AuthController {
 
   @Post('token/list')
   @HttpCode(200)
-  @Authenticated('The caller\'s API tokens, without their secrets')
+  @Authenticated("The caller's API tokens, without their secrets")
   async listTokens(@CurrentAuth() auth: AuthContext) {
     return ok(await this.auth.listApiTokens(auth));
   }
 
   @Post('token/revoke')
   @HttpCode(200)
-  @Authenticated('Revoke one of the caller\'s API tokens')
+  @Authenticated("Revoke one of the caller's API tokens")
   async revokeToken(@CurrentAuth() auth: AuthContext, @Body() dto: RevokeApiTokenDto) {
     await this.auth.revokeApiToken(auth, dto.id);
     return ok();

@@ -10,9 +10,7 @@ export const REQUIRED_PERMISSION = 'cos:requiredPermission';
  * names, or a function of the body (e.g. create vs edit on `/browser/update`).
  */
 export type PermissionRequirement =
-  | Permission
-  | { single: Permission; batch: Permission }
-  | ((body: Record<string, unknown>) => Permission);
+  Permission | { single: Permission; batch: Permission } | ((body: Record<string, unknown>) => Permission);
 
 function describe(requirement: PermissionRequirement): string {
   if (typeof requirement === 'string') return `Requires \`${requirement}\`.`;

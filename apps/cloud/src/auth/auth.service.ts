@@ -51,7 +51,11 @@ export class AuthService {
   }
 
   async login(dto: LoginDto) {
-    const user = await this.db.getRepository(UserEntity).createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email: dto.email }).getOne();
+    const user = await this.db
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .where('lower(u.email) = lower(:email)', { email: dto.email })
+      .getOne();
     const valid = await verify(user?.passwordHash ?? (await DUMMY_HASH), dto.password).catch(() => false);
     if (!user || !valid) throw new UnauthorizedError('Invalid email or password');
     return this.loginAnswer(user);
@@ -131,12 +135,23 @@ export class AuthService {
   }
 
   async assertEmailFree(manager: EntityManager, email: string): Promise<void> {
-    const taken = await manager.getRepository(UserEntity).createQueryBuilder('u').where('lower(u.email) = lower(:email)', { email }).getExists();
+    const taken = await manager
+      .getRepository(UserEntity)
+      .createQueryBuilder('u')
+      .where('lower(u.email) = lower(:email)', { email })
+      .getExists();
     if (taken) throw new ConflictError('Email already registered');
   }
 
   userView(user: UserEntity) {
-    return { id: user.id, email: user.email, name: user.name, role: user.role, teamId: user.teamId, createdAt: user.createdAt.toISOString() };
+    return {
+      id: user.id,
+      email: user.email,
+      name: user.name,
+      role: user.role,
+      teamId: user.teamId,
+      createdAt: user.createdAt.toISOString(),
+    };
   }
 
   private teamView(team: TeamEntity) {

@@ -37,11 +37,19 @@ export function IsIdList(options: { optional?: boolean; allowEmpty?: boolean; de
 
 export class PageDto {
   @ApiPropertyOptional({ minimum: 0, default: 0, description: 'Page number, from 0' })
-  @IsOptional() @Transform(toId) @IsInt({ message: 'page must be a non-negative integer' }) @Min(0, { message: 'page must be a non-negative integer' }) @Max(10_000_000)
+  @IsOptional()
+  @Transform(toId)
+  @IsInt({ message: 'page must be a non-negative integer' })
+  @Min(0, { message: 'page must be a non-negative integer' })
+  @Max(10_000_000)
   page?: number;
 
   @ApiPropertyOptional({ minimum: 1, maximum: LIMITS.pageSizeMax, default: LIMITS.pageSizeDefault })
-  @IsOptional() @Transform(toId) @IsInt({ message: 'pageSize must be an integer' }) @Min(1, { message: `pageSize must be 1 to ${LIMITS.pageSizeMax}` }) @Max(LIMITS.pageSizeMax, { message: `pageSize must be 1 to ${LIMITS.pageSizeMax}` })
+  @IsOptional()
+  @Transform(toId)
+  @IsInt({ message: 'pageSize must be an integer' })
+  @Min(1, { message: `pageSize must be 1 to ${LIMITS.pageSizeMax}` })
+  @Max(LIMITS.pageSizeMax, { message: `pageSize must be 1 to ${LIMITS.pageSizeMax}` })
   pageSize?: number;
 }
 

@@ -17,60 +17,100 @@ export class CloudEnv {
   @IsString()
   CLOUD_HOST = '127.0.0.1';
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   CLOUD_PORT = 3000;
 
-  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
   @IsString()
   CLOUD_DATA_DIR = './data/cloud';
 
-  @IsOptional() @IsString() @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
+  @IsOptional()
+  @IsString()
+  @MinLength(32, { message: 'JWT_SECRET must be at least 32 characters' })
   JWT_SECRET?: string;
 
   @IsOptional()
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'ENCRYPTION_KEY must be 32 bytes in base64 (44 characters)' })
   ENCRYPTION_KEY?: string;
 
-  @Transform(toInt) @IsInt() @Min(30) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(30)
+  @Max(86400)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
-  @Transform(toInt) @IsInt() @Min(300) @Max(365 * 86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(300)
+  @Max(365 * 86400)
   REFRESH_TOKEN_TTL_SECONDS = 30 * 86400;
 
-  @Transform(toBool) @IsBoolean()
+  @Transform(toBool)
+  @IsBoolean()
   REGISTRATION_ENABLED = true;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(3650)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   RECYCLE_RETENTION_DAYS = 30;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   LOGIN_THROTTLE_LIMIT = 10;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(100000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
   LOGIN_ADDRESS_THROTTLE_LIMIT = 30;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
   LOGIN_THROTTLE_TTL_SECONDS = 60;
 
-  @Transform(toInt) @IsInt() @Min(10) @Max(86400)
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(86400)
   WINDOW_LEASE_SECONDS = 120;
 
-  @Transform(toInt) @IsInt() @Min(1) @Max(200)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
   DATABASE_POOL_SIZE = 10;
 
-  @Transform(toInt) @IsInt() @Min(0) @Max(60)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(60)
   AUTH_CACHE_SECONDS = 2;
 
-  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'IP_CHECK_URL must be an http(s) URL' })
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'IP_CHECK_URL must be an http(s) URL' })
   IP_CHECK_URL?: string;
 
-  @Transform(toInt) @IsInt() @Min(500) @Max(120_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(120_000)
   PROXY_CHECK_TIMEOUT_MS = 10_000;
 
   /** `/proxy/check` may connect to loopback, private and link-local addresses; default: outside production only. */
-  @IsOptional() @Transform(toBool) @IsBoolean()
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
   PROXY_CHECK_PRIVATE_TARGETS?: boolean;
 }
 
@@ -104,7 +144,9 @@ function validateEnv(source: NodeJS.ProcessEnv): CloudEnv {
   const env = plainToInstance(CloudEnv, picked);
   const errors = validateSync(env, { whitelist: false });
   if (errors.length > 0) {
-    const lines = errors.map((e) => `  ${e.property}=${JSON.stringify(source[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+    const lines = errors.map(
+      (e) => `  ${e.property}=${JSON.stringify(source[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+    );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   return env;

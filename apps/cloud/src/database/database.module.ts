@@ -21,7 +21,8 @@ export class DatabaseLocation implements OnApplicationShutdown {
   ) {}
 
   static async resolve(config: CloudConfig): Promise<DatabaseLocation> {
-    if (config.env.DATABASE_URL) return new DatabaseLocation({ url: config.env.DATABASE_URL }, config.env.DATABASE_POOL_SIZE, 'postgres', null);
+    if (config.env.DATABASE_URL)
+      return new DatabaseLocation({ url: config.env.DATABASE_URL }, config.env.DATABASE_POOL_SIZE, 'postgres', null);
     const embedded = await EmbeddedPostgres.start(config.dataDir);
     return new DatabaseLocation(embedded.connection, 1, 'embedded', embedded);
   }

@@ -38,7 +38,10 @@ export class HealthController {
   private async databaseAnswers(): Promise<boolean> {
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), PROBE_TIMEOUT_MS)));
-    const probe = this.db.query('SELECT 1').then(() => true, () => false);
+    const probe = this.db.query('SELECT 1').then(
+      () => true,
+      () => false,
+    );
     try {
       return await Promise.race([probe, timeout]);
     } finally {

@@ -13,14 +13,14 @@ export class LaunchController {
 
   @Post('launch')
   @HttpCode(200)
-  @RequirePermission('browser:open', 'Everything an agent needs to start a window; takes the window\'s lease for the device')
+  @RequirePermission('browser:open', "Everything an agent needs to start a window; takes the window's lease for the device")
   async launch(@CurrentAuth() auth: AuthContext, @Body() dto: DeviceWindowDto) {
     return ok(await this.launches.launch(auth, dto));
   }
 
   @Post('open-status/update')
   @HttpCode(200)
-  @RequirePermission('browser:open', 'Report opening/opened/closing/closed; any status but closed renews the device\'s lease')
+  @RequirePermission('browser:open', "Report opening/opened/closing/closed; any status but closed renews the device's lease")
   async status(@CurrentAuth() auth: AuthContext, @Body() dto: OpenStatusDto) {
     return ok(await this.launches.updateStatus(auth, dto));
   }

@@ -52,10 +52,19 @@ export class LaunchService {
 
   /** A window bound to a saved proxy (method 4) connects through that proxy as it is now. */
   private async savedProxy(manager: EntityManager, window: WindowEntity) {
-    const saved = window.proxyId === null ? null : await manager.getRepository(SavedProxyEntity).findOneBy({ id: window.proxyId, teamId: window.teamId });
+    const saved =
+      window.proxyId === null
+        ? null
+        : await manager.getRepository(SavedProxyEntity).findOneBy({ id: window.proxyId, teamId: window.teamId });
     if (!saved) throw new InvalidParamError(`Window ${window.uuid} uses proxyMethod 4 without a saved proxy; set proxyId`);
     const endpoint = savedProxyEndpoint(saved, this.box);
-    return { proxyType: endpoint.type, host: endpoint.host, port: endpoint.port, proxyUserName: endpoint.username, proxyPassword: endpoint.password };
+    return {
+      proxyType: endpoint.type,
+      host: endpoint.host,
+      port: endpoint.port,
+      proxyUserName: endpoint.username,
+      proxyPassword: endpoint.password,
+    };
   }
 
   async updateStatus(auth: AuthContext, dto: OpenStatusDto) {
@@ -104,6 +113,10 @@ export class LaunchService {
        WHERE id = $1 RETURNING open_status, open_lease_until`,
       [id, status, closed ? null : deviceId, closed ? null : pid, closed, this.config.env.WINDOW_LEASE_SECONDS],
     );
-    return { openStatus: row.open_status, leaseUntil: row.open_lease_until?.toISOString() ?? null, leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS };
+    return {
+      openStatus: row.open_status,
+      leaseUntil: row.open_lease_until?.toISOString() ?? null,
+      leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS,
+    };
   }
 }

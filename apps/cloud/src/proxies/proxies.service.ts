@@ -38,7 +38,10 @@ export class ProxiesService {
     }
     if (dto.proxyType) query.andWhere('p.proxy_type = :type', { type: dto.proxyType });
     const [proxies, total] = await query.getManyAndCount();
-    const usage = await this.windowCounts(auth.teamId, proxies.map((p) => p.id));
+    const usage = await this.windowCounts(
+      auth.teamId,
+      proxies.map((p) => p.id),
+    );
     return { list: proxies.map((p) => this.view(p, usage.get(p.id) ?? 0)), total, page, pageSize };
   }
 
@@ -83,7 +86,14 @@ export class ProxiesService {
       !keepsPassword(endpointBefore, { type: proxy.proxyType, host: proxy.host, port: proxy.port }, dto.proxyPassword !== undefined);
     if (proxyPasswordCleared) proxy.passwordSealed = null;
     if (before !== `${proxy.proxyType}|${proxy.host}|${proxy.port}|${proxy.username}|${proxy.passwordSealed}`) {
-      Object.assign(proxy, { checkStatus: 'unchecked', checkIp: '', checkCountry: '', checkTimezone: '', checkMessage: '', checkedAt: null });
+      Object.assign(proxy, {
+        checkStatus: 'unchecked',
+        checkIp: '',
+        checkCountry: '',
+        checkTimezone: '',
+        checkMessage: '',
+        checkedAt: null,
+      });
     }
     await repo.save(proxy).catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
     const usage = await this.windowCounts(auth.teamId, [proxy.id]);
@@ -94,7 +104,10 @@ export class ProxiesService {
   /** A proxy bound by any window, the recycle bin's included, stays until they let go of it. */
   async delete(auth: AuthContext, id: number): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const [proxy]: { id: number }[] = await manager.query(`SELECT id FROM proxies WHERE id = $1 AND team_id = $2 FOR UPDATE`, [id, auth.teamId]);
+      const [proxy]: { id: number }[] = await manager.query(`SELECT id FROM proxies WHERE id = $1 AND team_id = $2 FOR UPDATE`, [
+        id,
+        auth.teamId,
+      ]);
       if (!proxy) throw new NotFoundError(`Proxy ${id} not found`);
       const [{ n }]: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM windows WHERE proxy_id = $1`, [id]);
       if (n > 0) throw new ConflictError(`Proxy ${id} is used by ${n} window${n === 1 ? '' : 's'}; bind them to another proxy first`);
@@ -125,7 +138,11 @@ export class ProxiesService {
       try {
         const url = ipCheckUrl(dto.ipCheckService ?? '', this.config.env.IP_CHECK_URL);
         const target = new URL(url);
-        await probeRoute(route, { host: target.hostname, port: Number(target.port || (target.protocol === 'https:' ? 443 : 80)) }, timeoutMs);
+        await probeRoute(
+          route,
+          { host: target.hostname, port: Number(target.port || (target.protocol === 'https:' ? 443 : 80)) },
+          timeoutMs,
+        );
         result = { ok: true, ...(await lookupExit(route, url, timeoutMs)) };
       } catch (error) {
         result = this.failed(error as Error);

@@ -37,7 +37,8 @@ export class RecyclePurger implements OnApplicationBootstrap, OnApplicationShutd
   private async purgeLogged(): Promise<void> {
     try {
       const deleted = await this.purge();
-      if (deleted > 0) this.logger.log(`purged ${deleted} window(s) older than ${this.config.env.RECYCLE_RETENTION_DAYS} days from the recycle bin`);
+      if (deleted > 0)
+        this.logger.log(`purged ${deleted} window(s) older than ${this.config.env.RECYCLE_RETENTION_DAYS} days from the recycle bin`);
     } catch (error) {
       this.logger.warn(`recycle bin purge failed: ${(error as Error).message}`);
     }

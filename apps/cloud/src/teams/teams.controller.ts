@@ -27,7 +27,7 @@ export class TeamsController {
 
   @Post('member/update')
   @HttpCode(200)
-  @RequirePermission('team:manage', 'Change a member\'s role, permissions or window scope')
+  @RequirePermission('team:manage', "Change a member's role, permissions or window scope")
   async update(@CurrentAuth() auth: AuthContext, @Body() dto: UpdateMemberDto) {
     return ok(await this.teams.updateMember(auth, dto));
   }

@@ -23,7 +23,10 @@ export class TeamsService {
 
   async listMembers(auth: AuthContext) {
     const users = await this.db.getRepository(UserEntity).find({ where: { teamId: auth.teamId }, order: { id: 'ASC' } });
-    const groups = await this.groupsOf(this.db.manager, users.map((u) => u.id));
+    const groups = await this.groupsOf(
+      this.db.manager,
+      users.map((u) => u.id),
+    );
     return { list: users.map((u) => this.memberView(u, groups.get(u.id) ?? [])), total: users.length };
   }
 
@@ -100,7 +103,9 @@ export class TeamsService {
     }
     const mine = auth.scopedGroupIds;
     if (mine && (target.scope !== 'groups' || targetGroups.some((id) => !mine.includes(id)))) {
-      throw new ForbiddenError(`Member ${target.id} sees windows outside your groups; only someone who sees them may change or remove them`);
+      throw new ForbiddenError(
+        `Member ${target.id} sees windows outside your groups; only someone who sees them may change or remove them`,
+      );
     }
   }
 
@@ -132,7 +137,7 @@ export class TeamsService {
       .setLock('pessimistic_write')
       .where('u.team_id = :teamId AND u.role = :role', { teamId: owner.teamId, role: 'owner' })
       .getMany();
-    if (owners.length <= 1) throw new ConflictError('The team\'s last owner cannot be removed or demoted');
+    if (owners.length <= 1) throw new ConflictError("The team's last owner cannot be removed or demoted");
   }
 
   /**
@@ -161,7 +166,11 @@ export class TeamsService {
 
   private async setGroups(manager: EntityManager, userId: number, groupIds: number[]): Promise<void> {
     await manager.delete(MemberGroupEntity, { userId });
-    if (groupIds.length > 0) await manager.insert(MemberGroupEntity, groupIds.map((groupId) => ({ userId, groupId })));
+    if (groupIds.length > 0)
+      await manager.insert(
+        MemberGroupEntity,
+        groupIds.map((groupId) => ({ userId, groupId })),
+      );
   }
 
   private async groupsOf(manager: EntityManager, userIds: number[]): Promise<Map<number, number[]>> {

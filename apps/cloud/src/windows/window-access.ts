@@ -42,7 +42,13 @@ export class WindowAccess {
     return windows;
   }
 
-  async requireWindow(manager: EntityManager, auth: AuthContext, ref: WindowRef, mode: AccessMode, bin: Bin = 'live'): Promise<WindowEntity> {
+  async requireWindow(
+    manager: EntityManager,
+    auth: AuthContext,
+    ref: WindowRef,
+    mode: AccessMode,
+    bin: Bin = 'live',
+  ): Promise<WindowEntity> {
     const query = manager
       .getRepository(WindowEntity)
       .createQueryBuilder('w')

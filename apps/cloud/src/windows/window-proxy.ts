@@ -37,8 +37,19 @@ export const DEFAULT_PROXY: ProxyColumns = {
 };
 
 const PROXY_FIELD_NAMES: (keyof ProxyFieldsDto)[] = [
-  'proxyMethod', 'proxyType', 'host', 'port', 'proxyUserName', 'proxyPassword', 'dynamicIpUrl',
-  'dynamicIpChannel', 'isDynamicIpChangeIp', 'refreshProxyUrl', 'ipCheckService', 'enableSocks5Udp', 'proxyId',
+  'proxyMethod',
+  'proxyType',
+  'host',
+  'port',
+  'proxyUserName',
+  'proxyPassword',
+  'dynamicIpUrl',
+  'dynamicIpChannel',
+  'isDynamicIpChangeIp',
+  'refreshProxyUrl',
+  'ipCheckService',
+  'enableSocks5Udp',
+  'proxyId',
 ];
 
 export function sendsProxyFields(dto: ProxyFieldsDto): boolean {

@@ -111,7 +111,14 @@ export class WindowsService {
     const filtered = this.filteredQuery(auth, dto, bin);
     const orderColumn = bin === 'live' ? 'w.created_at' : 'w.deleted_at';
     const pageOfIds = (direction: 'ASC' | 'DESC', skip: number, take: number) =>
-      filtered.clone().select('w.id', 'id').orderBy(orderColumn, direction).addOrderBy('w.id', direction).offset(skip).limit(take).getRawMany<{ id: number }>();
+      filtered
+        .clone()
+        .select('w.id', 'id')
+        .orderBy(orderColumn, direction)
+        .addOrderBy('w.id', direction)
+        .offset(skip)
+        .limit(take)
+        .getRawMany<{ id: number }>();
     let rows: { id: number }[];
     let total: number;
     if (offset === 0 || hasRowFilter(dto)) {
@@ -134,7 +141,12 @@ export class WindowsService {
   }
 
   /** Totals by team or group come from the trigger-kept counters; other filters count rows. */
-  private async count(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled', filtered: SelectQueryBuilder<WindowEntity>): Promise<number> {
+  private async count(
+    auth: AuthContext,
+    dto: ListWindowsDto,
+    bin: 'live' | 'recycled',
+    filtered: SelectQueryBuilder<WindowEntity>,
+  ): Promise<number> {
     if (hasRowFilter(dto)) {
       const counted = await filtered.clone().select('count(*)::int', 'total').getRawOne<{ total: number }>();
       return counted?.total ?? 0;
@@ -170,7 +182,9 @@ export class WindowsService {
       query.andWhere('w.open_status = :openStatus AND w.open_lease_until > now()', { openStatus: dto.openStatus });
     }
     if (dto.tagIds?.length) {
-      query.andWhere('EXISTS (SELECT 1 FROM window_tags wt WHERE wt.window_id = w.id AND wt.tag_id = ANY(:tagIds))', { tagIds: dto.tagIds });
+      query.andWhere('EXISTS (SELECT 1 FROM window_tags wt WHERE wt.window_id = w.id AND wt.tag_id = ANY(:tagIds))', {
+        tagIds: dto.tagIds,
+      });
     }
     return query;
   }
@@ -187,7 +201,8 @@ export class WindowsService {
       if (patch.name !== undefined) set.name = param(patch.name);
       if (groupId !== undefined) set.group_id = param(groupId);
       if (patch.remark !== undefined) set.remark = param(patch.remark);
-      if (patch.browserFingerPrint !== undefined) set.fingerprint = `fingerprint || ${param(JSON.stringify(patch.browserFingerPrint))}::jsonb`;
+      if (patch.browserFingerPrint !== undefined)
+        set.fingerprint = `fingerprint || ${param(JSON.stringify(patch.browserFingerPrint))}::jsonb`;
       if (patch.config !== undefined) set.config = `config || ${param(JSON.stringify(patch.config))}::jsonb`;
       const assignments = Object.entries(set).map(([column, value]) => `${column} = ${value}`);
       await manager.query(`UPDATE windows SET ${[...assignments, 'updated_at = now()'].join(', ')} WHERE id = ANY($1)`, params);
@@ -260,9 +275,9 @@ export class WindowsService {
     if (tagIds === undefined) return;
     await manager.query(`DELETE FROM window_tags WHERE window_id = ANY($1)`, [windowIds]);
     if (tagIds.length === 0) return;
-    await manager.query(
-      `INSERT INTO window_tags (window_id, tag_id) SELECT w, t FROM unnest($1::int[]) w CROSS JOIN unnest($2::int[]) t`,
-      [windowIds, tagIds],
-    );
+    await manager.query(`INSERT INTO window_tags (window_id, tag_id) SELECT w, t FROM unnest($1::int[]) w CROSS JOIN unnest($2::int[]) t`, [
+      windowIds,
+      tagIds,
+    ]);
   }
 }

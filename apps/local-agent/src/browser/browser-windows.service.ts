@@ -73,7 +73,11 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         this.track(record, whenGone(record.pid));
         this.logger.log(`adopted window ${record.uuid} (pid ${record.pid})`);
       } else {
-        void this.finish({ ...record, exited: Promise.resolve(), renewTimer: setTimeout(() => undefined, 0), closing: null }, { cookies: null, killed: false }, 'recovered')
+        void this.finish(
+          { ...record, exited: Promise.resolve(), renewTimer: setTimeout(() => undefined, 0), closing: null },
+          { cookies: null, killed: false },
+          'recovered',
+        )
           .then(() => this.logger.log(`finished window ${record.uuid}, which ended while the agent was down`))
           .catch((error) => this.logger.warn(`could not finish window ${record.uuid}: ${(error as Error).message}`));
       }
@@ -159,7 +163,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     } catch (error) {
       if (pid !== null && isAlive(pid)) process.kill(pid, 'SIGKILL');
       await this.proxies.release(window.uuid);
-      await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' }).catch(() => undefined);
+      await this.cloud
+        .data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' })
+        .catch(() => undefined);
       throw error;
     }
   }
@@ -204,7 +210,12 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
   }
 
   private reportOpened(window: RunningWindow) {
-    return this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'opened', pid: window.pid });
+    return this.cloud.data('/browser/open-status/update', {
+      uuid: window.uuid,
+      deviceId: this.cloud.deviceId,
+      status: 'opened',
+      pid: window.pid,
+    });
   }
 
   /** Closing a window running here needs no cloud: its report waits in the outbox if the cloud is away. */
@@ -222,7 +233,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
 
   private async closeRunning(window: RunningWindow): Promise<CloseOutcome> {
     clearInterval(window.renewTimer);
-    await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closing', pid: window.pid }).catch(() => undefined);
+    await this.cloud
+      .data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closing', pid: window.pid })
+      .catch(() => undefined);
     const stop = await stopFirefox(window.pid, window.wsEndpoint, window.exited, this.config.env.AGENT_CLOSE_TIMEOUT_MS);
     return this.finish(window, stop, 'requested');
   }
@@ -251,8 +264,17 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     }
     const delivery = await this.outbox.deliver(window.uuid);
     const backendClose =
-      delivery.state === 'delivered' ? delivery.answer : { pending: delivery.state === 'pending', ...('error' in delivery ? { error: delivery.error } : {}) };
-    return { archive, cookies: { synced: cookies !== undefined, count: cookies?.length ?? 0 }, backendClose, killed: stop.killed, error: 0, reason };
+      delivery.state === 'delivered'
+        ? delivery.answer
+        : { pending: delivery.state === 'pending', ...('error' in delivery ? { error: delivery.error } : {}) };
+    return {
+      archive,
+      cookies: { synced: cookies !== undefined, count: cookies?.length ?? 0 },
+      backendClose,
+      killed: stop.killed,
+      error: 0,
+      reason,
+    };
   }
 
   async closeAll() {
@@ -284,7 +306,11 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     this.opening.delete(window.uuid);
     this.registry.remove(window.uuid);
     await this.proxies.release(window.uuid);
-    const after = await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' });
+    const after = await this.cloud.data('/browser/open-status/update', {
+      uuid: window.uuid,
+      deviceId: this.cloud.deviceId,
+      status: 'closed',
+    });
     return { uuid: window.uuid, reset: true, openedStatus: after };
   }
 

@@ -63,8 +63,21 @@ export async function startFirefox(options: {
   const log = openSync(logPath, 'a');
   const child = spawn(
     executablePath,
-    ['--remote-debugging-port=0', '--profile', profileDir, '--no-remote', '--foreground', ...(headless ? ['--headless'] : []), ...plan.args, 'about:blank'],
-    { detached: true, stdio: ['ignore', log, log], env: { ...process.env, ...plan.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' } },
+    [
+      '--remote-debugging-port=0',
+      '--profile',
+      profileDir,
+      '--no-remote',
+      '--foreground',
+      ...(headless ? ['--headless'] : []),
+      ...plan.args,
+      'about:blank',
+    ],
+    {
+      detached: true,
+      stdio: ['ignore', log, log],
+      env: { ...process.env, ...plan.env, MOZ_CRASHREPORTER_DISABLE: '1', MOZ_REMOTE_SETTINGS_DEVTOOLS: '1' },
+    },
   );
   closeSync(log);
   child.unref();
@@ -101,7 +114,9 @@ export async function setUpBrowser(wsEndpoint: string, extensionDir: string, coo
           secure: c.secure,
           httpOnly: c.httpOnly,
           // Left out, puppeteer sends BiDi's "default": the browser's own rule, as when the site set it.
-          ...(c.sameSite !== 'default' ? { sameSite: (c.sameSite[0].toUpperCase() + c.sameSite.slice(1)) as 'Strict' | 'Lax' | 'None' } : {}),
+          ...(c.sameSite !== 'default'
+            ? { sameSite: (c.sameSite[0].toUpperCase() + c.sameSite.slice(1)) as 'Strict' | 'Lax' | 'None' }
+            : {}),
           ...(c.expiry !== undefined ? { expires: c.expiry } : {}),
         })),
       );
@@ -120,7 +135,16 @@ export async function writeFingerprintExtension(dir: string, pageScript: string)
     name: 'cos window fingerprint',
     version: '1.0',
     browser_specific_settings: { gecko: { id: 'fingerprint@cos.local' } },
-    content_scripts: [{ matches: ['<all_urls>'], js: ['fingerprint.js'], run_at: 'document_start', all_frames: true, match_about_blank: true, world: 'MAIN' }],
+    content_scripts: [
+      {
+        matches: ['<all_urls>'],
+        js: ['fingerprint.js'],
+        run_at: 'document_start',
+        all_frames: true,
+        match_about_blank: true,
+        world: 'MAIN',
+      },
+    ],
   };
   await fs.writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
   await fs.writeFile(join(dir, 'fingerprint.js'), pageScript);
@@ -144,9 +168,13 @@ export interface StopResult {
  */
 export async function stopFirefox(pid: number, wsEndpoint: string, exited: Promise<void>, timeoutMs: number): Promise<StopResult> {
   let cookies: StoredCookie[] | null = null;
-  const waitExit = (ms: number) => Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+  const waitExit = (ms: number) =>
+    Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
   try {
-    const browser = await Promise.race([connect(wsEndpoint), new Promise<never>((_, fail) => setTimeout(() => fail(new Error('connect timeout')), 5000).unref())]);
+    const browser = await Promise.race([
+      connect(wsEndpoint),
+      new Promise<never>((_, fail) => setTimeout(() => fail(new Error('connect timeout')), 5000).unref()),
+    ]);
     cookies = (await browser.cookies()).map((c) => ({
       name: c.name,
       value: c.value,

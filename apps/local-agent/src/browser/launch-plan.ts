@@ -121,10 +121,20 @@ export function proxyPrefs(proxy: BrowserProxy | null): Prefs {
     'network.trr.mode': 5,
   });
   if (proxy.type === 'http') {
-    Object.assign(prefs, { 'network.proxy.http': proxy.host, 'network.proxy.http_port': proxy.port, 'network.proxy.ssl': proxy.host, 'network.proxy.ssl_port': proxy.port, 'network.proxy.share_proxy_settings': true });
+    Object.assign(prefs, {
+      'network.proxy.http': proxy.host,
+      'network.proxy.http_port': proxy.port,
+      'network.proxy.ssl': proxy.host,
+      'network.proxy.ssl_port': proxy.port,
+      'network.proxy.share_proxy_settings': true,
+    });
   } else {
     // Names resolve at the proxy, never on this machine: no DNS leak.
-    Object.assign(prefs, { 'network.proxy.socks': proxy.host, 'network.proxy.socks_port': proxy.port, 'network.proxy.socks_remote_dns': true });
+    Object.assign(prefs, {
+      'network.proxy.socks': proxy.host,
+      'network.proxy.socks_port': proxy.port,
+      'network.proxy.socks_remote_dns': true,
+    });
   }
   return prefs;
 }
@@ -153,7 +163,12 @@ export const QUIET_PREFS: Prefs = {
   'browser.region.network.url': '',
 };
 
-export function planLaunch(launch: LaunchPayload, realCores: number, proxy: BrowserProxy | null = null, exit: ExitInfo | null = null): LaunchPlan {
+export function planLaunch(
+  launch: LaunchPayload,
+  realCores: number,
+  proxy: BrowserProxy | null = null,
+  exit: ExitInfo | null = null,
+): LaunchPlan {
   const fingerprint = fingerprintPlan(fingerprintForExit(launch.window.browserFingerPrint ?? {}, exit), realCores, proxy !== null);
   return { ...fingerprint, prefs: { ...QUIET_PREFS, ...proxyPrefs(proxy), ...fingerprint.prefs } };
 }

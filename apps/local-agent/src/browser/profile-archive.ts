@@ -16,14 +16,29 @@ const CATEGORIES: { setting: keyof SyncSettings | 'always'; paths: string[] }[] 
   { setting: 'syncPasswords', paths: ['logins.json', 'logins-backup.json', 'key4.db', 'cert9.db'] },
   {
     setting: 'syncExtensions',
-    paths: ['extensions', 'extensions.json', 'extension-preferences.json', 'extension-settings.json', 'extension-store', 'browser-extension-data'],
+    paths: [
+      'extensions',
+      'extensions.json',
+      'extension-preferences.json',
+      'extension-settings.json',
+      'extension-store',
+      'browser-extension-data',
+    ],
   },
   // The profile's permissions (site settings) travel with it whatever is synced.
   { setting: 'always', paths: ['permissions.sqlite', 'content-prefs.sqlite'] },
 ];
 
 /** Never packaged: caches, locks and crash leftovers. */
-const EXCLUDED = [/(^|\/)cache2(\/|$)/, /(^|\/)startupCache(\/|$)/, /(^|\/)(\.parentlock|lock|parent\.lock)$/, /\.tmp$/, /-shm$/, /(^|\/)(crashes|minidumps)(\/|$)/, /\/cache(\/|$)/];
+const EXCLUDED = [
+  /(^|\/)cache2(\/|$)/,
+  /(^|\/)startupCache(\/|$)/,
+  /(^|\/)(\.parentlock|lock|parent\.lock)$/,
+  /\.tmp$/,
+  /-shm$/,
+  /(^|\/)(crashes|minidumps)(\/|$)/,
+  /\/cache(\/|$)/,
+];
 
 export interface ArchiveResult {
   path: string;

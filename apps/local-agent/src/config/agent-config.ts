@@ -11,7 +11,10 @@ const toBool = ({ value }: { value: unknown }) =>
 
 /** Environment variables of the agent, validated at start. */
 export class AgentEnv {
-  @Transform(toInt) @IsInt() @Min(0) @Max(65535)
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(65535)
   AGENT_PORT = 54345;
 
   @Matches(/^https?:\/\/[^\s]+$/, { message: 'CLOUD_URL must be an http(s) URL' })
@@ -20,22 +23,34 @@ export class AgentEnv {
   @IsString()
   AGENT_DATA_DIR = join(homedir(), '.cos-agent');
 
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   FIREFOX_PATH?: string;
 
   /** Unset: headless where there is no display. */
-  @IsOptional() @Transform(toBool) @IsBoolean()
+  @IsOptional()
+  @Transform(toBool)
+  @IsBoolean()
   AGENT_HEADLESS?: boolean;
 
-  @Transform(toInt) @IsInt() @Min(1000) @Max(120_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(120_000)
   AGENT_CLOSE_TIMEOUT_MS = 10_000;
 
   /** First retry of a close report the cloud did not take; each failure doubles it, up to a minute. */
-  @Transform(toInt) @IsInt() @Min(100) @Max(60_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
   AGENT_OUTBOX_RETRY_MS = 1_000;
 
   /** Bound on reaching a proxy (connect, credentials, SSH handshake), an extraction API or an IP lookup. */
-  @Transform(toInt) @IsInt() @Min(500) @Max(120_000)
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(120_000)
   AGENT_PROXY_TIMEOUT_MS = 10_000;
 
   /** Where the probe at open asks the proxy to connect, proving it carries traffic. */
@@ -43,11 +58,13 @@ export class AgentEnv {
   AGENT_PROXY_PROBE_TARGET = 'ip-api.com:80';
 
   /** Replaces the URL of every ipCheckService (a private lookup service answering like ip-api.com or ipinfo.io). */
-  @IsOptional() @Matches(/^https?:\/\/\S+$/, { message: 'AGENT_IP_CHECK_URL must be an http(s) URL' })
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'AGENT_IP_CHECK_URL must be an http(s) URL' })
   AGENT_IP_CHECK_URL?: string;
 
   /** PEM file of extra certificate authorities trusted for https proxies. */
-  @IsOptional() @IsString()
+  @IsOptional()
+  @IsString()
   AGENT_PROXY_CA_FILE?: string;
 }
 
@@ -93,9 +110,13 @@ function findOnPath(names: string[]): string | undefined {
 
 export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env): AgentConfig {
   const known = Object.keys(new AgentEnv()).concat(['FIREFOX_PATH', 'AGENT_HEADLESS', 'AGENT_IP_CHECK_URL', 'AGENT_PROXY_CA_FILE']);
-  const picked = Object.fromEntries(Object.entries(source).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''));
+  const picked = Object.fromEntries(
+    Object.entries(source).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
+  );
   const env = plainToInstance(AgentEnv, picked);
-  const problems = validateSync(env).map((e) => `  ${e.property}=${JSON.stringify(source[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`);
+  const problems = validateSync(env).map(
+    (e) => `  ${e.property}=${JSON.stringify(source[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
+  );
   const firefoxPath = env.FIREFOX_PATH ?? findOnPath(['firefox-esr', 'firefox']);
   if (!firefoxPath) problems.push('  FIREFOX_PATH: no firefox-esr or firefox on PATH; set FIREFOX_PATH');
   let proxyCa: string | undefined;

@@ -3,15 +3,7 @@ import type { Request } from 'express';
 import { InvalidParamError, isUuid } from '@cos/contracts';
 import { AgentCloud } from '../cloud/agent-cloud';
 
-const PASS_THROUGH = [
-  'update/partial',
-  'list',
-  'delete',
-  'delete/ids',
-  'group/update',
-  'remark/update',
-  'proxy/update',
-];
+const PASS_THROUGH = ['update/partial', 'list', 'delete', 'delete/ids', 'group/update', 'remark/update', 'proxy/update'];
 
 function isFilledObject(value: unknown): boolean {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length > 0;

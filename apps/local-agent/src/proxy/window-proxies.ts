@@ -78,9 +78,14 @@ export class WindowProxies implements OnApplicationShutdown {
   /** The bridge of a window adopted after an agent restart, on the port its Firefox already uses. */
   async adopt(uuid: string, record: ProxyRecord): Promise<void> {
     try {
-      this.routes.set(uuid, await openProxyRoute(record.endpoint, { timeoutMs: this.timeoutMs, ca: this.config.proxyCa, port: record.port }));
+      this.routes.set(
+        uuid,
+        await openProxyRoute(record.endpoint, { timeoutMs: this.timeoutMs, ca: this.config.proxyCa, port: record.port }),
+      );
     } catch (error) {
-      this.logger.warn(`could not re-create the proxy bridge of window ${uuid}: ${(error as Error).message}; its traffic fails until it reopens`);
+      this.logger.warn(
+        `could not re-create the proxy bridge of window ${uuid}: ${(error as Error).message}; its traffic fails until it reopens`,
+      );
     }
   }
 

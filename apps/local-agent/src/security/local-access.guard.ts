@@ -31,7 +31,8 @@ export class LocalAccessGuard implements CanActivate {
     const request = context.switchToHttp().getRequest<Request>();
     const port = request.socket.localPort;
     const host = request.headers.host ?? '';
-    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`) throw new ForbiddenError(`Host ${JSON.stringify(host)} is not allowed`);
+    if (host !== `127.0.0.1:${port}` && host !== `localhost:${port}`)
+      throw new ForbiddenError(`Host ${JSON.stringify(host)} is not allowed`);
     if (this.reflector.getAllAndOverride<boolean>(IS_PUBLIC, [context.getHandler(), context.getClass()])) return true;
     const given = request.headers['x-cos-local-token'];
     if (typeof given !== 'string' || !same(given, this.token.current())) throw new UnauthorizedError('Invalid local access token');

@@ -6,56 +6,78 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 export class LoginDto {
   @ApiProperty({ example: 'owner@example.com' })
-  @Transform(trim) @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
   email: string;
 
   @ApiProperty({ example: 'correct horse battery staple' })
-  @IsString() @MaxLength(128)
+  @IsString()
+  @MaxLength(128)
   password: string;
 }
 
 export class RegisterDto {
   @ApiProperty({ example: 'owner@example.com' })
-  @Transform(trim) @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
   email: string;
 
   @ApiProperty({ minLength: 8, maxLength: 128 })
-  @IsString() @Length(8, 128, { message: 'password must be 8 to 128 characters' })
+  @IsString()
+  @Length(8, 128, { message: 'password must be 8 to 128 characters' })
   password: string;
 
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
   name?: string;
 
   @ApiPropertyOptional({ maxLength: 100, description: 'Name of the team created for the new owner' })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
   teamName?: string;
 }
 
 export class RefreshDto {
   @ApiProperty()
-  @IsString() @MaxLength(200)
+  @IsString()
+  @MaxLength(200)
   refreshToken: string;
 }
 
 export class LogoutDto {
   @ApiPropertyOptional({ description: 'Ends the session of this refresh token; the calling session when omitted' })
-  @IsOptional() @IsString() @MaxLength(200)
+  @IsOptional()
+  @IsString()
+  @MaxLength(200)
   refreshToken?: string;
 }
 
 export class CreateApiTokenDto {
   @ApiProperty({ maxLength: 100, example: 'nightly export script' })
-  @Transform(trim) @IsString() @Length(1, 100)
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100)
   name: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'Days until the token expires; never when omitted' })
-  @IsOptional() @IsInt() @Min(1) @Max(3650)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(3650)
   expiresInDays?: number;
 }
 
 export class RevokeApiTokenDto {
   @ApiProperty()
-  @IsInt() @Min(1) @Max(2_147_483_647)
+  @IsInt()
+  @Min(1)
+  @Max(2_147_483_647)
   id: number;
 }

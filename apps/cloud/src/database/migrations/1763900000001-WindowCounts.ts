@@ -57,9 +57,15 @@ export class WindowCounts1763900000001 implements MigrationInterface {
         ON CONFLICT (team_id, group_id) DO UPDATE SET live = c.live + excluded.live, recycled = c.recycled + excluded.recycled;
         RETURN NULL;
       END $$`);
-    await q.query(`CREATE TRIGGER windows_count_insert AFTER INSERT ON windows REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION window_counts_insert()`);
-    await q.query(`CREATE TRIGGER windows_count_update AFTER UPDATE ON windows REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION window_counts_apply()`);
-    await q.query(`CREATE TRIGGER windows_count_delete AFTER DELETE ON windows REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION window_counts_delete()`);
+    await q.query(
+      `CREATE TRIGGER windows_count_insert AFTER INSERT ON windows REFERENCING NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION window_counts_insert()`,
+    );
+    await q.query(
+      `CREATE TRIGGER windows_count_update AFTER UPDATE ON windows REFERENCING OLD TABLE AS old_rows NEW TABLE AS new_rows FOR EACH STATEMENT EXECUTE FUNCTION window_counts_apply()`,
+    );
+    await q.query(
+      `CREATE TRIGGER windows_count_delete AFTER DELETE ON windows REFERENCING OLD TABLE AS old_rows FOR EACH STATEMENT EXECUTE FUNCTION window_counts_delete()`,
+    );
     await q.query(`
       INSERT INTO window_counts (team_id, group_id, live, recycled)
       SELECT team_id, coalesce(group_id, 0), count(*) FILTER (WHERE deleted_at IS NULL), count(*) FILTER (WHERE deleted_at IS NOT NULL)

@@ -7,15 +7,22 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 export class AddGroupDto {
   @ApiProperty({ maxLength: 100 })
-  @Transform(trim) @IsString() @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   name: string;
 
   @ApiPropertyOptional({ description: 'Display order, ascending' })
-  @IsOptional() @IsInt() @Min(-1_000_000) @Max(1_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(-1_000_000)
+  @Max(1_000_000)
   sort?: number;
 
   @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional() @IsString() @MaxLength(1000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   remark?: string;
 }
 
@@ -24,15 +31,23 @@ export class UpdateGroupDto {
   id: number;
 
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsInt() @Min(-1_000_000) @Max(1_000_000)
+  @IsOptional()
+  @IsInt()
+  @Min(-1_000_000)
+  @Max(1_000_000)
   sort?: number;
 
   @ApiPropertyOptional({ maxLength: 1000 })
-  @IsOptional() @IsString() @MaxLength(1000)
+  @IsOptional()
+  @IsString()
+  @MaxLength(1000)
   remark?: string;
 }
 
@@ -43,6 +58,8 @@ export class DeleteGroupDto {
 
 export class ListGroupsDto extends PageDto {
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   keyword?: string;
 }

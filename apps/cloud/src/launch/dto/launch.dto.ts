@@ -26,8 +26,9 @@ export class DeviceWindowDto {
   @Matches(UUID, { message: 'uuid must be a window UUID' })
   uuid: string;
 
-  @ApiProperty({ description: 'The agent\'s device id (letters, digits, . _ : -)', maxLength: 100 })
-  @IsString() @Matches(DEVICE, { message: 'deviceId must be 1 to 100 letters, digits, dots, dashes, colons or underscores' })
+  @ApiProperty({ description: "The agent's device id (letters, digits, . _ : -)", maxLength: 100 })
+  @IsString()
+  @Matches(DEVICE, { message: 'deviceId must be 1 to 100 letters, digits, dots, dashes, colons or underscores' })
   deviceId: string;
 }
 
@@ -37,54 +38,82 @@ export class OpenStatusDto extends DeviceWindowDto {
   status: OpenStatus;
 
   @ApiPropertyOptional({ description: 'Firefox process id on the device' })
-  @IsOptional() @IsInt() @Min(1) @Max(4_194_304)
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(4_194_304)
   pid?: number;
 }
 
 export class CookieDto {
-  @ApiProperty() @IsString() @MaxLength(4096)
+  @ApiProperty()
+  @IsString()
+  @MaxLength(4096)
   name: string;
 
-  @ApiProperty() @IsString() @MaxLength(16384)
+  @ApiProperty()
+  @IsString()
+  @MaxLength(16384)
   value: string;
 
-  @ApiProperty() @IsString() @MaxLength(255)
+  @ApiProperty()
+  @IsString()
+  @MaxLength(255)
   domain: string;
 
-  @ApiProperty() @IsString() @MaxLength(4096)
+  @ApiProperty()
+  @IsString()
+  @MaxLength(4096)
   path: string;
 
-  @ApiProperty() @IsBoolean()
+  @ApiProperty()
+  @IsBoolean()
   secure: boolean;
 
-  @ApiProperty() @IsBoolean()
+  @ApiProperty()
+  @IsBoolean()
   httpOnly: boolean;
 
-  @ApiProperty({ enum: COOKIE_SAME_SITE }) @IsIn(COOKIE_SAME_SITE, { message: `sameSite must be one of ${COOKIE_SAME_SITE.join(', ')}` })
+  @ApiProperty({ enum: COOKIE_SAME_SITE })
+  @IsIn(COOKIE_SAME_SITE, { message: `sameSite must be one of ${COOKIE_SAME_SITE.join(', ')}` })
   sameSite: CookieSameSite;
 
   @ApiPropertyOptional({ description: 'Seconds since the epoch; absent for a session cookie' })
-  @IsOptional() @IsInt() @Min(0) @Max(253402300799)
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(253402300799)
   expiry?: number;
 }
 
 export class ProfileZipDto {
-  @ApiProperty() @Matches(/^[0-9a-fA-F-]{36}\.zip$/, { message: 'profile.zipName must be <uuid>.zip' })
+  @ApiProperty()
+  @Matches(/^[0-9a-fA-F-]{36}\.zip$/, { message: 'profile.zipName must be <uuid>.zip' })
   zipName: string;
 
-  @ApiProperty() @IsInt() @Min(0) @Max(Number.MAX_SAFE_INTEGER)
+  @ApiProperty()
+  @IsInt()
+  @Min(0)
+  @Max(Number.MAX_SAFE_INTEGER)
   zipSize: number;
 
-  @ApiProperty() @Matches(/^[0-9a-f]{64}$/, { message: 'profile.sha256 must be 64 hex digits' })
+  @ApiProperty()
+  @Matches(/^[0-9a-f]{64}$/, { message: 'profile.sha256 must be 64 hex digits' })
   sha256: string;
 }
 
 export class CloseWindowDto extends DeviceWindowDto {
-  @ApiPropertyOptional({ type: [CookieDto], description: 'The browser\'s cookies; stored when the window syncs cookies' })
-  @IsOptional() @IsArray() @ArrayMaxSize(COOKIES_MAX) @ValidateNested({ each: true }) @Type(() => CookieDto)
+  @ApiPropertyOptional({ type: [CookieDto], description: "The browser's cookies; stored when the window syncs cookies" })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(COOKIES_MAX)
+  @ValidateNested({ each: true })
+  @Type(() => CookieDto)
   cookies?: CookieDto[];
 
   @ApiPropertyOptional({ type: ProfileZipDto })
-  @IsOptional() @ValidateNested() @Type(() => ProfileZipDto)
+  @IsOptional()
+  @ValidateNested()
+  @Type(() => ProfileZipDto)
   profile?: ProfileZipDto;
 }

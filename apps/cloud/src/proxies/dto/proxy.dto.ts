@@ -13,7 +13,9 @@ const TYPE_MESSAGE = `proxyType must be one of ${SAVED_PROXY_TYPES.join(', ')}`;
 
 export class AddProxyDto {
   @ApiProperty({ maxLength: LIMITS.nameMax })
-  @Transform(trim) @IsString() @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
+  @Transform(trim)
+  @IsString()
+  @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
   name: string;
 
   @ApiProperty({ enum: SAVED_PROXY_TYPES })
@@ -21,23 +23,35 @@ export class AddProxyDto {
   proxyType: SavedProxyType;
 
   @ApiProperty({ maxLength: LIMITS.hostMax })
-  @Transform(trim) @IsString() @Length(1, LIMITS.hostMax, { message: 'host is required' }) @Matches(HOST, { message: 'host must be a host name or IP address' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, LIMITS.hostMax, { message: 'host is required' })
+  @Matches(HOST, { message: 'host must be a host name or IP address' })
   host: string;
 
   @ApiProperty({ minimum: 1, maximum: 65535 })
-  @Transform(toNumber) @IsInt({ message: PORT_MESSAGE }) @Min(1, { message: PORT_MESSAGE }) @Max(65535, { message: PORT_MESSAGE })
+  @Transform(toNumber)
+  @IsInt({ message: PORT_MESSAGE })
+  @Min(1, { message: PORT_MESSAGE })
+  @Max(65535, { message: PORT_MESSAGE })
   port: number;
 
   @ApiPropertyOptional({ maxLength: LIMITS.credentialMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.credentialMax)
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.credentialMax)
   proxyUserName?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.secretMax, description: 'Stored encrypted, never returned. For ssh it may hold a private key' })
-  @IsOptional() @IsString() @MaxLength(LIMITS.secretMax)
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.secretMax)
   proxyPassword?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
   remark?: string;
 }
 
@@ -51,16 +65,20 @@ export class UpdateProxyDto extends IntersectionType(ProxyIdDto, PartialType(Add
 
 export class CheckProxyDto extends ProxyIdDto {
   @ApiPropertyOptional({ enum: IP_CHECK_SERVICE_NAMES, description: 'Lookup service; ip-api when empty' })
-  @IsOptional() @IsIn(IP_CHECK_SERVICE_NAMES, { message: `ipCheckService must be one of ${IP_CHECK_SERVICE_NAMES.filter(Boolean).join(', ')} or empty` })
+  @IsOptional()
+  @IsIn(IP_CHECK_SERVICE_NAMES, { message: `ipCheckService must be one of ${IP_CHECK_SERVICE_NAMES.filter(Boolean).join(', ')} or empty` })
   ipCheckService?: string;
 }
 
 export class ListProxiesDto extends PageDto {
   @ApiPropertyOptional({ maxLength: LIMITS.nameMax, description: 'Matches name, host or remark' })
-  @IsOptional() @IsString() @MaxLength(LIMITS.nameMax)
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.nameMax)
   keyword?: string;
 
   @ApiPropertyOptional({ enum: SAVED_PROXY_TYPES })
-  @IsOptional() @IsIn(SAVED_PROXY_TYPES, { message: TYPE_MESSAGE })
+  @IsOptional()
+  @IsIn(SAVED_PROXY_TYPES, { message: TYPE_MESSAGE })
   proxyType?: SavedProxyType;
 }

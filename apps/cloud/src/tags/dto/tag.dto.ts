@@ -8,11 +8,15 @@ const COLOR = /^(#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?)?$/;
 
 export class AddTagDto {
   @ApiProperty({ maxLength: 50 })
-  @Transform(trim) @IsString() @Length(1, 50, { message: 'name must be 1 to 50 characters' })
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50, { message: 'name must be 1 to 50 characters' })
   name: string;
 
   @ApiPropertyOptional({ example: '#3366ff' })
-  @IsOptional() @IsString() @Matches(COLOR, { message: 'color must be a hex color such as #3366ff' })
+  @IsOptional()
+  @IsString()
+  @Matches(COLOR, { message: 'color must be a hex color such as #3366ff' })
   color?: string;
 }
 
@@ -21,11 +25,16 @@ export class UpdateTagDto {
   id: number;
 
   @ApiPropertyOptional({ maxLength: 50 })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, 50, { message: 'name must be 1 to 50 characters' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, 50, { message: 'name must be 1 to 50 characters' })
   name?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsString() @Matches(COLOR, { message: 'color must be a hex color such as #3366ff' })
+  @IsOptional()
+  @IsString()
+  @Matches(COLOR, { message: 'color must be a hex color such as #3366ff' })
   color?: string;
 }
 
@@ -36,6 +45,8 @@ export class DeleteTagDto {
 
 export class ListTagsDto extends PageDto {
   @ApiPropertyOptional({ maxLength: 50 })
-  @IsOptional() @IsString() @MaxLength(50)
+  @IsOptional()
+  @IsString()
+  @MaxLength(50)
   keyword?: string;
 }

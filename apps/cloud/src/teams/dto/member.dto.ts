@@ -9,16 +9,24 @@ const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? val
 
 class MemberAccessDto {
   @ApiPropertyOptional({ enum: ROLES, default: 'member' })
-  @IsOptional() @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
+  @IsOptional()
+  @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
   role?: Role;
 
   @ApiPropertyOptional({ enum: ALL_PERMISSIONS, isArray: true })
-  @IsOptional() @IsArray() @ArrayMaxSize(ALL_PERMISSIONS.length * 2)
-  @IsIn(ALL_PERMISSIONS, { each: true, message: ({ value }) => `permissions has an unknown permission: ${JSON.stringify((value as unknown[]).find((v) => !ALL_PERMISSIONS.includes(v as Permission)))}` })
+  @IsOptional()
+  @IsArray()
+  @ArrayMaxSize(ALL_PERMISSIONS.length * 2)
+  @IsIn(ALL_PERMISSIONS, {
+    each: true,
+    message: ({ value }) =>
+      `permissions has an unknown permission: ${JSON.stringify((value as unknown[]).find((v) => !ALL_PERMISSIONS.includes(v as Permission)))}`,
+  })
   permissions?: Permission[];
 
   @ApiPropertyOptional({ enum: SCOPES, default: 'all', description: '"groups": only windows in groupIds' })
-  @IsOptional() @IsIn(SCOPES, { message: `scope must be one of ${SCOPES.join(', ')}` })
+  @IsOptional()
+  @IsIn(SCOPES, { message: `scope must be one of ${SCOPES.join(', ')}` })
   scope?: WindowScope;
 
   @IsIdList({ optional: true, allowEmpty: true, description: 'Groups a member with scope "groups" may see' })
@@ -27,15 +35,21 @@ class MemberAccessDto {
 
 export class AddMemberDto extends MemberAccessDto {
   @ApiProperty()
-  @Transform(trim) @IsEmail({}, { message: 'email must be an email address' }) @MaxLength(254)
+  @Transform(trim)
+  @IsEmail({}, { message: 'email must be an email address' })
+  @MaxLength(254)
   email: string;
 
   @ApiProperty({ minLength: 8, maxLength: 128, description: 'Initial password' })
-  @IsString() @Length(8, 128, { message: 'password must be 8 to 128 characters' })
+  @IsString()
+  @Length(8, 128, { message: 'password must be 8 to 128 characters' })
   password: string;
 
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(100)
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(100)
   name?: string;
 }
 

@@ -1,7 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
-import { configProblem, fingerprintProblem, LIMITS, OPEN_STATUSES, parseId, IP_CHECK_SERVICE_NAMES, PROXY_METHODS, PROXY_TYPES } from '@cos/contracts';
+import {
+  configProblem,
+  fingerprintProblem,
+  LIMITS,
+  OPEN_STATUSES,
+  parseId,
+  IP_CHECK_SERVICE_NAMES,
+  PROXY_METHODS,
+  PROXY_TYPES,
+} from '@cos/contracts';
 import type { BrowserFingerprint, OpenStatus, ProxyMethod, ProxyType, WindowConfig } from '@cos/contracts';
 import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
 import { IsCheckedObject } from '../../common/json-object.validator';
@@ -14,66 +23,104 @@ const HTTP_URL = /^(https?:\/\/\S+)?$/;
 /** `id` / `browserId` / `uuid`: the seed's aliases for one window. */
 export class WindowRefDto {
   @ApiPropertyOptional({ description: 'Numeric window id' })
-  @IsOptional() @Transform(({ value }: { value: unknown }) => parseId(value) ?? value) @IsInt({ message: 'id must be a positive integer' }) @Min(1, { message: 'id must be a positive integer' }) @Max(LIMITS.idMax, { message: 'id is too large' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => parseId(value) ?? value)
+  @IsInt({ message: 'id must be a positive integer' })
+  @Min(1, { message: 'id must be a positive integer' })
+  @Max(LIMITS.idMax, { message: 'id is too large' })
   id?: number;
 
   @ApiPropertyOptional({ description: 'Alias of id' })
-  @IsOptional() @Transform(({ value }: { value: unknown }) => parseId(value) ?? value) @IsInt({ message: 'browserId must be a positive integer' }) @Min(1, { message: 'browserId must be a positive integer' }) @Max(LIMITS.idMax, { message: 'browserId is too large' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => parseId(value) ?? value)
+  @IsInt({ message: 'browserId must be a positive integer' })
+  @Min(1, { message: 'browserId must be a positive integer' })
+  @Max(LIMITS.idMax, { message: 'browserId is too large' })
   browserId?: number;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Window UUID, recommended' })
-  @IsOptional() @Matches(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, { message: 'uuid must be a window UUID' })
+  @IsOptional()
+  @Matches(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, { message: 'uuid must be a window UUID' })
   uuid?: string;
 }
 
 /** Proxy fields of the seed, shared by create/edit and `/browser/proxy/update`. */
 export class ProxyFieldsDto {
   @ApiPropertyOptional({ enum: PROXY_METHODS, description: '2 custom, 3 API extraction, 4 saved proxy' })
-  @IsOptional() @Transform(toNumber) @IsIn(PROXY_METHODS, { message: 'proxyMethod must be 2, 3 or 4' })
+  @IsOptional()
+  @Transform(toNumber)
+  @IsIn(PROXY_METHODS, { message: 'proxyMethod must be 2, 3 or 4' })
   proxyMethod?: ProxyMethod;
 
   @ApiPropertyOptional({ enum: PROXY_TYPES })
-  @IsOptional() @IsIn(PROXY_TYPES, { message: `proxyType must be one of ${PROXY_TYPES.join(', ')}` })
+  @IsOptional()
+  @IsIn(PROXY_TYPES, { message: `proxyType must be one of ${PROXY_TYPES.join(', ')}` })
   proxyType?: ProxyType;
 
   @ApiPropertyOptional({ maxLength: LIMITS.hostMax })
-  @IsOptional() @Transform(trim) @IsString() @MaxLength(LIMITS.hostMax) @Matches(HOST, { message: 'host must be a host name or IP address' })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @MaxLength(LIMITS.hostMax)
+  @Matches(HOST, { message: 'host must be a host name or IP address' })
   host?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 65535 })
-  @IsOptional() @Transform(toNumber) @IsInt({ message: 'port must be an integer from 1 to 65535' }) @Min(1, { message: 'port must be an integer from 1 to 65535' }) @Max(65535, { message: 'port must be an integer from 1 to 65535' })
+  @IsOptional()
+  @Transform(toNumber)
+  @IsInt({ message: 'port must be an integer from 1 to 65535' })
+  @Min(1, { message: 'port must be an integer from 1 to 65535' })
+  @Max(65535, { message: 'port must be an integer from 1 to 65535' })
   port?: number;
 
   @ApiPropertyOptional({ maxLength: LIMITS.credentialMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.credentialMax)
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.credentialMax)
   proxyUserName?: string;
 
-  @ApiPropertyOptional({ maxLength: LIMITS.secretMax, description: 'Stored encrypted; never returned by list/detail. For ssh it may hold a private key (PEM / OpenSSH)' })
-  @IsOptional() @IsString() @MaxLength(LIMITS.secretMax)
+  @ApiPropertyOptional({
+    maxLength: LIMITS.secretMax,
+    description: 'Stored encrypted; never returned by list/detail. For ssh it may hold a private key (PEM / OpenSSH)',
+  })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.secretMax)
   proxyPassword?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.urlMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.urlMax) @Matches(HTTP_URL, { message: 'dynamicIpUrl must be an http(s) URL' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.urlMax)
+  @Matches(HTTP_URL, { message: 'dynamicIpUrl must be an http(s) URL' })
   dynamicIpUrl?: string;
 
   @ApiPropertyOptional({ maxLength: 100 })
-  @IsOptional() @IsString() @MaxLength(100)
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
   dynamicIpChannel?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   isDynamicIpChangeIp?: boolean;
 
   @ApiPropertyOptional({ maxLength: LIMITS.urlMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.urlMax) @Matches(HTTP_URL, { message: 'refreshProxyUrl must be an http(s) URL' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.urlMax)
+  @Matches(HTTP_URL, { message: 'refreshProxyUrl must be an http(s) URL' })
   refreshProxyUrl?: string;
 
   @ApiPropertyOptional({ enum: IP_CHECK_SERVICE_NAMES, example: 'ip-api', description: 'Finds the exit IP, country and timezone at open' })
-  @IsOptional() @IsIn(IP_CHECK_SERVICE_NAMES, { message: `ipCheckService must be one of ${IP_CHECK_SERVICE_NAMES.filter(Boolean).join(', ')} or empty` })
+  @IsOptional()
+  @IsIn(IP_CHECK_SERVICE_NAMES, { message: `ipCheckService must be one of ${IP_CHECK_SERVICE_NAMES.filter(Boolean).join(', ')} or empty` })
   ipCheckService?: string;
 
   @ApiPropertyOptional()
-  @IsOptional() @IsBoolean()
+  @IsOptional()
+  @IsBoolean()
   enableSocks5Udp?: boolean;
 
   @IsId({ optional: true, description: 'Saved team proxy (see /proxy/*) for proxyMethod 4' })
@@ -83,20 +130,28 @@ export class ProxyFieldsDto {
 /** `/browser/update`: without id/browserId/uuid it creates a window, with one it edits it. */
 export class UpdateWindowDto extends IntersectionType(ProxyFieldsDto, WindowRefDto) {
   @ApiPropertyOptional({ maxLength: LIMITS.nameMax, description: 'Generated when omitted on create' })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
   name?: string;
 
   @IsId({ optional: true, allowZero: true, description: '0 or omitted: ungrouped' })
   groupId?: number;
 
-  @IsIdList({ optional: true, allowEmpty: true, description: 'Replaces the window\'s tags' })
+  @IsIdList({ optional: true, allowEmpty: true, description: "Replaces the window's tags" })
   tagIds?: number[];
 
   @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
   remark?: string;
 
-  @IsCheckedObject(fingerprintProblem, 'Fingerprint: coreVersion, ostype, os, userAgent, platform, languages, timezone, resolution, hardwareConcurrency, webrtc, doNotTrack; other keys kept')
+  @IsCheckedObject(
+    fingerprintProblem,
+    'Fingerprint: coreVersion, ostype, os, userAgent, platform, languages, timezone, resolution, hardwareConcurrency, webrtc, doNotTrack; other keys kept',
+  )
   browserFingerPrint?: BrowserFingerprint;
 
   @IsCheckedObject(configProblem, 'Window configuration, including the sync settings (syncCookies, ...); other keys kept')
@@ -108,17 +163,22 @@ export class PartialUpdateDto {
   ids: number[];
 
   @ApiPropertyOptional({ maxLength: LIMITS.nameMax })
-  @IsOptional() @Transform(trim) @IsString() @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
+  @IsOptional()
+  @Transform(trim)
+  @IsString()
+  @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
   name?: string;
 
   @IsId({ optional: true, allowZero: true, description: '0: ungrouped' })
   groupId?: number;
 
   @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
   remark?: string;
 
-  @IsIdList({ optional: true, allowEmpty: true, description: 'Replaces the windows\' tags' })
+  @IsIdList({ optional: true, allowEmpty: true, description: "Replaces the windows' tags" })
   tagIds?: number[];
 
   @IsCheckedObject(fingerprintProblem, 'Fingerprint fields to set; others are kept')
@@ -140,7 +200,8 @@ export class GroupUpdateDto extends IdsDto {
 
 export class RemarkUpdateDto extends IdsDto {
   @ApiProperty({ maxLength: LIMITS.remarkMax })
-  @IsString() @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
+  @IsString()
+  @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
   remark: string;
 }
 
@@ -149,7 +210,8 @@ export class ProxyUpdateDto extends OmitType(ProxyFieldsDto, ['proxyMethod'] as 
   ids: number[];
 
   @ApiProperty({ enum: PROXY_METHODS })
-  @Transform(toNumber) @IsIn(PROXY_METHODS, { message: 'proxyMethod must be 2, 3 or 4' })
+  @Transform(toNumber)
+  @IsIn(PROXY_METHODS, { message: 'proxyMethod must be 2, 3 or 4' })
   proxyMethod: ProxyMethod;
 }
 
@@ -163,21 +225,28 @@ export class ListWindowsDto extends PageDto {
   groupId?: number;
 
   @ApiPropertyOptional({ maxLength: LIMITS.nameMax, description: 'Matches name or remark' })
-  @IsOptional() @IsString() @MaxLength(LIMITS.nameMax)
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.nameMax)
   keyword?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.nameMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.nameMax)
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.nameMax)
   name?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
-  @IsOptional() @IsString() @MaxLength(LIMITS.remarkMax)
+  @IsOptional()
+  @IsString()
+  @MaxLength(LIMITS.remarkMax)
   remark?: string;
 
   @IsIdList({ optional: true, description: 'Windows having any of these tags' })
   tagIds?: number[];
 
   @ApiPropertyOptional({ enum: OPEN_STATUSES })
-  @IsOptional() @IsIn(OPEN_STATUSES, { message: `openStatus must be one of ${OPEN_STATUSES.join(', ')}` })
+  @IsOptional()
+  @IsIn(OPEN_STATUSES, { message: `openStatus must be one of ${OPEN_STATUSES.join(', ')}` })
   openStatus?: OpenStatus;
 }
