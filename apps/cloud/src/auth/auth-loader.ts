@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { Role, WindowScope } from '@cos/contracts';
+import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
 import { AuthContext } from './auth-context';
 
@@ -23,8 +24,9 @@ const CACHE_MAX = 10_000;
 
 /**
  * Loads the caller: one query, remembered for `AUTH_CACHE_SECONDS` so a busy client does not pay
- * it on every call. Logout, revocation and member changes in this process forget the entry at
- * once; another cloud process sees them within the cache period.
+ * it on every call. Logout, revocation and member changes are published on the cluster bus, so
+ * every cloud instance forgets the entry before the change is answered; while an instance cannot
+ * hear the bus it loads the caller afresh on every call.
  */
 @Injectable()
 export class AuthLoader {
@@ -34,8 +36,13 @@ export class AuthLoader {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     config: CloudConfig,
+    private readonly bus: ClusterBus,
   ) {
     this.ttlMs = config.env.AUTH_CACHE_SECONDS * 1000;
+    bus.subscribe((event) => {
+      if (event.kind === 'session-ended') this.cache.delete(`s:${event.sessionId}`);
+      else this.dropUser(event.userId);
+    });
   }
 
   forSession(userId: number, sessionId: string): Promise<AuthContext | null> {
@@ -50,19 +57,25 @@ export class AuthLoader {
     return this.cached(`t:${tokenHash}`, () => this.loadApiToken(tokenHash));
   }
 
-  forgetSession(sessionId: string): void {
-    this.cache.delete(`s:${sessionId}`);
+  /** Every instance stops using the session before this resolves. */
+  forgetSession(sessionId: string): Promise<void> {
+    return this.bus.publish({ kind: 'session-ended', sessionId });
   }
 
-  forgetUser(userId: number): void {
+  /** Every instance reloads the user (role, permissions, scope, tokens) before this resolves. */
+  forgetUser(userId: number): Promise<void> {
+    return this.bus.publish({ kind: 'user-changed', userId });
+  }
+
+  private dropUser(userId: number): void {
     for (const [key, entry] of this.cache) if (entry.auth.userId === userId) this.cache.delete(key);
   }
 
   private async cached(key: string, load: () => Promise<AuthContext | null>, matches: (auth: AuthContext) => boolean = () => true) {
     const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now() && matches(hit.auth)) return hit.auth;
+    if (hit && hit.until > Date.now() && matches(hit.auth) && this.bus.live) return hit.auth;
     const auth = await load();
-    if (!auth || this.ttlMs === 0) {
+    if (!auth || this.ttlMs === 0 || !this.bus.live) {
       this.cache.delete(key);
       return auth;
     }

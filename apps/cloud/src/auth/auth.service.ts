@@ -69,7 +69,7 @@ export class AuthService {
     if (!session || session.revokedAt || session.expiresAt <= new Date()) throw new UnauthorizedError('Refresh token invalid or expired');
     if (session.previousRefreshHash && sameHash(session.previousRefreshHash, secretHash)) {
       await sessions.update({ id: sessionId }, { revokedAt: new Date() });
-      this.loader.forgetSession(sessionId);
+      await this.loader.forgetSession(sessionId);
       throw new UnauthorizedError('Refresh token was already used; the session has been ended');
     }
     const secret = randomToken();
@@ -88,7 +88,7 @@ export class AuthService {
     const sessionId = refreshToken ? this.parseRefreshToken(refreshToken).sessionId : auth.sessionId;
     if (!sessionId) return;
     await this.db.getRepository(SessionEntity).update({ id: sessionId, userId: auth.userId }, { revokedAt: new Date() });
-    this.loader.forgetSession(sessionId);
+    await this.loader.forgetSession(sessionId);
   }
 
   async me(auth: AuthContext) {
@@ -126,12 +126,12 @@ export class AuthService {
       .where('id = :id AND user_id = :userId AND revoked_at IS NULL', { id, userId: auth.userId })
       .execute();
     if (result.affected !== 1) throw new NotFoundError(`API token ${id} not found`);
-    this.loader.forgetUser(auth.userId);
+    await this.loader.forgetUser(auth.userId);
   }
 
   /** A member's role, permissions or scope changed, or they were removed: stop using what was loaded. */
-  forgetUser(userId: number): void {
-    this.loader.forgetUser(userId);
+  forgetUser(userId: number): Promise<void> {
+    return this.loader.forgetUser(userId);
   }
 
   async assertEmailFree(manager: EntityManager, email: string): Promise<void> {

@@ -1,3 +1,4 @@
+import type { ClientConfig } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ApiTokenEntity } from '../auth/api-token.entity';
 import { SessionEntity } from '../auth/session.entity';
@@ -12,6 +13,7 @@ import { WindowEntity } from '../windows/window.entity';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-InitialSchema';
 import { WindowCounts1763900000001 } from './migrations/1763900000001-WindowCounts';
 import { SavedProxies1763900000002 } from './migrations/1763900000002-SavedProxies';
+import { SharedThrottle1763900000003 } from './migrations/1763900000003-SharedThrottle';
 
 export const ENTITIES = [
   TeamEntity,
@@ -26,10 +28,17 @@ export const ENTITIES = [
   SavedProxyEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1763900000000, WindowCounts1763900000001, SavedProxies1763900000002];
+export const MIGRATIONS = [InitialSchema1763900000000, WindowCounts1763900000001, SavedProxies1763900000002, SharedThrottle1763900000003];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */
 export type DatabaseTarget = { url: string } | { host: string; port: number; username: string; database: string };
+
+/** The same target for a plain `pg` client outside the pool (a listener, a lock holder). */
+export function pgClientConfig(target: DatabaseTarget, applicationName: string): ClientConfig {
+  return 'url' in target
+    ? { application_name: applicationName, connectionString: target.url }
+    : { application_name: applicationName, host: target.host, port: target.port, user: target.username, database: target.database };
+}
 
 /** The one set of TypeORM options, used by the app and by the TypeORM CLI. */
 export function dataSourceOptions(target: DatabaseTarget, poolSize = 10): DataSourceOptions {
@@ -38,7 +47,8 @@ export function dataSourceOptions(target: DatabaseTarget, poolSize = 10): DataSo
     ...target,
     entities: ENTITIES,
     migrations: MIGRATIONS,
-    migrationsRun: true,
+    // Run at start by `MigrationsAtStart`, one instance at a time.
+    migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
     extra: { max: poolSize },

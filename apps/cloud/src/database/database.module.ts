@@ -1,7 +1,9 @@
-import { Global, Injectable, Module, OnApplicationShutdown } from '@nestjs/common';
-import { TypeOrmModule } from '@nestjs/typeorm';
+import { Global, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
+import { Client } from 'pg';
+import { DataSource } from 'typeorm';
 import { CloudConfig } from '../config/cloud-config';
-import { dataSourceOptions } from './data-source';
+import { dataSourceOptions, pgClientConfig } from './data-source';
 import type { DatabaseTarget } from './data-source';
 import { EmbeddedPostgres } from './embedded-postgres';
 
@@ -38,8 +40,47 @@ export class DatabaseLocation implements OnApplicationShutdown {
 })
 class DatabaseLocationModule {}
 
+/** Any number that names the migration lock; every instance uses the same. */
+const MIGRATION_LOCK = 0x636f7302;
+
+/**
+ * Runs the migrations at start. Replicas starting together on one PostgreSQL take turns on an
+ * advisory lock held by a connection of its own (the pool may be one connection), so one
+ * migrates and the others find the work done. The embedded database has one instance.
+ */
+@Injectable()
+export class MigrationsAtStart implements OnModuleInit {
+  private readonly logger = new Logger(MigrationsAtStart.name);
+
+  constructor(
+    private readonly location: DatabaseLocation,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  async onModuleInit(): Promise<void> {
+    if (this.location.mode === 'embedded') {
+      await this.migrate();
+      return;
+    }
+    const lock = new Client(pgClientConfig(this.location.target, 'cos-migrations'));
+    await lock.connect();
+    try {
+      await lock.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK]);
+      await this.migrate();
+    } finally {
+      await lock.end();
+    }
+  }
+
+  private async migrate(): Promise<void> {
+    const applied = await this.db.runMigrations({ transaction: 'each' });
+    if (applied.length > 0) this.logger.log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+  }
+}
+
 @Global()
 @Module({
+  providers: [MigrationsAtStart],
   imports: [
     DatabaseLocationModule,
     TypeOrmModule.forRootAsync({

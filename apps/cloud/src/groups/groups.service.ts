@@ -53,7 +53,7 @@ export class GroupsService {
         return saved;
       })
       .catch(rethrowDuplicate(`A group named "${dto.name}" already exists`));
-    if (auth.scopedGroupIds) this.auth.forgetUser(auth.userId);
+    if (auth.scopedGroupIds) await this.auth.forgetUser(auth.userId);
     return this.view(group);
   }
 

@@ -79,7 +79,7 @@ export class TeamsService {
       }
       return this.memberView(user, groupIds);
     });
-    this.auth.forgetUser(dto.userId);
+    await this.auth.forgetUser(dto.userId);
     return view;
   }
 
@@ -90,7 +90,7 @@ export class TeamsService {
       if (user.role === 'owner') await this.assertAnotherOwner(manager, user);
       await manager.delete(UserEntity, { id: user.id });
     });
-    this.auth.forgetUser(userId);
+    await this.auth.forgetUser(userId);
   }
 
   /**

@@ -1,0 +1,141 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { Client, ClientConfig, Notification } from 'pg';
+import { DataSource } from 'typeorm';
+import { pgClientConfig } from '../database/data-source';
+import { DatabaseLocation } from '../database/database.module';
+
+/** Something one instance changed that every instance must apply to what it keeps in memory. */
+export type ClusterEvent = { kind: 'session-ended'; sessionId: string } | { kind: 'user-changed'; userId: number };
+
+interface Envelope {
+  id: string;
+  event: ClusterEvent;
+}
+
+const CHANNEL = 'cos_cluster';
+/** How the listening connection shows in pg_stat_activity. */
+export const LISTENER_NAME = 'cos-cluster-listener';
+/** How long a publisher waits for its own notification to come back before answering anyway. */
+const ECHO_WAIT_MS = 2_000;
+const MAX_RECONNECT_MS = 30_000;
+
+/**
+ * Tells every cloud instance on the same PostgreSQL what changed, through LISTEN/NOTIFY. Each
+ * instance keeps one listening connection; `publish` sends through the pool and resolves once the
+ * notification has come back to this instance's own listener, i.e. PostgreSQL has handed it to
+ * every listener. While the listener is down, `live` is false and in-memory caches must not be
+ * trusted. The embedded database serves one instance and one connection: there is no one to tell.
+ */
+@Injectable()
+export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ClusterBus.name);
+  private readonly handlers: ((event: ClusterEvent) => void)[] = [];
+  private readonly echoes = new Map<string, () => void>();
+  private listener: Client | null = null;
+  private connected = false;
+  private stopped = false;
+  private failures = 0;
+  private retry?: NodeJS.Timeout;
+
+  constructor(
+    private readonly location: DatabaseLocation,
+    @InjectDataSource() private readonly db: DataSource,
+  ) {}
+
+  /** True when every change another instance makes reaches this one (or there is no other). */
+  get live(): boolean {
+    return this.location.mode === 'embedded' || this.connected;
+  }
+
+  subscribe(handler: (event: ClusterEvent) => void): void {
+    this.handlers.push(handler);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (this.location.mode === 'postgres') await this.listen();
+  }
+
+  async onApplicationShutdown(): Promise<void> {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    await this.listener?.end().catch(() => undefined);
+  }
+
+  /** Applies the event here at once, and on every other instance before resolving. */
+  async publish(event: ClusterEvent): Promise<void> {
+    this.deliver(event);
+    if (this.location.mode === 'embedded') return;
+    const id = randomUUID();
+    const echoed = new Promise<void>((resolve) => {
+      const timer = setTimeout(() => {
+        this.echoes.delete(id);
+        resolve();
+      }, ECHO_WAIT_MS);
+      timer.unref();
+      this.echoes.set(id, () => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+    await this.db.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify({ id, event } satisfies Envelope)]);
+    if (this.connected) await echoed;
+    else this.echoes.delete(id);
+  }
+
+  private async listen(): Promise<void> {
+    const client = new Client(this.clientConfig());
+    client.on('notification', (message) => this.received(message));
+    client.on('error', (error) => this.lost(client, error));
+    client.on('end', () => this.lost(client, new Error('connection ended')));
+    try {
+      await client.connect();
+      await client.query(`LISTEN ${CHANNEL}`);
+      this.listener = client;
+      this.connected = true;
+      this.failures = 0;
+    } catch (error) {
+      this.lost(client, error as Error);
+    }
+  }
+
+  private lost(client: Client, error: Error): void {
+    if (this.listener !== null && this.listener !== client) return;
+    const wasConnected = this.connected;
+    this.connected = false;
+    this.listener = null;
+    client.end().catch(() => undefined);
+    if (this.stopped) return;
+    if (wasConnected) this.logger.warn(`cluster listener lost (${error.message}); caches are bypassed until it is back`);
+    this.failures += 1;
+    this.retry = setTimeout(() => void this.listen(), Math.min(MAX_RECONNECT_MS, 500 * 2 ** (this.failures - 1)));
+    this.retry.unref();
+  }
+
+  private received(message: Notification): void {
+    if (message.channel !== CHANNEL || !message.payload) return;
+    let envelope: Envelope;
+    try {
+      envelope = JSON.parse(message.payload) as Envelope;
+    } catch {
+      return;
+    }
+    const echo = this.echoes.get(envelope.id);
+    if (echo) {
+      // Our own: already applied here when it was published.
+      this.echoes.delete(envelope.id);
+      echo();
+      return;
+    }
+    this.deliver(envelope.event);
+  }
+
+  private deliver(event: ClusterEvent): void {
+    for (const handler of this.handlers) handler(event);
+  }
+
+  private clientConfig(): ClientConfig {
+    return pgClientConfig(this.location.target, LISTENER_NAME);
+  }
+}
