@@ -300,7 +300,7 @@ describe('windows (seed endpoints)', () => {
       await cloud.post('/browser/delete/ids', { ids: [old.id, recent.id] }, owner.token);
       await cloud.db.query(`UPDATE windows SET deleted_at = now() - interval '31 days' WHERE id = $1`, [old.id]);
       await cloud.db.query(`UPDATE windows SET deleted_at = now() - interval '29 days' WHERE id = $1`, [recent.id]);
-      expect(await cloud.app.get(RecyclePurger).purge()).toBe(1);
+      expect(await cloud.app.get(RecyclePurger).purge()).toEqual({ ran: true, deleted: 1 });
       const left = await cloud.db.query(`SELECT id FROM windows WHERE id = ANY($1)`, [[old.id, recent.id]]);
       expect(left).toEqual([{ id: recent.id }]);
     });

@@ -3,11 +3,13 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { DataSource } from 'typeorm';
 import { CloudConfig } from '../config/cloud-config';
 import { AuthLoader } from './auth-loader';
 import { AuthController } from './auth.controller';
 import { AuthenticationGuard, PermissionGuard } from './auth.guard';
 import { AuthService } from './auth.service';
+import { DatabaseThrottlerStorage } from './database-throttler.storage';
 import { JwtStrategy } from './jwt.strategy';
 import { acrossRoutes, byAddress, byAddressAndEmail } from './login-throttler.guard';
 
@@ -19,13 +21,17 @@ import { acrossRoutes, byAddress, byAddressAndEmail } from './login-throttler.gu
       useFactory: (config: CloudConfig) => ({ secret: config.secrets.jwtKey as unknown as string }),
     }),
     ThrottlerModule.forRootAsync({
-      inject: [CloudConfig],
-      useFactory: (config: CloudConfig) => {
+      inject: [CloudConfig, DataSource],
+      useFactory: (config: CloudConfig, db: DataSource) => {
         const ttl = config.env.LOGIN_THROTTLE_TTL_SECONDS * 1000;
-        return [
-          { name: 'login', ttl, limit: config.env.LOGIN_THROTTLE_LIMIT, getTracker: byAddressAndEmail },
-          { name: 'address', ttl, limit: config.env.LOGIN_ADDRESS_THROTTLE_LIMIT, getTracker: byAddress, generateKey: acrossRoutes },
-        ];
+        return {
+          throttlers: [
+            { name: 'login', ttl, limit: config.env.LOGIN_THROTTLE_LIMIT, getTracker: byAddressAndEmail },
+            { name: 'address', ttl, limit: config.env.LOGIN_ADDRESS_THROTTLE_LIMIT, getTracker: byAddress, generateKey: acrossRoutes },
+          ],
+          // Counted in the database: every cloud instance sees the same attempts.
+          storage: new DatabaseThrottlerStorage(db),
+        };
       },
     }),
   ],

@@ -5,7 +5,20 @@ import { CloudConfig } from '../config/cloud-config';
 
 const HOUR = 3_600_000;
 
-/** Deletes windows that stayed in the recycle bin past the retention period, at start and hourly. */
+/** Any number that names this job's advisory lock; all instances use the same. */
+const PURGE_LOCK = 0x636f7301;
+
+export interface PurgeRun {
+  /** False when another instance held the job: it was its run. */
+  ran: boolean;
+  deleted: number;
+}
+
+/**
+ * Deletes windows that stayed in the recycle bin past the retention period (and expired login
+ * throttle counters), at start and hourly. With several instances on one database only the one
+ * that takes the advisory lock runs; the others skip that round.
+ */
 @Injectable()
 export class RecyclePurger implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(RecyclePurger.name);
@@ -26,17 +39,22 @@ export class RecyclePurger implements OnApplicationBootstrap, OnApplicationShutd
     clearInterval(this.timer);
   }
 
-  async purge(): Promise<number> {
-    const [, deleted]: [unknown, number] = await this.db.query(
-      `DELETE FROM windows WHERE deleted_at IS NOT NULL AND deleted_at < now() - make_interval(days => $1)`,
-      [this.config.env.RECYCLE_RETENTION_DAYS],
-    );
-    return deleted;
+  async purge(): Promise<PurgeRun> {
+    return this.db.transaction(async (manager) => {
+      const [{ locked }]: { locked: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [PURGE_LOCK]);
+      if (!locked) return { ran: false, deleted: 0 };
+      const [, deleted]: [unknown, number] = await manager.query(
+        `DELETE FROM windows WHERE deleted_at IS NOT NULL AND deleted_at < now() - make_interval(days => $1)`,
+        [this.config.env.RECYCLE_RETENTION_DAYS],
+      );
+      await manager.query(`DELETE FROM throttle_hits WHERE expires_at < now()`);
+      return { ran: true, deleted };
+    });
   }
 
   private async purgeLogged(): Promise<void> {
     try {
-      const deleted = await this.purge();
+      const { deleted } = await this.purge();
       if (deleted > 0)
         this.logger.log(`purged ${deleted} window(s) older than ${this.config.env.RECYCLE_RETENTION_DAYS} days from the recycle bin`);
     } catch (error) {

@@ -1,0 +1,30 @@
+import { Injectable } from '@nestjs/common';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash } from 'node:crypto';
+import { DataSource } from 'typeorm';
+
+/**
+ * Throttler counters in PostgreSQL: one row per key, counted up in one statement and started
+ * afresh once its window has passed, so every cloud instance behind a load balancer counts the
+ * same attempts. Expired rows are swept by the recycle-bin purger's hourly run.
+ */
+@Injectable()
+export class DatabaseThrottlerStorage implements ThrottlerStorage {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
+    const [row]: { hits: number; ms_left: number }[] = await this.db.query(
+      `INSERT INTO throttle_hits (key, hits, expires_at) VALUES ($1, 1, now() + make_interval(secs => $2::float8 / 1000))
+       ON CONFLICT (key) DO UPDATE SET
+         hits = CASE WHEN throttle_hits.expires_at <= now() THEN 1 ELSE throttle_hits.hits + 1 END,
+         expires_at = CASE WHEN throttle_hits.expires_at <= now() THEN excluded.expires_at ELSE throttle_hits.expires_at END
+       RETURNING hits, (extract(epoch FROM expires_at - now()) * 1000)::float8 AS ms_left`,
+      [createHash('sha256').update(key).digest('hex'), ttl],
+    );
+    const secondsLeft = Math.max(1, Math.ceil(row.ms_left / 1000));
+    const isBlocked = row.hits > limit;
+    return { totalHits: row.hits, timeToExpire: secondsLeft, isBlocked, timeToBlockExpire: isBlocked ? secondsLeft : 0 };
+  }
+}
