@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { configureHttpApp } from '@cos/server-common';
 import { CloudConfig } from './config/cloud-config';
@@ -9,6 +10,11 @@ export function configureCloudApp(app: INestApplication): void {
   configureHttpApp(app, { bodyLimit: '16mb' });
   app.enableShutdownHooks();
   const config = app.get(CloudConfig);
+  // Behind a load balancer the client's address (login throttling) comes from X-Forwarded-For,
+  // trusted only as far as TRUST_PROXY says.
+  if (config.env.TRUST_PROXY !== undefined) {
+    (app as NestExpressApplication).set('trust proxy', config.trustProxy);
+  }
   const document = SwaggerModule.createDocument(
     app,
     new DocumentBuilder()

@@ -107,6 +107,16 @@ export class CloudEnv {
   @Max(120_000)
   PROXY_CHECK_TIMEOUT_MS = 10_000;
 
+  /**
+   * Which proxies in front of the cloud are trusted to name the client in X-Forwarded-For: a
+   * number of hops, or addresses and subnets (Express's `trust proxy`). Unset: none.
+   */
+  @IsOptional()
+  @Matches(/^(\d{1,2}|[0-9A-Fa-f.:/]+(\s*,\s*[0-9A-Fa-f.:/]+)*|loopback|linklocal|uniquelocal)$/, {
+    message: 'TRUST_PROXY must be a hop count, addresses or subnets (comma-separated), or loopback/linklocal/uniquelocal',
+  })
+  TRUST_PROXY?: string;
+
   /** `/proxy/check` may connect to loopback, private and link-local addresses; default: outside production only. */
   @IsOptional()
   @Transform(toBool)
@@ -131,6 +141,12 @@ export class CloudConfig {
 
   get dataDir(): string {
     return resolve(this.env.CLOUD_DATA_DIR);
+  }
+
+  /** TRUST_PROXY as Express takes it: a hop count as a number, anything else as it is. */
+  get trustProxy(): number | string | undefined {
+    const value = this.env.TRUST_PROXY;
+    return value !== undefined && /^\d+$/.test(value) ? Number(value) : value;
   }
 }
 
