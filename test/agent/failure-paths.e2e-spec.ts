@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { ZipFile } from 'yazl';
 import { isAlive } from '../../apps/local-agent/src/browser/firefox-process';
+import { randomBytes } from 'node:crypto';
 import { AgentHarness, startAgent } from '../support/agent-app';
+import { CloudProcess, spawnCloud } from '../support/cloud-process';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { Account, createWindow, registerOwner } from '../support/factories';
@@ -22,17 +24,22 @@ async function writeZip(path: string, entries: [string, string][]): Promise<void
   await pipeline(zip.outputStream, createWriteStream(path));
 }
 
+/**
+ * The agent talks to a cloud process that the tests kill with SIGKILL and start again on the same
+ * port and database; the tests read and set up through a second cloud instance on that database.
+ */
 describe('agent failure paths: the cloud killed mid-close, crafted and corrupt profile zips', () => {
   let database: TestDatabase;
   let port: number;
   let cloud: CloudHarness;
+  let server: CloudProcess;
   let agent: AgentHarness;
   let owner: Account;
   let site: TestSite;
-  // The same database, port and data folder (its JWT secret): the cloud as it was before it went away.
+  const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('base64') };
   const cloudDir = mkdtempSync(join(tmpdir(), 'cos-cloud-'));
-  const cloudAt = () =>
-    startCloud({ listen: true, databaseUrl: database.url, port, dataDir: cloudDir, env: { WINDOW_LEASE_SECONDS: '60' } });
+  const serverAt = () =>
+    spawnCloud({ port, env: { ...secrets, DATABASE_URL: database.url, CLOUD_DATA_DIR: cloudDir, WINDOW_LEASE_SECONDS: '60' } });
   const cloudCookie = async (uuid: string) => {
     const launch = await cloud.post('/browser/launch', { uuid, deviceId: 'inspect' }, owner.token);
     await cloud.post('/browser/open-status/update', { uuid, deviceId: 'inspect', status: 'closed' }, owner.token);
@@ -54,30 +61,38 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
   beforeAll(async () => {
     database = await createTestDatabase();
     port = await freePort();
-    cloud = await cloudAt();
+    cloud = await startCloud({ databaseUrl: database.url, env: secrets });
+    server = await serverAt();
     owner = await registerOwner(cloud);
     site = await startTestSite();
-    agent = await startAgent({ cloudUrl: cloud.url, env: { AGENT_OUTBOX_RETRY_MS: '60000' } });
+    agent = await startAgent({ cloudUrl: server.url, env: { AGENT_OUTBOX_RETRY_MS: '60000' } });
     await agent.login(owner.email, owner.password);
   });
   afterAll(async () => {
     await agent.post('/browser/close/all').catch(() => undefined);
     await agent.close();
     await site.close();
+    await server.kill();
     await cloud.close();
     await database.drop();
     rmSync(cloudDir, { recursive: true, force: true });
   });
 
-  it('closes at once while the cloud is down, keeps the report, and the newest cookies win at the next open', async () => {
+  it('closes at once when the cloud is killed during the close, keeps the report, and the newest cookies win at the next open', async () => {
     const w = await createWindow(cloud, owner, { name: 'closed while the cloud is down' });
     await openAndSet(w.uuid, 'v1');
     expect((await agent.post('/browser/close', { uuid: w.uuid })).data.backendClose).toMatchObject({ cookiesSynced: true });
     expect(await cloudCookie(w.uuid)).toBe('v1');
 
     const { pid } = await openAndSet(w.uuid, 'v2');
-    await cloud.app.close();
-    const closed = await agent.post('/browser/close', { uuid: w.uuid });
+    const closing = agent.post('/browser/close', { uuid: w.uuid });
+    await until(
+      'the cloud to hear of the close',
+      async () => (await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus === 'closing',
+      10_000,
+    );
+    await server.kill();
+    const closed = await closing;
     expect(closed).toMatchObject({
       code: 0,
       msg: 'Browser closed',
@@ -96,7 +111,7 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
     expect(firefoxPids(agent.dataDir)).toEqual([]);
 
     // The cloud is back; the report's retry is a minute away, so the open itself must deliver it first.
-    cloud = await cloudAt();
+    server = await serverAt();
     const reopened = await openAndSet(w.uuid, 'v3');
     expect(reopened.seen).toBe('k=v2');
     expect(readdirSync(join(agent.dataDir, 'outbox'))).toEqual([]);
@@ -107,14 +122,14 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
   it('delivers a pending close after an agent restart: the cloud shows it closed with its cookies', async () => {
     const w = await createWindow(cloud, owner, { name: 'delivered after restart' });
     await openAndSet(w.uuid, 'before-restart');
-    await cloud.app.close();
+    await server.kill();
     expect((await agent.post('/browser/close', { uuid: w.uuid })).data.backendClose).toMatchObject({ pending: true });
     await agent.stop();
-    cloud = await cloudAt();
+    server = await serverAt();
     // the cloud went away before it heard of the close: it still holds the window as opened
     expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus).toBe('opened');
 
-    agent = await startAgent({ cloudUrl: cloud.url, dataDir: agent.dataDir, env: { AGENT_OUTBOX_RETRY_MS: '200' } });
+    agent = await startAgent({ cloudUrl: server.url, dataDir: agent.dataDir, env: { AGENT_OUTBOX_RETRY_MS: '200' } });
     await until(
       'the outbox to deliver',
       async () => (await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus === 'closed',

@@ -1,0 +1,50 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+
+export interface CloudProcess {
+  url: string;
+  pid: number;
+  /** SIGKILL: the process ends mid-step, as in a crash or an out-of-memory kill. */
+  kill(): Promise<void>;
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The cloud as its own process (ts-node, no build), for tests that kill it for real. */
+export async function spawnCloud(options: { port: number; env: Record<string, string> }): Promise<CloudProcess> {
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, 'apps/cloud/src/main.ts')],
+    {
+      cwd: ROOT,
+      env: { ...process.env, NODE_ENV: 'test', CLOUD_HOST: '127.0.0.1', CLOUD_PORT: String(options.port), ...options.env },
+      stdio: ['ignore', 'ignore', 'pipe'],
+    },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${options.port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`cloud process exited with ${child.exitCode}: ${stderr}`);
+    const ready = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`cloud process did not become ready: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    kill: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
