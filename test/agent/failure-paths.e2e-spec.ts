@@ -100,6 +100,7 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
         close: { error: 0, profileZipName: `${w.uuid}.zip` },
         cookies: { synced: true },
         backendClose: { pending: true, error: expect.stringContaining('unreachable') },
+        openedStatus: { beforeClose: { openStatus: 'opened' }, afterClose: { openStatus: 'unknown' } },
       },
     });
     expect(isAlive(pid)).toBe(false);

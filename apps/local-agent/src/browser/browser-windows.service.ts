@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { existsSync, mkdirSync, renameSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { InvalidParamError, NotFoundError, resolveWindowRef, ResultCode } from '@cos/contracts';
 import type { LaunchPayload, StoredCookie, WindowResponse } from '@cos/contracts';
 import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
@@ -10,8 +10,8 @@ import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone,
 import { CloseOutbox } from '../outbox/close-outbox';
 import { WindowProxies } from '../proxy/window-proxies';
 import { planLaunch } from './launch-plan';
-import { archiveProfile, ArchiveResult, profileExists, restoreProfile } from './profile-archive';
-import { RestoreProblem, WindowRecord, WindowRegistry } from './window-registry';
+import { archiveProfile, ArchiveResult, profileExists, restoreOrSetAside } from './profile-archive';
+import { WindowRecord, WindowRegistry } from './window-registry';
 
 interface RunningWindow extends WindowRecord {
   exited: Promise<void>;
@@ -29,7 +29,11 @@ export interface CloseOutcome {
   reason: 'requested' | 'exited' | 'recovered';
 }
 
-type OpenStatusView = Pick<WindowResponse, 'openStatus' | 'openDeviceId'>;
+/** The cloud's view of a window; `unknown` when the cloud could not be asked. */
+interface OpenStatusView {
+  openStatus: WindowResponse['openStatus'] | 'unknown';
+  openDeviceId: string | null;
+}
 
 /**
  * Opens and closes windows as Firefox processes, one profile folder per window, and keeps the
@@ -127,7 +131,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       const proxy = await this.proxies.prepare(window.uuid, launch);
       const plan = planLaunch(launch, this.config.realCores, proxy.route?.browser ?? null, proxy.exit);
       const profileDir = this.profileDir(window.uuid);
-      const restore = await this.restoreIfMissing(window.uuid, profileDir);
+      const restore = profileExists(profileDir) ? null : await restoreOrSetAside(this.zipPath(window.uuid), profileDir);
+      if (restore)
+        this.logger.warn(`profile zip of window ${window.uuid} could not be restored (${restore.error}); kept at ${restore.keptAt}`);
       const configPath = this.config.path('firefox-launch-configs', `${window.uuid}.json`);
       const extensionDir = this.config.path('firefox-launch-configs', `${window.uuid}-extension`);
       writePrivate(configPath, JSON.stringify({ uuid: window.uuid, headless: this.config.headless, ...plan }, null, 2));
@@ -167,25 +173,6 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         .data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' })
         .catch(() => undefined);
       throw error;
-    }
-  }
-
-  /**
-   * A profile folder missing (first open on this device, or removed) is rebuilt from the window's
-   * zip. A zip that cannot be restored is kept aside and the window opens on a fresh profile with
-   * what the cloud holds (its cookies); the open answer tells so.
-   */
-  private async restoreIfMissing(uuid: string, profileDir: string): Promise<RestoreProblem | null> {
-    const zipPath = this.zipPath(uuid);
-    if (profileExists(profileDir) || !existsSync(zipPath)) return null;
-    try {
-      await restoreProfile(zipPath, profileDir);
-      return null;
-    } catch (error) {
-      const keptAt = `${zipPath}.unreadable-${Date.now()}`;
-      renameSync(zipPath, keptAt);
-      this.logger.warn(`profile zip of window ${uuid} could not be restored (${(error as Error).message}); kept at ${keptAt}`);
-      return { restored: false, error: (error as Error).message, keptAt };
     }
   }
 
@@ -345,7 +332,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
 
   private async cloudStatus(uuid: string): Promise<OpenStatusView> {
     const window = await this.cloud.data<WindowResponse>('/browser/detail', { uuid }).catch(() => null);
-    return { openStatus: window?.openStatus ?? 'closed', openDeviceId: window?.openDeviceId ?? null };
+    return window ? { openStatus: window.openStatus, openDeviceId: window.openDeviceId } : { openStatus: 'unknown', openDeviceId: null };
   }
 
   private openAnswer(window: RunningWindow, alreadyStarted: boolean, beforeStart: OpenStatusView, afterStart: OpenStatusView) {

@@ -108,6 +108,31 @@ export async function restoreProfile(zipPath: string, profileDir: string): Promi
   }
 }
 
+/** A profile zip that could not be restored at open: set aside, the window opened on a fresh profile. */
+export interface RestoreProblem {
+  restored: false;
+  error: string;
+  /** Where the zip was kept for inspection. */
+  keptAt: string;
+}
+
+/**
+ * Restores the profile from its zip when there is one. A zip that cannot be restored is renamed
+ * aside (`<zip>.unreadable-<time>`), so the next open does not stumble on it again, and the
+ * problem is answered instead of thrown: the window opens on a fresh profile.
+ */
+export async function restoreOrSetAside(zipPath: string, profileDir: string): Promise<RestoreProblem | null> {
+  if (!existsSync(zipPath)) return null;
+  try {
+    await restoreProfile(zipPath, profileDir);
+    return null;
+  } catch (error) {
+    const keptAt = `${zipPath}.unreadable-${Date.now()}`;
+    await fs.rename(zipPath, keptAt);
+    return { restored: false, error: (error as Error).message, keptAt };
+  }
+}
+
 async function unpackInto(zipPath: string, dir: string): Promise<number> {
   const zip = await new Promise<yauzl.ZipFile>((ok, fail) => yauzl.open(zipPath, { lazyEntries: true }, (e, z) => (e ? fail(e) : ok(z))));
   let count = 0;

@@ -4,14 +4,7 @@ import type { SyncSettings } from '@cos/contracts';
 import type { ExitInfo } from '@cos/proxy-kit';
 import { writePrivate } from '../identity/agent-files';
 import type { ProxyRecord } from '../proxy/window-proxies';
-
-/** A profile zip that could not be restored at open: set aside, the window opened on a fresh profile. */
-export interface RestoreProblem {
-  restored: false;
-  error: string;
-  /** Where the zip was kept for inspection. */
-  keptAt: string;
-}
+import type { RestoreProblem } from './profile-archive';
 
 /** What the agent must remember about a running window to adopt or finish it after a restart. */
 export interface WindowRecord {
