@@ -123,6 +123,7 @@ const CASES: Case[] = [
   single('/team/member/update', 'team:manage', (f) => ({ userId: f.memberId, permissions: [], scope: 'all' }), { expect: WRITE }),
   single('/team/member/remove', 'team:manage', (f) => ({ userId: f.memberId }), { expect: WRITE }),
   single('/team/permission/list', 'team:manage', () => ({})),
+  single('/audit/list', 'team:manage', (f) => ({ windowId: f.w1.id })),
   { path: '/auth/me', permission: null, body: () => ({}) },
   { path: '/auth/token/list', permission: null, body: () => ({}) },
 ];

@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_PIPE } from '@nestjs/core';
 import { createValidationPipe, EnvelopeExceptionFilter } from '@cos/server-common';
 import { AuthModule } from './auth/auth.module';
+import { AuditModule } from './audit/audit.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigModule } from './config/config.module';
 import { DatabaseModule } from './database/database.module';
@@ -13,7 +14,18 @@ import { TeamsModule } from './teams/teams.module';
 import { WindowsModule } from './windows/windows.module';
 
 @Module({
-  imports: [ConfigModule, DatabaseModule, ClusterModule, AuthModule, TeamsModule, GroupsModule, TagsModule, WindowsModule, ProxiesModule],
+  imports: [
+    ConfigModule,
+    DatabaseModule,
+    ClusterModule,
+    AuditModule,
+    AuthModule,
+    TeamsModule,
+    GroupsModule,
+    TagsModule,
+    WindowsModule,
+    ProxiesModule,
+  ],
   controllers: [HealthController],
   providers: [
     { provide: APP_PIPE, useFactory: createValidationPipe },

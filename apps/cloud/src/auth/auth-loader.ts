@@ -41,7 +41,7 @@ export class AuthLoader {
     this.ttlMs = config.env.AUTH_CACHE_SECONDS * 1000;
     bus.subscribe((event) => {
       if (event.kind === 'session-ended') this.cache.delete(`s:${event.sessionId}`);
-      else this.dropUser(event.userId);
+      else if (event.kind === 'user-changed') this.dropUser(event.userId);
     });
   }
 

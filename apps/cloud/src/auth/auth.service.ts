@@ -3,8 +3,9 @@ import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hash, verify } from '@node-rs/argon2';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager } from 'typeorm';
+import { DataSource, EntityManager, IsNull } from 'typeorm';
 import { ALL_PERMISSIONS, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '@cos/contracts';
+import { AuditLog } from '../audit/audit-log';
 import { CloudConfig } from '../config/cloud-config';
 import { hashToken, randomToken, sameHash } from '../crypto/secret-box';
 import { TeamEntity } from '../teams/team.entity';
@@ -35,6 +36,7 @@ export class AuthService {
     private readonly jwt: JwtService,
     private readonly config: CloudConfig,
     private readonly loader: AuthLoader,
+    private readonly audit: AuditLog,
   ) {}
 
   async register(dto: RegisterDto) {
@@ -87,7 +89,14 @@ export class AuthService {
   async logout(auth: AuthContext, refreshToken?: string): Promise<void> {
     const sessionId = refreshToken ? this.parseRefreshToken(refreshToken).sessionId : auth.sessionId;
     if (!sessionId) return;
-    await this.db.getRepository(SessionEntity).update({ id: sessionId, userId: auth.userId }, { revokedAt: new Date() });
+    await this.db.transaction(async (manager) => {
+      const ended = await manager.update(
+        SessionEntity,
+        { id: sessionId, userId: auth.userId, revokedAt: IsNull() },
+        { revokedAt: new Date() },
+      );
+      if (ended.affected) await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'auth.logout' });
+    });
     await this.loader.forgetSession(sessionId);
   }
 
@@ -99,16 +108,24 @@ export class AuthService {
 
   async createApiToken(auth: AuthContext, dto: CreateApiTokenDto) {
     const token = `${API_TOKEN_PREFIX}${randomToken()}`;
-    const repo = this.db.getRepository(ApiTokenEntity);
-    const saved = await repo.save(
-      repo.create({
-        userId: auth.userId,
-        name: dto.name,
-        tokenHash: hashToken(token),
-        tokenPrefix: token.slice(0, 14),
-        expiresAt: dto.expiresInDays ? new Date(Date.now() + dto.expiresInDays * 86_400_000) : null,
-      }),
-    );
+    const saved = await this.db.transaction(async (manager) => {
+      const created = await manager.save(
+        manager.create(ApiTokenEntity, {
+          userId: auth.userId,
+          name: dto.name,
+          tokenHash: hashToken(token),
+          tokenPrefix: token.slice(0, 14),
+          expiresAt: dto.expiresInDays ? new Date(Date.now() + dto.expiresInDays * 86_400_000) : null,
+        }),
+      );
+      await this.audit.record(manager, {
+        teamId: auth.teamId,
+        actorId: auth.userId,
+        kind: 'token.created',
+        data: { tokenId: created.id, name: dto.name },
+      });
+      return created;
+    });
     return { ...this.apiTokenView(saved), token };
   }
 
@@ -118,14 +135,16 @@ export class AuthService {
   }
 
   async revokeApiToken(auth: AuthContext, id: number): Promise<void> {
-    const result = await this.db
-      .getRepository(ApiTokenEntity)
-      .createQueryBuilder()
-      .update()
-      .set({ revokedAt: () => 'now()' })
-      .where('id = :id AND user_id = :userId AND revoked_at IS NULL', { id, userId: auth.userId })
-      .execute();
-    if (result.affected !== 1) throw new NotFoundError(`API token ${id} not found`);
+    await this.db.transaction(async (manager) => {
+      const result = await manager
+        .createQueryBuilder()
+        .update(ApiTokenEntity)
+        .set({ revokedAt: () => 'now()' })
+        .where('id = :id AND user_id = :userId AND revoked_at IS NULL', { id, userId: auth.userId })
+        .execute();
+      if (result.affected !== 1) throw new NotFoundError(`API token ${id} not found`);
+      await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'token.revoked', data: { tokenId: id } });
+    });
     await this.loader.forgetUser(auth.userId);
   }
 
@@ -181,13 +200,16 @@ export class AuthService {
   private async loginAnswer(user: UserEntity) {
     const sessionId = randomUUID();
     const secret = randomToken();
-    await this.db.getRepository(SessionEntity).insert({
-      id: sessionId,
-      userId: user.id,
-      refreshHash: hashToken(secret),
-      previousRefreshHash: null,
-      expiresAt: new Date(Date.now() + this.config.env.REFRESH_TOKEN_TTL_SECONDS * 1000),
-      revokedAt: null,
+    await this.db.transaction(async (manager) => {
+      await manager.insert(SessionEntity, {
+        id: sessionId,
+        userId: user.id,
+        refreshHash: hashToken(secret),
+        previousRefreshHash: null,
+        expiresAt: new Date(Date.now() + this.config.env.REFRESH_TOKEN_TTL_SECONDS * 1000),
+        revokedAt: null,
+      });
+      await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.login' });
     });
     const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: user.teamId });
     return { ...(await this.tokenPair(user, sessionId, secret)), user: this.userView(user), team: this.teamView(team) };

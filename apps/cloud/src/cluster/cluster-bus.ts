@@ -2,12 +2,16 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { Client, ClientConfig, Notification } from 'pg';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { pgClientConfig } from '../database/data-source';
 import { DatabaseLocation } from '../database/database.module';
 
 /** Something one instance changed that every instance must apply to what it keeps in memory. */
-export type ClusterEvent = { kind: 'session-ended'; sessionId: string } | { kind: 'user-changed'; userId: number };
+export type ClusterEvent =
+  | { kind: 'session-ended'; sessionId: string }
+  | { kind: 'user-changed'; userId: number }
+  /** Audit rows with ids in this range were committed. */
+  | { kind: 'audit-appended'; fromId: number; toId: number };
 
 interface Envelope {
   id: string;
@@ -82,6 +86,16 @@ export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown
     await this.db.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify({ id, event } satisfies Envelope)]);
     if (this.connected) await echoed;
     else this.echoes.delete(id);
+  }
+
+  /**
+   * Sends the event when the caller's transaction commits (NOTIFY is transactional), to every
+   * instance including this one; nothing is sent if it rolls back. The embedded database has no
+   * listener: its one instance learns of such changes by looking (the event hub polls).
+   */
+  async notifyOnCommit(manager: EntityManager, event: ClusterEvent): Promise<void> {
+    if (this.location.mode === 'embedded') return;
+    await manager.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify({ id: randomUUID(), event } satisfies Envelope)]);
   }
 
   private async listen(): Promise<void> {

@@ -14,6 +14,7 @@ import { InitialSchema1763900000000 } from './migrations/1763900000000-InitialSc
 import { WindowCounts1763900000001 } from './migrations/1763900000001-WindowCounts';
 import { SavedProxies1763900000002 } from './migrations/1763900000002-SavedProxies';
 import { SharedThrottle1763900000003 } from './migrations/1763900000003-SharedThrottle';
+import { AuditEvents1763900000004 } from './migrations/1763900000004-AuditEvents';
 
 export const ENTITIES = [
   TeamEntity,
@@ -28,7 +29,13 @@ export const ENTITIES = [
   SavedProxyEntity,
 ];
 
-export const MIGRATIONS = [InitialSchema1763900000000, WindowCounts1763900000001, SavedProxies1763900000002, SharedThrottle1763900000003];
+export const MIGRATIONS = [
+  InitialSchema1763900000000,
+  WindowCounts1763900000001,
+  SavedProxies1763900000002,
+  SharedThrottle1763900000003,
+  AuditEvents1763900000004,
+];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */
 export type DatabaseTarget = { url: string } | { host: string; port: number; username: string; database: string };

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
 import { ConflictError, InvalidParamError, pickProxySettings, syncSettingsOf, WindowOpenElsewhereError } from '@cos/contracts';
 import type { LaunchPayload, OpenStatus, StoredCookie } from '@cos/contracts';
+import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../auth/auth-context';
 import { CloudConfig } from '../config/cloud-config';
 import { SecretBox } from '../crypto/secret-box';
@@ -25,12 +26,20 @@ export class LaunchService {
     private readonly views: WindowViews,
     private readonly box: SecretBox,
     private readonly config: CloudConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   async launch(auth: AuthContext, dto: DeviceWindowDto): Promise<LaunchPayload> {
     return this.db.transaction(async (manager) => {
       const window = await this.holdable(manager, auth, dto);
+      const windowIds = [window.id];
+      const actor = { teamId: auth.teamId, actorId: auth.userId, windowIds };
+      if (window.openDeviceId && window.openDeviceId !== dto.deviceId) {
+        // Its holder's lease ran out (a held one was refused above): the window passes to this device.
+        await this.audit.record(manager, { ...actor, kind: 'window.lease_expired', deviceId: window.openDeviceId });
+      }
       await this.setStatus(manager, window.id, dto.deviceId, 'opening', null);
+      await this.audit.record(manager, { ...actor, kind: 'window.lease_taken', deviceId: dto.deviceId });
       const [{ cookies }]: { cookies: StoredCookie[] }[] = await manager.query(`SELECT cookies FROM windows WHERE id = $1`, [window.id]);
       const view = await this.views.one(manager, window);
       // The one answer that carries the proxy password in the clear: the agent needs it to connect.
@@ -70,6 +79,16 @@ export class LaunchService {
   async updateStatus(auth: AuthContext, dto: OpenStatusDto) {
     return this.db.transaction(async (manager) => {
       const window = await this.holdable(manager, auth, dto);
+      // Renewals repeat the status every third of the lease: only a change is an event.
+      if (dto.status === 'opened' && window.openStatus !== 'opened') {
+        await this.audit.record(manager, {
+          teamId: auth.teamId,
+          actorId: auth.userId,
+          kind: 'window.opened',
+          windowIds: [window.id],
+          deviceId: dto.deviceId,
+        });
+      }
       return this.setStatus(manager, window.id, dto.deviceId, dto.status, dto.pid ?? null);
     });
   }
@@ -84,6 +103,15 @@ export class LaunchService {
          WHERE id = $1`,
         [window.id, syncCookies, JSON.stringify(dto.cookies ?? []), dto.profile ? JSON.stringify(dto.profile) : null],
       );
+      const actor = { teamId: auth.teamId, actorId: auth.userId, windowIds: [window.id], deviceId: dto.deviceId };
+      await this.audit.record(manager, { ...actor, kind: 'window.closed' });
+      if (syncCookies || dto.profile) {
+        await this.audit.record(manager, {
+          ...actor,
+          kind: 'window.synced',
+          data: { cookieCount: syncCookies ? dto.cookies!.length : null, profile: dto.profile ?? null },
+        });
+      }
       return { cookiesSynced: syncCookies, cookieCount: syncCookies ? dto.cookies!.length : 0, profile: dto.profile ?? window.profile };
     });
   }

@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, InvalidParamError, NotFoundError } from '@cos/contracts';
 import { ipCheckUrl, lookupExit, openProxyRoute, probeRoute, ProxyFailure } from '@cos/proxy-kit';
+import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../auth/auth-context';
 import { pageOf } from '../common/id.decorators';
 import { escapeLike, rethrowDuplicate } from '../common/sql';
@@ -22,6 +23,7 @@ export class ProxiesService {
     private readonly box: SecretBox,
     private readonly config: CloudConfig,
     private readonly targets: ProxyTargetPolicy,
+    private readonly audit: AuditLog,
   ) {}
 
   async list(auth: AuthContext, dto: ListProxiesDto) {
@@ -46,21 +48,24 @@ export class ProxiesService {
   }
 
   async add(auth: AuthContext, dto: AddProxyDto) {
-    const repo = this.db.getRepository(SavedProxyEntity);
-    const proxy = await repo
-      .save(
-        repo.create({
-          teamId: auth.teamId,
-          name: dto.name,
-          proxyType: dto.proxyType,
-          host: dto.host,
-          port: dto.port,
-          username: dto.proxyUserName ?? '',
-          passwordSealed: dto.proxyPassword ? this.box.seal(dto.proxyPassword) : null,
-          remark: dto.remark ?? '',
-          createdBy: auth.userId,
-        }),
-      )
+    const proxy = await this.db
+      .transaction(async (manager) => {
+        const saved = await manager.save(
+          manager.create(SavedProxyEntity, {
+            teamId: auth.teamId,
+            name: dto.name,
+            proxyType: dto.proxyType,
+            host: dto.host,
+            port: dto.port,
+            username: dto.proxyUserName ?? '',
+            passwordSealed: dto.proxyPassword ? this.box.seal(dto.proxyPassword) : null,
+            remark: dto.remark ?? '',
+            createdBy: auth.userId,
+          }),
+        );
+        await this.recordChange(manager, auth, 'proxy.added', saved);
+        return saved;
+      })
       .catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
     return this.view(proxy, 0);
   }
@@ -70,7 +75,6 @@ export class ProxiesService {
    * A changed type, host or port without the password drops the stored one (`proxyPasswordCleared`).
    */
   async update(auth: AuthContext, dto: UpdateProxyDto) {
-    const repo = this.db.getRepository(SavedProxyEntity);
     const proxy = await this.find(auth, dto.id);
     const before = `${proxy.proxyType}|${proxy.host}|${proxy.port}|${proxy.username}|${proxy.passwordSealed}`;
     const endpointBefore = { type: proxy.proxyType, host: proxy.host, port: proxy.port };
@@ -95,7 +99,12 @@ export class ProxiesService {
         checkedAt: null,
       });
     }
-    await repo.save(proxy).catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
+    await this.db
+      .transaction(async (manager) => {
+        await manager.save(proxy);
+        await this.recordChange(manager, auth, 'proxy.changed', proxy, { passwordCleared: proxyPasswordCleared });
+      })
+      .catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
     const usage = await this.windowCounts(auth.teamId, [proxy.id]);
     const view = this.view(proxy, usage.get(proxy.id) ?? 0);
     return proxyPasswordCleared ? { ...view, proxyPasswordCleared } : view;
@@ -112,6 +121,23 @@ export class ProxiesService {
       const [{ n }]: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM windows WHERE proxy_id = $1`, [id]);
       if (n > 0) throw new ConflictError(`Proxy ${id} is used by ${n} window${n === 1 ? '' : 's'}; bind them to another proxy first`);
       await manager.query(`DELETE FROM proxies WHERE id = $1`, [id]);
+      await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'proxy.deleted', data: { proxyId: id } });
+    });
+  }
+
+  /** The trail keeps where a proxy points, never its password. */
+  private recordChange(
+    manager: EntityManager,
+    auth: AuthContext,
+    kind: 'proxy.added' | 'proxy.changed',
+    proxy: SavedProxyEntity,
+    extra = {},
+  ) {
+    return this.audit.record(manager, {
+      teamId: auth.teamId,
+      actorId: auth.userId,
+      kind,
+      data: { proxyId: proxy.id, name: proxy.name, proxyType: proxy.proxyType, host: proxy.host, port: proxy.port, ...extra },
     });
   }
 

@@ -1,6 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AuditLog } from '../audit/audit-log';
 import { CloudConfig } from '../config/cloud-config';
 
 const HOUR = 3_600_000;
@@ -27,6 +28,7 @@ export class RecyclePurger implements OnApplicationBootstrap, OnApplicationShutd
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly config: CloudConfig,
+    private readonly audit: AuditLog,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -43,12 +45,17 @@ export class RecyclePurger implements OnApplicationBootstrap, OnApplicationShutd
     return this.db.transaction(async (manager) => {
       const [{ locked }]: { locked: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [PURGE_LOCK]);
       if (!locked) return { ran: false, deleted: 0 };
-      const [, deleted]: [unknown, number] = await manager.query(
-        `DELETE FROM windows WHERE deleted_at IS NOT NULL AND deleted_at < now() - make_interval(days => $1)`,
+      const [gone] = await manager.query<[{ id: number; team_id: number; group_id: number | null }[], number]>(
+        `DELETE FROM windows WHERE deleted_at IS NOT NULL AND deleted_at < now() - make_interval(days => $1) RETURNING id, team_id, group_id`,
         [this.config.env.RECYCLE_RETENTION_DAYS],
       );
+      await this.audit.recordGone(
+        manager,
+        { actorId: null, kind: 'window.purged', data: { retentionDays: this.config.env.RECYCLE_RETENTION_DAYS } },
+        gone,
+      );
       await manager.query(`DELETE FROM throttle_hits WHERE expires_at < now()`);
-      return { ran: true, deleted };
+      return { ran: true, deleted: gone.length };
     });
   }
 

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { ConflictError, ForbiddenError, InvalidParamError, NotFoundError, PERMISSIONS } from '@cos/contracts';
 import type { Permission, Role, WindowScope } from '@cos/contracts';
+import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../auth/auth-context';
 import { AuthService, hashPassword } from '../auth/auth.service';
 import { GroupEntity } from '../groups/group.entity';
@@ -15,6 +16,7 @@ export class TeamsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly auth: AuthService,
+    private readonly audit: AuditLog,
   ) {}
 
   permissionCatalogue() {
@@ -53,6 +55,12 @@ export class TeamsService {
         }),
       );
       await this.setGroups(manager, user.id, groupIds);
+      await this.audit.record(manager, {
+        teamId: auth.teamId,
+        actorId: auth.userId,
+        kind: 'member.added',
+        data: this.accessOf(user, groupIds),
+      });
       return this.memberView(user, groupIds);
     });
   }
@@ -77,6 +85,12 @@ export class TeamsService {
         groupIds = await this.checkGroups(manager, auth, dto.groupIds);
         await this.setGroups(manager, user.id, groupIds);
       }
+      await this.audit.record(manager, {
+        teamId: auth.teamId,
+        actorId: auth.userId,
+        kind: 'member.changed',
+        data: this.accessOf(user, groupIds),
+      });
       return this.memberView(user, groupIds);
     });
     await this.auth.forgetUser(dto.userId);
@@ -89,6 +103,12 @@ export class TeamsService {
       this.assertMayManage(auth, user, (await this.groupsOf(manager, [user.id])).get(user.id) ?? []);
       if (user.role === 'owner') await this.assertAnotherOwner(manager, user);
       await manager.delete(UserEntity, { id: user.id });
+      await this.audit.record(manager, {
+        teamId: auth.teamId,
+        actorId: auth.userId,
+        kind: 'member.removed',
+        data: { userId: user.id, email: user.email },
+      });
     });
     await this.auth.forgetUser(userId);
   }
@@ -178,6 +198,11 @@ export class TeamsService {
     const byUser = new Map<number, number[]>();
     for (const row of rows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row.groupId]);
     return byUser;
+  }
+
+  /** What the audit trail keeps of a member's access after a change. */
+  private accessOf(user: UserEntity, groupIds: number[]) {
+    return { userId: user.id, email: user.email, role: user.role, permissions: user.permissions, scope: user.scope, groupIds };
   }
 
   private memberView(user: UserEntity, groupIds: number[]) {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { InvalidParamError, NotFoundError, PageResult, resolveWindowRef, WindowIsOpenError, WindowResponse } from '@cos/contracts';
+import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../auth/auth-context';
 import { pageOf } from '../common/id.decorators';
 import { escapeLike } from '../common/sql';
@@ -17,6 +18,15 @@ function hasRowFilter(dto: ListWindowsDto): boolean {
   return Boolean(dto.keyword || dto.name || dto.remark || dto.openStatus || dto.tagIds?.length);
 }
 
+/** The fields a write sent, for the audit trail (never their values: secrets among them). */
+function sentFields(dto: object): string[] {
+  return Object.entries(dto)
+    .filter(([key, value]) => value !== undefined && !['id', 'browserId', 'uuid', 'ids'].includes(key))
+    .map(([key]) => key);
+}
+
+type GoneWindow = { id: number; team_id: number; group_id: number | null };
+
 /** What a batch write may set; each field is touched only when present. */
 type WindowPatch = Pick<PartialUpdateDto, 'name' | 'groupId' | 'remark' | 'tagIds' | 'browserFingerPrint' | 'config'>;
 
@@ -27,6 +37,7 @@ export class WindowsService {
     private readonly access: WindowAccess,
     private readonly views: WindowViews,
     private readonly box: SecretBox,
+    private readonly audit: AuditLog,
   ) {}
 
   async createOrEdit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
@@ -59,6 +70,7 @@ export class WindowsService {
         }),
       );
       await this.replaceTags(manager, [window.id], dto.tagIds);
+      await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'window.created', windowIds: [window.id] });
       return this.views.one(manager, window);
     });
   }
@@ -84,6 +96,12 @@ export class WindowsService {
       if (dto.config !== undefined) window.config = dto.config;
       const saved = await manager.save(window);
       await this.replaceTags(manager, [window.id], dto.tagIds);
+      await this.audit.record(manager, {
+        ...this.actor(auth),
+        kind: 'window.updated',
+        windowIds: [window.id],
+        data: { fields: sentFields(dto) },
+      });
       const view = await this.views.one(manager, saved);
       return proxyPasswordCleared ? { ...view, proxyPasswordCleared: true } : view;
     });
@@ -207,6 +225,12 @@ export class WindowsService {
       const assignments = Object.entries(set).map(([column, value]) => `${column} = ${value}`);
       await manager.query(`UPDATE windows SET ${[...assignments, 'updated_at = now()'].join(', ')} WHERE id = ANY($1)`, params);
       await this.replaceTags(manager, ids, patch.tagIds);
+      await this.audit.record(manager, {
+        ...this.actor(auth),
+        kind: 'window.updated',
+        windowIds: ids,
+        data: { fields: sentFields(patch) },
+      });
       return { updated: ids.length };
     });
   }
@@ -223,6 +247,7 @@ export class WindowsService {
         .set({ ...proxy, updatedAt: () => 'now()' })
         .where('id = ANY(:ids)', { ids: dto.ids })
         .execute();
+      await this.audit.record(manager, { ...this.actor(auth), kind: 'window.updated', windowIds: dto.ids, data: { fields: ['proxy'] } });
       return { updated: dto.ids.length };
     });
   }
@@ -241,6 +266,7 @@ export class WindowsService {
            open_pid = NULL, open_lease_until = NULL WHERE id = ANY($1)`,
         [windows.map((w) => w.id), auth.userId],
       );
+      await this.audit.record(manager, { ...this.actor(auth), kind: 'window.deleted', windowIds: windows.map((w) => w.id) });
       return { deleted: windows.length };
     });
   }
@@ -249,6 +275,7 @@ export class WindowsService {
     return this.db.transaction(async (manager) => {
       await this.access.requireWindows(manager, auth, ids, 'write', 'recycled');
       await manager.query(`UPDATE windows SET deleted_at = NULL, deleted_by = NULL, updated_at = now() WHERE id = ANY($1)`, [ids]);
+      await this.audit.record(manager, { ...this.actor(auth), kind: 'window.restored', windowIds: ids });
       return { restored: ids.length };
     });
   }
@@ -256,7 +283,10 @@ export class WindowsService {
   async deletePermanently(auth: AuthContext, ids: number[]): Promise<{ deleted: number }> {
     return this.db.transaction(async (manager) => {
       await this.access.requireWindows(manager, auth, ids, 'write', 'recycled');
-      await manager.query(`DELETE FROM windows WHERE id = ANY($1)`, [ids]);
+      const [gone] = await manager.query<[GoneWindow[], number]>(`DELETE FROM windows WHERE id = ANY($1) RETURNING id, team_id, group_id`, [
+        ids,
+      ]);
+      await this.audit.recordGone(manager, { actorId: auth.userId, kind: 'window.purged' }, gone);
       return { deleted: ids.length };
     });
   }
@@ -264,11 +294,18 @@ export class WindowsService {
   /** Empties the caller's part of the bin: a limited member only clears windows in their groups. */
   async clearBin(auth: AuthContext): Promise<{ deleted: number }> {
     const scoped = auth.scopedGroupIds;
-    const [, deleted]: [unknown, number] = await this.db.query(
-      `DELETE FROM windows WHERE team_id = $1 AND deleted_at IS NOT NULL ${scoped ? 'AND group_id = ANY($2)' : ''}`,
-      scoped ? [auth.teamId, scoped] : [auth.teamId],
-    );
-    return { deleted };
+    return this.db.transaction(async (manager) => {
+      const [gone] = await manager.query<[GoneWindow[], number]>(
+        `DELETE FROM windows WHERE team_id = $1 AND deleted_at IS NOT NULL ${scoped ? 'AND group_id = ANY($2)' : ''} RETURNING id, team_id, group_id`,
+        scoped ? [auth.teamId, scoped] : [auth.teamId],
+      );
+      await this.audit.recordGone(manager, { actorId: auth.userId, kind: 'window.purged' }, gone);
+      return { deleted: gone.length };
+    });
+  }
+
+  private actor(auth: AuthContext) {
+    return { teamId: auth.teamId, actorId: auth.userId };
   }
 
   private async replaceTags(manager: EntityManager, windowIds: number[], tagIds: number[] | undefined): Promise<void> {

@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { ClusterBus } from '../cluster/cluster-bus';
+
+export const AUDIT_KINDS = [
+  'window.created',
+  'window.updated',
+  'window.deleted',
+  'window.restored',
+  'window.purged',
+  'window.opened',
+  'window.closed',
+  'window.synced',
+  'window.lease_taken',
+  'window.lease_expired',
+  'member.added',
+  'member.changed',
+  'member.removed',
+  'proxy.added',
+  'proxy.changed',
+  'proxy.deleted',
+  'token.created',
+  'token.revoked',
+  'auth.login',
+  'auth.logout',
+] as const;
+export type AuditKind = (typeof AUDIT_KINDS)[number];
+
+export interface AuditEntry {
+  teamId: number;
+  /** The user who made the change; null for the cloud's own jobs (the purger). */
+  actorId: number | null;
+  kind: AuditKind;
+  /** Window events: one row per window, with the window's group at the time. */
+  windowIds?: readonly number[];
+  deviceId?: string | null;
+  data?: Record<string, unknown>;
+}
+
+/**
+ * Writes the audit trail inside the caller's transaction, so a change and its record commit or
+ * roll back together, and tells every instance's event stream once they commit.
+ */
+@Injectable()
+export class AuditLog {
+  constructor(private readonly bus: ClusterBus) {}
+
+  async record(manager: EntityManager, entry: AuditEntry): Promise<void> {
+    const data = JSON.stringify(entry.data ?? {});
+    let ids: { id: string }[];
+    if (entry.windowIds) {
+      if (entry.windowIds.length === 0) return;
+      ids = await manager.query(
+        `INSERT INTO audit_events (team_id, actor_id, kind, window_id, group_id, device_id, data)
+         SELECT w.team_id, $2, $3, w.id, w.group_id, $4, $5::jsonb FROM windows w WHERE w.team_id = $6 AND w.id = ANY($1) ORDER BY w.id
+         RETURNING id`,
+        [entry.windowIds, entry.actorId, entry.kind, entry.deviceId ?? null, data, entry.teamId],
+      );
+    } else {
+      ids = await manager.query(
+        `INSERT INTO audit_events (team_id, actor_id, kind, device_id, data) VALUES ($1, $2, $3, $4, $5::jsonb) RETURNING id`,
+        [entry.teamId, entry.actorId, entry.kind, entry.deviceId ?? null, data],
+      );
+    }
+    await this.appended(manager, ids);
+  }
+
+  /** Window events of windows that are already gone (deleted for good): their ids and groups as they were. */
+  async recordGone(
+    manager: EntityManager,
+    entry: Omit<AuditEntry, 'windowIds' | 'teamId'>,
+    windows: readonly { id: number; team_id: number; group_id: number | null }[],
+  ): Promise<void> {
+    if (windows.length === 0) return;
+    const ids: { id: string }[] = await manager.query(
+      `INSERT INTO audit_events (team_id, actor_id, kind, window_id, group_id, device_id, data)
+       SELECT t, $4, $5, w, g, $6, $7::jsonb FROM unnest($1::int[], $2::int[], $3::int[]) AS gone(w, t, g)`,
+      [
+        windows.map((w) => w.id),
+        windows.map((w) => w.team_id),
+        windows.map((w) => w.group_id),
+        entry.actorId,
+        entry.kind,
+        entry.deviceId ?? null,
+        JSON.stringify(entry.data ?? {}),
+      ],
+    );
+    await this.appended(manager, ids);
+  }
+
+  /** Tells every instance's event stream, once the caller's transaction commits, that these rows exist. */
+  async appended(manager: EntityManager, ids: { id: string }[]): Promise<void> {
+    if (ids.length === 0) return;
+    const numbers = ids.map((r) => Number(r.id));
+    await this.bus.notifyOnCommit(manager, { kind: 'audit-appended', fromId: Math.min(...numbers), toId: Math.max(...numbers) });
+  }
+}

@@ -1,0 +1,50 @@
+import { AuthContext } from '../auth/auth-context';
+
+export interface AuditRow {
+  id: string;
+  team_id: number;
+  actor_id: number | null;
+  kind: string;
+  window_id: number | null;
+  group_id: number | null;
+  device_id: string | null;
+  data: Record<string, unknown>;
+  created_at: Date;
+}
+
+/**
+ * Who may see an audit event: window events follow the windows (browser:list, and a member's
+ * scope by the window's group at the time); proxy events need proxy:manage; the rest (members,
+ * tokens, logins) team:manage. Always within the caller's team.
+ */
+export function visibleTo(auth: AuthContext, row: Pick<AuditRow, 'team_id' | 'kind' | 'group_id'>): boolean {
+  if (row.team_id !== auth.teamId) return false;
+  if (row.kind.startsWith('window.')) return auth.holds('browser:list') && auth.inScope(row.group_id);
+  if (row.kind.startsWith('proxy.')) return auth.holds('proxy:manage') || auth.holds('team:manage');
+  return auth.holds('team:manage');
+}
+
+export function auditView(row: AuditRow) {
+  return {
+    id: Number(row.id),
+    kind: row.kind,
+    actorId: row.actor_id,
+    windowId: row.window_id,
+    groupId: row.group_id,
+    deviceId: row.device_id,
+    data: row.data,
+    createdAt: row.created_at.toISOString(),
+  };
+}
+
+/** The SQL form of `visibleTo` for the window part, for lists filtered in the database. */
+export function scopeCondition(auth: AuthContext, params: unknown[]): string {
+  const parts: string[] = [];
+  if (auth.holds('browser:list')) {
+    const scoped = auth.scopedGroupIds;
+    parts.push(scoped ? `(e.kind LIKE 'window.%' AND e.group_id = ANY($${params.push(scoped)}))` : `e.kind LIKE 'window.%'`);
+  }
+  if (auth.holds('proxy:manage') || auth.holds('team:manage')) parts.push(`e.kind LIKE 'proxy.%'`);
+  if (auth.holds('team:manage')) parts.push(`(e.kind NOT LIKE 'window.%' AND e.kind NOT LIKE 'proxy.%')`);
+  return parts.length ? `(${parts.join(' OR ')})` : 'false';
+}
