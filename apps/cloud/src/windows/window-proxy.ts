@@ -1,4 +1,4 @@
-import { InvalidParamError } from '@cos/contracts';
+import { InvalidParamError, PROXY_FIELDS } from '@cos/contracts';
 import { SecretBox } from '../crypto/secret-box';
 import { ProxyFieldsDto } from './dto/window.dto';
 import { WindowEntity } from './window.entity';
@@ -36,21 +36,8 @@ export const DEFAULT_PROXY: ProxyColumns = {
   proxyId: null,
 };
 
-const PROXY_FIELD_NAMES: (keyof ProxyFieldsDto)[] = [
-  'proxyMethod',
-  'proxyType',
-  'host',
-  'port',
-  'proxyUserName',
-  'proxyPassword',
-  'dynamicIpUrl',
-  'dynamicIpChannel',
-  'isDynamicIpChangeIp',
-  'refreshProxyUrl',
-  'ipCheckService',
-  'enableSocks5Udp',
-  'proxyId',
-];
+/** The proxy fields a request may send: the settings' fields but the derived `hasProxyPassword`. */
+const PROXY_FIELD_NAMES = PROXY_FIELDS.filter((field) => field !== 'hasProxyPassword');
 
 export function sendsProxyFields(dto: ProxyFieldsDto): boolean {
   return PROXY_FIELD_NAMES.some((key) => dto[key] !== undefined);
