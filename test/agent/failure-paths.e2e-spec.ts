@@ -8,6 +8,7 @@ import { isAlive } from '../../apps/local-agent/src/browser/firefox-process';
 import { randomBytes } from 'node:crypto';
 import { AgentHarness, startAgent } from '../support/agent-app';
 import { CloudProcess, spawnCloud } from '../support/cloud-process';
+import { openEvents } from '../support/sse';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { Account, createWindow, registerOwner } from '../support/factories';
@@ -151,6 +152,25 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
       msg: 'property __proto__ should not exist',
     });
     expect(await agent.post('/browser/list', { pageSize: 100000 })).toMatchObject({ code: 211, msg: expect.stringContaining('pageSize') });
+  });
+
+  it('streams what happens to its windows on GET /events, and resumes with Last-Event-ID', async () => {
+    const local = { 'X-Cos-Local-Token': agent.token };
+    expect(await (await fetch(`${agent.url}/events`)).json()).toMatchObject({ code: 401 });
+    const client = await openEvents(agent.url, local);
+    const w = await createWindow(cloud, owner);
+    const { pid } = await openAndSet(w.uuid, 'streamed');
+    process.kill(pid, 'SIGKILL');
+    await client.waitFor((e) => e.type === 'sync.done' && e.data.uuid === w.uuid, 30_000);
+    const mine = client.events.filter((e) => e.data.uuid === w.uuid);
+    expect(mine.map((e) => e.type)).toEqual(['window.opened', 'firefox.exited', 'window.closed', 'sync.done']);
+    expect(mine[2].data.data).toMatchObject({ reason: 'exited', killed: false });
+    client.close();
+
+    const resumed = await openEvents(agent.url, local, mine[1].id);
+    await resumed.waitFor((e) => e.type === 'sync.done' && e.data.uuid === w.uuid);
+    expect(resumed.events.filter((e) => e.data.uuid === w.uuid).map((e) => e.type)).toEqual(['window.closed', 'sync.done']);
+    resumed.close();
   });
 
   describe('profile zips that cannot be restored', () => {

@@ -7,6 +7,8 @@ export interface SseEvent {
     windowId: number | null;
     actorId: number | null;
     deviceId: string | null;
+    /** Agent events: the window's uuid. */
+    uuid?: string;
     data: Record<string, unknown>;
   };
 }
@@ -19,10 +21,16 @@ export interface SseClient {
   close(): void;
 }
 
-/** A Server-Sent Events client over fetch: `GET /events` with a Bearer token, and Last-Event-ID to resume. */
-export async function openEvents(baseUrl: string, token: string, lastEventId?: number): Promise<SseClient> {
+/**
+ * A Server-Sent Events client over fetch: `GET /events` with a Bearer token (the cloud) or the
+ * given headers (the agent's local token), and Last-Event-ID to resume.
+ */
+export async function openEvents(baseUrl: string, auth: string | Record<string, string>, lastEventId?: number): Promise<SseClient> {
   const abort = new AbortController();
-  const headers: Record<string, string> = { Authorization: `Bearer ${token}`, Accept: 'text/event-stream' };
+  const headers: Record<string, string> = {
+    ...(typeof auth === 'string' ? { Authorization: `Bearer ${auth}` } : auth),
+    Accept: 'text/event-stream',
+  };
   if (lastEventId !== undefined) headers['Last-Event-ID'] = String(lastEventId);
   const response = await fetch(`${baseUrl}/events`, { headers, signal: abort.signal });
   const events: SseEvent[] = [];

@@ -5,6 +5,8 @@ import { BrowserWindowsService } from './browser/browser-windows.service';
 import { BrowserController } from './browser/browser.controller';
 import { AgentCloud } from './cloud/agent-cloud';
 import { AgentConfig, loadAgentConfig } from './config/agent-config';
+import { AgentEvents } from './events/agent-events';
+import { EventsController } from './events/events.controller';
 import { ForwardController } from './forward/forward.controller';
 import { HealthController } from './health/health.controller';
 import { LocalToken } from './identity/agent-files';
@@ -13,13 +15,14 @@ import { WindowProxies } from './proxy/window-proxies';
 import { LocalAccessGuard } from './security/local-access.guard';
 
 @Module({
-  controllers: [HealthController, BrowserController, ForwardController],
+  controllers: [HealthController, BrowserController, ForwardController, EventsController],
   providers: [
     { provide: AgentConfig, useFactory: () => loadAgentConfig() },
     { provide: LocalToken, inject: [AgentConfig], useFactory: (config: AgentConfig) => new LocalToken(config) },
     AgentCloud,
     BrowserWindowsService,
     CloseOutbox,
+    AgentEvents,
     WindowProxies,
     { provide: APP_GUARD, useClass: LocalAccessGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },

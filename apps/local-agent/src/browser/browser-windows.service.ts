@@ -7,6 +7,7 @@ import { AgentConfig } from '../config/agent-config';
 import { writePrivate } from '../identity/agent-files';
 import { readProfileCookies } from './cookie-reader';
 import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone, writeFingerprintExtension } from './firefox-process';
+import { AgentEvents } from '../events/agent-events';
 import { CloseOutbox } from '../outbox/close-outbox';
 import { WindowProxies } from '../proxy/window-proxies';
 import { planLaunch } from './launch-plan';
@@ -54,6 +55,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     private readonly cloud: AgentCloud,
     private readonly proxies: WindowProxies,
     private readonly outbox: CloseOutbox,
+    private readonly events: AgentEvents,
   ) {
     this.registry = new WindowRegistry(config.path('runtime'));
     for (const dir of ['browser-cache/firefox-profiles', 'firefox-launch-configs', 'uploaded-profile-zips']) {
@@ -132,8 +134,10 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       const plan = planLaunch(launch, this.config.realCores, proxy.route?.browser ?? null, proxy.exit);
       const profileDir = this.profileDir(window.uuid);
       const restore = profileExists(profileDir) ? null : await restoreOrSetAside(this.zipPath(window.uuid), profileDir);
-      if (restore)
+      if (restore) {
         this.logger.warn(`profile zip of window ${window.uuid} could not be restored (${restore.error}); kept at ${restore.keptAt}`);
+        this.events.emit('profile.restore_failed', window.uuid, { error: restore.error, keptAt: restore.keptAt });
+      }
       const configPath = this.config.path('firefox-launch-configs', `${window.uuid}.json`);
       const extensionDir = this.config.path('firefox-launch-configs', `${window.uuid}-extension`);
       writePrivate(configPath, JSON.stringify({ uuid: window.uuid, headless: this.config.headless, ...plan }, null, 2));
@@ -165,6 +169,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       this.registry.save(record);
       const started = this.track(record, firefox.exited);
       await this.reportOpened(started);
+      this.events.emit('window.opened', window.uuid, { id: window.id, pid: firefox.pid, wsEndpoint: firefox.wsEndpoint });
       return started;
     } catch (error) {
       if (pid !== null && isAlive(pid)) process.kill(pid, 'SIGKILL');
@@ -190,6 +195,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     void exited.then(() => {
       if (window.closing || this.stopped) return;
       this.logger.log(`window ${window.uuid} ended by itself (closed by hand or crashed); finishing its close`);
+      this.events.emit('firefox.exited', window.uuid, { id: window.id, pid: window.pid });
       window.closing = this.finish(window, { cookies: null, killed: false }, 'exited');
       window.closing.catch((error) => this.logger.warn(`finishing window ${window.uuid} failed: ${(error as Error).message}`));
     });
@@ -249,6 +255,13 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       this.running.delete(window.uuid);
       this.registry.remove(window.uuid);
     }
+    this.events.emit('window.closed', window.uuid, {
+      id: window.id,
+      reason,
+      killed: stop.killed,
+      zipSize: archive.size,
+      cookies: cookies?.length ?? null,
+    });
     const delivery = await this.outbox.deliver(window.uuid);
     const backendClose =
       delivery.state === 'delivered'

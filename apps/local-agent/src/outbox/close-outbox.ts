@@ -7,6 +7,7 @@ import { ResultCode, UnauthorizedError } from '@cos/contracts';
 import type { StoredCookie } from '@cos/contracts';
 import { AgentCloud } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
+import { AgentEvents } from '../events/agent-events';
 import { writePrivate } from '../identity/agent-files';
 
 /** What a close produced, for the cloud's `/browser/close`. */
@@ -35,6 +36,8 @@ const FINAL_REFUSALS = new Set<number>([ResultCode.InvalidParam, ResultCode.Forb
 
 const MAX_DELAY_MS = 60_000;
 
+const SYNC_EVENT = { delivered: 'sync.done', pending: 'sync.pending', refused: 'sync.refused' } as const;
+
 /**
  * Close reports wait here, one file per window under `outbox/`, until the cloud takes them: a
  * close never depends on the cloud answering. A report is written before it is first sent,
@@ -54,6 +57,7 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
   constructor(
     private readonly config: AgentConfig,
     private readonly cloud: AgentCloud,
+    private readonly events: AgentEvents,
   ) {
     this.dir = config.path('outbox');
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
@@ -115,6 +119,7 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
       if (!(error instanceof CloudUnreachableError) && !(error instanceof UnauthorizedError)) throw error;
       delivery = { state: 'pending', error: error.message };
     }
+    this.events.emit(SYNC_EVENT[delivery.state], uuid, 'error' in delivery ? { error: delivery.error } : {});
     if (delivery.state === 'pending') {
       const failures = (this.failures.get(uuid) ?? 0) + 1;
       this.failures.set(uuid, failures);
