@@ -177,7 +177,7 @@ describe('local agent with a real Firefox and a real cloud', () => {
         alreadyStarted: false,
         profileDir: join(agent.dataDir, 'browser-cache', 'firefox-profiles', w.uuid),
         configPath: join(agent.dataDir, 'firefox-launch-configs', `${w.uuid}.json`),
-        wsEndpoint: expect.stringMatching(/^ws:\/\/127\.0\.0\.1:\d+\/session$/),
+        wsEndpoint: `ws://127.0.0.1:${new URL(opened.data.wsEndpoint as string).port}/session/${agent.token}`,
         openedStatus: { afterStart: { openStatus: 'opened' } },
       },
     });

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { createValidationPipe, EnvelopeExceptionFilter } from '@cos/server-common';
+import { BidiSessions } from './bidi/bidi-sessions';
 import { BrowserWindowsService } from './browser/browser-windows.service';
 import { BrowserController } from './browser/browser.controller';
 import { AgentCloud } from './cloud/agent-cloud';
@@ -22,6 +23,7 @@ import { LocalAccessGuard } from './security/local-access.guard';
     AgentCloud,
     BrowserWindowsService,
     CloseOutbox,
+    BidiSessions,
     AgentEvents,
     WindowProxies,
     { provide: APP_GUARD, useClass: LocalAccessGuard },

@@ -7,6 +7,7 @@ import { AgentConfig } from '../config/agent-config';
 import { writePrivate } from '../identity/agent-files';
 import { readProfileCookies } from './cookie-reader';
 import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone, writeFingerprintExtension } from './firefox-process';
+import { BidiSessions } from '../bidi/bidi-sessions';
 import { AgentEvents } from '../events/agent-events';
 import { CloseOutbox } from '../outbox/close-outbox';
 import { WindowProxies } from '../proxy/window-proxies';
@@ -56,6 +57,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     private readonly proxies: WindowProxies,
     private readonly outbox: CloseOutbox,
     private readonly events: AgentEvents,
+    private readonly bidi: BidiSessions,
   ) {
     this.registry = new WindowRegistry(config.path('runtime'));
     for (const dir of ['browser-cache/firefox-profiles', 'firefox-launch-configs', 'uploaded-profile-zips']) {
@@ -76,7 +78,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     for (const record of this.registry.all()) {
       if (isAlive(record.pid)) {
         if (record.proxy) await this.proxies.adopt(record.uuid, record.proxy);
-        this.track(record, whenGone(record.pid));
+        const adopted = await this.takeSession(record);
+        this.track(adopted, whenGone(record.pid));
         this.logger.log(`adopted window ${record.uuid} (pid ${record.pid})`);
       } else {
         void this.finish(
@@ -150,13 +153,15 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         logPath: this.config.path('runtime', `${window.uuid}.log`),
       });
       pid = firefox.pid;
-      await setUpBrowser(firefox.wsEndpoint, extensionDir, launch.cookies);
+      const bidi = await this.bidi.open(window.uuid, firefox.wsEndpoint);
+      await setUpBrowser(bidi.endpoint, extensionDir, launch.cookies);
       const record: WindowRecord = {
         id: window.id,
         uuid: window.uuid,
         pid: firefox.pid,
-        wsEndpoint: firefox.wsEndpoint,
-        port: firefox.port,
+        wsEndpoint: bidi.endpoint,
+        port: bidi.port,
+        firefoxEndpoint: firefox.wsEndpoint,
         profileDir,
         configPath,
         sync: launch.sync,
@@ -169,15 +174,36 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       this.registry.save(record);
       const started = this.track(record, firefox.exited);
       await this.reportOpened(started);
-      this.events.emit('window.opened', window.uuid, { id: window.id, pid: firefox.pid, wsEndpoint: firefox.wsEndpoint });
+      this.events.emit('window.opened', window.uuid, { id: window.id, pid: firefox.pid, wsEndpoint: bidi.endpoint });
       return started;
     } catch (error) {
       if (pid !== null && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      await this.bidi.close(window.uuid);
       await this.proxies.release(window.uuid);
       await this.cloud
         .data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' })
         .catch(() => undefined);
       throw error;
+    }
+  }
+
+  /** A window left by an earlier agent: its BiDi session is taken again and served on the same port when it is free. */
+  private async takeSession(record: WindowRecord): Promise<WindowRecord> {
+    try {
+      const bidi = record.firefoxEndpoint
+        ? await this.bidi.open(record.uuid, record.firefoxEndpoint, record.port)
+        : await this.bidi.open(record.uuid, record.wsEndpoint);
+      const taken = {
+        ...record,
+        wsEndpoint: bidi.endpoint,
+        port: bidi.port,
+        firefoxEndpoint: record.firefoxEndpoint ?? record.wsEndpoint,
+      };
+      this.registry.save(taken);
+      return taken;
+    } catch (error) {
+      this.logger.warn(`could not take the BiDi session of window ${record.uuid} again: ${(error as Error).message}`);
+      return record;
     }
   }
 
@@ -240,6 +266,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
    */
   private async finish(window: RunningWindow, stop: StopResult, reason: CloseOutcome['reason']): Promise<CloseOutcome> {
     clearInterval(window.renewTimer);
+    await this.bidi.close(window.uuid);
     let archive: ArchiveResult;
     let cookies: StoredCookie[] | undefined;
     try {

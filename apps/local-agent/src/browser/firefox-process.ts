@@ -45,9 +45,8 @@ export async function connect(wsEndpoint: string): Promise<Browser> {
 
 /**
  * Starts Firefox on a profile as its own process group, so it outlives an agent restart, with the
- * plan's preferences written to user.js and its log in `logPath`. The agent drives it over
- * WebDriver BiDi only briefly (setup, close); in between the one BiDi session Firefox allows is
- * free for the user's own automation at `wsEndpoint`.
+ * plan's preferences written to user.js and its log in `logPath`. Its BiDi endpoint is for the
+ * agent's multiplexer alone, which serves the one session Firefox allows to every client.
  */
 export async function startFirefox(options: {
   executablePath: string;
@@ -99,7 +98,7 @@ export async function startFirefox(options: {
   throw new Error(`Firefox did not open its WebDriver BiDi port (${tail})`);
 }
 
-/** The first session: the fingerprint extension and the stored cookies, then the session is freed. */
+/** The agent's setup through the multiplexer: the fingerprint extension and the stored cookies. */
 export async function setUpBrowser(wsEndpoint: string, extensionDir: string, cookies: StoredCookie[]): Promise<void> {
   const browser = await connect(wsEndpoint);
   try {
@@ -163,8 +162,8 @@ export interface StopResult {
 }
 
 /**
- * Closes Firefox the clean way (a BiDi session: read cookies, then browser.close), falling back to
- * SIGTERM and, after `timeoutMs`, SIGKILL when the session is taken or the browser hangs.
+ * Closes Firefox the clean way (through the agent's BiDi multiplexer: read cookies, then
+ * browser.close), falling back to SIGTERM and, after `timeoutMs`, SIGKILL when the browser hangs.
  */
 export async function stopFirefox(pid: number, wsEndpoint: string, exited: Promise<void>, timeoutMs: number): Promise<StopResult> {
   let cookies: StoredCookie[] | null = null;

@@ -11,8 +11,11 @@ export interface WindowRecord {
   id: number;
   uuid: string;
   pid: number;
+  /** The agent's multiplexer, what clients connect to. */
   wsEndpoint: string;
   port: number;
+  /** Firefox's own BiDi endpoint, which only the agent holds. */
+  firefoxEndpoint?: string;
   profileDir: string;
   configPath: string;
   sync: SyncSettings;

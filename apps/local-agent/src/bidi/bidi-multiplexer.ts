@@ -1,0 +1,293 @@
+import { randomUUID, timingSafeEqual } from 'node:crypto';
+import { IncomingMessage } from 'node:http';
+import { AddressInfo } from 'node:net';
+import WebSocket, { RawData, WebSocketServer } from 'ws';
+
+interface Command {
+  id: number;
+  method: string;
+  params?: Record<string, unknown>;
+}
+
+/** The BiDi session the agent holds in Firefox. */
+export interface HeldSession {
+  id: string;
+  capabilities: Record<string, unknown>;
+}
+
+interface Client {
+  socket: WebSocket;
+  /** Event names or whole modules ("browsingContext") this client subscribed to. */
+  subscriptions: Map<string, Set<string>>;
+}
+
+const OPEN_TIMEOUT_MS = 10_000;
+const RELEASE_TIMEOUT_MS = 2_000;
+
+function text(data: RawData): string {
+  if (Array.isArray(data)) return Buffer.concat(data).toString();
+  return Buffer.isBuffer(data) ? data.toString() : Buffer.from(data).toString();
+}
+
+function sameSecret(given: string, expected: string): boolean {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/**
+ * Firefox takes one WebDriver BiDi session. The agent holds it and serves it to any number of
+ * clients on 127.0.0.1 (`/session/<local token>`): each gets a session of its own — `session.new`
+ * and `session.end` are answered here with the capabilities Firefox gave the agent — commands
+ * are forwarded with their ids mapped, answers go back to whoever asked, and events go to the
+ * clients that subscribed to them. The agent's own work (setup, cookies at close) is one more
+ * client. A request from a web page (it has an Origin) or without the token is refused.
+ */
+export class BidiMultiplexer {
+  private readonly clients = new Set<Client>();
+  /** Upstream id → who asked, under which id, and (for a subscribe) where its events were filed. */
+  private readonly pending = new Map<number, { client: Client; id: number; subscriptionKey?: string }>();
+  private nextId = 1;
+  /** Answers to the multiplexer's own commands (ending the session). */
+  private readonly ownAnswers = new Map<number, () => void>();
+
+  private constructor(
+    private readonly upstream: WebSocket,
+    private readonly server: WebSocketServer,
+    /** The session the agent holds in Firefox. */
+    readonly session: HeldSession,
+    readonly endpoint: string,
+  ) {
+    upstream.on('message', (data) => this.fromFirefox(data));
+    upstream.on('close', () => this.closeClients());
+    upstream.on('error', () => this.closeClients());
+  }
+
+  /**
+   * Takes Firefox's session at `firefoxEndpoint` and serves it; `token()` is the local token now.
+   * With `port` (a window adopted after an agent restart) it serves on the port it had when that
+   * is free, so the endpoint its scripts know stays valid. Firefox ends a session shortly after
+   * its connection closes: an earlier agent's session is waited out.
+   */
+  static async start(firefoxEndpoint: string, token: () => string, port = 0): Promise<BidiMultiplexer> {
+    const deadline = Date.now() + OPEN_TIMEOUT_MS;
+    let upstream: WebSocket;
+    let session: HeldSession;
+    for (;;) {
+      upstream = await BidiMultiplexer.connectUpstream(firefoxEndpoint);
+      try {
+        session = await BidiMultiplexer.newSession(upstream);
+        break;
+      } catch (error) {
+        upstream.terminate();
+        if (!/active sessions/i.test((error as Error).message) || Date.now() > deadline) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      }
+    }
+    const server = await BidiMultiplexer.listen(port, token).catch((error: NodeJS.ErrnoException) => {
+      if (port !== 0 && error.code === 'EADDRINUSE') return BidiMultiplexer.listen(0, token);
+      throw error;
+    });
+    const mux = new BidiMultiplexer(
+      upstream,
+      server,
+      session,
+      `ws://127.0.0.1:${(server.address() as AddressInfo).port}/session/${token()}`,
+    );
+    server.on('connection', (socket) => mux.accept(socket));
+    return mux;
+  }
+
+  private static async connectUpstream(firefoxEndpoint: string): Promise<WebSocket> {
+    const upstream = new WebSocket(firefoxEndpoint, { perMessageDeflate: false });
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error('Firefox WebDriver BiDi did not answer')), OPEN_TIMEOUT_MS);
+      upstream.once('open', () => (clearTimeout(timer), resolve()));
+      upstream.once('error', (error) => (clearTimeout(timer), reject(error)));
+    });
+    return upstream;
+  }
+
+  private static newSession(upstream: WebSocket): Promise<HeldSession> {
+    return new Promise<HeldSession>((resolve, reject) => {
+      upstream.once('message', (data) => {
+        const answer = JSON.parse(text(data)) as {
+          type: string;
+          result?: { sessionId: string; capabilities?: Record<string, unknown> };
+          message?: string;
+        };
+        if (answer.type === 'success' && answer.result)
+          resolve({ id: answer.result.sessionId, capabilities: answer.result.capabilities ?? {} });
+        else reject(new Error(`Firefox refused the BiDi session: ${answer.message ?? answer.type}`));
+      });
+      upstream.send(
+        JSON.stringify({ id: 0, method: 'session.new', params: { capabilities: { alwaysMatch: { acceptInsecureCerts: false } } } }),
+      );
+    });
+  }
+
+  private static async listen(port: number, token: () => string): Promise<WebSocketServer> {
+    const server = new WebSocketServer({
+      host: '127.0.0.1',
+      port,
+      perMessageDeflate: false,
+      verifyClient: ({ req }: { req: IncomingMessage }) => {
+        // Pages always send an Origin; automation libraries do not.
+        if (req.headers.origin) return false;
+        const match = /^\/session\/([A-Za-z0-9_-]+)$/.exec(req.url ?? '');
+        return match !== null && sameSecret(match[1], token());
+      },
+    });
+    await new Promise<void>((resolve, reject) => {
+      server.once('listening', () => resolve());
+      server.once('error', reject);
+    });
+    return server;
+  }
+
+  get port(): number {
+    return (this.server.address() as AddressInfo).port;
+  }
+
+  /**
+   * Ends the agent's session in Firefox (which keeps a session when its connection merely
+   * closes), so the next agent can take it, then stops serving. The window keeps running.
+   */
+  async release(): Promise<void> {
+    const id = this.nextId++;
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, RELEASE_TIMEOUT_MS);
+      this.ownAnswers.set(id, () => (clearTimeout(timer), resolve()));
+      if (this.upstream.readyState === WebSocket.OPEN) this.upstream.send(JSON.stringify({ id, method: 'session.end', params: {} }));
+      else resolve();
+    });
+    await this.close();
+  }
+
+  async close(): Promise<void> {
+    this.closeClients();
+    this.upstream.terminate();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  }
+
+  private accept(socket: WebSocket): void {
+    const client: Client = { socket, subscriptions: new Map() };
+    this.clients.add(client);
+    socket.on('message', (data) => this.fromClient(client, data));
+    socket.on('close', () => this.drop(client));
+    socket.on('error', () => this.drop(client));
+  }
+
+  private fromClient(client: Client, data: RawData): void {
+    let command: Command;
+    try {
+      command = JSON.parse(text(data)) as Command;
+    } catch {
+      this.reply(client, { type: 'error', id: null, error: 'invalid argument', message: 'Not JSON' });
+      return;
+    }
+    if (typeof command.id !== 'number' || typeof command.method !== 'string') {
+      this.reply(client, {
+        type: 'error',
+        id: command.id ?? null,
+        error: 'invalid argument',
+        message: 'A command needs a numeric id and a method',
+      });
+      return;
+    }
+    switch (command.method) {
+      case 'session.new':
+        this.reply(client, {
+          type: 'success',
+          id: command.id,
+          result: { sessionId: randomUUID(), capabilities: this.session.capabilities },
+        });
+        return;
+      case 'session.end':
+        client.subscriptions.clear();
+        this.reply(client, { type: 'success', id: command.id, result: {} });
+        return;
+      case 'session.unsubscribe':
+        // Others may still want these events from Firefox: only this client stops getting them.
+        this.unsubscribe(client, command.params ?? {});
+        this.reply(client, { type: 'success', id: command.id, result: {} });
+        return;
+      case 'session.subscribe':
+        this.forward(client, command, this.subscribe(client, command.params ?? {}));
+        return;
+      default:
+        this.forward(client, command);
+    }
+  }
+
+  private forward(client: Client, command: Command, subscriptionKey?: string): void {
+    const id = this.nextId++;
+    this.pending.set(id, { client, id: command.id, subscriptionKey });
+    this.upstream.send(JSON.stringify({ ...command, id }));
+  }
+
+  private fromFirefox(data: RawData): void {
+    const message = JSON.parse(text(data)) as { type: string; id?: number; method?: string; result?: Record<string, unknown> };
+    if (message.type === 'event' && message.method) {
+      for (const client of this.clients) if (this.wants(client, message.method)) this.reply(client, message);
+      return;
+    }
+    if (typeof message.id !== 'number') return;
+    const own = this.ownAnswers.get(message.id);
+    if (own) {
+      this.ownAnswers.delete(message.id);
+      own();
+      return;
+    }
+    const asked = this.pending.get(message.id);
+    if (!asked) return;
+    this.pending.delete(message.id);
+    if (asked.subscriptionKey) {
+      const events = asked.client.subscriptions.get(asked.subscriptionKey);
+      asked.client.subscriptions.delete(asked.subscriptionKey);
+      // Firefox's subscription id files the events, for a later unsubscribe by id; a refused subscribe files nothing.
+      const subscription = message.result?.subscription;
+      if (message.type === 'success' && events)
+        asked.client.subscriptions.set(typeof subscription === 'string' ? subscription : randomUUID(), events);
+    }
+    this.reply(asked.client, { ...message, id: asked.id });
+  }
+
+  /** Files the events at once (they may start before Firefox answers), under a key of their own until then. */
+  private subscribe(client: Client, params: Record<string, unknown>): string {
+    const events = Array.isArray(params.events) ? (params.events as unknown[]).filter((e): e is string => typeof e === 'string') : [];
+    const key = randomUUID();
+    client.subscriptions.set(key, new Set(events));
+    return key;
+  }
+
+  private unsubscribe(client: Client, params: Record<string, unknown>): void {
+    if (Array.isArray(params.subscriptions)) {
+      for (const id of params.subscriptions) if (typeof id === 'string') client.subscriptions.delete(id);
+    }
+    if (Array.isArray(params.events)) {
+      const gone = new Set(params.events as string[]);
+      for (const events of client.subscriptions.values()) for (const event of gone) events.delete(event);
+    }
+  }
+
+  private wants(client: Client, method: string): boolean {
+    const module = method.split('.')[0];
+    for (const events of client.subscriptions.values()) if (events.has(method) || events.has(module)) return true;
+    return false;
+  }
+
+  private reply(client: Client, message: unknown): void {
+    if (client.socket.readyState === WebSocket.OPEN) client.socket.send(JSON.stringify(message));
+  }
+
+  private drop(client: Client): void {
+    this.clients.delete(client);
+    for (const [id, asked] of this.pending) if (asked.client === client) this.pending.delete(id);
+  }
+
+  private closeClients(): void {
+    for (const client of this.clients) client.socket.close();
+    this.clients.clear();
+  }
+}

@@ -1,0 +1,92 @@
+import WebSocket from 'ws';
+import { isAlive } from '../../apps/local-agent/src/browser/firefox-process';
+import { AgentHarness, startAgent } from '../support/agent-app';
+import { CloudHarness, startCloud } from '../support/cloud-app';
+import { Account, createWindow, registerOwner } from '../support/factories';
+import { attach } from '../support/firefox';
+import { startTestSite, TestSite } from '../support/test-site';
+
+jest.setTimeout(120_000);
+
+/** Whether a WebSocket handshake to `url` (with `headers`) is accepted. */
+function handshake(url: string, headers: Record<string, string> = {}): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new WebSocket(url, { headers });
+    socket.once('open', () => {
+      socket.close();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('unexpected-response', () => resolve(false));
+  });
+}
+
+describe('one BiDi session, many clients: the agent as the multiplexer', () => {
+  let cloud: CloudHarness;
+  let agent: AgentHarness;
+  let owner: Account;
+  let site: TestSite;
+
+  beforeAll(async () => {
+    cloud = await startCloud({ listen: true });
+    owner = await registerOwner(cloud);
+    site = await startTestSite();
+    agent = await startAgent({ cloudUrl: cloud.url });
+    await agent.login(owner.email, owner.password);
+  });
+  afterAll(async () => {
+    await agent.post('/browser/close/all').catch(() => undefined);
+    await agent.close();
+    await site.close();
+    await cloud.close();
+  });
+
+  it('serves two puppeteer-core scripts at once, and a close with both connected reads every cookie without a kill', async () => {
+    const w = await createWindow(cloud, owner, { config: { syncCookies: true } });
+    const opened = await agent.post('/browser/open', { uuid: w.uuid });
+    expect(opened.code).toBe(0);
+    const endpoint: string = opened.data.wsEndpoint;
+
+    const [one, two] = await Promise.all([attach(endpoint), attach(endpoint)]);
+    const [pageOne, pageTwo] = await Promise.all([one.newPage(), two.newPage()]);
+    await Promise.all([pageOne.goto(`${site.url}/one`), pageTwo.goto(`${site.url}/two`)]);
+    const [titleOne, titleTwo] = await Promise.all([
+      pageOne.evaluate(() => {
+        document.cookie = 'from_one=session-only; path=/';
+        return location.pathname;
+      }),
+      pageTwo.evaluate(() => {
+        document.cookie = 'from_two=kept; max-age=86400; path=/';
+        return location.pathname;
+      }),
+    ]);
+    expect([titleOne, titleTwo]).toEqual(['/one', '/two']);
+    // Each script sees its own navigation's events, and both keep working side by side.
+    const [again, count] = await Promise.all([
+      pageOne.evaluate(() => document.cookie.split('; ').sort()),
+      two.pages().then((p) => p.length),
+    ]);
+    expect(again).toEqual(['from_one=session-only', 'from_two=kept']);
+    expect(count).toBeGreaterThanOrEqual(1);
+
+    const closed = await agent.post('/browser/close', { uuid: w.uuid });
+    expect(closed).toMatchObject({ code: 0, data: { close: { killed: false }, cookies: { synced: true, count: 2 } } });
+    expect(isAlive(opened.data.pid)).toBe(false);
+    const launch = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'inspect' }, owner.token);
+    expect(launch.data.cookies.map((c: { name: string }) => c.name).sort()).toEqual(['from_one', 'from_two']);
+    await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'inspect', status: 'closed' }, owner.token);
+    await Promise.all([one.disconnect().catch(() => undefined), two.disconnect().catch(() => undefined)]);
+  });
+
+  it('lets no one in without the local token, and no web page', async () => {
+    const w = await createWindow(cloud, owner);
+    const opened = await agent.post('/browser/open', { uuid: w.uuid });
+    const endpoint: string = opened.data.wsEndpoint;
+    const base = endpoint.slice(0, endpoint.lastIndexOf('/'));
+    expect(await handshake(endpoint)).toBe(true);
+    expect(await handshake(`${base}/wrong-token`)).toBe(false);
+    expect(await handshake(base)).toBe(false);
+    expect(await handshake(endpoint, { Origin: 'http://evil.example' })).toBe(false);
+    expect((await agent.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
+  });
+});
