@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Extension, PGlite } from '@electric-sql/pglite';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { freshDatabase, Stats, ms, ratio, sample, startProcess, table } from './support';
+import { freshDatabase, postApi, Stats, ms, ratio, sample, startProcess, table } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
@@ -34,16 +34,7 @@ const SMALL_TEAM = 10_000;
 const CONNECTIONS = 10;
 const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 
-async function api(path: string, body: unknown, token?: string) {
-  const res = await fetch(`${BASE}${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { code: number; msg: string; data: any };
-  if (json.code !== 0) throw new Error(`${path}: ${json.msg}`);
-  return json.data;
-}
+const api = (path: string, body: unknown, token?: string) => postApi(BASE, path, body, token);
 
 /** `pg`'s Client and PGlite both answer `query(text, params)` with `{ rows }`. */
 interface Queryable {

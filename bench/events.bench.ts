@@ -5,7 +5,8 @@
  */
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { freshDatabase, ms, ratio, stats, startProcess, table } from './support';
+import { openEvents, SseClient } from '../test/support/sse';
+import { freshDatabase, ms, postApi, ratio, stats, startProcess, table } from './support';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PORT = Number(process.env.BENCH_CLOUD_PORT ?? 3911);
@@ -13,47 +14,7 @@ const BASE = `http://127.0.0.1:${PORT}`;
 const SUBSCRIBERS = 100;
 const CHANGES = 100;
 
-async function api(path: string, body: unknown, token?: string) {
-  const res = await fetch(`${BASE}${path}`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-    body: JSON.stringify(body),
-  });
-  const json = (await res.json()) as { code: number; msg: string; data: any };
-  if (json.code !== 0) throw new Error(`${path}: ${json.msg}`);
-  return json.data;
-}
-
-/** One subscriber: records when each window.created event for a window id arrives. */
-async function subscribe(token: string, arrivals: Map<number, number[]>, abort: AbortSignal): Promise<void> {
-  const res = await fetch(`${BASE}/events`, { headers: { Authorization: `Bearer ${token}` }, signal: abort });
-  const reader = res.body!.getReader();
-  const decoder = new TextDecoder();
-  let buffer = '';
-  void (async () => {
-    try {
-      for (;;) {
-        const { value, done } = await reader.read();
-        if (done) return;
-        buffer += decoder.decode(value, { stream: true });
-        let end: number;
-        while ((end = buffer.indexOf('\n\n')) >= 0) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const data = block.split('\n').find((line) => line.startsWith('data:'));
-          if (!data) continue;
-          const event = JSON.parse(data.slice(5)) as { kind: string; windowId: number };
-          if (event.kind !== 'window.created') continue;
-          const list = arrivals.get(event.windowId) ?? [];
-          list.push(performance.now());
-          arrivals.set(event.windowId, list);
-        }
-      }
-    } catch {
-      // aborted at the end
-    }
-  })();
-}
+const api = (path: string, body: unknown, token?: string) => postApi(BASE, path, body, token);
 
 async function bareNotify(url: string): Promise<number[]> {
   const listener = new Client({ connectionString: url });
@@ -84,21 +45,20 @@ async function main(): Promise<void> {
     },
     `${BASE}/health`,
   );
-  const abort = new AbortController();
+  const clients: SseClient[] = [];
   try {
     const owner = await api('/auth/register', { email: 'events@example.com', password: 'bench-password' });
-    const arrivals = new Map<number, number[]>();
-    for (let i = 0; i < SUBSCRIBERS; i++) await subscribe(owner.accessToken, arrivals, abort.signal);
+    for (let i = 0; i < SUBSCRIBERS; i++) clients.push(await openEvents(BASE, owner.accessToken as string));
     // The answer comes after the commit: its arrival is the latest the commit can have been.
     const delivery: number[] = [];
     const lastSubscriber: number[] = [];
     for (let i = 0; i < CHANGES; i++) {
       const created = await api('/browser/update', { name: `w${i}` }, owner.accessToken);
       const committed = performance.now();
-      const deadline = Date.now() + 10_000;
-      while ((arrivals.get(created.id)?.length ?? 0) < SUBSCRIBERS && Date.now() < deadline) await new Promise((r) => setTimeout(r, 2));
-      const list = arrivals.get(created.id) ?? [];
-      if (list.length < SUBSCRIBERS) throw new Error(`only ${list.length} of ${SUBSCRIBERS} subscribers got window ${created.id}`);
+      const received = await Promise.all(
+        clients.map((client) => client.waitFor((e) => e.type === 'window.created' && e.data.windowId === created.id)),
+      );
+      const list = received.map((event) => event.receivedAt);
       // Events can arrive before the answer does; count those as delivered at the commit.
       for (const at of list) delivery.push(Math.max(0, at - committed));
       lastSubscriber.push(Math.max(0, Math.max(...list) - committed));
@@ -123,7 +83,7 @@ async function main(): Promise<void> {
       },
     ]);
   } finally {
-    abort.abort();
+    for (const client of clients) client.close();
     cloud.kill('SIGTERM');
   }
 }

@@ -39,6 +39,18 @@ export function table(rows: Record<string, string | number>[]): void {
   for (const row of rows) console.log(line(keys.map((k) => String(row[k]))));
 }
 
+/** POST to the cloud at `base` and answer `data`, or throw the envelope's message. */
+export async function postApi(base: string, path: string, body: unknown, token?: string): Promise<any> {
+  const res = await fetch(`${base}${path}`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+    body: JSON.stringify(body),
+  });
+  const json = (await res.json()) as { code: number; msg: string; data: any };
+  if (json.code !== 0) throw new Error(`${path}: ${json.msg}`);
+  return json.data;
+}
+
 /** Starts a built app in its own process, so the load generator does not share its event loop. */
 export async function startProcess(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });

@@ -1,6 +1,8 @@
 export interface SseEvent {
   id: number;
   type: string;
+  /** `performance.now()` when it was read off the stream. */
+  receivedAt: number;
   data: {
     id: number;
     kind: string;
@@ -55,7 +57,12 @@ export async function openEvents(baseUrl: string, auth: string | Record<string, 
               if (colon > 0) fields[line.slice(0, colon)] = line.slice(colon + 1).trimStart();
             }
             if (fields.data === undefined) continue;
-            events.push({ id: Number(fields.id), type: fields.event ?? fields.type, data: JSON.parse(fields.data) as SseEvent['data'] });
+            events.push({
+              id: Number(fields.id),
+              type: fields.event ?? fields.type,
+              receivedAt: performance.now(),
+              data: JSON.parse(fields.data) as SseEvent['data'],
+            });
             for (const wake of waiters) wake();
           }
         }
