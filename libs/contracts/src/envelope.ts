@@ -12,6 +12,8 @@ export const ResultCode = {
   Forbidden: 403,
   NotFound: 404,
   Conflict: 409,
+  /** A step in a running window's page failed (script error, timeout, missing element); `data` names it. */
+  ActionFailed: 422,
   Throttled: 429,
   Internal: 500,
   /** A service this one depends on (the cloud, for the agent) does not answer; nothing was done, try again. */
@@ -23,8 +25,8 @@ export function ok<T extends object>(data?: T, msg = 'success'): ApiEnvelope<T> 
   return { code: ResultCode.Ok, msg, data: (data ?? {}) as T };
 }
 
-export function failure(code: ResultCode, msg: string): ApiEnvelope<Record<string, never>> {
-  return { code, msg, data: {} };
+export function failure<T extends object = Record<string, never>>(code: ResultCode, msg: string, data?: T): ApiEnvelope<T> {
+  return { code, msg, data: (data ?? {}) as T };
 }
 
 export function isEnvelope(value: unknown): value is ApiEnvelope<unknown> {

@@ -8,6 +8,8 @@ export class DomainError extends Error {
   constructor(
     readonly code: ResultCode,
     message: string,
+    /** What the answer's `data` carries beside the message (a failed step's results, say). */
+    readonly data: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = new.target.name;
@@ -53,5 +55,12 @@ export class WindowOpenElsewhereError extends ConflictError {
 export class WindowIsOpenError extends ConflictError {
   constructor(ids: readonly number[]) {
     super(`Window${ids.length > 1 ? 's' : ''} ${ids.join(', ')} ${ids.length > 1 ? 'are' : 'is'} open; close before deleting`);
+  }
+}
+
+/** Something asked of a page failed: a script threw, a selector or URL never came, a navigation failed or ran out of time. */
+export class PageActionError extends DomainError {
+  constructor(message: string, data: Record<string, unknown> = {}) {
+    super(ResultCode.ActionFailed, message, data);
   }
 }

@@ -6,3 +6,4 @@ export * from './fingerprint';
 export * from './proxy';
 export * from './window';
 export * from './window-ref';
+export * from './cookie-formats';

@@ -42,7 +42,7 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     if (response.headersSent) return;
 
     if (exception instanceof DomainError) {
-      response.status(HttpStatus.OK).json(failure(exception.code, exception.message));
+      response.status(HttpStatus.OK).json(failure(exception.code, exception.message, exception.data));
       return;
     }
     if (exception instanceof HttpException) {
