@@ -200,6 +200,31 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/delete', { ids: [w.id], id: w2.id }, 211, 'either ids or one of');
   });
 
+  it('cookie imports: every cookie checked, foreign windows unknown', async () => {
+    const good = { name: 'k', value: 'v', domain: 'a.test', path: '/', secure: false, httpOnly: false, sameSite: 'lax' };
+    await refused('/browser/cookies/import', { uuid: w.uuid }, 211, 'cookies must be an array');
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: 'k=v' }, 211, 'cookies must be an array');
+    await refused(
+      '/browser/cookies/import',
+      { uuid: w.uuid, cookies: [good, { ...good, sameSite: 'sometimes' }] },
+      211,
+      'cookies.1.sameSite',
+    );
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: [{ ...good, secure: 'yes' }] }, 211, 'secure');
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: [{ ...good, name: '' }] }, 211, 'cookies[0]: name must be');
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: [{ ...good, value: 'a;b' }] }, 211, 'cookies[0]: value');
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: [{ ...good, path: 'nope' }] }, 211, 'cookies[0]: path');
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: [{ ...good, domain: 'a b' }] }, 211, 'cookies[0]: domain');
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: [{ ...good, expiry: -1 }] }, 211, 'expiry');
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: [good], mode: 'append' }, 211, 'mode must be one of merge, replace');
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: [good], extra: 1 }, 211, 'extra');
+    const many = Array.from({ length: 20_001 }, (_, i) => ({ ...good, name: `c${i}` }));
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: many }, 211, 'at most 20000 cookies');
+    await refused('/browser/cookies/import', { uuid: foreign.uuid, cookies: [good] }, 404, 'not found');
+    await refused('/browser/cookies/export', { uuid: foreign.uuid }, 404, 'not found');
+    await refused('/browser/cookies/export', {}, 211, 'required');
+  });
+
   it('page sizes', async () => {
     await refused('/browser/list', { pageSize: 0 }, 211, 'pageSize must be 1 to 100');
     await refused('/browser/list', { pageSize: 101 }, 211, 'pageSize must be 1 to 100');

@@ -93,6 +93,16 @@ const CASES: Case[] = [
     expect: WRITE,
   }),
   single('/browser/close', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', cookies: [] }), { expect: WRITE }),
+  single('/browser/cookies/export', 'browser:open', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
+  single(
+    '/browser/cookies/import',
+    'browser:update:single',
+    (f) => ({
+      uuid: f.w1.uuid,
+      cookies: [{ name: 'k', value: 'v', domain: 'a.test', path: '/', secure: false, httpOnly: false, sameSite: 'lax' }],
+    }),
+    { expect: WRITE },
+  ),
   single('/group/add', 'group:manage', () => ({ name: `g${Math.random()}` })),
   // The fixture's group is outside the limited member's scope: not theirs to rename or delete.
   single('/group/update', 'group:manage', (f) => ({ id: f.group, name: `g${Math.random()}` }), { expect: READ }),

@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigModule } from './config/config.module';
+import { CookiesModule } from './cookies/cookies.module';
 import { DatabaseModule } from './database/database.module';
 import { GroupsModule } from './groups/groups.module';
 import { HealthController } from './health/health.controller';
@@ -24,6 +25,7 @@ import { WindowsModule } from './windows/windows.module';
     GroupsModule,
     TagsModule,
     WindowsModule,
+    CookiesModule,
     ProxiesModule,
   ],
   controllers: [HealthController],

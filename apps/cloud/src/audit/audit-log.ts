@@ -13,6 +13,7 @@ export const AUDIT_KINDS = [
   'window.synced',
   'window.lease_taken',
   'window.lease_expired',
+  'window.cookies_imported',
   'member.added',
   'member.changed',
   'member.removed',

@@ -1,0 +1,90 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { checkCookie, ConflictError, COOKIES_MAX, InvalidParamError, resolveWindowRef } from '@cos/contracts';
+import type { StoredCookie } from '@cos/contracts';
+import { AuditLog } from '../audit/audit-log';
+import { AuthContext } from '../auth/auth-context';
+import { WindowRefDto } from '../windows/dto/window.dto';
+import { WindowAccess } from '../windows/window-access';
+import { isHeld } from '../windows/window.views';
+import { ImportCookiesDto } from './dto/window-cookies.dto';
+
+const keyOf = (c: StoredCookie) => `${c.name}\u0000${c.domain}\u0000${c.path}`;
+
+/**
+ * A window's stored cookies, the ones its next open starts with. A window running on a device
+ * holds newer cookies than these and writes them back at its close, so an import waits for it.
+ */
+@Injectable()
+export class WindowCookiesService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: WindowAccess,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async export(auth: AuthContext, dto: WindowRefDto) {
+    const window = await this.access.requireWindow(this.db.manager, auth, resolveWindowRef(dto as Record<string, unknown>), 'read');
+    const [{ cookies }]: { cookies: StoredCookie[] }[] = await this.db.query(`SELECT cookies FROM windows WHERE id = $1`, [window.id]);
+    return {
+      id: window.id,
+      uuid: window.uuid,
+      cookies,
+      total: cookies.length,
+      /** Set while a device runs the window: its browser may hold newer cookies than these. */
+      openDeviceId: isHeld(window) ? window.openDeviceId : null,
+    };
+  }
+
+  async import(auth: AuthContext, dto: ImportCookiesDto) {
+    const mode = dto.mode ?? 'merge';
+    const incoming = dto.cookies.map((c, i) => checkCookie(plain(c), `cookies[${i}]`));
+    return this.db.transaction(async (manager) => {
+      const window = await this.access.requireWindow(
+        manager,
+        auth,
+        resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid }),
+        'write',
+      );
+      if (isHeld(window)) {
+        throw new ConflictError(
+          `Window ${window.uuid} is open on device ${window.openDeviceId}; import into the running window through that device's agent`,
+        );
+      }
+      const [{ cookies: stored }]: { cookies: StoredCookie[] }[] = await manager.query(`SELECT cookies FROM windows WHERE id = $1`, [
+        window.id,
+      ]);
+      const merged = new Map<string, StoredCookie>();
+      if (mode === 'merge') for (const cookie of stored) merged.set(keyOf(cookie), cookie);
+      for (const cookie of incoming) merged.set(keyOf(cookie), cookie);
+      if (merged.size > COOKIES_MAX) {
+        throw new InvalidParamError(`cookies: the window would hold ${merged.size} cookies, at most ${COOKIES_MAX}`);
+      }
+      const cookies = [...merged.values()];
+      await manager.query(`UPDATE windows SET cookies = $2::jsonb, updated_at = now() WHERE id = $1`, [window.id, JSON.stringify(cookies)]);
+      await this.audit.record(manager, {
+        teamId: auth.teamId,
+        actorId: auth.userId,
+        kind: 'window.cookies_imported',
+        windowIds: [window.id],
+        data: { mode, imported: incoming.length, total: cookies.length },
+      });
+      return { id: window.id, uuid: window.uuid, mode, imported: incoming.length, total: cookies.length };
+    });
+  }
+}
+
+/** The validated DTO as a plain stored cookie: no class instance, no absent keys set to undefined. */
+function plain(c: StoredCookie): StoredCookie {
+  return {
+    name: c.name,
+    value: c.value,
+    domain: c.domain,
+    path: c.path,
+    secure: c.secure,
+    httpOnly: c.httpOnly,
+    sameSite: c.sameSite,
+    ...(c.expiry !== undefined ? { expiry: c.expiry } : {}),
+  };
+}
