@@ -22,6 +22,20 @@ export async function startTestSite(): Promise<TestSite> {
       res.end(JSON.stringify({ headers: req.headers, remote: req.socket.remoteAddress }));
       return;
     }
+    if (req.url === '/form' || req.url?.startsWith('/welcome')) {
+      // A sign-in form for step lists: typing, a select, a button that shows text later and navigates.
+      res.setHeader('Content-Type', 'text/html');
+      res.end(
+        req.url === '/form'
+          ? `<!doctype html><html><body style="height:5000px"><form action="/welcome" method="get">
+              <input id="user" name="user"><select id="plan" name="plan"><option value="free">Free</option><option value="pro">Pro</option></select>
+              <button id="go" type="button" onclick="setTimeout(() => { document.getElementById('note').textContent = 'Signed in as ' + user.value; }, 300)">Go</button>
+              <button id="submit" type="submit">Submit</button>
+              </form><p id="note"></p><div id="bottom" style="position:absolute;top:4500px">bottom</div></body></html>`
+          : `<!doctype html><html><head><title>Welcome</title></head><body>welcome</body></html>`,
+      );
+      return;
+    }
     if (req.url === '/fingerprint') {
       res.setHeader('Content-Type', 'text/html');
       res.end(`<!doctype html><html><body><iframe src="/frame"></iframe><script>

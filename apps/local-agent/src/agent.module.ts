@@ -1,6 +1,10 @@
 import { Module } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { createValidationPipe, EnvelopeExceptionFilter } from '@cos/server-common';
+import { AutomationController } from './automation/automation.controller';
+import { CookieFiles } from './automation/cookie-files';
+import { WindowAutomation } from './automation/window-automation';
+import { WindowPages } from './automation/window-pages';
 import { BidiSessions } from './bidi/bidi-sessions';
 import { BrowserWindowsService } from './browser/browser-windows.service';
 import { BrowserController } from './browser/browser.controller';
@@ -16,7 +20,7 @@ import { WindowProxies } from './proxy/window-proxies';
 import { LocalAccessGuard } from './security/local-access.guard';
 
 @Module({
-  controllers: [HealthController, BrowserController, ForwardController, EventsController],
+  controllers: [HealthController, BrowserController, AutomationController, ForwardController, EventsController],
   providers: [
     { provide: AgentConfig, useFactory: () => loadAgentConfig() },
     { provide: LocalToken, inject: [AgentConfig], useFactory: (config: AgentConfig) => new LocalToken(config) },
@@ -26,6 +30,9 @@ import { LocalAccessGuard } from './security/local-access.guard';
     BidiSessions,
     AgentEvents,
     WindowProxies,
+    WindowPages,
+    WindowAutomation,
+    CookieFiles,
     { provide: APP_GUARD, useClass: LocalAccessGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },

@@ -49,7 +49,9 @@ describe('cookie formats', () => {
 
   it('reads curl and browser-extension files: CRLF, comments, blank lines, a subdomain flag without a dot', () => {
     const read = fromNetscape('# Netscape HTTP Cookie File\r\n\r\nexample.com\tTRUE\t/\tFALSE\t0\tk\tv\r\n');
-    expect(read).toEqual([{ name: 'k', value: 'v', domain: '.example.com', path: '/', secure: false, httpOnly: false, sameSite: 'default' }]);
+    expect(read).toEqual([
+      { name: 'k', value: 'v', domain: '.example.com', path: '/', secure: false, httpOnly: false, sameSite: 'default' },
+    ]);
   });
 
   it.each([

@@ -29,6 +29,7 @@ const EXTENSION_SAME_SITE: Record<CookieSameSite, ExtensionCookie['sameSite']> =
   default: 'unspecified',
 };
 
+// eslint-disable-next-line no-control-regex -- control characters are what this rejects
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const NAME_FORBIDDEN = /[\s;=,]/;
 /** Beyond 9999-12-31 no browser keeps a date. */
@@ -82,16 +83,16 @@ function sameSiteFrom(value: unknown): CookieSameSite {
   const lower = typeof value === 'string' ? value.toLowerCase() : '';
   if (lower === 'no_restriction' || lower === 'none') return 'none';
   if (lower === 'lax' || lower === 'strict') return lower;
-  if (lower === 'unspecified' || lower === '') return 'default';
-  throw new InvalidParamError(`sameSite "${String(value)}" is not one of no_restriction, lax, strict, unspecified`);
+  if (lower === 'unspecified' || lower === 'default' || lower === '') return 'default';
+  throw new InvalidParamError(`sameSite ${JSON.stringify(value)} is not one of no_restriction, lax, strict, unspecified`);
 }
 
 /** Reads the extensions' JSON export; fields they leave out take the browser's defaults. */
-export function fromExtensionJson(input: unknown): StoredCookie[] {
-  if (!Array.isArray(input)) throw new InvalidParamError('cookies must be an array of cookie objects');
+export function fromExtensionJson(input: unknown, field = 'cookies'): StoredCookie[] {
+  if (!Array.isArray(input)) throw new InvalidParamError(`${field} must be an array of cookie objects`);
   checkCount(input.length);
   return input.map((raw: unknown, index) => {
-    const where = `cookies[${index}]`;
+    const where = `${field}[${index}]`;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail(where, 'must be an object');
     const c = raw as Record<string, unknown>;
     const text = (key: string, fallback?: string): string => {
@@ -108,7 +109,7 @@ export function fromExtensionJson(input: unknown): StoredCookie[] {
     if (expires !== undefined && expires !== null && (typeof expires !== 'number' || !Number.isFinite(expires))) {
       fail(where, 'expirationDate must be seconds since the epoch');
     }
-    const session = c.session === true || expires === undefined || expires === null || (expires as number) <= 0;
+    const session = c.session === true || expires === undefined || expires === null || expires <= 0;
     let domain = text('domain');
     // A cookie for a whole domain is written with a leading dot, as browsers keep it.
     if (c.hostOnly === false && !domain.startsWith('.')) domain = `.${domain}`;
@@ -127,7 +128,7 @@ export function fromExtensionJson(input: unknown): StoredCookie[] {
         secure: flag('secure'),
         httpOnly: flag('httpOnly'),
         sameSite,
-        ...(session ? {} : { expiry: Math.floor(expires as number) }),
+        ...(session ? {} : { expiry: Math.floor(expires) }),
       },
       where,
     );
@@ -165,7 +166,8 @@ export function fromNetscape(text: string): StoredCookie[] {
       return;
     }
     const fields = line.split('\t');
-    if (fields.length !== 7) fail(where, `expected 7 tab-separated fields (domain, subdomains, path, secure, expiry, name, value), got ${fields.length}`);
+    if (fields.length !== 7)
+      fail(where, `expected 7 tab-separated fields (domain, subdomains, path, secure, expiry, name, value), got ${fields.length}`);
     const [domain, subdomains, path, secure, expires, name, value] = fields;
     const bool = (field: string, label: string) => {
       if (field.toUpperCase() === 'TRUE') return true;

@@ -341,6 +341,21 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     return { uuid: window.uuid, reset: true, openedStatus: after };
   }
 
+  /** A window running on this device, found without asking the cloud; 404 "Browser not running" otherwise. */
+  runningWindow(body: Record<string, unknown>): Pick<WindowRecord, 'id' | 'uuid' | 'wsEndpoint'> {
+    const ref = resolveWindowRef(body);
+    const window = [...this.running.values()].find(
+      (w) => (ref.uuid === undefined || w.uuid === ref.uuid) && (ref.id === undefined || w.id === ref.id),
+    );
+    if (!window || window.closing || !isAlive(window.pid)) throw new NotFoundError('Browser not running');
+    return window;
+  }
+
+  isRunning(uuid: string): boolean {
+    const window = this.running.get(uuid);
+    return window !== undefined && !window.closing && isAlive(window.pid);
+  }
+
   pids() {
     return { list: [...this.running.values()].map((w) => ({ id: w.id, uuid: w.uuid, pid: w.pid })) };
   }

@@ -2,7 +2,7 @@ import { Browser as BrowserKind, createProfile } from '@puppeteer/browsers';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { Browser } from 'puppeteer-core';
+import puppeteer, { Browser, Cookie, CookieData } from 'puppeteer-core';
 import type { StoredCookie } from '@cos/contracts';
 import { LaunchPlan } from './launch-plan';
 
@@ -104,21 +104,7 @@ export async function setUpBrowser(wsEndpoint: string, extensionDir: string, coo
   try {
     await browser.installExtension(extensionDir);
     if (cookies.length > 0) {
-      await browser.setCookie(
-        ...cookies.map((c) => ({
-          name: c.name,
-          value: c.value,
-          domain: c.domain,
-          path: c.path,
-          secure: c.secure,
-          httpOnly: c.httpOnly,
-          // Left out, puppeteer sends BiDi's "default": the browser's own rule, as when the site set it.
-          ...(c.sameSite !== 'default'
-            ? { sameSite: (c.sameSite[0].toUpperCase() + c.sameSite.slice(1)) as 'Strict' | 'Lax' | 'None' }
-            : {}),
-          ...(c.expiry !== undefined ? { expires: c.expiry } : {}),
-        })),
-      );
+      await browser.setCookie(...cookies.map(toBrowserCookie));
     }
   } finally {
     await browser.disconnect();
@@ -155,6 +141,35 @@ function sameSiteOf(value: string | undefined): StoredCookie['sameSite'] {
   return lower === 'strict' || lower === 'lax' || lower === 'none' ? lower : 'default';
 }
 
+/** A cookie the browser holds, as the cloud stores it. */
+export function toStoredCookie(c: Cookie): StoredCookie {
+  return {
+    name: c.name,
+    value: c.value,
+    domain: c.domain,
+    path: c.path,
+    secure: c.secure,
+    httpOnly: c.httpOnly ?? false,
+    sameSite: sameSiteOf(c.sameSite),
+    ...(c.expires > 0 ? { expiry: Math.floor(c.expires) } : {}),
+  };
+}
+
+/** A stored cookie as puppeteer sets it in the browser. */
+export function toBrowserCookie(c: StoredCookie): CookieData {
+  return {
+    name: c.name,
+    value: c.value,
+    domain: c.domain,
+    path: c.path,
+    secure: c.secure,
+    httpOnly: c.httpOnly,
+    // Left out, puppeteer sends BiDi's "default": the browser's own rule, as when the site set it.
+    ...(c.sameSite !== 'default' ? { sameSite: (c.sameSite[0].toUpperCase() + c.sameSite.slice(1)) as 'Strict' | 'Lax' | 'None' } : {}),
+    ...(c.expiry !== undefined ? { expires: c.expiry } : {}),
+  };
+}
+
 export interface StopResult {
   /** The browser's cookies read over BiDi before it closed, when a session could be had. */
   cookies: StoredCookie[] | null;
@@ -174,16 +189,7 @@ export async function stopFirefox(pid: number, wsEndpoint: string, exited: Promi
       connect(wsEndpoint),
       new Promise<never>((_, fail) => setTimeout(() => fail(new Error('connect timeout')), 5000).unref()),
     ]);
-    cookies = (await browser.cookies()).map((c) => ({
-      name: c.name,
-      value: c.value,
-      domain: c.domain,
-      path: c.path,
-      secure: c.secure,
-      httpOnly: c.httpOnly ?? false,
-      sameSite: sameSiteOf(c.sameSite),
-      ...(c.expires > 0 ? { expiry: Math.floor(c.expires) } : {}),
-    }));
+    cookies = (await browser.cookies()).map(toStoredCookie);
     await browser.close().catch(() => undefined);
     if (await waitExit(timeoutMs)) return { cookies, killed: false };
   } catch {

@@ -1,0 +1,87 @@
+import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { fromExtensionJson, ok } from '@cos/contracts';
+import { WindowAliasesDto } from '../browser/dto/window-aliases.dto';
+import { CookieFiles } from './cookie-files';
+import {
+  ActionsDto,
+  ClearCookiesDto,
+  EvalDto,
+  ExportCookieFileDto,
+  ImportCookieFileDto,
+  ImportStateDto,
+  NavigateDto,
+  ScreenshotDto,
+  SetCookiesDto,
+} from './dto/automation.dto';
+import { WindowAutomation } from './window-automation';
+
+const asRecord = (dto: WindowAliasesDto) => dto as Record<string, unknown>;
+
+/** Driving a running window over HTTP, and cookie files for any window. */
+@Controller('browser')
+export class AutomationController {
+  constructor(
+    private readonly automation: WindowAutomation,
+    private readonly files: CookieFiles,
+  ) {}
+
+  @Post('navigate')
+  @HttpCode(200)
+  async navigate(@Body() dto: NavigateDto) {
+    return ok(await this.automation.navigate(asRecord(dto), dto.url, dto.waitUntil, dto.timeoutMs));
+  }
+
+  @Post('eval')
+  @HttpCode(200)
+  async evaluate(@Body() dto: EvalDto) {
+    return ok(await this.automation.evaluate(asRecord(dto), dto.code, dto.timeoutMs));
+  }
+
+  @Post('screenshot')
+  @HttpCode(200)
+  async screenshot(@Body() dto: ScreenshotDto) {
+    return ok(await this.automation.screenshot(asRecord(dto), dto.format, dto.fullPage, dto.quality));
+  }
+
+  @Post('actions')
+  @HttpCode(200)
+  async actions(@Body() dto: ActionsDto) {
+    return ok(await this.automation.actions(asRecord(dto), dto.steps, dto.timeoutMs));
+  }
+
+  @Post('cookies/set')
+  @HttpCode(200)
+  async setCookies(@Body() dto: SetCookiesDto) {
+    return ok(await this.automation.setCookies(asRecord(dto), fromExtensionJson(dto.cookies)));
+  }
+
+  @Post('cookies/clear')
+  @HttpCode(200)
+  async clearCookies(@Body() dto: ClearCookiesDto) {
+    return ok(await this.automation.clearCookies(asRecord(dto), dto.domain));
+  }
+
+  @Post('state/export')
+  @HttpCode(200)
+  async exportState(@Body() dto: WindowAliasesDto) {
+    return ok(await this.automation.exportState(asRecord(dto)));
+  }
+
+  @Post('state/import')
+  @HttpCode(200)
+  async importState(@Body() dto: ImportStateDto) {
+    return ok(await this.automation.importState(asRecord(dto), dto.state, dto.timeoutMs));
+  }
+
+  @Post('cookies/export')
+  @HttpCode(200)
+  async exportCookies(@Body() dto: ExportCookieFileDto) {
+    return ok(await this.files.export(asRecord(dto), dto.format ?? 'json'));
+  }
+
+  @Post('cookies/import')
+  @HttpCode(200)
+  async importCookies(@Body() dto: ImportCookieFileDto) {
+    return ok(await this.files.import(asRecord(dto), dto.format ?? 'json', { cookies: dto.cookies, text: dto.text }, dto.mode ?? 'merge'));
+  }
+}

@@ -1,0 +1,156 @@
+import { Injectable } from '@nestjs/common';
+import type { Page } from 'puppeteer-core';
+import { DomainError, fromExtensionJson, InvalidParamError, NotFoundError, PageActionError } from '@cos/contracts';
+import type { StoredCookie } from '@cos/contracts';
+import { BrowserWindowsService } from '../browser/browser-windows.service';
+import { toBrowserCookie, toStoredCookie } from '../browser/firefox-process';
+import { pageScript, toJsonValue } from './json-value';
+import { parseOrigins, readOrigins, writeOrigins } from './page-state';
+import { checkUrl, DEFAULT_TIMEOUT_MS, parseSteps, runStep, stepFailure, WaitUntil } from './page-steps';
+import { WindowPages } from './window-pages';
+
+type Body = Record<string, unknown>;
+
+function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    work,
+    new Promise<never>((_, fail) => {
+      timer = setTimeout(() => fail(new PageActionError(`${what} did not finish within ${ms} ms`, { timedOut: true })), ms);
+    }),
+  ]).finally(() => clearTimeout(timer));
+}
+
+/** `domain` given: the cookies a site on that host would get, the host's own and its parents'. */
+function matchesDomain(cookie: StoredCookie, domain: string): boolean {
+  const host = cookie.domain.replace(/^\./, '').toLowerCase();
+  const wanted = domain.replace(/^\./, '').toLowerCase();
+  return host === wanted || wanted.endsWith(`.${host}`) || host.endsWith(`.${wanted}`);
+}
+
+/**
+ * Drives a running window's page for scripts that speak HTTP: navigation, script evaluation,
+ * screenshots, step lists, cookies and storage. Each call goes through the window's BiDi
+ * multiplexer like any other client. A window that is not running is 404 "Browser not running";
+ * what fails in the page is 422 with what it waited for.
+ */
+@Injectable()
+export class WindowAutomation {
+  constructor(
+    private readonly windows: BrowserWindowsService,
+    private readonly pages: WindowPages,
+  ) {}
+
+  async navigate(body: Body, url: string, waitUntil: WaitUntil = 'load', timeoutMs = DEFAULT_TIMEOUT_MS) {
+    checkUrl(url, 'url');
+    return this.onPage(body, async (page, window) => {
+      const response = await page.goto(url, { waitUntil, timeout: timeoutMs }).catch((error: Error) => {
+        throw new PageActionError(`Navigation to ${url} failed: ${error.message}`, { timedOut: error.name === 'TimeoutError' });
+      });
+      return { id: window.id, uuid: window.uuid, url: page.url(), status: response?.status() ?? null, title: await page.title() };
+    });
+  }
+
+  async evaluate(body: Body, code: string, timeoutMs = DEFAULT_TIMEOUT_MS) {
+    return this.onPage(body, async (page, window) => {
+      const value = await withTimeout(page.evaluate(pageScript(code)), timeoutMs, 'The script').catch((error: Error) => {
+        if (error instanceof DomainError) throw error;
+        throw new PageActionError(`The script threw: ${error.message}`);
+      });
+      return { id: window.id, uuid: window.uuid, ...toJsonValue(value) };
+    });
+  }
+
+  async screenshot(body: Body, format: 'png' | 'jpeg' = 'png', fullPage = false, quality?: number) {
+    return this.onPage(body, async (page, window) => {
+      const data = await withTimeout(
+        page.screenshot({ type: format, fullPage, encoding: 'base64', ...(format === 'jpeg' && quality ? { quality } : {}) }),
+        DEFAULT_TIMEOUT_MS,
+        'The screenshot',
+      );
+      return { id: window.id, uuid: window.uuid, format, fullPage, bytes: Buffer.byteLength(data, 'base64'), data };
+    });
+  }
+
+  /** Runs the steps in order, each within its own timeout; the first failure ends the run and is named. */
+  async actions(body: Body, rawSteps: unknown, timeoutMs = DEFAULT_TIMEOUT_MS) {
+    const steps = parseSteps(rawSteps);
+    return this.onPage(body, async (page, window) => {
+      const results: Record<string, unknown>[] = [];
+      for (const [index, step] of steps.entries()) {
+        const timeout = step.timeoutMs ?? timeoutMs;
+        const started = Date.now();
+        try {
+          const outcome = await withTimeout(runStep(page, step, timeout), timeout + 2000, `Step ${index}`);
+          results.push({ index, type: step.type, ok: true, ms: Date.now() - started, ...outcome });
+        } catch (error) {
+          if (!this.windows.isRunning(window.uuid)) throw new NotFoundError('Browser not running');
+          throw stepFailure(index, step, error as Error, timeout, results);
+        }
+      }
+      return { id: window.id, uuid: window.uuid, results };
+    });
+  }
+
+  async cookies(body: Body): Promise<StoredCookie[]> {
+    return this.onBrowser(body, async (endpoint) => (await (await this.pages.browser(endpoint)).cookies()).map(toStoredCookie));
+  }
+
+  async setCookies(body: Body, cookies: StoredCookie[], replace = false) {
+    return this.onBrowser(body, async (endpoint, window) => {
+      const browser = await this.pages.browser(endpoint);
+      if (replace) await browser.deleteCookie(...(await browser.cookies()));
+      if (cookies.length > 0) await browser.setCookie(...cookies.map(toBrowserCookie));
+      return { id: window.id, uuid: window.uuid, set: cookies.length, total: (await browser.cookies()).length };
+    });
+  }
+
+  async clearCookies(body: Body, domain?: string) {
+    return this.onBrowser(body, async (endpoint, window) => {
+      const browser = await this.pages.browser(endpoint);
+      const all = await browser.cookies();
+      const gone = domain === undefined ? all : all.filter((c) => matchesDomain(toStoredCookie(c), domain));
+      if (gone.length > 0) await browser.deleteCookie(...gone);
+      return { id: window.id, uuid: window.uuid, cleared: gone.length, remaining: all.length - gone.length };
+    });
+  }
+
+  async exportState(body: Body) {
+    return this.onBrowser(body, async (endpoint, window) => {
+      const browser = await this.pages.browser(endpoint);
+      const cookies = (await browser.cookies()).map(toStoredCookie);
+      const origins = await readOrigins(await browser.pages());
+      return { id: window.id, uuid: window.uuid, state: { cookies, origins } };
+    });
+  }
+
+  async importState(body: Body, state: Record<string, unknown>, timeoutMs = DEFAULT_TIMEOUT_MS) {
+    for (const key of Object.keys(state)) {
+      if (key !== 'cookies' && key !== 'origins') throw new InvalidParamError(`state.${key} is not a field of a state (cookies, origins)`);
+    }
+    const cookies = state.cookies === undefined ? [] : fromExtensionJson(state.cookies, 'state.cookies');
+    const origins = parseOrigins(state.origins);
+    return this.onBrowser(body, async (endpoint, window) => {
+      const browser = await this.pages.browser(endpoint);
+      if (cookies.length > 0) await browser.setCookie(...cookies.map(toBrowserCookie));
+      const written = await writeOrigins(await browser.pages(), origins, () => browser.newPage(), timeoutMs);
+      return { id: window.id, uuid: window.uuid, cookies: cookies.length, origins: written };
+    });
+  }
+
+  private async onPage<T>(body: Body, work: (page: Page, window: { id: number; uuid: string }) => Promise<T>): Promise<T> {
+    return this.onBrowser(body, async (endpoint, window) => work(await this.pages.page(endpoint), window));
+  }
+
+  /** Finds the running window, runs `work`, and words every failure: gone → 404, the page's fault → 422. */
+  private async onBrowser<T>(body: Body, work: (endpoint: string, window: { id: number; uuid: string }) => Promise<T>): Promise<T> {
+    const window = this.windows.runningWindow(body);
+    try {
+      return await work(window.wsEndpoint, window);
+    } catch (error) {
+      if (!this.windows.isRunning(window.uuid)) throw new NotFoundError('Browser not running');
+      if (error instanceof DomainError) throw error;
+      throw new PageActionError((error as Error).message);
+    }
+  }
+}
