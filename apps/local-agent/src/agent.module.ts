@@ -16,6 +16,7 @@ import { ForwardController } from './forward/forward.controller';
 import { HealthController } from './health/health.controller';
 import { LocalToken } from './identity/agent-files';
 import { CloseOutbox } from './outbox/close-outbox';
+import { OneTimeWindows } from './one-time/one-time-windows';
 import { WindowProxies } from './proxy/window-proxies';
 import { LocalAccessGuard } from './security/local-access.guard';
 
@@ -27,6 +28,7 @@ import { LocalAccessGuard } from './security/local-access.guard';
     AgentCloud,
     BrowserWindowsService,
     CloseOutbox,
+    OneTimeWindows,
     BidiSessions,
     AgentEvents,
     WindowProxies,

@@ -1,5 +1,5 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readdirSync } from 'node:fs';
 import { InvalidParamError, NotFoundError, resolveWindowRef, ResultCode } from '@cos/contracts';
 import type { LaunchPayload, StoredCookie, WindowResponse } from '@cos/contracts';
 import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
@@ -10,6 +10,7 @@ import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone,
 import { BidiSessions } from '../bidi/bidi-sessions';
 import { AgentEvents } from '../events/agent-events';
 import { CloseOutbox } from '../outbox/close-outbox';
+import { Disposal, OneTimeWindows } from '../one-time/one-time-windows';
 import { WindowProxies } from '../proxy/window-proxies';
 import { planLaunch } from './launch-plan';
 import { archiveProfile, ArchiveResult, profileExists, restoreOrSetAside } from './profile-archive';
@@ -29,6 +30,8 @@ export interface CloseOutcome {
   killed: boolean;
   error: number;
   reason: 'requested' | 'exited' | 'recovered';
+  /** For a one-time window: its deletion after the close. */
+  oneTime: Disposal | null;
 }
 
 /** The cloud's view of a window; `unknown` when the cloud could not be asked. */
@@ -58,6 +61,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     private readonly outbox: CloseOutbox,
     private readonly events: AgentEvents,
     private readonly bidi: BidiSessions,
+    private readonly oneTime: OneTimeWindows,
   ) {
     this.registry = new WindowRegistry(config.path('runtime'));
     for (const dir of ['browser-cache/firefox-profiles', 'firefox-launch-configs', 'uploaded-profile-zips']) {
@@ -75,6 +79,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
 
   /** Windows left running by an earlier agent are adopted; those that ended meanwhile are finished. */
   async onApplicationBootstrap(): Promise<void> {
+    const recorded = new Set(this.registry.all().map((r) => r.uuid));
     for (const record of this.registry.all()) {
       if (isAlive(record.pid)) {
         if (record.proxy) await this.proxies.adopt(record.uuid, record.proxy);
@@ -91,6 +96,11 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
           .catch((error) => this.logger.warn(`could not finish window ${record.uuid}: ${(error as Error).message}`));
       }
     }
+    // One-time windows whose deletion an earlier agent did not finish (those above finish through their close).
+    this.oneTime.resume(
+      (uuid) => recorded.has(uuid),
+      (uuid) => this.windowFiles(uuid),
+    );
   }
 
   /** Windows keep running when the agent stops; the next agent adopts them. */
@@ -105,6 +115,12 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
   }
 
   async open(body: Record<string, unknown>) {
+    if (body.oneTime === true) return this.openOneTime(body);
+    if (body.window !== undefined) throw new InvalidParamError("window (a new window's settings) goes with oneTime: true");
+    return this.openExisting(body);
+  }
+
+  private async openExisting(body: Record<string, unknown>) {
     const window = await this.resolveWindow(body);
     // A Firefox that died and is still finishing its close is not a running window.
     const ending = this.running.get(window.uuid);
@@ -119,6 +135,35 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     this.opening.set(window.uuid, opening);
     const started = await opening;
     return this.openAnswer(started, false, window, await this.cloudStatus(window.uuid));
+  }
+
+  /** A window created for this session only: deleted for good once it closes, or at once if it cannot open. */
+  private async openOneTime(body: Record<string, unknown>) {
+    const named = ['uuid', 'config_uuid', 'browserUuid', 'browser_uuid', 'id', 'browserId', 'browser_id'].find(
+      (k) => body[k] !== undefined,
+    );
+    if (named) throw new InvalidParamError(`${named}: oneTime opens a new window; leave out the window reference`);
+    const created = await this.oneTime.create(body.window ?? {});
+    try {
+      return { ...(await this.openExisting({ uuid: created.uuid })), oneTime: true };
+    } catch (error) {
+      await this.oneTime.dispose(created.uuid, this.windowFiles(created.uuid)).catch(() => undefined);
+      throw error;
+    }
+  }
+
+  /** Every file this device keeps for a window: profile, zips, launch configuration, log. */
+  private windowFiles(uuid: string): string[] {
+    const zips = this.config.path('uploaded-profile-zips');
+    return [
+      this.profileDir(uuid),
+      ...readdirSync(zips)
+        .filter((f) => f.startsWith(`${uuid}.zip`))
+        .map((f) => this.config.path('uploaded-profile-zips', f)),
+      this.config.path('firefox-launch-configs', `${uuid}.json`),
+      this.config.path('firefox-launch-configs', `${uuid}-extension`),
+      this.config.path('runtime', `${uuid}.log`),
+    ];
   }
 
   private async start(window: WindowResponse): Promise<RunningWindow> {
@@ -294,6 +339,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       delivery.state === 'delivered'
         ? delivery.answer
         : { pending: delivery.state === 'pending', ...('error' in delivery ? { error: delivery.error } : {}) };
+    const oneTime = this.oneTime.has(window.uuid) ? await this.oneTime.dispose(window.uuid, this.windowFiles(window.uuid)) : null;
     return {
       archive,
       cookies: { synced: cookies !== undefined, count: cookies?.length ?? 0 },
@@ -301,6 +347,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       killed: stop.killed,
       error: 0,
       reason,
+      oneTime,
     };
   }
 
@@ -424,6 +471,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       },
       cookies: outcome.cookies,
       backendClose: outcome.backendClose,
+      ...(outcome.oneTime ? { oneTime: outcome.oneTime } : {}),
       openedStatus: { beforeClose, afterClose },
     };
   }

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ok } from '@cos/contracts';
 import { BrowserWindowsService } from './browser-windows.service';
-import { WindowAliasesDto } from './dto/window-aliases.dto';
+import { OpenWindowDto, WindowAliasesDto } from './dto/window-aliases.dto';
 
 const asRecord = (dto: WindowAliasesDto) => dto as Record<string, unknown>;
 
@@ -11,7 +11,7 @@ export class BrowserController {
 
   @Post('open')
   @HttpCode(200)
-  async open(@Body() dto: WindowAliasesDto) {
+  async open(@Body() dto: OpenWindowDto) {
     return ok(await this.windows.open(asRecord(dto)), 'Browser opened');
   }
 

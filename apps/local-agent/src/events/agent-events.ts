@@ -13,7 +13,9 @@ export type AgentEventKind =
   /** The cloud refused the report for good (window deleted, held by another device). */
   | 'sync.refused'
   /** The window's profile zip could not be restored; the zip was kept aside. */
-  | 'profile.restore_failed';
+  | 'profile.restore_failed'
+  /** A one-time window was deleted for good, in the cloud and on this device, after its close. */
+  | 'window.disposed';
 
 export interface AgentEvent {
   id: number;
