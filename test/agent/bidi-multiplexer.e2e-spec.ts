@@ -8,6 +8,34 @@ import { startTestSite, TestSite } from '../support/test-site';
 
 jest.setTimeout(120_000);
 
+/** A bare WebDriver BiDi client: commands answered in order of ids, events kept with their context. */
+async function bidiClient(url: string) {
+  const socket = new WebSocket(url, { perMessageDeflate: false });
+  await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)));
+  let nextId = 1;
+  const waiting = new Map<number, { resolve: (r: any) => void; reject: (e: Error) => void }>();
+  const events: { method: string; context: string }[] = [];
+  socket.on('message', (data: Buffer) => {
+    const message = JSON.parse(data.toString());
+    if (message.type === 'event') events.push({ method: message.method, context: message.params.context });
+    else if (waiting.has(message.id)) {
+      const { resolve, reject } = waiting.get(message.id)!;
+      waiting.delete(message.id);
+      if (message.type === 'success') resolve(message.result);
+      else reject(new Error(message.message));
+    }
+  });
+  return {
+    events,
+    send(method: string, params: Record<string, unknown> = {}): Promise<any> {
+      const id = nextId++;
+      socket.send(JSON.stringify({ id, method, params }));
+      return new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
+    },
+    close: () => socket.close(),
+  };
+}
+
 /** Whether a WebSocket handshake to `url` (with `headers`) is accepted. */
 function handshake(url: string, headers: Record<string, string> = {}): Promise<boolean> {
   return new Promise((resolve) => {
@@ -76,6 +104,42 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
     expect(launch.data.cookies.map((c: { name: string }) => c.name).sort()).toEqual(['from_one', 'from_two']);
     await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'inspect', status: 'closed' }, owner.token);
     await Promise.all([one.disconnect().catch(() => undefined), two.disconnect().catch(() => undefined)]);
+  });
+
+  it('sends events only to the clients subscribed to where they happened: a tab with its frames, or everywhere', async () => {
+    const w = await createWindow(cloud, owner);
+    const opened = await agent.post('/browser/open', { uuid: w.uuid });
+    const [one, everywhere] = await Promise.all([bidiClient(opened.data.wsEndpoint), bidiClient(opened.data.wsEndpoint)]);
+    try {
+      await Promise.all([one.send('session.new', { capabilities: {} }), everywhere.send('session.new', { capabilities: {} })]);
+      const { context: mine } = await one.send('browsingContext.create', { type: 'tab' });
+      const { context: other } = await one.send('browsingContext.create', { type: 'tab' });
+      await one.send('session.subscribe', { events: ['browsingContext.load'], contexts: [mine] });
+      await everywhere.send('session.subscribe', { events: ['browsingContext'] });
+
+      await one.send('browsingContext.navigate', { context: other, url: `${site.url}/welcome`, wait: 'complete' });
+      // The page has an iframe: its load happens in a child context of the tab.
+      await one.send('browsingContext.navigate', { context: mine, url: `${site.url}/fingerprint`, wait: 'complete' });
+      await new Promise((r) => setTimeout(r, 500));
+      const { contexts } = await one.send('browsingContext.getTree', { root: mine });
+      const frames = (contexts[0].children ?? []).map((c: { context: string }) => c.context);
+      expect(frames).toHaveLength(1);
+
+      const loadsOfOne = one.events.filter((e) => e.method === 'browsingContext.load').map((e) => e.context);
+      expect(loadsOfOne).toContain(mine);
+      expect(loadsOfOne).not.toContain(other);
+      expect(loadsOfOne.every((c) => c === mine || frames.includes(c))).toBe(true);
+      expect(loadsOfOne.some((c) => frames.includes(c))).toBe(true);
+      expect(one.events.every((e) => e.method === 'browsingContext.load')).toBe(true);
+
+      const loadsEverywhere = everywhere.events.filter((e) => e.method === 'browsingContext.load').map((e) => e.context);
+      expect(loadsEverywhere).toEqual(expect.arrayContaining([mine, other]));
+      expect(everywhere.events.some((e) => e.method === 'browsingContext.contextCreated')).toBe(true);
+    } finally {
+      one.close();
+      everywhere.close();
+      await agent.post('/browser/close', { uuid: w.uuid });
+    }
   });
 
   it('lets no one in without the local token, and no web page', async () => {

@@ -15,10 +15,24 @@ export interface HeldSession {
   capabilities: Record<string, unknown>;
 }
 
+/** One `session.subscribe` of a client: event names or whole modules, and where (null: everywhere). */
+interface Subscription {
+  events: Set<string>;
+  /** Top-level browsing contexts the events must come from. */
+  contexts: Set<string> | null;
+  userContexts: Set<string> | null;
+}
+
 interface Client {
   socket: WebSocket;
-  /** Event names or whole modules ("browsingContext") this client subscribed to. */
-  subscriptions: Map<string, Set<string>>;
+  subscriptions: Map<string, Subscription>;
+}
+
+interface TreeNode {
+  context: string;
+  parent?: string | null;
+  userContext?: string;
+  children?: TreeNode[] | null;
 }
 
 const OPEN_TIMEOUT_MS = 10_000;
@@ -27,6 +41,13 @@ const RELEASE_TIMEOUT_MS = 2_000;
 function text(data: RawData): string {
   if (Array.isArray(data)) return Buffer.concat(data).toString();
   return Buffer.isBuffer(data) ? data.toString() : Buffer.from(data).toString();
+}
+
+/** The browsing context an event happened in: its own field, or its source's (log, script). */
+function eventContext(params: Record<string, unknown>): string | null {
+  if (typeof params.context === 'string') return params.context;
+  const source = params.source as { context?: unknown } | undefined;
+  return typeof source?.context === 'string' ? source.context : null;
 }
 
 function sameSecret(given: string, expected: string): boolean {
@@ -48,8 +69,10 @@ export class BidiMultiplexer {
   /** Upstream id → who asked, under which id, and (for a subscribe) where its events were filed. */
   private readonly pending = new Map<number, { client: Client; id: number; subscriptionKey?: string }>();
   private nextId = 1;
-  /** Answers to the multiplexer's own commands (ending the session). */
-  private readonly ownAnswers = new Map<number, () => void>();
+  /** Answers to the multiplexer's own commands (context tracking, ending the session). */
+  private readonly ownAnswers = new Map<number, (message: { result?: Record<string, unknown> }) => void>();
+  /** Every browsing context's parent (null for a tab) and user context, for subscriptions limited to some. */
+  private readonly contexts = new Map<string, { parent: string | null; userContext: string }>();
 
   private constructor(
     private readonly upstream: WebSocket,
@@ -61,6 +84,27 @@ export class BidiMultiplexer {
     upstream.on('message', (data) => this.fromFirefox(data));
     upstream.on('close', () => this.closeClients());
     upstream.on('error', () => this.closeClients());
+    this.trackContexts();
+  }
+
+  /** The context tree, kept current from Firefox's own events, so events of frames reach subscribers of their tab. */
+  private trackContexts(): void {
+    this.own('session.subscribe', { events: ['browsingContext.contextCreated', 'browsingContext.contextDestroyed'] });
+    this.own('browsingContext.getTree', {}, (result) => {
+      const visit = (nodes: TreeNode[] | null | undefined, parent: string | null) => {
+        for (const node of nodes ?? []) {
+          this.contexts.set(node.context, { parent, userContext: node.userContext ?? 'default' });
+          visit(node.children, node.context);
+        }
+      };
+      visit(result?.contexts as TreeNode[] | undefined, null);
+    });
+  }
+
+  private own(method: string, params: Record<string, unknown>, answered?: (result: Record<string, unknown> | undefined) => void): void {
+    const id = this.nextId++;
+    this.ownAnswers.set(id, (message) => answered?.(message.result));
+    if (this.upstream.readyState === WebSocket.OPEN) this.upstream.send(JSON.stringify({ id, method, params }));
   }
 
   /**
@@ -227,16 +271,29 @@ export class BidiMultiplexer {
   }
 
   private fromFirefox(data: RawData): void {
-    const message = JSON.parse(text(data)) as { type: string; id?: number; method?: string; result?: Record<string, unknown> };
+    const message = JSON.parse(text(data)) as {
+      type: string;
+      id?: number;
+      method?: string;
+      params?: Record<string, unknown>;
+      result?: Record<string, unknown>;
+    };
     if (message.type === 'event' && message.method) {
-      for (const client of this.clients) if (this.wants(client, message.method)) this.reply(client, message);
+      const params = message.params ?? {};
+      if (message.method === 'browsingContext.contextCreated' && typeof params.context === 'string') {
+        const parent = typeof params.parent === 'string' ? params.parent : null;
+        this.contexts.set(params.context, { parent, userContext: typeof params.userContext === 'string' ? params.userContext : 'default' });
+      }
+      const context = eventContext(params);
+      for (const client of this.clients) if (this.wants(client, message.method, context)) this.reply(client, message);
+      if (message.method === 'browsingContext.contextDestroyed' && typeof params.context === 'string') this.contexts.delete(params.context);
       return;
     }
     if (typeof message.id !== 'number') return;
     const own = this.ownAnswers.get(message.id);
     if (own) {
       this.ownAnswers.delete(message.id);
-      own();
+      own(message);
       return;
     }
     const asked = this.pending.get(message.id);
@@ -255,10 +312,23 @@ export class BidiMultiplexer {
 
   /** Files the events at once (they may start before Firefox answers), under a key of their own until then. */
   private subscribe(client: Client, params: Record<string, unknown>): string {
-    const events = Array.isArray(params.events) ? (params.events as unknown[]).filter((e): e is string => typeof e === 'string') : [];
+    const strings = (value: unknown) => (Array.isArray(value) ? value.filter((e): e is string => typeof e === 'string') : null);
+    const contexts = strings(params.contexts);
+    const userContexts = strings(params.userContexts);
     const key = randomUUID();
-    client.subscriptions.set(key, new Set(events));
+    client.subscriptions.set(key, {
+      events: new Set(strings(params.events) ?? []),
+      // As in BiDi, a subscription for a frame is one for its tab.
+      contexts: contexts ? new Set(contexts.map((c) => this.topOf(c))) : null,
+      userContexts: userContexts ? new Set(userContexts) : null,
+    });
     return key;
+  }
+
+  private topOf(context: string): string {
+    let current = context;
+    for (let parent = this.contexts.get(current)?.parent; parent; parent = this.contexts.get(current)?.parent) current = parent;
+    return current;
   }
 
   private unsubscribe(client: Client, params: Record<string, unknown>): void {
@@ -267,13 +337,24 @@ export class BidiMultiplexer {
     }
     if (Array.isArray(params.events)) {
       const gone = new Set(params.events as string[]);
-      for (const events of client.subscriptions.values()) for (const event of gone) events.delete(event);
+      for (const subscription of client.subscriptions.values()) for (const event of gone) subscription.events.delete(event);
     }
   }
 
-  private wants(client: Client, method: string): boolean {
+  /**
+   * Whether a client subscribed to this event from where it happened: a subscription for some
+   * tabs takes their frames' events too; one for user contexts takes their tabs'. Events that
+   * belong to no browsing context go only to subscriptions for everywhere, as BiDi has it.
+   */
+  private wants(client: Client, method: string, context: string | null): boolean {
     const module = method.split('.')[0];
-    for (const events of client.subscriptions.values()) if (events.has(method) || events.has(module)) return true;
+    for (const subscription of client.subscriptions.values()) {
+      if (!subscription.events.has(method) && !subscription.events.has(module)) continue;
+      if (!subscription.contexts && !subscription.userContexts) return true;
+      if (context === null) continue;
+      if (subscription.contexts?.has(this.topOf(context))) return true;
+      if (subscription.userContexts?.has(this.contexts.get(this.topOf(context))?.userContext ?? 'default')) return true;
+    }
     return false;
   }
 
