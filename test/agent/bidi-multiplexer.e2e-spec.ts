@@ -114,11 +114,18 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
       await Promise.all([one.send('session.new', { capabilities: {} }), everywhere.send('session.new', { capabilities: {} })]);
       const { context: mine } = await one.send('browsingContext.create', { type: 'tab' });
       const { context: other } = await one.send('browsingContext.create', { type: 'tab' });
-      await one.send('session.subscribe', { events: ['browsingContext.load'], contexts: [mine] });
+      await one.send('session.subscribe', { events: ['browsingContext.load', 'script.realmDestroyed'], contexts: [mine] });
       await everywhere.send('session.subscribe', { events: ['browsingContext'] });
 
       await one.send('browsingContext.navigate', { context: other, url: `${site.url}/welcome`, wait: 'complete' });
       // The page has an iframe: its load happens in a child context of the tab.
+      await one.send('browsingContext.navigate', { context: mine, url: `${site.url}/welcome`, wait: 'complete' });
+      // Realm events name no context: the multiplexer knows each realm's, and a script waiting on
+      // a tab's realm (puppeteer does) hears when it goes.
+      const realmsBefore = one.events.filter((e) => e.method === 'script.realmDestroyed').length;
+      await one.send('browsingContext.navigate', { context: other, url: `${site.url}/form`, wait: 'complete' });
+      await new Promise((r) => setTimeout(r, 300));
+      expect(one.events.filter((e) => e.method === 'script.realmDestroyed').length).toBe(realmsBefore);
       await one.send('browsingContext.navigate', { context: mine, url: `${site.url}/fingerprint`, wait: 'complete' });
       await new Promise((r) => setTimeout(r, 500));
       const { contexts } = await one.send('browsingContext.getTree', { root: mine });
@@ -130,7 +137,8 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
       expect(loadsOfOne).not.toContain(other);
       expect(loadsOfOne.every((c) => c === mine || frames.includes(c))).toBe(true);
       expect(loadsOfOne.some((c) => frames.includes(c))).toBe(true);
-      expect(one.events.every((e) => e.method === 'browsingContext.load')).toBe(true);
+      expect(one.events.every((e) => e.method === 'browsingContext.load' || e.method === 'script.realmDestroyed')).toBe(true);
+      expect(one.events.filter((e) => e.method === 'script.realmDestroyed').length).toBeGreaterThan(realmsBefore);
 
       const loadsEverywhere = everywhere.events.filter((e) => e.method === 'browsingContext.load').map((e) => e.context);
       expect(loadsEverywhere).toEqual(expect.arrayContaining([mine, other]));

@@ -158,8 +158,30 @@ export function describeStep(step: Step): string {
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
+function causes(error: unknown): Error[] {
+  const chain: Error[] = [];
+  for (let e = error; e instanceof Error && chain.length < 5; e = e.cause) chain.push(e);
+  return chain;
+}
+
+/** The page's realm went away under a wait (a navigation, a new document): the wait starts again in the new one. */
+function staleRealm(error: unknown): boolean {
+  return causes(error).some((e) => /no such handle|no such frame|context was destroyed|realm .*destroyed|detached/i.test(e.message));
+}
+
+async function retryingWait<T>(timeout: number, attempt: (remainingMs: number) => Promise<T>): Promise<T> {
+  const deadline = Date.now() + timeout;
+  for (;;) {
+    try {
+      return await attempt(Math.max(1, deadline - Date.now()));
+    } catch (error) {
+      if (!staleRealm(error) || Date.now() >= deadline) throw error;
+    }
+  }
+}
+
 async function element(page: Page, selector: string, timeout: number, visible = true): Promise<ElementHandle> {
-  const handle = await page.waitForSelector(selector, { visible, timeout });
+  const handle = await retryingWait(timeout, (remaining) => page.waitForSelector(selector, { visible, timeout: remaining }));
   if (!handle) throw new Error(`no element matches ${selector}`);
   return handle;
 }
@@ -194,14 +216,15 @@ export async function runStep(page: Page, step: Step, timeout: number): Promise<
       return {};
     }
     case 'scroll': {
+      // Instant, whatever the page's CSS says, so the answer is where the page is.
       if (step.selector) {
         const target = await element(page, step.selector, timeout, false);
-        await target.scrollIntoView();
+        await target.evaluate((node) => node.scrollIntoView({ block: 'center', inline: 'nearest', behavior: 'instant' }));
         await target.dispose();
       } else {
-        await page.evaluate((x: number, y: number) => window.scrollBy(x, y), step.x ?? 0, step.y ?? 0);
+        await page.evaluate((x: number, y: number) => window.scrollBy({ left: x, top: y, behavior: 'instant' }), step.x ?? 0, step.y ?? 0);
       }
-      return page.evaluate(() => ({ scrollX: window.scrollX, scrollY: window.scrollY }));
+      return page.evaluate(() => ({ scrollX: Math.round(window.scrollX), scrollY: Math.round(window.scrollY) }));
     }
     case 'select': {
       await element(page, step.selector!, timeout, false).then((h) => h.dispose());
@@ -210,10 +233,9 @@ export async function runStep(page: Page, step: Step, timeout: number): Promise<
     case 'wait': {
       if (step.selector !== undefined) await element(page, step.selector, timeout, false).then((h) => h.dispose());
       else if (step.text !== undefined) {
-        await page.waitForFunction(
-          (text: string) => document.body?.innerText.includes(text) ?? false,
-          { timeout, polling: 100 },
-          step.text,
+        const text = step.text;
+        await retryingWait(timeout, (remaining) =>
+          page.waitForFunction((t: string) => document.body?.innerText.includes(t) ?? false, { timeout: remaining, polling: 100 }, text),
         );
       } else if (step.url !== undefined) {
         const deadline = Date.now() + timeout;
@@ -230,8 +252,10 @@ export async function runStep(page: Page, step: Step, timeout: number): Promise<
 /** A step's own words for its failure: a timeout says what never came. */
 export function stepFailure(index: number, step: Step, error: Error, timeout: number, results: unknown[]): PageActionError {
   const waitedFor = describeStep(step);
-  const timedOut = error.name === 'TimeoutError' || /exceeded|timeout/i.test(error.message);
-  const why = timedOut ? `not done after ${timeout} ms` : error.message;
+  // Puppeteer wraps the reason ("Waiting for selector `#x` failed", caused by a TimeoutError).
+  const chain = causes(error);
+  const timedOut = chain.some((e) => e.name === 'TimeoutError' || /exceeded|timed? ?out/i.test(e.message));
+  const why = timedOut ? `not done after ${timeout} ms` : chain.map((e) => e.message).join(': ');
   return new PageActionError(`Step ${index} (${step.type}: ${waitedFor}) failed: ${why}`, {
     results,
     failed: { index, type: step.type, waitedFor, timedOut, error: error.message },

@@ -7,9 +7,10 @@ import { toBrowserCookie, toStoredCookie } from '../browser/firefox-process';
 import { pageScript, toJsonValue } from './json-value';
 import { parseOrigins, readOrigins, writeOrigins } from './page-state';
 import { checkUrl, DEFAULT_TIMEOUT_MS, parseSteps, runStep, stepFailure, WaitUntil } from './page-steps';
-import { WindowPages } from './window-pages';
+import { WindowPages, WindowTarget } from './window-pages';
 
 type Body = Record<string, unknown>;
+type RunningTarget = WindowTarget & { id: number };
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
   let timer: NodeJS.Timeout;
@@ -93,12 +94,12 @@ export class WindowAutomation {
   }
 
   async cookies(body: Body): Promise<StoredCookie[]> {
-    return this.onBrowser(body, async (endpoint) => (await (await this.pages.browser(endpoint)).cookies()).map(toStoredCookie));
+    return this.onBrowser(body, async (window) => (await (await this.pages.browser(window)).cookies()).map(toStoredCookie));
   }
 
   async setCookies(body: Body, cookies: StoredCookie[], replace = false) {
-    return this.onBrowser(body, async (endpoint, window) => {
-      const browser = await this.pages.browser(endpoint);
+    return this.onBrowser(body, async (window) => {
+      const browser = await this.pages.browser(window);
       if (replace) await browser.deleteCookie(...(await browser.cookies()));
       if (cookies.length > 0) await browser.setCookie(...cookies.map(toBrowserCookie));
       return { id: window.id, uuid: window.uuid, set: cookies.length, total: (await browser.cookies()).length };
@@ -106,8 +107,8 @@ export class WindowAutomation {
   }
 
   async clearCookies(body: Body, domain?: string) {
-    return this.onBrowser(body, async (endpoint, window) => {
-      const browser = await this.pages.browser(endpoint);
+    return this.onBrowser(body, async (window) => {
+      const browser = await this.pages.browser(window);
       const all = await browser.cookies();
       const gone = domain === undefined ? all : all.filter((c) => matchesDomain(toStoredCookie(c), domain));
       if (gone.length > 0) await browser.deleteCookie(...gone);
@@ -116,8 +117,8 @@ export class WindowAutomation {
   }
 
   async exportState(body: Body) {
-    return this.onBrowser(body, async (endpoint, window) => {
-      const browser = await this.pages.browser(endpoint);
+    return this.onBrowser(body, async (window) => {
+      const browser = await this.pages.browser(window);
       const cookies = (await browser.cookies()).map(toStoredCookie);
       const origins = await readOrigins(await browser.pages());
       return { id: window.id, uuid: window.uuid, state: { cookies, origins } };
@@ -130,23 +131,23 @@ export class WindowAutomation {
     }
     const cookies = state.cookies === undefined ? [] : fromExtensionJson(state.cookies, 'state.cookies');
     const origins = parseOrigins(state.origins);
-    return this.onBrowser(body, async (endpoint, window) => {
-      const browser = await this.pages.browser(endpoint);
+    return this.onBrowser(body, async (window) => {
+      const browser = await this.pages.browser(window);
       if (cookies.length > 0) await browser.setCookie(...cookies.map(toBrowserCookie));
       const written = await writeOrigins(await browser.pages(), origins, () => browser.newPage(), timeoutMs);
       return { id: window.id, uuid: window.uuid, cookies: cookies.length, origins: written };
     });
   }
 
-  private async onPage<T>(body: Body, work: (page: Page, window: { id: number; uuid: string }) => Promise<T>): Promise<T> {
-    return this.onBrowser(body, async (endpoint, window) => work(await this.pages.page(endpoint), window));
+  private async onPage<T>(body: Body, work: (page: Page, window: RunningTarget) => Promise<T>): Promise<T> {
+    return this.onBrowser(body, async (window) => work(await this.pages.page(window), window));
   }
 
   /** Finds the running window, runs `work`, and words every failure: gone → 404, the page's fault → 422. */
-  private async onBrowser<T>(body: Body, work: (endpoint: string, window: { id: number; uuid: string }) => Promise<T>): Promise<T> {
+  private async onBrowser<T>(body: Body, work: (window: RunningTarget) => Promise<T>): Promise<T> {
     const window = this.windows.runningWindow(body);
     try {
-      return await work(window.wsEndpoint, window);
+      return await work(window);
     } catch (error) {
       if (!this.windows.isRunning(window.uuid)) throw new NotFoundError('Browser not running');
       if (error instanceof DomainError) throw error;

@@ -1,49 +1,54 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { Browser, Page } from 'puppeteer-core';
+import { BidiSessions } from '../bidi/bidi-sessions';
 import { connect } from '../browser/firefox-process';
+
+/** A running window as automation finds it. */
+export interface WindowTarget {
+  uuid: string;
+  wsEndpoint: string;
+}
 
 /**
  * The agent's own automation client of each running window: one puppeteer-core connection per
- * window, made through the window's BiDi multiplexer at first use and kept while the window runs,
- * so a request costs its commands and no handshake. A window's close ends the connection (the
- * multiplexer closes its clients) and the next request connects again.
+ * window, made at first use through the window's multiplexer in process (over `wsEndpoint` only
+ * when the agent holds no session for it) and kept while the window runs, so a request costs its
+ * commands and no handshake. The window's close ends the connection (the multiplexer closes its
+ * clients) and the next request connects again.
  */
 @Injectable()
 export class WindowPages implements OnApplicationShutdown {
-  private readonly browsers = new Map<string, Promise<Browser>>();
+  private readonly browsers = new Map<string, { via: unknown; browser: Promise<Browser> }>();
 
-  browser(wsEndpoint: string): Promise<Browser> {
-    let browser = this.browsers.get(wsEndpoint);
-    if (!browser) {
-      browser = connect(wsEndpoint);
-      this.browsers.set(wsEndpoint, browser);
-      browser.then(
-        (connected) => connected.once('disconnected', () => this.forget(wsEndpoint, browser!)),
-        () => this.forget(wsEndpoint, browser!),
-      );
-    }
-    return browser;
+  constructor(private readonly bidi: BidiSessions) {}
+
+  browser(window: WindowTarget): Promise<Browser> {
+    const via = this.bidi.get(window.uuid) ?? window.wsEndpoint;
+    const known = this.browsers.get(window.uuid);
+    if (known && known.via === via) return known.browser;
+    const entry = { via, browser: connect(typeof via === 'string' ? via : via.localTransport()) };
+    this.browsers.set(window.uuid, entry);
+    entry.browser.then(
+      (connected) => connected.once('disconnected', () => this.forget(window.uuid, entry)),
+      () => this.forget(window.uuid, entry),
+    );
+    return entry.browser;
   }
 
   /** The page requests act on: the window's first tab (a new one if every tab was closed). */
-  async page(wsEndpoint: string): Promise<Page> {
-    const browser = await this.browser(wsEndpoint);
+  async page(window: WindowTarget): Promise<Page> {
+    const browser = await this.browser(window);
     const [first] = await browser.pages();
     return first ?? browser.newPage();
   }
 
-  /** The window's open tabs, for state that spans them. */
-  async pages(wsEndpoint: string): Promise<Page[]> {
-    return (await this.browser(wsEndpoint)).pages();
-  }
-
-  private forget(wsEndpoint: string, browser: Promise<Browser>): void {
-    if (this.browsers.get(wsEndpoint) === browser) this.browsers.delete(wsEndpoint);
+  private forget(uuid: string, entry: { browser: Promise<Browser> }): void {
+    if (this.browsers.get(uuid) === entry) this.browsers.delete(uuid);
   }
 
   async onApplicationShutdown(): Promise<void> {
-    const browsers = [...this.browsers.values()];
+    const entries = [...this.browsers.values()];
     this.browsers.clear();
-    await Promise.all(browsers.map((b) => b.then((connected) => connected.disconnect()).catch(() => undefined)));
+    await Promise.all(entries.map((e) => e.browser.then((connected) => connected.disconnect()).catch(() => undefined)));
   }
 }

@@ -1,6 +1,7 @@
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { IncomingMessage } from 'node:http';
 import { AddressInfo } from 'node:net';
+import type { ConnectionTransport } from 'puppeteer-core';
 import WebSocket, { RawData, WebSocketServer } from 'ws';
 
 interface Command {
@@ -24,7 +25,8 @@ interface Subscription {
 }
 
 interface Client {
-  socket: WebSocket;
+  send(text: string): void;
+  close(): void;
   subscriptions: Map<string, Subscription>;
 }
 
@@ -38,13 +40,14 @@ interface TreeNode {
 const OPEN_TIMEOUT_MS = 10_000;
 const RELEASE_TIMEOUT_MS = 2_000;
 
-function text(data: RawData): string {
+function text(data: RawData | string): string {
+  if (typeof data === 'string') return data;
   if (Array.isArray(data)) return Buffer.concat(data).toString();
   return Buffer.isBuffer(data) ? data.toString() : Buffer.from(data).toString();
 }
 
-/** The browsing context an event happened in: its own field, or its source's (log, script). */
-function eventContext(params: Record<string, unknown>): string | null {
+/** The browsing context an event names: its own field, or its source's (log, script messages). */
+function namedContext(params: Record<string, unknown>): string | null {
   if (typeof params.context === 'string') return params.context;
   const source = params.source as { context?: unknown } | undefined;
   return typeof source?.context === 'string' ? source.context : null;
@@ -73,6 +76,8 @@ export class BidiMultiplexer {
   private readonly ownAnswers = new Map<number, (message: { result?: Record<string, unknown> }) => void>();
   /** Every browsing context's parent (null for a tab) and user context, for subscriptions limited to some. */
   private readonly contexts = new Map<string, { parent: string | null; userContext: string }>();
+  /** Each window realm's browsing context: `script.realmDestroyed` names only the realm. */
+  private readonly realms = new Map<string, string>();
 
   private constructor(
     private readonly upstream: WebSocket,
@@ -89,7 +94,9 @@ export class BidiMultiplexer {
 
   /** The context tree, kept current from Firefox's own events, so events of frames reach subscribers of their tab. */
   private trackContexts(): void {
-    this.own('session.subscribe', { events: ['browsingContext.contextCreated', 'browsingContext.contextDestroyed'] });
+    this.own('session.subscribe', {
+      events: ['browsingContext.contextCreated', 'browsingContext.contextDestroyed', 'script.realmCreated', 'script.realmDestroyed'],
+    });
     this.own('browsingContext.getTree', {}, (result) => {
       const visit = (nodes: TreeNode[] | null | undefined, parent: string | null) => {
         for (const node of nodes ?? []) {
@@ -214,15 +221,45 @@ export class BidiMultiplexer {
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
+  /**
+   * A client inside the agent's own process (its setup, automation and close steps): puppeteer
+   * speaks to the multiplexer through this transport instead of a socket to itself, which saves
+   * a loopback hop each way. It is a client like any other: its own session, its own events.
+   */
+  localTransport(): ConnectionTransport {
+    const transport: ConnectionTransport = {
+      send: (message) => this.fromClient(client, message),
+      close: () => {
+        if (!this.clients.has(client)) return;
+        this.drop(client);
+        queueMicrotask(() => transport.onclose?.());
+      },
+    };
+    const client: Client = {
+      // Answers arrive later, never inside the send that asked, as they would from a socket.
+      send: (message) => queueMicrotask(() => transport.onmessage?.(message)),
+      close: () => queueMicrotask(() => transport.onclose?.()),
+      subscriptions: new Map(),
+    };
+    this.clients.add(client);
+    return transport;
+  }
+
   private accept(socket: WebSocket): void {
-    const client: Client = { socket, subscriptions: new Map() };
+    const client: Client = {
+      send: (message) => {
+        if (socket.readyState === WebSocket.OPEN) socket.send(message);
+      },
+      close: () => socket.close(),
+      subscriptions: new Map(),
+    };
     this.clients.add(client);
     socket.on('message', (data) => this.fromClient(client, data));
     socket.on('close', () => this.drop(client));
     socket.on('error', () => this.drop(client));
   }
 
-  private fromClient(client: Client, data: RawData): void {
+  private fromClient(client: Client, data: RawData | string): void {
     let command: Command;
     try {
       command = JSON.parse(text(data)) as Command;
@@ -284,9 +321,13 @@ export class BidiMultiplexer {
         const parent = typeof params.parent === 'string' ? params.parent : null;
         this.contexts.set(params.context, { parent, userContext: typeof params.userContext === 'string' ? params.userContext : 'default' });
       }
-      const context = eventContext(params);
+      if (message.method === 'script.realmCreated' && typeof params.realm === 'string' && typeof params.context === 'string') {
+        this.realms.set(params.realm, params.context);
+      }
+      const context = namedContext(params) ?? (typeof params.realm === 'string' ? (this.realms.get(params.realm) ?? null) : null);
       for (const client of this.clients) if (this.wants(client, message.method, context)) this.reply(client, message);
       if (message.method === 'browsingContext.contextDestroyed' && typeof params.context === 'string') this.contexts.delete(params.context);
+      if (message.method === 'script.realmDestroyed' && typeof params.realm === 'string') this.realms.delete(params.realm);
       return;
     }
     if (typeof message.id !== 'number') return;
@@ -343,15 +384,16 @@ export class BidiMultiplexer {
 
   /**
    * Whether a client subscribed to this event from where it happened: a subscription for some
-   * tabs takes their frames' events too; one for user contexts takes their tabs'. Events that
-   * belong to no browsing context go only to subscriptions for everywhere, as BiDi has it.
+   * tabs takes their frames' events too (a realm's events count as its context's); one for user
+   * contexts takes their tabs'. An event whose context cannot be told (a worker's realm, say)
+   * goes to every subscriber of it: a client may see one too many, never miss its own.
    */
   private wants(client: Client, method: string, context: string | null): boolean {
     const module = method.split('.')[0];
     for (const subscription of client.subscriptions.values()) {
       if (!subscription.events.has(method) && !subscription.events.has(module)) continue;
       if (!subscription.contexts && !subscription.userContexts) return true;
-      if (context === null) continue;
+      if (context === null) return true;
       if (subscription.contexts?.has(this.topOf(context))) return true;
       if (subscription.userContexts?.has(this.contexts.get(this.topOf(context))?.userContext ?? 'default')) return true;
     }
@@ -359,7 +401,7 @@ export class BidiMultiplexer {
   }
 
   private reply(client: Client, message: unknown): void {
-    if (client.socket.readyState === WebSocket.OPEN) client.socket.send(JSON.stringify(message));
+    client.send(JSON.stringify(message));
   }
 
   private drop(client: Client): void {
@@ -368,7 +410,7 @@ export class BidiMultiplexer {
   }
 
   private closeClients(): void {
-    for (const client of this.clients) client.socket.close();
+    for (const client of this.clients) client.close();
     this.clients.clear();
   }
 }

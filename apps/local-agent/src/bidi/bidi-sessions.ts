@@ -1,4 +1,5 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type { ConnectionTransport } from 'puppeteer-core';
 import { LocalToken } from '../identity/agent-files';
 import { BidiMultiplexer } from './bidi-multiplexer';
 
@@ -20,6 +21,16 @@ export class BidiSessions implements OnApplicationShutdown {
     const mux = await BidiMultiplexer.start(firefoxEndpoint, () => this.token.current(), port);
     this.muxes.set(uuid, mux);
     return mux;
+  }
+
+  /** How the agent's own puppeteer reaches a window: in process through its multiplexer, else over `wsEndpoint`. */
+  client(uuid: string, wsEndpoint: string): string | ConnectionTransport {
+    return this.muxes.get(uuid)?.localTransport() ?? wsEndpoint;
+  }
+
+  /** The window's multiplexer now; a new one after the session is taken again. */
+  get(uuid: string): BidiMultiplexer | undefined {
+    return this.muxes.get(uuid);
   }
 
   async close(uuid: string): Promise<void> {

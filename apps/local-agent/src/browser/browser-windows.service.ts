@@ -199,7 +199,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       });
       pid = firefox.pid;
       const bidi = await this.bidi.open(window.uuid, firefox.wsEndpoint);
-      await setUpBrowser(bidi.endpoint, extensionDir, launch.cookies);
+      await setUpBrowser(bidi.localTransport(), extensionDir, launch.cookies);
       const record: WindowRecord = {
         id: window.id,
         uuid: window.uuid,
@@ -300,7 +300,12 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     await this.cloud
       .data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closing', pid: window.pid })
       .catch(() => undefined);
-    const stop = await stopFirefox(window.pid, window.wsEndpoint, window.exited, this.config.env.AGENT_CLOSE_TIMEOUT_MS);
+    const stop = await stopFirefox(
+      window.pid,
+      this.bidi.client(window.uuid, window.wsEndpoint),
+      window.exited,
+      this.config.env.AGENT_CLOSE_TIMEOUT_MS,
+    );
     return this.finish(window, stop, 'requested');
   }
 

@@ -2,7 +2,7 @@ import { Browser as BrowserKind, createProfile } from '@puppeteer/browsers';
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, promises as fs, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import puppeteer, { Browser, Cookie, CookieData } from 'puppeteer-core';
+import puppeteer, { Browser, ConnectionTransport, Cookie, CookieData } from 'puppeteer-core';
 import type { StoredCookie } from '@cos/contracts';
 import { LaunchPlan } from './launch-plan';
 
@@ -39,8 +39,13 @@ export function whenGone(pid: number, intervalMs = 500): Promise<void> {
   });
 }
 
-export async function connect(wsEndpoint: string): Promise<Browser> {
-  return puppeteer.connect({ browserWSEndpoint: wsEndpoint, protocol: 'webDriverBiDi', defaultViewport: null });
+/** Puppeteer on a window: a WebSocket endpoint, or a multiplexer's in-process transport. */
+export async function connect(target: string | ConnectionTransport): Promise<Browser> {
+  return puppeteer.connect({
+    ...(typeof target === 'string' ? { browserWSEndpoint: target } : { transport: target }),
+    protocol: 'webDriverBiDi',
+    defaultViewport: null,
+  });
 }
 
 /**
@@ -99,8 +104,8 @@ export async function startFirefox(options: {
 }
 
 /** The agent's setup through the multiplexer: the fingerprint extension and the stored cookies. */
-export async function setUpBrowser(wsEndpoint: string, extensionDir: string, cookies: StoredCookie[]): Promise<void> {
-  const browser = await connect(wsEndpoint);
+export async function setUpBrowser(target: string | ConnectionTransport, extensionDir: string, cookies: StoredCookie[]): Promise<void> {
+  const browser = await connect(target);
   try {
     await browser.installExtension(extensionDir);
     if (cookies.length > 0) {
@@ -180,13 +185,18 @@ export interface StopResult {
  * Closes Firefox the clean way (through the agent's BiDi multiplexer: read cookies, then
  * browser.close), falling back to SIGTERM and, after `timeoutMs`, SIGKILL when the browser hangs.
  */
-export async function stopFirefox(pid: number, wsEndpoint: string, exited: Promise<void>, timeoutMs: number): Promise<StopResult> {
+export async function stopFirefox(
+  pid: number,
+  target: string | ConnectionTransport,
+  exited: Promise<void>,
+  timeoutMs: number,
+): Promise<StopResult> {
   let cookies: StoredCookie[] | null = null;
   const waitExit = (ms: number) =>
     Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
   try {
     const browser = await Promise.race([
-      connect(wsEndpoint),
+      connect(target),
       new Promise<never>((_, fail) => setTimeout(() => fail(new Error('connect timeout')), 5000).unref()),
     ]);
     cookies = (await browser.cookies()).map(toStoredCookie);
