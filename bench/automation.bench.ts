@@ -103,6 +103,12 @@ async function main(): Promise<void> {
       () => barePage.evaluate('document.title'),
       () => local('/browser/eval', { uuid, code: 'document.title' }),
     );
+    // The Local API's own cost: an HTTP call that does no browser work, beside one that does.
+    const http = await alternate(
+      ROUNDS,
+      () => local('/browser/pids', {}),
+      () => local('/browser/eval', { uuid, code: 'document.title' }),
+    );
     const shot = await alternate(
       SHOTS,
       () => barePage.screenshot({ encoding: 'base64' }),
@@ -116,6 +122,7 @@ async function main(): Promise<void> {
       [
         ['script command round trip (puppeteer page.evaluate("1"))', 'direct to Firefox', 'through the multiplexer', roundTrip],
         ['eval of document.title', 'puppeteer page.evaluate', 'POST /browser/eval', evaluate],
+        ['Local API call without / with browser work', 'POST /browser/pids', 'POST /browser/eval', http],
         ['viewport screenshot, png as base64', 'puppeteer page.screenshot', 'POST /browser/screenshot', shot],
       ].map(([what, bareLabel, agentLabel, s]) => {
         const r = s as { bare: ReturnType<typeof stats>; agent: ReturnType<typeof stats> };
