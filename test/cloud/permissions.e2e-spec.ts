@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { ALL_PERMISSIONS, Permission } from '@cos/contracts';
 import { CloudHarness, Envelope, startCloud } from '../support/cloud-app';
 import { Account, addMember, createGroup, createTag, createWindow, registerOwner, snapshot } from '../support/factories';
@@ -103,6 +104,22 @@ const CASES: Case[] = [
     }),
     { expect: WRITE },
   ),
+  single('/browser/profile/blobs/missing', 'browser:open', (f) => ({ uuid: f.w1.uuid, sha256s: ['a'.repeat(64)] }), { expect: WRITE }),
+  single(
+    '/browser/profile/commit',
+    'browser:open',
+    (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', commitId: randomUUID(), baseVersion: null, sync: {}, files: [] }),
+    { expect: WRITE },
+  ),
+  single('/browser/profile/versions', 'browser:list', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
+  // The fixture's windows have no profile version yet: whoever may ask is told so.
+  single('/browser/profile/manifest', 'browser:open', (f) => ({ uuid: f.w1.uuid }), {
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 403, otherTeam: 404 },
+  }),
+  single('/browser/profile/restore', 'browser:update:single', (f) => ({ uuid: f.w1.uuid, version: 1 }), {
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 403, otherTeam: 404 },
+  }),
+  single('/browser/profile/usage', 'team:manage', () => ({})),
   single('/group/add', 'group:manage', () => ({ name: `g${Math.random()}` })),
   // The fixture's group is outside the limited member's scope: not theirs to rename or delete.
   single('/group/update', 'group:manage', (f) => ({ id: f.group, name: `g${Math.random()}` }), { expect: READ }),

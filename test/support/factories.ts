@@ -53,7 +53,19 @@ export async function createWindow(cloud: CloudHarness, by: Account, overrides: 
 
 /** A digest of every row the API can change, to prove a refused call changed nothing. */
 export async function snapshot(cloud: CloudHarness): Promise<string> {
-  const tables = ['teams', 'users', 'member_groups', 'groups', 'tags', 'windows', 'window_tags', 'api_tokens', 'proxies'];
+  const tables = [
+    'teams',
+    'users',
+    'member_groups',
+    'groups',
+    'tags',
+    'windows',
+    'window_tags',
+    'api_tokens',
+    'proxies',
+    'profile_versions',
+    'profile_blobs',
+  ];
   const parts: string[] = [];
   for (const table of tables) {
     const [row] = await cloud.db.query(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`);

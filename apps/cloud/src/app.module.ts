@@ -6,6 +6,7 @@ import { AuditModule } from './audit/audit.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigModule } from './config/config.module';
 import { CookiesModule } from './cookies/cookies.module';
+import { ProfilesModule } from './profiles/profiles.module';
 import { DatabaseModule } from './database/database.module';
 import { GroupsModule } from './groups/groups.module';
 import { HealthController } from './health/health.controller';
@@ -26,6 +27,7 @@ import { WindowsModule } from './windows/windows.module';
     TagsModule,
     WindowsModule,
     CookiesModule,
+    ProfilesModule,
     ProxiesModule,
   ],
   controllers: [HealthController],

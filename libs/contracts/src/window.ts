@@ -63,5 +63,7 @@ export interface LaunchPayload {
   sync: SyncSettings;
   cookies: StoredCookie[];
   profile: { zipName: string; zipSize: number; sha256: string } | null;
+  /** The roaming profile's current version in the cloud; null before the first commit. */
+  profileVersion: number | null;
   leaseSeconds: number;
 }

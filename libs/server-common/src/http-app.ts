@@ -20,7 +20,14 @@ export function configureHttpApp(app: INestApplication, options: HttpAppOptions 
     res.setHeader('X-Request-Id', req.id);
     next();
   });
-  app.use(express.json({ limit: options.bodyLimit ?? '2mb', strict: false, type: () => true }));
+  // Every body is JSON but a stream of bytes (`application/octet-stream`), which its route reads itself.
+  app.use(
+    express.json({
+      limit: options.bodyLimit ?? '2mb',
+      strict: false,
+      type: (req) => !String(req.headers['content-type'] ?? '').startsWith('application/octet-stream'),
+    }),
+  );
   app.use((error: Error & { type?: string; status?: number }, _req: Request, res: Response, next: NextFunction) => {
     if (error.type === 'entity.parse.failed') {
       res.status(200).json(failure(ResultCode.InvalidParam, 'Malformed JSON body'));

@@ -117,6 +117,49 @@ export class CloudEnv {
   })
   TRUST_PROXY?: string;
 
+  /** Where profile blobs live: the data folder (`fs`) or S3-compatible object storage (`s3`, the S3_* variables). */
+  @IsIn(['fs', 's3'], { message: 'PROFILE_STORE must be fs or s3' })
+  PROFILE_STORE: 'fs' | 's3' = 'fs';
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  PROFILE_VERSIONS_KEPT = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(Number.MAX_SAFE_INTEGER)
+  PROFILE_MAX_BYTES = 1024 * 1024 * 1024;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/\S+$/, { message: 'S3_ENDPOINT must be an http(s) URL' })
+  S3_ENDPOINT?: string;
+
+  @IsString()
+  S3_REGION = 'us-east-1';
+
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'S3_BUCKET must be a bucket name' })
+  S3_BUCKET?: string;
+
+  @Transform(toBool)
+  @IsBoolean()
+  S3_FORCE_PATH_STYLE = false;
+
+  @IsOptional()
+  @IsString()
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @IsString()
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** Keys of profile blobs start with this (a folder inside a shared bucket). */
+  @Matches(/^([A-Za-z0-9._-]+\/)*$/, { message: 'S3_PREFIX must be empty or folder names ending in /' })
+  S3_PREFIX = 'profile-blobs/';
+
   /** `/proxy/check` may connect to loopback, private and link-local addresses; default: outside production only. */
   @IsOptional()
   @Transform(toBool)
@@ -164,6 +207,9 @@ function validateEnv(source: NodeJS.ProcessEnv): CloudEnv {
       (e) => `  ${e.property}=${JSON.stringify(source[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
     );
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  if (env.PROFILE_STORE === 's3' && !env.S3_BUCKET) {
+    throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when PROFILE_STORE=s3');
   }
   return env;
 }

@@ -15,6 +15,7 @@ import { WindowCounts1763900000001 } from './migrations/1763900000001-WindowCoun
 import { SavedProxies1763900000002 } from './migrations/1763900000002-SavedProxies';
 import { SharedThrottle1763900000003 } from './migrations/1763900000003-SharedThrottle';
 import { AuditEvents1763900000004 } from './migrations/1763900000004-AuditEvents';
+import { ProfileVersions1763900000005 } from './migrations/1763900000005-ProfileVersions';
 
 export const ENTITIES = [
   TeamEntity,
@@ -35,6 +36,7 @@ export const MIGRATIONS = [
   SavedProxies1763900000002,
   SharedThrottle1763900000003,
   AuditEvents1763900000004,
+  ProfileVersions1763900000005,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

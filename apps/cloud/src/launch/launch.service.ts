@@ -54,6 +54,7 @@ export class LaunchService {
         sync: syncSettingsOf(window.config),
         cookies,
         profile: window.profile,
+        profileVersion: window.profileVersion,
         leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS,
       };
     });

@@ -85,6 +85,10 @@ export class WindowEntity {
   @Column({ type: 'jsonb', nullable: true })
   profile: ProfileRecord | null;
 
+  /** The roaming profile's current version; null before the first commit. */
+  @Column({ name: 'profile_version', type: 'integer', nullable: true })
+  profileVersion: number | null;
+
   @Column({ name: 'open_status', type: 'varchar', length: 10, default: 'closed' })
   openStatus: OpenStatus;
 

@@ -1,0 +1,99 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize,
+  IsArray,
+  IsInt,
+  IsObject,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
+} from 'class-validator';
+import { LIMITS } from '@cos/contracts';
+import { DeviceWindowDto } from '../../launch/dto/launch.dto';
+import { WindowRefDto } from '../../windows/dto/window.dto';
+
+export const SHA256 = /^[0-9a-f]{64}$/;
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+export const PROFILE_FILES_MAX = 100_000;
+
+export class ProfileFileDto {
+  @ApiProperty({ description: 'Relative to the profile folder, "/"-separated' })
+  @MaxLength(1024, { message: 'path must be at most 1024 characters' })
+  @IsString({ message: 'path must be a string' })
+  path: string;
+
+  @ApiProperty()
+  @Min(0, { message: 'size must be a whole number of bytes' })
+  @Max(Number.MAX_SAFE_INTEGER)
+  @IsInt({ message: 'size must be a whole number of bytes' })
+  size: number;
+
+  @ApiProperty({ description: 'Lower-case hex' })
+  @Matches(SHA256, { message: 'sha256 must be 64 lower-case hex digits' })
+  sha256: string;
+}
+
+export class MissingBlobsDto extends WindowRefDto {
+  @ApiProperty({ type: [String], description: 'Hashes of the blobs a commit will reference' })
+  @ArrayMaxSize(PROFILE_FILES_MAX, { message: `sha256s: at most ${PROFILE_FILES_MAX} hashes` })
+  @Matches(SHA256, { each: true, message: 'sha256s must be 64 lower-case hex digits each' })
+  @IsArray({ message: 'sha256s must be an array of hashes' })
+  sha256s: string[];
+}
+
+export class BlobQueryDto {
+  @ApiProperty({ format: 'uuid' })
+  @Matches(UUID, { message: 'uuid must be a window UUID' })
+  uuid: string;
+
+  @ApiProperty()
+  @Matches(SHA256, { message: 'sha256 must be 64 lower-case hex digits' })
+  sha256: string;
+}
+
+export class CommitProfileDto extends DeviceWindowDto {
+  @ApiProperty({ format: 'uuid', description: "The commit's own id: sending it again answers the version it made" })
+  @Matches(UUID, { message: 'commitId must be a UUID' })
+  commitId: string;
+
+  @ApiProperty({ nullable: true, description: 'The version this profile was made from (null: none); must still be current' })
+  @ValidateIf((_o, value) => value !== null)
+  @Min(1, { message: 'baseVersion must be a positive integer or null' })
+  @Max(LIMITS.idMax)
+  @IsInt({ message: 'baseVersion must be a positive integer or null' })
+  baseVersion: number | null;
+
+  @ApiProperty({ description: 'The sync settings the version was made with' })
+  @IsObject({ message: 'sync must be an object' })
+  sync: Record<string, unknown>;
+
+  @ApiProperty({ type: [ProfileFileDto] })
+  @ValidateNested({ each: true })
+  @Type(() => ProfileFileDto)
+  @ArrayMaxSize(PROFILE_FILES_MAX, { message: `files: at most ${PROFILE_FILES_MAX} files` })
+  @IsArray({ message: 'files must be an array of {path, size, sha256}' })
+  files: ProfileFileDto[];
+}
+
+export class ManifestDto extends WindowRefDto {
+  @ApiPropertyOptional({ description: 'Left out: the current version' })
+  @IsOptional()
+  @Min(1, { message: 'version must be a positive integer' })
+  @Max(LIMITS.idMax)
+  @IsInt({ message: 'version must be a positive integer' })
+  version?: number;
+}
+
+export class RestoreProfileDto extends WindowRefDto {
+  @ApiProperty()
+  @Min(1, { message: 'version must be a positive integer' })
+  @Max(LIMITS.idMax)
+  @IsInt({ message: 'version must be a positive integer' })
+  version: number;
+}

@@ -1,0 +1,155 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { promises as fs } from 'node:fs';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { CloudConfig } from '../config/cloud-config';
+import { BLOB_STORE } from './blob-store';
+import type { BlobStore } from './blob-store';
+import { receiveBlob } from './blob-intake';
+
+const COLLECT_LOCK = 0x636f7303;
+const HOUR = 3_600_000;
+/** An uploaded blob no version references yet is kept this long: the commit that will use it is on its way. */
+export const BLOB_GRACE_SECONDS = 3600;
+
+/** The advisory lock that serialises storing and deleting the bytes of one hash, across instances. */
+const HASH_LOCK = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`;
+
+/**
+ * A team's profile blobs: which it holds (`profile_blobs`), taking new ones in, reading them out,
+ * and collecting those no version references any more. The bytes are kept once per hash in the
+ * blob store; a hash's bytes are stored and deleted under one advisory lock, so a collection
+ * never removes bytes another upload has just claimed.
+ */
+@Injectable()
+export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ProfileBlobs.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(BLOB_STORE) private readonly store: BlobStore,
+    private readonly config: CloudConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.collectLogged(), HOUR);
+    this.timer.unref();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Of `hashes`, those the team has not uploaded (another team's blobs do not count: no hash is confirmed across teams). */
+  async missing(teamId: number, hashes: readonly string[]): Promise<string[]> {
+    const rows: { sha256: string }[] = await this.db.query(`SELECT sha256 FROM profile_blobs WHERE team_id = $1 AND sha256 = ANY($2)`, [
+      teamId,
+      [...new Set(hashes)],
+    ]);
+    const held = new Set(rows.map((r) => r.sha256));
+    return [...new Set(hashes)].filter((h) => !held.has(h));
+  }
+
+  /** Takes a blob in for the team: verified as it arrives, stored once per hash. */
+  async accept(teamId: number, sha256: string, source: Readable, maxBytes: number): Promise<{ size: number; stored: boolean }> {
+    const { path, size } = await receiveBlob(source, sha256, maxBytes, join(this.config.dataDir, 'tmp'));
+    try {
+      return await this.db.transaction(async (manager) => {
+        await manager.query(HASH_LOCK, [sha256]);
+        const stored = !(await this.store.has(sha256));
+        if (stored) await this.store.putFile(sha256, path, size);
+        await manager.query(
+          `INSERT INTO profile_blobs (team_id, sha256, size) VALUES ($1, $2, $3)
+           ON CONFLICT (team_id, sha256) DO UPDATE SET touched_at = now()`,
+          [teamId, sha256, size],
+        );
+        return { size, stored };
+      });
+    } finally {
+      await fs.rm(path, { force: true });
+    }
+  }
+
+  /** The bytes of a blob a version of `windowId` references; null otherwise (the hash alone opens nothing). */
+  async openForWindow(windowId: number, sha256: string): Promise<{ size: number; stream: Readable } | null> {
+    const [row]: { size: string }[] = await this.db.query(
+      `SELECT b.size FROM profile_version_blobs vb
+         JOIN profile_versions v ON v.id = vb.version_id
+         JOIN profile_blobs b ON b.team_id = vb.team_id AND b.sha256 = vb.sha256
+       WHERE v.window_id = $1 AND vb.sha256 = $2 LIMIT 1`,
+      [windowId, sha256],
+    );
+    if (!row) return null;
+    const stream = await this.store.open(sha256);
+    return stream ? { size: Number(row.size), stream } : null;
+  }
+
+  async usage(teamId: number): Promise<{ blobs: number; bytes: number }> {
+    const [row]: { blobs: string; bytes: string | null }[] = await this.db.query(
+      `SELECT count(*) AS blobs, sum(size) AS bytes FROM profile_blobs WHERE team_id = $1`,
+      [teamId],
+    );
+    return { blobs: Number(row.blobs), bytes: Number(row.bytes ?? 0) };
+  }
+
+  /**
+   * Forgets team blobs that no version references and that were not uploaded or touched in the
+   * last `graceSeconds`, then deletes the bytes of hashes no team holds any more. Rows a commit
+   * in flight has share-locked are skipped (it references them); one that starts afterwards
+   * finds them gone and is told to upload them again.
+   */
+  async collect(graceSeconds = BLOB_GRACE_SECONDS): Promise<{ ran: boolean; forgotten: number; deleted: number }> {
+    const forgotten = await this.db.transaction(async (manager) => {
+      const [{ locked }]: { locked: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [COLLECT_LOCK]);
+      if (!locked) return null;
+      const candidates: { team_id: number; sha256: string }[] = await manager.query(
+        `SELECT team_id, sha256 FROM profile_blobs b
+         WHERE touched_at < now() - make_interval(secs => $1)
+           AND NOT EXISTS (SELECT 1 FROM profile_version_blobs vb WHERE vb.team_id = b.team_id AND vb.sha256 = b.sha256)
+         ORDER BY team_id, sha256 LIMIT 10000 FOR UPDATE SKIP LOCKED`,
+        [graceSeconds],
+      );
+      if (candidates.length === 0) return [];
+      // A fresh look now that the rows are locked: a commit that finished meanwhile keeps its blobs.
+      // TypeORM answers a DELETE … RETURNING as [rows, count].
+      const [rows]: [{ sha256: string }[], number] = await manager.query(
+        `DELETE FROM profile_blobs b USING unnest($1::int[], $2::text[]) AS c(team_id, sha256)
+         WHERE b.team_id = c.team_id AND b.sha256 = c.sha256
+           AND NOT EXISTS (SELECT 1 FROM profile_version_blobs vb WHERE vb.team_id = b.team_id AND vb.sha256 = b.sha256)
+         RETURNING b.sha256`,
+        [candidates.map((c) => c.team_id), candidates.map((c) => c.sha256)],
+      );
+      return rows.map((r) => r.sha256);
+    });
+    if (forgotten === null) return { ran: false, forgotten: 0, deleted: 0 };
+    // The bytes go only once the rows are gone for good, each hash under its lock: an upload of
+    // the same bytes either finished first (and holds a row now) or waits and stores them anew.
+    let deleted = 0;
+    for (const sha256 of new Set(forgotten)) {
+      const gone = await this.db.transaction(async (manager) => {
+        await manager.query(HASH_LOCK, [sha256]);
+        const [{ held }]: { held: boolean }[] = await manager.query(
+          `SELECT EXISTS (SELECT 1 FROM profile_blobs WHERE sha256 = $1) AS held`,
+          [sha256],
+        );
+        if (held) return false;
+        await this.store.delete(sha256);
+        return true;
+      });
+      if (gone) deleted++;
+    }
+    return { ran: true, forgotten: forgotten.length, deleted };
+  }
+
+  private async collectLogged(): Promise<void> {
+    try {
+      const result = await this.collect();
+      if (result.deleted > 0) this.logger.log(`collected ${result.deleted} profile blobs no version uses`);
+    } catch (error) {
+      this.logger.warn(`profile blob collection failed: ${(error as Error).message}`);
+    }
+  }
+}

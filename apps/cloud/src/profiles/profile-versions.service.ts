@@ -1,0 +1,281 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Readable } from 'node:stream';
+import { DataSource, EntityManager } from 'typeorm';
+import { ConflictError, InvalidParamError, NotFoundError, resolveWindowRef, WindowOpenElsewhereError } from '@cos/contracts';
+import type { WindowRef } from '@cos/contracts';
+import { AuditLog } from '../audit/audit-log';
+import { AuthContext } from '../auth/auth-context';
+import { CloudConfig } from '../config/cloud-config';
+import { WindowAccess } from '../windows/window-access';
+import { isHeld } from '../windows/window.views';
+import { WindowEntity } from '../windows/window.entity';
+import { BlobQueryDto, CommitProfileDto, ManifestDto, MissingBlobsDto, ProfileFileDto, RestoreProfileDto } from './dto/profile.dto';
+import { ProfileBlobs } from './profile-blobs';
+
+interface VersionRow {
+  id: string;
+  version: number;
+  base_version: number | null;
+  restored_from: number | null;
+  files: ProfileFileDto[];
+  sync: Record<string, unknown>;
+  device_id: string | null;
+  created_by: number | null;
+  file_count: number;
+  total_size: string;
+  created_at: Date;
+}
+
+const refOf = (dto: { id?: number; browserId?: number; uuid?: string }): WindowRef =>
+  resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
+
+// eslint-disable-next-line no-control-regex -- control characters are what this rejects
+const CONTROL = /[\u0000-\u001f]/;
+
+/** A path inside the profile folder: relative, "/"-separated, no empty, "." or ".." part. */
+function checkPath(path: string, where: string): void {
+  const parts = path.split('/');
+  if (
+    path.startsWith('/') ||
+    path.includes('\\') ||
+    CONTROL.test(path) ||
+    parts.some((p) => p === '' || p === '.' || p === '..')
+  ) {
+    throw new InvalidParamError(`${where}.path must be a relative path inside the profile (no "..", no leading "/")`);
+  }
+}
+
+/**
+ * A window's roaming profile as versions: commits that advance the current version by
+ * compare-and-swap (a commit made on a version that is no longer current is 409 and changes
+ * nothing), the list of versions, a version's manifest, and restoring an old version as a new
+ * one. The last `PROFILE_VERSIONS_KEPT` versions of a window are kept.
+ */
+@Injectable()
+export class ProfileVersionsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly access: WindowAccess,
+    private readonly blobs: ProfileBlobs,
+    private readonly config: CloudConfig,
+    private readonly audit: AuditLog,
+  ) {}
+
+  async missing(auth: AuthContext, dto: MissingBlobsDto) {
+    const window = await this.writable(auth, refOf(dto));
+    return { id: window.id, uuid: window.uuid, missing: await this.blobs.missing(auth.teamId, dto.sha256s) };
+  }
+
+  async upload(auth: AuthContext, query: BlobQueryDto, body: Readable) {
+    await this.writable(auth, { uuid: query.uuid });
+    const { size, stored } = await this.blobs.accept(auth.teamId, query.sha256, body, this.config.env.PROFILE_MAX_BYTES);
+    return { sha256: query.sha256, size, stored };
+  }
+
+  async download(auth: AuthContext, query: BlobQueryDto) {
+    const window = await this.writable(auth, { uuid: query.uuid });
+    const blob = await this.blobs.openForWindow(window.id, query.sha256);
+    if (!blob) throw new NotFoundError(`Blob ${query.sha256} is in no profile version of window ${window.uuid}`);
+    return blob;
+  }
+
+  async commit(auth: AuthContext, dto: CommitProfileDto) {
+    const seen = new Set<string>();
+    let totalSize = 0;
+    dto.files.forEach((file, i) => {
+      checkPath(file.path, `files[${i}]`);
+      if (seen.has(file.path)) throw new InvalidParamError(`files[${i}].path ${file.path} is listed twice`);
+      seen.add(file.path);
+      totalSize += file.size;
+    });
+    const max = this.config.env.PROFILE_MAX_BYTES;
+    if (totalSize > max)
+      throw new InvalidParamError(`The profile is ${totalSize} bytes; a window's profile may be at most ${max} bytes (PROFILE_MAX_BYTES)`);
+    return this.db.transaction(async (manager) => {
+      const window = await this.access.requireWindow(manager, auth, { uuid: dto.uuid }, 'write');
+      if (isHeld(window) && window.openDeviceId !== dto.deviceId) throw new WindowOpenElsewhereError(window.uuid);
+      const [again]: VersionRow[] = await manager.query(`SELECT * FROM profile_versions WHERE window_id = $1 AND commit_id = $2`, [
+        window.id,
+        dto.commitId,
+      ]);
+      if (again) return { ...this.summary(again), duplicate: true };
+      if (window.profileVersion !== dto.baseVersion) {
+        throw new ConflictError(
+          `Stale profile version: window ${window.uuid} is at version ${window.profileVersion ?? 'none'}, this commit was made on ${dto.baseVersion ?? 'none'}`,
+        );
+      }
+      await this.checkBlobs(manager, auth.teamId, dto.files);
+      const row = await this.insertVersion(manager, window, auth, {
+        commitId: dto.commitId,
+        baseVersion: dto.baseVersion,
+        restoredFrom: null,
+        files: dto.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
+        sync: dto.sync,
+        deviceId: dto.deviceId,
+        totalSize,
+      });
+      await this.audit.record(manager, {
+        teamId: auth.teamId,
+        actorId: auth.userId,
+        kind: 'window.profile_committed',
+        windowIds: [window.id],
+        deviceId: dto.deviceId,
+        data: { version: row.version, fileCount: row.file_count, totalSize },
+      });
+      return { ...this.summary(row), duplicate: false };
+    });
+  }
+
+  async versions(auth: AuthContext, dto: { id?: number; browserId?: number; uuid?: string }) {
+    const window = await this.access.requireWindow(this.db.manager, auth, refOf(dto), 'read');
+    const rows: VersionRow[] = await this.db.query(
+      `SELECT id, version, base_version, restored_from, sync, device_id, created_by, file_count, total_size, created_at
+       FROM profile_versions WHERE window_id = $1 ORDER BY version DESC`,
+      [window.id],
+    );
+    return { id: window.id, uuid: window.uuid, current: window.profileVersion, list: rows.map((r) => this.summary(r)) };
+  }
+
+  async manifest(auth: AuthContext, dto: ManifestDto) {
+    const window = await this.writable(auth, refOf(dto));
+    const version = dto.version ?? window.profileVersion;
+    if (version === null) throw new NotFoundError(`Window ${window.uuid} has no profile version yet`);
+    const [row]: VersionRow[] = await this.db.query(`SELECT * FROM profile_versions WHERE window_id = $1 AND version = $2`, [
+      window.id,
+      version,
+    ]);
+    if (!row) throw new NotFoundError(`Version ${version} of window ${window.uuid}'s profile is not kept`);
+    return { id: window.id, uuid: window.uuid, current: window.profileVersion, ...this.summary(row), files: row.files };
+  }
+
+  /** A rollback is a new version equal to the old one: the versions after it stay listed. */
+  async restore(auth: AuthContext, dto: RestoreProfileDto) {
+    return this.db.transaction(async (manager) => {
+      const window = await this.access.requireWindow(manager, auth, refOf(dto), 'write');
+      if (isHeld(window)) {
+        throw new ConflictError(`Window ${window.uuid} is open on device ${window.openDeviceId}; close it before restoring its profile`);
+      }
+      const [old]: VersionRow[] = await manager.query(`SELECT * FROM profile_versions WHERE window_id = $1 AND version = $2`, [
+        window.id,
+        dto.version,
+      ]);
+      if (!old) throw new NotFoundError(`Version ${dto.version} of window ${window.uuid}'s profile is not kept`);
+      const row = await this.insertVersion(manager, window, auth, {
+        commitId: null,
+        baseVersion: window.profileVersion,
+        restoredFrom: old.version,
+        files: old.files,
+        sync: old.sync,
+        deviceId: null,
+        totalSize: Number(old.total_size),
+      });
+      await this.audit.record(manager, {
+        teamId: auth.teamId,
+        actorId: auth.userId,
+        kind: 'window.profile_restored',
+        windowIds: [window.id],
+        data: { version: row.version, restoredFrom: old.version },
+      });
+      return { id: window.id, uuid: window.uuid, ...this.summary(row) };
+    });
+  }
+
+  async usage(auth: AuthContext) {
+    const [row]: { versions: string; windows: string }[] = await this.db.query(
+      `SELECT count(*) AS versions, count(DISTINCT window_id) AS windows FROM profile_versions WHERE team_id = $1`,
+      [auth.teamId],
+    );
+    const stored = await this.blobs.usage(auth.teamId);
+    return {
+      ...stored,
+      versions: Number(row.versions),
+      windows: Number(row.windows),
+      maxBytesPerWindow: this.config.env.PROFILE_MAX_BYTES,
+    };
+  }
+
+  /** A window the caller may open (its scope for writing), looked up without keeping it locked. */
+  private writable(auth: AuthContext, ref: WindowRef): Promise<WindowEntity> {
+    return this.db.transaction((manager) => this.access.requireWindow(manager, auth, ref, 'write'));
+  }
+
+  /** Every blob the files name must be the team's, with the size the manifest says; locked against collection. */
+  private async checkBlobs(manager: EntityManager, teamId: number, files: ProfileFileDto[]): Promise<void> {
+    const wanted = new Map(files.map((f) => [f.sha256, f.size]));
+    const rows: { sha256: string; size: string }[] = await manager.query(
+      `SELECT sha256, size FROM profile_blobs WHERE team_id = $1 AND sha256 = ANY($2) FOR SHARE`,
+      [teamId, [...wanted.keys()]],
+    );
+    const held = new Map(rows.map((r) => [r.sha256, Number(r.size)]));
+    const missing = [...wanted.keys()].filter((sha) => !held.has(sha));
+    if (missing.length > 0) {
+      throw new InvalidParamError(
+        `${missing.length} blob(s) of this profile are not uploaded (first: ${missing[0]}); upload them, then commit again`,
+      );
+    }
+    const wrong = files.findIndex((f) => held.get(f.sha256) !== f.size);
+    if (wrong >= 0) throw new InvalidParamError(`files[${wrong}].size does not match the size of blob ${files[wrong].sha256}`);
+  }
+
+  private async insertVersion(
+    manager: EntityManager,
+    window: WindowEntity,
+    auth: AuthContext,
+    v: {
+      commitId: string | null;
+      baseVersion: number | null;
+      restoredFrom: number | null;
+      files: ProfileFileDto[];
+      sync: Record<string, unknown>;
+      deviceId: string | null;
+      totalSize: number;
+    },
+  ): Promise<VersionRow> {
+    const [row]: VersionRow[] = await manager.query(
+      `INSERT INTO profile_versions (window_id, team_id, version, commit_id, base_version, restored_from, files, sync, device_id, created_by, file_count, total_size)
+       SELECT $1, $2, coalesce(max(version), 0) + 1, coalesce($3::uuid, gen_random_uuid()), $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11
+       FROM profile_versions WHERE window_id = $1
+       RETURNING *`,
+      [
+        window.id,
+        window.teamId,
+        v.commitId,
+        v.baseVersion,
+        v.restoredFrom,
+        JSON.stringify(v.files),
+        JSON.stringify(v.sync),
+        v.deviceId,
+        auth.userId,
+        v.files.length,
+        v.totalSize,
+      ],
+    );
+    await manager.query(
+      `INSERT INTO profile_version_blobs (version_id, team_id, sha256) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
+      [row.id, window.teamId, [...new Set(v.files.map((f) => f.sha256))]],
+    );
+    await manager.query(`UPDATE windows SET profile_version = $2 WHERE id = $1`, [window.id, row.version]);
+    // Only the newest versions are kept; their blobs' references go with them (collection frees the bytes).
+    await manager.query(`DELETE FROM profile_versions WHERE window_id = $1 AND version <= $2::int - $3::int`, [
+      window.id,
+      row.version,
+      this.config.env.PROFILE_VERSIONS_KEPT,
+    ]);
+    return row;
+  }
+
+  private summary(row: VersionRow) {
+    return {
+      version: row.version,
+      baseVersion: row.base_version,
+      restoredFrom: row.restored_from,
+      deviceId: row.device_id,
+      createdBy: row.created_by,
+      fileCount: row.file_count,
+      totalSize: Number(row.total_size),
+      sync: row.sync,
+      createdAt: new Date(row.created_at).toISOString(),
+    };
+  }
+}
