@@ -284,16 +284,17 @@ describe('local agent with a real Firefox and a real cloud', () => {
     await browser.disconnect();
     await agent.post('/browser/close', { uuid: w.uuid });
 
-    // profile and zip both gone: the cookies come back from the cloud
+    // profile and zip both gone: the roaming profile comes back from the cloud, local storage included
     rmSync(join(agent.dataDir, 'browser-cache', 'firefox-profiles', w.uuid), { recursive: true, force: true });
     rmSync(join(agent.dataDir, 'uploaded-profile-zips', `${w.uuid}.zip`), { force: true });
     const fresh = await agent.post('/browser/open', { uuid: w.uuid });
     browser = await attach(fresh.data.wsEndpoint);
     page = await browser.newPage();
     await page.goto(`${site.url}/other`);
+    expect(fresh.data.profileSync).toMatchObject({ pulled: true, version: expect.any(Number) });
     expect(await page.evaluate(() => ({ cookies: document.cookie.split('; ').sort(), ls: localStorage.getItem('ls_key') }))).toEqual({
       cookies: ['js_cookie=from-script', 'session_cookie=for-this-session'],
-      ls: null,
+      ls: 'ls_value',
     });
     await page.goto(`${site.url}/echo`);
     expect(site.seen.at(-1)!.headers.cookie).toContain('server_cookie=from-server');

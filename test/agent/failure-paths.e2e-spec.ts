@@ -137,7 +137,9 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
       async () => (await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus === 'closed',
     );
     expect(await cloudCookie(w.uuid)).toBe('before-restart');
-    expect(readdirSync(join(agent.dataDir, 'outbox'))).toEqual([]);
+    // The profile's version follows the close report, then the report is done.
+    await until('the profile commit', () => Promise.resolve(readdirSync(join(agent.dataDir, 'outbox')).length === 0));
+    expect((await cloud.post('/browser/profile/versions', { uuid: w.uuid }, owner.token)).data.current).toBe(1);
   });
 
   it("refuses NUL bytes, deep nesting and prototype keys itself, and passes the cloud's 211 on as 211", async () => {

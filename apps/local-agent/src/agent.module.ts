@@ -17,6 +17,7 @@ import { HealthController } from './health/health.controller';
 import { LocalToken } from './identity/agent-files';
 import { CloseOutbox } from './outbox/close-outbox';
 import { OneTimeWindows } from './one-time/one-time-windows';
+import { ProfileSync } from './profile-sync/profile-sync';
 import { WindowProxies } from './proxy/window-proxies';
 import { LocalAccessGuard } from './security/local-access.guard';
 
@@ -29,6 +30,7 @@ import { LocalAccessGuard } from './security/local-access.guard';
     BrowserWindowsService,
     CloseOutbox,
     OneTimeWindows,
+    ProfileSync,
     BidiSessions,
     AgentEvents,
     WindowProxies,

@@ -19,6 +19,10 @@ export interface SessionStore {
 export class CloudUnreachableError extends Error {}
 
 const TIMEOUT_MS = 30_000;
+/** A blob on its way, up or down: generous, a profile file can be large and a link slow. */
+const TRANSFER_TIMEOUT_MS = 15 * 60_000;
+
+export type Download = { ok: true; body: ReadableStream<Uint8Array>; size: number } | { ok: false; answer: ApiEnvelope<unknown> };
 
 /**
  * The cloud as the agent sees it: POST with the session's Bearer token, one transparent refresh
@@ -42,13 +46,65 @@ export class CloudClient {
 
   /** Calls a cloud endpoint as the signed-in user; the envelope comes back as the cloud sent it. */
   async call<T = Record<string, unknown>>(path: string, body: object = {}): Promise<ApiEnvelope<T>> {
+    return this.withSession((token) => this.post<T>(path, body, token));
+  }
+
+  /** Streams a body (`application/octet-stream`, PUT) as the signed-in user; `body` is opened again after a refresh. */
+  async upload<T = Record<string, unknown>>(path: string, body: () => ReadableStream<Uint8Array>, size: number): Promise<ApiEnvelope<T>> {
+    return this.withSession(async (token) => {
+      const response = await this.fetch(path, {
+        method: 'PUT',
+        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size), Authorization: `Bearer ${token}` },
+        body: body(),
+        duplex: 'half',
+        signal: AbortSignal.timeout(TRANSFER_TIMEOUT_MS),
+      } as RequestInit);
+      return this.envelope<T>(response);
+    });
+  }
+
+  /** GETs a stream as the signed-in user; a refusal comes back as the cloud's envelope. */
+  async download(path: string): Promise<Download> {
+    let download: Download | null = null;
+    await this.withSession(async (token) => {
+      const response = await this.fetch(path, {
+        headers: { Authorization: `Bearer ${token}` },
+        signal: AbortSignal.timeout(TRANSFER_TIMEOUT_MS),
+      });
+      if ((response.headers.get('content-type') ?? '').startsWith('application/octet-stream') && response.body) {
+        download = { ok: true, body: response.body, size: Number(response.headers.get('content-length') ?? -1) };
+        return { code: 0, msg: 'success', data: {} };
+      }
+      const answer = await this.envelope<unknown>(response);
+      download = { ok: false, answer };
+      return answer;
+    });
+    return download!;
+  }
+
+  /** Runs `request` with the access token, once more after a refresh when the token had expired. */
+  private async withSession<T>(request: (token: string) => Promise<ApiEnvelope<T>>): Promise<ApiEnvelope<T>> {
     const session = this.store.load();
     if (!session) throw new UnauthorizedError('Agent not logged in');
-    let answer = await this.post<T>(path, body, session.accessToken);
+    let answer = await request(session.accessToken);
     if (answer.code === ResultCode.Unauthorized && session.kind === 'password' && (await this.refresh(session))) {
-      answer = await this.post<T>(path, body, this.store.load()!.accessToken);
+      answer = await request(this.store.load()!.accessToken);
     }
     return answer;
+  }
+
+  private async fetch(path: string, init: RequestInit): Promise<Response> {
+    try {
+      return await fetch(new URL(path, this.baseUrl), init);
+    } catch (error) {
+      throw new CloudUnreachableError(`Cloud unreachable at ${this.baseUrl}: ${(error as Error).message}`);
+    }
+  }
+
+  private async envelope<T>(response: Response): Promise<ApiEnvelope<T>> {
+    const json: unknown = await response.json().catch(() => null);
+    if (!isEnvelope(json)) throw new CloudUnreachableError(`Cloud at ${this.baseUrl} answered HTTP ${response.status} without an envelope`);
+    return json as ApiEnvelope<T>;
   }
 
   async login(email: string, password: string): Promise<CloudSession> {
@@ -107,19 +163,12 @@ export class CloudClient {
   }
 
   private async post<T>(path: string, body: object, token?: string): Promise<ApiEnvelope<T>> {
-    let response: Response;
-    try {
-      response = await fetch(new URL(path, this.baseUrl), {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw new CloudUnreachableError(`Cloud unreachable at ${this.baseUrl}: ${(error as Error).message}`);
-    }
-    const json: unknown = await response.json().catch(() => null);
-    if (!isEnvelope(json)) throw new CloudUnreachableError(`Cloud at ${this.baseUrl} answered HTTP ${response.status} without an envelope`);
-    return json as ApiEnvelope<T>;
+    const response = await this.fetch(path, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
+      body: JSON.stringify(body),
+      signal: AbortSignal.timeout(TIMEOUT_MS),
+    });
+    return this.envelope<T>(response);
   }
 }

@@ -9,7 +9,8 @@ import { readProfileCookies } from './cookie-reader';
 import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone, writeFingerprintExtension } from './firefox-process';
 import { BidiSessions } from '../bidi/bidi-sessions';
 import { AgentEvents } from '../events/agent-events';
-import { CloseOutbox } from '../outbox/close-outbox';
+import { CloseOutbox, ProfileSyncAnswer } from '../outbox/close-outbox';
+import { ProfileSync } from '../profile-sync/profile-sync';
 import { Disposal, OneTimeWindows } from '../one-time/one-time-windows';
 import { WindowProxies } from '../proxy/window-proxies';
 import { planLaunch } from './launch-plan';
@@ -32,6 +33,8 @@ export interface CloseOutcome {
   reason: 'requested' | 'exited' | 'recovered';
   /** For a one-time window: its deletion after the close. */
   oneTime: Disposal | null;
+  /** The roaming profile's commit; null when none was made (a one-time window). */
+  profileSync: ProfileSyncAnswer | null;
 }
 
 /** The cloud's view of a window; `unknown` when the cloud could not be asked. */
@@ -62,6 +65,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     private readonly events: AgentEvents,
     private readonly bidi: BidiSessions,
     private readonly oneTime: OneTimeWindows,
+    private readonly profileSync: ProfileSync,
   ) {
     this.registry = new WindowRegistry(config.path('runtime'));
     for (const dir of ['browser-cache/firefox-profiles', 'firefox-launch-configs', 'uploaded-profile-zips']) {
@@ -163,6 +167,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       this.config.path('firefox-launch-configs', `${uuid}.json`),
       this.config.path('firefox-launch-configs', `${uuid}-extension`),
       this.config.path('runtime', `${uuid}.log`),
+      this.config.path('profile-state', `${uuid}.json`),
     ];
   }
 
@@ -181,6 +186,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       const proxy = await this.proxies.prepare(window.uuid, launch);
       const plan = planLaunch(launch, this.config.realCores, proxy.route?.browser ?? null, proxy.exit);
       const profileDir = this.profileDir(window.uuid);
+      // A newer roaming version than this device's copy is fetched and swapped in before Firefox starts.
+      const pulled = await this.profileSync.pull(window.uuid, profileDir, launch.profileVersion);
       const restore = profileExists(profileDir) ? null : await restoreOrSetAside(this.zipPath(window.uuid), profileDir);
       if (restore) {
         this.logger.warn(`profile zip of window ${window.uuid} could not be restored (${restore.error}); kept at ${restore.keptAt}`);
@@ -215,6 +222,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         proxy: this.proxies.recordOf(window.uuid),
         exit: proxy.exit,
         ...(restore ? { restore } : {}),
+        profileSync: pulled
+          ? { version: pulled.version, pulled: true, downloadedBytes: pulled.downloadedBytes, reusedBytes: pulled.reusedBytes }
+          : { version: this.profileSync.localVersion(window.uuid), pulled: false, downloadedBytes: 0, reusedBytes: 0 },
       };
       this.registry.save(record);
       const started = this.track(record, firefox.exited);
@@ -323,10 +333,15 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       await this.proxies.release(window.uuid);
       archive = await archiveProfile(window.profileDir, this.zipPath(window.uuid), window.sync);
       cookies = window.sync.syncCookies ? (stop.cookies ?? readProfileCookies(window.profileDir)) : undefined;
+      // The roaming version: what the zip holds, hashed; a one-time window keeps nothing.
+      const profileCommit = this.oneTime.has(window.uuid)
+        ? undefined
+        : await this.profileSync.prepare(window.uuid, window.profileDir, archive.files, window.sync);
       this.outbox.put({
         uuid: window.uuid,
         ...(cookies ? { cookies } : {}),
         profile: { zipName: archive.name, zipSize: archive.size, sha256: archive.sha256 },
+        ...(profileCommit ? { profileCommit } : {}),
       });
     } finally {
       this.running.delete(window.uuid);
@@ -345,6 +360,11 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         ? delivery.answer
         : { pending: delivery.state === 'pending', ...('error' in delivery ? { error: delivery.error } : {}) };
     const oneTime = this.oneTime.has(window.uuid) ? await this.oneTime.dispose(window.uuid, this.windowFiles(window.uuid)) : null;
+    const profileSync: ProfileSyncAnswer | null = oneTime
+      ? null
+      : delivery.state === 'delivered'
+        ? (delivery.profileSync ?? null)
+        : { version: null, uploadedBytes: 0, skippedBytes: 0, pending: delivery.state === 'pending' };
     return {
       archive,
       cookies: { synced: cookies !== undefined, count: cookies?.length ?? 0 },
@@ -353,6 +373,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       error: 0,
       reason,
       oneTime,
+      profileSync,
     };
   }
 
@@ -455,6 +476,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       port: window.port,
       ...(window.exit ? { ipCheck: window.exit } : {}),
       ...(window.restore ? { profileRestore: window.restore } : {}),
+      ...(window.profileSync ? { profileSync: window.profileSync } : {}),
       openedStatus: {
         beforeStart: { openStatus: beforeStart.openStatus, openDeviceId: beforeStart.openDeviceId },
         afterStart: { openStatus: afterStart.openStatus, openDeviceId: afterStart.openDeviceId },
@@ -473,6 +495,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         profileZipPath: outcome.archive?.path ?? '',
         profileZipName: outcome.archive?.name ?? '',
         profileZipSize: outcome.archive?.size ?? 0,
+        ...(outcome.profileSync ? { profileSync: outcome.profileSync } : {}),
       },
       cookies: outcome.cookies,
       backendClose: outcome.backendClose,

@@ -9,27 +9,42 @@ import { AgentCloud } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
 import { AgentEvents } from '../events/agent-events';
 import { writePrivate } from '../identity/agent-files';
+import { CommitPlan, ProfileSync } from '../profile-sync/profile-sync';
 
-/** What a close produced, for the cloud's `/browser/close`. */
+/** What a close produced, for the cloud's `/browser/close`, and the profile version to commit after it. */
 export interface CloseReport {
   uuid: string;
   cookies?: StoredCookie[];
   profile: { zipName: string; zipSize: number; sha256: string };
+  profileCommit?: CommitPlan;
 }
 
 interface StoredReport extends CloseReport {
   /** Tells a report from the newer one that replaced it while it was being sent. */
   reportId: string;
   closedAt: string;
+  /** The cloud's answer once it took the close; only the profile commit is left to do. */
+  closeAnswer?: Record<string, unknown>;
+}
+
+/** How the profile commit of a close went, as the close answers it. */
+export interface ProfileSyncAnswer {
+  version: number | null;
+  uploadedBytes: number;
+  skippedBytes: number;
+  pending: boolean;
+  error?: string;
 }
 
 export type Delivery =
-  | { state: 'delivered'; answer: Record<string, unknown> }
+  | { state: 'delivered'; answer: Record<string, unknown>; profileSync?: ProfileSyncAnswer }
   /** The cloud did not take it now (unreachable, signed out, throttled, failing): it stays and is retried. */
   | { state: 'pending'; error: string }
   /** The cloud refused it for good (window deleted, held by another device): dropped. */
   | { state: 'refused'; error: string }
   | { state: 'none' };
+
+type Sent = Exclude<Delivery, { state: 'none' }>;
 
 /** Cloud answers that will not change by retrying the same report. */
 const FINAL_REFUSALS = new Set<number>([ResultCode.InvalidParam, ResultCode.Forbidden, ResultCode.NotFound, ResultCode.Conflict]);
@@ -58,6 +73,7 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
     private readonly config: AgentConfig,
     private readonly cloud: AgentCloud,
     private readonly events: AgentEvents,
+    private readonly profiles: ProfileSync,
   ) {
     this.dir = config.path('outbox');
     mkdirSync(this.dir, { recursive: true, mode: 0o700 });
@@ -107,19 +123,26 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
   private async send(uuid: string): Promise<Delivery> {
     const report = this.read(uuid);
     if (!report) return { state: 'none' };
-    const { reportId: _id, closedAt: _at, ...body } = report;
-    let delivery: Delivery;
-    try {
-      const answer = await this.cloud.call<Record<string, unknown>>('/browser/close', { ...body, deviceId: this.cloud.deviceId });
-      if (answer.code === 0) delivery = { state: 'delivered', answer: answer.data };
-      else if (FINAL_REFUSALS.has(answer.code)) delivery = { state: 'refused', error: `${answer.code} ${answer.msg}` };
-      else delivery = { state: 'pending', error: `${answer.code} ${answer.msg}` };
-    } catch (error) {
-      // Unreachable, or signed out until someone signs the agent in again: both pass.
-      if (!(error instanceof CloudUnreachableError) && !(error instanceof UnauthorizedError)) throw error;
-      delivery = { state: 'pending', error: error.message };
+    let delivery: Sent = report.closeAnswer ? { state: 'delivered', answer: report.closeAnswer } : await this.sendClose(report);
+    if (delivery.state === 'delivered' && report.profileCommit) {
+      if (!report.closeAnswer) this.keep({ ...report, closeAnswer: delivery.answer });
+      const pushed = await this.profiles.push(uuid, report.profileCommit);
+      if (pushed.state === 'pending') delivery = { state: 'pending', error: `profile commit: ${pushed.error}` };
+      else {
+        if (pushed.state === 'refused') this.logger.warn(`profile commit of window ${uuid} refused by the cloud, dropped: ${pushed.error}`);
+        delivery = {
+          ...delivery,
+          profileSync:
+            pushed.state === 'done'
+              ? { version: pushed.version, uploadedBytes: pushed.uploadedBytes, skippedBytes: pushed.skippedBytes, pending: false }
+              : { version: null, uploadedBytes: 0, skippedBytes: 0, pending: false, error: pushed.error },
+        };
+      }
     }
-    this.events.emit(SYNC_EVENT[delivery.state], uuid, 'error' in delivery ? { error: delivery.error } : {});
+    this.events.emit(SYNC_EVENT[delivery.state], uuid, {
+      ...('error' in delivery ? { error: delivery.error } : {}),
+      ...('profileSync' in delivery && delivery.profileSync ? { profileSync: delivery.profileSync } : {}),
+    });
     if (delivery.state === 'pending') {
       const failures = (this.failures.get(uuid) ?? 0) + 1;
       this.failures.set(uuid, failures);
@@ -131,6 +154,28 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
     if (this.read(uuid)?.reportId === report.reportId) rmSync(this.file(uuid), { force: true });
     this.failures.delete(uuid);
     return delivery;
+  }
+
+  private async sendClose(report: StoredReport): Promise<Sent> {
+    const { reportId: _id, closedAt: _at, profileCommit: _commit, closeAnswer: _answer, ...body } = report;
+    try {
+      const answer = await this.cloud.call<Record<string, unknown>>('/browser/close', { ...body, deviceId: this.cloud.deviceId });
+      if (answer.code === 0) return { state: 'delivered', answer: answer.data };
+      if (FINAL_REFUSALS.has(answer.code)) return { state: 'refused', error: `${answer.code} ${answer.msg}` };
+      return { state: 'pending', error: `${answer.code} ${answer.msg}` };
+    } catch (error) {
+      // Unreachable, or signed out until someone signs the agent in again: both pass.
+      if (!(error instanceof CloudUnreachableError) && !(error instanceof UnauthorizedError)) throw error;
+      return { state: 'pending', error: error.message };
+    }
+  }
+
+  /** Rewrites the report in place, unless a newer close replaced it meanwhile. */
+  private keep(report: StoredReport): void {
+    if (this.read(report.uuid)?.reportId !== report.reportId) return;
+    const tmp = join(this.dir, `${report.uuid}.${report.reportId}.tmp`);
+    writePrivate(tmp, JSON.stringify(report));
+    renameSync(tmp, this.file(report.uuid));
   }
 
   private schedule(uuid: string, delayMs: number): void {
