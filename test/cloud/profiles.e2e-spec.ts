@@ -252,6 +252,43 @@ describe.each([
     );
   });
 
+  it("a version carries the close's cookies when the window syncs them, and a restore brings its cookies back", async () => {
+    const w = await createWindow(cloud, owner, { config: { syncCookies: true } });
+    const data = randomBytes(32);
+    await upload(owner.token, w.uuid, data);
+    const cookie = (value: string) => ({
+      name: 'sid',
+      value,
+      domain: 'shop.test',
+      path: '/',
+      secure: false,
+      httpOnly: false,
+      sameSite: 'lax',
+    });
+    const body = (baseVersion: number | null, value: string) => ({
+      uuid: w.uuid,
+      deviceId: 'desk-1',
+      commitId: randomUUID(),
+      baseVersion,
+      sync: { syncCookies: true },
+      cookies: [cookie(value)],
+      files: [{ path: 'cookies.sqlite', size: 32, sha256: sha(data) }],
+    });
+    const launchCookies = async () => {
+      const launch = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'look' }, owner.token);
+      await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'look', status: 'closed' }, owner.token);
+      return launch.data.cookies.map((c: { value: string }) => c.value);
+    };
+    expect((await cloud.post('/browser/profile/commit', body(null, 'one'), owner.token)).data.version).toBe(1);
+    expect((await cloud.post('/browser/profile/commit', body(1, 'two'), owner.token)).data.version).toBe(2);
+    expect(await launchCookies()).toEqual(['two']);
+    // A stale commit stores neither its files nor its cookies.
+    expect((await cloud.post('/browser/profile/commit', body(1, 'stale'), owner.token)).code).toBe(409);
+    expect(await launchCookies()).toEqual(['two']);
+    await cloud.post('/browser/profile/restore', { uuid: w.uuid, version: 1 }, owner.token);
+    expect(await launchCookies()).toEqual(['one']);
+  });
+
   it('collects blobs no kept version references, not those a version uses, and a deleted window takes its versions along', async () => {
     const blobs = cloud.app.get(ProfileBlobs);
     const w = await createWindow(cloud, owner);

@@ -2,8 +2,15 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
-import { ConflictError, InvalidParamError, NotFoundError, resolveWindowRef, WindowOpenElsewhereError } from '@cos/contracts';
-import type { WindowRef } from '@cos/contracts';
+import {
+  ConflictError,
+  InvalidParamError,
+  NotFoundError,
+  resolveWindowRef,
+  syncSettingsOf,
+  WindowOpenElsewhereError,
+} from '@cos/contracts';
+import type { StoredCookie, WindowRef } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../auth/auth-context';
 import { CloudConfig } from '../config/cloud-config';
@@ -20,6 +27,7 @@ interface VersionRow {
   restored_from: number | null;
   files: ProfileFileDto[];
   sync: Record<string, unknown>;
+  cookies: StoredCookie[] | null;
   device_id: string | null;
   created_by: number | null;
   file_count: number;
@@ -30,18 +38,25 @@ interface VersionRow {
 const refOf = (dto: { id?: number; browserId?: number; uuid?: string }): WindowRef =>
   resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
 
+/** The validated cookie as stored: no class instance, no absent keys. */
+const plainCookie = (c: StoredCookie): StoredCookie => ({
+  name: c.name,
+  value: c.value,
+  domain: c.domain,
+  path: c.path,
+  secure: c.secure,
+  httpOnly: c.httpOnly,
+  sameSite: c.sameSite,
+  ...(c.expiry !== undefined ? { expiry: c.expiry } : {}),
+});
+
 // eslint-disable-next-line no-control-regex -- control characters are what this rejects
 const CONTROL = /[\u0000-\u001f]/;
 
 /** A path inside the profile folder: relative, "/"-separated, no empty, "." or ".." part. */
 function checkPath(path: string, where: string): void {
   const parts = path.split('/');
-  if (
-    path.startsWith('/') ||
-    path.includes('\\') ||
-    CONTROL.test(path) ||
-    parts.some((p) => p === '' || p === '.' || p === '..')
-  ) {
+  if (path.startsWith('/') || path.includes('\\') || CONTROL.test(path) || parts.some((p) => p === '' || p === '.' || p === '..')) {
     throw new InvalidParamError(`${where}.path must be a relative path inside the profile (no "..", no leading "/")`);
   }
 }
@@ -112,6 +127,8 @@ export class ProfileVersionsService {
         restoredFrom: null,
         files: dto.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
         sync: dto.sync,
+        // With the window's cookie sync on, the close's cookies go with its version: a stale commit stores neither.
+        cookies: dto.cookies && syncSettingsOf(window.config).syncCookies ? dto.cookies.map(plainCookie) : null,
         deviceId: dto.deviceId,
         totalSize,
       });
@@ -167,6 +184,7 @@ export class ProfileVersionsService {
         restoredFrom: old.version,
         files: old.files,
         sync: old.sync,
+        cookies: old.cookies,
         deviceId: null,
         totalSize: Number(old.total_size),
       });
@@ -228,13 +246,14 @@ export class ProfileVersionsService {
       restoredFrom: number | null;
       files: ProfileFileDto[];
       sync: Record<string, unknown>;
+      cookies: StoredCookie[] | null;
       deviceId: string | null;
       totalSize: number;
     },
   ): Promise<VersionRow> {
     const [row]: VersionRow[] = await manager.query(
-      `INSERT INTO profile_versions (window_id, team_id, version, commit_id, base_version, restored_from, files, sync, device_id, created_by, file_count, total_size)
-       SELECT $1, $2, coalesce(max(version), 0) + 1, coalesce($3::uuid, gen_random_uuid()), $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11
+      `INSERT INTO profile_versions (window_id, team_id, version, commit_id, base_version, restored_from, files, sync, device_id, created_by, file_count, total_size, cookies)
+       SELECT $1, $2, coalesce(max(version), 0) + 1, coalesce($3::uuid, gen_random_uuid()), $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12::jsonb
        FROM profile_versions WHERE window_id = $1
        RETURNING *`,
       [
@@ -249,13 +268,18 @@ export class ProfileVersionsService {
         auth.userId,
         v.files.length,
         v.totalSize,
+        v.cookies ? JSON.stringify(v.cookies) : null,
       ],
     );
     await manager.query(
       `INSERT INTO profile_version_blobs (version_id, team_id, sha256) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
       [row.id, window.teamId, [...new Set(v.files.map((f) => f.sha256))]],
     );
-    await manager.query(`UPDATE windows SET profile_version = $2 WHERE id = $1`, [window.id, row.version]);
+    // A version that carries cookies makes them the window's stored cookies (a restore brings its own back).
+    await manager.query(
+      `UPDATE windows SET profile_version = $2, cookies = coalesce($3::jsonb, cookies), updated_at = now() WHERE id = $1`,
+      [window.id, row.version, v.cookies ? JSON.stringify(v.cookies) : null],
+    );
     // Only the newest versions are kept; their blobs' references go with them (collection frees the bytes).
     await manager.query(`DELETE FROM profile_versions WHERE window_id = $1 AND version <= $2::int - $3::int`, [
       window.id,

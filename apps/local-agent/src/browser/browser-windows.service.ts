@@ -188,7 +188,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       const profileDir = this.profileDir(window.uuid);
       // A newer roaming version than this device's copy is fetched and swapped in before Firefox starts.
       const pulled = await this.profileSync.pull(window.uuid, profileDir, launch.profileVersion);
-      const restore = profileExists(profileDir) ? null : await restoreOrSetAside(this.zipPath(window.uuid), profileDir);
+      // The seed's zip is this device's own last close: it fills in only what no roaming version gave.
+      const restore = pulled || profileExists(profileDir) ? null : await restoreOrSetAside(this.zipPath(window.uuid), profileDir);
       if (restore) {
         this.logger.warn(`profile zip of window ${window.uuid} could not be restored (${restore.error}); kept at ${restore.keptAt}`);
         this.events.emit('profile.restore_failed', window.uuid, { error: restore.error, keptAt: restore.keptAt });

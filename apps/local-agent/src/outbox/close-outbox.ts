@@ -23,8 +23,8 @@ interface StoredReport extends CloseReport {
   /** Tells a report from the newer one that replaced it while it was being sent. */
   reportId: string;
   closedAt: string;
-  /** The cloud's answer once it took the close; only the profile commit is left to do. */
-  closeAnswer?: Record<string, unknown>;
+  /** How the profile commit went, once it did: only the close is left to send. */
+  profileSync?: ProfileSyncAnswer;
 }
 
 /** How the profile commit of a close went, as the close answers it. */
@@ -120,25 +120,31 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
     return sending;
   }
 
+  /**
+   * The profile version is committed first, while this device still holds the window's lease,
+   * carrying the close's cookies; then the close releases the window. A commit the cloud refuses
+   * (a stale version) stores neither the profile nor its cookies.
+   */
   private async send(uuid: string): Promise<Delivery> {
-    const report = this.read(uuid);
+    let report = this.read(uuid);
     if (!report) return { state: 'none' };
-    let delivery: Sent = report.closeAnswer ? { state: 'delivered', answer: report.closeAnswer } : await this.sendClose(report);
-    if (delivery.state === 'delivered' && report.profileCommit) {
-      if (!report.closeAnswer) this.keep({ ...report, closeAnswer: delivery.answer });
-      const pushed = await this.profiles.push(uuid, report.profileCommit);
+    let delivery: Sent | null = null;
+    if (report.profileCommit && !report.profileSync) {
+      const pushed = await this.profiles.push(uuid, report.profileCommit, report.cookies);
       if (pushed.state === 'pending') delivery = { state: 'pending', error: `profile commit: ${pushed.error}` };
       else {
         if (pushed.state === 'refused') this.logger.warn(`profile commit of window ${uuid} refused by the cloud, dropped: ${pushed.error}`);
-        delivery = {
-          ...delivery,
+        report = this.keep({
+          ...report,
           profileSync:
             pushed.state === 'done'
               ? { version: pushed.version, uploadedBytes: pushed.uploadedBytes, skippedBytes: pushed.skippedBytes, pending: false }
               : { version: null, uploadedBytes: 0, skippedBytes: 0, pending: false, error: pushed.error },
-        };
+        });
       }
     }
+    delivery ??= await this.sendClose(report);
+    if (delivery.state === 'delivered' && report.profileSync) delivery = { ...delivery, profileSync: report.profileSync };
     this.events.emit(SYNC_EVENT[delivery.state], uuid, {
       ...('error' in delivery ? { error: delivery.error } : {}),
       ...('profileSync' in delivery && delivery.profileSync ? { profileSync: delivery.profileSync } : {}),
@@ -157,9 +163,14 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async sendClose(report: StoredReport): Promise<Sent> {
-    const { reportId: _id, closedAt: _at, profileCommit: _commit, closeAnswer: _answer, ...body } = report;
+    const { reportId: _id, closedAt: _at, profileCommit, profileSync: _sync, cookies, ...body } = report;
     try {
-      const answer = await this.cloud.call<Record<string, unknown>>('/browser/close', { ...body, deviceId: this.cloud.deviceId });
+      // With a profile commit the cookies went with it (or were refused with it).
+      const answer = await this.cloud.call<Record<string, unknown>>('/browser/close', {
+        ...body,
+        ...(cookies && !profileCommit ? { cookies } : {}),
+        deviceId: this.cloud.deviceId,
+      });
       if (answer.code === 0) return { state: 'delivered', answer: answer.data };
       if (FINAL_REFUSALS.has(answer.code)) return { state: 'refused', error: `${answer.code} ${answer.msg}` };
       return { state: 'pending', error: `${answer.code} ${answer.msg}` };
@@ -171,11 +182,12 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   /** Rewrites the report in place, unless a newer close replaced it meanwhile. */
-  private keep(report: StoredReport): void {
-    if (this.read(report.uuid)?.reportId !== report.reportId) return;
+  private keep(report: StoredReport): StoredReport {
+    if (this.read(report.uuid)?.reportId !== report.reportId) return report;
     const tmp = join(this.dir, `${report.uuid}.${report.reportId}.tmp`);
     writePrivate(tmp, JSON.stringify(report));
     renameSync(tmp, this.file(report.uuid));
+    return report;
   }
 
   private schedule(uuid: string, delayMs: number): void {

@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { CloudUnreachableError } from '@cos/cloud-client';
 import { DomainError, ResultCode, UnauthorizedError } from '@cos/contracts';
-import type { ApiEnvelope, SyncSettings } from '@cos/contracts';
+import type { ApiEnvelope, StoredCookie, SyncSettings } from '@cos/contracts';
 import { AgentCloud } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
 import { writePrivate } from '../identity/agent-files';
@@ -88,17 +88,18 @@ export class ProfileSync {
     };
   }
 
-  async push(uuid: string, plan: CommitPlan): Promise<PushResult> {
+  /** Uploads what the cloud lacks and commits; `cookies` (the close's) are stored with the version. */
+  async push(uuid: string, plan: CommitPlan, cookies?: StoredCookie[]): Promise<PushResult> {
     try {
       const sizes = new Map(plan.files.map((f) => [f.sha256, f.size]));
-      const { missing } = await this.expect<{ missing: string[] }>(
+      const { missing } = this.expect<{ missing: string[] }>(
         await this.cloud.call('/browser/profile/blobs/missing', { uuid, sha256s: [...sizes.keys()] }),
       );
       let uploadedBytes = 0;
       for (const sha256 of missing) {
         const file = plan.files.find((f) => f.sha256 === sha256)!;
         const path = join(plan.profileDir, file.path);
-        await this.expect(
+        this.expect(
           await this.cloud.upload(
             `/browser/profile/blob?uuid=${uuid}&sha256=${sha256}`,
             () => Readable.toWeb(createReadStream(path)) as ReadableStream<Uint8Array>,
@@ -108,13 +109,14 @@ export class ProfileSync {
         uploadedBytes += file.size;
       }
       const total = [...sizes.values()].reduce((sum, size) => sum + size, 0);
-      const committed = await this.expect<{ version: number; duplicate: boolean }>(
+      const committed = this.expect<{ version: number; duplicate: boolean }>(
         await this.cloud.call('/browser/profile/commit', {
           uuid,
           deviceId: this.cloud.deviceId,
           commitId: plan.commitId,
           baseVersion: plan.baseVersion,
           sync: plan.sync,
+          ...(cookies ? { cookies } : {}),
           files: plan.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
         }),
       );

@@ -30,6 +30,7 @@ export class ProfileVersions1763900000005 implements MigrationInterface {
         restored_from integer,
         files jsonb NOT NULL,
         sync jsonb NOT NULL,
+        cookies jsonb,
         device_id varchar(100),
         created_by integer,
         file_count integer NOT NULL,

@@ -14,7 +14,8 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { LIMITS } from '@cos/contracts';
+import { COOKIES_MAX, LIMITS } from '@cos/contracts';
+import { CookieDto } from '../../launch/dto/launch.dto';
 import { DeviceWindowDto } from '../../launch/dto/launch.dto';
 import { WindowRefDto } from '../../windows/dto/window.dto';
 
@@ -72,6 +73,17 @@ export class CommitProfileDto extends DeviceWindowDto {
   @ApiProperty({ description: 'The sync settings the version was made with' })
   @IsObject({ message: 'sync must be an object' })
   sync: Record<string, unknown>;
+
+  @ApiPropertyOptional({
+    type: [CookieDto],
+    description: "The browser's cookies at the close; with syncCookies they become the window's stored cookies with this version",
+  })
+  @IsOptional()
+  @ValidateNested({ each: true })
+  @Type(() => CookieDto)
+  @ArrayMaxSize(COOKIES_MAX, { message: `cookies: at most ${COOKIES_MAX} cookies` })
+  @IsArray({ message: 'cookies must be an array of cookies' })
+  cookies?: CookieDto[];
 
   @ApiProperty({ type: [ProfileFileDto] })
   @ValidateNested({ each: true })
