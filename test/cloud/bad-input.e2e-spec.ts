@@ -225,6 +225,26 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/cookies/export', {}, 211, 'required');
   });
 
+  it('profile versions: hashes, versions and foreign windows', async () => {
+    await refused('/browser/profile/blobs/missing', { uuid: w.uuid, sha256s: 'x' }, 211, 'sha256s must be an array');
+    await refused('/browser/profile/blobs/missing', { uuid: w.uuid, sha256s: ['XYZ'] }, 211, 'sha256s must be 64 lower-case hex digits');
+    await refused('/browser/profile/blobs/missing', { uuid: w.uuid, sha256s: Array(100_001).fill('a'.repeat(64)) }, 211, 'at most 100000');
+    await refused('/browser/profile/blobs/missing', { uuid: foreign.uuid, sha256s: [] }, 404, 'not found');
+    await refused('/browser/profile/manifest', { uuid: w.uuid, version: 0 }, 211, 'version must be a positive integer');
+    await refused('/browser/profile/manifest', { uuid: w.uuid, version: 'latest' }, 211, 'version must be a positive integer');
+    await refused('/browser/profile/manifest', { uuid: w.uuid }, 404, 'has no profile version yet');
+    await refused('/browser/profile/restore', { uuid: w.uuid }, 211, 'version must be a positive integer');
+    await refused('/browser/profile/restore', { uuid: w.uuid, version: 3 }, 404, 'is not kept');
+    await refused('/browser/profile/restore', { uuid: foreign.uuid, version: 1 }, 404, 'not found');
+    await refused('/browser/profile/versions', { uuid: foreign.uuid }, 404, 'not found');
+    await refused(
+      '/browser/profile/commit',
+      { uuid: w.uuid, deviceId: 'd', commitId: 'x', baseVersion: null, sync: {}, files: [] },
+      211,
+      'commitId',
+    );
+  });
+
   it('page sizes', async () => {
     await refused('/browser/list', { pageSize: 0 }, 211, 'pageSize must be 1 to 100');
     await refused('/browser/list', { pageSize: 101 }, 211, 'pageSize must be 1 to 100');

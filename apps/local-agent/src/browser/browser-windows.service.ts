@@ -224,8 +224,14 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         exit: proxy.exit,
         ...(restore ? { restore } : {}),
         profileSync: pulled
-          ? { version: pulled.version, pulled: true, downloadedBytes: pulled.downloadedBytes, reusedBytes: pulled.reusedBytes }
-          : { version: this.profileSync.localVersion(window.uuid), pulled: false, downloadedBytes: 0, reusedBytes: 0 },
+          ? {
+              version: pulled.version,
+              pulled: true,
+              downloadedBytes: pulled.downloadedBytes,
+              reusedBytes: pulled.reusedBytes,
+              fetchMs: pulled.ms,
+            }
+          : { version: this.profileSync.localVersion(window.uuid), pulled: false, downloadedBytes: 0, reusedBytes: 0, fetchMs: 0 },
       };
       this.registry.save(record);
       const started = this.track(record, firefox.exited);

@@ -27,7 +27,7 @@ export interface WindowRecord {
   exit?: ExitInfo | null;
   restore?: RestoreProblem;
   /** The roaming profile version it opened on, and whether it was fetched from the cloud for this open. */
-  profileSync?: { version: number | null; pulled: boolean; downloadedBytes: number; reusedBytes: number };
+  profileSync?: { version: number | null; pulled: boolean; downloadedBytes: number; reusedBytes: number; fetchMs: number };
 }
 
 /** One JSON file per running window under `runtime/`. */

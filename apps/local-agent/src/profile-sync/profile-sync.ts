@@ -33,6 +33,8 @@ export interface PullResult {
   files: number;
   downloadedBytes: number;
   reusedBytes: number;
+  /** From asking for the manifest to the profile swapped in. */
+  ms: number;
 }
 
 /** The version this device's copy of a window's profile was made from, and its files as last seen. */
@@ -142,6 +144,7 @@ export class ProfileSync {
     if (current === null) return null;
     const state = this.state(uuid);
     if (state?.version === current && existsSync(profileDir)) return null;
+    const started = Date.now();
     const manifest = await this.cloud.data<{ version: number; files: ManifestFile[] }>('/browser/profile/manifest', { uuid });
     const stage = `${profileDir}.pull-${randomUUID()}`;
     const fetched: string[] = [];
@@ -178,7 +181,7 @@ export class ProfileSync {
       const seen: SeenFile[] = [];
       for (const file of manifest.files) seen.push({ ...file, mtimeMs: (await fs.stat(join(profileDir, file.path))).mtimeMs });
       this.save(uuid, { version: manifest.version, files: seen });
-      return { version: manifest.version, files: manifest.files.length, downloadedBytes, reusedBytes };
+      return { version: manifest.version, files: manifest.files.length, downloadedBytes, reusedBytes, ms: Date.now() - started };
     } catch (error) {
       await fs.rm(stage, { recursive: true, force: true });
       if (error instanceof DomainError) throw error;
