@@ -1,4 +1,5 @@
 import { DeleteObjectCommand, GetObjectCommand, HeadObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { randomUUID } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -41,7 +42,16 @@ export class FsBlobStore implements BlobStore {
     const target = this.path(sha256);
     await fs.mkdir(dirname(target), { recursive: true, mode: 0o700 });
     // Same bytes under the same name: a rename over an existing blob changes nothing.
-    await fs.rename(path, target);
+    try {
+      await fs.rename(path, target);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EXDEV') throw error;
+      // The store is on another file system than the upload: copied beside the blob, then renamed.
+      const copy = `${target}.${randomUUID()}.tmp`;
+      await fs.copyFile(path, copy);
+      await fs.rename(copy, target);
+      await fs.rm(path, { force: true });
+    }
   }
 
   async open(sha256: string): Promise<Readable | null> {
