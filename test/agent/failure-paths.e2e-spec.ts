@@ -185,22 +185,25 @@ describe('agent failure paths: the cloud killed mid-close, crafted and corrupt p
         ['lnk', 'a file'],
         ['lnk/evil', 'under a file'],
       ]);
-      for (let attempt = 0; attempt < 2; attempt++) {
-        const opened = await agent.post('/browser/open', { uuid: w.uuid });
-        expect(opened).toMatchObject({
-          code: 0,
-          data: {
-            profileRestore: { restored: false, error: expect.any(String), keptAt: expect.stringContaining(`${w.uuid}.zip.unreadable-`) },
-          },
-        });
-        expect(existsSync(opened.data.profileRestore.keptAt)).toBe(true);
-        expect((await agent.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
-        rmSync(profileOf(w.uuid), { recursive: true, force: true });
-        await writeZip(zipOf(w.uuid), [
-          ['lnk', 'a file'],
-          ['lnk/evil', 'under a file'],
-        ]);
-      }
+      const opened = await agent.post('/browser/open', { uuid: w.uuid });
+      expect(opened).toMatchObject({
+        code: 0,
+        data: {
+          profileRestore: { restored: false, error: expect.any(String), keptAt: expect.stringContaining(`${w.uuid}.zip.unreadable-`) },
+        },
+      });
+      expect(existsSync(opened.data.profileRestore.keptAt)).toBe(true);
+      expect((await agent.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
+      // Once the window has a roaming version, a missing profile comes from the cloud: the zip is not read at all.
+      rmSync(profileOf(w.uuid), { recursive: true, force: true });
+      await writeZip(zipOf(w.uuid), [
+        ['lnk', 'a file'],
+        ['lnk/evil', 'under a file'],
+      ]);
+      const again = await agent.post('/browser/open', { uuid: w.uuid });
+      expect(again).toMatchObject({ code: 0, data: { profileSync: { pulled: true, version: 1 } } });
+      expect(again.data).not.toHaveProperty('profileRestore');
+      expect((await agent.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
       expect((await fetch(`${agent.url}/health`).then((r) => r.json())).data.status).toBe('ok');
     });
 

@@ -163,12 +163,12 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private async sendClose(report: StoredReport): Promise<Sent> {
-    const { reportId: _id, closedAt: _at, profileCommit, profileSync: _sync, cookies, ...body } = report;
+    const { reportId: _id, closedAt: _at, profileCommit: _commit, profileSync, cookies, ...body } = report;
     try {
-      // With a profile commit the cookies went with it (or were refused with it).
+      // A profile commit the cloud refused (a stale version) takes its cookies with it: they overwrite nothing.
       const answer = await this.cloud.call<Record<string, unknown>>('/browser/close', {
         ...body,
-        ...(cookies && !profileCommit ? { cookies } : {}),
+        ...(cookies && !profileSync?.error ? { cookies } : {}),
         deviceId: this.cloud.deviceId,
       });
       if (answer.code === 0) return { state: 'delivered', answer: answer.data };
