@@ -1,4 +1,5 @@
 import { INestApplication } from '@nestjs/common';
+import { AbstractLoader, ExpressLoader } from '@nestjs/serve-static';
 import { JwtService } from '@nestjs/jwt';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -61,6 +62,10 @@ export async function startCloud(
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
     .overrideProvider(CloudConfig)
     .useValue(config)
+    // NestFactory.create has its HTTP adapter before modules start; a testing module gets it later,
+    // and serve-static would fall back to serving nothing. The console is served as in production.
+    .overrideProvider(AbstractLoader)
+    .useValue(new ExpressLoader())
     .compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   configureCloudApp(app);

@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module';
 import { AuditModule } from './audit/audit.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigModule } from './config/config.module';
+import { ConsoleModule } from './console/console.module';
 import { CookiesModule } from './cookies/cookies.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { DatabaseModule } from './database/database.module';
@@ -28,6 +29,7 @@ import { WindowsModule } from './windows/windows.module';
     WindowsModule,
     CookiesModule,
     ProfilesModule,
+    ConsoleModule,
     ProxiesModule,
   ],
   controllers: [HealthController],

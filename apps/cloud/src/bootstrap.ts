@@ -2,13 +2,30 @@ import { INestApplication } from '@nestjs/common';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { configureHttpApp } from '@cos/server-common';
+import compression from 'compression';
+import type { NextFunction, Request, Response } from 'express';
 import { CloudConfig } from './config/cloud-config';
+import { CONSOLE_CSP } from './console/console.module';
 
 /** Everything `main.ts` and the tests both do to a created app before it listens. */
 export function configureCloudApp(app: INestApplication): void {
   // Close calls carry a window's cookies: thousands of them for a busy profile.
   configureHttpApp(app, { bodyLimit: '16mb' });
   app.enableShutdownHooks();
+  // The console's files and JSON answers travel compressed; event streams and profile blobs are sent as they come.
+  app.use(
+    compression({
+      filter: (request: Request, response: Response) =>
+        !request.path.startsWith('/events') && !request.path.startsWith('/browser/profile/blob') && compression.filter(request, response),
+    }),
+  );
+  // Every answer but the OpenAPI page (whose UI runs inline script) carries the console's policy.
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (!request.path.startsWith('/docs')) response.setHeader('Content-Security-Policy', CONSOLE_CSP);
+    response.setHeader('X-Content-Type-Options', 'nosniff');
+    response.setHeader('Referrer-Policy', 'no-referrer');
+    next();
+  });
   const config = app.get(CloudConfig);
   // Behind a load balancer the client's address (login throttling) comes from X-Forwarded-For,
   // trusted only as far as TRUST_PROXY says.

@@ -100,6 +100,24 @@ export class AuthService {
     await this.loader.forgetSession(sessionId);
   }
 
+  /** Ends the session a current refresh token belongs to (the console's sign-out); any other token ends nothing. */
+  async endSession(refreshToken: string): Promise<void> {
+    let parsed: { sessionId: string; secretHash: string };
+    try {
+      parsed = this.parseRefreshToken(refreshToken);
+    } catch {
+      return;
+    }
+    const session = await this.db.getRepository(SessionEntity).findOneBy({ id: parsed.sessionId, revokedAt: IsNull() });
+    if (!session || !sameHash(session.refreshHash, parsed.secretHash)) return;
+    const user = await this.db.getRepository(UserEntity).findOneByOrFail({ id: session.userId });
+    await this.db.transaction(async (manager) => {
+      const ended = await manager.update(SessionEntity, { id: session.id, revokedAt: IsNull() }, { revokedAt: new Date() });
+      if (ended.affected) await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.logout' });
+    });
+    await this.loader.forgetSession(session.id);
+  }
+
   async me(auth: AuthContext) {
     const user = await this.db.getRepository(UserEntity).findOneByOrFail({ id: auth.userId });
     const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: auth.teamId });

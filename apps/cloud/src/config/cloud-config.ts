@@ -117,6 +117,10 @@ export class CloudEnv {
   })
   TRUST_PROXY?: string;
 
+  /** The built web console (`npm run build`), served at `/`; nothing is served when it is missing. */
+  @IsString()
+  CONSOLE_DIR = 'dist/console';
+
   /** Where profile blobs live: the data folder (`fs`) or S3-compatible object storage (`s3`, the S3_* variables). */
   @IsIn(['fs', 's3'], { message: 'PROFILE_STORE must be fs or s3' })
   PROFILE_STORE: 'fs' | 's3' = 'fs';

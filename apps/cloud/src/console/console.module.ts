@@ -1,0 +1,55 @@
+import { Module } from '@nestjs/common';
+import { ServeStaticModule } from '@nestjs/serve-static';
+import type { Response } from 'express';
+import { existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { AuthModule } from '../auth/auth.module';
+import { CloudConfig } from '../config/cloud-config';
+import { ConfigModule } from '../config/config.module';
+import { ConsoleSessionController } from './console-session.controller';
+
+/** What the console's pages may load and talk to: their own origin only, no inline script, no framing. */
+export const CONSOLE_CSP = [
+  "default-src 'self'",
+  "script-src 'self'",
+  "style-src 'self'",
+  "img-src 'self' data:",
+  "connect-src 'self'",
+  "object-src 'none'",
+  "base-uri 'none'",
+  "frame-ancestors 'none'",
+  "form-action 'self'",
+].join('; ');
+
+/**
+ * The web console: its built files served at `/` (the page routes with the URL's hash, so every
+ * other path stays the API's), and its cookie-based sessions.
+ */
+@Module({
+  imports: [
+    AuthModule,
+    ServeStaticModule.forRootAsync({
+      imports: [ConfigModule],
+      inject: [CloudConfig],
+      useFactory: (config: CloudConfig) => {
+        const rootPath = resolve(config.env.CONSOLE_DIR);
+        if (!existsSync(join(rootPath, 'index.html'))) return [];
+        return [
+          {
+            rootPath,
+            renderPath: '/',
+            serveStaticOptions: {
+              index: false,
+              // Built assets carry a content hash in their names: cached for good; the page itself is always fresh.
+              setHeaders: (response: Response, path: string) => {
+                response.setHeader('Cache-Control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+              },
+            },
+          },
+        ];
+      },
+    }),
+  ],
+  controllers: [ConsoleSessionController],
+})
+export class ConsoleModule {}

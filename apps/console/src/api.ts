@@ -1,0 +1,125 @@
+/** The cloud's answers: `{code, msg, data}`; anything but 0 is an error with the cloud's words. */
+export interface Envelope<T> {
+  code: number;
+  msg: string;
+  data: T;
+}
+
+export class ApiError extends Error {
+  constructor(
+    readonly code: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+export interface Me {
+  user: { id: number; email: string; role: 'owner' | 'admin' | 'member' };
+  team: { id: number; name: string };
+  permissions: string[];
+  scope: 'all' | 'groups';
+  groupIds: number[];
+}
+
+/** The access token lives here, in memory only; the refresh token is an httpOnly cookie the page never sees. */
+let accessToken: string | null = null;
+let refreshing: Promise<boolean> | null = null;
+let onSignedOut: () => void = () => undefined;
+
+export function setSignedOutHandler(handler: () => void): void {
+  onSignedOut = handler;
+}
+
+export function token(): string | null {
+  return accessToken;
+}
+
+async function send<T>(path: string, body: unknown, withToken: boolean): Promise<Envelope<T>> {
+  const response = await fetch(path, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'Content-Type': 'application/json', ...(withToken && accessToken ? { Authorization: `Bearer ${accessToken}` } : {}) },
+    body: JSON.stringify(body ?? {}),
+  });
+  return (await response.json()) as Envelope<T>;
+}
+
+/** A new access token from the refresh cookie; concurrent callers share one refresh (the cookie rotates). */
+export function refresh(): Promise<boolean> {
+  refreshing ??= send<{ accessToken: string }>('/auth/console/refresh', {}, false)
+    .then((answer) => {
+      accessToken = answer.code === 0 ? answer.data.accessToken : null;
+      return answer.code === 0;
+    })
+    .catch(() => false)
+    .finally(() => (refreshing = null));
+  return refreshing;
+}
+
+/** POST as the signed-in user; an expired access token is refreshed once. */
+export async function api<T = Record<string, unknown>>(path: string, body: unknown = {}): Promise<T> {
+  let answer = await send<T>(path, body, true);
+  if (answer.code === 401 && (await refresh())) answer = await send<T>(path, body, true);
+  if (answer.code === 401) {
+    accessToken = null;
+    onSignedOut();
+  }
+  if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
+  return answer.data;
+}
+
+export async function signIn(email: string, password: string): Promise<void> {
+  const answer = await send<{ accessToken: string }>('/auth/console/login', { email, password }, false);
+  if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
+  accessToken = answer.data.accessToken;
+}
+
+export async function signOut(): Promise<void> {
+  await send('/auth/console/logout', {}, false).catch(() => undefined);
+  accessToken = null;
+}
+
+/** Server-Sent Events of the team, read with fetch so the token goes in a header, not in the URL. */
+export function listen(onEvent: (event: { kind: string; data: Record<string, unknown> }) => void): () => void {
+  const controller = new AbortController();
+  let lastId = '';
+  const run = async () => {
+    while (!controller.signal.aborted) {
+      try {
+        const response = await fetch('/events', {
+          headers: { Authorization: `Bearer ${accessToken ?? ''}`, ...(lastId ? { 'Last-Event-ID': lastId } : {}) },
+          signal: controller.signal,
+        });
+        if (response.status === 401 && !(await refresh())) return;
+        if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
+        const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+        let buffer = '';
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += value;
+          let end: number;
+          while ((end = buffer.indexOf('\n\n')) >= 0) {
+            const block = buffer.slice(0, end);
+            buffer = buffer.slice(end + 2);
+            const field = (name: string) =>
+              block
+                .split('\n')
+                .find((l) => l.startsWith(`${name}:`))
+                ?.slice(name.length + 1)
+                .trim();
+            const data = field('data');
+            lastId = field('id') ?? lastId;
+            if (data) onEvent({ kind: field('event') ?? 'message', data: JSON.parse(data) as Record<string, unknown> });
+          }
+        }
+      } catch {
+        if (controller.signal.aborted) return;
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  };
+  void run();
+  return () => controller.abort();
+}

@@ -1,0 +1,114 @@
+import { StrictMode, useCallback, useEffect, useState } from 'react';
+import { createRoot } from 'react-dom/client';
+import { api, listen, refresh, setSignedOutHandler, signIn, signOut } from './api';
+import type { Me } from './api';
+import { AuditPage } from './pages/audit';
+import { GroupsPage } from './pages/groups';
+import { MembersPage } from './pages/members';
+import { ProxiesPage } from './pages/proxies';
+import { RecyclePage } from './pages/recycle';
+import { TokensPage } from './pages/tokens';
+import { WindowsPage } from './pages/windows';
+import { can, SessionContext } from './session';
+import { Field, Status } from './ui';
+import './styles.css';
+
+const PAGES = [
+  { hash: 'windows', title: 'Windows', show: (me: Me) => can(me, 'browser:list'), Page: WindowsPage },
+  { hash: 'recycle', title: 'Recycle bin', show: (me: Me) => can(me, 'browser:list'), Page: RecyclePage },
+  { hash: 'groups', title: 'Groups and tags', show: () => true, Page: GroupsPage },
+  { hash: 'proxies', title: 'Proxies', show: (me: Me) => can(me, 'proxy:manage'), Page: ProxiesPage },
+  { hash: 'members', title: 'Members', show: (me: Me) => can(me, 'team:manage'), Page: MembersPage },
+  { hash: 'audit', title: 'Audit log', show: (me: Me) => can(me, 'team:manage'), Page: AuditPage },
+  { hash: 'tokens', title: 'API tokens', show: () => true, Page: TokensPage },
+];
+
+function useHash(): string {
+  const [hash, setHash] = useState(() => location.hash.replace(/^#\/?/, ''));
+  useEffect(() => {
+    const changed = () => setHash(location.hash.replace(/^#\/?/, ''));
+    window.addEventListener('hashchange', changed);
+    return () => window.removeEventListener('hashchange', changed);
+  }, []);
+  return hash;
+}
+
+function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
+  const [email, setEmail] = useState('');
+  const [password, setPassword] = useState('');
+  const [error, setError] = useState('');
+  return (
+    <main className="signin">
+      <h1>cos console</h1>
+      <form
+        onSubmit={(e) => {
+          e.preventDefault();
+          signIn(email, password).then(onSignedIn, (err: Error) => setError(err.message));
+        }}
+      >
+        <Field label="Email">
+          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
+        </Field>
+        <Field label="Password">
+          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
+        </Field>
+        <button type="submit">Sign in</button>
+        <Status text={error} />
+      </form>
+    </main>
+  );
+}
+
+function App() {
+  const [me, setMe] = useState<Me | null>(null);
+  const [checked, setChecked] = useState(false);
+  const [live, setLive] = useState(0);
+  const hash = useHash();
+  const loadMe = useCallback(() => api<Me>('/auth/me').then(setMe, () => setMe(null)), []);
+
+  useEffect(() => {
+    setSignedOutHandler(() => setMe(null));
+    // A reload keeps the session: the refresh cookie gives a new access token.
+    void refresh().then(async (ok) => {
+      if (ok) await loadMe();
+      setChecked(true);
+    });
+  }, [loadMe]);
+  // Live updates: any change the caller may see bumps a counter the pages reload on.
+  useEffect(() => (me ? listen(() => setLive((n) => n + 1)) : undefined), [me]);
+
+  if (!checked) return <p className="status">Loading…</p>;
+  if (!me) return <SignIn onSignedIn={() => void loadMe()} />;
+  const pages = PAGES.filter((p) => p.show(me));
+  const current = pages.find((p) => p.hash === hash) ?? pages[0];
+  return (
+    <SessionContext.Provider value={me}>
+      <header className="top">
+        <strong>cos</strong>
+        <nav aria-label="Pages">
+          {pages.map((p) => (
+            <a key={p.hash} href={`#/${p.hash}`} aria-current={p === current ? 'page' : undefined}>
+              {p.title}
+            </a>
+          ))}
+        </nav>
+        <span className="who">
+          {me.user.email} ({me.user.role}, {me.team.name})
+        </span>
+        <button type="button" onClick={() => void signOut().then(() => setMe(null))}>
+          Sign out
+        </button>
+      </header>
+      <main>
+        <h1>{current.title}</h1>
+        <current.Page live={live} />
+      </main>
+    </SessionContext.Provider>
+  );
+}
+
+createRoot(document.getElementById('root')!).render(
+  <StrictMode>
+    <App />
+  </StrictMode>,
+);

@@ -1,0 +1,82 @@
+import { useState } from 'react';
+import { api } from '../api';
+import { can, useSession } from '../session';
+import { Field, Status, useAction, useLoad } from '../ui';
+
+interface Named {
+  id: number;
+  name: string;
+  color?: string;
+}
+
+function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permission: string; live: number }) {
+  const me = useSession();
+  const list = useLoad(() => api<{ list: Named[] }>(`/${kind}/list`, { pageSize: 100 }), [live]);
+  const [name, setName] = useState('');
+  const [renaming, setRenaming] = useState<Record<number, string>>({});
+  const { status, run } = useAction();
+  const may = can(me, permission);
+  const label = kind === 'group' ? 'Groups' : 'Tags';
+  return (
+    <section aria-label={label}>
+      <h2>{label}</h2>
+      {may && (
+        <form
+          className="toolbar"
+          onSubmit={(e) => {
+            e.preventDefault();
+            void run(`Add ${kind}`, () => api(`/${kind}/add`, { name })).then((ok) => ok && (setName(''), list.reload()));
+          }}
+        >
+          <Field label={`New ${kind} name`}>
+            <input required maxLength={kind === 'group' ? 100 : 20} value={name} onChange={(e) => setName(e.target.value)} />
+          </Field>
+          <button type="submit">Add {kind}</button>
+        </form>
+      )}
+      <Status text={status || list.error} />
+      <ul>
+        {list.data?.list.map((item) => (
+          <li key={item.id}>
+            {may ? (
+              <>
+                <input
+                  aria-label={`Name of ${kind} ${item.name}`}
+                  value={renaming[item.id] ?? item.name}
+                  onChange={(e) => setRenaming({ ...renaming, [item.id]: e.target.value })}
+                />{' '}
+                <button
+                  type="button"
+                  onClick={() =>
+                    void run(`Rename ${kind}`, () => api(`/${kind}/update`, { id: item.id, name: renaming[item.id] ?? item.name })).then(
+                      list.reload,
+                    )
+                  }
+                >
+                  Rename
+                </button>{' '}
+                <button
+                  type="button"
+                  onClick={() => void run(`Delete ${kind} ${item.name}`, () => api(`/${kind}/delete`, { id: item.id })).then(list.reload)}
+                >
+                  Delete {item.name}
+                </button>
+              </>
+            ) : (
+              item.name
+            )}
+          </li>
+        ))}
+      </ul>
+    </section>
+  );
+}
+
+export function GroupsPage({ live }: { live: number }) {
+  return (
+    <div className="grid">
+      <NamedList kind="group" permission="group:manage" live={live} />
+      <NamedList kind="tag" permission="tag:manage" live={live} />
+    </div>
+  );
+}

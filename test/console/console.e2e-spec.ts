@@ -1,0 +1,200 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { CloudHarness, startCloud } from '../support/cloud-app';
+import { ensureConsoleBuilt } from '../support/console-build';
+import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
+
+jest.setTimeout(180_000);
+
+const SHOTS = join(__dirname, '..', '..', 'test-output', 'console');
+const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+describe('the web console in a real browser', () => {
+  let cloud: CloudHarness;
+  let browser: Browser;
+  let owner: Account;
+
+  beforeAll(async () => {
+    const consoleDir = ensureConsoleBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    cloud = await startCloud({ listen: true, env: { CONSOLE_DIR: consoleDir } });
+    owner = await registerOwner(cloud);
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cloud.close();
+  });
+
+  async function signIn(context: BrowserContext, account: Account): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(`${cloud.url}/`);
+    await page.getByLabel('Email').fill(account.email);
+    await page.getByLabel('Password').fill(account.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Windows' }).waitFor();
+    return page;
+  }
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const detail = async (id: number) => (await cloud.post('/browser/detail', { id }, owner.token)).data;
+
+  it('serves the page with a policy that allows no inline script, and hands out the refresh token only as a strict cookie', async () => {
+    const page = await fetch(`${cloud.url}/`);
+    const html = await page.text();
+    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(html).not.toMatch(/<script>(?!<\/script>)/);
+    expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
+
+    const login = await fetch(`${cloud.url}/auth/console/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Origin: cloud.url },
+      body: JSON.stringify({ email: owner.email, password: owner.password }),
+    });
+    const answer = await login.json();
+    expect(answer.data.accessToken).toEqual(expect.any(String));
+    expect(answer.data).not.toHaveProperty('refreshToken');
+    const cookie = login.headers.get('set-cookie')!;
+    expect(cookie).toMatch(/^cos_console_refresh=[^;]+; Path=\/auth\/console; HttpOnly; SameSite=Strict$/);
+
+    // Another site cannot use the cookie: refresh and logout check Origin first.
+    for (const origin of ['http://evil.test', null]) {
+      const refused = await fetch(`${cloud.url}/auth/console/refresh`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Cookie: cookie.split(';')[0], ...(origin ? { Origin: origin } : {}) },
+        body: '{}',
+      });
+      expect((await refused.json()).code).toBe(403);
+    }
+    const refreshed = await fetch(`${cloud.url}/auth/console/refresh`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Cookie: cookie.split(';')[0], Origin: cloud.url },
+      body: '{}',
+    });
+    expect((await refreshed.json()).code).toBe(0);
+    // Personal API tokens work as before.
+    const token = (await cloud.post('/auth/token/create', { name: 'script' }, owner.token)).data.token;
+    expect((await cloud.post('/auth/me', {}, token)).code).toBe(0);
+  });
+
+  it('signs in, creates a window, moves two windows to a group in one batch, deletes and restores through the recycle bin', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await signIn(context, owner);
+    await shot(page, 'windows-empty');
+
+    await page.getByRole('button', { name: 'New window' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Shop DE');
+    await page.getByLabel('Timezone').fill('Europe/Berlin');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    // The dialog closes once the cloud took it.
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.getByRole('cell', { name: 'Shop DE', exact: true }).waitFor();
+    const created = (await cloud.post('/browser/list', { keyword: 'Shop DE' }, owner.token)).data.list[0];
+    expect(created.browserFingerPrint.timezone).toBe('Europe/Berlin');
+
+    const group = await createGroup(cloud, owner, 'Marketplace');
+    const one = await createWindow(cloud, owner, { name: 'batch one' });
+    const two = await createWindow(cloud, owner, { name: 'batch two' });
+    await page.reload();
+    await page.getByRole('checkbox', { name: 'Select batch one' }).check();
+    await page.getByRole('checkbox', { name: 'Select batch two' }).check();
+    await page.getByLabel('Move to group').selectOption({ label: 'Marketplace' });
+    await page.getByRole('button', { name: 'Move', exact: true }).click();
+    await page.getByRole('status').filter({ hasText: 'Move to group: done' }).waitFor();
+    expect([(await detail(one.id)).groupId, (await detail(two.id)).groupId]).toEqual([group, group]);
+    const audit = await cloud.post('/audit/list', { kind: 'window.updated' }, owner.token);
+    expect(audit.data.list.filter((e: { windowId: number }) => [one.id, two.id].includes(e.windowId))).toHaveLength(2);
+    await shot(page, 'windows');
+
+    await page.getByRole('checkbox', { name: 'Select batch two' }).check();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('cell', { name: 'batch two', exact: true }).waitFor({ state: 'detached' });
+    await page.getByRole('link', { name: 'Recycle bin' }).click();
+    await page.getByRole('button', { name: 'Restore batch two' }).click();
+    await page.getByRole('status').filter({ hasText: 'done' }).waitFor();
+    await shot(page, 'recycle-bin');
+    expect((await detail(two.id)).deletedAt).toBeNull();
+
+    // Each page, once its data is in (the event stream keeps the network busy: wait for content).
+    for (const [link, name, ready] of [
+      ['Groups and tags', 'groups-and-tags', () => page.getByRole('textbox', { name: 'Name of group Marketplace' })],
+      ['Proxies', 'proxies', () => page.getByRole('table', { name: 'Saved proxies' })],
+      ['Members', 'members', () => page.getByRole('cell', { name: owner.email, exact: true })],
+      ['Audit log', 'audit-log', () => page.getByRole('cell', { name: 'window.created' }).first()],
+      ['API tokens', 'api-tokens', () => page.getByRole('cell', { name: 'script', exact: true })],
+    ] as const) {
+      await page.getByRole('link', { name: link }).click();
+      await page.getByRole('heading', { name: link }).waitFor();
+      await ready().waitFor();
+      await shot(page, name);
+    }
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('link', { name: 'Windows' }).click();
+    await page.getByRole('cell', { name: 'batch one', exact: true }).waitFor();
+    await shot(page, 'windows-phone');
+    await context.close();
+  });
+
+  it('a member with only browser:list sees no edit controls (and the API refuses them); once granted browser:update:single, they can edit', async () => {
+    const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'all' });
+    const w = await createWindow(cloud, owner, { name: 'member view' });
+    const memberContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const memberPage = await signIn(memberContext, member);
+    await memberPage.getByRole('cell', { name: 'member view', exact: true }).waitFor();
+    await expect(memberPage.getByRole('button', { name: 'New window' }).count()).resolves.toBe(0);
+    await expect(memberPage.getByRole('button', { name: 'Edit member view' }).count()).resolves.toBe(0);
+    await expect(memberPage.getByRole('link', { name: 'Members' }).count()).resolves.toBe(0);
+    await memberPage.getByRole('checkbox', { name: 'Select member view' }).check();
+    await expect(memberPage.getByRole('button', { name: 'Delete', exact: true }).count()).resolves.toBe(0);
+    await shot(memberPage, 'member-read-only');
+    const refused = await cloud.post('/browser/update', { id: w.id, name: 'hacked' }, member.token);
+    expect(refused).toMatchObject({ code: 403, msg: expect.stringContaining('browser:update:single') });
+
+    // The owner grants the permission in the members page.
+    const ownerContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const ownerPage = await signIn(ownerContext, owner);
+    await ownerPage.getByRole('link', { name: 'Members' }).click();
+    await ownerPage.getByRole('button', { name: `Edit ${member.email}` }).click();
+    await ownerPage.getByRole('checkbox', { name: 'browser:update:single' }).check();
+    await ownerPage.getByRole('button', { name: 'Save', exact: true }).click();
+    await ownerPage.getByRole('cell', { name: 'browser:list, browser:update:single', exact: true }).waitFor();
+
+    await memberPage.reload();
+    await memberPage.getByRole('button', { name: 'Edit member view' }).click();
+    await memberPage.getByLabel('Name', { exact: true }).fill('member edited');
+    await memberPage.getByRole('button', { name: 'Save', exact: true }).click();
+    await memberPage.getByRole('cell', { name: 'member edited', exact: true }).waitFor();
+    expect((await detail(w.id)).name).toBe('member edited');
+    await ownerContext.close();
+    await memberContext.close();
+  });
+
+  it('signs out: the session ends and the refresh cookie is gone', async () => {
+    const context = await browser.newContext();
+    const page = await signIn(context, owner);
+    expect((await context.cookies()).map((c) => [c.name, c.httpOnly, c.sameSite, c.path])).toEqual([
+      ['cos_console_refresh', true, 'Strict', '/auth/console'],
+    ]);
+    // A reload keeps the session through the cookie, without the password.
+    await page.reload();
+    await page.getByRole('heading', { name: 'Windows' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await shot(page, 'sign-in');
+    expect(await context.cookies()).toEqual([]);
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await context.close();
+  });
+});
