@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { Extension, PGlite } from '@electric-sql/pglite';
 import autocannon from 'autocannon';
 import { Client } from 'pg';
-import { freshDatabase, postApi, Stats, ms, ratio, sample, startProcess, table } from './support';
+import { freshDatabase, postApi, Queryable, Stats, ms, ratio, sample, seedWindows, startProcess, table } from './support';
 
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm: Extension };
@@ -37,34 +37,6 @@ const DURATION = Number(process.env.BENCH_SECONDS ?? 8);
 const api = (path: string, body: unknown, token?: string) => postApi(BASE, path, body, token);
 
 /** `pg`'s Client and PGlite both answer `query(text, params)` with `{ rows }`. */
-interface Queryable {
-  query(text: string, params?: unknown[]): Promise<{ rows: any[] }>;
-}
-
-async function seed(db: Queryable, teamId: number, userId: number, count: number): Promise<void> {
-  const groups: { id: number }[] = (
-    await db.query(`INSERT INTO groups (team_id, name) SELECT $1, 'group ' || g FROM generate_series(1, 20) g RETURNING id`, [teamId])
-  ).rows;
-  const tags: { id: number }[] = (
-    await db.query(`INSERT INTO tags (team_id, name) SELECT $1, 'tag ' || g FROM generate_series(1, 10) g RETURNING id`, [teamId])
-  ).rows;
-  await db.query(
-    `INSERT INTO windows (team_id, seq, name, remark, group_id, fingerprint, config, proxy_type, proxy_host, proxy_port, created_by, created_at)
-     SELECT $1, g, 'Window ' || g,
-            CASE WHEN g % 10 = 0 THEN 'vip seller account ' || g ELSE 'regular account ' || g END,
-            ($3::int[])[1 + g % 20], '{"os":"Win32","coreVersion":"118","languages":["en-US"]}', '{"syncCookies":true}',
-            CASE WHEN g % 2 = 0 THEN 'socks5' ELSE 'direct' END, CASE WHEN g % 2 = 0 THEN '10.0.0.1' ELSE '' END,
-            CASE WHEN g % 2 = 0 THEN 1080 END, $2, now() - make_interval(secs => $4 - g)
-     FROM generate_series(1, $4) g`,
-    [teamId, userId, groups.map((g) => g.id), count],
-  );
-  await db.query(
-    `INSERT INTO window_tags (window_id, tag_id) SELECT w.id, ($2::int[])[1 + w.seq % 10] FROM windows w WHERE w.team_id = $1 AND w.seq % 5 = 0`,
-    [teamId, tags.map((t) => t.id)],
-  );
-  await db.query(`UPDATE teams SET window_seq = $2 WHERE id = $1`, [teamId, count]);
-}
-
 interface Load {
   p50: number;
   p99: number;
@@ -104,8 +76,8 @@ async function owners() {
 }
 
 async function seedAll(db: Queryable, registered: Awaited<ReturnType<typeof owners>>): Promise<void> {
-  await seed(db, registered.owner.team.id, registered.owner.user.id, BIG_TEAM);
-  for (const other of registered.others) await seed(db, other.team.id, other.user.id, SMALL_TEAM);
+  await seedWindows(db, registered.owner.team.id, registered.owner.user.id, BIG_TEAM);
+  for (const other of registered.others) await seedWindows(db, other.team.id, other.user.id, SMALL_TEAM);
   // A steady state, as autovacuum leaves it: statistics and the visibility map are current.
   await db.query('VACUUM ANALYZE');
 }

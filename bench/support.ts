@@ -82,3 +82,32 @@ export async function freshDatabase(adminUrl: string, name: string): Promise<str
   url.pathname = `/${name}`;
   return url.toString();
 }
+
+export interface Queryable {
+  query(text: string, params?: unknown[]): Promise<{ rows: any[] }>;
+}
+
+/** `count` windows in a team: 20 groups, 10 tags on every fifth, every tenth remark says "vip", half behind a proxy. */
+export async function seedWindows(db: Queryable, teamId: number, userId: number, count: number): Promise<void> {
+  const groups: { id: number }[] = (
+    await db.query(`INSERT INTO groups (team_id, name) SELECT $1, 'group ' || g FROM generate_series(1, 20) g RETURNING id`, [teamId])
+  ).rows;
+  const tags: { id: number }[] = (
+    await db.query(`INSERT INTO tags (team_id, name) SELECT $1, 'tag ' || g FROM generate_series(1, 10) g RETURNING id`, [teamId])
+  ).rows;
+  await db.query(
+    `INSERT INTO windows (team_id, seq, name, remark, group_id, fingerprint, config, proxy_type, proxy_host, proxy_port, created_by, created_at)
+     SELECT $1, g, 'Window ' || g,
+            CASE WHEN g % 10 = 0 THEN 'vip seller account ' || g ELSE 'regular account ' || g END,
+            ($3::int[])[1 + g % 20], '{"os":"Win32","coreVersion":"118","languages":["en-US"]}', '{"syncCookies":true}',
+            CASE WHEN g % 2 = 0 THEN 'socks5' ELSE 'direct' END, CASE WHEN g % 2 = 0 THEN '10.0.0.1' ELSE '' END,
+            CASE WHEN g % 2 = 0 THEN 1080 END, $2, now() - make_interval(secs => $4 - g)
+     FROM generate_series(1, $4) g`,
+    [teamId, userId, groups.map((g) => g.id), count],
+  );
+  await db.query(
+    `INSERT INTO window_tags (window_id, tag_id) SELECT w.id, ($2::int[])[1 + w.seq % 10] FROM windows w WHERE w.team_id = $1 AND w.seq % 5 = 0`,
+    [teamId, tags.map((t) => t.id)],
+  );
+  await db.query(`UPDATE teams SET window_seq = $2 WHERE id = $1`, [teamId, count]);
+}
