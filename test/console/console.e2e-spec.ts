@@ -83,6 +83,25 @@ describe('the web console in a real browser', () => {
       body: '{}',
     });
     expect((await refreshed.json()).code).toBe(0);
+    // Bad input is 211 naming the field and sets no cookie; a wrong password is the login's 401.
+    const consoleLogin = (body: unknown) =>
+      fetch(`${cloud.url}/auth/console/login`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Origin: cloud.url },
+        body: JSON.stringify(body),
+      });
+    for (const [body, code, msg] of [
+      [{ email: owner.email }, 211, 'password'],
+      [{ email: 'not-an-email', password: 'x' }, 211, 'email must be an email address'],
+      [{ email: owner.email, password: 'x', extra: 1 }, 211, 'extra'],
+      [{ email: owner.email, password: 'wrong password' }, 401, 'Invalid email or password'],
+    ] as const) {
+      const answer = await consoleLogin(body);
+      expect(answer.headers.get('set-cookie')).toBeNull();
+      expect(await answer.json()).toEqual({ code, msg: expect.stringContaining(msg), data: {} });
+    }
+    const noCookie = await fetch(`${cloud.url}/auth/console/refresh`, { method: 'POST', headers: { Origin: cloud.url } });
+    expect((await noCookie.json()).code).toBe(401);
     // Personal API tokens work as before.
     const token = (await cloud.post('/auth/token/create', { name: 'script' }, owner.token)).data.token;
     expect((await cloud.post('/auth/me', {}, token)).code).toBe(0);
