@@ -12,7 +12,7 @@ import { archiveProfile } from '../apps/local-agent/src/browser/profile-archive'
 import { loadAgentConfig } from '../apps/local-agent/src/config/agent-config';
 import { FileSessionStore, LocalToken } from '../apps/local-agent/src/identity/agent-files';
 import { benchProxyBridge } from './proxy-bridge.bench';
-import { freshDatabase, ms, ratio, startProcess, stats, table, timed } from './support';
+import { fillHeavyProfile, freshDatabase, localApi, ms, ratio, registerBenchAccount, startProcess, stats, table, timed } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const CLOUD_PORT = 3911;
@@ -45,23 +45,10 @@ async function main(): Promise<void> {
   const config = loadAgentConfig({ ...process.env, ...env });
   try {
     const cloudApi = new CloudClient(cloudUrl, new FileSessionStore(config));
-    await fetch(`${cloudUrl}/auth/register`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }),
-    });
+    await registerBenchAccount(cloudUrl);
     await cloudApi.login('bench@example.com', 'bench-password');
     const token = new LocalToken(config).current();
-    const local = async (path: string, body: object) => {
-      const res = await fetch(`${agentUrl}${path}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Cos-Local-Token': token },
-        body: JSON.stringify(body),
-      });
-      const json = (await res.json()) as { code: number; msg: string; data: any };
-      if (json.code !== 0) throw new Error(`${path}: ${json.msg}`);
-      return json.data;
-    };
+    const local = localApi(agentUrl, token);
     const newWindow = async (name: string) =>
       (
         await cloudApi.call<{ uuid: string }>('/browser/update', {
@@ -127,33 +114,7 @@ async function main(): Promise<void> {
     const browser = await puppeteer.connect({ browserWSEndpoint: opened.wsEndpoint, protocol: 'webDriverBiDi' });
     const page = await browser.newPage();
     await page.goto(`${cloudUrl}/health`);
-    const expiry = Math.floor(Date.now() / 1000) + 86400 * 30;
-    // Firefox keeps at most 180 cookies per host: 5,000 cookies are 50 sites' worth.
-    for (let site = 0; site < 50; site++) {
-      await browser.setCookie(
-        ...Array.from({ length: 100 }, (_, j) => ({
-          name: `c${j}`,
-          value: `value-${site}-${j}-${'x'.repeat(40)}`,
-          domain: `site${site}.example`,
-          path: '/',
-          expires: expiry,
-        })),
-      );
-    }
-    await page.evaluate(
-      () =>
-        new Promise<void>((resolve) => {
-          const open = indexedDB.open('bench', 1);
-          open.onupgradeneeded = () => open.result.createObjectStore('blobs');
-          open.onsuccess = () => {
-            const tx = open.result.transaction('blobs', 'readwrite');
-            // Random text does not compress, like real site data (images, encrypted blobs).
-            const chunk = () => Array.from({ length: 262144 }, () => Math.random().toString(36).slice(2, 6)).join('');
-            for (let i = 0; i < 20; i++) tx.objectStore('blobs').put(chunk(), `blob${i}`);
-            tx.oncomplete = () => resolve();
-          };
-        }),
-    );
+    await fillHeavyProfile(browser, page);
     await browser.disconnect();
     const [heavyCloseMs, heavyClose] = await timed(() => local('/browser/close', { uuid: heavy }));
     const heavyProfile = heavyClose.close.profileZipPath

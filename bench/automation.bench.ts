@@ -14,7 +14,7 @@ import puppeteer, { Page } from 'puppeteer-core';
 import { CloudClient } from '@cos/cloud-client';
 import { loadAgentConfig } from '../apps/local-agent/src/config/agent-config';
 import { FileSessionStore, LocalToken } from '../apps/local-agent/src/identity/agent-files';
-import { freshDatabase, ms, ratio, startProcess, stats, table, timed } from './support';
+import { freshDatabase, localApi, ms, ratio, registerBenchAccount, startProcess, stats, table, timed } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 300);
 const SHOTS = Number(process.env.BENCH_SHOTS ?? 40);
@@ -66,24 +66,11 @@ async function main(): Promise<void> {
     defaultViewport: null,
   });
   try {
-    await fetch(`${cloudUrl}/auth/register`, {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }),
-    });
+    await registerBenchAccount(cloudUrl);
     const cloudApi = new CloudClient(cloudUrl, new FileSessionStore(config));
     await cloudApi.login('bench@example.com', 'bench-password');
     const token = new LocalToken(config).current();
-    const local = async (path: string, body: object) => {
-      const res = await fetch(`${agentUrl}${path}`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', 'X-Cos-Local-Token': token },
-        body: JSON.stringify(body),
-      });
-      const json = (await res.json()) as { code: number; msg: string; data: any };
-      if (json.code !== 0) throw new Error(`${path}: ${json.msg}`);
-      return json.data;
-    };
+    const local = localApi(agentUrl, token);
     const { uuid } = (await cloudApi.call<{ uuid: string }>('/browser/update', { name: 'automation', config: {} })).data;
     const opened = await local('/browser/open', { uuid });
     await local('/browser/navigate', { uuid, url: siteUrl });

@@ -13,7 +13,7 @@ import { CloudClient } from '@cos/cloud-client';
 import { archiveProfile, restoreProfile } from '../apps/local-agent/src/browser/profile-archive';
 import { loadAgentConfig } from '../apps/local-agent/src/config/agent-config';
 import { FileSessionStore, LocalToken } from '../apps/local-agent/src/identity/agent-files';
-import { freshDatabase, ms, ratio, startProcess, stats, table, timed } from './support';
+import { fillHeavyProfile, freshDatabase, localApi, ms, ratio, registerBenchAccount, startProcess, stats, table, timed } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const CLOUD_PORT = 3915;
@@ -42,11 +42,7 @@ async function main(): Promise<void> {
     },
     `${cloudUrl}/health`,
   );
-  await fetch(`${cloudUrl}/auth/register`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }),
-  });
+  await registerBenchAccount(cloudUrl);
   const devices = await Promise.all(
     PORTS.map(async (port, i) => {
       const env = { AGENT_DATA_DIR: join(work, `device-${i}`), AGENT_PORT: String(port), CLOUD_URL: cloudUrl, AGENT_HEADLESS: '1' };
@@ -54,16 +50,7 @@ async function main(): Promise<void> {
       await new CloudClient(cloudUrl, new FileSessionStore(config)).login('bench@example.com', 'bench-password');
       const child = await startProcess('dist/apps/local-agent/apps/local-agent/src/main.js', env, `http://127.0.0.1:${port}/health`);
       const token = new LocalToken(config).current();
-      const local = async (path: string, body: object) => {
-        const res = await fetch(`http://127.0.0.1:${port}${path}`, {
-          method: 'POST',
-          headers: { 'Content-Type': 'application/json', 'X-Cos-Local-Token': token },
-          body: JSON.stringify(body),
-        });
-        const json = (await res.json()) as { code: number; msg: string; data: any };
-        if (json.code !== 0) throw new Error(`${path}: ${json.msg}`);
-        return json.data;
-      };
+      const local = localApi(`http://127.0.0.1:${port}`, token);
       return { child, local, dataDir: env.AGENT_DATA_DIR };
     }),
   );
@@ -82,31 +69,7 @@ async function main(): Promise<void> {
     const browser = await puppeteer.connect({ browserWSEndpoint: opened.wsEndpoint, protocol: 'webDriverBiDi' });
     const page = await browser.newPage();
     await page.goto(`${cloudUrl}/health`);
-    const expiry = Math.floor(Date.now() / 1000) + 86400 * 30;
-    for (let site = 0; site < 50; site++) {
-      await browser.setCookie(
-        ...Array.from({ length: 100 }, (_, j) => ({
-          name: `c${j}`,
-          value: `value-${site}-${j}-${'x'.repeat(40)}`,
-          domain: `site${site}.example`,
-          path: '/',
-          expires: expiry,
-        })),
-      );
-    }
-    await page.evaluate(
-      () =>
-        new Promise<void>((resolve) => {
-          const open = indexedDB.open('bench', 1);
-          open.onupgradeneeded = () => open.result.createObjectStore('blobs');
-          open.onsuccess = () => {
-            const tx = open.result.transaction('blobs', 'readwrite');
-            const chunk = () => Array.from({ length: 262144 }, () => Math.random().toString(36).slice(2, 6)).join('');
-            for (let i = 0; i < 20; i++) tx.objectStore('blobs').put(chunk(), `blob${i}`);
-            tx.oncomplete = () => resolve();
-          };
-        }),
-    );
+    await fillHeavyProfile(browser, page);
     await browser.disconnect();
     const [firstMs, first] = await timed(() => a.local('/browser/close', { uuid }));
     const firstSync = first.close.profileSync as { version: number; uploadedBytes: number; skippedBytes: number };
@@ -120,7 +83,13 @@ async function main(): Promise<void> {
     for (let i = 0; i < ROUNDS; i++) {
       const again = await a.local('/browser/open', { uuid });
       const script = await puppeteer.connect({ browserWSEndpoint: again.wsEndpoint, protocol: 'webDriverBiDi' });
-      await script.setCookie({ name: 'c0', value: `changed-${i}`, domain: 'site0.example', path: '/', expires: expiry });
+      await script.setCookie({
+        name: 'c0',
+        value: `changed-${i}`,
+        domain: 'site0.example',
+        path: '/',
+        expires: Math.floor(Date.now() / 1000) + 86400,
+      });
       await script.disconnect();
       const [closeMs, closed] = await timed(() => a.local('/browser/close', { uuid }));
       closes.push(closeMs);

@@ -1,6 +1,7 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
+import type { Browser, Page } from 'puppeteer-core';
 
 export interface Stats {
   p50: number;
@@ -110,4 +111,59 @@ export async function seedWindows(db: Queryable, teamId: number, userId: number,
     [teamId, tags.map((t) => t.id)],
   );
   await db.query(`UPDATE teams SET window_seq = $2 WHERE id = $1`, [teamId, count]);
+}
+
+/** POSTs to a local agent at `agentUrl` with its local token; answers `data`, or throws the envelope's message. */
+export function localApi(agentUrl: string, token: string): (path: string, body: object) => Promise<any> {
+  return async (path, body) => {
+    const res = await fetch(`${agentUrl}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', 'X-Cos-Local-Token': token },
+      body: JSON.stringify(body),
+    });
+    const json = (await res.json()) as { code: number; msg: string; data: any };
+    if (json.code !== 0) throw new Error(`${path}: ${json.msg}`);
+    return json.data;
+  };
+}
+
+/** Registers the benchmarks' account on the cloud at `cloudUrl` (ignored when it exists). */
+export async function registerBenchAccount(cloudUrl: string): Promise<void> {
+  await fetch(`${cloudUrl}/auth/register`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }),
+  });
+}
+
+/**
+ * Makes a window's profile heavy through a connected script: 5,000 cookies over 50 sites (Firefox
+ * keeps at most 180 per host) and 20 MB of IndexedDB that does not compress, like real site data.
+ */
+export async function fillHeavyProfile(browser: Browser, page: Page): Promise<void> {
+  const expiry = Math.floor(Date.now() / 1000) + 86400 * 30;
+  for (let site = 0; site < 50; site++) {
+    await browser.setCookie(
+      ...Array.from({ length: 100 }, (_, j) => ({
+        name: `c${j}`,
+        value: `value-${site}-${j}-${'x'.repeat(40)}`,
+        domain: `site${site}.example`,
+        path: '/',
+        expires: expiry,
+      })),
+    );
+  }
+  await page.evaluate(
+    () =>
+      new Promise<void>((resolve) => {
+        const open = indexedDB.open('bench', 1);
+        open.onupgradeneeded = () => open.result.createObjectStore('blobs');
+        open.onsuccess = () => {
+          const tx = open.result.transaction('blobs', 'readwrite');
+          const chunk = () => Array.from({ length: 262144 }, () => Math.random().toString(36).slice(2, 6)).join('');
+          for (let i = 0; i < 20; i++) tx.objectStore('blobs').put(chunk(), `blob${i}`);
+          tx.oncomplete = () => resolve();
+        };
+      }),
+  );
 }

@@ -39,6 +39,20 @@ function fail(where: string, problem: string): never {
   throw new InvalidParamError(`${where}: ${problem}`);
 }
 
+/** A cookie as stored: only its own fields (no class instance, no absent key set to undefined). */
+export function storedCookie(c: StoredCookie): StoredCookie {
+  return {
+    name: c.name,
+    value: c.value,
+    domain: c.domain,
+    path: c.path,
+    secure: c.secure,
+    httpOnly: c.httpOnly,
+    sameSite: c.sameSite,
+    ...(c.expiry !== undefined ? { expiry: c.expiry } : {}),
+  };
+}
+
 /** Every cookie that enters a window passes here, whatever format it came in. */
 export function checkCookie(cookie: StoredCookie, where: string): StoredCookie {
   if (!cookie.name || cookie.name.length > 4096 || NAME_FORBIDDEN.test(cookie.name) || CONTROL.test(cookie.name)) {

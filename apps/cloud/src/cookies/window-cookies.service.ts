@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { checkCookie, ConflictError, COOKIES_MAX, InvalidParamError, resolveWindowRef } from '@cos/contracts';
+import { checkCookie, ConflictError, COOKIES_MAX, InvalidParamError, resolveWindowRef, storedCookie } from '@cos/contracts';
 import type { StoredCookie } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../auth/auth-context';
@@ -39,7 +39,7 @@ export class WindowCookiesService {
 
   async import(auth: AuthContext, dto: ImportCookiesDto) {
     const mode = dto.mode ?? 'merge';
-    const incoming = dto.cookies.map((c, i) => checkCookie(plain(c), `cookies[${i}]`));
+    const incoming = dto.cookies.map((c, i) => checkCookie(storedCookie(c), `cookies[${i}]`));
     return this.db.transaction(async (manager) => {
       const window = await this.access.requireWindow(
         manager,
@@ -73,18 +73,4 @@ export class WindowCookiesService {
       return { id: window.id, uuid: window.uuid, mode, imported: incoming.length, total: cookies.length };
     });
   }
-}
-
-/** The validated DTO as a plain stored cookie: no class instance, no absent keys set to undefined. */
-function plain(c: StoredCookie): StoredCookie {
-  return {
-    name: c.name,
-    value: c.value,
-    domain: c.domain,
-    path: c.path,
-    secure: c.secure,
-    httpOnly: c.httpOnly,
-    sameSite: c.sameSite,
-    ...(c.expiry !== undefined ? { expiry: c.expiry } : {}),
-  };
 }

@@ -7,6 +7,7 @@ import {
   InvalidParamError,
   NotFoundError,
   resolveWindowRef,
+  storedCookie,
   syncSettingsOf,
   WindowOpenElsewhereError,
 } from '@cos/contracts';
@@ -37,18 +38,6 @@ interface VersionRow {
 
 const refOf = (dto: { id?: number; browserId?: number; uuid?: string }): WindowRef =>
   resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
-
-/** The validated cookie as stored: no class instance, no absent keys. */
-const plainCookie = (c: StoredCookie): StoredCookie => ({
-  name: c.name,
-  value: c.value,
-  domain: c.domain,
-  path: c.path,
-  secure: c.secure,
-  httpOnly: c.httpOnly,
-  sameSite: c.sameSite,
-  ...(c.expiry !== undefined ? { expiry: c.expiry } : {}),
-});
 
 // eslint-disable-next-line no-control-regex -- control characters are what this rejects
 const CONTROL = /[\u0000-\u001f]/;
@@ -128,7 +117,7 @@ export class ProfileVersionsService {
         files: dto.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
         sync: dto.sync,
         // With the window's cookie sync on, the close's cookies go with its version: a stale commit stores neither.
-        cookies: dto.cookies && syncSettingsOf(window.config).syncCookies ? dto.cookies.map(plainCookie) : null,
+        cookies: dto.cookies && syncSettingsOf(window.config).syncCookies ? dto.cookies.map(storedCookie) : null,
         deviceId: dto.deviceId,
         totalSize,
       });

@@ -32,6 +32,19 @@ interface Named {
 }
 const PAGE_SIZE = 100;
 
+/** The options of a select of groups or tags, by id. */
+function Options({ items }: { items: Named[] | undefined }) {
+  return (
+    <>
+      {items?.map((item) => (
+        <option key={item.id} value={item.id}>
+          {item.name}
+        </option>
+      ))}
+    </>
+  );
+}
+
 export function WindowsPage({ live }: { live: number }) {
   const me = useSession();
   const [page, setPage] = useState(0);
@@ -151,21 +164,13 @@ export function WindowsPage({ live }: { live: number }) {
         <Field label="Group">
           <select value={groupId} onChange={(e) => (setGroupId(e.target.value), setPage(0))}>
             <option value="">All groups</option>
-            {groups.data?.list.map((g) => (
-              <option key={g.id} value={g.id}>
-                {g.name}
-              </option>
-            ))}
+            <Options items={groups.data?.list} />
           </select>
         </Field>
         <Field label="Tag">
           <select value={tagId} onChange={(e) => (setTagId(e.target.value), setPage(0))}>
             <option value="">All tags</option>
-            {tags.data?.list.map((t) => (
-              <option key={t.id} value={t.id}>
-                {t.name}
-              </option>
-            ))}
+            <Options items={tags.data?.list} />
           </select>
         </Field>
         <Field label="Status">
@@ -192,11 +197,7 @@ export function WindowsPage({ live }: { live: number }) {
                 <select value={batchGroup} onChange={(e) => setBatchGroup(e.target.value)}>
                   <option value="">Choose…</option>
                   <option value="0">No group</option>
-                  {groups.data?.list.map((g) => (
-                    <option key={g.id} value={g.id}>
-                      {g.name}
-                    </option>
-                  ))}
+                  <Options items={groups.data?.list} />
                 </select>
               </Field>
               <button
@@ -366,11 +367,7 @@ function WindowForm({
           <Field label="Group">
             <select value={groupId} onChange={(e) => setGroupId(e.target.value)}>
               <option value="0">No group</option>
-              {groups.map((g) => (
-                <option key={g.id} value={g.id}>
-                  {g.name}
-                </option>
-              ))}
+              <Options items={groups} />
             </select>
           </Field>
         </div>

@@ -15,12 +15,10 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { COOKIES_MAX, LIMITS } from '@cos/contracts';
-import { CookieDto } from '../../launch/dto/launch.dto';
-import { DeviceWindowDto } from '../../launch/dto/launch.dto';
+import { CookieDto, DeviceWindowDto, UUID } from '../../launch/dto/launch.dto';
 import { WindowRefDto } from '../../windows/dto/window.dto';
 
 export const SHA256 = /^[0-9a-f]{64}$/;
-const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 export const PROFILE_FILES_MAX = 100_000;
 
 export class ProfileFileDto {

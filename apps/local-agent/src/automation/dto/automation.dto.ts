@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { COOKIE_FORMATS, LIMITS } from '@cos/contracts';
@@ -9,6 +10,17 @@ import type { WaitUntil } from '../page-steps';
 const IMPORT_MODES = ['merge', 'replace'] as const;
 /** A cookies.txt of 20,000 long cookies. */
 const COOKIE_FILE_MAX = 12 * 1024 * 1024;
+
+/** An optional timeout in milliseconds, 1 to TIMEOUT_MAX_MS. */
+function TimeoutMs(description?: string) {
+  return applyDecorators(
+    ApiPropertyOptional({ minimum: 1, maximum: TIMEOUT_MAX_MS, default: 30_000, ...(description ? { description } : {}) }),
+    IsOptional(),
+    Min(1, { message: `timeoutMs must be 1 to ${TIMEOUT_MAX_MS}` }),
+    Max(TIMEOUT_MAX_MS, { message: `timeoutMs must be 1 to ${TIMEOUT_MAX_MS}` }),
+    IsInt({ message: 'timeoutMs must be an integer' }),
+  );
+}
 
 /** Class-validator runs a property's checks bottom-up: each type check sits last so it answers first. */
 export class NavigateDto extends WindowAliasesDto {
@@ -22,11 +34,7 @@ export class NavigateDto extends WindowAliasesDto {
   @IsIn(WAIT_UNTIL, { message: `waitUntil must be one of ${WAIT_UNTIL.join(', ')}` })
   waitUntil?: WaitUntil;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: TIMEOUT_MAX_MS, default: 30_000 })
-  @IsOptional()
-  @Min(1, { message: `timeoutMs must be 1 to ${TIMEOUT_MAX_MS}` })
-  @Max(TIMEOUT_MAX_MS, { message: `timeoutMs must be 1 to ${TIMEOUT_MAX_MS}` })
-  @IsInt({ message: 'timeoutMs must be an integer' })
+  @TimeoutMs()
   timeoutMs?: number;
 }
 
@@ -37,11 +45,7 @@ export class EvalDto extends WindowAliasesDto {
   @IsString({ message: 'code must be a string' })
   code: string;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: TIMEOUT_MAX_MS, default: 30_000 })
-  @IsOptional()
-  @Min(1, { message: `timeoutMs must be 1 to ${TIMEOUT_MAX_MS}` })
-  @Max(TIMEOUT_MAX_MS, { message: `timeoutMs must be 1 to ${TIMEOUT_MAX_MS}` })
-  @IsInt({ message: 'timeoutMs must be an integer' })
+  @TimeoutMs()
   timeoutMs?: number;
 }
 
@@ -73,11 +77,7 @@ export class ActionsDto extends WindowAliasesDto {
   @Allow()
   steps: unknown;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: TIMEOUT_MAX_MS, default: 30_000, description: "Each step's timeout unless it names its own" })
-  @IsOptional()
-  @Min(1, { message: `timeoutMs must be 1 to ${TIMEOUT_MAX_MS}` })
-  @Max(TIMEOUT_MAX_MS, { message: `timeoutMs must be 1 to ${TIMEOUT_MAX_MS}` })
-  @IsInt({ message: 'timeoutMs must be an integer' })
+  @TimeoutMs("Each step's timeout unless it names its own")
   timeoutMs?: number;
 }
 
@@ -105,11 +105,7 @@ export class ImportStateDto extends WindowAliasesDto {
   @IsObject({ message: 'state must be an object {cookies, origins}' })
   state: Record<string, unknown>;
 
-  @ApiPropertyOptional({ minimum: 1, maximum: TIMEOUT_MAX_MS, default: 30_000, description: 'Per origin opened in a temporary tab' })
-  @IsOptional()
-  @Min(1, { message: `timeoutMs must be 1 to ${TIMEOUT_MAX_MS}` })
-  @Max(TIMEOUT_MAX_MS, { message: `timeoutMs must be 1 to ${TIMEOUT_MAX_MS}` })
-  @IsInt({ message: 'timeoutMs must be an integer' })
+  @TimeoutMs('Per origin opened in a temporary tab')
   timeoutMs?: number;
 }
 
