@@ -56,6 +56,14 @@ describe('the web console in a real browser', () => {
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(html).not.toMatch(/<script>(?!<\/script>)/);
     expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
+    // The script travels compressed and is cached for good (its name changes with its content).
+    const script = await fetch(`${cloud.url}${/src="([^"]+\.js)"/.exec(html)![1]}`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect([script.status, script.headers.get('content-encoding'), script.headers.get('cache-control')]).toEqual([
+      200,
+      'gzip',
+      'public, max-age=31536000, immutable',
+    ]);
+    expect(page.headers.get('cache-control')).toBe('no-cache');
 
     const login = await fetch(`${cloud.url}/auth/console/login`, {
       method: 'POST',

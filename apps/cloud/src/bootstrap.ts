@@ -12,13 +12,16 @@ export function configureCloudApp(app: INestApplication): void {
   // Close calls carry a window's cookies: thousands of them for a busy profile.
   configureHttpApp(app, { bodyLimit: '16mb' });
   app.enableShutdownHooks();
-  // The console's files and JSON answers travel compressed; event streams and profile blobs are sent as they come.
-  app.use(
-    compression({
-      filter: (request: Request, response: Response) =>
-        !request.path.startsWith('/events') && !request.path.startsWith('/browser/profile/blob') && compression.filter(request, response),
-    }),
-  );
+  // The console's files travel compressed. API answers (POST) are left alone: small JSON gains
+  // little, and the wrapper would cost every call; event streams and profile blobs are sent as they come.
+  const compress = compression();
+  app.use((request: Request, response: Response, next: NextFunction) => {
+    if (request.method !== 'GET' || request.path.startsWith('/events') || request.path.startsWith('/browser/profile/blob')) {
+      next();
+      return;
+    }
+    compress(request, response, next);
+  });
   // Every answer but the OpenAPI page (whose UI runs inline script) carries the console's policy.
   app.use((request: Request, response: Response, next: NextFunction) => {
     if (!request.path.startsWith('/docs')) response.setHeader('Content-Security-Policy', CONSOLE_CSP);
