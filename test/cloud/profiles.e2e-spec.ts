@@ -369,3 +369,41 @@ describe.each([
     expect((await upload(member.token, w.uuid, data)).code).toBe(403);
   });
 });
+
+describe('a profile store that does not answer', () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+
+  beforeAll(async () => {
+    // An S3 endpoint nobody listens on.
+    cloud = await startCloud({
+      env: {
+        PROFILE_STORE: 's3',
+        S3_ENDPOINT: 'http://127.0.0.1:9',
+        S3_BUCKET: 'nowhere',
+        S3_FORCE_PATH_STYLE: 'true',
+        S3_ACCESS_KEY_ID: 'x',
+        S3_SECRET_ACCESS_KEY: 'y',
+      },
+    });
+    owner = await registerOwner(cloud);
+  });
+  afterAll(() => cloud.close());
+
+  it('is 503 naming the store, never a 500, and records nothing', async () => {
+    const w = await createWindow(cloud, owner);
+    const data = randomBytes(100);
+    const before = await snapshot(cloud);
+    const answer = await cloud
+      .raw()
+      .put(`/browser/profile/blob?uuid=${w.uuid}&sha256=${sha(data)}`)
+      .set('Authorization', `Bearer ${owner.token}`)
+      .set('Content-Type', 'application/octet-stream')
+      .send(data);
+    expect(answer.body).toEqual({ code: 503, msg: expect.stringContaining('The profile store does not answer'), data: {} });
+    expect(await snapshot(cloud)).toBe(before);
+    // What needs only the database still works: the blob is still missing.
+    const missing = await cloud.post('/browser/profile/blobs/missing', { uuid: w.uuid, sha256s: [sha(data)] }, owner.token);
+    expect(missing.data.missing).toEqual([sha(data)]);
+  });
+});

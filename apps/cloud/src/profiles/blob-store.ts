@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Readable } from 'node:stream';
+import { DomainError, ResultCode } from '@cos/contracts';
 
 /**
  * Content-addressed storage of profile blobs: each blob is kept under its sha256. The store
@@ -20,6 +21,22 @@ export interface BlobStore {
 }
 
 export const BLOB_STORE = Symbol('BLOB_STORE');
+
+/** The blob store failed (S3 away, disk full): nothing was done, the caller may try again. */
+export class BlobStoreUnavailableError extends DomainError {
+  constructor(cause: unknown) {
+    super(ResultCode.Unavailable, `The profile store does not answer: ${cause instanceof Error ? cause.message : String(cause)}`);
+  }
+}
+
+/** Runs a store operation; its failure is the store's, told as such (503), never an unexpected error. */
+export async function fromStore<T>(operation: () => Promise<T>): Promise<T> {
+  try {
+    return await operation();
+  } catch (error) {
+    throw new BlobStoreUnavailableError(error);
+  }
+}
 
 /** Blobs as files under `root/ab/cd/<sha256>`, written by renaming a finished file into place. */
 export class FsBlobStore implements BlobStore {

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { CloudConfig } from '../config/cloud-config';
-import { BLOB_STORE } from './blob-store';
+import { BLOB_STORE, fromStore } from './blob-store';
 import type { BlobStore } from './blob-store';
 import { receiveBlob } from './blob-intake';
 
@@ -59,8 +59,8 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
     try {
       return await this.db.transaction(async (manager) => {
         await manager.query(HASH_LOCK, [sha256]);
-        const stored = !(await this.store.has(sha256));
-        if (stored) await this.store.putFile(sha256, path, size);
+        const stored = !(await fromStore(() => this.store.has(sha256)));
+        if (stored) await fromStore(() => this.store.putFile(sha256, path, size));
         await manager.query(
           `INSERT INTO profile_blobs (team_id, sha256, size) VALUES ($1, $2, $3)
            ON CONFLICT (team_id, sha256) DO UPDATE SET touched_at = now()`,
@@ -83,7 +83,7 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
       [windowId, sha256],
     );
     if (!row) return null;
-    const stream = await this.store.open(sha256);
+    const stream = await fromStore(() => this.store.open(sha256));
     return stream ? { size: Number(row.size), stream } : null;
   }
 
