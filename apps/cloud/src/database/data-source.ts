@@ -16,6 +16,7 @@ import { SavedProxies1763900000002 } from './migrations/1763900000002-SavedProxi
 import { SharedThrottle1763900000003 } from './migrations/1763900000003-SharedThrottle';
 import { AuditEvents1763900000004 } from './migrations/1763900000004-AuditEvents';
 import { ProfileVersions1763900000005 } from './migrations/1763900000005-ProfileVersions';
+import { ListVersions1763900000006 } from './migrations/1763900000006-ListVersions';
 
 export const ENTITIES = [
   TeamEntity,
@@ -37,6 +38,7 @@ export const MIGRATIONS = [
   SharedThrottle1763900000003,
   AuditEvents1763900000004,
   ProfileVersions1763900000005,
+  ListVersions1763900000006,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

@@ -4,6 +4,7 @@ import { LaunchController } from '../launch/launch.controller';
 import { LaunchService } from '../launch/launch.service';
 import { RecyclePurger } from '../recycle/recycle-purger';
 import { RecycleController } from '../recycle/recycle.controller';
+import { ListTotals } from './list-totals';
 import { WindowAccess } from './window-access';
 import { WindowViews } from './window.views';
 import { WindowsController } from './windows.controller';
@@ -11,7 +12,7 @@ import { WindowsService } from './windows.service';
 
 @Module({
   controllers: [WindowsController, RecycleController, LaunchController],
-  providers: [WindowsService, WindowAccess, WindowViews, SecretBox, RecyclePurger, LaunchService],
+  providers: [WindowsService, WindowAccess, WindowViews, SecretBox, RecyclePurger, LaunchService, ListTotals],
   exports: [WindowsService, WindowAccess, WindowViews, SecretBox],
 })
 export class WindowsModule {}

@@ -8,6 +8,7 @@ import { pageOf } from '../common/id.decorators';
 import { escapeLike } from '../common/sql';
 import { SecretBox } from '../crypto/secret-box';
 import { DeleteWindowsDto, ListWindowsDto, PartialUpdateDto, ProxyUpdateDto, UpdateWindowDto, WindowRefDto } from './dto/window.dto';
+import { ListTotals } from './list-totals';
 import { hasRef, WindowAccess } from './window-access';
 import { applyProxyFields, DEFAULT_PROXY, sendsProxyFields } from './window-proxy';
 import { isHeld, WindowViews } from './window.views';
@@ -38,6 +39,7 @@ export class WindowsService {
     private readonly views: WindowViews,
     private readonly box: SecretBox,
     private readonly audit: AuditLog,
+    private readonly totals: ListTotals,
   ) {}
 
   async createOrEdit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
@@ -165,9 +167,22 @@ export class WindowsService {
     bin: 'live' | 'recycled',
     filtered: SelectQueryBuilder<WindowEntity>,
   ): Promise<number> {
-    if (hasRowFilter(dto)) {
+    if (dto.openStatus) {
+      // Leases run out with time, not with a change: this one is counted each time.
       const counted = await filtered.clone().select('count(*)::int', 'total').getRawOne<{ total: number }>();
       return counted?.total ?? 0;
+    }
+    if (hasRowFilter(dto)) {
+      const key = JSON.stringify([
+        bin,
+        auth.scopedGroupIds ?? null,
+        dto.groupId ?? null,
+        dto.keyword ?? '',
+        dto.name ?? '',
+        dto.remark ?? '',
+        [...(dto.tagIds ?? [])].sort((a, b) => a - b),
+      ]);
+      return this.totals.total(auth.teamId, key, await this.totals.version(auth.teamId), filtered);
     }
     const params: unknown[] = [auth.teamId];
     let where = 'team_id = $1';

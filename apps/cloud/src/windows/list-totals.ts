@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { WindowEntity } from './window.entity';
+
+const ENTRIES_MAX = 10_000;
+
+/**
+ * Exact totals of filtered window lists without counting every time. A total is counted
+ * together with the team's list version (`window_list_versions`, moved by triggers in the same
+ * transaction as any change to what lists filter on), in one statement; it is answered again
+ * while the team's version is the same. Every instance keeps its own totals and checks the
+ * version in the database, so what one instance changes no other can answer stale.
+ */
+@Injectable()
+export class ListTotals {
+  private readonly totals = new Map<string, { version: string; total: number }>();
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** The team's list version now. */
+  async version(teamId: number): Promise<string> {
+    const [row]: { version: string }[] = await this.db.query(`SELECT version::text FROM window_list_versions WHERE team_id = $1`, [teamId]);
+    return row?.version ?? '0';
+  }
+
+  /** The total of `filtered`, from the last count when `version` is still the one it was counted at. */
+  async total(teamId: number, key: string, version: string, filtered: SelectQueryBuilder<WindowEntity>): Promise<number> {
+    const cacheKey = `${teamId}:${key}`;
+    const known = this.totals.get(cacheKey);
+    if (known && known.version === version) return known.total;
+    const counted = await filtered
+      .clone()
+      .select('count(*)::int', 'total')
+      .addSelect(`(SELECT coalesce(max(v.version), 0)::text FROM window_list_versions v WHERE v.team_id = :listTeam)`, 'version')
+      .setParameter('listTeam', teamId)
+      .getRawOne<{ total: number; version: string }>();
+    const total = counted?.total ?? 0;
+    this.totals.delete(cacheKey);
+    if (this.totals.size >= ENTRIES_MAX) this.totals.delete(this.totals.keys().next().value!);
+    // Labelled with the version its own statement saw: the count and the label share one snapshot.
+    this.totals.set(cacheKey, { version: counted?.version ?? '0', total });
+    return total;
+  }
+}

@@ -1,0 +1,105 @@
+import { randomBytes } from 'node:crypto';
+import { CloudHarness, startCloud } from '../support/cloud-app';
+import { createTestDatabase, TestDatabase } from '../support/database';
+import { Account, addMember, createGroup, createTag, createWindow, registerOwner } from '../support/factories';
+
+/**
+ * Filtered totals are answered from a count taken at the team's list version; every change that
+ * can move a window in or out of a filter moves the version in its own transaction. Two cloud
+ * instances on one database: whatever one changes, the other's totals follow at once.
+ */
+describe('exact totals of filtered lists, counted once per change', () => {
+  let database: TestDatabase;
+  let a: CloudHarness;
+  let b: CloudHarness;
+  let owner: Account;
+  const env = { JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('base64'), AUTH_CACHE_SECONDS: '0' };
+
+  beforeAll(async () => {
+    database = await createTestDatabase();
+    [a, b] = await Promise.all([startCloud({ databaseUrl: database.url, env }), startCloud({ databaseUrl: database.url, env })]);
+    owner = await registerOwner(a);
+  });
+  afterAll(async () => {
+    await a.close();
+    await b.close();
+    await database.drop();
+  });
+
+  const total = async (cloud: CloudHarness, filter: Record<string, unknown>) => {
+    const answer = await cloud.post('/browser/list', { pageSize: 1, ...filter }, owner.token);
+    expect(answer.code).toBe(0);
+    return answer.data.total as number;
+  };
+  /** The same filter on both instances, twice each (the second answer comes from the kept count). */
+  const totals = async (filter: Record<string, unknown>) => [
+    await total(a, filter),
+    await total(a, filter),
+    await total(b, filter),
+    await total(b, filter),
+  ];
+  const version = async () => {
+    const [row] = await a.db.query(`SELECT version::int AS v FROM window_list_versions WHERE team_id = $1`, [owner.teamId]);
+    return row?.v as number | undefined;
+  };
+
+  it('follows every change that moves a window in or out of a filter, whichever instance made it', async () => {
+    const group = await createGroup(a, owner);
+    const tag = await createTag(a, owner);
+    const w1 = await createWindow(a, owner, { name: 'alpha vip', groupId: group });
+    const w2 = await createWindow(a, owner, { name: 'beta', remark: 'vip customer' });
+    await createWindow(a, owner, { name: 'gamma' });
+    expect(await totals({ keyword: 'vip' })).toEqual([2, 2, 2, 2]);
+
+    await b.post('/browser/update', { id: w2.id, remark: 'plain' }, owner.token);
+    expect(await totals({ keyword: 'vip' })).toEqual([1, 1, 1, 1]);
+    await b.post('/browser/update/partial', { ids: [w2.id], name: 'beta vip' }, owner.token);
+    expect(await totals({ keyword: 'vip' })).toEqual([2, 2, 2, 2]);
+
+    expect(await totals({ keyword: 'vip', groupId: group })).toEqual([1, 1, 1, 1]);
+    await b.post('/browser/group/update', { ids: [w2.id], groupId: group }, owner.token);
+    expect(await totals({ keyword: 'vip', groupId: group })).toEqual([2, 2, 2, 2]);
+
+    expect(await totals({ keyword: 'vip', tagIds: [tag] })).toEqual([0, 0, 0, 0]);
+    await b.post('/browser/update/partial', { ids: [w1.id], tagIds: [tag] }, owner.token);
+    expect(await totals({ keyword: 'vip', tagIds: [tag] })).toEqual([1, 1, 1, 1]);
+    await b.post('/tag/delete', { id: tag }, owner.token);
+    expect(await totals({ keyword: 'vip', tagIds: [tag] })).toEqual([0, 0, 0, 0]);
+
+    await b.post('/browser/delete', { id: w1.id }, owner.token);
+    expect(await totals({ keyword: 'vip' })).toEqual([1, 1, 1, 1]);
+    expect(await totals({ keyword: 'vip', groupId: group })).toEqual([1, 1, 1, 1]);
+    await b.post('/browser/recycle/restore', { ids: [w1.id] }, owner.token);
+    expect(await totals({ keyword: 'vip' })).toEqual([2, 2, 2, 2]);
+
+    await b.post('/group/delete', { id: group }, owner.token);
+    expect(await totals({ keyword: 'vip', groupId: 0 })).toEqual([2, 2, 2, 2]);
+
+    await b.post('/browser/delete', { id: w2.id }, owner.token);
+    await b.post('/browser/recycle/delete', { ids: [w2.id] }, owner.token);
+    expect(await totals({ keyword: 'vip' })).toEqual([1, 1, 1, 1]);
+    await createWindow(b, owner, { name: 'delta vip' });
+    expect(await totals({ keyword: 'vip' })).toEqual([2, 2, 2, 2]);
+  });
+
+  it('a scoped member counts only their groups; what lists do not filter on leaves the version alone', async () => {
+    const mine = await createGroup(a, owner);
+    await createWindow(a, owner, { name: 'scoped vip', groupId: mine });
+    const member = await addMember(a, owner, { permissions: ['browser:list', 'browser:open'], scope: 'groups', groupIds: [mine] });
+    const all = await total(a, { keyword: 'vip' });
+    const theirs = await a.post('/browser/list', { keyword: 'vip', pageSize: 1 }, member.token);
+    expect(theirs.data.total).toBe(1);
+    expect(all).toBeGreaterThan(1);
+
+    const w = await createWindow(a, owner, { name: 'leased' });
+    const before = await version();
+    await a.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk' }, owner.token);
+    await a.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'desk', status: 'opened' }, owner.token);
+    await a.post('/browser/update', { id: w.id, browserFingerPrint: { timezone: 'Europe/Berlin' } }, owner.token);
+    expect(await version()).toBe(before);
+    // Leases run out with time: a status filter is counted each time.
+    expect(await total(b, { openStatus: 'opened' })).toBe(1);
+    await a.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'desk', status: 'closed' }, owner.token);
+    expect(await total(b, { openStatus: 'opened' })).toBe(0);
+  });
+});
