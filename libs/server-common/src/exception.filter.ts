@@ -30,6 +30,30 @@ function httpExceptionMessage(exception: HttpException, request: Request): strin
   return exception.message;
 }
 
+/** SQLSTATEs and socket errors of a database that went away or will not take connections now. */
+const UNAVAILABLE_CODES = new Set([
+  '57P01',
+  '57P02',
+  '57P03',
+  '08000',
+  '08001',
+  '08003',
+  '08006',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ETIMEDOUT',
+  'EPIPE',
+]);
+
+/** A failure of the database connection itself (not of the statement): a dependency, not a bug. */
+export function isConnectionFailure(exception: unknown): boolean {
+  if (!(exception instanceof Error)) return false;
+  const driver = (exception as { driverError?: { code?: unknown; message?: unknown } }).driverError;
+  const code = (driver?.code ?? (exception as { code?: unknown }).code) as string | undefined;
+  if (code && UNAVAILABLE_CODES.has(code)) return true;
+  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(exception.message);
+}
+
 /** Turns every error into the `{code,msg,data}` envelope; 500s keep their details in the log. */
 @Catch()
 export class EnvelopeExceptionFilter implements ExceptionFilter {
@@ -52,6 +76,15 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
         response.status(status).json(failure(code, httpExceptionMessage(exception, request)));
         return;
       }
+    }
+    if (isConnectionFailure(exception)) {
+      this.logger.warn(
+        `request ${request.id ?? '-'} ${request.method} ${request.path}: database connection failed (${(exception as Error).message})`,
+      );
+      response
+        .status(HttpStatus.OK)
+        .json(failure(ResultCode.Unavailable, 'The database connection failed; the request may not have been carried out, try again'));
+      return;
     }
     this.logger.error(
       `request ${request.id ?? '-'} ${request.method} ${request.path} failed`,
