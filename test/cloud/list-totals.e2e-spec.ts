@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { seedWindows } from '../../bench/support';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { Account, addMember, createGroup, createTag, createWindow, registerOwner } from '../support/factories';
@@ -101,5 +103,61 @@ describe('exact totals of filtered lists, counted once per change', () => {
     expect(await total(b, { openStatus: 'opened' })).toBe(1);
     await a.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'desk', status: 'closed' }, owner.token);
     expect(await total(b, { openStatus: 'opened' })).toBe(0);
+  });
+});
+
+describe('deep pages start at kept anchors', () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+  beforeAll(async () => {
+    cloud = await startCloud();
+    owner = await registerOwner(cloud);
+    const db = new Client({ connectionString: cloud.config.env.DATABASE_URL });
+    await db.connect();
+    await seedWindows(db, owner.teamId, owner.userId, 2500);
+    await db.end();
+    // Ties on the creation time: the id orders them.
+    await cloud.db.query(`UPDATE windows SET created_at = date_trunc('hour', now()) WHERE team_id = $1 AND seq % 7 = 0`, [owner.teamId]);
+  });
+  afterAll(() => cloud.close());
+
+  const reference = async (column: 'created_at' | 'deleted_at') =>
+    (
+      await cloud.db.query(
+        `SELECT id FROM windows WHERE team_id = $1 AND deleted_at IS ${column === 'created_at' ? 'NULL' : 'NOT NULL'} ORDER BY ${column} DESC, id DESC`,
+        [owner.teamId],
+      )
+    ).map((r: { id: number }) => r.id);
+  const page = async (path: string, page: number, pageSize: number) =>
+    (await cloud.post(path, { page, pageSize }, owner.token)).data.list.map((w: { id: number }) => w.id);
+  const samePages = async (path: string, column: 'created_at' | 'deleted_at') => {
+    const all = await reference(column);
+    for (const [p, size] of [
+      [10, 100],
+      [11, 100],
+      [19, 100],
+      [24, 100],
+      [150, 7],
+      [142, 7],
+    ]) {
+      expect([p, size, await page(path, p, size)]).toEqual([p, size, all.slice(p * size, (p + 1) * size)]);
+    }
+  };
+
+  it('gives the same rows as a plain scan, and follows inserts, deletes and the recycle bin', async () => {
+    await samePages('/browser/list', 'created_at');
+    // New windows at the top, some moved to the bin: the anchors are read again.
+    for (let i = 0; i < 3; i++) await createWindow(cloud, owner);
+    const ids = (await reference('created_at')).slice(500, 1700);
+    await cloud.post('/browser/delete/ids', { ids: ids.slice(0, 1000) }, owner.token);
+    await cloud.post('/browser/delete/ids', { ids: ids.slice(1000) }, owner.token);
+    await samePages('/browser/list', 'created_at');
+    await cloud.db.query(
+      `UPDATE windows SET deleted_at = date_trunc('hour', now()) WHERE team_id = $1 AND deleted_at IS NOT NULL AND id % 3 = 0`,
+      [owner.teamId],
+    );
+    const bin = await reference('deleted_at');
+    expect(bin).toHaveLength(1200);
+    for (const p of [10, 11]) expect(await page('/browser/recycle/list', p, 100)).toEqual(bin.slice(p * 100, (p + 1) * 100));
   });
 });

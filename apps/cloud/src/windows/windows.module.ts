@@ -5,6 +5,7 @@ import { LaunchService } from '../launch/launch.service';
 import { RecyclePurger } from '../recycle/recycle-purger';
 import { RecycleController } from '../recycle/recycle.controller';
 import { ListTotals } from './list-totals';
+import { PageAnchors } from './page-anchors';
 import { WindowAccess } from './window-access';
 import { WindowViews } from './window.views';
 import { WindowsController } from './windows.controller';
@@ -12,7 +13,7 @@ import { WindowsService } from './windows.service';
 
 @Module({
   controllers: [WindowsController, RecycleController, LaunchController],
-  providers: [WindowsService, WindowAccess, WindowViews, SecretBox, RecyclePurger, LaunchService, ListTotals],
+  providers: [WindowsService, WindowAccess, WindowViews, SecretBox, RecyclePurger, LaunchService, ListTotals, PageAnchors],
   exports: [WindowsService, WindowAccess, WindowViews, SecretBox],
 })
 export class WindowsModule {}

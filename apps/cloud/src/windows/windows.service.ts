@@ -9,6 +9,7 @@ import { escapeLike } from '../common/sql';
 import { SecretBox } from '../crypto/secret-box';
 import { DeleteWindowsDto, ListWindowsDto, PartialUpdateDto, ProxyUpdateDto, UpdateWindowDto, WindowRefDto } from './dto/window.dto';
 import { ListTotals } from './list-totals';
+import { PageAnchors } from './page-anchors';
 import { hasRef, WindowAccess } from './window-access';
 import { applyProxyFields, DEFAULT_PROXY, sendsProxyFields } from './window-proxy';
 import { isHeld, WindowViews } from './window.views';
@@ -40,6 +41,7 @@ export class WindowsService {
     private readonly box: SecretBox,
     private readonly audit: AuditLog,
     private readonly totals: ListTotals,
+    private readonly anchors: PageAnchors,
   ) {}
 
   async createOrEdit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
@@ -144,11 +146,27 @@ export class WindowsService {
     if (offset === 0 || hasRowFilter(dto)) {
       [rows, total] = await Promise.all([pageOfIds('DESC', offset, pageSize), this.count(auth, dto, bin, filtered)]);
     } else {
-      // The total comes from the counters: a page past the middle is read from the other end of
-      // the index (skipping fewer entries) and turned round, so the last page costs what the first does.
-      total = await this.count(auth, dto, bin, filtered);
+      // The total comes from the counters. A deep page starts at the kept anchor before it; without
+      // one, a page past the middle is read from the other end of the index and turned round.
+      const key = JSON.stringify([bin, auth.scopedGroupIds ?? null, dto.groupId ?? null]);
+      const [counted, version] = await Promise.all([this.count(auth, dto, bin, filtered), this.totals.version(auth.teamId)]);
+      total = counted;
+      const start = offset < total ? await this.anchors.at(auth.teamId, key, version, offset, filtered, orderColumn) : null;
       if (offset >= total) rows = [];
-      else if (offset * 2 <= total) rows = await pageOfIds('DESC', offset, pageSize);
+      else if (start) {
+        rows = await filtered
+          .clone()
+          .select('w.id', 'id')
+          .andWhere(`(${orderColumn}, w.id) <= (CAST(:anchorAt AS timestamptz), :anchorId)`, {
+            anchorAt: start.anchor.at,
+            anchorId: start.anchor.id,
+          })
+          .orderBy(orderColumn, 'DESC')
+          .addOrderBy('w.id', 'DESC')
+          .offset(start.skip)
+          .limit(pageSize)
+          .getRawMany<{ id: number }>();
+      } else if (offset * 2 <= total) rows = await pageOfIds('DESC', offset, pageSize);
       else {
         const take = Math.min(pageSize, total - offset);
         rows = (await pageOfIds('ASC', total - offset - take, take)).reverse();

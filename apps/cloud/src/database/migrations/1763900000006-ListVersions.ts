@@ -1,8 +1,8 @@
 import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
- * A per-team version of everything a window list filters on (name, remark, group, recycle bin,
- * tags), bumped by statement-level triggers in the transaction of the change. A filtered total
+ * A per-team version of everything a window list filters or orders on (name, remark, group,
+ * recycle bin, tags, creation time), bumped by statement-level triggers in the transaction of the change. A filtered total
  * counted at a version is exact for as long as the version stays the same; a lease renewal or a
  * fingerprint edit does not move it.
  */
@@ -24,7 +24,8 @@ export class ListVersions1763900000006 implements MigrationInterface {
       CREATE FUNCTION window_list_changed() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN${bump(`SELECT n.team_id FROM new_rows n JOIN old_rows o ON o.id = n.id
             WHERE n.name IS DISTINCT FROM o.name OR n.remark IS DISTINCT FROM o.remark
-               OR n.group_id IS DISTINCT FROM o.group_id OR n.deleted_at IS DISTINCT FROM o.deleted_at`)}
+               OR n.group_id IS DISTINCT FROM o.group_id OR n.deleted_at IS DISTINCT FROM o.deleted_at
+               OR n.created_at IS DISTINCT FROM o.created_at`)}
         RETURN NULL;
       END $$`);
     await q.query(`
