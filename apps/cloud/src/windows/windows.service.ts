@@ -9,7 +9,7 @@ import { escapeLike } from '../common/sql';
 import { SecretBox } from '../crypto/secret-box';
 import { DeleteWindowsDto, ListWindowsDto, PartialUpdateDto, ProxyUpdateDto, UpdateWindowDto, WindowRefDto } from './dto/window.dto';
 import { ListTotals } from './list-totals';
-import { PageAnchors } from './page-anchors';
+import { ANCHOR_EVERY, PageAnchors } from './page-anchors';
 import { hasRef, WindowAccess } from './window-access';
 import { applyProxyFields, DEFAULT_PROXY, sendsProxyFields } from './window-proxy';
 import { isHeld, WindowViews } from './window.views';
@@ -151,7 +151,12 @@ export class WindowsService {
       const key = JSON.stringify([bin, auth.scopedGroupIds ?? null, dto.groupId ?? null]);
       const [counted, version] = await Promise.all([this.count(auth, dto, bin, filtered), this.totals.version(auth.teamId)]);
       total = counted;
-      const start = offset < total ? await this.anchors.at(auth.teamId, key, version, offset, filtered, orderColumn) : null;
+      // From the far end of the index the last pages skip fewer entries than from any anchor.
+      const fromFarEnd = total - offset - Math.min(pageSize, total - offset);
+      const start =
+        offset < total && fromFarEnd >= offset % ANCHOR_EVERY
+          ? await this.anchors.at(auth.teamId, key, version, offset, filtered, orderColumn)
+          : null;
       if (offset >= total) rows = [];
       else if (start) {
         rows = await filtered
