@@ -18,6 +18,11 @@ export interface SessionStore {
 
 export class CloudUnreachableError extends Error {}
 
+/** Cloud answers that the same request will never change: retrying it is pointless. */
+export function isFinalRefusal(code: number): boolean {
+  return code === ResultCode.InvalidParam || code === ResultCode.Forbidden || code === ResultCode.NotFound || code === ResultCode.Conflict;
+}
+
 const TIMEOUT_MS = 30_000;
 /** A blob on its way, up or down: generous, a profile file can be large and a link slow. */
 const TRANSFER_TIMEOUT_MS = 15 * 60_000;

@@ -202,9 +202,9 @@ export class ProfileVersionsService {
     };
   }
 
-  /** A window the caller may open (its scope for writing), looked up without keeping it locked. */
+  /** A window the caller may open (its scope for writing), looked up without locking it. */
   private writable(auth: AuthContext, ref: WindowRef): Promise<WindowEntity> {
-    return this.db.transaction((manager) => this.access.requireWindow(manager, auth, ref, 'write'));
+    return this.access.requireWindow(this.db.manager, auth, ref, 'write', 'live', false);
   }
 
   /** Every blob the files name must be the team's, with the size the manifest says; locked against collection. */

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { VersionedCache } from './versioned-cache';
 import { WindowEntity } from './window.entity';
 
 const ENTRIES_MAX = 10_000;
@@ -14,7 +15,7 @@ const ENTRIES_MAX = 10_000;
  */
 @Injectable()
 export class ListTotals {
-  private readonly totals = new Map<string, { version: string; total: number }>();
+  private readonly totals = new VersionedCache<number>(ENTRIES_MAX);
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
@@ -27,8 +28,8 @@ export class ListTotals {
   /** The total of `filtered`, from the last count when `version` is still the one it was counted at. */
   async total(teamId: number, key: string, version: string, filtered: SelectQueryBuilder<WindowEntity>): Promise<number> {
     const cacheKey = `${teamId}:${key}`;
-    const known = this.totals.get(cacheKey);
-    if (known && known.version === version) return known.total;
+    const known = this.totals.get(cacheKey, version);
+    if (known !== undefined) return known;
     const counted = await filtered
       .clone()
       .select('count(*)::int', 'total')
@@ -36,10 +37,8 @@ export class ListTotals {
       .setParameter('listTeam', teamId)
       .getRawOne<{ total: number; version: string }>();
     const total = counted?.total ?? 0;
-    this.totals.delete(cacheKey);
-    if (this.totals.size >= ENTRIES_MAX) this.totals.delete(this.totals.keys().next().value!);
     // Labelled with the version its own statement saw: the count and the label share one snapshot.
-    this.totals.set(cacheKey, { version: counted?.version ?? '0', total });
+    this.totals.set(cacheKey, counted?.version ?? '0', total);
     return total;
   }
 }

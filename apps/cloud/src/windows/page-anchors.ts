@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, SelectQueryBuilder } from 'typeorm';
+import { VersionedCache } from './versioned-cache';
 import { WindowEntity } from './window.entity';
 
 /** One anchor per this many rows: a deep page skips fewer than this many index entries. */
@@ -21,7 +22,7 @@ export interface Anchor {
  */
 @Injectable()
 export class PageAnchors {
-  private readonly lists = new Map<string, { version: string; anchors: Anchor[] }>();
+  private readonly lists = new VersionedCache<Anchor[]>(LISTS_MAX);
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
@@ -36,15 +37,14 @@ export class PageAnchors {
   ): Promise<{ anchor: Anchor; skip: number } | null> {
     if (offset < ANCHOR_EVERY) return null;
     const cacheKey = `${teamId}:${key}`;
-    let list = this.lists.get(cacheKey);
-    if (!list || list.version !== version) {
-      list = await this.build(teamId, filtered, orderColumn);
-      this.lists.delete(cacheKey);
-      if (this.lists.size >= LISTS_MAX) this.lists.delete(this.lists.keys().next().value!);
-      this.lists.set(cacheKey, list);
+    let anchors = this.lists.get(cacheKey, version);
+    if (!anchors) {
+      const built = await this.build(teamId, filtered, orderColumn);
+      this.lists.set(cacheKey, built.version, built.anchors);
+      anchors = built.anchors;
     }
     const index = Math.floor(offset / ANCHOR_EVERY);
-    const anchor = list.anchors[index];
+    const anchor = anchors[index];
     return anchor ? { anchor, skip: offset - index * ANCHOR_EVERY } : null;
   }
 

@@ -48,6 +48,8 @@ export class WindowAccess {
     ref: WindowRef,
     mode: AccessMode,
     bin: Bin = 'live',
+    /** Writers lock the row; a caller that only needs the write scope (a blob upload) looks without locking. */
+    lock = mode === 'write',
   ): Promise<WindowEntity> {
     const query = manager
       .getRepository(WindowEntity)
@@ -56,7 +58,7 @@ export class WindowAccess {
       .andWhere(bin === 'live' ? 'w.deleted_at IS NULL' : 'w.deleted_at IS NOT NULL');
     if (ref.id !== undefined) query.andWhere('w.id = :id', { id: ref.id });
     if (ref.uuid !== undefined) query.andWhere('w.uuid = :uuid', { uuid: ref.uuid });
-    if (mode === 'write') query.setLock('pessimistic_write');
+    if (lock) query.setLock('pessimistic_write');
     const window = await query.getOne();
     if (!window) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
     this.assertScope(auth, [window], mode);

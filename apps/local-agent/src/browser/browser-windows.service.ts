@@ -11,7 +11,7 @@ import { BidiSessions } from '../bidi/bidi-sessions';
 import { AgentEvents } from '../events/agent-events';
 import { CloseOutbox, ProfileSyncAnswer } from '../outbox/close-outbox';
 import { ProfileSync } from '../profile-sync/profile-sync';
-import { Disposal, OneTimeWindows } from '../one-time/one-time-windows';
+import { Disposal, OneTimeWindows, REF_KEYS } from '../one-time/one-time-windows';
 import { WindowProxies } from '../proxy/window-proxies';
 import { planLaunch } from './launch-plan';
 import { archiveProfile, ArchiveResult, profileExists, restoreOrSetAside } from './profile-archive';
@@ -143,9 +143,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
 
   /** A window created for this session only: deleted for good once it closes, or at once if it cannot open. */
   private async openOneTime(body: Record<string, unknown>) {
-    const named = ['uuid', 'config_uuid', 'browserUuid', 'browser_uuid', 'id', 'browserId', 'browser_id'].find(
-      (k) => body[k] !== undefined,
-    );
+    const named = REF_KEYS.find((k) => body[k] !== undefined);
     if (named) throw new InvalidParamError(`${named}: oneTime opens a new window; leave out the window reference`);
     const created = await this.oneTime.create(body.window ?? {});
     try {

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { CloudUnreachableError } from '@cos/cloud-client';
-import { ForbiddenError, InvalidParamError, Permission, ResultCode, UnauthorizedError } from '@cos/contracts';
+import { ForbiddenError, ID_ALIASES, InvalidParamError, Permission, ResultCode, UnauthorizedError, UUID_ALIASES } from '@cos/contracts';
 import type { WindowResponse } from '@cos/contracts';
 import { AgentCloud } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
@@ -12,7 +12,7 @@ import { CloseOutbox } from '../outbox/close-outbox';
 
 /** What creating, opening and finally deleting a window for good takes. */
 const NEEDED: Permission[] = ['browser:create:single', 'browser:open', 'browser:delete:recycle', 'browser:delete:permanent'];
-const REF_KEYS = ['id', 'browserId', 'browser_id', 'uuid', 'config_uuid', 'browserUuid', 'browser_uuid'];
+export const REF_KEYS: readonly string[] = [...ID_ALIASES, ...UUID_ALIASES];
 const MAX_DELAY_MS = 60_000;
 
 interface Marker {

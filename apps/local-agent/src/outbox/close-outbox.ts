@@ -2,8 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { CloudUnreachableError } from '@cos/cloud-client';
-import { ResultCode, UnauthorizedError } from '@cos/contracts';
+import { CloudUnreachableError, isFinalRefusal } from '@cos/cloud-client';
+import { UnauthorizedError } from '@cos/contracts';
 import type { StoredCookie } from '@cos/contracts';
 import { AgentCloud } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
@@ -45,9 +45,6 @@ export type Delivery =
   | { state: 'none' };
 
 type Sent = Exclude<Delivery, { state: 'none' }>;
-
-/** Cloud answers that will not change by retrying the same report. */
-const FINAL_REFUSALS = new Set<number>([ResultCode.InvalidParam, ResultCode.Forbidden, ResultCode.NotFound, ResultCode.Conflict]);
 
 const MAX_DELAY_MS = 60_000;
 
@@ -172,7 +169,7 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
         deviceId: this.cloud.deviceId,
       });
       if (answer.code === 0) return { state: 'delivered', answer: answer.data };
-      if (FINAL_REFUSALS.has(answer.code)) return { state: 'refused', error: `${answer.code} ${answer.msg}` };
+      if (isFinalRefusal(answer.code)) return { state: 'refused', error: `${answer.code} ${answer.msg}` };
       return { state: 'pending', error: `${answer.code} ${answer.msg}` };
     } catch (error) {
       // Unreachable, or signed out until someone signs the agent in again: both pass.

@@ -4,7 +4,7 @@ import { createReadStream, existsSync, mkdirSync, promises as fs, readFileSync }
 import { join, resolve, sep } from 'node:path';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { CloudUnreachableError } from '@cos/cloud-client';
+import { CloudUnreachableError, isFinalRefusal } from '@cos/cloud-client';
 import { DomainError, ResultCode, UnauthorizedError } from '@cos/contracts';
 import type { ApiEnvelope, StoredCookie, SyncSettings } from '@cos/contracts';
 import { AgentCloud } from '../cloud/agent-cloud';
@@ -42,9 +42,6 @@ interface LocalState {
   version: number | null;
   files: SeenFile[];
 }
-
-/** Cloud answers that the same request will never change. */
-const FINAL = new Set<number>([ResultCode.InvalidParam, ResultCode.Forbidden, ResultCode.NotFound, ResultCode.Conflict]);
 
 class RefusedError extends Error {}
 
@@ -208,7 +205,7 @@ export class ProfileSync {
   private expect<T = Record<string, unknown>>(answer: ApiEnvelope<unknown>): T {
     if (answer.code === 0) return answer.data as T;
     const message = `${answer.code} ${answer.msg}`;
-    if (FINAL.has(answer.code)) throw new RefusedError(message);
+    if (isFinalRefusal(answer.code)) throw new RefusedError(message);
     throw new Error(message);
   }
 
