@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
@@ -123,6 +123,21 @@ describe('audit trail and live events', () => {
       `window.synced:${w.id}`,
     ]);
     expect(elsewhere.events.find((e) => e.type === 'window.synced')!.data).toMatchObject({ deviceId: 'desk-1', data: { cookieCount: 0 } });
+  });
+
+  it('starts a fresh stream after the newest event there is, though its notification arrives late', async () => {
+    const before = await createWindow(cloud, ownerA, { groupId: mine });
+    const [{ id: beforeEvent }] = await cloud.db.query<{ id: string }[]>(`SELECT max(id) AS id FROM audit_events WHERE window_id = $1`, [
+      before.id,
+    ]);
+    const late = await events(second, ownerA.token);
+    // The commit's notification reaches this instance only now, after the client came.
+    await cloud.db.query(`SELECT pg_notify('cos_cluster', $1)`, [
+      JSON.stringify({ id: randomUUID(), event: { kind: 'audit-appended', fromId: Number(beforeEvent), toId: Number(beforeEvent) } }),
+    ]);
+    const after = await createWindow(cloud, ownerA, { groupId: mine });
+    await late.waitFor((e) => e.data.windowId === after.id);
+    expect(seen(late)).toEqual([`window.created:${after.id}`]);
   });
 
   it('ends the stream of a session that logs out', async () => {

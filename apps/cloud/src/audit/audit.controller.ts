@@ -26,8 +26,9 @@ export class AuditController {
   /** Server-Sent Events: every audit event of the team the caller may see, as it commits. */
   @Sse('events')
   @Authenticated('Live events of the team (Server-Sent Events; resume with Last-Event-ID)')
-  events(@CurrentAuth() auth: AuthContext, @Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
+  async events(@CurrentAuth() auth: AuthContext, @Headers('last-event-id') lastEventId?: string): Promise<Observable<MessageEvent>> {
     if (lastEventId !== undefined && !/^\d{1,18}$/.test(lastEventId)) throw new InvalidParamError('Last-Event-ID must be an event id');
-    return this.hub.stream(auth, lastEventId === undefined ? null : Number(lastEventId));
+    // The start is known before the headers go out: whatever commits after them is news.
+    return this.hub.stream(auth, lastEventId === undefined ? await this.hub.newestId() : Number(lastEventId));
   }
 }

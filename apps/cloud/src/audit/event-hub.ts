@@ -65,22 +65,26 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
     for (const listener of this.listeners) listener.subscriber.complete();
   }
 
-  stream(auth: AuthContext, lastEventId: number | null): Observable<MessageEvent> {
+  /**
+   * The newest event id there is: a fresh stream starts after it. This instance may not have
+   * heard of it yet (another instance's notification can still be on its way), so it is read,
+   * not taken from what was heard.
+   */
+  async newestId(): Promise<number> {
+    const [{ newest }] = await this.db.query<{ newest: string | null }[]>(`SELECT max(id) AS newest FROM audit_events`);
+    return Number(newest ?? 0);
+  }
+
+  /**
+   * Every visible event after `after`: first those already committed (read once), then live ones
+   * as they are heard, each once. A fresh client passes the newest id there was when it came.
+   */
+  stream(auth: AuthContext, after: number): Observable<MessageEvent> {
     return new Observable<MessageEvent>((subscriber) => {
-      // Polled rows may be older than this connection: a new client of the embedded database
-      // starts from the newest id there is, as a client of PostgreSQL starts from its first NOTIFY.
-      const fromNewest = lastEventId === null && this.location.mode === 'embedded';
-      const listener: Listener = {
-        auth,
-        subscriber,
-        lastId: lastEventId ?? 0,
-        sent: new Set(),
-        held: lastEventId === null && !fromNewest ? null : [],
-      };
+      const listener: Listener = { auth, subscriber, lastId: after, sent: new Set(), held: [] };
       this.listeners.add(listener);
       this.startPolling();
-      if (lastEventId !== null) void this.replay(listener, lastEventId);
-      else if (fromNewest) void this.startAtNewest(listener);
+      void this.replay(listener, after);
       return () => this.listeners.delete(listener);
     });
   }
@@ -95,16 +99,6 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
       for (const row of rows) this.send(listener, row);
     } catch (error) {
       this.logger.warn(`replay failed: ${(error as Error).message}`);
-    }
-    this.release(listener);
-  }
-
-  private async startAtNewest(listener: Listener): Promise<void> {
-    try {
-      const [{ newest }] = await this.db.query<{ newest: string | null }[]>(`SELECT max(id) AS newest FROM audit_events`);
-      listener.lastId = Math.max(listener.lastId, Number(newest ?? 0));
-    } catch (error) {
-      this.logger.warn(`event stream start failed: ${(error as Error).message}`);
     }
     this.release(listener);
   }
