@@ -64,19 +64,28 @@ export class WindowViews {
   }
 
   /**
-   * Windows with their group name and tags in one round trip, whatever the page size. `where`
-   * is a condition on `w` with `$n` parameters.
+   * The statement that reads windows with their group name and tags in one round trip, whatever
+   * their number: `from` names `windows w` (joined to whatever else), `where` is a condition with
+   * `$n` parameters, `extra` more selected columns.
    */
-  async load(manager: EntityManager, where: string, params: unknown[]): Promise<WindowResponse[]> {
-    const rows: ViewRow[] = await manager.query(
-      `SELECT ${this.selectList}, g.name AS group_name,
+  statement(from: string, where: string, extra = ''): string {
+    return `SELECT ${extra ? `${extra}, ` : ''}${this.selectList}, g.name AS group_name,
               coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY t.name, t.id)
                         FROM window_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.window_id = w.id), '[]') AS tag_list
-       FROM windows w LEFT JOIN groups g ON g.id = w.group_id
-       WHERE ${where}`,
-      params,
-    );
-    return rows.map((row) => toWindowResponse(this.toEntity(row), row.group_name ?? '', row.tag_list));
+       FROM ${from} LEFT JOIN groups g ON g.id = w.group_id
+       WHERE ${where}`;
+  }
+
+  /** Windows matching `where`, a condition on `w` with `$n` parameters. */
+  async load(manager: EntityManager, where: string, params: unknown[]): Promise<WindowResponse[]> {
+    const rows: ViewRow[] = await manager.query(this.statement('windows w', where), params);
+    return rows.map((row) => this.fromRow(row));
+  }
+
+  /** A row of `statement` as the answer. */
+  fromRow(row: Record<string, unknown>): WindowResponse {
+    const view = row as ViewRow;
+    return toWindowResponse(this.toEntity(view), view.group_name ?? '', view.tag_list);
   }
 
   async one(manager: EntityManager, window: WindowEntity): Promise<WindowResponse> {

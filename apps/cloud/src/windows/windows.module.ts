@@ -7,13 +7,14 @@ import { RecycleController } from '../recycle/recycle.controller';
 import { ListTotals } from './list-totals';
 import { PageAnchors } from './page-anchors';
 import { WindowAccess } from './window-access';
+import { WindowDetails } from './window-details';
 import { WindowViews } from './window.views';
 import { WindowsController } from './windows.controller';
 import { WindowsService } from './windows.service';
 
 @Module({
   controllers: [WindowsController, RecycleController, LaunchController],
-  providers: [WindowsService, WindowAccess, WindowViews, SecretBox, RecyclePurger, LaunchService, ListTotals, PageAnchors],
+  providers: [WindowsService, WindowAccess, WindowViews, WindowDetails, SecretBox, RecyclePurger, LaunchService, ListTotals, PageAnchors],
   exports: [WindowsService, WindowAccess, WindowViews, SecretBox],
 })
 export class WindowsModule {}

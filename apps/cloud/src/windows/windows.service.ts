@@ -12,6 +12,7 @@ import { ListTotals } from './list-totals';
 import { ANCHOR_EVERY, PageAnchors } from './page-anchors';
 import { hasRef, WindowAccess } from './window-access';
 import { applyProxyFields, DEFAULT_PROXY, sendsProxyFields } from './window-proxy';
+import { WindowDetails } from './window-details';
 import { isHeld, WindowViews } from './window.views';
 import { WindowEntity } from './window.entity';
 
@@ -38,6 +39,7 @@ export class WindowsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: WindowAccess,
     private readonly views: WindowViews,
+    private readonly details: WindowDetails,
     private readonly box: SecretBox,
     private readonly audit: AuditLog,
     private readonly totals: ListTotals,
@@ -111,16 +113,11 @@ export class WindowsService {
     });
   }
 
-  /** One query: the window with its group name and tags, checked for scope afterwards. */
+  /** The window with its group name and tags (one coalesced statement), checked for scope afterwards. */
   async detail(auth: AuthContext, dto: WindowRefDto): Promise<WindowResponse> {
     const ref = resolveWindowRef(dto as Record<string, unknown>);
-    const params: unknown[] = [auth.teamId];
-    let where = 'w.team_id = $1 AND w.deleted_at IS NULL';
-    if (ref.id !== undefined) where += ` AND w.id = $${params.push(ref.id)}`;
-    if (ref.uuid !== undefined) where += ` AND w.uuid = $${params.push(ref.uuid)}`;
-    const [view] = await this.views.load(this.db.manager, where, params);
-    if (!view) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
-    if (!auth.inScope(view.groupId || null)) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
+    const view = await this.details.get({ teamId: auth.teamId, ...ref });
+    if (!view || !auth.inScope(view.groupId || null)) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
     return view;
   }
 

@@ -1,0 +1,73 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { Pool } from 'pg';
+import { DataSource } from 'typeorm';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { WindowResponse } from '@cos/contracts';
+import { WindowViews } from './window.views';
+
+/** One live window of a team, by id, by uuid, or by both (which must then name the same window). */
+export interface TeamWindowRef {
+  teamId: number;
+  id?: number;
+  uuid?: string;
+}
+
+interface Pending {
+  ref: TeamWindowRef;
+  resolve: (view: WindowResponse | undefined) => void;
+  reject: (error: unknown) => void;
+}
+
+/** At most this many lookups share one statement; more wait for the next. */
+export const DETAIL_BATCH_MAX = 200;
+
+/**
+ * Single-window reads, coalesced: every lookup asked for in one turn of the event loop goes to
+ * PostgreSQL as one prepared statement, and each caller gets its own row back. Under load a
+ * round trip (and its planning) serves many requests; alone, a lookup waits for nothing but the
+ * end of the current turn. Each statement runs after its callers asked, so nobody reads older
+ * data than a query of their own would have.
+ */
+@Injectable()
+export class WindowDetails {
+  private pending: Pending[] = [];
+  private readonly pool: Pool;
+  private readonly statement: string;
+
+  constructor(
+    @InjectDataSource() db: DataSource,
+    private readonly views: WindowViews,
+  ) {
+    this.pool = (db.driver as PostgresDriver).master as Pool;
+    this.statement = views.statement(
+      `unnest($1::int[], $2::int[], $3::uuid[]) WITH ORDINALITY AS r(team_id, id, uuid, n)
+       JOIN windows w ON w.team_id = r.team_id AND w.id = coalesce(r.id, (SELECT x.id FROM windows x WHERE x.uuid = r.uuid))`,
+      'w.deleted_at IS NULL AND (r.uuid IS NULL OR w.uuid = r.uuid)',
+      'r.n AS ref_index',
+    );
+  }
+
+  /** The live window `ref` names, or undefined. */
+  get(ref: TeamWindowRef): Promise<WindowResponse | undefined> {
+    return new Promise((resolve, reject) => {
+      if (this.pending.push({ ref, resolve, reject }) === 1) setImmediate(() => void this.flush());
+    });
+  }
+
+  private async flush(): Promise<void> {
+    const batch = this.pending.splice(0, DETAIL_BATCH_MAX);
+    if (this.pending.length > 0) setImmediate(() => void this.flush());
+    try {
+      const { rows } = await this.pool.query<Record<string, unknown>>({
+        name: 'cos-window-details',
+        text: this.statement,
+        values: [batch.map((p) => p.ref.teamId), batch.map((p) => p.ref.id ?? null), batch.map((p) => p.ref.uuid ?? null)],
+      });
+      const found = new Map(rows.map((row) => [Number(row.ref_index), this.views.fromRow(row)]));
+      batch.forEach((p, i) => p.resolve(found.get(i + 1)));
+    } catch (error) {
+      for (const p of batch) p.reject(error);
+    }
+  }
+}
