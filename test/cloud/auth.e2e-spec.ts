@@ -87,11 +87,18 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
     const owner = await registerOwner(cloud);
     expect(await cloud.post('/auth/me', {})).toEqual({ code: 401, msg: 'Missing Bearer token', data: {} });
     expect((await cloud.post('/auth/me', {}, 'abc.def.ghi')).msg).toBe('Token invalid');
-    const forged = owner.token.slice(0, -4) + 'AAAA';
-    expect((await cloud.post('/auth/me', {}, forged)).code).toBe(401);
+    // The genuine token is accepted first (and remembered as verified): a forgery of it is not.
+    expect((await cloud.post('/auth/me', {}, owner.token)).code).toBe(0);
+    const forged = owner.token.slice(0, -4) + (owner.token.endsWith('AAAA') ? 'BBBB' : 'AAAA');
+    expect(await cloud.post('/auth/me', {}, forged)).toEqual({ code: 401, msg: 'Token invalid', data: {} });
     const [session] = await cloud.db.query(`SELECT id FROM auth_sessions WHERE user_id = $1`, [owner.userId]);
     const expired = cloud.signToken({ sub: owner.userId, sid: session.id, tid: owner.teamId }, { expiresIn: -1 });
     expect(await cloud.post('/auth/me', {}, expired)).toEqual({ code: 401, msg: 'Token expired', data: {} });
+    // A token accepted while valid is refused once its expiry passes.
+    const shortLived = cloud.signToken({ sub: owner.userId, sid: session.id, tid: owner.teamId }, { expiresIn: 1 });
+    expect((await cloud.post('/auth/me', {}, shortLived)).code).toBe(0);
+    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    expect(await cloud.post('/auth/me', {}, shortLived)).toEqual({ code: 401, msg: 'Token expired', data: {} });
   });
 
   it('creates personal API tokens shown once, stored hashed, revocable', async () => {

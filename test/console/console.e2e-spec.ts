@@ -64,6 +64,18 @@ describe('the web console in a real browser', () => {
       'public, max-age=31536000, immutable',
     ]);
     expect(page.headers.get('cache-control')).toBe('no-cache');
+    // The page revalidates by its ETag; API answers carry none (nothing revalidates a POST) and name no framework.
+    expect(page.headers.get('etag')).toEqual(expect.any(String));
+    const api = await fetch(`${cloud.url}/browser/detail`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${owner.token}` },
+      body: '{"id":1}',
+    });
+    expect([api.headers.get('etag'), api.headers.get('x-powered-by'), api.headers.get('x-content-type-options')]).toEqual([
+      null,
+      null,
+      'nosniff',
+    ]);
 
     const login = await fetch(`${cloud.url}/auth/console/login`, {
       method: 'POST',

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import express, { NextFunction, Request, Response } from 'express';
+import express, { Application, NextFunction, Request, Response } from 'express';
 import { failure, ResultCode } from '@cos/contracts';
 import { bodyProblem } from './body-check';
 
@@ -15,6 +15,11 @@ export interface HttpAppOptions {
  * `bodyParser: false` so this parser is the only one.
  */
 export function configureHttpApp(app: INestApplication, options: HttpAppOptions = {}): void {
+  // Answers are POST results, never revalidated: hashing each for an ETag is wasted work. Files
+  // (the console) keep theirs, made from the file's size and time.
+  const instance = app.getHttpAdapter().getInstance() as Application;
+  instance.set('etag', () => undefined);
+  instance.disable('x-powered-by');
   app.use((req: Request & { id?: string }, res: Response, next: NextFunction) => {
     req.id = randomUUID();
     res.setHeader('X-Request-Id', req.id);

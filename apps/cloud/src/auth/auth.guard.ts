@@ -7,6 +7,7 @@ import { IS_PUBLIC } from '@cos/server-common';
 import { hashToken } from '../crypto/secret-box';
 import { AuthContext } from './auth-context';
 import { AuthLoader } from './auth-loader';
+import { sessionCaller, VerifiedTokens } from './verified-tokens';
 import { PermissionRequirement, REQUIRED_PERMISSION } from './auth.decorators';
 
 export const API_TOKEN_PREFIX = 'cos_pat_';
@@ -14,6 +15,8 @@ export const API_TOKEN_PREFIX = 'cos_pat_';
 /** The global guard: every route needs a valid Bearer token (JWT or API token) unless `@Public()`. */
 @Injectable()
 export class AuthenticationGuard extends AuthGuard('jwt') implements CanActivate {
+  private readonly verified = new VerifiedTokens();
+
   constructor(
     private readonly reflector: Reflector,
     private readonly loader: AuthLoader,
@@ -33,7 +36,14 @@ export class AuthenticationGuard extends AuthGuard('jwt') implements CanActivate
       request.user = auth;
       return true;
     }
-    return (await super.canActivate(context)) as boolean;
+    const verified = this.verified.payload(token);
+    if (verified) {
+      request.user = await sessionCaller(this.loader, verified);
+      return true;
+    }
+    const allowed = (await super.canActivate(context)) as boolean;
+    if (allowed) this.verified.remember(token);
+    return allowed;
   }
 
   override handleRequest<T>(error: unknown, user: T, info: unknown): T {

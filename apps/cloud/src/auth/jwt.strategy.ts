@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
-import { UnauthorizedError } from '@cos/contracts';
 import { CloudConfig } from '../config/cloud-config';
 import { AccessTokenPayload, AuthContext } from './auth-context';
 import { AuthLoader } from './auth-loader';
+import { sessionCaller } from './verified-tokens';
 
 @Injectable()
 export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
@@ -21,10 +21,7 @@ export class JwtStrategy extends PassportStrategy(Strategy, 'jwt') {
     });
   }
 
-  async validate(payload: AccessTokenPayload): Promise<AuthContext> {
-    if (!Number.isInteger(payload.sub) || typeof payload.sid !== 'string') throw new UnauthorizedError('Token invalid');
-    const auth = await this.loader.forSession(payload.sub, payload.sid);
-    if (!auth) throw new UnauthorizedError('Session ended; log in again');
-    return auth;
+  validate(payload: AccessTokenPayload): Promise<AuthContext> {
+    return sessionCaller(this.loader, payload);
   }
 }
