@@ -1,5 +1,4 @@
-import type { Pool } from 'pg';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { PreparedReads } from '../../apps/cloud/src/database/prepared-reads';
 import { DETAIL_BATCH_MAX, WindowDetails } from '../../apps/cloud/src/windows/window-details';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, addMember, createGroup, createTag, createWindow, registerOwner } from '../support/factories';
@@ -11,21 +10,21 @@ import { Account, addMember, createGroup, createTag, createWindow, registerOwner
 describe('coalesced window reads', () => {
   let cloud: CloudHarness;
   let details: WindowDetails;
-  let pool: Pool;
+  let reads: PreparedReads;
   let a: Account;
   let b: Account;
 
   beforeAll(async () => {
     cloud = await startCloud();
     details = cloud.app.get(WindowDetails);
-    pool = (cloud.db.driver as PostgresDriver).master as Pool;
+    reads = cloud.app.get(PreparedReads);
     [a, b] = [await registerOwner(cloud), await registerOwner(cloud)];
   });
   afterAll(() => cloud.close());
 
-  /** Counts the statements sent through the pool while `run` runs; the statements still run. */
+  /** Counts the statements sent while `run` runs (the statements still run). */
   async function statements<T>(run: () => Promise<T>): Promise<[number, T]> {
-    const spy = jest.spyOn(pool, 'query');
+    const spy = jest.spyOn(reads, 'query');
     try {
       const result = await run();
       return [spy.mock.calls.length, result];

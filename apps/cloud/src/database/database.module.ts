@@ -1,38 +1,14 @@
-import { Global, Injectable, Logger, Module, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Global, Injectable, Logger, Module, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, TypeOrmModule } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { CloudConfig } from '../config/cloud-config';
 import { dataSourceOptions, pgClientConfig } from './data-source';
-import type { DatabaseTarget } from './data-source';
-import { EmbeddedPostgres } from './embedded-postgres';
+import { DatabaseLocation } from './database-location';
+import { PreparedReads } from './prepared-reads';
 
-export type DatabaseMode = 'postgres' | 'embedded';
-
-/**
- * Where the database is: `DATABASE_URL` with a pool of `DATABASE_POOL_SIZE`, or an embedded
- * PostgreSQL started for this process, which is one session and so gets a pool of one.
- */
-@Injectable()
-export class DatabaseLocation implements OnApplicationShutdown {
-  constructor(
-    readonly target: DatabaseTarget,
-    readonly poolSize: number,
-    readonly mode: DatabaseMode,
-    private readonly embedded: EmbeddedPostgres | null,
-  ) {}
-
-  static async resolve(config: CloudConfig): Promise<DatabaseLocation> {
-    if (config.env.DATABASE_URL)
-      return new DatabaseLocation({ url: config.env.DATABASE_URL }, config.env.DATABASE_POOL_SIZE, 'postgres', null);
-    const embedded = await EmbeddedPostgres.start(config.dataDir);
-    return new DatabaseLocation(embedded.connection, 1, 'embedded', embedded);
-  }
-
-  async onApplicationShutdown(): Promise<void> {
-    await this.embedded?.stop();
-  }
-}
+export { DatabaseLocation } from './database-location';
+export type { DatabaseMode } from './database-location';
 
 @Module({
   providers: [{ provide: DatabaseLocation, inject: [CloudConfig], useFactory: (config: CloudConfig) => DatabaseLocation.resolve(config) }],
@@ -80,7 +56,7 @@ export class MigrationsAtStart implements OnModuleInit {
 
 @Global()
 @Module({
-  providers: [MigrationsAtStart],
+  providers: [MigrationsAtStart, PreparedReads],
   imports: [
     DatabaseLocationModule,
     TypeOrmModule.forRootAsync({
@@ -89,6 +65,6 @@ export class MigrationsAtStart implements OnModuleInit {
       useFactory: (location: DatabaseLocation) => dataSourceOptions(location.target, location.poolSize),
     }),
   ],
-  exports: [DatabaseLocationModule],
+  exports: [DatabaseLocationModule, PreparedReads],
 })
 export class DatabaseModule {}

@@ -1,9 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import type { Pool } from 'pg';
-import { DataSource } from 'typeorm';
-import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
 import { WindowResponse } from '@cos/contracts';
+import { PreparedReads } from '../database/prepared-reads';
 import { WindowViews } from './window.views';
 
 /** One live window of a team, by id, by uuid, or by both (which must then name the same window). */
@@ -32,14 +29,12 @@ export const DETAIL_BATCH_MAX = 200;
 @Injectable()
 export class WindowDetails {
   private pending: Pending[] = [];
-  private readonly pool: Pool;
   private readonly statement: string;
 
   constructor(
-    @InjectDataSource() db: DataSource,
+    private readonly reads: PreparedReads,
     private readonly views: WindowViews,
   ) {
-    this.pool = (db.driver as PostgresDriver).master as Pool;
     this.statement = views.statement(
       `unnest($1::int[], $2::int[], $3::uuid[]) WITH ORDINALITY AS r(team_id, id, uuid, n)
        JOIN windows w ON w.team_id = r.team_id AND w.id = coalesce(r.id, (SELECT x.id FROM windows x WHERE x.uuid = r.uuid))`,
@@ -59,11 +54,11 @@ export class WindowDetails {
     const batch = this.pending.splice(0, DETAIL_BATCH_MAX);
     if (this.pending.length > 0) setImmediate(() => void this.flush());
     try {
-      const { rows } = await this.pool.query<Record<string, unknown>>({
-        name: 'cos-window-details',
-        text: this.statement,
-        values: [batch.map((p) => p.ref.teamId), batch.map((p) => p.ref.id ?? null), batch.map((p) => p.ref.uuid ?? null)],
-      });
+      const rows = await this.reads.query<Record<string, unknown>>(this.statement, [
+        batch.map((p) => p.ref.teamId),
+        batch.map((p) => p.ref.id ?? null),
+        batch.map((p) => p.ref.uuid ?? null),
+      ]);
       const found = new Map(rows.map((row) => [Number(row.ref_index), this.views.fromRow(row)]));
       batch.forEach((p, i) => p.resolve(found.get(i + 1)));
     } catch (error) {
