@@ -143,14 +143,16 @@ async function main(): Promise<void> {
 
     // Bare SQL: the statements the endpoints run, on one plain connection.
     const live = `FROM windows w WHERE w.team_id = $1 AND w.deleted_at IS NULL`;
+    // A page's ids and rows in one statement, as the service reads them.
+    const rowsOf = (idsSql: string, params: unknown[]) =>
+      db.query(`SELECT w.* FROM unnest(ARRAY(${idsSql})) WITH ORDINALITY AS p(id, n) JOIN windows w ON w.id = p.id ORDER BY p.n`, params);
     const page = async (extra: string, offset: number, params: unknown[]) => {
       const idsFrom = (direction: 'ASC' | 'DESC', skip: number) =>
-        db.query(`SELECT w.id ${live} ${extra} ORDER BY w.created_at ${direction}, w.id ${direction} LIMIT 10 OFFSET ${skip}`, params);
-      let ids;
+        `SELECT w.id ${live} ${extra} ORDER BY w.created_at ${direction}, w.id ${direction} LIMIT 10 OFFSET ${skip}`;
       if (offset === 0 || extra) {
         // Totals without a text filter come from the counters, as in the service.
-        [ids] = await Promise.all([
-          idsFrom('DESC', offset),
+        await Promise.all([
+          rowsOf(idsFrom('DESC', offset), params),
           extra
             ? db.query(`SELECT count(*) ${live} ${extra}`, params)
             : db.query(`SELECT sum(live) FROM window_counts WHERE team_id = $1`, [params[0]]),
@@ -158,9 +160,8 @@ async function main(): Promise<void> {
       } else {
         // As the service: the total first, then a page past the middle from the far end.
         const total = Number((await db.query(`SELECT sum(live) AS n FROM window_counts WHERE team_id = $1`, [params[0]])).rows[0].n);
-        ids = offset * 2 <= total ? await idsFrom('DESC', offset) : await idsFrom('ASC', total - offset - 10);
+        await rowsOf(offset * 2 <= total ? idsFrom('DESC', offset) : idsFrom('ASC', total - offset - 10), params);
       }
-      await db.query(`SELECT * FROM windows WHERE id = ANY($1)`, [ids.rows.map((r) => r.id)]);
     };
     const bare: Record<string, Stats> = {
       detail: await sample(500, (i) =>

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, Pool } from 'pg';
+import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
+import { PreparedReads } from '../../apps/cloud/src/database/prepared-reads';
 import { seedWindows } from '../../bench/support';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { createTestDatabase, TestDatabase } from '../support/database';
@@ -143,6 +145,36 @@ describe('deep pages start at kept anchors', () => {
       expect([p, size, await page(path, p, size)]).toEqual([p, size, all.slice(p * size, (p + 1) * size)]);
     }
   };
+
+  it('reads a page of a list seen before in one statement, and plans afresh once the list changed', async () => {
+    // Statements go through the prepared reads, or take a connection of the ORM's pool.
+    const reads = jest.spyOn(cloud.app.get(PreparedReads), 'query');
+    const orm = jest.spyOn((cloud.db.driver as PostgresDriver).master as Pool, 'connect');
+    const statements = {
+      mockClear: () => [reads, orm].forEach((spy) => spy.mockClear()),
+      get count() {
+        return reads.mock.calls.length + orm.mock.calls.length;
+      },
+    };
+    await page('/browser/list', 12, 100);
+    const before = await reference('created_at');
+    statements.mockClear();
+    try {
+      expect(await page('/browser/list', 12, 100)).toEqual(before.slice(1200, 1300));
+      expect(await page('/browser/list', 0, 100)).toEqual(before.slice(0, 100));
+      expect(statements.count).toBe(2);
+      // Another instance (here: the database itself) moves windows: the guess is thrown away.
+      await cloud.db.query(`UPDATE windows SET deleted_at = now() WHERE id = ANY($1)`, [before.slice(100, 150)]);
+      const after = await reference('created_at');
+      statements.mockClear();
+      expect(await page('/browser/list', 12, 100)).toEqual(after.slice(1200, 1300));
+      expect(statements.count).toBeGreaterThan(1);
+    } finally {
+      reads.mockRestore();
+      orm.mockRestore();
+      await cloud.db.query(`UPDATE windows SET deleted_at = NULL WHERE id = ANY($1)`, [before.slice(100, 150)]);
+    }
+  });
 
   it('gives the same rows as a plain scan, and follows inserts, deletes and the recycle bin', async () => {
     await samePages('/browser/list', 'created_at');

@@ -8,6 +8,16 @@ import { WindowEntity } from './window.entity';
 export const ANCHOR_EVERY = 1000;
 const LISTS_MAX = 1000;
 
+/** Whether a page at `offset` starts from an anchor (else from an end of the index). */
+export const usesAnchor = (offset: number, fromFarEnd: number) => offset >= ANCHOR_EVERY && fromFarEnd >= offset % ANCHOR_EVERY;
+
+/** The anchor at or before `offset` and how many rows lie between them; null when the list is short. */
+export function anchorFor(anchors: Anchor[], offset: number): { anchor: Anchor; skip: number } | null {
+  const index = Math.floor(offset / ANCHOR_EVERY);
+  const anchor = anchors[index];
+  return anchor ? { anchor, skip: offset - index * ANCHOR_EVERY } : null;
+}
+
 export interface Anchor {
   /** The ordering column's value as PostgreSQL prints it: microseconds kept. */
   at: string;
@@ -26,26 +36,24 @@ export class PageAnchors {
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** The anchor at or before `offset` and how many rows lie between them; null when the list is short. */
-  async at(
+  /** The anchors of a list kept at `version`, or undefined: nothing is read. */
+  kept(teamId: number, key: string, version: string): Anchor[] | undefined {
+    return this.lists.get(`${teamId}:${key}`, version);
+  }
+
+  /** The anchors of a list at `version`, read (with the version they were read at) when not kept. */
+  async list(
     teamId: number,
     key: string,
     version: string,
-    offset: number,
     filtered: SelectQueryBuilder<WindowEntity>,
     orderColumn: string,
-  ): Promise<{ anchor: Anchor; skip: number } | null> {
-    if (offset < ANCHOR_EVERY) return null;
-    const cacheKey = `${teamId}:${key}`;
-    let anchors = this.lists.get(cacheKey, version);
-    if (!anchors) {
-      const built = await this.build(teamId, filtered, orderColumn);
-      this.lists.set(cacheKey, built.version, built.anchors);
-      anchors = built.anchors;
-    }
-    const index = Math.floor(offset / ANCHOR_EVERY);
-    const anchor = anchors[index];
-    return anchor ? { anchor, skip: offset - index * ANCHOR_EVERY } : null;
+  ): Promise<Anchor[]> {
+    const kept = this.kept(teamId, key, version);
+    if (kept) return kept;
+    const built = await this.build(teamId, filtered, orderColumn);
+    this.lists.set(`${teamId}:${key}`, built.version, built.anchors);
+    return built.anchors;
   }
 
   private async build(teamId: number, filtered: SelectQueryBuilder<WindowEntity>, orderColumn: string) {

@@ -4,6 +4,7 @@ import { LaunchController } from '../launch/launch.controller';
 import { LaunchService } from '../launch/launch.service';
 import { RecyclePurger } from '../recycle/recycle-purger';
 import { RecycleController } from '../recycle/recycle.controller';
+import { ListPages } from './list-pages';
 import { ListTotals } from './list-totals';
 import { PageAnchors } from './page-anchors';
 import { WindowAccess } from './window-access';
@@ -14,7 +15,18 @@ import { WindowsService } from './windows.service';
 
 @Module({
   controllers: [WindowsController, RecycleController, LaunchController],
-  providers: [WindowsService, WindowAccess, WindowViews, WindowDetails, SecretBox, RecyclePurger, LaunchService, ListTotals, PageAnchors],
+  providers: [
+    WindowsService,
+    WindowAccess,
+    WindowViews,
+    WindowDetails,
+    SecretBox,
+    RecyclePurger,
+    LaunchService,
+    ListTotals,
+    PageAnchors,
+    ListPages,
+  ],
   exports: [WindowsService, WindowAccess, WindowViews, SecretBox],
 })
 export class WindowsModule {}

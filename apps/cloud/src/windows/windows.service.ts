@@ -9,7 +9,7 @@ import { escapeLike } from '../common/sql';
 import { SecretBox } from '../crypto/secret-box';
 import { DeleteWindowsDto, ListWindowsDto, PartialUpdateDto, ProxyUpdateDto, UpdateWindowDto, WindowRefDto } from './dto/window.dto';
 import { ListTotals } from './list-totals';
-import { ANCHOR_EVERY, PageAnchors } from './page-anchors';
+import { ListPages } from './list-pages';
 import { hasRef, WindowAccess } from './window-access';
 import { applyProxyFields, DEFAULT_PROXY, sendsProxyFields } from './window-proxy';
 import { WindowDetails } from './window-details';
@@ -43,7 +43,7 @@ export class WindowsService {
     private readonly box: SecretBox,
     private readonly audit: AuditLog,
     private readonly totals: ListTotals,
-    private readonly anchors: PageAnchors,
+    private readonly pages: ListPages,
   ) {}
 
   async createOrEdit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
@@ -122,65 +122,28 @@ export class WindowsService {
   }
 
   /**
-   * A page of windows. The page's ids come from the ordering index alone (an index-only scan even
-   * for deep pages), then only those rows are loaded; the total is a plain count(*).
+   * A page of windows. Lists filtered by team, scope and group only take their total from the
+   * counters (`ListPages`); others count rows (kept per list version), side by side with the page.
+   * A page's ids come from the ordering index alone and its rows are loaded in the same statement.
    */
   async list(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled' = 'live'): Promise<PageResult<WindowResponse>> {
     const { page, pageSize, offset } = pageOf(dto);
     const filtered = this.filteredQuery(auth, dto, bin);
+    if (!hasRowFilter(dto)) return { ...(await this.pages.page(auth, dto, bin, filtered, offset, pageSize)), page, pageSize };
     const orderColumn = bin === 'live' ? 'w.created_at' : 'w.deleted_at';
-    const pageOfIds = (direction: 'ASC' | 'DESC', skip: number, take: number) =>
-      filtered
-        .clone()
-        .select('w.id', 'id')
-        .orderBy(orderColumn, direction)
-        .addOrderBy('w.id', direction)
-        .offset(skip)
-        .limit(take)
-        .getRawMany<{ id: number }>();
-    let rows: { id: number }[];
-    let total: number;
-    if (offset === 0 || hasRowFilter(dto)) {
-      [rows, total] = await Promise.all([pageOfIds('DESC', offset, pageSize), this.count(auth, dto, bin, filtered)]);
-    } else {
-      // The total comes from the counters. A deep page starts at the kept anchor before it; without
-      // one, a page past the middle is read from the other end of the index and turned round.
-      const key = JSON.stringify([bin, auth.scopedGroupIds ?? null, dto.groupId ?? null]);
-      const [counted, version] = await Promise.all([this.count(auth, dto, bin, filtered), this.totals.version(auth.teamId)]);
-      total = counted;
-      // From the far end of the index the last pages skip fewer entries than from any anchor.
-      const fromFarEnd = total - offset - Math.min(pageSize, total - offset);
-      const start =
-        offset < total && fromFarEnd >= offset % ANCHOR_EVERY
-          ? await this.anchors.at(auth.teamId, key, version, offset, filtered, orderColumn)
-          : null;
-      if (offset >= total) rows = [];
-      else if (start) {
-        rows = await filtered
-          .clone()
-          .select('w.id', 'id')
-          .andWhere(`(${orderColumn}, w.id) <= (CAST(:anchorAt AS timestamptz), :anchorId)`, {
-            anchorAt: start.anchor.at,
-            anchorId: start.anchor.id,
-          })
-          .orderBy(orderColumn, 'DESC')
-          .addOrderBy('w.id', 'DESC')
-          .offset(start.skip)
-          .limit(pageSize)
-          .getRawMany<{ id: number }>();
-      } else if (offset * 2 <= total) rows = await pageOfIds('DESC', offset, pageSize);
-      else {
-        const take = Math.min(pageSize, total - offset);
-        rows = (await pageOfIds('ASC', total - offset - take, take)).reverse();
-      }
-    }
-    const ids = rows.map((r) => r.id);
-    const views = ids.length ? await this.views.load(this.db.manager, 'w.id = ANY($1)', [ids]) : [];
-    views.sort((a, b) => ids.indexOf(a.id) - ids.indexOf(b.id));
-    return { list: views, total, page, pageSize };
+    const ids = filtered
+      .clone()
+      .select('w.id', 'id')
+      .orderBy(orderColumn, 'DESC')
+      .addOrderBy('w.id', 'DESC')
+      .offset(offset)
+      .limit(pageSize)
+      .getQueryAndParameters();
+    const [list, total] = await Promise.all([this.views.loadInOrder(this.db.manager, ids), this.count(auth, dto, bin, filtered)]);
+    return { list, total, page, pageSize };
   }
 
-  /** Totals by team or group come from the trigger-kept counters; other filters count rows. */
+  /** Totals of lists with row filters: counted per list version (leases, which expire with time, every time). */
   private async count(
     auth: AuthContext,
     dto: ListWindowsDto,
@@ -192,27 +155,16 @@ export class WindowsService {
       const counted = await filtered.clone().select('count(*)::int', 'total').getRawOne<{ total: number }>();
       return counted?.total ?? 0;
     }
-    if (hasRowFilter(dto)) {
-      const key = JSON.stringify([
-        bin,
-        auth.scopedGroupIds ?? null,
-        dto.groupId ?? null,
-        dto.keyword ?? '',
-        dto.name ?? '',
-        dto.remark ?? '',
-        [...(dto.tagIds ?? [])].sort((a, b) => a - b),
-      ]);
-      return this.totals.total(auth.teamId, key, await this.totals.version(auth.teamId), filtered);
-    }
-    const params: unknown[] = [auth.teamId];
-    let where = 'team_id = $1';
-    if (auth.scopedGroupIds) where += ` AND group_id = ANY($${params.push(auth.scopedGroupIds)})`;
-    if (dto.groupId !== undefined) where += ` AND group_id = $${params.push(dto.groupId)}`;
-    const [row]: { total: number }[] = await this.db.query(
-      `SELECT coalesce(sum(${bin === 'live' ? 'live' : 'recycled'}), 0)::int AS total FROM window_counts WHERE ${where}`,
-      params,
-    );
-    return row.total;
+    const key = JSON.stringify([
+      bin,
+      auth.scopedGroupIds ?? null,
+      dto.groupId ?? null,
+      dto.keyword ?? '',
+      dto.name ?? '',
+      dto.remark ?? '',
+      [...(dto.tagIds ?? [])].sort((a, b) => a - b),
+    ]);
+    return this.totals.total(auth.teamId, key, await this.totals.version(auth.teamId), filtered);
   }
 
   private filteredQuery(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled'): SelectQueryBuilder<WindowEntity> {
