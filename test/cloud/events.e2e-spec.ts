@@ -140,6 +140,16 @@ describe('audit trail and live events', () => {
     expect(seen(late)).toEqual([`window.created:${after.id}`]);
   });
 
+  it('sends the purge of windows deleted for good, from the bin and by emptying it', async () => {
+    const client = await events(cloud, ownerA.token);
+    const [one, two] = [await createWindow(cloud, ownerA, { groupId: mine }), await createWindow(cloud, ownerA, { groupId: mine })];
+    await cloud.post('/browser/delete/ids', { ids: [one.id, two.id] }, ownerA.token);
+    expect((await cloud.post('/browser/recycle/delete', { ids: [one.id] }, ownerA.token)).code).toBe(0);
+    expect((await cloud.post('/browser/recycle/clear', {}, ownerA.token)).code).toBe(0);
+    await client.waitFor((e) => e.type === 'window.purged' && e.data.windowId === two.id);
+    expect(seen(client).filter((e) => e.startsWith('window.purged'))).toEqual([`window.purged:${one.id}`, `window.purged:${two.id}`]);
+  });
+
   it('ends the stream of a session that logs out', async () => {
     const session = await cloud.post('/auth/login', { email: ownerA.email, password: ownerA.password });
     const client = await events(second, session.data.accessToken);
