@@ -43,12 +43,20 @@ interface Load {
   rps: number;
 }
 
+/** Each endpoint is driven this long before it is measured: the JIT has compiled its path by then. */
+const WARMUP = Number(process.env.BENCH_WARMUP_SECONDS ?? 2);
+
 async function load(path: string, token: string, bodies: (i: number) => unknown, connections = CONNECTIONS): Promise<Load> {
+  if (WARMUP > 0) await drive(path, token, bodies, connections, WARMUP);
+  return drive(path, token, bodies, connections, DURATION);
+}
+
+async function drive(path: string, token: string, bodies: (i: number) => unknown, connections: number, duration: number): Promise<Load> {
   let i = 0;
   const result = await autocannon({
     url: `${BASE}${path}`,
     connections,
-    duration: DURATION,
+    duration,
     requests: [
       {
         method: 'POST',
@@ -190,7 +198,7 @@ async function main(): Promise<void> {
       }),
     };
 
-    console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per endpoint`);
+    console.log(`autocannon: ${CONNECTIONS} connections, ${DURATION} s per endpoint after ${WARMUP} s of warm-up`);
     const http = {
       detail: await load('/browser/detail', token, (i) => ({ id: pick(i) })),
       first: await load('/browser/list', token, () => ({ page: 0, pageSize: 10 })),
