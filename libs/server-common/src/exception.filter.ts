@@ -47,11 +47,13 @@ const UNAVAILABLE_CODES = new Set([
 
 /** A failure of the database connection itself (not of the statement): a dependency, not a bug. */
 export function isConnectionFailure(exception: unknown): boolean {
-  if (!(exception instanceof Error)) return false;
+  // Socket errors come from Node's own realm: tested by shape, not by `instanceof Error`.
+  if (typeof exception !== 'object' || exception === null) return false;
   const driver = (exception as { driverError?: { code?: unknown; message?: unknown } }).driverError;
   const code = (driver?.code ?? (exception as { code?: unknown }).code) as string | undefined;
-  if (code && UNAVAILABLE_CODES.has(code)) return true;
-  return /Connection terminated|connection timeout|Client has encountered a connection error/i.test(exception.message);
+  if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
+  const message = (exception as { message?: unknown }).message;
+  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
 }
 
 /** Turns every error into the `{code,msg,data}` envelope; 500s keep their details in the log. */
