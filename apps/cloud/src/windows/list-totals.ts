@@ -19,12 +19,6 @@ export class ListTotals {
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** The team's list version now. */
-  async version(teamId: number): Promise<string> {
-    const [row]: { version: string }[] = await this.db.query(`SELECT version::text FROM window_list_versions WHERE team_id = $1`, [teamId]);
-    return row?.version ?? '0';
-  }
-
   /** The total of `filtered`, from the last count when `version` is still the one it was counted at. */
   async total(teamId: number, key: string, version: string, filtered: SelectQueryBuilder<WindowEntity>): Promise<number> {
     const cacheKey = `${teamId}:${key}`;

@@ -88,6 +88,25 @@ export class WindowViews {
     return rows.map((row) => this.fromRow(row));
   }
 
+  /** As `loadInOrder`, with the team's list version read in the same statement (so of the same snapshot). */
+  async loadInOrderAtVersion(
+    manager: EntityManager,
+    ids: [sql: string, params: unknown[]],
+    teamId: number,
+  ): Promise<{ list: WindowResponse[]; version: string }> {
+    const page = this.statement(
+      `unnest(ARRAY(${ids[0]})) WITH ORDINALITY AS p(id, n) JOIN windows w ON w.id = p.id`,
+      'true',
+      'p.n AS page_n',
+    );
+    const rows: (ViewRow & { version: string; page_n: string | null })[] = await manager.query(
+      `WITH c AS (SELECT coalesce(max(v.version), 0)::text AS version FROM window_list_versions v WHERE v.team_id = $${ids[1].length + 1})
+       SELECT c.version, v.* FROM c LEFT JOIN (${page}) v ON true ORDER BY v.page_n`,
+      [...ids[1], teamId],
+    );
+    return { list: rows.filter((row) => row.page_n !== null).map((row) => this.fromRow(row)), version: rows[0].version };
+  }
+
   /** Windows matching `where`, a condition on `w` with `$n` parameters. */
   async load(manager: EntityManager, where: string, params: unknown[]): Promise<WindowResponse[]> {
     const rows: ViewRow[] = await manager.query(this.statement('windows w', where), params);

@@ -123,8 +123,9 @@ export class WindowsService {
 
   /**
    * A page of windows. Lists filtered by team, scope and group only take their total from the
-   * counters (`ListPages`); others count rows (kept per list version), side by side with the page.
-   * A page's ids come from the ordering index alone and its rows are loaded in the same statement.
+   * counters (`ListPages`); others count rows, once per list version (`ListTotals`), so a page of
+   * a list counted before is one statement. A page's ids come from the ordering index alone and
+   * its rows are loaded in the same statement.
    */
   async list(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled' = 'live'): Promise<PageResult<WindowResponse>> {
     const { page, pageSize, offset } = pageOf(dto);
@@ -139,22 +140,17 @@ export class WindowsService {
       .offset(offset)
       .limit(pageSize)
       .getQueryAndParameters();
-    const [list, total] = await Promise.all([this.views.loadInOrder(this.db.manager, ids), this.count(auth, dto, bin, filtered)]);
-    return { list, total, page, pageSize };
-  }
-
-  /** Totals of lists with row filters: counted per list version (leases, which expire with time, every time). */
-  private async count(
-    auth: AuthContext,
-    dto: ListWindowsDto,
-    bin: 'live' | 'recycled',
-    filtered: SelectQueryBuilder<WindowEntity>,
-  ): Promise<number> {
     if (dto.openStatus) {
-      // Leases run out with time, not with a change: this one is counted each time.
-      const counted = await filtered.clone().select('count(*)::int', 'total').getRawOne<{ total: number }>();
-      return counted?.total ?? 0;
+      // Leases run out with time, not with a change: this total is counted each time.
+      const [list, counted] = await Promise.all([
+        this.views.loadInOrder(this.db.manager, ids),
+        filtered.clone().select('count(*)::int', 'total').getRawOne<{ total: number }>(),
+      ]);
+      return { list, total: counted?.total ?? 0, page, pageSize };
     }
+    // Other row filters: the page comes with the team's list version; the total is the count kept
+    // at that version, or counted now.
+    const { list, version } = await this.views.loadInOrderAtVersion(this.db.manager, ids, auth.teamId);
     const key = JSON.stringify([
       bin,
       auth.scopedGroupIds ?? null,
@@ -164,7 +160,7 @@ export class WindowsService {
       dto.remark ?? '',
       [...(dto.tagIds ?? [])].sort((a, b) => a - b),
     ]);
-    return this.totals.total(auth.teamId, key, await this.totals.version(auth.teamId), filtered);
+    return { list, total: await this.totals.total(auth.teamId, key, version, filtered), page, pageSize };
   }
 
   private filteredQuery(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled'): SelectQueryBuilder<WindowEntity> {
