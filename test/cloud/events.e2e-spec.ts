@@ -141,13 +141,17 @@ describe('audit trail and live events', () => {
   });
 
   it('sends the purge of windows deleted for good, from the bin and by emptying it', async () => {
-    const client = await events(cloud, ownerA.token);
-    const [one, two] = [await createWindow(cloud, ownerA, { groupId: mine }), await createWindow(cloud, ownerA, { groupId: mine })];
-    await cloud.post('/browser/delete/ids', { ids: [one.id, two.id] }, ownerA.token);
+    const [a, b] = [await events(cloud, ownerA.token), await events(cloud, ownerB.token)];
+    const one = await createWindow(cloud, ownerA, { groupId: mine });
+    const two = await createWindow(cloud, ownerB);
+    await cloud.post('/browser/delete/ids', { ids: [one.id] }, ownerA.token);
+    await cloud.post('/browser/delete/ids', { ids: [two.id] }, ownerB.token);
     expect((await cloud.post('/browser/recycle/delete', { ids: [one.id] }, ownerA.token)).code).toBe(0);
-    expect((await cloud.post('/browser/recycle/clear', {}, ownerA.token)).code).toBe(0);
-    await client.waitFor((e) => e.type === 'window.purged' && e.data.windowId === two.id);
-    expect(seen(client).filter((e) => e.startsWith('window.purged'))).toEqual([`window.purged:${one.id}`, `window.purged:${two.id}`]);
+    expect((await cloud.post('/browser/recycle/clear', {}, ownerB.token)).code).toBe(0);
+    await a.waitFor((e) => e.type === 'window.purged' && e.data.windowId === one.id);
+    await b.waitFor((e) => e.type === 'window.purged' && e.data.windowId === two.id);
+    const purged = (client: SseClient) => seen(client).filter((e) => e.startsWith('window.purged'));
+    expect([purged(a), purged(b)]).toEqual([[`window.purged:${one.id}`], [`window.purged:${two.id}`]]);
   });
 
   it('ends the stream of a session that logs out', async () => {
