@@ -117,27 +117,18 @@ export class ListPages {
     const params: unknown[] = [];
     const ids = plan ? this.idsStatement(auth, dto, bin, plan, params) : 'SELECT NULL::int AS id LIMIT 0';
     const counters = this.countersStatement(auth, dto, bin, params);
-    const page = this.views.statement(
-      `unnest(ARRAY(${ids})) WITH ORDINALITY AS p(id, n) JOIN windows w ON w.id = p.id`,
-      'true',
-      'p.n AS page_n',
-    );
-    const rows = await this.reads.query<Record<string, unknown> & Counted & { page_n: string | null }>(
-      `WITH c AS (${counters}) SELECT c.total, c.version, v.* FROM c LEFT JOIN (${page}) v ON true ORDER BY v.page_n`,
-      params,
-    );
-    const list = rows.filter((row) => row.page_n !== null).map((row) => this.views.fromRow(row));
-    return { list: plan ? this.maybeReversed(plan, list) : [], counted: { total: rows[0].total, version: rows[0].version } };
+    const rows = await this.reads.query<Record<string, unknown> & Counted>(this.views.pageBesideStatement(ids, counters), params);
+    return {
+      list: plan ? this.maybeReversed(plan, this.views.pageOf(rows)) : [],
+      counted: { total: rows[0].total, version: rows[0].version },
+    };
   }
 
   /** Just the page as planned, in one statement. */
   private async readPage(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled', plan: Plan): Promise<WindowResponse[]> {
     const params: unknown[] = [];
     const ids = this.idsStatement(auth, dto, bin, plan, params);
-    const rows = await this.reads.query<Record<string, unknown>>(
-      this.views.statement(`unnest(ARRAY(${ids})) WITH ORDINALITY AS p(id, n) JOIN windows w ON w.id = p.id`, 'true', '', 'p.n'),
-      params,
-    );
+    const rows = await this.reads.query<Record<string, unknown>>(this.views.pageStatement(ids), params);
     return this.maybeReversed(
       plan,
       rows.map((row) => this.views.fromRow(row)),

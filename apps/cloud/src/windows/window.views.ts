@@ -47,6 +47,8 @@ export function toWindowResponse(w: WindowEntity, groupName: string, tags: Windo
   };
 }
 
+const PAGE_FROM = (ids: string) => `unnest(ARRAY(${ids})) WITH ORDINALITY AS p(id, n) JOIN windows w ON w.id = p.id`;
+
 interface ViewRow extends Record<string, unknown> {
   group_name: string | null;
   tag_list: WindowTag[];
@@ -77,14 +79,29 @@ export class WindowViews {
   }
 
   /**
-   * The windows whose ids `ids` selects (a statement with `$n` parameters answering one `id`
-   * column), in its order, read in the same statement: a page costs one round trip.
+   * The windows whose ids `ids` selects (a statement answering one `id` column), in its order:
+   * a page and its rows in one statement.
    */
+  pageStatement(ids: string): string {
+    return this.statement(PAGE_FROM(ids), 'true', '', 'p.n');
+  }
+
+  /**
+   * As `pageStatement`, beside the one row `beside` answers (a total, a version): its columns come
+   * first in every row, and a page with no windows still answers one row.
+   */
+  pageBesideStatement(ids: string, beside: string): string {
+    return `WITH c AS (${beside})
+       SELECT c.*, v.* FROM c LEFT JOIN (${this.statement(PAGE_FROM(ids), 'true', 'p.n AS page_n')}) v ON true ORDER BY v.page_n`;
+  }
+
+  /** The windows of a `pageBesideStatement`'s rows. */
+  pageOf(rows: Record<string, unknown>[]): WindowResponse[] {
+    return rows.filter((row) => row.page_n !== null).map((row) => this.fromRow(row));
+  }
+
   async loadInOrder(manager: EntityManager, ids: [sql: string, params: unknown[]]): Promise<WindowResponse[]> {
-    const rows: ViewRow[] = await manager.query(
-      this.statement(`unnest(ARRAY(${ids[0]})) WITH ORDINALITY AS p(id, n) JOIN windows w ON w.id = p.id`, 'true', '', 'p.n'),
-      ids[1],
-    );
+    const rows: ViewRow[] = await manager.query(this.pageStatement(ids[0]), ids[1]);
     return rows.map((row) => this.fromRow(row));
   }
 
@@ -94,17 +111,14 @@ export class WindowViews {
     ids: [sql: string, params: unknown[]],
     teamId: number,
   ): Promise<{ list: WindowResponse[]; version: string }> {
-    const page = this.statement(
-      `unnest(ARRAY(${ids[0]})) WITH ORDINALITY AS p(id, n) JOIN windows w ON w.id = p.id`,
-      'true',
-      'p.n AS page_n',
-    );
-    const rows: (ViewRow & { version: string; page_n: string | null })[] = await manager.query(
-      `WITH c AS (SELECT coalesce(max(v.version), 0)::text AS version FROM window_list_versions v WHERE v.team_id = $${ids[1].length + 1})
-       SELECT c.version, v.* FROM c LEFT JOIN (${page}) v ON true ORDER BY v.page_n`,
+    const rows: (ViewRow & { version: string })[] = await manager.query(
+      this.pageBesideStatement(
+        ids[0],
+        `SELECT coalesce(max(v.version), 0)::text AS version FROM window_list_versions v WHERE v.team_id = $${ids[1].length + 1}`,
+      ),
       [...ids[1], teamId],
     );
-    return { list: rows.filter((row) => row.page_n !== null).map((row) => this.fromRow(row)), version: rows[0].version };
+    return { list: this.pageOf(rows), version: rows[0].version };
   }
 
   /** Windows matching `where`, a condition on `w` with `$n` parameters. */
