@@ -19,24 +19,32 @@ function plural(ids: readonly number[]): string {
  * in one query scoped to the team. Anything unknown is 404; out of a member's scope it is 404 to
  * read and 403 to write. Writers lock the rows until their transaction ends.
  */
+/** What a batch write needs of each window it names. */
+export type BatchWindow = Pick<WindowEntity, 'id' | 'groupId' | 'openStatus' | 'openLeaseUntil'>;
+
 @Injectable()
 export class WindowAccess {
+  /**
+   * The named windows of the caller's team, in id order, with what access and batch writes look
+   * at (a batch names up to 1,000: no more is read), locked for writes.
+   */
   async requireWindows(
     manager: EntityManager,
     auth: AuthContext,
     ids: readonly number[],
     mode: AccessMode,
     bin: Bin = 'live',
-  ): Promise<WindowEntity[]> {
-    const query = manager
-      .getRepository(WindowEntity)
-      .createQueryBuilder('w')
-      .where('w.team_id = :teamId AND w.id = ANY(:ids)', { teamId: auth.teamId, ids })
-      .andWhere(bin === 'live' ? 'w.deleted_at IS NULL' : 'w.deleted_at IS NOT NULL')
-      .orderBy('w.id');
-    if (mode === 'write') query.setLock('pessimistic_write');
-    const windows = await query.getMany();
-    const missing = ids.filter((id) => !windows.some((w) => w.id === id));
+  ): Promise<BatchWindow[]> {
+    const rows: { id: number; group_id: number | null; open_status: WindowEntity['openStatus']; open_lease_until: Date | null }[] =
+      await manager.query(
+        `SELECT id, group_id, open_status, open_lease_until FROM windows
+         WHERE team_id = $1 AND id = ANY($2) AND deleted_at IS ${bin === 'live' ? '' : 'NOT '}NULL
+         ORDER BY id${mode === 'write' ? ' FOR UPDATE' : ''}`,
+        [auth.teamId, ids],
+      );
+    const windows = rows.map((r) => ({ id: r.id, groupId: r.group_id, openStatus: r.open_status, openLeaseUntil: r.open_lease_until }));
+    const found = new Set(windows.map((w) => w.id));
+    const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) throw new NotFoundError(`${plural(missing)} not found${bin === 'recycled' ? ' in the recycle bin' : ''}`);
     this.assertScope(auth, windows, mode);
     return windows;
