@@ -56,8 +56,7 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
   /** The embedded database's poll starts from what exists now: older events are replays, not news. */
   async onApplicationBootstrap(): Promise<void> {
     if (this.location.mode !== 'embedded') return;
-    const [{ newest }] = await this.db.query<{ newest: string | null }[]>(`SELECT max(id) AS newest FROM audit_events`);
-    this.newestSeen = Number(newest ?? 0);
+    this.newestSeen = await this.newestId();
   }
 
   onApplicationShutdown(): void {
@@ -148,8 +147,7 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
 
   private async poll(): Promise<void> {
     try {
-      const [{ newest }] = await this.db.query<{ newest: string | null }[]>(`SELECT max(id) AS newest FROM audit_events`);
-      const top = Number(newest ?? 0);
+      const top = await this.newestId();
       if (top > this.newestSeen) {
         const from = this.newestSeen + 1;
         this.newestSeen = top;

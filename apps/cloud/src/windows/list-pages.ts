@@ -141,7 +141,9 @@ export class ListPages {
 
   /**
    * The ids of the planned page, from the ordering index alone: the same rows the list's filtered
-   * query selects (team, bin, scope, group), every value a parameter appended to `params`.
+   * query selects (team, bin, scope, group), every value a parameter appended to `params`. Written
+   * here by hand, not cloned from `filtered`: the query builder cost about 170 µs of CPU per page
+   * and changed the statement's plan; the anchor tests compare every page with a plain scan.
    */
   private idsStatement(auth: AuthContext, dto: ListWindowsDto, bin: 'live' | 'recycled', plan: Plan, params: unknown[]): string {
     const column = orderColumnOf(bin);
