@@ -225,6 +225,34 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/cookies/export', {}, 211, 'required');
   });
 
+  it('one cookie check for every way in: imports, profile commits and closes refuse what would break a cookie or a cookies.txt', async () => {
+    const good = { name: 'k', value: 'v', domain: 'a.test', path: '/', secure: false, httpOnly: false, sameSite: 'lax' };
+    const crlf = { ...good, value: 'x\r\nevil.test\tTRUE\t/\tFALSE\t0\tadmin\t1' };
+    for (const domain of ['.com', '..', ':', '[', '_', '.co.uk']) {
+      await refused('/browser/cookies/import', { uuid: w.uuid, cookies: [{ ...good, domain }] }, 211, 'cookies[0]: domain');
+    }
+    await refused('/browser/cookies/import', { uuid: w.uuid, cookies: [good, { ...good, value: 'a\tb' }] }, 211, 'cookies[1]: value');
+    const commit = {
+      uuid: w.uuid,
+      deviceId: 'd1',
+      commitId: '6f1c2d3e-0000-4000-8000-0000000000aa',
+      baseVersion: null,
+      sync: {},
+      files: [],
+    };
+    await refused('/browser/profile/commit', { ...commit, cookies: [good, crlf] }, 211, 'cookies[1]: value must be');
+    await refused('/browser/profile/commit', { ...commit, cookies: [{ ...good, name: 'a\nb' }] }, 211, 'cookies[0]: name must be');
+    await refused(
+      '/browser/profile/commit',
+      { ...commit, cookies: [{ ...good, domain: '.com' }] },
+      211,
+      'cookies[0]: domain .com is a public suffix',
+    );
+    await refused('/browser/close', { uuid: w.uuid, deviceId: 'd1', cookies: [crlf] }, 211, 'cookies[0]: value must be');
+    await refused('/browser/close', { uuid: w.uuid, deviceId: 'd1', cookies: [{ ...good, path: '/a\tb' }] }, 211, 'cookies[0]: path must');
+    await refused('/browser/close', { uuid: w.uuid, deviceId: 'd1', cookies: [{ ...good, domain: '_' }] }, 211, 'cookies[0]: domain');
+  });
+
   it('profile versions: hashes, versions and foreign windows', async () => {
     await refused('/browser/profile/blobs/missing', { uuid: w.uuid, sha256s: 'x' }, 211, 'sha256s must be an array');
     await refused('/browser/profile/blobs/missing', { uuid: w.uuid, sha256s: ['XYZ'] }, 211, 'sha256s must be 64 lower-case hex digits');

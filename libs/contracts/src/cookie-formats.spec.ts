@@ -1,4 +1,4 @@
-import { COOKIES_MAX, fromExtensionJson, fromNetscape, toExtensionJson, toNetscape } from './cookie-formats';
+import { cookieProblem, COOKIES_MAX, fromExtensionJson, fromNetscape, sortCookies, toExtensionJson, toNetscape } from './cookie-formats';
 import type { StoredCookie } from './window';
 
 const cookies: StoredCookie[] = [
@@ -40,7 +40,8 @@ describe('cookie formats', () => {
   });
 
   it('round-trips Netscape cookies.txt with the HttpOnly prefix, session cookies as 0', () => {
-    const text = toNetscape(cookies);
+    const { text, skipped } = toNetscape(cookies);
+    expect(skipped).toEqual([]);
     expect(text).toContain('#HttpOnly_.example.com\tTRUE\t/\tTRUE\t1900000000\tsid\tabc');
     expect(text).toContain('shop.example.com\tFALSE\t/cart\tFALSE\t0\tpref\tdark mode');
     // Netscape has no SameSite: it comes back as the browser's default.
@@ -81,5 +82,76 @@ describe('cookie formats', () => {
   it('refuses more cookies than a window holds', () => {
     const many = Array.from({ length: COOKIES_MAX + 1 }, (_, i) => ({ name: `c${i}`, value: '', domain: 'a.com' }));
     expect(() => fromExtensionJson(many)).toThrow(/at most 20000 cookies/);
+  });
+
+  describe('one check for every cookie', () => {
+    const base: StoredCookie = {
+      name: 'k',
+      value: 'v',
+      domain: 'shop.example.com',
+      path: '/',
+      secure: false,
+      httpOnly: false,
+      sameSite: 'lax',
+    };
+
+    it.each([
+      ['.com', /public suffix/],
+      ['.co.uk', /public suffix/],
+      ['.test', /public suffix/],
+      ['..', /host name/],
+      ['a..b', /host name/],
+      [':', /host name/],
+      ['[', /host name/],
+      ['_', /host name/],
+      ['-a.com', /host name/],
+      ['a.com.', /host name/],
+      ['1.2.3', /host name/],
+      ['.127.0.0.1', /IP address has no subdomains/],
+      ['', /host name/],
+    ])('refuses the domain %j', (domain, reason) => {
+      expect(cookieProblem({ ...base, domain })).toMatch(reason);
+    });
+
+    it.each([
+      'shop.example.com',
+      '.example.com',
+      '.example.co.uk',
+      'localhost',
+      '127.0.0.1',
+      '::1',
+      '[::1]',
+      'my_host.example.com',
+      'xn--bcher-kva.example',
+    ])('accepts the domain %j', (domain) => {
+      expect(cookieProblem({ ...base, domain })).toBeNull();
+    });
+
+    it.each([
+      ['a tab in the value', { value: 'a\tb' }, /value/],
+      ['a line break in the value', { value: 'a\r\nevil.com\tTRUE\t/\tFALSE\t0\tx\ty' }, /value/],
+      ['a line break in the name', { name: 'a\nb' }, /name/],
+      ['a tab in the path', { path: '/a\tb' }, /path/],
+      ['an unknown sameSite', { sameSite: 'sometimes' }, /sameSite/],
+      ['a string flag', { secure: 'yes' }, /secure/],
+      ['a fractional expiry', { expiry: 1.5 }, /expiry/],
+    ])('refuses %s', (_label, change, reason) => {
+      expect(cookieProblem({ ...base, ...change } as unknown as StoredCookie)).toMatch(reason);
+    });
+
+    it('the Netscape writer leaves out a stored cookie that fails the check instead of writing lines of its own', () => {
+      const injected = { ...base, name: 'sid', value: 'x\nevil.example.com\tTRUE\t/\tFALSE\t0\tadmin\t1' };
+      const { text, skipped } = toNetscape([base, injected]);
+      expect(text.split('\n').filter((line) => line && !line.startsWith('#'))).toEqual(['shop.example.com\tFALSE\t/\tFALSE\t0\tk\tv']);
+      expect(skipped).toEqual([{ name: 'sid', domain: 'shop.example.com', reason: expect.stringContaining('value') }]);
+      expect(fromNetscape(text)).toEqual([{ ...base, sameSite: 'default' }]);
+    });
+
+    it("sorts a browser's cookies into those a window can store and those it cannot", () => {
+      expect(sortCookies([base, { ...base, domain: '.com' }])).toEqual({
+        valid: [base],
+        refused: [{ name: 'k', domain: '.com', reason: expect.stringContaining('public suffix') }],
+      });
+    });
   });
 });

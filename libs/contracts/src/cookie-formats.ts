@@ -1,4 +1,7 @@
+import ipaddr from 'ipaddr.js';
+import { getPublicSuffix } from 'tldts';
 import { InvalidParamError } from './errors';
+import { COOKIE_SAME_SITE } from './window';
 import type { CookieSameSite, StoredCookie } from './window';
 
 /** The most cookies one window holds or one import carries. */
@@ -34,6 +37,8 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 const NAME_FORBIDDEN = /[\s;=,]/;
 /** Beyond 9999-12-31 no browser keeps a date. */
 const EXPIRY_MAX = 253_402_300_799;
+/** A host name's label: letters, digits, "_" and "-" (not at either end), at least one letter or digit. */
+const LABEL = /^[a-z0-9_](?:[a-z0-9_-]{0,61}[a-z0-9_])?$/;
 
 function fail(where: string, problem: string): never {
   throw new InvalidParamError(`${where}: ${problem}`);
@@ -53,23 +58,87 @@ export function storedCookie(c: StoredCookie): StoredCookie {
   };
 }
 
+function isIp(host: string): boolean {
+  const bare = host.startsWith('[') && host.endsWith(']') ? host.slice(1, -1) : host;
+  return ipaddr.IPv4.isValidFourPartDecimal(host) || (bare.includes(':') && ipaddr.IPv6.isValid(bare));
+}
+
+/** Why `domain` names no host a browser keeps cookies for, or null when it does. */
+function domainProblem(domain: string): string | null {
+  const wholeDomain = domain.startsWith('.');
+  const host = (wholeDomain ? domain.slice(1) : domain).toLowerCase();
+  if (!host || domain.length > 255) return 'domain must be a host name';
+  if (isIp(host)) return wholeDomain ? 'domain: an IP address has no subdomains (no leading ".")' : null;
+  const labels = host.split('.');
+  if (!labels.every((label) => LABEL.test(label) && /[a-z0-9]/.test(label)) || /^\d+$/.test(labels[labels.length - 1])) {
+    return 'domain must be a host name (letters, digits, "-" and "_" in dot-separated labels) or an IP address';
+  }
+  // A cookie for every site under a public suffix (".com", ".co.uk") is one no browser accepts.
+  if (wholeDomain && getPublicSuffix(host, { allowPrivateDomains: false }) === host) {
+    return `domain ${domain} is a public suffix: a cookie cannot be set for all of it`;
+  }
+  return null;
+}
+
+/**
+ * Why a cookie cannot be stored, or null when it can: the one check for every way a cookie
+ * enters a window (imports, profile commits, closes) and for every file that writes one out.
+ * Control characters, ";" and "=" are refused where a browser would split a cookie on them,
+ * and a tab or a line break would start another line of a cookies.txt file.
+ */
+export function cookieProblem(cookie: StoredCookie): string | null {
+  const c = cookie as unknown as Record<string, unknown>;
+  if (typeof c !== 'object' || c === null) return 'must be a cookie object';
+  const { name, value, domain, path, expiry } = cookie;
+  if (typeof name !== 'string' || !name || name.length > 4096 || NAME_FORBIDDEN.test(name) || CONTROL.test(name)) {
+    return 'name must be 1 to 4096 characters without spaces, control characters, ";", "," or "="';
+  }
+  if (typeof value !== 'string' || value.length > 16_384 || CONTROL.test(value) || value.includes(';')) {
+    return 'value must be at most 16384 characters without control characters or ";"';
+  }
+  if (typeof domain !== 'string') return 'domain must be a host name';
+  const badDomain = domainProblem(domain);
+  if (badDomain) return badDomain;
+  if (typeof path !== 'string' || !path.startsWith('/') || path.length > 4096 || CONTROL.test(path) || path.includes(';')) {
+    return 'path must start with "/" and hold no control characters or ";"';
+  }
+  if (typeof c.secure !== 'boolean' || typeof c.httpOnly !== 'boolean') return 'secure and httpOnly must be true or false';
+  if (!(COOKIE_SAME_SITE as readonly unknown[]).includes(c.sameSite)) return `sameSite must be one of ${COOKIE_SAME_SITE.join(', ')}`;
+  if (expiry !== undefined && (!Number.isInteger(expiry) || expiry < 0 || expiry > EXPIRY_MAX)) {
+    return 'expiry must be whole seconds since the epoch';
+  }
+  return null;
+}
+
 /** Every cookie that enters a window passes here, whatever format it came in. */
 export function checkCookie(cookie: StoredCookie, where: string): StoredCookie {
-  if (!cookie.name || cookie.name.length > 4096 || NAME_FORBIDDEN.test(cookie.name) || CONTROL.test(cookie.name)) {
-    fail(where, 'name must be 1 to 4096 characters without spaces, control characters, ";", "," or "="');
-  }
-  if (cookie.value.length > 16_384 || CONTROL.test(cookie.value) || cookie.value.includes(';')) {
-    fail(where, 'value must be at most 16384 characters without control characters or ";"');
-  }
-  const host = cookie.domain.replace(/^\./, '');
-  if (!host || cookie.domain.length > 255 || !/^[A-Za-z0-9.:[\]_-]+$/.test(host)) fail(where, 'domain must be a host name');
-  if (!cookie.path.startsWith('/') || cookie.path.length > 4096 || CONTROL.test(cookie.path) || cookie.path.includes(';')) {
-    fail(where, 'path must start with "/" and hold no control characters or ";"');
-  }
-  if (cookie.expiry !== undefined && (!Number.isInteger(cookie.expiry) || cookie.expiry < 0 || cookie.expiry > EXPIRY_MAX)) {
-    fail(where, 'expiry must be whole seconds since the epoch');
-  }
+  const problem = cookieProblem(cookie);
+  if (problem) fail(where, problem);
   return cookie;
+}
+
+/** A list of cookies as they will be stored, each checked; the first bad one is 211 naming `field[i]`. */
+export function checkCookies(cookies: readonly StoredCookie[], field = 'cookies'): StoredCookie[] {
+  return cookies.map((c, i) => checkCookie(storedCookie(c), `${field}[${i}]`));
+}
+
+/** A cookie left out, and why. */
+export interface CookieRefusal {
+  name: string;
+  domain: string;
+  reason: string;
+}
+
+/** Splits cookies into those that pass the check and those that do not (with the reason). */
+export function sortCookies(cookies: readonly StoredCookie[]): { valid: StoredCookie[]; refused: CookieRefusal[] } {
+  const valid: StoredCookie[] = [];
+  const refused: CookieRefusal[] = [];
+  for (const cookie of cookies) {
+    const problem = cookieProblem(cookie);
+    if (problem) refused.push({ name: String(cookie?.name).slice(0, 100), domain: String(cookie?.domain).slice(0, 255), reason: problem });
+    else valid.push(storedCookie(cookie));
+  }
+  return { valid, refused };
 }
 
 function checkCount(count: number): void {
@@ -151,9 +220,14 @@ export function fromExtensionJson(input: unknown, field = 'cookies'): StoredCook
 
 const HTTP_ONLY_PREFIX = '#HttpOnly_';
 
-/** Netscape cookies.txt, as curl and wget read it; HttpOnly cookies carry curl's `#HttpOnly_` prefix. */
-export function toNetscape(cookies: readonly StoredCookie[]): string {
-  const lines = cookies.map((c) =>
+/**
+ * Netscape cookies.txt, as curl and wget read it; HttpOnly cookies carry curl's `#HttpOnly_` prefix.
+ * A cookie that fails the check (stored before it existed) is left out and named in `skipped`:
+ * a tab or line break in it would write fields or lines of its own.
+ */
+export function toNetscape(cookies: readonly StoredCookie[]): { text: string; skipped: CookieRefusal[] } {
+  const { valid, refused } = sortCookies(cookies);
+  const lines = valid.map((c) =>
     [
       `${c.httpOnly ? HTTP_ONLY_PREFIX : ''}${c.domain}`,
       c.domain.startsWith('.') ? 'TRUE' : 'FALSE',
@@ -164,7 +238,7 @@ export function toNetscape(cookies: readonly StoredCookie[]): string {
       c.value,
     ].join('\t'),
   );
-  return ['# Netscape HTTP Cookie File', '# Exported by cos', '', ...lines, ''].join('\n');
+  return { text: ['# Netscape HTTP Cookie File', '# Exported by cos', '', ...lines, ''].join('\n'), skipped: refused };
 }
 
 export function fromNetscape(text: string): StoredCookie[] {

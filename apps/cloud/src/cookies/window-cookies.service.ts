@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { checkCookie, ConflictError, COOKIES_MAX, InvalidParamError, resolveWindowRef, storedCookie } from '@cos/contracts';
+import { checkCookies, ConflictError, COOKIES_MAX, InvalidParamError, resolveWindowRef } from '@cos/contracts';
 import type { StoredCookie } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../auth/auth-context';
@@ -39,7 +39,7 @@ export class WindowCookiesService {
 
   async import(auth: AuthContext, dto: ImportCookiesDto) {
     const mode = dto.mode ?? 'merge';
-    const incoming = dto.cookies.map((c, i) => checkCookie(storedCookie(c), `cookies[${i}]`));
+    const incoming = checkCookies(dto.cookies);
     return this.db.transaction(async (manager) => {
       const window = await this.access.requireWindow(
         manager,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
-import { ConflictError, InvalidParamError, pickProxySettings, syncSettingsOf, WindowOpenElsewhereError } from '@cos/contracts';
+import { checkCookies, ConflictError, InvalidParamError, pickProxySettings, syncSettingsOf, WindowOpenElsewhereError } from '@cos/contracts';
 import type { LaunchPayload, OpenStatus, StoredCookie } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../auth/auth-context';
@@ -95,14 +95,15 @@ export class LaunchService {
   }
 
   async close(auth: AuthContext, dto: CloseWindowDto) {
+    const cookies = dto.cookies ? checkCookies(dto.cookies) : undefined;
     return this.db.transaction(async (manager) => {
       const window = await this.holdable(manager, auth, dto);
-      const syncCookies = syncSettingsOf(window.config).syncCookies && dto.cookies !== undefined;
+      const syncCookies = syncSettingsOf(window.config).syncCookies && cookies !== undefined;
       await manager.query(
         `UPDATE windows SET cookies = CASE WHEN $2 THEN $3::jsonb ELSE cookies END, profile = coalesce($4::jsonb, profile),
            open_status = 'closed', open_device_id = NULL, open_pid = NULL, open_lease_until = NULL, updated_at = now()
          WHERE id = $1`,
-        [window.id, syncCookies, JSON.stringify(dto.cookies ?? []), dto.profile ? JSON.stringify(dto.profile) : null],
+        [window.id, syncCookies, JSON.stringify(cookies ?? []), dto.profile ? JSON.stringify(dto.profile) : null],
       );
       const actor = { teamId: auth.teamId, actorId: auth.userId, windowIds: [window.id], deviceId: dto.deviceId };
       await this.audit.record(manager, { ...actor, kind: 'window.closed' });
@@ -110,10 +111,10 @@ export class LaunchService {
         await this.audit.record(manager, {
           ...actor,
           kind: 'window.synced',
-          data: { cookieCount: syncCookies ? dto.cookies!.length : null, profile: dto.profile ?? null },
+          data: { cookieCount: syncCookies ? cookies!.length : null, profile: dto.profile ?? null },
         });
       }
-      return { cookiesSynced: syncCookies, cookieCount: syncCookies ? dto.cookies!.length : 0, profile: dto.profile ?? window.profile };
+      return { cookiesSynced: syncCookies, cookieCount: syncCookies ? cookies!.length : 0, profile: dto.profile ?? window.profile };
     });
   }
 

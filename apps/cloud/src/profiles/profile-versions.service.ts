@@ -3,11 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import {
+  checkCookies,
   ConflictError,
   InvalidParamError,
   NotFoundError,
   resolveWindowRef,
-  storedCookie,
   syncSettingsOf,
   WindowOpenElsewhereError,
 } from '@cos/contracts';
@@ -85,6 +85,7 @@ export class ProfileVersionsService {
   }
 
   async commit(auth: AuthContext, dto: CommitProfileDto) {
+    const cookies = dto.cookies ? checkCookies(dto.cookies) : undefined;
     const seen = new Set<string>();
     let totalSize = 0;
     dto.files.forEach((file, i) => {
@@ -117,7 +118,7 @@ export class ProfileVersionsService {
         files: dto.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
         sync: dto.sync,
         // With the window's cookie sync on, the close's cookies go with its version: a stale commit stores neither.
-        cookies: dto.cookies && syncSettingsOf(window.config).syncCookies ? dto.cookies.map(storedCookie) : null,
+        cookies: cookies && syncSettingsOf(window.config).syncCookies ? cookies : null,
         deviceId: dto.deviceId,
         totalSize,
       });

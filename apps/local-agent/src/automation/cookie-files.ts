@@ -31,7 +31,7 @@ export class CookieFiles {
 
   async export(body: Body, format: CookieFormat) {
     const { source, id, uuid, cookies } = await this.read(body);
-    const file = format === 'json' ? { cookies: toExtensionJson(cookies) } : { text: toNetscape(cookies) };
+    const file = format === 'json' ? { cookies: toExtensionJson(cookies) } : toNetscape(cookies);
     return { id, uuid, source, format, total: cookies.length, ...file };
   }
 
