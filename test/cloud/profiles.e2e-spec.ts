@@ -1,5 +1,5 @@
 import { createHash, randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -165,7 +165,13 @@ describe.each([
     expect(
       (await cloud.post('/browser/profile/blobs/missing', { uuid: theirs.uuid, sha256s: [sha(a)] }, other.token)).data.missing,
     ).toEqual([sha(a)]);
+    // `stored` answers from the caller's team alone: bytes only another team holds are new to this one,
+    // and bytes nobody holds are new too; only the team's own earlier upload makes it false.
+    expect((await upload(other.token, theirs.uuid, a)).data).toEqual({ sha256: sha(a), size: 1000, stored: true });
     expect((await upload(other.token, theirs.uuid, a)).data).toEqual({ sha256: sha(a), size: 1000, stored: false });
+    expect((await upload(owner.token, w.uuid, a)).data).toEqual({ sha256: sha(a), size: 1000, stored: false });
+    const unknown = randomBytes(500);
+    expect((await upload(other.token, theirs.uuid, unknown)).data).toEqual({ sha256: sha(unknown), size: 500, stored: true });
   });
 
   it('commits by compare-and-swap: a stale base is 409 and changes nothing; a repeated commit answers its version', async () => {
@@ -367,6 +373,78 @@ describe.each([
     const member = await addMember(cloud, owner, { permissions: ['browser:open', 'browser:list'], scope: 'groups', groupIds: [] });
     expect((await cloud.post('/browser/profile/versions', { uuid: w.uuid }, member.token)).code).toBe(404);
     expect((await upload(member.token, w.uuid, data)).code).toBe(403);
+  });
+});
+
+describe("a team's uploads that no version uses are bounded", () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+  let other: Account;
+  const MiB = 1024 * 1024;
+
+  beforeAll(async () => {
+    cloud = await startCloud({ env: { PROFILE_UNREFERENCED_MAX_BYTES: String(5 * MiB), PROFILE_UNREFERENCED_MAX_BLOBS: '8' } });
+    owner = await registerOwner(cloud);
+    other = await registerOwner(cloud);
+  });
+  afterAll(() => cloud.close());
+
+  const upload = (token: string, uuid: string, data: Buffer) =>
+    cloud
+      .raw()
+      .put(`/browser/profile/blob?uuid=${uuid}&sha256=${sha(data)}`)
+      .set('Authorization', `Bearer ${token}`)
+      .set('Content-Type', 'application/octet-stream')
+      .send(data)
+      .then((r) => r.body);
+  const usage = async (token: string) => (await cloud.post('/browser/profile/usage', {}, token)).data;
+
+  it('refuses an upload past the bound with 429 naming it, keeps nothing of it, and a commit frees the room', async () => {
+    const w = await createWindow(cloud, owner);
+    const blobs = Array.from({ length: 6 }, () => randomBytes(MiB));
+    for (const blob of blobs.slice(0, 5)) expect((await upload(owner.token, w.uuid, blob)).data).toMatchObject({ stored: true });
+    expect((await usage(owner.token)).unreferenced).toEqual({ blobs: 5, bytes: 5 * MiB, maxBlobs: 8, maxBytes: 5 * MiB });
+
+    const before = await snapshot(cloud);
+    const refused = await upload(owner.token, w.uuid, blobs[5]);
+    expect(refused).toEqual({
+      code: 429,
+      msg: expect.stringMatching(/holds 5 uploaded blobs \(5242880 bytes\) that no profile version uses.*PROFILE_UNREFERENCED_MAX_BYTES/),
+      data: {},
+    });
+    expect(await snapshot(cloud)).toBe(before);
+    expect(readdirSync(join(cloud.dataDir, 'tmp'))).toEqual([]);
+    expect(await cloud.app.get<BlobStore>(BLOB_STORE).has(sha(blobs[5]))).toBe(false);
+    // A blob the team already holds adds nothing: it passes while the bound is reached.
+    expect((await upload(owner.token, w.uuid, blobs[0])).data).toMatchObject({ stored: false });
+    // Another team's bound is its own.
+    const theirs = await createWindow(cloud, other);
+    expect((await upload(other.token, theirs.uuid, blobs[5])).data).toMatchObject({ stored: true });
+
+    const committed = await cloud.post(
+      '/browser/profile/commit',
+      {
+        uuid: w.uuid,
+        deviceId: 'desk-1',
+        commitId: randomUUID(),
+        baseVersion: null,
+        sync: {},
+        files: blobs.slice(0, 5).map((b, i) => ({ path: `storage/f${i}`, size: b.length, sha256: sha(b) })),
+      },
+      owner.token,
+    );
+    expect(committed.code).toBe(0);
+    expect((await usage(owner.token)).unreferenced).toMatchObject({ blobs: 0, bytes: 0 });
+    expect((await upload(owner.token, w.uuid, blobs[5])).data).toMatchObject({ stored: true });
+    expect(await usage(owner.token)).toMatchObject({ blobs: 6, bytes: 6 * MiB, unreferenced: { blobs: 1, bytes: MiB } });
+  });
+
+  it('counts blobs as well as bytes', async () => {
+    const w = await createWindow(cloud, other);
+    const small = Array.from({ length: 8 }, () => randomBytes(10));
+    // The other team already holds one unreferenced blob from the test above.
+    for (const blob of small.slice(0, 7)) expect((await upload(other.token, w.uuid, blob)).code).toBe(0);
+    expect(await upload(other.token, w.uuid, small[7])).toMatchObject({ code: 429, msg: expect.stringContaining('bound of 8 blobs') });
   });
 });
 

@@ -137,6 +137,20 @@ export class CloudEnv {
   @Max(Number.MAX_SAFE_INTEGER)
   PROFILE_MAX_BYTES = 1024 * 1024 * 1024;
 
+  /** Bytes of uploaded blobs no version uses yet that a team may hold; more uploads wait (429) for a commit or the collector. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(Number.MAX_SAFE_INTEGER)
+  PROFILE_UNREFERENCED_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+
+  /** The same bound as a count of blobs (a first sync of a profile uploads one per file). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  PROFILE_UNREFERENCED_MAX_BLOBS = 100_000;
+
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'S3_ENDPOINT must be an http(s) URL' })
   S3_ENDPOINT?: string;

@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { promises as fs } from 'node:fs';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { DomainError, ResultCode } from '@cos/contracts';
 import { CloudConfig } from '../config/cloud-config';
 import { BLOB_STORE, fromStore } from './blob-store';
 import type { BlobStore } from './blob-store';
@@ -16,6 +17,20 @@ export const BLOB_GRACE_SECONDS = 3600;
 
 /** The advisory lock that serialises storing and deleting the bytes of one hash, across instances. */
 const HASH_LOCK = `SELECT pg_advisory_xact_lock(hashtextextended($1, 0))`;
+/** Serialises a team's uploads while its unreferenced blobs are counted, so two at once cannot both pass the bound. */
+const TEAM_INTAKE_LOCK = `SELECT pg_advisory_xact_lock(hashtextextended('profile-intake:' || $1::text, 0))`;
+
+/** The team holds as many blobs no version uses as it may: an upload waits for a commit (or the collector) to free room. */
+export class UnreferencedBlobsFullError extends DomainError {
+  constructor(held: { blobs: number; bytes: number }, adding: number, max: { blobs: number; bytes: number }) {
+    super(
+      ResultCode.Throttled,
+      `The team holds ${held.blobs} uploaded blobs (${held.bytes} bytes) that no profile version uses; with this one (${adding} bytes) ` +
+        `it would pass the bound of ${max.blobs} blobs or ${max.bytes} bytes (PROFILE_UNREFERENCED_MAX_BLOBS, PROFILE_UNREFERENCED_MAX_BYTES). ` +
+        `Commit the profiles they were uploaded for, or try again once unused blobs are collected`,
+    );
+  }
+}
 
 /**
  * A team's profile blobs: which it holds (`profile_blobs`), taking new ones in, reading them out,
@@ -53,24 +68,57 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
     return [...new Set(hashes)].filter((h) => !held.has(h));
   }
 
-  /** Takes a blob in for the team: verified as it arrives, stored once per hash. */
+  /**
+   * Takes a blob in for the team: verified as it arrives, stored once per hash. `stored` says
+   * whether the team held it before, and nothing else: whether another team holds the same
+   * bytes changes neither the answer nor the work done. A blob new to the team counts against
+   * its bound on blobs no version uses, checked once its size is known (the body is read whole
+   * first, so the refusal reaches a client that is still sending).
+   */
   async accept(teamId: number, sha256: string, source: Readable, maxBytes: number): Promise<{ size: number; stored: boolean }> {
     const { path, size } = await receiveBlob(source, sha256, maxBytes, join(this.config.dataDir, 'tmp'));
     try {
       return await this.db.transaction(async (manager) => {
+        await manager.query(TEAM_INTAKE_LOCK, [teamId]);
         await manager.query(HASH_LOCK, [sha256]);
-        const stored = !(await fromStore(() => this.store.has(sha256)));
-        if (stored) await fromStore(() => this.store.putFile(sha256, path, size));
+        const held = await this.teamHolds(manager, teamId, sha256);
+        if (!held) {
+          await this.checkRoom(manager, teamId, size);
+          // Written whenever the team did not hold it: the same bytes under the same name change nothing.
+          await fromStore(() => this.store.putFile(sha256, path, size));
+        }
         await manager.query(
           `INSERT INTO profile_blobs (team_id, sha256, size) VALUES ($1, $2, $3)
            ON CONFLICT (team_id, sha256) DO UPDATE SET touched_at = now()`,
           [teamId, sha256, size],
         );
-        return { size, stored };
+        return { size, stored: !held };
       });
     } finally {
       await fs.rm(path, { force: true });
     }
+  }
+
+  private async teamHolds(manager: EntityManager, teamId: number, sha256: string): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT 1 FROM profile_blobs WHERE team_id = $1 AND sha256 = $2`, [teamId, sha256]);
+    return rows.length > 0;
+  }
+
+  private async checkRoom(manager: EntityManager, teamId: number, adding: number): Promise<void> {
+    const held = await this.unreferenced(manager, teamId);
+    const max = { blobs: this.config.env.PROFILE_UNREFERENCED_MAX_BLOBS, bytes: this.config.env.PROFILE_UNREFERENCED_MAX_BYTES };
+    if (held.blobs + 1 > max.blobs || held.bytes + adding > max.bytes) throw new UnreferencedBlobsFullError(held, adding, max);
+  }
+
+  /** The team's blobs that no kept version uses: uploads whose commit has not come (yet). */
+  private async unreferenced(manager: EntityManager, teamId: number): Promise<{ blobs: number; bytes: number }> {
+    const [row]: { blobs: string; bytes: string | null }[] = await manager.query(
+      `SELECT count(*) AS blobs, sum(size) AS bytes FROM profile_blobs b
+       WHERE team_id = $1
+         AND NOT EXISTS (SELECT 1 FROM profile_version_blobs vb WHERE vb.team_id = b.team_id AND vb.sha256 = b.sha256)`,
+      [teamId],
+    );
+    return { blobs: Number(row.blobs), bytes: Number(row.bytes ?? 0) };
   }
 
   /** The bytes of a blob a version of `windowId` references; null otherwise (the hash alone opens nothing). */
@@ -87,12 +135,21 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
     return stream ? { size: Number(row.size), stream } : null;
   }
 
-  async usage(teamId: number): Promise<{ blobs: number; bytes: number }> {
+  /** Every blob the team holds, and of those the ones no version uses, with the bound on them. */
+  async usage(teamId: number) {
     const [row]: { blobs: string; bytes: string | null }[] = await this.db.query(
       `SELECT count(*) AS blobs, sum(size) AS bytes FROM profile_blobs WHERE team_id = $1`,
       [teamId],
     );
-    return { blobs: Number(row.blobs), bytes: Number(row.bytes ?? 0) };
+    return {
+      blobs: Number(row.blobs),
+      bytes: Number(row.bytes ?? 0),
+      unreferenced: {
+        ...(await this.unreferenced(this.db.manager, teamId)),
+        maxBlobs: this.config.env.PROFILE_UNREFERENCED_MAX_BLOBS,
+        maxBytes: this.config.env.PROFILE_UNREFERENCED_MAX_BYTES,
+      },
+    };
   }
 
   /**
