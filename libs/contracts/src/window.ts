@@ -62,6 +62,11 @@ export interface LaunchPayload {
   proxy: Omit<ProxySettings, 'hasProxyPassword'>;
   sync: SyncSettings;
   cookies: StoredCookie[];
+  /**
+   * Moved by every import that replaces the stored cookies: a profile copy made in another epoch
+   * holds cookies the window no longer has, and opens without them.
+   */
+  cookiesEpoch: number;
   profile: { zipName: string; zipSize: number; sha256: string } | null;
   /** The roaming profile's current version in the cloud; null before the first commit. */
   profileVersion: number | null;

@@ -62,7 +62,11 @@ export class WindowCookiesService {
         throw new InvalidParamError(`cookies: the window would hold ${merged.size} cookies, at most ${COOKIES_MAX}`);
       }
       const cookies = [...merged.values()];
-      await manager.query(`UPDATE windows SET cookies = $2::jsonb, updated_at = now() WHERE id = $1`, [window.id, JSON.stringify(cookies)]);
+      // A replace moves the window's cookie epoch: a device's profile copy of an older epoch starts without its own cookies.
+      await manager.query(
+        `UPDATE windows SET cookies = $2::jsonb, cookies_epoch = cookies_epoch + CASE WHEN $3 THEN 1 ELSE 0 END, updated_at = now() WHERE id = $1`,
+        [window.id, JSON.stringify(cookies), mode === 'replace'],
+      );
       await this.audit.record(manager, {
         teamId: auth.teamId,
         actorId: auth.userId,

@@ -16,6 +16,7 @@ import { SavedProxies1763900000002 } from './migrations/1763900000002-SavedProxi
 import { SharedThrottle1763900000003 } from './migrations/1763900000003-SharedThrottle';
 import { AuditEvents1763900000004 } from './migrations/1763900000004-AuditEvents';
 import { ProfileVersions1763900000005 } from './migrations/1763900000005-ProfileVersions';
+import { CookiesEpoch1763900000050 } from './migrations/1763900000050-CookiesEpoch';
 import { ListVersions1763900000006 } from './migrations/1763900000006-ListVersions';
 
 export const ENTITIES = [
@@ -39,6 +40,7 @@ export const MIGRATIONS = [
   AuditEvents1763900000004,
   ProfileVersions1763900000005,
   ListVersions1763900000006,
+  CookiesEpoch1763900000050,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

@@ -40,7 +40,10 @@ export class LaunchService {
       }
       await this.setStatus(manager, window.id, dto.deviceId, 'opening', null);
       await this.audit.record(manager, { ...actor, kind: 'window.lease_taken', deviceId: dto.deviceId });
-      const [{ cookies }]: { cookies: StoredCookie[] }[] = await manager.query(`SELECT cookies FROM windows WHERE id = $1`, [window.id]);
+      const [{ cookies, cookies_epoch: cookiesEpoch }]: { cookies: StoredCookie[]; cookies_epoch: number }[] = await manager.query(
+        `SELECT cookies, cookies_epoch FROM windows WHERE id = $1`,
+        [window.id],
+      );
       const view = await this.views.one(manager, window);
       // The one answer that carries the proxy password in the clear: the agent needs it to connect.
       const { hasProxyPassword: _masked, ...proxy } = {
@@ -53,6 +56,7 @@ export class LaunchService {
         proxy,
         sync: syncSettingsOf(window.config),
         cookies,
+        cookiesEpoch,
         profile: window.profile,
         profileVersion: window.profileVersion,
         leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS,
