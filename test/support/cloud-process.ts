@@ -6,6 +6,10 @@ export interface CloudProcess {
   pid: number;
   /** SIGKILL: the process ends mid-step, as in a crash or an out-of-memory kill. */
   kill(): Promise<void>;
+  /** SIGSTOP: the process hangs (connections are still accepted by the kernel, nothing answers). */
+  pause(): void;
+  /** SIGCONT after `pause`. */
+  resume(): void;
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -46,5 +50,7 @@ export async function spawnCloud(options: { port: number; env: Record<string, st
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
     },
+    pause: () => void child.kill('SIGSTOP'),
+    resume: () => void child.kill('SIGCONT'),
   };
 }

@@ -23,9 +23,15 @@ export function isFinalRefusal(code: number): boolean {
   return code === ResultCode.InvalidParam || code === ResultCode.Forbidden || code === ResultCode.NotFound || code === ResultCode.Conflict;
 }
 
-const TIMEOUT_MS = 30_000;
-/** A blob on its way, up or down: generous, a profile file can be large and a link slow. */
-const TRANSFER_TIMEOUT_MS = 15 * 60_000;
+/** How long the client waits for the cloud. */
+export interface CloudTimeouts {
+  /** One JSON call. */
+  callMs: number;
+  /** A blob on its way, up or down: generous, a profile file can be large and a link slow. */
+  transferMs: number;
+}
+
+export const DEFAULT_CLOUD_TIMEOUTS: CloudTimeouts = { callMs: 30_000, transferMs: 15 * 60_000 };
 
 export type Download = { ok: true; body: ReadableStream<Uint8Array>; size: number } | { ok: false; answer: ApiEnvelope<unknown> };
 
@@ -39,6 +45,7 @@ export class CloudClient {
   constructor(
     readonly baseUrl: string,
     private readonly store: SessionStore,
+    private readonly timeouts: CloudTimeouts = DEFAULT_CLOUD_TIMEOUTS,
   ) {}
 
   get loggedIn(): boolean {
@@ -49,9 +56,12 @@ export class CloudClient {
     return this.store.load();
   }
 
-  /** Calls a cloud endpoint as the signed-in user; the envelope comes back as the cloud sent it. */
-  async call<T = Record<string, unknown>>(path: string, body: object = {}): Promise<ApiEnvelope<T>> {
-    return this.withSession((token) => this.post<T>(path, body, token));
+  /**
+   * Calls a cloud endpoint as the signed-in user; the envelope comes back as the cloud sent it.
+   * `timeoutMs` shortens the wait for a caller with a bound of its own (an answer due to a user).
+   */
+  async call<T = Record<string, unknown>>(path: string, body: object = {}, timeoutMs?: number): Promise<ApiEnvelope<T>> {
+    return this.withSession((token) => this.post<T>(path, body, token, timeoutMs));
   }
 
   /** Streams a body (`application/octet-stream`, PUT) as the signed-in user; `body` is opened again after a refresh. */
@@ -62,7 +72,7 @@ export class CloudClient {
         headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size), Authorization: `Bearer ${token}` },
         body: body(),
         duplex: 'half',
-        signal: AbortSignal.timeout(TRANSFER_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.timeouts.transferMs),
       } as RequestInit);
       return this.envelope<T>(response);
     });
@@ -74,7 +84,7 @@ export class CloudClient {
     await this.withSession(async (token) => {
       const response = await this.fetch(path, {
         headers: { Authorization: `Bearer ${token}` },
-        signal: AbortSignal.timeout(TRANSFER_TIMEOUT_MS),
+        signal: AbortSignal.timeout(this.timeouts.transferMs),
       });
       if ((response.headers.get('content-type') ?? '').startsWith('application/octet-stream') && response.body) {
         download = { ok: true, body: response.body, size: Number(response.headers.get('content-length') ?? -1) };
@@ -167,12 +177,12 @@ export class CloudClient {
     return this.refreshing;
   }
 
-  private async post<T>(path: string, body: object, token?: string): Promise<ApiEnvelope<T>> {
+  private async post<T>(path: string, body: object, token?: string, timeoutMs = this.timeouts.callMs): Promise<ApiEnvelope<T>> {
     const response = await this.fetch(path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(TIMEOUT_MS),
+      signal: AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, this.timeouts.callMs))),
     });
     return this.envelope<T>(response);
   }

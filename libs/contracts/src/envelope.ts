@@ -18,6 +18,8 @@ export const ResultCode = {
   Internal: 500,
   /** A service this one depends on (the cloud, for the agent) does not answer; nothing was done, try again. */
   Unavailable: 503,
+  /** The disk is full: what was asked happened as far as it could (`msg` says what was kept and what was not). */
+  InsufficientStorage: 507,
 } as const;
 export type ResultCode = (typeof ResultCode)[keyof typeof ResultCode];
 

@@ -64,3 +64,10 @@ export class PageActionError extends DomainError {
     super(ResultCode.ActionFailed, message, data);
   }
 }
+
+/** No space left where something had to be written; `msg` says what was kept, `data` what else the step answers. */
+export class InsufficientStorageError extends DomainError {
+  constructor(message: string, data: Record<string, unknown> = {}) {
+    super(ResultCode.InsufficientStorage, message, data);
+  }
+}

@@ -1,20 +1,30 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { mkdirSync, readdirSync } from 'node:fs';
-import { InvalidParamError, NotFoundError, resolveWindowRef, ResultCode } from '@cos/contracts';
-import type { LaunchPayload, StoredCookie, WindowResponse } from '@cos/contracts';
+import {
+  DomainError,
+  InsufficientStorageError,
+  InvalidParamError,
+  NotFoundError,
+  resolveWindowRef,
+  ResultCode,
+  sortCookies,
+} from '@cos/contracts';
+import type { CookieRefusal, LaunchPayload, StoredCookie, WindowResponse } from '@cos/contracts';
 import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
 import { writePrivate } from '../identity/agent-files';
+import { dropCookiesOfOtherEpoch, recordCookiesEpoch } from './cookie-epoch';
 import { readProfileCookies } from './cookie-reader';
 import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone, writeFingerprintExtension } from './firefox-process';
 import { BidiSessions } from '../bidi/bidi-sessions';
 import { AgentEvents } from '../events/agent-events';
-import { CloseOutbox, ProfileSyncAnswer } from '../outbox/close-outbox';
+import { CloseOutbox, Delivery, ProfileSyncAnswer } from '../outbox/close-outbox';
 import { ProfileSync } from '../profile-sync/profile-sync';
 import { Disposal, OneTimeWindows, REF_KEYS } from '../one-time/one-time-windows';
 import { WindowProxies } from '../proxy/window-proxies';
 import { planLaunch } from './launch-plan';
-import { archiveProfile, ArchiveResult, profileExists, restoreOrSetAside } from './profile-archive';
+import { archiveProfile, ArchiveResult, isOutOfSpace, profileExists, restoreOrSetAside } from './profile-archive';
+import { CloudWait } from './cloud-wait';
 import { WindowRecord, WindowRegistry } from './window-registry';
 
 interface RunningWindow extends WindowRecord {
@@ -25,7 +35,10 @@ interface RunningWindow extends WindowRecord {
 
 export interface CloseOutcome {
   archive: ArchiveResult | null;
-  cookies: { synced: boolean; count: number };
+  /** `refused`: cookies the browser held that no window can store (the one cookie check), left out of the sync. */
+  cookies: { synced: boolean; count: number; refused: CookieRefusal[] };
+  /** Set when the profile could not be saved for want of space: what was kept and what was not. */
+  storageError: string | null;
   /** The cloud's answer to the close, or `pending` while the report waits in the outbox. */
   backendClose: Record<string, unknown>;
   killed: boolean;
@@ -171,7 +184,10 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
 
   private async start(window: WindowResponse): Promise<RunningWindow> {
     // The cloud must hold this device's last close before it hands out its (older) cookies.
-    const lastClose = await this.outbox.deliver(window.uuid);
+    const lastClose = await new CloudWait(this.config.env.AGENT_CLOSE_REPORT_WAIT_MS).within(
+      () => this.outbox.deliver(window.uuid),
+      (): Delivery => ({ state: 'pending', error: `the cloud did not take it within ${this.config.env.AGENT_CLOSE_REPORT_WAIT_MS} ms` }),
+    );
     if (lastClose.state === 'pending') {
       throw new CloudAnswerError(
         ResultCode.Unavailable,
@@ -192,6 +208,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         this.logger.warn(`profile zip of window ${window.uuid} could not be restored (${restore.error}); kept at ${restore.keptAt}`);
         this.events.emit('profile.restore_failed', window.uuid, { error: restore.error, keptAt: restore.keptAt });
       }
+      // Cookies replaced in the cloud since this copy was made must not come back from its own jar.
+      await dropCookiesOfOtherEpoch(profileDir, launch.cookiesEpoch);
       const configPath = this.config.path('firefox-launch-configs', `${window.uuid}.json`);
       const extensionDir = this.config.path('firefox-launch-configs', `${window.uuid}-extension`);
       writePrivate(configPath, JSON.stringify({ uuid: window.uuid, headless: this.config.headless, ...plan }, null, 2));
@@ -206,6 +224,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       pid = firefox.pid;
       const bidi = await this.bidi.open(window.uuid, firefox.wsEndpoint);
       await setUpBrowser(bidi.localTransport(), extensionDir, launch.cookies);
+      recordCookiesEpoch(profileDir, launch.cookiesEpoch);
       const record: WindowRecord = {
         id: window.id,
         uuid: window.uuid,
@@ -283,7 +302,10 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       this.logger.log(`window ${window.uuid} ended by itself (closed by hand or crashed); finishing its close`);
       this.events.emit('firefox.exited', window.uuid, { id: window.id, pid: window.pid });
       window.closing = this.finish(window, { cookies: null, killed: false }, 'exited');
-      window.closing.catch((error) => this.logger.warn(`finishing window ${window.uuid} failed: ${(error as Error).message}`));
+      window.closing.then(
+        (outcome) => outcome.storageError && this.logger.warn(outcome.storageError),
+        (error) => this.logger.warn(`finishing window ${window.uuid} failed: ${(error as Error).message}`),
+      );
     });
     return window;
   }
@@ -304,50 +326,94 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     const uuid = local?.uuid ?? (await this.resolveWindow(body)).uuid;
     const running = this.running.get(uuid) ?? (await this.opening.get(uuid)?.catch(() => undefined));
     if (!running) throw new NotFoundError(`Window ${uuid} is not open on this device`);
-    const beforeClose = await this.cloudStatus(uuid);
-    running.closing ??= this.closeRunning(running);
+    // A cloud that hangs (stopped, overloaded) holds the close no longer than this; the outbox finishes the report.
+    const wait = this.closeWait();
+    const beforeClose = await this.cloudStatus(uuid, wait);
+    running.closing ??= this.closeRunning(running, wait);
     const outcome = await running.closing;
-    return this.closeAnswer(running, outcome, beforeClose, await this.cloudStatus(uuid));
+    const answer = this.closeAnswer(running, outcome, beforeClose, await this.cloudStatus(uuid, wait));
+    if (outcome.storageError) throw new InsufficientStorageError(outcome.storageError, answer);
+    return answer;
   }
 
-  private async closeRunning(window: RunningWindow): Promise<CloseOutcome> {
+  private closeWait(): CloudWait {
+    return new CloudWait(this.config.env.AGENT_CLOSE_REPORT_WAIT_MS);
+  }
+
+  private async closeRunning(window: RunningWindow, wait: CloudWait): Promise<CloseOutcome> {
     clearInterval(window.renewTimer);
-    await this.cloud
-      .data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closing', pid: window.pid })
-      .catch(() => undefined);
+    await wait.within(
+      (timeoutMs) =>
+        this.cloud
+          .data(
+            '/browser/open-status/update',
+            { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closing', pid: window.pid },
+            timeoutMs,
+          )
+          .catch(() => undefined),
+      () => undefined,
+    );
     const stop = await stopFirefox(
       window.pid,
       this.bidi.client(window.uuid, window.wsEndpoint),
       window.exited,
       this.config.env.AGENT_CLOSE_TIMEOUT_MS,
     );
-    return this.finish(window, stop, 'requested');
+    return this.finish(window, stop, 'requested', wait);
   }
 
   /**
-   * The close steps after Firefox has ended: zip the synced profile, collect cookies, and hand the
+   * The close steps after Firefox has ended: collect cookies, zip the synced profile, and hand the
    * report to the outbox, which tells the cloud now or as soon as it can. The window is closed
-   * here whatever the cloud does.
+   * here whatever the cloud does. A disk too full for the zip keeps the last complete zip and
+   * roaming version, and still sends the session's cookies: the close says so (507).
    */
-  private async finish(window: RunningWindow, stop: StopResult, reason: CloseOutcome['reason']): Promise<CloseOutcome> {
+  private async finish(
+    window: RunningWindow,
+    stop: StopResult,
+    reason: CloseOutcome['reason'],
+    wait = this.closeWait(),
+  ): Promise<CloseOutcome> {
     clearInterval(window.renewTimer);
     await this.bidi.close(window.uuid);
-    let archive: ArchiveResult;
+    let archive: ArchiveResult | null = null;
     let cookies: StoredCookie[] | undefined;
+    let refused: CookieRefusal[] = [];
+    let storageError: string | null = null;
     try {
       await this.proxies.release(window.uuid);
-      archive = await archiveProfile(window.profileDir, this.zipPath(window.uuid), window.sync);
-      cookies = window.sync.syncCookies ? (stop.cookies ?? readProfileCookies(window.profileDir)) : undefined;
+      if (window.sync.syncCookies) {
+        // What the browser holds passes the same check as every other way in: one odd cookie must not cost the rest.
+        ({ valid: cookies, refused } = sortCookies(stop.cookies ?? readProfileCookies(window.profileDir)));
+        if (refused.length > 0)
+          this.logger.warn(`window ${window.uuid}: ${refused.length} cookie(s) left out of the sync: ${refused[0].reason}`);
+      }
+      try {
+        archive = await archiveProfile(window.profileDir, this.zipPath(window.uuid), window.sync);
+      } catch (error) {
+        if (!isOutOfSpace(error)) throw error;
+        storageError = (error as Error).message;
+      }
       // The roaming version: what the zip holds, hashed; a one-time window keeps nothing.
-      const profileCommit = this.oneTime.has(window.uuid)
-        ? undefined
-        : await this.profileSync.prepare(window.uuid, window.profileDir, archive.files, window.sync);
-      this.outbox.put({
+      const profileCommit =
+        !archive || this.oneTime.has(window.uuid)
+          ? undefined
+          : await this.profileSync.prepare(window.uuid, window.profileDir, archive.files, window.sync);
+      const report = {
         uuid: window.uuid,
         ...(cookies ? { cookies } : {}),
-        profile: { zipName: archive.name, zipSize: archive.size, sha256: archive.sha256 },
+        ...(archive ? { profile: { zipName: archive.name, zipSize: archive.size, sha256: archive.sha256 } } : {}),
         ...(profileCommit ? { profileCommit } : {}),
-      });
+      };
+      try {
+        this.outbox.put(report);
+      } catch (error) {
+        if (!isOutOfSpace(error)) throw error;
+        throw new InsufficientStorageError(
+          `Insufficient storage: window ${window.uuid} is closed, but with no space left in ${this.config.dataDir} (${(error as Error).message}) ` +
+            `neither its profile nor its report to the cloud could be written; its last saved profile is kept. Free space on that disk`,
+        );
+      }
     } finally {
       this.running.delete(window.uuid);
       this.registry.remove(window.uuid);
@@ -356,10 +422,18 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       id: window.id,
       reason,
       killed: stop.killed,
-      zipSize: archive.size,
+      zipSize: archive?.size ?? null,
       cookies: cookies?.length ?? null,
+      ...(storageError ? { storageError } : {}),
     });
-    const delivery = await this.outbox.deliver(window.uuid);
+    const delivering = this.outbox.deliver(window.uuid);
+    const delivery = await wait.within(
+      () => delivering,
+      (): Delivery => ({
+        state: 'pending',
+        error: `the cloud did not answer within ${wait.ms} ms (AGENT_CLOSE_REPORT_WAIT_MS); the outbox delivers the report when it does`,
+      }),
+    );
     const backendClose =
       delivery.state === 'delivered'
         ? delivery.answer
@@ -372,7 +446,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         : { version: null, uploadedBytes: 0, skippedBytes: 0, pending: delivery.state === 'pending' };
     return {
       archive,
-      cookies: { synced: cookies !== undefined, count: cookies?.length ?? 0 },
+      cookies: { synced: cookies !== undefined, count: cookies?.length ?? 0, refused },
+      storageError: storageError && this.outOfSpaceMessage(window, storageError, cookies, delivery),
       backendClose,
       killed: stop.killed,
       error: 0,
@@ -382,6 +457,18 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     };
   }
 
+  private outOfSpaceMessage(window: RunningWindow, error: string, cookies: StoredCookie[] | undefined, delivery: Delivery): string {
+    const version = this.profileSync.localVersion(window.uuid);
+    const kept = cookies
+      ? `the session's ${cookies.length} cookies were kept in the outbox ${delivery.state === 'delivered' ? 'and reached the cloud' : 'for the cloud'}`
+      : 'the window does not sync cookies';
+    return (
+      `Insufficient storage: the profile of window ${window.uuid} could not be saved (${error}) in ${this.config.dataDir}. ` +
+      `The window is closed; its last saved profile (zip${version !== null ? ` and roaming version ${version}` : ''}) is kept and the partial zip removed; ` +
+      `${kept}. Free space on that disk: the next close saves the profile again`
+    );
+  }
+
   async closeAll() {
     const windows = [...this.running.values()];
     const results = await Promise.allSettled(windows.map((w) => this.close({ uuid: w.uuid })));
@@ -389,7 +476,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       list: results.map((r, i) => ({
         uuid: windows[i].uuid,
         id: windows[i].id,
-        ...(r.status === 'fulfilled' ? { code: 0, close: r.value.close } : { code: 500, msg: (r.reason as Error).message }),
+        ...(r.status === 'fulfilled'
+          ? { code: 0, close: r.value.close }
+          : { code: r.reason instanceof DomainError ? r.reason.code : 500, msg: (r.reason as Error).message }),
       })),
     };
   }
@@ -463,8 +552,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     return this.running.size;
   }
 
-  private async cloudStatus(uuid: string): Promise<OpenStatusView> {
-    const window = await this.cloud.data<WindowResponse>('/browser/detail', { uuid }).catch(() => null);
+  private async cloudStatus(uuid: string, wait?: CloudWait): Promise<OpenStatusView> {
+    const ask = (timeoutMs?: number) => this.cloud.data<WindowResponse>('/browser/detail', { uuid }, timeoutMs).catch(() => null);
+    const window = wait ? await wait.within(ask, () => null) : await ask();
     return window ? { openStatus: window.openStatus, openDeviceId: window.openDeviceId } : { openStatus: 'unknown', openDeviceId: null };
   }
 

@@ -71,7 +71,7 @@ export async function selectProfileFiles(profileDir: string, sync: SyncSettings)
   return [...new Set(files)].filter((f) => !EXCLUDED.some((re) => re.test(f))).sort();
 }
 
-/** Zips the synced part of a profile atomically: into a temporary file, then renamed over the old zip. */
+/** Zips the synced part of a profile atomically: into a temporary file, then renamed over the old zip (which a failure leaves alone). */
 export async function archiveProfile(profileDir: string, zipPath: string, sync: SyncSettings): Promise<ArchiveResult> {
   const files = await selectProfileFiles(profileDir, sync);
   mkdirSync(dirname(zipPath), { recursive: true, mode: 0o700 });
@@ -81,8 +81,14 @@ export async function archiveProfile(profileDir: string, zipPath: string, sync: 
   zip.end();
   const hash = createHash('sha256');
   zip.outputStream.on('data', (chunk: Buffer) => hash.update(chunk));
-  await pipeline(zip.outputStream, createWriteStream(tmp, { mode: 0o600 }));
-  await fs.rename(tmp, zipPath);
+  try {
+    await pipeline(zip.outputStream, createWriteStream(tmp, { mode: 0o600 }));
+    await fs.rename(tmp, zipPath);
+  } catch (error) {
+    // A zip cut short (a full disk) is removed: the last complete zip stays where it was.
+    await fs.rm(tmp, { force: true });
+    throw error;
+  }
   const { size } = await fs.stat(zipPath);
   return { path: zipPath, name: zipPath.split(sep).pop()!, size, sha256: hash.digest('hex'), files };
 }
@@ -177,3 +183,9 @@ export async function sha256File(path: string): Promise<string> {
 }
 
 export const profileExists = (dir: string) => existsSync(join(dir, 'prefs.js')) || existsSync(join(dir, 'times.json'));
+
+/** A write failed for want of space (a full disk, a quota, a file size limit). */
+export function isOutOfSpace(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException | null)?.code;
+  return code === 'ENOSPC' || code === 'EDQUOT' || code === 'EFBIG';
+}

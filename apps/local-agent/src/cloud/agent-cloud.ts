@@ -13,15 +13,18 @@ export class AgentCloud extends CloudClient {
   readonly deviceId: string;
 
   constructor(config: AgentConfig) {
-    super(config.env.CLOUD_URL, new FileSessionStore(config));
+    super(config.env.CLOUD_URL, new FileSessionStore(config), {
+      callMs: config.env.AGENT_CLOUD_TIMEOUT_MS,
+      transferMs: config.env.AGENT_TRANSFER_TIMEOUT_MS,
+    });
     this.deviceId = deviceId(config);
   }
 
   /** Calls the cloud and returns `data`, or throws the cloud's own code and message. */
-  async data<T>(path: string, body: object): Promise<T> {
+  async data<T>(path: string, body: object, timeoutMs?: number): Promise<T> {
     let answer: ApiEnvelope<T>;
     try {
-      answer = await this.call<T>(path, body);
+      answer = await this.call<T>(path, body, timeoutMs);
     } catch (error) {
       if (error instanceof CloudUnreachableError) throw new CloudAnswerError(ResultCode.Unavailable, error.message);
       throw error;

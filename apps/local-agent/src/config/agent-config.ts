@@ -46,6 +46,30 @@ export class AgentEnv {
   @Max(60_000)
   AGENT_OUTBOX_RETRY_MS = 1_000;
 
+  /**
+   * How long a close waits for the cloud (its status and its report) before it answers; a report
+   * not taken by then stays in the outbox, which finishes it. An open waits as long for the last close.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  AGENT_CLOSE_REPORT_WAIT_MS = 10_000;
+
+  /** Bound on one JSON call to the cloud. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  AGENT_CLOUD_TIMEOUT_MS = 30_000;
+
+  /** Bound on one profile blob's upload or download (the outbox retries a failed one). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(24 * 3_600_000)
+  AGENT_TRANSFER_TIMEOUT_MS = 15 * 60_000;
+
   /** Bound on reaching a proxy (connect, credentials, SSH handshake), an extraction API or an IP lookup. */
   @Transform(toInt)
   @IsInt()

@@ -15,7 +15,8 @@ import { CommitPlan, ProfileSync } from '../profile-sync/profile-sync';
 export interface CloseReport {
   uuid: string;
   cookies?: StoredCookie[];
-  profile: { zipName: string; zipSize: number; sha256: string };
+  /** Absent when the zip could not be written (a full disk): the cookies still go. */
+  profile?: { zipName: string; zipSize: number; sha256: string };
   profileCommit?: CommitPlan;
 }
 
