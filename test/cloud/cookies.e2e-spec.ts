@@ -49,6 +49,8 @@ describe("a window's stored cookies: export and import", () => {
     expect(replaced.data).toMatchObject({ mode: 'replace', imported: 1, total: 1 });
     const launch = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk' }, owner.token);
     expect(launch.data.cookies).toEqual([cookie('only', '1')]);
+    // Merges added to the cookie jar a device's profile holds; the replace started a new one, and the launch says so.
+    expect(launch.data.cookiesEpoch).toBe(1);
 
     const audit = await cloud.post('/audit/list', { windowId: w.id, kind: 'window.cookies_imported' }, owner.token);
     expect(audit.data.list.map((e: { data: unknown }) => e.data)).toEqual([
