@@ -1,7 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
-import { checkCookies, ConflictError, InvalidParamError, pickProxySettings, syncSettingsOf, WindowOpenElsewhereError } from '@cos/contracts';
+import {
+  checkCookies,
+  ConflictError,
+  InvalidParamError,
+  pickProxySettings,
+  syncSettingsOf,
+  WindowOpenElsewhereError,
+} from '@cos/contracts';
 import type { LaunchPayload, OpenStatus, StoredCookie } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../auth/auth-context';
@@ -115,10 +122,10 @@ export class LaunchService {
         await this.audit.record(manager, {
           ...actor,
           kind: 'window.synced',
-          data: { cookieCount: syncCookies ? cookies!.length : null, profile: dto.profile ?? null },
+          data: { cookieCount: syncCookies ? cookies.length : null, profile: dto.profile ?? null },
         });
       }
-      return { cookiesSynced: syncCookies, cookieCount: syncCookies ? cookies!.length : 0, profile: dto.profile ?? window.profile };
+      return { cookiesSynced: syncCookies, cookieCount: syncCookies ? cookies.length : 0, profile: dto.profile ?? window.profile };
     });
   }
 
