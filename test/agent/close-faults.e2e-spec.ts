@@ -132,7 +132,7 @@ describe('agent close under faults: a hung cloud, a full disk', () => {
       // The bound is the close's own (its cloud steps share it, Firefox's stop is not counted), not the cloud's 30 s per call to 15 min per blob.
       expect(tookMs).toBeLessThan(60_000);
       expect(outbox()).toEqual([`${w.uuid}.json`]);
-      // An open meanwhile is refused within the same bound: the last close has not reached the cloud.
+      // An open meanwhile is 503, not a wait: the cloud does not answer and the last close has not reached it.
       const reopened = await agent.post('/browser/open', { uuid: w.uuid });
       expect(reopened).toMatchObject({ code: 503 });
 

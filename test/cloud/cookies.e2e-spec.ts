@@ -60,6 +60,50 @@ describe("a window's stored cookies: export and import", () => {
     ]);
   });
 
+  it('a device whose lease ran out while its close was on the way cannot bring back cookies an import replaced since', async () => {
+    const w = await createWindow(cloud, owner, { config: { syncCookies: true } });
+    const launched = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'laptop-2' }, owner.token);
+    const epoch = launched.data.cookiesEpoch;
+    // The device went quiet: its lease ran out, and someone replaced the window's cookies.
+    await cloud.db.query(`UPDATE windows SET open_lease_until = now() - interval '1 second' WHERE id = $1`, [w.id]);
+    expect(
+      (await cloud.post('/browser/cookies/import', { uuid: w.uuid, mode: 'replace', cookies: [cookie('fresh', '1')] }, owner.token)).code,
+    ).toBe(0);
+    const stale = [cookie('stale', 'old')];
+    const commit = await cloud.post(
+      '/browser/profile/commit',
+      {
+        uuid: w.uuid,
+        deviceId: 'laptop-2',
+        commitId: '6f1c2d3e-0000-4000-8000-0000000000cc',
+        baseVersion: null,
+        sync: {},
+        files: [],
+        cookies: stale,
+        cookiesEpoch: epoch,
+      },
+      owner.token,
+    );
+    expect(commit).toMatchObject({ code: 0, data: { version: 1 } });
+    const closed = await cloud.post(
+      '/browser/close',
+      { uuid: w.uuid, deviceId: 'laptop-2', cookies: stale, cookiesEpoch: epoch },
+      owner.token,
+    );
+    expect(closed).toMatchObject({ code: 0, data: { cookiesSynced: false, cookieCount: 0 } });
+    expect((await cloud.post('/browser/cookies/export', { uuid: w.uuid }, owner.token)).data.cookies).toEqual([cookie('fresh', '1')]);
+    // Cookies of the current epoch are stored as always.
+    const next = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'laptop-2' }, owner.token);
+    const current = [cookie('now', '2')];
+    const ok = await cloud.post(
+      '/browser/close',
+      { uuid: w.uuid, deviceId: 'laptop-2', cookies: current, cookiesEpoch: next.data.cookiesEpoch },
+      owner.token,
+    );
+    expect(ok).toMatchObject({ code: 0, data: { cookiesSynced: true, cookieCount: 1 } });
+    expect((await cloud.post('/browser/cookies/export', { uuid: w.uuid }, owner.token)).data.cookies).toEqual(current);
+  });
+
   it('a window held by a device is not written behind its back: 409 naming the device, nothing changed', async () => {
     const w = await createWindow(cloud, owner);
     await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'laptop-1' }, owner.token);

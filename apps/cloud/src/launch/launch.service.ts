@@ -109,12 +109,20 @@ export class LaunchService {
     const cookies = dto.cookies ? checkCookies(dto.cookies) : undefined;
     return this.db.transaction(async (manager) => {
       const window = await this.holdable(manager, auth, dto);
-      const syncCookies = syncSettingsOf(window.config).syncCookies && cookies !== undefined;
-      await manager.query(
-        `UPDATE windows SET cookies = CASE WHEN $2 THEN $3::jsonb ELSE cookies END, profile = coalesce($4::jsonb, profile),
+      // Cookies read in an older cookie epoch (an import replaced them after the device's lease ran out) overwrite nothing.
+      const [[{ syncCookies }]] = await manager.query<[[{ syncCookies: boolean }], number]>(
+        `UPDATE windows SET cookies = CASE WHEN $2 AND ($5::int IS NULL OR cookies_epoch = $5) THEN $3::jsonb ELSE cookies END,
+           profile = coalesce($4::jsonb, profile),
            open_status = 'closed', open_device_id = NULL, open_pid = NULL, open_lease_until = NULL, updated_at = now()
-         WHERE id = $1`,
-        [window.id, syncCookies, JSON.stringify(cookies ?? []), dto.profile ? JSON.stringify(dto.profile) : null],
+         WHERE id = $1
+         RETURNING ($2 AND ($5::int IS NULL OR cookies_epoch = $5)) AS "syncCookies"`,
+        [
+          window.id,
+          syncSettingsOf(window.config).syncCookies && cookies !== undefined,
+          JSON.stringify(cookies ?? []),
+          dto.profile ? JSON.stringify(dto.profile) : null,
+          dto.cookiesEpoch ?? null,
+        ],
       );
       const actor = { teamId: auth.teamId, actorId: auth.userId, windowIds: [window.id], deviceId: dto.deviceId };
       await this.audit.record(manager, { ...actor, kind: 'window.closed' });
@@ -122,10 +130,10 @@ export class LaunchService {
         await this.audit.record(manager, {
           ...actor,
           kind: 'window.synced',
-          data: { cookieCount: syncCookies ? cookies.length : null, profile: dto.profile ?? null },
+          data: { cookieCount: syncCookies ? cookies!.length : null, profile: dto.profile ?? null },
         });
       }
-      return { cookiesSynced: syncCookies, cookieCount: syncCookies ? cookies.length : 0, profile: dto.profile ?? window.profile };
+      return { cookiesSynced: syncCookies, cookieCount: syncCookies ? cookies!.length : 0, profile: dto.profile ?? window.profile };
     });
   }
 

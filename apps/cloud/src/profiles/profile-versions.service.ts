@@ -111,6 +111,12 @@ export class ProfileVersionsService {
         );
       }
       await this.checkBlobs(manager, auth.teamId, dto.files);
+      const [{ cookies_epoch: epoch }]: { cookies_epoch: number }[] = await manager.query(
+        `SELECT cookies_epoch FROM windows WHERE id = $1`,
+        [window.id],
+      );
+      // Cookies read in an older cookie epoch (replaced by an import since) do not become the stored ones.
+      const freshCookies = dto.cookiesEpoch === undefined || dto.cookiesEpoch === epoch ? cookies : undefined;
       const row = await this.insertVersion(manager, window, auth, {
         commitId: dto.commitId,
         baseVersion: dto.baseVersion,
@@ -118,7 +124,7 @@ export class ProfileVersionsService {
         files: dto.files.map((f) => ({ path: f.path, size: f.size, sha256: f.sha256 })),
         sync: dto.sync,
         // With the window's cookie sync on, the close's cookies go with its version: a stale commit stores neither.
-        cookies: cookies && syncSettingsOf(window.config).syncCookies ? cookies : null,
+        cookies: freshCookies && syncSettingsOf(window.config).syncCookies ? freshCookies : null,
         deviceId: dto.deviceId,
         totalSize,
       });

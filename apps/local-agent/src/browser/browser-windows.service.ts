@@ -239,6 +239,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         startedAt: new Date().toISOString(),
         proxy: this.proxies.recordOf(window.uuid),
         exit: proxy.exit,
+        cookiesEpoch: launch.cookiesEpoch,
         ...(restore ? { restore } : {}),
         profileSync: pulled
           ? {
@@ -402,6 +403,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       const report = {
         uuid: window.uuid,
         ...(cookies ? { cookies } : {}),
+        ...(cookies && window.cookiesEpoch !== undefined ? { cookiesEpoch: window.cookiesEpoch } : {}),
         ...(archive ? { profile: { zipName: archive.name, zipSize: archive.size, sha256: archive.sha256 } } : {}),
         ...(profileCommit ? { profileCommit } : {}),
       };

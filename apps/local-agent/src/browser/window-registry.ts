@@ -26,6 +26,8 @@ export interface WindowRecord {
   /** Where its traffic left, when an IP check ran at open. */
   exit?: ExitInfo | null;
   restore?: RestoreProblem;
+  /** The window's cookie epoch at the open: the close's cookies belong to it. */
+  cookiesEpoch?: number;
   /** The roaming profile version it opened on, and whether it was fetched from the cloud for this open. */
   profileSync?: { version: number | null; pulled: boolean; downloadedBytes: number; reusedBytes: number; fetchMs: number };
 }

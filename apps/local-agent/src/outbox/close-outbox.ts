@@ -15,6 +15,8 @@ import { CommitPlan, ProfileSync } from '../profile-sync/profile-sync';
 export interface CloseReport {
   uuid: string;
   cookies?: StoredCookie[];
+  /** The window's cookie epoch the cookies were read in: the cloud stores none of an older one. */
+  cookiesEpoch?: number;
   /** Absent when the zip could not be written (a full disk): the cookies still go. */
   profile?: { zipName: string; zipSize: number; sha256: string };
   profileCommit?: CommitPlan;
@@ -128,7 +130,7 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
     if (!report) return { state: 'none' };
     let delivery: Sent | null = null;
     if (report.profileCommit && !report.profileSync) {
-      const pushed = await this.profiles.push(uuid, report.profileCommit, report.cookies);
+      const pushed = await this.profiles.push(uuid, report.profileCommit, report.cookies, report.cookiesEpoch);
       if (pushed.state === 'pending') delivery = { state: 'pending', error: `profile commit: ${pushed.error}` };
       else {
         if (pushed.state === 'refused') this.logger.warn(`profile commit of window ${uuid} refused by the cloud, dropped: ${pushed.error}`);

@@ -88,7 +88,7 @@ export class ProfileSync {
   }
 
   /** Uploads what the cloud lacks and commits; `cookies` (the close's) are stored with the version. */
-  async push(uuid: string, plan: CommitPlan, cookies?: StoredCookie[]): Promise<PushResult> {
+  async push(uuid: string, plan: CommitPlan, cookies?: StoredCookie[], cookiesEpoch?: number): Promise<PushResult> {
     try {
       const sizes = new Map(plan.files.map((f) => [f.sha256, f.size]));
       const { missing } = this.expect<{ missing: string[] }>(
@@ -116,6 +116,7 @@ export class ProfileSync {
           baseVersion: plan.baseVersion,
           sync: plan.sync,
           ...(cookies ? { cookies } : {}),
+          ...(cookies && cookiesEpoch !== undefined ? { cookiesEpoch } : {}),
           files: plan.files.map(({ path, size, sha256 }) => ({ path, size, sha256 })),
         }),
       );

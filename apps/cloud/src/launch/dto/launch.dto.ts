@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
@@ -101,7 +102,21 @@ export class ProfileZipDto {
   sha256: string;
 }
 
+/** The window's cookie epoch when the cookies sent were read from a browser opened in it (see `LaunchPayload.cookiesEpoch`). */
+export function CookiesEpochField(): PropertyDecorator {
+  return applyDecorators(
+    ApiPropertyOptional({ description: "The launch's cookiesEpoch: cookies of an older epoch (replaced meanwhile) are not stored" }),
+    IsOptional(),
+    Min(0, { message: 'cookiesEpoch must be a whole number from 0' }),
+    Max(2_147_483_647, { message: 'cookiesEpoch must be a whole number from 0' }),
+    IsInt({ message: 'cookiesEpoch must be a whole number from 0' }),
+  );
+}
+
 export class CloseWindowDto extends DeviceWindowDto {
+  @CookiesEpochField()
+  cookiesEpoch?: number;
+
   @ApiPropertyOptional({ type: [CookieDto], description: "The browser's cookies; stored when the window syncs cookies" })
   @IsOptional()
   @IsArray()

@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { COOKIES_MAX, LIMITS } from '@cos/contracts';
-import { CookieDto, DeviceWindowDto, UUID } from '../../launch/dto/launch.dto';
+import { CookieDto, CookiesEpochField, DeviceWindowDto, UUID } from '../../launch/dto/launch.dto';
 import { WindowRefDto } from '../../windows/dto/window.dto';
 
 export const SHA256 = /^[0-9a-f]{64}$/;
@@ -71,6 +71,9 @@ export class CommitProfileDto extends DeviceWindowDto {
   @ApiProperty({ description: 'The sync settings the version was made with' })
   @IsObject({ message: 'sync must be an object' })
   sync: Record<string, unknown>;
+
+  @CookiesEpochField()
+  cookiesEpoch?: number;
 
   @ApiPropertyOptional({
     type: [CookieDto],
