@@ -29,7 +29,8 @@ export async function spawnCloud(options: { port: number; env: Record<string, st
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + 60_000;
+  // Transpiling and starting the cloud takes up to a minute on a busy two-core machine.
+  const deadline = Date.now() + 180_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`cloud process exited with ${child.exitCode}: ${stderr}`);
     const ready = await fetch(`${url}/health`).then(
