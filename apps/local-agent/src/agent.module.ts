@@ -15,6 +15,10 @@ import { EventsController } from './events/events.controller';
 import { ForwardController } from './forward/forward.controller';
 import { HealthController } from './health/health.controller';
 import { LocalToken } from './identity/agent-files';
+import { InspectController } from './inspect/inspect.controller';
+import { PageInspection } from './inspect/page-inspection';
+import { PageRecords } from './inspect/page-records';
+import { WindowInspectors } from './inspect/window-inspectors';
 import { CloseOutbox } from './outbox/close-outbox';
 import { OneTimeWindows } from './one-time/one-time-windows';
 import { ProfileSync } from './profile-sync/profile-sync';
@@ -22,7 +26,7 @@ import { WindowProxies } from './proxy/window-proxies';
 import { LocalAccessGuard } from './security/local-access.guard';
 
 @Module({
-  controllers: [HealthController, BrowserController, AutomationController, ForwardController, EventsController],
+  controllers: [HealthController, BrowserController, AutomationController, ForwardController, EventsController, InspectController],
   providers: [
     { provide: AgentConfig, useFactory: () => loadAgentConfig() },
     { provide: LocalToken, inject: [AgentConfig], useFactory: (config: AgentConfig) => new LocalToken(config) },
@@ -37,6 +41,9 @@ import { LocalAccessGuard } from './security/local-access.guard';
     WindowPages,
     WindowAutomation,
     CookieFiles,
+    WindowInspectors,
+    PageInspection,
+    PageRecords,
     { provide: APP_GUARD, useClass: LocalAccessGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },
