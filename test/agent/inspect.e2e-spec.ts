@@ -23,7 +23,8 @@ describe('inspecting and driving a running window for AI agents', () => {
   let owner: Account;
   let site: InspectSite;
   let w: { id: number; uuid: string };
-  const go = async (path: string) => expect((await agent.post('/browser/navigate', { uuid: w.uuid, url: `${site.url}${path}` })).code).toBe(0);
+  const go = async (path: string) =>
+    expect(await agent.post('/browser/navigate', { uuid: w.uuid, url: `${site.url}${path}` })).toMatchObject({ code: 0, msg: 'success' });
   const snap = async (extra: Record<string, unknown> = {}) => {
     const answer = await agent.post('/browser/snapshot', { uuid: w.uuid, ...extra });
     expect(answer.code).toBe(0);
@@ -132,7 +133,9 @@ describe('inspecting and driving a running window for AI agents', () => {
     // ... and the snapshot, made in the sandbox, is not.
     const hostile = await snap();
     expect(shape(hostile.snapshot)).toBe(plain);
-    expect((await agent.post('/browser/act', { uuid: w.uuid, ref: refOf(hostile.snapshot, 'Bio'), action: 'fill', text: 'typed' })).data).toMatchObject({
+    expect(
+      (await agent.post('/browser/act', { uuid: w.uuid, ref: refOf(hostile.snapshot, 'Bio'), action: 'fill', text: 'typed' })).data,
+    ).toMatchObject({
       value: 'typed',
     });
   });
@@ -172,8 +175,14 @@ describe('inspecting and driving a running window for AI agents', () => {
     expect(unchanged).toMatchObject({ snapshot: '', delta: { changed: 0, removed: [], removedCount: 0 } });
     await evaluate('document.getElementById("out").textContent = "Saved!"; document.getElementById("bio").value = "Changed"');
     const changed = await snap({ delta: true });
-    expect(shape(changed.snapshot)).toBe(['- main:', '  - form:', '    - textbox "Bio" [ref=e*]: Changed', '  - paragraph: Saved!'].join('\n'));
-    expect(changed.delta).toMatchObject({ changed: 2, removedCount: 1, removed: [expect.stringMatching(/^- textbox "Bio" \[ref=e\d+\]: Hello there$/)] });
+    expect(shape(changed.snapshot)).toBe(
+      ['- main:', '  - form:', '    - textbox "Bio" [ref=e*]: Changed', '  - paragraph: Saved!'].join('\n'),
+    );
+    expect(changed.delta).toMatchObject({
+      changed: 2,
+      removedCount: 1,
+      removed: [expect.stringMatching(/^- textbox "Bio" \[ref=e\d+\]: Hello there$/)],
+    });
   });
 
   it('acts by ref with every action', async () => {
@@ -189,6 +198,7 @@ describe('inspecting and driving a running window for AI agents', () => {
     await act('Double me', { action: 'dblclick' });
     await act('Hover me', { action: 'hover' });
     expect(await act('Focus me', { action: 'focus' })).toMatchObject({ focused: true });
+    expect(await evaluate('document.activeElement.id')).toBe('focus');
     await act('Type here', { action: 'type', text: 'héllo' });
     expect(await act('Fill here', { action: 'fill', text: 'replaced' })).toMatchObject({ value: 'replaced' });
     await act('Keys', { action: 'press', key: 'Control+a' });
@@ -200,21 +210,23 @@ describe('inspecting and driving a running window for AI agents', () => {
     expect(await act('File', { action: 'upload', files: [{ name: 'note.txt', data }] })).toMatchObject({ files: 1 });
     await act('Drag source', { action: 'drag', to: { ref: refOf(s, 'Drop target') } });
 
-    await until('the file to be read', async () => (await evaluate('document.getElementById("fileout").textContent')) === 'note.txt:file body');
+    await until(
+      'the file to be read',
+      async () => (await evaluate('document.getElementById("fileout").textContent')) === 'note.txt:file body',
+    );
     expect(
       await evaluate(`[
         document.getElementById('count').textContent,
         document.getElementById('twice').textContent,
         document.getElementById('hover').textContent,
-        document.getElementById('focus').value,
-        document.getElementById('typed').value, window.keys,
+        document.getElementById('typed').value, window.keyCount,
         document.getElementById('filled').value, window.filledBy,
         document.getElementById('keys').dataset.last,
         document.getElementById('fruit').value,
         document.getElementById('check').checked,
         document.getElementById('dst').textContent,
       ]`),
-    ).toEqual(['Clicked 2', 'Double clicked', 'Hovered', 'focused', 'héllo', 5, 'replaced', 'insertText', 'Control+a', 'b', false, 'Dropped']);
+    ).toEqual(['Clicked 2', 'Double clicked', 'Hovered', 'héllo', 5, 'replaced', 'insertText', 'Control+a', 'b', false, 'Dropped']);
     // The upload's file was written under the window's profile, never synced.
     const profileDir = join(agent.dataDir, 'browser-cache', 'firefox-profiles', w.uuid);
     expect(existsSync(join(profileDir, 'uploads'))).toBe(true);
@@ -295,7 +307,11 @@ describe('inspecting and driving a running window for AI agents', () => {
       ],
       timeoutMs: 200,
     });
-    expect(failed).toMatchObject({ code: 422, msg: expect.stringMatching(/^fields\[1\]: fill on selector #nope failed: no element matches/), data: { failed: 1 } });
+    expect(failed).toMatchObject({
+      code: 422,
+      msg: expect.stringMatching(/^fields\[1\]: fill on selector #nope failed: no element matches/),
+      data: { failed: 1 },
+    });
   });
 
   it('keeps console messages, page errors and network requests per tab, with bodies when asked, and clears them', async () => {
@@ -317,7 +333,12 @@ describe('inspecting and driving a running window for AI agents', () => {
     expect(logs.console.entries[0].source).toContain('/logs');
     expect(logs.errors.entries[0].text).toContain('uncaught boom');
     const byPath = (path: string) => logs.network.entries.find((e: { url: string }) => e.url === `${site.url}${path}`);
-    expect(byPath('/logs')).toMatchObject({ method: 'GET', status: 200, mimeType: expect.stringContaining('text/html'), ms: expect.any(Number) });
+    expect(byPath('/logs')).toMatchObject({
+      method: 'GET',
+      status: 200,
+      mimeType: expect.stringContaining('text/html'),
+      ms: expect.any(Number),
+    });
     expect(byPath('/api/missing')).toMatchObject({ status: 404 });
     const echo = byPath('/api/echo');
     expect(echo).toMatchObject({ method: 'POST', status: 200 });
@@ -344,7 +365,8 @@ describe('inspecting and driving a running window for AI agents', () => {
   });
 
   it('saves a download under the profile, lists it and fetches it', async () => {
-    await go('/download');
+    const tabs = await agent.post('/browser/tabs', { uuid: w.uuid, action: 'new', url: `${site.url}/download` });
+    expect(tabs.data.tabs).toHaveLength(2);
     await agent.post('/browser/act', { uuid: w.uuid, selector: '#dl', action: 'click' });
     const download = await until('the download', async () => {
       const list = (await agent.post('/browser/downloads', { uuid: w.uuid })).data.downloads;
@@ -361,6 +383,7 @@ describe('inspecting and driving a running window for AI agents', () => {
     expect(res.headers.get('content-type')).toBe('application/octet-stream');
     expect(await res.text()).toBe('downloaded content\n');
     expect(await agent.post('/browser/downloads/fetch', { uuid: w.uuid, downloadId: 'd999' })).toMatchObject({ code: 404 });
+    await agent.post('/browser/tabs', { uuid: w.uuid, action: 'close', index: 1 });
   });
 
   it('answers dialogs by the policy, or leaves them for an explicit call that nothing else blocks on', async () => {
@@ -377,13 +400,23 @@ describe('inspecting and driving a running window for AI agents', () => {
 
     // Manual: the dialog stays; calls that would act behind it say so at once, the snapshot shows it.
     await agent.post('/browser/dialogs/policy', { uuid: w.uuid, policy: 'manual' });
-    await agent.post('/browser/act', { uuid: w.uuid, selector: '#name', action: 'click' });
+    expect((await agent.post('/browser/act', { uuid: w.uuid, selector: '#name', action: 'click' })).data).toMatchObject({
+      action: 'click',
+      dialog: { type: 'prompt', message: 'Your name?' },
+    });
     const blocked = await agent.post('/browser/act', { uuid: w.uuid, selector: '#ask', action: 'click' });
-    expect(blocked).toEqual({ code: 409, msg: 'A prompt dialog is open on tab 0 ("Your name?"); answer it with /browser/dialogs/handle', data: {} });
+    expect(blocked).toEqual({
+      code: 409,
+      msg: 'A prompt dialog is open on tab 0 ("Your name?"); answer it with /browser/dialogs/handle',
+      data: {},
+    });
     expect((await snap()).dialog).toEqual({ type: 'prompt', message: 'Your name?' });
     expect((await agent.post('/browser/dialogs/handle', { uuid: w.uuid, accept: true, promptText: 'Grace' })).code).toBe(0);
     await until('the answer', async () => (await answer()) === 'Grace');
-    expect(await agent.post('/browser/dialogs/handle', { uuid: w.uuid, accept: true })).toMatchObject({ code: 404, msg: 'No dialog is open on tab 0' });
+    expect(await agent.post('/browser/dialogs/handle', { uuid: w.uuid, accept: true })).toMatchObject({
+      code: 404,
+      msg: 'No dialog is open on tab 0',
+    });
     const log = (await agent.post('/browser/logs', { uuid: w.uuid, kinds: ['dialogs'] })).data.dialogs.entries;
     expect(log.map((d: { type: string; handledBy: string; accepted: boolean }) => [d.type, d.handledBy, d.accepted])).toEqual([
       ['confirm', 'policy', false],
@@ -402,7 +435,11 @@ describe('inspecting and driving a running window for AI agents', () => {
     expect((await call('get', { kind: 'local' })).data).toMatchObject({ origin: site.url, entries: { a: '1', b: '2' }, count: 2 });
     expect((await call('get', { kind: 'local', key: 'b' })).data.value).toBe('2');
     expect((await call('delete', { kind: 'local', keys: ['a', 'zz'] })).data).toMatchObject({ deleted: 1, count: 1 });
-    expect(await evaluate('[localStorage.getItem("a"), localStorage.getItem("b"), sessionStorage.getItem("s")]')).toEqual([null, '2', 'tab']);
+    expect(await evaluate('[localStorage.getItem("a"), localStorage.getItem("b"), sessionStorage.getItem("s")]')).toEqual([
+      null,
+      '2',
+      'tab',
+    ]);
     expect((await call('clear', { kind: 'session' })).data.cleared).toBe(1);
     expect(await call('get', { kind: 'local', origin: 'https://elsewhere.test' })).toMatchObject({
       code: 404,
@@ -438,7 +475,7 @@ describe('inspecting and driving a running window for AI agents', () => {
     ]);
     // The selected tab is where calls without `tab` go.
     expect((await snap()).snapshot).toContain('table "People"');
-    expect((await snap({ tab: 0 })).snapshot).toContain('Click me');
+    expect((await snap({ tab: 0 })).snapshot).toContain('Double me');
     await agent.post('/browser/tabs', { uuid: w.uuid, action: 'select', index: 0 });
     expect((await snap()).url).toBe(`${site.url}/actions`);
     expect((await agent.post('/browser/tabs', { uuid: w.uuid, action: 'close', index: 1 })).data.tabs).toHaveLength(1);
@@ -477,7 +514,10 @@ describe('inspecting and driving a running window for AI agents', () => {
         path,
         { code: 401, msg: 'Invalid local access token', data: {} },
       ]);
-      expect([path, await agent.post(path, { uuid: idle.uuid, ...body })]).toEqual([path, { code: 404, msg: 'Browser not running', data: {} }]);
+      expect([path, await agent.post(path, { uuid: idle.uuid, ...body })]).toEqual([
+        path,
+        { code: 404, msg: 'Browser not running', data: {} },
+      ]);
     }
 
     await go('/form');
@@ -495,7 +535,11 @@ describe('inspecting and driving a running window for AI agents', () => {
       ['/browser/act', { selector: 'a', action: 'press', key: 'NoSuchKey' }, 'key: "NoSuchKey" is not a key name'],
       ['/browser/act', { selector: 'a', action: 'select', values: [] }, 'values must name at least one option'],
       ['/browser/act', { selector: 'a', action: 'upload', files: [{ name: '../x', data: '' }] }, 'files[0].name must be a file name'],
-      ['/browser/act', { selector: 'a', action: 'upload', files: [{ name: 'x', data: '***' }] }, "files[0].data must be the file's bytes in base64"],
+      [
+        '/browser/act',
+        { selector: 'a', action: 'upload', files: [{ name: 'x', data: '***' }] },
+        "files[0].data must be the file's bytes in base64",
+      ],
       ['/browser/act', { selector: 'a', action: 'drag', to: {} }, 'to: give exactly one of ref and selector'],
       ['/browser/act', { selector: 'a', action: 'click', modifiers: ['Hyper'] }, 'modifiers must be among'],
       ['/browser/act', { selector: 'a', action: 'click', timeoutMs: 0 }, 'timeoutMs must be an integer from 1 to 120000'],

@@ -70,18 +70,16 @@ const ACTIONS = `<h1>Actions</h1>
 <button id="twice" ondblclick="this.textContent = 'Double clicked'">Double me</button>
 <button id="hover" onmouseover="this.textContent = 'Hovered'">Hover me</button>
 <input id="focus" aria-label="Focus me" onfocus="this.value = 'focused'">
-<input id="typed" aria-label="Type here" onkeydown="window.keys = (window.keys || 0) + 1">
+<input id="typed" aria-label="Type here" onkeydown="window.keyCount = (window.keyCount || 0) + 1">
 <input id="filled" aria-label="Fill here" value="old" oninput="window.filledBy = event.inputType">
 <input id="keys" aria-label="Keys" onkeydown="this.dataset.last = (event.ctrlKey ? 'Control+' : '') + event.key">
 <select id="fruit" aria-label="Fruit"><option value="a">Apple</option><option value="b">Banana</option></select>
 <label><input id="check" type="checkbox"> Check me</label>
 <input id="file" type="file" aria-label="File" onchange="this.files[0].text().then((t) => (document.getElementById('fileout').textContent = this.files[0].name + ':' + t))">
 <p id="fileout"></p>
-<div id="src" draggable="true" style="width:60px;height:30px;background:#ccc" role="button" aria-label="Drag source">drag</div>
+<div id="src" style="width:60px;height:30px;background:#ccc" role="button" aria-label="Drag source" onmousedown="window.down = true">drag</div>
 <div id="dst" style="width:120px;height:60px;background:#eee" role="button" aria-label="Drop target"
-  ondragover="event.preventDefault()" ondrop="this.textContent = 'Dropped'"
-  onmouseup="if (window.down) this.dataset.mouse = 'up here'" >drop</div>
-<script>document.getElementById('src').addEventListener('mousedown', () => (window.down = true));</script>
+  onmouseup="if (window.down) this.textContent = 'Dropped'">drop</div>
 <a href="/next?from=actions">Go next</a>`;
 
 const LOGS = `<h1>Logs</h1><script>
@@ -120,9 +118,15 @@ export async function startInspectSite(): Promise<InspectSite> {
       case '/table':
         return html('Table', TABLE);
       case '/frames':
-        return html('Frames', `<h1>Outer</h1><iframe title="Inner" src="/inner" style="margin:40px;border:5px solid #000;width:400px;height:200px"></iframe><p>after</p>`);
+        return html(
+          'Frames',
+          `<h1>Outer</h1><iframe title="Inner" src="/inner" style="margin:40px;border:5px solid #000;width:400px;height:200px"></iframe><p>after</p>`,
+        );
       case '/inner':
-        return html('Inner', `<button id="in" onclick="this.textContent = 'Inner clicked'">Inner button</button><input aria-label="Inner field">`);
+        return html(
+          'Inner',
+          `<button id="in" onclick="this.textContent = 'Inner clicked'">Inner button</button><input aria-label="Inner field">`,
+        );
       case '/shadow':
         return html('Shadow', SHADOW);
       case '/actions':

@@ -14,7 +14,7 @@ export class BidiCommandError extends Error {
 /** The client's connection ended (the window closed, or its session was taken again). */
 export class BidiClosedError extends Error {
   constructor() {
-    super('The window\'s BiDi connection closed');
+    super("The window's BiDi connection closed");
     this.name = 'BidiClosedError';
   }
 }

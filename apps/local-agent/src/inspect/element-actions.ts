@@ -5,7 +5,20 @@ import { RemoteNode } from './remote-value';
 import { TabState } from './tab-state';
 import { WindowInspector } from './window-inspector';
 
-export const ACTIONS = ['click', 'dblclick', 'hover', 'focus', 'type', 'fill', 'press', 'select', 'check', 'uncheck', 'upload', 'drag'] as const;
+export const ACTIONS = [
+  'click',
+  'dblclick',
+  'hover',
+  'focus',
+  'type',
+  'fill',
+  'press',
+  'select',
+  'check',
+  'uncheck',
+  'upload',
+  'drag',
+] as const;
 export type ActionName = (typeof ACTIONS)[number];
 export const MOUSE_BUTTONS = ['left', 'middle', 'right'] as const;
 export type MouseButton = (typeof MOUSE_BUTTONS)[number];
@@ -28,6 +41,7 @@ export interface ActRequest extends ElementTarget {
 
 const POLL_MS = 50;
 const REF = /^(?:f(\d+))?e\d+$/;
+const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The frame a target lives in: a ref names its frame; a selector looks in the tab's own document. */
@@ -68,22 +82,34 @@ interface Ready {
 }
 
 /** Waits until the element can take the action (there, visible, enabled, not covered), scrolled into view. */
-async function actionable(inspector: WindowInspector, context: string, target: ElementTarget, action: ActionName, timeoutMs: number): Promise<Ready> {
+async function actionable(
+  inspector: WindowInspector,
+  context: string,
+  target: ElementTarget,
+  action: ActionName,
+  timeoutMs: number,
+): Promise<Ready> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const state = await onElement(inspector, context, target, { op: 'prepare' });
     let problem: string | null = null;
     if (state.error === 'none') problem = 'no element matches';
-    else if (action === 'upload') problem = state.tag === 'input' && state.type === 'file' ? null : `it is a <${String(state.tag)}>, not a file input`;
+    else if (action === 'upload')
+      problem = state.tag === 'input' && state.type === 'file' ? null : `it is a <${text(state.tag)}>, not a file input`;
     else if (action === 'select') problem = state.disabled ? 'it is disabled' : null;
     else if (!state.visible) problem = 'it is not visible';
     else if ((action === 'type' || action === 'fill') && !state.editable) problem = 'it is not editable';
     else if (action !== 'hover' && action !== 'focus' && state.disabled) problem = 'it is disabled';
     else if (['click', 'dblclick', 'hover', 'check', 'uncheck', 'drag'].includes(action) && state.covered) {
-      problem = `another element would receive the click: ${String(state.covered)}`;
+      problem = `another element would receive the click: ${text(state.covered)}`;
     }
     if (!problem && state.element instanceof RemoteNode) {
-      return { element: state.element, checked: state.checked as Ready['checked'], tag: String(state.tag), type: (state.type as string) ?? null };
+      return {
+        element: state.element,
+        checked: state.checked as Ready['checked'],
+        tag: String(state.tag),
+        type: (state.type as string) ?? null,
+      };
     }
     if (Date.now() + POLL_MS > deadline) {
       throw new PageActionError(`${action} on ${describe(target)} failed: ${problem ?? 'not ready'} (waited ${timeoutMs} ms)`, {
@@ -106,7 +132,11 @@ function withModifiers(pointer: Record<string, unknown>[], modifiers: string[] |
     {
       type: 'key',
       id: 'cos-keys',
-      actions: [...held.map((value) => ({ type: 'keyDown', value })), ...pointer.map(() => pause), ...held.map((value) => ({ type: 'keyUp', value }))],
+      actions: [
+        ...held.map((value) => ({ type: 'keyDown', value })),
+        ...pointer.map(() => pause),
+        ...held.map((value) => ({ type: 'keyUp', value })),
+      ],
     },
     { ...mouse, actions: [...held.map(() => pause), ...pointer, ...held.map(() => pause)] },
   ];
@@ -140,48 +170,57 @@ async function perform(inspector: WindowInspector, tab: TabState, context: strin
     case 'click':
     case 'dblclick':
       await inspector.perform(
+        tab,
         context,
         withModifiers([{ type: 'pointerMove', x: 0, y: 0, origin }, ...click, ...(action === 'dblclick' ? click : [])], request.modifiers),
       );
       return {};
     case 'hover':
-      await inspector.perform(context, withModifiers([{ type: 'pointerMove', x: 0, y: 0, origin }], request.modifiers));
+      await inspector.perform(tab, context, withModifiers([{ type: 'pointerMove', x: 0, y: 0, origin }], request.modifiers));
       return {};
     case 'check':
     case 'uncheck': {
       const wanted = action === 'check';
       if (ready.checked === wanted) return { checked: wanted, changed: false };
-      await inspector.perform(context, withModifiers([{ type: 'pointerMove', x: 0, y: 0, origin }, ...click], undefined));
+      await inspector.perform(tab, context, withModifiers([{ type: 'pointerMove', x: 0, y: 0, origin }, ...click], undefined));
       const after = await onElement(inspector, context, request, { op: 'probe' });
-      if (after.checked !== wanted) throw new PageActionError(`${action} on ${describe(request)}: the click left it ${after.checked ? 'checked' : 'unchecked'}`);
+      if (after.checked !== wanted)
+        throw new PageActionError(`${action} on ${describe(request)}: the click left it ${after.checked ? 'checked' : 'unchecked'}`);
       return { checked: wanted, changed: true };
     }
     case 'focus':
       return { focused: (await onElement(inspector, context, request, { op: 'focus' })).focused };
     case 'type': {
       await onElement(inspector, context, request, { op: 'focus' });
-      await inspector.perform(context, keys([...typing(request.text ?? '', request.delayMs), ...(request.submit ? chord('Enter', 'key') : [])]));
+      await inspector.perform(
+        tab,
+        context,
+        keys([...typing(request.text ?? '', request.delayMs), ...(request.submit ? chord('Enter', 'key') : [])]),
+      );
       return {};
     }
     case 'fill': {
       const filled = await onElement(inspector, context, request, { op: 'fill', text: request.text ?? '' });
-      if (filled.error) throw new PageActionError(`fill on ${describe(request)}: ${String(filled.error)}`);
-      if (request.submit) await inspector.perform(context, keys(chord('Enter', 'key')));
+      if (filled.error) throw new PageActionError(`fill on ${describe(request)}: ${text(filled.error)}`);
+      if (request.submit) await inspector.perform(tab, context, keys(chord('Enter', 'key')));
       return { value: filled.value };
     }
     case 'press': {
       await onElement(inspector, context, request, { op: 'focus' });
-      await inspector.perform(context, keys(chord(request.key ?? '', 'key')));
+      await inspector.perform(tab, context, keys(chord(request.key ?? '', 'key')));
       return {};
     }
     case 'select': {
       const chosen = await onElement(inspector, context, request, { op: 'select', values: request.values ?? [] });
       if (chosen.error === 'no option') {
-        throw new PageActionError(`select on ${describe(request)}: no option has value or label ${(chosen.missing as string[]).map((m) => JSON.stringify(m)).join(', ')}`, {
-          options: chosen.options,
-        });
+        throw new PageActionError(
+          `select on ${describe(request)}: no option has value or label ${(chosen.missing as string[]).map((m) => JSON.stringify(m)).join(', ')}`,
+          {
+            options: chosen.options,
+          },
+        );
       }
-      if (chosen.error) throw new PageActionError(`select on ${describe(request)}: ${String(chosen.error)}`);
+      if (chosen.error) throw new PageActionError(`select on ${describe(request)}: ${text(chosen.error)}`);
       return { selected: chosen.selected };
     }
     case 'upload':
@@ -193,6 +232,7 @@ async function perform(inspector: WindowInspector, tab: TabState, context: strin
       const drop = await actionable(inspector, context, to, 'hover', timeoutMs);
       const dropOrigin = { type: 'element', element: { sharedId: drop.element.sharedId } };
       await inspector.perform(
+        tab,
         context,
         withModifiers(
           [

@@ -15,9 +15,11 @@ const REF = /^(?:f\d{1,6})?e\d{1,9}$/;
 /** Exactly one of ref and selector; `nth` picks a later match of a selector. */
 export function targetOf(input: { ref?: unknown; selector?: unknown; nth?: unknown }, where = ''): ElementTarget {
   const at = (field: string) => (where ? `${where}.${field}` : field);
-  if ((input.ref === undefined) === (input.selector === undefined)) throw new InvalidParamError(`${where || 'the element'}: give exactly one of ref and selector`);
+  if ((input.ref === undefined) === (input.selector === undefined))
+    throw new InvalidParamError(`${where || 'the element'}: give exactly one of ref and selector`);
   if (input.ref !== undefined) {
-    if (typeof input.ref !== 'string' || !REF.test(input.ref)) throw new InvalidParamError(`${at('ref')} must be a snapshot ref such as e12 or f1e7`);
+    if (typeof input.ref !== 'string' || !REF.test(input.ref))
+      throw new InvalidParamError(`${at('ref')} must be a snapshot ref such as e12 or f1e7`);
     if (input.nth !== undefined) throw new InvalidParamError(`${at('nth')} goes with selector, not ref`);
     return { ref: input.ref };
   }
@@ -45,7 +47,21 @@ const ACTION_FIELDS: Record<ActionName, { required: string[]; optional: string[]
   upload: { required: ['files'], optional: [] },
   drag: { required: ['to'], optional: ['button', 'modifiers'] },
 };
-const SHARED = new Set(['uuid', 'config_uuid', 'browserUuid', 'browser_uuid', 'id', 'browserId', 'browser_id', 'tab', 'ref', 'selector', 'nth', 'action', 'timeoutMs']);
+const SHARED = new Set([
+  'uuid',
+  'config_uuid',
+  'browserUuid',
+  'browser_uuid',
+  'id',
+  'browserId',
+  'browser_id',
+  'tab',
+  'ref',
+  'selector',
+  'nth',
+  'action',
+  'timeoutMs',
+]);
 
 export function checkActionFields(body: Record<string, unknown>, action: ActionName): void {
   const { required, optional } = ACTION_FIELDS[action];
@@ -59,12 +75,14 @@ export function checkActionFields(body: Record<string, unknown>, action: ActionN
 }
 
 export function filesOf(raw: unknown): UploadFile[] {
-  if (!Array.isArray(raw) || raw.length === 0 || raw.length > FILES_MAX) throw new InvalidParamError(`files must be an array of 1 to ${FILES_MAX} files`);
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > FILES_MAX)
+    throw new InvalidParamError(`files must be an array of 1 to ${FILES_MAX} files`);
   let bytes = 0;
   const names = new Set<string>();
   return raw.map((file: unknown, index) => {
     const where = `files[${index}]`;
-    if (typeof file !== 'object' || file === null || Array.isArray(file)) throw new InvalidParamError(`${where} must be an object {name, data}`);
+    if (typeof file !== 'object' || file === null || Array.isArray(file))
+      throw new InvalidParamError(`${where} must be an object {name, data}`);
     const { name, data, ...rest } = file as Record<string, unknown>;
     const extra = Object.keys(rest)[0];
     if (extra) throw new InvalidParamError(`${where}.${extra} is not a field of a file (name, data)`);
@@ -81,13 +99,16 @@ export function filesOf(raw: unknown): UploadFile[] {
 }
 
 export function fieldsOf(raw: unknown): FillField[] {
-  if (!Array.isArray(raw) || raw.length === 0 || raw.length > FIELDS_MAX) throw new InvalidParamError(`fields must be an array of 1 to ${FIELDS_MAX} fields`);
+  if (!Array.isArray(raw) || raw.length === 0 || raw.length > FIELDS_MAX)
+    throw new InvalidParamError(`fields must be an array of 1 to ${FIELDS_MAX} fields`);
   return raw.map((field: unknown, index) => {
     const where = `fields[${index}]`;
-    if (typeof field !== 'object' || field === null || Array.isArray(field)) throw new InvalidParamError(`${where} must be an object {ref | selector, value}`);
+    if (typeof field !== 'object' || field === null || Array.isArray(field))
+      throw new InvalidParamError(`${where} must be an object {ref | selector, value}`);
     const entry = field as Record<string, unknown>;
     for (const key of Object.keys(entry)) {
-      if (!['ref', 'selector', 'value'].includes(key)) throw new InvalidParamError(`${where}.${key} is not a field of a form field (ref, selector, value)`);
+      if (!['ref', 'selector', 'value'].includes(key))
+        throw new InvalidParamError(`${where}.${key} is not a field of a form field (ref, selector, value)`);
     }
     const target = targetOf(entry, where);
     if (typeof entry.value === 'boolean') return { ...target, value: entry.value };

@@ -99,7 +99,8 @@ export class InspectController {
   async get(@Body() dto: GetDto) {
     const target = targetOf(dto);
     if (dto.what === 'count' && target.ref !== undefined) throw new InvalidParamError('count goes with selector: a ref is one element');
-    if ((dto.what === 'attribute') !== (dto.name !== undefined)) throw new InvalidParamError('name is required for attribute, and only for it');
+    if ((dto.what === 'attribute') !== (dto.name !== undefined))
+      throw new InvalidParamError('name is required for attribute, and only for it');
     return ok(await this.pages.get(asRecord(dto), dto.tab, target, dto.what, dto.name, dto.maxChars));
   }
 
@@ -108,7 +109,8 @@ export class InspectController {
   async tabs(@Body() dto: TabsDto) {
     const action = dto.action ?? 'list';
     if (dto.url !== undefined && action !== 'new') throw new InvalidParamError('url goes with action new');
-    if (dto.index !== undefined && action !== 'select' && action !== 'close') throw new InvalidParamError('index goes with action select or close');
+    if (dto.index !== undefined && action !== 'select' && action !== 'close')
+      throw new InvalidParamError('index goes with action select or close');
     return ok(await this.pages.tabs(asRecord(dto), action, dto.index, dto.url));
   }
 
@@ -198,8 +200,10 @@ export class InspectController {
   async mouse(@Body() dto: MouseDto) {
     const placed = dto.x !== undefined && dto.y !== undefined;
     if ((dto.x === undefined) !== (dto.y === undefined)) throw new InvalidParamError('x and y go together');
-    if ((dto.action === 'move' || dto.action === 'click' || dto.action === 'wheel') && !placed) throw new InvalidParamError(`x and y are required for ${dto.action}`);
-    if (dto.action !== 'wheel' && (dto.deltaX !== undefined || dto.deltaY !== undefined)) throw new InvalidParamError('deltaX and deltaY go with wheel');
+    if ((dto.action === 'move' || dto.action === 'click' || dto.action === 'wheel') && !placed)
+      throw new InvalidParamError(`x and y are required for ${dto.action}`);
+    if (dto.action !== 'wheel' && (dto.deltaX !== undefined || dto.deltaY !== undefined))
+      throw new InvalidParamError('deltaX and deltaY go with wheel');
     if (dto.clickCount !== undefined && dto.action !== 'click') throw new InvalidParamError('clickCount goes with click');
     return ok(await this.records.mouse(asRecord(dto), dto.tab, dto));
   }

@@ -81,7 +81,10 @@ export function chord(combo: string, where: string): KeyAction[] {
   const parts = combo === '+' ? ['+'] : combo.endsWith('++') ? [...combo.slice(0, -2).split('+'), '+'] : combo.split('+');
   if (parts.some((p) => p === '')) throw new InvalidParamError(`${where}: ${JSON.stringify(combo)} is not a key combination`);
   const values = parts.map((p) => keyValue(p, where));
-  return [...values.map((value) => ({ type: 'keyDown' as const, value })), ...[...values].reverse().map((value) => ({ type: 'keyUp' as const, value }))];
+  return [
+    ...values.map((value) => ({ type: 'keyDown' as const, value })),
+    ...[...values].reverse().map((value) => ({ type: 'keyUp' as const, value })),
+  ];
 }
 
 /** Key actions that type `text` character by character (newlines as Enter). */

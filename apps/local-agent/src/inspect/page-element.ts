@@ -23,8 +23,8 @@ export type ElementOp =
 
 export function elementCall(target: ElementTarget, action: ElementOp): Record<string, unknown> {
   const state = (globalThis as unknown as { __cosRefs?: { byRef: Map<string, WeakRef<Element>> } }).__cosRefs;
-  let element: Element | null = null;
-  let count = 0;
+  let element: Element | null;
+  let count: number;
   if (target.ref !== undefined) {
     element = state?.byRef.get(target.ref)?.deref() ?? null;
     if (!element || !element.isConnected) return { error: 'stale' };
@@ -50,7 +50,8 @@ export function elementCall(target: ElementTarget, action: ElementOp): Record<st
   const disabled = (input.disabled === true || element.matches(':disabled') || element.closest('[aria-disabled=true]') !== null) === true;
   const textField =
     tag === 'textarea' ||
-    (tag === 'input' && !['checkbox', 'radio', 'button', 'submit', 'reset', 'image', 'file', 'range', 'color', 'hidden'].includes(input.type));
+    (tag === 'input' &&
+      !['checkbox', 'radio', 'button', 'submit', 'reset', 'image', 'file', 'range', 'color', 'hidden'].includes(input.type));
   const editable = !disabled && (html.isContentEditable || (textField && !input.readOnly));
   const box = { x: rect.x, y: rect.y, width: rect.width, height: rect.height };
 
@@ -63,7 +64,8 @@ export function elementCall(target: ElementTarget, action: ElementOp): Record<st
 
   function describe(node: Element): string {
     const id = node.id ? `#${node.id}` : '';
-    const cls = typeof node.className === 'string' && node.className.trim() ? `.${node.className.trim().split(/\s+/).slice(0, 2).join('.')}` : '';
+    const cls =
+      typeof node.className === 'string' && node.className.trim() ? `.${node.className.trim().split(/\s+/).slice(0, 2).join('.')}` : '';
     return `<${node.localName}${id}${cls}>`;
   }
 
@@ -83,7 +85,7 @@ export function elementCall(target: ElementTarget, action: ElementOp): Record<st
       if (node === element) return null;
     }
     const label = hit.closest('label');
-    if (label && (label as HTMLLabelElement).control === element) return null;
+    if (label && label.control === element) return null;
     if (element!.contains(hit)) return null;
     return describe(hit);
   }
@@ -95,7 +97,16 @@ export function elementCall(target: ElementTarget, action: ElementOp): Record<st
       return { count, visible, disabled, editable, tag, type: input.type ?? null, checked: checked(), box };
     case 'prepare': {
       element.scrollIntoView({ block: 'center', inline: 'center', behavior: 'instant' });
-      return { element, visible, disabled, editable, tag, type: input.type ?? null, checked: checked(), covered: visible ? hitTarget() : null };
+      return {
+        element,
+        visible,
+        disabled,
+        editable,
+        tag,
+        type: input.type ?? null,
+        checked: checked(),
+        covered: visible ? hitTarget() : null,
+      };
     }
     case 'focus':
       html.focus();
@@ -114,7 +125,9 @@ export function elementCall(target: ElementTarget, action: ElementOp): Record<st
       const done = action.text === '' ? document.execCommand('delete', false) : document.execCommand('insertText', false, action.text);
       if (!done || (!html.isContentEditable && input.value !== action.text)) {
         input.value = action.text;
-        element.dispatchEvent(new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertReplacementText', data: action.text }));
+        element.dispatchEvent(
+          new InputEvent('input', { bubbles: true, composed: true, inputType: 'insertReplacementText', data: action.text }),
+        );
       }
       element.dispatchEvent(new Event('change', { bubbles: true }));
       return { value: html.isContentEditable ? html.innerText : input.value };
@@ -123,7 +136,9 @@ export function elementCall(target: ElementTarget, action: ElementOp): Record<st
       if (tag !== 'select') return { error: 'not a select', tag };
       const select = element as HTMLSelectElement;
       const options = Array.from(select.options);
-      const wanted = action.values.map((v) => options.find((o) => o.value === v) ?? options.find((o) => o.label === v || o.text.trim() === v));
+      const wanted = action.values.map(
+        (v) => options.find((o) => o.value === v) ?? options.find((o) => o.label === v || o.text.trim() === v),
+      );
       const missing = action.values.filter((_, i) => !wanted[i]);
       if (missing.length > 0) return { error: 'no option', missing, options: options.slice(0, 50).map((o) => o.value) };
       if (!select.multiple && wanted.length > 1) return { error: 'single select', tag };

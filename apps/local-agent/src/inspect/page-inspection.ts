@@ -48,8 +48,7 @@ export class PageInspection {
     return this.onTab(body, tabIndex, async (w, tab) => {
       const snapshot = await takeSnapshot(w.inspector, tab, options);
       if (snapshot.error) throw new PageActionError(`selector ${JSON.stringify(options.selector)}: ${snapshot.error}`);
-      const dialog = tab.openDialog ? { dialog: { type: tab.openDialog.type, message: tab.openDialog.message } } : {};
-      return { ...this.where(w, tab), ...snapshot, ...dialog };
+      return { ...this.where(w, tab), ...snapshot, ...this.dialogOn(tab) };
     });
   }
 
@@ -57,7 +56,7 @@ export class PageInspection {
     return this.onTab(body, tabIndex, async (w, tab) => {
       const paths = files ? this.writeUploads(w.uuid, files) : undefined;
       const result = await act(w.inspector, tab, { ...request, ...(paths ? { paths } : {}) });
-      return { ...this.where(w, tab), action: request.action, ...result };
+      return { ...this.where(w, tab), action: request.action, ...result, ...this.dialogOn(tab) };
     });
   }
 
@@ -72,7 +71,13 @@ export class PageInspection {
           if (typeof field.value === 'boolean') request = { ...target, action: field.value ? 'check' : 'uncheck', timeoutMs };
           else {
             const probe = await onElement(w.inspector, frameOf(tab, target), target, { op: 'probe' });
-            request = { ...target, action: probe.tag === 'select' ? 'select' : 'fill', text: field.value, values: [field.value], timeoutMs };
+            request = {
+              ...target,
+              action: probe.tag === 'select' ? 'select' : 'fill',
+              text: field.value,
+              values: [field.value],
+              timeoutMs,
+            };
           }
           results.push({ index, ...(await act(w.inspector, tab, request)) });
         } catch (error) {
@@ -84,7 +89,14 @@ export class PageInspection {
     });
   }
 
-  get(body: Body, tabIndex: number | undefined, target: { ref?: string; selector?: string; nth?: number }, what: Getter, name?: string, maxChars = 100_000) {
+  get(
+    body: Body,
+    tabIndex: number | undefined,
+    target: { ref?: string; selector?: string; nth?: number },
+    what: Getter,
+    name?: string,
+    maxChars = 100_000,
+  ) {
     return this.onTab(body, tabIndex, async (w, tab) => {
       const context = frameOf(tab, target);
       const answer = await onElement(w.inspector, context, target, { op: 'get', what, name, max: maxChars });
@@ -186,7 +198,9 @@ export class PageInspection {
           const found = await w.inspector.sandboxCall<boolean>(tab.context, hasText, [text]).catch(() => !present);
           if (found === present) break;
           if (Date.now() > deadline) {
-            throw new PageActionError(`The text ${JSON.stringify(text)} did not ${present ? 'appear' : 'go'} within ${timeoutMs} ms`, { timedOut: true });
+            throw new PageActionError(`The text ${JSON.stringify(text)} did not ${present ? 'appear' : 'go'} within ${timeoutMs} ms`, {
+              timedOut: true,
+            });
           }
           await new Promise((resolve) => setTimeout(resolve, 100));
         }
@@ -214,6 +228,11 @@ export class PageInspection {
     throw new PageActionError('The new tab did not appear');
   }
 
+  /** A dialog left open for an explicit answer, named in the answers of calls on its tab. */
+  dialogOn(tab: TabState) {
+    return tab.openDialog ? { dialog: { type: tab.openDialog.type, message: tab.openDialog.message } } : {};
+  }
+
   private where(w: InspectedWindow, tab: TabState) {
     return { id: w.id, uuid: w.uuid, tab: w.inspector.indexOf(tab) };
   }
@@ -229,7 +248,8 @@ export class PageInspection {
     const old = readdirSync(root)
       .map((name) => ({ name, at: statSync(join(root, name)).mtimeMs }))
       .sort((a, b) => a.at - b.at);
-    for (const gone of old.slice(0, Math.max(0, old.length - UPLOADS_KEPT + 1))) rmSync(join(root, gone.name), { recursive: true, force: true });
+    for (const gone of old.slice(0, Math.max(0, old.length - UPLOADS_KEPT + 1)))
+      rmSync(join(root, gone.name), { recursive: true, force: true });
     const dir = join(root, randomUUID());
     mkdirSync(dir, { mode: 0o700 });
     return files.map((file) => {

@@ -9,6 +9,7 @@ import { DialogPolicy, WindowInspector } from './window-inspector';
 import { WindowInspectors } from './window-inspectors';
 
 type Body = Record<string, unknown>;
+const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 export const MOUSE_ACTIONS = ['move', 'down', 'up', 'click', 'wheel'] as const;
 export type MouseAction = (typeof MOUSE_ACTIONS)[number];
@@ -41,23 +42,23 @@ export class PageRecords {
   ) {}
 
   logs(body: Body, tabIndex: number | undefined, kinds: LogKind[], since: number, limit: number, clear: boolean) {
-    return this.pages.onTab(body, tabIndex, async (w, tab) => {
+    return this.pages.onTab(body, tabIndex, (w, tab) => {
       const answer: Record<string, unknown> = { id: w.id, uuid: w.uuid, tab: w.inspector.indexOf(tab) };
       for (const kind of kinds.length > 0 ? kinds : LOG_KINDS) {
         const log = tab.log(kind);
         answer[kind] = { entries: log.after(since, limit), dropped: log.dropped };
         if (clear) log.clear();
       }
-      return answer;
+      return Promise.resolve(answer);
     });
   }
 
   clearLogs(body: Body, tabIndex: number | undefined, kinds: LogKind[]) {
-    return this.pages.onTab(body, tabIndex, async (w, tab) => {
+    return this.pages.onTab(body, tabIndex, (w, tab) => {
       const cleared: Record<string, number> = {};
       for (const kind of kinds.length > 0 ? kinds : LOG_KINDS) cleared[kind] = tab.log(kind).clear();
       if (kinds.length === 0 || kinds.includes('network')) tab.requests.clear();
-      return { id: w.id, uuid: w.uuid, tab: w.inspector.indexOf(tab), cleared };
+      return Promise.resolve({ id: w.id, uuid: w.uuid, tab: w.inspector.indexOf(tab), cleared });
     });
   }
 
@@ -70,21 +71,27 @@ export class PageRecords {
   }
 
   networkBody(body: Body, requestId: string, part: 'request' | 'response') {
-    return this.inspectors.run(body, async (w) => ({ id: w.id, uuid: w.uuid, requestId, part, ...(await w.inspector.body(requestId, part)) }));
+    return this.inspectors.run(body, async (w) => ({
+      id: w.id,
+      uuid: w.uuid,
+      requestId,
+      part,
+      ...(await w.inspector.body(requestId, part)),
+    }));
   }
 
   downloads(body: Body) {
-    return this.inspectors.run(body, async (w) => ({ id: w.id, uuid: w.uuid, downloads: w.inspector.downloads.list() }));
+    return this.inspectors.run(body, (w) => Promise.resolve({ id: w.id, uuid: w.uuid, downloads: w.inspector.downloads.list() }));
   }
 
   download(body: Body, downloadId: string) {
-    return this.inspectors.run(body, async (w) => w.inspector.downloads.path(downloadId));
+    return this.inspectors.run(body, (w) => Promise.resolve(w.inspector.downloads.path(downloadId)));
   }
 
   dialogPolicy(body: Body, policy: DialogPolicy, promptText?: string) {
-    return this.inspectors.run(body, async (w) => {
+    return this.inspectors.run(body, (w) => {
       w.inspector.policy = { policy, promptText: promptText ?? null };
-      return { id: w.id, uuid: w.uuid, policy, promptText: promptText ?? null };
+      return Promise.resolve({ id: w.id, uuid: w.uuid, policy, promptText: promptText ?? null });
     });
   }
 
@@ -100,12 +107,11 @@ export class PageRecords {
   storage(body: Body, tabIndex: number | undefined, kind: 'local' | 'session', origin: string | undefined, op: StorageOp) {
     return this.pages.onTab(body, tabIndex, async (w, tab) => {
       const context = origin === undefined ? tab.context : await this.frameOn(w.inspector, tab, origin);
-      const answer = await w.inspector.sandboxCall<Record<string, unknown>>(
-        context,
-        storageCall,
-        [kind, op.op === 'get' ? { ...op, max: STORAGE_READ_MAX } : op],
-      );
-      if (answer.error) throw new PageActionError(`${kind}Storage of ${String(answer.origin)}: ${String(answer.error)}`);
+      const answer = await w.inspector.sandboxCall<Record<string, unknown>>(context, storageCall, [
+        kind,
+        op.op === 'get' ? { ...op, max: STORAGE_READ_MAX } : op,
+      ]);
+      if (answer.error) throw new PageActionError(`${kind}Storage of ${text(answer.origin)}: ${text(answer.error)}`);
       return { id: w.id, uuid: w.uuid, tab: w.inspector.indexOf(tab), kind, ...answer };
     });
   }
@@ -114,7 +120,8 @@ export class PageRecords {
     return this.pages.onTab(body, tabIndex, async (w, tab) => {
       w.inspector.refuseIfDialog(tab);
       const button = BUTTONS[request.button ?? 'left'];
-      const at = request.x !== undefined && request.y !== undefined ? [{ type: 'pointerMove', x: request.x, y: request.y, origin: 'viewport' }] : [];
+      const at =
+        request.x !== undefined && request.y !== undefined ? [{ type: 'pointerMove', x: request.x, y: request.y, origin: 'viewport' }] : [];
       const steps: Record<MouseAction, unknown[]> = {
         move: at,
         down: [...at, { type: 'pointerDown', button }],
@@ -130,10 +137,18 @@ export class PageRecords {
       };
       const actions =
         request.action === 'wheel'
-          ? [{ type: 'wheel', id: 'cos-wheel', actions: [{ type: 'scroll', x: request.x ?? 0, y: request.y ?? 0, deltaX: request.deltaX ?? 0, deltaY: request.deltaY ?? 0 }] }]
+          ? [
+              {
+                type: 'wheel',
+                id: 'cos-wheel',
+                actions: [
+                  { type: 'scroll', x: request.x ?? 0, y: request.y ?? 0, deltaX: request.deltaX ?? 0, deltaY: request.deltaY ?? 0 },
+                ],
+              },
+            ]
           : [{ type: 'pointer', id: 'cos-mouse', parameters: { pointerType: 'mouse' }, actions: steps[request.action] }];
       // A button held down stays down for the next call's `up`; nothing is released between calls.
-      await w.inspector.client.send('input.performActions', { context: tab.context, actions });
+      await w.inspector.perform(tab, tab.context, actions, false);
       await tab.settled(30_000);
       return { id: w.id, uuid: w.uuid, tab: w.inspector.indexOf(tab), action: request.action };
     });
@@ -148,7 +163,7 @@ export class PageRecords {
           : action === 'press'
             ? chord(key ?? '', 'key')
             : [{ type: action === 'down' ? ('keyDown' as const) : ('keyUp' as const), value: keyValue(key ?? '', 'key') }];
-      await w.inspector.client.send('input.performActions', { context: tab.context, actions: [{ type: 'key', id: 'cos-keys', actions: keys }] });
+      await w.inspector.perform(tab, tab.context, [{ type: 'key', id: 'cos-keys', actions: keys }], false);
       await tab.settled(30_000);
       return { id: w.id, uuid: w.uuid, tab: w.inspector.indexOf(tab), action };
     });

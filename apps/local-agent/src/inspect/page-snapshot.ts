@@ -252,7 +252,11 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
   }
 
   function roleOf(element: Element, tag: string): string | null {
-    const explicit = (element.getAttribute('role') ?? '').trim().toLowerCase().split(/\s+/).find((r) => ARIA_ROLES.has(r) || r === 'none' || r === 'presentation');
+    const explicit = (element.getAttribute('role') ?? '')
+      .trim()
+      .toLowerCase()
+      .split(/\s+/)
+      .find((r) => ARIA_ROLES.has(r) || r === 'none' || r === 'presentation');
     if (explicit) return explicit === 'none' || explicit === 'presentation' ? null : explicit;
     if (tag === 'a' || tag === 'area') return element.hasAttribute('href') ? 'link' : null;
     if (tag === 'input') {
@@ -270,14 +274,15 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
     if (tag === 'header') return sectioned(element) ? null : 'banner';
     if (tag === 'footer') return sectioned(element) ? null : 'contentinfo';
     if (tag === 'section') return element.hasAttribute('aria-label') || element.hasAttribute('aria-labelledby') ? 'region' : null;
-    if (tag === 'form') return element.hasAttribute('aria-label') || element.hasAttribute('aria-labelledby') || element.hasAttribute('name') ? 'form' : null;
+    if (tag === 'form')
+      return element.hasAttribute('aria-label') || element.hasAttribute('aria-labelledby') || element.hasAttribute('name') ? 'form' : null;
     if (tag === 'td') return element.closest('table[role=grid], table[role=treegrid]') ? 'gridcell' : 'cell';
     if (tag === 'th') {
       const scope = element.getAttribute('scope');
       if (scope === 'row' || scope === 'rowgroup') return 'rowheader';
       return element.closest('thead') || scope === 'col' || !element.parentElement?.querySelector('td') ? 'columnheader' : 'rowheader';
     }
-    if ((element as HTMLElement).isContentEditable && !(element.parentElement as HTMLElement | null)?.isContentEditable) return 'textbox';
+    if ((element as HTMLElement).isContentEditable && !element.parentElement?.isContentEditable) return 'textbox';
     return TAG_ROLES[tag] ?? null;
   }
 
@@ -322,7 +327,11 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
         return clean(input.value) || (type === 'submit' ? 'Submit' : type === 'reset' ? 'Reset' : '');
       }
       if (tag === 'input' && type === 'image') return clean(element.getAttribute('alt') ?? '') || 'Submit';
-      const labels = input.labels ? Array.from(input.labels).map((l) => clean(textOf(l, element))).filter(Boolean) : [];
+      const labels = input.labels
+        ? Array.from(input.labels)
+            .map((l) => clean(textOf(l, element)))
+            .filter(Boolean)
+        : [];
       if (labels.length > 0) return labels.join(' ');
       return clean(element.getAttribute('title') ?? '') || clean(element.getAttribute('placeholder') ?? '');
     }
@@ -349,7 +358,14 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
     }
     if (role === 'checkbox' || role === 'radio' || role === 'switch' || role === 'menuitemcheckbox' || role === 'menuitemradio') {
       const input = element as HTMLInputElement;
-      const checked = tag === 'input' ? (input.indeterminate ? 'mixed' : input.checked) : aria('checked') === 'mixed' ? 'mixed' : aria('checked') === 'true';
+      const checked =
+        tag === 'input'
+          ? input.indeterminate
+            ? 'mixed'
+            : input.checked
+          : aria('checked') === 'mixed'
+            ? 'mixed'
+            : aria('checked') === 'true';
       if (checked === 'mixed') props.push('checked=mixed');
       else if (checked) props.push('checked');
     }
@@ -368,7 +384,12 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
       const input = element as HTMLInputElement;
       const type = (input.type || '').toLowerCase();
       if (['checkbox', 'radio', 'button', 'submit', 'reset', 'image'].includes(type)) return undefined;
-      if (type === 'file') return input.files && input.files.length > 0 ? Array.from(input.files).map((f) => f.name).join(', ') : undefined;
+      if (type === 'file')
+        return input.files && input.files.length > 0
+          ? Array.from(input.files)
+              .map((f) => f.name)
+              .join(', ')
+          : undefined;
       if (type === 'password') return input.value ? '••••••' : undefined;
       return input.value ? cap(input.value, VALUE_MAX) : undefined;
     }
@@ -429,7 +450,17 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
       const win = (element as HTMLIFrameElement).contentWindow;
       if (win && visible) {
         frames.push(win);
-        return [{ kind: 'el', role: 'iframe', name: ownName(element, tag, 'iframe') ?? '', props: [], ref: refOf(element), frame: frames.length - 1, children: [] }];
+        return [
+          {
+            kind: 'el',
+            role: 'iframe',
+            name: ownName(element, tag, 'iframe') ?? '',
+            props: [],
+            ref: refOf(element),
+            frame: frames.length - 1,
+            children: [],
+          },
+        ];
       }
       return [];
     }
@@ -515,9 +546,9 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
       }
       const line = head(node);
       const nested = node.children.length > 0 || node.url !== undefined || node.frame !== undefined;
-      if (node.frame !== undefined) {
+      if (node.frame !== undefined && indent + 1 < request.depth) {
         if (emit(indent, `${line}:`)) emit(indent + 1, `frame#${node.frame}`);
-      } else if (!nested || indent + 1 > request.depth) {
+      } else if (!nested || indent + 1 >= request.depth) {
         emit(indent, node.value !== undefined ? `${line}: ${scalar(node.value)}` : line);
       } else if (node.children.length === 1 && node.children[0].kind === 'text' && node.url === undefined && node.value === undefined) {
         emit(indent, `${line}: ${scalar(node.children[0].text)}`);
@@ -545,9 +576,26 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
     try {
       found = document.querySelector(request.selector);
     } catch {
-      return { lines: [], nextRef, frames, truncated: false, url: location.href, title: document.title, error: 'selector is not a valid CSS selector' };
+      return {
+        lines: [],
+        nextRef,
+        frames,
+        truncated: false,
+        url: location.href,
+        title: document.title,
+        error: 'selector is not a valid CSS selector',
+      };
     }
-    if (!found) return { lines: [], nextRef, frames, truncated: false, url: location.href, title: document.title, error: 'no element matches selector' };
+    if (!found)
+      return {
+        lines: [],
+        nextRef,
+        frames,
+        truncated: false,
+        url: location.href,
+        title: document.title,
+        error: 'no element matches selector',
+      };
     roots = [found];
   } else roots = document.body ? [document.body] : document.documentElement ? [document.documentElement] : [];
   const tree = roots.flatMap((root) => walk(root, true, 'auto'));

@@ -52,7 +52,13 @@ export async function takeSnapshot(inspector: WindowInspector, tab: TabState, op
   return tab.exclusive(async () => {
     await tab.settled(FRAME_TIMEOUT_MS);
     let frameCount = 0;
-    const frameLines = async (context: string, prefix: string, depth: number, budget: number, nesting: number): Promise<SnapshotFrameResult> => {
+    const frameLines = async (
+      context: string,
+      prefix: string,
+      depth: number,
+      budget: number,
+      nesting: number,
+    ): Promise<SnapshotFrameResult> => {
       const request = {
         prefix,
         nextRef: tab.nextRef,
@@ -119,7 +125,7 @@ export async function takeSnapshot(inspector: WindowInspector, tab: TabState, op
       total += line.length + 1;
     }
     lines = kept;
-    const key = `${top.url}\n${options.interactiveOnly}\n${options.depth}\n${options.selector ?? ''}`;
+    const key = `${top.url}\n${options.interactiveOnly}\n${options.depth}\n${options.selector ?? ''}\n${options.maxChars}`;
     const previous = tab.lastSnapshot;
     tab.lastSnapshot = { url: key, lines };
     const base = { url: top.url, title: top.title, truncated, frames: frameCount };

@@ -109,6 +109,7 @@ export class TabState {
   url = 'about:blank';
   private navigation: { id: string | null; done: Promise<void>; finish: () => void } | null = null;
   private queue: Promise<unknown> = Promise.resolve();
+  private dialogWaiters: (() => void)[] = [];
 
   constructor(
     readonly context: string,
@@ -175,6 +176,18 @@ export class TabState {
     let timer: NodeJS.Timeout | undefined;
     await Promise.race([pending, new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
     clearTimeout(timer);
+  }
+
+  /** Resolves when a dialog is left open on the tab (an action that opened one would otherwise wait for its answer). */
+  dialogLeftOpen(): Promise<void> {
+    return new Promise((resolve) => this.dialogWaiters.push(resolve));
+  }
+
+  dialogOpened(dialog: DialogEntry): void {
+    this.openDialog = dialog;
+    const waiters = this.dialogWaiters;
+    this.dialogWaiters = [];
+    for (const wake of waiters) wake();
   }
 
   /** Runs `work` after the tab's earlier calls: refs and the last snapshot change in one order. */

@@ -141,9 +141,16 @@ export class WindowInspector {
     return fromRemote(answer.result) as T;
   }
 
-  async perform(context: string, actions: unknown[]): Promise<void> {
-    await this.client.send('input.performActions', { context, actions });
-    await this.client.send('input.releaseActions', { context }).catch(() => undefined);
+  /**
+   * Input actions in a frame of `tab`. An action whose event handler opens a dialog left for an
+   * explicit answer is done once the dialog is there: Firefox answers it only after the dialog closes.
+   */
+  async perform(tab: TabState, context: string, actions: unknown[], release = true, timeoutMs = 60_000): Promise<void> {
+    const done = this.client.send('input.performActions', { context, actions }, timeoutMs);
+    done.catch(() => undefined);
+    const dialog = tab.dialogLeftOpen();
+    const opened = await Promise.race([done.then(() => false), dialog.then(() => true)]);
+    if (!opened && release) await this.client.send('input.releaseActions', { context }).catch(() => undefined);
   }
 
   /** A dialog left open (manual policy) stops calls that would act on the page behind it. */
@@ -200,7 +207,8 @@ export class WindowInspector {
           `No ${part} body is kept for request ${requestId} (none sent, larger than ${this.bodies.maxBytes} bytes, or made before bodies were turned on)`,
         );
       }
-      if (error instanceof BidiCommandError && error.error === 'invalid argument') throw new InvalidParamError(`requestId: ${error.message}`);
+      if (error instanceof BidiCommandError && error.error === 'invalid argument')
+        throw new InvalidParamError(`requestId: ${error.message}`);
       throw error;
     }
   }
@@ -259,8 +267,11 @@ export class WindowInspector {
       dialog.handledBy = 'policy';
       return;
     }
+    if (this.policy.policy === 'manual') {
+      tab.dialogOpened(dialog);
+      return;
+    }
     tab.openDialog = dialog;
-    if (this.policy.policy === 'manual') return;
     dialog.handledBy = 'policy';
     const accept = this.policy.policy === 'accept';
     await this.client
@@ -291,7 +302,9 @@ export class WindowInspector {
     const frames = (params.stackTrace as { callFrames?: { url: string; lineNumber: number; functionName: string }[] } | undefined)
       ?.callFrames;
     if (params.type === 'javascript') {
-      const stack = frames?.length ? frames.slice(0, 10).map((f) => `${f.functionName || '<anonymous>'}@${f.url}:${f.lineNumber + 1}`) : null;
+      const stack = frames?.length
+        ? frames.slice(0, 10).map((f) => `${f.functionName || '<anonymous>'}@${f.url}:${f.lineNumber + 1}`)
+        : null;
       tab.errors.push({ text, at, stack: stack ? cut(stack.join('\n'), ENTRY_TEXT_MAX) : null });
     } else {
       const first = frames?.[0];

@@ -68,7 +68,8 @@ export class WindowInspectors implements OnModuleInit, OnApplicationShutdown {
     } catch (error) {
       if (!this.windows.isRunning(window.uuid)) throw new NotFoundError('Browser not running');
       if (error instanceof DomainError) throw error;
-      if (error instanceof BidiClosedError) throw new DomainError(ResultCode.Unavailable, "The window's BiDi session is being taken again; retry");
+      if (error instanceof BidiClosedError)
+        throw new DomainError(ResultCode.Unavailable, "The window's BiDi session is being taken again; retry");
       if (error instanceof BidiCommandError && /no such frame/.test(error.error)) {
         throw new PageActionError('The tab or frame went away during the call (closed or navigated)');
       }

@@ -75,7 +75,12 @@ export class SnapshotDto extends TabDto {
   @OptionalString('selector', SELECTOR_MAX, 1, 'CSS selector of the part of the page to show')
   selector?: string;
 
-  @OptionalInt('maxChars', 100, SNAPSHOT_CHARS_MAX, `Longest snapshot answered (default ${SNAPSHOT_CHARS_DEFAULT}); longer is cut and truncated: true`)
+  @OptionalInt(
+    'maxChars',
+    100,
+    SNAPSHOT_CHARS_MAX,
+    `Longest snapshot answered (default ${SNAPSHOT_CHARS_DEFAULT}); longer is cut and truncated: true`,
+  )
   maxChars?: number;
 
   @OptionalBool('delta', 'Only what changed since the last snapshot of this tab')
@@ -126,7 +131,10 @@ export class ActDto extends TargetDto {
   @ApiPropertyOptional({ type: [String], description: 'Keys held during a click: Alt, Control, Meta, Shift' })
   @IsOptional()
   @IsArray({ message: 'modifiers must be an array of key names' })
-  @IsIn(['Alt', 'Control', 'ControlOrMeta', 'Meta', 'Shift'], { each: true, message: 'modifiers must be among Alt, Control, ControlOrMeta, Meta, Shift' })
+  @IsIn(['Alt', 'Control', 'ControlOrMeta', 'Meta', 'Shift'], {
+    each: true,
+    message: 'modifiers must be among Alt, Control, ControlOrMeta, Meta, Shift',
+  })
   modifiers?: string[];
 
   @OptionalInt('delayMs', 0, 1000, 'type: pause between keys')
@@ -140,7 +148,11 @@ export class ActDto extends TargetDto {
 }
 
 export class FillDto extends TabDto {
-  @ApiProperty({ type: 'array', items: { type: 'object' }, description: '[{ref | selector, value}]: text fills, true/false checks, a select takes the value' })
+  @ApiProperty({
+    type: 'array',
+    items: { type: 'object' },
+    description: '[{ref | selector, value}]: text fills, true/false checks, a select takes the value',
+  })
   @Allow()
   fields: unknown;
 
