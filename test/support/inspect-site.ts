@@ -156,6 +156,11 @@ export async function startInspectSite(): Promise<InspectSite> {
       }
       case '/next':
         return html('Next', `<h1>Next page</h1><button>Fresh button</button>`);
+      case '/long':
+        return html(
+          'Long',
+          Array.from({ length: 400 }, (_, i) => `<p>Paragraph ${i}: the quick brown fox jumps over the lazy dog.</p>`).join(''),
+        );
       case '/storage':
         return html('Storage', `<h1>Storage</h1>`);
       default:

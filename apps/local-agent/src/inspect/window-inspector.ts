@@ -315,15 +315,15 @@ export class WindowInspector {
 
   private requestSent(params: Record<string, unknown>): void {
     const tab = this.topTab(params);
-    const request = params.request as { request?: string; url?: string; method?: string; destination?: string } | undefined;
+    const request = params.request as
+      { request?: string; url?: string; method?: string; destination?: string; initiatorType?: string } | undefined;
     if (!tab || !request?.request) return;
     const redirectCount = typeof params.redirectCount === 'number' ? params.redirectCount : 0;
-    const initiator = params.initiator as { type?: string } | undefined;
     tab.addRequest(`${request.request}:${redirectCount}`, {
       requestId: request.request,
       url: cut(request.url ?? '', ENTRY_URL_MAX),
       method: request.method ?? 'GET',
-      type: request.destination || initiator?.type || null,
+      type: request.initiatorType || request.destination || null,
       startedAt: typeof params.timestamp === 'number' ? params.timestamp : Date.now(),
       status: null,
       statusText: null,
