@@ -11,7 +11,7 @@ jest.setTimeout(240_000);
 
 const ROOT = join(__dirname, '..', '..');
 type Text = { type: string; text?: string; data?: string; mimeType?: string };
-const text = (result: { content?: unknown }) => ((result.content ?? []) as Text[]).map((c) => c.text ?? '').join('\n');
+const text = (result: unknown) => ((result as { content?: Text[] }).content ?? []).map((c) => c.text ?? '').join('\n');
 const refOf = (snapshot: string, line: string) => {
   const found = snapshot.split('\n').find((l) => l.includes(line));
   const ref = found ? /\[ref=([a-z0-9]+)\]/.exec(found)?.[1] : undefined;

@@ -1,5 +1,6 @@
 /**
- * The aria snapshot of one frame, as it runs in the frame's WebDriver BiDi sandbox realm.
+ * The aria snapshot of one frame, as it runs in the frame's WebDriver BiDi sandbox realm. (Long
+ * because it is one function: it is sent to the page whole, and can share no helper with others.)
  *
  * Why it is written here rather than taken from a library: it runs inside the page's sandbox as
  * one self-contained function (its source is sent to Firefox), so it can reach nothing but the

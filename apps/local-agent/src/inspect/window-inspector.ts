@@ -33,6 +33,9 @@ const EVENTS = [
 const str = (value: unknown): string | null => (typeof value === 'string' ? value : null);
 
 /**
+ * (Past 300 lines because every event it files and every command it sends belongs to the one
+ * connection; the logic per call lives in snapshots, element-actions and the page services.)
+ *
  * One running window as the inspection sees it, from its open to its close: its tabs (with their
  * logs, refs and dialogs), its downloads and the dialog policy. It is a client of the window's
  * BiDi multiplexer of its own, subscribed to the events the logs need.

@@ -29,6 +29,8 @@ export interface InspectedWindow {
 export class WindowInspectors implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(WindowInspectors.name);
   private readonly attached = new Map<string, { mux: BidiMultiplexer; inspector: Promise<WindowInspector> }>();
+  /** Multiplexers an attach failed on: retried only by a call that asks for them, not by the sweep. */
+  private readonly failed = new WeakSet<BidiMultiplexer>();
   private subscription: Subscription | null = null;
   private sweeper: NodeJS.Timeout | null = null;
 
@@ -77,9 +79,14 @@ export class WindowInspectors implements OnModuleInit, OnApplicationShutdown {
     }
   }
 
+  /** Attaches when the window has a multiplexer and none is attached to it; a failure is told once per multiplexer. */
   private attachQuietly(uuid: string): void {
-    if (!this.windows.isRunning(uuid)) return;
-    this.inspector(uuid).catch((error: Error) => this.logger.warn(`could not inspect window ${uuid}: ${error.message}`));
+    const mux = this.bidi.get(uuid);
+    if (!mux || !this.windows.isRunning(uuid) || this.failed.has(mux) || this.attached.get(uuid)?.mux === mux) return;
+    this.inspector(uuid).catch((error: Error) => {
+      this.failed.add(mux);
+      this.logger.warn(`could not inspect window ${uuid}: ${error.message}`);
+    });
   }
 
   private inspector(uuid: string): Promise<WindowInspector> {

@@ -46,6 +46,9 @@ function windowRef(value: string | number): Body {
 }
 
 /**
+ * (Past 300 lines because it is the one list of tools a client sees, each a few lines over the
+ * inspection services; split, the list could drift from what the README and llms.txt name.)
+ *
  * The agent's MCP tools: the signed-in member's windows (list, create, open, close, as the cloud
  * allows them), and page tools named and shaped as Playwright MCP's, each taking the window so one
  * server drives many. Every answer is cut at AGENT_MCP_MAX_TOKENS' worth of characters, with a note.
