@@ -69,8 +69,7 @@ describe('inspecting and driving a running window for AI agents', () => {
         '      - radio "Large" [checked] [ref=e*]',
         '    - button "Submit" [ref=e*]',
         '    - button "Later" [disabled] [ref=e*]',
-        '  - link "Next page" [ref=e*]:',
-        '    - /url: /next?from=form',
+        '  - link "Next page" [ref=e*]: /next?from=form',
       ].join('\n'),
     );
     expect(form.chars).toBe(form.snapshot.length + 1);

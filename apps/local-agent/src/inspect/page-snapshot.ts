@@ -372,7 +372,6 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
     }
     if (aria('pressed') === 'true') props.push('pressed');
     if (aria('expanded') === 'true') props.push('expanded');
-    else if (aria('expanded') === 'false') props.push('expanded=false');
     if (aria('selected') === 'true' || (tag === 'option' && (element as HTMLOptionElement).selected)) props.push('selected');
     const disabled = (element as HTMLButtonElement).disabled === true || element.matches(':disabled') || aria('disabled') === 'true';
     if (disabled) props.push('disabled');
@@ -494,9 +493,13 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
     // A label's words are its control's name, already on the control's line.
     if (tag === 'label' && (element as HTMLLabelElement).control) children = children.filter((c) => c.kind !== 'text');
     if (!role || !visible) return children;
+    // A list item that holds one element says nothing the list does not: the element stands in its place.
+    if (role === 'listitem' && children.length === 1 && children[0].kind === 'el' && !element.hasAttribute('aria-label')) return children;
     const own = ownName(element, tag, role);
     const fromContent = own === null;
     const name = cap(own ?? nameFromChildren(children), NAME_MAX);
+    // An image's content is presentational: its name says it.
+    if (role === 'img') children = [];
     // A name read from the content says what the content said: the text is not repeated beneath it.
     if (fromContent && children.every((c) => c.kind === 'text' || !INTERACTIVE.has(c.role))) children = [];
     const built: Node = { kind: 'el', role, name, props: states(element, tag, role), children };
@@ -549,6 +552,9 @@ export function snapshotFrame(request: SnapshotRequest): SnapshotFrameResult {
       const nested = node.children.length > 0 || node.url !== undefined || node.frame !== undefined;
       if (node.frame !== undefined && indent + 1 < request.depth) {
         if (emit(indent, `${line}:`)) emit(indent + 1, `frame#${node.frame}`);
+      } else if (node.url !== undefined && node.children.length === 0 && node.value === undefined) {
+        // A link with nothing inside but its name: its address is its value, on its own line.
+        emit(indent, `${line}: ${scalar(node.url)}`);
       } else if (!nested || indent + 1 >= request.depth) {
         emit(indent, node.value !== undefined ? `${line}: ${scalar(node.value)}` : line);
       } else if (node.children.length === 1 && node.children[0].kind === 'text' && node.url === undefined && node.value === undefined) {

@@ -13,7 +13,7 @@ A window is named in every call by uuid (or id). Calls on a page take \`tab\` (a
 - /browser/open {uuid}: start it here; /browser/close {uuid}: close it (its profile syncs)
 
 ## Reading a page
-- /browser/snapshot {uuid, interactiveOnly?, depth?, selector?, maxChars?, delta?}: the page as YAML: \`- button "Submit" [ref=e12]\`, links with \`/url\`, fields with their values and states ([checked], [disabled], [expanded]), frames inline (refs like f1e7). Refs stay valid until the page navigates. interactiveOnly: only what can be acted on (smallest). delta: only what changed since the last snapshot of the tab. truncated: true when cut at maxChars.
+- /browser/snapshot {uuid, interactiveOnly?, depth?, selector?, maxChars?, delta?}: the page as YAML: \`- button "Submit" [ref=e12]\`, links with their address as value (\`- link "Docs" [ref=e3]: /docs\`), fields with their values and states ([checked], [disabled], [expanded]), frames inline (refs like f1e7). Refs stay valid until the page navigates. interactiveOnly: only what can be acted on (smallest). delta: only what changed since the last snapshot of the tab. truncated: true when cut at maxChars.
 - /browser/get {uuid, ref | selector, what: text|html|value|attribute|count|visible|enabled|checked|editable|box, name?}
 
 ## Acting
