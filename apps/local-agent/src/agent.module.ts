@@ -15,6 +15,13 @@ import { EventsController } from './events/events.controller';
 import { ForwardController } from './forward/forward.controller';
 import { HealthController } from './health/health.controller';
 import { LocalToken } from './identity/agent-files';
+import { InspectController } from './inspect/inspect.controller';
+import { PageInspection } from './inspect/page-inspection';
+import { PageRecords } from './inspect/page-records';
+import { WindowInspectors } from './inspect/window-inspectors';
+import { LlmsController } from './llms/llms.controller';
+import { McpController } from './mcp/mcp.controller';
+import { McpTools } from './mcp/mcp-tools';
 import { CloseOutbox } from './outbox/close-outbox';
 import { OneTimeWindows } from './one-time/one-time-windows';
 import { ProfileSync } from './profile-sync/profile-sync';
@@ -22,7 +29,16 @@ import { WindowProxies } from './proxy/window-proxies';
 import { LocalAccessGuard } from './security/local-access.guard';
 
 @Module({
-  controllers: [HealthController, BrowserController, AutomationController, ForwardController, EventsController],
+  controllers: [
+    HealthController,
+    BrowserController,
+    AutomationController,
+    ForwardController,
+    EventsController,
+    InspectController,
+    McpController,
+    LlmsController,
+  ],
   providers: [
     { provide: AgentConfig, useFactory: () => loadAgentConfig() },
     { provide: LocalToken, inject: [AgentConfig], useFactory: (config: AgentConfig) => new LocalToken(config) },
@@ -37,6 +53,10 @@ import { LocalAccessGuard } from './security/local-access.guard';
     WindowPages,
     WindowAutomation,
     CookieFiles,
+    WindowInspectors,
+    PageInspection,
+    PageRecords,
+    McpTools,
     { provide: APP_GUARD, useClass: LocalAccessGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },

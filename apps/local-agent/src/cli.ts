@@ -3,8 +3,9 @@ import { UnauthorizedError } from '@cos/contracts';
 import { CloudClient } from '@cos/cloud-client';
 import { loadAgentConfig } from './config/agent-config';
 import { FileSessionStore, LocalToken } from './identity/agent-files';
+import { serveStdio } from './mcp/mcp-stdio';
 
-const program = new Command('agent').description('cos local agent: sign-in and local access token');
+const program = new Command('agent').description('cos local agent: sign-in, local access token, MCP over stdio');
 
 function context() {
   const config = loadAgentConfig();
@@ -52,6 +53,15 @@ program
   .action((options: { rotate?: boolean }) => {
     const { token } = context();
     console.log(options.rotate ? token.rotate() : token.current());
+  });
+
+program
+  .command('mcp')
+  .description('an MCP server on stdin/stdout for AI clients, carried to the running agent (its /mcp endpoint)')
+  .option('--url <url>', 'the agent (default http://127.0.0.1:AGENT_PORT)')
+  .action(async (options: { url?: string }) => {
+    const { config, token } = context();
+    await serveStdio(options.url ?? `http://127.0.0.1:${config.env.AGENT_PORT}`, token.current());
   });
 
 program.parseAsync().catch((error: Error) => {

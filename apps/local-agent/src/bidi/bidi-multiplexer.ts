@@ -171,9 +171,9 @@ export class BidiMultiplexer {
           resolve({ id: answer.result.sessionId, capabilities: answer.result.capabilities ?? {} });
         else reject(new Error(`Firefox refused the BiDi session: ${answer.message ?? answer.type}`));
       });
-      upstream.send(
-        JSON.stringify({ id: 0, method: 'session.new', params: { capabilities: { alwaysMatch: { acceptInsecureCerts: false } } } }),
-      );
+      // Prompts stay open for the inspection's dialog policy (or a client) to answer; a page leaving is never held.
+      const alwaysMatch = { acceptInsecureCerts: false, unhandledPromptBehavior: { default: 'ignore', beforeUnload: 'accept' } };
+      upstream.send(JSON.stringify({ id: 0, method: 'session.new', params: { capabilities: { alwaysMatch } } }));
     });
   }
 

@@ -90,6 +90,31 @@ export class AgentEnv {
   @IsOptional()
   @IsString()
   AGENT_PROXY_CA_FILE?: string;
+
+  /** Entries kept per tab in each inspection log (console, page errors, network, dialogs). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(10)
+  @Max(100_000)
+  AGENT_LOG_ENTRIES = 500;
+
+  /** Bytes a window's downloads folder may hold; the oldest files go past it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  AGENT_DOWNLOADS_MAX_BYTES = 1024 * 1024 * 1024;
+
+  /** The most an MCP tool answers, in tokens (about 4 characters each); longer answers are cut with a note. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  @Max(1_000_000)
+  AGENT_MCP_MAX_TOKENS = 25_000;
+
+  /** Origins (comma-separated) whose pages may call the MCP endpoint; none by default. */
+  @IsOptional()
+  @Matches(/^(https?:\/\/[^\s,/]+)(,https?:\/\/[^\s,/]+)*$/, { message: 'AGENT_MCP_ALLOWED_ORIGINS must be comma-separated origins' })
+  AGENT_MCP_ALLOWED_ORIGINS?: string;
 }
 
 export class AgentConfigError extends Error {}
@@ -133,7 +158,13 @@ function findOnPath(names: string[]): string | undefined {
 }
 
 export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env): AgentConfig {
-  const known = Object.keys(new AgentEnv()).concat(['FIREFOX_PATH', 'AGENT_HEADLESS', 'AGENT_IP_CHECK_URL', 'AGENT_PROXY_CA_FILE']);
+  const known = Object.keys(new AgentEnv()).concat([
+    'FIREFOX_PATH',
+    'AGENT_HEADLESS',
+    'AGENT_IP_CHECK_URL',
+    'AGENT_PROXY_CA_FILE',
+    'AGENT_MCP_ALLOWED_ORIGINS',
+  ]);
   const picked = Object.fromEntries(
     Object.entries(source).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
   );
