@@ -411,19 +411,22 @@ describe('local agent with a real Firefox and a real cloud', () => {
     expect(firefoxPids(agent.dataDir)).toEqual([]);
   });
 
-  it('adopts windows still running after an agent restart, closes all, and resets stuck ones', async () => {
+  it('closes its windows when it stops and runs none after a restart; closes all; resets stuck ones', async () => {
     const a = await createWindow(cloud, owner);
     const b = await createWindow(cloud, owner);
     const openedA = await agent.post('/browser/open', { uuid: a.uuid });
     await agent.post('/browser/open', { uuid: b.uuid });
     await agent.stop();
-    expect(isAlive(openedA.data.pid)).toBe(true);
+    expect(isAlive(openedA.data.pid)).toBe(false);
+    for (const w of [a, b]) expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus).toBe('closed');
 
     agent = await startAgent({ cloudUrl: cloud.url, dataDir: agent.dataDir });
-    await until('adoption', async () => (await agent.post('/browser/pids')).data.list.length === 2);
+    expect((await agent.post('/browser/pids')).data.list).toEqual([]);
+    await agent.post('/browser/open', { uuid: a.uuid });
+    await agent.post('/browser/open', { uuid: b.uuid });
     const all = await agent.post('/browser/close/all');
     expect(all).toMatchObject({ code: 0, data: { list: [{ code: 0 }, { code: 0 }] } });
-    expect(isAlive(openedA.data.pid)).toBe(false);
+    expect(firefoxPids(agent.dataDir)).toEqual([]);
     for (const w of [a, b]) expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus).toBe('closed');
 
     const stuck = await createWindow(cloud, owner);
