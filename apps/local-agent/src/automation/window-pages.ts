@@ -64,7 +64,8 @@ export class WindowPages implements OnApplicationShutdown {
     if (answers) return timedOut;
     const url = page.url();
     const browser = await this.browser(window);
-    await browser.newPage();
+    // In the background: switching to a new tab waits for the busy one, which never answers.
+    await browser.newPage({ background: true });
     await Promise.race([
       page.close({ runBeforeUnload: false }).catch(() => undefined),
       new Promise((r) => setTimeout(r, PROBE_MS).unref()),

@@ -264,6 +264,7 @@ export class BidiMultiplexer {
   }
 
   private fromClient(client: Client, text: string): void {
+    if (client.gone) return;
     let command: unknown;
     try {
       command = JSON.parse(text);
@@ -276,7 +277,7 @@ export class BidiMultiplexer {
       return this.refuse(client, id, 'invalid argument', 'A command needs a non-negative integer id, a method and object params');
     }
     const method = command.method;
-    const params = (command.params ?? {});
+    const params = command.params ?? {};
     switch (method) {
       case 'session.new':
         return this.reply(client, { type: 'success', id, result: { sessionId: randomUUID(), capabilities: this.session.capabilities } });

@@ -141,7 +141,10 @@ export class FrameSocket {
     if (take === 0 && this.frame.remaining > 0) return false;
     const payload = this.take(take);
     const { mask } = this.frame;
-    if (mask) for (let i = 0; i < payload.length; i++) payload[i] ^= mask[(this.frame.maskOffset + i) & 3];
+    // What is only being stepped over is never unmasked beyond the head that is kept of it.
+    const skipping = this.frame.opcode < 0x8 && !this.message?.parts;
+    const used = skipping ? Math.max(0, Math.min(payload.length, HEAD_BYTES - this.message!.headBytes)) : payload.length;
+    if (mask) for (let i = 0; i < used; i++) payload[i] ^= mask[(this.frame.maskOffset + i) & 3];
     this.frame.maskOffset += payload.length;
     this.frame.remaining -= payload.length;
     if (this.frame.opcode >= 0x8) this.control.push(payload);
