@@ -48,8 +48,10 @@ interface Asked {
 
 type Json = Record<string, unknown>;
 
-/** Bound on reaching Firefox's BiDi port and on `session.new`, which Firefox answers once its startup is done. */
-const OPEN_TIMEOUT_MS = 30_000;
+/** Bound on reaching Firefox's BiDi port. */
+const OPEN_TIMEOUT_MS = 10_000;
+/** Bound on `session.new`, which Firefox answers once its startup is done: on a loaded machine that takes a while. */
+const SESSION_TIMEOUT_MS = 90_000;
 /** Commands of one client waiting for Firefox's answer; more are refused until some are answered. */
 const IN_FLIGHT_MAX = 1_000;
 /** Ids of the probes before `session.new`: late answers to them match no command of the multiplexer. */
@@ -142,7 +144,7 @@ export class BidiMultiplexer {
       let asked = false;
       const probe = () => upstream.send(JSON.stringify({ id: probeId++, method: 'session.status', params: {} }));
       const probing = setInterval(probe, 20);
-      const timer = setTimeout(() => settle(new Error('Firefox did not answer session.new')), OPEN_TIMEOUT_MS);
+      const timer = setTimeout(() => settle(new Error('Firefox did not answer session.new')), SESSION_TIMEOUT_MS);
       const settle = (outcome: HeldSession | Error) => {
         clearInterval(probing);
         clearTimeout(timer);
