@@ -1,7 +1,9 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { isAlive } from '../../apps/local-agent/src/browser/firefox-process';
 import { AgentHarness, startAgent } from '../support/agent-app';
+import { spawnAgent } from '../support/agent-process';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, addMember, registerOwner, snapshot } from '../support/factories';
 import { until } from '../support/firefox';
@@ -60,16 +62,33 @@ describe('one-time windows: created, opened, and deleted for good once they clos
     await until('its files removed', () => Promise.resolve(filesOf(agent.dataDir, uuid).length === 0));
   });
 
-  it('a window that ended while the agent was down is deleted by the next agent', async () => {
-    const opened = await agent.post('/browser/open', { oneTime: true, window: { name: 'outlives the agent' } });
+  it('a stopping agent closes and deletes its one-time windows', async () => {
+    const opened = await agent.post('/browser/open', { oneTime: true, window: { name: 'closed with the agent' } });
     const { uuid, pid } = opened.data;
     await agent.stop();
+    expect(isAlive(pid)).toBe(false);
+    expect(await rowsOf(uuid)).toBe(0);
+    expect(filesOf(agent.dataDir, uuid)).toEqual([]);
+    agent = await startAgent({ cloudUrl: cloud.url, dataDir: agent.dataDir, env: { AGENT_OUTBOX_RETRY_MS: '200' } });
+  });
+
+  it('a window that ended while the agent was down (killed) is deleted by the next agent', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'cos-agent-killed-'));
+    const killed = await spawnAgent({ cloudUrl: cloud.url, dataDir, email: owner.email, password: owner.password });
+    const opened = await killed.post('/browser/open', { oneTime: true, window: { name: 'outlives the agent' } });
+    const { uuid, pid } = opened.data;
+    await killed.kill();
     process.kill(pid, 'SIGKILL');
     await until('Firefox gone', () => Promise.resolve(!isAlive(pid)));
     expect(await rowsOf(uuid)).toBe(1);
-    agent = await startAgent({ cloudUrl: cloud.url, dataDir: agent.dataDir, env: { AGENT_OUTBOX_RETRY_MS: '200' } });
-    await until('the one-time window deleted by the next agent', async () => (await rowsOf(uuid)) === 0);
-    await until('its files removed', () => Promise.resolve(filesOf(agent.dataDir, uuid).length === 0));
+    const next = await startAgent({ cloudUrl: cloud.url, dataDir, env: { AGENT_OUTBOX_RETRY_MS: '200' } });
+    try {
+      await until('the one-time window deleted by the next agent', async () => (await rowsOf(uuid)) === 0);
+      await until('its files removed', () => Promise.resolve(filesOf(dataDir, uuid).length === 0));
+    } finally {
+      await next.close();
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 
   it('refuses, creating nothing: missing permissions, a window reference, settings that are not an object or that the cloud refuses', async () => {

@@ -1,5 +1,5 @@
-import { readdirSync, writeFileSync } from 'node:fs';
-import { createServer, Server } from 'node:http';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, request as httpRequest, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,6 +60,17 @@ async function startProvider(): Promise<Provider> {
       server.close(() => resolve(undefined));
     });
   return provider;
+}
+
+/** The status a proxy at 127.0.0.1:`port` answers a request (`GET absolute-url`) or a tunnel (`CONNECT host:port`). */
+function throughBridge(port: number, method: 'GET' | 'CONNECT', target: string, headers: Record<string, string>): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest({ host: '127.0.0.1', port, method, path: target, headers, agent: false });
+    request.once('connect', (response, socket) => (socket.destroy(), resolve(response.statusCode ?? 0)));
+    request.once('response', (response) => (response.resume(), resolve(response.statusCode ?? 0)));
+    request.once('error', reject);
+    request.end();
+  });
 }
 
 describe('proxies end to end in real Firefox windows', () => {
@@ -416,29 +427,34 @@ describe('proxies end to end in real Firefox windows', () => {
     expect((await gather(direct.uuid)).length).toBeGreaterThan(0);
   });
 
-  it("re-creates a running window's bridge when a restarted agent adopts it", async () => {
-    const w = await createWindow(cloud, owner, {
-      proxyType: 'http',
-      host: '127.0.0.1',
-      port: httpProxy.port,
-      proxyUserName: AUTH.username,
-      proxyPassword: AUTH.password,
-    });
-    const opened = await agent.post('/browser/open', { uuid: w.uuid });
-    expect(opened.code).toBe(0);
-    await agent.stop();
-    agent = await startAgent({ cloudUrl: cloud.url, dataDir: agent.dataDir, env: agentEnv });
-    proxies = agent.app.get(WindowProxies);
-    expect((await agent.post('/browser/pids')).data.list).toEqual([{ id: w.id, uuid: w.uuid, pid: opened.data.pid }]);
-    expect(proxies.openRoutes()).toBe(1);
-    const from = httpProxy.seen.length;
-    const browser = await attach(opened.data.wsEndpoint);
-    const page = await browser.newPage();
-    await page.goto(`${site.url}/echo`);
-    await browser.disconnect();
-    expect(httpProxy.seen.slice(from).map((s) => s.url)).toContain(`${site.url}/echo`);
-    expect((await agent.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
-    expect(proxies.openRoutes()).toBe(0);
+  it("serves its bridge to that window's Firefox alone: another local program gets no proxy, the window browses without a prompt", async () => {
+    const kinds = [
+      { proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password },
+      { proxyType: 'ssh', host: '127.0.0.1', port: sshd.port, proxyUserName: sshd.user, proxyPassword: sshd.privateKey },
+    ];
+    for (const kind of kinds) {
+      const w = await createWindow(cloud, owner, kind);
+      const opened = await agent.post('/browser/open', { uuid: w.uuid });
+      expect(opened.code).toBe(0);
+      const bridge = Number(JSON.parse(readFileSync(opened.data.configPath, 'utf8')).prefs['network.proxy.http_port']);
+      const forwardedBefore = httpProxy.forwarded.length;
+      // A local program: a plain request, a tunnel, and made-up credentials.
+      const basic = `Basic ${Buffer.from('someone:guess').toString('base64')}`;
+      const localHeaders: Record<string, string>[] = [{}, { 'Proxy-Authorization': basic }];
+      for (const headers of localHeaders) {
+        expect([kind.proxyType, await throughBridge(bridge, 'GET', `${site.url}/echo`, headers)]).toEqual([kind.proxyType, 407]);
+        expect([kind.proxyType, await throughBridge(bridge, 'CONNECT', `127.0.0.1:${sitePort()}`, headers)]).toEqual([kind.proxyType, 407]);
+      }
+      expect(httpProxy.forwarded.length).toBe(forwardedBefore);
+      // The window itself: its Firefox answers the bridge's challenge from its extension, no prompt.
+      const browser = await attach(opened.data.wsEndpoint);
+      const page = await browser.newPage();
+      const response = await page.goto(`${site.url}/echo`);
+      expect(response?.status()).toBe(200);
+      await browser.disconnect();
+      if (kind.proxyType === 'http') expect(httpProxy.forwarded.slice(forwardedBefore)).toContain(`${site.url}/echo`);
+      expect((await agent.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
+    }
   });
 
   it('leaves no bridge, tunnel, socket or file behind over 100 proxy open/close cycles', async () => {

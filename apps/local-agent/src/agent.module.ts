@@ -1,4 +1,4 @@
-import { Module } from '@nestjs/common';
+import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD, APP_PIPE } from '@nestjs/core';
 import { createValidationPipe, EnvelopeExceptionFilter } from '@cos/server-common';
 import { AutomationController } from './automation/automation.controller';
@@ -27,6 +27,7 @@ import { OneTimeWindows } from './one-time/one-time-windows';
 import { ProfileSync } from './profile-sync/profile-sync';
 import { WindowProxies } from './proxy/window-proxies';
 import { LocalAccessGuard } from './security/local-access.guard';
+import { WebPageMiddleware } from './security/web-page';
 
 @Module({
   controllers: [
@@ -62,4 +63,9 @@ import { LocalAccessGuard } from './security/local-access.guard';
     { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },
   ],
 })
-export class AgentModule {}
+export class AgentModule implements NestModule {
+  /** Before any route (unknown ones too): a web page must not learn the agent is there. */
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(WebPageMiddleware).forRoutes('{*path}');
+  }
+}

@@ -4,3 +4,4 @@ export * from './probe';
 export * from './ip-lookup';
 export * from './extraction';
 export { openSshBridge } from './ssh-bridge';
+export * from './bridge-gate';

@@ -68,6 +68,13 @@ function probeConnect(route: ProxyRoute, target: ProbeTarget, timeoutMs: number)
       method: 'CONNECT',
       path: hostPort(target.host, target.port),
       agent: false,
+      ...(route.browser.auth
+        ? {
+            headers: {
+              'Proxy-Authorization': `Basic ${Buffer.from(`${route.browser.auth.username}:${route.browser.auth.password}`).toString('base64')}`,
+            },
+          }
+        : {}),
     });
     const timer = setTimeout(() => {
       request.destroy();

@@ -1,6 +1,7 @@
 import { rootCertificates } from 'node:tls';
 import https from 'node:https';
-import { Server } from 'proxy-chain';
+import { RequestError, Server } from 'proxy-chain';
+import { BridgeGate } from './bridge-gate';
 import { endpointUrl, hasCredentials, ProxyEndpoint } from './proxy-endpoint';
 import { openSshBridge } from './ssh-bridge';
 
@@ -9,12 +10,15 @@ export interface BrowserProxy {
   type: 'http' | 'socks5';
   host: string;
   port: number;
+  /** A bridge's credentials, which the window's Firefox (and no other program) is given. */
+  auth?: { username: string; password: string };
 }
 
 /**
  * How one window's traffic reaches its proxy. Firefox takes no proxy credentials, no TLS to the
  * proxy and no SSH, so those go through a bridge on 127.0.0.1 that Firefox uses as a plain HTTP
- * proxy; an http or socks5 proxy without credentials is used as it is.
+ * proxy, with credentials of the bridge's own (BridgeGate); an http or socks5 proxy without
+ * credentials is used as it is.
  */
 export interface ProxyRoute {
   readonly endpoint: ProxyEndpoint;
@@ -23,6 +27,8 @@ export interface ProxyRoute {
   readonly clientUrl: string;
   /** Set when the route runs a bridge on 127.0.0.1 (its port is `browser.port`). */
   readonly bridged: boolean;
+  /** The browser can now answer the bridge's challenge (see BridgeGate). */
+  challenge(): void;
   close(): Promise<void>;
 }
 
@@ -31,7 +37,7 @@ export interface RouteOptions {
   timeoutMs: number;
   /** Extra certificate authorities (PEM) trusted for https proxies, beside the public ones. */
   ca?: string;
-  /** Listen on this port (re-creating the bridge of a window adopted after an agent restart). */
+  /** Listen on this port (0 or unset: any free one). */
   port?: number;
 }
 
@@ -48,6 +54,7 @@ export async function openProxyRoute(endpoint: ProxyEndpoint, options: RouteOpti
       browser: { type, host: endpoint.host, port: endpoint.port },
       clientUrl: endpointUrl(endpoint, type === 'socks5' ? 'socks5h' : 'http'),
       bridged: false,
+      challenge: () => undefined,
       close: () => Promise.resolve(),
     };
   }
@@ -59,11 +66,18 @@ async function openChainBridge(endpoint: ProxyEndpoint, options: RouteOptions): 
   // socks5h: names resolve at the proxy for plain requests too, not only for CONNECT
   const upstreamProxyUrl = endpointUrl(endpoint, endpoint.type === 'socks5' ? 'socks5h' : endpoint.type);
   const httpsAgent = endpoint.type === 'https' && options.ca ? new https.Agent({ ca: [...rootCertificates, options.ca] }) : undefined;
+  const gate = new BridgeGate();
   const server = new Server({
     host: '127.0.0.1',
     port: options.port ?? 0,
     verbose: false,
-    prepareRequestFunction: () => ({ upstreamProxyUrl, httpsAgent }),
+    prepareRequestFunction: ({ username, password }) => {
+      if (!gate.accepts(username, password)) {
+        const refusal = gate.refusal();
+        throw new RequestError('This bridge carries one window only', refusal.status, refusal.headers);
+      }
+      return { upstreamProxyUrl, httpsAgent };
+    },
   });
   // Failed upstream connections are answered to the browser with a status; nothing to log here.
   server.on('requestFailed', () => undefined);
@@ -71,9 +85,10 @@ async function openChainBridge(endpoint: ProxyEndpoint, options: RouteOptions): 
   let closed: Promise<void> | null = null;
   return {
     endpoint,
-    browser: { type: 'http', host: '127.0.0.1', port: server.port },
-    clientUrl: `http://127.0.0.1:${server.port}`,
+    browser: { type: 'http', host: '127.0.0.1', port: server.port, auth: { username: gate.username, password: gate.password } },
+    clientUrl: `http://${gate.username}:${gate.password}@127.0.0.1:${server.port}`,
     bridged: true,
+    challenge: () => gate.challenge(),
     close: () => (closed ??= server.close(true).then(() => httpsAgent?.destroy())),
   };
 }

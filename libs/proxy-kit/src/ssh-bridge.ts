@@ -3,6 +3,7 @@ import type { Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { Client, ConnectConfig } from 'ssh2';
 import { isPrivateKey, ProxyEndpoint, ProxyFailure } from './proxy-endpoint';
+import { BridgeGate } from './bridge-gate';
 import type { ProxyRoute, RouteOptions } from './proxy-route';
 
 /** Opens TCP streams through the SSH connection (`direct-tcpip`): names resolve on the SSH server. */
@@ -67,7 +68,13 @@ export async function openSshBridge(endpoint: ProxyEndpoint, options: RouteOptio
   const agent = new SshForwardAgent(ssh);
   const sockets = new Set<Socket>();
 
+  const gate = new BridgeGate();
   const server = http.createServer((req, res) => {
+    const refusal = gate.check(req.headers['proxy-authorization']);
+    if (refusal) {
+      res.writeHead(refusal.status, refusal.headers).end();
+      return;
+    }
     let target: URL;
     try {
       target = new URL(req.url ?? '');
@@ -87,6 +94,12 @@ export async function openSshBridge(endpoint: ProxyEndpoint, options: RouteOptio
   });
 
   server.on('connect', (req: http.IncomingMessage, socket: Socket, head: Buffer) => {
+    const refusal = gate.check(req.headers['proxy-authorization']);
+    if (refusal) {
+      const headers = Object.entries(refusal.headers).map(([name, value]) => `${name}: ${value}\r\n`);
+      socket.end(`HTTP/1.1 ${refusal.status} ${http.STATUS_CODES[refusal.status]}\r\n${headers.join('')}\r\n`);
+      return;
+    }
     const target = splitHostPort(req.url ?? '');
     if (!target) {
       socket.end('HTTP/1.1 400 Bad Request\r\n\r\n');
@@ -122,9 +135,10 @@ export async function openSshBridge(endpoint: ProxyEndpoint, options: RouteOptio
   let closed: Promise<void> | null = null;
   return {
     endpoint,
-    browser: { type: 'http', host: '127.0.0.1', port },
-    clientUrl: `http://127.0.0.1:${port}`,
+    browser: { type: 'http', host: '127.0.0.1', port, auth: { username: gate.username, password: gate.password } },
+    clientUrl: `http://${gate.username}:${gate.password}@127.0.0.1:${port}`,
     bridged: true,
+    challenge: () => gate.challenge(),
     close: () =>
       (closed ??= new Promise<void>((resolve) => {
         for (const socket of sockets) socket.destroy();

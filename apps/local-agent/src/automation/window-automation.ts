@@ -22,6 +22,16 @@ function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> 
   ]).finally(() => clearTimeout(timer));
 }
 
+/** What a script threw, in words: an Error's message, any other value (`null`, a string, an object) as JSON. */
+function thrownText(value: unknown): string {
+  if (value instanceof Error) return value.message;
+  try {
+    return JSON.stringify(toJsonValue(value).value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}
+
 /** `domain` given: the cookies a site on that host would get, the host's own and its parents'. */
 function matchesDomain(cookie: StoredCookie, domain: string): boolean {
   const host = cookie.domain.replace(/^\./, '').toLowerCase();
@@ -54,9 +64,11 @@ export class WindowAutomation {
 
   async evaluate(body: Body, code: string, timeoutMs = DEFAULT_TIMEOUT_MS) {
     return this.onPage(body, async (page, window) => {
-      const value = await withTimeout(page.evaluate(pageScript(code)), timeoutMs, 'The script').catch((error: Error) => {
+      const value = await withTimeout(page.evaluate(pageScript(code)), timeoutMs, 'The script').catch(async (error: unknown) => {
+        // A script still running (a loop that never yields) would hold the tab for good.
+        if (error instanceof PageActionError && error.data.timedOut) throw await this.pages.unstick(window, page, error);
         if (error instanceof DomainError) throw error;
-        throw new PageActionError(`The script threw: ${error.message}`);
+        throw new PageActionError(`The script threw: ${thrownText(error)}`);
       });
       return { id: window.id, uuid: window.uuid, ...toJsonValue(value) };
     });

@@ -1,14 +1,14 @@
+import { Logger } from '@nestjs/common';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
-import { IncomingMessage } from 'node:http';
+import { createServer, IncomingMessage, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
 import type { ConnectionTransport } from 'puppeteer-core';
-import WebSocket, { RawData, WebSocketServer } from 'ws';
-
-interface Command {
-  id: number;
-  method: string;
-  params?: Record<string, unknown>;
-}
+import { ConflictError } from '@cos/contracts';
+import { fromWebPage } from '../security/web-page';
+import { ClientResources, Undo } from './client-resources';
+import { EventRoutes, Subscription } from './event-routes';
+import { acceptFrameSocket, connectFrameSocket, FrameSocket, Oversized } from './frame-socket';
 
 /** The BiDi session the agent holds in Firefox. */
 export interface HeldSession {
@@ -16,47 +16,59 @@ export interface HeldSession {
   capabilities: Record<string, unknown>;
 }
 
-/** One `session.subscribe` of a client: event names or whole modules, and where (null: everywhere). */
-interface Subscription {
-  events: Set<string>;
-  /** Top-level browsing contexts the events must come from. */
-  contexts: Set<string> | null;
-  userContexts: Set<string> | null;
+export interface MultiplexerLimits {
+  /** The largest message either way; larger ones are refused with a BiDi error, the session kept. */
+  maxMessageBytes: number;
+  /** Clients connected over sockets at once. */
+  maxClients: number;
+}
+
+/** Someone else holds the window's one BiDi session: the window must not run. */
+export class SessionTakenError extends ConflictError {
+  constructor() {
+    super("Another program took this window's WebDriver BiDi session before the agent could; the window was stopped");
+  }
 }
 
 interface Client {
   send(text: string): void;
-  close(): void;
+  close(code: number, reason: string): void;
   subscriptions: Map<string, Subscription>;
+  inFlight: number;
+  gone: boolean;
 }
 
-interface TreeNode {
-  context: string;
-  parent?: string | null;
-  userContext?: string;
-  children?: TreeNode[] | null;
+interface Asked {
+  client: Client;
+  id: number;
+  method: string;
+  params: Record<string, unknown>;
+  subscriptionKey?: string;
 }
 
+type Json = Record<string, unknown>;
+
+/** Bound on reaching Firefox's BiDi port. */
 const OPEN_TIMEOUT_MS = 10_000;
-const RELEASE_TIMEOUT_MS = 2_000;
+/** Bound on `session.new`, which Firefox answers once its startup is done: on a loaded machine that takes a while. */
+const SESSION_TIMEOUT_MS = 90_000;
+/** Commands of one client waiting for Firefox's answer; more are refused until some are answered. */
+const IN_FLIGHT_MAX = 1_000;
+/** Ids of the probes before `session.new`: late answers to them match no command of the multiplexer. */
+const PROBE_IDS = 2 ** 52;
 
-function text(data: RawData | string): string {
-  if (typeof data === 'string') return data;
-  if (Array.isArray(data)) return Buffer.concat(data).toString();
-  return Buffer.isBuffer(data) ? data.toString() : Buffer.from(data).toString();
-}
-
-/** The browsing context an event names: its own field, or its source's (log, script messages). */
-function namedContext(params: Record<string, unknown>): string | null {
-  if (typeof params.context === 'string') return params.context;
-  const source = params.source as { context?: unknown } | undefined;
-  return typeof source?.context === 'string' ? source.context : null;
-}
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 
 function sameSecret(given: string, expected: string): boolean {
   const a = Buffer.from(given);
   const b = Buffer.from(expected);
   return a.length === b.length && timingSafeEqual(a, b);
+}
+
+/** An answer as Firefox wrote it with another id: its text starts `{"type":"success","id":N`. */
+function withId(text: string, id: number): string | null {
+  const match = /^\{"type":"(success|error)","id":(\d+|null),/.exec(text);
+  return match ? `{"type":"${match[1]}","id":${id},${text.slice(match[0].length)}` : null;
 }
 
 /**
@@ -65,133 +77,126 @@ function sameSecret(given: string, expected: string): boolean {
  * and `session.end` are answered here with the capabilities Firefox gave the agent — commands
  * are forwarded with their ids mapped, answers go back to whoever asked, and events go to the
  * clients that subscribed to them. The agent's own work (setup, cookies at close) is one more
- * client. A request from a web page (it has an Origin) or without the token is refused.
+ * client. A request from a web page or without the token gets nothing.
+ *
+ * No client can end the others' automation: every message is bounded either way (a larger one
+ * is answered with a BiDi error and the connection kept), a client that stops reading is let go,
+ * and what a client set up in the session (intercepts, preload scripts, subscriptions) goes with it.
+ * The agent never ends its session: Firefox keeps a session whose connection closed and lets
+ * nobody take another, so a window is never reachable without the local token.
  */
 export class BidiMultiplexer {
+  private readonly logger = new Logger(BidiMultiplexer.name);
   private readonly clients = new Set<Client>();
-  /** Upstream id → who asked, under which id, and (for a subscribe) where its events were filed. */
-  private readonly pending = new Map<number, { client: Client; id: number; subscriptionKey?: string }>();
+  private socketClients = 0;
+  /** Upstream id → who asked, under which id, what, and (for a subscribe) where its events were filed. */
+  private readonly pending = new Map<number, Asked>();
   private nextId = 1;
-  /** Answers to the multiplexer's own commands (context tracking, ending the session). */
-  private readonly ownAnswers = new Map<number, (message: { result?: Record<string, unknown> }) => void>();
-  /** Every browsing context's parent (null for a tab) and user context, for subscriptions limited to some. */
-  private readonly contexts = new Map<string, { parent: string | null; userContext: string }>();
-  /** Each window realm's browsing context: `script.realmDestroyed` names only the realm. */
-  private readonly realms = new Map<string, string>();
+  /** Answers to the multiplexer's own commands (context tracking, clean-up). */
+  private readonly ownAnswers = new Map<number, (result: Json | undefined) => void>();
+  private readonly routes = new EventRoutes();
+  private readonly resources = new ClientResources<Client>();
 
   private constructor(
-    private readonly upstream: WebSocket,
-    private readonly server: WebSocketServer,
+    private readonly upstream: FrameSocket,
+    private readonly server: Server,
+    private readonly limits: MultiplexerLimits,
     /** The session the agent holds in Firefox. */
     readonly session: HeldSession,
     readonly endpoint: string,
   ) {
-    upstream.on('message', (data) => this.fromFirefox(data));
-    upstream.on('close', () => this.closeClients());
-    upstream.on('error', () => this.closeClients());
-    this.trackContexts();
-  }
-
-  /** The context tree, kept current from Firefox's own events, so events of frames reach subscribers of their tab. */
-  private trackContexts(): void {
-    this.own('session.subscribe', {
-      events: ['browsingContext.contextCreated', 'browsingContext.contextDestroyed', 'script.realmCreated', 'script.realmDestroyed'],
-    });
-    this.own('browsingContext.getTree', {}, (result) => {
-      const visit = (nodes: TreeNode[] | null | undefined, parent: string | null) => {
-        for (const node of nodes ?? []) {
-          this.contexts.set(node.context, { parent, userContext: node.userContext ?? 'default' });
-          visit(node.children, node.context);
-        }
-      };
-      visit(result?.contexts as TreeNode[] | undefined, null);
-    });
-  }
-
-  private own(method: string, params: Record<string, unknown>, answered?: (result: Record<string, unknown> | undefined) => void): void {
-    const id = this.nextId++;
-    this.ownAnswers.set(id, (message) => answered?.(message.result));
-    if (this.upstream.readyState === WebSocket.OPEN) this.upstream.send(JSON.stringify({ id, method, params }));
+    upstream.onMessage = (text) => this.fromFirefox(text);
+    upstream.onOversized = (message) => this.oversizedFromFirefox(message);
+    upstream.onClose = () => this.closeClients();
+    this.own('session.subscribe', { events: EventRoutes.TRACKED_EVENTS });
+    this.own('browsingContext.getTree', {}, (result) => this.routes.seedTree(result?.contexts));
   }
 
   /**
    * Takes Firefox's session at `firefoxEndpoint` and serves it; `token()` is the local token now.
-   * With `port` (a window adopted after an agent restart) it serves on the port it had when that
-   * is free, so the endpoint its scripts know stays valid. Firefox ends a session shortly after
-   * its connection closes: an earlier agent's session is waited out.
+   * A refused `session.new` means another program took the session first: SessionTakenError, at
+   * once, so the caller stops that Firefox before the program can use it.
    */
-  static async start(firefoxEndpoint: string, token: () => string, port = 0): Promise<BidiMultiplexer> {
-    const deadline = Date.now() + OPEN_TIMEOUT_MS;
-    let upstream: WebSocket;
+  static async start(firefoxEndpoint: string, token: () => string, limits: MultiplexerLimits): Promise<BidiMultiplexer> {
+    const upstream = await connectFrameSocket(firefoxEndpoint, { maxMessageBytes: limits.maxMessageBytes }, OPEN_TIMEOUT_MS);
     let session: HeldSession;
-    for (;;) {
-      upstream = await BidiMultiplexer.connectUpstream(firefoxEndpoint);
-      try {
-        session = await BidiMultiplexer.newSession(upstream);
-        break;
-      } catch (error) {
-        upstream.terminate();
-        if (!/active sessions/i.test((error as Error).message) || Date.now() > deadline) throw error;
-        await new Promise((resolve) => setTimeout(resolve, 200));
-      }
-    }
-    const server = await BidiMultiplexer.listen(port, token).catch((error: NodeJS.ErrnoException) => {
-      if (port !== 0 && error.code === 'EADDRINUSE') return BidiMultiplexer.listen(0, token);
+    try {
+      session = await BidiMultiplexer.newSession(upstream);
+    } catch (error) {
+      upstream.destroy();
       throw error;
-    });
-    const mux = new BidiMultiplexer(
-      upstream,
-      server,
-      session,
-      `ws://127.0.0.1:${(server.address() as AddressInfo).port}/session/${token()}`,
-    );
-    server.on('connection', (socket) => mux.accept(socket));
+    }
+    let mux: BidiMultiplexer | null = null;
+    const server = await BidiMultiplexer.listen(token, (request, socket, head) => mux?.accept(request, socket, head));
+    const port = (server.address() as AddressInfo).port;
+    mux = new BidiMultiplexer(upstream, server, limits, session, `ws://127.0.0.1:${port}/session/${token()}`);
     return mux;
   }
 
-  private static async connectUpstream(firefoxEndpoint: string): Promise<WebSocket> {
-    const upstream = new WebSocket(firefoxEndpoint, { perMessageDeflate: false });
-    await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error('Firefox WebDriver BiDi did not answer')), OPEN_TIMEOUT_MS);
-      upstream.once('open', () => (clearTimeout(timer), resolve()));
-      upstream.once('error', (error) => (clearTimeout(timer), reject(error)));
-    });
-    return upstream;
-  }
-
-  private static newSession(upstream: WebSocket): Promise<HeldSession> {
+  /**
+   * Firefox drops what arrives in the moment between its handshake answer and its connection
+   * listening: `session.status` (answered at once) is asked until an answer proves it listens,
+   * then `session.new`. The probes' ids are far above any the multiplexer will use.
+   */
+  private static newSession(upstream: FrameSocket): Promise<HeldSession> {
     return new Promise<HeldSession>((resolve, reject) => {
-      upstream.once('message', (data) => {
-        const answer = JSON.parse(text(data)) as {
+      let probeId = PROBE_IDS;
+      let asked = false;
+      const probe = () => upstream.send(JSON.stringify({ id: probeId++, method: 'session.status', params: {} }));
+      const probing = setInterval(probe, 20);
+      const timer = setTimeout(() => settle(new Error('Firefox did not answer session.new')), SESSION_TIMEOUT_MS);
+      const settle = (outcome: HeldSession | Error) => {
+        clearInterval(probing);
+        clearTimeout(timer);
+        if (outcome instanceof Error) reject(outcome);
+        else resolve(outcome);
+      };
+      upstream.onClose = () => settle(new Error('Firefox closed its WebDriver BiDi connection'));
+      upstream.onMessage = (text) => {
+        const answer = JSON.parse(text) as {
+          id?: number;
           type: string;
-          result?: { sessionId: string; capabilities?: Record<string, unknown> };
+          result?: { sessionId: string; capabilities?: Json };
           message?: string;
         };
+        if (typeof answer.id === 'number' && answer.id >= PROBE_IDS) {
+          clearInterval(probing);
+          if (!asked) {
+            asked = true;
+            // Prompts stay open for the inspection's dialog policy (or a client) to answer; a page leaving is never held.
+            const alwaysMatch = { acceptInsecureCerts: false, unhandledPromptBehavior: { default: 'ignore', beforeUnload: 'accept' } };
+            const capabilities = { alwaysMatch };
+            upstream.send(JSON.stringify({ id: 0, method: 'session.new', params: { capabilities } }));
+          }
+          return;
+        }
+        if (answer.id !== 0) return;
         if (answer.type === 'success' && answer.result)
-          resolve({ id: answer.result.sessionId, capabilities: answer.result.capabilities ?? {} });
-        else reject(new Error(`Firefox refused the BiDi session: ${answer.message ?? answer.type}`));
-      });
-      // Prompts stay open for the inspection's dialog policy (or a client) to answer; a page leaving is never held.
-      const alwaysMatch = { acceptInsecureCerts: false, unhandledPromptBehavior: { default: 'ignore', beforeUnload: 'accept' } };
-      upstream.send(JSON.stringify({ id: 0, method: 'session.new', params: { capabilities: { alwaysMatch } } }));
+          settle({ id: answer.result.sessionId, capabilities: answer.result.capabilities ?? {} });
+        else if (/active sessions/i.test(answer.message ?? '')) settle(new SessionTakenError());
+        else settle(new Error(`Firefox refused the BiDi session: ${answer.message ?? answer.type}`));
+      };
+      probe();
     });
   }
 
-  private static async listen(port: number, token: () => string): Promise<WebSocketServer> {
-    const server = new WebSocketServer({
-      host: '127.0.0.1',
-      port,
-      perMessageDeflate: false,
-      verifyClient: ({ req }: { req: IncomingMessage }) => {
-        // Pages always send an Origin; automation libraries do not.
-        if (req.headers.origin) return false;
-        const match = /^\/session\/([A-Za-z0-9_-]+)$/.exec(req.url ?? '');
-        return match !== null && sameSecret(match[1], token());
-      },
+  /** Answers only WebSocket handshakes of programs holding the token; a web page's requests get no answer at all. */
+  private static async listen(token: () => string, upgrade: (request: IncomingMessage, socket: Duplex, head: Buffer) => void) {
+    const server = createServer((request, response) => {
+      if (fromWebPage(request)) return void request.socket.destroy();
+      response.writeHead(426, { 'Content-Type': 'text/plain' }).end('WebDriver BiDi over WebSocket only');
+    });
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => {
+      socket.on('error', () => socket.destroy());
+      if (fromWebPage(request)) return void socket.destroy();
+      const match = /^\/session\/([A-Za-z0-9_-]+)$/.exec(request.url ?? '');
+      if (!match || !sameSecret(match[1], token())) return void socket.end('HTTP/1.1 401 Unauthorized\r\nConnection: close\r\n\r\n');
+      upgrade(request, socket, head);
     });
     await new Promise<void>((resolve, reject) => {
-      server.once('listening', () => resolve());
+      server.once('listening', resolve);
       server.once('error', reject);
+      server.listen(0, '127.0.0.1');
     });
     return server;
   }
@@ -200,24 +205,10 @@ export class BidiMultiplexer {
     return (this.server.address() as AddressInfo).port;
   }
 
-  /**
-   * Ends the agent's session in Firefox (which keeps a session when its connection merely
-   * closes), so the next agent can take it, then stops serving. The window keeps running.
-   */
-  async release(): Promise<void> {
-    const id = this.nextId++;
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, RELEASE_TIMEOUT_MS);
-      this.ownAnswers.set(id, () => (clearTimeout(timer), resolve()));
-      if (this.upstream.readyState === WebSocket.OPEN) this.upstream.send(JSON.stringify({ id, method: 'session.end', params: {} }));
-      else resolve();
-    });
-    await this.close();
-  }
-
+  /** Stops serving; the session stays Firefox's, held for nobody, until the window closes. */
   async close(): Promise<void> {
     this.closeClients();
-    this.upstream.terminate();
+    this.upstream.destroy();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
   }
 
@@ -227,190 +218,227 @@ export class BidiMultiplexer {
    * a loopback hop each way. It is a client like any other: its own session, its own events.
    */
   localTransport(): ConnectionTransport {
-    const transport: ConnectionTransport = {
-      send: (message) => this.fromClient(client, message),
-      close: () => {
-        if (!this.clients.has(client)) return;
-        this.drop(client);
-        queueMicrotask(() => transport.onclose?.());
-      },
-    };
     const client: Client = {
       // Answers arrive later, never inside the send that asked, as they would from a socket.
       send: (message) => queueMicrotask(() => transport.onmessage?.(message)),
       close: () => queueMicrotask(() => transport.onclose?.()),
       subscriptions: new Map(),
+      inFlight: 0,
+      gone: false,
+    };
+    const transport: ConnectionTransport = {
+      send: (message) => this.fromClient(client, message),
+      close: () => {
+        if (client.gone) return;
+        this.drop(client);
+        queueMicrotask(() => transport.onclose?.());
+      },
     };
     this.clients.add(client);
     return transport;
   }
 
-  private accept(socket: WebSocket): void {
+  private accept(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    if (this.socketClients >= this.limits.maxClients) {
+      socket.end(`HTTP/1.1 503 Service Unavailable\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    const frames = acceptFrameSocket(request, socket, head, { maxMessageBytes: this.limits.maxMessageBytes });
+    if (!frames) return void socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\n\r\n');
+    // A client that does not read its messages would have the agent hold them without end.
+    const queueMax = 2 * this.limits.maxMessageBytes;
     const client: Client = {
       send: (message) => {
-        if (socket.readyState === WebSocket.OPEN) socket.send(message);
+        if (frames.pendingBytes > queueMax) frames.close(1008, 'The client does not read its messages');
+        else frames.send(message);
       },
-      close: () => socket.close(),
+      close: (code, reason) => frames.close(code, reason),
       subscriptions: new Map(),
+      inFlight: 0,
+      gone: false,
     };
+    this.socketClients++;
     this.clients.add(client);
-    socket.on('message', (data) => this.fromClient(client, data));
-    socket.on('close', () => this.drop(client));
-    socket.on('error', () => this.drop(client));
-  }
-
-  private fromClient(client: Client, data: RawData | string): void {
-    let command: Command;
-    try {
-      command = JSON.parse(text(data)) as Command;
-    } catch {
-      this.reply(client, { type: 'error', id: null, error: 'invalid argument', message: 'Not JSON' });
-      return;
-    }
-    if (typeof command.id !== 'number' || typeof command.method !== 'string') {
-      this.reply(client, {
-        type: 'error',
-        id: command.id ?? null,
-        error: 'invalid argument',
-        message: 'A command needs a numeric id and a method',
-      });
-      return;
-    }
-    switch (command.method) {
-      case 'session.new':
-        this.reply(client, {
-          type: 'success',
-          id: command.id,
-          result: { sessionId: randomUUID(), capabilities: this.session.capabilities },
-        });
-        return;
-      case 'session.end':
-        client.subscriptions.clear();
-        this.reply(client, { type: 'success', id: command.id, result: {} });
-        return;
-      case 'session.unsubscribe':
-        // Others may still want these events from Firefox: only this client stops getting them.
-        this.unsubscribe(client, command.params ?? {});
-        this.reply(client, { type: 'success', id: command.id, result: {} });
-        return;
-      case 'session.subscribe':
-        this.forward(client, command, this.subscribe(client, command.params ?? {}));
-        return;
-      default:
-        this.forward(client, command);
-    }
-  }
-
-  private forward(client: Client, command: Command, subscriptionKey?: string): void {
-    const id = this.nextId++;
-    this.pending.set(id, { client, id: command.id, subscriptionKey });
-    this.upstream.send(JSON.stringify({ ...command, id }));
-  }
-
-  private fromFirefox(data: RawData): void {
-    const message = JSON.parse(text(data)) as {
-      type: string;
-      id?: number;
-      method?: string;
-      params?: Record<string, unknown>;
-      result?: Record<string, unknown>;
+    frames.onMessage = (text) => this.fromClient(client, text);
+    frames.onOversized = (message) => this.oversizedFromClient(client, message);
+    frames.onClose = () => {
+      this.socketClients--;
+      this.drop(client);
     };
-    if (message.type === 'event' && message.method) {
-      const params = message.params ?? {};
-      if (message.method === 'browsingContext.contextCreated' && typeof params.context === 'string') {
-        const parent = typeof params.parent === 'string' ? params.parent : null;
-        this.contexts.set(params.context, { parent, userContext: typeof params.userContext === 'string' ? params.userContext : 'default' });
-      }
-      if (message.method === 'script.realmCreated' && typeof params.realm === 'string' && typeof params.context === 'string') {
-        this.realms.set(params.realm, params.context);
-      }
-      const context = namedContext(params) ?? (typeof params.realm === 'string' ? (this.realms.get(params.realm) ?? null) : null);
-      for (const client of this.clients) if (this.wants(client, message.method, context)) this.reply(client, message);
-      if (message.method === 'browsingContext.contextDestroyed' && typeof params.context === 'string') this.contexts.delete(params.context);
-      if (message.method === 'script.realmDestroyed' && typeof params.realm === 'string') this.realms.delete(params.realm);
+  }
+
+  private fromClient(client: Client, text: string): void {
+    if (client.gone) return;
+    let command: unknown;
+    try {
+      command = JSON.parse(text);
+    } catch {
+      return this.refuse(client, null, 'invalid argument', 'Not JSON');
+    }
+    if (!isObject(command)) return this.refuse(client, null, 'invalid argument', 'A command is a JSON object');
+    const id = Number.isSafeInteger(command.id) && (command.id as number) >= 0 ? (command.id as number) : null;
+    if (id === null || typeof command.method !== 'string' || (command.params !== undefined && !isObject(command.params))) {
+      return this.refuse(client, id, 'invalid argument', 'A command needs a non-negative integer id, a method and object params');
+    }
+    const method = command.method;
+    const params = command.params ?? {};
+    switch (method) {
+      case 'session.new':
+        return this.reply(client, { type: 'success', id, result: { sessionId: randomUUID(), capabilities: this.session.capabilities } });
+      case 'session.end':
+        this.release(client);
+        return this.reply(client, { type: 'success', id, result: {} });
+      case 'session.unsubscribe':
+        if (!Array.isArray(params.subscriptions)) {
+          // By event names: only this client stops getting them (others may still want them from Firefox).
+          this.unsubscribeEvents(client, params);
+          return this.reply(client, { type: 'success', id, result: {} });
+        }
+    }
+    const refusal = this.resources.refusal(client, method, params);
+    if (refusal) return this.refuse(client, id, refusal.error, refusal.message);
+    if (client.inFlight >= IN_FLIGHT_MAX) {
+      return this.refuse(client, id, 'unknown error', `More than ${IN_FLIGHT_MAX} commands of this client wait for answers`);
+    }
+    if (!this.upstream.open) return this.refuse(client, id, 'unknown error', "The window's browser is gone");
+    const upstreamId = this.nextId++;
+    const asked: Asked = { client, id, method, params };
+    if (method === 'session.subscribe') {
+      // Filed at once: events may start before Firefox answers.
+      const { key, subscription } = this.routes.subscription(params);
+      client.subscriptions.set(key, subscription);
+      asked.subscriptionKey = key;
+    }
+    this.pending.set(upstreamId, asked);
+    client.inFlight++;
+    this.upstream.send(JSON.stringify({ ...command, id: upstreamId }));
+  }
+
+  private oversizedFromClient(client: Client, message: Oversized): void {
+    const id = /"id"\s*:\s*(\d+)/.exec(message.head);
+    this.refuse(
+      client,
+      id ? Number(id[1]) : null,
+      'invalid argument',
+      `The message is ${message.bytes} bytes, more than the ${this.limits.maxMessageBytes} a message through the agent may have`,
+    );
+  }
+
+  private fromFirefox(text: string): void {
+    let message: { type?: unknown; id?: unknown; method?: unknown; params?: unknown; result?: unknown };
+    try {
+      message = JSON.parse(text) as typeof message;
+    } catch {
+      return this.logger.warn(`Firefox sent something that is not JSON (${text.slice(0, 80)})`);
+    }
+    if (message.type === 'event' && typeof message.method === 'string') {
+      const params = isObject(message.params) ? message.params : {};
+      const context = this.routes.observe(message.method, params);
+      this.resources.observe(message.method, params);
+      for (const client of this.clients) if (this.routes.wants(client.subscriptions.values(), message.method, context)) client.send(text);
+      this.routes.forget(message.method, params);
       return;
     }
     if (typeof message.id !== 'number') return;
+    const result = isObject(message.result) ? message.result : undefined;
     const own = this.ownAnswers.get(message.id);
     if (own) {
       this.ownAnswers.delete(message.id);
-      own(message);
-      return;
+      return own(result);
     }
     const asked = this.pending.get(message.id);
     if (!asked) return;
     this.pending.delete(message.id);
+    asked.client.inFlight--;
     if (asked.subscriptionKey) {
       const events = asked.client.subscriptions.get(asked.subscriptionKey);
       asked.client.subscriptions.delete(asked.subscriptionKey);
       // Firefox's subscription id files the events, for a later unsubscribe by id; a refused subscribe files nothing.
-      const subscription = message.result?.subscription;
-      if (message.type === 'success' && events)
+      const subscription = result?.subscription;
+      if (message.type === 'success' && events && !asked.client.gone)
         asked.client.subscriptions.set(typeof subscription === 'string' ? subscription : randomUUID(), events);
     }
-    this.reply(asked.client, { ...message, id: asked.id });
-  }
-
-  /** Files the events at once (they may start before Firefox answers), under a key of their own until then. */
-  private subscribe(client: Client, params: Record<string, unknown>): string {
-    const strings = (value: unknown) => (Array.isArray(value) ? value.filter((e): e is string => typeof e === 'string') : null);
-    const contexts = strings(params.contexts);
-    const userContexts = strings(params.userContexts);
-    const key = randomUUID();
-    client.subscriptions.set(key, {
-      events: new Set(strings(params.events) ?? []),
-      // As in BiDi, a subscription for a frame is one for its tab.
-      contexts: contexts ? new Set(contexts.map((c) => this.topOf(c))) : null,
-      userContexts: userContexts ? new Set(userContexts) : null,
-    });
-    return key;
-  }
-
-  private topOf(context: string): string {
-    let current = context;
-    for (let parent = this.contexts.get(current)?.parent; parent; parent = this.contexts.get(current)?.parent) current = parent;
-    return current;
-  }
-
-  private unsubscribe(client: Client, params: Record<string, unknown>): void {
-    if (Array.isArray(params.subscriptions)) {
-      for (const id of params.subscriptions) if (typeof id === 'string') client.subscriptions.delete(id);
+    if (message.type === 'success' && result) {
+      if (asked.method === 'session.unsubscribe') this.unsubscribeIds(asked.client, asked.params);
+      this.undo(this.resources.answered(asked.client, asked.client.gone, asked.method, asked.params, result));
     }
-    if (Array.isArray(params.events)) {
-      const gone = new Set(params.events as string[]);
-      for (const subscription of client.subscriptions.values()) for (const event of gone) subscription.events.delete(event);
-    }
+    if (!asked.client.gone) asked.client.send(withId(text, asked.id) ?? JSON.stringify({ ...message, id: asked.id }));
   }
 
-  /**
-   * Whether a client subscribed to this event from where it happened: a subscription for some
-   * tabs takes their frames' events too (a realm's events count as its context's); one for user
-   * contexts takes their tabs'. An event whose context cannot be told (a worker's realm, say)
-   * goes to every subscriber of it: a client may see one too many, never miss its own.
-   */
-  private wants(client: Client, method: string, context: string | null): boolean {
-    const module = method.split('.')[0];
-    for (const subscription of client.subscriptions.values()) {
-      if (!subscription.events.has(method) && !subscription.events.has(module)) continue;
-      if (!subscription.contexts && !subscription.userContexts) return true;
-      if (context === null) return true;
-      if (subscription.contexts?.has(this.topOf(context))) return true;
-      if (subscription.userContexts?.has(this.contexts.get(this.topOf(context))?.userContext ?? 'default')) return true;
+  /** An answer too large for the agent goes back as an error to whoever asked; an event that large is dropped. */
+  private oversizedFromFirefox(message: Oversized): void {
+    const id = /^\s*\{\s*"type"\s*:\s*"(?:success|error)"\s*,\s*"id"\s*:\s*(\d+)/.exec(message.head);
+    if (!id) {
+      const method = /"method"\s*:\s*"([^"]{1,100})"/.exec(message.head)?.[1] ?? 'an unknown';
+      return this.logger.warn(
+        `dropped ${method} event of ${message.bytes} bytes (AGENT_BIDI_MESSAGE_MAX_BYTES is ${this.limits.maxMessageBytes})`,
+      );
     }
-    return false;
+    const upstreamId = Number(id[1]);
+    const own = this.ownAnswers.get(upstreamId);
+    if (own) {
+      this.ownAnswers.delete(upstreamId);
+      return own(undefined);
+    }
+    const asked = this.pending.get(upstreamId);
+    if (!asked) return;
+    this.pending.delete(upstreamId);
+    asked.client.inFlight--;
+    if (asked.subscriptionKey) asked.client.subscriptions.delete(asked.subscriptionKey);
+    this.refuse(
+      asked.client,
+      asked.id,
+      'unknown error',
+      `The answer is ${message.bytes} bytes, more than the ${this.limits.maxMessageBytes} a message through the agent may have`,
+    );
+  }
+
+  private own(method: string, params: Json, answered?: (result: Json | undefined) => void): void {
+    const id = this.nextId++;
+    this.ownAnswers.set(id, (result) => answered?.(result));
+    if (this.upstream.open) this.upstream.send(JSON.stringify({ id, method, params }));
+  }
+
+  private undo(commands: Undo[]): void {
+    for (const command of commands) this.own(command.method, command.params);
+  }
+
+  private unsubscribeEvents(client: Client, params: Json): void {
+    if (!Array.isArray(params.events)) return;
+    const gone = new Set(params.events as string[]);
+    for (const subscription of client.subscriptions.values()) for (const event of gone) subscription.events.delete(event);
+  }
+
+  private unsubscribeIds(client: Client, params: Json): void {
+    for (const id of params.subscriptions as unknown[]) if (typeof id === 'string') client.subscriptions.delete(id);
+  }
+
+  private refuse(client: Client, id: number | null, error: string, message: string): void {
+    this.reply(client, { type: 'error', id, error, message });
   }
 
   private reply(client: Client, message: unknown): void {
-    client.send(JSON.stringify(message));
+    if (!client.gone) client.send(JSON.stringify(message));
   }
 
+  /** Removes from Firefox's session what the client set up there (its connection stays, if any). */
+  private release(client: Client): void {
+    client.subscriptions.clear();
+    this.undo(this.resources.release(client));
+  }
+
+  /** A client that left: its answers still on the way are dropped, and what they would have set up removed. */
   private drop(client: Client): void {
+    if (client.gone) return;
+    client.gone = true;
     this.clients.delete(client);
-    for (const [id, asked] of this.pending) if (asked.client === client) this.pending.delete(id);
+    this.release(client);
   }
 
   private closeClients(): void {
-    for (const client of this.clients) client.close();
-    this.clients.clear();
+    for (const client of [...this.clients]) {
+      client.close(1001, "The window's browser is gone");
+      this.drop(client);
+    }
   }
 }

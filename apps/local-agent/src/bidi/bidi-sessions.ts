@@ -1,34 +1,39 @@
 import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import type { ConnectionTransport } from 'puppeteer-core';
+import { AgentConfig } from '../config/agent-config';
 import { LocalToken } from '../identity/agent-files';
 import { BidiMultiplexer } from './bidi-multiplexer';
 
 /**
- * The BiDi multiplexer of each running window. When the agent stops it ends its sessions (the
- * windows keep running) and the next agent takes them again at adoption. An agent that is killed
- * cannot: Firefox keeps the session, and the adopted window runs without automation until it is
- * closed (its close then reads cookies from the profile).
+ * The BiDi multiplexer of each running window. The agent never ends a window's session: when its
+ * connection to Firefox closes (the window closed, the agent stopped or was killed) Firefox keeps
+ * the session and lets no one take another, so nobody reaches the window without the local token.
  */
 @Injectable()
 export class BidiSessions implements OnApplicationShutdown {
   private readonly muxes = new Map<string, BidiMultiplexer>();
 
-  constructor(private readonly token: LocalToken) {}
+  constructor(
+    private readonly token: LocalToken,
+    private readonly config: AgentConfig,
+  ) {}
 
-  /** `port`: the port an earlier agent served this window on (adoption after a restart), reused when free. */
-  async open(uuid: string, firefoxEndpoint: string, port?: number): Promise<BidiMultiplexer> {
+  async open(uuid: string, firefoxEndpoint: string): Promise<BidiMultiplexer> {
     await this.close(uuid);
-    const mux = await BidiMultiplexer.start(firefoxEndpoint, () => this.token.current(), port);
+    const mux = await BidiMultiplexer.start(firefoxEndpoint, () => this.token.current(), {
+      maxMessageBytes: this.config.env.AGENT_BIDI_MESSAGE_MAX_BYTES,
+      maxClients: this.config.env.AGENT_BIDI_CLIENTS_MAX,
+    });
     this.muxes.set(uuid, mux);
     return mux;
   }
 
-  /** How the agent's own puppeteer reaches a window: in process through its multiplexer, else over `wsEndpoint`. */
-  client(uuid: string, wsEndpoint: string): string | ConnectionTransport {
-    return this.muxes.get(uuid)?.localTransport() ?? wsEndpoint;
+  /** How the agent's own puppeteer reaches a window: in process through its multiplexer; null when it holds none. */
+  client(uuid: string): ConnectionTransport | null {
+    return this.muxes.get(uuid)?.localTransport() ?? null;
   }
 
-  /** The window's multiplexer now; a new one after the session is taken again. */
+  /** The window's multiplexer now. */
   get(uuid: string): BidiMultiplexer | undefined {
     return this.muxes.get(uuid);
   }
@@ -39,10 +44,10 @@ export class BidiSessions implements OnApplicationShutdown {
     await mux?.close();
   }
 
-  /** The windows outlive the agent: their sessions are ended so the next agent can take them. */
+  /** Windows still open here at the end (their close failed) keep their sessions, held for nobody. */
   async onApplicationShutdown(): Promise<void> {
     const muxes = [...this.muxes.values()];
     this.muxes.clear();
-    await Promise.all(muxes.map((mux) => mux.release()));
+    await Promise.all(muxes.map((mux) => mux.close()));
   }
 }

@@ -1,6 +1,7 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { mkdirSync, readdirSync } from 'node:fs';
 import {
+  ConflictError,
   DomainError,
   InsufficientStorageError,
   InvalidParamError,
@@ -15,7 +16,18 @@ import { AgentConfig } from '../config/agent-config';
 import { writePrivate } from '../identity/agent-files';
 import { dropCookiesOfOtherEpoch, recordCookiesEpoch } from './cookie-epoch';
 import { readProfileCookies } from './cookie-reader';
-import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone, writeFingerprintExtension } from './firefox-process';
+import {
+  isAlive,
+  isFirefoxOn,
+  setUpBrowser,
+  startFirefox,
+  stopFirefox,
+  StopResult,
+  terminateFirefox,
+  whenGone,
+  writeFingerprintExtension,
+} from './firefox-process';
+import { SessionTakenError } from '../bidi/bidi-multiplexer';
 import { BidiSessions } from '../bidi/bidi-sessions';
 import { AgentEvents } from '../events/agent-events';
 import { CloseOutbox, Delivery, ProfileSyncAnswer } from '../outbox/close-outbox';
@@ -60,14 +72,19 @@ interface OpenStatusView {
  * Opens and closes windows as Firefox processes, one profile folder per window, and keeps the
  * cloud's view in step: the lease is renewed while a window runs, and a window that ends by
  * itself (closed by hand, crashed) goes through the same close steps as a requested close.
+ *
+ * A window runs only while this agent holds its BiDi session: a stopping agent closes its windows
+ * (synced as any close), and a window an earlier agent left (killed) is closed by the next one,
+ * its cookies read from the profile. Its session stays held in Firefox meanwhile, for nobody.
+ * (Past 300 lines: open, close and recovery share the window table and the close steps.)
  */
 @Injectable()
-export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicationShutdown {
+export class BrowserWindowsService implements OnApplicationBootstrap, BeforeApplicationShutdown, OnApplicationShutdown {
   private readonly logger = new Logger(BrowserWindowsService.name);
   private readonly running = new Map<string, RunningWindow>();
   private readonly opening = new Map<string, Promise<RunningWindow>>();
   private readonly registry: WindowRegistry;
-  /** Set at shutdown: from then on the windows are the next agent's business. */
+  /** Set at shutdown, after its windows closed: an exit from then on is nobody's to finish. */
   private stopped = false;
 
   constructor(
@@ -94,24 +111,29 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     return this.config.path('uploaded-profile-zips', `${uuid}.zip`);
   }
 
-  /** Windows left running by an earlier agent are adopted; those that ended meanwhile are finished. */
-  async onApplicationBootstrap(): Promise<void> {
+  /**
+   * Windows an earlier agent left: one still running (the agent was killed) is closed and synced,
+   * as this agent cannot take its session; one that ended meanwhile is finished; one whose open
+   * never completed is stopped and released, syncing nothing (its setup never finished).
+   */
+  onApplicationBootstrap(): void {
     const recorded = new Set(this.registry.all().map((r) => r.uuid));
     for (const record of this.registry.all()) {
-      if (isAlive(record.pid)) {
-        if (record.proxy) await this.proxies.adopt(record.uuid, record.proxy);
-        const adopted = await this.takeSession(record);
-        this.track(adopted, whenGone(record.pid));
-        this.logger.log(`adopted window ${record.uuid} (pid ${record.pid})`);
-      } else {
-        void this.finish(
-          { ...record, exited: Promise.resolve(), renewTimer: setTimeout(() => undefined, 0), closing: null },
-          { cookies: null, killed: false },
-          'recovered',
-        )
-          .then(() => this.logger.log(`finished window ${record.uuid}, which ended while the agent was down`))
-          .catch((error) => this.logger.warn(`could not finish window ${record.uuid}: ${(error as Error).message}`));
-      }
+      const alive = isFirefoxOn(record.pid, record.profileDir);
+      const exited = alive ? whenGone(record.pid) : Promise.resolve();
+      const window: RunningWindow = { ...record, exited, renewTimer: setTimeout(() => undefined, 0), closing: null };
+      this.running.set(record.uuid, window);
+      window.closing = (record.starting ? this.abandon(window, alive) : this.recover(window, alive))
+        .then((outcome) => {
+          this.logger.log(`closed window ${record.uuid}, which an earlier agent left ${alive ? 'running' : 'ended'}`);
+          return outcome;
+        })
+        .catch((error: Error) => {
+          this.logger.warn(`could not finish window ${record.uuid}: ${error.message}`);
+          this.running.delete(record.uuid);
+          throw error;
+        });
+      window.closing.catch(() => undefined);
     }
     // One-time windows whose deletion an earlier agent did not finish (those above finish through their close).
     this.oneTime.resume(
@@ -120,7 +142,42 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     );
   }
 
-  /** Windows keep running when the agent stops; the next agent adopts them. */
+  private async recover(window: RunningWindow, alive: boolean): Promise<CloseOutcome> {
+    const killed = alive ? await terminateFirefox(window.pid, window.exited, this.config.env.AGENT_CLOSE_TIMEOUT_MS) : false;
+    return this.finish(window, { cookies: null, killed }, 'recovered');
+  }
+
+  /** A window whose open an earlier agent never finished: stopped, its files kept, nothing synced. */
+  private async abandon(window: RunningWindow, alive: boolean): Promise<CloseOutcome> {
+    const killed = alive ? await terminateFirefox(window.pid, window.exited, this.config.env.AGENT_CLOSE_TIMEOUT_MS) : false;
+    this.running.delete(window.uuid);
+    this.registry.remove(window.uuid);
+    await this.cloud
+      .data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' })
+      .catch(() => undefined);
+    const oneTime = this.oneTime.has(window.uuid) ? await this.oneTime.dispose(window.uuid, this.windowFiles(window.uuid)) : null;
+    this.events.emit('window.closed', window.uuid, { id: window.id, reason: 'recovered', killed, zipSize: 0, cookies: null });
+    return {
+      archive: null,
+      cookies: { synced: false, count: 0, refused: [] },
+      backendClose: { skipped: 'the open never completed' },
+      killed,
+      error: 0,
+      reason: 'recovered',
+      oneTime,
+      profileSync: null,
+      storageError: null,
+    };
+  }
+
+  /** A stopping agent closes its windows, each synced as any close: none runs without the agent holding its session. */
+  async beforeApplicationShutdown(): Promise<void> {
+    await Promise.allSettled([...this.opening.values()]);
+    const closes = [...this.running.values()].map((w) => (w.closing ??= this.closeRunning(w, this.closeWait())));
+    await Promise.allSettled(closes);
+    this.stopped = true;
+  }
+
   onApplicationShutdown(): void {
     this.stopped = true;
     for (const window of this.running.values()) clearInterval(window.renewTimer);
@@ -139,9 +196,12 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
 
   private async openExisting(body: Record<string, unknown>) {
     const window = await this.resolveWindow(body);
-    // A Firefox that died and is still finishing its close is not a running window.
+    // A window going away is not an open one: its close (asked, or a Firefox that died) finishes first.
     const ending = this.running.get(window.uuid);
-    if (ending && !isAlive(ending.pid)) await (ending.closing ?? ending.exited).catch(() => undefined);
+    if (ending && (ending.closing || !isAlive(ending.pid))) {
+      await (ending.closing ?? ending.exited).catch(() => undefined);
+      if (this.running.get(window.uuid)?.closing) throw new ConflictError(`Window ${window.uuid} is closing; open it once it has closed`);
+    }
     const running = this.running.get(window.uuid);
     const pending = this.opening.get(window.uuid);
     if (running || pending) {
@@ -213,31 +273,31 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       const configPath = this.config.path('firefox-launch-configs', `${window.uuid}.json`);
       const extensionDir = this.config.path('firefox-launch-configs', `${window.uuid}-extension`);
       writePrivate(configPath, JSON.stringify({ uuid: window.uuid, headless: this.config.headless, ...plan }, null, 2));
-      await writeFingerprintExtension(extensionDir, plan.pageScript);
+      await writeFingerprintExtension(extensionDir, plan.pageScript, proxy.route?.browser ?? null);
+      const starting = { id: window.id, uuid: window.uuid, profileDir, configPath, sync: launch.sync, leaseSeconds: launch.leaseSeconds };
       const firefox = await startFirefox({
         executablePath: this.config.firefoxPath,
         profileDir,
         plan,
         headless: this.config.headless,
         logPath: this.config.path('runtime', `${window.uuid}.log`),
+        // Recorded before anything can fail: an agent killed from here on leaves a Firefox the next one finds.
+        onSpawn: (spawned) => {
+          pid = spawned;
+          this.registry.save({ ...starting, pid: spawned, wsEndpoint: '', port: 0, startedAt: new Date().toISOString(), starting: true });
+        },
       });
-      pid = firefox.pid;
       const bidi = await this.bidi.open(window.uuid, firefox.wsEndpoint);
       await setUpBrowser(bidi.localTransport(), extensionDir, launch.cookies);
       recordCookiesEpoch(profileDir, launch.cookiesEpoch);
+      // The extension that answers the bridge's challenge is in: from now on the bridge challenges.
+      this.proxies.browserReady(window.uuid);
       const record: WindowRecord = {
-        id: window.id,
-        uuid: window.uuid,
+        ...starting,
         pid: firefox.pid,
         wsEndpoint: bidi.endpoint,
         port: bidi.port,
-        firefoxEndpoint: firefox.wsEndpoint,
-        profileDir,
-        configPath,
-        sync: launch.sync,
-        leaseSeconds: launch.leaseSeconds,
         startedAt: new Date().toISOString(),
-        proxy: this.proxies.recordOf(window.uuid),
         exit: proxy.exit,
         cookiesEpoch: launch.cookiesEpoch,
         ...(restore ? { restore } : {}),
@@ -257,33 +317,16 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       this.events.emit('window.opened', window.uuid, { id: window.id, pid: firefox.pid, wsEndpoint: bidi.endpoint });
       return started;
     } catch (error) {
+      // At once: a session taken by another program must not be used one moment longer.
       if (pid !== null && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      if (error instanceof SessionTakenError) this.logger.warn(`window ${window.uuid}: ${error.message}`);
+      this.registry.remove(window.uuid);
       await this.bidi.close(window.uuid);
       await this.proxies.release(window.uuid);
       await this.cloud
         .data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' })
         .catch(() => undefined);
       throw error;
-    }
-  }
-
-  /** A window left by an earlier agent: its BiDi session is taken again and served on the same port when it is free. */
-  private async takeSession(record: WindowRecord): Promise<WindowRecord> {
-    try {
-      const bidi = record.firefoxEndpoint
-        ? await this.bidi.open(record.uuid, record.firefoxEndpoint, record.port)
-        : await this.bidi.open(record.uuid, record.wsEndpoint);
-      const taken = {
-        ...record,
-        wsEndpoint: bidi.endpoint,
-        port: bidi.port,
-        firefoxEndpoint: record.firefoxEndpoint ?? record.wsEndpoint,
-      };
-      this.registry.save(taken);
-      return taken;
-    } catch (error) {
-      this.logger.warn(`could not take the BiDi session of window ${record.uuid} again: ${(error as Error).message}`);
-      return record;
     }
   }
 
@@ -327,12 +370,13 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     const uuid = local?.uuid ?? (await this.resolveWindow(body)).uuid;
     const running = this.running.get(uuid) ?? (await this.opening.get(uuid)?.catch(() => undefined));
     if (!running) throw new NotFoundError(`Window ${uuid} is not open on this device`);
-    // A cloud that hangs (stopped, overloaded) holds the close no longer than this; the outbox finishes the report.
+    // Marked closing at once, before any cloud round trip: an open from now on waits for this close.
+    // A cloud that hangs (stopped, overloaded) holds the close no longer than its wait; the outbox finishes the report.
     const wait = this.closeWait();
-    const beforeClose = await this.cloudStatus(uuid, wait);
-    running.closing ??= this.closeRunning(running, wait);
+    const beforeClose = this.cloudStatus(uuid, wait);
+    running.closing ??= beforeClose.then(() => this.closeRunning(running, wait));
     const outcome = await running.closing;
-    const answer = this.closeAnswer(running, outcome, beforeClose, await this.cloudStatus(uuid, wait));
+    const answer = this.closeAnswer(running, outcome, await beforeClose, await this.cloudStatus(uuid, wait));
     if (outcome.storageError) throw new InsufficientStorageError(outcome.storageError, answer);
     return answer;
   }
@@ -354,12 +398,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
           .catch(() => undefined),
       () => undefined,
     );
-    const stop = await stopFirefox(
-      window.pid,
-      this.bidi.client(window.uuid, window.wsEndpoint),
-      window.exited,
-      this.config.env.AGENT_CLOSE_TIMEOUT_MS,
-    );
+    const stop = await stopFirefox(window.pid, this.bidi.client(window.uuid), window.exited, this.config.env.AGENT_CLOSE_TIMEOUT_MS);
     return this.finish(window, stop, 'requested', wait);
   }
 

@@ -1,9 +1,11 @@
 import { Browser as BrowserKind, createProfile } from '@puppeteer/browsers';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, promises as fs, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, promises as fs, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { Browser, ConnectionTransport, Cookie, CookieData } from 'puppeteer-core';
+import { DomainError, ResultCode } from '@cos/contracts';
 import type { StoredCookie } from '@cos/contracts';
+import type { BrowserProxy } from '@cos/proxy-kit';
 import { LaunchPlan } from './launch-plan';
 
 const LISTENING = /WebDriver BiDi listening on (ws:\/\/[^\s]+)/;
@@ -48,10 +50,64 @@ export async function connect(target: string | ConnectionTransport): Promise<Bro
   });
 }
 
+/** Whether `pid` is a Firefox running on `profileDir` (a recorded pid may since belong to another program). */
+export function isFirefoxOn(pid: number, profileDir: string): boolean {
+  if (!isAlive(pid)) return false;
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(profileDir);
+  } catch {
+    // No /proc to ask: the pid alone tells.
+    return true;
+  }
+}
+
+/** Firefox ended before it opened its WebDriver BiDi port. */
+export class FirefoxStartError extends DomainError {
+  constructor(detail: string) {
+    super(ResultCode.Unavailable, `Firefox did not open its WebDriver BiDi port (${detail})`);
+  }
+}
+
+/** Resolves with the WebDriver BiDi address Firefox prints to its log, as soon as it is written. */
+function listeningAddress(logPath: string, exited: Promise<void>): Promise<string | null> {
+  return new Promise((resolve) => {
+    let done = false;
+    const finish = (value: string | null) => {
+      if (done) return;
+      done = true;
+      watcher.close();
+      clearInterval(poll);
+      clearTimeout(timer);
+      resolve(value);
+    };
+    const look = () => {
+      if (done) return;
+      let log = '';
+      try {
+        log = readFileSync(logPath, 'utf8');
+      } catch {
+        // removed with its window: nothing to read
+      }
+      const match = LISTENING.exec(log);
+      if (match) finish(match[1]);
+    };
+    // The agent must be the first to ask for the session: it reads the address the moment it is written.
+    const watcher = watch(logPath, look);
+    const poll = setInterval(look, 100);
+    const timer = setTimeout(() => finish(null), START_TIMEOUT_MS);
+    void exited.then(() => {
+      look();
+      finish(null);
+    });
+    look();
+  });
+}
+
 /**
- * Starts Firefox on a profile as its own process group, so it outlives an agent restart, with the
- * plan's preferences written to user.js and its log in `logPath`. Its BiDi endpoint is for the
- * agent's multiplexer alone, which serves the one session Firefox allows to every client.
+ * Starts Firefox on a profile as its own process group, with the plan's preferences written to
+ * user.js and its log in `logPath`; `onSpawn` learns its pid before anything can fail, so a
+ * restarted agent finds it whatever happens next. Its BiDi endpoint is for the agent's
+ * multiplexer alone, which serves the one session Firefox allows to every client.
  */
 export async function startFirefox(options: {
   executablePath: string;
@@ -59,6 +115,7 @@ export async function startFirefox(options: {
   plan: LaunchPlan;
   headless: boolean;
   logPath: string;
+  onSpawn: (pid: number) => void;
 }): Promise<StartedFirefox> {
   const { executablePath, profileDir, plan, headless, logPath } = options;
   await createProfile(BrowserKind.FIREFOX, { path: profileDir, preferences: plan.prefs });
@@ -87,20 +144,14 @@ export async function startFirefox(options: {
   child.unref();
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const pid = child.pid;
-  if (!pid) throw new Error(`Firefox did not start (${executablePath})`);
-  const deadline = Date.now() + START_TIMEOUT_MS;
-  let gone = false;
-  void exited.then(() => (gone = true));
-  while (Date.now() < deadline) {
-    const match = LISTENING.exec(readFileSync(logPath, 'utf8'));
-    // Firefox prints the server's address; WebDriver BiDi sessions live at /session on it.
-    if (match) return { pid, wsEndpoint: `${match[1].replace(/\/$/, '')}/session`, port: Number(new URL(match[1]).port), exited };
-    if (gone) break;
-    await new Promise((r) => setTimeout(r, 50));
-  }
-  process.kill(pid, 'SIGKILL');
+  if (!pid) throw new FirefoxStartError(`${executablePath} could not be started`);
+  options.onSpawn(pid);
+  const address = await listeningAddress(logPath, exited);
+  // Firefox prints the server's address; WebDriver BiDi sessions live at /session on it.
+  if (address) return { pid, wsEndpoint: `${address.replace(/\/$/, '')}/session`, port: Number(new URL(address).port), exited };
+  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   const tail = readFileSync(logPath, 'utf8').split('\n').slice(-5).join(' | ');
-  throw new Error(`Firefox did not open its WebDriver BiDi port (${tail})`);
+  throw new FirefoxStartError(tail);
 }
 
 /** The agent's setup through the multiplexer: the fingerprint extension and the stored cookies. */
@@ -116,10 +167,30 @@ export async function setUpBrowser(target: string | ConnectionTransport, extensi
   }
 }
 
-/** Writes the extension that runs the plan's page script before any page script, in every frame. */
-export async function writeFingerprintExtension(dir: string, pageScript: string): Promise<void> {
+/**
+ * Answers the window's own proxy bridge, and nothing else, with the credentials it demands: a
+ * site's challenge (or another proxy's) gets nothing from here.
+ */
+function bridgeAnswerScript(bridge: BrowserProxy & { auth: NonNullable<BrowserProxy['auth']> }): string {
+  return `const BRIDGE = ${JSON.stringify({ host: bridge.host, port: bridge.port })};
+const CREDENTIALS = ${JSON.stringify(bridge.auth)};
+browser.webRequest.onAuthRequired.addListener(
+  (details) =>
+    details.isProxy && details.challenger.host === BRIDGE.host && details.challenger.port === BRIDGE.port ? { authCredentials: CREDENTIALS } : {},
+  { urls: ['<all_urls>'] },
+  ['blocking'],
+);
+`;
+}
+
+/**
+ * Writes the extension that runs the plan's page script before any page script, in every frame,
+ * and, for a window behind a bridge, answers the bridge's challenge with its credentials.
+ */
+export async function writeFingerprintExtension(dir: string, pageScript: string, proxy: BrowserProxy | null = null): Promise<void> {
   await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(dir, { recursive: true });
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const bridge = proxy?.auth ? { ...proxy, auth: proxy.auth } : null;
   const manifest = {
     manifest_version: 2,
     name: 'cos window fingerprint',
@@ -135,9 +206,11 @@ export async function writeFingerprintExtension(dir: string, pageScript: string)
         world: 'MAIN',
       },
     ],
+    ...(bridge ? { permissions: ['webRequest', 'webRequestBlocking', '<all_urls>'], background: { scripts: ['bridge.js'] } } : {}),
   };
   await fs.writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
   await fs.writeFile(join(dir, 'fingerprint.js'), pageScript);
+  if (bridge) await fs.writeFile(join(dir, 'bridge.js'), bridgeAnswerScript(bridge), { mode: 0o600 });
 }
 
 /** Puppeteer names BiDi's SameSite values the CDP way; anything unnamed is "default". */
@@ -181,33 +254,52 @@ export interface StopResult {
   killed: boolean;
 }
 
+/** Ends Firefox without BiDi: SIGTERM (Firefox shuts down cleanly, writing its profile), SIGKILL after `timeoutMs`. */
+export async function terminateFirefox(pid: number, exited: Promise<void>, timeoutMs: number): Promise<boolean> {
+  const waitExit = (ms: number) =>
+    Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
+  const signal = (name: NodeJS.Signals) => {
+    try {
+      if (isAlive(pid)) process.kill(pid, name);
+    } catch {
+      // ended meanwhile
+    }
+  };
+  signal('SIGTERM');
+  if (await waitExit(timeoutMs)) return false;
+  signal('SIGKILL');
+  await waitExit(timeoutMs);
+  return true;
+}
+
 /**
  * Closes Firefox the clean way (through the agent's BiDi multiplexer: read cookies, then
- * browser.close), falling back to SIGTERM and, after `timeoutMs`, SIGKILL when the browser hangs.
+ * browser.close), falling back to SIGTERM and, after `timeoutMs`, SIGKILL when the browser hangs
+ * or the agent holds no session for it (`target` null).
  */
 export async function stopFirefox(
   pid: number,
-  target: string | ConnectionTransport,
+  target: ConnectionTransport | null,
   exited: Promise<void>,
   timeoutMs: number,
 ): Promise<StopResult> {
   let cookies: StoredCookie[] | null = null;
-  const waitExit = (ms: number) =>
-    Promise.race([exited.then(() => true), new Promise<boolean>((r) => setTimeout(() => r(false), ms).unref())]);
-  try {
-    const browser = await Promise.race([
-      connect(target),
-      new Promise<never>((_, fail) => setTimeout(() => fail(new Error('connect timeout')), 5000).unref()),
-    ]);
-    cookies = (await browser.cookies()).map(toStoredCookie);
-    await browser.close().catch(() => undefined);
-    if (await waitExit(timeoutMs)) return { cookies, killed: false };
-  } catch {
-    // the session is taken (the user's automation) or the browser does not answer
+  if (target) {
+    try {
+      const browser = await Promise.race([
+        connect(target),
+        new Promise<never>((_, fail) => setTimeout(() => fail(new Error('connect timeout')), 5000).unref()),
+      ]);
+      cookies = (await browser.cookies()).map(toStoredCookie);
+      await browser.close().catch(() => undefined);
+      const ended = await Promise.race([
+        exited.then(() => true),
+        new Promise<boolean>((r) => setTimeout(() => r(false), timeoutMs).unref()),
+      ]);
+      if (ended) return { cookies, killed: false };
+    } catch {
+      // the browser does not answer
+    }
   }
-  if (isAlive(pid)) process.kill(pid, 'SIGTERM');
-  if (await waitExit(timeoutMs)) return { cookies, killed: false };
-  if (isAlive(pid)) process.kill(pid, 'SIGKILL');
-  await waitExit(timeoutMs);
-  return { cookies, killed: true };
+  return { cookies, killed: await terminateFirefox(pid, exited, timeoutMs) };
 }

@@ -3,10 +3,9 @@ import { join } from 'node:path';
 import type { SyncSettings } from '@cos/contracts';
 import type { ExitInfo } from '@cos/proxy-kit';
 import { writePrivate } from '../identity/agent-files';
-import type { ProxyRecord } from '../proxy/window-proxies';
 import type { RestoreProblem } from './profile-archive';
 
-/** What the agent must remember about a running window to adopt or finish it after a restart. */
+/** What the agent must remember about a running window to finish it after a restart. */
 export interface WindowRecord {
   id: number;
   uuid: string;
@@ -14,15 +13,13 @@ export interface WindowRecord {
   /** The agent's multiplexer, what clients connect to. */
   wsEndpoint: string;
   port: number;
-  /** Firefox's own BiDi endpoint, which only the agent holds. */
-  firefoxEndpoint?: string;
   profileDir: string;
   configPath: string;
+  /** Set from Firefox's start until its setup is done: such a window, left by a killed agent, is stopped and not synced. */
+  starting?: boolean;
   sync: SyncSettings;
   leaseSeconds: number;
   startedAt: string;
-  /** The bridge its Firefox uses, re-created when the window is adopted; holds the proxy's credentials. */
-  proxy?: ProxyRecord | null;
   /** Where its traffic left, when an IP check ran at open. */
   exit?: ExitInfo | null;
   restore?: RestoreProblem;

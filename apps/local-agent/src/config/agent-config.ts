@@ -86,6 +86,20 @@ export class AgentEnv {
   @Matches(/^https?:\/\/\S+$/, { message: 'AGENT_IP_CHECK_URL must be an http(s) URL' })
   AGENT_IP_CHECK_URL?: string;
 
+  /** The largest WebDriver BiDi message through a window's multiplexer, either way; larger ones are refused with a BiDi error. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(65_536)
+  @Max(268_435_456)
+  AGENT_BIDI_MESSAGE_MAX_BYTES = 33_554_432;
+
+  /** WebDriver BiDi clients connected to one window at once. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  AGENT_BIDI_CLIENTS_MAX = 32;
+
   /** PEM file of extra certificate authorities trusted for https proxies. */
   @IsOptional()
   @IsString()

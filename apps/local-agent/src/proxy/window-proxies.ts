@@ -26,12 +26,6 @@ export interface PreparedProxy {
   exit: ExitInfo | null;
 }
 
-/** What the agent keeps to re-create a running window's bridge after a restart. */
-export interface ProxyRecord {
-  endpoint: ProxyEndpoint;
-  port: number;
-}
-
 interface Extraction {
   dynamicIpUrl: string;
   endpoint: ProxyEndpoint;
@@ -75,23 +69,9 @@ export class WindowProxies implements OnApplicationShutdown {
     }
   }
 
-  /** The bridge of a window adopted after an agent restart, on the port its Firefox already uses. */
-  async adopt(uuid: string, record: ProxyRecord): Promise<void> {
-    try {
-      this.routes.set(
-        uuid,
-        await openProxyRoute(record.endpoint, { timeoutMs: this.timeoutMs, ca: this.config.proxyCa, port: record.port }),
-      );
-    } catch (error) {
-      this.logger.warn(
-        `could not re-create the proxy bridge of window ${uuid}: ${(error as Error).message}; its traffic fails until it reopens`,
-      );
-    }
-  }
-
-  recordOf(uuid: string): ProxyRecord | null {
-    const route = this.routes.get(uuid);
-    return route?.bridged ? { endpoint: route.endpoint, port: route.browser.port } : null;
+  /** The window's Firefox can answer its bridge's challenge now (see BridgeGate). */
+  browserReady(uuid: string): void {
+    this.routes.get(uuid)?.challenge();
   }
 
   async release(uuid: string): Promise<void> {

@@ -1,0 +1,73 @@
+import { ChildProcess, spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { CloudClient } from '@cos/cloud-client';
+import { loadAgentConfig } from '../../apps/local-agent/src/config/agent-config';
+import { FileSessionStore, LocalToken } from '../../apps/local-agent/src/identity/agent-files';
+import type { Envelope } from './cloud-app';
+import { freePort } from './proxies';
+
+export interface AgentProcess {
+  url: string;
+  pid: number;
+  dataDir: string;
+  post<T = any>(path: string, body?: unknown): Promise<Envelope<T>>;
+  /** SIGKILL: the agent ends mid-step, as in a crash or an out-of-memory kill. */
+  kill(): Promise<void>;
+}
+
+const ROOT = join(__dirname, '..', '..');
+
+/** The agent as its own process (ts-node, no build), signed in, for tests that kill it for real. */
+export async function spawnAgent(options: { cloudUrl: string; dataDir: string; email: string; password: string }): Promise<AgentProcess> {
+  const port = await freePort();
+  const env = {
+    AGENT_DATA_DIR: options.dataDir,
+    CLOUD_URL: options.cloudUrl,
+    AGENT_HEADLESS: '1',
+    AGENT_PORT: String(port),
+    AGENT_PROXY_PROBE_TARGET: '127.0.0.1:9',
+  };
+  const config = loadAgentConfig({ ...process.env, ...env });
+  await new CloudClient(options.cloudUrl, new FileSessionStore(config)).login(options.email, options.password);
+  const token = new LocalToken(config).current();
+  const child: ChildProcess = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, 'apps/local-agent/src/main.ts')],
+    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
+  );
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 90_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`agent process exited with ${child.exitCode}: ${stderr}`);
+    const ready = await fetch(`${url}/health`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error(`agent process did not become ready: ${stderr}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    pid: child.pid!,
+    dataDir: options.dataDir,
+    async post(path, body = {}) {
+      const res = await fetch(`${url}${path}`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-Cos-Local-Token': token },
+        body: JSON.stringify(body),
+      });
+      return (await res.json()) as Envelope;
+    },
+    kill: async () => {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    },
+  };
+}
