@@ -11,9 +11,6 @@ import { BidiClient, BidiClosedError, BidiCommandError } from './bidi-client';
 import { WindowDownloads } from './window-downloads';
 import { WindowInspector } from './window-inspector';
 
-/** How often running windows without an inspector are looked for (adopted after a restart, a session taken again). */
-const SWEEP_MS = 1_000;
-
 export interface InspectedWindow {
   id: number;
   uuid: string;
@@ -21,18 +18,17 @@ export interface InspectedWindow {
 }
 
 /**
- * The inspection's client of every running window, attached when the window opens (or is
- * adopted) so its logs, downloads and dialogs are kept from the start, and again whenever the
+ * The inspection's client of every running window, attached when the window opens (a window
+ * runs only under the agent that opened it) so its logs, downloads and dialogs are kept from the start, and again whenever the
  * window's multiplexer is replaced. The window's close ends the client with the multiplexer.
  */
 @Injectable()
 export class WindowInspectors implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(WindowInspectors.name);
   private readonly attached = new Map<string, { mux: BidiMultiplexer; inspector: Promise<WindowInspector> }>();
-  /** Multiplexers an attach failed on: retried only by a call that asks for them, not by the sweep. */
+  /** Multiplexers an attach failed on: retried only by a call that asks for them. */
   private readonly failed = new WeakSet<BidiMultiplexer>();
   private subscription: Subscription | null = null;
-  private sweeper: NodeJS.Timeout | null = null;
 
   constructor(
     private readonly windows: BrowserWindowsService,
@@ -45,15 +41,10 @@ export class WindowInspectors implements OnModuleInit, OnApplicationShutdown {
     this.subscription = this.events.stream(null).subscribe((event) => {
       if (event.type === 'window.opened') this.attachQuietly((event.data as { uuid: string }).uuid);
     });
-    this.sweeper = setInterval(() => {
-      for (const { uuid } of this.windows.pids().list) this.attachQuietly(uuid);
-    }, SWEEP_MS);
-    this.sweeper.unref();
   }
 
   onApplicationShutdown(): void {
     this.subscription?.unsubscribe();
-    if (this.sweeper) clearInterval(this.sweeper);
     for (const entry of this.attached.values()) void entry.inspector.then((i) => i.close()).catch(() => undefined);
     this.attached.clear();
   }
