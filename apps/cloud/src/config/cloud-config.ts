@@ -3,7 +3,8 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLen
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { packageVersion } from '@cos/server-common';
+import { LOG_LEVELS, packageVersion } from '@cos/server-common';
+import type { AppLogLevel } from '@cos/server-common';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) =>
@@ -16,6 +17,10 @@ export class CloudEnv {
 
   @IsString()
   CLOUD_HOST = '127.0.0.1';
+
+  /** `debug` and `verbose` also show Nest's wiring at start (every module and route). */
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: AppLogLevel = 'log';
 
   @Transform(toInt)
   @IsInt()
