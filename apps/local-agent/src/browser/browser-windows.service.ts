@@ -470,8 +470,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
 
   private openAnswer(window: RunningWindow, alreadyStarted: boolean, beforeStart: OpenStatusView, afterStart: OpenStatusView) {
     return {
-      id: String(window.id),
-      browserId: String(window.id),
+      // Numbers, as in every other answer of the agent and the cloud.
+      id: window.id,
+      browserId: window.id,
       uuid: window.uuid,
       pid: window.pid,
       alreadyStarted,
@@ -491,8 +492,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
 
   private closeAnswer(window: RunningWindow, outcome: CloseOutcome, beforeClose: OpenStatusView, afterClose: OpenStatusView) {
     return {
-      id: String(window.id),
-      browserId: String(window.id),
+      // Numbers, as in every other answer of the agent and the cloud.
+      id: window.id,
+      browserId: window.id,
       uuid: window.uuid,
       close: {
         error: outcome.error,
