@@ -1,8 +1,10 @@
 import { defineConfig } from 'vite';
 
-// Built with `vite build apps/console` (the folder is the root). The console is plain React compiled by Vite's own JSX transform; the cloud serves the build from dist/console.
+// Built by `npm run build` (tools/build.mjs runs `vite build apps/console --outDir <its own folder>`, and dist/console
+// points at the result); a bare `vite build apps/console` writes to dist/vite/console, never under a running cloud.
+// The console is plain React compiled by Vite's own JSX transform.
 export default defineConfig({
   base: '/',
   oxc: { jsx: { runtime: 'automatic' } },
-  build: { outDir: '../../dist/console', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  build: { outDir: '../../dist/vite/console', emptyOutDir: true, sourcemap: false, target: 'es2022' },
 });

@@ -169,8 +169,8 @@ describe('local agent with a real Firefox and a real cloud', () => {
       code: 0,
       msg: 'Browser opened',
       data: {
-        id: String(w.id),
-        browserId: String(w.id),
+        id: w.id,
+        browserId: w.id,
         uuid: w.uuid,
         pid: expect.any(Number),
         alreadyStarted: false,

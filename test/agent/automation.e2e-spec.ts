@@ -3,6 +3,7 @@ import { AgentHarness, startAgent } from '../support/agent-app';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
 import { attach } from '../support/firefox';
+import { freePort } from '../support/proxies';
 import { startTestSite, TestSite } from '../support/test-site';
 
 jest.setTimeout(180_000);
@@ -44,13 +45,33 @@ describe('automation of a running window over the Local API', () => {
       data: { id: w.id, uuid: w.uuid, url: `${site.url}/welcome`, status: 200, title: 'Welcome' },
     });
 
+    // A page that cannot be reached: the network error's name and meaning, not the browser's stack.
+    const closedPort = await freePort();
+    const nowhere = `http://127.0.0.1:${closedPort}/`;
+    expect(await agent.post('/browser/navigate', { uuid: w.uuid, url: nowhere })).toEqual({
+      code: 422,
+      msg: `Navigation to ${nowhere} failed: NS_ERROR_CONNECTION_REFUSED (the connection was refused)`,
+      data: { timedOut: false, error: 'NS_ERROR_CONNECTION_REFUSED' },
+    });
+    const step = await agent.post('/browser/actions', { uuid: w.uuid, steps: [{ type: 'navigate', url: nowhere }] });
+    expect(step).toMatchObject({
+      code: 422,
+      msg: `Step 0 (navigate: navigation to ${nowhere}) failed: NS_ERROR_CONNECTION_REFUSED (the connection was refused)`,
+    });
+    await agent.post('/browser/navigate', { uuid: w.uuid, url: `${site.url}/welcome` });
+
     const value = await agent.post('/browser/eval', {
       id: w.id,
       code: 'const n = await new Promise((r) => setTimeout(() => r(41), 50)); return { n: n + 1, t: document.title, u: undefined, big: 2n ** 70n, m: new Map([["k", 1]]), nan: NaN };',
     });
     expect(value).toMatchObject({
       code: 0,
-      data: { type: 'object', value: { n: 42, t: 'Welcome', u: null, big: '1180591620717411303424', m: { k: 1 }, nan: 'NaN' } },
+      data: {
+        id: w.id,
+        uuid: w.uuid,
+        type: 'object',
+        value: { n: 42, t: 'Welcome', u: null, big: '1180591620717411303424', m: { k: 1 }, nan: 'NaN' },
+      },
     });
     expect((await agent.post('/browser/eval', { uuid: w.uuid, code: 'document.body' })).data).toMatchObject({ value: null });
     // A script's completion value, a promise awaited, and an awaited expression.
@@ -197,7 +218,19 @@ describe('automation of a running window over the Local API', () => {
   it('cookie files in both formats: a running window through its browser, a closed one through the cloud', async () => {
     const netscape = '# Netscape HTTP Cookie File\n#HttpOnly_.shop.test\tTRUE\t/\tTRUE\t1900000000\tsid\tfrom-file\n';
     const intoBrowser = await agent.post('/browser/cookies/import', { uuid: w.uuid, format: 'netscape', text: netscape });
-    expect(intoBrowser.data).toMatchObject({ source: 'browser', imported: 1 });
+    // Firefox keeps a cookie at most 400 days: the answer says which expiry it cut, and to what.
+    const cap = Math.floor(Date.now() / 1000) + 400 * 86_400;
+    expect(intoBrowser.data).toMatchObject({
+      source: 'browser',
+      imported: 1,
+      capped: [{ name: 'sid', domain: '.shop.test', path: '/', expiry: 1900000000, cappedTo: expect.any(Number) }],
+    });
+    expect(Math.abs(intoBrowser.data.capped[0].cappedTo - cap)).toBeLessThan(300);
+    const fresh = await agent.post('/browser/cookies/set', {
+      uuid: w.uuid,
+      cookies: [{ name: 'near', value: '1', domain: 'shop.test', path: '/', expirationDate: Math.floor(Date.now() / 1000) + 86_400 }],
+    });
+    expect(fresh.data.capped).toEqual([]);
     const fromBrowser = await agent.post('/browser/cookies/export', { uuid: w.uuid, format: 'json' });
     expect(fromBrowser.data.source).toBe('browser');
     expect(fromBrowser.data.cookies).toContainEqual(
@@ -228,19 +261,26 @@ describe('automation of a running window over the Local API', () => {
       },
     ];
     const intoCloud = await agent.post('/browser/cookies/import', { uuid: closed.uuid, format: 'json', cookies: json });
-    expect(intoCloud.data).toMatchObject({ source: 'cloud', mode: 'merge', imported: 1, total: 1 });
+    expect(intoCloud.data).toMatchObject({
+      id: closed.id,
+      source: 'cloud',
+      mode: 'merge',
+      imported: 1,
+      total: 1,
+      capped: [{ name: 'cart', domain: '.shop.test', path: '/', expiry: 1900000000, cappedTo: expect.any(Number) }],
+    });
     const asText = await agent.post('/browser/cookies/export', { id: closed.id, format: 'netscape' });
     expect(asText.data).toMatchObject({ source: 'cloud', total: 1 });
     expect(asText.data.text).toContain('.shop.test\tTRUE\t/\tTRUE\t1900000000\tcart\t3');
-    // The imported cookies are there when the window opens.
-    await agent.post('/browser/open', { uuid: closed.uuid });
+    // The imported cookies are there when the window opens. Every answer gives the window's id as a number.
+    expect((await agent.post('/browser/open', { uuid: closed.uuid })).data).toMatchObject({ id: closed.id, browserId: closed.id });
     const live = await agent.post('/browser/cookies/export', { uuid: closed.uuid });
     expect(live.data).toMatchObject({
       source: 'browser',
       total: 1,
       cookies: [{ name: 'cart', value: '3', domain: '.shop.test', sameSite: 'lax' }],
     });
-    await agent.post('/browser/close', { uuid: closed.uuid });
+    expect((await agent.post('/browser/close', { uuid: closed.uuid })).data).toMatchObject({ id: closed.id, browserId: closed.id });
   });
 
   it('a script connected through the multiplexer and the HTTP endpoints work on one window at once', async () => {

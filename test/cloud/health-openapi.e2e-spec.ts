@@ -1,4 +1,38 @@
+import { DatabaseLocation } from '../../apps/cloud/src/database/database.module';
+import { statementName } from '../../apps/cloud/src/database/prepared-reads';
+import { HEALTH_PROBE } from '../../apps/cloud/src/health/health.controller';
 import { CloudHarness, startCloud } from '../support/cloud-app';
+
+describe('health of the embedded database', () => {
+  let cloud: CloudHarness;
+  beforeAll(async () => {
+    cloud = await startCloud({ embedded: true });
+  });
+  afterAll(() => cloud.close());
+
+  it('answers 503 naming the database when its session takes plain queries but not the prepared reads', async () => {
+    // The session already holds the name the probe prepares under, as a reused session would.
+    await cloud.db.query(`PREPARE ${statementName(HEALTH_PROBE)} AS SELECT 2`);
+    const res = await cloud.raw().get('/health');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({
+      code: 503,
+      msg: 'The embedded database (PGlite) cannot serve requests: query failed (SQLSTATE 42P05)',
+      data: { status: 'degraded', database: 'embedded', databaseError: 'query failed (SQLSTATE 42P05)' },
+    });
+  });
+
+  it('answers 503 naming the database when the database is gone', async () => {
+    await cloud.app.get(DatabaseLocation).onApplicationShutdown();
+    const res = await cloud.raw().get('/health');
+    expect(res.status).toBe(503);
+    expect(res.body).toMatchObject({
+      code: 503,
+      msg: expect.stringMatching(/^The embedded database \(PGlite\) cannot serve requests: /),
+      data: { status: 'degraded', database: 'embedded' },
+    });
+  });
+});
 
 describe('health and OpenAPI', () => {
   let cloud: CloudHarness;
@@ -22,7 +56,11 @@ describe('health and OpenAPI', () => {
     const res = await cloud.raw().get('/health');
     probe.mockRestore();
     expect(res.status).toBe(503);
-    expect(res.body).toMatchObject({ code: 500, data: { status: 'degraded', database: 'postgres' } });
+    expect(res.body).toEqual({
+      code: 503,
+      msg: 'The PostgreSQL database cannot serve requests: connection failed',
+      data: { status: 'degraded', uptime: expect.any(Number), database: 'postgres', version: '0.1.0', databaseError: 'connection failed' },
+    });
   });
 
   it('serves an OpenAPI document with every endpoint and its body', async () => {

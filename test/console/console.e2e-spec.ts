@@ -219,6 +219,112 @@ describe('the web console in a real browser', () => {
     await memberContext.close();
   });
 
+  it('editing only the remark keeps every proxy binding, and the form shows and changes each method', async () => {
+    const saved = await cloud.post(
+      '/proxy/add',
+      { name: 'team DE', proxyType: 'socks5', host: '10.0.0.7', port: 1080, proxyUserName: 'u', proxyPassword: 'p' },
+      owner.token,
+    );
+    expect(saved.code).toBe(0);
+    const bound = [
+      { name: 'bound saved', proxyMethod: 4, proxyId: saved.data.id },
+      {
+        name: 'bound api',
+        proxyMethod: 3,
+        proxyType: 'socks5',
+        dynamicIpUrl: 'http://extract.test/get?n=1',
+        isDynamicIpChangeIp: true,
+        refreshProxyUrl: 'http://extract.test/refresh',
+      },
+      {
+        name: 'bound custom',
+        proxyMethod: 2,
+        proxyType: 'http',
+        host: 'proxy.test',
+        port: 3128,
+        proxyUserName: 'me',
+        proxyPassword: 'secret',
+        ipCheckService: 'ipinfo',
+        tagIds: [],
+      },
+    ];
+    const windows = [];
+    for (const fields of bound) windows.push(await createWindow(cloud, owner, fields));
+    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const page = await signIn(context, owner);
+    const form = page.getByRole('dialog');
+    const openForm = async (name: string) => {
+      await page.getByRole('button', { name: `Edit ${name}`, exact: true }).click();
+      await form.waitFor();
+    };
+    const saveForm = async () => {
+      await form.getByRole('button', { name: 'Save', exact: true }).click();
+      await form.waitFor({ state: 'detached' });
+    };
+
+    // The form shows each window's method with its own fields.
+    const shows: [string, string, [string, string][]][] = [
+      ['bound saved', '4', [['Saved proxy', String(saved.data.id)]]],
+      [
+        'bound api',
+        '3',
+        [
+          ['Extraction URL', 'http://extract.test/get?n=1'],
+          ['Type of extracted proxies', 'socks5'],
+        ],
+      ],
+      [
+        'bound custom',
+        '2',
+        [
+          ['Host', 'proxy.test'],
+          ['Port', '3128'],
+          ['Type', 'http'],
+        ],
+      ],
+    ];
+    for (const [index, [name, method, fields]] of shows.entries()) {
+      const before = await detail(windows[index].id);
+      await openForm(name);
+      expect(await form.getByLabel('Proxy method').inputValue()).toBe(method);
+      for (const [label, value] of fields)
+        // A select's accessible name ends with its chosen option: match the label's start.
+        expect([label, await form.getByLabel(new RegExp(`^${label}`)).inputValue()]).toEqual([label, value]);
+      if (name === 'bound api') expect(await form.getByLabel('New proxy at every open').isChecked()).toBe(true);
+      await shot(page, `window-form-method-${method}`);
+      await form.getByLabel('Remark').fill(`remark of ${name}`);
+      await saveForm();
+      // Nothing but the remark moved: the binding, the password, the IP check service.
+      expect(await detail(windows[index].id)).toEqual({ ...before, remark: `remark of ${name}`, updatedAt: expect.any(String) });
+    }
+    const audit = await cloud.post('/audit/list', { kind: 'window.updated' }, owner.token);
+    for (const w of windows) {
+      expect(audit.data.list.filter((e: { windowId: number }) => e.windowId === w.id).map((e: { data: unknown }) => e.data)).toEqual([
+        { fields: ['remark'] },
+      ]);
+    }
+
+    // The binding changes only when the user changes it: the custom window onto the saved proxy, the saved one onto an API.
+    await openForm('bound custom');
+    await form.getByLabel('Proxy method').selectOption({ label: 'Saved team proxy' });
+    await form.getByText('The stored proxy password is cleared').waitFor();
+    await form.getByLabel('Saved proxy').selectOption({ label: 'team DE (socks5 10.0.0.7:1080)' });
+    await saveForm();
+    expect(await detail(windows[2].id)).toMatchObject({ proxyMethod: 4, proxyId: saved.data.id, ipCheckService: 'ipinfo' });
+    await openForm('bound saved');
+    await form.getByLabel('Proxy method').selectOption({ label: 'API extraction' });
+    await form.getByLabel('Extraction URL').fill('http://extract.test/other');
+    await saveForm();
+    expect(await detail(windows[0].id)).toMatchObject({
+      proxyMethod: 3,
+      proxyId: null,
+      dynamicIpUrl: 'http://extract.test/other',
+      proxyType: 'http',
+    });
+    await page.getByRole('cell', { name: 'API extraction (http)' }).waitFor();
+    await context.close();
+  });
+
   it('signs out: the session ends and the refresh cookie is gone', async () => {
     const context = await browser.newContext();
     const page = await signIn(context, owner);

@@ -4,6 +4,8 @@ import { join } from 'node:path';
 export interface CloudProcess {
   url: string;
   pid: number;
+  /** What it printed so far (stdout and stderr, the last 64 kB). */
+  output(): string;
   /** SIGKILL: the process ends mid-step, as in a crash or an out-of-memory kill. */
   kill(): Promise<void>;
   /** SIGSTOP: the process hangs (connections are still accepted by the kernel, nothing answers). */
@@ -15,22 +17,25 @@ export interface CloudProcess {
 const ROOT = join(__dirname, '..', '..');
 
 /** The cloud as its own process (ts-node, no build), for tests that kill it for real. */
-export async function spawnCloud(options: { port: number; env: Record<string, string> }): Promise<CloudProcess> {
+export async function spawnCloud(options: { port: number; env: Record<string, string>; readyMs?: number }): Promise<CloudProcess> {
   const child: ChildProcess = spawn(
     process.execPath,
     ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, 'apps/cloud/src/main.ts')],
     {
       cwd: ROOT,
       env: { ...process.env, NODE_ENV: 'test', CLOUD_HOST: '127.0.0.1', CLOUD_PORT: String(options.port), ...options.env },
-      stdio: ['ignore', 'ignore', 'pipe'],
+      stdio: ['ignore', 'pipe', 'pipe'],
     },
   );
   let stderr = '';
+  let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
+  for (const stream of [child.stdout, child.stderr])
+    stream?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-65536)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${options.port}`;
   // Transpiling and starting the cloud takes up to a minute on a busy two-core machine.
-  const deadline = Date.now() + 180_000;
+  const deadline = Date.now() + (options.readyMs ?? 180_000);
   for (;;) {
     if (child.exitCode !== null) throw new Error(`cloud process exited with ${child.exitCode}: ${stderr}`);
     const ready = await fetch(`${url}/health`).then(
@@ -47,6 +52,7 @@ export async function spawnCloud(options: { port: number; env: Record<string, st
   return {
     url,
     pid: child.pid!,
+    output: () => output,
     kill: async () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;

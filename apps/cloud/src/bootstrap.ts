@@ -4,6 +4,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { configureHttpApp } from '@cos/server-common';
 import compression from 'compression';
 import type { NextFunction, Request, Response } from 'express';
+import type { Server } from 'node:http';
 import { CloudConfig } from './config/cloud-config';
 import { CONSOLE_CSP } from './console/console.module';
 
@@ -30,6 +31,10 @@ export function configureCloudApp(app: INestApplication): void {
     next();
   });
   const config = app.get(CloudConfig);
+  const server = app.getHttpServer() as Server;
+  server.keepAliveTimeout = config.env.HTTP_KEEP_ALIVE_SECONDS * 1000;
+  // The next request on a kept connection may start as late as the keep-alive allows.
+  server.headersTimeout = Math.max(server.headersTimeout, server.keepAliveTimeout + 1000);
   // Behind a load balancer the client's address (login throttling) comes from X-Forwarded-For,
   // trusted only as far as TRUST_PROXY says.
   if (config.env.TRUST_PROXY !== undefined) {

@@ -73,3 +73,16 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
     </div>
   );
 }
+
+/** The options of a select of named items (groups, tags), by id. */
+export function NamedOptions({ items }: { items: { id: number; name: string }[] | undefined }) {
+  return (
+    <>
+      {items?.map((item) => (
+        <option key={item.id} value={item.id}>
+          {item.name}
+        </option>
+      ))}
+    </>
+  );
+}

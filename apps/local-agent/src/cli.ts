@@ -1,4 +1,6 @@
 import { Command } from 'commander';
+import { createInterface } from 'node:readline';
+import { Writable } from 'node:stream';
 import { UnauthorizedError } from '@cos/contracts';
 import { CloudClient } from '@cos/cloud-client';
 import { loadAgentConfig } from './config/agent-config';
@@ -12,17 +14,63 @@ function context() {
   return { config, cloud: new CloudClient(config.env.CLOUD_URL, new FileSessionStore(config)), token: new LocalToken(config) };
 }
 
+/** The first line of standard input, without its line end: `--password-stdin`. */
+async function firstLineOfStdin(): Promise<string> {
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  for await (const line of lines) {
+    lines.close();
+    return line;
+  }
+  return '';
+}
+
+/** Asks on the terminal without echoing what is typed. */
+function promptHidden(question: string): Promise<string> {
+  let muted = false;
+  const output = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      if (!muted) process.stderr.write(chunk);
+      done();
+    },
+  });
+  const terminal = createInterface({ input: process.stdin, output, terminal: true });
+  return new Promise((resolve) => {
+    terminal.question(question, (answer) => {
+      terminal.close();
+      process.stderr.write('\n');
+      resolve(answer);
+    });
+    muted = true;
+  });
+}
+
+/** The password from the flag, standard input, or a prompt, in that order of what was asked for. */
+async function passwordOf(options: { password?: string; passwordStdin?: boolean }): Promise<string> {
+  if (options.password !== undefined && options.passwordStdin) throw new Error('give --password or --password-stdin, not both');
+  if (options.password !== undefined) return options.password;
+  if (options.passwordStdin) return firstLineOfStdin();
+  if (process.stdin.isTTY) return promptHidden('Password: ');
+  throw new Error('no password: give --password-stdin (and the password on standard input), or run on a terminal to be asked');
+}
+
 program
   .command('login')
   .description('sign the agent in to the cloud with email and password, or with a personal API token')
   .option('--email <email>')
-  .option('--password <password>')
+  .option('--password-stdin', 'read the password from the first line of standard input')
+  .option(
+    '--password <password>',
+    'the password on the command line (shows in the process list and shell history; prefer the prompt or --password-stdin)',
+  )
   .option('--api-token <token>')
-  .action(async (options: { email?: string; password?: string; apiToken?: string }) => {
+  .action(async (options: { email?: string; password?: string; passwordStdin?: boolean; apiToken?: string }) => {
     const { cloud, config } = context();
     if (options.apiToken) await cloud.useApiToken(options.apiToken);
-    else if (options.email && options.password) await cloud.login(options.email, options.password);
-    else throw new Error('give --email and --password, or --api-token');
+    else if (options.email) {
+      const password = await passwordOf(options);
+      if (!password) throw new Error('the password is empty');
+      await cloud.login(options.email, password);
+    } else throw new Error('give --email (the password is asked for, or read with --password-stdin), or --api-token');
     console.log(`logged in to ${config.env.CLOUD_URL} as ${cloud.session()?.email}`);
   });
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Logger } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { configureHttpApp } from '@cos/server-common';
+import { AppLogger, configureHttpApp } from '@cos/server-common';
 import { AgentModule } from './agent.module';
 import { AgentConfig, AgentConfigError, loadAgentConfig } from './config/agent-config';
 import { LocalToken } from './identity/agent-files';
@@ -24,7 +24,7 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const app = await NestFactory.create(AgentModule, { bodyParser: false });
+  const app = await NestFactory.create(AgentModule, { bodyParser: false, logger: new AppLogger(config.env.LOG_LEVEL) });
   configureHttpApp(app, { bodyLimit: '16mb' });
   app.enableShutdownHooks();
   // Loopback only: the Local API is for programs on this desktop.

@@ -3,7 +3,8 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLen
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { packageVersion } from '@cos/server-common';
+import { LOG_LEVELS, packageVersion } from '@cos/server-common';
+import type { AppLogLevel } from '@cos/server-common';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) =>
@@ -16,6 +17,10 @@ export class CloudEnv {
 
   @IsString()
   CLOUD_HOST = '127.0.0.1';
+
+  /** `debug` and `verbose` also show Nest's wiring at start (every module and route). */
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: AppLogLevel = 'log';
 
   @Transform(toInt)
   @IsInt()
@@ -39,9 +44,10 @@ export class CloudEnv {
   @Matches(/^[A-Za-z0-9+/]{43}=$/, { message: 'ENCRYPTION_KEY must be 32 bytes in base64 (44 characters)' })
   ENCRYPTION_KEY?: string;
 
+  /** Low values are for tests that wait past a token's expiry. */
   @Transform(toInt)
   @IsInt()
-  @Min(30)
+  @Min(1)
   @Max(86400)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
@@ -79,9 +85,10 @@ export class CloudEnv {
   @Max(86400)
   LOGIN_THROTTLE_TTL_SECONDS = 60;
 
+  /** Low values are for tests that wait past a lease; agents renew every third of it. */
   @Transform(toInt)
   @IsInt()
-  @Min(10)
+  @Min(1)
   @Max(86400)
   WINDOW_LEASE_SECONDS = 120;
 
@@ -90,6 +97,23 @@ export class CloudEnv {
   @Min(1)
   @Max(200)
   DATABASE_POOL_SIZE = 10;
+
+  /**
+   * A PostgreSQL pool closes a connection idle this long (`0`: never). The embedded database's
+   * one connection is never closed for idleness: PGlite is one session that outlives it.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(86400)
+  DATABASE_POOL_IDLE_SECONDS = 10;
+
+  /** An idle HTTP keep-alive connection is closed after this; behind a load balancer, keep it above the balancer's idle timeout. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  HTTP_KEEP_ALIVE_SECONDS = 5;
 
   @Transform(toInt)
   @IsInt()

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ServeStaticModule } from '@nestjs/serve-static';
 import type { Response } from 'express';
-import { existsSync } from 'node:fs';
+import { existsSync, realpathSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { AuthModule } from '../auth/auth.module';
 import { CloudConfig } from '../config/cloud-config';
@@ -32,8 +32,11 @@ export const CONSOLE_CSP = [
       imports: [ConfigModule],
       inject: [CloudConfig],
       useFactory: (config: CloudConfig) => {
-        const rootPath = resolve(config.env.CONSOLE_DIR);
-        if (!existsSync(join(rootPath, 'index.html'))) return [];
+        const dir = resolve(config.env.CONSOLE_DIR);
+        if (!existsSync(join(dir, 'index.html'))) return [];
+        // The build this process started with (`dist/console` is a symlink a later build moves):
+        // a page keeps finding the assets its index.html names.
+        const rootPath = realpathSync(dir);
         return [
           {
             rootPath,

@@ -1,4 +1,4 @@
-import type { ClientConfig } from 'pg';
+import type { ClientBase, ClientConfig, PoolConfig } from 'pg';
 import { DataSource, DataSourceOptions } from 'typeorm';
 import { ApiTokenEntity } from '../auth/api-token.entity';
 import { SessionEntity } from '../auth/session.entity';
@@ -53,8 +53,25 @@ export function pgClientConfig(target: DatabaseTarget, applicationName: string):
     : { application_name: applicationName, host: target.host, port: target.port, user: target.username, database: target.database };
 }
 
+/** How a pool of connections to the database behaves. */
+export interface PoolSettings {
+  size: number;
+  /** How long an idle connection is kept, in ms; `0`: for as long as it lives. */
+  idleMs: number;
+  /** Runs on every new connection before it serves anything. */
+  onConnect?: (client: ClientBase) => Promise<unknown>;
+}
+
+/** pg-pool waits for the promise `onConnect` returns before it hands the connection out; its typings say `void`. */
+type PoolOptions = Omit<PoolConfig, 'onConnect'> & Pick<PoolSettings, 'onConnect'>;
+
+/** `pg` pool options for these settings. */
+export function poolConfig(pool: PoolSettings): PoolOptions {
+  return { max: pool.size, idleTimeoutMillis: pool.idleMs, ...(pool.onConnect ? { onConnect: pool.onConnect } : {}) };
+}
+
 /** The one set of TypeORM options, used by the app and by the TypeORM CLI. */
-export function dataSourceOptions(target: DatabaseTarget, poolSize = 10): DataSourceOptions {
+export function dataSourceOptions(target: DatabaseTarget, pool: PoolSettings = { size: 10, idleMs: 10_000 }): DataSourceOptions {
   return {
     type: 'postgres',
     ...target,
@@ -64,7 +81,7 @@ export function dataSourceOptions(target: DatabaseTarget, poolSize = 10): DataSo
     migrationsRun: false,
     migrationsTransactionMode: 'each',
     synchronize: false,
-    extra: { max: poolSize },
+    extra: poolConfig(pool),
   };
 }
 

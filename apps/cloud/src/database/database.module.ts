@@ -62,7 +62,7 @@ export class MigrationsAtStart implements OnModuleInit {
     TypeOrmModule.forRootAsync({
       imports: [DatabaseLocationModule],
       inject: [DatabaseLocation],
-      useFactory: (location: DatabaseLocation) => dataSourceOptions(location.target, location.poolSize),
+      useFactory: (location: DatabaseLocation) => dataSourceOptions(location.target, location.pool),
     }),
   ],
   exports: [DatabaseLocationModule, PreparedReads],

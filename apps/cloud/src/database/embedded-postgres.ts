@@ -3,6 +3,7 @@ import { Extension, PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import type { PoolSettings } from './data-source';
 
 // The contrib entry points ship ESM typings only; their CommonJS build is there at run time.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -35,6 +36,15 @@ export interface EmbeddedConnection {
  * checks no password, so only the cloud's own user may reach it.
  */
 export class EmbeddedPostgres {
+  /**
+   * The one connection, kept however long it is idle. PGlite's session outlives any connection:
+   * named prepared statements, settings and cursors of a closed connection stay, while `pg`
+   * forgets what it prepared with the connection, and would prepare the same names again on the
+   * next ("prepared statement … already exists"). A connection that does end (cut, failed) is
+   * replaced by one that first resets the session, so each connection starts from a clean one.
+   */
+  static readonly POOL: PoolSettings = { size: 1, idleMs: 0, onConnect: (client) => client.query('DISCARD ALL') };
+
   private readonly logger = new Logger(EmbeddedPostgres.name);
 
   private constructor(
@@ -64,8 +74,11 @@ export class EmbeddedPostgres {
     return embedded;
   }
 
-  async stop(): Promise<void> {
-    await this.server.stop();
-    await this.db.close();
+  private stopped?: Promise<void>;
+
+  /** Stops once, however many times it is asked. */
+  stop(): Promise<void> {
+    this.stopped ??= this.server.stop().then(() => this.db.close());
+    return this.stopped;
   }
 }

@@ -4,7 +4,7 @@ import { createHash } from 'node:crypto';
 import { Pool, QueryResultRow } from 'pg';
 import { DataSource } from 'typeorm';
 import type { PostgresDriver } from 'typeorm/driver/postgres/PostgresDriver';
-import { pgClientConfig } from './data-source';
+import { pgClientConfig, poolConfig } from './data-source';
 import { DatabaseLocation } from './database-location';
 
 /**
@@ -15,7 +15,16 @@ import { DatabaseLocation } from './database-location';
  * not depend on those values (index lookups and ordered index scans). The embedded database is
  * one session, shared with everything else, so there they run on the one connection with the
  * usual plans.
+ *
+ * Which statements a connection has prepared is known to `pg` per connection, and the server
+ * forgets them with its session: a new connection starts with neither (the embedded database's
+ * one session is reset for each new connection, see `EmbeddedPostgres.POOL`), so the two agree.
  */
+/** The name a statement is prepared under: the same on every connection and instance. */
+export function statementName(text: string): string {
+  return `cos_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+}
+
 @Injectable()
 export class PreparedReads implements OnApplicationShutdown {
   private readonly logger = new Logger(PreparedReads.name);
@@ -32,7 +41,7 @@ export class PreparedReads implements OnApplicationShutdown {
     }
     this.pool = new Pool({
       ...pgClientConfig(location.target, 'cos-reads'),
-      max: location.poolSize,
+      ...poolConfig(location.pool),
       options: '-c plan_cache_mode=force_generic_plan',
     });
     // A connection that dies while idle is dropped by the pool; the next read opens another.
@@ -42,7 +51,7 @@ export class PreparedReads implements OnApplicationShutdown {
   async query<T extends QueryResultRow>(text: string, values: unknown[]): Promise<T[]> {
     let name = this.names.get(text);
     if (!name) {
-      name = `cos_${createHash('sha256').update(text).digest('hex').slice(0, 24)}`;
+      name = statementName(text);
       this.names.set(text, name);
     }
     return (await this.pool.query<T>({ name, text, values })).rows;

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
 import { Status, useAction, useLoad } from '../ui';
-import type { WindowRow } from './windows';
+import type { WindowRow } from './window-changes';
 
 export function RecyclePage({ live }: { live: number }) {
   const me = useSession();

@@ -3,46 +3,17 @@ import type { ColumnDef, RowSelectionState } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
-import { Dialog, Field, Status, useAction, useLoad } from '../ui';
+import { Dialog, Field, NamedOptions, Status, useAction, useLoad } from '../ui';
+import type { Named, WindowRow } from './window-changes';
+import { WindowForm } from './window-form';
 
-export interface WindowRow {
-  id: number;
-  uuid: string;
-  name: string;
-  groupId: number;
-  groupName: string;
-  tags: { id: number; name: string }[];
-  remark: string;
-  openStatus: string;
-  openDeviceId: string | null;
-  proxyMethod: number;
-  proxyType: string;
-  host: string;
-  port: number | null;
-  proxyUserName: string;
-  hasProxyPassword: boolean;
-  proxyId: number | null;
-  browserFingerPrint: Record<string, unknown>;
-  config: Record<string, unknown>;
-  createdAt: string;
-}
-interface Named {
-  id: number;
-  name: string;
-}
 const PAGE_SIZE = 100;
 
-/** The options of a select of groups or tags, by id. */
-function Options({ items }: { items: Named[] | undefined }) {
-  return (
-    <>
-      {items?.map((item) => (
-        <option key={item.id} value={item.id}>
-          {item.name}
-        </option>
-      ))}
-    </>
-  );
+/** What the proxy column says of a window's proxy, by its method. */
+function proxyText(w: WindowRow): string {
+  if (w.proxyMethod === 4) return `saved proxy #${w.proxyId ?? '?'}`;
+  if (w.proxyMethod === 3) return `API extraction (${w.proxyType})`;
+  return w.host ? `${w.proxyType} ${w.host}:${w.port ?? ''}` : '—';
 }
 
 export function WindowsPage({ live }: { live: number }) {
@@ -102,7 +73,7 @@ export function WindowsPage({ live }: { live: number }) {
       { header: 'Tags', cell: ({ row }) => row.original.tags.map((t) => t.name).join(', ') },
       {
         header: 'Proxy',
-        cell: ({ row }) => (row.original.host ? `${row.original.proxyType} ${row.original.host}:${row.original.port ?? ''}` : '—'),
+        cell: ({ row }) => proxyText(row.original),
       },
       {
         header: 'Status',
@@ -164,13 +135,13 @@ export function WindowsPage({ live }: { live: number }) {
         <Field label="Group">
           <select value={groupId} onChange={(e) => (setGroupId(e.target.value), setPage(0))}>
             <option value="">All groups</option>
-            <Options items={groups.data?.list} />
+            <NamedOptions items={groups.data?.list} />
           </select>
         </Field>
         <Field label="Tag">
           <select value={tagId} onChange={(e) => (setTagId(e.target.value), setPage(0))}>
             <option value="">All tags</option>
-            <Options items={tags.data?.list} />
+            <NamedOptions items={tags.data?.list} />
           </select>
         </Field>
         <Field label="Status">
@@ -197,7 +168,7 @@ export function WindowsPage({ live }: { live: number }) {
                 <select value={batchGroup} onChange={(e) => setBatchGroup(e.target.value)}>
                   <option value="">Choose…</option>
                   <option value="0">No group</option>
-                  <Options items={groups.data?.list} />
+                  <NamedOptions items={groups.data?.list} />
                 </select>
               </Field>
               <button
@@ -290,141 +261,6 @@ export function WindowsPage({ live }: { live: number }) {
       )}
       {versionsOf && <Versions window={versionsOf} onClose={() => setVersionsOf(null)} />}
     </>
-  );
-}
-
-const PROXY_TYPES = ['direct', 'http', 'https', 'socks5', 'ssh'];
-
-/** Create or edit: name, group, remark, the fingerprint's main fields, and the proxy (its password write-only). */
-function WindowForm({
-  window: w,
-  groups,
-  onClose,
-  onSaved,
-}: {
-  window: WindowRow | null;
-  groups: Named[];
-  onClose: () => void;
-  onSaved: () => void;
-}) {
-  const fp = (w?.browserFingerPrint ?? {}) as { os?: string; timezone?: string; languages?: string[]; resolution?: string };
-  const [name, setName] = useState(w?.name ?? '');
-  const [groupId, setGroupId] = useState(String(w?.groupId ?? 0));
-  const [remark, setRemark] = useState(w?.remark ?? '');
-  const [os, setOs] = useState(fp.os ?? '');
-  const [timezone, setTimezone] = useState(fp.timezone ?? '');
-  const [languages, setLanguages] = useState((fp.languages ?? []).join(', '));
-  const [resolution, setResolution] = useState(fp.resolution ?? '');
-  const [proxyType, setProxyType] = useState(w?.proxyType || 'direct');
-  const [host, setHost] = useState(w?.host ?? '');
-  const [port, setPort] = useState(w?.port ? String(w.port) : '');
-  const [user, setUser] = useState(w?.proxyUserName ?? '');
-  const [password, setPassword] = useState('');
-  const { status, run } = useAction();
-  const save = () => {
-    const fingerprint = {
-      ...(w?.browserFingerPrint ?? {}),
-      ...(os ? { os } : {}),
-      ...(timezone ? { timezone } : {}),
-      ...(resolution ? { resolution } : {}),
-      ...(languages.trim()
-        ? {
-            languages: languages
-              .split(',')
-              .map((l) => l.trim())
-              .filter(Boolean),
-          }
-        : {}),
-    };
-    const proxy =
-      proxyType === 'direct'
-        ? { proxyMethod: 2, proxyType }
-        : { proxyMethod: 2, proxyType, host, port: Number(port), proxyUserName: user, ...(password ? { proxyPassword: password } : {}) };
-    return run(w ? 'Save window' : 'Create window', () =>
-      api('/browser/update', {
-        ...(w ? { id: w.id } : {}),
-        name,
-        groupId: Number(groupId),
-        remark,
-        browserFingerPrint: fingerprint,
-        config: w?.config ?? {},
-        ...proxy,
-      }),
-    ).then((ok) => ok && onSaved());
-  };
-  return (
-    <Dialog title={w ? `Edit ${w.name}` : 'New window'} onClose={onClose}>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          void save();
-        }}
-      >
-        <div className="grid">
-          <Field label="Name">
-            <input required maxLength={100} value={name} onChange={(e) => setName(e.target.value)} />
-          </Field>
-          <Field label="Group">
-            <select value={groupId} onChange={(e) => setGroupId(e.target.value)}>
-              <option value="0">No group</option>
-              <Options items={groups} />
-            </select>
-          </Field>
-        </div>
-        <Field label="Remark">
-          <textarea maxLength={1000} value={remark} onChange={(e) => setRemark(e.target.value)} />
-        </Field>
-        <fieldset>
-          <legend>Fingerprint</legend>
-          <div className="grid">
-            <Field label="Operating system">
-              <input value={os} placeholder="Win32" onChange={(e) => setOs(e.target.value)} />
-            </Field>
-            <Field label="Timezone">
-              <input value={timezone} placeholder="Europe/Berlin" onChange={(e) => setTimezone(e.target.value)} />
-            </Field>
-            <Field label="Languages (comma-separated)">
-              <input value={languages} placeholder="de-DE, en-US" onChange={(e) => setLanguages(e.target.value)} />
-            </Field>
-            <Field label="Screen resolution">
-              <input value={resolution} placeholder="1920x1080" onChange={(e) => setResolution(e.target.value)} />
-            </Field>
-          </div>
-        </fieldset>
-        <fieldset>
-          <legend>Proxy</legend>
-          <div className="grid">
-            <Field label="Type">
-              <select value={proxyType} onChange={(e) => setProxyType(e.target.value)}>
-                {PROXY_TYPES.map((t) => (
-                  <option key={t}>{t}</option>
-                ))}
-              </select>
-            </Field>
-            {proxyType !== 'direct' && (
-              <>
-                <Field label="Host">
-                  <input required value={host} onChange={(e) => setHost(e.target.value)} />
-                </Field>
-                <Field label="Port">
-                  <input required inputMode="numeric" value={port} onChange={(e) => setPort(e.target.value)} />
-                </Field>
-                <Field label="User name">
-                  <input value={user} autoComplete="off" onChange={(e) => setUser(e.target.value)} />
-                </Field>
-                <Field label={`Password (${w?.hasProxyPassword ? 'set; type to replace' : 'not set'})`}>
-                  <input type="password" autoComplete="new-password" value={password} onChange={(e) => setPassword(e.target.value)} />
-                </Field>
-              </>
-            )}
-          </div>
-        </fieldset>
-        <button type="submit" className="primary">
-          {w ? 'Save' : 'Create'}
-        </button>
-        <Status text={status} />
-      </form>
-    </Dialog>
   );
 }
 

@@ -11,6 +11,7 @@ import {
 import type { CookieFormat, StoredCookie } from '@cos/contracts';
 import { BrowserWindowsService } from '../browser/browser-windows.service';
 import { AgentCloud } from '../cloud/agent-cloud';
+import { cappedAtOpen } from './cookie-expiry';
 import { WindowAutomation } from './window-automation';
 
 type Body = Record<string, unknown>;
@@ -39,14 +40,31 @@ export class CookieFiles {
     const cookies = parse(format, payload);
     if (this.runsHere(body)) {
       const answer = await this.automation.setCookies(body, cookies, mode === 'replace');
-      return { id: answer.id, uuid: answer.uuid, source: 'browser', mode, imported: cookies.length, total: answer.total };
+      return {
+        id: answer.id,
+        uuid: answer.uuid,
+        source: 'browser',
+        mode,
+        imported: cookies.length,
+        total: answer.total,
+        capped: answer.capped,
+      };
     }
     const answer = await this.cloud.data<{ id: number; uuid: string; total: number }>('/browser/cookies/import', {
       ...cloudRef(body),
       cookies,
       mode,
     });
-    return { id: answer.id, uuid: answer.uuid, source: 'cloud', mode, imported: cookies.length, total: answer.total };
+    // Stored as given; Firefox cuts them when the window opens.
+    return {
+      id: answer.id,
+      uuid: answer.uuid,
+      source: 'cloud',
+      mode,
+      imported: cookies.length,
+      total: answer.total,
+      capped: cappedAtOpen(cookies),
+    };
   }
 
   private async read(body: Body): Promise<{ source: 'browser' | 'cloud'; id: number; uuid: string; cookies: StoredCookie[] }> {

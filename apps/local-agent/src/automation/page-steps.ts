@@ -249,9 +249,52 @@ export async function runStep(page: Page, step: Step, timeout: number): Promise<
   }
 }
 
+/** Firefox's names of network errors, in words. */
+const NETWORK_ERRORS: Record<string, string> = {
+  NS_ERROR_CONNECTION_REFUSED: 'the connection was refused',
+  NS_ERROR_UNKNOWN_HOST: 'the host name was not found',
+  NS_ERROR_NET_TIMEOUT: 'the connection timed out',
+  NS_ERROR_NET_RESET: 'the connection was reset',
+  NS_ERROR_NET_INTERRUPT: 'the connection was interrupted',
+  NS_ERROR_NET_EMPTY_RESPONSE: 'the server sent nothing',
+  NS_ERROR_OFFLINE: 'the browser is offline',
+  NS_ERROR_PROXY_CONNECTION_REFUSED: 'the proxy refused the connection',
+  NS_ERROR_UNKNOWN_PROXY_HOST: "the proxy's host name was not found",
+  NS_ERROR_PROXY_AUTHENTICATION_FAILED: 'the proxy refused the credentials',
+  NS_ERROR_REDIRECT_LOOP: 'the page redirects in a loop',
+  NS_BINDING_ABORTED: 'another navigation replaced it',
+  NS_ERROR_ABORT: 'another navigation replaced it',
+};
+const NETWORK_ERROR_NAME = /\b(NS_(?:ERROR|BINDING)_[A-Z_]+|(?:SEC_ERROR|SSL_ERROR|MOZILLA_PKIX_ERROR)_[A-Z_]+)\b/;
+
+/**
+ * Why a navigation failed, in a line: Firefox's network error name and its meaning (a certificate
+ * Firefox refused names its NSS error), never the browser's internal stack it comes wrapped in.
+ */
+export function navigationReason(error: Error, timeout: number): { reason: string; timedOut: boolean; errorName: string | null } {
+  const chain = causes(error);
+  const timedOut = chain.some((e) => e.name === 'TimeoutError' || /exceeded|timed? ?out/i.test(e.message));
+  const text = chain.map((e) => e.message).join('\n');
+  const errorName = NETWORK_ERROR_NAME.exec(text)?.[1] ?? null;
+  if (timedOut && errorName !== 'NS_ERROR_NET_TIMEOUT') return { reason: `not done after ${timeout} ms`, timedOut, errorName };
+  if (errorName) {
+    const words = NETWORK_ERRORS[errorName] ?? (/^(SEC|SSL|MOZILLA_PKIX)_/.test(errorName) ? 'the certificate was not accepted' : null);
+    return { reason: words ? `${errorName} (${words})` : errorName, timedOut, errorName };
+  }
+  const firstLine = (text.split('\n')[0] ?? '').replace(/^unknown error:\s*/i, '').trim();
+  return { reason: firstLine.slice(0, 200) || 'the browser gave no reason', timedOut, errorName };
+}
+
 /** A step's own words for its failure: a timeout says what never came. */
 export function stepFailure(index: number, step: Step, error: Error, timeout: number, results: unknown[]): PageActionError {
   const waitedFor = describeStep(step);
+  if (step.type === 'navigate') {
+    const { reason, timedOut } = navigationReason(error, timeout);
+    return new PageActionError(`Step ${index} (${step.type}: ${waitedFor}) failed: ${reason}`, {
+      results,
+      failed: { index, type: step.type, waitedFor, timedOut, error: reason },
+    });
+  }
   // Puppeteer wraps the reason ("Waiting for selector `#x` failed", caused by a TimeoutError).
   const chain = causes(error);
   const timedOut = chain.some((e) => e.name === 'TimeoutError' || /exceeded|timed? ?out/i.test(e.message));

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
-import type { Page } from 'puppeteer-core';
+import type { Browser, Page } from 'puppeteer-core';
 import { DomainError, fromExtensionJson, InvalidParamError, NotFoundError, PageActionError } from '@cos/contracts';
 import type { StoredCookie } from '@cos/contracts';
 import { BrowserWindowsService } from '../browser/browser-windows.service';
 import { toBrowserCookie, toStoredCookie } from '../browser/firefox-process';
+import { CappedCookie, cappedByBrowser } from './cookie-expiry';
 import { pageScript, toJsonValue } from './json-value';
 import { parseOrigins, readOrigins, writeOrigins } from './page-state';
-import { checkUrl, DEFAULT_TIMEOUT_MS, parseSteps, runStep, stepFailure, WaitUntil } from './page-steps';
+import { checkUrl, DEFAULT_TIMEOUT_MS, navigationReason, parseSteps, runStep, stepFailure, WaitUntil } from './page-steps';
 import { WindowPages, WindowTarget } from './window-pages';
 
 type Body = Record<string, unknown>;
@@ -30,6 +31,13 @@ function thrownText(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/** Sets cookies in the browser and reads back what it kept: how many it holds, and whose expiry it cut. */
+async function putCookies(browser: Browser, cookies: StoredCookie[]): Promise<{ total: number; capped: CappedCookie[] }> {
+  if (cookies.length > 0) await browser.setCookie(...cookies.map(toBrowserCookie));
+  const kept = (await browser.cookies()).map(toStoredCookie);
+  return { total: kept.length, capped: cappedByBrowser(cookies, kept) };
 }
 
 /** `domain` given: the cookies a site on that host would get, the host's own and its parents'. */
@@ -56,7 +64,8 @@ export class WindowAutomation {
     checkUrl(url, 'url');
     return this.onPage(body, async (page, window) => {
       const response = await page.goto(url, { waitUntil, timeout: timeoutMs }).catch((error: Error) => {
-        throw new PageActionError(`Navigation to ${url} failed: ${error.message}`, { timedOut: error.name === 'TimeoutError' });
+        const { reason, timedOut, errorName } = navigationReason(error, timeoutMs);
+        throw new PageActionError(`Navigation to ${url} failed: ${reason}`, { timedOut, error: errorName });
       });
       return { id: window.id, uuid: window.uuid, url: page.url(), status: response?.status() ?? null, title: await page.title() };
     });
@@ -109,12 +118,13 @@ export class WindowAutomation {
     return this.onBrowser(body, async (window) => (await (await this.pages.browser(window)).cookies()).map(toStoredCookie));
   }
 
+  /** Sets the cookies; `capped` names those whose expiry Firefox cut to its 400-day limit. */
   async setCookies(body: Body, cookies: StoredCookie[], replace = false) {
     return this.onBrowser(body, async (window) => {
       const browser = await this.pages.browser(window);
       if (replace) await browser.deleteCookie(...(await browser.cookies()));
-      if (cookies.length > 0) await browser.setCookie(...cookies.map(toBrowserCookie));
-      return { id: window.id, uuid: window.uuid, set: cookies.length, total: (await browser.cookies()).length };
+      const { total, capped } = await putCookies(browser, cookies);
+      return { id: window.id, uuid: window.uuid, set: cookies.length, total, capped };
     });
   }
 
@@ -145,9 +155,9 @@ export class WindowAutomation {
     const origins = parseOrigins(state.origins);
     return this.onBrowser(body, async (window) => {
       const browser = await this.pages.browser(window);
-      if (cookies.length > 0) await browser.setCookie(...cookies.map(toBrowserCookie));
+      const { capped } = await putCookies(browser, cookies);
       const written = await writeOrigins(await browser.pages(), origins, () => browser.newPage(), timeoutMs);
-      return { id: window.id, uuid: window.uuid, cookies: cookies.length, origins: written };
+      return { id: window.id, uuid: window.uuid, cookies: cookies.length, capped, origins: written };
     });
   }
 

@@ -601,8 +601,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
 
   private openAnswer(window: RunningWindow, alreadyStarted: boolean, beforeStart: OpenStatusView, afterStart: OpenStatusView) {
     return {
-      id: String(window.id),
-      browserId: String(window.id),
+      // Numbers, as in every other answer of the agent and the cloud.
+      id: window.id,
+      browserId: window.id,
       uuid: window.uuid,
       pid: window.pid,
       alreadyStarted,
@@ -622,8 +623,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
 
   private closeAnswer(window: RunningWindow, outcome: CloseOutcome, beforeClose: OpenStatusView, afterClose: OpenStatusView) {
     return {
-      id: String(window.id),
-      browserId: String(window.id),
+      // Numbers, as in every other answer of the agent and the cloud.
+      id: window.id,
+      browserId: window.id,
       uuid: window.uuid,
       close: {
         error: outcome.error,

@@ -1,9 +1,10 @@
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
 import { accessSync, constants, readFileSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
 import { delimiter, join, resolve } from 'node:path';
-import { packageVersion } from '@cos/server-common';
+import { LOG_LEVELS, packageVersion } from '@cos/server-common';
+import type { AppLogLevel } from '@cos/server-common';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) =>
@@ -22,6 +23,10 @@ export class AgentEnv {
 
   @IsString()
   AGENT_DATA_DIR = join(homedir(), '.cos-agent');
+
+  /** `debug` and `verbose` also show Nest's wiring at start (every module and route). */
+  @IsIn(LOG_LEVELS, { message: `LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}` })
+  LOG_LEVEL: AppLogLevel = 'log';
 
   @IsOptional()
   @IsString()

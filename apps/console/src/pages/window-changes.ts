@@ -1,0 +1,159 @@
+/** A window as `/browser/list` and `/browser/detail` answer it (the fields the console uses). */
+export interface WindowRow {
+  id: number;
+  uuid: string;
+  name: string;
+  groupId: number;
+  groupName: string;
+  tags: { id: number; name: string }[];
+  remark: string;
+  openStatus: string;
+  openDeviceId: string | null;
+  proxyMethod: number;
+  proxyType: string;
+  host: string;
+  port: number | null;
+  proxyUserName: string;
+  hasProxyPassword: boolean;
+  dynamicIpUrl: string;
+  isDynamicIpChangeIp: boolean;
+  refreshProxyUrl: string;
+  proxyId: number | null;
+  browserFingerPrint: Record<string, unknown>;
+  config: Record<string, unknown>;
+  createdAt: string;
+}
+
+export interface Named {
+  id: number;
+  name: string;
+}
+
+/** 2: a proxy typed in; 3: a proxy an extraction API hands out at open; 4: a saved team proxy. */
+export type ProxyMethodValue = '2' | '3' | '4';
+export const PROXY_METHOD_LABELS: Record<ProxyMethodValue, string> = {
+  '2': 'Custom proxy',
+  '3': 'API extraction',
+  '4': 'Saved team proxy',
+};
+export const CUSTOM_PROXY_TYPES = ['direct', 'http', 'https', 'socks5', 'ssh'];
+/** What an extraction API's `host:port` lines are taken as. */
+export const EXTRACTED_PROXY_TYPES = ['http', 'https', 'socks5'];
+
+/** The window form's fields as its inputs hold them. */
+export interface WindowFormValues {
+  name: string;
+  groupId: string;
+  remark: string;
+  os: string;
+  timezone: string;
+  languages: string;
+  resolution: string;
+  proxyMethod: ProxyMethodValue;
+  proxyType: string;
+  host: string;
+  port: string;
+  proxyUserName: string;
+  /** Typed to set or replace the stored one; empty sends nothing. */
+  proxyPassword: string;
+  dynamicIpUrl: string;
+  isDynamicIpChangeIp: boolean;
+  refreshProxyUrl: string;
+  /** A saved proxy's id, or empty. */
+  proxyId: string;
+}
+
+const FINGERPRINT_FIELDS = ['os', 'timezone', 'languages', 'resolution'] as const;
+
+/** The proxy fields each method uses besides `proxyMethod`; a custom proxy of type direct uses only its type. */
+function proxyFieldsOf(values: WindowFormValues): (keyof WindowFormValues)[] {
+  switch (values.proxyMethod) {
+    case '2':
+      return values.proxyType === 'direct'
+        ? ['proxyType']
+        : ['proxyType', 'host', 'port', 'proxyUserName', 'proxyPassword', 'refreshProxyUrl'];
+    case '3':
+      return ['proxyType', 'dynamicIpUrl', 'isDynamicIpChangeIp', 'refreshProxyUrl'];
+    case '4':
+      return ['proxyId'];
+  }
+}
+
+function methodOf(value: number | undefined): ProxyMethodValue {
+  return value === 3 ? '3' : value === 4 ? '4' : '2';
+}
+
+export function formValues(w: WindowRow | null): WindowFormValues {
+  const fp = (w?.browserFingerPrint ?? {}) as { os?: string; timezone?: string; languages?: string[]; resolution?: string };
+  return {
+    name: w?.name ?? '',
+    groupId: String(w?.groupId ?? 0),
+    remark: w?.remark ?? '',
+    os: fp.os ?? '',
+    timezone: fp.timezone ?? '',
+    languages: (fp.languages ?? []).join(', '),
+    resolution: fp.resolution ?? '',
+    proxyMethod: methodOf(w?.proxyMethod),
+    proxyType: w?.proxyType || 'direct',
+    host: w?.host ?? '',
+    port: w?.port ? String(w.port) : '',
+    proxyUserName: w?.proxyUserName ?? '',
+    proxyPassword: '',
+    dynamicIpUrl: w?.dynamicIpUrl ?? '',
+    isDynamicIpChangeIp: w?.isDynamicIpChangeIp ?? false,
+    refreshProxyUrl: w?.refreshProxyUrl ?? '',
+    proxyId: w?.proxyId ? String(w.proxyId) : '',
+  };
+}
+
+/** A form field as `/browser/update` takes it. */
+function apiValue(field: keyof WindowFormValues, values: WindowFormValues): unknown {
+  return field === 'groupId' || field === 'port' || field === 'proxyId' || field === 'proxyMethod' ? Number(values[field]) : values[field];
+}
+
+function fingerprintOf(base: Record<string, unknown>, values: WindowFormValues, changed: (field: keyof WindowFormValues) => boolean) {
+  const fingerprint = { ...base };
+  for (const field of FINGERPRINT_FIELDS) {
+    if (!changed(field)) continue;
+    const text = values[field].trim();
+    const value =
+      field === 'languages'
+        ? text
+            .split(',')
+            .map((l) => l.trim())
+            .filter(Boolean)
+        : text;
+    if (text) fingerprint[field] = value;
+    else delete fingerprint[field];
+  }
+  return fingerprint;
+}
+
+/**
+ * The body of `/browser/update` for the form. A new window gets every field it was given. An
+ * edited window gets only what the user changed: the cloud keeps every field not sent, so a
+ * remark edit leaves the proxy as it is, whatever its method, and fields the form does not show
+ * (tags, config, IP check service, …) are never overwritten. Null when nothing changed.
+ */
+export function windowUpdateBody(w: WindowRow | null, before: WindowFormValues, after: WindowFormValues): Record<string, unknown> | null {
+  const changed = (field: keyof WindowFormValues) => (w === null ? after[field] !== '' : after[field] !== before[field]);
+  const body: Record<string, unknown> = {};
+  for (const field of ['name', 'groupId', 'remark'] as const)
+    if (changed(field) || (w === null && field === 'groupId')) body[field] = apiValue(field, after);
+  if (FINGERPRINT_FIELDS.some(changed)) body.browserFingerPrint = fingerprintOf(w?.browserFingerPrint ?? {}, after, changed);
+  if (w === null || after.proxyMethod !== before.proxyMethod) body.proxyMethod = apiValue('proxyMethod', after);
+  for (const field of proxyFieldsOf(after)) {
+    // A password is sent only when typed: an empty box means "keep the stored one".
+    if (field === 'proxyPassword' ? after.proxyPassword !== '' : changed(field) || (w === null && field === 'proxyType')) {
+      body[field] = apiValue(field, after);
+    }
+  }
+  if (w === null) return { ...body, config: {} };
+  return Object.keys(body).length > 0 ? { id: w.id, ...body } : null;
+}
+
+/** Whether saving would move a stored password's endpoint without the password typed again, which clears it. */
+export function clearsPassword(w: WindowRow | null, before: WindowFormValues, after: WindowFormValues): boolean {
+  if (!w?.hasProxyPassword || after.proxyPassword !== '') return false;
+  return (['proxyMethod', 'proxyType', 'host', 'port'] as const).some((field) => after[field] !== before[field]);
+}
