@@ -3,3 +3,4 @@ export * from './validation.pipe';
 export * from './exception.filter';
 export * from './http-app';
 export * from './package-version';
+export * from './firefox-install';
