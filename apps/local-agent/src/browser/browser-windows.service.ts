@@ -6,7 +6,10 @@ import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
 import { writePrivate } from '../identity/agent-files';
 import { readProfileCookies } from './cookie-reader';
-import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone, writeFingerprintExtension } from './firefox-process';
+import { isAlive, setUpBrowser, startFirefox, stopFirefox, StopResult, whenGone } from './firefox-process';
+import { writeFingerprintExtension } from './fingerprint-extension';
+import { prepareFontConfig } from './font-config';
+import { startXvfb, stopXvfb } from './xvfb-display';
 import { BidiSessions } from '../bidi/bidi-sessions';
 import { AgentEvents } from '../events/agent-events';
 import { CloseOutbox, ProfileSyncAnswer } from '../outbox/close-outbox';
@@ -180,9 +183,16 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
     }
     const launch = await this.cloud.data<LaunchPayload>('/browser/launch', { uuid: window.uuid, deviceId: this.cloud.deviceId });
     let pid: number | null = null;
+    let display: { pid: number; display: string } | null = null;
     try {
       const proxy = await this.proxies.prepare(window.uuid, launch);
-      const plan = planLaunch(launch, this.config.realCores, proxy.route?.browser ?? null, proxy.exit);
+      const device = { firefoxMajor: this.config.firefoxMajor, realCores: this.config.realCores, uiLocales: this.config.uiLocales };
+      const plan = planLaunch(launch, device, this.config.displayMode, proxy.route?.browser ?? null, proxy.exit);
+      plan.env.FONTCONFIG_FILE = (await prepareFontConfig(this.config.path('fontconfig'), plan.identity.os, plan.identity.fonts)).file;
+      if (this.config.displayMode === 'xvfb') {
+        display = await startXvfb(plan.identity.screen.width, plan.identity.screen.height);
+        plan.env.DISPLAY = display.display;
+      }
       const profileDir = this.profileDir(window.uuid);
       // A newer roaming version than this device's copy is fetched and swapped in before Firefox starts.
       const pulled = await this.profileSync.pull(window.uuid, profileDir, launch.profileVersion);
@@ -195,12 +205,12 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       const configPath = this.config.path('firefox-launch-configs', `${window.uuid}.json`);
       const extensionDir = this.config.path('firefox-launch-configs', `${window.uuid}-extension`);
       writePrivate(configPath, JSON.stringify({ uuid: window.uuid, headless: this.config.headless, ...plan }, null, 2));
-      await writeFingerprintExtension(extensionDir, plan.pageScript);
+      await writeFingerprintExtension(extensionDir, plan.contentScript);
       const firefox = await startFirefox({
         executablePath: this.config.firefoxPath,
         profileDir,
         plan,
-        headless: this.config.headless,
+        headless: this.config.displayMode === 'headless',
         logPath: this.config.path('runtime', `${window.uuid}.log`),
       });
       pid = firefox.pid;
@@ -220,6 +230,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
         startedAt: new Date().toISOString(),
         proxy: this.proxies.recordOf(window.uuid),
         exit: proxy.exit,
+        ...(display ? { displayPid: display.pid } : {}),
+        fingerprintAdjustments: plan.adjustments,
         ...(restore ? { restore } : {}),
         profileSync: pulled
           ? {
@@ -238,6 +250,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       return started;
     } catch (error) {
       if (pid !== null && isAlive(pid)) process.kill(pid, 'SIGKILL');
+      stopXvfb(display?.pid);
       await this.bidi.close(window.uuid);
       await this.proxies.release(window.uuid);
       await this.cloud
@@ -331,6 +344,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
    */
   private async finish(window: RunningWindow, stop: StopResult, reason: CloseOutcome['reason']): Promise<CloseOutcome> {
     clearInterval(window.renewTimer);
+    stopXvfb(window.displayPid);
     await this.bidi.close(window.uuid);
     let archive: ArchiveResult;
     let cookies: StoredCookie[] | undefined;
@@ -480,6 +494,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, OnApplicat
       wsEndpoint: window.wsEndpoint,
       port: window.port,
       ...(window.exit ? { ipCheck: window.exit } : {}),
+      // Where the stored fingerprint could not be shown as it is (an older window's impossible values).
+      fingerprintAdjustments: window.fingerprintAdjustments ?? [],
       ...(window.restore ? { profileRestore: window.restore } : {}),
       ...(window.profileSync ? { profileSync: window.profileSync } : {}),
       openedStatus: {

@@ -1,6 +1,6 @@
 import { Browser as BrowserKind, createProfile } from '@puppeteer/browsers';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, promises as fs, readFileSync, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { Browser, ConnectionTransport, Cookie, CookieData } from 'puppeteer-core';
 import type { StoredCookie } from '@cos/contracts';
@@ -114,30 +114,6 @@ export async function setUpBrowser(target: string | ConnectionTransport, extensi
   } finally {
     await browser.disconnect();
   }
-}
-
-/** Writes the extension that runs the plan's page script before any page script, in every frame. */
-export async function writeFingerprintExtension(dir: string, pageScript: string): Promise<void> {
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(dir, { recursive: true });
-  const manifest = {
-    manifest_version: 2,
-    name: 'cos window fingerprint',
-    version: '1.0',
-    browser_specific_settings: { gecko: { id: 'fingerprint@cos.local' } },
-    content_scripts: [
-      {
-        matches: ['<all_urls>'],
-        js: ['fingerprint.js'],
-        run_at: 'document_start',
-        all_frames: true,
-        match_about_blank: true,
-        world: 'MAIN',
-      },
-    ],
-  };
-  await fs.writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  await fs.writeFile(join(dir, 'fingerprint.js'), pageScript);
 }
 
 /** Puppeteer names BiDi's SameSite values the CDP way; anything unnamed is "default". */

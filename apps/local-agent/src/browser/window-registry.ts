@@ -4,6 +4,7 @@ import type { SyncSettings } from '@cos/contracts';
 import type { ExitInfo } from '@cos/proxy-kit';
 import { writePrivate } from '../identity/agent-files';
 import type { ProxyRecord } from '../proxy/window-proxies';
+import type { Adjustment } from './identity';
 import type { RestoreProblem } from './profile-archive';
 
 /** What the agent must remember about a running window to adopt or finish it after a restart. */
@@ -26,6 +27,10 @@ export interface WindowRecord {
   /** Where its traffic left, when an IP check ran at open. */
   exit?: ExitInfo | null;
   restore?: RestoreProblem;
+  /** The Xvfb display the window draws on, ended with it. */
+  displayPid?: number;
+  /** Fields of the stored fingerprint shown otherwise, and why (see identity.ts). */
+  fingerprintAdjustments?: Adjustment[];
   /** The roaming profile version it opened on, and whether it was fetched from the cloud for this open. */
   profileSync?: { version: number | null; pulled: boolean; downloadedBytes: number; reusedBytes: number; fetchMs: number };
 }
