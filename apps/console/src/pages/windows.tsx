@@ -1,6 +1,7 @@
 import { flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import type { ColumnDef, RowSelectionState } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';
+import { FingerprintEditor, Fingerprint } from './fingerprint-editor';
 import { api } from '../api';
 import { can, useSession } from '../session';
 import { Dialog, Field, Status, useAction, useLoad } from '../ui';
@@ -307,14 +308,11 @@ function WindowForm({
   onClose: () => void;
   onSaved: () => void;
 }) {
-  const fp = (w?.browserFingerPrint ?? {}) as { os?: string; timezone?: string; languages?: string[]; resolution?: string };
   const [name, setName] = useState(w?.name ?? '');
   const [groupId, setGroupId] = useState(String(w?.groupId ?? 0));
   const [remark, setRemark] = useState(w?.remark ?? '');
-  const [os, setOs] = useState(fp.os ?? '');
-  const [timezone, setTimezone] = useState(fp.timezone ?? '');
-  const [languages, setLanguages] = useState((fp.languages ?? []).join(', '));
-  const [resolution, setResolution] = useState(fp.resolution ?? '');
+  // A new window without one gets a coherent fingerprint from the cloud's generator.
+  const [fingerprint, setFingerprint] = useState<Fingerprint | undefined>(w?.browserFingerPrint);
   const [proxyType, setProxyType] = useState(w?.proxyType || 'direct');
   const [host, setHost] = useState(w?.host ?? '');
   const [port, setPort] = useState(w?.port ? String(w.port) : '');
@@ -322,20 +320,6 @@ function WindowForm({
   const [password, setPassword] = useState('');
   const { status, run } = useAction();
   const save = () => {
-    const fingerprint = {
-      ...(w?.browserFingerPrint ?? {}),
-      ...(os ? { os } : {}),
-      ...(timezone ? { timezone } : {}),
-      ...(resolution ? { resolution } : {}),
-      ...(languages.trim()
-        ? {
-            languages: languages
-              .split(',')
-              .map((l) => l.trim())
-              .filter(Boolean),
-          }
-        : {}),
-    };
     const proxy =
       proxyType === 'direct'
         ? { proxyMethod: 2, proxyType }
@@ -346,7 +330,7 @@ function WindowForm({
         name,
         groupId: Number(groupId),
         remark,
-        browserFingerPrint: fingerprint,
+        ...(fingerprint ? { browserFingerPrint: fingerprint } : {}),
         config: w?.config ?? {},
         ...proxy,
       }),
@@ -374,23 +358,7 @@ function WindowForm({
         <Field label="Remark">
           <textarea maxLength={1000} value={remark} onChange={(e) => setRemark(e.target.value)} />
         </Field>
-        <fieldset>
-          <legend>Fingerprint</legend>
-          <div className="grid">
-            <Field label="Operating system">
-              <input value={os} placeholder="Win32" onChange={(e) => setOs(e.target.value)} />
-            </Field>
-            <Field label="Timezone">
-              <input value={timezone} placeholder="Europe/Berlin" onChange={(e) => setTimezone(e.target.value)} />
-            </Field>
-            <Field label="Languages (comma-separated)">
-              <input value={languages} placeholder="de-DE, en-US" onChange={(e) => setLanguages(e.target.value)} />
-            </Field>
-            <Field label="Screen resolution">
-              <input value={resolution} placeholder="1920x1080" onChange={(e) => setResolution(e.target.value)} />
-            </Field>
-          </div>
-        </fieldset>
+        <FingerprintEditor value={fingerprint ?? {}} onChange={setFingerprint} refusal={status} />
         <fieldset>
           <legend>Proxy</legend>
           <div className="grid">
