@@ -120,4 +120,53 @@ describe('a window is the device its fingerprint says, in every realm', () => {
     expect(seen.botd).toEqual({ bot: false });
     expect(seen.lies.filter((l) => !l.endsWith('draws the same canvas differently from the page'))).toEqual([]);
   });
+
+  it('draws a headful window on an Xvfb display of its screen size, with the claimed GPU in WebGL', async () => {
+    const headful = await startAgent({ cloudUrl: cloud.url, env: { AGENT_HEADLESS: '0', DISPLAY: '' } });
+    try {
+      await headful.login(owner.email, owner.password);
+      const fingerprint = {
+        os: 'MacIntel',
+        resolution: '1440x900',
+        webglVendor: 'Apple',
+        webglRenderer: 'Apple M1, or similar',
+        languages: ['ja-JP', 'ja'],
+        timezone: 'Asia/Tokyo',
+      };
+      const window = await createWindow(cloud, owner, { browserFingerPrint: fingerprint });
+      const open = await headful.post('/browser/open', { uuid: window.uuid });
+      expect(open.code).toBe(0);
+      const browser = await attach(open.data.wsEndpoint);
+      try {
+        const page = await browser.newPage();
+        const seen = await detect(page, site.url);
+        const gl = await page.evaluate(() => {
+          const context = document.createElement('canvas').getContext('webgl')!;
+          const info = context.getExtension('WEBGL_debug_renderer_info')!;
+          return {
+            vendor: context.getParameter(info.UNMASKED_VENDOR_WEBGL),
+            renderer: context.getParameter(info.UNMASKED_RENDERER_WEBGL),
+            masked: context.getParameter(context.RENDERER),
+            screen: [screen.width, screen.height],
+            deviceWidth: matchMedia('(device-width: 1440px) and (device-height: 900px)').matches,
+          };
+        });
+        expect(gl).toEqual({
+          vendor: 'Apple',
+          renderer: 'Apple M1, or similar',
+          masked: 'Apple M1, or similar',
+          screen: [1440, 900],
+          deviceWidth: true,
+        });
+        expect(seen.realms.page).toMatchObject({ platform: 'MacIntel', intlLocale: 'ja', timeZone: 'Asia/Tokyo' });
+        expect(seen.botd).toEqual({ bot: false });
+        expect(seen.lies.filter((l) => !l.endsWith('draws the same canvas differently from the page'))).toEqual([]);
+      } finally {
+        await browser.disconnect();
+        await headful.post('/browser/close', { uuid: window.uuid });
+      }
+    } finally {
+      await headful.close();
+    }
+  });
 });
