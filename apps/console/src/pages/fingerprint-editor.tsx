@@ -43,6 +43,10 @@ const LOCALES = [
   'uk-UA',
 ];
 
+/** A stored value as text: fingerprints are JSON of any shape. */
+const text = (value: unknown, fallback: string): string =>
+  typeof value === 'string' || typeof value === 'number' ? String(value) : fallback;
+
 const familyOf = (fp: Fingerprint) => OSES.find((o) => o.platform === fp.platform || o.platform === fp.os)?.family ?? '';
 
 /** The refusal that names `field` (the cloud answers 211 "browserFingerPrint.<field> ..."). */
@@ -128,7 +132,7 @@ export function FingerprintEditor({
         </Field>
         <Field label="Timezone">
           <input
-            value={String(value.timezone ?? '')}
+            value={text(value.timezone, '')}
             placeholder="Europe/Berlin"
             onChange={(e) => set({ timezone: e.target.value || undefined })}
           />
@@ -136,7 +140,7 @@ export function FingerprintEditor({
         </Field>
         <Field label="Screen">
           <input
-            value={String(value.resolution ?? '')}
+            value={text(value.resolution, '')}
             placeholder="1920x1080"
             onChange={(e) => set({ resolution: e.target.value || undefined })}
           />
@@ -159,20 +163,20 @@ export function FingerprintEditor({
           <dt>User agent</dt>
           <dd>{view?.userAgent ?? 'Firefox as installed on the device'}</dd>
           <dt>Platform</dt>
-          <dd>{view?.platform ?? String(value.platform ?? value.os ?? '(from the OS)')}</dd>
+          <dd>{view?.platform ?? text(value.platform ?? value.os, '(from the OS)')}</dd>
           <dt>Languages / Intl</dt>
           <dd>
             {languages.join(', ') || 'en-US, en'}
             {view?.intlLocale ? ` / ${view.intlLocale}` : ''}
           </dd>
           <dt>Timezone</dt>
-          <dd>{String(value.timezone ?? '(the device’s)')}</dd>
+          <dd>{text(value.timezone, '(the device’s)')}</dd>
           <dt>Screen</dt>
-          <dd>{String(value.resolution ?? '1920x1080')}</dd>
+          <dd>{text(value.resolution, '1920x1080')}</dd>
           <dt>Cores</dt>
-          <dd>{String(value.hardwareConcurrency ?? '(the device’s)')} (never more than the device has)</dd>
+          <dd>{text(value.hardwareConcurrency, '(the device’s)')} (never more than the device has)</dd>
           <dt>WebGL</dt>
-          <dd>{String(value.webglRenderer ?? '(chosen for the OS)')}</dd>
+          <dd>{text(value.webglRenderer, '(chosen for the OS)')}</dd>
           <dt>Fonts</dt>
           <dd>{view ? view.fonts.join(', ') : Array.isArray(value.fonts) ? (value.fonts as string[]).join(', ') : '(the OS’s own)'}</dd>
         </dl>
