@@ -66,7 +66,7 @@ async function bareLaunch(mode: 'headless' | 'xvfb'): Promise<number> {
     return elapsed;
   } finally {
     stopXvfb(display?.pid);
-    rmSync(profile, { recursive: true, force: true });
+    rmSync(profile, { recursive: true, force: true, maxRetries: 10, retryDelay: 200 });
   }
 }
 
