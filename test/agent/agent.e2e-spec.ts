@@ -2,6 +2,7 @@ import { existsSync, rmSync } from 'node:fs';
 import { request as httpRequest } from 'node:http';
 import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
+import { findFirefox, firefoxMajorOf } from '@cos/server-common';
 import * as yauzl from 'yauzl';
 import { isAlive } from '../../apps/local-agent/src/browser/firefox-process';
 import { AgentCloud } from '../../apps/local-agent/src/cloud/agent-cloud';
@@ -13,6 +14,9 @@ import { startHttpProxy } from '../support/proxies';
 import { startTestSite, TestSite } from '../support/test-site';
 
 jest.setTimeout(180_000);
+
+const major = firefoxMajorOf(findFirefox()!)!;
+const linuxFirefox = `Mozilla/5.0 (X11; Linux x86_64; rv:${major}.0) Gecko/20100101 Firefox/${major}.0`;
 
 async function zipEntries(path: string): Promise<string[]> {
   const zip = await new Promise<yauzl.ZipFile>((ok, fail) => yauzl.open(path, { lazyEntries: true }, (e, z) => (e ? fail(e) : ok(z))));
@@ -155,12 +159,12 @@ describe('local agent with a real Firefox and a real cloud', () => {
     const w = await createWindow(cloud, owner, {
       name: 'identity 1',
       browserFingerPrint: {
-        coreVersion: '118',
+        coreVersion: String(major),
         os: 'Win32',
         languages: ['de-DE', 'de', 'en'],
         timezone: 'Asia/Tokyo',
         resolution: '1920x1080',
-        hardwareConcurrency: 64,
+        hardwareConcurrency: 1,
         doNotTrack: true,
       },
     });
@@ -203,16 +207,16 @@ describe('local agent with a real Firefox and a real cloud', () => {
       frame: (document.querySelector('iframe') as HTMLIFrameElement).contentWindow!.navigator.hardwareConcurrency,
     }));
     expect(seen).toEqual({
-      userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:118.0) Gecko/20100101 Firefox/118.0',
+      userAgent: `Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:${major}.0) Gecko/20100101 Firefox/${major}.0`,
       platform: 'Win32',
       languages: ['de-DE', 'de', 'en'],
       timezone: 'Asia/Tokyo',
       screen: [1920, 1080],
-      hardwareConcurrency: 64,
+      hardwareConcurrency: 1,
       doNotTrack: '1',
       webdriver: false,
-      beforeLoad: { hardwareConcurrency: 64, webdriver: false },
-      frame: 64,
+      beforeLoad: { hardwareConcurrency: 1, webdriver: false },
+      frame: 1,
     });
     const echo = site.seen.find((r) => r.path === '/fingerprint')!;
     expect(echo.headers['user-agent']).toBe(seen.userAgent);
@@ -331,7 +335,7 @@ describe('local agent with a real Firefox and a real cloud', () => {
 
   it('starts exactly one Firefox for concurrent opens of one window', async () => {
     const w = await createWindow(cloud, owner, {
-      browserFingerPrint: { userAgent: 'CosTest/1.0', hardwareConcurrency: 1, webrtc: 'disabled' },
+      browserFingerPrint: { userAgent: linuxFirefox, hardwareConcurrency: 1, webrtc: 'disabled' },
     });
     const answers = await Promise.all([1, 2, 3].map(() => agent.post('/browser/open', { uuid: w.uuid })));
     expect(answers.map((a) => a.code)).toEqual([0, 0, 0]);
@@ -347,7 +351,7 @@ describe('local agent with a real Firefox and a real cloud', () => {
     expect(
       await page.evaluate(() => ({ ua: navigator.userAgent, cores: navigator.hardwareConcurrency, rtc: typeof RTCPeerConnection })),
     ).toEqual({
-      ua: 'CosTest/1.0',
+      ua: linuxFirefox,
       cores: 1,
       rtc: 'undefined',
     });

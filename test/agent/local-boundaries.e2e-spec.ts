@@ -178,7 +178,7 @@ describe("the local machine's boundaries: Firefox's own port, a stopped, killed 
       const firefox = await startFirefox({
         executablePath: agent.config.firefoxPath,
         profileDir: join(dir, 'profile'),
-        plan: { prefs: {}, env: {}, args: [], pageScript: '' },
+        plan: { prefs: {}, env: {}, args: [] },
         headless: true,
         logPath: join(dir, 'firefox.log'),
         onSpawn: (spawned) => (pid = spawned),

@@ -1,3 +1,4 @@
+import { findFirefox, firefoxMajorOf } from '@cos/server-common';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createGroup, createTag, createWindow, registerOwner, snapshot } from '../support/factories';
 
@@ -102,12 +103,71 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/update', { browserFingerPrint: { doNotTrack: 'yes' } }, 211, 'doNotTrack');
     await refused('/browser/update', { browserFingerPrint: { userAgent: 'x'.repeat(513) } }, 211, 'userAgent');
     await refused('/browser/update/partial', { ids: [w.id], config: { syncCookies: 'no' } }, 211, 'config.syncCookies must be a boolean');
+  });
+
+  it('fingerprints a Firefox window cannot make true', async () => {
+    const major = firefoxMajorOf(findFirefox()!)!;
+    const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+    const safari = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
+    const firefox = (v: number) => `Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:${v}.0) Gecko/20100101 Firefox/${v}.0`;
+    for (const path of ['/browser/update', '/browser/update/partial']) {
+      const ref = path === '/browser/update' ? { id: w2.id } : { ids: [w2.id] };
+      const send = (browserFingerPrint: unknown) => ({ ...ref, browserFingerPrint });
+      await refused(path, send({ userAgent: chrome }), 211, 'browserFingerPrint.userAgent is a chrome user agent');
+      await refused(path, send({ userAgent: safari }), 211, 'browserFingerPrint.userAgent is a safari user agent');
+      await refused(
+        path,
+        send({ userAgent: firefox(major - 10) }),
+        211,
+        `userAgent says Firefox ${major - 10} but windows run Firefox ${major}`,
+      );
+      await refused(
+        path,
+        send({ coreVersion: '118' }),
+        211,
+        `browserFingerPrint.coreVersion must be ${major}, the Firefox windows run (asked for 118)`,
+      );
+      await refused(
+        path,
+        send({ userAgent: firefox(major), os: 'MacIntel' }),
+        211,
+        'browserFingerPrint.userAgent names windows but os/platform name macos',
+      );
+      await refused(path, send({ os: 'Win32', platform: 'Linux x86_64' }), 211, 'browserFingerPrint.platform');
+      await refused(path, send({ ostype: 'Android' }), 211, 'browserFingerPrint.ostype must be PC');
+      await refused(path, send({ resolution: '640x480' }), 211, 'browserFingerPrint.resolution must be at least 800x600');
+      await refused(path, send({ languages: ['sw-KE'] }), 211, 'browserFingerPrint.languages[0] "sw-KE" has no Firefox language pack');
+      await refused(path, send({ deviceMemory: 8 }), 211, 'browserFingerPrint.deviceMemory cannot be made true');
+      await refused(path, send({ canvasNoise: 0.2 }), 211, 'browserFingerPrint.canvasNoise is not a fingerprint field');
+      await refused(
+        path,
+        send({
+          os: 'MacIntel',
+          webglVendor: 'Google Inc. (NVIDIA)',
+          webglRenderer: 'ANGLE (NVIDIA, NVIDIA GeForce GTX 980 Direct3D11 vs_5_0 ps_5_0), or similar',
+        }),
+        211,
+        'browserFingerPrint.webglRenderer',
+      );
+      await refused(path, send({ fonts: ['Comic Sans MS'] }), 211, 'browserFingerPrint.fonts has "Comic Sans MS"');
+      await refused(path, send({ noiseSeed: 'not hex' }), 211, 'browserFingerPrint.noiseSeed');
+    }
+    // A create is refused the same way, and creates nothing.
+    await refused('/browser/update', { name: 'chrome', browserFingerPrint: { userAgent: chrome } }, 211, 'chrome user agent');
     const kept = await cloud.post(
       '/browser/update',
-      { id: w2.id, browserFingerPrint: { canvasNoise: 0.2, os: 'Linux' }, config: { startUrls: ['https://a'] } },
+      { id: w2.id, browserFingerPrint: { userAgent: firefox(major), coreVersion: String(major) } },
       owner.token,
     );
-    expect(kept.data).toMatchObject({ browserFingerPrint: { canvasNoise: 0.2, os: 'Linux' }, config: { startUrls: ['https://a'] } });
+    expect(kept.data).toMatchObject({ browserFingerPrint: { userAgent: firefox(major), coreVersion: String(major) } });
+  });
+
+  it('random fingerprints', async () => {
+    await refused('/browser/fingerprint/random', { os: 'android' }, 211, 'os must be one of windows, macos, linux');
+    await refused('/browser/fingerprint/random', { locale: 'sw-KE' }, 211, 'locale must be one of');
+    await refused('/browser/fingerprint/random', { timezone: 'Mars/Olympus' }, 211, 'timezone must be an IANA time zone');
+    await refused('/browser/fingerprint/random', { timezone: 5 }, 211, 'timezone');
+    await refused('/browser/fingerprint/random', { gpu: 'x' }, 211, 'property gpu should not exist');
   });
 
   it('missing fields', async () => {

@@ -61,6 +61,8 @@ const CASES: Case[] = [
     label: 'two ids',
     expect: WRITE,
   }),
+  // A draw touches no window: every team member holding the permission may ask, whatever their scope.
+  single('/browser/fingerprint/random', 'browser:create:single', () => ({ os: 'windows', locale: 'de-DE' })),
   single('/browser/detail', 'browser:list', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
   single('/browser/list', 'browser:list', () => ({ pageSize: 100 }), { listed: LISTED }),
   single('/browser/delete', 'browser:delete:recycle', (f) => ({ id: f.w1.id }), { expect: WRITE }),

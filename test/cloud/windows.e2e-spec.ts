@@ -1,3 +1,4 @@
+import { findFirefox, firefoxMajorOf } from '@cos/server-common';
 import { RecyclePurger } from '../../apps/cloud/src/recycle/recycle-purger';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createGroup, createTag, createWindow, registerOwner } from '../support/factories';
@@ -19,6 +20,9 @@ describe('windows (seed endpoints)', () => {
   });
   afterAll(() => cloud.close());
 
+  // The seed's example names Firefox 118; a window can only be the Firefox its agents run.
+  const major = String(firefoxMajorOf(findFirefox()!));
+
   it('creates a window from the seed example and keeps the proxy password encrypted and hidden', async () => {
     const res = await cloud.post(
       '/browser/update',
@@ -33,7 +37,7 @@ describe('windows (seed endpoints)', () => {
         port: 1020,
         proxyUserName: 'abc',
         proxyPassword: 'def',
-        browserFingerPrint: { coreVersion: '118', ostype: 'PC', os: 'Win32' },
+        browserFingerPrint: { coreVersion: major, ostype: 'PC', os: 'Win32' },
       },
       owner.token,
     );
@@ -51,7 +55,7 @@ describe('windows (seed endpoints)', () => {
       proxyUserName: 'abc',
       proxyPassword: '',
       hasProxyPassword: true,
-      browserFingerPrint: { coreVersion: '118', ostype: 'PC', os: 'Win32' },
+      browserFingerPrint: { coreVersion: major, ostype: 'PC', os: 'Win32' },
       openStatus: 'closed',
       createdBy: owner.userId,
     });

@@ -185,6 +185,36 @@ describe('the web console in a real browser', () => {
     await context.close();
   });
 
+  it('edits a fingerprint: draws a coherent device for the OS and language chosen, previews it, and shows a refusal next to its field', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 1000 } });
+    const page = await signIn(context, owner);
+    await page.getByRole('button', { name: 'New window' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('Mac FR');
+    await page.getByLabel('Operating system').selectOption({ label: 'macOS' });
+    await page.getByLabel('Language').selectOption('fr-FR');
+    await page.getByRole('button', { name: 'Randomize' }).click();
+    // The preview shows what pages will read: the generator's device for macOS and French.
+    await page.locator('dl.preview').getByText('MacIntel').waitFor();
+    await expect(page.locator('dl.preview').textContent()).resolves.toContain('fr-FR');
+    await shot(page, 'fingerprint-editor');
+    await page.getByLabel('Screen').fill('640x480');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    // The cloud's refusal appears next to the field it names, and nothing is created.
+    await page.getByRole('alert').filter({ hasText: 'resolution must be at least 800x600' }).waitFor();
+    expect((await cloud.post('/browser/list', { keyword: 'Mac FR' }, owner.token)).data.total).toBe(0);
+    await page.getByLabel('Screen').fill('1440x900');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const created = (await cloud.post('/browser/list', { keyword: 'Mac FR' }, owner.token)).data.list[0];
+    expect(created.browserFingerPrint).toMatchObject({
+      platform: 'MacIntel',
+      resolution: '1440x900',
+      languages: expect.arrayContaining(['fr-FR']),
+    });
+    expect(created.browserFingerPrint.webglRenderer).toBeTruthy();
+    await context.close();
+  });
+
   it('a member with only browser:list sees no edit controls (and the API refuses them); once granted browser:update:single, they can edit', async () => {
     const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'all' });
     const w = await createWindow(cloud, owner, { name: 'member view' });

@@ -20,6 +20,8 @@ export function firefoxPids(dataDir: string): number[] {
   const out = execFileSync('ps', ['-eo', 'pid=,args='], { encoding: 'utf8' });
   return out
     .split('\n')
-    .filter((line) => line.includes('firefox') && line.includes(dataDir) && !line.includes('-contentproc'))
+    .filter(
+      (line) => line.includes('firefox') && line.includes(dataDir) && !line.includes('-contentproc') && !line.includes('crashreporter'),
+    )
     .map((line) => Number(line.trim().split(/\s+/)[0]));
 }

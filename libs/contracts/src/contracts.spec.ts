@@ -1,4 +1,5 @@
-import { configProblem, fingerprintProblem, syncSettingsOf } from './fingerprint';
+import { configProblem, fingerprintProblem, firefoxVersionProblem, syncSettingsOf } from './fingerprint';
+import { webglDriverString } from './firefox-os';
 import { permissionFor, roleHolds } from './permissions';
 import { parseId, resolveWindowRef } from './window-ref';
 
@@ -43,10 +44,10 @@ describe('permissions', () => {
 });
 
 describe('fingerprint and config checks', () => {
-  it('accepts the contract fields and keeps others', () => {
+  it('accepts the contract fields', () => {
     expect(
       fingerprintProblem({
-        coreVersion: '118',
+        coreVersion: '153',
         os: 'Win32',
         languages: ['de-DE', 'en'],
         timezone: 'Europe/Berlin',
@@ -54,7 +55,10 @@ describe('fingerprint and config checks', () => {
         hardwareConcurrency: 8,
         webrtc: 'proxy-only',
         doNotTrack: true,
-        anything: { else: 1 },
+        webglVendor: 'Google Inc. (NVIDIA)',
+        webglRenderer: 'ANGLE (NVIDIA, NVIDIA GeForce GTX 980 Direct3D11 vs_5_0 ps_5_0), or similar',
+        fonts: ['Calibri', 'Century'],
+        noiseSeed: '0123456789abcdef',
       }),
     ).toBeNull();
     expect(fingerprintProblem({})).toBeNull();
@@ -65,6 +69,42 @@ describe('fingerprint and config checks', () => {
     expect(fingerprintProblem({ languages: [] })).toContain('languages');
     expect(fingerprintProblem({ coreVersion: 'latest' })).toContain('coreVersion');
     expect(configProblem({ syncPasswords: 1 })).toBe('config.syncPasswords must be a boolean');
+  });
+  it('refuses what a Firefox window cannot make true, naming the field', () => {
+    const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+    const safari = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.0 Safari/605.1.15';
+    expect(fingerprintProblem({ userAgent: chrome })).toMatch(/^browserFingerPrint\.userAgent is a chrome user agent/);
+    expect(fingerprintProblem({ userAgent: safari })).toMatch(/^browserFingerPrint\.userAgent is a safari user agent/);
+    expect(fingerprintProblem({ userAgent: 'Mozilla/5.0 (Android 14; Mobile; rv:153.0) Gecko/153.0 Firefox/153.0' })).toContain('mobile');
+    const windowsUa = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:153.0) Gecko/20100101 Firefox/153.0';
+    expect(fingerprintProblem({ userAgent: windowsUa, os: 'MacIntel' })).toContain('userAgent names windows');
+    expect(fingerprintProblem({ os: 'Win32', platform: 'MacIntel' })).toContain('platform');
+    expect(fingerprintProblem({ ostype: 'Android' })).toContain('ostype must be PC');
+    expect(fingerprintProblem({ resolution: '640x480' })).toContain('at least 800x600');
+    expect(fingerprintProblem({ languages: ['sw-KE'] })).toContain('languages[0] "sw-KE" has no Firefox language pack');
+    expect(fingerprintProblem({ deviceMemory: 8 })).toContain('deviceMemory cannot be made true');
+    expect(fingerprintProblem({ canvasNoise: 0.2 })).toContain('canvasNoise is not a fingerprint field');
+    expect(
+      fingerprintProblem({
+        os: 'MacIntel',
+        webglVendor: 'Google Inc. (NVIDIA)',
+        webglRenderer: 'ANGLE (NVIDIA, NVIDIA GeForce GTX 980 Direct3D11 vs_5_0 ps_5_0), or similar',
+      }),
+    ).toContain('webglRenderer');
+    expect(fingerprintProblem({ webglVendor: 'Apple' })).toContain('go together');
+    expect(fingerprintProblem({ fonts: ['Comic Sans MS'] })).toContain('fonts has "Comic Sans MS"');
+    expect(fingerprintProblem({ noiseSeed: 'xyz' })).toContain('noiseSeed');
+    expect(firefoxVersionProblem({ coreVersion: '118' }, 153)).toContain('coreVersion must be 153');
+    expect(firefoxVersionProblem({ userAgent: windowsUa.replace(/153/g, '128') }, 153)).toContain(
+      'says Firefox 128 but windows run Firefox 153',
+    );
+    expect(firefoxVersionProblem({ coreVersion: '153.0', userAgent: windowsUa }, 153)).toBeNull();
+  });
+  it('gives Firefox driver strings that its sanitizer turns back into the claimed renderer', () => {
+    expect(webglDriverString('ANGLE (NVIDIA, NVIDIA GeForce GTX 980 Direct3D11 vs_5_0 ps_5_0), or similar')).toBe(
+      'ANGLE (NVIDIA, NVIDIA GeForce GTX 980 Direct3D11 vs_5_0 ps_5_0, D3D11)',
+    );
+    expect(webglDriverString('Apple M1, or similar')).toBe('Apple M1');
   });
   it('defaults every sync setting to true', () => {
     expect(syncSettingsOf({ syncCookies: false })).toEqual({

@@ -7,3 +7,5 @@ export * from './proxy';
 export * from './window';
 export * from './window-ref';
 export * from './cookie-formats';
+export * from './firefox-os';
+export * from './firefox-fonts';

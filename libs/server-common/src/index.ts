@@ -4,3 +4,4 @@ export * from './exception.filter';
 export * from './http-app';
 export * from './package-version';
 export * from './app-logger';
+export * from './firefox-install';

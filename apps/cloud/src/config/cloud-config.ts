@@ -3,7 +3,7 @@ import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLen
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { LOG_LEVELS, packageVersion } from '@cos/server-common';
+import { findFirefox, firefoxMajorOf, LOG_LEVELS, packageVersion } from '@cos/server-common';
 import type { AppLogLevel } from '@cos/server-common';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
@@ -207,6 +207,21 @@ export class CloudEnv {
   @Transform(toBool)
   @IsBoolean()
   PROXY_CHECK_PRIVATE_TARGETS?: boolean;
+
+  /**
+   * The Firefox major version the agents run: a window's coreVersion and user agent must name it.
+   * Unset: read from the Firefox installed beside the cloud (FIREFOX_PATH or firefox-esr on PATH).
+   */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(9999)
+  FIREFOX_MAJOR?: number;
+
+  @IsOptional()
+  @IsString()
+  FIREFOX_PATH?: string;
 }
 
 export interface CloudSecrets {
@@ -222,6 +237,8 @@ export class CloudConfig {
     readonly env: Readonly<CloudEnv>,
     readonly secrets: CloudSecrets,
     readonly version: string,
+    /** The Firefox major the agents run; null when neither configured nor installed here. */
+    readonly firefoxMajor: number | null = null,
   ) {}
 
   get dataDir(): string {
@@ -280,5 +297,7 @@ function resolveSecrets(env: CloudEnv): CloudSecrets {
 
 export function loadCloudConfig(source: NodeJS.ProcessEnv = process.env): CloudConfig {
   const env = validateEnv(source);
-  return new CloudConfig(env, resolveSecrets(env), packageVersion());
+  const firefox = env.FIREFOX_MAJOR === undefined ? findFirefox(env.FIREFOX_PATH, source.PATH) : undefined;
+  const firefoxMajor = env.FIREFOX_MAJOR ?? (firefox ? firefoxMajorOf(firefox) : null);
+  return new CloudConfig(env, resolveSecrets(env), packageVersion(), firefoxMajor);
 }

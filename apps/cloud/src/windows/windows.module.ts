@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { SecretBox } from '../crypto/secret-box';
+import { FingerprintsModule } from '../fingerprints/fingerprints.module';
 import { LaunchController } from '../launch/launch.controller';
 import { LaunchService } from '../launch/launch.service';
 import { RecyclePurger } from '../recycle/recycle-purger';
@@ -14,6 +15,7 @@ import { WindowsController } from './windows.controller';
 import { WindowsService } from './windows.service';
 
 @Module({
+  imports: [FingerprintsModule],
   controllers: [WindowsController, RecycleController, LaunchController],
   providers: [
     WindowsService,

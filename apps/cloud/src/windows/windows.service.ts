@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { InvalidParamError, NotFoundError, PageResult, resolveWindowRef, WindowIsOpenError, WindowResponse } from '@cos/contracts';
+import { IdentityGenerator } from '../fingerprints/identity-generator';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../auth/auth-context';
 import { pageOf } from '../common/id.decorators';
@@ -44,9 +45,11 @@ export class WindowsService {
     private readonly audit: AuditLog,
     private readonly totals: ListTotals,
     private readonly pages: ListPages,
+    private readonly identities: IdentityGenerator,
   ) {}
 
   async createOrEdit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
+    this.identities.checkFirefoxVersion(dto.browserFingerPrint);
     return hasRef(dto) ? this.edit(auth, dto) : this.create(auth, dto);
   }
 
@@ -70,7 +73,8 @@ export class WindowsService {
           name: dto.name ?? `Window ${seq}`,
           groupId,
           remark: dto.remark ?? '',
-          fingerprint: dto.browserFingerPrint ?? {},
+          // A window created without a fingerprint is a device of its own, drawn from real-world statistics.
+          fingerprint: dto.browserFingerPrint ?? this.identities.random(),
           config: dto.config ?? {},
           createdBy: auth.userId,
         }),
@@ -192,6 +196,7 @@ export class WindowsService {
 
   /** One transaction for the whole batch: every id must be writable or nothing changes. */
   async patch(auth: AuthContext, ids: number[], patch: WindowPatch): Promise<{ updated: number }> {
+    this.identities.checkFirefoxVersion(patch.browserFingerPrint);
     return this.db.transaction(async (manager) => {
       await this.access.requireWindows(manager, auth, ids, 'write');
       const groupId = await this.access.checkGroup(manager, auth, patch.groupId);

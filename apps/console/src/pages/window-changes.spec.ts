@@ -50,18 +50,20 @@ describe('windowUpdateBody', () => {
     expect(clearsPassword(w, before, newHost)).toBe(false);
   });
 
-  it('keeps fingerprint fields the form does not show, and removes one the user cleared', () => {
+  it('sends the edited fingerprint whole (keys the editor does not show kept), and nothing when it is unchanged', () => {
     const w = row({});
     const before = formValues(w);
-    expect(windowUpdateBody(w, before, { ...before, os: '', languages: 'de-DE, en-US' })).toEqual({
+    const { os: _os, ...withoutOs } = before.fingerprint;
+    expect(windowUpdateBody(w, before, { ...before, fingerprint: { ...withoutOs, languages: ['de-DE', 'en-US'] } })).toEqual({
       id: 7,
       browserFingerPrint: { timezone: 'Europe/Berlin', coreVersion: '128', languages: ['de-DE', 'en-US'] },
     });
+    expect(windowUpdateBody(w, before, { ...before, fingerprint: { ...before.fingerprint } })).toBeNull();
   });
 
   it('gives a new window every field it was given', () => {
     const before = formValues(null);
-    expect(windowUpdateBody(null, before, { ...before, name: 'fresh', timezone: 'Asia/Tokyo' })).toEqual({
+    expect(windowUpdateBody(null, before, { ...before, name: 'fresh', fingerprint: { timezone: 'Asia/Tokyo' } })).toEqual({
       name: 'fresh',
       groupId: 0,
       browserFingerPrint: { timezone: 'Asia/Tokyo' },

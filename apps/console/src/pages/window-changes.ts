@@ -45,10 +45,8 @@ export interface WindowFormValues {
   name: string;
   groupId: string;
   remark: string;
-  os: string;
-  timezone: string;
-  languages: string;
-  resolution: string;
+  /** The whole fingerprint, as the fingerprint editor holds it (keys it does not show included). */
+  fingerprint: Record<string, unknown>;
   proxyMethod: ProxyMethodValue;
   proxyType: string;
   host: string;
@@ -63,10 +61,8 @@ export interface WindowFormValues {
   proxyId: string;
 }
 
-const FINGERPRINT_FIELDS = ['os', 'timezone', 'languages', 'resolution'] as const;
-
 /** The proxy fields each method uses besides `proxyMethod`; a custom proxy of type direct uses only its type. */
-function proxyFieldsOf(values: WindowFormValues): (keyof WindowFormValues)[] {
+function proxyFieldsOf(values: WindowFormValues): Exclude<keyof WindowFormValues, 'fingerprint'>[] {
   switch (values.proxyMethod) {
     case '2':
       return values.proxyType === 'direct'
@@ -84,15 +80,11 @@ function methodOf(value: number | undefined): ProxyMethodValue {
 }
 
 export function formValues(w: WindowRow | null): WindowFormValues {
-  const fp = (w?.browserFingerPrint ?? {}) as { os?: string; timezone?: string; languages?: string[]; resolution?: string };
   return {
     name: w?.name ?? '',
     groupId: String(w?.groupId ?? 0),
     remark: w?.remark ?? '',
-    os: fp.os ?? '',
-    timezone: fp.timezone ?? '',
-    languages: (fp.languages ?? []).join(', '),
-    resolution: fp.resolution ?? '',
+    fingerprint: w?.browserFingerPrint ?? {},
     proxyMethod: methodOf(w?.proxyMethod),
     proxyType: w?.proxyType || 'direct',
     host: w?.host ?? '',
@@ -111,22 +103,9 @@ function apiValue(field: keyof WindowFormValues, values: WindowFormValues): unkn
   return field === 'groupId' || field === 'port' || field === 'proxyId' || field === 'proxyMethod' ? Number(values[field]) : values[field];
 }
 
-function fingerprintOf(base: Record<string, unknown>, values: WindowFormValues, changed: (field: keyof WindowFormValues) => boolean) {
-  const fingerprint = { ...base };
-  for (const field of FINGERPRINT_FIELDS) {
-    if (!changed(field)) continue;
-    const text = values[field].trim();
-    const value =
-      field === 'languages'
-        ? text
-            .split(',')
-            .map((l) => l.trim())
-            .filter(Boolean)
-        : text;
-    if (text) fingerprint[field] = value;
-    else delete fingerprint[field];
-  }
-  return fingerprint;
+/** Whether two fingerprints hold the same keys and values (as JSON sends them: unset keys drop out). */
+function sameFingerprint(a: Record<string, unknown>, b: Record<string, unknown>): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
 }
 
 /**
@@ -136,11 +115,15 @@ function fingerprintOf(base: Record<string, unknown>, values: WindowFormValues, 
  * (tags, config, IP check service, …) are never overwritten. Null when nothing changed.
  */
 export function windowUpdateBody(w: WindowRow | null, before: WindowFormValues, after: WindowFormValues): Record<string, unknown> | null {
-  const changed = (field: keyof WindowFormValues) => (w === null ? after[field] !== '' : after[field] !== before[field]);
+  const changed = (field: Exclude<keyof WindowFormValues, 'fingerprint'>) =>
+    w === null ? after[field] !== '' : after[field] !== before[field];
   const body: Record<string, unknown> = {};
   for (const field of ['name', 'groupId', 'remark'] as const)
     if (changed(field) || (w === null && field === 'groupId')) body[field] = apiValue(field, after);
-  if (FINGERPRINT_FIELDS.some(changed)) body.browserFingerPrint = fingerprintOf(w?.browserFingerPrint ?? {}, after, changed);
+  // A new window without one gets a coherent fingerprint from the cloud's generator.
+  if (w === null ? Object.keys(after.fingerprint).length > 0 : !sameFingerprint(after.fingerprint, before.fingerprint)) {
+    body.browserFingerPrint = after.fingerprint;
+  }
   if (w === null || after.proxyMethod !== before.proxyMethod) body.proxyMethod = apiValue('proxyMethod', after);
   for (const field of proxyFieldsOf(after)) {
     // A password is sent only when typed: an empty box means "keep the stored one".

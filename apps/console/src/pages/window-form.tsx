@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
 import { Dialog, Field, NamedOptions, Status, useAction, useLoad } from '../ui';
+import { FingerprintEditor } from './fingerprint-editor';
 import {
   clearsPassword,
   CUSTOM_PROXY_TYPES,
@@ -13,7 +14,7 @@ import {
 import type { Named, ProxyMethodValue, WindowFormValues, WindowRow } from './window-changes';
 
 /** The form's fields typed into boxes (the method and the checkbox have handlers of their own). */
-type TextField = Exclude<keyof WindowFormValues, 'proxyMethod' | 'isDynamicIpChangeIp'>;
+type TextField = Exclude<keyof WindowFormValues, 'proxyMethod' | 'isDynamicIpChangeIp' | 'fingerprint'>;
 
 interface SavedProxy extends Named {
   proxyType: string;
@@ -22,7 +23,7 @@ interface SavedProxy extends Named {
 }
 
 /**
- * Create or edit a window: name, group, remark, the fingerprint's main fields, and its proxy by
+ * Create or edit a window: name, group, remark, its fingerprint (the editor), and its proxy by
  * any of the three methods (its password write-only). Saving an edit sends only what changed.
  */
 export function WindowForm({
@@ -87,23 +88,7 @@ export function WindowForm({
         <Field label="Remark">
           <textarea maxLength={1000} value={values.remark} onChange={text('remark')} />
         </Field>
-        <fieldset>
-          <legend>Fingerprint</legend>
-          <div className="grid">
-            <Field label="Operating system">
-              <input value={values.os} placeholder="Win32" onChange={text('os')} />
-            </Field>
-            <Field label="Timezone">
-              <input value={values.timezone} placeholder="Europe/Berlin" onChange={text('timezone')} />
-            </Field>
-            <Field label="Languages (comma-separated)">
-              <input value={values.languages} placeholder="de-DE, en-US" onChange={text('languages')} />
-            </Field>
-            <Field label="Screen resolution">
-              <input value={values.resolution} placeholder="1920x1080" onChange={text('resolution')} />
-            </Field>
-          </div>
-        </fieldset>
+        <FingerprintEditor value={values.fingerprint} onChange={(fingerprint) => setValues((v) => ({ ...v, fingerprint }))} refusal={status} />
         <fieldset>
           <legend>Proxy</legend>
           <div className="grid">

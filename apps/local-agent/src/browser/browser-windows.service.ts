@@ -25,9 +25,11 @@ import {
   StopResult,
   terminateFirefox,
   whenGone,
-  writeFingerprintExtension,
 } from './firefox-process';
 import { SessionTakenError } from '../bidi/bidi-multiplexer';
+import { writeFingerprintExtension } from './fingerprint-extension';
+import { prepareFontConfig } from './font-config';
+import { startXvfb, stopXvfb } from './xvfb-display';
 import { BidiSessions } from '../bidi/bidi-sessions';
 import { AgentEvents } from '../events/agent-events';
 import { CloseOutbox, Delivery, ProfileSyncAnswer } from '../outbox/close-outbox';
@@ -150,6 +152,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
   /** A window whose open an earlier agent never finished: stopped, its files kept, nothing synced. */
   private async abandon(window: RunningWindow, alive: boolean): Promise<CloseOutcome> {
     const killed = alive ? await terminateFirefox(window.pid, window.exited, this.config.env.AGENT_CLOSE_TIMEOUT_MS) : false;
+    stopXvfb(window.displayPid);
     this.running.delete(window.uuid);
     this.registry.remove(window.uuid);
     await this.cloud
@@ -256,9 +259,16 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     }
     const launch = await this.cloud.data<LaunchPayload>('/browser/launch', { uuid: window.uuid, deviceId: this.cloud.deviceId });
     let pid: number | null = null;
+    let display: { pid: number; display: string } | null = null;
     try {
       const proxy = await this.proxies.prepare(window.uuid, launch);
-      const plan = planLaunch(launch, this.config.realCores, proxy.route?.browser ?? null, proxy.exit);
+      const device = { firefoxMajor: this.config.firefoxMajor, realCores: this.config.realCores, uiLocales: this.config.uiLocales };
+      const plan = planLaunch(launch, device, this.config.displayMode, proxy.route?.browser ?? null, proxy.exit);
+      plan.env.FONTCONFIG_FILE = (await prepareFontConfig(this.config.path('fontconfig'), plan.identity.os, plan.identity.fonts)).file;
+      if (this.config.displayMode === 'xvfb') {
+        display = await startXvfb(plan.identity.screen.width, plan.identity.screen.height);
+        plan.env.DISPLAY = display.display;
+      }
       const profileDir = this.profileDir(window.uuid);
       // A newer roaming version than this device's copy is fetched and swapped in before Firefox starts.
       const pulled = await this.profileSync.pull(window.uuid, profileDir, launch.profileVersion);
@@ -273,13 +283,21 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
       const configPath = this.config.path('firefox-launch-configs', `${window.uuid}.json`);
       const extensionDir = this.config.path('firefox-launch-configs', `${window.uuid}-extension`);
       writePrivate(configPath, JSON.stringify({ uuid: window.uuid, headless: this.config.headless, ...plan }, null, 2));
-      await writeFingerprintExtension(extensionDir, plan.pageScript, proxy.route?.browser ?? null);
-      const starting = { id: window.id, uuid: window.uuid, profileDir, configPath, sync: launch.sync, leaseSeconds: launch.leaseSeconds };
+      await writeFingerprintExtension(extensionDir, plan.contentScript, proxy.route?.browser ?? null);
+      const starting = {
+        id: window.id,
+        uuid: window.uuid,
+        profileDir,
+        configPath,
+        sync: launch.sync,
+        leaseSeconds: launch.leaseSeconds,
+        ...(display ? { displayPid: display.pid } : {}),
+      };
       const firefox = await startFirefox({
         executablePath: this.config.firefoxPath,
         profileDir,
         plan,
-        headless: this.config.headless,
+        headless: this.config.displayMode === 'headless',
         logPath: this.config.path('runtime', `${window.uuid}.log`),
         // Recorded before anything can fail: an agent killed from here on leaves a Firefox the next one finds.
         onSpawn: (spawned) => {
@@ -300,6 +318,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
         startedAt: new Date().toISOString(),
         exit: proxy.exit,
         cookiesEpoch: launch.cookiesEpoch,
+        fingerprintAdjustments: plan.adjustments,
         ...(restore ? { restore } : {}),
         profileSync: pulled
           ? {
@@ -321,6 +340,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
       if (pid !== null && isAlive(pid)) process.kill(pid, 'SIGKILL');
       if (error instanceof SessionTakenError) this.logger.warn(`window ${window.uuid}: ${error.message}`);
       this.registry.remove(window.uuid);
+      stopXvfb(display?.pid);
       await this.bidi.close(window.uuid);
       await this.proxies.release(window.uuid);
       await this.cloud
@@ -415,6 +435,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     wait = this.closeWait(),
   ): Promise<CloseOutcome> {
     clearInterval(window.renewTimer);
+    stopXvfb(window.displayPid);
     await this.bidi.close(window.uuid);
     let archive: ArchiveResult | null = null;
     let cookies: StoredCookie[] | undefined;
@@ -612,6 +633,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
       wsEndpoint: window.wsEndpoint,
       port: window.port,
       ...(window.exit ? { ipCheck: window.exit } : {}),
+      // Where the stored fingerprint could not be shown as it is (an older window's impossible values).
+      fingerprintAdjustments: window.fingerprintAdjustments ?? [],
       ...(window.restore ? { profileRestore: window.restore } : {}),
       ...(window.profileSync ? { profileSync: window.profileSync } : {}),
       openedStatus: {

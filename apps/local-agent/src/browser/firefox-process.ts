@@ -1,11 +1,10 @@
 import { Browser as BrowserKind, createProfile } from '@puppeteer/browsers';
 import { spawn } from 'node:child_process';
-import { closeSync, mkdirSync, openSync, promises as fs, readFileSync, watch, writeFileSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { Browser, ConnectionTransport, Cookie, CookieData } from 'puppeteer-core';
 import { DomainError, ResultCode } from '@cos/contracts';
 import type { StoredCookie } from '@cos/contracts';
-import type { BrowserProxy } from '@cos/proxy-kit';
 import { LaunchPlan } from './launch-plan';
 
 const LISTENING = /WebDriver BiDi listening on (ws:\/\/[^\s]+)/;
@@ -112,7 +111,8 @@ function listeningAddress(logPath: string, exited: Promise<void>): Promise<strin
 export async function startFirefox(options: {
   executablePath: string;
   profileDir: string;
-  plan: LaunchPlan;
+  // What starting Firefox takes of the plan; the page script and identity go in through the extension.
+  plan: Pick<LaunchPlan, 'prefs' | 'env' | 'args'>;
   headless: boolean;
   logPath: string;
   onSpawn: (pid: number) => void;
@@ -165,52 +165,6 @@ export async function setUpBrowser(target: string | ConnectionTransport, extensi
   } finally {
     await browser.disconnect();
   }
-}
-
-/**
- * Answers the window's own proxy bridge, and nothing else, with the credentials it demands: a
- * site's challenge (or another proxy's) gets nothing from here.
- */
-function bridgeAnswerScript(bridge: BrowserProxy & { auth: NonNullable<BrowserProxy['auth']> }): string {
-  return `const BRIDGE = ${JSON.stringify({ host: bridge.host, port: bridge.port })};
-const CREDENTIALS = ${JSON.stringify(bridge.auth)};
-browser.webRequest.onAuthRequired.addListener(
-  (details) =>
-    details.isProxy && details.challenger.host === BRIDGE.host && details.challenger.port === BRIDGE.port ? { authCredentials: CREDENTIALS } : {},
-  { urls: ['<all_urls>'] },
-  ['blocking'],
-);
-`;
-}
-
-/**
- * Writes the extension that runs the plan's page script before any page script, in every frame,
- * and, for a window behind a bridge, answers the bridge's challenge with its credentials.
- */
-export async function writeFingerprintExtension(dir: string, pageScript: string, proxy: BrowserProxy | null = null): Promise<void> {
-  await fs.rm(dir, { recursive: true, force: true });
-  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
-  const bridge = proxy?.auth ? { ...proxy, auth: proxy.auth } : null;
-  const manifest = {
-    manifest_version: 2,
-    name: 'cos window fingerprint',
-    version: '1.0',
-    browser_specific_settings: { gecko: { id: 'fingerprint@cos.local' } },
-    content_scripts: [
-      {
-        matches: ['<all_urls>'],
-        js: ['fingerprint.js'],
-        run_at: 'document_start',
-        all_frames: true,
-        match_about_blank: true,
-        world: 'MAIN',
-      },
-    ],
-    ...(bridge ? { permissions: ['webRequest', 'webRequestBlocking', '<all_urls>'], background: { scripts: ['bridge.js'] } } : {}),
-  };
-  await fs.writeFile(join(dir, 'manifest.json'), JSON.stringify(manifest));
-  await fs.writeFile(join(dir, 'fingerprint.js'), pageScript);
-  if (bridge) await fs.writeFile(join(dir, 'bridge.js'), bridgeAnswerScript(bridge), { mode: 0o600 });
 }
 
 /** Puppeteer names BiDi's SameSite values the CDP way; anything unnamed is "default". */

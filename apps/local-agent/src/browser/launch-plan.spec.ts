@@ -1,55 +1,103 @@
 import type { LaunchPayload } from '@cos/contracts';
-import { fingerprintPlan, planLaunch, proxyPrefs, userAgentOf } from './launch-plan';
+import { UI_LOCALES } from '@cos/contracts';
+import { resolveIdentity } from './identity';
+import { identityPrefs, planLaunch, proxyPrefs } from './launch-plan';
 
 const launchWith = (proxy: Partial<LaunchPayload['proxy']>, fingerprint = {}): LaunchPayload =>
   ({
-    window: { browserFingerPrint: fingerprint },
+    window: { uuid: 'u1', browserFingerPrint: fingerprint },
     proxy: { proxyMethod: 2, proxyType: 'direct', host: '', port: null, proxyUserName: '', proxyPassword: '', ...proxy },
   }) as unknown as LaunchPayload;
 
+const DEVICE = { firefoxMajor: 153, realCores: 8, uiLocales: UI_LOCALES };
+const UA_WINDOWS = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:153.0) Gecko/20100101 Firefox/153.0';
+
 describe('fingerprint → Firefox', () => {
-  it('derives the user agent from coreVersion and os, or takes the given one', () => {
-    expect(userAgentOf({ coreVersion: '118', os: 'Win32' })).toBe(
-      'Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:118.0) Gecko/20100101 Firefox/118.0',
-    );
-    expect(userAgentOf({ coreVersion: '128.0', os: 'MacIntel' })).toContain('Macintosh; Intel Mac OS X 10.15; rv:128.0');
-    expect(userAgentOf({ coreVersion: '120', ostype: 'Android', os: 'Linux' })).toContain('Android 14; Mobile');
-    expect(userAgentOf({ userAgent: 'custom' })).toBe('custom');
-    expect(userAgentOf({ coreVersion: '118' })).toBeUndefined();
-  });
-
-  it('maps languages, timezone, do-not-track and platform to preferences and the environment', () => {
-    const plan = fingerprintPlan({ languages: ['fr-FR', 'fr'], timezone: 'Europe/Paris', doNotTrack: false, os: 'Win32' }, 8, false);
+  it('sets every navigator value through Firefox preferences, from the OS and the installed Firefox', () => {
+    const { identity, adjustments } = resolveIdentity({ os: 'Win32', languages: ['fr-FR', 'fr'], timezone: 'Europe/Paris' }, 'u1', DEVICE);
+    expect(adjustments).toEqual([]);
+    const plan = identityPrefs(identity, 'headless');
     expect(plan.prefs).toMatchObject({
-      'intl.accept_languages': 'fr-FR,fr',
-      'intl.locale.requested': 'fr-FR',
-      'privacy.donottrackheader.enabled': false,
+      'general.useragent.override': UA_WINDOWS,
       'general.platform.override': 'Win32',
+      'general.oscpu.override': 'Windows NT 10.0; Win64; x64',
+      'general.appversion.override': '5.0 (Windows)',
+      'intl.accept_languages': 'fr-FR,fr',
+      'intl.locale.requested': 'fr',
+      'dom.maxHardwareConcurrency': 8,
+      'gfx.bundled-fonts.activate': 0,
     });
-    expect(plan.env).toEqual({ TZ: 'Europe/Paris' });
+    expect(plan.env).toEqual({ TZ: 'Europe/Paris', MOZ_HEADLESS_WIDTH: '1920', MOZ_HEADLESS_HEIGHT: '1080' });
   });
 
-  it('lowers hardwareConcurrency by preference and raises it by page script', () => {
-    expect(fingerprintPlan({ hardwareConcurrency: 2 }, 8, false).prefs['dom.maxHardwareConcurrency']).toBe(2);
-    const raised = fingerprintPlan({ hardwareConcurrency: 32 }, 8, false);
-    expect(raised.prefs).not.toHaveProperty('dom.maxHardwareConcurrency');
-    expect(raised.pageScript).toContain("define(Navigator.prototype, 'hardwareConcurrency', 32)");
+  it('sizes the headless screen and the window to the resolution, and leaves an Xvfb display to size itself', () => {
+    const { identity } = resolveIdentity({ resolution: '2560x1440' }, 'u1', DEVICE);
+    expect(identityPrefs(identity, 'headless').env).toMatchObject({ MOZ_HEADLESS_WIDTH: '2560', MOZ_HEADLESS_HEIGHT: '1440' });
+    expect(identityPrefs(identity, 'xvfb').env).not.toHaveProperty('MOZ_HEADLESS_WIDTH');
+    expect(identityPrefs(identity, 'xvfb').args).toEqual(['--width', '2560', '--height', '1440']);
   });
 
-  it('sets the screen through the page script and the window size through arguments', () => {
-    const plan = fingerprintPlan({ resolution: '2560x1440' }, 8, false);
-    expect(plan.args).toEqual(['--width', '2560', '--height', '1440']);
-    expect(plan.pageScript).toContain("define(Screen.prototype, 'width', 2560)");
+  it('gives the GPU as the driver string Firefox sanitizes back to the claimed renderer', () => {
+    const fp = {
+      os: 'Win32',
+      webglVendor: 'Google Inc. (AMD)',
+      webglRenderer: 'ANGLE (AMD, Radeon R9 200 Series Direct3D11 vs_5_0 ps_5_0), or similar',
+    };
+    expect(identityPrefs(resolveIdentity(fp, 'u1', DEVICE).identity, 'headless').prefs).toMatchObject({
+      'webgl.override-unmasked-vendor': 'Google Inc. (AMD)',
+      'webgl.override-unmasked-renderer': 'ANGLE (AMD, Radeon R9 200 Series Direct3D11 vs_5_0 ps_5_0, D3D11)',
+    });
+  });
+
+  it('opens an impossible fingerprint as the nearest coherent one, listing each change', () => {
+    const chrome = 'Mozilla/5.0 (Macintosh; Intel Mac OS X 10_15_7) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';
+    const { identity, adjustments } = resolveIdentity(
+      {
+        userAgent: chrome,
+        coreVersion: '118',
+        hardwareConcurrency: 32,
+        languages: ['sw-KE'],
+        resolution: '640x480',
+        canvasNoise: 1,
+      } as never,
+      'u1',
+      DEVICE,
+    );
+    expect(identity).toMatchObject({
+      os: 'macos',
+      platform: 'MacIntel',
+      hardwareConcurrency: 8,
+      languages: ['en-US', 'en'],
+      screen: { width: 800, height: 600 },
+    });
+    expect(identity.userAgent).toBe('Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:153.0) Gecko/20100101 Firefox/153.0');
+    expect(adjustments.map((a) => a.field).sort()).toEqual([
+      'canvasNoise',
+      'coreVersion',
+      'hardwareConcurrency',
+      'languages',
+      'resolution',
+      'userAgent',
+    ]);
+  });
+
+  it('seeds the noise from the window, or from its noiseSeed, the same on every device', () => {
+    const a = resolveIdentity({}, 'uuid-a', DEVICE).identity.noiseSeed;
+    expect(resolveIdentity({}, 'uuid-a', { ...DEVICE, realCores: 2 }).identity.noiseSeed).toBe(a);
+    expect(resolveIdentity({}, 'uuid-b', DEVICE).identity.noiseSeed).not.toBe(a);
+    expect(resolveIdentity({ noiseSeed: '0123456789abcdef' }, 'uuid-a', DEVICE).identity.noiseSeed).not.toBe(a);
   });
 
   it('keeps WebRTC to the proxy when a proxy is set, and can turn it off', () => {
-    expect(fingerprintPlan({}, 8, true).prefs).toMatchObject({
+    const plan = (fp: object, proxied: boolean) =>
+      planLaunch(launchWith({}, fp), DEVICE, 'headless', proxied ? { type: 'http', host: '127.0.0.1', port: 1 } : null).prefs;
+    expect(plan({}, true)).toMatchObject({
       'media.peerconnection.enabled': true,
       'media.peerconnection.ice.proxy_only': true,
       'media.peerconnection.ice.no_host': true,
     });
-    expect(fingerprintPlan({ webrtc: 'disabled' }, 8, true).prefs['media.peerconnection.enabled']).toBe(false);
-    expect(fingerprintPlan({}, 8, false).prefs['media.peerconnection.ice.proxy_only']).toBe(false);
+    expect(plan({ webrtc: 'disabled' }, true)['media.peerconnection.enabled']).toBe(false);
+    expect(plan({}, false)['media.peerconnection.ice.proxy_only']).toBe(false);
   });
 });
 
@@ -82,8 +130,11 @@ describe('proxy → Firefox', () => {
       'network.proxy.http': '',
     });
     expect(
-      planLaunch(launchWith({ proxyType: 'socks5', host: 'h', port: 1 }, { webrtc: 'real' }), 8, { type: 'socks5', host: 'h', port: 1 })
-        .prefs,
+      planLaunch(launchWith({ proxyType: 'socks5', host: 'h', port: 1 }, { webrtc: 'real' }), DEVICE, 'headless', {
+        type: 'socks5',
+        host: 'h',
+        port: 1,
+      }).prefs,
     ).toMatchObject({ 'network.proxy.socks': 'h', 'media.peerconnection.ice.proxy_only': false });
   });
 
@@ -91,16 +142,17 @@ describe('proxy → Firefox', () => {
     const exit = { ip: '203.0.113.9', country: 'BR', timezone: 'America/Sao_Paulo' };
     const following = planLaunch(
       launchWith({}, { timezone: 'Asia/Tokyo', languages: ['ja-JP'], timezoneFromIp: true, languagesFromIp: true }),
-      8,
+      DEVICE,
+      'headless',
       null,
       exit,
     );
     expect(following.env.TZ).toBe('America/Sao_Paulo');
     expect(following.prefs['intl.accept_languages']).toBe('pt-BR,pt');
-    const fixed = planLaunch(launchWith({}, { timezone: 'Asia/Tokyo', languages: ['ja-JP'] }), 8, null, exit);
+    const fixed = planLaunch(launchWith({}, { timezone: 'Asia/Tokyo', languages: ['ja-JP'] }), DEVICE, 'headless', null, exit);
     expect(fixed.env.TZ).toBe('Asia/Tokyo');
     expect(fixed.prefs['intl.accept_languages']).toBe('ja-JP');
-    const badLookup = planLaunch(launchWith({}, { timezone: 'Asia/Tokyo', timezoneFromIp: true }), 8, null, {
+    const badLookup = planLaunch(launchWith({}, { timezone: 'Asia/Tokyo', timezoneFromIp: true }), DEVICE, 'headless', null, {
       ip: '1.2.3.4',
       country: '',
       timezone: 'Not/AZone',

@@ -1,90 +1,80 @@
 import type { BrowserFingerprint, LaunchPayload } from '@cos/contracts';
-import { isValidTimezone } from '@cos/contracts';
+import { isValidTimezone, webglDriverString } from '@cos/contracts';
 import { languageOfCountry } from '@cos/proxy-kit';
 import type { BrowserProxy, ExitInfo } from '@cos/proxy-kit';
+import { Adjustment, DeviceFacts, Identity, resolveIdentity } from './identity';
+import { pageRealmScript } from './page-realm';
 
 export type Prefs = Record<string, string | number | boolean>;
+
+/** Where the window draws: Firefox's headless mode, the user's display, or an Xvfb display of its own. */
+export type DisplayMode = 'headless' | 'host' | 'xvfb';
 
 /** How one window's Firefox is started: preferences, environment, arguments and the page script. */
 export interface LaunchPlan {
   prefs: Prefs;
   env: Record<string, string>;
   args: string[];
-  /** Runs before any page script in every tab and frame (a bundled extension's MAIN-world script). */
-  pageScript: string;
+  /** Runs before any page script in every tab and frame (the bundled extension's content script). */
+  contentScript: string;
+  /** What every page of the window reads. */
+  identity: Identity;
+  /** Where the stored fingerprint could not be shown as it is, and what is shown instead. */
+  adjustments: Adjustment[];
 }
 
-const OS_TOKENS: { test: RegExp; token: string; platform: string }[] = [
-  { test: /^win/i, token: 'Windows NT 10.0; Win64; x64', platform: 'Win32' },
-  { test: /^mac/i, token: 'Macintosh; Intel Mac OS X 10.15', platform: 'MacIntel' },
-  { test: /android/i, token: 'Android 14; Mobile', platform: 'Linux armv81' },
-  { test: /linux/i, token: 'X11; Linux x86_64', platform: 'Linux x86_64' },
-];
+const NO_SESSION_NOISE = '-EfficientCanvasRandomization,-CanvasRandomization,-WebGLRandomization';
 
-function osOf(fp: BrowserFingerprint) {
-  const text = `${fp.ostype === 'Android' ? 'android' : ''} ${fp.os ?? ''}`.trim();
-  return OS_TOKENS.find((o) => o.test.test(text));
-}
+/** Pointer capabilities Firefox reports (LookAndFeel): a fine pointer that hovers, as a mouse. */
+const MOUSE = 2 | 4;
 
-/** The user agent the fingerprint asks for: its own, or one derived from coreVersion and os. */
-export function userAgentOf(fp: BrowserFingerprint): string | undefined {
-  if (fp.userAgent) return fp.userAgent;
-  const os = osOf(fp);
-  if (!fp.coreVersion || !os) return undefined;
-  const major = fp.coreVersion.split('.')[0];
-  return `Mozilla/5.0 (${os.token}; rv:${major}.0) Gecko/20100101 Firefox/${major}.0`;
-}
-
-export function fingerprintPlan(fp: BrowserFingerprint, realCores: number, proxied: boolean): Omit<LaunchPlan, 'prefs'> & { prefs: Prefs } {
-  const prefs: Prefs = {};
+/**
+ * The identity through Firefox's own switches, which leave nothing for a page to find: user agent,
+ * platform, oscpu and appVersion in pages and workers alike; UI locale (a language pack) so Intl,
+ * date names and hour cycles follow the languages; a core count every worker agrees with; the
+ * screen (headless: MOZ_HEADLESS_WIDTH/HEIGHT; an Xvfb display is made to the size instead); the
+ * GPU, given as the driver string Firefox sanitizes back to the claimed one.
+ */
+export function identityPrefs(identity: Identity, display: DisplayMode): Pick<LaunchPlan, 'prefs' | 'env' | 'args'> {
+  const prefs: Prefs = {
+    'general.useragent.override': identity.userAgent,
+    'general.platform.override': identity.platform,
+    'general.oscpu.override': identity.oscpu,
+    'general.appversion.override': identity.appVersion,
+    'intl.accept_languages': identity.languages.join(','),
+    'intl.locale.requested': identity.uiLocale,
+    'dom.maxHardwareConcurrency': identity.hardwareConcurrency,
+    'webgl.override-unmasked-vendor': identity.webgl.vendor,
+    'webgl.override-unmasked-renderer': webglDriverString(identity.webgl.renderer),
+    'ui.primaryPointerCapabilities': MOUSE,
+    'ui.allPointerCapabilities': MOUSE,
+    // Firefox's own canvas randomization keys its noise to a random id per browser run (not
+    // settable): a window would read differently at every open. The window's seeded noise replaces it.
+    'privacy.baselineFingerprintingProtection.overrides': NO_SESSION_NOISE,
+    'privacy.fingerprintingProtection.overrides': NO_SESSION_NOISE,
+  };
+  // Firefox brings its own emoji font only where the OS has none of its own (Linux).
+  if (identity.os !== 'linux') prefs['gfx.bundled-fonts.activate'] = 0;
+  if (identity.doNotTrack !== undefined) prefs['privacy.donottrackheader.enabled'] = identity.doNotTrack;
   const env: Record<string, string> = {};
-  const args: string[] = [];
-  const overrides: string[] = [
-    // Automation leaves navigator.webdriver true; an identity browser must not say so.
-    `define(Navigator.prototype, 'webdriver', false);`,
-  ];
+  if (identity.timezone) env.TZ = identity.timezone;
+  const { width, height } = identity.screen;
+  if (display === 'headless') {
+    env.MOZ_HEADLESS_WIDTH = String(width);
+    env.MOZ_HEADLESS_HEIGHT = String(height);
+  }
+  // A maximized window: as large as the screen it is on, never larger.
+  return { prefs, env, args: ['--width', String(width), '--height', String(height)] };
+}
 
-  const ua = userAgentOf(fp);
-  if (ua) prefs['general.useragent.override'] = ua;
-  const platform = fp.platform ?? osOf(fp)?.platform;
-  if (platform) {
-    prefs['general.platform.override'] = platform;
-    prefs['general.oscpu.override'] = osOf(fp)?.token.replace(/; Mobile$/, '') ?? platform;
-  }
-  if (fp.languages?.length) {
-    prefs['intl.accept_languages'] = fp.languages.join(',');
-    prefs['intl.locale.requested'] = fp.languages[0];
-  }
-  if (fp.timezone) env.TZ = fp.timezone;
-  if (fp.doNotTrack !== undefined) prefs['privacy.donottrackheader.enabled'] = fp.doNotTrack;
-
-  if (fp.hardwareConcurrency !== undefined) {
-    // The preference can only lower the real count; above it the page script answers.
-    if (fp.hardwareConcurrency <= realCores) prefs['dom.maxHardwareConcurrency'] = fp.hardwareConcurrency;
-    else overrides.push(`define(Navigator.prototype, 'hardwareConcurrency', ${fp.hardwareConcurrency});`);
-  }
-  if (fp.resolution) {
-    const [width, height] = fp.resolution.split('x').map(Number);
-    args.push('--width', String(width), '--height', String(height));
-    overrides.push(
-      `define(Screen.prototype, 'width', ${width});`,
-      `define(Screen.prototype, 'height', ${height});`,
-      `define(Screen.prototype, 'availWidth', ${width});`,
-      `define(Screen.prototype, 'availHeight', ${height - 40});`,
-    );
-  }
-
+function webrtcPrefs(fp: BrowserFingerprint, proxied: boolean): Prefs {
   const webrtc = fp.webrtc ?? (proxied ? 'proxy-only' : 'real');
-  prefs['media.peerconnection.enabled'] = webrtc !== 'disabled';
-  prefs['media.peerconnection.ice.proxy_only'] = webrtc === 'proxy-only' && proxied;
-  prefs['media.peerconnection.ice.default_address_only'] = webrtc === 'proxy-only';
-  prefs['media.peerconnection.ice.no_host'] = webrtc === 'proxy-only';
-
-  const pageScript = `(() => {
-  const define = (proto, name, value) => Object.defineProperty(proto, name, { get: () => value, configurable: true, enumerable: true });
-  ${overrides.join('\n  ')}
-})();`;
-  return { prefs, env, args, pageScript };
+  return {
+    'media.peerconnection.enabled': webrtc !== 'disabled',
+    'media.peerconnection.ice.proxy_only': webrtc === 'proxy-only' && proxied,
+    'media.peerconnection.ice.default_address_only': webrtc === 'proxy-only',
+    'media.peerconnection.ice.no_host': webrtc === 'proxy-only',
+  };
 }
 
 /**
@@ -165,10 +155,19 @@ export const QUIET_PREFS: Prefs = {
 
 export function planLaunch(
   launch: LaunchPayload,
-  realCores: number,
+  device: DeviceFacts,
+  display: DisplayMode,
   proxy: BrowserProxy | null = null,
   exit: ExitInfo | null = null,
 ): LaunchPlan {
-  const fingerprint = fingerprintPlan(fingerprintForExit(launch.window.browserFingerPrint ?? {}, exit), realCores, proxy !== null);
-  return { ...fingerprint, prefs: { ...QUIET_PREFS, ...proxyPrefs(proxy), ...fingerprint.prefs } };
+  const fingerprint = fingerprintForExit(launch.window.browserFingerPrint ?? {}, exit);
+  const { identity, adjustments } = resolveIdentity(fingerprint, launch.window.uuid, device);
+  const native = identityPrefs(identity, display);
+  return {
+    ...native,
+    prefs: { ...QUIET_PREFS, ...proxyPrefs(proxy), ...webrtcPrefs(fingerprint, proxy !== null), ...native.prefs },
+    contentScript: pageRealmScript({ seed: identity.noiseSeed }),
+    identity,
+    adjustments,
+  };
 }

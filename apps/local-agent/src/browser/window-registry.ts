@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import type { SyncSettings } from '@cos/contracts';
 import type { ExitInfo } from '@cos/proxy-kit';
 import { writePrivate } from '../identity/agent-files';
+import type { Adjustment } from './identity';
 import type { RestoreProblem } from './profile-archive';
 
 /** What the agent must remember about a running window to finish it after a restart. */
@@ -25,6 +26,10 @@ export interface WindowRecord {
   restore?: RestoreProblem;
   /** The window's cookie epoch at the open: the close's cookies belong to it. */
   cookiesEpoch?: number;
+  /** The Xvfb display the window draws on, ended with it. */
+  displayPid?: number;
+  /** Fields of the stored fingerprint shown otherwise, and why (see identity.ts). */
+  fingerprintAdjustments?: Adjustment[];
   /** The roaming profile version it opened on, and whether it was fetched from the cloud for this open. */
   profileSync?: { version: number | null; pulled: boolean; downloadedBytes: number; reusedBytes: number; fetchMs: number };
 }

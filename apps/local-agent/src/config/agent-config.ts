@@ -1,10 +1,11 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
-import { accessSync, constants, readFileSync } from 'node:fs';
+import { accessSync, constants, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
-import { delimiter, join, resolve } from 'node:path';
-import { LOG_LEVELS, packageVersion } from '@cos/server-common';
+import { delimiter, dirname, join, resolve } from 'node:path';
+import { firefoxMajorOf, LOG_LEVELS, packageVersion } from '@cos/server-common';
 import type { AppLogLevel } from '@cos/server-common';
+import type { DisplayMode } from '../browser/launch-plan';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) =>
@@ -32,7 +33,11 @@ export class AgentEnv {
   @IsString()
   FIREFOX_PATH?: string;
 
-  /** Unset: headless where there is no display. */
+  /**
+   * Unset: on the user's display when there is one, else on an Xvfb display of each window's own
+   * (sized to its screen, with WebGL) when Xvfb is installed, else headless. 1: Firefox's headless
+   * mode (no WebGL). 0: headful, on an Xvfb display where there is no display.
+   */
   @IsOptional()
   @Transform(toBool)
   @IsBoolean()
@@ -147,7 +152,22 @@ export class AgentConfig {
     readonly version: string,
     /** Extra certificate authorities (PEM) for https proxies. */
     readonly proxyCa?: string,
+    /** Where headful windows draw: the user's display, or an Xvfb display per window. */
+    readonly display: 'host' | 'xvfb' = 'host',
+    /** The installed Firefox's major version (its windows claim it). */
+    readonly firefoxMajor = 0,
   ) {}
+
+  get displayMode(): DisplayMode {
+    return this.headless ? 'headless' : this.display;
+  }
+
+  /** UI locales with a Firefox language pack installed beside the binary (en-US is built in). */
+  get uiLocales(): string[] {
+    this.locales ??= installedUiLocales(this.firefoxPath);
+    return this.locales;
+  }
+  private locales?: string[];
 
   get dataDir(): string {
     return resolve(this.env.AGENT_DATA_DIR);
@@ -160,6 +180,21 @@ export class AgentConfig {
   get realCores(): number {
     return cpus().length;
   }
+}
+
+function installedUiLocales(firefoxPath: string): string[] {
+  const locales = new Set(['en-US']);
+  for (const dir of ['browser/extensions', 'distribution/extensions']) {
+    try {
+      for (const file of readdirSync(join(dirname(realpathSync(firefoxPath)), dir))) {
+        const pack = /^langpack-([A-Za-z-]+)@/.exec(file);
+        if (pack) locales.add(pack[1]);
+      }
+    } catch {
+      // no such folder in this installation
+    }
+  }
+  return [...locales];
 }
 
 function findOnPath(names: string[]): string | undefined {
@@ -203,6 +238,12 @@ export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env): AgentC
     }
   }
   if (problems.length > 0) throw new AgentConfigError(`Invalid configuration:\n${problems.join('\n')}`);
-  const headless = env.AGENT_HEADLESS ?? !(source.DISPLAY || source.WAYLAND_DISPLAY);
-  return new AgentConfig(env, firefoxPath!, headless, packageVersion(), proxyCa);
+  const hasDisplay = Boolean(source.DISPLAY || source.WAYLAND_DISPLAY);
+  const xvfb = !hasDisplay && findOnPath(['Xvfb']) !== undefined;
+  const headless = env.AGENT_HEADLESS ?? !(hasDisplay || xvfb);
+  if (!headless && !hasDisplay && !xvfb) problems.push('  AGENT_HEADLESS=0: there is no display and no Xvfb to draw on; install xvfb');
+  if (problems.length > 0) throw new AgentConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  const major = firefoxMajorOf(firefoxPath!);
+  if (!major) throw new AgentConfigError(`Invalid configuration:\n  FIREFOX_PATH: ${firefoxPath} does not say its version`);
+  return new AgentConfig(env, firefoxPath!, headless, packageVersion(), proxyCa, hasDisplay ? 'host' : 'xvfb', major);
 }

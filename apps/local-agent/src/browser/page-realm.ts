@@ -1,0 +1,225 @@
+/**
+ * The script the window's bundled extension runs at document_start in every frame (about:blank
+ * included) — everything no Firefox preference can do. It runs as a content script and installs its
+ * functions into the page with `exportFunction`: they are native functions of the page's realm, so
+ * `toString` says `[native code]`, errors thrown for a foreign receiver are the page's own
+ * TypeErrors, and no extension frame appears in a stack trace.
+ *
+ * - `navigator.webdriver` is false (Firefox sets it while WebDriver BiDi is active).
+ * - Canvas (2D, OffscreenCanvas, WebGL readPixels), audio samples and fractional client rects get
+ *   a small noise seeded from the window: the same drawing reads the same for one window on every
+ *   device and every run, and differently in every other window.
+ * - An audio output with no device behind it (a display-less machine) still reports stereo.
+ *
+ * `realm` is serialized with `toString()`: it must not use anything from outside its body.
+ */
+export interface RealmConfig {
+  /** 32 hex digits. */
+  seed: string;
+}
+
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-explicit-any --
+   the page's objects are reached through Firefox's Xray wrappers, which have no TypeScript types. */
+function realm(cfg: RealmConfig): void {
+  const scope = globalThis as any;
+  const page = scope.wrappedJSObject;
+  const exportFunction = scope.exportFunction as (fn: (...args: any[]) => unknown, target: unknown, options?: { defineAs?: string }) => any;
+  if (!page || typeof exportFunction !== 'function') return;
+  // Taken before any page script runs: a page may replace its globals later.
+  const PageTypeError = page.TypeError;
+  const clone: <T>(value: T) => T = typeof structuredClone === 'function' ? structuredClone : (v: any) => Uint8ClampedArray.from(v) as any;
+
+  const fnv = (data: ArrayLike<number>, start = 2166136261): number => {
+    let h = start >>> 0;
+    for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 16777619) >>> 0;
+    return h;
+  };
+  const seedBytes = Array.from({ length: 16 }, (_, i) => parseInt(cfg.seed.slice(i * 2, i * 2 + 2), 16));
+  const seed = fnv(seedBytes);
+  const rng = (a: number) => () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+
+  /** Like Firefox's own canvas randomization: a few low bits of RGB flipped where the content says. */
+  const noisePixels = (data: any, length: number) => {
+    if (length < 8) return;
+    const copy: Uint8ClampedArray = clone(data);
+    let uniform = true;
+    for (let i = 4; i < copy.length && uniform; i++) if (copy[i] !== copy[i % 4]) uniform = false;
+    if (uniform) return;
+    const next = rng(fnv(copy, seed));
+    const pixels = copy.length >> 2;
+    const count = 20 + Math.floor(next() * 200);
+    for (let n = 0; n < count; n++) {
+      const index = 4 * Math.floor(next() * pixels) + Math.floor(next() * 3);
+      data[index] = copy[index] ^ (next() < 0.5 ? 1 : 2);
+    }
+  };
+
+  const pageTypeError = (message: string) => new PageTypeError(message);
+  const install = (proto: any, name: string, impl: (self: any, args: any[]) => unknown, kind: 'value' | 'get' = 'value') => {
+    if (!proto) return;
+    const desc = Reflect.getOwnPropertyDescriptor(proto, name);
+    const original = kind === 'value' ? desc?.value : desc?.get;
+    if (typeof original !== 'function') return;
+    // Exported onto a throwaway page object: `defineAs` on the window would leave a global behind.
+    const holder = new page.Object();
+    exportFunction(
+      function (this: unknown, ...args: unknown[]) {
+        if (new.target) throw pageTypeError(`${kind === 'get' ? 'getter' : name} is not a constructor`);
+        return impl(this, args);
+      },
+      holder,
+      { defineAs: name },
+    );
+    const fn = holder[name];
+    const waived = fn.wrappedJSObject ?? fn;
+    // In the order a native function lists them when first asked: length, then name.
+    Reflect.defineProperty(waived, 'length', { value: original.length, configurable: true });
+    if (kind === 'get') Reflect.defineProperty(waived, 'name', { value: `get ${name}`, configurable: true });
+    Reflect.defineProperty(proto, name, kind === 'value' ? { ...desc, value: fn } : { ...desc, get: fn });
+    return original;
+  };
+
+  const nav = page.Navigator?.prototype;
+  const webdriver: any = Reflect.getOwnPropertyDescriptor(nav ?? {}, 'webdriver')?.get;
+  install(nav, 'webdriver', (self) => (Reflect.apply(webdriver, self, []), false), 'get');
+
+  const ctx2d = page.CanvasRenderingContext2D?.prototype;
+  const getImageData = ctx2d && Reflect.getOwnPropertyDescriptor(ctx2d, 'getImageData')?.value;
+  const noisedImage = (original: any) => (self: any, args: any[]) => {
+    const image: any = Reflect.apply(original, self, args);
+    noisePixels(image.data, image.data.length);
+    return image;
+  };
+  if (getImageData) install(ctx2d, 'getImageData', noisedImage(getImageData));
+  const offCtx = page.OffscreenCanvasRenderingContext2D?.prototype;
+  const offGetImageData = offCtx && Reflect.getOwnPropertyDescriptor(offCtx, 'getImageData')?.value;
+  if (offGetImageData) install(offCtx, 'getImageData', noisedImage(offGetImageData));
+
+  /** A copy of a canvas with the window's noise in it, to encode instead of the canvas itself. */
+  const noisedCopy = (canvas: any, make: (w: number, h: number) => any) => {
+    const width = canvas.width;
+    const height = canvas.height;
+    if (!width || !height || width * height > 16_777_216) return null;
+    const copy = make(width, height);
+    const context = copy.getContext('2d');
+    context.drawImage(canvas, 0, 0);
+    const image: any = Reflect.apply(getImageData, context, [0, 0, width, height]);
+    noisePixels(image.data, image.data.length);
+    context.putImageData(image, 0, 0);
+    return copy;
+  };
+  const canvasProto = page.HTMLCanvasElement?.prototype;
+  const htmlCopy = (self: any) => {
+    if (!(self instanceof scope.HTMLCanvasElement)) return null;
+    return noisedCopy(self, (w, h) => {
+      const c = self.ownerDocument.createElement('canvas');
+      c.width = w;
+      c.height = h;
+      return c;
+    });
+  };
+  for (const name of ['toDataURL', 'toBlob']) {
+    const original = canvasProto && Reflect.getOwnPropertyDescriptor(canvasProto, name)?.value;
+    if (original) install(canvasProto, name, (self, args) => Reflect.apply(original, htmlCopy(self) ?? self, args));
+  }
+  const offProto = page.OffscreenCanvas?.prototype;
+  const convertToBlob = offProto && Reflect.getOwnPropertyDescriptor(offProto, 'convertToBlob')?.value;
+  if (convertToBlob) {
+    install(offProto, 'convertToBlob', (self, args) => {
+      const copy = self instanceof scope.OffscreenCanvas ? noisedCopy(self, (w, h) => new page.OffscreenCanvas(w, h)) : null;
+      return Reflect.apply(convertToBlob, copy ?? self, args);
+    });
+  }
+  for (const gl of ['WebGLRenderingContext', 'WebGL2RenderingContext']) {
+    const proto = page[gl]?.prototype;
+    const readPixels = proto && Reflect.getOwnPropertyDescriptor(proto, 'readPixels')?.value;
+    if (!readPixels) continue;
+    install(proto, 'readPixels', (self, args) => {
+      const result = Reflect.apply(readPixels, self, args);
+      const [, , width, height, format, type, pixels] = args as [number, number, number, number, number, number, any];
+      // RGBA bytes into a typed array: what fingerprinting reads; other layouts are left alone.
+      if (format === 0x1908 && type === 0x1401 && pixels && typeof pixels === 'object' && 'length' in pixels) {
+        noisePixels(pixels, Math.min(pixels.length, width * height * 4));
+      }
+      return result;
+    });
+  }
+
+  // Audio: a tiny deterministic change to a sparse share of the samples, applied once per channel.
+  const audioProto = page.AudioBuffer?.prototype;
+  const getChannelData = audioProto && Reflect.getOwnPropertyDescriptor(audioProto, 'getChannelData')?.value;
+  const noised = new WeakMap<object, Set<number>>();
+  const noiseChannel = (buffer: any, channel: number) => {
+    const data: any = Reflect.apply(getChannelData, buffer, [channel]);
+    const done = noised.get(buffer) ?? new Set<number>();
+    if (done.has(channel)) return data;
+    done.add(channel);
+    noised.set(buffer, done);
+    const length = Math.min(data.length, 1 << 20);
+    const next = rng(seed ^ (channel * 0x9e3779b1));
+    for (let i = Math.floor(next() * 61); i < length; i += 31 + Math.floor(next() * 61)) {
+      const value = data[i];
+      if (value !== 0) data[i] = value * (1 + (next() - 0.5) * 2e-7);
+    }
+    return data;
+  };
+  if (getChannelData) {
+    install(audioProto, 'getChannelData', (self, args) => {
+      // Validates the receiver and channel natively first.
+      Reflect.apply(getChannelData, self, args);
+      return noiseChannel(self, Number(args[0]) >>> 0);
+    });
+    const copyFromChannel = Reflect.getOwnPropertyDescriptor(audioProto, 'copyFromChannel')?.value;
+    if (copyFromChannel) {
+      install(audioProto, 'copyFromChannel', (self, args) => {
+        // Validates the receiver and arguments natively first, then copies the noised samples.
+        Reflect.apply(copyFromChannel, self, args);
+        noiseChannel(self, Number(args[1]) >>> 0);
+        return Reflect.apply(copyFromChannel, self, args);
+      });
+    }
+  }
+  const destination = page.AudioDestinationNode?.prototype;
+  const maxChannelCount = destination && Reflect.getOwnPropertyDescriptor(destination, 'maxChannelCount')?.get;
+  if (maxChannelCount) install(destination, 'maxChannelCount', (self) => Reflect.apply(maxChannelCount, self, []) || 2, 'get');
+
+  // Client rects: a fractional value (text, transforms) moves by at most one of Firefox's app units (1/60 px).
+  const unit = 1 / 60;
+  const nudge = (v: number) => {
+    if (!Number.isFinite(v) || Number.isInteger(v)) return v;
+    const h = Math.imul(seed ^ Math.round(v * 60), 2654435761) >>> 0;
+    return h % 3 === 0 ? v + unit : h % 3 === 1 ? v - unit : v;
+  };
+  const nudgeRect = (rect: any) => {
+    const { x, y, width, height } = rect;
+    rect.x = nudge(x);
+    rect.y = nudge(y);
+    rect.width = nudge(width);
+    rect.height = nudge(height);
+    return rect;
+  };
+  for (const owner of ['Element', 'Range']) {
+    const proto = page[owner]?.prototype;
+    const bounding = proto && Reflect.getOwnPropertyDescriptor(proto, 'getBoundingClientRect')?.value;
+    if (bounding) install(proto, 'getBoundingClientRect', (self, args) => nudgeRect(Reflect.apply(bounding, self, args)));
+    const rects = proto && Reflect.getOwnPropertyDescriptor(proto, 'getClientRects')?.value;
+    if (rects) {
+      install(proto, 'getClientRects', (self, args) => {
+        const list: any = Reflect.apply(rects, self, args);
+        for (let i = 0; i < list.length; i++) nudgeRect(list[i]);
+        return list;
+      });
+    }
+  }
+}
+/* eslint-enable */
+
+export function pageRealmScript(config: RealmConfig): string {
+  return `(${realm.toString()})(${JSON.stringify(config)});`;
+}
