@@ -16,16 +16,7 @@ import { AgentConfig } from '../config/agent-config';
 import { writePrivate } from '../identity/agent-files';
 import { dropCookiesOfOtherEpoch, recordCookiesEpoch } from './cookie-epoch';
 import { readProfileCookies } from './cookie-reader';
-import {
-  isAlive,
-  isFirefoxOn,
-  setUpBrowser,
-  startFirefox,
-  stopFirefox,
-  StopResult,
-  terminateFirefox,
-  whenGone,
-} from './firefox-process';
+import { isAlive, isFirefoxOn, setUpBrowser, startFirefox, stopFirefox, StopResult, terminateFirefox, whenGone } from './firefox-process';
 import { SessionTakenError } from '../bidi/bidi-multiplexer';
 import { writeFingerprintExtension } from './fingerprint-extension';
 import { prepareFontConfig } from './font-config';
