@@ -48,6 +48,11 @@ describe('inspecting and driving a running window for AI agents', () => {
     await cloud.close();
   });
 
+  it('opens a window with one blank tab: nothing of its launch is taken for an address', async () => {
+    const tabs = await agent.post('/browser/tabs', { uuid: w.uuid, action: 'list' });
+    expect(tabs.data.tabs).toEqual([{ index: 0, url: 'about:blank', title: '', selected: true }]);
+  });
+
   it('snapshots a form, a table, a page with an iframe and one with shadow DOM as YAML with refs', async () => {
     await go('/form');
     const form = await snap();

@@ -112,13 +112,14 @@ export async function startFirefox(options: {
   executablePath: string;
   profileDir: string;
   // What starting Firefox takes of the plan; the page script and identity go in through the extension.
-  plan: Pick<LaunchPlan, 'prefs' | 'env' | 'args'>;
+  plan: Pick<LaunchPlan, 'prefs' | 'env' | 'windowSize'>;
   headless: boolean;
   logPath: string;
   onSpawn: (pid: number) => void;
 }): Promise<StartedFirefox> {
   const { executablePath, profileDir, plan, headless, logPath } = options;
   await createProfile(BrowserKind.FIREFOX, { path: profileDir, preferences: plan.prefs });
+  writeWindowSize(profileDir, plan.windowSize);
   mkdirSync(join(logPath, '..'), { recursive: true });
   writeFileSync(logPath, '');
   const log = openSync(logPath, 'a');
@@ -131,7 +132,6 @@ export async function startFirefox(options: {
       '--no-remote',
       '--foreground',
       ...(headless ? ['--headless'] : []),
-      ...plan.args,
       'about:blank',
     ],
     {
@@ -152,6 +152,12 @@ export async function startFirefox(options: {
   if (isAlive(pid)) process.kill(pid, 'SIGKILL');
   const tail = readFileSync(logPath, 'utf8').split('\n').slice(-5).join(' | ');
   throw new FirefoxStartError(tail);
+}
+
+/** Firefox sizes its first window from the profile's xulstore.json, as it left it last time. */
+function writeWindowSize(profileDir: string, size: LaunchPlan['windowSize']): void {
+  const window = { screenX: '0', screenY: '0', width: String(size.width), height: String(size.height), sizemode: 'normal' };
+  writeFileSync(join(profileDir, 'xulstore.json'), JSON.stringify({ 'chrome://browser/content/browser.xhtml': { 'main-window': window } }));
 }
 
 /** The agent's setup through the multiplexer: the fingerprint extension and the stored cookies. */

@@ -34,7 +34,7 @@ describe('fingerprint → Firefox', () => {
     const { identity } = resolveIdentity({ resolution: '2560x1440' }, 'u1', DEVICE);
     expect(identityPrefs(identity, 'headless').env).toMatchObject({ MOZ_HEADLESS_WIDTH: '2560', MOZ_HEADLESS_HEIGHT: '1440' });
     expect(identityPrefs(identity, 'xvfb').env).not.toHaveProperty('MOZ_HEADLESS_WIDTH');
-    expect(identityPrefs(identity, 'xvfb').args).toEqual(['--width', '2560', '--height', '1440']);
+    expect(identityPrefs(identity, 'xvfb').windowSize).toEqual({ width: 2560, height: 1440 });
   });
 
   it('gives the GPU as the driver string Firefox sanitizes back to the claimed renderer', () => {

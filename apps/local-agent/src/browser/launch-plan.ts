@@ -14,7 +14,8 @@ export type DisplayMode = 'headless' | 'host' | 'xvfb';
 export interface LaunchPlan {
   prefs: Prefs;
   env: Record<string, string>;
-  args: string[];
+  /** The browser window's outer size, stored in the profile as Firefox keeps it (xulstore.json). */
+  windowSize: { width: number; height: number };
   /** Runs before any page script in every tab and frame (the bundled extension's content script). */
   contentScript: string;
   /** What every page of the window reads. */
@@ -35,7 +36,7 @@ const MOUSE = 2 | 4;
  * screen (headless: MOZ_HEADLESS_WIDTH/HEIGHT; an Xvfb display is made to the size instead); the
  * GPU, given as the driver string Firefox sanitizes back to the claimed one.
  */
-export function identityPrefs(identity: Identity, display: DisplayMode): Pick<LaunchPlan, 'prefs' | 'env' | 'args'> {
+export function identityPrefs(identity: Identity, display: DisplayMode): Pick<LaunchPlan, 'prefs' | 'env' | 'windowSize'> {
   const prefs: Prefs = {
     'general.useragent.override': identity.userAgent,
     'general.platform.override': identity.platform,
@@ -63,8 +64,9 @@ export function identityPrefs(identity: Identity, display: DisplayMode): Pick<La
     env.MOZ_HEADLESS_WIDTH = String(width);
     env.MOZ_HEADLESS_HEIGHT = String(height);
   }
-  // A maximized window: as large as the screen it is on, never larger.
-  return { prefs, env, args: ['--width', String(width), '--height', String(height)] };
+  // As large as the screen it is on, never larger. Not given as `--width`/`--height`: a Firefox
+  // that does not take those flags opens their numbers as addresses, in tabs of their own.
+  return { prefs, env, windowSize: { width, height } };
 }
 
 function webrtcPrefs(fp: BrowserFingerprint, proxied: boolean): Prefs {
