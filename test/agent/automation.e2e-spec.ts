@@ -58,6 +58,12 @@ describe('automation of a running window over the Local API', () => {
       code: 422,
       msg: `Step 0 (navigate: navigation to ${nowhere}) failed: NS_ERROR_CONNECTION_REFUSED (the connection was refused)`,
     });
+    // From that error page to another unreachable address: named too, not waited out.
+    const elsewhere = `http://127.0.0.1:${await freePort()}/other`;
+    expect(await agent.post('/browser/navigate', { uuid: w.uuid, url: elsewhere, timeoutMs: 20_000 })).toMatchObject({
+      code: 422,
+      data: { timedOut: false, error: 'NS_ERROR_CONNECTION_REFUSED' },
+    });
     await agent.post('/browser/navigate', { uuid: w.uuid, url: `${site.url}/welcome` });
 
     const value = await agent.post('/browser/eval', {

@@ -186,11 +186,31 @@ async function element(page: Page, selector: string, timeout: number, visible = 
   return handle;
 }
 
+/** Tabs showing Firefox's error page for a navigation that failed. */
+const onErrorPage = new WeakSet<Page>();
+
+/**
+ * `page.goto` that also leaves an error page well. Firefox loses the end of a navigation that
+ * starts on its own error page (neither load nor failure comes, and the caller waits out its
+ * timeout), so such a tab goes to about:blank first.
+ */
+export async function goTo(page: Page, url: string, options: { waitUntil: WaitUntil; timeout: number }) {
+  if (onErrorPage.has(page) && url !== 'about:blank') await page.goto('about:blank', options);
+  try {
+    const response = await page.goto(url, options);
+    onErrorPage.delete(page);
+    return response;
+  } catch (error) {
+    if (error instanceof Error && navigationReason(error, options.timeout).errorName) onErrorPage.add(page);
+    throw error;
+  }
+}
+
 /** Runs one checked step; its answer is what the step produced (a URL, a scroll position, the selected values). */
 export async function runStep(page: Page, step: Step, timeout: number): Promise<Record<string, unknown>> {
   switch (step.type) {
     case 'navigate': {
-      const response = await page.goto(step.url!, { waitUntil: step.waitUntil ?? 'load', timeout });
+      const response = await goTo(page, step.url!, { waitUntil: step.waitUntil ?? 'load', timeout });
       return { url: page.url(), status: response?.status() ?? null };
     }
     case 'click': {

@@ -7,7 +7,7 @@ import { toBrowserCookie, toStoredCookie } from '../browser/firefox-process';
 import { CappedCookie, cappedByBrowser } from './cookie-expiry';
 import { pageScript, toJsonValue } from './json-value';
 import { parseOrigins, readOrigins, writeOrigins } from './page-state';
-import { checkUrl, DEFAULT_TIMEOUT_MS, navigationReason, parseSteps, runStep, stepFailure, WaitUntil } from './page-steps';
+import { checkUrl, DEFAULT_TIMEOUT_MS, goTo, navigationReason, parseSteps, runStep, stepFailure, WaitUntil } from './page-steps';
 import { WindowPages, WindowTarget } from './window-pages';
 
 type Body = Record<string, unknown>;
@@ -63,7 +63,7 @@ export class WindowAutomation {
   async navigate(body: Body, url: string, waitUntil: WaitUntil = 'load', timeoutMs = DEFAULT_TIMEOUT_MS) {
     checkUrl(url, 'url');
     return this.onPage(body, async (page, window) => {
-      const response = await page.goto(url, { waitUntil, timeout: timeoutMs }).catch((error: Error) => {
+      const response = await goTo(page, url, { waitUntil, timeout: timeoutMs }).catch((error: Error) => {
         const { reason, timedOut, errorName } = navigationReason(error, timeoutMs);
         throw new PageActionError(`Navigation to ${url} failed: ${reason}`, { timedOut, error: errorName });
       });
