@@ -178,7 +178,7 @@ describe("the local machine's boundaries: Firefox's own port, a stopped, killed 
       const firefox = await startFirefox({
         executablePath: agent.config.firefoxPath,
         profileDir: join(dir, 'profile'),
-        plan: { prefs: {}, env: {}, args: [] },
+        plan: { prefs: {}, env: {}, windowSize: { width: 1280, height: 800 } },
         headless: true,
         logPath: join(dir, 'firefox.log'),
         onSpawn: (spawned) => (pid = spawned),

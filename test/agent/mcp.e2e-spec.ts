@@ -57,7 +57,10 @@ describe('the MCP server: Streamable HTTP on the agent, stdio through the CLI', 
     cloud = await startCloud({ listen: true });
     owner = await registerOwner(cloud);
     site = await startInspectSite();
-    agent = await startAgent({ cloudUrl: cloud.url, env: { AGENT_MCP_MAX_TOKENS: '2000' } });
+    agent = await startAgent({
+      cloudUrl: cloud.url,
+      env: { AGENT_MCP_MAX_TOKENS: '2000', AGENT_MCP_ALLOWED_ORIGINS: 'http://localhost:6274' },
+    });
     await agent.login(owner.email, owner.password);
   });
   afterAll(async () => {
@@ -180,13 +183,13 @@ describe('the MCP server: Streamable HTTP on the agent, stdio through the CLI', 
     expect((await post({ Authorization: 'Bearer wrong' })).status).toBe(401);
     // The X-Cos-Local-Token header alone is not the MCP endpoint's credential.
     expect((await post({ 'X-Cos-Local-Token': agent.token })).status).toBe(401);
-    const foreign = await post({ Authorization: `Bearer ${agent.token}`, Origin: 'https://evil.example' });
-    expect(foreign.status).toBe(403);
-    expect(await foreign.json()).toEqual({
-      jsonrpc: '2.0',
-      id: null,
-      error: { code: -32000, message: 'Origin "https://evil.example" is not allowed' },
-    });
+    // A request with a web page's Origin gets no answer at all, the token notwithstanding: a page
+    // cannot even learn that the agent runs here.
+    await expect(post({ Authorization: `Bearer ${agent.token}`, Origin: 'https://evil.example' })).rejects.toThrow('fetch failed');
+    // An origin the user allowed (a browser-based MCP client) reaches /mcp with the token, and nothing else.
+    expect((await post({ Authorization: `Bearer ${agent.token}`, Origin: 'http://localhost:6274' })).status).toBe(200);
+    expect((await post({ Origin: 'http://localhost:6274' })).status).toBe(401);
+    await expect(fetch(`${agent.url}/health`, { headers: { Origin: 'http://localhost:6274' } })).rejects.toThrow('fetch failed');
     const ok = await post({ Authorization: `Bearer ${agent.token}` });
     expect(ok.status).toBe(200);
     expect((await ok.json()).result.serverInfo).toMatchObject({ name: 'cos-agent' });
