@@ -20,6 +20,9 @@ import { CreateApiTokenDto, LoginDto, RegisterDto } from './dto/auth.dto';
 /** argon2id with the library's defaults (19 MiB, 2 passes): memory-hard, ~20 ms here. */
 export const hashPassword = (password: string) => hash(password);
 
+/** A device id the cloud issues: to a login session or an API token, never chosen by the client. */
+const issueDeviceId = () => `dev-${randomUUID()}`;
+
 // Verified when the email is unknown, so both failures take the same time.
 const DUMMY_HASH = hash('dummy password for timing');
 
@@ -121,7 +124,7 @@ export class AuthService {
   async me(auth: AuthContext) {
     const user = await this.db.getRepository(UserEntity).findOneByOrFail({ id: auth.userId });
     const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: auth.teamId });
-    return { user: this.userView(user), team: this.teamView(team), ...this.accessView(auth) };
+    return { user: this.userView(user), team: this.teamView(team), deviceId: auth.deviceId, ...this.accessView(auth) };
   }
 
   async createApiToken(auth: AuthContext, dto: CreateApiTokenDto) {
@@ -131,6 +134,7 @@ export class AuthService {
         manager.create(ApiTokenEntity, {
           userId: auth.userId,
           name: dto.name,
+          deviceId: issueDeviceId(),
           tokenHash: hashToken(token),
           tokenPrefix: token.slice(0, 14),
           expiresAt: dto.expiresInDays ? new Date(Date.now() + dto.expiresInDays * 86_400_000) : null,
@@ -208,6 +212,7 @@ export class AuthService {
       id: token.id,
       name: token.name,
       tokenPrefix: token.tokenPrefix,
+      deviceId: token.deviceId,
       createdAt: token.createdAt.toISOString(),
       expiresAt: token.expiresAt?.toISOString() ?? null,
       lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
@@ -217,20 +222,27 @@ export class AuthService {
 
   private async loginAnswer(user: UserEntity) {
     const sessionId = randomUUID();
+    const deviceId = issueDeviceId();
     const secret = randomToken();
     await this.db.transaction(async (manager) => {
       await manager.insert(SessionEntity, {
         id: sessionId,
         userId: user.id,
+        deviceId,
         refreshHash: hashToken(secret),
         previousRefreshHash: null,
         expiresAt: new Date(Date.now() + this.config.env.REFRESH_TOKEN_TTL_SECONDS * 1000),
         revokedAt: null,
       });
-      await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.login' });
+      await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.login', deviceId });
     });
     const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: user.teamId });
-    return { ...(await this.tokenPair(user, sessionId, secret)), user: this.userView(user), team: this.teamView(team) };
+    return {
+      ...(await this.tokenPair(user, sessionId, secret)),
+      deviceId,
+      user: this.userView(user),
+      team: this.teamView(team),
+    };
   }
 
   private async tokenPair(user: UserEntity, sessionId: string, secret: string): Promise<TokenPair> {

@@ -99,7 +99,7 @@ export class ProfileVersionsService {
       throw new InvalidParamError(`The profile is ${totalSize} bytes; a window's profile may be at most ${max} bytes (PROFILE_MAX_BYTES)`);
     return this.db.transaction(async (manager) => {
       const window = await this.access.requireWindow(manager, auth, { uuid: dto.uuid }, 'write');
-      if (isHeld(window) && window.openDeviceId !== dto.deviceId) throw new WindowOpenElsewhereError(window.uuid);
+      if (isHeld(window) && window.openDeviceId !== auth.deviceId) throw new WindowOpenElsewhereError(window.uuid);
       const [again]: VersionRow[] = await manager.query(`SELECT * FROM profile_versions WHERE window_id = $1 AND commit_id = $2`, [
         window.id,
         dto.commitId,
@@ -125,7 +125,7 @@ export class ProfileVersionsService {
         sync: dto.sync,
         // With the window's cookie sync on, the close's cookies go with its version: a stale commit stores neither.
         cookies: freshCookies && syncSettingsOf(window.config).syncCookies ? freshCookies : null,
-        deviceId: dto.deviceId,
+        deviceId: auth.deviceId,
         totalSize,
       });
       await this.audit.record(manager, {
@@ -133,7 +133,7 @@ export class ProfileVersionsService {
         actorId: auth.userId,
         kind: 'window.profile_committed',
         windowIds: [window.id],
-        deviceId: dto.deviceId,
+        deviceId: auth.deviceId,
         data: { version: row.version, fileCount: row.file_count, totalSize },
       });
       return { ...this.summary(row), duplicate: false };
