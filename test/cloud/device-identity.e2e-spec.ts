@@ -1,5 +1,17 @@
+import { randomUUID } from 'node:crypto';
 import { CloudHarness, startCloud } from '../support/cloud-app';
-import { Account, addMember, createWindow, registerOwner } from '../support/factories';
+import { Account, addMember, createWindow, registerOwner, signIn, snapshot } from '../support/factories';
+
+const COOKIE = {
+  name: 'sid',
+  value: 'holder',
+  domain: '.example.com',
+  path: '/',
+  secure: true,
+  httpOnly: true,
+  sameSite: 'lax',
+  expiry: 2_000_000_000,
+};
 
 /**
  * The device that holds a window and signs a profile version is the one the cloud issued to the
@@ -45,5 +57,36 @@ describe('devices issued by the cloud', () => {
     expect((await cloud.post('/browser/close', { uuid: scripted.uuid }, owner.token)).code).toBe(409);
     expect((await cloud.post('/browser/close', { uuid: scripted.uuid }, token.token)).code).toBe(0);
     expect((await cloud.post('/browser/close', { uuid: w.uuid }, owner.token)).code).toBe(0);
+  });
+
+  it("a teammate who sends the holder's device id cannot commit, close or report for the held window: 409, nothing changed", async () => {
+    const w = await createWindow(cloud, owner, { config: { syncCookies: true } });
+    // The holder states a device id of its choosing, as agents did before the cloud issued them.
+    expect((await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token)).code).toBe(0);
+    const holder = (await cloud.post('/browser/detail', { uuid: w.uuid }, member.token)).data.openDeviceId;
+    expect(holder).toBe(owner.deviceId);
+
+    const before = await snapshot(cloud);
+    const elsewhere = { code: 409, msg: `Window ${w.uuid} is open on another device`, data: {} };
+    const forged = [COOKIE].map((c) => ({ ...c, value: 'forged' }));
+    for (const deviceId of [holder, 'desk-1']) {
+      const commit = { uuid: w.uuid, deviceId, commitId: randomUUID(), baseVersion: null, sync: {}, files: [], cookies: forged };
+      expect(await cloud.post('/browser/profile/commit', commit, member.token)).toEqual(elsewhere);
+      expect(await cloud.post('/browser/close', { uuid: w.uuid, deviceId, cookies: forged }, member.token)).toEqual(elsewhere);
+      expect(await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId, status: 'closed' }, member.token)).toEqual(
+        elsewhere,
+      );
+    }
+    // The owner's own second session is another device too: the lease is the session's, not the member's.
+    const laptop = await signIn(cloud, owner);
+    expect(await cloud.post('/browser/close', { uuid: w.uuid, deviceId: holder, cookies: forged }, laptop.token)).toEqual(elsewhere);
+    expect(await snapshot(cloud)).toBe(before);
+
+    // The holder's own close still stores its cookies.
+    expect(await cloud.post('/browser/close', { uuid: w.uuid, cookies: [COOKIE] }, owner.token)).toMatchObject({
+      code: 0,
+      data: { cookiesSynced: true, cookieCount: 1 },
+    });
+    expect((await cloud.post('/browser/cookies/export', { uuid: w.uuid }, owner.token)).data.cookies).toEqual([COOKIE]);
   });
 });
