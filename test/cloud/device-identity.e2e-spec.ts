@@ -89,4 +89,46 @@ describe('devices issued by the cloud', () => {
     });
     expect((await cloud.post('/browser/cookies/export', { uuid: w.uuid }, owner.token)).data.cookies).toEqual([COOKIE]);
   });
+
+  it('records who made each profile version, the member and their issued device, and lists it', async () => {
+    const w = await createWindow(cloud, owner);
+    const author = await addMember(cloud, owner, { permissions: ['browser:open', 'browser:list'] });
+    const token = (await cloud.post('/auth/token/create', { name: 'sync script' }, author.token)).data;
+    const commit = (base: number | null, by: string) =>
+      cloud.post('/browser/profile/commit', { uuid: w.uuid, commitId: randomUUID(), baseVersion: base, sync: {}, files: [] }, by);
+    expect((await commit(null, owner.token)).code).toBe(0);
+    expect(await commit(1, token.token)).toMatchObject({
+      code: 0,
+      data: { version: 2, createdBy: author.userId, createdByEmail: author.email, deviceId: token.deviceId, via: 'api-token' },
+    });
+    expect((await cloud.post('/browser/profile/restore', { uuid: w.uuid, version: 1 }, owner.token)).code).toBe(0);
+    // A version from before devices were issued: its device id was the client's word.
+    await cloud.db.query(`UPDATE profile_versions SET created_via = NULL, device_id = 'desk-1' WHERE window_id = $1 AND version = 1`, [
+      w.id,
+    ]);
+    // The author leaves the team: their versions still say who made them.
+    expect((await cloud.post('/team/member/remove', { userId: author.userId }, owner.token)).code).toBe(0);
+
+    const listed = await cloud.post('/browser/profile/versions', { uuid: w.uuid }, member.token);
+    const by = (v: Record<string, unknown>) => ({
+      version: v.version,
+      createdBy: v.createdBy,
+      createdByEmail: v.createdByEmail,
+      deviceId: v.deviceId,
+      via: v.via,
+      apiTokenId: v.apiTokenId,
+    });
+    expect(listed.data.list.map(by)).toEqual([
+      { version: 3, createdBy: owner.userId, createdByEmail: owner.email, deviceId: owner.deviceId, via: 'session', apiTokenId: null },
+      {
+        version: 2,
+        createdBy: author.userId,
+        createdByEmail: author.email,
+        deviceId: token.deviceId,
+        via: 'api-token',
+        apiTokenId: token.id,
+      },
+      { version: 1, createdBy: owner.userId, createdByEmail: owner.email, deviceId: 'desk-1', via: null, apiTokenId: null },
+    ]);
+  });
 });
