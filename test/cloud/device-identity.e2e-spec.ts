@@ -131,4 +131,25 @@ describe('devices issued by the cloud', () => {
       { version: 1, createdBy: owner.userId, createdByEmail: owner.email, deviceId: 'desk-1', via: null, apiTokenId: null },
     ]);
   });
+
+  it("a login may go on as its member's earlier device, which ends that session and keeps its lease; no one else's", async () => {
+    const first = await signIn(cloud, owner);
+    const w = await createWindow(cloud, owner);
+    expect((await cloud.post('/browser/launch', { uuid: w.uuid }, first.token)).code).toBe(0);
+    const login = (who: Account, deviceId: string) => cloud.post('/auth/login', { email: who.email, password: who.password, deviceId });
+    const again = await login(owner, first.deviceId);
+    expect(again.data.deviceId).toBe(first.deviceId);
+    expect((await cloud.post('/auth/me', {}, first.token)).code).toBe(401);
+    expect((await cloud.post('/browser/close', { uuid: w.uuid }, again.data.accessToken)).code).toBe(0);
+
+    // Another member's device, and an API token's, cannot be taken: a new device is issued and theirs goes on.
+    const token = (await cloud.post('/auth/token/create', { name: 'kept' }, owner.token)).data;
+    for (const deviceId of [owner.deviceId, token.deviceId]) {
+      const other = await login(member, deviceId);
+      expect(other.data.deviceId).toMatch(/^dev-/);
+      expect(other.data.deviceId).not.toBe(deviceId);
+    }
+    expect((await cloud.post('/auth/me', {}, owner.token)).data.deviceId).toBe(owner.deviceId);
+    expect((await cloud.post('/auth/me', {}, token.token)).data.deviceId).toBe(token.deviceId);
+  });
 });

@@ -124,10 +124,12 @@ export class CloudClient {
     return json as ApiEnvelope<T>;
   }
 
+  /** Signs in; a device the cloud issued to this machine's earlier session goes on, with its window leases. */
   async login(email: string, password: string): Promise<CloudSession> {
+    const earlier = this.store.load()?.deviceId;
     const answer = await this.post<{ accessToken: string; refreshToken: string; deviceId: string; user: { id: number; teamId: number } }>(
       '/auth/login',
-      { email, password },
+      { email, password, ...(earlier ? { deviceId: earlier } : {}) },
     );
     if (answer.code !== 0) throw new UnauthorizedError(answer.msg);
     const session: CloudSession = {

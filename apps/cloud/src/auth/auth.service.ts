@@ -63,7 +63,7 @@ export class AuthService {
       .getOne();
     const valid = await verify(user?.passwordHash ?? (await DUMMY_HASH), dto.password).catch(() => false);
     if (!user || !valid) throw new UnauthorizedError('Invalid email or password');
-    return this.loginAnswer(user);
+    return this.loginAnswer(user, dto.deviceId);
   }
 
   /** Rotates the refresh token; a replaced token presented again ends the whole session. */
@@ -220,11 +220,13 @@ export class AuthService {
     };
   }
 
-  private async loginAnswer(user: UserEntity) {
+  /** A new session; it takes over `carried` when that device was issued to an earlier session of this user. */
+  private async loginAnswer(user: UserEntity, carried?: string) {
     const sessionId = randomUUID();
-    const deviceId = issueDeviceId();
     const secret = randomToken();
-    await this.db.transaction(async (manager) => {
+    const { deviceId, ended } = await this.db.transaction(async (manager) => {
+      const taken = carried ? await this.takeOverDevice(manager, user.id, carried) : null;
+      const deviceId = carried && taken ? carried : issueDeviceId();
       await manager.insert(SessionEntity, {
         id: sessionId,
         userId: user.id,
@@ -235,7 +237,9 @@ export class AuthService {
         revokedAt: null,
       });
       await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.login', deviceId });
+      return { deviceId, ended: taken ?? [] };
     });
+    for (const id of ended) await this.loader.forgetSession(id);
     const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: user.teamId });
     return {
       ...(await this.tokenPair(user, sessionId, secret)),
@@ -243,6 +247,25 @@ export class AuthService {
       user: this.userView(user),
       team: this.teamView(team),
     };
+  }
+
+  /**
+   * Ends the earlier sessions of this user that hold `deviceId`, so a new login goes on as that
+   * device (an agent whose session ran out keeps its window leases). Null, and a new device, when
+   * the device is not this user's or another login took it over meanwhile. Answers the ended
+   * sessions that were still live.
+   */
+  private async takeOverDevice(manager: EntityManager, userId: number, deviceId: string): Promise<string[] | null> {
+    const [earlier] = await manager.query<[{ id: string; live: boolean }[], number]>(
+      `WITH before AS (SELECT id, revoked_at IS NULL AS live FROM auth_sessions WHERE user_id = $1 AND device_id = $2 FOR UPDATE)
+       UPDATE auth_sessions s SET revoked_at = coalesce(s.revoked_at, now()) FROM before WHERE s.id = before.id
+       RETURNING s.id, before.live`,
+      [userId, deviceId],
+    );
+    if (earlier.length === 0) return null;
+    // A concurrent login that took the device over first committed a live session with it.
+    const held = await manager.query<unknown[]>(`SELECT 1 FROM auth_sessions WHERE device_id = $1 AND revoked_at IS NULL`, [deviceId]);
+    return held.length > 0 ? null : earlier.filter((s) => s.live).map((s) => s.id);
   }
 
   private async tokenPair(user: UserEntity, sessionId: string, secret: string): Promise<TokenPair> {
