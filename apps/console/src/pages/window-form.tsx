@@ -88,11 +88,7 @@ export function WindowForm({
         <Field label="Remark">
           <textarea maxLength={1000} value={values.remark} onChange={text('remark')} />
         </Field>
-        <FingerprintEditor
-          value={values.fingerprint}
-          onChange={(fingerprint) => setValues((v) => ({ ...v, fingerprint }))}
-          refusal={status}
-        />
+        <FingerprintEditor value={values.fingerprint} onChange={(fingerprint) => setValues((v) => ({ ...v, fingerprint }))} refusal={status} />
         <fieldset>
           <legend>Proxy</legend>
           <div className="grid">
