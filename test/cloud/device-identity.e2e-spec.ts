@@ -1,4 +1,6 @@
 import { randomUUID } from 'node:crypto';
+import { CloudClient } from '@cos/cloud-client';
+import type { CloudSession } from '@cos/cloud-client';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, addMember, createWindow, registerOwner, signIn, snapshot } from '../support/factories';
 
@@ -23,7 +25,7 @@ describe('devices issued by the cloud', () => {
   let owner: Account;
   let member: Account;
   beforeAll(async () => {
-    cloud = await startCloud();
+    cloud = await startCloud({ listen: true });
     owner = await registerOwner(cloud);
     member = await addMember(cloud, owner, { permissions: ['browser:open', 'browser:list'] });
   });
@@ -151,5 +153,16 @@ describe('devices issued by the cloud', () => {
     }
     expect((await cloud.post('/auth/me', {}, owner.token)).data.deviceId).toBe(owner.deviceId);
     expect((await cloud.post('/auth/me', {}, token.token)).data.deviceId).toBe(token.deviceId);
+  });
+
+  it("the agent's client signs in again as the device it was issued, so its running windows stay its own", async () => {
+    let stored: CloudSession | null = null;
+    const client = new CloudClient(cloud.url, { load: () => stored, save: (s) => (stored = s), clear: () => (stored = null) });
+    const first = await client.login(owner.email, owner.password);
+    const w = await createWindow(cloud, owner);
+    expect((await client.call('/browser/launch', { uuid: w.uuid })).code).toBe(0);
+    const second = await client.login(owner.email, owner.password);
+    expect(second.deviceId).toBe(first.deviceId);
+    expect(await client.call('/browser/close', { uuid: w.uuid })).toMatchObject({ code: 0 });
   });
 });
