@@ -4,6 +4,7 @@ import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFile
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
+import { AgentCloud } from '../../apps/local-agent/src/cloud/agent-cloud';
 import { AgentHarness, startAgent } from '../support/agent-app';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { CloudProcess, spawnCloud } from '../support/cloud-process';
@@ -170,20 +171,18 @@ describe("roaming profiles: a window's whole profile follows it from device to d
     await a.page.goto(`${site.url}/other`);
     expect(await siteState(a.page)).toMatchObject({ ls: 'from-b', cookies: expect.arrayContaining(['b_cookie=1']) });
 
-    // Someone commits a version on top while A has the window open: A's close is now stale.
+    // A version lands on top while A has the window open: A's close is now stale. Only the holder's
+    // device may commit while it holds the window, so it comes through A's own session.
     const manifest = (await cloud.post('/browser/profile/manifest', { uuid: w.uuid }, owner.token)).data;
-    const sneaked = await cloud.post(
-      '/browser/profile/commit',
-      {
-        uuid: w.uuid,
-        deviceId: a.opened.data.openedStatus.afterStart.openDeviceId,
-        commitId: '6f1c2d3e-0000-4000-8000-000000000001',
-        baseVersion: 3,
-        sync: manifest.sync,
-        files: manifest.files,
-      },
-      owner.token,
-    );
+    const sneak = {
+      uuid: w.uuid,
+      commitId: '6f1c2d3e-0000-4000-8000-000000000001',
+      baseVersion: 3,
+      sync: manifest.sync,
+      files: manifest.files,
+    };
+    expect((await cloud.post('/browser/profile/commit', sneak, owner.token)).code).toBe(409);
+    const sneaked = await deviceA.app.get(AgentCloud).call<{ version: number }>('/browser/profile/commit', sneak);
     expect(sneaked.data.version).toBe(4);
     await a.page.evaluate(() => localStorage.setItem('ls_key', 'stale-on-a'));
     await a.browser.disconnect();

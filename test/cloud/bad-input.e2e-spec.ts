@@ -179,6 +179,7 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/detail', {}, 211, 'required');
     await refused('/group/add', {}, 211, 'name');
     await refused('/auth/login', { email: 'a@b.co' }, 211, 'password');
+    await refused('/auth/login', { email: owner.email, password: owner.password, deviceId: 'desk-1' }, 211, 'deviceId must be a device id');
   });
 
   it('over-long strings', async () => {

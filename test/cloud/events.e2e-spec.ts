@@ -122,7 +122,10 @@ describe('audit trail and live events', () => {
       `window.closed:${w.id}`,
       `window.synced:${w.id}`,
     ]);
-    expect(elsewhere.events.find((e) => e.type === 'window.synced')!.data).toMatchObject({ deviceId: 'desk-1', data: { cookieCount: 0 } });
+    expect(elsewhere.events.find((e) => e.type === 'window.synced')!.data).toMatchObject({
+      deviceId: ownerA.deviceId,
+      data: { cookieCount: 0 },
+    });
   });
 
   it('starts a fresh stream after the newest event there is, though its notification arrives late', async () => {

@@ -1,5 +1,5 @@
 import { CloudHarness, startCloud } from '../support/cloud-app';
-import { Account, addMember, createWindow, registerOwner, snapshot } from '../support/factories';
+import { Account, addMember, createWindow, registerOwner, signIn, snapshot } from '../support/factories';
 
 const COOKIE = {
   name: 'sid',
@@ -15,9 +15,12 @@ const COOKIE = {
 describe('agent-facing endpoints: launch, lease, close', () => {
   let cloud: CloudHarness;
   let owner: Account;
+  /** The owner signed in a second time: another device. */
+  let laptop: Account;
   beforeAll(async () => {
     cloud = await startCloud({ env: { WINDOW_LEASE_SECONDS: '30' } });
     owner = await registerOwner(cloud);
+    laptop = await signIn(cloud, owner);
   });
   afterAll(() => cloud.close());
 
@@ -31,14 +34,14 @@ describe('agent-facing endpoints: launch, lease, close', () => {
       config: { syncHistory: false },
       browserFingerPrint: { timezone: 'Asia/Tokyo' },
     });
-    const res = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token);
+    const res = await cloud.post('/browser/launch', { uuid: w.uuid }, owner.token);
     expect(res.code).toBe(0);
     expect(res.data).toMatchObject({
       window: {
         uuid: w.uuid,
         browserFingerPrint: { timezone: 'Asia/Tokyo' },
         openStatus: 'opening',
-        openDeviceId: 'desk-1',
+        openDeviceId: owner.deviceId,
         proxyPassword: '',
       },
       proxy: { proxyType: 'socks5', host: '127.0.0.1', port: 1080, proxyUserName: 'u', proxyPassword: 'p@ss' },
@@ -52,31 +55,25 @@ describe('agent-facing endpoints: launch, lease, close', () => {
 
   it('holds a window for one device until it closes or the lease runs out', async () => {
     const w = await createWindow(cloud, owner);
-    expect((await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token)).code).toBe(0);
-    const opened = await cloud.post(
-      '/browser/open-status/update',
-      { uuid: w.uuid, deviceId: 'desk-1', status: 'opened', pid: 4321 },
-      owner.token,
-    );
+    expect((await cloud.post('/browser/launch', { uuid: w.uuid }, owner.token)).code).toBe(0);
+    const opened = await cloud.post('/browser/open-status/update', { uuid: w.uuid, status: 'opened', pid: 4321 }, owner.token);
     expect(opened.data).toMatchObject({ openStatus: 'opened', leaseSeconds: 30 });
     expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data).toMatchObject({
       openStatus: 'opened',
-      openDeviceId: 'desk-1',
+      openDeviceId: owner.deviceId,
     });
     expect((await cloud.post('/browser/list', { openStatus: 'opened' }, owner.token)).data.list.map((x: { id: number }) => x.id)).toContain(
       w.id,
     );
 
     const before = await snapshot(cloud);
-    expect(await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'laptop-2' }, owner.token)).toEqual({
+    expect(await cloud.post('/browser/launch', { uuid: w.uuid }, laptop.token)).toEqual({
       code: 409,
       msg: `Window ${w.uuid} is open on another device`,
       data: {},
     });
-    expect(
-      (await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'laptop-2', status: 'opened' }, owner.token)).code,
-    ).toBe(409);
-    expect((await cloud.post('/browser/close', { uuid: w.uuid, deviceId: 'laptop-2', cookies: [COOKIE] }, owner.token)).code).toBe(409);
+    expect((await cloud.post('/browser/open-status/update', { uuid: w.uuid, status: 'opened' }, laptop.token)).code).toBe(409);
+    expect((await cloud.post('/browser/close', { uuid: w.uuid, cookies: [COOKIE] }, laptop.token)).code).toBe(409);
     expect(await snapshot(cloud)).toBe(before);
 
     // the device stops renewing: the lease lapses, the window reads as closed and another device may open it
@@ -88,14 +85,14 @@ describe('agent-facing endpoints: launch, lease, close', () => {
     expect(
       (await cloud.post('/browser/list', { openStatus: 'closed', pageSize: 100 }, owner.token)).data.list.map((x: { id: number }) => x.id),
     ).toContain(w.id);
-    expect((await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'laptop-2' }, owner.token)).code).toBe(0);
+    expect((await cloud.post('/browser/launch', { uuid: w.uuid }, laptop.token)).code).toBe(0);
   });
 
   it('renews the lease on every status report', async () => {
     const w = await createWindow(cloud, owner);
-    await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token);
+    await cloud.post('/browser/launch', { uuid: w.uuid }, owner.token);
     await cloud.db.query(`UPDATE windows SET open_lease_until = now() + interval '1 second' WHERE id = $1`, [w.id]);
-    await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'desk-1', status: 'opened' }, owner.token);
+    await cloud.post('/browser/open-status/update', { uuid: w.uuid, status: 'opened' }, owner.token);
     const [row] = await cloud.db.query(`SELECT extract(epoch FROM open_lease_until - now()) AS left FROM windows WHERE id = $1`, [w.id]);
     expect(Number(row.left)).toBeGreaterThan(25);
   });
@@ -103,35 +100,35 @@ describe('agent-facing endpoints: launch, lease, close', () => {
   it("stores the browser's cookies at close only when the window syncs cookies", async () => {
     const syncing = await createWindow(cloud, owner);
     const notSyncing = await createWindow(cloud, owner, { config: { syncCookies: false } });
-    for (const w of [syncing, notSyncing]) await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token);
+    for (const w of [syncing, notSyncing]) await cloud.post('/browser/launch', { uuid: w.uuid }, owner.token);
     const profile = { zipName: `${syncing.uuid}.zip`, zipSize: 1234, sha256: 'a'.repeat(64) };
-    const closed = await cloud.post('/browser/close', { uuid: syncing.uuid, deviceId: 'desk-1', cookies: [COOKIE], profile }, owner.token);
+    const closed = await cloud.post('/browser/close', { uuid: syncing.uuid, cookies: [COOKIE], profile }, owner.token);
     expect(closed).toMatchObject({ code: 0, data: { cookiesSynced: true, cookieCount: 1, profile } });
-    expect(
-      (await cloud.post('/browser/close', { uuid: notSyncing.uuid, deviceId: 'desk-1', cookies: [COOKIE] }, owner.token)).data,
-    ).toMatchObject({ cookiesSynced: false });
+    expect((await cloud.post('/browser/close', { uuid: notSyncing.uuid, cookies: [COOKIE] }, owner.token)).data).toMatchObject({
+      cookiesSynced: false,
+    });
 
-    const relaunch = await cloud.post('/browser/launch', { uuid: syncing.uuid, deviceId: 'desk-1' }, owner.token);
+    const relaunch = await cloud.post('/browser/launch', { uuid: syncing.uuid }, owner.token);
     expect(relaunch.data).toMatchObject({ cookies: [COOKIE], profile, window: { openStatus: 'opening' } });
-    expect((await cloud.post('/browser/launch', { uuid: notSyncing.uuid, deviceId: 'desk-1' }, owner.token)).data.cookies).toEqual([]);
+    expect((await cloud.post('/browser/launch', { uuid: notSyncing.uuid }, owner.token)).data.cookies).toEqual([]);
     expect((await cloud.post('/browser/detail', { uuid: syncing.uuid }, owner.token)).data).not.toHaveProperty('cookies');
   });
 
   it('refuses a window in the recycle bin, out of scope, or without browser:open', async () => {
     const w = await createWindow(cloud, owner);
     await cloud.post('/browser/delete', { id: w.id }, owner.token);
-    expect(await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token)).toMatchObject({
+    expect(await cloud.post('/browser/launch', { uuid: w.uuid }, owner.token)).toMatchObject({
       code: 409,
       msg: expect.stringContaining('recycle bin'),
     });
     const other = await createWindow(cloud, owner);
     const viewer = await addMember(cloud, owner, { permissions: ['browser:list'] });
-    expect(await cloud.post('/browser/launch', { uuid: other.uuid, deviceId: 'desk-1' }, viewer.token)).toMatchObject({
+    expect(await cloud.post('/browser/launch', { uuid: other.uuid }, viewer.token)).toMatchObject({
       code: 403,
       msg: expect.stringContaining('browser:open'),
     });
     const stranger = await registerOwner(cloud);
-    expect((await cloud.post('/browser/launch', { uuid: other.uuid, deviceId: 'desk-1' }, stranger.token)).code).toBe(404);
+    expect((await cloud.post('/browser/launch', { uuid: other.uuid }, stranger.token)).code).toBe(404);
   });
 
   it('checks every field', async () => {
@@ -139,7 +136,6 @@ describe('agent-facing endpoints: launch, lease, close', () => {
     const before = await snapshot(cloud);
     for (const [body, msg] of [
       [{ uuid: 'x', deviceId: 'd' }, 'uuid must be a window UUID'],
-      [{ uuid: w.uuid }, 'deviceId'],
       [{ uuid: w.uuid, deviceId: 'has space' }, 'deviceId'],
       [{ uuid: w.uuid, deviceId: 'd', extra: 1 }, 'property extra should not exist'],
     ] as const) {

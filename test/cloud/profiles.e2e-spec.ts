@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { BLOB_STORE, BlobStore, FsBlobStore, S3BlobStore } from '../../apps/cloud/src/profiles/blob-store';
 import { ProfileBlobs } from '../../apps/cloud/src/profiles/profile-blobs';
 import { CloudHarness, startCloud } from '../support/cloud-app';
-import { Account, addMember, createWindow, registerOwner, snapshot } from '../support/factories';
+import { Account, addMember, createWindow, registerOwner, signIn, snapshot } from '../support/factories';
 import { startS3 } from '../support/s3';
 
 jest.setTimeout(60_000);
@@ -199,11 +199,11 @@ describe.each([
 
     const launch = await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-1' }, owner.token);
     expect(launch.data.profileVersion).toBe(2);
-    // Held by desk-1: another device may not commit.
+    // Held by this session's device: another device (the owner signed in elsewhere) may not commit.
     const elsewhere = await cloud.post(
       '/browser/profile/commit',
-      { uuid: w.uuid, deviceId: 'desk-2', commitId: randomUUID(), baseVersion: 2, sync: {}, files: [] },
-      owner.token,
+      { uuid: w.uuid, commitId: randomUUID(), baseVersion: 2, sync: {}, files: [] },
+      (await signIn(cloud, owner)).token,
     );
     expect(elsewhere.code).toBe(409);
     await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'desk-1', status: 'closed' }, owner.token);

@@ -5,7 +5,7 @@ import { ClusterBus } from '../../apps/cloud/src/cluster/cluster-bus';
 import { RecyclePurger } from '../../apps/cloud/src/recycle/recycle-purger';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { createTestDatabase, TestDatabase } from '../support/database';
-import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
+import { Account, addMember, createGroup, createWindow, registerOwner, signIn } from '../support/factories';
 import { until } from '../support/firefox';
 
 /**
@@ -119,14 +119,15 @@ describe('two cloud instances on one PostgreSQL', () => {
   });
 
   it('gives one device the lease when two instances are asked at once', async () => {
+    const elsewhere = await signIn(b, owner);
     for (let round = 0; round < 5; round++) {
       const w = await createWindow(a, owner);
       const answers = await Promise.all([
-        a.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-a' }, owner.token),
-        b.post('/browser/launch', { uuid: w.uuid, deviceId: 'desk-b' }, owner.token),
+        a.post('/browser/launch', { uuid: w.uuid }, owner.token),
+        b.post('/browser/launch', { uuid: w.uuid }, elsewhere.token),
       ]);
       expect(answers.map((x) => x.code).sort()).toEqual([0, 409]);
-      const holder = answers[0].code === 0 ? 'desk-a' : 'desk-b';
+      const holder = answers[0].code === 0 ? owner.deviceId : elsewhere.deviceId;
       expect((await b.post('/browser/detail', { uuid: w.uuid }, owner.token)).data).toMatchObject({
         openStatus: 'opening',
         openDeviceId: holder,

@@ -10,6 +10,8 @@ export interface Account {
   teamId: number;
   email: string;
   password: string;
+  /** The device the cloud issued to this login session. */
+  deviceId: string;
 }
 
 export async function registerOwner(cloud: CloudHarness, overrides: { email?: string; password?: string } = {}): Promise<Account> {
@@ -17,7 +19,7 @@ export async function registerOwner(cloud: CloudHarness, overrides: { email?: st
   const password = overrides.password ?? 'owner-password-1';
   const res = await cloud.post('/auth/register', { email, password, name: 'Owner' });
   if (res.code !== 0) throw new Error(`register failed: ${res.msg}`);
-  return { token: res.data.accessToken, userId: res.data.user.id, teamId: res.data.team.id, email, password };
+  return { token: res.data.accessToken, userId: res.data.user.id, teamId: res.data.team.id, email, password, deviceId: res.data.deviceId };
 }
 
 export async function addMember(
@@ -29,8 +31,22 @@ export async function addMember(
   const password = 'member-password-1';
   const added = await cloud.post('/team/member/add', { email, password, ...access }, by.token);
   if (added.code !== 0) throw new Error(`member/add failed: ${added.msg}`);
+  return signIn(cloud, { email, password });
+}
+
+/** A new login session of an account: another device of the same member, with a device id of its own. */
+export async function signIn(cloud: CloudHarness, account: { email: string; password: string }): Promise<Account> {
+  const { email, password } = account;
   const login = await cloud.post('/auth/login', { email, password });
-  return { token: login.data.accessToken, userId: login.data.user.id, teamId: login.data.team.id, email, password };
+  if (login.code !== 0) throw new Error(`login failed: ${login.msg}`);
+  return {
+    token: login.data.accessToken,
+    userId: login.data.user.id,
+    teamId: login.data.team.id,
+    email,
+    password,
+    deviceId: login.data.deviceId,
+  };
 }
 
 export async function createGroup(cloud: CloudHarness, by: Account, name = unique('group')): Promise<number> {

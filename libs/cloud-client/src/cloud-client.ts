@@ -8,6 +8,8 @@ export interface CloudSession {
   email?: string;
   userId?: number;
   teamId?: number;
+  /** The device id the cloud issued to this session or token: what the cloud knows this machine's leases and commits by. */
+  deviceId?: string;
 }
 
 export interface SessionStore {
@@ -122,11 +124,13 @@ export class CloudClient {
     return json as ApiEnvelope<T>;
   }
 
+  /** Signs in; a device the cloud issued to this machine's earlier session goes on, with its window leases. */
   async login(email: string, password: string): Promise<CloudSession> {
-    const answer = await this.post<{ accessToken: string; refreshToken: string; user: { id: number; teamId: number } }>('/auth/login', {
-      email,
-      password,
-    });
+    const earlier = this.store.load()?.deviceId;
+    const answer = await this.post<{ accessToken: string; refreshToken: string; deviceId: string; user: { id: number; teamId: number } }>(
+      '/auth/login',
+      { email, password, ...(earlier ? { deviceId: earlier } : {}) },
+    );
     if (answer.code !== 0) throw new UnauthorizedError(answer.msg);
     const session: CloudSession = {
       kind: 'password',
@@ -135,13 +139,14 @@ export class CloudClient {
       email,
       userId: answer.data.user.id,
       teamId: answer.data.user.teamId,
+      deviceId: answer.data.deviceId,
     };
     this.store.save(session);
     return session;
   }
 
   async useApiToken(token: string): Promise<CloudSession> {
-    const me = await this.post<{ user: { id: number; email: string; teamId: number } }>('/auth/me', {}, token);
+    const me = await this.post<{ deviceId: string; user: { id: number; email: string; teamId: number } }>('/auth/me', {}, token);
     if (me.code !== 0) throw new UnauthorizedError(me.msg);
     const session: CloudSession = {
       kind: 'api-token',
@@ -149,6 +154,7 @@ export class CloudClient {
       email: me.data.user.email,
       userId: me.data.user.id,
       teamId: me.data.user.teamId,
+      deviceId: me.data.deviceId,
     };
     this.store.save(session);
     return session;

@@ -12,6 +12,10 @@ export class ApiTokenEntity {
   @Column({ type: 'varchar', length: 100 })
   name: string;
 
+  /** The device id the cloud issued to this token: the one its window leases and profile commits carry. */
+  @Column({ name: 'device_id', type: 'varchar', length: 100 })
+  deviceId: string;
+
   @Column({ name: 'token_hash', type: 'char', length: 64 })
   tokenHash: string;
 

@@ -12,6 +12,10 @@ export class AuthContext {
     /** The groups a member with `scope: "groups"` may see; empty otherwise. */
     readonly groupIds: readonly number[],
     readonly sessionId: string | null,
+    /** The device the cloud issued to this login session or API token: what holds leases and signs commits. */
+    readonly deviceId: string,
+    /** The API token the call came with; null for a login session. */
+    readonly apiTokenId: number | null = null,
   ) {}
 
   holds(permission: Permission): boolean {

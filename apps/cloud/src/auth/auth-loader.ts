@@ -13,10 +13,13 @@ interface AuthRow {
   permissions: string[];
   scope: WindowScope;
   group_ids: number[];
+  device_id: string;
+  token_id: number | null;
 }
 
-const SELECT_USER = `
-  SELECT u.id, u.team_id, u.role, u.permissions, u.scope,
+/** The caller's user row and groups, with the issued device and token id selected by `device`. */
+const selectUser = (device: string) => `
+  SELECT ${device}, u.id, u.team_id, u.role, u.permissions, u.scope,
          ARRAY(SELECT mg.group_id FROM member_groups mg WHERE mg.user_id = u.id ORDER BY mg.group_id) AS group_ids
   FROM users u`;
 
@@ -86,7 +89,7 @@ export class AuthLoader {
 
   private async loadSession(userId: number, sessionId: string): Promise<AuthContext | null> {
     const rows: AuthRow[] = await this.db.query(
-      `${SELECT_USER}
+      `${selectUser('s.device_id, NULL::int AS token_id')}
        JOIN auth_sessions s ON s.user_id = u.id
        WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [userId, sessionId],
@@ -99,14 +102,24 @@ export class AuthLoader {
       `WITH used AS (
          UPDATE api_tokens SET last_used_at = now()
          WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-         RETURNING user_id)
-       ${SELECT_USER} JOIN used ON used.user_id = u.id`,
+         RETURNING user_id, device_id, id)
+       ${selectUser('used.device_id, used.id AS token_id')} JOIN used ON used.user_id = u.id`,
       [tokenHash],
     );
     return rows[0] ? this.toContext(rows[0], null) : null;
   }
 
   private toContext(row: AuthRow, sessionId: string | null): AuthContext {
-    return new AuthContext(row.id, row.team_id, row.role, row.permissions, row.scope, row.group_ids, sessionId);
+    return new AuthContext(
+      row.id,
+      row.team_id,
+      row.role,
+      row.permissions,
+      row.scope,
+      row.group_ids,
+      sessionId,
+      row.device_id,
+      row.token_id,
+    );
   }
 }

@@ -20,6 +20,9 @@ import { CreateApiTokenDto, LoginDto, RegisterDto } from './dto/auth.dto';
 /** argon2id with the library's defaults (19 MiB, 2 passes): memory-hard, ~20 ms here. */
 export const hashPassword = (password: string) => hash(password);
 
+/** A device id the cloud issues: to a login session or an API token, never chosen by the client. */
+const issueDeviceId = () => `dev-${randomUUID()}`;
+
 // Verified when the email is unknown, so both failures take the same time.
 const DUMMY_HASH = hash('dummy password for timing');
 
@@ -60,7 +63,7 @@ export class AuthService {
       .getOne();
     const valid = await verify(user?.passwordHash ?? (await DUMMY_HASH), dto.password).catch(() => false);
     if (!user || !valid) throw new UnauthorizedError('Invalid email or password');
-    return this.loginAnswer(user);
+    return this.loginAnswer(user, dto.deviceId);
   }
 
   /** Rotates the refresh token; a replaced token presented again ends the whole session. */
@@ -121,7 +124,7 @@ export class AuthService {
   async me(auth: AuthContext) {
     const user = await this.db.getRepository(UserEntity).findOneByOrFail({ id: auth.userId });
     const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: auth.teamId });
-    return { user: this.userView(user), team: this.teamView(team), ...this.accessView(auth) };
+    return { user: this.userView(user), team: this.teamView(team), deviceId: auth.deviceId, ...this.accessView(auth) };
   }
 
   async createApiToken(auth: AuthContext, dto: CreateApiTokenDto) {
@@ -131,6 +134,7 @@ export class AuthService {
         manager.create(ApiTokenEntity, {
           userId: auth.userId,
           name: dto.name,
+          deviceId: issueDeviceId(),
           tokenHash: hashToken(token),
           tokenPrefix: token.slice(0, 14),
           expiresAt: dto.expiresInDays ? new Date(Date.now() + dto.expiresInDays * 86_400_000) : null,
@@ -208,6 +212,7 @@ export class AuthService {
       id: token.id,
       name: token.name,
       tokenPrefix: token.tokenPrefix,
+      deviceId: token.deviceId,
       createdAt: token.createdAt.toISOString(),
       expiresAt: token.expiresAt?.toISOString() ?? null,
       lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
@@ -215,22 +220,52 @@ export class AuthService {
     };
   }
 
-  private async loginAnswer(user: UserEntity) {
+  /** A new session; it takes over `carried` when that device was issued to an earlier session of this user. */
+  private async loginAnswer(user: UserEntity, carried?: string) {
     const sessionId = randomUUID();
     const secret = randomToken();
-    await this.db.transaction(async (manager) => {
+    const { deviceId, ended } = await this.db.transaction(async (manager) => {
+      const taken = carried ? await this.takeOverDevice(manager, user.id, carried) : null;
+      const deviceId = carried && taken ? carried : issueDeviceId();
       await manager.insert(SessionEntity, {
         id: sessionId,
         userId: user.id,
+        deviceId,
         refreshHash: hashToken(secret),
         previousRefreshHash: null,
         expiresAt: new Date(Date.now() + this.config.env.REFRESH_TOKEN_TTL_SECONDS * 1000),
         revokedAt: null,
       });
-      await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.login' });
+      await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.login', deviceId });
+      return { deviceId, ended: taken ?? [] };
     });
+    for (const id of ended) await this.loader.forgetSession(id);
     const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: user.teamId });
-    return { ...(await this.tokenPair(user, sessionId, secret)), user: this.userView(user), team: this.teamView(team) };
+    return {
+      ...(await this.tokenPair(user, sessionId, secret)),
+      deviceId,
+      user: this.userView(user),
+      team: this.teamView(team),
+    };
+  }
+
+  /**
+   * Ends the earlier sessions of this user that hold `deviceId`, so a new login goes on as that
+   * device (an agent whose session ran out keeps its window leases). Null, and a new device, when
+   * the device is not this user's or another login took it over meanwhile. Answers the ended
+   * sessions that were still live.
+   */
+  private async takeOverDevice(manager: EntityManager, userId: number, deviceId: string): Promise<string[] | null> {
+    const [earlier] = await manager.query<[{ id: string; live: boolean }[], number]>(
+      `WITH before AS (SELECT id, revoked_at IS NULL AS live FROM auth_sessions WHERE user_id = $1 AND device_id = $2 FOR UPDATE)
+       UPDATE auth_sessions s SET revoked_at = coalesce(s.revoked_at, now()) FROM before WHERE s.id = before.id
+       RETURNING s.id, before.live`,
+      [userId, deviceId],
+    );
+    if (earlier.length === 0) return null;
+    // A concurrent login that took the device over first committed a live session with it.
+    const held = await manager.query<unknown[]>(`SELECT 1 FROM auth_sessions WHERE device_id = $1 AND revoked_at IS NULL`, [deviceId]);
+    return held.length > 0 ? null : earlier.filter((s) => s.live).map((s) => s.id);
   }
 
   private async tokenPair(user: UserEntity, sessionId: string, secret: string): Promise<TokenPair> {

@@ -12,6 +12,10 @@ export class SessionEntity {
   @Column({ name: 'user_id', type: 'integer' })
   userId: number;
 
+  /** The device id the cloud issued to this login: the one its window leases and profile commits carry. */
+  @Column({ name: 'device_id', type: 'varchar', length: 100 })
+  deviceId: string;
+
   @Column({ name: 'refresh_hash', type: 'char', length: 64 })
   refreshHash: string;
 

@@ -18,6 +18,8 @@ import { AuditEvents1763900000004 } from './migrations/1763900000004-AuditEvents
 import { ProfileVersions1763900000005 } from './migrations/1763900000005-ProfileVersions';
 import { CookiesEpoch1763900000050 } from './migrations/1763900000050-CookiesEpoch';
 import { ListVersions1763900000006 } from './migrations/1763900000006-ListVersions';
+import { IssuedDevices1763900000085 } from './migrations/1763900000085-IssuedDevices';
+import { VersionAuthors1763900000086 } from './migrations/1763900000086-VersionAuthors';
 
 export const ENTITIES = [
   TeamEntity,
@@ -41,6 +43,8 @@ export const MIGRATIONS = [
   ProfileVersions1763900000005,
   ListVersions1763900000006,
   CookiesEpoch1763900000050,
+  IssuedDevices1763900000085,
+  VersionAuthors1763900000086,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

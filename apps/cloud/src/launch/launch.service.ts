@@ -41,12 +41,12 @@ export class LaunchService {
       const window = await this.holdable(manager, auth, dto);
       const windowIds = [window.id];
       const actor = { teamId: auth.teamId, actorId: auth.userId, windowIds };
-      if (window.openDeviceId && window.openDeviceId !== dto.deviceId) {
+      if (window.openDeviceId && window.openDeviceId !== auth.deviceId) {
         // Its holder's lease ran out (a held one was refused above): the window passes to this device.
         await this.audit.record(manager, { ...actor, kind: 'window.lease_expired', deviceId: window.openDeviceId });
       }
-      await this.setStatus(manager, window.id, dto.deviceId, 'opening', null);
-      await this.audit.record(manager, { ...actor, kind: 'window.lease_taken', deviceId: dto.deviceId });
+      await this.setStatus(manager, window.id, auth.deviceId, 'opening', null);
+      await this.audit.record(manager, { ...actor, kind: 'window.lease_taken', deviceId: auth.deviceId });
       const [{ cookies, cookies_epoch: cookiesEpoch }]: { cookies: StoredCookie[]; cookies_epoch: number }[] = await manager.query(
         `SELECT cookies, cookies_epoch FROM windows WHERE id = $1`,
         [window.id],
@@ -98,10 +98,10 @@ export class LaunchService {
           actorId: auth.userId,
           kind: 'window.opened',
           windowIds: [window.id],
-          deviceId: dto.deviceId,
+          deviceId: auth.deviceId,
         });
       }
-      return this.setStatus(manager, window.id, dto.deviceId, dto.status, dto.pid ?? null);
+      return this.setStatus(manager, window.id, auth.deviceId, dto.status, dto.pid ?? null);
     });
   }
 
@@ -124,7 +124,7 @@ export class LaunchService {
           dto.cookiesEpoch ?? null,
         ],
       );
-      const actor = { teamId: auth.teamId, actorId: auth.userId, windowIds: [window.id], deviceId: dto.deviceId };
+      const actor = { teamId: auth.teamId, actorId: auth.userId, windowIds: [window.id], deviceId: auth.deviceId };
       await this.audit.record(manager, { ...actor, kind: 'window.closed' });
       if (syncCookies || dto.profile) {
         await this.audit.record(manager, {
@@ -141,7 +141,7 @@ export class LaunchService {
    * Locks the window; it must be live, in scope, and not held by another device's valid lease.
    * Scope comes first: a window outside it tells nothing of its state, the recycle bin included.
    */
-  private async holdable(manager: EntityManager, auth: AuthContext, dto: DeviceWindowDto): Promise<WindowEntity> {
+  private async holdable(manager: EntityManager, auth: AuthContext, dto: { uuid: string }): Promise<WindowEntity> {
     const binned = await manager
       .getRepository(WindowEntity)
       .findOne({ select: { id: true, groupId: true }, where: { uuid: dto.uuid, teamId: auth.teamId, deletedAt: Not(IsNull()) } });
@@ -150,7 +150,7 @@ export class LaunchService {
       throw new ConflictError(`Window ${dto.uuid} is in the recycle bin and cannot be opened`);
     }
     const window = await this.access.requireWindow(manager, auth, { uuid: dto.uuid }, 'write');
-    if (isHeld(window) && window.openDeviceId !== dto.deviceId) throw new WindowOpenElsewhereError(dto.uuid);
+    if (isHeld(window) && window.openDeviceId !== auth.deviceId) throw new WindowOpenElsewhereError(dto.uuid);
     return window;
   }
 

@@ -31,6 +31,9 @@ interface VersionRow {
   cookies: StoredCookie[] | null;
   device_id: string | null;
   created_by: number | null;
+  created_by_email: string | null;
+  created_via: 'session' | 'api-token' | null;
+  api_token_id: number | null;
   file_count: number;
   total_size: string;
   created_at: Date;
@@ -99,7 +102,7 @@ export class ProfileVersionsService {
       throw new InvalidParamError(`The profile is ${totalSize} bytes; a window's profile may be at most ${max} bytes (PROFILE_MAX_BYTES)`);
     return this.db.transaction(async (manager) => {
       const window = await this.access.requireWindow(manager, auth, { uuid: dto.uuid }, 'write');
-      if (isHeld(window) && window.openDeviceId !== dto.deviceId) throw new WindowOpenElsewhereError(window.uuid);
+      if (isHeld(window) && window.openDeviceId !== auth.deviceId) throw new WindowOpenElsewhereError(window.uuid);
       const [again]: VersionRow[] = await manager.query(`SELECT * FROM profile_versions WHERE window_id = $1 AND commit_id = $2`, [
         window.id,
         dto.commitId,
@@ -125,7 +128,6 @@ export class ProfileVersionsService {
         sync: dto.sync,
         // With the window's cookie sync on, the close's cookies go with its version: a stale commit stores neither.
         cookies: freshCookies && syncSettingsOf(window.config).syncCookies ? freshCookies : null,
-        deviceId: dto.deviceId,
         totalSize,
       });
       await this.audit.record(manager, {
@@ -133,7 +135,7 @@ export class ProfileVersionsService {
         actorId: auth.userId,
         kind: 'window.profile_committed',
         windowIds: [window.id],
-        deviceId: dto.deviceId,
+        deviceId: auth.deviceId,
         data: { version: row.version, fileCount: row.file_count, totalSize },
       });
       return { ...this.summary(row), duplicate: false };
@@ -143,7 +145,8 @@ export class ProfileVersionsService {
   async versions(auth: AuthContext, dto: { id?: number; browserId?: number; uuid?: string }) {
     const window = await this.access.requireWindow(this.db.manager, auth, refOf(dto), 'read');
     const rows: VersionRow[] = await this.db.query(
-      `SELECT id, version, base_version, restored_from, sync, device_id, created_by, file_count, total_size, created_at
+      `SELECT id, version, base_version, restored_from, sync, device_id, created_by, created_by_email, created_via, api_token_id,
+         file_count, total_size, created_at
        FROM profile_versions WHERE window_id = $1 ORDER BY version DESC`,
       [window.id],
     );
@@ -181,7 +184,6 @@ export class ProfileVersionsService {
         files: old.files,
         sync: old.sync,
         cookies: old.cookies,
-        deviceId: null,
         totalSize: Number(old.total_size),
       });
       await this.audit.record(manager, {
@@ -243,13 +245,16 @@ export class ProfileVersionsService {
       files: ProfileFileDto[];
       sync: Record<string, unknown>;
       cookies: StoredCookie[] | null;
-      deviceId: string | null;
       totalSize: number;
     },
   ): Promise<VersionRow> {
+    // The author is the caller and the device the cloud issued to their session or token; the email is kept
+    // with the version so it still says who after the member is removed.
     const [row]: VersionRow[] = await manager.query(
-      `INSERT INTO profile_versions (window_id, team_id, version, commit_id, base_version, restored_from, files, sync, device_id, created_by, file_count, total_size, cookies)
-       SELECT $1, $2, coalesce(max(version), 0) + 1, coalesce($3::uuid, gen_random_uuid()), $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11, $12::jsonb
+      `INSERT INTO profile_versions (window_id, team_id, version, commit_id, base_version, restored_from, files, sync, device_id, created_by,
+         file_count, total_size, cookies, created_by_email, created_via, api_token_id)
+       SELECT $1, $2, coalesce(max(version), 0) + 1, coalesce($3::uuid, gen_random_uuid()), $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11,
+         $12::jsonb, (SELECT email FROM users WHERE id = $9), $13, $14
        FROM profile_versions WHERE window_id = $1
        RETURNING *`,
       [
@@ -260,11 +265,13 @@ export class ProfileVersionsService {
         v.restoredFrom,
         JSON.stringify(v.files),
         JSON.stringify(v.sync),
-        v.deviceId,
+        auth.deviceId,
         auth.userId,
         v.files.length,
         v.totalSize,
         v.cookies ? JSON.stringify(v.cookies) : null,
+        auth.apiTokenId === null ? 'session' : 'api-token',
+        auth.apiTokenId,
       ],
     );
     await manager.query(
@@ -292,6 +299,10 @@ export class ProfileVersionsService {
       restoredFrom: row.restored_from,
       deviceId: row.device_id,
       createdBy: row.created_by,
+      createdByEmail: row.created_by_email,
+      // null: made before the cloud issued devices, when the device id was the client's own word.
+      via: row.created_via,
+      apiTokenId: row.api_token_id,
       fileCount: row.file_count,
       totalSize: Number(row.total_size),
       sync: row.sync,

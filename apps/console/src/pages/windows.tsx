@@ -5,6 +5,8 @@ import { api } from '../api';
 import { can, useSession } from '../session';
 import { Dialog, Field, NamedOptions, Status, useAction, useLoad } from '../ui';
 import type { Named, WindowRow } from './window-changes';
+import { authorOf } from './version-author';
+import type { Version } from './version-author';
 import { WindowForm } from './window-form';
 
 const PAGE_SIZE = 100;
@@ -264,15 +266,6 @@ export function WindowsPage({ live }: { live: number }) {
   );
 }
 
-interface Version {
-  version: number;
-  createdAt: string;
-  deviceId: string | null;
-  fileCount: number;
-  totalSize: number;
-  restoredFrom: number | null;
-}
-
 /** The window's roaming profile versions, with restore for those who may edit. */
 function Versions({ window: w, onClose }: { window: WindowRow; onClose: () => void }) {
   const me = useSession();
@@ -286,7 +279,7 @@ function Versions({ window: w, onClose }: { window: WindowRow; onClose: () => vo
           <li key={v.version}>
             Version {v.version}
             {v.version === versions.data?.current ? ' (current)' : ''} — {new Date(v.createdAt).toLocaleString()}, {v.fileCount} files,{' '}
-            {(v.totalSize / 1048576).toFixed(1)} MB{v.deviceId ? `, from ${v.deviceId}` : ''}
+            {(v.totalSize / 1048576).toFixed(1)} MB{authorOf(v)}
             {v.restoredFrom ? `, restored from ${v.restoredFrom}` : ''}{' '}
             {can(me, 'browser:update:single') && v.version !== versions.data?.current && (
               <button

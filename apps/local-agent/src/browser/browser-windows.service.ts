@@ -146,9 +146,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     stopXvfb(window.displayPid);
     this.running.delete(window.uuid);
     this.registry.remove(window.uuid);
-    await this.cloud
-      .data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' })
-      .catch(() => undefined);
+    await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, status: 'closed' }).catch(() => undefined);
     const oneTime = this.oneTime.has(window.uuid) ? await this.oneTime.dispose(window.uuid, this.windowFiles(window.uuid)) : null;
     this.events.emit('window.closed', window.uuid, { id: window.id, reason: 'recovered', killed, zipSize: 0, cookies: null });
     return {
@@ -248,7 +246,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
         `The last close of window ${window.uuid} has not reached the cloud yet (${lastClose.error}); it is retried, open the window once it is`,
       );
     }
-    const launch = await this.cloud.data<LaunchPayload>('/browser/launch', { uuid: window.uuid, deviceId: this.cloud.deviceId });
+    const launch = await this.cloud.data<LaunchPayload>('/browser/launch', { uuid: window.uuid });
     let pid: number | null = null;
     let display: { pid: number; display: string } | null = null;
     try {
@@ -334,9 +332,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
       stopXvfb(display?.pid);
       await this.bidi.close(window.uuid);
       await this.proxies.release(window.uuid);
-      await this.cloud
-        .data('/browser/open-status/update', { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closed' })
-        .catch(() => undefined);
+      await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, status: 'closed' }).catch(() => undefined);
       throw error;
     }
   }
@@ -368,7 +364,6 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
   private reportOpened(window: RunningWindow) {
     return this.cloud.data('/browser/open-status/update', {
       uuid: window.uuid,
-      deviceId: this.cloud.deviceId,
       status: 'opened',
       pid: window.pid,
     });
@@ -401,11 +396,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     await wait.within(
       (timeoutMs) =>
         this.cloud
-          .data(
-            '/browser/open-status/update',
-            { uuid: window.uuid, deviceId: this.cloud.deviceId, status: 'closing', pid: window.pid },
-            timeoutMs,
-          )
+          .data('/browser/open-status/update', { uuid: window.uuid, status: 'closing', pid: window.pid }, timeoutMs)
           .catch(() => undefined),
       () => undefined,
     );
@@ -555,7 +546,6 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     await this.proxies.release(window.uuid);
     const after = await this.cloud.data('/browser/open-status/update', {
       uuid: window.uuid,
-      deviceId: this.cloud.deviceId,
       status: 'closed',
     });
     return { uuid: window.uuid, reset: true, openedStatus: after };

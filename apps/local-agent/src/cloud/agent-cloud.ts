@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { CloudClient, CloudUnreachableError } from '@cos/cloud-client';
 import { ApiEnvelope, DomainError, ResultCode } from '@cos/contracts';
 import { AgentConfig } from '../config/agent-config';
-import { deviceId, FileSessionStore } from '../identity/agent-files';
+import { FileSessionStore } from '../identity/agent-files';
 
 /** A cloud answer that was not success, carried to the local caller with the cloud's code and msg. */
 export class CloudAnswerError extends DomainError {}
@@ -10,14 +10,11 @@ export class CloudAnswerError extends DomainError {}
 /** The cloud client of this agent, signed in through the session file the CLI writes. */
 @Injectable()
 export class AgentCloud extends CloudClient {
-  readonly deviceId: string;
-
   constructor(config: AgentConfig) {
     super(config.env.CLOUD_URL, new FileSessionStore(config), {
       callMs: config.env.AGENT_CLOUD_TIMEOUT_MS,
       transferMs: config.env.AGENT_TRANSFER_TIMEOUT_MS,
     });
-    this.deviceId = deviceId(config);
   }
 
   /** Calls the cloud and returns `data`, or throws the cloud's own code and message. */

@@ -1,4 +1,4 @@
-import { randomBytes, randomUUID } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { CloudSession, SessionStore } from '@cos/cloud-client';
@@ -46,15 +46,6 @@ export class LocalToken {
     writePrivate(this.file.path, token);
     return token;
   }
-}
-
-/** This machine's id in the cloud's window leases. */
-export function deviceId(config: AgentConfig): string {
-  const path = config.path('device-id');
-  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
-  const id = `agent-${randomUUID()}`;
-  writePrivate(path, id);
-  return id;
 }
 
 /** The cloud session (refresh token included) in the data folder, owner-only. */

@@ -169,7 +169,6 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
       const answer = await this.cloud.call<Record<string, unknown>>('/browser/close', {
         ...body,
         ...(cookies && !profileSync?.error ? { cookies } : {}),
-        deviceId: this.cloud.deviceId,
       });
       if (answer.code === 0) return { state: 'delivered', answer: answer.data };
       if (isFinalRefusal(answer.code)) return { state: 'refused', error: `${answer.code} ${answer.msg}` };

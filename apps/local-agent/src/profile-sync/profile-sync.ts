@@ -111,7 +111,6 @@ export class ProfileSync {
       const committed = this.expect<{ version: number; duplicate: boolean }>(
         await this.cloud.call('/browser/profile/commit', {
           uuid,
-          deviceId: this.cloud.deviceId,
           commitId: plan.commitId,
           baseVersion: plan.baseVersion,
           sync: plan.sync,

@@ -1,6 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
+import { IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+
+/** What `AuthService` issues as device ids. */
+export const ISSUED_DEVICE = /^dev-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -15,6 +18,15 @@ export class LoginDto {
   @IsString()
   @MaxLength(128)
   password: string;
+
+  @ApiPropertyOptional({
+    description:
+      "A device the cloud issued to an earlier login of this same user (the agent's, after its session ran out): the new session " +
+      'takes it over, with its window leases, and the earlier session ends. Any other device id is ignored and a new one issued',
+  })
+  @IsOptional()
+  @Matches(ISSUED_DEVICE, { message: 'deviceId must be a device id the cloud issued (dev-<uuid>)' })
+  deviceId?: string;
 }
 
 export class RegisterDto {

@@ -26,10 +26,19 @@ export class DeviceWindowDto {
   @Matches(UUID, { message: 'uuid must be a window UUID' })
   uuid: string;
 
-  @ApiProperty({ description: "The agent's device id (letters, digits, . _ : -)", maxLength: 100 })
+  /**
+   * Older agents name their device here. The cloud no longer takes a client's word for it: the
+   * lease and the commit carry the device issued to the caller's session or API token.
+   */
+  @ApiPropertyOptional({
+    deprecated: true,
+    description: "Not read: the device is the one the cloud issued to the caller's session or API token (deviceId in /auth/me)",
+    maxLength: 100,
+  })
+  @IsOptional()
   @IsString()
   @Matches(DEVICE, { message: 'deviceId must be 1 to 100 letters, digits, dots, dashes, colons or underscores' })
-  deviceId: string;
+  deviceId?: string;
 }
 
 export class OpenStatusDto extends DeviceWindowDto {
