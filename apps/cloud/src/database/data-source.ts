@@ -18,6 +18,7 @@ import { AuditEvents1763900000004 } from './migrations/1763900000004-AuditEvents
 import { ProfileVersions1763900000005 } from './migrations/1763900000005-ProfileVersions';
 import { CookiesEpoch1763900000050 } from './migrations/1763900000050-CookiesEpoch';
 import { ListVersions1763900000006 } from './migrations/1763900000006-ListVersions';
+import { AuthVersion1763900000060 } from './migrations/1763900000060-AuthVersion';
 
 export const ENTITIES = [
   TeamEntity,
@@ -41,6 +42,7 @@ export const MIGRATIONS = [
   ProfileVersions1763900000005,
   ListVersions1763900000006,
   CookiesEpoch1763900000050,
+  AuthVersion1763900000060,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */
