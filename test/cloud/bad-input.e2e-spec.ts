@@ -349,6 +349,12 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/auth/token/revoke', { id: 999999 }, 404, 'not found');
   });
 
+  it('API token options', async () => {
+    await refused('/auth/token/create', { name: 't', mayCreateTokens: 'yes' }, 211, 'mayCreateTokens must be a boolean');
+    await refused('/auth/token/create', { name: 't', mayCreateTokens: 1 }, 211, 'mayCreateTokens must be a boolean');
+    await refused('/auth/token/create', { name: 't', parentId: 1 }, 211, 'parentId');
+  });
+
   it('unknown paths and methods', async () => {
     await refused('/browser/nothing', {}, 404, 'API not found: POST /browser/nothing');
     const get = await cloud.raw().get('/browser/list').set('Authorization', `Bearer ${owner.token}`);

@@ -249,3 +249,29 @@ describe('permission matrix', () => {
     });
   }
 });
+
+describe('API tokens as callers of /auth/token/create', () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+  beforeAll(async () => {
+    cloud = await startCloud();
+    owner = await registerOwner(cloud);
+  });
+  afterAll(() => cloud.close());
+
+  it('a token without the right is refused and nothing changes; one with it creates', async () => {
+    const plain = (await cloud.post('/auth/token/create', { name: 'plain' }, owner.token)).data;
+    const minting = (await cloud.post('/auth/token/create', { name: 'minting', mayCreateTokens: true }, owner.token)).data;
+    // A token's first call records when it was used: make it before the snapshot.
+    expect((await cloud.post('/auth/me', {}, plain.token)).code).toBe(0);
+    const before = await snapshot(cloud);
+    expect(await cloud.post('/auth/token/create', { name: 'x' }, plain.token)).toEqual({
+      code: 403,
+      msg: 'This API token may not create tokens',
+      data: {},
+    });
+    expect(await cloud.post('/auth/token/create', { name: 'x', mayCreateTokens: true }, plain.token)).toMatchObject({ code: 403 });
+    expect(await snapshot(cloud)).toBe(before);
+    expect(await cloud.post('/auth/token/create', { name: 'x' }, minting.token)).toMatchObject({ code: 0, data: { parentId: minting.id } });
+  });
+});

@@ -1,6 +1,13 @@
 import type { Permission, Role, WindowScope } from '@cos/contracts';
 import { roleHolds } from '@cos/contracts';
 
+/** The API token a caller came with: what it may pass on to tokens it creates. */
+export interface CallerToken {
+  id: number;
+  mayCreateTokens: boolean;
+  expiresAt: Date | null;
+}
+
 /** Who is calling, loaded fresh for every request so role and scope changes apply at once. */
 export class AuthContext {
   constructor(
@@ -12,6 +19,8 @@ export class AuthContext {
     /** The groups a member with `scope: "groups"` may see; empty otherwise. */
     readonly groupIds: readonly number[],
     readonly sessionId: string | null,
+    /** Set when the caller came with an API token rather than a login. */
+    readonly token: CallerToken | null = null,
   ) {}
 
   holds(permission: Permission): boolean {

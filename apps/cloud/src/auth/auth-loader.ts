@@ -17,6 +17,8 @@ interface AuthRow {
   auth_version: string;
   /** When the session or token stops being valid; null: never. */
   valid_until: Date | null;
+  token_id?: number;
+  may_create_tokens?: boolean;
 }
 
 interface Loaded {
@@ -120,8 +122,8 @@ export class AuthLoader {
       `WITH used AS (
          UPDATE api_tokens SET last_used_at = now()
          WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-         RETURNING user_id, expires_at)
-       ${SELECT_USER}, used.expires_at AS valid_until
+         RETURNING id, user_id, expires_at, may_create_tokens)
+       ${SELECT_USER}, used.expires_at AS valid_until, used.id AS token_id, used.may_create_tokens
        FROM users u JOIN used ON used.user_id = u.id`,
       [tokenHash],
     );
@@ -129,8 +131,16 @@ export class AuthLoader {
   }
 
   private toLoaded(row: AuthRow, sessionId: string | null): Loaded {
+    const token =
+      row.token_id === undefined
+        ? null
+        : {
+            id: row.token_id,
+            mayCreateTokens: row.may_create_tokens === true,
+            expiresAt: row.valid_until ? new Date(row.valid_until) : null,
+          };
     return {
-      auth: new AuthContext(row.id, row.team_id, row.role, row.permissions, row.scope, row.group_ids, sessionId),
+      auth: new AuthContext(row.id, row.team_id, row.role, row.permissions, row.scope, row.group_ids, sessionId, token),
       version: String(row.auth_version),
       validUntil: row.valid_until ? new Date(row.valid_until).getTime() : Number.POSITIVE_INFINITY,
     };

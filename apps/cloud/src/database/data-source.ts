@@ -19,6 +19,7 @@ import { ProfileVersions1763900000005 } from './migrations/1763900000005-Profile
 import { CookiesEpoch1763900000050 } from './migrations/1763900000050-CookiesEpoch';
 import { ListVersions1763900000006 } from './migrations/1763900000006-ListVersions';
 import { AuthVersion1763900000060 } from './migrations/1763900000060-AuthVersion';
+import { TokenLineage1763900000061 } from './migrations/1763900000061-TokenLineage';
 
 export const ENTITIES = [
   TeamEntity,
@@ -43,6 +44,7 @@ export const MIGRATIONS = [
   ListVersions1763900000006,
   CookiesEpoch1763900000050,
   AuthVersion1763900000060,
+  TokenLineage1763900000061,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */
