@@ -18,6 +18,11 @@ function plural(ids: readonly number[]): string {
  * The second check after the route's permission: which of the named windows the caller may touch,
  * in one query scoped to the team. Anything unknown is 404; out of a member's scope it is 404 to
  * read and 403 to write. Writers lock the rows until their transaction ends.
+ *
+ * Lock order, for every transaction that touches groups and windows together: the group row
+ * first (`checkGroup`, or the group delete's own lock), then windows in id order. A writer that
+ * locked windows and then waited for a group a delete held (while the delete waited for those
+ * windows to ungroup them) deadlocked.
  */
 /** What a batch write needs of each window it names. */
 export type BatchWindow = Pick<WindowEntity, 'id' | 'groupId' | 'openStatus' | 'openLeaseUntil'>;
