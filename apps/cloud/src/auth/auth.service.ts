@@ -12,6 +12,7 @@ import { TeamEntity } from '../teams/team.entity';
 import { UserEntity } from '../teams/user.entity';
 import { ApiTokenEntity } from './api-token.entity';
 import { AccessTokenPayload, AuthContext } from './auth-context';
+import { AccountThrottle } from './account-throttle';
 import { AuthLoader } from './auth-loader';
 import { API_TOKEN_PREFIX } from './auth.guard';
 import { SessionEntity } from './session.entity';
@@ -37,9 +38,11 @@ export class AuthService {
     private readonly config: CloudConfig,
     private readonly loader: AuthLoader,
     private readonly audit: AuditLog,
+    private readonly throttle: AccountThrottle,
   ) {}
 
-  async register(dto: RegisterDto) {
+  /** `address`: the client's, as the app's `trust proxy` setting names it. */
+  async register(dto: RegisterDto, address: string) {
     if (!this.config.env.REGISTRATION_ENABLED) throw new ForbiddenError('Registration is disabled');
     const passwordHash = await hashPassword(dto.password);
     const user = await this.db.transaction(async (manager) => {
@@ -49,18 +52,22 @@ export class AuthService {
         manager.create(UserEntity, { teamId: team.id, email: dto.email, name: dto.name ?? '', passwordHash, role: 'owner' }),
       );
     });
-    return this.loginAnswer(user);
+    return this.loginAnswer(user, address);
   }
 
-  async login(dto: LoginDto) {
+  async login(dto: LoginDto, address: string) {
     const user = await this.db
       .getRepository(UserEntity)
       .createQueryBuilder('u')
       .where('lower(u.email) = lower(:email)', { email: dto.email })
       .getOne();
+    await this.throttle.assertMayTry(dto.email, user?.id ?? null, address);
     const valid = await verify(user?.passwordHash ?? (await DUMMY_HASH), dto.password).catch(() => false);
-    if (!user || !valid) throw new UnauthorizedError('Invalid email or password');
-    return this.loginAnswer(user);
+    if (!user || !valid) {
+      await this.throttle.failed(dto.email);
+      throw new UnauthorizedError('Invalid email or password');
+    }
+    return this.loginAnswer(user, address);
   }
 
   /** Rotates the refresh token; a replaced token presented again ends the whole session. */
@@ -252,7 +259,7 @@ export class AuthService {
     };
   }
 
-  private async loginAnswer(user: UserEntity) {
+  private async loginAnswer(user: UserEntity, address: string) {
     const sessionId = randomUUID();
     const secret = randomToken();
     await this.db.transaction(async (manager) => {
@@ -264,6 +271,7 @@ export class AuthService {
         expiresAt: new Date(Date.now() + this.config.env.REFRESH_TOKEN_TTL_SECONDS * 1000),
         revokedAt: null,
       });
+      await this.throttle.signedIn(manager, user.id, address);
       await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.login' });
     });
     const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: user.teamId });

@@ -20,6 +20,7 @@ import { CookiesEpoch1763900000050 } from './migrations/1763900000050-CookiesEpo
 import { ListVersions1763900000006 } from './migrations/1763900000006-ListVersions';
 import { AuthVersion1763900000060 } from './migrations/1763900000060-AuthVersion';
 import { TokenLineage1763900000061 } from './migrations/1763900000061-TokenLineage';
+import { LoginAddresses1763900000062 } from './migrations/1763900000062-LoginAddresses';
 
 export const ENTITIES = [
   TeamEntity,
@@ -45,6 +46,7 @@ export const MIGRATIONS = [
   CookiesEpoch1763900000050,
   AuthVersion1763900000060,
   TokenLineage1763900000061,
+  LoginAddresses1763900000062,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */
