@@ -55,6 +55,7 @@ export class WindowAccess {
     return windows;
   }
 
+  /** One window, by uuid or id: unknown, binned and out of scope are all 404 with the same message. */
   async requireWindow(
     manager: EntityManager,
     auth: AuthContext,
@@ -73,8 +74,9 @@ export class WindowAccess {
     if (ref.uuid !== undefined) query.andWhere('w.uuid = :uuid', { uuid: ref.uuid });
     if (lock) query.setLock('pessimistic_write');
     const window = await query.getOne();
-    if (!window) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
-    this.assertScope(auth, [window], mode);
+    // A window the caller may not see is answered like one that is not there (or is in the bin):
+    // one answer for both, so a uuid tells a member nothing of windows outside their scope.
+    if (!window || !auth.inScope(window.groupId)) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
     return window;
   }
 
