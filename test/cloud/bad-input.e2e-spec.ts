@@ -349,6 +349,36 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/auth/token/revoke', { id: 999999 }, 404, 'not found');
   });
 
+  it('audit times: a full ISO date-time with an offset, nothing the database would refuse', async () => {
+    for (const since of [
+      '2020',
+      '2020-01',
+      '2020-W01-1',
+      '2020-01-01',
+      '2020-001',
+      '2020-01-01T00:00:00',
+      '2020-02-30T00:00:00Z',
+      '2020-01-01T24:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '2020-01-01T00:00:00+15:00',
+      '2020-01-01 00:00:00Z',
+      20200101,
+    ]) {
+      await refused('/audit/list', { since }, 211, 'since must be a full ISO 8601 date-time');
+    }
+    await refused('/audit/list', { until: '2020-W01-1' }, 211, 'until must be a full ISO 8601 date-time');
+    for (const since of ['2020-01-01T00:00:00Z', '2020-02-29T23:59:59.999999+14:00', '2020-01-01T00:00-05:30', '9999-12-31T23:59:59Z']) {
+      expect((await cloud.post('/audit/list', { since, until: since }, owner.token)).code).toBe(0);
+    }
+  });
+
+  it('unknown fields on routes that take none', async () => {
+    for (const path of ['/browser/profile/usage', '/team/member/list', '/auth/me', '/auth/token/list', '/browser/recycle/clear']) {
+      await refused(path, { teamId: 1 }, 211, 'property teamId should not exist');
+      expect((await cloud.post(path, {}, owner.token)).code).toBe(0);
+    }
+  });
+
   it('API token options', async () => {
     await refused('/auth/token/create', { name: 't', mayCreateTokens: 'yes' }, 211, 'mayCreateTokens must be a boolean');
     await refused('/auth/token/create', { name: 't', mayCreateTokens: 1 }, 211, 'mayCreateTokens must be a boolean');

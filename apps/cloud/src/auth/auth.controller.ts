@@ -8,6 +8,7 @@ import { Authenticated, CurrentAuth } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { CreateApiTokenDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, RevokeApiTokenDto } from './dto/auth.dto';
 import { clientAddress, LoginThrottlerGuard } from './login-throttler.guard';
+import { NoFields } from '../common/no-fields.pipe';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -51,7 +52,7 @@ export class AuthController {
   @Post('me')
   @HttpCode(200)
   @Authenticated('The caller, their team and effective permissions')
-  async me(@CurrentAuth() auth: AuthContext) {
+  async me(@CurrentAuth() auth: AuthContext, @Body(NoFields) _body: unknown) {
     return ok(await this.auth.me(auth));
   }
 
@@ -65,7 +66,7 @@ export class AuthController {
   @Post('token/list')
   @HttpCode(200)
   @Authenticated("The caller's API tokens, without their secrets")
-  async listTokens(@CurrentAuth() auth: AuthContext) {
+  async listTokens(@CurrentAuth() auth: AuthContext, @Body(NoFields) _body: unknown) {
     return ok(await this.auth.listApiTokens(auth));
   }
 
