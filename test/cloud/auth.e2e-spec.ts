@@ -122,6 +122,48 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
     expect((await cloud.post('/auth/token/revoke', { id: created.data.id }, owner.token)).code).toBe(404);
   });
 
+  it('lets an API token create tokens only with that right; a child never outlives nor out-privileges its parent, and is revoked with it', async () => {
+    const owner = await registerOwner(cloud);
+    const create = (body: object, token: string) => cloud.post('/auth/token/create', body, token);
+    const tokenCount = async () => (await cloud.db.query(`SELECT count(*)::int AS n FROM api_tokens`))[0].n;
+
+    // Without the right (the default), a token creates nothing.
+    const plain = (await create({ name: 'plain', expiresInDays: 1 }, owner.token)).data;
+    expect(plain).toMatchObject({ mayCreateTokens: false, parentId: null });
+    let before = await tokenCount();
+    expect(await create({ name: 'minted' }, plain.token)).toEqual({ code: 403, msg: 'This API token may not create tokens', data: {} });
+    expect(await tokenCount()).toBe(before);
+
+    // With it: a child with no expiry asked gets the parent's; a longer one is refused.
+    const parent = (await create({ name: 'parent', expiresInDays: 1, mayCreateTokens: true }, owner.token)).data;
+    expect(parent).toMatchObject({ mayCreateTokens: true, parentId: null });
+    before = await tokenCount();
+    expect(await create({ name: 'forever', expiresInDays: 30 }, parent.token)).toMatchObject({
+      code: 403,
+      msg: expect.stringContaining('cannot outlive it'),
+    });
+    expect(await tokenCount()).toBe(before);
+    const child = (await create({ name: 'child', mayCreateTokens: true }, parent.token)).data;
+    expect(child).toMatchObject({ parentId: parent.id, mayCreateTokens: true, expiresAt: parent.expiresAt });
+    const grandchild = (await create({ name: 'grandchild' }, child.token)).data;
+    expect(grandchild).toMatchObject({ parentId: child.id, mayCreateTokens: false, expiresAt: parent.expiresAt });
+    expect(await create({ name: 'again' }, grandchild.token)).toMatchObject({ code: 403 });
+
+    // Revoking the parent revokes its children at every depth, at once.
+    for (const t of [child, grandchild]) expect((await cloud.post('/auth/me', {}, t.token)).code).toBe(0);
+    expect((await cloud.post('/auth/token/revoke', { id: parent.id }, owner.token)).code).toBe(0);
+    for (const t of [parent, child, grandchild]) expect((await cloud.post('/auth/me', {}, t.token)).code).toBe(401);
+    const listed = (await cloud.post('/auth/token/list', {}, owner.token)).data.list;
+    expect(
+      listed
+        .filter((t: { revoked: boolean }) => t.revoked)
+        .map((t: { id: number }) => t.id)
+        .sort(),
+    ).toEqual([parent.id, child.id, grandchild.id].sort());
+    // A login still creates tokens, and a plain token still works for everything else.
+    expect((await cloud.post('/browser/list', {}, plain.token)).code).toBe(0);
+  });
+
   it('can disable registration', async () => {
     const closed = await startCloud({ env: { REGISTRATION_ENABLED: 'false' } });
     try {

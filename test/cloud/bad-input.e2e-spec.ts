@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { findFirefox, firefoxMajorOf } from '@cos/server-common';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createGroup, createTag, createWindow, registerOwner, snapshot } from '../support/factories';
@@ -350,9 +353,84 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/auth/token/revoke', { id: 999999 }, 404, 'not found');
   });
 
+  it('audit times: a full ISO date-time with an offset, nothing the database would refuse', async () => {
+    for (const since of [
+      '2020',
+      '2020-01',
+      '2020-W01-1',
+      '2020-01-01',
+      '2020-001',
+      '2020-01-01T00:00:00',
+      '2020-02-30T00:00:00Z',
+      '2020-01-01T24:00:00Z',
+      '0000-01-01T00:00:00Z',
+      '2020-01-01T00:00:00+15:00',
+      '2020-01-01 00:00:00Z',
+      20200101,
+    ]) {
+      await refused('/audit/list', { since }, 211, 'since must be a full ISO 8601 date-time');
+    }
+    await refused('/audit/list', { until: '2020-W01-1' }, 211, 'until must be a full ISO 8601 date-time');
+    for (const since of ['2020-01-01T00:00:00Z', '2020-02-29T23:59:59.999999+14:00', '2020-01-01T00:00-05:30', '9999-12-31T23:59:59Z']) {
+      expect((await cloud.post('/audit/list', { since, until: since }, owner.token)).code).toBe(0);
+    }
+  });
+
+  it('unknown fields on routes that take none', async () => {
+    for (const path of ['/browser/profile/usage', '/team/member/list', '/auth/me', '/auth/token/list', '/browser/recycle/clear']) {
+      await refused(path, { teamId: 1 }, 211, 'property teamId should not exist');
+      expect((await cloud.post(path, {}, owner.token)).code).toBe(0);
+    }
+  });
+
+  it('API token options', async () => {
+    await refused('/auth/token/create', { name: 't', mayCreateTokens: 'yes' }, 211, 'mayCreateTokens must be a boolean');
+    await refused('/auth/token/create', { name: 't', mayCreateTokens: 1 }, 211, 'mayCreateTokens must be a boolean');
+    await refused('/auth/token/create', { name: 't', parentId: 1 }, 211, 'parentId');
+  });
+
   it('unknown paths and methods', async () => {
     await refused('/browser/nothing', {}, 404, 'API not found: POST /browser/nothing');
     const get = await cloud.raw().get('/browser/list').set('Authorization', `Bearer ${owner.token}`);
     expect(get.body).toEqual({ code: 404, msg: 'API not found: GET /browser/list', data: {} });
+  });
+});
+
+describe('security headers on every answer', () => {
+  const consoleDir = mkdtempSync(join(tmpdir(), 'cos-console-'));
+  let cloud: CloudHarness;
+  beforeAll(async () => {
+    writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
+    cloud = await startCloud({ env: { CONSOLE_DIR: consoleDir } });
+  });
+  afterAll(async () => {
+    await cloud.close();
+    rmSync(consoleDir, { recursive: true, force: true });
+  });
+
+  it('sends the policy with frame-ancestors none and X-Frame-Options DENY, on 211s, 404s, the console and the docs', async () => {
+    const answers = {
+      console: await cloud.raw().get('/'),
+      'console through /docs/..%2f': await cloud.raw().get('/docs/..%2findex.html'),
+      'console through /docs/%2e%2e/': await cloud.raw().get('/docs/%2e%2e/index.html'),
+      docs: await cloud.raw().get('/docs/'),
+      'malformed JSON (211)': await cloud.raw().post('/browser/list').set('Content-Type', 'application/json').send('{"a":'),
+      'body not an object (211)': await cloud.raw().post('/browser/list').set('Content-Type', 'application/json').send('[1]'),
+      'unknown API (404)': await cloud.raw().post('/browser/nothing').send({}),
+      'no token (401)': await cloud.raw().post('/browser/list').send({}),
+    };
+    for (const [name, res] of Object.entries(answers)) {
+      expect({ name, csp: res.headers['content-security-policy'], frame: res.headers['x-frame-options'] }).toEqual({
+        name,
+        csp: expect.stringContaining("frame-ancestors 'none'"),
+        frame: 'DENY',
+      });
+    }
+    // Only the OpenAPI page itself gets inline styles; the console, however reached, gets its own policy.
+    expect(answers.docs.headers['content-security-policy']).toContain("style-src 'self' 'unsafe-inline'");
+    for (const name of ['console', 'console through /docs/..%2f', 'console through /docs/%2e%2e/'] as const) {
+      expect(answers[name].headers['content-security-policy']).toContain("style-src 'self';");
+      expect(answers[name].headers['content-security-policy']).toContain("script-src 'self';");
+    }
   });
 });

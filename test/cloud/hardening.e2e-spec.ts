@@ -156,8 +156,7 @@ describe('secrets follow their endpoint, scopes cannot be widened', () => {
       const inside = await createWindow(cloud, owner, { groupId: mine });
       await cloud.post('/browser/delete/ids', { ids: [outside.id, inside.id] }, owner.token);
       const refused = await cloud.post('/browser/launch', { uuid: outside.uuid, deviceId: DEVICE }, limited.token);
-      expect(refused.code).toBe(403);
-      expect(refused.msg).not.toContain('recycle');
+      expect(refused).toEqual({ code: 404, msg: `Window ${outside.uuid} not found`, data: {} });
       expect(await cloud.post('/browser/launch', { uuid: inside.uuid, deviceId: DEVICE }, limited.token)).toMatchObject({
         code: 409,
         msg: expect.stringContaining('recycle bin'),
@@ -274,5 +273,47 @@ describe('login and registration throttling per address', () => {
     );
     const [{ users }] = await cloud.db.query(`SELECT count(*)::int AS users FROM users`);
     expect(users).toBe(2);
+  });
+});
+
+describe('login throttling per account, from many addresses', () => {
+  let cloud: CloudHarness;
+  const from = (address: string, body: object, path = '/auth/login') => cloud.raw().post(path).set('X-Forwarded-For', address).send(body);
+
+  beforeAll(async () => {
+    // Per-address limits out of the way: only the per-account one (default 10) is at work.
+    cloud = await startCloud({ env: { TRUST_PROXY: 'loopback', LOGIN_THROTTLE_LIMIT: '1000', LOGIN_ADDRESS_THROTTLE_LIMIT: '1000' } });
+  });
+  afterAll(() => cloud.close());
+
+  it('throttles forty wrong passwords from forty addresses; the owner still signs in from a known address', async () => {
+    const email = 'target@example.com';
+    const password = 'the owner password';
+    expect((await from('203.0.113.7', { email, password }, '/auth/register')).body.code).toBe(0);
+    const guesses: number[] = [];
+    for (let i = 1; i <= 40; i++) guesses.push((await from(`198.51.100.${i}`, { email, password: `guess-${i}` })).body.code);
+    expect(guesses.slice(0, 10)).toEqual(Array(10).fill(401));
+    expect(guesses.slice(10)).toEqual(Array(30).fill(429));
+    const over = await from('198.51.100.99', { email, password });
+    expect(over.status).toBe(429);
+    expect(over.body).toEqual({ code: 429, msg: expect.stringContaining('Too many wrong passwords'), data: {} });
+
+    // The address the owner registered from is known: the right password passes, a wrong one does not.
+    expect((await from('203.0.113.7', { email, password: 'still a guess' })).body.code).toBe(401);
+    const owner = await from('203.0.113.7', { email, password });
+    expect(owner.body).toMatchObject({ code: 0, data: { accessToken: expect.any(String) } });
+    // The console's sign-in is held to the same rule.
+    const console = await from('198.51.100.100', { email, password }, '/auth/console/login')
+      .set('Host', 'cos.example')
+      .set('Origin', 'http://cos.example');
+    expect(console.status).toBe(429);
+
+    // An unknown email is answered the same way (no telling which accounts exist), and other accounts are untouched.
+    for (let i = 1; i <= 10; i++) await from(`192.0.2.${i}`, { email: 'nobody@example.com', password: `guess-${i}` });
+    expect((await from('192.0.2.50', { email: 'nobody@example.com', password: 'x' })).body.code).toBe(429);
+    expect((await from('198.51.100.1', { email: 'other@example.com', password: 'the other password' }, '/auth/register')).body.code).toBe(
+      0,
+    );
+    expect((await from('198.51.100.2', { email: 'other@example.com', password: 'the other password' })).body.code).toBe(0);
   });
 });

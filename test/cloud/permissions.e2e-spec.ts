@@ -48,6 +48,8 @@ const single = (path: string, permission: Permission, body: (f: Fixture) => Reco
 // Outside a member's scope, reads behave as not found and writes as forbidden; another team sees nothing.
 const READ = { memberOutOfScope: 404, otherTeam: 404 };
 const WRITE = { memberOutOfScope: 403, otherTeam: 404 };
+// One window named by uuid or id: outside the scope it is not found, as a binned or unknown one is.
+const ONE = READ;
 const LISTED = (data: { list: { id: number }[] }, f: Fixture) => data.list.some((w) => w.id === f.w1.id);
 
 const CASES: Case[] = [
@@ -55,7 +57,7 @@ const CASES: Case[] = [
     label: 'create',
     expect: { memberOutOfScope: 403, otherTeam: 211 },
   }),
-  single('/browser/update', 'browser:update:single', (f) => ({ id: f.w1.id, name: 'edited' }), { label: 'edit', expect: WRITE }),
+  single('/browser/update', 'browser:update:single', (f) => ({ id: f.w1.id, name: 'edited' }), { label: 'edit', expect: ONE }),
   single('/browser/update/partial', 'browser:update:single', (f) => ({ ids: [f.w1.id], remark: 'x' }), { label: 'one id', expect: WRITE }),
   single('/browser/update/partial', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], remark: 'x' }), {
     label: 'two ids',
@@ -65,7 +67,7 @@ const CASES: Case[] = [
   single('/browser/fingerprint/random', 'browser:create:single', () => ({ os: 'windows', locale: 'de-DE' })),
   single('/browser/detail', 'browser:list', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
   single('/browser/list', 'browser:list', () => ({ pageSize: 100 }), { listed: LISTED }),
-  single('/browser/delete', 'browser:delete:recycle', (f) => ({ id: f.w1.id }), { expect: WRITE }),
+  single('/browser/delete', 'browser:delete:recycle', (f) => ({ id: f.w1.id }), { expect: ONE }),
   single('/browser/delete/ids', 'browser:delete:recycle', (f) => ({ ids: [f.w1.id, f.w2.id] }), { expect: WRITE }),
   single('/browser/group/update', 'browser:update:single', (f) => ({ ids: [f.w1.id], groupId: 0 }), { label: 'one id', expect: WRITE }),
   single('/browser/group/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], groupId: 0 }), {
@@ -91,11 +93,11 @@ const CASES: Case[] = [
   single('/browser/recycle/restore', 'browser:recycle:restore', (f) => ({ ids: [f.w1.id] }), { recycled: true, expect: WRITE }),
   single('/browser/recycle/delete', 'browser:delete:permanent', (f) => ({ ids: [f.w1.id] }), { recycled: true, expect: WRITE }),
   single('/browser/recycle/clear', 'browser:delete:permanent', () => ({}), { recycled: true }),
-  single('/browser/launch', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk' }), { expect: WRITE }),
+  single('/browser/launch', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk' }), { expect: ONE }),
   single('/browser/open-status/update', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', status: 'opened' }), {
-    expect: WRITE,
+    expect: ONE,
   }),
-  single('/browser/close', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', cookies: [] }), { expect: WRITE }),
+  single('/browser/close', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', cookies: [] }), { expect: ONE }),
   single('/browser/cookies/export', 'browser:open', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
   single(
     '/browser/cookies/import',
@@ -104,22 +106,22 @@ const CASES: Case[] = [
       uuid: f.w1.uuid,
       cookies: [{ name: 'k', value: 'v', domain: 'a.test', path: '/', secure: false, httpOnly: false, sameSite: 'lax' }],
     }),
-    { expect: WRITE },
+    { expect: ONE },
   ),
-  single('/browser/profile/blobs/missing', 'browser:open', (f) => ({ uuid: f.w1.uuid, sha256s: ['a'.repeat(64)] }), { expect: WRITE }),
+  single('/browser/profile/blobs/missing', 'browser:open', (f) => ({ uuid: f.w1.uuid, sha256s: ['a'.repeat(64)] }), { expect: ONE }),
   single(
     '/browser/profile/commit',
     'browser:open',
     (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', commitId: randomUUID(), baseVersion: null, sync: {}, files: [] }),
-    { expect: WRITE },
+    { expect: ONE },
   ),
   single('/browser/profile/versions', 'browser:list', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
   // The fixture's windows have no profile version yet: whoever may ask is told so.
   single('/browser/profile/manifest', 'browser:open', (f) => ({ uuid: f.w1.uuid }), {
-    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 403, otherTeam: 404 },
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
   }),
   single('/browser/profile/restore', 'browser:update:single', (f) => ({ uuid: f.w1.uuid, version: 1 }), {
-    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 403, otherTeam: 404 },
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
   }),
   single('/browser/profile/usage', 'team:manage', () => ({})),
   single('/group/add', 'group:manage', () => ({ name: `g${Math.random()}` })),
@@ -248,4 +250,80 @@ describe('permission matrix', () => {
       });
     });
   }
+});
+
+describe('API tokens as callers of /auth/token/create', () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+  beforeAll(async () => {
+    cloud = await startCloud();
+    owner = await registerOwner(cloud);
+  });
+  afterAll(() => cloud.close());
+
+  it('a token without the right is refused and nothing changes; one with it creates', async () => {
+    const plain = (await cloud.post('/auth/token/create', { name: 'plain' }, owner.token)).data;
+    const minting = (await cloud.post('/auth/token/create', { name: 'minting', mayCreateTokens: true }, owner.token)).data;
+    // A token's first call records when it was used: make it before the snapshot.
+    expect((await cloud.post('/auth/me', {}, plain.token)).code).toBe(0);
+    const before = await snapshot(cloud);
+    expect(await cloud.post('/auth/token/create', { name: 'x' }, plain.token)).toEqual({
+      code: 403,
+      msg: 'This API token may not create tokens',
+      data: {},
+    });
+    expect(await cloud.post('/auth/token/create', { name: 'x', mayCreateTokens: true }, plain.token)).toMatchObject({ code: 403 });
+    expect(await snapshot(cloud)).toBe(before);
+    expect(await cloud.post('/auth/token/create', { name: 'x' }, minting.token)).toMatchObject({ code: 0, data: { parentId: minting.id } });
+  });
+});
+
+describe('a window named by uuid that the caller may not see', () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+  beforeAll(async () => {
+    cloud = await startCloud();
+    owner = await registerOwner(cloud);
+  });
+  afterAll(() => cloud.close());
+
+  const ENDPOINTS: [string, (uuid: string) => Record<string, unknown>][] = [
+    ['/browser/launch', (uuid) => ({ uuid, deviceId: 'desk' })],
+    ['/browser/open-status/update', (uuid) => ({ uuid, deviceId: 'desk', status: 'opened' })],
+    ['/browser/close', (uuid) => ({ uuid, deviceId: 'desk', cookies: [] })],
+    [
+      '/browser/cookies/import',
+      (uuid) => ({
+        uuid,
+        cookies: [{ name: 'k', value: 'v', domain: 'a.test', path: '/', secure: false, httpOnly: false, sameSite: 'lax' }],
+      }),
+    ],
+    ['/browser/profile/blobs/missing', (uuid) => ({ uuid, sha256s: ['a'.repeat(64)] })],
+    ['/browser/profile/commit', (uuid) => ({ uuid, deviceId: 'desk', commitId: randomUUID(), baseVersion: null, sync: {}, files: [] })],
+    ['/browser/profile/manifest', (uuid) => ({ uuid })],
+    ['/browser/profile/restore', (uuid) => ({ uuid, version: 1 })],
+  ];
+
+  it('is answered like an unknown one, live or in the recycle bin', async () => {
+    const mine = await createGroup(cloud, owner);
+    const theirs = await createGroup(cloud, owner);
+    const member = await addMember(cloud, owner, {
+      permissions: ['browser:open', 'browser:update:single', 'browser:list'],
+      scope: 'groups',
+      groupIds: [mine],
+    });
+    const outside = await createWindow(cloud, owner, { groupId: theirs });
+    const binnedOutside = await createWindow(cloud, owner, { groupId: theirs });
+    expect((await cloud.post('/browser/delete/ids', { ids: [binnedOutside.id] }, owner.token)).code).toBe(0);
+    for (const [path, body] of ENDPOINTS) {
+      const before = await snapshot(cloud);
+      for (const uuid of [outside.uuid, binnedOutside.uuid, randomUUID()]) {
+        expect({ path, answer: await cloud.post(path, body(uuid), member.token) }).toEqual({
+          path,
+          answer: { code: 404, msg: `Window ${uuid} not found`, data: {} },
+        });
+      }
+      expect(await snapshot(cloud)).toBe(before);
+    }
+  });
 });

@@ -372,7 +372,7 @@ describe.each([
 
     const member = await addMember(cloud, owner, { permissions: ['browser:open', 'browser:list'], scope: 'groups', groupIds: [] });
     expect((await cloud.post('/browser/profile/versions', { uuid: w.uuid }, member.token)).code).toBe(404);
-    expect((await upload(member.token, w.uuid, data)).code).toBe(403);
+    expect((await upload(member.token, w.uuid, data)).code).toBe(404);
   });
 });
 

@@ -6,10 +6,30 @@ import compression from 'compression';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { CloudConfig } from './config/cloud-config';
-import { CONSOLE_CSP } from './console/console.module';
+import { CONSOLE_CSP, DOCS_CSP } from './console/console.module';
+
+/**
+ * The OpenAPI page's files: `/docs`, `/docs/` and a plain file name under it. Matched on the raw
+ * path, so `/docs/..%2findex.html` (which the static server decodes to the console) is not one.
+ */
+const DOCS_PAGE = /^\/docs(\/[A-Za-z0-9_-][A-Za-z0-9._-]*)?\/?$/;
+
+/**
+ * Every answer, 211s and 404s included, carries a policy and may not be framed: the console's
+ * policy, or for the OpenAPI page (whose page has inline styles) the same with inline styles.
+ */
+function securityHeaders(request: Request, response: Response, next: NextFunction): void {
+  response.setHeader('Content-Security-Policy', DOCS_PAGE.test(request.path) ? DOCS_CSP : CONSOLE_CSP);
+  response.setHeader('X-Frame-Options', 'DENY');
+  response.setHeader('X-Content-Type-Options', 'nosniff');
+  response.setHeader('Referrer-Policy', 'no-referrer');
+  next();
+}
 
 /** Everything `main.ts` and the tests both do to a created app before it listens. */
 export function configureCloudApp(app: INestApplication): void {
+  // First of all, so answers made before any route (a body that is not JSON: 211) carry them too.
+  app.use(securityHeaders);
   // Close calls carry a window's cookies: thousands of them for a busy profile.
   configureHttpApp(app, { bodyLimit: '16mb' });
   app.enableShutdownHooks();
@@ -22,13 +42,6 @@ export function configureCloudApp(app: INestApplication): void {
       return;
     }
     compress(request, response, next);
-  });
-  // Every answer but the OpenAPI page (whose UI runs inline script) carries the console's policy.
-  app.use((request: Request, response: Response, next: NextFunction) => {
-    if (!request.path.startsWith('/docs')) response.setHeader('Content-Security-Policy', CONSOLE_CSP);
-    response.setHeader('X-Content-Type-Options', 'nosniff');
-    response.setHeader('Referrer-Policy', 'no-referrer');
-    next();
   });
   const config = app.get(CloudConfig);
   const server = app.getHttpServer() as Server;

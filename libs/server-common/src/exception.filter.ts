@@ -68,7 +68,9 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
     if (response.headersSent) return;
 
     if (exception instanceof DomainError) {
-      response.status(HttpStatus.OK).json(failure(exception.code, exception.message, exception.data));
+      // Throttled answers carry HTTP 429 as well, as every throttle's do, so clients back off.
+      const status = exception.code === ResultCode.Throttled ? HttpStatus.TOO_MANY_REQUESTS : HttpStatus.OK;
+      response.status(status).json(failure(exception.code, exception.message, exception.data));
       return;
     }
     if (exception instanceof HttpException) {

@@ -34,4 +34,12 @@ export class ApiTokenEntity {
 
   @Column({ name: 'revoked_at', type: 'timestamptz', nullable: true })
   revokedAt: Date | null;
+
+  /** The API token that created this one (null: created from a login); revoking it revokes this. */
+  @Column({ name: 'parent_id', type: 'integer', nullable: true })
+  parentId: number | null;
+
+  /** Whether this token may create tokens itself. */
+  @Column({ name: 'may_create_tokens', type: 'boolean', default: false })
+  mayCreateTokens: boolean;
 }

@@ -1,6 +1,13 @@
 import type { Permission, Role, WindowScope } from '@cos/contracts';
 import { roleHolds } from '@cos/contracts';
 
+/** The API token a caller came with: what it may pass on to tokens it creates. */
+export interface CallerToken {
+  id: number;
+  mayCreateTokens: boolean;
+  expiresAt: Date | null;
+}
+
 /** Who is calling, loaded fresh for every request so role and scope changes apply at once. */
 export class AuthContext {
   constructor(
@@ -14,9 +21,14 @@ export class AuthContext {
     readonly sessionId: string | null,
     /** The device the cloud issued to this login session or API token: what holds leases and signs commits. */
     readonly deviceId: string,
-    /** The API token the call came with; null for a login session. */
-    readonly apiTokenId: number | null = null,
+    /** Set when the caller came with an API token rather than a login. */
+    readonly token: CallerToken | null = null,
   ) {}
+
+  /** The API token the call came with; null for a login session. */
+  get apiTokenId(): number | null {
+    return this.token?.id ?? null;
+  }
 
   holds(permission: Permission): boolean {
     return roleHolds(this.role, this.permissions, permission);

@@ -14,26 +14,38 @@ interface AuthRow {
   scope: WindowScope;
   group_ids: number[];
   device_id: string;
-  token_id: number | null;
+  /** bigint, as text. */
+  auth_version: string;
+  /** When the session or token stops being valid; null: never. */
+  valid_until: Date | null;
+  token_id?: number;
+  may_create_tokens?: boolean;
 }
 
-/** The caller's user row and groups, with the issued device and token id selected by `device`. */
-const selectUser = (device: string) => `
-  SELECT ${device}, u.id, u.team_id, u.role, u.permissions, u.scope,
-         ARRAY(SELECT mg.group_id FROM member_groups mg WHERE mg.user_id = u.id ORDER BY mg.group_id) AS group_ids
-  FROM users u`;
+interface Loaded {
+  auth: AuthContext;
+  version: string;
+  validUntil: number;
+}
+
+const SELECT_USER = `
+  SELECT u.id, u.team_id, u.role, u.permissions, u.scope, u.auth_version,
+         ARRAY(SELECT mg.group_id FROM member_groups mg WHERE mg.user_id = u.id ORDER BY mg.group_id) AS group_ids`;
 
 const CACHE_MAX = 10_000;
 
 /**
- * Loads the caller: one query, remembered for `AUTH_CACHE_SECONDS` so a busy client does not pay
- * it on every call. Logout, revocation and member changes are published on the cluster bus, so
- * every cloud instance forgets the entry before the change is answered; while an instance cannot
- * hear the bus it loads the caller afresh on every call.
+ * Loads the caller (one query) and remembers it for `AUTH_CACHE_SECONDS`. A remembered caller is
+ * used only while the user's `auth_version` is still the one it was loaded at: every change to who
+ * may call as the user (logout, token revocation, role, permissions, scope, groups, removal) moves
+ * that version in its own transaction (database triggers), and each call reads it back with one
+ * primary-key lookup. So a change is in force on every instance as soon as it commits — before it
+ * is answered — whether or not an instance has heard the cluster bus yet. The bus only frees
+ * memory early and ends event streams.
  */
 @Injectable()
 export class AuthLoader {
-  private readonly cache = new Map<string, { auth: AuthContext; until: number }>();
+  private readonly cache = new Map<string, Loaded & { until: number }>();
   private readonly ttlMs: number;
 
   constructor(
@@ -60,12 +72,12 @@ export class AuthLoader {
     return this.cached(`t:${tokenHash}`, () => this.loadApiToken(tokenHash));
   }
 
-  /** Every instance stops using the session before this resolves. */
+  /** Ends the session's event streams on every instance; its calls are refused already (auth version). */
   forgetSession(sessionId: string): Promise<void> {
     return this.bus.publish({ kind: 'session-ended', sessionId });
   }
 
-  /** Every instance reloads the user (role, permissions, scope, tokens) before this resolves. */
+  /** Frees what every instance remembers of the user; their calls see the change already (auth version). */
   forgetUser(userId: number): Promise<void> {
     return this.bus.publish({ kind: 'user-changed', userId });
   }
@@ -74,52 +86,64 @@ export class AuthLoader {
     for (const [key, entry] of this.cache) if (entry.auth.userId === userId) this.cache.delete(key);
   }
 
-  private async cached(key: string, load: () => Promise<AuthContext | null>, matches: (auth: AuthContext) => boolean = () => true) {
+  private async cached(key: string, load: () => Promise<Loaded | null>, matches: (auth: AuthContext) => boolean = () => true) {
+    const now = Date.now();
     const hit = this.cache.get(key);
-    if (hit && hit.until > Date.now() && matches(hit.auth) && this.bus.live) return hit.auth;
-    const auth = await load();
-    if (!auth || this.ttlMs === 0 || !this.bus.live) {
-      this.cache.delete(key);
-      return auth;
+    if (hit && hit.until > now && hit.validUntil > now && matches(hit.auth)) {
+      if ((await this.currentVersion(hit.auth.userId)) === hit.version) return hit.auth;
     }
+    const loaded = await load();
+    if (!loaded || this.ttlMs === 0) {
+      this.cache.delete(key);
+      return loaded?.auth ?? null;
+    }
+    this.cache.delete(key);
     if (this.cache.size >= CACHE_MAX) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(key, { auth, until: Date.now() + this.ttlMs });
-    return auth;
+    this.cache.set(key, { ...loaded, until: Date.now() + this.ttlMs });
+    return loaded.auth;
   }
 
-  private async loadSession(userId: number, sessionId: string): Promise<AuthContext | null> {
+  private async currentVersion(userId: number): Promise<string | null> {
+    const rows: { auth_version: string }[] = await this.db.query(`SELECT auth_version FROM users WHERE id = $1`, [userId]);
+    return rows[0]?.auth_version ?? null;
+  }
+
+  private async loadSession(userId: number, sessionId: string): Promise<Loaded | null> {
     const rows: AuthRow[] = await this.db.query(
-      `${selectUser('s.device_id, NULL::int AS token_id')}
-       JOIN auth_sessions s ON s.user_id = u.id
+      `${SELECT_USER}, s.expires_at AS valid_until, s.device_id
+       FROM users u JOIN auth_sessions s ON s.user_id = u.id
        WHERE u.id = $1 AND s.id = $2 AND s.revoked_at IS NULL AND s.expires_at > now()`,
       [userId, sessionId],
     );
-    return rows[0] ? this.toContext(rows[0], sessionId) : null;
+    return rows[0] ? this.toLoaded(rows[0], sessionId) : null;
   }
 
-  private async loadApiToken(tokenHash: string): Promise<AuthContext | null> {
+  private async loadApiToken(tokenHash: string): Promise<Loaded | null> {
     const rows: AuthRow[] = await this.db.query(
       `WITH used AS (
          UPDATE api_tokens SET last_used_at = now()
          WHERE token_hash = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now())
-         RETURNING user_id, device_id, id)
-       ${selectUser('used.device_id, used.id AS token_id')} JOIN used ON used.user_id = u.id`,
+         RETURNING id, user_id, expires_at, may_create_tokens, device_id)
+       ${SELECT_USER}, used.expires_at AS valid_until, used.id AS token_id, used.may_create_tokens, used.device_id
+       FROM users u JOIN used ON used.user_id = u.id`,
       [tokenHash],
     );
-    return rows[0] ? this.toContext(rows[0], null) : null;
+    return rows[0] ? this.toLoaded(rows[0], null) : null;
   }
 
-  private toContext(row: AuthRow, sessionId: string | null): AuthContext {
-    return new AuthContext(
-      row.id,
-      row.team_id,
-      row.role,
-      row.permissions,
-      row.scope,
-      row.group_ids,
-      sessionId,
-      row.device_id,
-      row.token_id,
-    );
+  private toLoaded(row: AuthRow, sessionId: string | null): Loaded {
+    const token =
+      row.token_id === undefined
+        ? null
+        : {
+            id: row.token_id,
+            mayCreateTokens: row.may_create_tokens === true,
+            expiresAt: row.valid_until ? new Date(row.valid_until) : null,
+          };
+    return {
+      auth: new AuthContext(row.id, row.team_id, row.role, row.permissions, row.scope, row.group_ids, sessionId, row.device_id, token),
+      version: String(row.auth_version),
+      validUntil: row.valid_until ? new Date(row.valid_until).getTime() : Number.POSITIVE_INFINITY,
+    };
   }
 }

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ok } from '@cos/contracts';
 import { Public } from '@cos/server-common';
@@ -6,7 +7,8 @@ import { AuthContext } from './auth-context';
 import { Authenticated, CurrentAuth } from './auth.decorators';
 import { AuthService } from './auth.service';
 import { CreateApiTokenDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, RevokeApiTokenDto } from './dto/auth.dto';
-import { LoginThrottlerGuard } from './login-throttler.guard';
+import { clientAddress, LoginThrottlerGuard } from './login-throttler.guard';
+import { NoFields } from '../common/no-fields.pipe';
 
 @ApiTags('auth')
 @Controller('auth')
@@ -18,8 +20,8 @@ export class AuthController {
   @Post('register')
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a user and the team they own; returns tokens like login' })
-  async register(@Body() dto: RegisterDto) {
-    return ok(await this.auth.register(dto));
+  async register(@Body() dto: RegisterDto, @Req() req: Request) {
+    return ok(await this.auth.register(dto, clientAddress(req)));
   }
 
   @Public()
@@ -27,8 +29,8 @@ export class AuthController {
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Email and password for an access token (JWT) and a refresh token' })
-  async login(@Body() dto: LoginDto) {
-    return ok(await this.auth.login(dto));
+  async login(@Body() dto: LoginDto, @Req() req: Request) {
+    return ok(await this.auth.login(dto, clientAddress(req)));
   }
 
   @Public()
@@ -50,7 +52,7 @@ export class AuthController {
   @Post('me')
   @HttpCode(200)
   @Authenticated('The caller, their team and effective permissions')
-  async me(@CurrentAuth() auth: AuthContext) {
+  async me(@CurrentAuth() auth: AuthContext, @Body(NoFields) _body: unknown) {
     return ok(await this.auth.me(auth));
   }
 
@@ -64,7 +66,7 @@ export class AuthController {
   @Post('token/list')
   @HttpCode(200)
   @Authenticated("The caller's API tokens, without their secrets")
-  async listTokens(@CurrentAuth() auth: AuthContext) {
+  async listTokens(@CurrentAuth() auth: AuthContext, @Body(NoFields) _body: unknown) {
     return ok(await this.auth.listApiTokens(auth));
   }
 

@@ -5,6 +5,7 @@ import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { DataSource } from 'typeorm';
 import { CloudConfig } from '../config/cloud-config';
+import { AccountThrottle } from './account-throttle';
 import { AuthLoader } from './auth-loader';
 import { AuthController } from './auth.controller';
 import { AuthenticationGuard, PermissionGuard } from './auth.guard';
@@ -39,6 +40,7 @@ import { acrossRoutes, byAddress, byAddressAndEmail } from './login-throttler.gu
   providers: [
     AuthService,
     AuthLoader,
+    AccountThrottle,
     JwtStrategy,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },

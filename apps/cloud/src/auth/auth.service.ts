@@ -12,6 +12,7 @@ import { TeamEntity } from '../teams/team.entity';
 import { UserEntity } from '../teams/user.entity';
 import { ApiTokenEntity } from './api-token.entity';
 import { AccessTokenPayload, AuthContext } from './auth-context';
+import { AccountThrottle } from './account-throttle';
 import { AuthLoader } from './auth-loader';
 import { API_TOKEN_PREFIX } from './auth.guard';
 import { SessionEntity } from './session.entity';
@@ -40,9 +41,11 @@ export class AuthService {
     private readonly config: CloudConfig,
     private readonly loader: AuthLoader,
     private readonly audit: AuditLog,
+    private readonly throttle: AccountThrottle,
   ) {}
 
-  async register(dto: RegisterDto) {
+  /** `address`: the client's, as the app's `trust proxy` setting names it. */
+  async register(dto: RegisterDto, address: string) {
     if (!this.config.env.REGISTRATION_ENABLED) throw new ForbiddenError('Registration is disabled');
     const passwordHash = await hashPassword(dto.password);
     const user = await this.db.transaction(async (manager) => {
@@ -52,18 +55,22 @@ export class AuthService {
         manager.create(UserEntity, { teamId: team.id, email: dto.email, name: dto.name ?? '', passwordHash, role: 'owner' }),
       );
     });
-    return this.loginAnswer(user);
+    return this.loginAnswer(user, address);
   }
 
-  async login(dto: LoginDto) {
+  async login(dto: LoginDto, address: string) {
     const user = await this.db
       .getRepository(UserEntity)
       .createQueryBuilder('u')
       .where('lower(u.email) = lower(:email)', { email: dto.email })
       .getOne();
+    await this.throttle.assertMayTry(dto.email, user?.id ?? null, address);
     const valid = await verify(user?.passwordHash ?? (await DUMMY_HASH), dto.password).catch(() => false);
-    if (!user || !valid) throw new UnauthorizedError('Invalid email or password');
-    return this.loginAnswer(user, dto.deviceId);
+    if (!user || !valid) {
+      await this.throttle.failed(dto.email);
+      throw new UnauthorizedError('Invalid email or password');
+    }
+    return this.loginAnswer(user, address, dto.deviceId);
   }
 
   /** Rotates the refresh token; a replaced token presented again ends the whole session. */
@@ -127,9 +134,28 @@ export class AuthService {
     return { user: this.userView(user), team: this.teamView(team), deviceId: auth.deviceId, ...this.accessView(auth) };
   }
 
+  /**
+   * A login creates any token; an API token creates one only if it was given `mayCreateTokens`,
+   * and what it creates expires no later than it does and is its child (revoked with it).
+   */
   async createApiToken(auth: AuthContext, dto: CreateApiTokenDto) {
+    const parent = auth.token;
+    if (parent && !parent.mayCreateTokens) throw new ForbiddenError('This API token may not create tokens');
+    const requested = dto.expiresInDays ? new Date(Date.now() + dto.expiresInDays * 86_400_000) : null;
+    if (parent?.expiresAt && requested && requested > parent.expiresAt) {
+      throw new ForbiddenError(`A token created by an API token cannot outlive it (it expires ${parent.expiresAt.toISOString()})`);
+    }
     const token = `${API_TOKEN_PREFIX}${randomToken()}`;
     const saved = await this.db.transaction(async (manager) => {
+      // The parent is held until this commits, so a revocation of it either comes first (and this
+      // refuses) or sees, and revokes, the child.
+      if (parent) {
+        const live: unknown[] = await manager.query(
+          `SELECT 1 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE`,
+          [parent.id],
+        );
+        if (live.length === 0) throw new UnauthorizedError('API token invalid, expired or revoked');
+      }
       const created = await manager.save(
         manager.create(ApiTokenEntity, {
           userId: auth.userId,
@@ -137,14 +163,16 @@ export class AuthService {
           deviceId: issueDeviceId(),
           tokenHash: hashToken(token),
           tokenPrefix: token.slice(0, 14),
-          expiresAt: dto.expiresInDays ? new Date(Date.now() + dto.expiresInDays * 86_400_000) : null,
+          expiresAt: requested ?? parent?.expiresAt ?? null,
+          parentId: parent?.id ?? null,
+          mayCreateTokens: dto.mayCreateTokens ?? false,
         }),
       );
       await this.audit.record(manager, {
         teamId: auth.teamId,
         actorId: auth.userId,
         kind: 'token.created',
-        data: { tokenId: created.id, name: dto.name },
+        data: { tokenId: created.id, name: dto.name, ...(parent ? { byTokenId: parent.id } : {}) },
       });
       return created;
     });
@@ -156,16 +184,30 @@ export class AuthService {
     return { list: tokens.map((t) => this.apiTokenView(t)) };
   }
 
+  /** Revokes the token and every token created from it, at any depth. */
   async revokeApiToken(auth: AuthContext, id: number): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const result = await manager
-        .createQueryBuilder()
-        .update(ApiTokenEntity)
-        .set({ revokedAt: () => 'now()' })
-        .where('id = :id AND user_id = :userId AND revoked_at IS NULL', { id, userId: auth.userId })
-        .execute();
-      if (result.affected !== 1) throw new NotFoundError(`API token ${id} not found`);
-      await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'token.revoked', data: { tokenId: id } });
+      const revoked: { id: number }[] = await manager.query(
+        `WITH RECURSIVE lineage AS (
+           SELECT id FROM api_tokens WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
+           UNION
+           SELECT t.id FROM api_tokens t JOIN lineage l ON t.parent_id = l.id
+         )
+         , revoked AS (
+           UPDATE api_tokens SET revoked_at = now()
+           WHERE id IN (SELECT id FROM lineage) AND revoked_at IS NULL
+           RETURNING id)
+         SELECT id FROM revoked`,
+        [id, auth.userId],
+      );
+      if (!revoked.some((row) => row.id === id)) throw new NotFoundError(`API token ${id} not found`);
+      const children = revoked.map((row) => row.id).filter((other) => other !== id);
+      await this.audit.record(manager, {
+        teamId: auth.teamId,
+        actorId: auth.userId,
+        kind: 'token.revoked',
+        data: { tokenId: id, ...(children.length ? { childTokenIds: children } : {}) },
+      });
     });
     await this.loader.forgetUser(auth.userId);
   }
@@ -217,11 +259,13 @@ export class AuthService {
       expiresAt: token.expiresAt?.toISOString() ?? null,
       lastUsedAt: token.lastUsedAt?.toISOString() ?? null,
       revoked: token.revokedAt !== null,
+      mayCreateTokens: token.mayCreateTokens,
+      parentId: token.parentId,
     };
   }
 
   /** A new session; it takes over `carried` when that device was issued to an earlier session of this user. */
-  private async loginAnswer(user: UserEntity, carried?: string) {
+  private async loginAnswer(user: UserEntity, address: string, carried?: string) {
     const sessionId = randomUUID();
     const secret = randomToken();
     const { deviceId, ended } = await this.db.transaction(async (manager) => {
@@ -236,6 +280,7 @@ export class AuthService {
         expiresAt: new Date(Date.now() + this.config.env.REFRESH_TOKEN_TTL_SECONDS * 1000),
         revokedAt: null,
       });
+      await this.throttle.signedIn(manager, user.id, address);
       await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.login', deviceId });
       return { deviceId, ended: taken ?? [] };
     });

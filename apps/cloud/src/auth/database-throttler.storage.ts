@@ -5,6 +5,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 
+const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
+
 /**
  * Throttler counters in PostgreSQL: one row per key, counted up in one statement and started
  * afresh once its window has passed, so every cloud instance behind a load balancer counts the
@@ -14,6 +16,14 @@ import { DataSource } from 'typeorm';
 export class DatabaseThrottlerStorage implements ThrottlerStorage {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
+  /** Hits counted for the key in its current window, without counting one more. */
+  async hits(key: string): Promise<number> {
+    const rows: { hits: number }[] = await this.db.query(`SELECT hits FROM throttle_hits WHERE key = $1 AND expires_at > now()`, [
+      keyHash(key),
+    ]);
+    return rows[0]?.hits ?? 0;
+  }
+
   async increment(key: string, ttl: number, limit: number): Promise<ThrottlerStorageRecord> {
     const [row]: { hits: number; ms_left: number }[] = await this.db.query(
       `INSERT INTO throttle_hits (key, hits, expires_at) VALUES ($1, 1, now() + make_interval(secs => $2::float8 / 1000))
@@ -21,7 +31,7 @@ export class DatabaseThrottlerStorage implements ThrottlerStorage {
          hits = CASE WHEN throttle_hits.expires_at <= now() THEN 1 ELSE throttle_hits.hits + 1 END,
          expires_at = CASE WHEN throttle_hits.expires_at <= now() THEN excluded.expires_at ELSE throttle_hits.expires_at END
        RETURNING hits, (extract(epoch FROM expires_at - now()) * 1000)::float8 AS ms_left`,
-      [createHash('sha256').update(key).digest('hex'), ttl],
+      [keyHash(key), ttl],
     );
     const secondsLeft = Math.max(1, Math.ceil(row.ms_left / 1000));
     const isBlocked = row.hits > limit;

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { ThrottlerGuard } from '@nestjs/throttler';
 
+import type { Request as ExpressRequest } from 'express';
+
 type Request = Record<string, unknown>;
+
+/** The client's address as Express names it (X-Forwarded-For only from a proxy `TRUST_PROXY` trusts). */
+export const clientAddress = (req: ExpressRequest): string => req.ip ?? req.socket.remoteAddress ?? '';
 
 /** Attempts per client address and email: one account can't be guessed at from one address. */
 export const byAddressAndEmail = (req: Request): Promise<string> => {

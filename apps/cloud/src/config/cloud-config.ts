@@ -85,6 +85,22 @@ export class CloudEnv {
   @Max(86400)
   LOGIN_THROTTLE_TTL_SECONDS = 60;
 
+  /**
+   * Wrong passwords for one account, from any addresses, in `LOGIN_ACCOUNT_THROTTLE_SECONDS`;
+   * over it only an address the account signed in from before gets its password checked.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  LOGIN_ACCOUNT_THROTTLE_LIMIT = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(86400)
+  LOGIN_ACCOUNT_THROTTLE_SECONDS = 900;
+
   /** Low values are for tests that wait past a lease; agents renew every third of it. */
   @Transform(toInt)
   @IsInt()

@@ -6,7 +6,7 @@ import { ForbiddenError, ok, UnauthorizedError } from '@cos/contracts';
 import { Public } from '@cos/server-common';
 import { AuthService } from '../auth/auth.service';
 import { LoginDto } from '../auth/dto/auth.dto';
-import { LoginThrottlerGuard } from '../auth/login-throttler.guard';
+import { clientAddress, LoginThrottlerGuard } from '../auth/login-throttler.guard';
 
 /** The console's refresh token: never readable by script, sent only to these three routes, only from this site. */
 export const REFRESH_COOKIE = 'cos_console_refresh';
@@ -30,7 +30,7 @@ export class ConsoleSessionController {
   @ApiOperation({ summary: 'Console sign-in: an access token in the answer, the refresh token in an httpOnly cookie' })
   async login(@Body() dto: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
     this.sameOrigin(request);
-    const { refreshToken, ...answer } = await this.auth.login(dto);
+    const { refreshToken, ...answer } = await this.auth.login(dto, clientAddress(request));
     this.setCookie(request, response, refreshToken);
     return ok(answer);
   }

@@ -21,6 +21,9 @@ export const CONSOLE_CSP = [
   "form-action 'self'",
 ].join('; ');
 
+/** The OpenAPI page's: the console's policy with inline styles (its page has `<style>` blocks); still no framing. */
+export const DOCS_CSP = CONSOLE_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
+
 /**
  * The web console: its built files served at `/` (the page routes with the URL's hash, so every
  * other path stays the API's), and its cookie-based sessions.

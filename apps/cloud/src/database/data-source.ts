@@ -18,6 +18,9 @@ import { AuditEvents1763900000004 } from './migrations/1763900000004-AuditEvents
 import { ProfileVersions1763900000005 } from './migrations/1763900000005-ProfileVersions';
 import { CookiesEpoch1763900000050 } from './migrations/1763900000050-CookiesEpoch';
 import { ListVersions1763900000006 } from './migrations/1763900000006-ListVersions';
+import { AuthVersion1763900000060 } from './migrations/1763900000060-AuthVersion';
+import { TokenLineage1763900000061 } from './migrations/1763900000061-TokenLineage';
+import { LoginAddresses1763900000062 } from './migrations/1763900000062-LoginAddresses';
 import { IssuedDevices1763900000085 } from './migrations/1763900000085-IssuedDevices';
 import { VersionAuthors1763900000086 } from './migrations/1763900000086-VersionAuthors';
 
@@ -43,6 +46,9 @@ export const MIGRATIONS = [
   ProfileVersions1763900000005,
   ListVersions1763900000006,
   CookiesEpoch1763900000050,
+  AuthVersion1763900000060,
+  TokenLineage1763900000061,
+  LoginAddresses1763900000062,
   IssuedDevices1763900000085,
   VersionAuthors1763900000086,
 ];

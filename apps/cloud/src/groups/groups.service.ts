@@ -69,8 +69,18 @@ export class GroupsService {
   /** Its windows become ungrouped (the foreign key sets them to NULL). Groups outside a member's scope are not theirs to delete. */
   async delete(auth: AuthContext, id: number): Promise<void> {
     if (!auth.inScope(id)) throw new NotFoundError(`Group ${id} not found`);
-    const result = await this.db.getRepository(GroupEntity).delete({ id, teamId: auth.teamId });
-    if (result.affected !== 1) throw new NotFoundError(`Group ${id} not found`);
+    await this.db.transaction(async (manager) => {
+      // The group, then its windows in id order (the order every writer of both takes), then the
+      // delete: its ON DELETE SET NULL finds the windows already ungrouped and locks nothing new.
+      const held: unknown[] = await manager.query(`SELECT 1 FROM groups WHERE id = $1 AND team_id = $2 FOR UPDATE`, [id, auth.teamId]);
+      if (held.length === 0) throw new NotFoundError(`Group ${id} not found`);
+      await manager.query(
+        `UPDATE windows SET group_id = NULL
+         WHERE id IN (SELECT id FROM windows WHERE group_id = $1 ORDER BY id FOR UPDATE)`,
+        [id],
+      );
+      await manager.delete(GroupEntity, { id, teamId: auth.teamId });
+    });
   }
 
   private view(group: GroupEntity) {

@@ -5,6 +5,7 @@ import {
   checkCookies,
   ConflictError,
   InvalidParamError,
+  NotFoundError,
   pickProxySettings,
   syncSettingsOf,
   WindowOpenElsewhereError,
@@ -146,7 +147,7 @@ export class LaunchService {
       .getRepository(WindowEntity)
       .findOne({ select: { id: true, groupId: true }, where: { uuid: dto.uuid, teamId: auth.teamId, deletedAt: Not(IsNull()) } });
     if (binned) {
-      this.access.assertScope(auth, [binned], 'write');
+      if (!auth.inScope(binned.groupId)) throw new NotFoundError(`Window ${dto.uuid} not found`);
       throw new ConflictError(`Window ${dto.uuid} is in the recycle bin and cannot be opened`);
     }
     const window = await this.access.requireWindow(manager, auth, { uuid: dto.uuid }, 'write');

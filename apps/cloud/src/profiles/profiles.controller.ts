@@ -8,6 +8,7 @@ import { CurrentAuth, RequirePermission } from '../auth/auth.decorators';
 import { WindowRefDto } from '../windows/dto/window.dto';
 import { BlobQueryDto, CommitProfileDto, ManifestDto, MissingBlobsDto, RestoreProfileDto } from './dto/profile.dto';
 import { ProfileVersionsService } from './profile-versions.service';
+import { NoFields } from '../common/no-fields.pipe';
 
 @ApiTags('profiles')
 @Controller('browser/profile')
@@ -75,7 +76,7 @@ export class ProfilesController {
   @Post('usage')
   @HttpCode(200)
   @RequirePermission('team:manage', "What the team's roaming profiles store: blobs, bytes, versions, windows")
-  async usage(@CurrentAuth() auth: AuthContext) {
+  async usage(@CurrentAuth() auth: AuthContext, @Body(NoFields) _body: unknown) {
     return ok(await this.profiles.usage(auth));
   }
 }

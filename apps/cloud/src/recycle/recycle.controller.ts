@@ -5,6 +5,7 @@ import { AuthContext } from '../auth/auth-context';
 import { CurrentAuth, RequirePermission } from '../auth/auth.decorators';
 import { IdsDto, ListWindowsDto } from '../windows/dto/window.dto';
 import { WindowsService } from '../windows/windows.service';
+import { NoFields } from '../common/no-fields.pipe';
 
 @ApiTags('recycle bin')
 @Controller('browser/recycle')
@@ -35,7 +36,7 @@ export class RecycleController {
   @Post('clear')
   @HttpCode(200)
   @RequirePermission('browser:delete:permanent', 'Empty the recycle bin')
-  async clear(@CurrentAuth() auth: AuthContext) {
+  async clear(@CurrentAuth() auth: AuthContext, @Body(NoFields) _body: unknown) {
     return ok(await this.windows.clearBin(auth));
   }
 }

@@ -5,6 +5,7 @@ import { AuthContext } from '../auth/auth-context';
 import { CurrentAuth, RequirePermission } from '../auth/auth.decorators';
 import { AddMemberDto, RemoveMemberDto, UpdateMemberDto } from './dto/member.dto';
 import { TeamsService } from './teams.service';
+import { NoFields } from '../common/no-fields.pipe';
 
 @ApiTags('team')
 @Controller('team')
@@ -14,7 +15,7 @@ export class TeamsController {
   @Post('member/list')
   @HttpCode(200)
   @RequirePermission('team:manage', 'Members of the team with role, permissions and scope')
-  async list(@CurrentAuth() auth: AuthContext) {
+  async list(@CurrentAuth() auth: AuthContext, @Body(NoFields) _body: unknown) {
     return ok(await this.teams.listMembers(auth));
   }
 

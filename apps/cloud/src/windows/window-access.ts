@@ -18,6 +18,11 @@ function plural(ids: readonly number[]): string {
  * The second check after the route's permission: which of the named windows the caller may touch,
  * in one query scoped to the team. Anything unknown is 404; out of a member's scope it is 404 to
  * read and 403 to write. Writers lock the rows until their transaction ends.
+ *
+ * Lock order, for every transaction that touches groups and windows together: the group row
+ * first (`checkGroup`, or the group delete's own lock), then windows in id order. A writer that
+ * locked windows and then waited for a group a delete held (while the delete waited for those
+ * windows to ungroup them) deadlocked.
  */
 /** What a batch write needs of each window it names. */
 export type BatchWindow = Pick<WindowEntity, 'id' | 'groupId' | 'openStatus' | 'openLeaseUntil'>;
@@ -50,6 +55,7 @@ export class WindowAccess {
     return windows;
   }
 
+  /** One window, by uuid or id: unknown, binned and out of scope are all 404 with the same message. */
   async requireWindow(
     manager: EntityManager,
     auth: AuthContext,
@@ -68,8 +74,9 @@ export class WindowAccess {
     if (ref.uuid !== undefined) query.andWhere('w.uuid = :uuid', { uuid: ref.uuid });
     if (lock) query.setLock('pessimistic_write');
     const window = await query.getOne();
-    if (!window) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
-    this.assertScope(auth, [window], mode);
+    // A window the caller may not see is answered like one that is not there (or is in the bin):
+    // one answer for both, so a uuid tells a member nothing of windows outside their scope.
+    if (!window || !auth.inScope(window.groupId)) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
     return window;
   }
 

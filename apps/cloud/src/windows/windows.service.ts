@@ -89,8 +89,9 @@ export class WindowsService {
   private async edit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
     const ref = resolveWindowRef(dto as Record<string, unknown>);
     return this.db.transaction(async (manager) => {
-      const window = await this.access.requireWindow(manager, auth, ref, 'write');
+      // The group before the window: the one order every writer of both takes (see WindowAccess).
       const groupId = await this.access.checkGroup(manager, auth, dto.groupId);
+      const window = await this.access.requireWindow(manager, auth, ref, 'write');
       await this.access.checkTags(manager, auth, dto.tagIds);
       let proxyPasswordCleared = false as boolean;
       if (sendsProxyFields(dto)) {
@@ -198,8 +199,8 @@ export class WindowsService {
   async patch(auth: AuthContext, ids: number[], patch: WindowPatch): Promise<{ updated: number }> {
     this.identities.checkFirefoxVersion(patch.browserFingerPrint);
     return this.db.transaction(async (manager) => {
-      await this.access.requireWindows(manager, auth, ids, 'write');
       const groupId = await this.access.checkGroup(manager, auth, patch.groupId);
+      await this.access.requireWindows(manager, auth, ids, 'write');
       await this.access.checkTags(manager, auth, patch.tagIds);
       const set: Record<string, string> = {};
       const params: unknown[] = [ids];

@@ -1,5 +1,6 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsDateString, IsIn, IsOptional } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
+import { IsIsoDateTime } from '../../common/date-time.validator';
 import { IsId, PageDto } from '../../common/id.decorators';
 import { AUDIT_KINDS } from '../audit-log';
 import type { AuditKind } from '../audit-log';
@@ -16,13 +17,9 @@ export class ListAuditDto extends PageDto {
   @IsIn(AUDIT_KINDS, { message: `kind must be one of ${AUDIT_KINDS.join(', ')}` })
   kind?: AuditKind;
 
-  @ApiPropertyOptional({ description: 'ISO time: events at or after it' })
-  @IsOptional()
-  @IsDateString({ strict: true }, { message: 'since must be an ISO 8601 time' })
+  @IsIsoDateTime('Events at or after this time')
   since?: string;
 
-  @ApiPropertyOptional({ description: 'ISO time: events before it' })
-  @IsOptional()
-  @IsDateString({ strict: true }, { message: 'until must be an ISO 8601 time' })
+  @IsIsoDateTime('Events before this time')
   until?: string;
 }

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 
 /** What `AuthService` issues as device ids. */
 export const ISSUED_DEVICE = /^dev-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -84,6 +84,14 @@ export class CreateApiTokenDto {
   @Min(1)
   @Max(3650)
   expiresInDays?: number;
+
+  @ApiPropertyOptional({
+    description:
+      'Whether the new token may create tokens itself (false when omitted). A token creates tokens only if it was given this; what it creates expires no later than it does and is revoked with it',
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'mayCreateTokens must be a boolean' })
+  mayCreateTokens?: boolean;
 }
 
 export class RevokeApiTokenDto {
