@@ -1,4 +1,5 @@
 import { Global, Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
 import { AuditController } from './audit.controller';
 import { AuditLog } from './audit-log';
 import { AuditService } from './audit.service';
@@ -6,5 +7,5 @@ import { EventHub } from './event-hub';
 
 /** The audit trail (written by every service in its own transaction) and the live event stream. */
 @Global()
-@Module({ controllers: [AuditController], providers: [AuditLog, AuditService, EventHub], exports: [AuditLog] })
+@Module({ imports: [AuthModule], controllers: [AuditController], providers: [AuditLog, AuditService, EventHub], exports: [AuditLog] })
 export class AuditModule {}

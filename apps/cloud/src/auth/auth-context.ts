@@ -12,6 +12,8 @@ export class AuthContext {
     /** The groups a member with `scope: "groups"` may see; empty otherwise. */
     readonly groupIds: readonly number[],
     readonly sessionId: string | null,
+    /** The hash of the API token it came with (null for a session): what loads the caller again. */
+    readonly apiTokenHash: string | null = null,
   ) {}
 
   holds(permission: Permission): boolean {

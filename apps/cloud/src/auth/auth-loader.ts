@@ -43,6 +43,15 @@ export class AuthLoader {
       if (event.kind === 'session-ended') this.cache.delete(`s:${event.sessionId}`);
       else if (event.kind === 'user-changed') this.dropUser(event.userId);
     });
+    // What was published while the listener was down never came: nothing loaded before is kept.
+    bus.onResumed(() => this.cache.clear());
+  }
+
+  /** The caller loaded afresh from the database, bypassing the cache; null once it no longer stands. */
+  reload(auth: AuthContext): Promise<AuthContext | null> {
+    if (auth.sessionId !== null) return this.loadSession(auth.userId, auth.sessionId);
+    if (auth.apiTokenHash !== null) return this.loadApiToken(auth.apiTokenHash);
+    return Promise.resolve(null);
   }
 
   forSession(userId: number, sessionId: string): Promise<AuthContext | null> {
@@ -103,10 +112,10 @@ export class AuthLoader {
        ${SELECT_USER} JOIN used ON used.user_id = u.id`,
       [tokenHash],
     );
-    return rows[0] ? this.toContext(rows[0], null) : null;
+    return rows[0] ? this.toContext(rows[0], null, tokenHash) : null;
   }
 
-  private toContext(row: AuthRow, sessionId: string | null): AuthContext {
-    return new AuthContext(row.id, row.team_id, row.role, row.permissions, row.scope, row.group_ids, sessionId);
+  private toContext(row: AuthRow, sessionId: string | null, tokenHash: string | null = null): AuthContext {
+    return new AuthContext(row.id, row.team_id, row.role, row.permissions, row.scope, row.group_ids, sessionId, tokenHash);
   }
 }
