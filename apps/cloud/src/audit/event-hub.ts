@@ -9,12 +9,14 @@ import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
 import { DatabaseLocation } from '../database/database.module';
 import { AuditRow } from './audit-visibility';
-import { EventStream, outgoing } from './event-stream';
+import { batchOf, EventStream, outgoing } from './event-stream';
 
 /** At most this many missed events are replayed to a client that comes back. */
 const REPLAY_MAX = 1_000;
 /** Events committed while the listener was down that are sent on its return; past it, streams end and clients resume. */
 const CATCH_UP_MAX = 10_000;
+/** Dispatched ids remembered, so that no row is offered twice. */
+const DISPATCHED_REMEMBERED = 50_000;
 /** How often the embedded database (one instance, no listener) is looked at for new events. */
 const POLL_MS = 500;
 /** Streams written to before the event loop is let go: a batch to thousands of streams is sent in slices. */
@@ -44,6 +46,8 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly streams = new Set<EventStream>();
   /** Open streams per session (or API token), user and team, for the caps. */
   private readonly counts = new Map<string, number>();
+  /** Ids already offered to the streams. */
+  private readonly dispatched = new Set<number>();
   private newestSeen = 0;
   private queue: Promise<void> = Promise.resolve();
   private poller?: NodeJS.Timeout;
@@ -148,11 +152,11 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
         after,
         REPLAY_MAX,
       ]);
-      stream.send(rows.map(outgoing));
+      stream.replay(rows.map(outgoing));
     } catch (error) {
       this.logger.warn(`replay failed: ${(error as Error).message}`);
+      stream.replay([]);
     }
-    stream.replayed();
   }
 
   private async dispatch(fromId: number, toId: number): Promise<void> {
@@ -165,13 +169,14 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
       this.logger.warn(`could not read audit events ${fromId}–${toId}: ${(error as Error).message}`);
       return;
     }
-    if (rows.length === 0) return;
-    const events = rows.map(outgoing);
-    const teams = new Set(rows.map((row) => row.team_id));
+    // Overlapping notifications (a catch-up and a late one, say) offer each row once.
+    const fresh = rows.filter((row) => this.remember(Number(row.id)));
+    if (fresh.length === 0) return;
+    const batch = batchOf(fresh.map(outgoing));
     let written = 0;
     for (const stream of [...this.streams]) {
-      if (stream.closed || !teams.has(stream.auth.teamId)) continue;
-      stream.deliver(events);
+      if (stream.closed || !batch.bytesByTeam.has(stream.auth.teamId)) continue;
+      stream.deliver(batch);
       if (++written % SLICE === 0) await yieldToOthers();
     }
   }
@@ -196,6 +201,19 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
       this.newestSeen = top;
       for (const stream of this.streams) stream.end();
     } else if (top > this.newestSeen) await this.dispatch(this.newestSeen + 1, top);
+  }
+
+  /** False for an id dispatched before. The newest `DISPATCHED_REMEMBERED` ids are kept. */
+  private remember(id: number): boolean {
+    if (this.dispatched.has(id)) return false;
+    this.dispatched.add(id);
+    if (this.dispatched.size > 2 * DISPATCHED_REMEMBERED) {
+      let newest = 0;
+      for (const kept of this.dispatched) newest = Math.max(newest, kept);
+      const keepAbove = newest - DISPATCHED_REMEMBERED;
+      for (const old of this.dispatched) if (old <= keepAbove) this.dispatched.delete(old);
+    }
+    return true;
   }
 
   private endWhere(matches: (auth: AuthContext) => boolean): void {

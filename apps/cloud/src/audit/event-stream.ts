@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import { AuthContext } from '../auth/auth-context';
-import { AuditRow, auditView, visibleTo } from './audit-visibility';
+import { AuditRow, auditView, visibilityOf } from './audit-visibility';
 
 /** An audit row ready to go out: serialized once, whatever number of streams it goes to. */
 export interface OutgoingEvent {
@@ -9,13 +9,24 @@ export interface OutgoingEvent {
   frame: string;
 }
 
+/** Events committed together, offered as one to every stream of their teams. */
+export interface EventBatch {
+  events: readonly OutgoingEvent[];
+  /** What the batch's events of each team weigh: what a stream of that team owes until it writes them. */
+  bytesByTeam: ReadonlyMap<number, number>;
+}
+
+export function batchOf(events: readonly OutgoingEvent[]): EventBatch {
+  const bytesByTeam = new Map<number, number>();
+  for (const event of events) bytesByTeam.set(event.row.team_id, (bytesByTeam.get(event.row.team_id) ?? 0) + event.frame.length);
+  return { events, bytesByTeam };
+}
+
 export function outgoing(row: AuditRow): OutgoingEvent {
   const id = Number(row.id);
   return { id, row, frame: `id: ${id}\nevent: ${row.kind}\ndata: ${JSON.stringify(auditView(row))}\n\n` };
 }
 
-/** Ids each stream remembers having sent (a replay overlapping live delivery, or two overlapping notifications). */
-const SENT_REMEMBERED = 4_096;
 /** Events are written in pieces of about this size. */
 const WRITE_CHUNK = 16 * 1024;
 /** Live rows held while the replay is read; a stream that gathers more has fallen behind. */
@@ -33,13 +44,19 @@ const CUT_GRACE_MS = 5_000;
 export class EventStream {
   /** Where a fresh or resumed stream starts: older rows are not news to it. */
   private readonly startId: number;
-  private readonly sent = new Set<number>();
-  /** Live events that arrived while the replay was read; null once it was. */
-  private held: OutgoingEvent[] | null = [];
-  /** Events for this client that the socket has not taken yet, from `head` on. */
-  private queue: OutgoingEvent[] = [];
-  private head = 0;
-  private queuedBytes = 0;
+  /** Ids the replay sent: live delivery of the same rows skips them (the hub never offers a live row twice). */
+  private replayedIds: Set<number> | null = null;
+  private readonly sees: (row: AuditRow) => boolean;
+  /** Live batches that arrived while the replay was read; null once it was. */
+  private held: EventBatch[] | null = [];
+  /**
+   * Batches the socket has not taken yet, the first from `cursor` on. Whole batches, shared with
+   * every other stream, are queued: which events this client may see is asked as they are written.
+   */
+  private queue: EventBatch[] = [];
+  private cursor = 0;
+  /** Bytes of the team's events still queued: what a client that reads nothing owes. */
+  private owedBytes = 0;
   /** Waiting for the socket to drain. */
   private blocked = false;
   /** The newest event handed to the socket: where the client resumes. */
@@ -54,6 +71,7 @@ export class EventStream {
   ) {
     this.startId = after;
     this.lastWrittenId = after;
+    this.sees = visibilityOf(auth);
     res.writeHead(200, {
       'Content-Type': 'text/event-stream',
       'Cache-Control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
@@ -78,38 +96,33 @@ export class EventStream {
   onGone(done: () => void): void {
     this.res.once('close', () => {
       this.ended = true;
-      this.queue = [];
-      this.queuedBytes = 0;
-      this.held = null;
+      this.drop();
       done();
     });
   }
 
-  /** Live events: held while the replay is read, sent otherwise. */
-  deliver(events: readonly OutgoingEvent[]): void {
+  /** Live events: held while the replay is read, sent otherwise. O(1) per stream, however big the batch. */
+  deliver(batch: EventBatch): void {
     if (this.ended) return;
-    if (!this.held) return this.send(events);
-    this.held.push(...events);
-    if (this.held.length > HELD_MAX) this.cut();
+    if (!this.held) return this.send(batch);
+    this.held.push(batch);
+    if (this.held.reduce((n, held) => n + held.events.length, 0) > HELD_MAX) this.cut();
   }
 
-  /** The replay was sent: what arrived meanwhile follows it. */
-  replayed(): void {
+  /** The missed events a resuming client is sent first; what arrived meanwhile follows them. */
+  replay(events: readonly OutgoingEvent[]): void {
+    this.send(batchOf(events));
+    this.replayedIds = new Set(events.map((event) => event.id));
     const held = this.held ?? [];
     this.held = null;
-    this.send(held);
+    for (const batch of held) this.send(batch);
   }
 
-  send(events: readonly OutgoingEvent[]): void {
+  private send(batch: EventBatch): void {
     if (this.ended) return;
-    for (const event of events) {
-      if (event.id <= this.startId || this.sent.has(event.id) || !visibleTo(this.auth, event.row)) continue;
-      this.sent.add(event.id);
-      if (this.sent.size > SENT_REMEMBERED) this.sent.delete(this.sent.values().next().value as number);
-      this.queue.push(event);
-      this.queuedBytes += event.frame.length;
-    }
-    if (this.queuedBytes > this.bufferBytes) return this.cut();
+    this.queue.push(batch);
+    this.owedBytes += batch.bytesByTeam.get(this.auth.teamId) ?? 0;
+    if (this.blocked && this.owedBytes > this.bufferBytes) return this.cut();
     this.flush();
   }
 
@@ -122,30 +135,38 @@ export class EventStream {
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.queue = [];
-    this.queuedBytes = 0;
+    this.drop();
     this.res.end();
   }
 
-  /** Writes what waits until the socket wants no more. */
+  private drop(): void {
+    this.queue = [];
+    this.held = null;
+    this.owedBytes = 0;
+  }
+
+  /** Writes what this client may see of the queued batches, until the socket wants no more. */
   private flush(): void {
-    while (!this.ended && !this.blocked && this.head < this.queue.length) {
+    const teamId = this.auth.teamId;
+    const replayed = this.replayedIds;
+    while (!this.ended && !this.blocked && this.queue.length > 0) {
       let chunk = '';
-      while (this.head < this.queue.length && chunk.length < WRITE_CHUNK) {
-        const event = this.queue[this.head++];
-        chunk += event.frame;
-        this.queuedBytes -= event.frame.length;
-        this.lastWrittenId = Math.max(this.lastWrittenId, event.id);
+      while (this.queue.length > 0 && chunk.length < WRITE_CHUNK) {
+        const events = this.queue[0].events;
+        while (this.cursor < events.length && chunk.length < WRITE_CHUNK) {
+          const event = events[this.cursor++];
+          if (event.row.team_id !== teamId) continue;
+          this.owedBytes -= event.frame.length;
+          if (event.id <= this.startId || replayed?.has(event.id) || !this.sees(event.row)) continue;
+          chunk += event.frame;
+          this.lastWrittenId = Math.max(this.lastWrittenId, event.id);
+        }
+        if (this.cursor >= events.length) {
+          this.queue.shift();
+          this.cursor = 0;
+        }
       }
-      this.blocked = !this.res.write(chunk);
-    }
-    if (this.head === this.queue.length) {
-      this.queue = [];
-      this.queuedBytes = 0;
-      this.head = 0;
-    } else if (this.head > 1_024) {
-      this.queue = this.queue.slice(this.head);
-      this.head = 0;
+      if (chunk) this.blocked = !this.res.write(chunk);
     }
   }
 
@@ -153,9 +174,7 @@ export class EventStream {
   private cut(): void {
     if (this.ended) return;
     this.ended = true;
-    this.queue = [];
-    this.queuedBytes = 0;
-    this.held = null;
+    this.drop();
     const data = {
       code: 429,
       msg: `Events were not read fast enough; reconnect with Last-Event-ID: ${this.lastWrittenId}`,
