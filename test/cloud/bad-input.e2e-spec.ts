@@ -283,6 +283,8 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/cookies/import', { uuid: foreign.uuid, cookies: [good] }, 404, 'not found');
     await refused('/browser/cookies/export', { uuid: foreign.uuid }, 404, 'not found');
     await refused('/browser/cookies/export', {}, 211, 'required');
+    await refused('/browser/cookies/export', { uuid: w.uuid, deviceId: 'a b' }, 211, 'deviceId must be 1 to 100');
+    await refused('/browser/cookies/export', { uuid: w.uuid, deviceId: 7 }, 211, 'deviceId');
   });
 
   it('one cookie check for every way in: imports, profile commits and closes refuse what would break a cookie or a cookies.txt', async () => {

@@ -3,8 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { ok } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
 import { CurrentAuth, RequirePermission } from '../auth/auth.decorators';
-import { WindowRefDto } from '../windows/dto/window.dto';
-import { ImportCookiesDto } from './dto/window-cookies.dto';
+import { ExportCookiesDto, ImportCookiesDto } from './dto/window-cookies.dto';
 import { WindowCookiesService } from './window-cookies.service';
 
 @ApiTags('browser')
@@ -15,8 +14,8 @@ export class WindowCookiesController {
   @Post('export')
   @HttpCode(200)
   // Cookies are the identity itself: whoever may read them may as well open the window.
-  @RequirePermission('browser:open', "A window's stored cookies, the ones its next open starts with")
-  async export(@CurrentAuth() auth: AuthContext, @Body() dto: WindowRefDto) {
+  @RequirePermission('browser:open', "A window's stored cookies, the ones its next open starts with; each read is audited")
+  async export(@CurrentAuth() auth: AuthContext, @Body() dto: ExportCookiesDto) {
     return ok(await this.cookies.export(auth, dto));
   }
 

@@ -13,12 +13,21 @@ import {
 } from '@cos/contracts';
 import type { StoredCookie, WindowRef } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
+import { SecretReads } from '../audit/secret-reads';
 import { AuthContext } from '../auth/auth-context';
 import { CloudConfig } from '../config/cloud-config';
 import { WindowAccess } from '../windows/window-access';
 import { isHeld } from '../windows/window.views';
 import { WindowEntity } from '../windows/window.entity';
-import { BlobQueryDto, CommitProfileDto, ManifestDto, MissingBlobsDto, ProfileFileDto, RestoreProfileDto } from './dto/profile.dto';
+import {
+  BlobDownloadQueryDto,
+  BlobQueryDto,
+  CommitProfileDto,
+  ManifestDto,
+  MissingBlobsDto,
+  ProfileFileDto,
+  RestoreProfileDto,
+} from './dto/profile.dto';
 import { ProfileBlobs } from './profile-blobs';
 
 interface VersionRow {
@@ -64,6 +73,7 @@ export class ProfileVersionsService {
     private readonly blobs: ProfileBlobs,
     private readonly config: CloudConfig,
     private readonly audit: AuditLog,
+    private readonly reads: SecretReads,
   ) {}
 
   async missing(auth: AuthContext, dto: MissingBlobsDto) {
@@ -77,10 +87,17 @@ export class ProfileVersionsService {
     return { sha256: query.sha256, size, stored };
   }
 
-  async download(auth: AuthContext, query: BlobQueryDto) {
+  async download(auth: AuthContext, query: BlobDownloadQueryDto) {
     const window = await this.writable(auth, { uuid: query.uuid });
     const blob = await this.blobs.openForWindow(window.id, query.sha256);
     if (!blob) throw new NotFoundError(`Blob ${query.sha256} is in no profile version of window ${window.uuid}`);
+    try {
+      await this.reads.profileDownloaded(auth, window.id, query.sha256, query.deviceId ?? null);
+    } catch (error) {
+      // Not one byte leaves without its audit row.
+      blob.stream.destroy();
+      throw error;
+    }
     return blob;
   }
 

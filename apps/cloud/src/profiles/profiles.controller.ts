@@ -6,7 +6,7 @@ import { InvalidParamError, ok } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
 import { CurrentAuth, RequirePermission } from '../auth/auth.decorators';
 import { WindowRefDto } from '../windows/dto/window.dto';
-import { BlobQueryDto, CommitProfileDto, ManifestDto, MissingBlobsDto, RestoreProfileDto } from './dto/profile.dto';
+import { BlobDownloadQueryDto, BlobQueryDto, CommitProfileDto, ManifestDto, MissingBlobsDto, RestoreProfileDto } from './dto/profile.dto';
 import { ProfileVersionsService } from './profile-versions.service';
 
 @ApiTags('profiles')
@@ -33,8 +33,8 @@ export class ProfilesController {
   }
 
   @Get('blob')
-  @RequirePermission('browser:open', "Download a blob of one of the window's profile versions")
-  async download(@CurrentAuth() auth: AuthContext, @Query() query: BlobQueryDto, @Res() response: Response) {
+  @RequirePermission('browser:open', "Download a blob of one of the window's profile versions; downloads are audited")
+  async download(@CurrentAuth() auth: AuthContext, @Query() query: BlobDownloadQueryDto, @Res() response: Response) {
     const blob = await this.profiles.download(auth, query);
     response.status(200);
     response.setHeader('Content-Type', 'application/octet-stream');

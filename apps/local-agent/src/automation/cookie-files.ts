@@ -72,7 +72,11 @@ export class CookieFiles {
       const window = this.windows.runningWindow(body);
       return { source: 'browser', id: window.id, uuid: window.uuid, cookies: await this.automation.cookies(body) };
     }
-    const stored = await this.cloud.data<{ id: number; uuid: string; cookies: StoredCookie[] }>('/browser/cookies/export', cloudRef(body));
+    const stored = await this.cloud.data<{ id: number; uuid: string; cookies: StoredCookie[] }>('/browser/cookies/export', {
+      ...cloudRef(body),
+      // The cloud's audit trail names the device the cookies went to.
+      deviceId: this.cloud.deviceId,
+    });
     return { source: 'cloud', ...stored };
   }
 

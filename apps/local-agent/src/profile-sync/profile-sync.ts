@@ -163,7 +163,9 @@ export class ProfileSync {
         }
         const cached = this.config.path('blob-cache', file.sha256);
         if (!existsSync(cached)) {
-          const download = await this.cloud.download(`/browser/profile/blob?uuid=${uuid}&sha256=${file.sha256}`);
+          const download = await this.cloud.download(
+            `/browser/profile/blob?uuid=${uuid}&sha256=${file.sha256}&deviceId=${encodeURIComponent(this.cloud.deviceId)}`,
+          );
           if (!download.ok) throw new BlobMismatchError(`blob ${file.sha256}: ${download.answer.code} ${download.answer.msg}`);
           await writeVerified(Readable.fromWeb(download.body as WebReadableStream<Uint8Array>), cached, file.sha256, file.size);
           fetched.push(cached);

@@ -15,7 +15,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { COOKIES_MAX, LIMITS } from '@cos/contracts';
-import { CookieDto, CookiesEpochField, DeviceWindowDto, UUID } from '../../launch/dto/launch.dto';
+import { CookieDto, CookiesEpochField, DEVICE, DeviceWindowDto, UUID } from '../../launch/dto/launch.dto';
 import { WindowRefDto } from '../../windows/dto/window.dto';
 
 export const SHA256 = /^[0-9a-f]{64}$/;
@@ -54,6 +54,14 @@ export class BlobQueryDto {
   @ApiProperty()
   @Matches(SHA256, { message: 'sha256 must be 64 lower-case hex digits' })
   sha256: string;
+}
+
+export class BlobDownloadQueryDto extends BlobQueryDto {
+  @ApiPropertyOptional({ description: "The agent's device id, recorded in the audit trail with the download", maxLength: 100 })
+  @IsOptional()
+  @IsString()
+  @Matches(DEVICE, { message: 'deviceId must be 1 to 100 letters, digits, dots, dashes, colons or underscores' })
+  deviceId?: string;
 }
 
 export class CommitProfileDto extends DeviceWindowDto {
