@@ -90,7 +90,7 @@ async function underAttack(url: string, pid: number): Promise<void> {
   const batchesOnly = await victimCalls(pid, victim.accessToken, batch);
   const stalled = await openStalledStreams(BASE, attacker.accessToken as string, STALLED);
   // The streams are set up (a login check and a replay read each) before the batches start.
-  await new Promise((r) => setTimeout(r, 5_000));
+  await new Promise((r) => setTimeout(r, 10_000));
   let attacked: { latency: Stats; peakRss: number };
   let closed: number;
   try {

@@ -171,6 +171,10 @@ describe('event streams under hostile load', () => {
       const hub = capped.app.get(EventHub);
       await until('the closed stream to be let go', () => Promise.resolve(hub.size === 4), 10_000);
       expect(await open(first)).toBe(200);
+      // A HEAD takes no place and holds no connection.
+      const head = await fetch(`${capped.url}/events`, { method: 'HEAD', headers: { Authorization: `Bearer ${other.token}` } });
+      expect([head.status, head.headers.get('content-type')]).toEqual([200, 'text/event-stream']);
+      expect(hub.size).toBe(5);
     } finally {
       for (const client of opened) client.close();
       await capped.close();

@@ -115,6 +115,11 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
   open(auth: AuthContext, after: number, res: Response): void {
     // Gone while the start was read: 'close' came already and would never be heard.
     if (!res.socket || res.socket.destroyed) return;
+    // A HEAD has no body: its headers say what a GET would get, and the connection is free again.
+    if (res.req.method === 'HEAD') {
+      res.writeHead(200, { 'Content-Type': 'text/event-stream' }).end();
+      return;
+    }
     const keys = this.keysOf(auth);
     const limits = [this.caps.session, this.caps.user, this.caps.team];
     const names = ['session', 'user', 'team'] as const;
