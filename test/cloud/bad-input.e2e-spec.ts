@@ -287,6 +287,8 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/cookies/import', { uuid: foreign.uuid, cookies: [good] }, 404, 'not found');
     await refused('/browser/cookies/export', { uuid: foreign.uuid }, 404, 'not found');
     await refused('/browser/cookies/export', {}, 211, 'required');
+    // The device is the one the cloud issued to the caller: a caller cannot name another.
+    await refused('/browser/cookies/export', { uuid: w.uuid, deviceId: 'desk-7' }, 211, 'property deviceId should not exist');
   });
 
   it('one cookie check for every way in: imports, profile commits and closes refuse what would break a cookie or a cookies.txt', async () => {

@@ -14,6 +14,8 @@ export const AUDIT_KINDS = [
   'window.lease_taken',
   'window.lease_expired',
   'window.cookies_imported',
+  'window.cookies_exported',
+  'window.profile_downloaded',
   'window.profile_committed',
   'window.profile_restored',
   'member.added',

@@ -18,10 +18,25 @@ export interface AuditRow {
  * tokens, logins) team:manage. Always within the caller's team.
  */
 export function visibleTo(auth: AuthContext, row: Pick<AuditRow, 'team_id' | 'kind' | 'group_id'>): boolean {
-  if (row.team_id !== auth.teamId) return false;
-  if (row.kind.startsWith('window.')) return auth.holds('browser:list') && auth.inScope(row.group_id);
-  if (row.kind.startsWith('proxy.')) return auth.holds('proxy:manage') || auth.holds('team:manage');
-  return auth.holds('team:manage');
+  return visibilityOf(auth)(row);
+}
+
+/**
+ * `visibleTo` for one caller, with its permissions looked up once: a stream asks it of every
+ * event it is offered.
+ */
+export function visibilityOf(auth: AuthContext): (row: Pick<AuditRow, 'team_id' | 'kind' | 'group_id'>) => boolean {
+  const windows = auth.holds('browser:list');
+  const scoped = auth.scopedGroupIds;
+  const groups = scoped ? new Set(scoped) : null;
+  const proxies = auth.holds('proxy:manage') || auth.holds('team:manage');
+  const rest = auth.holds('team:manage');
+  return (row) => {
+    if (row.team_id !== auth.teamId) return false;
+    if (row.kind.startsWith('window.')) return windows && (groups === null || (row.group_id !== null && groups.has(row.group_id)));
+    if (row.kind.startsWith('proxy.')) return proxies;
+    return rest;
+  };
 }
 
 export function auditView(row: AuditRow) {

@@ -1,6 +1,6 @@
-import { Body, Controller, Headers, HttpCode, MessageEvent, Post, Sse } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { Observable } from 'rxjs';
+import { Body, Controller, Get, Headers, HttpCode, Post, Res } from '@nestjs/common';
+import { ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { Response } from 'express';
 import { InvalidParamError, ok } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
 import { Authenticated, CurrentAuth, RequirePermission } from '../auth/auth.decorators';
@@ -23,12 +23,18 @@ export class AuditController {
     return ok(await this.audit.list(auth, dto));
   }
 
-  /** Server-Sent Events: every audit event of the team the caller may see, as it commits. */
-  @Sse('events')
-  @Authenticated('Live events of the team (Server-Sent Events; resume with Last-Event-ID)')
-  async events(@CurrentAuth() auth: AuthContext, @Headers('last-event-id') lastEventId?: string): Promise<Observable<MessageEvent>> {
+  /**
+   * Server-Sent Events: every audit event of the team the caller may see, as it commits. Written
+   * by the hub straight to the response, which bounds what waits for a slow client.
+   */
+  @Get('events')
+  @ApiProduces('text/event-stream')
+  @Authenticated(
+    'Live events of the team (Server-Sent Events; resume with Last-Event-ID); 429 over the streams a session, user or team may hold',
+  )
+  async events(@CurrentAuth() auth: AuthContext, @Res() res: Response, @Headers('last-event-id') lastEventId?: string): Promise<void> {
     if (lastEventId !== undefined && !/^\d{1,18}$/.test(lastEventId)) throw new InvalidParamError('Last-Event-ID must be an event id');
     // The start is known before the headers go out: whatever commits after them is news.
-    return this.hub.stream(auth, lastEventId === undefined ? await this.hub.newestId() : Number(lastEventId));
+    this.hub.open(auth, lastEventId === undefined ? await this.hub.newestId() : Number(lastEventId), res);
   }
 }

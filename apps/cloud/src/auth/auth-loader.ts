@@ -58,6 +58,16 @@ export class AuthLoader {
       if (event.kind === 'session-ended') this.cache.delete(`s:${event.sessionId}`);
       else if (event.kind === 'user-changed') this.dropUser(event.userId);
     });
+    // What was published while the listener was down never came: nothing loaded before is kept.
+    bus.onResumed(() => this.cache.clear());
+  }
+
+  /** The caller loaded afresh from the database, bypassing the cache; null once it no longer stands. */
+  async reload(auth: AuthContext): Promise<AuthContext | null> {
+    if (auth.sessionId !== null) return (await this.loadSession(auth.userId, auth.sessionId))?.auth ?? null;
+    if (auth.token === null) return null;
+    const [token]: { token_hash: string }[] = await this.db.query(`SELECT token_hash FROM api_tokens WHERE id = $1`, [auth.token.id]);
+    return token ? ((await this.loadApiToken(token.token_hash))?.auth ?? null) : null;
   }
 
   forSession(userId: number, sessionId: string): Promise<AuthContext | null> {

@@ -45,6 +45,6 @@ import { acrossRoutes, byAddress, byAddressAndEmail } from './login-throttler.gu
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },
   ],
-  exports: [AuthService],
+  exports: [AuthService, AuthLoader],
 })
 export class AuthModule {}

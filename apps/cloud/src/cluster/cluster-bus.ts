@@ -36,6 +36,7 @@ const MAX_RECONNECT_MS = 30_000;
 export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ClusterBus.name);
   private readonly handlers: ((event: ClusterEvent) => void)[] = [];
+  private readonly resumeHandlers: (() => void)[] = [];
   private readonly echoes = new Map<string, () => void>();
   private listener: Client | null = null;
   private connected = false;
@@ -57,6 +58,14 @@ export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown
     this.handlers.push(handler);
   }
 
+  /**
+   * Called each time the listener is back after a loss: whatever was published meanwhile never
+   * reached this instance, so what it keeps from before must be checked again.
+   */
+  onResumed(handler: () => void): void {
+    this.resumeHandlers.push(handler);
+  }
+
   async onApplicationBootstrap(): Promise<void> {
     if (this.location.mode === 'postgres') await this.listen();
   }
@@ -64,7 +73,10 @@ export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
     clearTimeout(this.retry);
-    await this.listener?.end().catch(() => undefined);
+    const client = this.listener;
+    this.listener = null;
+    this.connected = false;
+    await client?.end().catch(() => undefined);
   }
 
   /** Applies the event here at once, and on every other instance before resolving. */
@@ -98,31 +110,53 @@ export class ClusterBus implements OnApplicationBootstrap, OnApplicationShutdown
     await manager.query(`SELECT pg_notify($1, $2)`, [CHANNEL, JSON.stringify({ id: randomUUID(), event } satisfies Envelope)]);
   }
 
+  /**
+   * One listening connection at a time: the client is current from its creation, so events of
+   * any other (an older one's late 'end', say) are ignored, and a reconnect is scheduled once
+   * per loss however many of 'error' and 'end' the lost client emits.
+   */
   private async listen(): Promise<void> {
+    this.retry = undefined;
+    if (this.stopped) return;
     const client = new Client(this.clientConfig());
+    this.listener = client;
     client.on('notification', (message) => this.received(message));
     client.on('error', (error) => this.lost(client, error));
     client.on('end', () => this.lost(client, new Error('connection ended')));
     try {
       await client.connect();
       await client.query(`LISTEN ${CHANNEL}`);
-      this.listener = client;
-      this.connected = true;
-      this.failures = 0;
     } catch (error) {
       this.lost(client, error as Error);
+      return;
+    }
+    if (this.listener !== client || this.stopped) {
+      // Lost or shut down while connecting: this client is no one's.
+      await client.end().catch(() => undefined);
+      return;
+    }
+    const resumed = this.failures > 0;
+    this.connected = true;
+    this.failures = 0;
+    if (resumed) {
+      this.logger.log('cluster listener back');
+      for (const handler of this.resumeHandlers) handler();
     }
   }
 
   private lost(client: Client, error: Error): void {
-    if (this.listener !== null && this.listener !== client) return;
+    if (this.listener !== client) return;
     const wasConnected = this.connected;
     this.connected = false;
     this.listener = null;
+    client.removeAllListeners('notification');
+    // Emitted errors after this one must not go unhandled; they change nothing.
+    client.on('error', () => undefined);
     client.end().catch(() => undefined);
     if (this.stopped) return;
     if (wasConnected) this.logger.warn(`cluster listener lost (${error.message}); caches are bypassed until it is back`);
     this.failures += 1;
+    if (this.retry) return;
     this.retry = setTimeout(() => void this.listen(), Math.min(MAX_RECONNECT_MS, 500 * 2 ** (this.failures - 1)));
     this.retry.unref();
   }

@@ -137,6 +137,38 @@ export class CloudEnv {
   @Max(60)
   AUTH_CACHE_SECONDS = 2;
 
+  /** `GET /events` streams one login session may hold open on an instance; more are 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  EVENTS_STREAMS_PER_SESSION = 10;
+
+  /** … one user (all sessions and API tokens), on an instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  EVENTS_STREAMS_PER_USER = 20;
+
+  /** … one team, on an instance. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  EVENTS_STREAMS_PER_TEAM = 200;
+
+  /**
+   * Bytes of events that may wait for one client that reads too slowly (the events are shared by
+   * every stream; this counts what each still owes); past it the stream is cut with a last event
+   * saying where to resume. Keep it above a batch's events (a thousand windows: about 500 KB).
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(64 * 1024)
+  @Max(256 * 1024 * 1024)
+  EVENTS_STREAM_BUFFER_BYTES = 2 * 1024 * 1024;
+
   @IsOptional()
   @Matches(/^https?:\/\/\S+$/, { message: 'IP_CHECK_URL must be an http(s) URL' })
   IP_CHECK_URL?: string;

@@ -3,8 +3,8 @@ import { ApiTags } from '@nestjs/swagger';
 import { ok } from '@cos/contracts';
 import { AuthContext } from '../auth/auth-context';
 import { CurrentAuth, RequirePermission } from '../auth/auth.decorators';
-import { WindowRefDto } from '../windows/dto/window.dto';
 import { ImportCookiesDto } from './dto/window-cookies.dto';
+import { WindowRefDto } from '../windows/dto/window.dto';
 import { WindowCookiesService } from './window-cookies.service';
 
 @ApiTags('browser')
@@ -15,7 +15,7 @@ export class WindowCookiesController {
   @Post('export')
   @HttpCode(200)
   // Cookies are the identity itself: whoever may read them may as well open the window.
-  @RequirePermission('browser:open', "A window's stored cookies, the ones its next open starts with")
+  @RequirePermission('browser:open', "A window's stored cookies, the ones its next open starts with; each read is audited")
   async export(@CurrentAuth() auth: AuthContext, @Body() dto: WindowRefDto) {
     return ok(await this.cookies.export(auth, dto));
   }

@@ -4,11 +4,12 @@ import { DataSource } from 'typeorm';
 import { checkCookies, ConflictError, COOKIES_MAX, InvalidParamError, resolveWindowRef } from '@cos/contracts';
 import type { StoredCookie } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
+import { SecretReads } from '../audit/secret-reads';
 import { AuthContext } from '../auth/auth-context';
-import { WindowRefDto } from '../windows/dto/window.dto';
 import { WindowAccess } from '../windows/window-access';
 import { isHeld } from '../windows/window.views';
 import { ImportCookiesDto } from './dto/window-cookies.dto';
+import { WindowRefDto } from '../windows/dto/window.dto';
 
 const keyOf = (c: StoredCookie) => `${c.name}\u0000${c.domain}\u0000${c.path}`;
 
@@ -22,11 +23,17 @@ export class WindowCookiesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: WindowAccess,
     private readonly audit: AuditLog,
+    private readonly reads: SecretReads,
   ) {}
 
   async export(auth: AuthContext, dto: WindowRefDto) {
-    const window = await this.access.requireWindow(this.db.manager, auth, resolveWindowRef(dto as Record<string, unknown>), 'read');
-    const [{ cookies }]: { cookies: StoredCookie[] }[] = await this.db.query(`SELECT cookies FROM windows WHERE id = $1`, [window.id]);
+    const ref = resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
+    const { window, cookies } = await this.db.transaction(async (manager) => {
+      const window = await this.access.requireWindow(manager, auth, ref, 'read');
+      const [{ cookies }]: { cookies: StoredCookie[] }[] = await manager.query(`SELECT cookies FROM windows WHERE id = $1`, [window.id]);
+      await this.reads.cookiesExported(manager, auth, window.id, cookies.length);
+      return { window, cookies };
+    });
     return {
       id: window.id,
       uuid: window.uuid,

@@ -13,6 +13,7 @@ import {
 } from '@cos/contracts';
 import type { StoredCookie, WindowRef } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
+import { SecretReads } from '../audit/secret-reads';
 import { AuthContext } from '../auth/auth-context';
 import { CloudConfig } from '../config/cloud-config';
 import { WindowAccess } from '../windows/window-access';
@@ -67,6 +68,7 @@ export class ProfileVersionsService {
     private readonly blobs: ProfileBlobs,
     private readonly config: CloudConfig,
     private readonly audit: AuditLog,
+    private readonly reads: SecretReads,
   ) {}
 
   async missing(auth: AuthContext, dto: MissingBlobsDto) {
@@ -84,6 +86,13 @@ export class ProfileVersionsService {
     const window = await this.writable(auth, { uuid: query.uuid });
     const blob = await this.blobs.openForWindow(window.id, query.sha256);
     if (!blob) throw new NotFoundError(`Blob ${query.sha256} is in no profile version of window ${window.uuid}`);
+    try {
+      await this.reads.profileDownloaded(auth, window.id, query.sha256);
+    } catch (error) {
+      // Not one byte leaves without its audit row.
+      blob.stream.destroy();
+      throw error;
+    }
     return blob;
   }
 

@@ -34,7 +34,7 @@ export class ProfilesController {
   }
 
   @Get('blob')
-  @RequirePermission('browser:open', "Download a blob of one of the window's profile versions")
+  @RequirePermission('browser:open', "Download a blob of one of the window's profile versions; downloads are audited")
   async download(@CurrentAuth() auth: AuthContext, @Query() query: BlobQueryDto, @Res() response: Response) {
     const blob = await this.profiles.download(auth, query);
     response.status(200);
