@@ -10,7 +10,7 @@ describe('reads of secrets in the audit trail', () => {
   let cloud: CloudHarness;
   let owner: Account;
   let w: { id: number; uuid: string };
-  let apiToken: { id: number; token: string };
+  let apiToken: { id: number; token: string; deviceId: string };
   const blob = randomBytes(3000);
 
   const trail = async (kind: string, windowId: number) =>
