@@ -35,6 +35,8 @@ describe('fingerprint → Firefox', () => {
     expect(identityPrefs(identity, 'headless').env).toMatchObject({ MOZ_HEADLESS_WIDTH: '2560', MOZ_HEADLESS_HEIGHT: '1440' });
     expect(identityPrefs(identity, 'xvfb').env).not.toHaveProperty('MOZ_HEADLESS_WIDTH');
     expect(identityPrefs(identity, 'xvfb').args).toEqual(['--width', '2560', '--height', '1440']);
+    // Headless: the size is in the environment; a flag's value would open as a URL beside the remote agent.
+    expect(identityPrefs(identity, 'headless').args).toEqual([]);
   });
 
   it('gives the GPU as the driver string Firefox sanitizes back to the claimed renderer', () => {

@@ -62,6 +62,9 @@ export function identityPrefs(identity: Identity, display: DisplayMode): Pick<La
   if (display === 'headless') {
     env.MOZ_HEADLESS_WIDTH = String(width);
     env.MOZ_HEADLESS_HEIGHT = String(height);
+    // The size is the headless screen's. With the remote agent on, Firefox takes a --width/--height
+    // value for a URL (a visit to http://0.0.4.177/ in the history at every open): no flags here.
+    return { prefs, env, args: [] };
   }
   // A maximized window: as large as the screen it is on, never larger.
   return { prefs, env, args: ['--width', String(width), '--height', String(height)] };
