@@ -74,6 +74,9 @@ async function main(): Promise<void> {
       await a.local('/browser/close', { uuid: fresh });
     }
     const freshVersions = (await api.call<{ list: unknown[] }>('/browser/profile/versions', { uuid: fresh })).data.list.length;
+    console.log(
+      `fresh profile: first close ${ms(freshMs)}, ${freshSync.uploadedBytes} bytes uploaded; ${freshVersions} version(s) after 3 idle cycles`,
+    );
 
     // The heavy profile: 5,000 cookies over 50 sites and 20 MB of IndexedDB that does not compress.
     const opened = await a.local('/browser/open', { uuid });
