@@ -64,6 +64,20 @@ async function main(): Promise<void> {
     const profileA = join(a.dataDir, 'browser-cache', 'firefox-profiles', uuid);
     const profileB = join(b.dataDir, 'browser-cache', 'firefox-profiles', uuid);
 
+    // A fresh profile, opened and closed with nothing done: its first version, then idle closes that make none.
+    const fresh = (await api.call<{ uuid: string }>('/browser/update', { name: 'fresh', config: ALL_SYNCED })).data.uuid;
+    await a.local('/browser/open', { uuid: fresh });
+    const [freshMs, freshClose] = await timed(() => a.local('/browser/close', { uuid: fresh }));
+    const freshSync = freshClose.close.profileSync as { uploadedBytes: number; skippedBytes: number };
+    for (let i = 0; i < 3; i++) {
+      await a.local('/browser/open', { uuid: fresh });
+      await a.local('/browser/close', { uuid: fresh });
+    }
+    const freshVersions = (await api.call<{ list: unknown[] }>('/browser/profile/versions', { uuid: fresh })).data.list.length;
+    console.log(
+      `fresh profile: first close ${ms(freshMs)}, ${freshSync.uploadedBytes} bytes uploaded; ${freshVersions} version(s) after 3 idle cycles`,
+    );
+
     // The heavy profile: 5,000 cookies over 50 sites and 20 MB of IndexedDB that does not compress.
     const opened = await a.local('/browser/open', { uuid });
     const browser = await puppeteer.connect({ browserWSEndpoint: opened.wsEndpoint, protocol: 'webDriverBiDi' });
@@ -119,6 +133,13 @@ async function main(): Promise<void> {
     console.log(`\nRoaming profile: 5,000 cookies + 20 MB IndexedDB (${mb(total)} in ${zip.files.length} files), ${ROUNDS} rounds\n`);
     table([
       {
+        measure: 'first close of a fresh profile (nothing done)',
+        agent: `${ms(freshMs)}, ${mb(freshSync.uploadedBytes)} uploaded (gzipped)`,
+        bare: '–',
+        ratio: '–',
+        target: 'upload < 2 MB',
+      },
+      {
         measure: 'first sync (close, everything uploaded)',
         agent: `${ms(firstMs)}, ${mb(firstSync.uploadedBytes)} uploaded`,
         bare: `zip ${ms(zipMs)}`,
@@ -140,6 +161,10 @@ async function main(): Promise<void> {
         target: '<= 1.5x',
       },
     ]);
+    console.log(`${freshSync.uploadedBytes < 2 * 1048576 ? 'met    ' : 'MISSED '} first close of a fresh profile uploads < 2 MB`);
+    console.log(
+      `${freshVersions === 1 ? 'met    ' : 'MISSED '} three idle open/close cycles after it make no version (${freshVersions} in all)`,
+    );
     console.log(`${uploaded / total < 0.1 ? 'met    ' : 'MISSED '} upload after one cookie changed < 10% of the profile`);
     console.log(`${fetch.p50 <= 1.5 * extraction.p50 ? 'met    ' : 'MISSED '} fresh-device fetch <= 1.5x bare extraction`);
   } finally {

@@ -213,16 +213,16 @@ describe("roaming profiles: a window's whole profile follows it from device to d
     let a = await open(deviceA, w.uuid);
     await a.browser.disconnect();
     await deviceA.post('/browser/close', { uuid: w.uuid });
-    // B gets version 1; A makes version 2 with a changed cookie jar.
+    // B gets version 1 (its close changes nothing: no version); A makes version 2 with a changed cookie jar.
     const b = await open(deviceB, w.uuid);
     await b.browser.disconnect();
-    await deviceB.post('/browser/close', { uuid: w.uuid });
+    expect((await deviceB.post('/browser/close', { uuid: w.uuid })).data.close.profileSync).toMatchObject({ version: 1, unchanged: true });
     a = await open(deviceA, w.uuid);
     await a.page.goto(`${site.url}/`);
     await a.browser.disconnect();
     await deviceA.post('/browser/close', { uuid: w.uuid });
     const current = (await cloud.post('/browser/profile/manifest', { uuid: w.uuid }, owner.token)).data;
-    const first = (await cloud.post('/browser/profile/manifest', { uuid: w.uuid, version: 2 }, owner.token)).data;
+    const first = (await cloud.post('/browser/profile/manifest', { uuid: w.uuid, version: 1 }, owner.token)).data;
     const changed = current.files.find(
       (f: { path: string; sha256: string }) => !first.files.some((o: { sha256: string }) => o.sha256 === f.sha256),
     );

@@ -337,6 +337,11 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
       211,
       'commitId',
     );
+    const commit = { uuid: w.uuid, deviceId: 'd', commitId: '6f1c2d3e-0000-4000-8000-0000000000aa', baseVersion: null, sync: {} };
+    const file = { path: 'cookies.sqlite', size: 1, sha256: 'a'.repeat(64) };
+    await refused('/browser/profile/commit', { ...commit, files: [{ ...file, sha256: '../local-token' }] }, 211, 'sha256 must be 64');
+    await refused('/browser/profile/commit', { ...commit, files: [{ ...file, path: 'C:/Windows/x' }] }, 211, 'contains a colon');
+    await refused('/browser/profile/commit', { ...commit, files: [{ ...file, path: 'pkcs11.txt' }] }, 211, 'is never synced');
   });
 
   it('page sizes', async () => {

@@ -215,14 +215,14 @@ describe.each([
     let base: number | null = null;
     for (const data of datas) {
       await upload(owner.token, w.uuid, data);
-      base = (await commit(owner.token, w.uuid, base, [{ path: 'storage/default/x/idb/1.sqlite', data }])).data.version;
+      base = (await commit(owner.token, w.uuid, base, [{ path: 'storage/default/https+++x.test/idb/1.sqlite', data }])).data.version;
     }
     const versions = await cloud.post('/browser/profile/versions', { uuid: w.uuid }, owner.token);
     expect(versions.data.current).toBe(5);
     expect(versions.data.list.map((v: { version: number }) => v.version)).toEqual([5, 4, 3]);
 
     const manifest = await cloud.post('/browser/profile/manifest', { uuid: w.uuid, version: 4 }, owner.token);
-    expect(manifest.data.files).toEqual([{ path: 'storage/default/x/idb/1.sqlite', size: 100, sha256: sha(datas[3]) }]);
+    expect(manifest.data.files).toEqual([{ path: 'storage/default/https+++x.test/idb/1.sqlite', size: 100, sha256: sha(datas[3]) }]);
     expect((await cloud.post('/browser/profile/manifest', { uuid: w.uuid, version: 1 }, owner.token)).code).toBe(404);
 
     const got = await download(owner.token, w.uuid, sha(datas[3]));
@@ -340,9 +340,12 @@ describe.each([
     const body = { uuid: w.uuid, deviceId: 'd', commitId: randomUUID(), baseVersion: null, sync: {} };
     const before = await snapshot(cloud);
     const cases: [Record<string, unknown>, string][] = [
-      [{ files: [{ ...file, path: '../escape' }] }, 'files[0].path must be a relative path'],
-      [{ files: [{ ...file, path: '/abs' }] }, 'files[0].path must be a relative path'],
-      [{ files: [{ ...file, path: 'a//b' }] }, 'files[0].path must be a relative path'],
+      [{ files: [{ ...file, path: '../escape' }] }, 'files[0].path has an empty, "." or ".." part: it must be a relative path'],
+      [{ files: [{ ...file, path: '/abs' }] }, 'files[0].path is absolute: it must be a relative path'],
+      [{ files: [{ ...file, path: 'a//b' }] }, 'files[0].path has an empty'],
+      [{ files: [{ ...file, path: 'C:/Windows/x' }] }, 'files[0].path contains a colon'],
+      [{ files: [{ ...file, path: 'storage\\..\\x' }] }, 'files[0].path contains a backslash'],
+      [{ files: [{ ...file, sha256: '../local-token' }] }, 'sha256 must be 64 lower-case hex digits'],
       [{ files: [file, file] }, 'files[1].path cookies.sqlite is listed twice'],
       [{ files: [{ ...file, size: 11 }] }, 'files[0].size does not match'],
       [{ files: [{ ...file, sha256: 'a'.repeat(64) }] }, 'not uploaded'],
@@ -429,7 +432,9 @@ describe("a team's uploads that no version uses are bounded", () => {
         commitId: randomUUID(),
         baseVersion: null,
         sync: {},
-        files: blobs.slice(0, 5).map((b, i) => ({ path: `storage/f${i}`, size: b.length, sha256: sha(b) })),
+        files: blobs
+          .slice(0, 5)
+          .map((b, i) => ({ path: `storage/default/https+++s${i}.test/idb/${i}.sqlite`, size: b.length, sha256: sha(b) })),
       },
       owner.token,
     );

@@ -57,7 +57,7 @@ describe('reads of secrets in the audit trail', () => {
         commitId: randomUUID(),
         baseVersion: null,
         sync: { syncCookies: true },
-        files: [{ path: 'prefs.js', size: blob.length, sha256: sha(blob) }],
+        files: [{ path: 'cookies.sqlite', size: blob.length, sha256: sha(blob) }],
       },
       owner.token,
     );

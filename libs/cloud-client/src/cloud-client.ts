@@ -66,12 +66,25 @@ export class CloudClient {
     return this.withSession((token) => this.post<T>(path, body, token, timeoutMs));
   }
 
-  /** Streams a body (`application/octet-stream`, PUT) as the signed-in user; `body` is opened again after a refresh. */
-  async upload<T = Record<string, unknown>>(path: string, body: () => ReadableStream<Uint8Array>, size: number): Promise<ApiEnvelope<T>> {
+  /**
+   * Streams a body (`application/octet-stream`, PUT) as the signed-in user; `body` is opened again
+   * after a refresh. `size` is the bytes sent (compressed ones with `encoding: 'gzip'`).
+   */
+  async upload<T = Record<string, unknown>>(
+    path: string,
+    body: () => ReadableStream<Uint8Array>,
+    size: number,
+    encoding?: 'gzip',
+  ): Promise<ApiEnvelope<T>> {
     return this.withSession(async (token) => {
       const response = await this.fetch(path, {
         method: 'PUT',
-        headers: { 'Content-Type': 'application/octet-stream', 'Content-Length': String(size), Authorization: `Bearer ${token}` },
+        headers: {
+          'Content-Type': 'application/octet-stream',
+          'Content-Length': String(size),
+          Authorization: `Bearer ${token}`,
+          ...(encoding ? { 'Content-Encoding': encoding } : {}),
+        },
         body: body(),
         duplex: 'half',
         signal: AbortSignal.timeout(this.timeouts.transferMs),

@@ -9,3 +9,4 @@ export * from './window-ref';
 export * from './cookie-formats';
 export * from './firefox-os';
 export * from './firefox-fonts';
+export * from './profile-files';

@@ -209,6 +209,13 @@ export class CloudEnv {
   @Max(Number.MAX_SAFE_INTEGER)
   PROFILE_MAX_BYTES = 1024 * 1024 * 1024;
 
+  /** Files a profile version may list: every one is fetched and written at the owner's next open. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  PROFILE_MAX_FILES = 10_000;
+
   /** Bytes of uploaded blobs no version uses yet that a team may hold; more uploads wait (429) for a commit or the collector. */
   @Transform(toInt)
   @IsInt()

@@ -75,8 +75,14 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
    * its bound on blobs no version uses, checked once its size is known (the body is read whole
    * first, so the refusal reaches a client that is still sending).
    */
-  async accept(teamId: number, sha256: string, source: Readable, maxBytes: number): Promise<{ size: number; stored: boolean }> {
-    const { path, size } = await receiveBlob(source, sha256, maxBytes, join(this.config.dataDir, 'tmp'));
+  async accept(
+    teamId: number,
+    sha256: string,
+    source: Readable,
+    maxBytes: number,
+    gzipped = false,
+  ): Promise<{ size: number; stored: boolean }> {
+    const { path, size } = await receiveBlob(source, sha256, maxBytes, join(this.config.dataDir, 'tmp'), gzipped);
     try {
       return await this.db.transaction(async (manager) => {
         await manager.query(TEAM_INTAKE_LOCK, [teamId]);

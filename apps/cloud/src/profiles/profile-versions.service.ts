@@ -20,6 +20,7 @@ import { WindowAccess } from '../windows/window-access';
 import { isHeld } from '../windows/window.views';
 import { WindowEntity } from '../windows/window.entity';
 import { BlobQueryDto, CommitProfileDto, ManifestDto, MissingBlobsDto, ProfileFileDto, RestoreProfileDto } from './dto/profile.dto';
+import { checkPath, checkSyncedFiles } from './profile-commit-checks';
 import { ProfileBlobs } from './profile-blobs';
 
 interface VersionRow {
@@ -43,17 +44,6 @@ interface VersionRow {
 const refOf = (dto: { id?: number; browserId?: number; uuid?: string }): WindowRef =>
   resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
 
-// eslint-disable-next-line no-control-regex -- control characters are what this rejects
-const CONTROL = /[\u0000-\u001f]/;
-
-/** A path inside the profile folder: relative, "/"-separated, no empty, "." or ".." part. */
-function checkPath(path: string, where: string): void {
-  const parts = path.split('/');
-  if (path.startsWith('/') || path.includes('\\') || CONTROL.test(path) || parts.some((p) => p === '' || p === '.' || p === '..')) {
-    throw new InvalidParamError(`${where}.path must be a relative path inside the profile (no "..", no leading "/")`);
-  }
-}
-
 /**
  * A window's roaming profile as versions: commits that advance the current version by
  * compare-and-swap (a commit made on a version that is no longer current is 409 and changes
@@ -76,9 +66,9 @@ export class ProfileVersionsService {
     return { id: window.id, uuid: window.uuid, missing: await this.blobs.missing(auth.teamId, dto.sha256s) };
   }
 
-  async upload(auth: AuthContext, query: BlobQueryDto, body: Readable) {
+  async upload(auth: AuthContext, query: BlobQueryDto, body: Readable, gzipped = false) {
     await this.writable(auth, { uuid: query.uuid });
-    const { size, stored } = await this.blobs.accept(auth.teamId, query.sha256, body, this.config.env.PROFILE_MAX_BYTES);
+    const { size, stored } = await this.blobs.accept(auth.teamId, query.sha256, body, this.config.env.PROFILE_MAX_BYTES, gzipped);
     return { sha256: query.sha256, size, stored };
   }
 
@@ -98,6 +88,12 @@ export class ProfileVersionsService {
 
   async commit(auth: AuthContext, dto: CommitProfileDto) {
     const cookies = dto.cookies ? checkCookies(dto.cookies) : undefined;
+    const maxFiles = this.config.env.PROFILE_MAX_FILES;
+    if (dto.files.length > maxFiles) {
+      throw new InvalidParamError(
+        `The profile lists ${dto.files.length} files; a window's profile version may list at most ${maxFiles} (PROFILE_MAX_FILES)`,
+      );
+    }
     const seen = new Set<string>();
     let totalSize = 0;
     dto.files.forEach((file, i) => {
@@ -112,6 +108,7 @@ export class ProfileVersionsService {
     return this.db.transaction(async (manager) => {
       const window = await this.access.requireWindow(manager, auth, { uuid: dto.uuid }, 'write');
       if (isHeld(window) && window.openDeviceId !== auth.deviceId) throw new WindowOpenElsewhereError(window.uuid);
+      checkSyncedFiles(dto.files, syncSettingsOf(window.config));
       const [again]: VersionRow[] = await manager.query(`SELECT * FROM profile_versions WHERE window_id = $1 AND commit_id = $2`, [
         window.id,
         dto.commitId,

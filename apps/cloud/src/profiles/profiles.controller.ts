@@ -25,12 +25,18 @@ export class ProfilesController {
   @Put('blob')
   @HttpCode(200)
   @ApiConsumes('application/octet-stream')
-  @RequirePermission('browser:open', 'Upload one blob (application/octet-stream), checked against its sha256 as it arrives')
+  @RequirePermission(
+    'browser:open',
+    'Upload one blob (application/octet-stream, optionally Content-Encoding: gzip), checked against its sha256 as it arrives',
+  )
   async upload(@CurrentAuth() auth: AuthContext, @Query() query: BlobQueryDto, @Req() request: Request) {
     if (!String(request.headers['content-type'] ?? '').startsWith('application/octet-stream')) {
       throw new InvalidParamError('Send the blob as Content-Type: application/octet-stream');
     }
-    return ok(await this.profiles.upload(auth, query, request));
+    const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase();
+    if (encoding !== 'identity' && encoding !== 'gzip') throw new InvalidParamError('Content-Encoding of a blob may be gzip or none');
+    // The hash, the size and the bounds are those of the blob itself, after decompression.
+    return ok(await this.profiles.upload(auth, query, request, encoding === 'gzip'));
   }
 
   @Get('blob')

@@ -260,7 +260,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
       }
       const profileDir = this.profileDir(window.uuid);
       // A newer roaming version than this device's copy is fetched and swapped in before Firefox starts.
-      const pulled = await this.profileSync.pull(window.uuid, profileDir, launch.profileVersion);
+      const pulled = await this.profileSync.pull(window.uuid, profileDir, launch.profileVersion, launch.sync);
       // The seed's zip is this device's own last close: it fills in only what no roaming version gave.
       const restore = pulled || profileExists(profileDir) ? null : await restoreOrSetAside(this.zipPath(window.uuid), profileDir);
       if (restore) {
@@ -315,6 +315,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
               pulled: true,
               downloadedBytes: pulled.downloadedBytes,
               reusedBytes: pulled.reusedBytes,
+              leftOut: pulled.leftOut,
               fetchMs: pulled.ms,
             }
           : { version: this.profileSync.localVersion(window.uuid), pulled: false, downloadedBytes: 0, reusedBytes: 0, fetchMs: 0 },

@@ -160,13 +160,17 @@ function writeWindowSize(profileDir: string, size: LaunchPlan['windowSize']): vo
   writeFileSync(join(profileDir, 'xulstore.json'), JSON.stringify({ 'chrome://browser/content/browser.xhtml': { 'main-window': window } }));
 }
 
+const COOKIES_PER_CALL = 500;
+
 /** The agent's setup through the multiplexer: the fingerprint extension and the stored cookies. */
 export async function setUpBrowser(target: string | ConnectionTransport, extensionDir: string, cookies: StoredCookie[]): Promise<void> {
   const browser = await connect(target);
   try {
     await browser.installExtension(extensionDir);
-    if (cookies.length > 0) {
-      await browser.setCookie(...cookies.map(toBrowserCookie));
+    // In slices: puppeteer sends one command per cookie at once, and the multiplexer bounds a
+    // client's unanswered commands (1,000), so a window with 5,000 stored cookies failed to open.
+    for (let i = 0; i < cookies.length; i += COOKIES_PER_CALL) {
+      await browser.setCookie(...cookies.slice(i, i + COOKIES_PER_CALL).map(toBrowserCookie));
     }
   } finally {
     await browser.disconnect();

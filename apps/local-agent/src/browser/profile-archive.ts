@@ -4,41 +4,14 @@ import { dirname, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import * as yauzl from 'yauzl';
 import { ZipFile } from 'yazl';
+import { isSyncedProfileFile } from '@cos/contracts';
 import type { SyncSettings } from '@cos/contracts';
 
-/** Which profile paths belong to which sync setting (relative to the profile folder). */
-const CATEGORIES: { setting: keyof SyncSettings | 'always'; paths: string[] }[] = [
-  { setting: 'syncCookies', paths: ['cookies.sqlite'] },
-  { setting: 'syncLocalStorage', paths: ['webappsstore.sqlite', 'storage/default', 'storage/permanent', 'storage.sqlite'] },
-  { setting: 'syncIndexedDB', paths: ['storage/default', 'storage/permanent', 'storage.sqlite'] },
-  { setting: 'syncHistory', paths: ['places.sqlite', 'favicons.sqlite', 'formhistory.sqlite'] },
-  { setting: 'syncBookmarks', paths: ['places.sqlite', 'favicons.sqlite', 'bookmarkbackups'] },
-  { setting: 'syncPasswords', paths: ['logins.json', 'logins-backup.json', 'key4.db', 'cert9.db'] },
-  {
-    setting: 'syncExtensions',
-    paths: [
-      'extensions',
-      'extensions.json',
-      'extension-preferences.json',
-      'extension-settings.json',
-      'extension-store',
-      'browser-extension-data',
-    ],
-  },
-  // The profile's permissions (site settings) travel with it whatever is synced.
-  { setting: 'always', paths: ['permissions.sqlite', 'content-prefs.sqlite'] },
-];
-
-/** Never packaged: caches, locks and crash leftovers. */
-const EXCLUDED = [
-  /(^|\/)cache2(\/|$)/,
-  /(^|\/)startupCache(\/|$)/,
-  /(^|\/)(\.parentlock|lock|parent\.lock)$/,
-  /\.tmp$/,
-  /-shm$/,
-  /(^|\/)(crashes|minidumps)(\/|$)/,
-  /\/cache(\/|$)/,
-];
+/**
+ * Folders that may hold synced files (see `SYNCED_PROFILE_FILES`); the rest of the profile
+ * (caches, startup cache, safe-browsing lists, crash data, ...) is not even walked.
+ */
+const SYNCED_FOLDERS = ['storage/default', 'storage/permanent', 'bookmarkbackups', 'extensions', 'browser-extension-data'];
 
 export interface ArchiveResult {
   path: string;
@@ -59,16 +32,16 @@ async function walk(root: string, from: string, out: string[]): Promise<void> {
   }
 }
 
-/** The profile files the sync settings ask for; a SQLite database comes with its write-ahead log. */
+/** The profile files the sync settings ask for: the top-level files and synced folders, through the one allowlist. */
 export async function selectProfileFiles(profileDir: string, sync: SyncSettings): Promise<string[]> {
-  const roots = new Set(CATEGORIES.filter((c) => c.setting === 'always' || sync[c.setting]).flatMap((c) => c.paths));
   const files: string[] = [];
-  for (const root of roots) {
-    await walk(profileDir, root, files);
-    // A database's committed data may still sit in its -wal file after a crash.
-    if (root.endsWith('.sqlite') || root.endsWith('.db')) await walk(profileDir, `${root}-wal`, files);
-  }
-  return [...new Set(files)].filter((f) => !EXCLUDED.some((re) => re.test(f))).sort();
+  const top = await fs.readdir(profileDir, { withFileTypes: true }).catch(() => []);
+  for (const entry of top) if (entry.isFile()) files.push(entry.name);
+  for (const folder of SYNCED_FOLDERS) await walk(profileDir, folder, files);
+  const synced = [...new Set(files)].filter((f) => isSyncedProfileFile(f, sync)).sort();
+  // An empty write-ahead log holds nothing; Firefox leaves one behind at some exits and not at others.
+  const empty = await Promise.all(synced.map(async (f) => f.endsWith('-wal') && (await fs.stat(join(profileDir, f))).size === 0));
+  return synced.filter((_f, i) => !empty[i]);
 }
 
 /** Zips the synced part of a profile atomically: into a temporary file, then renamed over the old zip (which a failure leaves alone). */

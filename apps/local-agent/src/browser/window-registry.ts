@@ -31,7 +31,14 @@ export interface WindowRecord {
   /** Fields of the stored fingerprint shown otherwise, and why (see identity.ts). */
   fingerprintAdjustments?: Adjustment[];
   /** The roaming profile version it opened on, and whether it was fetched from the cloud for this open. */
-  profileSync?: { version: number | null; pulled: boolean; downloadedBytes: number; reusedBytes: number; fetchMs: number };
+  profileSync?: {
+    version: number | null;
+    pulled: boolean;
+    downloadedBytes: number;
+    reusedBytes: number;
+    leftOut?: number;
+    fetchMs: number;
+  };
 }
 
 /** One JSON file per running window under `runtime/`. */

@@ -36,6 +36,8 @@ export interface ProfileSyncAnswer {
   uploadedBytes: number;
   skippedBytes: number;
   pending: boolean;
+  /** Nothing synced changed since the version the window was opened from: no version was made. */
+  unchanged?: boolean;
   error?: string;
 }
 
@@ -138,7 +140,13 @@ export class CloseOutbox implements OnApplicationBootstrap, OnApplicationShutdow
           ...report,
           profileSync:
             pushed.state === 'done'
-              ? { version: pushed.version, uploadedBytes: pushed.uploadedBytes, skippedBytes: pushed.skippedBytes, pending: false }
+              ? {
+                  version: pushed.version,
+                  uploadedBytes: pushed.uploadedBytes,
+                  skippedBytes: pushed.skippedBytes,
+                  pending: false,
+                  unchanged: pushed.unchanged,
+                }
               : { version: null, uploadedBytes: 0, skippedBytes: 0, pending: false, error: pushed.error },
         });
       }

@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
 import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import * as yauzl from 'yauzl';
 
 /** One file of a profile version. */
 export interface ManifestFile {
@@ -76,5 +77,35 @@ export async function writeVerified(source: Readable, target: string, sha256: st
   } catch (error) {
     await fs.rm(tmp, { force: true });
     throw error;
+  }
+}
+
+export class OutsideRootError extends Error {}
+
+/** `root`/`relative`, refused unless it stays inside `root` (a name like `../local-token` or an absolute path does not). */
+export function inside(root: string, relative: string): string {
+  const base = resolve(root);
+  const target = resolve(base, relative);
+  if (!target.startsWith(`${base}${sep}`)) throw new OutsideRootError(`${relative} is outside ${base}`);
+  return target;
+}
+
+/** The entry names of a zip (an .xpi), or null when it is not a readable zip. */
+export async function zipEntryNames(path: string): Promise<string[] | null> {
+  const zip = await new Promise<yauzl.ZipFile | null>((ok) => yauzl.open(path, { lazyEntries: true }, (e, z) => ok(e ? null : z)));
+  if (!zip) return null;
+  const names: string[] = [];
+  try {
+    return await new Promise<string[] | null>((ok) => {
+      zip.on('error', () => ok(null));
+      zip.on('end', () => ok(names));
+      zip.on('entry', (entry: yauzl.Entry) => {
+        names.push(entry.fileName);
+        zip.readEntry();
+      });
+      zip.readEntry();
+    });
+  } finally {
+    zip.close();
   }
 }

@@ -14,11 +14,11 @@ import {
   ValidateIf,
   ValidateNested,
 } from 'class-validator';
-import { COOKIES_MAX, LIMITS } from '@cos/contracts';
+import { COOKIES_MAX, LIMITS, SHA256_HEX } from '@cos/contracts';
 import { CookieDto, CookiesEpochField, DeviceWindowDto, UUID } from '../../launch/dto/launch.dto';
 import { WindowRefDto } from '../../windows/dto/window.dto';
 
-export const SHA256 = /^[0-9a-f]{64}$/;
+export const SHA256 = SHA256_HEX;
 export const PROFILE_FILES_MAX = 100_000;
 
 export class ProfileFileDto {
