@@ -1,3 +1,6 @@
+/**
+ * Long: sign-in, sessions, devices and API tokens share one transaction style and one audit trail.
+ */
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';

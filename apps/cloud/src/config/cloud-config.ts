@@ -1,3 +1,6 @@
+/**
+ * Long: one validated field per configuration variable, each with its bounds and message.
+ */
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';

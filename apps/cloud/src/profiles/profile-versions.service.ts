@@ -1,3 +1,7 @@
+/**
+ * Long: commit, manifest, restore and download of roaming versions share the window lease check and
+ * the version row; blob bytes live in profile-blobs.ts and blob-store.ts.
+ */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';

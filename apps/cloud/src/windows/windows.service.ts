@@ -1,3 +1,7 @@
+/**
+ * Long: every write to windows (create, edit, batch, delete) goes through here so that the lock
+ * order (groups before windows, windows by id) is stated once.
+ */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';

@@ -1,3 +1,4 @@
+// Long: the windows page, its table, batch toolbar and versions dialog share one selection state.
 import { flexRender, getCoreRowModel, useReactTable } from '@tanstack/react-table';
 import type { ColumnDef, RowSelectionState } from '@tanstack/react-table';
 import { useMemo, useState } from 'react';

@@ -1,3 +1,6 @@
+/**
+ * Long: the step list's parser, its runner and the network-error names are one vocabulary.
+ */
 import * as puppeteerCore from 'puppeteer-core';
 import type { ElementHandle, KeyInput, Page } from 'puppeteer-core';
 import { InvalidParamError, LIMITS, PageActionError } from '@cos/contracts';

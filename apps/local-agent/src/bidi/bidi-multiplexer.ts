@@ -1,3 +1,7 @@
+/**
+ * Long: the one place where the window's single BiDi session meets many clients; session start,
+ * command routing, per-client clean-up and limits read best side by side.
+ */
 import { Logger } from '@nestjs/common';
 import { randomUUID, timingSafeEqual } from 'node:crypto';
 import { createServer, IncomingMessage, Server } from 'node:http';

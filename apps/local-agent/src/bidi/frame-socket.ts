@@ -1,3 +1,7 @@
+/**
+ * Long: a bounded WebSocket framing (RFC 6455) for the multiplexer, kept whole so that every size
+ * bound is checked in one reading order.
+ */
 import { createHash, randomBytes, randomFillSync } from 'node:crypto';
 import http, { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';

@@ -1,3 +1,8 @@
+/**
+ * Long (a reason, not a goal): it holds a window's whole life on this desktop, open, adoption after a
+ * restart, close and sync, whose steps share one registry and one lock per window. The close-and-sync
+ * steps are the next to move into a service of their own.
+ */
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { mkdirSync, readdirSync } from 'node:fs';
 import {

@@ -1,3 +1,7 @@
+/**
+ * Long: a tab's inspection state (refs, logs, dialogs) and the BiDi calls on it are one object that
+ * lives as long as the window; its pure parts live in tab-state.ts and page-records.ts.
+ */
 import { ConflictError, InvalidParamError, NotFoundError, PageActionError } from '@cos/contracts';
 import { BidiClient, BidiCommandError } from './bidi-client';
 import { fromRemote } from './remote-value';

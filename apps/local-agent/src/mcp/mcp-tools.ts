@@ -1,3 +1,7 @@
+/**
+ * Long: one registration per MCP tool (about thirty), each a few lines of schema and a call into the
+ * services that do the work; splitting them by theme would scatter the one list clients see.
+ */
 import { Injectable } from '@nestjs/common';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
