@@ -226,8 +226,10 @@ describe('local agent with a real Firefox and a real cloud', () => {
     await page.waitForFunction(() => (window as unknown as { stored?: boolean }).stored === true);
     await browser.disconnect();
 
+    // What the browser holds right now, session cookies included (not the profile's file on disk).
     const running = await agent.post('/browser/cookies', { uuid: w.uuid });
     expect(running.code).toBe(0);
+    expect(running.data.cookies.map((c: { name: string }) => c.name).sort()).toEqual(['js_cookie', 'server_cookie', 'session_cookie']);
 
     const closed = await agent.post('/browser/close', { id: w.id });
     expect(closed).toMatchObject({

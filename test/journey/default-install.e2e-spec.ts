@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Browser, chromium, Page } from 'playwright-core';
@@ -115,6 +115,15 @@ describe('the default install over a working day, a pause, a restart and the nex
     await site?.close();
     rmSync(cloudDir, { recursive: true, force: true });
     rmSync(agentDir, { recursive: true, force: true });
+  });
+
+  it("creates the README quick start's window as its line is written", async () => {
+    const readme = readFileSync(join(__dirname, '..', '..', 'README.md'), 'utf8');
+    const line = /localhost:54345\/browser\/update[\s\S]*?-d '(\{"name":"shop 1".*\})'/.exec(readme);
+    expect(line).not.toBeNull();
+    const created = await agent.post('/browser/update', JSON.parse(line![1]));
+    expect([created.code, created.msg]).toEqual([0, 'success']);
+    expect(await post('/browser/delete', { uuid: created.data.uuid }, await signIn())).toMatchObject({ code: 0 });
   });
 
   it('keeps every window, cookie, edit and version through pauses, a cloud restart, an import and a rollback', async () => {

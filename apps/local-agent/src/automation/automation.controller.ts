@@ -49,6 +49,12 @@ export class AutomationController {
     return ok(await this.automation.actions(asRecord(dto), dto.steps, dto.timeoutMs));
   }
 
+  @Post('cookies')
+  @HttpCode(200)
+  async cookies(@Body() dto: WindowAliasesDto) {
+    return ok(await this.automation.liveCookies(asRecord(dto)));
+  }
+
   @Post('cookies/set')
   @HttpCode(200)
   async setCookies(@Body() dto: SetCookiesDto) {

@@ -118,6 +118,14 @@ export class WindowAutomation {
     return this.onBrowser(body, async (window) => (await (await this.pages.browser(window)).cookies()).map(toStoredCookie));
   }
 
+  /** `/browser/cookies`: what the running window's browser holds now, session cookies included. */
+  async liveCookies(body: Body) {
+    return this.onBrowser(body, async (window) => {
+      const cookies = (await (await this.pages.browser(window)).cookies()).map(toStoredCookie);
+      return { id: window.id, uuid: window.uuid, cookies, total: cookies.length };
+    });
+  }
+
   /** Sets the cookies; `capped` names those whose expiry Firefox cut to its 400-day limit. */
   async setCookies(body: Body, cookies: StoredCookie[], replace = false) {
     return this.onBrowser(body, async (window) => {

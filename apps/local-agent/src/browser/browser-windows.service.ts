@@ -580,14 +580,6 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     return { list: [...this.running.values()].map((w) => ({ id: w.id, uuid: w.uuid, port: w.port, wsEndpoint: w.wsEndpoint })) };
   }
 
-  async cookies(body: Record<string, unknown>) {
-    const window = await this.resolveWindow(body);
-    const running = this.running.get(window.uuid);
-    if (!running) throw new NotFoundError(`Window ${window.uuid} is not open on this device`);
-    const cookies = readProfileCookies(running.profileDir);
-    return { id: running.id, uuid: running.uuid, cookies, total: cookies.length };
-  }
-
   /** `/browser/proxy/refresh`: the provider's refresh URL, and a fresh extraction at the next open. */
   async refreshProxy(body: Record<string, unknown>) {
     const window = await this.resolveWindow(body);

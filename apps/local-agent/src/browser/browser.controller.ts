@@ -50,10 +50,4 @@ export class BrowserController {
   ports() {
     return ok(this.windows.ports());
   }
-
-  @Post('cookies')
-  @HttpCode(200)
-  async cookies(@Body() dto: WindowAliasesDto) {
-    return ok(await this.windows.cookies(asRecord(dto)));
-  }
 }
