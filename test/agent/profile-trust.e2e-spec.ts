@@ -1,4 +1,4 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { createServer, IncomingMessage, request, Server, ServerResponse } from 'node:http';
 import { AddressInfo } from 'node:net';
@@ -212,5 +212,14 @@ describe('a close that changed nothing makes no version', () => {
     if (list.length > 1) console.log('other device changed', diff(await manifestOf(w.uuid, 1), await manifestOf(w.uuid, list[0].version)));
     expect(elsewhere).toMatchObject({ version: 1, unchanged: true, uploadedBytes: 0 });
     expect(list.map((v: { version: number }) => v.version)).toEqual([1]);
+  });
+  it('a version with no file the window syncs opens as an empty profile, not a failure', async () => {
+    const w = await createWindow(cloud, owner, { config: ALL_SYNCED });
+    const commit = { uuid: w.uuid, commitId: randomUUID(), baseVersion: null, sync: {}, files: [] };
+    expect((await cloud.post('/browser/profile/commit', commit, owner.token)).data).toMatchObject({ version: 1 });
+    const opened = await other.post('/browser/open', { uuid: w.uuid });
+    expect([opened.code, opened.msg]).toEqual([0, expect.any(String)]);
+    expect(opened.data.profileSync).toMatchObject({ version: 1, pulled: true });
+    expect((await other.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
   });
 });

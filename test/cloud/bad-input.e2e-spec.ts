@@ -342,6 +342,24 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/profile/commit', { ...commit, files: [{ ...file, sha256: '../local-token' }] }, 211, 'sha256 must be 64');
     await refused('/browser/profile/commit', { ...commit, files: [{ ...file, path: 'C:/Windows/x' }] }, 211, 'contains a colon');
     await refused('/browser/profile/commit', { ...commit, files: [{ ...file, path: 'pkcs11.txt' }] }, 211, 'is never synced');
+    // A version keeps the sync settings a window has, as booleans, and nothing else a member sends.
+    for (const sync of [{ evil: 1 }, { syncCookies: 'yes' }, { syncCookies: true, extra: false }])
+      await refused('/browser/profile/commit', { ...commit, files: [], sync }, 211, 'sync takes only booleans named syncCookies');
+  });
+
+  it('null where a list or a password goes is refused by name, never a 500', async () => {
+    await refused('/browser/update', { name: 'x', tagIds: null }, 211, 'tagIds must be an array of ids');
+    await refused('/browser/update', { id: w.id, name: 'x', tagIds: null }, 211, 'tagIds must be an array of ids');
+    await refused('/browser/update/partial', { ids: [w.id], tagIds: null }, 211, 'tagIds must be an array of ids');
+    await refused('/browser/update', { id: w.id, proxyPassword: null }, 211, 'proxyPassword must be a string');
+    await refused('/browser/update', { name: 'x', proxyPassword: null }, 211, 'proxyPassword must be a string');
+    for (const permissions of [true, -1, '', 'browser:list', {}])
+      await refused(
+        '/team/member/add',
+        { email: 'p@example.com', password: 'password-1', permissions },
+        211,
+        'permissions must be an array',
+      );
   });
 
   it('page sizes', async () => {

@@ -1,7 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsOptional, Max, Min } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
 import { LIMITS, parseId } from '@cos/contracts';
 
 const toId = ({ value }: { value: unknown }) => (typeof value === 'string' ? (parseId(value) ?? value) : value);
@@ -24,7 +24,8 @@ export function IsId(options: { optional?: boolean; allowZero?: boolean; descrip
 export function IsIdList(options: { optional?: boolean; allowEmpty?: boolean; description?: string } = {}) {
   const doc: ApiPropertyOptions = { type: 'integer', isArray: true, maxItems: LIMITS.idsMax, description: options.description };
   return applyDecorators(
-    ...(options.optional ? [IsOptional(), ApiPropertyOptional(doc)] : [ApiProperty(doc)]),
+    // Optional means it may be left out; a null list is no list, and is refused by name.
+    ...(options.optional ? [ValidateIf((_object, value) => value !== undefined), ApiPropertyOptional(doc)] : [ApiProperty(doc)]),
     Transform(toIds),
     IsArray({ message: ({ property }) => `${property} must be an array of ids` }),
     ...(options.allowEmpty ? [] : [ArrayNotEmpty({ message: ({ property }) => `${property} must not be empty` })]),

@@ -196,6 +196,8 @@ export class ProfileSync {
     const stage = `${profileDir}.pull-${randomUUID()}`;
     const fetched: string[] = [];
     try {
+      // Made up front: a version with no file this window syncs is an empty profile, not a failure.
+      await fs.mkdir(stage, { recursive: true, mode: 0o700 });
       const local = await this.trustedLocalFiles(profileDir, state);
       const kept = new Map<string, ManifestFile>();
       let downloadedBytes = 0;

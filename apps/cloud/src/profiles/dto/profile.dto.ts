@@ -11,10 +11,13 @@ import {
   Max,
   MaxLength,
   Min,
+  Validate,
   ValidateIf,
   ValidateNested,
+  ValidatorConstraint,
+  ValidatorConstraintInterface,
 } from 'class-validator';
-import { COOKIES_MAX, LIMITS, SHA256_HEX } from '@cos/contracts';
+import { COOKIES_MAX, LIMITS, SHA256_HEX, SYNC_KEYS } from '@cos/contracts';
 import { CookieDto, CookiesEpochField, DeviceWindowDto, UUID } from '../../launch/dto/launch.dto';
 import { WindowRefDto } from '../../windows/dto/window.dto';
 
@@ -56,6 +59,19 @@ export class BlobQueryDto {
   sha256: string;
 }
 
+/** Only the sync settings a window has, each a boolean: a version keeps nothing else a member sends. */
+@ValidatorConstraint({ name: 'syncSettings' })
+class SyncSettingsShape implements ValidatorConstraintInterface {
+  validate(value: unknown): boolean {
+    if (typeof value !== 'object' || value === null || Array.isArray(value)) return true; // IsObject names it
+    return Object.entries(value).every(([key, setting]) => (SYNC_KEYS as readonly string[]).includes(key) && typeof setting === 'boolean');
+  }
+
+  defaultMessage(): string {
+    return `sync takes only booleans named ${SYNC_KEYS.join(', ')}`;
+  }
+}
+
 export class CommitProfileDto extends DeviceWindowDto {
   @ApiProperty({ format: 'uuid', description: "The commit's own id: sending it again answers the version it made" })
   @Matches(UUID, { message: 'commitId must be a UUID' })
@@ -68,8 +84,9 @@ export class CommitProfileDto extends DeviceWindowDto {
   @IsInt({ message: 'baseVersion must be a positive integer or null' })
   baseVersion: number | null;
 
-  @ApiProperty({ description: 'The sync settings the version was made with' })
+  @ApiProperty({ description: `The sync settings the version was made with: booleans named ${SYNC_KEYS.join(', ')}` })
   @IsObject({ message: 'sync must be an object' })
+  @Validate(SyncSettingsShape)
   sync: Record<string, unknown>;
 
   @CookiesEpochField()

@@ -15,13 +15,14 @@ class MemberAccessDto {
 
   @ApiPropertyOptional({ enum: ALL_PERMISSIONS, isArray: true })
   @IsOptional()
-  @IsArray()
   @ArrayMaxSize(ALL_PERMISSIONS.length * 2)
   @IsIn(ALL_PERMISSIONS, {
     each: true,
     message: ({ value }) =>
       `permissions has an unknown permission: ${JSON.stringify((value as unknown[]).find((v) => !ALL_PERMISSIONS.includes(v as Permission)))}`,
   })
+  // Checked first (decorators apply bottom-up): anything but an array is named as such.
+  @IsArray({ message: 'permissions must be an array of permissions' })
   permissions?: Permission[];
 
   @ApiPropertyOptional({ enum: SCOPES, default: 'all', description: '"groups": only windows in groupIds' })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import {
   configProblem,
   fingerprintProblem,
@@ -83,8 +83,9 @@ export class ProxyFieldsDto {
     maxLength: LIMITS.secretMax,
     description: 'Stored encrypted; never returned by list/detail. For ssh it may hold a private key (PEM / OpenSSH)',
   })
-  @IsOptional()
-  @IsString()
+  // Left out keeps the stored password; null is not a password (and is refused by name).
+  @ValidateIf((_object, value) => value !== undefined)
+  @IsString({ message: 'proxyPassword must be a string' })
   @MaxLength(LIMITS.secretMax)
   proxyPassword?: string;
 
