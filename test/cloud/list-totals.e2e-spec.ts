@@ -152,7 +152,7 @@ describe('deep pages start at kept anchors', () => {
     const reads = jest.spyOn(cloud.app.get(PreparedReads), 'query');
     const orm = jest.spyOn((cloud.db.driver as PostgresDriver).master as Pool, 'connect');
     // Each call also reads who is calling (the caller's auth version, or the caller itself): not the list's.
-    const loader = cloud.app.get(AuthLoader) as unknown as Record<string, (...args: unknown[]) => unknown>;
+    const loader = cloud.app.get<AuthLoader, Record<string, (...args: unknown[]) => unknown>>(AuthLoader);
     const callers = ['currentVersion', 'loadSession', 'loadApiToken'].map((name) => jest.spyOn(loader, name));
     const statements = {
       mockClear: () => [reads, orm, ...callers].forEach((spy) => spy.mockClear()),
