@@ -139,7 +139,7 @@ describe('event streams under hostile load', () => {
     };
     const refused = async (token: string) => {
       const res = await fetch(`${capped.url}/events`, { headers: { Authorization: `Bearer ${token}` } });
-      // A domain error: HTTP 200 with the envelope's code, as every refusal of the API.
+      // Too many: HTTP 429 with the envelope's code 429, as every limit of the API answers.
       return { status: res.status, body: (await res.json()) as { code: number; msg: string } };
     };
     try {
@@ -149,18 +149,18 @@ describe('event streams under hostile load', () => {
       const [first, second] = [await login(), await login()];
       expect([await open(first), await open(first)]).toEqual([200, 200]);
       expect(await refused(first)).toEqual({
-        status: 200,
+        status: 429,
         body: expect.objectContaining({ code: 429, msg: expect.stringMatching(/session.*at most 2/) }),
       });
       expect(await open(second)).toBe(200);
       expect(await refused(second)).toEqual({
-        status: 200,
+        status: 429,
         body: expect.objectContaining({ code: 429, msg: expect.stringMatching(/user.*at most 3/) }),
       });
       const member = await addMember(capped, owner, { permissions: ['browser:list'] });
       expect(await open(member.token)).toBe(200);
       expect(await refused(member.token)).toEqual({
-        status: 200,
+        status: 429,
         body: expect.objectContaining({ code: 429, msg: expect.stringMatching(/team.*at most 4/) }),
       });
       // Another team is not held back by this one's streams.

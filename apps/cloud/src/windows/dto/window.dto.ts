@@ -85,8 +85,8 @@ export class ProxyFieldsDto {
   })
   // Left out keeps the stored password; null is not a password (and is refused by name).
   @ValidateIf((_object, value) => value !== undefined)
-  @IsString({ message: 'proxyPassword must be a string' })
   @MaxLength(LIMITS.secretMax)
+  @IsString({ message: 'proxyPassword must be a string' })
   proxyPassword?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.urlMax })
