@@ -33,7 +33,7 @@ import { ProfileSync } from '../profile-sync/profile-sync';
 import { Disposal, OneTimeWindows, REF_KEYS } from '../one-time/one-time-windows';
 import { WindowProxies } from '../proxy/window-proxies';
 import { planLaunch } from './launch-plan';
-import { archiveProfile, ArchiveResult, isOutOfSpace, profileExists, restoreOrSetAside } from './profile-archive';
+import { archiveProfile, ArchiveResult, isOutOfSpace, profileExists, removeRegeneratedFiles, restoreOrSetAside } from './profile-archive';
 import { CloudWait } from './cloud-wait';
 import { WindowRecord, WindowRegistry } from './window-registry';
 
@@ -442,6 +442,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
       } catch (error) {
         if (!isOutOfSpace(error)) throw error;
         storageError = (error as Error).message;
+        // Firefox's shutdown may have taken the last of the space with its caches: the report must fit.
+        await removeRegeneratedFiles(window.profileDir);
       }
       // The roaming version: what the zip holds, hashed; a one-time window keeps nothing.
       const profileCommit =

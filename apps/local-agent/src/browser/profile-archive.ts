@@ -44,6 +44,14 @@ export async function selectProfileFiles(profileDir: string, sync: SyncSettings)
   return synced.filter((_f, i) => !empty[i]);
 }
 
+/** What Firefox rebuilds by itself at the next start: its script and startup caches, its web cache. */
+const REGENERATED = ['startupCache', 'cache2'];
+
+/** Frees a full disk of what Firefox regenerates, so that the close's report still fits. */
+export async function removeRegeneratedFiles(profileDir: string): Promise<void> {
+  for (const folder of REGENERATED) await fs.rm(join(profileDir, folder), { recursive: true, force: true });
+}
+
 /** Zips the synced part of a profile atomically: into a temporary file, then renamed over the old zip (which a failure leaves alone). */
 export async function archiveProfile(profileDir: string, zipPath: string, sync: SyncSettings): Promise<ArchiveResult> {
   const files = await selectProfileFiles(profileDir, sync);
