@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import WebSocket from 'ws';
 import { BidiMultiplexer, SessionTakenError } from '../../apps/local-agent/src/bidi/bidi-multiplexer';
+import { readProfileCookies } from '../../apps/local-agent/src/browser/cookie-reader';
 import { isAlive, startFirefox } from '../../apps/local-agent/src/browser/firefox-process';
 import { AgentHarness, startAgent } from '../support/agent-app';
 import { AgentProcess, spawnAgent } from '../support/agent-process';
@@ -118,6 +119,13 @@ describe("the local machine's boundaries: Firefox's own port, a stopped, killed 
       expect(opened.code).toBe(0);
       await killed.post('/browser/navigate', { uuid: w.uuid, url: `${site.url}/` });
       const port = firefoxPort(opened.data.pid);
+      // With its session held by a dead agent, what the next agent can save is what Firefox wrote to
+      // the profile: wait until its cookie store has the site's cookies (Firefox writes it behind).
+      const profileDir = join(dataDir, 'browser-cache', 'firefox-profiles', w.uuid);
+      await until('Firefox to write the cookies to its profile', () => {
+        const names = readProfileCookies(profileDir).map((c) => c.name);
+        return Promise.resolve(names.includes('server_cookie') && names.includes('js_cookie'));
+      });
       await killed.kill();
 
       expect(isAlive(opened.data.pid)).toBe(true);
