@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import type { Browser } from 'puppeteer-core';
 import { findFirefox, firefoxMajorOf } from '@cos/server-common';
 import * as yauzl from 'yauzl';
+import { readProfileCookies } from '../../apps/local-agent/src/browser/cookie-reader';
 import { isAlive } from '../../apps/local-agent/src/browser/firefox-process';
 import { AgentCloud } from '../../apps/local-agent/src/cloud/agent-cloud';
 import { AgentHarness, startAgent } from '../support/agent-app';
@@ -391,7 +392,15 @@ describe('local agent with a real Firefox and a real cloud', () => {
     const page = await browser.newPage();
     await page.goto(`${site.url}/`);
     await page.waitForFunction(() => (window as unknown as { stored?: boolean }).stored === true);
-    await browser.close();
+    // The person quits Firefox (a script's browser.close would end only its own session). Firefox
+    // writes cookies behind, so the quit comes once the site's cookies are in the profile.
+    const profileDir = join(agent.dataDir, 'browser-cache', 'firefox-profiles', w.uuid);
+    await until('Firefox to write the cookies to its profile', () => {
+      const names = readProfileCookies(profileDir).map((c) => c.name);
+      return Promise.resolve(names.includes('server_cookie') && names.includes('js_cookie'));
+    });
+    await browser.disconnect();
+    process.kill(opened.data.pid, 'SIGTERM');
     await until(
       'the cloud to see the window closed',
       async () => (await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus === 'closed',

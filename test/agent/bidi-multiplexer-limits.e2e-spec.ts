@@ -100,6 +100,20 @@ describe("one client's input never ends another's automation", () => {
     client.close();
   });
 
+  it("a script's browser.close ends its own session: the window, its Firefox and the other clients go on", async () => {
+    const staying = await sessionOn(endpoint);
+    const script = await attach(endpoint);
+    await script.close();
+    const leaving = await sessionOn(endpoint);
+    expect(await leaving.client.send('browser.close', {})).toEqual({});
+    await leaving.client.closed;
+    expect((await evaluate(staying.client, staying.context, '6 * 7')).result.value).toBe(42);
+    const running = (await agent.post('/browser/pids')).data.list as { uuid: string; pid: number }[];
+    const { pid } = running.find((w) => w.uuid === uuid)!;
+    expect(() => process.kill(pid, 0)).not.toThrow();
+    staying.client.close();
+  });
+
   it("a leaving client's intercepts and preload scripts go with it, the requests they held are let go, and no one removes another's", async () => {
     const leaving = await sessionOn(endpoint);
     const staying = await sessionOn(endpoint);

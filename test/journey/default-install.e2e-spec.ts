@@ -49,14 +49,25 @@ describe('the default install over a working day, a pause, a restart and the nex
     });
     return (await res.json()) as Envelope<T>;
   }
-  /** Signs in again (the access token outlives no pause here), as a script with a password does. */
-  async function signIn(): Promise<string> {
-    const answer = await post('/auth/login', { email: person.email, password: person.password });
-    expect([answer.code, answer.msg]).toEqual([0, 'success']);
-    token = answer.data.accessToken;
-    return token;
+  /**
+   * POST as the person, the way a script that signed in once does: it holds its refresh token and,
+   * when the access token has run out (none outlives a pause here), rotates the pair and calls again.
+   */
+  let refreshToken: string | undefined;
+  async function call<T = any>(path: string, body: unknown = {}): Promise<Envelope<T>> {
+    if (!refreshToken) {
+      const answer = await post('/auth/login', { email: person.email, password: person.password });
+      expect([answer.code, answer.msg]).toEqual([0, 'success']);
+      [token, refreshToken] = [answer.data.accessToken, answer.data.refreshToken];
+    }
+    const first = await post<T>(path, body, token);
+    if (first.code !== 401) return first;
+    const rotated = await post('/auth/refresh', { refreshToken });
+    expect([rotated.code, rotated.msg]).toEqual([0, 'success']);
+    [token, refreshToken] = [rotated.data.accessToken, rotated.data.refreshToken];
+    return post<T>(path, body, token);
   }
-  const detail = async (uuid: string) => (await post('/browser/detail', { uuid }, await signIn())).data;
+  const detail = async (uuid: string) => (await call('/browser/detail', { uuid })).data;
 
   /** Opens the window on the agent, visits `path` of the site, and answers the cookies its page sees. */
   async function openAndVisit(uuid: string, path: string): Promise<string[]> {
@@ -123,7 +134,7 @@ describe('the default install over a working day, a pause, a restart and the nex
     expect(line).not.toBeNull();
     const created = await agent.post('/browser/update', JSON.parse(line![1]));
     expect([created.code, created.msg]).toEqual([0, 'success']);
-    expect(await post('/browser/delete', { uuid: created.data.uuid }, await signIn())).toMatchObject({ code: 0 });
+    expect(await call('/browser/delete', { uuid: created.data.uuid })).toMatchObject({ code: 0 });
   });
 
   it('keeps every window, cookie, edit and version through pauses, a cloud restart, an import and a rollback', async () => {
@@ -134,7 +145,7 @@ describe('the default install over a working day, a pause, a restart and the nex
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('dialog').waitFor({ state: 'detached' });
     await page.getByRole('cell', { name: 'Journey shop', exact: true }).waitFor();
-    const listed = await post('/browser/list', { page: 0, pageSize: 10 }, await signIn());
+    const listed = await call('/browser/list', { page: 0, pageSize: 10 });
     expect(listed.data.list.map((w: { name: string }) => w.name)).toEqual(['Journey shop']);
     const uuid: string = listed.data.list[0].uuid;
 
@@ -168,19 +179,18 @@ describe('the default install over a working day, a pause, a restart and the nex
     const dayTwo = await openAndVisit(uuid, '/plain');
     // Session cookies are kept with the window (a sign-in survives the close); the HttpOnly one is unseen by scripts.
     expect(dayTwo).toEqual(dayOne);
-    const held = (await post('/browser/cookies/export', { uuid }, await signIn())).data.cookies as { name: string }[];
+    const held = (await call('/browser/cookies/export', { uuid })).data.cookies as { name: string }[];
     expect(held.map((c) => c.name).sort()).toEqual(['js_cookie', 'server_cookie', 'session_cookie']);
     await close(uuid);
 
     // An import that replaces the cookies: the next open has only those.
-    const imported = await post(
+    const imported = await call(
       '/browser/cookies/import',
       {
         uuid,
         mode: 'replace',
         cookies: [{ name: 'imported', value: 'x', domain: '127.0.0.1', path: '/', secure: false, httpOnly: false, sameSite: 'lax' }],
       },
-      await signIn(),
     );
     expect(imported).toMatchObject({ code: 0, data: { mode: 'replace', total: 1 } });
     expect(await openAndVisit(uuid, '/plain')).toEqual(['imported=x']);
@@ -193,17 +203,17 @@ describe('the default install over a working day, a pause, a restart and the nex
     await versions.getByRole('button', { name: 'Restore 1', exact: true }).click();
     // A restore is a new version made from the old one: history moves forward, nothing is dropped.
     await versions.getByText(/\(current\).*restored from 1/).waitFor();
-    const afterRestore = (await post('/browser/profile/versions', { uuid }, await signIn())).data;
+    const afterRestore = (await call('/browser/profile/versions', { uuid })).data;
     expect(afterRestore.current).toBe(third.version! + 1);
     expect(afterRestore.list.find((v: { version: number }) => v.version === afterRestore.current)).toMatchObject({ restoredFrom: 1 });
     expect(await openAndVisit(uuid, '/plain')).toEqual(dayOne);
     await close(uuid);
-    const restored = (await post('/browser/cookies/export', { uuid }, await signIn())).data.cookies as { name: string }[];
+    const restored = (await call('/browser/cookies/export', { uuid })).data.cookies as { name: string }[];
     expect(restored.map((c) => c.name).sort()).toEqual(['js_cookie', 'server_cookie', 'session_cookie']);
 
     // Nothing was lost: the window, its edit and every version are there; the cloud stayed healthy.
     expect(await detail(uuid)).toMatchObject({ name: 'Journey shop', remark: 'edited after a pause', openStatus: 'closed' });
-    const history = (await post('/browser/profile/versions', { uuid }, await signIn())).data.list as { version: number }[];
+    const history = (await call('/browser/profile/versions', { uuid })).data.list as { version: number }[];
     expect(history.map((v) => v.version)).toContain(third.version);
     expect(cloud.output()).not.toMatch(/ERROR|Internal error/);
   });

@@ -40,6 +40,8 @@ interface Client {
   subscriptions: Map<string, Subscription>;
   inFlight: number;
   gone: boolean;
+  /** The agent's own client (`localTransport`): the only one whose `browser.close` reaches Firefox. */
+  local?: boolean;
 }
 
 interface Asked {
@@ -229,6 +231,7 @@ export class BidiMultiplexer {
       subscriptions: new Map(),
       inFlight: 0,
       gone: false,
+      local: true,
     };
     const transport: ConnectionTransport = {
       send: (message) => this.fromClient(client, message),
@@ -292,6 +295,13 @@ export class BidiMultiplexer {
       case 'session.end':
         this.release(client);
         return this.reply(client, { type: 'success', id, result: {} });
+      case 'browser.close':
+        if (client.local) break;
+        // A script's `browser.close()` ends its own session, not the window others work in: the
+        // window closes through the agent, which keeps its profile and cookies.
+        this.reply(client, { type: 'success', id, result: {} });
+        client.close(1000, 'The session ended; the window stays open until the agent closes it');
+        return this.drop(client);
       case 'session.unsubscribe':
         if (!Array.isArray(params.subscriptions)) {
           // By event names: only this client stops getting them (others may still want them from Firefox).
