@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { EventHub } from '../../apps/cloud/src/audit/event-hub';
+import { EventHub } from '../../apps/cloud/src/events/event-hub';
 import { ClusterBus, LISTENER_NAME } from '../../apps/cloud/src/cluster/cluster-bus';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ADMIN_URL, createTestDatabase, TestDatabase } from '../support/database';

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { EventHub } from '../../apps/cloud/src/audit/event-hub';
+import { EventHub } from '../../apps/cloud/src/events/event-hub';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { Account, addMember, createWindow, registerOwner } from '../support/factories';

@@ -184,14 +184,11 @@ describe('the default install over a working day, a pause, a restart and the nex
     await close(uuid);
 
     // An import that replaces the cookies: the next open has only those.
-    const imported = await call(
-      '/browser/cookies/import',
-      {
-        uuid,
-        mode: 'replace',
-        cookies: [{ name: 'imported', value: 'x', domain: '127.0.0.1', path: '/', secure: false, httpOnly: false, sameSite: 'lax' }],
-      },
-    );
+    const imported = await call('/browser/cookies/import', {
+      uuid,
+      mode: 'replace',
+      cookies: [{ name: 'imported', value: 'x', domain: '127.0.0.1', path: '/', secure: false, httpOnly: false, sameSite: 'lax' }],
+    });
     expect(imported).toMatchObject({ code: 0, data: { mode: 'replace', total: 1 } });
     expect(await openAndVisit(uuid, '/plain')).toEqual(['imported=x']);
     const third = await close(uuid);

@@ -6,12 +6,16 @@ import { AuditModule } from './audit/audit.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { ConfigModule } from './config/config.module';
 import { ConsoleModule } from './console/console.module';
+import { CryptoModule } from './crypto/crypto.module';
 import { CookiesModule } from './cookies/cookies.module';
 import { ProfilesModule } from './profiles/profiles.module';
 import { DatabaseModule } from './database/database.module';
+import { EventsModule } from './events/events.module';
 import { GroupsModule } from './groups/groups.module';
 import { HealthController } from './health/health.controller';
+import { LaunchModule } from './launch/launch.module';
 import { ProxiesModule } from './proxies/proxies.module';
+import { RecycleModule } from './recycle/recycle.module';
 import { TagsModule } from './tags/tags.module';
 import { TeamsModule } from './teams/teams.module';
 import { WindowsModule } from './windows/windows.module';
@@ -21,12 +25,16 @@ import { WindowsModule } from './windows/windows.module';
     ConfigModule,
     DatabaseModule,
     ClusterModule,
+    CryptoModule,
     AuditModule,
+    EventsModule,
     AuthModule,
     TeamsModule,
     GroupsModule,
     TagsModule,
     WindowsModule,
+    LaunchModule,
+    RecycleModule,
     CookiesModule,
     ProfilesModule,
     ConsoleModule,

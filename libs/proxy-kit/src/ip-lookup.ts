@@ -3,7 +3,7 @@ import https from 'node:https';
 import { ProxyAgent } from 'proxy-agent';
 import type { IP_CHECK_SERVICE_NAMES } from '@cos/contracts';
 import { ProxyFailure } from './proxy-endpoint';
-import type { ProxyRoute } from './proxy-route';
+import type { ProxyRoute } from './route-types';
 
 /** Where a route's traffic leaves the internet, as an IP lookup service sees it. */
 export interface ExitInfo {

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import { SocksClient } from 'socks';
 import { hostPort, ProxyFailure } from './proxy-endpoint';
-import type { ProxyRoute } from './proxy-route';
+import type { ProxyRoute } from './route-types';
 
 export interface ProbeTarget {
   host: string;

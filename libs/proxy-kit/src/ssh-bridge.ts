@@ -4,7 +4,7 @@ import type { Duplex } from 'node:stream';
 import { Client, ConnectConfig } from 'ssh2';
 import { isPrivateKey, ProxyEndpoint, ProxyFailure } from './proxy-endpoint';
 import { BridgeGate } from './bridge-gate';
-import type { ProxyRoute, RouteOptions } from './proxy-route';
+import type { ProxyRoute, RouteOptions } from './route-types';
 
 /** Opens TCP streams through the SSH connection (`direct-tcpip`): names resolve on the SSH server. */
 class SshForwardAgent extends http.Agent {

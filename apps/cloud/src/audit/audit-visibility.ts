@@ -1,4 +1,4 @@
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 
 export interface AuditRow {
   id: string;

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { pageOf } from '../common/id.decorators';
 import { AuditRow, auditView, scopeCondition } from './audit-visibility';
 import { ListAuditDto } from './dto/audit.dto';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { AuditLog } from './audit-log';
 
 /** A caller's downloads of one window's profile within this long make one audit row: a restore fetches a blob per file. */

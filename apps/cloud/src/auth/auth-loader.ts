@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import type { Role, WindowScope } from '@cos/contracts';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
-import { AuthContext } from './auth-context';
+import { AuthContext } from '../access/auth-context';
 
 interface AuthRow {
   id: number;

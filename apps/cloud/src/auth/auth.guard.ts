@@ -5,10 +5,10 @@ import type { Request } from 'express';
 import { DomainError, ForbiddenError, permissionFor, UnauthorizedError } from '@cos/contracts';
 import { IS_PUBLIC } from '@cos/server-common';
 import { hashToken } from '../crypto/secret-box';
-import { AuthContext } from './auth-context';
+import { AuthContext } from '../access/auth-context';
 import { AuthLoader } from './auth-loader';
 import { sessionCaller, VerifiedTokens } from './verified-tokens';
-import { PermissionRequirement, REQUIRED_PERMISSION } from './auth.decorators';
+import { PermissionRequirement, REQUIRED_PERMISSION } from '../access/auth.decorators';
 
 export const API_TOKEN_PREFIX = 'cos_pat_';
 

@@ -3,9 +3,12 @@ import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { PassportModule } from '@nestjs/passport';
 import { ThrottlerModule } from '@nestjs/throttler';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
+import { AccountsModule } from '../accounts/accounts.module';
 import { CloudConfig } from '../config/cloud-config';
 import { AccountThrottle } from './account-throttle';
+import { ApiTokenEntity } from './api-token.entity';
 import { AuthLoader } from './auth-loader';
 import { AuthController } from './auth.controller';
 import { AuthenticationGuard, PermissionGuard } from './auth.guard';
@@ -13,9 +16,12 @@ import { AuthService } from './auth.service';
 import { DatabaseThrottlerStorage } from './database-throttler.storage';
 import { JwtStrategy } from './jwt.strategy';
 import { acrossRoutes, byAddress, byAddressAndEmail } from './login-throttler.guard';
+import { SessionEntity } from './session.entity';
 
 @Module({
   imports: [
+    AccountsModule,
+    TypeOrmModule.forFeature([SessionEntity, ApiTokenEntity]),
     PassportModule,
     JwtModule.registerAsync({
       inject: [CloudConfig],

@@ -11,10 +11,10 @@ import { ALL_PERMISSIONS, ConflictError, ForbiddenError, NotFoundError, Unauthor
 import { AuditLog } from '../audit/audit-log';
 import { CloudConfig } from '../config/cloud-config';
 import { hashToken, randomToken, sameHash } from '../crypto/secret-box';
-import { TeamEntity } from '../teams/team.entity';
-import { UserEntity } from '../teams/user.entity';
+import { TeamEntity } from '../accounts/team.entity';
+import { UserEntity } from '../accounts/user.entity';
 import { ApiTokenEntity } from './api-token.entity';
-import { AccessTokenPayload, AuthContext } from './auth-context';
+import { AccessTokenPayload, AuthContext } from '../access/auth-context';
 import { AccountThrottle } from './account-throttle';
 import { AuthLoader } from './auth-loader';
 import { API_TOKEN_PREFIX } from './auth.guard';

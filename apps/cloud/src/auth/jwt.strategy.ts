@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { PassportStrategy } from '@nestjs/passport';
 import { ExtractJwt, Strategy } from 'passport-jwt';
 import { CloudConfig } from '../config/cloud-config';
-import { AccessTokenPayload, AuthContext } from './auth-context';
+import { AccessTokenPayload, AuthContext } from '../access/auth-context';
 import { AuthLoader } from './auth-loader';
 import { sessionCaller } from './verified-tokens';
 

@@ -1,5 +1,5 @@
 import { UnauthorizedError } from '@cos/contracts';
-import { AccessTokenPayload, AuthContext } from './auth-context';
+import { AccessTokenPayload, AuthContext } from '../access/auth-context';
 import { AuthLoader } from './auth-loader';
 
 const REMEMBERED_MAX = 10_000;

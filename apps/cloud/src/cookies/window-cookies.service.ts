@@ -5,7 +5,7 @@ import { checkCookies, ConflictError, COOKIES_MAX, InvalidParamError, resolveWin
 import type { StoredCookie } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { SecretReads } from '../audit/secret-reads';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { WindowAccess } from '../windows/window-access';
 import { isHeld } from '../windows/window.views';
 import { ImportCookiesDto } from './dto/window-cookies.dto';

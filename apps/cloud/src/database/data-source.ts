@@ -1,15 +1,5 @@
 import type { ClientBase, ClientConfig, PoolConfig } from 'pg';
-import { DataSource, DataSourceOptions } from 'typeorm';
-import { ApiTokenEntity } from '../auth/api-token.entity';
-import { SessionEntity } from '../auth/session.entity';
-import { GroupEntity } from '../groups/group.entity';
-import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
-import { TagEntity } from '../tags/tag.entity';
-import { MemberGroupEntity } from '../teams/member-group.entity';
-import { TeamEntity } from '../teams/team.entity';
-import { UserEntity } from '../teams/user.entity';
-import { WindowTagEntity } from '../windows/window-tag.entity';
-import { WindowEntity } from '../windows/window.entity';
+import type { DataSourceOptions } from 'typeorm';
 import { InitialSchema1763900000000 } from './migrations/1763900000000-InitialSchema';
 import { WindowCounts1763900000001 } from './migrations/1763900000001-WindowCounts';
 import { SavedProxies1763900000002 } from './migrations/1763900000002-SavedProxies';
@@ -23,19 +13,6 @@ import { TokenLineage1763900000061 } from './migrations/1763900000061-TokenLinea
 import { LoginAddresses1763900000062 } from './migrations/1763900000062-LoginAddresses';
 import { IssuedDevices1763900000085 } from './migrations/1763900000085-IssuedDevices';
 import { VersionAuthors1763900000086 } from './migrations/1763900000086-VersionAuthors';
-
-export const ENTITIES = [
-  TeamEntity,
-  UserEntity,
-  MemberGroupEntity,
-  SessionEntity,
-  ApiTokenEntity,
-  GroupEntity,
-  TagEntity,
-  WindowEntity,
-  WindowTagEntity,
-  SavedProxyEntity,
-];
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -81,11 +58,16 @@ export function poolConfig(pool: PoolSettings): PoolOptions {
 }
 
 /** The one set of TypeORM options, used by the app and by the TypeORM CLI. */
-export function dataSourceOptions(target: DatabaseTarget, pool: PoolSettings = { size: 10, idleMs: 10_000 }): DataSourceOptions {
+/** The options for `target`; `entities` is empty where the app's feature modules register theirs. */
+export function dataSourceOptions(
+  target: DatabaseTarget,
+  pool: PoolSettings = { size: 10, idleMs: 10_000 },
+  entities: DataSourceOptions['entities'] = [],
+): DataSourceOptions {
   return {
     type: 'postgres',
     ...target,
-    entities: ENTITIES,
+    entities,
     migrations: MIGRATIONS,
     // Run at start by `MigrationsAtStart`, one instance at a time.
     migrationsRun: false,
@@ -94,6 +76,3 @@ export function dataSourceOptions(target: DatabaseTarget, pool: PoolSettings = {
     extra: poolConfig(pool),
   };
 }
-
-// For the TypeORM CLI: `npx typeorm-ts-node-commonjs -d apps/cloud/src/database/data-source.ts migration:show`.
-export default new DataSource(dataSourceOptions({ url: process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres' }));

@@ -62,7 +62,8 @@ export class MigrationsAtStart implements OnModuleInit {
     TypeOrmModule.forRootAsync({
       imports: [DatabaseLocationModule],
       inject: [DatabaseLocation],
-      useFactory: (location: DatabaseLocation) => dataSourceOptions(location.target, location.pool),
+      // Each feature module registers its own tables (`TypeOrmModule.forFeature`).
+      useFactory: (location: DatabaseLocation) => ({ ...dataSourceOptions(location.target, location.pool), autoLoadEntities: true }),
     }),
   ],
   exports: [DatabaseLocationModule, PreparedReads],

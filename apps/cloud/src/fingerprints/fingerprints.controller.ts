@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { claimedOs, ok } from '@cos/contracts';
-import { RequirePermission } from '../auth/auth.decorators';
+import { RequirePermission } from '../access/auth.decorators';
 import { RandomFingerprintDto } from './dto/random-fingerprint.dto';
 import { IdentityGenerator } from './identity-generator';
 

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ok } from '@cos/contracts';
-import { AuthContext } from '../auth/auth-context';
-import { Authenticated, CurrentAuth, RequirePermission } from '../auth/auth.decorators';
+import { AuthContext } from '../access/auth-context';
+import { Authenticated, CurrentAuth, RequirePermission } from '../access/auth.decorators';
 import { AddGroupDto, DeleteGroupDto, ListGroupsDto, UpdateGroupDto } from './dto/group.dto';
 import { GroupsService } from './groups.service';
 

@@ -12,7 +12,7 @@ import {
 } from '@cos/contracts';
 import type { LaunchPayload, OpenStatus, StoredCookie } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { CloudConfig } from '../config/cloud-config';
 import { SecretBox } from '../crypto/secret-box';
 import { savedProxyEndpoint } from '../proxies/saved-proxy-endpoint';

@@ -18,7 +18,7 @@ import {
 import type { StoredCookie, WindowRef } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { SecretReads } from '../audit/secret-reads';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { CloudConfig } from '../config/cloud-config';
 import { WindowAccess } from '../windows/window-access';
 import { isHeld } from '../windows/window.views';

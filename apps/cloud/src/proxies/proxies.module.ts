@@ -1,8 +1,13 @@
 import { Module } from '@nestjs/common';
-import { WindowsModule } from '../windows/windows.module';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { ProxiesController } from './proxies.controller';
 import { ProxiesService } from './proxies.service';
 import { ProxyTargetPolicy } from './proxy-target-policy';
+import { SavedProxyEntity } from './saved-proxy.entity';
 
-@Module({ imports: [WindowsModule], controllers: [ProxiesController], providers: [ProxiesService, ProxyTargetPolicy] })
+@Module({
+  imports: [TypeOrmModule.forFeature([SavedProxyEntity])],
+  controllers: [ProxiesController],
+  providers: [ProxiesService, ProxyTargetPolicy],
+})
 export class ProxiesModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, ILike } from 'typeorm';
 import { NotFoundError } from '@cos/contracts';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { pageOf } from '../common/id.decorators';
 import { escapeLike, rethrowDuplicate } from '../common/sql';
 import { TagEntity } from './tag.entity';

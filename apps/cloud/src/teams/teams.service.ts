@@ -4,11 +4,11 @@ import { DataSource, EntityManager, In } from 'typeorm';
 import { ConflictError, ForbiddenError, InvalidParamError, NotFoundError, PERMISSIONS } from '@cos/contracts';
 import type { Permission, Role, WindowScope } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { AuthService, hashPassword } from '../auth/auth.service';
 import { GroupEntity } from '../groups/group.entity';
-import { MemberGroupEntity } from './member-group.entity';
-import { UserEntity } from './user.entity';
+import { MemberGroupEntity } from '../accounts/member-group.entity';
+import { UserEntity } from '../accounts/user.entity';
 import { AddMemberDto, UpdateMemberDto } from './dto/member.dto';
 
 @Injectable()

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { SelectQueryBuilder } from 'typeorm';
 import { WindowResponse } from '@cos/contracts';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { PreparedReads } from '../database/prepared-reads';
 import { ListWindowsDto } from './dto/window.dto';
 import { Anchor, anchorFor, PageAnchors, usesAnchor } from './page-anchors';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ForbiddenError, InvalidParamError, NotFoundError, WindowRef } from '@cos/contracts';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
 import { GroupEntity } from '../groups/group.entity';
 import { TagEntity } from '../tags/tag.entity';

@@ -1,5 +1,6 @@
 import { InvalidParamError, PROXY_FIELDS } from '@cos/contracts';
 import { SecretBox } from '../crypto/secret-box';
+import { keepsPassword } from '../proxies/proxy-password';
 import { ProxyFieldsDto } from './dto/window.dto';
 import { WindowEntity } from './window.entity';
 
@@ -41,20 +42,6 @@ const PROXY_FIELD_NAMES = PROXY_FIELDS.filter((field) => field !== 'hasProxyPass
 
 export function sendsProxyFields(dto: ProxyFieldsDto): boolean {
   return PROXY_FIELD_NAMES.some((key) => dto[key] !== undefined);
-}
-
-/**
- * A stored password goes only to the endpoint it was given for: moving the endpoint (method,
- * type, host or port) without sending the password again drops it, so a member who may edit a
- * window or a saved proxy cannot point its password at a listener of their own.
- */
-export function keepsPassword(
-  before: { method?: number; type: string; host: string; port: number | null },
-  after: { method?: number; type: string; host: string; port: number | null },
-  passwordSent: boolean,
-): boolean {
-  if (passwordSent) return true;
-  return before.method === after.method && before.type === after.type && before.host === after.host && before.port === after.port;
 }
 
 /**

@@ -1,8 +1,8 @@
 import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ok } from '@cos/contracts';
-import { AuthContext } from '../auth/auth-context';
-import { CurrentAuth, RequirePermission } from '../auth/auth.decorators';
+import { AuthContext } from '../access/auth-context';
+import { CurrentAuth, RequirePermission } from '../access/auth.decorators';
 import {
   DeleteWindowsDto,
   GroupUpdateDto,

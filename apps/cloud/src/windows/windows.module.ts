@@ -1,34 +1,21 @@
 import { Module } from '@nestjs/common';
-import { SecretBox } from '../crypto/secret-box';
+import { TypeOrmModule } from '@nestjs/typeorm';
 import { FingerprintsModule } from '../fingerprints/fingerprints.module';
-import { LaunchController } from '../launch/launch.controller';
-import { LaunchService } from '../launch/launch.service';
-import { RecyclePurger } from '../recycle/recycle-purger';
-import { RecycleController } from '../recycle/recycle.controller';
 import { ListPages } from './list-pages';
 import { ListTotals } from './list-totals';
 import { PageAnchors } from './page-anchors';
 import { WindowAccess } from './window-access';
 import { WindowDetails } from './window-details';
+import { WindowTagEntity } from './window-tag.entity';
+import { WindowEntity } from './window.entity';
 import { WindowViews } from './window.views';
 import { WindowsController } from './windows.controller';
 import { WindowsService } from './windows.service';
 
 @Module({
-  imports: [FingerprintsModule],
-  controllers: [WindowsController, RecycleController, LaunchController],
-  providers: [
-    WindowsService,
-    WindowAccess,
-    WindowViews,
-    WindowDetails,
-    SecretBox,
-    RecyclePurger,
-    LaunchService,
-    ListTotals,
-    PageAnchors,
-    ListPages,
-  ],
-  exports: [WindowsService, WindowAccess, WindowViews, SecretBox],
+  imports: [FingerprintsModule, TypeOrmModule.forFeature([WindowEntity, WindowTagEntity])],
+  controllers: [WindowsController],
+  providers: [WindowsService, WindowAccess, WindowViews, WindowDetails, ListTotals, PageAnchors, ListPages],
+  exports: [WindowsService, WindowAccess, WindowViews],
 })
 export class WindowsModule {}

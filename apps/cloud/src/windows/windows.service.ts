@@ -8,7 +8,7 @@ import { DataSource, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { InvalidParamError, NotFoundError, PageResult, resolveWindowRef, WindowIsOpenError, WindowResponse } from '@cos/contracts';
 import { IdentityGenerator } from '../fingerprints/identity-generator';
 import { AuditLog } from '../audit/audit-log';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { pageOf } from '../common/id.decorators';
 import { escapeLike } from '../common/sql';
 import { SecretBox } from '../crypto/secret-box';

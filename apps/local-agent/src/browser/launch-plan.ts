@@ -2,13 +2,11 @@ import type { BrowserFingerprint, LaunchPayload } from '@cos/contracts';
 import { isValidTimezone, webglDriverString } from '@cos/contracts';
 import { languageOfCountry } from '@cos/proxy-kit';
 import type { BrowserProxy, ExitInfo } from '@cos/proxy-kit';
+import type { DisplayMode } from '../config/agent-config';
 import { Adjustment, DeviceFacts, Identity, resolveIdentity } from './identity';
 import { pageRealmScript } from './page-realm';
 
 export type Prefs = Record<string, string | number | boolean>;
-
-/** Where the window draws: Firefox's headless mode, the user's display, or an Xvfb display of its own. */
-export type DisplayMode = 'headless' | 'host' | 'xvfb';
 
 /** How one window's Firefox is started: preferences, environment, arguments and the page script. */
 export interface LaunchPlan {

@@ -5,11 +5,13 @@ import { cpus, homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
 import { firefoxMajorOf, LOG_LEVELS, packageVersion } from '@cos/server-common';
 import type { AppLogLevel } from '@cos/server-common';
-import type { DisplayMode } from '../browser/launch-plan';
 
 const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
 const toBool = ({ value }: { value: unknown }) =>
   value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
+
+/** Where the window draws: Firefox's headless mode, the user's display, or an Xvfb display of its own. */
+export type DisplayMode = 'headless' | 'host' | 'xvfb';
 
 /** Environment variables of the agent, validated at start. */
 export class AgentEnv {

@@ -3,12 +3,12 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
 import { DomainError, ResultCode } from '@cos/contracts';
-import { AuthContext } from '../auth/auth-context';
+import { AuthContext } from '../access/auth-context';
 import { AuthLoader } from '../auth/auth-loader';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
 import { DatabaseLocation } from '../database/database.module';
-import { AuditRow } from './audit-visibility';
+import { AuditRow } from '../audit/audit-visibility';
 import { batchOf, EventStream, outgoing } from './event-stream';
 
 /** At most this many missed events are replayed to a client that comes back. */

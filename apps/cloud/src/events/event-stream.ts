@@ -1,6 +1,6 @@
 import type { Response } from 'express';
-import { AuthContext } from '../auth/auth-context';
-import { AuditRow, auditView, visibilityOf } from './audit-visibility';
+import { AuthContext } from '../access/auth-context';
+import { AuditRow, auditView, visibilityOf } from '../audit/audit-visibility';
 
 /** An audit row ready to go out: serialized once, whatever number of streams it goes to. */
 export interface OutgoingEvent {

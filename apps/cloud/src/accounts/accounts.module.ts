@@ -1,0 +1,9 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { MemberGroupEntity } from './member-group.entity';
+import { TeamEntity } from './team.entity';
+import { UserEntity } from './user.entity';
+
+/** Teams, their users and the groups a member is limited to: the tables sign-in and team management share. */
+@Module({ imports: [TypeOrmModule.forFeature([TeamEntity, UserEntity, MemberGroupEntity])] })
+export class AccountsModule {}

@@ -1,0 +1,8 @@
+import { Module } from '@nestjs/common';
+import { WindowsModule } from '../windows/windows.module';
+import { LaunchController } from './launch.controller';
+import { LaunchService } from './launch.service';
+
+/** A device opening and closing a window: the lease, what the open needs, what the close keeps. */
+@Module({ imports: [WindowsModule], controllers: [LaunchController], providers: [LaunchService] })
+export class LaunchModule {}
