@@ -5,3 +5,4 @@ export * from './http-app';
 export * from './package-version';
 export * from './app-logger';
 export * from './firefox-install';
+export * from './env-vars';

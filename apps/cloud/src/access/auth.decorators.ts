@@ -28,8 +28,11 @@ export function RequirePermission(requirement: PermissionRequirement, summary?: 
   );
 }
 
-/** Any logged-in member of a team may call the route. */
-export function Authenticated(summary?: string) {
+/**
+ * The OpenAPI text of a route any signed-in member may call. It gates nothing: every route needs
+ * a signed-in caller unless marked `@Public()` (AuthenticationGuard), and `@RequirePermission` adds the rest.
+ */
+export function DocumentSignedIn(summary?: string) {
   return applyDecorators(ApiBearerAuth(), ApiOperation({ summary, description: 'Requires a logged-in user.' }));
 }
 

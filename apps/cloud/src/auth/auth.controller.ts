@@ -4,7 +4,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ok } from '@cos/contracts';
 import { Public } from '@cos/server-common';
 import { AuthContext } from '../access/auth-context';
-import { Authenticated, CurrentAuth } from '../access/auth.decorators';
+import { DocumentSignedIn, CurrentAuth } from '../access/auth.decorators';
 import { AuthService } from './auth.service';
 import { CreateApiTokenDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, RevokeApiTokenDto } from './dto/auth.dto';
 import { clientAddress, LoginThrottlerGuard } from './login-throttler.guard';
@@ -43,7 +43,7 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(200)
-  @Authenticated('End the session: its access and refresh tokens stop working')
+  @DocumentSignedIn('End the session: its access and refresh tokens stop working')
   async logout(@CurrentAuth() auth: AuthContext, @Body() dto: LogoutDto) {
     await this.auth.logout(auth, dto.refreshToken);
     return ok();
@@ -51,28 +51,28 @@ export class AuthController {
 
   @Post('me')
   @HttpCode(200)
-  @Authenticated('The caller, their team and effective permissions')
+  @DocumentSignedIn('The caller, their team and effective permissions')
   async me(@CurrentAuth() auth: AuthContext, @Body(NoFields) _body: unknown) {
     return ok(await this.auth.me(auth));
   }
 
   @Post('token/create')
   @HttpCode(200)
-  @Authenticated('Create a personal API token; the token is shown only in this answer')
+  @DocumentSignedIn('Create a personal API token; the token is shown only in this answer')
   async createToken(@CurrentAuth() auth: AuthContext, @Body() dto: CreateApiTokenDto) {
     return ok(await this.auth.createApiToken(auth, dto));
   }
 
   @Post('token/list')
   @HttpCode(200)
-  @Authenticated("The caller's API tokens, without their secrets")
+  @DocumentSignedIn("The caller's API tokens, without their secrets")
   async listTokens(@CurrentAuth() auth: AuthContext, @Body(NoFields) _body: unknown) {
     return ok(await this.auth.listApiTokens(auth));
   }
 
   @Post('token/revoke')
   @HttpCode(200)
-  @Authenticated("Revoke one of the caller's API tokens")
+  @DocumentSignedIn("Revoke one of the caller's API tokens")
   async revokeToken(@CurrentAuth() auth: AuthContext, @Body() dto: RevokeApiTokenDto) {
     await this.auth.revokeApiToken(auth, dto.id);
     return ok();

@@ -1,17 +1,13 @@
 /**
  * Long: one validated field per configuration variable, each with its bounds and message.
  */
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength } from 'class-validator';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createSecretKey, KeyObject, randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
-import { findFirefox, firefoxMajorOf, LOG_LEVELS, packageVersion } from '@cos/server-common';
+import { findFirefox, firefoxMajorOf, LOG_LEVELS, packageVersion, readEnv, toBool, toInt } from '@cos/server-common';
 import type { AppLogLevel } from '@cos/server-common';
-
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
-const toBool = ({ value }: { value: unknown }) =>
-  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
 /** Environment variables of the cloud, validated at boot. Defaults are the README's. */
 export class CloudEnv {
@@ -313,18 +309,8 @@ export class CloudConfig {
 export class ConfigError extends Error {}
 
 function validateEnv(source: NodeJS.ProcessEnv): CloudEnv {
-  const known = Object.keys(new CloudEnv());
-  const picked = Object.fromEntries(
-    Object.entries(source).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
-  );
-  const env = plainToInstance(CloudEnv, picked);
-  const errors = validateSync(env, { whitelist: false });
-  if (errors.length > 0) {
-    const lines = errors.map(
-      (e) => `  ${e.property}=${JSON.stringify(source[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
-    );
-    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
-  }
+  const { env, problems } = readEnv(CloudEnv, source);
+  if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
   if (env.PROFILE_STORE === 's3' && !env.S3_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when PROFILE_STORE=s3');
   }

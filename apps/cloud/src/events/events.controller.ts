@@ -3,7 +3,7 @@ import { ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { InvalidParamError } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
-import { Authenticated, CurrentAuth } from '../access/auth.decorators';
+import { DocumentSignedIn, CurrentAuth } from '../access/auth.decorators';
 import { EventHub } from './event-hub';
 
 @ApiTags('audit')
@@ -17,7 +17,7 @@ export class EventsController {
    */
   @Get('events')
   @ApiProduces('text/event-stream')
-  @Authenticated(
+  @DocumentSignedIn(
     'Live events of the team (Server-Sent Events; resume with Last-Event-ID); 429 over the streams a session, user or team may hold',
   )
   async events(@CurrentAuth() auth: AuthContext, @Res() res: Response, @Headers('last-event-id') lastEventId?: string): Promise<void> {

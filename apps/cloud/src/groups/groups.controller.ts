@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ok } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
-import { Authenticated, CurrentAuth, RequirePermission } from '../access/auth.decorators';
+import { DocumentSignedIn, CurrentAuth, RequirePermission } from '../access/auth.decorators';
 import { AddGroupDto, DeleteGroupDto, ListGroupsDto, UpdateGroupDto } from './dto/group.dto';
 import { GroupsService } from './groups.service';
 
@@ -13,7 +13,7 @@ export class GroupsController {
 
   @Post('list')
   @HttpCode(200)
-  @Authenticated('Groups of the team (those in scope for a limited member), with window counts')
+  @DocumentSignedIn('Groups of the team (those in scope for a limited member), with window counts')
   async list(@CurrentAuth() auth: AuthContext, @Body() dto: ListGroupsDto) {
     return ok(await this.groups.list(auth, dto));
   }

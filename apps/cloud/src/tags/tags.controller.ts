@@ -2,7 +2,7 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiTags } from '@nestjs/swagger';
 import { ok } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
-import { Authenticated, CurrentAuth, RequirePermission } from '../access/auth.decorators';
+import { DocumentSignedIn, CurrentAuth, RequirePermission } from '../access/auth.decorators';
 import { AddTagDto, DeleteTagDto, ListTagsDto, UpdateTagDto } from './dto/tag.dto';
 import { TagsService } from './tags.service';
 
@@ -13,7 +13,7 @@ export class TagsController {
 
   @Post('list')
   @HttpCode(200)
-  @Authenticated('Tags of the team')
+  @DocumentSignedIn('Tags of the team')
   async list(@CurrentAuth() auth: AuthContext, @Body() dto: ListTagsDto) {
     return ok(await this.tags.list(auth, dto));
   }

@@ -525,14 +525,18 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     const windows = [...this.running.values()];
     const results = await Promise.allSettled(windows.map((w) => this.close({ uuid: w.uuid })));
     return {
-      list: results.map((r, i) => ({
-        uuid: windows[i].uuid,
-        id: windows[i].id,
-        ...(r.status === 'fulfilled'
-          ? { code: 0, close: r.value.close }
-          : { code: r.reason instanceof DomainError ? r.reason.code : 500, msg: (r.reason as Error).message }),
-      })),
+      list: results.map((r, i) => ({ uuid: windows[i].uuid, id: windows[i].id, ...this.closeResult(windows[i].uuid, r) })),
     };
+  }
+
+  /** One window's line of a close-all: its close, or its failure as the envelope a single close would answer. */
+  private closeResult(uuid: string, result: PromiseSettledResult<Awaited<ReturnType<BrowserWindowsService['close']>>>) {
+    if (result.status === 'fulfilled') return { code: ResultCode.Ok, close: result.value.close };
+    const error: unknown = result.reason;
+    if (error instanceof DomainError)
+      return { code: error.code, msg: error.message, ...(Object.keys(error.data).length ? { data: error.data } : {}) };
+    this.logger.error(`closing window ${uuid} failed: ${(error as Error)?.stack ?? String(error)}`);
+    return { code: ResultCode.Internal, msg: 'Internal error: the close failed; the agent log has the cause' };
   }
 
   /**

@@ -1,14 +1,10 @@
-import { plainToInstance, Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, validateSync } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { accessSync, constants, readdirSync, readFileSync, realpathSync } from 'node:fs';
 import { cpus, homedir } from 'node:os';
 import { delimiter, dirname, join, resolve } from 'node:path';
-import { firefoxMajorOf, LOG_LEVELS, packageVersion } from '@cos/server-common';
+import { firefoxMajorOf, LOG_LEVELS, packageVersion, readEnv, toBool, toInt } from '@cos/server-common';
 import type { AppLogLevel } from '@cos/server-common';
-
-const toInt = ({ value }: { value: unknown }) => (typeof value === 'string' && /^-?\d+$/.test(value) ? Number(value) : value);
-const toBool = ({ value }: { value: unknown }) =>
-  value === 'true' || value === '1' ? true : value === 'false' || value === '0' ? false : value;
 
 /** Where the window draws: Firefox's headless mode, the user's display, or an Xvfb display of its own. */
 export type DisplayMode = 'headless' | 'host' | 'xvfb';
@@ -221,13 +217,7 @@ export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env): AgentC
     'AGENT_PROXY_CA_FILE',
     'AGENT_MCP_ALLOWED_ORIGINS',
   ]);
-  const picked = Object.fromEntries(
-    Object.entries(source).filter(([key, value]) => known.includes(key) && value !== undefined && value !== ''),
-  );
-  const env = plainToInstance(AgentEnv, picked);
-  const problems = validateSync(env).map(
-    (e) => `  ${e.property}=${JSON.stringify(source[e.property])}: ${Object.values(e.constraints ?? {}).join('; ')}`,
-  );
+  const { env, problems } = readEnv(AgentEnv, source, known);
   const firefoxPath = env.FIREFOX_PATH ?? findOnPath(['firefox-esr', 'firefox']);
   if (!firefoxPath) problems.push('  FIREFOX_PATH: no firefox-esr or firefox on PATH; set FIREFOX_PATH');
   let proxyCa: string | undefined;

@@ -15,10 +15,9 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { COOKIE_SAME_SITE, COOKIES_MAX, OPEN_STATUSES } from '@cos/contracts';
+import { COOKIE_SAME_SITE, COOKIES_MAX, OPEN_STATUSES, UUID } from '@cos/contracts';
 import type { CookieSameSite, OpenStatus } from '@cos/contracts';
 
-export const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
 export const DEVICE = /^[A-Za-z0-9._:-]{1,100}$/;
 
 export class DeviceWindowDto {

@@ -17,8 +17,8 @@ import {
   ValidatorConstraint,
   ValidatorConstraintInterface,
 } from 'class-validator';
-import { COOKIES_MAX, LIMITS, SHA256_HEX, SYNC_KEYS } from '@cos/contracts';
-import { CookieDto, CookiesEpochField, DeviceWindowDto, UUID } from '../../launch/dto/launch.dto';
+import { COOKIES_MAX, LIMITS, SHA256_HEX, SYNC_KEYS, UUID } from '@cos/contracts';
+import { CookieDto, CookiesEpochField, DeviceWindowDto } from '../../launch/dto/launch.dto';
 import { WindowRefDto } from '../../windows/dto/window.dto';
 
 export const SHA256 = SHA256_HEX;

@@ -10,6 +10,7 @@ import {
   IP_CHECK_SERVICE_NAMES,
   PROXY_METHODS,
   PROXY_TYPES,
+  UUID,
 } from '@cos/contracts';
 import type { BrowserFingerprint, OpenStatus, ProxyMethod, ProxyType, WindowConfig } from '@cos/contracts';
 import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
@@ -40,7 +41,7 @@ export class WindowRefDto {
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Window UUID, recommended' })
   @IsOptional()
-  @Matches(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, { message: 'uuid must be a window UUID' })
+  @Matches(UUID, { message: 'uuid must be a window UUID' })
   uuid?: string;
 }
 
