@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 
 // Built by `npm run build` (tools/build.mjs runs `vite build apps/console --outDir <its own folder>`, and dist/console
@@ -5,6 +6,8 @@ import { defineConfig } from 'vite';
 // The console is plain React compiled by Vite's own JSX transform.
 export default defineConfig({
   base: '/',
+  // The types and lists the API is built on, shared with the cloud (the console imports nothing else of the server).
+  resolve: { alias: { '@cos/contracts': fileURLToPath(new URL('../../libs/contracts/src/index.ts', import.meta.url)) } },
   oxc: { jsx: { runtime: 'automatic' } },
   build: { outDir: '../../dist/vite/console', emptyOutDir: true, sourcemap: false, target: 'es2022' },
 });

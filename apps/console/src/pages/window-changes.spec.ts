@@ -32,7 +32,7 @@ describe('windowUpdateBody', () => {
     ['a saved team proxy', { proxyMethod: 4, proxyId: 3 }],
     ['an API extraction', { proxyMethod: 3, proxyType: 'socks5', dynamicIpUrl: 'http://x.test/get', isDynamicIpChangeIp: true }],
     ['a custom proxy with a password', { proxyMethod: 2, proxyType: 'http', host: 'p.test', port: 8080, hasProxyPassword: true }],
-  ])('sends only the remark when only the remark of a window bound to %s changed', (_, proxy) => {
+  ] satisfies [string, Partial<WindowRow>][])('sends only the remark when only the remark of a window bound to %s changed', (_, proxy) => {
     const w = row(proxy);
     const before = formValues(w);
     expect(windowUpdateBody(w, before, { ...before, remark: 'new remark' })).toEqual({ id: 7, remark: 'new remark' });

@@ -1,28 +1,32 @@
+import { PROXY_TYPES } from '@cos/contracts';
+import type { WindowResponse } from '@cos/contracts';
+
 /** A window as `/browser/list` and `/browser/detail` answer it (the fields the console uses). */
-export interface WindowRow {
-  id: number;
-  uuid: string;
-  name: string;
-  groupId: number;
-  groupName: string;
-  tags: { id: number; name: string }[];
-  remark: string;
-  openStatus: string;
-  openDeviceId: string | null;
-  proxyMethod: number;
-  proxyType: string;
-  host: string;
-  port: number | null;
-  proxyUserName: string;
-  hasProxyPassword: boolean;
-  dynamicIpUrl: string;
-  isDynamicIpChangeIp: boolean;
-  refreshProxyUrl: string;
-  proxyId: number | null;
-  browserFingerPrint: Record<string, unknown>;
-  config: Record<string, unknown>;
-  createdAt: string;
-}
+export type WindowRow = Pick<
+  WindowResponse,
+  | 'id'
+  | 'uuid'
+  | 'name'
+  | 'groupId'
+  | 'groupName'
+  | 'tags'
+  | 'remark'
+  | 'openStatus'
+  | 'openDeviceId'
+  | 'proxyMethod'
+  | 'proxyType'
+  | 'host'
+  | 'port'
+  | 'proxyUserName'
+  | 'hasProxyPassword'
+  | 'dynamicIpUrl'
+  | 'isDynamicIpChangeIp'
+  | 'refreshProxyUrl'
+  | 'proxyId'
+  | 'browserFingerPrint'
+  | 'config'
+  | 'createdAt'
+>;
 
 export interface Named {
   id: number;
@@ -36,7 +40,7 @@ export const PROXY_METHOD_LABELS: Record<ProxyMethodValue, string> = {
   '3': 'API extraction',
   '4': 'Saved team proxy',
 };
-export const CUSTOM_PROXY_TYPES = ['direct', 'http', 'https', 'socks5', 'ssh'];
+export const CUSTOM_PROXY_TYPES: readonly string[] = PROXY_TYPES;
 /** What an extraction API's `host:port` lines are taken as. */
 export const EXTRACTED_PROXY_TYPES = ['http', 'https', 'socks5'];
 
@@ -84,7 +88,7 @@ export function formValues(w: WindowRow | null): WindowFormValues {
     name: w?.name ?? '',
     groupId: String(w?.groupId ?? 0),
     remark: w?.remark ?? '',
-    fingerprint: w?.browserFingerPrint ?? {},
+    fingerprint: { ...w?.browserFingerPrint },
     proxyMethod: methodOf(w?.proxyMethod),
     proxyType: w?.proxyType || 'direct',
     host: w?.host ?? '',
