@@ -8,6 +8,10 @@ import { WindowPages } from './automation/window-pages';
 import { BidiSessions } from './bidi/bidi-sessions';
 import { BrowserWindowsService } from './browser/browser-windows.service';
 import { BrowserController } from './browser/browser.controller';
+import { RunningWindows } from './browser/running-windows';
+import { WindowAdoption } from './browser/window-adoption';
+import { WindowCloser } from './browser/window-closer';
+import { WindowOpener } from './browser/window-opener';
 import { AgentCloud } from './cloud/agent-cloud';
 import { AgentConfig, loadAgentConfig } from './config/agent-config';
 import { AgentEvents } from './events/agent-events';
@@ -45,6 +49,10 @@ import { WebPageMiddleware } from './security/web-page';
     { provide: LocalToken, inject: [AgentConfig], useFactory: (config: AgentConfig) => new LocalToken(config) },
     AgentCloud,
     BrowserWindowsService,
+    RunningWindows,
+    WindowOpener,
+    WindowCloser,
+    WindowAdoption,
     CloseOutbox,
     OneTimeWindows,
     ProfileSync,

@@ -9,7 +9,7 @@ import {
   toNetscape,
 } from '@cos/contracts';
 import type { CookieFormat, StoredCookie } from '@cos/contracts';
-import { BrowserWindowsService } from '../browser/browser-windows.service';
+import { RunningWindows } from '../browser/running-windows';
 import { AgentCloud } from '../cloud/agent-cloud';
 import { cappedAtOpen } from './cookie-expiry';
 import { WindowAutomation } from './window-automation';
@@ -25,7 +25,7 @@ export type ImportMode = 'merge' | 'replace';
 @Injectable()
 export class CookieFiles {
   constructor(
-    private readonly windows: BrowserWindowsService,
+    private readonly windows: RunningWindows,
     private readonly automation: WindowAutomation,
     private readonly cloud: AgentCloud,
   ) {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import type { Browser, Page } from 'puppeteer-core';
 import { DomainError, fromExtensionJson, InvalidParamError, NotFoundError, PageActionError } from '@cos/contracts';
 import type { StoredCookie } from '@cos/contracts';
-import { BrowserWindowsService } from '../browser/browser-windows.service';
+import { RunningWindows } from '../browser/running-windows';
 import { toBrowserCookie, toStoredCookie } from '../browser/firefox-process';
 import { CappedCookie, cappedByBrowser } from './cookie-expiry';
 import { pageScript, toJsonValue } from './json-value';
@@ -56,7 +56,7 @@ function matchesDomain(cookie: StoredCookie, domain: string): boolean {
 @Injectable()
 export class WindowAutomation {
   constructor(
-    private readonly windows: BrowserWindowsService,
+    private readonly windows: RunningWindows,
     private readonly pages: WindowPages,
   ) {}
 

@@ -2,12 +2,16 @@ import { Body, Controller, HttpCode, Post } from '@nestjs/common';
 import { ok } from '@cos/contracts';
 import { BrowserWindowsService } from './browser-windows.service';
 import { OpenWindowDto, WindowAliasesDto } from './dto/window-aliases.dto';
+import { RunningWindows } from './running-windows';
 
 const asRecord = (dto: WindowAliasesDto) => dto as Record<string, unknown>;
 
 @Controller('browser')
 export class BrowserController {
-  constructor(private readonly windows: BrowserWindowsService) {}
+  constructor(
+    private readonly windows: BrowserWindowsService,
+    private readonly running: RunningWindows,
+  ) {}
 
   @Post('open')
   @HttpCode(200)
@@ -42,12 +46,12 @@ export class BrowserController {
   @Post('pids')
   @HttpCode(200)
   pids() {
-    return ok(this.windows.pids());
+    return ok(this.running.pids());
   }
 
   @Post('ports')
   @HttpCode(200)
   ports() {
-    return ok(this.windows.ports());
+    return ok(this.running.ports());
   }
 }

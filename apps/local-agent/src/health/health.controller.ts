@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ok } from '@cos/contracts';
 import { Public } from '@cos/server-common';
-import { BrowserWindowsService } from '../browser/browser-windows.service';
+import { RunningWindows } from '../browser/running-windows';
 import { AgentCloud } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
 
@@ -10,12 +10,12 @@ export class HealthController {
   constructor(
     private readonly config: AgentConfig,
     private readonly cloud: AgentCloud,
-    private readonly windows: BrowserWindowsService,
+    private readonly windows: RunningWindows,
   ) {}
 
   @Public()
   @Get()
   health() {
-    return ok({ status: 'ok', loggedIn: this.cloud.loggedIn, version: this.config.version, running: this.windows.runningCount() });
+    return ok({ status: 'ok', loggedIn: this.cloud.loggedIn, version: this.config.version, running: this.windows.count() });
   }
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, InvalidParamError, PageActionError } from '@cos/contracts';
-import { BrowserWindowsService } from '../browser/browser-windows.service';
+import { RunningWindows } from '../browser/running-windows';
 import { checkUrl } from '../automation/page-steps';
 import { act, ActRequest, frameOf, frameOrigin, onElement } from './element-actions';
 import { hasText, pageTitle } from './page-functions';
@@ -41,7 +41,7 @@ const UPLOADS_KEPT = 10;
 export class PageInspection {
   constructor(
     private readonly inspectors: WindowInspectors,
-    private readonly windows: BrowserWindowsService,
+    private readonly windows: RunningWindows,
   ) {}
 
   snapshot(body: Body, tabIndex: number | undefined, options: SnapshotOptions) {

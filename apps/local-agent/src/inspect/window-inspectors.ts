@@ -4,7 +4,7 @@ import { Subscription } from 'rxjs';
 import { DomainError, NotFoundError, PageActionError, ResultCode } from '@cos/contracts';
 import { BidiMultiplexer } from '../bidi/bidi-multiplexer';
 import { BidiSessions } from '../bidi/bidi-sessions';
-import { BrowserWindowsService } from '../browser/browser-windows.service';
+import { RunningWindows } from '../browser/running-windows';
 import { AgentConfig } from '../config/agent-config';
 import { AgentEvents } from '../events/agent-events';
 import { BidiClient, BidiClosedError, BidiCommandError } from './bidi-client';
@@ -31,7 +31,7 @@ export class WindowInspectors implements OnModuleInit, OnApplicationShutdown {
   private subscription: Subscription | null = null;
 
   constructor(
-    private readonly windows: BrowserWindowsService,
+    private readonly windows: RunningWindows,
     private readonly bidi: BidiSessions,
     private readonly events: AgentEvents,
     private readonly config: AgentConfig,
