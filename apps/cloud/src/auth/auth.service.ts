@@ -113,7 +113,7 @@ export class AuthService {
   async logout(auth: AuthContext, refreshToken?: string): Promise<void> {
     const sessionId = refreshToken ? this.parseRefreshToken(refreshToken).sessionId : auth.sessionId;
     if (!sessionId) {
-      // Revoked meanwhile by another call: it is ended all the same.
+      // An API token: revoked here, unless a revoke got there first (ended all the same).
       if (auth.token) await this.revokeLineage(auth, auth.token.id);
       return;
     }
