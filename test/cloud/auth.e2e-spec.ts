@@ -164,6 +164,76 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
     expect((await cloud.post('/browser/list', {}, plain.token)).code).toBe(0);
   });
 
+  it('an API token lists and revokes only itself and the tokens created from it; a login sees them all', async () => {
+    const owner = await registerOwner(cloud);
+    const create = async (body: object, token: string) => (await cloud.post('/auth/token/create', body, token)).data;
+    const plain = await create({ name: 'plain' }, owner.token);
+    const sibling = await create({ name: 'sibling' }, owner.token);
+    const parent = await create({ name: 'parent', mayCreateTokens: true }, owner.token);
+    const child = await create({ name: 'child', mayCreateTokens: true }, parent.token);
+    const grandchild = await create({ name: 'grandchild' }, child.token);
+    const ids = async (token: string) => (await cloud.post('/auth/token/list', {}, token)).data.list.map((t: { id: number }) => t.id);
+
+    expect(await ids(plain.token)).toEqual([plain.id]);
+    expect(await ids(child.token)).toEqual([grandchild.id, child.id]);
+    expect(await ids(parent.token)).toEqual([grandchild.id, child.id, parent.id]);
+    expect(await ids(owner.token)).toEqual([grandchild.id, child.id, parent.id, sibling.id, plain.id]);
+
+    // Another token of the user is answered like an unknown one, and stays as it was. (A token's
+    // first call records when it was used: every one has made it before the snapshot.)
+    expect(await ids(grandchild.token)).toEqual([grandchild.id]);
+    const unknown = await cloud.post('/auth/token/revoke', { id: 999999 }, plain.token);
+    expect(unknown).toEqual({ code: 404, msg: 'API token 999999 not found', data: {} });
+    const before = await snapshot(cloud);
+    const [audit] = await cloud.db.query(`SELECT count(*)::int AS n FROM audit_events`);
+    for (const [caller, target] of [
+      [plain, sibling],
+      [plain, parent],
+      [child, parent],
+      [grandchild, child],
+      [child, sibling],
+    ]) {
+      expect(await cloud.post('/auth/token/revoke', { id: target.id }, caller.token)).toEqual({
+        code: 404,
+        msg: `API token ${target.id} not found`,
+        data: {},
+      });
+    }
+    expect(await snapshot(cloud)).toBe(before);
+    expect((await cloud.db.query(`SELECT count(*)::int AS n FROM audit_events`))[0].n).toBe(audit.n);
+    for (const t of [sibling, parent, child, grandchild]) expect((await cloud.post('/auth/me', {}, t.token)).code).toBe(0);
+
+    // Its own line it may end: a child (with its children), and itself.
+    expect((await cloud.post('/auth/token/revoke', { id: child.id }, parent.token)).code).toBe(0);
+    for (const t of [child, grandchild]) expect((await cloud.post('/auth/me', {}, t.token)).code).toBe(401);
+    expect((await cloud.post('/auth/token/revoke', { id: plain.id }, plain.token)).code).toBe(0);
+    expect((await cloud.post('/auth/me', {}, plain.token)).code).toBe(401);
+    for (const t of [sibling, parent]) expect((await cloud.post('/auth/me', {}, t.token)).code).toBe(0);
+  });
+
+  it('logout with an API token revokes that token and those it created, as a revoke would; nothing else', async () => {
+    const owner = await registerOwner(cloud);
+    const create = async (body: object, token: string) => (await cloud.post('/auth/token/create', body, token)).data;
+    const script = await create({ name: 'script', mayCreateTokens: true }, owner.token);
+    const child = await create({ name: 'child' }, script.token);
+    const other = await create({ name: 'other' }, owner.token);
+    for (const t of [script, child, other]) expect((await cloud.post('/auth/me', {}, t.token)).code).toBe(0);
+    const version = async () =>
+      Number((await cloud.db.query(`SELECT auth_version FROM users WHERE id = $1`, [owner.userId]))[0].auth_version);
+    const versionBefore = await version();
+
+    expect(await cloud.post('/auth/logout', {}, script.token)).toEqual({ code: 0, msg: 'success', data: {} });
+    const revoked = { code: 401, msg: 'API token invalid, expired or revoked', data: {} };
+    for (const t of [script, child]) expect(await cloud.post('/auth/me', {}, t.token)).toEqual(revoked);
+    // The change every replica checks before reusing a remembered caller.
+    expect(await version()).toBeGreaterThan(versionBefore);
+    for (const token of [other.token, owner.token]) expect((await cloud.post('/auth/me', {}, token)).code).toBe(0);
+    const listed = (await cloud.post('/auth/token/list', {}, owner.token)).data.list;
+    expect(listed.filter((t: { revoked: boolean }) => t.revoked).map((t: { id: number }) => t.id)).toEqual([child.id, script.id]);
+    const trail = await cloud.post('/audit/list', { kind: 'token.revoked' }, owner.token);
+    expect(trail.data.list.map((e: { data: unknown }) => e.data)).toEqual([{ tokenId: script.id, childTokenIds: [child.id] }]);
+  });
+
   it('can disable registration', async () => {
     const closed = await startCloud({ env: { REGISTRATION_ENABLED: 'false' } });
     try {

@@ -376,6 +376,19 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/tag/delete', { id: foreignTag }, 404, 'not found');
     await refused('/team/member/remove', { userId: other.userId }, 404, 'not found');
     await refused('/auth/token/revoke', { id: 999999 }, 404, 'not found');
+    const theirs = (await cloud.post('/auth/token/create', { name: 'theirs' }, other.token)).data;
+    await refused('/auth/token/revoke', { id: theirs.id }, 404, `API token ${theirs.id} not found`);
+    // An API token revokes only itself and the tokens it created: the user's others are unknown to it.
+    const script = (await cloud.post('/auth/token/create', { name: 'script' }, owner.token)).data;
+    const kept = (await cloud.post('/auth/token/create', { name: 'kept' }, owner.token)).data;
+    expect((await cloud.post('/auth/me', {}, script.token)).code).toBe(0);
+    const before = await snapshot(cloud);
+    expect(await cloud.post('/auth/token/revoke', { id: kept.id }, script.token)).toEqual({
+      code: 404,
+      msg: `API token ${kept.id} not found`,
+      data: {},
+    });
+    expect(await snapshot(cloud)).toBe(before);
   });
 
   it('audit times: a full ISO date-time with an offset, nothing the database would refuse', async () => {

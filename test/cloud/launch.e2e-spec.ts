@@ -114,6 +114,53 @@ describe('agent-facing endpoints: launch, lease, close', () => {
     expect((await cloud.post('/browser/detail', { uuid: syncing.uuid }, owner.token)).data).not.toHaveProperty('cookies');
   });
 
+  it('records a close only from the device the window was launched on: anyone else gets 409 and nothing changes', async () => {
+    const w = await createWindow(cloud, owner, { config: { syncCookies: true } });
+    const teammate = await addMember(cloud, owner, { permissions: ['browser:open'] });
+    const forged = { ...COOKIE, value: 'forged' };
+    const profile = { zipName: `${w.uuid}.zip`, zipSize: 1, sha256: 'f'.repeat(64) };
+    const notHere = { code: 409, msg: `Window ${w.uuid} is not open on this device`, data: {} };
+    const lapse = () => cloud.db.query(`UPDATE windows SET open_lease_until = now() - interval '1 second' WHERE id = $1`, [w.id]);
+    const unchanged = async (attempt: () => Promise<void>) => {
+      const before = await snapshot(cloud);
+      const [audit] = await cloud.db.query(`SELECT count(*)::int AS n FROM audit_events`);
+      await attempt();
+      expect(await snapshot(cloud)).toBe(before);
+      expect((await cloud.db.query(`SELECT count(*)::int AS n FROM audit_events`))[0].n).toBe(audit.n);
+    };
+    const close = (who: Account, cookies = [forged]) => cloud.post('/browser/close', { uuid: w.uuid, cookies, profile }, who.token);
+
+    // Never launched anywhere.
+    await unchanged(async () => expect(await close(teammate)).toEqual(notHere));
+    // Launched on the owner's device, whose lease then lapsed: the window is still that device's.
+    expect((await cloud.post('/browser/launch', { uuid: w.uuid }, owner.token)).code).toBe(0);
+    await lapse();
+    await unchanged(async () => {
+      expect(await close(teammate)).toEqual(notHere);
+      expect(await close(laptop)).toEqual(notHere);
+    });
+    // The holder's close retried after its lease lapsed, nobody having launched the window since, lands.
+    expect(await close(owner, [COOKIE])).toMatchObject({ code: 0, data: { cookiesSynced: true, cookieCount: 1, profile } });
+    // Once closed the window is no device's: the same close again, or anyone's, writes nothing.
+    await unchanged(async () => {
+      expect(await close(owner)).toEqual(notHere);
+      expect(await close(teammate)).toEqual(notHere);
+    });
+
+    // Another device launched it after the owner's lease lapsed: the owner's late close overwrites nothing,
+    // while that device holds it, once its lease lapsed too, and after it closed.
+    expect((await cloud.post('/browser/launch', { uuid: w.uuid }, owner.token)).code).toBe(0);
+    await lapse();
+    expect((await cloud.post('/browser/launch', { uuid: w.uuid }, laptop.token)).code).toBe(0);
+    await unchanged(async () => expect((await close(owner)).code).toBe(409));
+    await lapse();
+    await unchanged(async () => expect(await close(owner)).toEqual(notHere));
+    const fresh = { ...COOKIE, value: 'laptop' };
+    expect(await close(laptop, [fresh])).toMatchObject({ code: 0, data: { cookiesSynced: true } });
+    await unchanged(async () => expect(await close(owner)).toEqual(notHere));
+    expect((await cloud.post('/browser/cookies/export', { uuid: w.uuid }, owner.token)).data.cookies).toEqual([fresh]);
+  });
+
   it('refuses a window in the recycle bin, out of scope, or without browser:open', async () => {
     const w = await createWindow(cloud, owner);
     await cloud.post('/browser/delete', { id: w.id }, owner.token);

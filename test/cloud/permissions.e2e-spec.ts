@@ -35,6 +35,8 @@ interface Case {
   recycled?: boolean;
   /** Answers that differ from the default per caller. */
   expect?: Partial<Record<Caller, number>>;
+  /** Run with the caller's token before the call (and before the snapshot), e.g. a launch its close needs. */
+  setup?: (f: Fixture, post: (path: string, body: object) => Promise<Envelope>) => Promise<unknown>;
   /** For list endpoints: whether the fixture window must be in the answer. */
   listed?: (data: { list: { id: number }[] }, f: Fixture) => boolean;
 }
@@ -97,7 +99,16 @@ const CASES: Case[] = [
   single('/browser/open-status/update', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', status: 'opened' }), {
     expect: ONE,
   }),
-  single('/browser/close', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', cookies: [] }), { expect: ONE }),
+  single('/browser/close', 'browser:open', (f) => ({ uuid: f.w1.uuid, deviceId: 'desk', cookies: [] }), {
+    label: 'launched by the caller',
+    expect: ONE,
+    setup: (f, post) => post('/browser/launch', { uuid: f.w1.uuid }),
+  }),
+  // Only the device a window was launched on records its close: one never launched is nobody's.
+  single('/browser/close', 'browser:open', (f) => ({ uuid: f.w1.uuid, cookies: [] }), {
+    label: 'not launched',
+    expect: { ...ONE, owner: 409, admin: 409, memberWith: 409 },
+  }),
   single('/browser/cookies/export', 'browser:open', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
   single(
     '/browser/cookies/import',
@@ -231,6 +242,7 @@ describe('permission matrix', () => {
               : caller === 'memberOutOfScope'
                 ? (await memberFor('scope', c.permission)).token
                 : tokens[caller];
+        await c.setup?.(f, (path, body) => cloud.post(path, body, token));
         const before = await snapshot(cloud);
         const res: Envelope = await cloud.post(c.path, c.body(f), token);
         const expected = expectedCode(c, caller);

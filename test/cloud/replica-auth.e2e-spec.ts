@@ -176,6 +176,13 @@ describe('access changes on one replica are in force on the other once answered'
         expect((await post(b, '/auth/logout', {}, token)).code).toBe(0);
       });
     }
+    // An API token's logout revokes it: as a revoke, in force on A once B answered.
+    for (let round = 0; round < 5; round++) {
+      const { token } = (await post(b, '/auth/token/create', { name: `logout-${round}` }, owner.token)).data;
+      late += await lateAcceptances(me(token), accepted, async () => {
+        expect((await post(b, '/auth/logout', {}, token)).code).toBe(0);
+      });
+    }
     for (let round = 0; round < 5; round++) {
       const email = `gone-${randomBytes(4).toString('hex')}@example.com`;
       const added = await post(b, '/team/member/add', { email, password: 'member-password-1', permissions: [] }, owner.token);

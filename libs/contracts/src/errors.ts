@@ -52,6 +52,13 @@ export class WindowOpenElsewhereError extends ConflictError {
   }
 }
 
+/** A close reported by a device the window was not launched on (never, or another device launched it since). */
+export class WindowNotOpenHereError extends ConflictError {
+  constructor(uuid: string) {
+    super(`Window ${uuid} is not open on this device`);
+  }
+}
+
 export class WindowIsOpenError extends ConflictError {
   constructor(ids: readonly number[]) {
     super(`Window${ids.length > 1 ? 's' : ''} ${ids.join(', ')} ${ids.length > 1 ? 'are' : 'is'} open; close before deleting`);

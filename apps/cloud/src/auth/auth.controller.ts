@@ -43,7 +43,9 @@ export class AuthController {
 
   @Post('logout')
   @HttpCode(200)
-  @DocumentSignedIn('End the session: its access and refresh tokens stop working')
+  @DocumentSignedIn(
+    "End the caller's credential: a login's session (or the one refreshToken names) stops working; an API token is revoked with the tokens it created",
+  )
   async logout(@CurrentAuth() auth: AuthContext, @Body() dto: LogoutDto) {
     await this.auth.logout(auth, dto.refreshToken);
     return ok();
@@ -65,14 +67,16 @@ export class AuthController {
 
   @Post('token/list')
   @HttpCode(200)
-  @DocumentSignedIn("The caller's API tokens, without their secrets")
+  @DocumentSignedIn(
+    "The caller's API tokens, without their secrets: a login's are all of its user's, an API token's itself and those it created",
+  )
   async listTokens(@CurrentAuth() auth: AuthContext, @Body(NoFields) _body: unknown) {
     return ok(await this.auth.listApiTokens(auth));
   }
 
   @Post('token/revoke')
   @HttpCode(200)
-  @DocumentSignedIn("Revoke one of the caller's API tokens")
+  @DocumentSignedIn("Revoke one of the caller's API tokens (one it lists) and the tokens created from it; any other is 404")
   async revokeToken(@CurrentAuth() auth: AuthContext, @Body() dto: RevokeApiTokenDto) {
     await this.auth.revokeApiToken(auth, dto.id);
     return ok();

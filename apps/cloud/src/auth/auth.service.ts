@@ -27,6 +27,13 @@ export const hashPassword = (password: string) => hash(password);
 /** A device id the cloud issues: to a login session or an API token, never chosen by the client. */
 const issueDeviceId = () => `dev-${randomUUID()}`;
 
+/** The ids of the API token `tokenId` names and of every token created from it, at any depth; none when it is null. */
+const lineageOf = (tokenId: string) => `WITH RECURSIVE caller_lineage AS (
+    SELECT id FROM api_tokens WHERE id = ${tokenId}
+    UNION
+    SELECT t.id FROM api_tokens t JOIN caller_lineage c ON t.parent_id = c.id
+  ) SELECT id FROM caller_lineage`;
+
 // Verified when the email is unknown, so both failures take the same time.
 const DUMMY_HASH = hash('dummy password for timing');
 
@@ -99,9 +106,17 @@ export class AuthService {
     return this.tokenPair(user, sessionId, secret);
   }
 
+  /**
+   * Ends the credential the caller names or came with: the session of `refreshToken`, else the
+   * caller's own session, else the caller's API token (revoked as `/auth/token/revoke` would).
+   */
   async logout(auth: AuthContext, refreshToken?: string): Promise<void> {
     const sessionId = refreshToken ? this.parseRefreshToken(refreshToken).sessionId : auth.sessionId;
-    if (!sessionId) return;
+    if (!sessionId) {
+      // An API token: revoked here, unless a revoke got there first (ended all the same).
+      if (auth.token) await this.revokeLineage(auth, auth.token.id);
+      return;
+    }
     await this.db.transaction(async (manager) => {
       const ended = await manager.update(
         SessionEntity,
@@ -182,17 +197,30 @@ export class AuthService {
     return { ...this.apiTokenView(saved), token };
   }
 
+  /** A login sees every token of its user; an API token sees itself and the tokens created from it, at any depth. */
   async listApiTokens(auth: AuthContext) {
-    const tokens = await this.db.getRepository(ApiTokenEntity).find({ where: { userId: auth.userId }, order: { id: 'DESC' } });
+    const query = this.db.getRepository(ApiTokenEntity).createQueryBuilder('t').where('t.user_id = :userId', { userId: auth.userId });
+    if (auth.token) query.andWhere(`t.id IN (${lineageOf(':tokenId')})`, { tokenId: auth.token.id });
+    const tokens = await query.orderBy('t.id', 'DESC').getMany();
     return { list: tokens.map((t) => this.apiTokenView(t)) };
   }
 
-  /** Revokes the token and every token created from it, at any depth. */
+  /**
+   * Revokes the token and every token created from it, at any depth. An API token may revoke only
+   * tokens it sees (`listApiTokens`); any other answers 404 as an unknown one does.
+   */
   async revokeApiToken(auth: AuthContext, id: number): Promise<void> {
-    await this.db.transaction(async (manager) => {
+    if (!(await this.revokeLineage(auth, id))) throw new NotFoundError(`API token ${id} not found`);
+  }
+
+  /** False when the caller sees no live token `id`: nothing was revoked. */
+  private async revokeLineage(auth: AuthContext, id: number): Promise<boolean> {
+    const done = await this.db.transaction(async (manager) => {
       const revoked: { id: number }[] = await manager.query(
-        `WITH RECURSIVE lineage AS (
-           SELECT id FROM api_tokens WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL
+        `WITH RECURSIVE visible AS (${lineageOf('$3::int')})
+         , lineage AS (
+           SELECT id FROM api_tokens
+           WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND ($3::int IS NULL OR id IN (SELECT id FROM visible))
            UNION
            SELECT t.id FROM api_tokens t JOIN lineage l ON t.parent_id = l.id
          )
@@ -201,9 +229,9 @@ export class AuthService {
            WHERE id IN (SELECT id FROM lineage) AND revoked_at IS NULL
            RETURNING id)
          SELECT id FROM revoked`,
-        [id, auth.userId],
+        [id, auth.userId, auth.apiTokenId],
       );
-      if (!revoked.some((row) => row.id === id)) throw new NotFoundError(`API token ${id} not found`);
+      if (!revoked.some((row) => row.id === id)) return false;
       const children = revoked.map((row) => row.id).filter((other) => other !== id);
       await this.audit.record(manager, {
         teamId: auth.teamId,
@@ -211,8 +239,10 @@ export class AuthService {
         kind: 'token.revoked',
         data: { tokenId: id, ...(children.length ? { childTokenIds: children } : {}) },
       });
+      return true;
     });
-    await this.loader.forgetUser(auth.userId);
+    if (done) await this.loader.forgetUser(auth.userId);
+    return done;
   }
 
   /** A member's role, permissions or scope changed, or they were removed: stop using what was loaded. */

@@ -8,6 +8,7 @@ import {
   NotFoundError,
   pickProxySettings,
   syncSettingsOf,
+  WindowNotOpenHereError,
   WindowOpenElsewhereError,
 } from '@cos/contracts';
 import type { LaunchPayload, OpenStatus, StoredCookie } from '@cos/contracts';
@@ -110,6 +111,10 @@ export class LaunchService {
     const cookies = dto.cookies ? checkCookies(dto.cookies) : undefined;
     return this.db.transaction(async (manager) => {
       const window = await this.holdable(manager, auth, dto);
+      // Only the device the window was launched on records its close. Its lease may have lapsed
+      // (a report retried from the outbox) as long as no other device launched the window since:
+      // a launch, a close and a "closed" report each move or clear open_device_id.
+      if (window.openDeviceId !== auth.deviceId) throw new WindowNotOpenHereError(dto.uuid);
       // Cookies read in an older cookie epoch (an import replaced them after the device's lease ran out) overwrite nothing.
       const [[{ syncCookies }]] = await manager.query<[[{ syncCookies: boolean }], number]>(
         `UPDATE windows SET cookies = CASE WHEN $2 AND ($5::int IS NULL OR cookies_epoch = $5) THEN $3::jsonb ELSE cookies END,

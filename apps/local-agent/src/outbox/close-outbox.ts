@@ -45,7 +45,7 @@ export type Delivery =
   | { state: 'delivered'; answer: Record<string, unknown>; profileSync?: ProfileSyncAnswer }
   /** The cloud did not take it now (unreachable, signed out, throttled, failing): it stays and is retried. */
   | { state: 'pending'; error: string }
-  /** The cloud refused it for good (window deleted, held by another device): dropped. */
+  /** The cloud refused it for good (window deleted, held by another device, launched since on another one): dropped. */
   | { state: 'refused'; error: string }
   | { state: 'none' };
 
