@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { cutEventStream, startEventStream } from '@cos/server-common';
 import { AuthContext } from '../access/auth-context';
 import { AuditRow, auditView, visibilityOf } from '../audit/audit-visibility';
 
@@ -31,8 +32,6 @@ export function outgoing(row: AuditRow): OutgoingEvent {
 const WRITE_CHUNK = 16 * 1024;
 /** Live rows held while the replay is read; a stream that gathers more has fallen behind. */
 const HELD_MAX = 5_000;
-/** How long a cut stream's client gets to read its last event before the connection is dropped. */
-const CUT_GRACE_MS = 5_000;
 
 /**
  * One client's `GET /events`, written straight to the socket as fast as the client reads: what
@@ -72,16 +71,7 @@ export class EventStream {
     this.startId = after;
     this.lastWrittenId = after;
     this.sees = visibilityOf(auth);
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.socket?.setNoDelay(true);
-    res.socket?.setKeepAlive(true);
-    res.socket?.setTimeout(0);
-    res.write('\n');
+    startEventStream(res);
     res.on('drain', () => {
       this.blocked = false;
       this.flush();
@@ -175,14 +165,6 @@ export class EventStream {
     if (this.ended) return;
     this.ended = true;
     this.drop();
-    const data = {
-      code: 429,
-      msg: `Events were not read fast enough; reconnect with Last-Event-ID: ${this.lastWrittenId}`,
-      lastEventId: this.lastWrittenId,
-    };
-    this.res.end(`event: stream.cut\ndata: ${JSON.stringify(data)}\n\n`);
-    const drop = setTimeout(() => this.res.destroy(), CUT_GRACE_MS);
-    drop.unref();
-    this.res.once('close', () => clearTimeout(drop));
+    cutEventStream(this.res, this.lastWrittenId);
   }
 }
