@@ -1,5 +1,5 @@
 import type { Response } from 'express';
-import { cutEventStream, startEventStream } from '@cos/server-common';
+import { BoundedEventStream } from '@cos/server-common';
 import { AuthContext } from '../access/auth-context';
 import { AuditRow, auditView, visibilityOf } from '../audit/audit-visibility';
 
@@ -34,13 +34,10 @@ const WRITE_CHUNK = 16 * 1024;
 const HELD_MAX = 5_000;
 
 /**
- * One client's `GET /events`, written straight to the socket as fast as the client reads: what
- * the socket does not take waits in the stream's queue, which holds references to events shared
- * by every stream, not copies. Past `bufferBytes` of events waiting, the client is not keeping
- * up: the stream is cut with a last event telling it where to resume (`Last-Event-ID`), and the
- * connection dropped soon after.
+ * One client's `GET /events` (see `BoundedEventStream`): what the socket does not take waits in
+ * the stream's queue, which holds references to events shared by every stream, not copies.
  */
-export class EventStream {
+export class EventStream extends BoundedEventStream {
   /** Where a fresh or resumed stream starts: older rows are not news to it. */
   private readonly startId: number;
   /** Ids the replay sent: live delivery of the same rows skips them (the hub never offers a live row twice). */
@@ -51,44 +48,20 @@ export class EventStream {
   /**
    * Batches the socket has not taken yet, the first from `cursor` on. Whole batches, shared with
    * every other stream, are queued: which events this client may see is asked as they are written.
+   * What is owed counts the team's events only.
    */
   private queue: EventBatch[] = [];
   private cursor = 0;
-  /** Bytes of the team's events still queued: what a client that reads nothing owes. */
-  private owedBytes = 0;
-  /** Waiting for the socket to drain. */
-  private blocked = false;
-  /** The newest event handed to the socket: where the client resumes. */
-  private lastWrittenId: number;
-  private ended = false;
 
   constructor(
     public auth: AuthContext,
     after: number,
-    private readonly res: Response,
-    private readonly bufferBytes: number,
+    res: Response,
+    bufferBytes: number,
   ) {
+    super(res, after, bufferBytes);
     this.startId = after;
-    this.lastWrittenId = after;
     this.sees = visibilityOf(auth);
-    startEventStream(res);
-    res.on('drain', () => {
-      this.blocked = false;
-      this.flush();
-    });
-  }
-
-  get closed(): boolean {
-    return this.ended;
-  }
-
-  /** Calls `done` once the client is gone, however the stream ended. */
-  onGone(done: () => void): void {
-    this.res.once('close', () => {
-      this.ended = true;
-      this.drop();
-      done();
-    });
   }
 
   /** Live events: held while the replay is read, sent otherwise. O(1) per stream, however big the batch. */
@@ -111,32 +84,16 @@ export class EventStream {
   private send(batch: EventBatch): void {
     if (this.ended) return;
     this.queue.push(batch);
-    this.owedBytes += batch.bytesByTeam.get(this.auth.teamId) ?? 0;
-    if (this.blocked && this.owedBytes > this.bufferBytes) return this.cut();
-    this.flush();
+    this.owe(batch.bytesByTeam.get(this.auth.teamId) ?? 0);
   }
 
-  /** A comment clients ignore: proxies keep the connection. A client that does not read is not written to. */
-  heartbeat(): void {
-    if (!this.ended && !this.blocked) this.res.write(': \n\n');
-  }
-
-  /** Ends the stream cleanly (session ended, member changed, shutdown): the client learns nothing new here. */
-  end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.drop();
-    this.res.end();
-  }
-
-  private drop(): void {
+  protected drop(): void {
     this.queue = [];
     this.held = null;
-    this.owedBytes = 0;
   }
 
   /** Writes what this client may see of the queued batches, until the socket wants no more. */
-  private flush(): void {
+  protected flush(): void {
     const teamId = this.auth.teamId;
     const replayed = this.replayedIds;
     while (!this.ended && !this.blocked && this.queue.length > 0) {
@@ -156,15 +113,7 @@ export class EventStream {
           this.cursor = 0;
         }
       }
-      if (chunk) this.blocked = !this.res.write(chunk);
+      if (chunk) this.write(chunk);
     }
-  }
-
-  /** The client reads too slowly: it is told where to resume, and let go. */
-  private cut(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.drop();
-    cutEventStream(this.res, this.lastWrittenId);
   }
 }

@@ -1,5 +1,4 @@
-import type { Response } from 'express';
-import { cutEventStream, startEventStream } from '@cos/server-common';
+import { BoundedEventStream } from '@cos/server-common';
 
 /** An event ready to go out: serialized once, whatever number of streams it goes to. */
 export interface FramedEvent {
@@ -11,73 +10,30 @@ export interface FramedEvent {
 const WRITE_CHUNK = 16 * 1024;
 
 /**
- * One client's `GET /events`, written to the socket as fast as the client reads. What the socket
- * does not take waits here as references to frames shared by every stream; past `bufferBytes`
- * waiting, the client is not keeping up and the stream is cut, telling it where to resume.
+ * One client's `GET /events` (see `BoundedEventStream`): what the socket does not take waits here
+ * as references to frames shared by every stream.
  */
-export class AgentEventStream {
+export class AgentEventStream extends BoundedEventStream {
   /** Frames the socket has not taken yet, the first at `cursor`. */
   private queue: FramedEvent[] = [];
   private cursor = 0;
-  private owedBytes = 0;
-  /** Waiting for the socket to drain. */
-  private blocked = false;
-  /** The newest event handed to the socket: where the client resumes. */
-  private lastWrittenId: number;
-  private ended = false;
-
-  constructor(
-    private readonly res: Response,
-    after: number,
-    private readonly bufferBytes: number,
-  ) {
-    this.lastWrittenId = after;
-    startEventStream(res);
-    res.on('drain', () => {
-      this.blocked = false;
-      this.flush();
-    });
-  }
-
-  /** Calls `done` once the client is gone, however the stream ended. */
-  onGone(done: () => void): void {
-    this.res.once('close', () => {
-      this.ended = true;
-      this.drop();
-      done();
-    });
-  }
 
   send(events: readonly FramedEvent[]): void {
     if (this.ended || events.length === 0) return;
+    let bytes = 0;
     for (const event of events) {
       this.queue.push(event);
-      this.owedBytes += event.frame.length;
+      bytes += event.frame.length;
     }
-    if (this.blocked && this.owedBytes > this.bufferBytes) return this.cut();
-    this.flush();
+    this.owe(bytes);
   }
 
-  /** A comment clients ignore, which finds clients that left. A client that does not read is not written to. */
-  heartbeat(): void {
-    if (!this.ended && !this.blocked) this.res.write(': \n\n');
-  }
-
-  /** Ends the stream cleanly (the agent stops). */
-  end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.drop();
-    this.res.end();
-  }
-
-  private drop(): void {
+  protected drop(): void {
     this.queue = [];
     this.cursor = 0;
-    this.owedBytes = 0;
   }
 
-  private flush(): void {
+  protected flush(): void {
     while (!this.ended && !this.blocked && this.cursor < this.queue.length) {
       let chunk = '';
       while (this.cursor < this.queue.length && chunk.length < WRITE_CHUNK) {
@@ -92,14 +48,7 @@ export class AgentEventStream {
         this.queue = this.queue.slice(this.cursor);
         this.cursor = 0;
       }
-      this.blocked = !this.res.write(chunk);
+      this.write(chunk);
     }
-  }
-
-  /** The client reads too slowly: it is told where to resume, and let go. */
-  private cut(): void {
-    this.ended = true;
-    this.drop();
-    cutEventStream(this.res, this.lastWrittenId);
   }
 }
