@@ -2,6 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import type { Browser, Page } from 'puppeteer-core';
+import { waitForHealth } from '../test/support/wait-for-health';
 
 export interface Stats {
   p50: number;
@@ -55,18 +56,8 @@ export async function postApi(base: string, path: string, body: unknown, token?:
 /** Starts a built app in its own process, so the load generator does not share its event loop. */
 export async function startProcess(script: string, env: Record<string, string>, readyUrl: string): Promise<ChildProcess> {
   const child = spawn(process.execPath, [script], { env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
-  for (let i = 0; i < 300; i++) {
-    try {
-      const res = await fetch(readyUrl);
-      if (res.ok) return child;
-    } catch {
-      // not listening yet
-    }
-    if (child.exitCode !== null) throw new Error(`${script} exited with ${child.exitCode}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  child.kill();
-  throw new Error(`${script} did not become ready`);
+  await waitForHealth(child, readyUrl, { name: script, timeoutMs: 60_000 });
+  return child;
 }
 
 /** A new, empty database for one benchmark on the PostgreSQL at `adminUrl`; answers its URL. */

@@ -1,5 +1,5 @@
 import { AgentHarness, startAgent } from '../support/agent-app';
-import { bidiClient, BidiClient } from '../support/bidi-client';
+import { BidiClient, bidiSession } from '../support/bidi-client';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
 import { attach } from '../support/firefox';
@@ -12,8 +12,7 @@ const MiB = 1024 * 1024;
 
 /** A client with a session of its own and the window's first tab. */
 async function sessionOn(endpoint: string): Promise<{ client: BidiClient; context: string }> {
-  const client = await bidiClient(endpoint, 300_000);
-  await client.send('session.new', { capabilities: {} });
+  const client = await bidiSession(endpoint, 300_000);
   const { contexts } = await client.send('browsingContext.getTree', { maxDepth: 0 });
   return { client, context: contexts[0].context as string };
 }

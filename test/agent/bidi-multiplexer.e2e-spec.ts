@@ -1,40 +1,13 @@
 import WebSocket from 'ws';
 import { isAlive } from '../../apps/local-agent/src/browser/firefox-process';
 import { AgentHarness, startAgent } from '../support/agent-app';
+import { bidiSession } from '../support/bidi-client';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
 import { attach } from '../support/firefox';
 import { startTestSite, TestSite } from '../support/test-site';
 
 jest.setTimeout(120_000);
-
-/** A bare WebDriver BiDi client: commands answered in order of ids, events kept with their context. */
-async function bidiClient(url: string) {
-  const socket = new WebSocket(url, { perMessageDeflate: false });
-  await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)));
-  let nextId = 1;
-  const waiting = new Map<number, { resolve: (r: any) => void; reject: (e: Error) => void }>();
-  const events: { method: string; context: string }[] = [];
-  socket.on('message', (data: Buffer) => {
-    const message = JSON.parse(data.toString());
-    if (message.type === 'event') events.push({ method: message.method, context: message.params.context });
-    else if (waiting.has(message.id)) {
-      const { resolve, reject } = waiting.get(message.id)!;
-      waiting.delete(message.id);
-      if (message.type === 'success') resolve(message.result);
-      else reject(new Error(message.message));
-    }
-  });
-  return {
-    events,
-    send(method: string, params: Record<string, unknown> = {}): Promise<any> {
-      const id = nextId++;
-      socket.send(JSON.stringify({ id, method, params }));
-      return new Promise((resolve, reject) => waiting.set(id, { resolve, reject }));
-    },
-    close: () => socket.close(),
-  };
-}
 
 /** Whether a WebSocket handshake to `url` (with `headers`) is accepted. */
 function handshake(url: string, headers: Record<string, string> = {}): Promise<boolean> {
@@ -109,9 +82,8 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
   it('sends events only to the clients subscribed to where they happened: a tab with its frames, or everywhere', async () => {
     const w = await createWindow(cloud, owner);
     const opened = await agent.post('/browser/open', { uuid: w.uuid });
-    const [one, everywhere] = await Promise.all([bidiClient(opened.data.wsEndpoint), bidiClient(opened.data.wsEndpoint)]);
+    const [one, everywhere] = await Promise.all([bidiSession(opened.data.wsEndpoint), bidiSession(opened.data.wsEndpoint)]);
     try {
-      await Promise.all([one.send('session.new', { capabilities: {} }), everywhere.send('session.new', { capabilities: {} })]);
       const { context: mine } = await one.send('browsingContext.create', { type: 'tab' });
       const { context: other } = await one.send('browsingContext.create', { type: 'tab' });
       await one.send('session.subscribe', { events: ['browsingContext.load', 'script.realmDestroyed'], contexts: [mine] });
@@ -132,7 +104,7 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
       const frames = (contexts[0].children ?? []).map((c: { context: string }) => c.context);
       expect(frames).toHaveLength(1);
 
-      const loadsOfOne = one.events.filter((e) => e.method === 'browsingContext.load').map((e) => e.context);
+      const loadsOfOne = one.events.filter((e) => e.method === 'browsingContext.load').map((e) => e.params.context as string);
       expect(loadsOfOne).toContain(mine);
       expect(loadsOfOne).not.toContain(other);
       expect(loadsOfOne.every((c) => c === mine || frames.includes(c))).toBe(true);
@@ -140,7 +112,7 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
       expect(one.events.every((e) => e.method === 'browsingContext.load' || e.method === 'script.realmDestroyed')).toBe(true);
       expect(one.events.filter((e) => e.method === 'script.realmDestroyed').length).toBeGreaterThan(realmsBefore);
 
-      const loadsEverywhere = everywhere.events.filter((e) => e.method === 'browsingContext.load').map((e) => e.context);
+      const loadsEverywhere = everywhere.events.filter((e) => e.method === 'browsingContext.load').map((e) => e.params.context as string);
       expect(loadsEverywhere).toEqual(expect.arrayContaining([mine, other]));
       expect(everywhere.events.some((e) => e.method === 'browsingContext.contextCreated')).toBe(true);
     } finally {

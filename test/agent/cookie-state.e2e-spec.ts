@@ -1,14 +1,9 @@
-import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { AgentHarness, startAgent } from '../support/agent-app';
-import { CloudHarness, startCloud } from '../support/cloud-app';
-import { CloudProcess, spawnCloud } from '../support/cloud-process';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import type { AgentHarness } from '../support/agent-app';
+import type { CloudHarness } from '../support/cloud-app';
+import { closeDevices, startDevices } from '../support/devices';
 import { Account, createWindow, registerOwner } from '../support/factories';
 import { attach } from '../support/firefox';
-import { freePort } from '../support/proxies';
+import { KillableCloud, startKillableCloud } from '../support/killable-cloud';
 import { startTestSite, TestSite } from '../support/test-site';
 
 jest.setTimeout(240_000);
@@ -18,15 +13,12 @@ jest.setTimeout(240_000);
  * profile copy holds older cookies, and on a device that pulls a roaming version made before.
  */
 describe("a window's cookies as the cloud stores them are the ones its next open has", () => {
-  let database: TestDatabase;
+  let killable: KillableCloud;
   let cloud: CloudHarness;
-  let server: CloudProcess;
   let deviceA: AgentHarness;
   let deviceB: AgentHarness;
   let owner: Account;
   let site: TestSite;
-  const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-  const cloudDir = mkdtempSync(join(tmpdir(), 'cos-cloud-'));
   const host = '127.0.0.1';
   const cookie = (name: string, value: string) => ({
     name,
@@ -61,27 +53,16 @@ describe("a window's cookies as the cloud stores them are the ones its next open
       .sort();
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    const port = await freePort();
-    cloud = await startCloud({ databaseUrl: database.url, env: secrets, dataDir: cloudDir });
-    server = await spawnCloud({ port, env: { ...secrets, DATABASE_URL: database.url, CLOUD_DATA_DIR: cloudDir } });
+    killable = await startKillableCloud();
+    cloud = killable.cloud;
     owner = await registerOwner(cloud);
     site = await startTestSite();
-    deviceA = await startAgent({ cloudUrl: server.url });
-    deviceB = await startAgent({ cloudUrl: server.url });
-    await deviceA.login(owner.email, owner.password);
-    await deviceB.login(owner.email, owner.password);
+    [deviceA, deviceB] = await startDevices(owner, [killable.url, killable.url]);
   });
   afterAll(async () => {
-    for (const agent of [deviceA, deviceB]) {
-      await agent.post('/browser/close/all').catch(() => undefined);
-      await agent.close();
-    }
+    await closeDevices([deviceA, deviceB]);
     await site.close();
-    await server.kill();
-    await cloud.close();
-    await database.drop();
-    rmSync(cloudDir, { recursive: true, force: true });
+    await killable.close();
   });
 
   it('an import that replaces them wins over the profile copy on the same device and over a roaming version on a fresh one', async () => {

@@ -1,12 +1,12 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import WebSocket from 'ws';
 import { BidiMultiplexer, SessionTakenError } from '../../apps/local-agent/src/bidi/bidi-multiplexer';
 import { readProfileCookies } from '../../apps/local-agent/src/browser/cookie-reader';
 import { isAlive, startFirefox } from '../../apps/local-agent/src/browser/firefox-process';
 import { AgentHarness, startAgent } from '../support/agent-app';
 import { AgentProcess, spawnAgent } from '../support/agent-process';
+import { bidiClient, BidiClient } from '../support/bidi-client';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
 import { firefoxPids, until } from '../support/firefox';
@@ -19,32 +19,23 @@ jest.setTimeout(300_000);
  * What another local program gets when it asks Firefox's own WebDriver BiDi port for a session,
  * as anyone who reads `ss -ltn` can: `taken` when it got one (it could read every cookie).
  */
-function askForSession(port: number): Promise<string> {
-  return new Promise((resolve) => {
-    const socket = new WebSocket(`ws://127.0.0.1:${port}/session`);
-    let timer: NodeJS.Timeout | undefined;
-    const done = (outcome: string) => {
-      clearInterval(timer);
-      socket.terminate();
-      resolve(outcome);
-    };
-    socket.once('error', (error) => done(`no connection (${error.message})`));
-    socket.once('unexpected-response', (_request, response) => done(`HTTP ${response.statusCode}`));
-    // Firefox drops what arrives before its connection listens: `session.status` until it answers, then `session.new`.
-    socket.once('open', () => {
-      const status = () => socket.send(JSON.stringify({ id: 2, method: 'session.status', params: {} }));
-      status();
-      timer = setInterval(status, 100);
-    });
-    socket.on('message', (data: Buffer) => {
-      const answer = JSON.parse(data.toString()) as { id: number; type: string; message?: string };
-      if (answer.id === 2) {
-        if (timer) socket.send(JSON.stringify({ id: 1, method: 'session.new', params: { capabilities: {} } }));
-        clearInterval(timer);
-        timer = undefined;
-      } else if (answer.id === 1) done(answer.type === 'success' ? 'taken' : (answer.message ?? answer.type));
-    });
-  });
+async function askForSession(port: number): Promise<string> {
+  let client: BidiClient;
+  try {
+    client = await bidiClient(`ws://127.0.0.1:${port}/session`);
+  } catch (error) {
+    const message = (error as Error).message;
+    return message.startsWith('HTTP ') ? message : `no connection (${message})`;
+  }
+  try {
+    await client.ready();
+    await client.send('session.new', { capabilities: {} });
+    return 'taken';
+  } catch (error) {
+    return (error as Error).message;
+  } finally {
+    client.close();
+  }
 }
 
 /** Firefox's own listening port: the one its main process holds. */

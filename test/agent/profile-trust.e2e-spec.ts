@@ -4,8 +4,9 @@ import { createServer, IncomingMessage, request, Server, ServerResponse } from '
 import { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { ZipFile } from 'yazl';
-import { AgentHarness, startAgent } from '../support/agent-app';
+import type { AgentHarness } from '../support/agent-app';
 import { CloudHarness, startCloud } from '../support/cloud-app';
+import { closeDevices, startDevices } from '../support/devices';
 import { Account, createWindow, registerOwner } from '../support/factories';
 
 jest.setTimeout(300_000);
@@ -101,16 +102,11 @@ describe('a roaming profile carries data, never code: what a teammate or the clo
     cloud = await startCloud({ listen: true });
     liar = await lyingCloud(cloud.url, () => extra, blobs);
     owner = await registerOwner(cloud);
-    deviceA = await startAgent({ cloudUrl: cloud.url });
-    deviceB = await startAgent({ cloudUrl: liar.url });
-    await deviceA.login(owner.email, owner.password);
-    await deviceB.login(owner.email, owner.password);
+    // Device B reaches the cloud through the liar.
+    [deviceA, deviceB] = await startDevices(owner, [cloud.url, liar.url]);
   });
   afterAll(async () => {
-    for (const agent of [deviceA, deviceB]) {
-      await agent.post('/browser/close/all').catch(() => undefined);
-      await agent.close();
-    }
+    await closeDevices([deviceA, deviceB]);
     await liar.close();
     await cloud.close();
   });
@@ -173,16 +169,10 @@ describe('a close that changed nothing makes no version', () => {
   beforeAll(async () => {
     cloud = await startCloud({ listen: true });
     owner = await registerOwner(cloud);
-    device = await startAgent({ cloudUrl: cloud.url });
-    other = await startAgent({ cloudUrl: cloud.url });
-    await device.login(owner.email, owner.password);
-    await other.login(owner.email, owner.password);
+    [device, other] = await startDevices(owner, [cloud.url, cloud.url]);
   });
   afterAll(async () => {
-    for (const agent of [device, other]) {
-      await agent.post('/browser/close/all').catch(() => undefined);
-      await agent.close();
-    }
+    await closeDevices([device, other]);
     await cloud.close();
   });
 

@@ -5,13 +5,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Page } from 'puppeteer-core';
 import { AgentCloud } from '../../apps/local-agent/src/cloud/agent-cloud';
-import { AgentHarness, startAgent } from '../support/agent-app';
-import { CloudHarness, startCloud } from '../support/cloud-app';
-import { CloudProcess, spawnCloud } from '../support/cloud-process';
-import { createTestDatabase, TestDatabase } from '../support/database';
+import type { AgentHarness } from '../support/agent-app';
+import type { CloudHarness } from '../support/cloud-app';
+import { closeDevices, startDevices } from '../support/devices';
 import { Account, createWindow, registerOwner } from '../support/factories';
 import { attach, firefoxPids, until } from '../support/firefox';
-import { freePort } from '../support/proxies';
+import { KillableCloud, startKillableCloud } from '../support/killable-cloud';
 import { startTestSite, TestSite } from '../support/test-site';
 
 jest.setTimeout(300_000);
@@ -60,17 +59,12 @@ async function siteState(page: Page): Promise<{ cookies: string[]; ls: string | 
  * process the tests can kill; the tests look at the database through a second cloud instance.
  */
 describe("roaming profiles: a window's whole profile follows it from device to device", () => {
-  let database: TestDatabase;
-  let port: number;
+  let killable: KillableCloud;
   let cloud: CloudHarness;
-  let server: CloudProcess;
   let deviceA: AgentHarness;
   let deviceB: AgentHarness;
   let owner: Account;
   let site: TestSite;
-  const secrets = { JWT_SECRET: randomBytes(32).toString('hex'), ENCRYPTION_KEY: randomBytes(32).toString('base64') };
-  const cloudDir = mkdtempSync(join(tmpdir(), 'cos-cloud-'));
-  const serverAt = () => spawnCloud({ port, env: { ...secrets, DATABASE_URL: database.url, CLOUD_DATA_DIR: cloudDir } });
   const profileOf = (agent: AgentHarness, uuid: string) => join(agent.dataDir, 'browser-cache', 'firefox-profiles', uuid);
   const versions = async (uuid: string) => (await cloud.post('/browser/profile/versions', { uuid }, owner.token)).data;
 
@@ -83,27 +77,16 @@ describe("roaming profiles: a window's whole profile follows it from device to d
   }
 
   beforeAll(async () => {
-    database = await createTestDatabase();
-    port = await freePort();
-    cloud = await startCloud({ databaseUrl: database.url, env: secrets, dataDir: cloudDir });
-    server = await serverAt();
+    killable = await startKillableCloud();
+    cloud = killable.cloud;
     owner = await registerOwner(cloud);
     site = await startTestSite();
-    deviceA = await startAgent({ cloudUrl: server.url, env: { AGENT_OUTBOX_RETRY_MS: '300' } });
-    deviceB = await startAgent({ cloudUrl: server.url, env: { AGENT_OUTBOX_RETRY_MS: '300' } });
-    await deviceA.login(owner.email, owner.password);
-    await deviceB.login(owner.email, owner.password);
+    [deviceA, deviceB] = await startDevices(owner, [killable.url, killable.url], { AGENT_OUTBOX_RETRY_MS: '300' });
   });
   afterAll(async () => {
-    for (const agent of [deviceA, deviceB]) {
-      await agent.post('/browser/close/all').catch(() => undefined);
-      await agent.close();
-    }
+    await closeDevices([deviceA, deviceB]);
     await site.close();
-    await server.kill();
-    await cloud.close();
-    await database.drop();
-    rmSync(cloudDir, { recursive: true, force: true });
+    await killable.close();
   });
 
   it('cookies, localStorage, IndexedDB, history and bookmarks travel A → B → A; a stale commit is 409 and loses nothing; a restore brings an old state back', async () => {
@@ -226,7 +209,7 @@ describe("roaming profiles: a window's whole profile follows it from device to d
     const changed = current.files.find(
       (f: { path: string; sha256: string }) => !first.files.some((o: { sha256: string }) => o.sha256 === f.sha256),
     );
-    const blobPath = join(cloudDir, 'profile-blobs', changed.sha256.slice(0, 2), changed.sha256.slice(2, 4), changed.sha256);
+    const blobPath = join(killable.dataDir, 'profile-blobs', changed.sha256.slice(0, 2), changed.sha256.slice(2, 4), changed.sha256);
     writeFileSync(blobPath, Buffer.from(readFileSync(blobPath)).fill(0x41, 0, 16));
 
     const profileB = profileOf(deviceB, w.uuid);
@@ -268,19 +251,19 @@ describe("roaming profiles: a window's whole profile follows it from device to d
     await again.browser.disconnect();
 
     const closing = deviceA.post('/browser/close', { uuid: w.uuid });
-    const uploads = join(cloudDir, 'tmp');
+    const uploads = join(killable.dataDir, 'tmp');
     await until(
       'an upload under way',
       () => Promise.resolve(existsSync(uploads) && readdirSync(uploads).some((f) => f.endsWith('.part'))),
       60_000,
     );
-    await server.kill();
+    await killable.process.kill();
     const answer = await closing;
     expect(answer.code).toBe(0);
     expect(answer.data.close.profileSync).toMatchObject({ pending: true });
     expect((await versions(w.uuid)).current).toBe(1);
 
-    server = await serverAt();
+    await killable.restart();
     await until('the outbox to commit', async () => (await versions(w.uuid)).current === 2, 120_000);
     await until('the outbox empty', () => Promise.resolve(readdirSync(join(deviceA.dataDir, 'outbox')).length === 0));
     expect((await versions(w.uuid)).list.map((v: { version: number }) => v.version)).toEqual([2, 1]);

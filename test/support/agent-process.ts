@@ -5,6 +5,7 @@ import { loadAgentConfig } from '../../apps/local-agent/src/config/agent-config'
 import { FileSessionStore, LocalToken } from '../../apps/local-agent/src/identity/agent-files';
 import type { Envelope } from './cloud-app';
 import { freePort } from './proxies';
+import { waitForHealth } from './wait-for-health';
 
 export interface AgentProcess {
   url: string;
@@ -39,20 +40,7 @@ export async function spawnAgent(options: { cloudUrl: string; dataDir: string; e
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 90_000;
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`agent process exited with ${child.exitCode}: ${stderr}`);
-    const ready = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`agent process did not become ready: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForHealth(child, `${url}/health`, { name: 'agent process', timeoutMs: 90_000, log: () => stderr });
   return {
     url,
     pid: child.pid!,

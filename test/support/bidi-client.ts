@@ -7,17 +7,27 @@ export interface BidiClient {
   raw(frame: string, id: number | null): Promise<any>;
   /** Resolves with the first event of `method` that passes `match`, within `timeoutMs`. */
   event(method: string, match?: (params: any) => boolean, timeoutMs?: number): Promise<any>;
+  /** Asks `session.status` every `intervalMs` until it is answered: Firefox drops what arrives before its connection listens. */
+  ready(intervalMs?: number): Promise<void>;
   closed: Promise<void>;
   close(): void;
 }
 
 /**
  * A bare WebDriver BiDi client: answers matched by id, events kept. Every wait is bounded: a
- * connection that closes fails what waits on it, and nothing waits past `timeoutMs`.
+ * connection that closes fails what waits on it, and nothing waits past `timeoutMs`. A refused
+ * handshake rejects with `HTTP <status>`, a connection that fails with its error.
  */
 export async function bidiClient(url: string, timeoutMs = 60_000): Promise<BidiClient> {
   const socket = new WebSocket(url, { perMessageDeflate: false, maxPayload: 0 });
-  await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)));
+  await new Promise((resolve, reject) => {
+    socket.once('open', resolve);
+    socket.once('error', reject);
+    socket.once('unexpected-response', (_request, response) => {
+      reject(new Error(`HTTP ${response.statusCode}`));
+      socket.terminate();
+    });
+  });
   let nextId = 1;
   const waiting = new Map<number | null, { resolve: (answer: any) => void; reject: (error: Error) => void }>();
   const events: { method: string; params: any }[] = [];
@@ -76,6 +86,30 @@ export async function bidiClient(url: string, timeoutMs = 60_000): Promise<BidiC
         look();
       });
     },
+    async ready(intervalMs = 100) {
+      const id = nextId++;
+      const answered = wait(id);
+      const frame = JSON.stringify({ id, method: 'session.status', params: {} });
+      socket.send(frame);
+      const again = setInterval(() => socket.send(frame), intervalMs);
+      try {
+        await answered;
+      } finally {
+        clearInterval(again);
+      }
+    },
     close: () => socket.close(),
   };
+}
+
+/** A client with a WebDriver BiDi session of its own (`session.new`). */
+export async function bidiSession(url: string, timeoutMs?: number): Promise<BidiClient> {
+  const client = await bidiClient(url, timeoutMs);
+  try {
+    await client.send('session.new', { capabilities: {} });
+  } catch (error) {
+    client.close();
+    throw error;
+  }
+  return client;
 }

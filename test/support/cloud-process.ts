@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { waitForHealth } from './wait-for-health';
 
 export interface CloudProcess {
   url: string;
@@ -35,20 +36,7 @@ export async function spawnCloud(options: { port: number; env: Record<string, st
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${options.port}`;
   // Transpiling and starting the cloud takes up to a minute on a busy two-core machine.
-  const deadline = Date.now() + (options.readyMs ?? 180_000);
-  for (;;) {
-    if (child.exitCode !== null) throw new Error(`cloud process exited with ${child.exitCode}: ${stderr}`);
-    const ready = await fetch(`${url}/health`).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ready) break;
-    if (Date.now() > deadline) {
-      child.kill('SIGKILL');
-      throw new Error(`cloud process did not become ready: ${stderr}`);
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
+  await waitForHealth(child, `${url}/health`, { name: 'cloud process', timeoutMs: options.readyMs ?? 180_000, log: () => stderr });
   return {
     url,
     pid: child.pid!,

@@ -78,3 +78,10 @@ export class InsufficientStorageError extends DomainError {
     super(ResultCode.InsufficientStorage, message, data);
   }
 }
+
+/** Over a cap on open `GET /events` streams (the cloud's per session, user and team; the agent's in all). */
+export class TooManyStreamsError extends DomainError {
+  constructor(over: string, limit: number) {
+    super(ResultCode.Throttled, `Too many event streams for this ${over} (at most ${limit}); close one first`, { limit });
+  }
+}

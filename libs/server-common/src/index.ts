@@ -6,3 +6,4 @@ export * from './package-version';
 export * from './app-logger';
 export * from './firefox-install';
 export * from './env-vars';
+export * from './bounded-event-stream';

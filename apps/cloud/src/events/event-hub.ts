@@ -2,7 +2,8 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
-import { DomainError, ResultCode } from '@cos/contracts';
+import { TooManyStreamsError } from '@cos/contracts';
+import { answeredEventStreamHead } from '@cos/server-common';
 import { AuthContext } from '../access/auth-context';
 import { AuthLoader } from '../auth/auth-loader';
 import { ClusterBus } from '../cluster/cluster-bus';
@@ -23,12 +24,6 @@ const POLL_MS = 500;
 const SLICE = 32;
 /** How often each stream gets a comment, to keep proxies from timing it out and to find clients that stopped reading. */
 const HEARTBEAT_MS = 20_000;
-
-export class TooManyStreamsError extends DomainError {
-  constructor(over: 'session' | 'user' | 'team', limit: number) {
-    super(ResultCode.Throttled, `Too many event streams for this ${over} (at most ${limit}); close one first`, { limit });
-  }
-}
 
 const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -115,11 +110,7 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
   open(auth: AuthContext, after: number, res: Response): void {
     // Gone while the start was read: 'close' came already and would never be heard.
     if (!res.socket || res.socket.destroyed) return;
-    // A HEAD has no body: its headers say what a GET would get, and the connection is free again.
-    if (res.req.method === 'HEAD') {
-      res.writeHead(200, { 'Content-Type': 'text/event-stream' }).end();
-      return;
-    }
+    if (answeredEventStreamHead(res)) return;
     const keys = this.keysOf(auth);
     const limits = [this.caps.session, this.caps.user, this.caps.team];
     const names = ['session', 'user', 'team'] as const;

@@ -1,4 +1,5 @@
 import type { Response } from 'express';
+import { BoundedEventStream } from '@cos/server-common';
 import { AuthContext } from '../access/auth-context';
 import { AuditRow, auditView, visibilityOf } from '../audit/audit-visibility';
 
@@ -31,17 +32,12 @@ export function outgoing(row: AuditRow): OutgoingEvent {
 const WRITE_CHUNK = 16 * 1024;
 /** Live rows held while the replay is read; a stream that gathers more has fallen behind. */
 const HELD_MAX = 5_000;
-/** How long a cut stream's client gets to read its last event before the connection is dropped. */
-const CUT_GRACE_MS = 5_000;
 
 /**
- * One client's `GET /events`, written straight to the socket as fast as the client reads: what
- * the socket does not take waits in the stream's queue, which holds references to events shared
- * by every stream, not copies. Past `bufferBytes` of events waiting, the client is not keeping
- * up: the stream is cut with a last event telling it where to resume (`Last-Event-ID`), and the
- * connection dropped soon after.
+ * One client's `GET /events` (see `BoundedEventStream`): what the socket does not take waits in
+ * the stream's queue, which holds references to events shared by every stream, not copies.
  */
-export class EventStream {
+export class EventStream extends BoundedEventStream {
   /** Where a fresh or resumed stream starts: older rows are not news to it. */
   private readonly startId: number;
   /** Ids the replay sent: live delivery of the same rows skips them (the hub never offers a live row twice). */
@@ -52,53 +48,20 @@ export class EventStream {
   /**
    * Batches the socket has not taken yet, the first from `cursor` on. Whole batches, shared with
    * every other stream, are queued: which events this client may see is asked as they are written.
+   * What is owed counts the team's events only.
    */
   private queue: EventBatch[] = [];
   private cursor = 0;
-  /** Bytes of the team's events still queued: what a client that reads nothing owes. */
-  private owedBytes = 0;
-  /** Waiting for the socket to drain. */
-  private blocked = false;
-  /** The newest event handed to the socket: where the client resumes. */
-  private lastWrittenId: number;
-  private ended = false;
 
   constructor(
     public auth: AuthContext,
     after: number,
-    private readonly res: Response,
-    private readonly bufferBytes: number,
+    res: Response,
+    bufferBytes: number,
   ) {
+    super(res, after, bufferBytes);
     this.startId = after;
-    this.lastWrittenId = after;
     this.sees = visibilityOf(auth);
-    res.writeHead(200, {
-      'Content-Type': 'text/event-stream',
-      'Cache-Control': 'private, no-cache, no-store, must-revalidate, max-age=0, no-transform',
-      Connection: 'keep-alive',
-      'X-Accel-Buffering': 'no',
-    });
-    res.socket?.setNoDelay(true);
-    res.socket?.setKeepAlive(true);
-    res.socket?.setTimeout(0);
-    res.write('\n');
-    res.on('drain', () => {
-      this.blocked = false;
-      this.flush();
-    });
-  }
-
-  get closed(): boolean {
-    return this.ended;
-  }
-
-  /** Calls `done` once the client is gone, however the stream ended. */
-  onGone(done: () => void): void {
-    this.res.once('close', () => {
-      this.ended = true;
-      this.drop();
-      done();
-    });
   }
 
   /** Live events: held while the replay is read, sent otherwise. O(1) per stream, however big the batch. */
@@ -121,32 +84,16 @@ export class EventStream {
   private send(batch: EventBatch): void {
     if (this.ended) return;
     this.queue.push(batch);
-    this.owedBytes += batch.bytesByTeam.get(this.auth.teamId) ?? 0;
-    if (this.blocked && this.owedBytes > this.bufferBytes) return this.cut();
-    this.flush();
+    this.owe(batch.bytesByTeam.get(this.auth.teamId) ?? 0);
   }
 
-  /** A comment clients ignore: proxies keep the connection. A client that does not read is not written to. */
-  heartbeat(): void {
-    if (!this.ended && !this.blocked) this.res.write(': \n\n');
-  }
-
-  /** Ends the stream cleanly (session ended, member changed, shutdown): the client learns nothing new here. */
-  end(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.drop();
-    this.res.end();
-  }
-
-  private drop(): void {
+  protected drop(): void {
     this.queue = [];
     this.held = null;
-    this.owedBytes = 0;
   }
 
   /** Writes what this client may see of the queued batches, until the socket wants no more. */
-  private flush(): void {
+  protected flush(): void {
     const teamId = this.auth.teamId;
     const replayed = this.replayedIds;
     while (!this.ended && !this.blocked && this.queue.length > 0) {
@@ -166,23 +113,7 @@ export class EventStream {
           this.cursor = 0;
         }
       }
-      if (chunk) this.blocked = !this.res.write(chunk);
+      if (chunk) this.write(chunk);
     }
-  }
-
-  /** The client reads too slowly: it is told where to resume, and let go. */
-  private cut(): void {
-    if (this.ended) return;
-    this.ended = true;
-    this.drop();
-    const data = {
-      code: 429,
-      msg: `Events were not read fast enough; reconnect with Last-Event-ID: ${this.lastWrittenId}`,
-      lastEventId: this.lastWrittenId,
-    };
-    this.res.end(`event: stream.cut\ndata: ${JSON.stringify(data)}\n\n`);
-    const drop = setTimeout(() => this.res.destroy(), CUT_GRACE_MS);
-    drop.unref();
-    this.res.once('close', () => clearTimeout(drop));
   }
 }

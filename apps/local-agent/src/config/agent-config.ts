@@ -108,6 +108,20 @@ export class AgentEnv {
   @Max(1000)
   AGENT_BIDI_CLIENTS_MAX = 32;
 
+  /** `GET /events` streams open at once; one more is answered 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  AGENT_EVENTS_STREAMS_MAX = 16;
+
+  /** Bytes of events that may wait for one `GET /events` client that reads too slowly; past it its stream is cut. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(16_384)
+  @Max(268_435_456)
+  AGENT_EVENTS_STREAM_BUFFER_BYTES = 1_048_576;
+
   /** PEM file of extra certificate authorities trusted for https proxies. */
   @IsOptional()
   @IsString()

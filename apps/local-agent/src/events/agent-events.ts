@@ -1,5 +1,10 @@
-import { Injectable, MessageEvent, OnApplicationShutdown } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
+import type { Response } from 'express';
 import { Observable, Subject } from 'rxjs';
+import { TooManyStreamsError } from '@cos/contracts';
+import { answeredEventStreamHead } from '@cos/server-common';
+import { AgentConfig } from '../config/agent-config';
+import { AgentEventStream, FramedEvent } from './agent-event-stream';
 
 export type AgentEventKind =
   | 'window.opened'
@@ -27,36 +32,70 @@ export interface AgentEvent {
 
 /** Events a client that comes back with Last-Event-ID may be sent again. */
 const KEPT = 1_000;
+/** How often each stream gets a comment, to find clients that left. */
+const HEARTBEAT_MS = 20_000;
 
 /**
  * What happens to this desktop's windows, as it happens: `GET /events` on the Local API. Events
  * are numbered from the agent's start; the last thousand are kept for clients that reconnect
  * with `Last-Event-ID` (an id from before a restart is answered from the start of the new run).
+ * Each event is serialized once for every stream; streams are capped (`AGENT_EVENTS_STREAMS_MAX`)
+ * and a client that does not read is cut past `AGENT_EVENTS_STREAM_BUFFER_BYTES` waiting for it.
  */
 @Injectable()
 export class AgentEvents implements OnApplicationShutdown {
   private readonly live = new Subject<AgentEvent>();
-  private readonly kept: AgentEvent[] = [];
+  private readonly kept: FramedEvent[] = [];
+  private readonly streams = new Set<AgentEventStream>();
+  private readonly heartbeat: NodeJS.Timeout;
   private nextId = 1;
+
+  constructor(private readonly config: AgentConfig) {
+    this.heartbeat = setInterval(() => this.streams.forEach((stream) => stream.heartbeat()), HEARTBEAT_MS);
+    this.heartbeat.unref();
+  }
 
   emit(kind: AgentEventKind, uuid: string, data: Record<string, unknown> = {}): void {
     const event: AgentEvent = { id: this.nextId++, kind, uuid, at: new Date().toISOString(), data };
-    this.kept.push(event);
+    const framed = { id: event.id, frame: `id: ${event.id}\nevent: ${kind}\ndata: ${JSON.stringify(event)}\n\n` };
+    this.kept.push(framed);
     if (this.kept.length > KEPT) this.kept.shift();
+    for (const stream of this.streams) stream.send([framed]);
     this.live.next(event);
   }
 
-  stream(lastEventId: number | null): Observable<MessageEvent> {
-    return new Observable<MessageEvent>((subscriber) => {
-      const send = (event: AgentEvent) => subscriber.next({ id: String(event.id), type: event.kind, data: event });
-      // Replayed and live in one go: nothing is emitted between these two lines.
-      if (lastEventId !== null) for (const event of this.kept) if (event.id > lastEventId || lastEventId >= this.nextId) send(event);
-      const subscription = this.live.subscribe(send);
-      return () => subscription.unsubscribe();
-    });
+  /** For the agent's own listeners (inspection): every event from now on. */
+  emitted(): Observable<AgentEvent> {
+    return this.live.asObservable();
+  }
+
+  /** Open `GET /events` streams. */
+  get size(): number {
+    return this.streams.size;
+  }
+
+  /**
+   * Starts a stream on `res`: the kept events after `lastEventId` first (none for a fresh
+   * client), then each event as it is emitted. Over the cap it throws before any header is
+   * written; synchronous from the check to the count, so two requests cannot both take the last place.
+   */
+  open(lastEventId: number | null, res: Response): void {
+    // Gone while the request was checked: 'close' came already and would never be heard.
+    if (!res.socket || res.socket.destroyed) return;
+    if (answeredEventStreamHead(res)) return;
+    const max = this.config.env.AGENT_EVENTS_STREAMS_MAX;
+    if (this.streams.size >= max) throw new TooManyStreamsError('agent', max);
+    // An id this run has not reached yet is from before a restart: the client is sent the whole run.
+    const after = lastEventId === null ? this.nextId - 1 : lastEventId >= this.nextId ? 0 : lastEventId;
+    const stream = new AgentEventStream(res, after, this.config.env.AGENT_EVENTS_STREAM_BUFFER_BYTES);
+    this.streams.add(stream);
+    stream.onGone(() => this.streams.delete(stream));
+    stream.send(this.kept.filter((event) => event.id > after));
   }
 
   onApplicationShutdown(): void {
+    clearInterval(this.heartbeat);
+    for (const stream of this.streams) stream.end();
     this.live.complete();
   }
 }

@@ -1,5 +1,5 @@
-import { Controller, Headers, MessageEvent, Sse } from '@nestjs/common';
-import { Observable } from 'rxjs';
+import { Controller, Get, Headers, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { InvalidParamError } from '@cos/contracts';
 import { AgentEvents } from './agent-events';
 
@@ -7,10 +7,13 @@ import { AgentEvents } from './agent-events';
 export class EventsController {
   constructor(private readonly events: AgentEvents) {}
 
-  /** Server-Sent Events of this desktop's windows (local token); resume with Last-Event-ID. */
-  @Sse('events')
-  stream(@Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
+  /**
+   * Server-Sent Events of this desktop's windows (local token); resume with Last-Event-ID. Written
+   * by `AgentEvents` straight to the response, which bounds what waits for a slow client.
+   */
+  @Get('events')
+  stream(@Res() res: Response, @Headers('last-event-id') lastEventId?: string): void {
     if (lastEventId !== undefined && !/^\d{1,15}$/.test(lastEventId)) throw new InvalidParamError('Last-Event-ID must be an event id');
-    return this.events.stream(lastEventId === undefined ? null : Number(lastEventId));
+    this.events.open(lastEventId === undefined ? null : Number(lastEventId), res);
   }
 }

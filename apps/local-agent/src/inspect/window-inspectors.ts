@@ -38,8 +38,8 @@ export class WindowInspectors implements OnModuleInit, OnApplicationShutdown {
   ) {}
 
   onModuleInit(): void {
-    this.subscription = this.events.stream(null).subscribe((event) => {
-      if (event.type === 'window.opened') this.attachQuietly((event.data as { uuid: string }).uuid);
+    this.subscription = this.events.emitted().subscribe((event) => {
+      if (event.kind === 'window.opened') this.attachQuietly(event.uuid);
     });
   }
 
