@@ -12,6 +12,7 @@ import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
 import { attach, firefoxPids, until } from '../support/firefox';
 import { startHttpProxy } from '../support/proxies';
+import { startRecordingRelay } from '../support/recording-relay';
 import { startTestSite, TestSite } from '../support/test-site';
 
 jest.setTimeout(180_000);
@@ -411,6 +412,31 @@ describe('local agent with a real Firefox and a real cloud', () => {
     await cloud.post('/browser/open-status/update', { uuid: w.uuid, deviceId: 'inspect', status: 'closed' }, owner.token);
   });
 
+  it('opens a window with one cloud call before Firefox starts and one after; by id alone, one lookup more', async () => {
+    const relay = await startRecordingRelay(cloud.url);
+    const counted = await startAgent({ cloudUrl: relay.url });
+    try {
+      await counted.login(owner.email, owner.password);
+      for (const [ref, calls] of [
+        ['uuid', ['/browser/launch', '/browser/open-status/update']],
+        ['id', ['/browser/detail', '/browser/launch', '/browser/open-status/update']],
+      ] as const) {
+        const w = await createWindow(cloud, owner);
+        relay.paths.length = 0;
+        const opened = await counted.post('/browser/open', ref === 'uuid' ? { uuid: w.uuid } : { id: w.id });
+        expect([ref, opened.code, relay.paths]).toEqual([ref, 0, calls]);
+        expect(opened.data.openedStatus).toEqual({
+          beforeStart: { openStatus: 'closed', openDeviceId: null },
+          afterStart: { openStatus: 'opened', openDeviceId: expect.stringMatching(/^dev-/) },
+        });
+        expect(await counted.post('/browser/close', { uuid: w.uuid })).toMatchObject({ code: 0 });
+      }
+    } finally {
+      await counted.close();
+      await relay.close();
+    }
+  });
+
   it('refuses a window open on another device, and one in the recycle bin', async () => {
     const w = await createWindow(cloud, owner);
     await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'other-desk' }, owner.token);
@@ -421,7 +447,11 @@ describe('local agent with a real Firefox and a real cloud', () => {
     });
     const binned = await createWindow(cloud, owner);
     await cloud.post('/browser/delete', { id: binned.id }, owner.token);
-    expect((await agent.post('/browser/open', { uuid: binned.uuid })).code).toBe(404);
+    expect(await agent.post('/browser/open', { uuid: binned.uuid })).toEqual({
+      code: 409,
+      msg: `Window ${binned.uuid} is in the recycle bin and cannot be opened`,
+      data: {},
+    });
     expect(firefoxPids(agent.dataDir)).toEqual([]);
   });
 

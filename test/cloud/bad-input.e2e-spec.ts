@@ -202,6 +202,9 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
       await refused('/browser/delete', { browserId: id }, 211, 'browserId');
     }
     await refused('/browser/detail', { uuid: 'not-a-uuid' }, 211, 'uuid');
+    for (const id of [0, -1, 1.5, 'abc', true]) await refused('/browser/launch', { id }, 211, 'id');
+    await refused('/browser/launch', {}, 211, 'is required');
+    await refused('/browser/launch', { uuid: 'not-a-uuid' }, 211, 'uuid');
     await refused('/browser/update/partial', { ids: [], name: 'x' }, 211, 'ids must not be empty');
     await refused('/browser/update', { groupId: -3 }, 211, 'groupId');
   });
@@ -261,6 +264,9 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
 
   it('several windows where one is expected', async () => {
     await refused('/browser/detail', { id: [w.id, w2.id] }, 211, 'id');
+    await refused('/browser/launch', { id: w.id, browserId: w2.id }, 211, 'only one window per call');
+    await refused('/browser/launch', { id: w.id, uuid: w2.uuid }, 404, 'not found');
+    await refused('/browser/launch', { id: foreign.id }, 404, 'not found');
     await refused('/browser/delete', { ids: [w.id], id: w2.id }, 211, 'either ids or one of');
   });
 

@@ -71,4 +71,6 @@ export interface LaunchPayload {
   /** The roaming profile's current version in the cloud; null before the first commit. */
   profileVersion: number | null;
   leaseSeconds: number;
+  /** The window's open status as it was before this launch took the lease. */
+  before: { openStatus: OpenStatus; openDeviceId: string | null };
 }

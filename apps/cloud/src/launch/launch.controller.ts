@@ -3,7 +3,7 @@ import { ApiTags } from '@nestjs/swagger';
 import { ok } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
 import { CurrentAuth, RequirePermission } from '../access/auth.decorators';
-import { CloseWindowDto, DeviceWindowDto, OpenStatusDto } from './dto/launch.dto';
+import { CloseWindowDto, LaunchWindowDto, OpenStatusDto } from './dto/launch.dto';
 import { LaunchService } from './launch.service';
 
 @ApiTags('agent')
@@ -14,7 +14,7 @@ export class LaunchController {
   @Post('launch')
   @HttpCode(200)
   @RequirePermission('browser:open', "Everything an agent needs to start a window; takes the window's lease for the device")
-  async launch(@CurrentAuth() auth: AuthContext, @Body() dto: DeviceWindowDto) {
+  async launch(@CurrentAuth() auth: AuthContext, @Body() dto: LaunchWindowDto) {
     return ok(await this.launches.launch(auth, dto));
   }
 

@@ -7,11 +7,12 @@ import {
   InvalidParamError,
   NotFoundError,
   pickProxySettings,
+  resolveWindowRef,
   syncSettingsOf,
   WindowNotOpenHereError,
   WindowOpenElsewhereError,
 } from '@cos/contracts';
-import type { LaunchPayload, OpenStatus, StoredCookie } from '@cos/contracts';
+import type { LaunchPayload, OpenStatus, StoredCookie, WindowRef } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../access/auth-context';
 import { CloudConfig } from '../config/cloud-config';
@@ -21,7 +22,7 @@ import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
 import { WindowAccess } from '../windows/window-access';
 import { isHeld, WindowViews } from '../windows/window.views';
 import { WindowEntity } from '../windows/window.entity';
-import { CloseWindowDto, DeviceWindowDto, OpenStatusDto } from './dto/launch.dto';
+import { CloseWindowDto, LaunchWindowDto, OpenStatusDto } from './dto/launch.dto';
 
 /**
  * What agents call: a window is held by one device at a time through a lease the agent renews
@@ -38,9 +39,14 @@ export class LaunchService {
     private readonly audit: AuditLog,
   ) {}
 
-  async launch(auth: AuthContext, dto: DeviceWindowDto): Promise<LaunchPayload> {
+  /** The window by `uuid` or `id`; its answer is all an agent's open needs from the cloud before Firefox starts. */
+  async launch(auth: AuthContext, dto: LaunchWindowDto): Promise<LaunchPayload> {
+    const ref = resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
     return this.db.transaction(async (manager) => {
-      const window = await this.holdable(manager, auth, dto);
+      const window = await this.holdable(manager, auth, ref);
+      const before = isHeld(window)
+        ? { openStatus: window.openStatus, openDeviceId: window.openDeviceId }
+        : { openStatus: 'closed' as const, openDeviceId: null };
       const windowIds = [window.id];
       const actor = { teamId: auth.teamId, actorId: auth.userId, windowIds };
       if (window.openDeviceId && window.openDeviceId !== auth.deviceId) {
@@ -69,6 +75,7 @@ export class LaunchService {
         profile: window.profile,
         profileVersion: window.profileVersion,
         leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS,
+        before,
       };
     });
   }
@@ -147,29 +154,39 @@ export class LaunchService {
    * Locks the window; it must be live, in scope, and not held by another device's valid lease.
    * Scope comes first: a window outside it tells nothing of its state, the recycle bin included.
    */
-  private async holdable(manager: EntityManager, auth: AuthContext, dto: { uuid: string }): Promise<WindowEntity> {
-    const binned = await manager
-      .getRepository(WindowEntity)
-      .findOne({ select: { id: true, groupId: true }, where: { uuid: dto.uuid, teamId: auth.teamId, deletedAt: Not(IsNull()) } });
+  private async holdable(manager: EntityManager, auth: AuthContext, ref: WindowRef): Promise<WindowEntity> {
+    const named = ref.uuid ?? String(ref.id);
+    const binned = await manager.getRepository(WindowEntity).findOne({
+      select: { id: true, groupId: true },
+      where: {
+        ...(ref.uuid !== undefined ? { uuid: ref.uuid } : {}),
+        ...(ref.id !== undefined ? { id: ref.id } : {}),
+        teamId: auth.teamId,
+        deletedAt: Not(IsNull()),
+      },
+    });
     if (binned) {
-      if (!auth.inScope(binned.groupId)) throw new NotFoundError(`Window ${dto.uuid} not found`);
-      throw new ConflictError(`Window ${dto.uuid} is in the recycle bin and cannot be opened`);
+      if (!auth.inScope(binned.groupId)) throw new NotFoundError(`Window ${named} not found`);
+      throw new ConflictError(`Window ${named} is in the recycle bin and cannot be opened`);
     }
-    const window = await this.access.requireWindow(manager, auth, { uuid: dto.uuid }, 'write');
-    if (isHeld(window) && window.openDeviceId !== auth.deviceId) throw new WindowOpenElsewhereError(dto.uuid);
+    const window = await this.access.requireWindow(manager, auth, ref, 'write');
+    if (isHeld(window) && window.openDeviceId !== auth.deviceId) throw new WindowOpenElsewhereError(window.uuid);
     return window;
   }
 
   private async setStatus(manager: EntityManager, id: number, deviceId: string, status: OpenStatus, pid: number | null) {
     const closed = status === 'closed';
-    const [[row]] = await manager.query<[[{ open_status: OpenStatus; open_lease_until: Date | null }], number]>(
+    const [[row]] = await manager.query<
+      [[{ open_status: OpenStatus; open_device_id: string | null; open_lease_until: Date | null }], number]
+    >(
       `UPDATE windows SET open_status = $2, open_device_id = $3, open_pid = $4,
          open_lease_until = CASE WHEN $5 THEN NULL ELSE now() + make_interval(secs => $6) END
-       WHERE id = $1 RETURNING open_status, open_lease_until`,
+       WHERE id = $1 RETURNING open_status, open_device_id, open_lease_until`,
       [id, status, closed ? null : deviceId, closed ? null : pid, closed, this.config.env.WINDOW_LEASE_SECONDS],
     );
     return {
       openStatus: row.open_status,
+      openDeviceId: row.open_device_id,
       leaseUntil: row.open_lease_until?.toISOString() ?? null,
       leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS,
     };

@@ -4,12 +4,13 @@ import {
   DomainError,
   InsufficientStorageError,
   InvalidParamError,
+  isUuid,
   NotFoundError,
   resolveWindowRef,
   ResultCode,
 } from '@cos/contracts';
 import type { WindowResponse } from '@cos/contracts';
-import { AgentCloud } from '../cloud/agent-cloud';
+import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
 import { OneTimeWindows, REF_KEYS } from '../one-time/one-time-windows';
 import { WindowProxies } from '../proxy/window-proxies';
 import { CloudWait } from './cloud-wait';
@@ -69,24 +70,35 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     return this.openExisting(body);
   }
 
+  /**
+   * A window not running here opens with one cloud call before Firefox starts (`/browser/launch`
+   * answers the window, its lease and all the start needs) and one after (`opened`); a window
+   * named by id alone is looked up first, unless it runs here.
+   */
   private async openExisting(body: Record<string, unknown>) {
-    const window = await this.resolveWindow(body);
+    const ref = resolveWindowRef(body);
+    const uuid = ref.uuid ?? this.windows.find(ref)?.uuid ?? (await this.resolveWindow(body)).uuid;
+    if (!isUuid(uuid)) throw new CloudAnswerError(ResultCode.Unavailable, `The cloud named window ${ref.id} with no uuid`);
     // A window going away is not an open one: its close (asked, or a Firefox that died) finishes first.
-    const ending = this.windows.get(window.uuid);
+    const ending = this.windows.get(uuid);
     if (ending && (ending.closing || !isAlive(ending.pid))) {
       await (ending.closing ?? ending.exited).catch(() => undefined);
-      if (this.windows.get(window.uuid)?.closing) throw new ConflictError(`Window ${window.uuid} is closing; open it once it has closed`);
+      if (this.windows.get(uuid)?.closing) throw new ConflictError(`Window ${uuid} is closing; open it once it has closed`);
     }
-    const running = this.windows.get(window.uuid);
-    const pending = this.windows.opening.get(window.uuid);
+    const running = this.windows.get(uuid);
+    const pending = this.windows.opening.get(uuid);
     if (running || pending) {
+      const window = await this.resolveWindow({ ...body, uuid });
       const started = running ?? (await pending!);
       return openAnswer(started, true, window, window);
     }
-    const opening = this.opener.start(window).finally(() => this.windows.opening.delete(window.uuid));
-    this.windows.opening.set(window.uuid, opening);
-    const started = await opening;
-    return openAnswer(started, false, window, await this.cloudStatus(window.uuid));
+    const opening = this.opener.start({ ...ref, uuid });
+    // Another open of the same window waits on this one (and handles its failure itself).
+    const started = opening.then((s) => s.window).finally(() => this.windows.opening.delete(uuid));
+    started.catch(() => undefined);
+    this.windows.opening.set(uuid, started);
+    const { window, before, after } = await opening;
+    return openAnswer(window, false, before, after);
   }
 
   /** A window created for this session only: deleted for good once it closes, or at once if it cannot open. */

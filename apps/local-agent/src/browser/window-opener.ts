@@ -1,6 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ResultCode } from '@cos/contracts';
-import type { LaunchPayload, WindowResponse } from '@cos/contracts';
+import type { LaunchPayload } from '@cos/contracts';
 import { SessionTakenError } from '../bidi/bidi-multiplexer';
 import { BidiSessions } from '../bidi/bidi-sessions';
 import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
@@ -21,7 +21,14 @@ import { RunningWindows } from './running-windows';
 import { WindowCloser } from './window-closer';
 import { WindowRecord } from './window-registry';
 import { startXvfb, stopXvfb } from './xvfb-display';
-import type { RunningWindow } from './window-types';
+import type { OpenStatusView, RunningWindow } from './window-types';
+
+/** A window just started here, and the cloud's view of it before and after. */
+export interface StartedWindow {
+  window: RunningWindow;
+  before: OpenStatusView;
+  after: OpenStatusView;
+}
 
 /**
  * A window's start on this desktop: the last close delivered, the launch taken from the cloud (the
@@ -46,19 +53,25 @@ export class WindowOpener {
   ) {}
 
   /** Starts `window`'s Firefox with its identity, proxy and profile; the cloud holds it for this device until it closes. */
-  async start(window: WindowResponse): Promise<RunningWindow> {
+  async start(ref: { uuid: string; id?: number }): Promise<StartedWindow> {
     // The cloud must hold this device's last close before it hands out its (older) cookies.
     const lastClose = await new CloudWait(this.config.env.AGENT_CLOSE_REPORT_WAIT_MS).within(
-      () => this.outbox.deliver(window.uuid),
+      () => this.outbox.deliver(ref.uuid),
       (): Delivery => ({ state: 'pending', error: `the cloud did not take it within ${this.config.env.AGENT_CLOSE_REPORT_WAIT_MS} ms` }),
     );
     if (lastClose.state === 'pending') {
       throw new CloudAnswerError(
         ResultCode.Unavailable,
-        `The last close of window ${window.uuid} has not reached the cloud yet (${lastClose.error}); it is retried, open the window once it is`,
+        `The last close of window ${ref.uuid} has not reached the cloud yet (${lastClose.error}); it is retried, open the window once it is`,
       );
     }
-    const launch = await this.cloud.data<LaunchPayload>('/browser/launch', { uuid: window.uuid });
+    // One call: the lease, and the window as it was before (404/409 when it cannot be opened here).
+    const launch = await this.cloud.data<LaunchPayload>('/browser/launch', ref);
+    // The uuid names this window's folders: only the one asked for is taken.
+    if (launch.window?.uuid !== ref.uuid || !Number.isSafeInteger(launch.window.id)) {
+      throw new CloudAnswerError(ResultCode.Unavailable, `The cloud answered the launch of window ${ref.uuid} with another window`);
+    }
+    const window = launch.window;
     let pid: number | null = null;
     let display: { pid: number; display: string } | null = null;
     try {
@@ -141,9 +154,13 @@ export class WindowOpener {
       };
       this.windows.registry.save(record);
       const started = this.track(record, firefox.exited);
-      await this.reportOpened(started);
+      const after = await this.reportOpened(started);
       this.events.emit('window.opened', window.uuid, { id: window.id, pid: firefox.pid, wsEndpoint: bidi.endpoint });
-      return started;
+      return {
+        window: started,
+        before: launch.before ?? { openStatus: 'unknown', openDeviceId: null },
+        after: { openStatus: after.openStatus, openDeviceId: after.openDeviceId ?? null },
+      };
     } catch (error) {
       // At once: a session taken by another program must not be used one moment longer.
       if (pid !== null && isAlive(pid)) process.kill(pid, 'SIGKILL');
@@ -183,7 +200,7 @@ export class WindowOpener {
 
   /** Tells the cloud the window runs here, which renews its lease. */
   reportOpened(window: RunningWindow) {
-    return this.cloud.data('/browser/open-status/update', {
+    return this.cloud.data<OpenStatusView>('/browser/open-status/update', {
       uuid: window.uuid,
       status: 'opened',
       pid: window.pid,

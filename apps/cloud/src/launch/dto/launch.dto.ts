@@ -17,26 +17,38 @@ import {
 } from 'class-validator';
 import { COOKIE_SAME_SITE, COOKIES_MAX, OPEN_STATUSES, UUID } from '@cos/contracts';
 import type { CookieSameSite, OpenStatus } from '@cos/contracts';
+import { WindowRefDto } from '../../windows/dto/window.dto';
 
 export const DEVICE = /^[A-Za-z0-9._:-]{1,100}$/;
+
+/**
+ * Older agents name their device in `deviceId`. The cloud no longer takes a client's word for it:
+ * the lease and the commit carry the device issued to the caller's session or API token.
+ */
+const IgnoredDeviceId = () =>
+  applyDecorators(
+    ApiPropertyOptional({
+      deprecated: true,
+      description: "Not read: the device is the one the cloud issued to the caller's session or API token (deviceId in /auth/me)",
+      maxLength: 100,
+    }),
+    IsOptional(),
+    IsString(),
+    Matches(DEVICE, { message: 'deviceId must be 1 to 100 letters, digits, dots, dashes, colons or underscores' }),
+  );
 
 export class DeviceWindowDto {
   @ApiProperty({ format: 'uuid' })
   @Matches(UUID, { message: 'uuid must be a window UUID' })
   uuid: string;
 
-  /**
-   * Older agents name their device here. The cloud no longer takes a client's word for it: the
-   * lease and the commit carry the device issued to the caller's session or API token.
-   */
-  @ApiPropertyOptional({
-    deprecated: true,
-    description: "Not read: the device is the one the cloud issued to the caller's session or API token (deviceId in /auth/me)",
-    maxLength: 100,
-  })
-  @IsOptional()
-  @IsString()
-  @Matches(DEVICE, { message: 'deviceId must be 1 to 100 letters, digits, dots, dashes, colons or underscores' })
+  @IgnoredDeviceId()
+  deviceId?: string;
+}
+
+/** `/browser/launch`: the window by `uuid` (recommended), `id` or `browserId`. */
+export class LaunchWindowDto extends WindowRefDto {
+  @IgnoredDeviceId()
   deviceId?: string;
 }
 
