@@ -3,21 +3,21 @@ import { isAlive } from '../../apps/local-agent/src/browser/firefox-process';
 import { AgentHarness, startAgent } from '../support/agent-app';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
-import { attach } from '../support/firefox';
+import { attach, until } from '../support/firefox';
 import { startTestSite, TestSite } from '../support/test-site';
 
 jest.setTimeout(120_000);
 
-/** A bare WebDriver BiDi client: commands answered in order of ids, events kept with their context. */
+/** A bare WebDriver BiDi client: commands answered in order of ids, events kept with their context (or realm). */
 async function bidiClient(url: string) {
   const socket = new WebSocket(url, { perMessageDeflate: false });
   await new Promise((resolve, reject) => (socket.once('open', resolve), socket.once('error', reject)));
   let nextId = 1;
   const waiting = new Map<number, { resolve: (r: any) => void; reject: (e: Error) => void }>();
-  const events: { method: string; context: string }[] = [];
+  const events: { method: string; context: string; realm?: string }[] = [];
   socket.on('message', (data: Buffer) => {
     const message = JSON.parse(data.toString());
-    if (message.type === 'event') events.push({ method: message.method, context: message.params.context });
+    if (message.type === 'event') events.push({ method: message.method, context: message.params.context, realm: message.params.realm });
     else if (waiting.has(message.id)) {
       const { resolve, reject } = waiting.get(message.id)!;
       waiting.delete(message.id);
@@ -109,13 +109,18 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
   it('sends events only to the clients subscribed to where they happened: a tab with its frames, or everywhere', async () => {
     const w = await createWindow(cloud, owner);
     const opened = await agent.post('/browser/open', { uuid: w.uuid });
-    const [one, everywhere] = await Promise.all([bidiClient(opened.data.wsEndpoint), bidiClient(opened.data.wsEndpoint)]);
+    const [one, everywhere, watcher] = await Promise.all([
+      bidiClient(opened.data.wsEndpoint),
+      bidiClient(opened.data.wsEndpoint),
+      bidiClient(opened.data.wsEndpoint),
+    ]);
     try {
-      await Promise.all([one.send('session.new', { capabilities: {} }), everywhere.send('session.new', { capabilities: {} })]);
+      await Promise.all([one, everywhere, watcher].map((client) => client.send('session.new', { capabilities: {} })));
       const { context: mine } = await one.send('browsingContext.create', { type: 'tab' });
       const { context: other } = await one.send('browsingContext.create', { type: 'tab' });
       await one.send('session.subscribe', { events: ['browsingContext.load', 'script.realmDestroyed'], contexts: [mine] });
       await everywhere.send('session.subscribe', { events: ['browsingContext'] });
+      await watcher.send('session.subscribe', { events: ['script.realmDestroyed'] });
 
       await one.send('browsingContext.navigate', { context: other, url: `${site.url}/welcome`, wait: 'complete' });
       // The page has an iframe: its load happens in a child context of the tab.
@@ -123,11 +128,25 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
       // Realm events name no context: the multiplexer knows each realm's, and a script waiting on
       // a tab's realm (puppeteer does) hears when it goes.
       const realmsBefore = one.events.filter((e) => e.method === 'script.realmDestroyed').length;
+      const { realms: otherRealms } = await watcher.send('script.getRealms', { context: other });
+      const gone = otherRealms.map((r: { realm: string }) => r.realm);
       await one.send('browsingContext.navigate', { context: other, url: `${site.url}/form`, wait: 'complete' });
-      await new Promise((r) => setTimeout(r, 300));
+      // The watcher (subscribed everywhere) hears the other tab's realms go; a command answered to
+      // `one` after that is written behind any event routed to it, so a late one would be counted.
+      await until('the other tab to lose its realms', () =>
+        Promise.resolve(gone.length > 0 && gone.every((realm: string) => watcher.events.some((e) => e.realm === realm))),
+      );
+      await one.send('script.getRealms', { context: mine });
       expect(one.events.filter((e) => e.method === 'script.realmDestroyed').length).toBe(realmsBefore);
       await one.send('browsingContext.navigate', { context: mine, url: `${site.url}/fingerprint`, wait: 'complete' });
-      await new Promise((r) => setTimeout(r, 500));
+      await until('the frame of my tab to load and its old realm to go', async () => {
+        const { contexts: tree } = await one.send('browsingContext.getTree', { root: mine });
+        const children = (tree[0].children ?? []).map((c: { context: string }) => c.context);
+        return (
+          one.events.some((e) => e.method === 'browsingContext.load' && children.includes(e.context)) &&
+          one.events.filter((e) => e.method === 'script.realmDestroyed').length > realmsBefore
+        );
+      });
       const { contexts } = await one.send('browsingContext.getTree', { root: mine });
       const frames = (contexts[0].children ?? []).map((c: { context: string }) => c.context);
       expect(frames).toHaveLength(1);
@@ -146,6 +165,7 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
     } finally {
       one.close();
       everywhere.close();
+      watcher.close();
       await agent.post('/browser/close', { uuid: w.uuid });
     }
   });
