@@ -371,8 +371,12 @@ describe('local agent with a real Firefox and a real cloud', () => {
     await page.goto(`${site.url}/`);
     await page.waitForFunction(() => (window as unknown as { stored?: boolean }).stored === true);
     await browser.disconnect();
-    // give Firefox a moment to write the cookie database, as it would before a real crash
-    await new Promise((r) => setTimeout(r, 1500));
+    // Firefox writes cookies behind; the crash comes once the site's cookies are in the profile
+    const profileDir = join(agent.dataDir, 'browser-cache', 'firefox-profiles', w.uuid);
+    await until('Firefox to write the cookies to its profile', () => {
+      const names = readProfileCookies(profileDir).map((c) => c.name);
+      return Promise.resolve(names.includes('server_cookie') && names.includes('js_cookie'));
+    });
     process.kill(opened.data.pid, 'SIGKILL');
     await until(
       'the cloud to see the window closed',

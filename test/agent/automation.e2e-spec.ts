@@ -2,7 +2,7 @@ import puppeteer from 'puppeteer-core';
 import { AgentHarness, startAgent } from '../support/agent-app';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
-import { attach } from '../support/firefox';
+import { attach, until } from '../support/firefox';
 import { freePort } from '../support/proxies';
 import { startTestSite, TestSite } from '../support/test-site';
 
@@ -396,8 +396,15 @@ describe('automation of a running window over the Local API', () => {
   it('a request racing the close ends as 404, never a 500', async () => {
     const racing = await createWindow(cloud, owner);
     await agent.post('/browser/open', { uuid: racing.uuid });
-    const slow = agent.post('/browser/eval', { uuid: racing.uuid, code: 'new Promise((r) => setTimeout(() => r(1), 5000))' });
-    await new Promise((r) => setTimeout(r, 300));
+    const slow = agent.post('/browser/eval', {
+      uuid: racing.uuid,
+      code: 'new Promise((r) => { window.racing = true; setTimeout(() => r(1), 5000); })',
+    });
+    await until(
+      'the slow script to be running in the page',
+      async () => (await agent.post('/browser/eval', { uuid: racing.uuid, code: 'window.racing === true' })).data.value === true,
+      4000,
+    );
     const closed = await agent.post('/browser/close', { uuid: racing.uuid });
     expect(closed.code).toBe(0);
     expect(await slow).toMatchObject({ code: 404, msg: 'Browser not running' });

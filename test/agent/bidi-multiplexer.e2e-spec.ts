@@ -4,7 +4,7 @@ import { AgentHarness, startAgent } from '../support/agent-app';
 import { bidiSession } from '../support/bidi-client';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
-import { attach } from '../support/firefox';
+import { attach, until } from '../support/firefox';
 import { startTestSite, TestSite } from '../support/test-site';
 
 jest.setTimeout(120_000);
@@ -82,12 +82,17 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
   it('sends events only to the clients subscribed to where they happened: a tab with its frames, or everywhere', async () => {
     const w = await createWindow(cloud, owner);
     const opened = await agent.post('/browser/open', { uuid: w.uuid });
-    const [one, everywhere] = await Promise.all([bidiSession(opened.data.wsEndpoint), bidiSession(opened.data.wsEndpoint)]);
+    const [one, everywhere, watcher] = await Promise.all([
+      bidiSession(opened.data.wsEndpoint),
+      bidiSession(opened.data.wsEndpoint),
+      bidiSession(opened.data.wsEndpoint),
+    ]);
     try {
       const { context: mine } = await one.send('browsingContext.create', { type: 'tab' });
       const { context: other } = await one.send('browsingContext.create', { type: 'tab' });
       await one.send('session.subscribe', { events: ['browsingContext.load', 'script.realmDestroyed'], contexts: [mine] });
       await everywhere.send('session.subscribe', { events: ['browsingContext'] });
+      await watcher.send('session.subscribe', { events: ['script.realmDestroyed'] });
 
       await one.send('browsingContext.navigate', { context: other, url: `${site.url}/welcome`, wait: 'complete' });
       // The page has an iframe: its load happens in a child context of the tab.
@@ -95,11 +100,25 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
       // Realm events name no context: the multiplexer knows each realm's, and a script waiting on
       // a tab's realm (puppeteer does) hears when it goes.
       const realmsBefore = one.events.filter((e) => e.method === 'script.realmDestroyed').length;
+      const { realms: otherRealms } = await watcher.send('script.getRealms', { context: other });
+      const gone = otherRealms.map((r: { realm: string }) => r.realm);
       await one.send('browsingContext.navigate', { context: other, url: `${site.url}/form`, wait: 'complete' });
-      await new Promise((r) => setTimeout(r, 300));
+      // The watcher (subscribed everywhere) hears the other tab's realms go; a command answered to
+      // `one` after that is written behind any event routed to it, so a late one would be counted.
+      await until('the other tab to lose its realms', () =>
+        Promise.resolve(gone.length > 0 && gone.every((realm: string) => watcher.events.some((e) => e.params.realm === realm))),
+      );
+      await one.send('script.getRealms', { context: mine });
       expect(one.events.filter((e) => e.method === 'script.realmDestroyed').length).toBe(realmsBefore);
       await one.send('browsingContext.navigate', { context: mine, url: `${site.url}/fingerprint`, wait: 'complete' });
-      await new Promise((r) => setTimeout(r, 500));
+      await until('the frame of my tab to load and its old realm to go', async () => {
+        const { contexts: tree } = await one.send('browsingContext.getTree', { root: mine });
+        const children = (tree[0].children ?? []).map((c: { context: string }) => c.context);
+        return (
+          one.events.some((e) => e.method === 'browsingContext.load' && children.includes(e.params.context)) &&
+          one.events.filter((e) => e.method === 'script.realmDestroyed').length > realmsBefore
+        );
+      });
       const { contexts } = await one.send('browsingContext.getTree', { root: mine });
       const frames = (contexts[0].children ?? []).map((c: { context: string }) => c.context);
       expect(frames).toHaveLength(1);
@@ -118,6 +137,7 @@ describe('one BiDi session, many clients: the agent as the multiplexer', () => {
     } finally {
       one.close();
       everywhere.close();
+      watcher.close();
       await agent.post('/browser/close', { uuid: w.uuid });
     }
   });

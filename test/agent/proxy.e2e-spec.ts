@@ -8,7 +8,7 @@ import { WindowProxies } from '../../apps/local-agent/src/proxy/window-proxies';
 import { AgentHarness, startAgent } from '../support/agent-app';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
-import { attach, firefoxPids } from '../support/firefox';
+import { attach, firefoxPids, until } from '../support/firefox';
 import {
   freePort,
   selfSignedCertificate,
@@ -195,6 +195,8 @@ describe('proxies end to end in real Firefox windows', () => {
     });
     const from = socksProxy.destinations.length;
     expect((await agent.post('/browser/open', { uuid: w.uuid })).code).toBe(0);
+    // An observation window, not a wait for an event: Firefox's own requests start on its internal
+    // timers, and nothing it tells a test is ordered after the last of them.
     await new Promise((r) => setTimeout(r, 8000));
     // nothing but the agent's own probe went through the proxy while no page was loaded
     expect(socksProxy.destinations.slice(from)).toEqual([{ address: '127.0.0.1', port: sitePort() }]);
@@ -405,8 +407,20 @@ describe('proxies end to end in real Firefox windows', () => {
         const found: string[] = [];
         pc.onicecandidate = (e) => e.candidate && e.candidate.candidate && found.push(e.candidate.candidate);
         pc.createDataChannel('probe');
+        const complete = new Promise<void>((resolve) =>
+          pc.addEventListener('icegatheringstatechange', () => pc.iceGatheringState === 'complete' && resolve()),
+        );
         await pc.setLocalDescription(await pc.createOffer());
+        // Gathering that never started gathers nothing (behind a proxy with no relay, Firefox does not
+        // start): that takes a pause to see. Gathering that did start is waited out to 'complete',
+        // after which no candidate comes, so the list is the whole list.
         await new Promise((r) => setTimeout(r, 1500));
+        if (pc.iceGatheringState !== 'new') {
+          await Promise.race([
+            complete,
+            new Promise((_, reject) => setTimeout(() => reject(new Error(`ICE gathering still ${pc.iceGatheringState}`)), 10_000)),
+          ]);
+        }
         pc.close();
         return found;
       });
@@ -493,7 +507,8 @@ describe('proxies end to end in real Firefox windows', () => {
       await proxies.release(`cycle-${i}`);
       expect(proxies.openRoutes()).toBe(0);
     }
-    await new Promise((r) => setTimeout(r, 500));
+    // Sockets close a turn or two after release; the expect below reports the count if they never do.
+    await until('the released routes to close their sockets', () => Promise.resolve(fds() - before <= 3), 5000).catch(() => undefined);
     expect(fds() - before).toBeLessThanOrEqual(3);
   });
 });

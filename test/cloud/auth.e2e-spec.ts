@@ -97,7 +97,9 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
     // A token accepted while valid is refused once its expiry passes.
     const shortLived = cloud.signToken({ sub: owner.userId, sid: session.id, tid: owner.teamId }, { expiresIn: 1 });
     expect((await cloud.post('/auth/me', {}, shortLived)).code).toBe(0);
-    await new Promise((resolve) => setTimeout(resolve, 2_100));
+    // A pause past the token's own expiry is the point: until the second its exp names has begun.
+    const { exp } = JSON.parse(Buffer.from(shortLived.split('.')[1], 'base64url').toString()) as { exp: number };
+    await new Promise((resolve) => setTimeout(resolve, exp * 1000 - Date.now() + 20));
     expect(await cloud.post('/auth/me', {}, shortLived)).toEqual({ code: 401, msg: 'Token expired', data: {} });
   });
 

@@ -52,7 +52,8 @@ describe('the cluster listener under repeated terminations', () => {
       await terminate();
       await until('the listener to notice', () => Promise.resolve(!bus().live), 10_000);
       await until('the listener to be back', () => Promise.resolve(bus().live), 15_000);
-      // A second reconnect, if one was scheduled, would land within its back-off.
+      // A pause past the reconnect back-off (500 ms after one loss) is the point: a second
+      // reconnect, if one was scheduled, has no event of its own and would land within it.
       await new Promise((r) => setTimeout(r, 700));
       counts.push(await listeners());
     }
@@ -64,6 +65,7 @@ describe('the cluster listener under repeated terminations', () => {
     await until('a new listener to connect', async () => (await listeners()) > 0, 10_000);
     await terminate();
     await until('the listener to be back', () => Promise.resolve(bus().live), 20_000);
+    // A pause past the back-off after two losses (1 s) is the point: a stray reconnect would land within it.
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await listeners()).toBe(1);
 
@@ -84,6 +86,7 @@ describe('the cluster listener under repeated terminations', () => {
     await other.close();
     await until('the stopped instance to leave no listener', async () => (await listeners()) <= 1, 10_000);
     await until('the running instance to be back', () => Promise.resolve(bus().live), 15_000);
+    // A pause past the back-off is the point: a listener the stopped instance still had scheduled would land within it.
     await new Promise((r) => setTimeout(r, 1_500));
     expect(await listeners()).toBe(1);
   });

@@ -61,7 +61,8 @@ describe('event streams after the cluster listener was lost', () => {
     await until('both listeners to notice', () => Promise.resolve(!a.app.get(ClusterBus).live && !b.app.get(ClusterBus).live), 10_000);
     expect((await a.post('/team/member/remove', { userId: member.userId }, owner.token)).code).toBe(0);
     const during = await createWindow(a, owner);
-    await new Promise((r) => setTimeout(r, 300));
+    // Committed, so published, while neither listener could hear it.
+    expect([a.app.get(ClusterBus).live, b.app.get(ClusterBus).live]).toEqual([false, false]);
     await admin.query(`ALTER DATABASE ${name()} ALLOW_CONNECTIONS true`);
     await until('both listeners to be back', () => Promise.resolve(a.app.get(ClusterBus).live && b.app.get(ClusterBus).live), 20_000);
 
@@ -69,7 +70,8 @@ describe('event streams after the cluster listener was lost', () => {
     // The owner's stream stands: it gets what was committed while the listener was down, and what came after.
     await staying.waitFor((e) => e.data.windowId === after.id);
     expect(staying.events.some((e) => e.data.windowId === during.id)).toBe(true);
-    await new Promise((r) => setTimeout(r, 300));
+    // Once the removed member's stream has ended, everything it was ever sent is in hand.
+    await removed.waitForEnd();
     expect(removed.events.filter((e) => e.data.windowId === during.id || e.data.windowId === after.id)).toEqual([]);
     await until('the removed member to have no stream', () => Promise.resolve(b.app.get(EventHub).size === 1), 5_000);
   });
@@ -94,7 +96,8 @@ describe('event streams after the cluster listener was lost', () => {
 
     await until('the logged-out stream to end', () => Promise.resolve(hub.size === streams - 1), 5_000);
     const w = await createWindow(a, owner);
-    await new Promise((r) => setTimeout(r, 300));
+    // Once the stream has ended, everything it was ever sent is in hand: a late event would show.
+    await client.waitForEnd();
     expect(client.events.filter((e) => e.data.windowId === w.id)).toEqual([]);
   });
 });

@@ -163,7 +163,8 @@ describe('audit trail and live events', () => {
     expect(client.status).toBe(200);
     await cloud.post('/auth/logout', {}, session.data.accessToken);
     await createWindow(cloud, ownerA, { groupId: mine });
-    await new Promise((r) => setTimeout(r, 300));
+    // Once the stream has ended, everything it was ever sent is in hand: a late event would show.
+    await client.waitForEnd();
     expect(client.events.filter((e) => e.type === 'window.created')).toEqual([]);
     expect(
       await (await fetch(`${second.url}/events`, { headers: { Authorization: `Bearer ${session.data.accessToken}` } })).json(),

@@ -112,18 +112,31 @@ describe('access changes on one replica are in force on the other once answered'
     let answeredAt = Number.POSITIVE_INFINITY;
     let stop = false;
     let late = 0;
-    const caller = async () => {
+    const probes = [0, 0];
+    let probedByBoth!: () => void;
+    const bothProbed = new Promise<void>((resolve) => (probedByBoth = resolve));
+    const caller = async (index: number) => {
       while (!stop) {
         const sentAt = performance.now();
         const answer = await call();
-        if (sentAt > answeredAt && asBefore(answer)) late += 1;
+        if (sentAt > answeredAt) {
+          probes[index] += 1;
+          if (asBefore(answer)) late += 1;
+          if (probes.every((n) => n > 0)) probedByBoth();
+        }
       }
     };
-    const callers = [caller(), caller()];
+    const callers = [caller(0), caller(1)];
     await sleep(Math.random() * 4);
     await change();
     answeredAt = performance.now();
-    await sleep(25);
+    // Each caller has a call sent after B answered come back, so no round passes without a probe,
+    // and the calls go on past the relay's 15 ms lag, the span in which A could still answer as before.
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`callers probed A ${JSON.stringify(probes)} times in 10 s`)), 10_000);
+    });
+    await Promise.race([Promise.all([bothProbed, sleep(25)]), bound]).finally(() => clearTimeout(timer));
     stop = true;
     await Promise.all(callers);
     expect(asBefore(await call())).toBe(false);

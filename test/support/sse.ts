@@ -20,6 +20,11 @@ export interface SseClient {
   events: SseEvent[];
   /** Resolves once an event passes the test (or rejects after the timeout). */
   waitFor(test: (event: SseEvent) => boolean, timeoutMs?: number): Promise<SseEvent>;
+  /**
+   * Resolves once the stream has ended and every event it carried is in `events` (or rejects after
+   * the timeout): after it, no event can still arrive, so an absence is proven.
+   */
+  waitForEnd(timeoutMs?: number): Promise<void>;
   close(): void;
 }
 
@@ -37,8 +42,9 @@ export async function openEvents(baseUrl: string, auth: string | Record<string, 
   const response = await fetch(`${baseUrl}/events`, { headers, signal: abort.signal });
   const events: SseEvent[] = [];
   const waiters = new Set<() => void>();
+  let ended: Promise<void> = Promise.resolve();
   if (response.body && (response.headers.get('content-type') ?? '').includes('text/event-stream')) {
-    void (async () => {
+    ended = (async () => {
       const reader = response.body!.getReader();
       const decoder = new TextDecoder();
       let buffer = '';
@@ -91,6 +97,13 @@ export async function openEvents(baseUrl: string, auth: string | Record<string, 
         waiters.add(check);
         check();
       });
+    },
+    waitForEnd(timeoutMs = 10_000) {
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`the stream did not end within ${timeoutMs} ms`)), timeoutMs);
+      });
+      return Promise.race([ended, late]).finally(() => clearTimeout(timer));
     },
     close: () => abort.abort(),
   };
