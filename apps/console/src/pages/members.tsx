@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { useSession } from '../session';
-import { Dialog, Field, Status, useAction, useLoad } from '../ui';
+import { Table } from '../table';
+import { ButtonRow, Dialog, Field, RunButton, Status, useAction, useLoad } from '../ui';
 
 interface Member {
   id: number;
@@ -32,46 +33,40 @@ export function MembersPage({ live }: { live: number }) {
         </button>
       </div>
       <Status text={status || members.error} />
-      <div className="table-wrap">
-        <table aria-label="Members">
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Permissions</th>
-              <th scope="col">Windows</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {members.data?.list.map((m) => (
-              <tr key={m.id}>
-                <td>{m.email}</td>
-                <td>{m.role}</td>
-                <td>{m.role === 'member' ? m.permissions.join(', ') || 'none' : 'all'}</td>
-                <td>{m.scope === 'all' || m.role !== 'member' ? 'all' : `groups ${m.groupIds.join(', ') || 'none'}`}</td>
-                <td>
-                  {m.id !== me.user.id && m.role !== 'owner' && (
-                    <>
-                      <button type="button" onClick={() => setEditing(m)}>
-                        Edit {m.email}
-                      </button>{' '}
-                      <button
-                        type="button"
-                        onClick={() =>
-                          void run(`Remove ${m.email}`, () => api('/team/member/remove', { userId: m.id })).then(members.reload)
-                        }
-                      >
-                        Remove {m.email}
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        label="Members"
+        rows={members.data?.list}
+        rowId={(m) => m.id}
+        columns={[
+          { header: 'Email', cell: (m) => m.email },
+          { header: 'Role', cell: (m) => m.role },
+          { header: 'Permissions', cell: (m) => (m.role === 'member' ? m.permissions.join(', ') || 'none' : 'all') },
+          {
+            header: 'Windows',
+            cell: (m) => (m.scope === 'all' || m.role !== 'member' ? 'all' : `groups ${m.groupIds.join(', ') || 'none'}`),
+          },
+          {
+            header: 'Actions',
+            cell: (m) =>
+              m.id !== me.user.id &&
+              m.role !== 'owner' && (
+                <ButtonRow>
+                  <button type="button" onClick={() => setEditing(m)}>
+                    Edit {m.email}
+                  </button>
+                  <RunButton
+                    run={run}
+                    what={`Remove ${m.email}`}
+                    action={() => api('/team/member/remove', { userId: m.id })}
+                    after={members.reload}
+                  >
+                    Remove {m.email}
+                  </RunButton>
+                </ButtonRow>
+              ),
+          },
+        ]}
+      />
       {editing && (
         <MemberForm
           member={editing === 'new' ? null : editing}
