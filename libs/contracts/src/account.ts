@@ -10,6 +10,13 @@ export interface UserResponse {
   createdAt: string;
 }
 
+/** A member as the team's member list and its add and update answer them: their access as granted, whatever their role. */
+export interface MemberResponse extends UserResponse {
+  permissions: string[];
+  scope: WindowScope;
+  groupIds: number[];
+}
+
 export interface TeamResponse {
   id: number;
   name: string;

@@ -1,18 +1,10 @@
+import type { MemberResponse } from '@cos/contracts';
 import { useState } from 'react';
 import { api } from '../api';
 import { useSession } from '../session';
 import { Table } from '../table';
 import { ButtonRow, Dialog, Field, RunButton, Status, useAction, useLoad } from '../ui';
 
-interface Member {
-  id: number;
-  email: string;
-  name: string;
-  role: 'owner' | 'admin' | 'member';
-  permissions: string[];
-  scope: 'all' | 'groups';
-  groupIds: number[];
-}
 interface Permission {
   name: string;
   description: string;
@@ -20,10 +12,10 @@ interface Permission {
 
 export function MembersPage({ live }: { live: number }) {
   const me = useSession();
-  const members = useLoad(() => api<{ list: Member[] }>('/team/member/list'), [live]);
+  const members = useLoad(() => api<{ list: MemberResponse[] }>('/team/member/list'), [live]);
   const catalogue = useLoad(() => api<{ list: Permission[] }>('/team/permission/list'), []);
   const groups = useLoad(() => api<{ list: { id: number; name: string }[] }>('/group/list', { pageSize: 100 }), [live]);
-  const [editing, setEditing] = useState<Member | 'new' | null>(null);
+  const [editing, setEditing] = useState<MemberResponse | 'new' | null>(null);
   const { status, run } = useAction();
   return (
     <>
@@ -82,7 +74,7 @@ export function MembersPage({ live }: { live: number }) {
 }
 
 function MemberForm(props: {
-  member: Member | null;
+  member: MemberResponse | null;
   permissions: Permission[];
   groups: { id: number; name: string }[];
   mayMakeAdmin: boolean;
@@ -134,7 +126,7 @@ function MemberForm(props: {
           </div>
         )}
         <Field label="Role">
-          <select value={role} onChange={(e) => setRole(e.target.value as Member['role'])}>
+          <select value={role} onChange={(e) => setRole(e.target.value as MemberResponse['role'])}>
             <option value="member">member</option>
             {props.mayMakeAdmin && <option value="admin">admin</option>}
           </select>
