@@ -14,14 +14,6 @@ export class ApiError extends Error {
   }
 }
 
-export interface Me {
-  user: { id: number; email: string; role: 'owner' | 'admin' | 'member' };
-  team: { id: number; name: string };
-  permissions: string[];
-  scope: 'all' | 'groups';
-  groupIds: number[];
-}
-
 /** The access token lives here, in memory only; the refresh token is an httpOnly cookie the page never sees. */
 let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;

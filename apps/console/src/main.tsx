@@ -1,7 +1,7 @@
 import { StrictMode, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
+import type { MeResponse } from '@cos/contracts';
 import { api, listen, refresh, setSignedOutHandler, signIn, signOut } from './api';
-import type { Me } from './api';
 import { AuditPage } from './pages/audit';
 import { GroupsPage } from './pages/groups';
 import { MembersPage } from './pages/members';
@@ -14,12 +14,12 @@ import { Field, Status } from './ui';
 import './styles.css';
 
 const PAGES = [
-  { hash: 'windows', title: 'Windows', show: (me: Me) => can(me, 'browser:list'), Page: WindowsPage },
-  { hash: 'recycle', title: 'Recycle bin', show: (me: Me) => can(me, 'browser:list'), Page: RecyclePage },
+  { hash: 'windows', title: 'Windows', show: (me: MeResponse) => can(me, 'browser:list'), Page: WindowsPage },
+  { hash: 'recycle', title: 'Recycle bin', show: (me: MeResponse) => can(me, 'browser:list'), Page: RecyclePage },
   { hash: 'groups', title: 'Groups and tags', show: () => true, Page: GroupsPage },
-  { hash: 'proxies', title: 'Proxies', show: (me: Me) => can(me, 'proxy:manage'), Page: ProxiesPage },
-  { hash: 'members', title: 'Members', show: (me: Me) => can(me, 'team:manage'), Page: MembersPage },
-  { hash: 'audit', title: 'Audit log', show: (me: Me) => can(me, 'team:manage'), Page: AuditPage },
+  { hash: 'proxies', title: 'Proxies', show: (me: MeResponse) => can(me, 'proxy:manage'), Page: ProxiesPage },
+  { hash: 'members', title: 'Members', show: (me: MeResponse) => can(me, 'team:manage'), Page: MembersPage },
+  { hash: 'audit', title: 'Audit log', show: (me: MeResponse) => can(me, 'team:manage'), Page: AuditPage },
   { hash: 'tokens', title: 'API tokens', show: () => true, Page: TokensPage },
 ];
 
@@ -60,11 +60,11 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
 }
 
 function App() {
-  const [me, setMe] = useState<Me | null>(null);
+  const [me, setMe] = useState<MeResponse | null>(null);
   const [checked, setChecked] = useState(false);
   const [live, setLive] = useState(0);
   const hash = useHash();
-  const loadMe = useCallback(() => api<Me>('/auth/me').then(setMe, () => setMe(null)), []);
+  const loadMe = useCallback(() => api<MeResponse>('/auth/me').then(setMe, () => setMe(null)), []);
 
   useEffect(() => {
     setSignedOutHandler(() => setMe(null));

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useState } from 'react';
+import { Children, Fragment, useCallback, useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { ApiError } from './api';
 
@@ -20,8 +20,11 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
   return { data, error, reload: useCallback(() => setTick((t) => t + 1), []) };
 }
 
+/** Runs `action` as `what`; true when it went through. */
+export type Run = (what: string, action: () => Promise<unknown>) => Promise<boolean>;
+
 /** Runs an action and reports how it went in the page's live region. */
-export function useAction(): { status: string; run: (what: string, action: () => Promise<unknown>) => Promise<boolean> } {
+export function useAction(): { status: string; run: Run } {
   const [status, setStatus] = useState('');
   const run = useCallback(async (what: string, action: () => Promise<unknown>) => {
     try {
@@ -34,6 +37,36 @@ export function useAction(): { status: string; run: (what: string, action: () =>
     }
   }, []);
   return { status, run };
+}
+
+/** A button that runs `action` through `run` (so the page's status tells how it went), then `after` either way. */
+export function RunButton(props: {
+  run: Run;
+  what: string;
+  action: () => Promise<unknown>;
+  after?: () => void;
+  disabled?: boolean;
+  children: ReactNode;
+}) {
+  return (
+    <button type="button" disabled={props.disabled} onClick={() => void props.run(props.what, props.action).then(props.after)}>
+      {props.children}
+    </button>
+  );
+}
+
+/** Buttons (and the field they act on) side by side, a space apart; one not shown (false, null) leaves no gap. */
+export function ButtonRow({ children }: { children: ReactNode }) {
+  return (
+    <>
+      {Children.toArray(children).map((child, i) => (
+        <Fragment key={i}>
+          {i > 0 && ' '}
+          {child}
+        </Fragment>
+      ))}
+    </>
+  );
 }
 
 export function Status({ text }: { text: string }) {

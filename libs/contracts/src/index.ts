@@ -1,6 +1,7 @@
 export * from './envelope';
 export * from './errors';
 export * from './permissions';
+export * from './account';
 export * from './limits';
 export * from './fingerprint';
 export * from './proxy';

@@ -7,7 +7,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { hash, verify } from '@node-rs/argon2';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, IsNull } from 'typeorm';
-import { ALL_PERMISSIONS, ConflictError, ForbiddenError, NotFoundError, UnauthorizedError } from '@cos/contracts';
+import {
+  ALL_PERMISSIONS,
+  ConflictError,
+  ForbiddenError,
+  MeResponse,
+  NotFoundError,
+  TeamResponse,
+  UnauthorizedError,
+  UserResponse,
+} from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { CloudConfig } from '../config/cloud-config';
 import { hashToken, randomToken, sameHash } from '../crypto/secret-box';
@@ -146,7 +155,7 @@ export class AuthService {
     await this.loader.forgetSession(session.id);
   }
 
-  async me(auth: AuthContext) {
+  async me(auth: AuthContext): Promise<MeResponse> {
     const user = await this.db.getRepository(UserEntity).findOneByOrFail({ id: auth.userId });
     const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: auth.teamId });
     return { user: this.userView(user), team: this.teamView(team), deviceId: auth.deviceId, ...this.accessView(auth) };
@@ -259,7 +268,7 @@ export class AuthService {
     if (taken) throw new ConflictError('Email already registered');
   }
 
-  userView(user: UserEntity) {
+  userView(user: UserEntity): UserResponse {
     return {
       id: user.id,
       email: user.email,
@@ -270,15 +279,15 @@ export class AuthService {
     };
   }
 
-  private teamView(team: TeamEntity) {
+  private teamView(team: TeamEntity): TeamResponse {
     return { id: team.id, name: team.name, createdAt: team.createdAt.toISOString() };
   }
 
-  private accessView(auth: AuthContext) {
+  private accessView(auth: AuthContext): Pick<MeResponse, 'permissions' | 'scope' | 'groupIds'> {
     return {
       permissions: ALL_PERMISSIONS.filter((p) => auth.holds(p)),
       scope: auth.role === 'member' ? auth.scope : 'all',
-      groupIds: auth.role === 'member' && auth.scope === 'groups' ? auth.groupIds : [],
+      groupIds: auth.role === 'member' && auth.scope === 'groups' ? [...auth.groupIds] : [],
     };
   }
 

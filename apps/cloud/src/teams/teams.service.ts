@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
 import { ConflictError, ForbiddenError, InvalidParamError, NotFoundError, PERMISSIONS } from '@cos/contracts';
-import type { Permission, Role, WindowScope } from '@cos/contracts';
+import type { MemberResponse, Permission, Role, WindowScope } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../access/auth-context';
 import { AuthService, hashPassword } from '../auth/auth.service';
@@ -205,7 +205,7 @@ export class TeamsService {
     return { userId: user.id, email: user.email, role: user.role, permissions: user.permissions, scope: user.scope, groupIds };
   }
 
-  private memberView(user: UserEntity, groupIds: number[]) {
+  private memberView(user: UserEntity, groupIds: number[]): MemberResponse {
     return { ...this.auth.userView(user), permissions: user.permissions, scope: user.scope, groupIds };
   }
 }

@@ -1,6 +1,9 @@
 import { useState } from 'react';
 import { api } from '../api';
+import { Pager, Table } from '../table';
 import { Field, Status, useLoad } from '../ui';
+
+const PAGE_SIZE = 50;
 
 interface AuditEvent {
   id: string;
@@ -16,7 +19,7 @@ export function AuditPage({ live }: { live: number }) {
   const [page, setPage] = useState(0);
   const [kind, setKind] = useState('');
   const events = useLoad(
-    () => api<{ list: AuditEvent[]; total: number }>('/audit/list', { page, pageSize: 50, ...(kind ? { kind } : {}) }),
+    () => api<{ list: AuditEvent[]; total: number }>('/audit/list', { page, pageSize: PAGE_SIZE, ...(kind ? { kind } : {}) }),
     [page, kind, live],
   );
   return (
@@ -27,41 +30,22 @@ export function AuditPage({ live }: { live: number }) {
         </Field>
       </div>
       <Status text={events.error} />
-      <div className="table-wrap">
-        <table aria-label="Audit log">
-          <thead>
-            <tr>
-              <th scope="col">When</th>
-              <th scope="col">What</th>
-              <th scope="col">Who</th>
-              <th scope="col">Window</th>
-              <th scope="col">Device</th>
-              <th scope="col">Details</th>
-            </tr>
-          </thead>
-          <tbody>
-            {events.data?.list.map((e) => (
-              <tr key={e.id}>
-                <td>{new Date(e.createdAt).toLocaleString()}</td>
-                <td>{e.kind}</td>
-                <td>{e.actorId ?? 'cloud'}</td>
-                <td>{e.windowId ?? ''}</td>
-                <td>{e.deviceId ?? ''}</td>
-                <td>{Object.keys(e.data).length ? JSON.stringify(e.data) : ''}</td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
-      <nav className="pager" aria-label="Pages of the audit log">
-        <button type="button" disabled={page === 0} onClick={() => setPage((p) => p - 1)}>
-          Previous
-        </button>
-        <span>{events.data?.total ?? 0} events</span>
-        <button type="button" disabled={(page + 1) * 50 >= (events.data?.total ?? 0)} onClick={() => setPage((p) => p + 1)}>
-          Next
-        </button>
-      </nav>
+      <Table
+        label="Audit log"
+        rows={events.data?.list}
+        rowId={(e) => e.id}
+        columns={[
+          { header: 'When', cell: (e) => new Date(e.createdAt).toLocaleString() },
+          { header: 'What', cell: (e) => e.kind },
+          { header: 'Who', cell: (e) => e.actorId ?? 'cloud' },
+          { header: 'Window', cell: (e) => e.windowId ?? '' },
+          { header: 'Device', cell: (e) => e.deviceId ?? '' },
+          { header: 'Details', cell: (e) => (Object.keys(e.data).length ? JSON.stringify(e.data) : '') },
+        ]}
+      />
+      <Pager label="Pages of the audit log" page={page} pageSize={PAGE_SIZE} total={events.data?.total ?? 0} onPage={setPage}>
+        {events.data?.total ?? 0} events
+      </Pager>
     </>
   );
 }

@@ -1,7 +1,8 @@
+import type { Permission } from '@cos/contracts';
 import { useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
-import { Field, Status, useAction, useLoad } from '../ui';
+import { ButtonRow, Field, RunButton, Status, useAction, useLoad } from '../ui';
 
 interface Named {
   id: number;
@@ -9,7 +10,7 @@ interface Named {
   color?: string;
 }
 
-function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permission: string; live: number }) {
+function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permission: Permission; live: number }) {
   const me = useSession();
   const list = useLoad(() => api<{ list: Named[] }>(`/${kind}/list`, { pageSize: 100 }), [live]);
   const [name, setName] = useState('');
@@ -39,29 +40,29 @@ function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permissi
         {list.data?.list.map((item) => (
           <li key={item.id}>
             {may ? (
-              <>
+              <ButtonRow>
                 <input
                   aria-label={`Name of ${kind} ${item.name}`}
                   value={renaming[item.id] ?? item.name}
                   onChange={(e) => setRenaming({ ...renaming, [item.id]: e.target.value })}
-                />{' '}
-                <button
-                  type="button"
-                  onClick={() =>
-                    void run(`Rename ${kind}`, () => api(`/${kind}/update`, { id: item.id, name: renaming[item.id] ?? item.name })).then(
-                      list.reload,
-                    )
-                  }
+                />
+                <RunButton
+                  run={run}
+                  what={`Rename ${kind}`}
+                  action={() => api(`/${kind}/update`, { id: item.id, name: renaming[item.id] ?? item.name })}
+                  after={list.reload}
                 >
                   Rename
-                </button>{' '}
-                <button
-                  type="button"
-                  onClick={() => void run(`Delete ${kind} ${item.name}`, () => api(`/${kind}/delete`, { id: item.id })).then(list.reload)}
+                </RunButton>
+                <RunButton
+                  run={run}
+                  what={`Delete ${kind} ${item.name}`}
+                  action={() => api(`/${kind}/delete`, { id: item.id })}
+                  after={list.reload}
                 >
                   Delete {item.name}
-                </button>
-              </>
+                </RunButton>
+              </ButtonRow>
             ) : (
               item.name
             )}

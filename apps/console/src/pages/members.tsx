@@ -1,17 +1,10 @@
+import type { MemberResponse } from '@cos/contracts';
 import { useState } from 'react';
 import { api } from '../api';
 import { useSession } from '../session';
-import { Dialog, Field, Status, useAction, useLoad } from '../ui';
+import { Table } from '../table';
+import { ButtonRow, Dialog, Field, RunButton, Status, useAction, useLoad } from '../ui';
 
-interface Member {
-  id: number;
-  email: string;
-  name: string;
-  role: 'owner' | 'admin' | 'member';
-  permissions: string[];
-  scope: 'all' | 'groups';
-  groupIds: number[];
-}
 interface Permission {
   name: string;
   description: string;
@@ -19,10 +12,10 @@ interface Permission {
 
 export function MembersPage({ live }: { live: number }) {
   const me = useSession();
-  const members = useLoad(() => api<{ list: Member[] }>('/team/member/list'), [live]);
+  const members = useLoad(() => api<{ list: MemberResponse[] }>('/team/member/list'), [live]);
   const catalogue = useLoad(() => api<{ list: Permission[] }>('/team/permission/list'), []);
   const groups = useLoad(() => api<{ list: { id: number; name: string }[] }>('/group/list', { pageSize: 100 }), [live]);
-  const [editing, setEditing] = useState<Member | 'new' | null>(null);
+  const [editing, setEditing] = useState<MemberResponse | 'new' | null>(null);
   const { status, run } = useAction();
   return (
     <>
@@ -32,46 +25,40 @@ export function MembersPage({ live }: { live: number }) {
         </button>
       </div>
       <Status text={status || members.error} />
-      <div className="table-wrap">
-        <table aria-label="Members">
-          <thead>
-            <tr>
-              <th scope="col">Email</th>
-              <th scope="col">Role</th>
-              <th scope="col">Permissions</th>
-              <th scope="col">Windows</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {members.data?.list.map((m) => (
-              <tr key={m.id}>
-                <td>{m.email}</td>
-                <td>{m.role}</td>
-                <td>{m.role === 'member' ? m.permissions.join(', ') || 'none' : 'all'}</td>
-                <td>{m.scope === 'all' || m.role !== 'member' ? 'all' : `groups ${m.groupIds.join(', ') || 'none'}`}</td>
-                <td>
-                  {m.id !== me.user.id && m.role !== 'owner' && (
-                    <>
-                      <button type="button" onClick={() => setEditing(m)}>
-                        Edit {m.email}
-                      </button>{' '}
-                      <button
-                        type="button"
-                        onClick={() =>
-                          void run(`Remove ${m.email}`, () => api('/team/member/remove', { userId: m.id })).then(members.reload)
-                        }
-                      >
-                        Remove {m.email}
-                      </button>
-                    </>
-                  )}
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        label="Members"
+        rows={members.data?.list}
+        rowId={(m) => m.id}
+        columns={[
+          { header: 'Email', cell: (m) => m.email },
+          { header: 'Role', cell: (m) => m.role },
+          { header: 'Permissions', cell: (m) => (m.role === 'member' ? m.permissions.join(', ') || 'none' : 'all') },
+          {
+            header: 'Windows',
+            cell: (m) => (m.scope === 'all' || m.role !== 'member' ? 'all' : `groups ${m.groupIds.join(', ') || 'none'}`),
+          },
+          {
+            header: 'Actions',
+            cell: (m) =>
+              m.id !== me.user.id &&
+              m.role !== 'owner' && (
+                <ButtonRow>
+                  <button type="button" onClick={() => setEditing(m)}>
+                    Edit {m.email}
+                  </button>
+                  <RunButton
+                    run={run}
+                    what={`Remove ${m.email}`}
+                    action={() => api('/team/member/remove', { userId: m.id })}
+                    after={members.reload}
+                  >
+                    Remove {m.email}
+                  </RunButton>
+                </ButtonRow>
+              ),
+          },
+        ]}
+      />
       {editing && (
         <MemberForm
           member={editing === 'new' ? null : editing}
@@ -87,7 +74,7 @@ export function MembersPage({ live }: { live: number }) {
 }
 
 function MemberForm(props: {
-  member: Member | null;
+  member: MemberResponse | null;
   permissions: Permission[];
   groups: { id: number; name: string }[];
   mayMakeAdmin: boolean;
@@ -139,7 +126,7 @@ function MemberForm(props: {
           </div>
         )}
         <Field label="Role">
-          <select value={role} onChange={(e) => setRole(e.target.value as Member['role'])}>
+          <select value={role} onChange={(e) => setRole(e.target.value as MemberResponse['role'])}>
             <option value="member">member</option>
             {props.mayMakeAdmin && <option value="admin">admin</option>}
           </select>

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api';
-import { Field, Status, useAction, useLoad } from '../ui';
+import { Table } from '../table';
+import { ButtonRow, Field, RunButton, Status, useAction, useLoad } from '../ui';
 
 interface SavedProxy {
   id: number;
@@ -19,6 +20,12 @@ interface SavedProxy {
     message?: string;
     checkedAt?: string;
   } | null;
+}
+
+function lastCheckText(check: SavedProxy['lastCheck']): string {
+  if (!check) return 'never';
+  if (check.ok) return `ok: ${check.ip ?? ''} ${check.country ?? ''} ${check.latencyMs ?? ''} ms`;
+  return `failed: ${check.message ?? check.reason ?? ''}`;
 }
 
 export function ProxiesPage({ live }: { live: number }) {
@@ -60,52 +67,30 @@ export function ProxiesPage({ live }: { live: number }) {
         <button type="submit">Add proxy</button>
       </form>
       <Status text={status || proxies.error} />
-      <div className="table-wrap">
-        <table aria-label="Saved proxies">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Endpoint</th>
-              <th scope="col">Password</th>
-              <th scope="col">Last check</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {proxies.data?.list.map((p) => (
-              <tr key={p.id}>
-                <td>{p.name}</td>
-                <td>
-                  {p.proxyType}://{p.proxyUserName ? `${p.proxyUserName}@` : ''}
-                  {p.host}:{p.port}
-                </td>
-                <td>{p.hasProxyPassword ? 'set' : 'not set'}</td>
-                <td>
-                  {p.lastCheck
-                    ? p.lastCheck.ok
-                      ? `ok: ${p.lastCheck.ip ?? ''} ${p.lastCheck.country ?? ''} ${p.lastCheck.latencyMs ?? ''} ms`
-                      : `failed: ${p.lastCheck.message ?? p.lastCheck.reason ?? ''}`
-                    : 'never'}
-                </td>
-                <td>
-                  <button
-                    type="button"
-                    onClick={() => void run(`Check ${p.name}`, () => api('/proxy/check', { id: p.id })).then(proxies.reload)}
-                  >
-                    Check {p.name}
-                  </button>{' '}
-                  <button
-                    type="button"
-                    onClick={() => void run(`Delete ${p.name}`, () => api('/proxy/delete', { id: p.id })).then(proxies.reload)}
-                  >
-                    Delete {p.name}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        label="Saved proxies"
+        rows={proxies.data?.list}
+        rowId={(p) => p.id}
+        columns={[
+          { header: 'Name', cell: (p) => p.name },
+          { header: 'Endpoint', cell: (p) => `${p.proxyType}://${p.proxyUserName ? `${p.proxyUserName}@` : ''}${p.host}:${p.port}` },
+          { header: 'Password', cell: (p) => (p.hasProxyPassword ? 'set' : 'not set') },
+          { header: 'Last check', cell: (p) => lastCheckText(p.lastCheck) },
+          {
+            header: 'Actions',
+            cell: (p) => (
+              <ButtonRow>
+                <RunButton run={run} what={`Check ${p.name}`} action={() => api('/proxy/check', { id: p.id })} after={proxies.reload}>
+                  Check {p.name}
+                </RunButton>
+                <RunButton run={run} what={`Delete ${p.name}`} action={() => api('/proxy/delete', { id: p.id })} after={proxies.reload}>
+                  Delete {p.name}
+                </RunButton>
+              </ButtonRow>
+            ),
+          },
+        ]}
+      />
     </>
   );
 }

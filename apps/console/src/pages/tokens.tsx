@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api';
-import { Field, Status, useAction, useLoad } from '../ui';
+import { Table } from '../table';
+import { Field, RunButton, Status, useAction, useLoad } from '../ui';
 
 interface ApiToken {
   id: number;
@@ -47,37 +48,25 @@ export function TokensPage({ live }: { live: number }) {
         </section>
       )}
       <Status text={status || tokens.error} />
-      <div className="table-wrap">
-        <table aria-label="API tokens">
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Starts with</th>
-              <th scope="col">Created</th>
-              <th scope="col">Last used</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {tokens.data?.list.map((t) => (
-              <tr key={t.id}>
-                <td>{t.name}</td>
-                <td>{t.tokenPrefix}…</td>
-                <td>{new Date(t.createdAt).toLocaleString()}</td>
-                <td>{t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never'}</td>
-                <td>
-                  <button
-                    type="button"
-                    onClick={() => void run(`Revoke ${t.name}`, () => api('/auth/token/revoke', { id: t.id })).then(tokens.reload)}
-                  >
-                    Revoke {t.name}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <Table
+        label="API tokens"
+        rows={tokens.data?.list}
+        rowId={(t) => t.id}
+        columns={[
+          { header: 'Name', cell: (t) => t.name },
+          { header: 'Starts with', cell: (t) => `${t.tokenPrefix}…` },
+          { header: 'Created', cell: (t) => new Date(t.createdAt).toLocaleString() },
+          { header: 'Last used', cell: (t) => (t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never') },
+          {
+            header: 'Actions',
+            cell: (t) => (
+              <RunButton run={run} what={`Revoke ${t.name}`} action={() => api('/auth/token/revoke', { id: t.id })} after={tokens.reload}>
+                Revoke {t.name}
+              </RunButton>
+            ),
+          },
+        ]}
+      />
     </>
   );
 }

@@ -1,0 +1,69 @@
+import { useState } from 'react';
+import { api } from '../api';
+import { Field, NamedOptions, RunButton } from '../ui';
+import type { Run } from '../ui';
+import type { Named } from './window-changes';
+
+/**
+ * What can be done to the selected windows at once. `mayChange` allows the group, remark and proxy
+ * changes (the single-window permission for one, the batch one for more), `mayDelete` the move to
+ * the recycle bin; `run` reports in the page's status, which outlives the selection.
+ */
+export function WindowBatchBar(props: {
+  ids: number[];
+  groups: Named[] | undefined;
+  mayChange: boolean;
+  mayDelete: boolean;
+  run: Run;
+  after: () => void;
+}) {
+  const { ids, run, after } = props;
+  const [groupId, setGroupId] = useState('');
+  const [remark, setRemark] = useState('');
+  // Hidden rather than unmounted while nothing is selected: the chosen group and remark stay for the next selection.
+  if (ids.length === 0) return null;
+  return (
+    <section className="toolbar" aria-label="Selected windows">
+      <span>{ids.length} selected</span>
+      {props.mayChange && (
+        <>
+          <Field label="Move to group">
+            <select value={groupId} onChange={(e) => setGroupId(e.target.value)}>
+              <option value="">Choose…</option>
+              <option value="0">No group</option>
+              <NamedOptions items={props.groups} />
+            </select>
+          </Field>
+          <RunButton
+            run={run}
+            what="Move to group"
+            action={() => api('/browser/group/update', { ids, groupId: Number(groupId) })}
+            after={after}
+            disabled={groupId === ''}
+          >
+            Move
+          </RunButton>
+          <Field label="Remark">
+            <input value={remark} onChange={(e) => setRemark(e.target.value)} />
+          </Field>
+          <RunButton run={run} what="Set remark" action={() => api('/browser/remark/update', { ids, remark })} after={after}>
+            Set remark
+          </RunButton>
+          <RunButton
+            run={run}
+            what="Remove proxy"
+            action={() => api('/browser/proxy/update', { ids, proxyMethod: 2, proxyType: 'direct' })}
+            after={after}
+          >
+            Remove proxy
+          </RunButton>
+        </>
+      )}
+      {props.mayDelete && (
+        <RunButton run={run} what="Move to recycle bin" action={() => api('/browser/delete/ids', { ids })} after={after}>
+          Delete
+        </RunButton>
+      )}
+    </section>
+  );
+}

@@ -1,0 +1,130 @@
+import { getCoreRowModel, useReactTable } from '@tanstack/react-table';
+import type { ColumnDef, OnChangeFn, RowSelectionState } from '@tanstack/react-table';
+import type { ReactNode } from 'react';
+
+/** A column: its header and what a row shows in it. */
+export interface Column<T> {
+  header: string;
+  cell: (row: T) => ReactNode;
+}
+
+/** Rows with a checkbox each (and one for the whole page); `selection` holds the ticked rows' ids. */
+export interface RowSelection<T> {
+  selection: RowSelectionState;
+  onChange: OnChangeFn<RowSelectionState>;
+  /** The accessible name of the checkbox in the header. */
+  allLabel: string;
+  /** The accessible name of a row's checkbox. */
+  rowLabel: (row: T) => string;
+}
+
+function selectColumn<T>(select: RowSelection<T>): ColumnDef<T> {
+  return {
+    id: 'select',
+    header: ({ table }) => (
+      <input
+        type="checkbox"
+        aria-label={select.allLabel}
+        checked={table.getIsAllRowsSelected()}
+        onChange={table.getToggleAllRowsSelectedHandler()}
+      />
+    ),
+    cell: ({ row }) => (
+      <input
+        type="checkbox"
+        aria-label={select.rowLabel(row.original)}
+        checked={row.getIsSelected()}
+        onChange={row.getToggleSelectedHandler()}
+      />
+    ),
+  };
+}
+
+/**
+ * A header or cell called as a function, where tanstack's `flexRender` would mount it as a component:
+ * the columns are made afresh at every render, and a new component type each time would remount
+ * every cell, a ticked checkbox losing its focus with it.
+ */
+function show<C>(render: unknown, context: C): ReactNode {
+  return typeof render === 'function' ? (render as (context: C) => ReactNode)(context) : (render as ReactNode);
+}
+
+/**
+ * A list as a table named `label` (what assistive technology and the tests find it by), column
+ * headers scoped to their columns, scrolling sideways when wider than the page.
+ */
+export function Table<T>(props: {
+  label: string;
+  rows: T[] | undefined;
+  columns: Column<T>[];
+  rowId: (row: T) => number | string;
+  /** Every row of the list when `rows` is one page of it. */
+  rowCount?: number;
+  select?: RowSelection<T>;
+}) {
+  const { select } = props;
+  const table = useReactTable({
+    data: props.rows ?? [],
+    columns: [
+      ...(select ? [selectColumn(select)] : []),
+      ...props.columns.map((column, i): ColumnDef<T> => ({
+        id: String(i),
+        header: column.header,
+        cell: ({ row }) => column.cell(row.original),
+      })),
+    ],
+    getCoreRowModel: getCoreRowModel(),
+    getRowId: (row) => String(props.rowId(row)),
+    state: select ? { rowSelection: select.selection } : {},
+    onRowSelectionChange: select?.onChange,
+    enableRowSelection: select !== undefined,
+  });
+  return (
+    <div className="table-wrap">
+      <table aria-label={props.label} aria-rowcount={props.rowCount}>
+        <thead>
+          {table.getHeaderGroups().map((group) => (
+            <tr key={group.id}>
+              {group.headers.map((header) => (
+                <th key={header.id} scope="col">
+                  {show(header.column.columnDef.header, header.getContext())}
+                </th>
+              ))}
+            </tr>
+          ))}
+        </thead>
+        <tbody>
+          {table.getRowModel().rows.map((row) => (
+            <tr key={row.id}>
+              {row.getVisibleCells().map((cell) => (
+                <td key={cell.id}>{show(cell.column.columnDef.cell, cell.getContext())}</td>
+              ))}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+/** Previous and next through a paged list; `children` says where the reader is. */
+export function Pager(props: {
+  label: string;
+  page: number;
+  pageSize: number;
+  total: number;
+  onPage: (update: (page: number) => number) => void;
+  children: ReactNode;
+}) {
+  return (
+    <nav className="pager" aria-label={props.label}>
+      <button type="button" disabled={props.page === 0} onClick={() => props.onPage((p) => p - 1)}>
+        Previous
+      </button>
+      <span>{props.children}</span>
+      <button type="button" disabled={(props.page + 1) * props.pageSize >= props.total} onClick={() => props.onPage((p) => p + 1)}>
+        Next
+      </button>
+    </nav>
+  );
+}
