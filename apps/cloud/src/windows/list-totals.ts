@@ -4,6 +4,18 @@ import { WindowFilter, WindowStore } from './window-store';
 
 const ENTRIES_MAX = 10_000;
 
+/** The same list, however its filters were written (tags in any order). */
+const keyOf = (f: WindowFilter) =>
+  JSON.stringify([
+    f.bin,
+    f.scopedGroupIds ?? null,
+    f.groupId ?? null,
+    f.keyword ?? '',
+    f.name ?? '',
+    f.remark ?? '',
+    [...(f.tagIds ?? [])].sort((a, b) => a - b),
+  ]);
+
 /**
  * Exact totals of filtered window lists without counting every time. A total is counted
  * together with the team's list version (`window_list_versions`, moved by triggers in the same
@@ -18,8 +30,8 @@ export class ListTotals {
   constructor(private readonly store: WindowStore) {}
 
   /** The total of the list `filter` selects, from the last count when `version` is still the one it was counted at. */
-  async total(key: string, version: string, filter: WindowFilter): Promise<number> {
-    const cacheKey = `${filter.teamId}:${key}`;
+  async total(filter: WindowFilter, version: string): Promise<number> {
+    const cacheKey = `${filter.teamId}:${keyOf(filter)}`;
     const known = this.totals.get(cacheKey, version);
     if (known !== undefined) return known;
     const counted = await this.store.filteredCountAtVersion(filter);
