@@ -116,7 +116,7 @@ export class WindowStore {
     );
   }
 
-  // ---- one window, or the windows a write names ----
+  // One window, or the windows a write names.
 
   /** The named windows of a team in `bin`, in id order; locked `FOR UPDATE` (in id order) when `lock`. */
   async forBatch(manager: EntityManager, teamId: number, ids: readonly number[], bin: Bin, lock: boolean): Promise<BatchWindow[]> {
@@ -143,7 +143,7 @@ export class WindowStore {
     return query.getOne();
   }
 
-  // ---- writes ----
+  // Writes.
 
   /** The team's next window number; the team's row stays locked, which also orders concurrent creates. */
   async nextSeq(manager: EntityManager, teamId: number): Promise<number> {
@@ -237,7 +237,7 @@ export class WindowStore {
     ]);
   }
 
-  // ---- cookies and profile ----
+  // Cookies and profile.
 
   async cookies(manager: EntityManager, id: number): Promise<StoredCookie[]> {
     const [{ cookies }]: { cookies: StoredCookie[] }[] = await manager.query(`SELECT cookies FROM windows WHERE id = $1`, [id]);
@@ -267,7 +267,7 @@ export class WindowStore {
     );
   }
 
-  // ---- views: single windows ----
+  // Views: single windows.
 
   async view(manager: EntityManager, id: number): Promise<WindowView> {
     const rows: ViewRow[] = await manager.query(this.viewStatement('windows w', 'w.id = $1'), [id]);
@@ -288,7 +288,7 @@ export class WindowStore {
     return refs.map((_, i) => found.get(i + 1));
   }
 
-  // ---- views: lists filtered by any field (query builder) ----
+  // Views: lists filtered by any field (query builder).
 
   /** A page of a filtered list, newest (or last binned) first. */
   async filteredPage(filter: WindowFilter, offset: number, take: number): Promise<WindowView[]> {
@@ -375,7 +375,7 @@ export class WindowStore {
       .getQueryAndParameters();
   }
 
-  // ---- views: lists by team, scope and group only (prepared statements on the ordering index) ----
+  // Views: lists by team, scope and group only (prepared statements on the ordering index).
 
   /** The total of such a list from the counters, and the team's list version, in one statement. */
   async counted(filter: WindowFilter): Promise<Counted> {
@@ -431,7 +431,7 @@ export class WindowStore {
        FROM window_counts WHERE ${where}`;
   }
 
-  // ---- the view statement ----
+  // The view statement.
 
   /**
    * The statement that reads windows with their group name and tags in one round trip, whatever
