@@ -8,6 +8,7 @@ import { SecretReads } from '../audit/secret-reads';
 import { AuthContext } from '../access/auth-context';
 import { WindowAccess } from '../windows/window-access';
 import { isHeld } from '../windows/window.views';
+import { WindowStore } from '../windows/window-store';
 import { ImportCookiesDto } from './dto/window-cookies.dto';
 import { WindowRefDto } from '../windows/dto/window.dto';
 
@@ -22,6 +23,7 @@ export class WindowCookiesService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: WindowAccess,
+    private readonly windows: WindowStore,
     private readonly audit: AuditLog,
     private readonly reads: SecretReads,
   ) {}
@@ -30,7 +32,7 @@ export class WindowCookiesService {
     const ref = resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
     const { window, cookies } = await this.db.transaction(async (manager) => {
       const window = await this.access.requireWindow(manager, auth, ref, 'read');
-      const [{ cookies }]: { cookies: StoredCookie[] }[] = await manager.query(`SELECT cookies FROM windows WHERE id = $1`, [window.id]);
+      const cookies = await this.windows.cookies(manager, window.id);
       await this.reads.cookiesExported(manager, auth, window.id, cookies.length);
       return { window, cookies };
     });
@@ -59,9 +61,7 @@ export class WindowCookiesService {
           `Window ${window.uuid} is open on device ${window.openDeviceId}; import into the running window through that device's agent`,
         );
       }
-      const [{ cookies: stored }]: { cookies: StoredCookie[] }[] = await manager.query(`SELECT cookies FROM windows WHERE id = $1`, [
-        window.id,
-      ]);
+      const stored = await this.windows.cookies(manager, window.id);
       const merged = new Map<string, StoredCookie>();
       if (mode === 'merge') for (const cookie of stored) merged.set(keyOf(cookie), cookie);
       for (const cookie of incoming) merged.set(keyOf(cookie), cookie);
@@ -70,10 +70,7 @@ export class WindowCookiesService {
       }
       const cookies = [...merged.values()];
       // A replace moves the window's cookie epoch: a device's profile copy of an older epoch starts without its own cookies.
-      await manager.query(
-        `UPDATE windows SET cookies = $2::jsonb, cookies_epoch = cookies_epoch + CASE WHEN $3 THEN 1 ELSE 0 END, updated_at = now() WHERE id = $1`,
-        [window.id, JSON.stringify(cookies), mode === 'replace'],
-      );
+      await this.windows.setCookies(manager, window.id, cookies, mode === 'replace');
       await this.audit.record(manager, {
         teamId: auth.teamId,
         actorId: auth.userId,

@@ -23,6 +23,7 @@ import { CloudConfig } from '../config/cloud-config';
 import { WindowAccess } from '../windows/window-access';
 import { isHeld } from '../windows/window.views';
 import { WindowEntity } from '../windows/window.entity';
+import { WindowStore } from '../windows/window-store';
 import { BlobQueryDto, CommitProfileDto, ManifestDto, MissingBlobsDto, ProfileFileDto, RestoreProfileDto } from './dto/profile.dto';
 import { checkPath, checkSyncedFiles } from './profile-commit-checks';
 import { ProfileBlobs } from './profile-blobs';
@@ -59,6 +60,7 @@ export class ProfileVersionsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly access: WindowAccess,
+    private readonly windows: WindowStore,
     private readonly blobs: ProfileBlobs,
     private readonly config: CloudConfig,
     private readonly audit: AuditLog,
@@ -124,10 +126,7 @@ export class ProfileVersionsService {
         );
       }
       await this.checkBlobs(manager, auth.teamId, dto.files);
-      const [{ cookies_epoch: epoch }]: { cookies_epoch: number }[] = await manager.query(
-        `SELECT cookies_epoch FROM windows WHERE id = $1`,
-        [window.id],
-      );
+      const epoch = await this.windows.cookiesEpoch(manager, window.id);
       // Cookies read in an older cookie epoch (replaced by an import since) do not become the stored ones.
       const freshCookies = dto.cookiesEpoch === undefined || dto.cookiesEpoch === epoch ? cookies : undefined;
       const row = await this.insertVersion(manager, window, auth, {
@@ -289,10 +288,7 @@ export class ProfileVersionsService {
       [row.id, window.teamId, [...new Set(v.files.map((f) => f.sha256))]],
     );
     // A version that carries cookies makes them the window's stored cookies (a restore brings its own back).
-    await manager.query(
-      `UPDATE windows SET profile_version = $2, cookies = coalesce($3::jsonb, cookies), updated_at = now() WHERE id = $1`,
-      [window.id, row.version, v.cookies ? JSON.stringify(v.cookies) : null],
-    );
+    await this.windows.setProfileVersion(manager, window.id, row.version, v.cookies);
     // Only the newest versions are kept; their blobs' references go with them (collection frees the bytes).
     await manager.query(`DELETE FROM profile_versions WHERE window_id = $1 AND version <= $2::int - $3::int`, [
       window.id,

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditLog } from '../audit/audit-log';
 import { CloudConfig } from '../config/cloud-config';
+import { WindowStore } from '../windows/window-store';
 
 const HOUR = 3_600_000;
 
@@ -29,6 +30,7 @@ export class RecyclePurger implements OnApplicationBootstrap, OnApplicationShutd
     @InjectDataSource() private readonly db: DataSource,
     private readonly config: CloudConfig,
     private readonly audit: AuditLog,
+    private readonly windows: WindowStore,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -45,10 +47,7 @@ export class RecyclePurger implements OnApplicationBootstrap, OnApplicationShutd
     return this.db.transaction(async (manager) => {
       const [{ locked }]: { locked: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [PURGE_LOCK]);
       if (!locked) return { ran: false, deleted: 0 };
-      const [gone] = await manager.query<[{ id: number; team_id: number; group_id: number | null }[], number]>(
-        `DELETE FROM windows WHERE deleted_at IS NOT NULL AND deleted_at < now() - make_interval(days => $1) RETURNING id, team_id, group_id`,
-        [this.config.env.RECYCLE_RETENTION_DAYS],
-      );
+      const gone = await this.windows.deleteBinnedBefore(manager, this.config.env.RECYCLE_RETENTION_DAYS);
       await this.audit.recordGone(
         manager,
         { actorId: null, kind: 'window.purged', data: { retentionDays: this.config.env.RECYCLE_RETENTION_DAYS } },

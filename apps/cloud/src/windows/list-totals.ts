@@ -1,10 +1,20 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { VersionedCache } from './versioned-cache';
-import { WindowEntity } from './window.entity';
+import { WindowFilter, WindowStore } from './window-store';
 
 const ENTRIES_MAX = 10_000;
+
+/** The same list, however its filters were written (tags in any order). */
+const keyOf = (f: WindowFilter) =>
+  JSON.stringify([
+    f.bin,
+    f.scopedGroupIds ?? null,
+    f.groupId ?? null,
+    f.keyword ?? '',
+    f.name ?? '',
+    f.remark ?? '',
+    [...(f.tagIds ?? [])].sort((a, b) => a - b),
+  ]);
 
 /**
  * Exact totals of filtered window lists without counting every time. A total is counted
@@ -17,22 +27,16 @@ const ENTRIES_MAX = 10_000;
 export class ListTotals {
   private readonly totals = new VersionedCache<number>(ENTRIES_MAX);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly store: WindowStore) {}
 
-  /** The total of `filtered`, from the last count when `version` is still the one it was counted at. */
-  async total(teamId: number, key: string, version: string, filtered: SelectQueryBuilder<WindowEntity>): Promise<number> {
-    const cacheKey = `${teamId}:${key}`;
+  /** The total of the list `filter` selects, from the last count when `version` is still the one it was counted at. */
+  async total(filter: WindowFilter, version: string): Promise<number> {
+    const cacheKey = `${filter.teamId}:${keyOf(filter)}`;
     const known = this.totals.get(cacheKey, version);
     if (known !== undefined) return known;
-    const counted = await filtered
-      .clone()
-      .select('count(*)::int', 'total')
-      .addSelect(`(SELECT coalesce(max(v.version), 0)::text FROM window_list_versions v WHERE v.team_id = :listTeam)`, 'version')
-      .setParameter('listTeam', teamId)
-      .getRawOne<{ total: number; version: string }>();
-    const total = counted?.total ?? 0;
+    const counted = await this.store.filteredCountAtVersion(filter);
     // Labelled with the version its own statement saw: the count and the label share one snapshot.
-    this.totals.set(cacheKey, counted?.version ?? '0', total);
-    return total;
+    this.totals.set(cacheKey, counted.version, counted.total);
+    return counted.total;
   }
 }

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, SelectQueryBuilder } from 'typeorm';
 import { VersionedCache } from './versioned-cache';
-import { WindowEntity } from './window.entity';
+import { Anchor, WindowFilter, WindowStore } from './window-store';
+
+export type { Anchor } from './window-store';
 
 /** One anchor per this many rows: a deep page skips fewer than this many index entries. */
 export const ANCHOR_EVERY = 1000;
@@ -18,12 +18,6 @@ export function anchorFor(anchors: Anchor[], offset: number): { anchor: Anchor; 
   return anchor ? { anchor, skip: offset - index * ANCHOR_EVERY } : null;
 }
 
-export interface Anchor {
-  /** The ordering column's value as PostgreSQL prints it: microseconds kept. */
-  at: string;
-  id: number;
-}
-
 /**
  * Where deep pages start. For a list (team, bin, group, scope) it keeps the ordering key of
  * every ANCHOR_EVERY-th row, read with the team's list version in one statement and used while
@@ -34,7 +28,7 @@ export interface Anchor {
 export class PageAnchors {
   private readonly lists = new VersionedCache<Anchor[]>(LISTS_MAX);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly store: WindowStore) {}
 
   /** The anchors of a list kept at `version`, or undefined: nothing is read. */
   kept(teamId: number, key: string, version: string): Anchor[] | undefined {
@@ -42,33 +36,12 @@ export class PageAnchors {
   }
 
   /** The anchors of a list at `version`, read (with the version they were read at) when not kept. */
-  async list(
-    teamId: number,
-    key: string,
-    version: string,
-    filtered: SelectQueryBuilder<WindowEntity>,
-    orderColumn: string,
-  ): Promise<Anchor[]> {
-    const kept = this.kept(teamId, key, version);
+  async list(key: string, version: string, filter: WindowFilter): Promise<Anchor[]> {
+    const kept = this.kept(filter.teamId, key, version);
     if (kept) return kept;
-    const built = await this.build(teamId, filtered, orderColumn);
-    this.lists.set(`${teamId}:${key}`, built.version, built.anchors);
+    // Labelled with the version their own statement saw: anchors and label share one snapshot.
+    const built = await this.store.anchors(filter, ANCHOR_EVERY);
+    this.lists.set(`${filter.teamId}:${key}`, built.version, built.anchors);
     return built.anchors;
-  }
-
-  private async build(teamId: number, filtered: SelectQueryBuilder<WindowEntity>, orderColumn: string) {
-    const [inner, params] = filtered
-      .clone()
-      .select(`${orderColumn}::text`, 'at')
-      .addSelect('w.id', 'id')
-      .addSelect(`row_number() OVER (ORDER BY ${orderColumn} DESC, w.id DESC)`, 'n')
-      .getQueryAndParameters();
-    const rows: { at: string; id: number; version: string | null }[] = await this.db.query(
-      `SELECT t.at, t.id, (SELECT v.version::text FROM window_list_versions v WHERE v.team_id = $${params.length + 1}) AS version
-       FROM (${inner}) t WHERE (t.n - 1) % ${ANCHOR_EVERY} = 0 ORDER BY t.n`,
-      [...(params as unknown[]), teamId],
-    );
-    // Labelled with the version this statement saw: anchors and label share one snapshot.
-    return { version: rows[0]?.version ?? '0', anchors: rows.map((r) => ({ at: r.at, id: r.id })) };
   }
 }

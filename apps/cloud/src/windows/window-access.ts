@@ -6,8 +6,9 @@ import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
 import { GroupEntity } from '../groups/group.entity';
 import { TagEntity } from '../tags/tag.entity';
 import { WindowEntity } from './window.entity';
+import { BatchWindow, Bin, WindowStore } from './window-store';
 
-export type Bin = 'live' | 'recycled';
+export type { BatchWindow, Bin } from './window-store';
 export type AccessMode = 'read' | 'write';
 
 function plural(ids: readonly number[]): string {
@@ -24,11 +25,10 @@ function plural(ids: readonly number[]): string {
  * locked windows and then waited for a group a delete held (while the delete waited for those
  * windows to ungroup them) deadlocked.
  */
-/** What a batch write needs of each window it names. */
-export type BatchWindow = Pick<WindowEntity, 'id' | 'groupId' | 'openStatus' | 'openLeaseUntil'>;
-
 @Injectable()
 export class WindowAccess {
+  constructor(private readonly store: WindowStore) {}
+
   /**
    * The named windows of the caller's team, in id order, with what access and batch writes look
    * at (a batch names up to 1,000: no more is read), locked for writes.
@@ -40,14 +40,7 @@ export class WindowAccess {
     mode: AccessMode,
     bin: Bin = 'live',
   ): Promise<BatchWindow[]> {
-    const rows: { id: number; group_id: number | null; open_status: WindowEntity['openStatus']; open_lease_until: Date | null }[] =
-      await manager.query(
-        `SELECT id, group_id, open_status, open_lease_until FROM windows
-         WHERE team_id = $1 AND id = ANY($2) AND deleted_at IS ${bin === 'live' ? '' : 'NOT '}NULL
-         ORDER BY id${mode === 'write' ? ' FOR UPDATE' : ''}`,
-        [auth.teamId, ids],
-      );
-    const windows = rows.map((r) => ({ id: r.id, groupId: r.group_id, openStatus: r.open_status, openLeaseUntil: r.open_lease_until }));
+    const windows = await this.store.forBatch(manager, auth.teamId, ids, bin, mode === 'write');
     const found = new Set(windows.map((w) => w.id));
     const missing = ids.filter((id) => !found.has(id));
     if (missing.length > 0) throw new NotFoundError(`${plural(missing)} not found${bin === 'recycled' ? ' in the recycle bin' : ''}`);
@@ -65,15 +58,7 @@ export class WindowAccess {
     /** Writers lock the row; a caller that only needs the write scope (a blob upload) looks without locking. */
     lock = mode === 'write',
   ): Promise<WindowEntity> {
-    const query = manager
-      .getRepository(WindowEntity)
-      .createQueryBuilder('w')
-      .where('w.team_id = :teamId', { teamId: auth.teamId })
-      .andWhere(bin === 'live' ? 'w.deleted_at IS NULL' : 'w.deleted_at IS NOT NULL');
-    if (ref.id !== undefined) query.andWhere('w.id = :id', { id: ref.id });
-    if (ref.uuid !== undefined) query.andWhere('w.uuid = :uuid', { uuid: ref.uuid });
-    if (lock) query.setLock('pessimistic_write');
-    const window = await query.getOne();
+    const window = await this.store.find(manager, auth.teamId, ref, bin, lock);
     // A window the caller may not see is answered like one that is not there (or is in the bin):
     // one answer for both, so a uuid tells a member nothing of windows outside their scope.
     if (!window || !auth.inScope(window.groupId)) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { WindowResponse } from '@cos/contracts';
-import { PreparedReads } from '../database/prepared-reads';
-import { WindowViews } from './window.views';
+import { answerOf } from './window.views';
+import { WindowStore } from './window-store';
 
 /** One live window of a team, by id, by uuid, or by both (which must then name the same window). */
 export interface TeamWindowRef {
@@ -29,19 +29,8 @@ export const DETAIL_BATCH_MAX = 200;
 @Injectable()
 export class WindowDetails {
   private pending: Pending[] = [];
-  private readonly statement: string;
 
-  constructor(
-    private readonly reads: PreparedReads,
-    private readonly views: WindowViews,
-  ) {
-    this.statement = views.statement(
-      `unnest($1::int[], $2::int[], $3::uuid[]) WITH ORDINALITY AS r(team_id, id, uuid, n)
-       JOIN windows w ON w.team_id = r.team_id AND w.id = coalesce(r.id, (SELECT x.id FROM windows x WHERE x.uuid = r.uuid))`,
-      'w.deleted_at IS NULL AND (r.uuid IS NULL OR w.uuid = r.uuid)',
-      'r.n AS ref_index',
-    );
-  }
+  constructor(private readonly store: WindowStore) {}
 
   /** The live window `ref` names, or undefined. */
   get(ref: TeamWindowRef): Promise<WindowResponse | undefined> {
@@ -54,13 +43,8 @@ export class WindowDetails {
     const batch = this.pending.splice(0, DETAIL_BATCH_MAX);
     if (this.pending.length > 0) setImmediate(() => void this.flush());
     try {
-      const rows = await this.reads.query<Record<string, unknown>>(this.statement, [
-        batch.map((p) => p.ref.teamId),
-        batch.map((p) => p.ref.id ?? null),
-        batch.map((p) => p.ref.uuid ?? null),
-      ]);
-      const found = new Map(rows.map((row) => [Number(row.ref_index), this.views.fromRow(row)]));
-      batch.forEach((p, i) => p.resolve(found.get(i + 1)));
+      const answers = (await this.store.details(batch.map((p) => p.ref))).map((view) => view && answerOf(view));
+      batch.forEach((p, i) => p.resolve(answers[i]));
     } catch (error) {
       for (const p of batch) p.reject(error);
     }

@@ -6,6 +6,7 @@ import { ListTotals } from './list-totals';
 import { PageAnchors } from './page-anchors';
 import { WindowAccess } from './window-access';
 import { WindowDetails } from './window-details';
+import { WindowStore } from './window-store';
 import { WindowTagEntity } from './window-tag.entity';
 import { WindowEntity } from './window.entity';
 import { WindowViews } from './window.views';
@@ -15,7 +16,7 @@ import { WindowsService } from './windows.service';
 @Module({
   imports: [FingerprintsModule, TypeOrmModule.forFeature([WindowEntity, WindowTagEntity])],
   controllers: [WindowsController],
-  providers: [WindowsService, WindowAccess, WindowViews, WindowDetails, ListTotals, PageAnchors, ListPages],
-  exports: [WindowsService, WindowAccess, WindowViews],
+  providers: [WindowStore, WindowsService, WindowAccess, WindowViews, WindowDetails, ListTotals, PageAnchors, ListPages],
+  exports: [WindowStore, WindowsService, WindowAccess, WindowViews],
 })
 export class WindowsModule {}
