@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, IsNull, Not } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   checkCookies,
   ConflictError,
@@ -12,7 +12,7 @@ import {
   WindowNotOpenHereError,
   WindowOpenElsewhereError,
 } from '@cos/contracts';
-import type { LaunchPayload, OpenStatus, StoredCookie, WindowRef } from '@cos/contracts';
+import type { LaunchPayload, OpenStatus, WindowRef } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../access/auth-context';
 import { CloudConfig } from '../config/cloud-config';
@@ -20,6 +20,7 @@ import { SecretBox } from '../crypto/secret-box';
 import { savedProxyEndpoint } from '../proxies/saved-proxy-endpoint';
 import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
 import { WindowAccess } from '../windows/window-access';
+import { WindowStore } from '../windows/window-store';
 import { isHeld, WindowViews } from '../windows/window.views';
 import { WindowEntity } from '../windows/window.entity';
 import { CloseWindowDto, LaunchWindowDto, OpenStatusDto } from './dto/launch.dto';
@@ -37,6 +38,7 @@ export class LaunchService {
     private readonly box: SecretBox,
     private readonly config: CloudConfig,
     private readonly audit: AuditLog,
+    private readonly store: WindowStore,
   ) {}
 
   /** The window by `uuid` or `id`; its answer is all an agent's open needs from the cloud before Firefox starts. */
@@ -55,10 +57,7 @@ export class LaunchService {
       }
       await this.setStatus(manager, window.id, auth.deviceId, 'opening', null);
       await this.audit.record(manager, { ...actor, kind: 'window.lease_taken', deviceId: auth.deviceId });
-      const [{ cookies, cookies_epoch: cookiesEpoch }]: { cookies: StoredCookie[]; cookies_epoch: number }[] = await manager.query(
-        `SELECT cookies, cookies_epoch FROM windows WHERE id = $1`,
-        [window.id],
-      );
+      const { cookies, cookiesEpoch } = await this.store.cookieJar(manager, window.id);
       const view = await this.views.one(manager, window);
       // The one answer that carries the proxy password in the clear: the agent needs it to connect.
       const { hasProxyPassword: _masked, ...proxy } = {
@@ -123,20 +122,11 @@ export class LaunchService {
       // a launch, a close and a "closed" report each move or clear open_device_id.
       if (window.openDeviceId !== auth.deviceId) throw new WindowNotOpenHereError(dto.uuid);
       // Cookies read in an older cookie epoch (an import replaced them after the device's lease ran out) overwrite nothing.
-      const [[{ syncCookies }]] = await manager.query<[[{ syncCookies: boolean }], number]>(
-        `UPDATE windows SET cookies = CASE WHEN $2 AND ($5::int IS NULL OR cookies_epoch = $5) THEN $3::jsonb ELSE cookies END,
-           profile = coalesce($4::jsonb, profile),
-           open_status = 'closed', open_device_id = NULL, open_pid = NULL, open_lease_until = NULL, updated_at = now()
-         WHERE id = $1
-         RETURNING ($2 AND ($5::int IS NULL OR cookies_epoch = $5)) AS "syncCookies"`,
-        [
-          window.id,
-          syncSettingsOf(window.config).syncCookies && cookies !== undefined,
-          JSON.stringify(cookies ?? []),
-          dto.profile ? JSON.stringify(dto.profile) : null,
-          dto.cookiesEpoch ?? null,
-        ],
-      );
+      const syncCookies = await this.store.recordClose(manager, window.id, {
+        cookies: syncSettingsOf(window.config).syncCookies && cookies !== undefined ? cookies : null,
+        cookiesEpoch: dto.cookiesEpoch ?? null,
+        profile: dto.profile ?? null,
+      });
       const actor = { teamId: auth.teamId, actorId: auth.userId, windowIds: [window.id], deviceId: auth.deviceId };
       await this.audit.record(manager, { ...actor, kind: 'window.closed' });
       if (syncCookies || dto.profile) {
@@ -156,15 +146,7 @@ export class LaunchService {
    */
   private async holdable(manager: EntityManager, auth: AuthContext, ref: WindowRef): Promise<WindowEntity> {
     const named = ref.uuid ?? String(ref.id);
-    const binned = await manager.getRepository(WindowEntity).findOne({
-      select: { id: true, groupId: true },
-      where: {
-        ...(ref.uuid !== undefined ? { uuid: ref.uuid } : {}),
-        ...(ref.id !== undefined ? { id: ref.id } : {}),
-        teamId: auth.teamId,
-        deletedAt: Not(IsNull()),
-      },
-    });
+    const binned = await this.store.find(manager, auth.teamId, ref, 'recycled', false);
     if (binned) {
       if (!auth.inScope(binned.groupId)) throw new NotFoundError(`Window ${named} not found`);
       throw new ConflictError(`Window ${named} is in the recycle bin and cannot be opened`);
@@ -175,20 +157,8 @@ export class LaunchService {
   }
 
   private async setStatus(manager: EntityManager, id: number, deviceId: string, status: OpenStatus, pid: number | null) {
-    const closed = status === 'closed';
-    const [[row]] = await manager.query<
-      [[{ open_status: OpenStatus; open_device_id: string | null; open_lease_until: Date | null }], number]
-    >(
-      `UPDATE windows SET open_status = $2, open_device_id = $3, open_pid = $4,
-         open_lease_until = CASE WHEN $5 THEN NULL ELSE now() + make_interval(secs => $6) END
-       WHERE id = $1 RETURNING open_status, open_device_id, open_lease_until`,
-      [id, status, closed ? null : deviceId, closed ? null : pid, closed, this.config.env.WINDOW_LEASE_SECONDS],
-    );
-    return {
-      openStatus: row.open_status,
-      openDeviceId: row.open_device_id,
-      leaseUntil: row.open_lease_until?.toISOString() ?? null,
-      leaseSeconds: this.config.env.WINDOW_LEASE_SECONDS,
-    };
+    const leaseSeconds = this.config.env.WINDOW_LEASE_SECONDS;
+    const row = await this.store.setOpenStatus(manager, id, { status, deviceId, pid, leaseSeconds });
+    return { openStatus: row.openStatus, openDeviceId: row.openDeviceId, leaseUntil: row.leaseUntil?.toISOString() ?? null, leaseSeconds };
   }
 }

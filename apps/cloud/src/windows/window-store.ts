@@ -267,6 +267,62 @@ export class WindowStore {
     );
   }
 
+  /** The stored cookies and their epoch, as a launch hands them out. */
+  async cookieJar(manager: EntityManager, id: number): Promise<{ cookies: StoredCookie[]; cookiesEpoch: number }> {
+    const [row]: { cookies: StoredCookie[]; cookies_epoch: number }[] = await manager.query(
+      `SELECT cookies, cookies_epoch FROM windows WHERE id = $1`,
+      [id],
+    );
+    return { cookies: row.cookies, cookiesEpoch: row.cookies_epoch };
+  }
+
+  // Open status and lease.
+
+  /** Sets who holds the window and how; any status but `closed` (re)starts the lease of `leaseSeconds`. */
+  async setOpenStatus(
+    manager: EntityManager,
+    id: number,
+    open: { status: OpenStatus; deviceId: string; pid: number | null; leaseSeconds: number },
+  ): Promise<{ openStatus: OpenStatus; openDeviceId: string | null; leaseUntil: Date | null }> {
+    const closed = open.status === 'closed';
+    const [[row]] = await manager.query<
+      [[{ open_status: OpenStatus; open_device_id: string | null; open_lease_until: Date | null }], number]
+    >(
+      `UPDATE windows SET open_status = $2, open_device_id = $3, open_pid = $4,
+         open_lease_until = CASE WHEN $5 THEN NULL ELSE now() + make_interval(secs => $6) END
+       WHERE id = $1 RETURNING open_status, open_device_id, open_lease_until`,
+      [id, open.status, closed ? null : open.deviceId, closed ? null : open.pid, closed, open.leaseSeconds],
+    );
+    return { openStatus: row.open_status, openDeviceId: row.open_device_id, leaseUntil: row.open_lease_until };
+  }
+
+  /**
+   * Records a close: the window is closed and free, its profile pointer moved when given, and its
+   * cookies stored when `cookies` is given and read in the window's current cookie epoch (or no
+   * epoch is named). Answers whether the cookies were stored.
+   */
+  async recordClose(
+    manager: EntityManager,
+    id: number,
+    close: { cookies: StoredCookie[] | null; cookiesEpoch: number | null; profile: WindowEntity['profile'] | null },
+  ): Promise<boolean> {
+    const [[{ stored }]] = await manager.query<[[{ stored: boolean }], number]>(
+      `UPDATE windows SET cookies = CASE WHEN $2 AND ($5::int IS NULL OR cookies_epoch = $5) THEN $3::jsonb ELSE cookies END,
+         profile = coalesce($4::jsonb, profile),
+         open_status = 'closed', open_device_id = NULL, open_pid = NULL, open_lease_until = NULL, updated_at = now()
+       WHERE id = $1
+       RETURNING ($2 AND ($5::int IS NULL OR cookies_epoch = $5)) AS stored`,
+      [
+        id,
+        close.cookies !== null,
+        JSON.stringify(close.cookies ?? []),
+        close.profile ? JSON.stringify(close.profile) : null,
+        close.cookiesEpoch,
+      ],
+    );
+    return stored;
+  }
+
   // Views: single windows.
 
   async view(manager: EntityManager, id: number): Promise<WindowView> {
