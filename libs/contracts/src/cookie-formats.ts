@@ -161,13 +161,22 @@ export function toExtensionJson(cookies: readonly StoredCookie[]): ExtensionCook
   }));
 }
 
-function sameSiteFrom(value: unknown): CookieSameSite {
+/** A sameSite as browsers, BiDi and the extensions' files write it, as stored; null for anything else. */
+export function parseSameSite(value: unknown): CookieSameSite | null {
   if (value === undefined || value === null) return 'default';
-  const lower = typeof value === 'string' ? value.toLowerCase() : '';
+  const lower = typeof value === 'string' ? value.toLowerCase() : null;
   if (lower === 'no_restriction' || lower === 'none') return 'none';
   if (lower === 'lax' || lower === 'strict') return lower;
   if (lower === 'unspecified' || lower === 'default' || lower === '') return 'default';
-  throw new InvalidParamError(`sameSite ${JSON.stringify(value)} is not one of no_restriction, lax, strict, unspecified`);
+  return null;
+}
+
+function sameSiteFrom(value: unknown): CookieSameSite {
+  const sameSite = parseSameSite(value);
+  if (sameSite === null) {
+    throw new InvalidParamError(`sameSite ${JSON.stringify(value)} is not one of no_restriction, lax, strict, unspecified`);
+  }
+  return sameSite;
 }
 
 /** Reads the extensions' JSON export; fields they leave out take the browser's defaults. */

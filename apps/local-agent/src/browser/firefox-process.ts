@@ -3,7 +3,7 @@ import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, watch, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import puppeteer, { Browser, ConnectionTransport, Cookie, CookieData } from 'puppeteer-core';
-import { DomainError, ResultCode } from '@cos/contracts';
+import { DomainError, parseSameSite, ResultCode } from '@cos/contracts';
 import type { StoredCookie } from '@cos/contracts';
 import { LaunchPlan } from './launch-plan';
 
@@ -178,11 +178,6 @@ export async function setUpBrowser(target: string | ConnectionTransport, extensi
 }
 
 /** Puppeteer names BiDi's SameSite values the CDP way; anything unnamed is "default". */
-function sameSiteOf(value: string | undefined): StoredCookie['sameSite'] {
-  const lower = value?.toLowerCase();
-  return lower === 'strict' || lower === 'lax' || lower === 'none' ? lower : 'default';
-}
-
 /** A cookie the browser holds, as the cloud stores it. */
 export function toStoredCookie(c: Cookie): StoredCookie {
   return {
@@ -192,7 +187,7 @@ export function toStoredCookie(c: Cookie): StoredCookie {
     path: c.path,
     secure: c.secure,
     httpOnly: c.httpOnly ?? false,
-    sameSite: sameSiteOf(c.sameSite),
+    sameSite: parseSameSite(c.sameSite) ?? 'default',
     ...(c.expires > 0 ? { expiry: Math.floor(c.expires) } : {}),
   };
 }
