@@ -113,6 +113,57 @@ describe("one client's input never ends another's automation", () => {
     staying.client.close();
   });
 
+  it("refuses what would change the window for every client or touch another client's requests and user contexts", async () => {
+    const [mine, other] = await Promise.all([sessionOn(endpoint), sessionOn(endpoint)]);
+    const userAgent = (await evaluate(mine.client, mine.context, 'navigator.userAgent')).result.value;
+    for (const [method, params] of [
+      ['emulation.setUserAgentOverride', { userAgent: 'EVIL/1.0' }],
+      ['emulation.setTimezoneOverride', { timezone: 'Asia/Tokyo', contexts: [other.context] }],
+      ['browser.setDownloadBehavior', { downloadBehavior: { type: 'denied' } }],
+      ['network.setExtraHeaders', { headers: [{ name: 'x-evil', value: { type: 'string', value: '1' } }] }],
+      ['network.setCacheBehavior', { cacheBehavior: 'bypass' }],
+    ] as const) {
+      await expect(other.client.send(method, params)).rejects.toMatchObject({ error: 'unsupported operation' });
+    }
+    expect((await evaluate(mine.client, mine.context, 'navigator.userAgent')).result.value).toBe(userAgent);
+
+    // A user context is its creator's to remove; the one who leaves takes theirs along.
+    const { userContext } = await mine.client.send('browser.createUserContext', {});
+    await expect(other.client.send('browser.removeUserContext', { userContext })).rejects.toMatchObject({ error: 'no such user context' });
+    await expect(
+      other.client.send('permissions.setPermission', {
+        descriptor: { name: 'geolocation' },
+        state: 'granted',
+        origin: site.url,
+        userContext,
+      }),
+    ).rejects.toMatchObject({ error: 'no such user context' });
+    expect(await mine.client.send('browser.removeUserContext', { userContext })).toEqual({});
+
+    // A request held by my intercept is mine to answer: another client cannot settle or forge it.
+    await Promise.all([mine, other].map(({ client }) => client.send('session.subscribe', { events: ['network.beforeRequestSent'] })));
+    const { intercept } = await mine.client.send('network.addIntercept', {
+      phases: ['beforeRequestSent'],
+      urlPatterns: [{ type: 'pattern', protocol: 'http', hostname: '127.0.0.1', port: new URL(site.url).port, pathname: '/echo' }],
+    });
+    const navigation = mine.client.send('browsingContext.navigate', { context: mine.context, url: `${site.url}/echo`, wait: 'complete' });
+    const blocked = await other.client.event('network.beforeRequestSent', (p) => p.isBlocked === true);
+    const request = blocked.request.request as string;
+    await expect(
+      other.client.send('network.provideResponse', {
+        request,
+        statusCode: 200,
+        body: { type: 'string', value: '<h1>hijacked</h1>' },
+      }),
+    ).rejects.toMatchObject({ error: 'no such request' });
+    await expect(other.client.send('network.failRequest', { request })).rejects.toMatchObject({ error: 'no such request' });
+    expect(await mine.client.send('network.continueRequest', { request })).toEqual({});
+    expect((await navigation).url).toBe(`${site.url}/echo`);
+    expect((await evaluate(mine.client, mine.context, 'document.body.innerText.includes("hijacked")')).result.value).toBe(false);
+    await mine.client.send('network.removeIntercept', { intercept });
+    for (const { client } of [mine, other]) client.close();
+  });
+
   it("a leaving client's intercepts and preload scripts go with it, the requests they held are let go, and no one removes another's", async () => {
     const leaving = await sessionOn(endpoint);
     const staying = await sessionOn(endpoint);

@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import type { ConnectionTransport } from 'puppeteer-core';
 import { ConflictError } from '@cos/contracts';
 import { fromWebPage } from '../security/web-page';
+import { sessionWideRefusal } from './session-policy';
 import { ClientResources, Undo } from './client-resources';
 import { EventRoutes, Subscription } from './event-routes';
 import { acceptFrameSocket, connectFrameSocket, FrameSocket, Oversized } from './frame-socket';
@@ -309,7 +310,7 @@ export class BidiMultiplexer {
           return this.reply(client, { type: 'success', id, result: {} });
         }
     }
-    const refusal = this.resources.refusal(client, method, params);
+    const refusal = (client.local ? null : sessionWideRefusal(method, params)) ?? this.resources.refusal(client, method, params);
     if (refusal) return this.refuse(client, id, refusal.error, refusal.message);
     if (client.inFlight >= IN_FLIGHT_MAX) {
       return this.refuse(client, id, 'unknown error', `More than ${IN_FLIGHT_MAX} commands of this client wait for answers`);

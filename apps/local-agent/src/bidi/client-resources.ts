@@ -5,7 +5,7 @@ export interface Undo {
 }
 
 /** What a client set up that lives in Firefox's one session, not in the client's connection. */
-type Kind = 'intercept' | 'script' | 'collector' | 'subscription';
+type Kind = 'intercept' | 'script' | 'collector' | 'userContext' | 'subscription';
 
 /** The command that makes each kind, the field of its answer that names it, and the command that removes it. */
 const KINDS: { kind: Kind; add: string; field: string; remove: string; param: string; error: string }[] = [
@@ -33,6 +33,14 @@ const KINDS: { kind: Kind; add: string; field: string; remove: string; param: st
     param: 'collector',
     error: 'no such network collector',
   },
+  {
+    kind: 'userContext',
+    add: 'browser.createUserContext',
+    field: 'userContext',
+    remove: 'browser.removeUserContext',
+    param: 'userContext',
+    error: 'no such user context',
+  },
 ];
 
 /** How a request blocked in each phase is let go on the way it would have gone without the intercept. */
@@ -52,8 +60,8 @@ const SETTLES = new Set([
 const BLOCKED_MAX = 10_000;
 
 /**
- * Every client's intercepts, preload scripts, data collectors and subscriptions in Firefox's
- * session, by owner. A leaving client's are removed (and the requests its intercepts hold are let
+ * Every client's intercepts, preload scripts, data collectors, user contexts and subscriptions in
+ * Firefox's session, by owner. A leaving client's are removed (and the requests its intercepts hold are let
  * go), so it leaves the session as the others knew it; no client may remove another's.
  */
 export class ClientResources<C> {
@@ -68,6 +76,17 @@ export class ClientResources<C> {
     if (removes && typeof id === 'string') {
       const known = this.owners.get(id);
       if (known && known.owner !== client) return { error: removes.error, message: `No ${removes.kind} ${id} of this client` };
+    }
+    // A held request is let go (or answered) only by a client whose intercept holds it.
+    const held = SETTLES.has(method) && typeof params.request === 'string' ? this.blocked.get(params.request) : undefined;
+    if (held && !held.intercepts.some((i) => this.owners.get(i)?.owner === client)) {
+      return { error: 'no such request', message: `No request ${String(params.request)} held by an intercept of this client` };
+    }
+    // A user context in the session is its creator's; the default one is nobody's to set permissions in.
+    if (method === 'permissions.setPermission' && typeof params.userContext === 'string') {
+      const known = this.owners.get(params.userContext);
+      if (!known || known.owner !== client)
+        return { error: 'no such user context', message: `No user context ${params.userContext} of this client` };
     }
     if (method === 'session.unsubscribe' && Array.isArray(params.subscriptions)) {
       for (const sub of params.subscriptions) {
