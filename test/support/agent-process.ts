@@ -12,8 +12,12 @@ export interface AgentProcess {
   pid: number;
   dataDir: string;
   post<T = any>(path: string, body?: unknown): Promise<Envelope<T>>;
+  /** The local token, for calls made without `post`. */
+  token: string;
   /** SIGKILL: the agent ends mid-step, as in a crash or an out-of-memory kill. */
   kill(): Promise<void>;
+  /** Sends `signal` (a Ctrl-C, a service stop) and answers whether the process ended within `withinMs`. */
+  stop(signal: NodeJS.Signals, withinMs: number): Promise<boolean>;
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -45,6 +49,7 @@ export async function spawnAgent(options: { cloudUrl: string; dataDir: string; e
     url,
     pid: child.pid!,
     dataDir: options.dataDir,
+    token,
     async post(path, body = {}) {
       const res = await fetch(`${url}${path}`, {
         method: 'POST',
@@ -56,6 +61,10 @@ export async function spawnAgent(options: { cloudUrl: string; dataDir: string; e
     kill: async () => {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;
+    },
+    stop: async (signal, withinMs) => {
+      if (child.exitCode === null) child.kill(signal);
+      return Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), withinMs))]);
     },
   };
 }

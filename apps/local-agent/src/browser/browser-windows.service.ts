@@ -11,6 +11,7 @@ import {
 } from '@cos/contracts';
 import type { WindowResponse } from '@cos/contracts';
 import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
+import { AgentEvents } from '../events/agent-events';
 import { OneTimeWindows, REF_KEYS } from '../one-time/one-time-windows';
 import { WindowProxies } from '../proxy/window-proxies';
 import { CloudWait } from './cloud-wait';
@@ -40,6 +41,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     private readonly adoption: WindowAdoption,
     private readonly proxies: WindowProxies,
     private readonly oneTime: OneTimeWindows,
+    private readonly events: AgentEvents,
   ) {}
 
   onApplicationBootstrap(): void {
@@ -52,6 +54,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     const closes = this.windows.all().map((w) => (w.closing ??= this.closer.closeRunning(w, this.closer.wait())));
     await Promise.allSettled(closes);
     this.windows.stopped = true;
+    this.events.endStreams();
   }
 
   onApplicationShutdown(): void {

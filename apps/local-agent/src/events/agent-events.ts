@@ -93,9 +93,17 @@ export class AgentEvents implements OnApplicationShutdown {
     stream.send(this.kept.filter((event) => event.id > after));
   }
 
+  /**
+   * Ends every stream (after the windows' closes were told): the HTTP server closes only once its
+   * connections have, so a stream left open would keep a stopping agent running.
+   */
+  endStreams(): void {
+    for (const stream of this.streams) stream.end();
+  }
+
   onApplicationShutdown(): void {
     clearInterval(this.heartbeat);
-    for (const stream of this.streams) stream.end();
+    this.endStreams();
     this.live.complete();
   }
 }
