@@ -8,6 +8,7 @@ import type { AgentHarness } from '../support/agent-app';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { closeDevices, startDevices } from '../support/devices';
 import { Account, createWindow, registerOwner } from '../support/factories';
+import { firefoxPids } from '../support/firefox';
 
 jest.setTimeout(300_000);
 
@@ -49,7 +50,12 @@ const body = (stream: IncomingMessage) =>
  * A cloud that lies: everything passes through to the real cloud, except that the manifest gains
  * `extra` entries and the blobs they name are served from here.
  */
-function lyingCloud(target: string, extra: () => { path: string; size: number; sha256: string }[], blobs: Map<string, Buffer>) {
+function lyingCloud(
+  target: string,
+  extra: () => { path: string; size: number; sha256: string }[],
+  blobs: Map<string, Buffer>,
+  launch: () => ((data: Record<string, unknown>) => unknown) | null = () => null,
+) {
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
     void (async () => {
       const url = new URL(req.url ?? '/', target);
@@ -70,6 +76,12 @@ function lyingCloud(target: string, extra: () => { path: string; size: number; s
       if (url.pathname === '/browser/profile/manifest') {
         const envelope = JSON.parse(answer.toString()) as { code: number; data: { files: unknown[] } };
         if (envelope.code === 0) envelope.data.files.push(...extra());
+        answer = Buffer.from(JSON.stringify(envelope));
+      }
+      const rewrite = launch();
+      if (url.pathname === '/browser/launch' && rewrite) {
+        const envelope = JSON.parse(answer.toString()) as { code: number; data: Record<string, unknown> };
+        if (envelope.code === 0) envelope.data = rewrite(envelope.data) as Record<string, unknown>;
         answer = Buffer.from(JSON.stringify(envelope));
       }
       const headers = { ...upstream.headers, 'content-length': String(answer.length) };
@@ -95,12 +107,18 @@ describe('a roaming profile carries data, never code: what a teammate or the clo
   let deviceB: AgentHarness;
   let owner: Account;
   let extra: { path: string; size: number; sha256: string }[] = [];
+  let launch: ((data: Record<string, unknown>) => unknown) | null = null;
   const blobs = new Map<string, Buffer>();
   const profileOf = (agent: AgentHarness, uuid: string) => join(agent.dataDir, 'browser-cache', 'firefox-profiles', uuid);
 
   beforeAll(async () => {
     cloud = await startCloud({ listen: true });
-    liar = await lyingCloud(cloud.url, () => extra, blobs);
+    liar = await lyingCloud(
+      cloud.url,
+      () => extra,
+      blobs,
+      () => launch,
+    );
     owner = await registerOwner(cloud);
     // Device B reaches the cloud through the liar.
     [deviceA, deviceB] = await startDevices(owner, [cloud.url, liar.url]);
@@ -109,6 +127,36 @@ describe('a roaming profile carries data, never code: what a teammate or the clo
     await closeDevices([deviceA, deviceB]);
     await liar.close();
     await cloud.close();
+  });
+
+  it("a launch answer of the wrong shape is refused naming the field, before any Firefox starts, and the cloud's lease is let go", async () => {
+    const w = await createWindow(cloud, owner);
+    const cases: [string, (data: Record<string, unknown>) => unknown][] = [
+      ['leaseSeconds', (d) => ({ ...d, leaseSeconds: 1e10 })],
+      ['leaseSeconds', (d) => ({ ...d, leaseSeconds: 'abc' })],
+      ['window', () => null],
+      ['window (another window)', (d) => ({ ...d, window: { ...(d.window as object), uuid: '../../x' } })],
+      ['cookies', (d) => ({ ...d, cookies: null })],
+      ['cookies', (d) => ({ ...d, cookies: { length: 1e9 } })],
+      ['proxy.proxyMethod', (d) => ({ ...d, proxy: null })],
+      ['sync', (d) => ({ ...d, sync: undefined })],
+      ['cookiesEpoch', (d) => ({ ...d, cookiesEpoch: { a: 1 } })],
+      ['profile', (d) => ({ ...d, profile: { zipName: 'x.zip', zipSize: 1, sha256: '../local-token' } })],
+    ];
+    try {
+      for (const [field, rewrite] of cases) {
+        launch = rewrite;
+        const opened = await deviceB.post('/browser/open', { uuid: w.uuid });
+        expect([field, opened.code, opened.msg]).toEqual([field, 503, expect.stringContaining(`has a bad ${field}`)]);
+        expect(firefoxPids(deviceB.dataDir)).toEqual([]);
+        expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus).toBe('closed');
+      }
+    } finally {
+      launch = null;
+    }
+    // The same window opens once the cloud answers as it should.
+    expect((await deviceB.post('/browser/open', { uuid: w.uuid })).code).toBe(0);
+    expect((await deviceB.post('/browser/close', { uuid: w.uuid })).code).toBe(0);
   });
 
   it('an open writes none of the code, security files or paths outside the profile a manifest names, and leaves the blob cache', async () => {

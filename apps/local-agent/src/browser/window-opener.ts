@@ -1,9 +1,9 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { ResultCode } from '@cos/contracts';
-import type { LaunchPayload } from '@cos/contracts';
 import { SessionTakenError } from '../bidi/bidi-multiplexer';
 import { BidiSessions } from '../bidi/bidi-sessions';
 import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
+import { checkLaunchAnswer, statusOf } from '../cloud/launch-answer';
 import { AgentConfig } from '../config/agent-config';
 import { AgentEvents } from '../events/agent-events';
 import { writePrivate } from '../identity/agent-files';
@@ -66,15 +66,15 @@ export class WindowOpener {
       );
     }
     // One call: the lease, and the window as it was before (404/409 when it cannot be opened here).
-    const launch = await this.cloud.data<LaunchPayload>('/browser/launch', ref);
-    // The uuid names this window's folders: only the one asked for is taken.
-    if (launch.window?.uuid !== ref.uuid || !Number.isSafeInteger(launch.window.id)) {
-      throw new CloudAnswerError(ResultCode.Unavailable, `The cloud answered the launch of window ${ref.uuid} with another window`);
-    }
-    const window = launch.window;
+    const answer = await this.cloud.data<unknown>('/browser/launch', ref);
     let pid: number | null = null;
     let display: { pid: number; display: string } | null = null;
     try {
+      // The cloud holds the lease from here: a refused answer releases it as any failed open does.
+      const { launch, refusedCookies } = checkLaunchAnswer(answer, ref);
+      if (refusedCookies > 0)
+        this.logger.warn(`window ${ref.uuid}: ${refusedCookies} cookie(s) of the launch left out: no window can store them`);
+      const window = launch.window;
       const proxy = await this.proxies.prepare(window.uuid, launch);
       const device = { firefoxMajor: this.config.firefoxMajor, realCores: this.config.realCores, uiLocales: this.config.uiLocales };
       const plan = planLaunch(launch, device, this.config.displayMode, proxy.route?.browser ?? null, proxy.exit);
@@ -158,18 +158,18 @@ export class WindowOpener {
       this.events.emit('window.opened', window.uuid, { id: window.id, pid: firefox.pid, wsEndpoint: bidi.endpoint });
       return {
         window: started,
-        before: launch.before ?? { openStatus: 'unknown', openDeviceId: null },
-        after: { openStatus: after.openStatus, openDeviceId: after.openDeviceId ?? null },
+        before: launch.before,
+        after: statusOf(after),
       };
     } catch (error) {
       // At once: a session taken by another program must not be used one moment longer.
       if (pid !== null && isAlive(pid)) process.kill(pid, 'SIGKILL');
-      if (error instanceof SessionTakenError) this.logger.warn(`window ${window.uuid}: ${error.message}`);
-      this.windows.registry.remove(window.uuid);
+      if (error instanceof SessionTakenError) this.logger.warn(`window ${ref.uuid}: ${error.message}`);
+      this.windows.registry.remove(ref.uuid);
       stopXvfb(display?.pid);
-      await this.bidi.close(window.uuid);
-      await this.proxies.release(window.uuid);
-      await this.cloud.data('/browser/open-status/update', { uuid: window.uuid, status: 'closed' }).catch(() => undefined);
+      await this.bidi.close(ref.uuid);
+      await this.proxies.release(ref.uuid);
+      await this.cloud.data('/browser/open-status/update', { uuid: ref.uuid, status: 'closed' }).catch(() => undefined);
       throw error;
     }
   }
@@ -200,7 +200,7 @@ export class WindowOpener {
 
   /** Tells the cloud the window runs here, which renews its lease. */
   reportOpened(window: RunningWindow) {
-    return this.cloud.data<OpenStatusView>('/browser/open-status/update', {
+    return this.cloud.data<unknown>('/browser/open-status/update', {
       uuid: window.uuid,
       status: 'opened',
       pid: window.pid,
