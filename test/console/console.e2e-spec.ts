@@ -127,6 +127,28 @@ describe('the web console in a real browser', () => {
     expect((await cloud.post('/auth/me', {}, token)).code).toBe(0);
   });
 
+  it('stays responsive while the windows list is still loading: typing and clicking go through', async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    let release: () => void = () => undefined;
+    const released = new Promise<void>((resolve) => (release = resolve));
+    // The list answers late, as on a busy cloud: the page renders again and again before its rows come.
+    await context.route('**/browser/list', async (route) => {
+      await released;
+      await route.continue();
+    });
+    const page = await signIn(context, owner);
+    await page.getByLabel('Search name or remark').fill('still loading');
+    const answered = await Promise.race([
+      page.evaluate(() => 'answered'),
+      new Promise<string>((resolve) => setTimeout(() => resolve('the page is frozen'), 5_000)),
+    ]);
+    expect(answered).toBe('answered');
+    await page.getByRole('button', { name: 'New window' }).click({ timeout: 10_000 });
+    await page.getByRole('dialog').waitFor({ timeout: 10_000 });
+    release();
+    await context.close();
+  });
+
   it('signs in, creates a window, moves two windows to a group in one batch, deletes and restores through the recycle bin', async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await signIn(context, owner);

@@ -49,6 +49,9 @@ function show<C>(render: unknown, context: C): ReactNode {
   return typeof render === 'function' ? (render as (context: C) => ReactNode)(context) : (render as ReactNode);
 }
 
+/** The rows of a list still loading: one array for every render (see `Table`). */
+const NO_ROWS: never[] = [];
+
 /**
  * A list as a table named `label` (what assistive technology and the tests find it by), column
  * headers scoped to their columns, scrolling sideways when wider than the page.
@@ -64,7 +67,10 @@ export function Table<T>(props: {
 }) {
   const { select } = props;
   const table = useReactTable({
-    data: props.rows ?? [],
+    // Not a new [] at each render: tanstack takes new data for a new row model and resets its page
+    // state, which renders again, with new data again — a loop that froze the page while a list loaded.
+    data: props.rows ?? NO_ROWS,
+    autoResetAll: false,
     columns: [
       ...(select ? [selectColumn(select)] : []),
       ...props.columns.map((column, i): ColumnDef<T> => ({
