@@ -65,7 +65,7 @@ export const TARGETS = {
   },
   console: {
     link: 'dist/console',
-    inputs: ['apps/console', ...SHARED],
+    inputs: ['apps/console', 'libs/contracts', ...SHARED],
     // React's production build whatever NODE_ENV the caller has (jest sets `test`).
     build: (outDir) => run(['vite', 'build', 'apps/console', '--outDir', outDir, '--logLevel', 'warn'], { NODE_ENV: 'production' }),
   },

@@ -7,7 +7,7 @@ import { defineConfig } from 'vite';
 export default defineConfig({
   base: '/',
   // The types and lists the API is built on, shared with the cloud (the console imports nothing else of the server).
-  resolve: { alias: { '@cos/contracts': fileURLToPath(new URL('../../libs/contracts/src/index.ts', import.meta.url)) } },
+  resolve: { alias: { '@cos/contracts': fileURLToPath(new URL('../../libs/contracts/src', import.meta.url)) } },
   oxc: { jsx: { runtime: 'automatic' } },
   build: { outDir: '../../dist/vite/console', emptyOutDir: true, sourcemap: false, target: 'es2022' },
 });

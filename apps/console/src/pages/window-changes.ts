@@ -1,4 +1,5 @@
-import { PROXY_TYPES } from '@cos/contracts';
+// From its own file: the contracts' index would bring every check and table into the page.
+import { PROXY_TYPES } from '@cos/contracts/proxy';
 import type { WindowResponse } from '@cos/contracts';
 
 /** A window as `/browser/list` and `/browser/detail` answer it (the fields the console uses). */
