@@ -11,6 +11,7 @@ import {
 } from '@cos/contracts';
 import type { WindowResponse } from '@cos/contracts';
 import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
+import { statusOf } from '../cloud/launch-answer';
 import { AgentEvents } from '../events/agent-events';
 import { OneTimeWindows, REF_KEYS } from '../one-time/one-time-windows';
 import { WindowProxies } from '../proxy/window-proxies';
@@ -189,6 +190,6 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
   private async cloudStatus(uuid: string, wait?: CloudWait): Promise<OpenStatusView> {
     const ask = (timeoutMs?: number) => this.cloud.data<WindowResponse>('/browser/detail', { uuid }, timeoutMs).catch(() => null);
     const window = wait ? await wait.within(ask, () => null) : await ask();
-    return window ? { openStatus: window.openStatus, openDeviceId: window.openDeviceId } : { openStatus: 'unknown', openDeviceId: null };
+    return statusOf(window);
   }
 }

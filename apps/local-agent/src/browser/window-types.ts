@@ -1,4 +1,5 @@
-import type { CookieRefusal, WindowResponse } from '@cos/contracts';
+import type { CookieRefusal } from '@cos/contracts';
+import type { StatusAnswer } from '../cloud/launch-answer';
 import type { Disposal } from '../one-time/one-time-windows';
 import type { ProfileSyncAnswer } from '../outbox/close-outbox';
 import type { ArchiveResult } from './profile-archive';
@@ -28,8 +29,5 @@ export interface CloseOutcome {
   profileSync: ProfileSyncAnswer | null;
 }
 
-/** The cloud's view of a window; `unknown` when the cloud could not be asked. */
-export interface OpenStatusView {
-  openStatus: WindowResponse['openStatus'] | 'unknown';
-  openDeviceId: string | null;
-}
+/** The cloud's view of a window; `unknown` when the cloud could not be asked or answered no status. */
+export type OpenStatusView = StatusAnswer;
