@@ -85,12 +85,15 @@ async function benchMode(mode: 'headless' | 'xvfb') {
     for (let i = 0; i < WINDOWS; i++) windows.push(await createWindow(cloud, owner));
     const first: Detection[] = [];
     const opens: number[] = [];
+    // Each open is paired with a bare launch right after it, so both meet the same load.
+    const bare: number[] = [];
     for (const w of windows) {
       const { openMs, seen } = await openAndDetect(deviceA, w.uuid, site.url);
       opens.push(openMs);
       first.push(seen);
+      bare.push(await bareLaunch(mode));
       console.log(
-        `[${mode}] ${w.uuid.slice(0, 8)} open ${ms(openMs)} lies ${seen.lies.length} bot ${seen.botd.bot} ${seen.lies.join('; ')}`,
+        `[${mode}] ${w.uuid.slice(0, 8)} open ${ms(openMs)} (bare ${ms(bare[bare.length - 1])}) lies ${seen.lies.length} bot ${seen.botd.bot} ${seen.lies.join('; ')}`,
       );
     }
     let reopenSame = 0;
@@ -99,8 +102,6 @@ async function benchMode(mode: 'headless' | 'xvfb') {
       if ((await openAndDetect(deviceA, windows[i].uuid, site.url)).seen.visitorId === first[i].visitorId) reopenSame++;
       if ((await openAndDetect(deviceB, windows[i].uuid, site.url)).seen.visitorId === first[i].visitorId) otherDeviceSame++;
     }
-    const bare: number[] = [];
-    for (let i = 0; i < 3; i++) bare.push(await bareLaunch(mode));
     const shared = HIGH_ENTROPY.map((key) => {
       const values = first.map((d) => d.highEntropy[key]).filter((v): v is string => v !== null);
       return `${key} ${values.length - new Set(values).size}`;
@@ -116,6 +117,7 @@ async function benchMode(mode: 'headless' | 'xvfb') {
       'same on 2nd device': `${otherDeviceSame}/${STABLE}`,
       'BotD bot=false': `${first.filter((d) => d.botd.bot === false).length}/${WINDOWS}`,
       'open p50 (bare launch p50)': `${ms(stats(opens).p50)} (${ms(stats(bare).p50)}) = ${ratio(stats(opens).p50, stats(bare).p50)}`,
+      'open / bare, pair by pair (p50)': `${stats(opens.map((o, i) => o / bare[i])).p50.toFixed(2)}x`,
     };
   } finally {
     await deviceA.post('/browser/close/all').catch(() => undefined);
