@@ -5,6 +5,10 @@ import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createGroup, createWindow, registerOwner } from '../support/factories';
 import { listeningTcpPorts } from '../support/listening-sockets';
 
+// The embedded database compiles and migrates in the test's process: on a busy machine that alone
+// took more than the default minute.
+jest.setTimeout(180_000);
+
 /** The default install: `npm start` without DATABASE_URL runs on the embedded database. */
 describe('embedded PostgreSQL under concurrent load', () => {
   let cloud: CloudHarness;

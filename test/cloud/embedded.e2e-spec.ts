@@ -5,6 +5,10 @@ import { SecretBox } from '../../apps/cloud/src/crypto/secret-box';
 import { startCloud } from '../support/cloud-app';
 import { createWindow, registerOwner } from '../support/factories';
 
+// The embedded database compiles and migrates in the test's process: on a busy machine that alone
+// took more than the default minute.
+jest.setTimeout(180_000);
+
 describe('embedded PostgreSQL (PGlite) mode', () => {
   const dataDir = mkdtempSync(join(tmpdir(), 'cos-embedded-'));
   afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
