@@ -4,7 +4,7 @@ import { DataSource } from 'typeorm';
 import { NotFoundError } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
 import { AuthService } from '../auth/auth.service';
-import { MemberGroupEntity } from '../accounts/member-group.entity';
+import { UserStore } from '../accounts/user-store';
 import { pageOf } from '../common/id.decorators';
 import { escapeLike, rethrowDuplicate } from '../common/sql';
 import { GroupEntity } from './group.entity';
@@ -15,6 +15,7 @@ export class GroupsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly auth: AuthService,
+    private readonly users: UserStore,
   ) {}
 
   /** Members limited to some groups see only those. */
@@ -49,7 +50,7 @@ export class GroupsService {
         const saved = await manager.save(
           manager.create(GroupEntity, { teamId: auth.teamId, name: dto.name, sort: dto.sort ?? 0, remark: dto.remark ?? '' }),
         );
-        if (auth.scopedGroupIds) await manager.insert(MemberGroupEntity, { userId: auth.userId, groupId: saved.id });
+        if (auth.scopedGroupIds) await this.users.addGroup(manager, auth.userId, saved.id);
         return saved;
       })
       .catch(rethrowDuplicate(`A group named "${dto.name}" already exists`));
