@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, ForbiddenError, InvalidParamError, NotFoundError, PERMISSIONS } from '@cos/contracts';
 import type { MemberResponse, Permission, Role, WindowScope } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../access/auth-context';
 import { AuthService, hashPassword } from '../auth/auth.service';
-import { GroupEntity } from '../groups/group.entity';
+import { GroupStore } from '../groups/group-store';
 import { TeamStore } from '../accounts/team-store';
 import { UserEntity } from '../accounts/user.entity';
 import { UserStore } from '../accounts/user-store';
@@ -20,6 +20,7 @@ export class TeamsService {
     private readonly audit: AuditLog,
     private readonly users: UserStore,
     private readonly teams: TeamStore,
+    private readonly groups: GroupStore,
   ) {}
 
   permissionCatalogue() {
@@ -166,8 +167,8 @@ export class TeamsService {
 
   private async checkGroups(manager: EntityManager, auth: AuthContext, groupIds: number[]): Promise<number[]> {
     if (groupIds.length === 0) return [];
-    const found = await manager.getRepository(GroupEntity).find({ select: { id: true }, where: { teamId: auth.teamId, id: In(groupIds) } });
-    const missing = groupIds.filter((id) => !found.some((g) => g.id === id));
+    const found = await this.groups.existing(manager, auth.teamId, groupIds);
+    const missing = groupIds.filter((id) => !found.includes(id));
     if (missing.length > 0) throw new InvalidParamError(`groupIds: group ${missing.join(', ')} does not exist in your team`);
     return [...groupIds].sort((a, b) => a - b);
   }

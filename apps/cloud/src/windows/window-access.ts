@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { ForbiddenError, InvalidParamError, NotFoundError, WindowRef } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
 import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
-import { GroupEntity } from '../groups/group.entity';
+import { GroupStore } from '../groups/group-store';
 import { TagEntity } from '../tags/tag.entity';
 import { WindowEntity } from './window.entity';
 import { BatchWindow, Bin, WindowStore } from './window-store';
@@ -27,7 +27,10 @@ function plural(ids: readonly number[]): string {
  */
 @Injectable()
 export class WindowAccess {
-  constructor(private readonly store: WindowStore) {}
+  constructor(
+    private readonly store: WindowStore,
+    private readonly groups: GroupStore,
+  ) {}
 
   /**
    * The named windows of the caller's team, in id order, with what access and batch writes look
@@ -84,13 +87,8 @@ export class WindowAccess {
       if (auth.scopedGroupIds) throw new ForbiddenError('groupId 0 (ungrouped) is outside your window scope');
       return null;
     }
-    const exists = await manager
-      .getRepository(GroupEntity)
-      .createQueryBuilder('g')
-      .setLock('pessimistic_read')
-      .where('g.id = :groupId AND g.team_id = :teamId', { groupId, teamId: auth.teamId })
-      .getExists();
-    if (!exists) throw new InvalidParamError(`groupId ${groupId} does not exist in your team`);
+    if (!(await this.groups.holdShared(manager, auth.teamId, groupId)))
+      throw new InvalidParamError(`groupId ${groupId} does not exist in your team`);
     if (!auth.inScope(groupId)) throw new ForbiddenError(`groupId ${groupId} is outside your window scope`);
     return groupId;
   }
