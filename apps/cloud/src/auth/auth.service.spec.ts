@@ -1,16 +1,12 @@
 /* eslint-disable @typescript-eslint/require-await -- the fakes answer at once, through the promises of what they stand for */
 import { JwtService } from '@nestjs/jwt';
 import { ResultCode } from '@cos/contracts';
-import {
-  AuditRecorder,
-  fakeOf,
-  InMemoryApiTokens,
-  InMemorySessions,
-  InMemoryTeams,
-  InMemoryUsers,
-  MANAGER,
-  transactions,
-} from '../../../../test/support/store-fakes';
+import { InMemoryTeams } from '../accounts/team-store.fake';
+import { InMemoryUsers } from '../accounts/user-store.fake';
+import { AuditRecorder } from '../audit/audit-log.fake';
+import { fakeOf, MANAGER, transactions } from '../common/unit.fake';
+import { InMemoryApiTokens } from './api-token-store.fake';
+import { InMemorySessions } from './session-store.fake';
 import { AuthContext, CallerToken } from '../access/auth-context';
 import type { AuditLog } from '../audit/audit-log';
 import type { CloudConfig } from '../config/cloud-config';

@@ -1,7 +1,10 @@
 /* eslint-disable @typescript-eslint/require-await -- the fakes answer at once, through the promises of what they stand for */
 import { ResultCode } from '@cos/contracts';
 import type { Permission } from '@cos/contracts';
-import { AuditRecorder, fakeOf, InMemoryTeams, InMemoryUsers, MANAGER, transactions } from '../../../../test/support/store-fakes';
+import { InMemoryTeams } from '../accounts/team-store.fake';
+import { InMemoryUsers } from '../accounts/user-store.fake';
+import { AuditRecorder } from '../audit/audit-log.fake';
+import { fakeOf, MANAGER, transactions } from '../common/unit.fake';
 import { AuthContext } from '../access/auth-context';
 import type { TeamStore } from '../accounts/team-store';
 import type { UserEntity } from '../accounts/user.entity';

@@ -1,7 +1,9 @@
 /* eslint-disable @typescript-eslint/require-await -- the fake store answers at once, through the store's promises */
 import { EntityManager } from 'typeorm';
 import { ResultCode, WindowRef } from '@cos/contracts';
-import { AuditRecorder, fakeOf, InMemoryTeams, transactions } from '../../../../test/support/store-fakes';
+import { InMemoryTeams } from '../accounts/team-store.fake';
+import { AuditRecorder } from '../audit/audit-log.fake';
+import { fakeOf, transactions } from '../common/unit.fake';
 import { AuthContext } from '../access/auth-context';
 import type { TeamStore } from '../accounts/team-store';
 import type { AuditLog } from '../audit/audit-log';
@@ -9,6 +11,8 @@ import type { CloudConfig } from '../config/cloud-config';
 import type { SecretBox } from '../crypto/secret-box';
 import { IdentityGenerator } from '../fingerprints/identity-generator';
 import type { GroupStore } from '../groups/group-store';
+import type { ProxyStore } from '../proxies/proxy-store';
+import type { TagStore } from '../tags/tag-store';
 import type { ListPages } from './list-pages';
 import type { ListTotals } from './list-totals';
 import { WindowAccess } from './window-access';
@@ -104,7 +108,7 @@ describe('WindowsService and WindowAccess', () => {
     store = new InMemoryWindows();
     audit = new AuditRecorder();
     const groups = fakeOf<GroupStore>({ holdShared: async (_m, teamId, id) => teamId === TEAM && [MINE, OTHER].includes(id) });
-    access = new WindowAccess(fakeOf<WindowStore>(store), groups);
+    access = new WindowAccess(fakeOf<WindowStore>(store), groups, fakeOf<TagStore>({}), fakeOf<ProxyStore>({}));
     service = new WindowsService(
       transactions(),
       fakeOf<WindowStore>(store),
