@@ -9,6 +9,7 @@ import { AccountsModule } from '../accounts/accounts.module';
 import { CloudConfig } from '../config/cloud-config';
 import { AccountThrottle } from './account-throttle';
 import { ApiTokenEntity } from './api-token.entity';
+import { ApiTokenStore } from './api-token-store';
 import { AuthLoader } from './auth-loader';
 import { AuthController } from './auth.controller';
 import { AuthenticationGuard, PermissionGuard } from './auth.guard';
@@ -17,6 +18,7 @@ import { DatabaseThrottlerStorage } from './database-throttler.storage';
 import { JwtStrategy } from './jwt.strategy';
 import { acrossRoutes, byAddress, byAddressAndEmail } from './login-throttler.guard';
 import { SessionEntity } from './session.entity';
+import { SessionStore } from './session-store';
 
 @Module({
   imports: [
@@ -47,10 +49,12 @@ import { SessionEntity } from './session.entity';
     AuthService,
     AuthLoader,
     AccountThrottle,
+    SessionStore,
+    ApiTokenStore,
     JwtStrategy,
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },
   ],
-  exports: [AuthService, AuthLoader],
+  exports: [AccountsModule, AuthService, AuthLoader],
 })
 export class AuthModule {}

@@ -1,12 +1,14 @@
 /**
  * Long: sign-in, sessions, devices and API tokens share one transaction style and one audit trail.
+ * How each table is read and written is its store's (`UserStore`, `TeamStore`, `SessionStore`,
+ * `ApiTokenStore`); this file says what happens.
  */
 import { Injectable } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { hash, verify } from '@node-rs/argon2';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, IsNull } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import {
   ALL_PERMISSIONS,
   ConflictError,
@@ -21,13 +23,16 @@ import { AuditLog } from '../audit/audit-log';
 import { CloudConfig } from '../config/cloud-config';
 import { hashToken, randomToken, sameHash } from '../crypto/secret-box';
 import { TeamEntity } from '../accounts/team.entity';
+import { TeamStore } from '../accounts/team-store';
 import { UserEntity } from '../accounts/user.entity';
+import { UserStore } from '../accounts/user-store';
 import { ApiTokenEntity } from './api-token.entity';
+import { ApiTokenStore } from './api-token-store';
 import { AccessTokenPayload, AuthContext } from '../access/auth-context';
 import { AccountThrottle } from './account-throttle';
 import { AuthLoader } from './auth-loader';
 import { API_TOKEN_PREFIX } from './auth.guard';
-import { SessionEntity } from './session.entity';
+import { SessionStore } from './session-store';
 import { CreateApiTokenDto, LoginDto, RegisterDto } from './dto/auth.dto';
 
 /** argon2id with the library's defaults (19 MiB, 2 passes): memory-hard, ~20 ms here. */
@@ -35,13 +40,6 @@ export const hashPassword = (password: string) => hash(password);
 
 /** A device id the cloud issues: to a login session or an API token, never chosen by the client. */
 const issueDeviceId = () => `dev-${randomUUID()}`;
-
-/** The ids of the API token `tokenId` names and of every token created from it, at any depth; none when it is null. */
-const lineageOf = (tokenId: string) => `WITH RECURSIVE caller_lineage AS (
-    SELECT id FROM api_tokens WHERE id = ${tokenId}
-    UNION
-    SELECT t.id FROM api_tokens t JOIN caller_lineage c ON t.parent_id = c.id
-  ) SELECT id FROM caller_lineage`;
 
 // Verified when the email is unknown, so both failures take the same time.
 const DUMMY_HASH = hash('dummy password for timing');
@@ -61,6 +59,10 @@ export class AuthService {
     private readonly loader: AuthLoader,
     private readonly audit: AuditLog,
     private readonly throttle: AccountThrottle,
+    private readonly users: UserStore,
+    private readonly teams: TeamStore,
+    private readonly sessions: SessionStore,
+    private readonly tokens: ApiTokenStore,
   ) {}
 
   /** `address`: the client's, as the app's `trust proxy` setting names it. */
@@ -69,20 +71,14 @@ export class AuthService {
     const passwordHash = await hashPassword(dto.password);
     const user = await this.db.transaction(async (manager) => {
       await this.assertEmailFree(manager, dto.email);
-      const team = await manager.save(manager.create(TeamEntity, { name: dto.teamName ?? `${dto.name || dto.email}'s team` }));
-      return manager.save(
-        manager.create(UserEntity, { teamId: team.id, email: dto.email, name: dto.name ?? '', passwordHash, role: 'owner' }),
-      );
+      const team = await this.teams.insert(manager, dto.teamName ?? `${dto.name || dto.email}'s team`);
+      return this.users.insert(manager, { teamId: team.id, email: dto.email, name: dto.name ?? '', passwordHash, role: 'owner' });
     });
     return this.loginAnswer(user, address);
   }
 
   async login(dto: LoginDto, address: string) {
-    const user = await this.db
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .where('lower(u.email) = lower(:email)', { email: dto.email })
-      .getOne();
+    const user = await this.users.findByEmail(dto.email);
     await this.throttle.assertMayTry(dto.email, user?.id ?? null, address);
     const valid = await verify(user?.passwordHash ?? (await DUMMY_HASH), dto.password).catch(() => false);
     if (!user || !valid) {
@@ -95,23 +91,17 @@ export class AuthService {
   /** Rotates the refresh token; a replaced token presented again ends the whole session. */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const { sessionId, secretHash } = this.parseRefreshToken(refreshToken);
-    const sessions = this.db.getRepository(SessionEntity);
-    const session = await sessions.findOneBy({ id: sessionId });
+    const session = await this.sessions.find(sessionId);
     if (!session || session.revokedAt || session.expiresAt <= new Date()) throw new UnauthorizedError('Refresh token invalid or expired');
     if (session.previousRefreshHash && sameHash(session.previousRefreshHash, secretHash)) {
-      await sessions.update({ id: sessionId }, { revokedAt: new Date() });
+      await this.sessions.revoke(sessionId);
       await this.loader.forgetSession(sessionId);
       throw new UnauthorizedError('Refresh token was already used; the session has been ended');
     }
     const secret = randomToken();
-    const rotated = await sessions
-      .createQueryBuilder()
-      .update()
-      .set({ refreshHash: hashToken(secret), previousRefreshHash: secretHash })
-      .where('id = :sessionId AND refresh_hash = :secretHash AND revoked_at IS NULL', { sessionId, secretHash })
-      .execute();
-    if (rotated.affected !== 1) throw new UnauthorizedError('Refresh token invalid or expired');
-    const user = await this.db.getRepository(UserEntity).findOneByOrFail({ id: session.userId });
+    if (!(await this.sessions.rotate(sessionId, secretHash, hashToken(secret))))
+      throw new UnauthorizedError('Refresh token invalid or expired');
+    const user = await this.users.get(session.userId);
     return this.tokenPair(user, sessionId, secret);
   }
 
@@ -127,12 +117,8 @@ export class AuthService {
       return;
     }
     await this.db.transaction(async (manager) => {
-      const ended = await manager.update(
-        SessionEntity,
-        { id: sessionId, userId: auth.userId, revokedAt: IsNull() },
-        { revokedAt: new Date() },
-      );
-      if (ended.affected) await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'auth.logout' });
+      if (await this.sessions.end(manager, sessionId, auth.userId))
+        await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'auth.logout' });
     });
     await this.loader.forgetSession(sessionId);
   }
@@ -145,19 +131,19 @@ export class AuthService {
     } catch {
       return;
     }
-    const session = await this.db.getRepository(SessionEntity).findOneBy({ id: parsed.sessionId, revokedAt: IsNull() });
+    const session = await this.sessions.findLive(parsed.sessionId);
     if (!session || !sameHash(session.refreshHash, parsed.secretHash)) return;
-    const user = await this.db.getRepository(UserEntity).findOneByOrFail({ id: session.userId });
+    const user = await this.users.get(session.userId);
     await this.db.transaction(async (manager) => {
-      const ended = await manager.update(SessionEntity, { id: session.id, revokedAt: IsNull() }, { revokedAt: new Date() });
-      if (ended.affected) await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.logout' });
+      if (await this.sessions.end(manager, session.id))
+        await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.logout' });
     });
     await this.loader.forgetSession(session.id);
   }
 
   async me(auth: AuthContext): Promise<MeResponse> {
-    const user = await this.db.getRepository(UserEntity).findOneByOrFail({ id: auth.userId });
-    const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: auth.teamId });
+    const user = await this.users.get(auth.userId);
+    const team = await this.teams.get(auth.teamId);
     return { user: this.userView(user), team: this.teamView(team), deviceId: auth.deviceId, ...this.accessView(auth) };
   }
 
@@ -176,25 +162,17 @@ export class AuthService {
     const saved = await this.db.transaction(async (manager) => {
       // The parent is held until this commits, so a revocation of it either comes first (and this
       // refuses) or sees, and revokes, the child.
-      if (parent) {
-        const live: unknown[] = await manager.query(
-          `SELECT 1 FROM api_tokens WHERE id = $1 AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > now()) FOR UPDATE`,
-          [parent.id],
-        );
-        if (live.length === 0) throw new UnauthorizedError('API token invalid, expired or revoked');
-      }
-      const created = await manager.save(
-        manager.create(ApiTokenEntity, {
-          userId: auth.userId,
-          name: dto.name,
-          deviceId: issueDeviceId(),
-          tokenHash: hashToken(token),
-          tokenPrefix: token.slice(0, 14),
-          expiresAt: requested ?? parent?.expiresAt ?? null,
-          parentId: parent?.id ?? null,
-          mayCreateTokens: dto.mayCreateTokens ?? false,
-        }),
-      );
+      if (parent && !(await this.tokens.lockLive(manager, parent.id))) throw new UnauthorizedError('API token invalid, expired or revoked');
+      const created = await this.tokens.insert(manager, {
+        userId: auth.userId,
+        name: dto.name,
+        deviceId: issueDeviceId(),
+        tokenHash: hashToken(token),
+        tokenPrefix: token.slice(0, 14),
+        expiresAt: requested ?? parent?.expiresAt ?? null,
+        parentId: parent?.id ?? null,
+        mayCreateTokens: dto.mayCreateTokens ?? false,
+      });
       await this.audit.record(manager, {
         teamId: auth.teamId,
         actorId: auth.userId,
@@ -208,9 +186,7 @@ export class AuthService {
 
   /** A login sees every token of its user; an API token sees itself and the tokens created from it, at any depth. */
   async listApiTokens(auth: AuthContext) {
-    const query = this.db.getRepository(ApiTokenEntity).createQueryBuilder('t').where('t.user_id = :userId', { userId: auth.userId });
-    if (auth.token) query.andWhere(`t.id IN (${lineageOf(':tokenId')})`, { tokenId: auth.token.id });
-    const tokens = await query.orderBy('t.id', 'DESC').getMany();
+    const tokens = await this.tokens.list(auth.userId, auth.apiTokenId);
     return { list: tokens.map((t) => this.apiTokenView(t)) };
   }
 
@@ -225,23 +201,9 @@ export class AuthService {
   /** False when the caller sees no live token `id`: nothing was revoked. */
   private async revokeLineage(auth: AuthContext, id: number): Promise<boolean> {
     const done = await this.db.transaction(async (manager) => {
-      const revoked: { id: number }[] = await manager.query(
-        `WITH RECURSIVE visible AS (${lineageOf('$3::int')})
-         , lineage AS (
-           SELECT id FROM api_tokens
-           WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL AND ($3::int IS NULL OR id IN (SELECT id FROM visible))
-           UNION
-           SELECT t.id FROM api_tokens t JOIN lineage l ON t.parent_id = l.id
-         )
-         , revoked AS (
-           UPDATE api_tokens SET revoked_at = now()
-           WHERE id IN (SELECT id FROM lineage) AND revoked_at IS NULL
-           RETURNING id)
-         SELECT id FROM revoked`,
-        [id, auth.userId, auth.apiTokenId],
-      );
-      if (!revoked.some((row) => row.id === id)) return false;
-      const children = revoked.map((row) => row.id).filter((other) => other !== id);
+      const revoked = await this.tokens.revokeLineage(manager, id, auth.userId, auth.apiTokenId);
+      if (!revoked.includes(id)) return false;
+      const children = revoked.filter((other) => other !== id);
       await this.audit.record(manager, {
         teamId: auth.teamId,
         actorId: auth.userId,
@@ -260,12 +222,7 @@ export class AuthService {
   }
 
   async assertEmailFree(manager: EntityManager, email: string): Promise<void> {
-    const taken = await manager
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .where('lower(u.email) = lower(:email)', { email })
-      .getExists();
-    if (taken) throw new ConflictError('Email already registered');
+    if (await this.users.emailTaken(manager, email)) throw new ConflictError('Email already registered');
   }
 
   userView(user: UserEntity): UserResponse {
@@ -313,7 +270,7 @@ export class AuthService {
     const { deviceId, ended } = await this.db.transaction(async (manager) => {
       const taken = carried ? await this.takeOverDevice(manager, user.id, carried) : null;
       const deviceId = carried && taken ? carried : issueDeviceId();
-      await manager.insert(SessionEntity, {
+      await this.sessions.insert(manager, {
         id: sessionId,
         userId: user.id,
         deviceId,
@@ -327,7 +284,7 @@ export class AuthService {
       return { deviceId, ended: taken ?? [] };
     });
     for (const id of ended) await this.loader.forgetSession(id);
-    const team = await this.db.getRepository(TeamEntity).findOneByOrFail({ id: user.teamId });
+    const team = await this.teams.get(user.teamId);
     return {
       ...(await this.tokenPair(user, sessionId, secret)),
       deviceId,
@@ -343,16 +300,11 @@ export class AuthService {
    * sessions that were still live.
    */
   private async takeOverDevice(manager: EntityManager, userId: number, deviceId: string): Promise<string[] | null> {
-    const [earlier] = await manager.query<[{ id: string; live: boolean }[], number]>(
-      `WITH before AS (SELECT id, revoked_at IS NULL AS live FROM auth_sessions WHERE user_id = $1 AND device_id = $2 FOR UPDATE)
-       UPDATE auth_sessions s SET revoked_at = coalesce(s.revoked_at, now()) FROM before WHERE s.id = before.id
-       RETURNING s.id, before.live`,
-      [userId, deviceId],
-    );
+    const earlier = await this.sessions.endOnDevice(manager, userId, deviceId);
     if (earlier.length === 0) return null;
     // A concurrent login that took the device over first committed a live session with it.
-    const held = await manager.query<unknown[]>(`SELECT 1 FROM auth_sessions WHERE device_id = $1 AND revoked_at IS NULL`, [deviceId]);
-    return held.length > 0 ? null : earlier.filter((s) => s.live).map((s) => s.id);
+    if (await this.sessions.deviceHeld(manager, deviceId)) return null;
+    return earlier.filter((s) => s.live).map((s) => s.id);
   }
 
   private async tokenPair(user: UserEntity, sessionId: string, secret: string): Promise<TokenPair> {

@@ -3,7 +3,7 @@ import { ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 
 const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
 
@@ -15,6 +15,11 @@ const keyHash = (key: string) => createHash('sha256').update(key).digest('hex');
 @Injectable()
 export class DatabaseThrottlerStorage implements ThrottlerStorage {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Deletes the counters whose window has passed, in the caller's transaction (the purger's hourly run). */
+  static async sweep(manager: EntityManager): Promise<void> {
+    await manager.query(`DELETE FROM throttle_hits WHERE expires_at < now()`);
+  }
 
   /** Hits counted for the key in its current window, without counting one more. */
   async hits(key: string): Promise<number> {

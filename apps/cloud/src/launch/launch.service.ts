@@ -18,7 +18,7 @@ import { AuthContext } from '../access/auth-context';
 import { CloudConfig } from '../config/cloud-config';
 import { SecretBox } from '../crypto/secret-box';
 import { savedProxyEndpoint } from '../proxies/saved-proxy-endpoint';
-import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
+import { ProxyStore } from '../proxies/proxy-store';
 import { WindowAccess } from '../windows/window-access';
 import { WindowStore } from '../windows/window-store';
 import { isHeld, WindowViews } from '../windows/window.views';
@@ -39,6 +39,7 @@ export class LaunchService {
     private readonly config: CloudConfig,
     private readonly audit: AuditLog,
     private readonly store: WindowStore,
+    private readonly proxies: ProxyStore,
   ) {}
 
   /** The window by `uuid` or `id`; its answer is all an agent's open needs from the cloud before Firefox starts. */
@@ -81,10 +82,7 @@ export class LaunchService {
 
   /** A window bound to a saved proxy (method 4) connects through that proxy as it is now. */
   private async savedProxy(manager: EntityManager, window: WindowEntity) {
-    const saved =
-      window.proxyId === null
-        ? null
-        : await manager.getRepository(SavedProxyEntity).findOneBy({ id: window.proxyId, teamId: window.teamId });
+    const saved = window.proxyId === null ? null : await this.proxies.find(window.teamId, window.proxyId, manager);
     if (!saved) throw new InvalidParamError(`Window ${window.uuid} uses proxyMethod 4 without a saved proxy; set proxyId`);
     const endpoint = savedProxyEndpoint(saved, this.box);
     return {

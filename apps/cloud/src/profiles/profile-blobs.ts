@@ -105,6 +105,15 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
+  /** The sizes of the named blobs the team holds, their rows share-locked against collection until the transaction ends. */
+  async holdSizes(manager: EntityManager, teamId: number, hashes: readonly string[]): Promise<Map<string, number>> {
+    const rows: { sha256: string; size: string }[] = await manager.query(
+      `SELECT sha256, size FROM profile_blobs WHERE team_id = $1 AND sha256 = ANY($2) FOR SHARE`,
+      [teamId, hashes],
+    );
+    return new Map(rows.map((r) => [r.sha256, Number(r.size)]));
+  }
+
   private async teamHolds(manager: EntityManager, teamId: number, sha256: string): Promise<boolean> {
     const rows: unknown[] = await manager.query(`SELECT 1 FROM profile_blobs WHERE team_id = $1 AND sha256 = $2`, [teamId, sha256]);
     return rows.length > 0;

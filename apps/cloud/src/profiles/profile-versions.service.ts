@@ -27,24 +27,7 @@ import { WindowStore } from '../windows/window-store';
 import { BlobQueryDto, CommitProfileDto, ManifestDto, MissingBlobsDto, ProfileFileDto, RestoreProfileDto } from './dto/profile.dto';
 import { checkPath, checkSyncedFiles } from './profile-commit-checks';
 import { ProfileBlobs } from './profile-blobs';
-
-interface VersionRow {
-  id: string;
-  version: number;
-  base_version: number | null;
-  restored_from: number | null;
-  files: ProfileFileDto[];
-  sync: Record<string, unknown>;
-  cookies: StoredCookie[] | null;
-  device_id: string | null;
-  created_by: number | null;
-  created_by_email: string | null;
-  created_via: 'session' | 'api-token' | null;
-  api_token_id: number | null;
-  file_count: number;
-  total_size: string;
-  created_at: Date;
-}
+import { ProfileVersionStore, VersionRow } from './profile-version-store';
 
 const refOf = (dto: { id?: number; browserId?: number; uuid?: string }): WindowRef =>
   resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
@@ -65,6 +48,7 @@ export class ProfileVersionsService {
     private readonly config: CloudConfig,
     private readonly audit: AuditLog,
     private readonly reads: SecretReads,
+    private readonly versionRows: ProfileVersionStore,
   ) {}
 
   async missing(auth: AuthContext, dto: MissingBlobsDto) {
@@ -115,10 +99,7 @@ export class ProfileVersionsService {
       const window = await this.access.requireWindow(manager, auth, { uuid: dto.uuid }, 'write');
       if (isHeld(window) && window.openDeviceId !== auth.deviceId) throw new WindowOpenElsewhereError(window.uuid);
       checkSyncedFiles(dto.files, syncSettingsOf(window.config));
-      const [again]: VersionRow[] = await manager.query(`SELECT * FROM profile_versions WHERE window_id = $1 AND commit_id = $2`, [
-        window.id,
-        dto.commitId,
-      ]);
+      const again = await this.versionRows.byCommit(manager, window.id, dto.commitId);
       if (again) return { ...this.summary(again), duplicate: true };
       if (window.profileVersion !== dto.baseVersion) {
         throw new ConflictError(
@@ -153,12 +134,7 @@ export class ProfileVersionsService {
 
   async versions(auth: AuthContext, dto: { id?: number; browserId?: number; uuid?: string }) {
     const window = await this.access.requireWindow(this.db.manager, auth, refOf(dto), 'read');
-    const rows: VersionRow[] = await this.db.query(
-      `SELECT id, version, base_version, restored_from, sync, device_id, created_by, created_by_email, created_via, api_token_id,
-         file_count, total_size, created_at
-       FROM profile_versions WHERE window_id = $1 ORDER BY version DESC`,
-      [window.id],
-    );
+    const rows = await this.versionRows.list(window.id);
     return { id: window.id, uuid: window.uuid, current: window.profileVersion, list: rows.map((r) => this.summary(r)) };
   }
 
@@ -166,10 +142,7 @@ export class ProfileVersionsService {
     const window = await this.writable(auth, refOf(dto));
     const version = dto.version ?? window.profileVersion;
     if (version === null) throw new NotFoundError(`Window ${window.uuid} has no profile version yet`);
-    const [row]: VersionRow[] = await this.db.query(`SELECT * FROM profile_versions WHERE window_id = $1 AND version = $2`, [
-      window.id,
-      version,
-    ]);
+    const row = await this.versionRows.at(window.id, version);
     if (!row) throw new NotFoundError(`Version ${version} of window ${window.uuid}'s profile is not kept`);
     return { id: window.id, uuid: window.uuid, current: window.profileVersion, ...this.summary(row), files: row.files };
   }
@@ -181,10 +154,7 @@ export class ProfileVersionsService {
       if (isHeld(window)) {
         throw new ConflictError(`Window ${window.uuid} is open on device ${window.openDeviceId}; close it before restoring its profile`);
       }
-      const [old]: VersionRow[] = await manager.query(`SELECT * FROM profile_versions WHERE window_id = $1 AND version = $2`, [
-        window.id,
-        dto.version,
-      ]);
+      const old = await this.versionRows.at(window.id, dto.version, manager);
       if (!old) throw new NotFoundError(`Version ${dto.version} of window ${window.uuid}'s profile is not kept`);
       const row = await this.insertVersion(manager, window, auth, {
         commitId: null,
@@ -207,15 +177,11 @@ export class ProfileVersionsService {
   }
 
   async usage(auth: AuthContext) {
-    const [row]: { versions: string; windows: string }[] = await this.db.query(
-      `SELECT count(*) AS versions, count(DISTINCT window_id) AS windows FROM profile_versions WHERE team_id = $1`,
-      [auth.teamId],
-    );
+    const kept = await this.versionRows.usage(auth.teamId);
     const stored = await this.blobs.usage(auth.teamId);
     return {
       ...stored,
-      versions: Number(row.versions),
-      windows: Number(row.windows),
+      ...kept,
       maxBytesPerWindow: this.config.env.PROFILE_MAX_BYTES,
     };
   }
@@ -228,11 +194,7 @@ export class ProfileVersionsService {
   /** Every blob the files name must be the team's, with the size the manifest says; locked against collection. */
   private async checkBlobs(manager: EntityManager, teamId: number, files: ProfileFileDto[]): Promise<void> {
     const wanted = new Map(files.map((f) => [f.sha256, f.size]));
-    const rows: { sha256: string; size: string }[] = await manager.query(
-      `SELECT sha256, size FROM profile_blobs WHERE team_id = $1 AND sha256 = ANY($2) FOR SHARE`,
-      [teamId, [...wanted.keys()]],
-    );
-    const held = new Map(rows.map((r) => [r.sha256, Number(r.size)]));
+    const held = await this.blobs.holdSizes(manager, teamId, [...wanted.keys()]);
     const missing = [...wanted.keys()].filter((sha) => !held.has(sha));
     if (missing.length > 0) {
       throw new InvalidParamError(
@@ -257,44 +219,19 @@ export class ProfileVersionsService {
       totalSize: number;
     },
   ): Promise<VersionRow> {
-    // The author is the caller and the device the cloud issued to their session or token; the email is kept
-    // with the version so it still says who after the member is removed.
-    const [row]: VersionRow[] = await manager.query(
-      `INSERT INTO profile_versions (window_id, team_id, version, commit_id, base_version, restored_from, files, sync, device_id, created_by,
-         file_count, total_size, cookies, created_by_email, created_via, api_token_id)
-       SELECT $1, $2, coalesce(max(version), 0) + 1, coalesce($3::uuid, gen_random_uuid()), $4, $5, $6::jsonb, $7::jsonb, $8, $9, $10, $11,
-         $12::jsonb, (SELECT email FROM users WHERE id = $9), $13, $14
-       FROM profile_versions WHERE window_id = $1
-       RETURNING *`,
-      [
-        window.id,
-        window.teamId,
-        v.commitId,
-        v.baseVersion,
-        v.restoredFrom,
-        JSON.stringify(v.files),
-        JSON.stringify(v.sync),
-        auth.deviceId,
-        auth.userId,
-        v.files.length,
-        v.totalSize,
-        v.cookies ? JSON.stringify(v.cookies) : null,
-        auth.apiTokenId === null ? 'session' : 'api-token',
-        auth.apiTokenId,
-      ],
-    );
-    await manager.query(
-      `INSERT INTO profile_version_blobs (version_id, team_id, sha256) SELECT $1, $2, unnest($3::text[]) ON CONFLICT DO NOTHING`,
-      [row.id, window.teamId, [...new Set(v.files.map((f) => f.sha256))]],
-    );
+    // The author is the caller and the device the cloud issued to their session or token.
+    const row = await this.versionRows.insert(manager, {
+      ...v,
+      windowId: window.id,
+      teamId: window.teamId,
+      deviceId: auth.deviceId,
+      userId: auth.userId,
+      apiTokenId: auth.apiTokenId,
+    });
     // A version that carries cookies makes them the window's stored cookies (a restore brings its own back).
     await this.windows.setProfileVersion(manager, window.id, row.version, v.cookies);
     // Only the newest versions are kept; their blobs' references go with them (collection frees the bytes).
-    await manager.query(`DELETE FROM profile_versions WHERE window_id = $1 AND version <= $2::int - $3::int`, [
-      window.id,
-      row.version,
-      this.config.env.PROFILE_VERSIONS_KEPT,
-    ]);
+    await this.versionRows.prune(manager, window.id, row.version, this.config.env.PROFILE_VERSIONS_KEPT);
     return row;
   }
 

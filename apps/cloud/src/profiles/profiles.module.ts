@@ -4,6 +4,7 @@ import { CloudConfig } from '../config/cloud-config';
 import { WindowsModule } from '../windows/windows.module';
 import { BLOB_STORE, BlobStore, FsBlobStore, S3BlobStore } from './blob-store';
 import { ProfileBlobs } from './profile-blobs';
+import { ProfileVersionStore } from './profile-version-store';
 import { ProfileVersionsService } from './profile-versions.service';
 import { ProfilesController } from './profiles.controller';
 
@@ -26,7 +27,12 @@ export function createBlobStore(config: CloudConfig): BlobStore {
 @Module({
   imports: [WindowsModule],
   controllers: [ProfilesController],
-  providers: [{ provide: BLOB_STORE, inject: [CloudConfig], useFactory: createBlobStore }, ProfileBlobs, ProfileVersionsService],
+  providers: [
+    { provide: BLOB_STORE, inject: [CloudConfig], useFactory: createBlobStore },
+    ProfileBlobs,
+    ProfileVersionStore,
+    ProfileVersionsService,
+  ],
   exports: [ProfileBlobs],
 })
 export class ProfilesModule {}

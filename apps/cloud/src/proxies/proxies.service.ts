@@ -6,11 +6,12 @@ import { ipCheckUrl, lookupExit, openProxyRoute, probeRoute, ProxyFailure } from
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../access/auth-context';
 import { pageOf } from '../common/id.decorators';
-import { escapeLike, rethrowDuplicate } from '../common/sql';
+import { rethrowDuplicate } from '../common/sql';
 import { CloudConfig } from '../config/cloud-config';
 import { SecretBox } from '../crypto/secret-box';
 import { AddProxyDto, CheckProxyDto, ListProxiesDto, UpdateProxyDto } from './dto/proxy.dto';
 import { keepsPassword } from './proxy-password';
+import { ProxyStore } from './proxy-store';
 import { ProxyTargetPolicy } from './proxy-target-policy';
 import { savedProxyEndpoint } from './saved-proxy-endpoint';
 import { SavedProxyEntity } from './saved-proxy.entity';
@@ -24,23 +25,19 @@ export class ProxiesService {
     private readonly config: CloudConfig,
     private readonly targets: ProxyTargetPolicy,
     private readonly audit: AuditLog,
+    private readonly proxies: ProxyStore,
   ) {}
 
   async list(auth: AuthContext, dto: ListProxiesDto) {
     const { page, pageSize, offset } = pageOf(dto);
-    const query = this.db
-      .getRepository(SavedProxyEntity)
-      .createQueryBuilder('p')
-      .where('p.team_id = :teamId', { teamId: auth.teamId })
-      .orderBy('p.id', 'DESC')
-      .offset(offset)
-      .limit(pageSize);
-    if (dto.keyword) {
-      query.andWhere('(p.name ILIKE :kw OR p.host ILIKE :kw OR p.remark ILIKE :kw)', { kw: `%${escapeLike(dto.keyword)}%` });
-    }
-    if (dto.proxyType) query.andWhere('p.proxy_type = :type', { type: dto.proxyType });
-    const [proxies, total] = await query.getManyAndCount();
-    const usage = await this.windowCounts(
+    const [proxies, total] = await this.proxies.page({
+      teamId: auth.teamId,
+      keyword: dto.keyword,
+      proxyType: dto.proxyType,
+      offset,
+      take: pageSize,
+    });
+    const usage = await this.proxies.windowCounts(
       auth.teamId,
       proxies.map((p) => p.id),
     );
@@ -50,19 +47,17 @@ export class ProxiesService {
   async add(auth: AuthContext, dto: AddProxyDto) {
     const proxy = await this.db
       .transaction(async (manager) => {
-        const saved = await manager.save(
-          manager.create(SavedProxyEntity, {
-            teamId: auth.teamId,
-            name: dto.name,
-            proxyType: dto.proxyType,
-            host: dto.host,
-            port: dto.port,
-            username: dto.proxyUserName ?? '',
-            passwordSealed: dto.proxyPassword ? this.box.seal(dto.proxyPassword) : null,
-            remark: dto.remark ?? '',
-            createdBy: auth.userId,
-          }),
-        );
+        const saved = await this.proxies.insert(manager, {
+          teamId: auth.teamId,
+          name: dto.name,
+          proxyType: dto.proxyType,
+          host: dto.host,
+          port: dto.port,
+          username: dto.proxyUserName ?? '',
+          passwordSealed: dto.proxyPassword ? this.box.seal(dto.proxyPassword) : null,
+          remark: dto.remark ?? '',
+          createdBy: auth.userId,
+        });
         await this.recordChange(manager, auth, 'proxy.added', saved);
         return saved;
       })
@@ -101,11 +96,11 @@ export class ProxiesService {
     }
     await this.db
       .transaction(async (manager) => {
-        await manager.save(proxy);
+        await this.proxies.save(proxy, manager);
         await this.recordChange(manager, auth, 'proxy.changed', proxy, { passwordCleared: proxyPasswordCleared });
       })
       .catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
-    const usage = await this.windowCounts(auth.teamId, [proxy.id]);
+    const usage = await this.proxies.windowCounts(auth.teamId, [proxy.id]);
     const view = this.view(proxy, usage.get(proxy.id) ?? 0);
     return proxyPasswordCleared ? { ...view, proxyPasswordCleared } : view;
   }
@@ -113,14 +108,10 @@ export class ProxiesService {
   /** A proxy bound by any window, the recycle bin's included, stays until they let go of it. */
   async delete(auth: AuthContext, id: number): Promise<void> {
     await this.db.transaction(async (manager) => {
-      const [proxy]: { id: number }[] = await manager.query(`SELECT id FROM proxies WHERE id = $1 AND team_id = $2 FOR UPDATE`, [
-        id,
-        auth.teamId,
-      ]);
-      if (!proxy) throw new NotFoundError(`Proxy ${id} not found`);
-      const [{ n }]: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM windows WHERE proxy_id = $1`, [id]);
+      if (!(await this.proxies.lock(manager, auth.teamId, id))) throw new NotFoundError(`Proxy ${id} not found`);
+      const n = await this.proxies.windowsUsing(manager, id);
       if (n > 0) throw new ConflictError(`Proxy ${id} is used by ${n} window${n === 1 ? '' : 's'}; bind them to another proxy first`);
-      await manager.query(`DELETE FROM proxies WHERE id = $1`, [id]);
+      await this.proxies.delete(manager, id);
       await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'proxy.deleted', data: { proxyId: id } });
     });
   }
@@ -185,7 +176,7 @@ export class ProxiesService {
       checkMessage: result.ok ? '' : result.message.slice(0, 500),
       checkedAt: new Date(),
     });
-    await this.db.getRepository(SavedProxyEntity).save(proxy);
+    await this.proxies.save(proxy);
     return { id: proxy.id, ...result, latencyMs, checkedAt: proxy.checkedAt!.toISOString() };
   }
 
@@ -194,18 +185,9 @@ export class ProxiesService {
   }
 
   private async find(auth: AuthContext, id: number): Promise<SavedProxyEntity> {
-    const proxy = await this.db.getRepository(SavedProxyEntity).findOneBy({ id, teamId: auth.teamId });
+    const proxy = await this.proxies.find(auth.teamId, id);
     if (!proxy) throw new NotFoundError(`Proxy ${id} not found`);
     return proxy;
-  }
-
-  private async windowCounts(teamId: number, ids: number[]): Promise<Map<number, number>> {
-    if (ids.length === 0) return new Map();
-    const rows: { proxy_id: number; n: number }[] = await this.db.query(
-      `SELECT proxy_id, count(*)::int AS n FROM windows WHERE team_id = $1 AND proxy_id = ANY($2) GROUP BY proxy_id`,
-      [teamId, ids],
-    );
-    return new Map(rows.map((r) => [r.proxy_id, r.n]));
   }
 
   private view(proxy: SavedProxyEntity, windowCount: number) {

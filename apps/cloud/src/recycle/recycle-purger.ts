@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditLog } from '../audit/audit-log';
 import { CloudConfig } from '../config/cloud-config';
 import { WindowStore } from '../windows/window-store';
+import { DatabaseThrottlerStorage } from '../auth/database-throttler.storage';
 
 const HOUR = 3_600_000;
 
@@ -53,7 +54,7 @@ export class RecyclePurger implements OnApplicationBootstrap, OnApplicationShutd
         { actorId: null, kind: 'window.purged', data: { retentionDays: this.config.env.RECYCLE_RETENTION_DAYS } },
         gone,
       );
-      await manager.query(`DELETE FROM throttle_hits WHERE expires_at < now()`);
+      await DatabaseThrottlerStorage.sweep(manager);
       return { ran: true, deleted: gone.length };
     });
   }

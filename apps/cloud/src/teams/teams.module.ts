@@ -1,7 +1,8 @@
 import { Module } from '@nestjs/common';
 import { AuthModule } from '../auth/auth.module';
+import { GroupsModule } from '../groups/groups.module';
 import { TeamsController } from './teams.controller';
 import { TeamsService } from './teams.service';
 
-@Module({ imports: [AuthModule], controllers: [TeamsController], providers: [TeamsService] })
+@Module({ imports: [AuthModule, GroupsModule], controllers: [TeamsController], providers: [TeamsService] })
 export class TeamsModule {}

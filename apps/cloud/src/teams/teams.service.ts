@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager, In } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { ConflictError, ForbiddenError, InvalidParamError, NotFoundError, PERMISSIONS } from '@cos/contracts';
 import type { MemberResponse, Permission, Role, WindowScope } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../access/auth-context';
 import { AuthService, hashPassword } from '../auth/auth.service';
-import { GroupEntity } from '../groups/group.entity';
-import { MemberGroupEntity } from '../accounts/member-group.entity';
+import { GroupStore } from '../groups/group-store';
+import { TeamStore } from '../accounts/team-store';
 import { UserEntity } from '../accounts/user.entity';
+import { UserStore } from '../accounts/user-store';
 import { AddMemberDto, UpdateMemberDto } from './dto/member.dto';
 
 @Injectable()
@@ -17,6 +18,9 @@ export class TeamsService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly auth: AuthService,
     private readonly audit: AuditLog,
+    private readonly users: UserStore,
+    private readonly teams: TeamStore,
+    private readonly groups: GroupStore,
   ) {}
 
   permissionCatalogue() {
@@ -24,11 +28,8 @@ export class TeamsService {
   }
 
   async listMembers(auth: AuthContext) {
-    const users = await this.db.getRepository(UserEntity).find({ where: { teamId: auth.teamId }, order: { id: 'ASC' } });
-    const groups = await this.groupsOf(
-      this.db.manager,
-      users.map((u) => u.id),
-    );
+    const users = await this.users.ofTeam(auth.teamId);
+    const groups = await this.users.groupsOfUsers(users.map((u) => u.id));
     return { list: users.map((u) => this.memberView(u, groups.get(u.id) ?? [])), total: users.length };
   }
 
@@ -43,18 +44,16 @@ export class TeamsService {
     return this.db.transaction(async (manager) => {
       await this.auth.assertEmailFree(manager, dto.email);
       const groupIds = await this.checkGroups(manager, auth, dto.groupIds ?? []);
-      const user = await manager.save(
-        manager.create(UserEntity, {
-          teamId: auth.teamId,
-          email: dto.email,
-          name: dto.name ?? '',
-          passwordHash,
-          role,
-          permissions: [...new Set(dto.permissions ?? [])],
-          scope,
-        }),
-      );
-      await this.setGroups(manager, user.id, groupIds);
+      const user = await this.users.insert(manager, {
+        teamId: auth.teamId,
+        email: dto.email,
+        name: dto.name ?? '',
+        passwordHash,
+        role,
+        permissions: [...new Set(dto.permissions ?? [])],
+        scope,
+      });
+      await this.users.setGroups(manager, user.id, groupIds);
       await this.audit.record(manager, {
         teamId: auth.teamId,
         actorId: auth.userId,
@@ -68,7 +67,7 @@ export class TeamsService {
   async updateMember(auth: AuthContext, dto: UpdateMemberDto) {
     const view = await this.db.transaction(async (manager) => {
       const user = await this.lockMember(manager, auth, dto.userId);
-      const currentGroups = (await this.groupsOf(manager, [user.id])).get(user.id) ?? [];
+      const currentGroups = (await this.users.groupsOf(manager, [user.id])).get(user.id) ?? [];
       this.assertMayManage(auth, user, currentGroups);
       this.assertMayGrant(auth, dto.permissions);
       if (dto.role && dto.role !== user.role) {
@@ -79,11 +78,11 @@ export class TeamsService {
       if (dto.permissions) user.permissions = [...new Set(dto.permissions)];
       if (dto.scope) user.scope = dto.scope;
       this.assertMayGrantScope(auth, user.role, user.scope, dto.groupIds ?? currentGroups);
-      await manager.save(user);
+      await this.users.save(manager, user);
       let groupIds = currentGroups;
       if (dto.groupIds) {
         groupIds = await this.checkGroups(manager, auth, dto.groupIds);
-        await this.setGroups(manager, user.id, groupIds);
+        await this.users.setGroups(manager, user.id, groupIds);
       }
       await this.audit.record(manager, {
         teamId: auth.teamId,
@@ -100,9 +99,9 @@ export class TeamsService {
   async removeMember(auth: AuthContext, userId: number): Promise<void> {
     await this.db.transaction(async (manager) => {
       const user = await this.lockMember(manager, auth, userId);
-      this.assertMayManage(auth, user, (await this.groupsOf(manager, [user.id])).get(user.id) ?? []);
+      this.assertMayManage(auth, user, (await this.users.groupsOf(manager, [user.id])).get(user.id) ?? []);
       if (user.role === 'owner') await this.assertAnotherOwner(manager, user);
-      await manager.delete(UserEntity, { id: user.id });
+      await this.users.delete(manager, user.id);
       await this.audit.record(manager, {
         teamId: auth.teamId,
         actorId: auth.userId,
@@ -151,12 +150,7 @@ export class TeamsService {
   }
 
   private async assertAnotherOwner(manager: EntityManager, owner: UserEntity): Promise<void> {
-    const owners = await manager
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .setLock('pessimistic_write')
-      .where('u.team_id = :teamId AND u.role = :role', { teamId: owner.teamId, role: 'owner' })
-      .getMany();
+    const owners = await this.users.lockOwners(manager, owner.teamId);
     if (owners.length <= 1) throw new ConflictError("The team's last owner cannot be removed or demoted");
   }
 
@@ -165,39 +159,18 @@ export class TeamsService {
    * each other) run one after the other instead of locking member rows in opposite orders.
    */
   private async lockMember(manager: EntityManager, auth: AuthContext, userId: number): Promise<UserEntity> {
-    await manager.query(`SELECT id FROM teams WHERE id = $1 FOR UPDATE`, [auth.teamId]);
-    const user = await manager
-      .getRepository(UserEntity)
-      .createQueryBuilder('u')
-      .setLock('pessimistic_write')
-      .where('u.id = :userId AND u.team_id = :teamId', { userId, teamId: auth.teamId })
-      .getOne();
+    await this.teams.lock(manager, auth.teamId);
+    const user = await this.users.lockMember(manager, auth.teamId, userId);
     if (!user) throw new NotFoundError(`Member ${userId} not found`);
     return user;
   }
 
   private async checkGroups(manager: EntityManager, auth: AuthContext, groupIds: number[]): Promise<number[]> {
     if (groupIds.length === 0) return [];
-    const found = await manager.getRepository(GroupEntity).find({ select: { id: true }, where: { teamId: auth.teamId, id: In(groupIds) } });
-    const missing = groupIds.filter((id) => !found.some((g) => g.id === id));
+    const found = await this.groups.existing(manager, auth.teamId, groupIds);
+    const missing = groupIds.filter((id) => !found.includes(id));
     if (missing.length > 0) throw new InvalidParamError(`groupIds: group ${missing.join(', ')} does not exist in your team`);
     return [...groupIds].sort((a, b) => a - b);
-  }
-
-  private async setGroups(manager: EntityManager, userId: number, groupIds: number[]): Promise<void> {
-    await manager.delete(MemberGroupEntity, { userId });
-    if (groupIds.length > 0)
-      await manager.insert(
-        MemberGroupEntity,
-        groupIds.map((groupId) => ({ userId, groupId })),
-      );
-  }
-
-  private async groupsOf(manager: EntityManager, userIds: number[]): Promise<Map<number, number[]>> {
-    const rows = userIds.length ? await manager.find(MemberGroupEntity, { where: { userId: In(userIds) }, order: { groupId: 'ASC' } }) : [];
-    const byUser = new Map<number, number[]>();
-    for (const row of rows) byUser.set(row.userId, [...(byUser.get(row.userId) ?? []), row.groupId]);
-    return byUser;
   }
 
   /** What the audit trail keeps of a member's access after a change. */

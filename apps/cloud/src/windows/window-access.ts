@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { ForbiddenError, InvalidParamError, NotFoundError, WindowRef } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
-import { SavedProxyEntity } from '../proxies/saved-proxy.entity';
-import { GroupEntity } from '../groups/group.entity';
-import { TagEntity } from '../tags/tag.entity';
+import { ProxyStore } from '../proxies/proxy-store';
+import { GroupStore } from '../groups/group-store';
+import { TagStore } from '../tags/tag-store';
 import { WindowEntity } from './window.entity';
 import { BatchWindow, Bin, WindowStore } from './window-store';
 
@@ -27,7 +27,12 @@ function plural(ids: readonly number[]): string {
  */
 @Injectable()
 export class WindowAccess {
-  constructor(private readonly store: WindowStore) {}
+  constructor(
+    private readonly store: WindowStore,
+    private readonly groups: GroupStore,
+    private readonly tags: TagStore,
+    private readonly proxies: ProxyStore,
+  ) {}
 
   /**
    * The named windows of the caller's team, in id order, with what access and batch writes look
@@ -84,13 +89,8 @@ export class WindowAccess {
       if (auth.scopedGroupIds) throw new ForbiddenError('groupId 0 (ungrouped) is outside your window scope');
       return null;
     }
-    const exists = await manager
-      .getRepository(GroupEntity)
-      .createQueryBuilder('g')
-      .setLock('pessimistic_read')
-      .where('g.id = :groupId AND g.team_id = :teamId', { groupId, teamId: auth.teamId })
-      .getExists();
-    if (!exists) throw new InvalidParamError(`groupId ${groupId} does not exist in your team`);
+    if (!(await this.groups.holdShared(manager, auth.teamId, groupId)))
+      throw new InvalidParamError(`groupId ${groupId} does not exist in your team`);
     if (!auth.inScope(groupId)) throw new ForbiddenError(`groupId ${groupId} is outside your window scope`);
     return groupId;
   }
@@ -98,19 +98,14 @@ export class WindowAccess {
   /** A saved proxy a window binds (proxyMethod 4) must be one of the caller's team. */
   async checkSavedProxy(manager: EntityManager, auth: AuthContext, proxyId: number | null): Promise<void> {
     if (proxyId === null) return;
-    const exists = await manager.getRepository(SavedProxyEntity).existsBy({ id: proxyId, teamId: auth.teamId });
-    if (!exists) throw new InvalidParamError(`proxyId ${proxyId} is not a saved proxy of your team`);
+    if (!(await this.proxies.exists(manager, auth.teamId, proxyId)))
+      throw new InvalidParamError(`proxyId ${proxyId} is not a saved proxy of your team`);
   }
 
   async checkTags(manager: EntityManager, auth: AuthContext, tagIds: number[] | undefined): Promise<number[] | undefined> {
     if (!tagIds || tagIds.length === 0) return tagIds;
-    const found: { id: number }[] = await manager
-      .getRepository(TagEntity)
-      .createQueryBuilder('t')
-      .select('t.id', 'id')
-      .where('t.team_id = :teamId AND t.id = ANY(:tagIds)', { teamId: auth.teamId, tagIds })
-      .getRawMany();
-    const missing = tagIds.filter((id) => !found.some((t) => t.id === id));
+    const found = await this.tags.existing(manager, auth.teamId, tagIds);
+    const missing = tagIds.filter((id) => !found.includes(id));
     if (missing.length > 0) throw new InvalidParamError(`tagIds: tag ${missing.join(', ')} does not exist in your team`);
     return tagIds;
   }

@@ -145,16 +145,6 @@ export class WindowStore {
 
   // Writes.
 
-  /** The team's next window number; the team's row stays locked, which also orders concurrent creates. */
-  async nextSeq(manager: EntityManager, teamId: number): Promise<number> {
-    // UPDATE answers [rows, rowCount].
-    const [[{ window_seq: seq }]] = await manager.query<[[{ window_seq: number }], number]>(
-      `UPDATE teams SET window_seq = window_seq + 1 WHERE id = $1 RETURNING window_seq`,
-      [teamId],
-    );
-    return seq;
-  }
-
   insert(manager: EntityManager, fields: DeepPartial<WindowEntity>): Promise<WindowEntity> {
     return manager.save(manager.create(WindowEntity, fields));
   }

@@ -1,5 +1,9 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountsModule } from '../accounts/accounts.module';
+import { GroupsModule } from '../groups/groups.module';
+import { ProxiesModule } from '../proxies/proxies.module';
+import { TagsModule } from '../tags/tags.module';
 import { FingerprintsModule } from '../fingerprints/fingerprints.module';
 import { ListPages } from './list-pages';
 import { ListTotals } from './list-totals';
@@ -14,7 +18,14 @@ import { WindowsController } from './windows.controller';
 import { WindowsService } from './windows.service';
 
 @Module({
-  imports: [FingerprintsModule, TypeOrmModule.forFeature([WindowEntity, WindowTagEntity])],
+  imports: [
+    AccountsModule,
+    GroupsModule,
+    TagsModule,
+    ProxiesModule,
+    FingerprintsModule,
+    TypeOrmModule.forFeature([WindowEntity, WindowTagEntity]),
+  ],
   controllers: [WindowsController],
   providers: [WindowStore, WindowsService, WindowAccess, WindowViews, WindowDetails, ListTotals, PageAnchors, ListPages],
   exports: [WindowStore, WindowsService, WindowAccess, WindowViews],

@@ -10,6 +10,7 @@ import { InvalidParamError, NotFoundError, PageResult, resolveWindowRef, WindowI
 import { IdentityGenerator } from '../fingerprints/identity-generator';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../access/auth-context';
+import { TeamStore } from '../accounts/team-store';
 import { pageOf } from '../common/id.decorators';
 import { SecretBox } from '../crypto/secret-box';
 import { DeleteWindowsDto, ListWindowsDto, PartialUpdateDto, ProxyUpdateDto, UpdateWindowDto, WindowRefDto } from './dto/window.dto';
@@ -47,6 +48,7 @@ export class WindowsService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly store: WindowStore,
+    private readonly teams: TeamStore,
     private readonly access: WindowAccess,
     private readonly details: WindowDetails,
     private readonly box: SecretBox,
@@ -68,7 +70,7 @@ export class WindowsService {
       if (groupId === undefined) throw new InvalidParamError('groupId is required: you may only create windows in your groups');
       await this.access.checkTags(manager, auth, dto.tagIds);
       await this.access.checkSavedProxy(manager, auth, proxy.proxyId);
-      const seq = await this.store.nextSeq(manager, auth.teamId);
+      const seq = await this.teams.nextWindowSeq(manager, auth.teamId);
       const window = await this.store.insert(manager, {
         ...proxy,
         teamId: auth.teamId,

@@ -1,0 +1,86 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, DeepPartial, EntityManager } from 'typeorm';
+import type { SavedProxyType } from '@cos/contracts';
+import { escapeLike } from '../common/sql';
+import { SavedProxyEntity } from './saved-proxy.entity';
+
+/** Which saved proxies a list shows. */
+export interface ProxyFilter {
+  teamId: number;
+  keyword?: string;
+  proxyType?: SavedProxyType;
+  offset: number;
+  take: number;
+}
+
+/**
+ * Reads and writes of `proxies` (the team's saved proxies). Saved proxies sit below windows, so
+ * the two reads of `windows` a proxy needs (how many windows bind it) are here rather than in the
+ * `WindowStore`. Methods that take an `EntityManager` run in the caller's transaction and take the
+ * locks they say; the others run on their own.
+ */
+@Injectable()
+export class ProxyStore {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** A page of the team's proxies, newest first, with their total. */
+  page(filter: ProxyFilter): Promise<[SavedProxyEntity[], number]> {
+    const query = this.db
+      .getRepository(SavedProxyEntity)
+      .createQueryBuilder('p')
+      .where('p.team_id = :teamId', { teamId: filter.teamId })
+      .orderBy('p.id', 'DESC')
+      .offset(filter.offset)
+      .limit(filter.take);
+    if (filter.keyword) {
+      query.andWhere('(p.name ILIKE :kw OR p.host ILIKE :kw OR p.remark ILIKE :kw)', { kw: `%${escapeLike(filter.keyword)}%` });
+    }
+    if (filter.proxyType) query.andWhere('p.proxy_type = :type', { type: filter.proxyType });
+    return query.getManyAndCount();
+  }
+
+  /** How many of the team's windows (the recycle bin's included) bind each proxy named; unbound ones are left out. */
+  async windowCounts(teamId: number, ids: number[]): Promise<Map<number, number>> {
+    if (ids.length === 0) return new Map();
+    const rows: { proxy_id: number; n: number }[] = await this.db.query(
+      `SELECT proxy_id, count(*)::int AS n FROM windows WHERE team_id = $1 AND proxy_id = ANY($2) GROUP BY proxy_id`,
+      [teamId, ids],
+    );
+    return new Map(rows.map((r) => [r.proxy_id, r.n]));
+  }
+
+  /** The team's proxy, read on its own, or in the caller's transaction when `manager` is given. */
+  find(teamId: number, id: number, manager: EntityManager = this.db.manager): Promise<SavedProxyEntity | null> {
+    return manager.getRepository(SavedProxyEntity).findOneBy({ id, teamId });
+  }
+
+  exists(manager: EntityManager, teamId: number, id: number): Promise<boolean> {
+    return manager.getRepository(SavedProxyEntity).existsBy({ id, teamId });
+  }
+
+  insert(manager: EntityManager, fields: DeepPartial<SavedProxyEntity>): Promise<SavedProxyEntity> {
+    return manager.save(manager.create(SavedProxyEntity, fields));
+  }
+
+  /** Writes a proxy loaded with `find` back, as changed: in the caller's transaction when `manager` is given. */
+  save(proxy: SavedProxyEntity, manager: EntityManager = this.db.manager): Promise<SavedProxyEntity> {
+    return manager.getRepository(SavedProxyEntity).save(proxy);
+  }
+
+  /** Whether the team has the proxy; its row stays locked until the transaction ends. */
+  async lock(manager: EntityManager, teamId: number, id: number): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT id FROM proxies WHERE id = $1 AND team_id = $2 FOR UPDATE`, [id, teamId]);
+    return rows.length > 0;
+  }
+
+  /** How many windows, the recycle bin's included, bind the proxy. */
+  async windowsUsing(manager: EntityManager, id: number): Promise<number> {
+    const [{ n }]: { n: number }[] = await manager.query(`SELECT count(*)::int AS n FROM windows WHERE proxy_id = $1`, [id]);
+    return n;
+  }
+
+  async delete(manager: EntityManager, id: number): Promise<void> {
+    await manager.query(`DELETE FROM proxies WHERE id = $1`, [id]);
+  }
+}

@@ -1,0 +1,51 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, DeepPartial, EntityManager, ILike } from 'typeorm';
+import { escapeLike } from '../common/sql';
+import { TagEntity } from './tag.entity';
+
+/** Reads and writes of `tags`. Methods that take an `EntityManager` run in the caller's transaction; the others on their own. */
+@Injectable()
+export class TagStore {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** A page of the team's tags by name, with their total. */
+  page(teamId: number, keyword: string | undefined, skip: number, take: number): Promise<[TagEntity[], number]> {
+    return this.db.getRepository(TagEntity).findAndCount({
+      where: { teamId, ...(keyword ? { name: ILike(`%${escapeLike(keyword)}%`) } : {}) },
+      order: { name: 'ASC', id: 'ASC' },
+      skip,
+      take,
+    });
+  }
+
+  find(teamId: number, id: number): Promise<TagEntity | null> {
+    return this.db.getRepository(TagEntity).findOneBy({ id, teamId });
+  }
+
+  insert(fields: DeepPartial<TagEntity>): Promise<TagEntity> {
+    const repo = this.db.getRepository(TagEntity);
+    return repo.save(repo.create(fields));
+  }
+
+  save(tag: TagEntity): Promise<TagEntity> {
+    return this.db.getRepository(TagEntity).save(tag);
+  }
+
+  /** False when the team has no such tag. Windows lose it: the join rows cascade. */
+  async delete(teamId: number, id: number): Promise<boolean> {
+    const result = await this.db.getRepository(TagEntity).delete({ id, teamId });
+    return result.affected === 1;
+  }
+
+  /** Which of the named tags the team has. */
+  async existing(manager: EntityManager, teamId: number, ids: number[]): Promise<number[]> {
+    const found: { id: number }[] = await manager
+      .getRepository(TagEntity)
+      .createQueryBuilder('t')
+      .select('t.id', 'id')
+      .where('t.team_id = :teamId AND t.id = ANY(:tagIds)', { teamId, tagIds: ids })
+      .getRawMany();
+    return found.map((t) => t.id);
+  }
+}
