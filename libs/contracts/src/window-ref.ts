@@ -1,8 +1,19 @@
 import { InvalidParamError } from './errors';
 import { LIMITS } from './limits';
 
+const UUID_TEXT = '[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}';
+
+/**
+ * A whole string made of a UUID (captured as the first group) between two patterns: what a
+ * device id (`dev-<uuid>`), a zip name (`<uuid>.zip`) or a refresh token (`<uuid>.<secret>`) is.
+ * Lower case only unless `flags` has `i`.
+ */
+export function uuidBetween(before: string, after: string, flags = ''): RegExp {
+  return new RegExp(`^${before}(${UUID_TEXT})${after}$`, flags);
+}
+
 /** A UUID in its usual text form, any case: the one pattern for window uuids, commit ids and the like. */
-export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export const UUID = uuidBetween('', '', 'i');
 
 export function isUuid(value: unknown): value is string {
   return typeof value === 'string' && UUID.test(value);
