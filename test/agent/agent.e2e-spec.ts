@@ -116,6 +116,12 @@ describe('local agent with a real Firefox and a real cloud', () => {
         ['/browser/open', { ids: [w.id] }, 211, 'property ids should not exist'],
         ['/browser/open', { uuid: 'not-a-uuid' }, 211, 'uuid must be a window UUID'],
         ['/browser/open', { id: -4 }, 211, 'id must be a positive integer'],
+        ['/browser/open', { id: '0x1' }, 211, 'id must be a positive integer'],
+        ['/browser/open', { browserId: '1e3' }, 211, 'browserId must be a positive integer'],
+        ['/browser/open', { uuid: w.uuid, windowRef: { id: other.id } }, 211, 'property windowRef should not exist'],
+        // forwarded to the cloud, which answers alike
+        ['/browser/delete', { id: '0x1' }, 211, 'id must be a positive integer'],
+        ['/browser/delete', { browserId: '1e3' }, 211, 'browserId must be a positive integer'],
         ['/browser/open', '{"uuid":', 211, 'Malformed JSON'],
         ['/browser/open', { uuid: '550e8400-e29b-41d4-a716-446655440000' }, 404, 'not found'],
         ['/browser/close', { config_uuid: [w.uuid] }, 211, 'one window'],
