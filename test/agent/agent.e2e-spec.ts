@@ -447,6 +447,22 @@ describe('local agent with a real Firefox and a real cloud', () => {
     }
   });
 
+  it('finds a window by id and uuid together only when both name it: close as open and every other call', async () => {
+    const w = await createWindow(cloud, owner);
+    const other = await createWindow(cloud, owner);
+    const opened = await agent.post('/browser/open', { uuid: w.uuid });
+    expect(opened.code).toBe(0);
+    const mismatch = { uuid: w.uuid, id: other.id };
+    for (const path of ['/browser/close', '/browser/open']) {
+      expect([path, await agent.post(path, mismatch)]).toEqual([path, { code: 404, msg: `Window ${w.uuid} not found`, data: {} }]);
+    }
+    expect(await agent.post('/browser/eval', { ...mismatch, code: '1' })).toEqual({ code: 404, msg: 'Browser not running', data: {} });
+    expect(isAlive(opened.data.pid)).toBe(true);
+    expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus).toBe('opened');
+    expect(await agent.post('/browser/close', { id: w.id, uuid: w.uuid })).toMatchObject({ code: 0, data: { uuid: w.uuid } });
+    expect((await agent.post('/browser/pids')).data.list).not.toContainEqual(expect.objectContaining({ uuid: w.uuid }));
+  });
+
   it('refuses a window open on another device, and one in the recycle bin', async () => {
     const w = await createWindow(cloud, owner);
     await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'other-desk' }, owner.token);

@@ -54,8 +54,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     for (const window of this.windows.all()) clearInterval(window.renewTimer);
   }
 
+  /** The cloud's view of the window `ref` names; an id and a uuid given together must name the same window. */
   async resolveWindow(ref: WindowRef): Promise<WindowResponse> {
-    return this.cloud.data<WindowResponse>('/browser/detail', ref.uuid ? { uuid: ref.uuid } : { id: ref.id });
+    return this.cloud.data<WindowResponse>('/browser/detail', ref);
   }
 
   /**
@@ -99,10 +100,12 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     }
   }
 
-  /** Closing a window running here needs no cloud: its report waits in the outbox if the cloud is away. */
+  /**
+   * Closing a window running here needs no cloud: its report waits in the outbox if the cloud is
+   * away. The window is found as every call finds it: an id and a uuid given together must match.
+   */
   async close(ref: WindowRef) {
-    const local = this.windows.all().find((w) => w.uuid === ref.uuid || w.id === ref.id);
-    const uuid = local?.uuid ?? (await this.resolveWindow(ref)).uuid;
+    const uuid = this.windows.find(ref)?.uuid ?? (await this.resolveWindow(ref)).uuid;
     const running = this.windows.get(uuid) ?? (await this.windows.opening.get(uuid)?.catch(() => undefined));
     if (!running) throw new NotFoundError(`Window ${uuid} is not open on this device`);
     // Marked closing at once, before any cloud round trip: an open from now on waits for this close.
