@@ -9,7 +9,7 @@ import { isAlive } from '../../apps/local-agent/src/browser/firefox-process';
 import { AgentCloud } from '../../apps/local-agent/src/cloud/agent-cloud';
 import { AgentHarness, startAgent } from '../support/agent-app';
 import { CloudHarness, startCloud } from '../support/cloud-app';
-import { Account, createWindow, registerOwner } from '../support/factories';
+import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
 import { attach, firefoxPids, until } from '../support/firefox';
 import { startHttpProxy } from '../support/proxies';
 import { startRecordingRelay } from '../support/recording-relay';
@@ -478,7 +478,46 @@ describe('local agent with a real Firefox and a real cloud', () => {
       msg: `Window ${binned.uuid} is in the recycle bin and cannot be opened`,
       data: {},
     });
+    expect(await agent.post('/browser/open', { id: binned.id })).toEqual({
+      code: 409,
+      msg: `Window ${binned.id} is in the recycle bin and cannot be opened`,
+      data: {},
+    });
+    expect(await cloud.db.query(`SELECT open_status, open_device_id FROM windows WHERE id = $1`, [binned.id])).toEqual([
+      { open_status: 'closed', open_device_id: null },
+    ]);
     expect(firefoxPids(agent.dataDir)).toEqual([]);
+  });
+
+  it('opens by id alone no window outside the scope, in the recycle bin or not: 404 as for an unknown id', async () => {
+    const mine = await createGroup(cloud, owner);
+    const theirs = await createGroup(cloud, owner);
+    const member = await addMember(cloud, owner, { permissions: ['browser:open', 'browser:list'], scope: 'groups', groupIds: [mine] });
+    const outside = await createWindow(cloud, owner, { groupId: theirs });
+    const binnedOutside = await createWindow(cloud, owner, { groupId: theirs });
+    const binnedInside = await createWindow(cloud, owner, { groupId: mine });
+    await cloud.post('/browser/delete/ids', { ids: [binnedOutside.id, binnedInside.id] }, owner.token);
+    const rows = () =>
+      cloud.db.query(`SELECT id, open_status, open_device_id, deleted_at FROM windows WHERE id = ANY($1) ORDER BY id`, [
+        [outside.id, binnedOutside.id, binnedInside.id],
+      ]);
+    const memberAgent = await startAgent({ cloudUrl: cloud.url });
+    try {
+      await memberAgent.login(member.email, member.password);
+      const before = await rows();
+      for (const id of [outside.id, binnedOutside.id, 2_000_000_000]) {
+        expect([id, await memberAgent.post('/browser/open', { id })]).toEqual([id, { code: 404, msg: `Window ${id} not found`, data: {} }]);
+      }
+      expect(await memberAgent.post('/browser/open', { id: binnedInside.id })).toEqual({
+        code: 409,
+        msg: `Window ${binnedInside.id} is in the recycle bin and cannot be opened`,
+        data: {},
+      });
+      expect(await rows()).toEqual(before);
+      expect(firefoxPids(memberAgent.dataDir)).toEqual([]);
+    } finally {
+      await memberAgent.close();
+    }
   });
 
   it('closes its windows when it stops and runs none after a restart; closes all; resets stuck ones', async () => {

@@ -65,8 +65,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
    * named by id alone is looked up first, unless it runs here.
    */
   async open(ref: WindowRef) {
-    const uuid = ref.uuid ?? this.windows.find(ref)?.uuid ?? (await this.resolveWindow(ref)).uuid;
-    if (!isUuid(uuid)) throw new CloudAnswerError(ResultCode.Unavailable, `The cloud named window ${ref.id} with no uuid`);
+    const uuid = ref.uuid ?? this.windows.find(ref)?.uuid ?? (await this.uuidOf(ref.id!));
     // A window going away is not an open one: its close (asked, or a Firefox that died) finishes first.
     const ending = this.windows.get(uuid);
     if (ending && (ending.closing || !isAlive(ending.pid))) {
@@ -87,6 +86,22 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     this.windows.opening.set(uuid, started);
     const { window, before, after } = await opening;
     return openAnswer(window, false, before, after);
+  }
+
+  /**
+   * The uuid of a window named by id alone. The lookup sees live windows only, so one it does not
+   * find is asked of the launch, which tells a window in the recycle bin (409, as by uuid) from
+   * one unknown or outside the caller's scope (404, worded alike) and changes nothing when it
+   * refuses. A window restored in between is granted: the open that follows takes it again.
+   */
+  private async uuidOf(id: number): Promise<string> {
+    const lookup = await this.resolveWindow({ id }).catch((error: unknown) => {
+      if (error instanceof CloudAnswerError && error.code === ResultCode.NotFound) return null;
+      throw error;
+    });
+    const uuid = lookup ? lookup.uuid : (await this.cloud.data<{ window?: { uuid?: unknown } }>('/browser/launch', { id })).window?.uuid;
+    if (!isUuid(uuid)) throw new CloudAnswerError(ResultCode.Unavailable, `The cloud named window ${id} with no uuid`);
+    return uuid;
   }
 
   /** A window created for this session only: deleted for good once it closes, or at once if it cannot open. */
