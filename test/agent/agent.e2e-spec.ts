@@ -9,7 +9,7 @@ import { isAlive } from '../../apps/local-agent/src/browser/firefox-process';
 import { AgentCloud } from '../../apps/local-agent/src/cloud/agent-cloud';
 import { AgentHarness, startAgent } from '../support/agent-app';
 import { CloudHarness, startCloud } from '../support/cloud-app';
-import { Account, createWindow, registerOwner } from '../support/factories';
+import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
 import { attach, firefoxPids, until } from '../support/firefox';
 import { startHttpProxy } from '../support/proxies';
 import { startRecordingRelay } from '../support/recording-relay';
@@ -116,6 +116,12 @@ describe('local agent with a real Firefox and a real cloud', () => {
         ['/browser/open', { ids: [w.id] }, 211, 'property ids should not exist'],
         ['/browser/open', { uuid: 'not-a-uuid' }, 211, 'uuid must be a window UUID'],
         ['/browser/open', { id: -4 }, 211, 'id must be a positive integer'],
+        ['/browser/open', { id: '0x1' }, 211, 'id must be a positive integer'],
+        ['/browser/open', { browserId: '1e3' }, 211, 'browserId must be a positive integer'],
+        ['/browser/open', { uuid: w.uuid, windowRef: { id: other.id } }, 211, 'property windowRef should not exist'],
+        // forwarded to the cloud, which answers alike
+        ['/browser/delete', { id: '0x1' }, 211, 'id must be a positive integer'],
+        ['/browser/delete', { browserId: '1e3' }, 211, 'browserId must be a positive integer'],
         ['/browser/open', '{"uuid":', 211, 'Malformed JSON'],
         ['/browser/open', { uuid: '550e8400-e29b-41d4-a716-446655440000' }, 404, 'not found'],
         ['/browser/close', { config_uuid: [w.uuid] }, 211, 'one window'],
@@ -441,6 +447,22 @@ describe('local agent with a real Firefox and a real cloud', () => {
     }
   });
 
+  it('finds a window by id and uuid together only when both name it: close as open and every other call', async () => {
+    const w = await createWindow(cloud, owner);
+    const other = await createWindow(cloud, owner);
+    const opened = await agent.post('/browser/open', { uuid: w.uuid });
+    expect(opened.code).toBe(0);
+    const mismatch = { uuid: w.uuid, id: other.id };
+    for (const path of ['/browser/close', '/browser/open']) {
+      expect([path, await agent.post(path, mismatch)]).toEqual([path, { code: 404, msg: `Window ${w.uuid} not found`, data: {} }]);
+    }
+    expect(await agent.post('/browser/eval', { ...mismatch, code: '1' })).toEqual({ code: 404, msg: 'Browser not running', data: {} });
+    expect(isAlive(opened.data.pid)).toBe(true);
+    expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus).toBe('opened');
+    expect(await agent.post('/browser/close', { id: w.id, uuid: w.uuid })).toMatchObject({ code: 0, data: { uuid: w.uuid } });
+    expect((await agent.post('/browser/pids')).data.list).not.toContainEqual(expect.objectContaining({ uuid: w.uuid }));
+  });
+
   it('refuses a window open on another device, and one in the recycle bin', async () => {
     const w = await createWindow(cloud, owner);
     await cloud.post('/browser/launch', { uuid: w.uuid, deviceId: 'other-desk' }, owner.token);
@@ -456,7 +478,46 @@ describe('local agent with a real Firefox and a real cloud', () => {
       msg: `Window ${binned.uuid} is in the recycle bin and cannot be opened`,
       data: {},
     });
+    expect(await agent.post('/browser/open', { id: binned.id })).toEqual({
+      code: 409,
+      msg: `Window ${binned.id} is in the recycle bin and cannot be opened`,
+      data: {},
+    });
+    expect(await cloud.db.query(`SELECT open_status, open_device_id FROM windows WHERE id = $1`, [binned.id])).toEqual([
+      { open_status: 'closed', open_device_id: null },
+    ]);
     expect(firefoxPids(agent.dataDir)).toEqual([]);
+  });
+
+  it('opens by id alone no window outside the scope, in the recycle bin or not: 404 as for an unknown id', async () => {
+    const mine = await createGroup(cloud, owner);
+    const theirs = await createGroup(cloud, owner);
+    const member = await addMember(cloud, owner, { permissions: ['browser:open', 'browser:list'], scope: 'groups', groupIds: [mine] });
+    const outside = await createWindow(cloud, owner, { groupId: theirs });
+    const binnedOutside = await createWindow(cloud, owner, { groupId: theirs });
+    const binnedInside = await createWindow(cloud, owner, { groupId: mine });
+    await cloud.post('/browser/delete/ids', { ids: [binnedOutside.id, binnedInside.id] }, owner.token);
+    const rows = () =>
+      cloud.db.query(`SELECT id, open_status, open_device_id, deleted_at FROM windows WHERE id = ANY($1) ORDER BY id`, [
+        [outside.id, binnedOutside.id, binnedInside.id],
+      ]);
+    const memberAgent = await startAgent({ cloudUrl: cloud.url });
+    try {
+      await memberAgent.login(member.email, member.password);
+      const before = await rows();
+      for (const id of [outside.id, binnedOutside.id, 2_000_000_000]) {
+        expect([id, await memberAgent.post('/browser/open', { id })]).toEqual([id, { code: 404, msg: `Window ${id} not found`, data: {} }]);
+      }
+      expect(await memberAgent.post('/browser/open', { id: binnedInside.id })).toEqual({
+        code: 409,
+        msg: `Window ${binnedInside.id} is in the recycle bin and cannot be opened`,
+        data: {},
+      });
+      expect(await rows()).toEqual(before);
+      expect(firefoxPids(memberAgent.dataDir)).toEqual([]);
+    } finally {
+      await memberAgent.close();
+    }
   });
 
   it('closes its windows when it stops and runs none after a restart; closes all; resets stuck ones', async () => {

@@ -7,3 +7,4 @@ export * from './app-logger';
 export * from './firefox-install';
 export * from './env-vars';
 export * from './bounded-event-stream';
+export * from './window-ref.validator';

@@ -18,6 +18,7 @@ import {
   TeamResponse,
   UnauthorizedError,
   UserResponse,
+  uuidBetween,
 } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { CloudConfig } from '../config/cloud-config';
@@ -37,6 +38,9 @@ import { CreateApiTokenDto, LoginDto, RegisterDto } from './dto/auth.dto';
 
 /** argon2id with the library's defaults (19 MiB, 2 passes): memory-hard, ~20 ms here. */
 export const hashPassword = (password: string) => hash(password);
+
+/** A refresh token: its session's id, a dot, and the secret. */
+const REFRESH_TOKEN = uuidBetween('', '\\.([A-Za-z0-9_-]{20,})');
 
 /** A device id the cloud issues: to a login session or an API token, never chosen by the client. */
 const issueDeviceId = () => `dev-${randomUUID()}`;
@@ -315,7 +319,7 @@ export class AuthService {
   }
 
   private parseRefreshToken(token: string): { sessionId: string; secretHash: string } {
-    const match = /^([0-9a-f-]{36})\.([A-Za-z0-9_-]{20,})$/.exec(token);
+    const match = REFRESH_TOKEN.exec(token);
     if (!match) throw new UnauthorizedError('Refresh token invalid or expired');
     return { sessionId: match[1], secretHash: hashToken(match[2]) };
   }

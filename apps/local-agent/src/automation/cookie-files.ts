@@ -1,20 +1,11 @@
 import { Injectable } from '@nestjs/common';
-import {
-  fromExtensionJson,
-  fromNetscape,
-  InvalidParamError,
-  NotFoundError,
-  resolveWindowRef,
-  toExtensionJson,
-  toNetscape,
-} from '@cos/contracts';
-import type { CookieFormat, StoredCookie } from '@cos/contracts';
+import { fromExtensionJson, fromNetscape, InvalidParamError, NotFoundError, toExtensionJson, toNetscape } from '@cos/contracts';
+import type { CookieFormat, StoredCookie, WindowRef } from '@cos/contracts';
 import { RunningWindows } from '../browser/running-windows';
 import { AgentCloud } from '../cloud/agent-cloud';
 import { cappedAtOpen } from './cookie-expiry';
 import { WindowAutomation } from './window-automation';
 
-type Body = Record<string, unknown>;
 export type ImportMode = 'merge' | 'replace';
 
 /**
@@ -30,16 +21,16 @@ export class CookieFiles {
     private readonly cloud: AgentCloud,
   ) {}
 
-  async export(body: Body, format: CookieFormat) {
-    const { source, id, uuid, cookies } = await this.read(body);
+  async export(windowRef: WindowRef, format: CookieFormat) {
+    const { source, id, uuid, cookies } = await this.read(windowRef);
     const file = format === 'json' ? { cookies: toExtensionJson(cookies) } : toNetscape(cookies);
     return { id, uuid, source, format, total: cookies.length, ...file };
   }
 
-  async import(body: Body, format: CookieFormat, payload: { cookies?: unknown; text?: unknown }, mode: ImportMode) {
+  async import(windowRef: WindowRef, format: CookieFormat, payload: { cookies?: unknown; text?: unknown }, mode: ImportMode) {
     const cookies = parse(format, payload);
-    if (this.runsHere(body)) {
-      const answer = await this.automation.setCookies(body, cookies, mode === 'replace');
+    if (this.runsHere(windowRef)) {
+      const answer = await this.automation.setCookies(windowRef, cookies, mode === 'replace');
       return {
         id: answer.id,
         uuid: answer.uuid,
@@ -51,7 +42,7 @@ export class CookieFiles {
       };
     }
     const answer = await this.cloud.data<{ id: number; uuid: string; total: number }>('/browser/cookies/import', {
-      ...cloudRef(body),
+      ...windowRef,
       cookies,
       mode,
     });
@@ -67,29 +58,24 @@ export class CookieFiles {
     };
   }
 
-  private async read(body: Body): Promise<{ source: 'browser' | 'cloud'; id: number; uuid: string; cookies: StoredCookie[] }> {
-    if (this.runsHere(body)) {
-      const window = this.windows.runningWindow(body);
-      return { source: 'browser', id: window.id, uuid: window.uuid, cookies: await this.automation.cookies(body) };
+  private async read(windowRef: WindowRef): Promise<{ source: 'browser' | 'cloud'; id: number; uuid: string; cookies: StoredCookie[] }> {
+    if (this.runsHere(windowRef)) {
+      const window = this.windows.runningWindow(windowRef);
+      return { source: 'browser', id: window.id, uuid: window.uuid, cookies: await this.automation.cookies(windowRef) };
     }
-    const stored = await this.cloud.data<{ id: number; uuid: string; cookies: StoredCookie[] }>('/browser/cookies/export', cloudRef(body));
+    const stored = await this.cloud.data<{ id: number; uuid: string; cookies: StoredCookie[] }>('/browser/cookies/export', windowRef);
     return { source: 'cloud', ...stored };
   }
 
-  private runsHere(body: Body): boolean {
+  private runsHere(windowRef: WindowRef): boolean {
     try {
-      this.windows.runningWindow(body);
+      this.windows.runningWindow(windowRef);
       return true;
     } catch (error) {
       if (error instanceof NotFoundError) return false;
       throw error;
     }
   }
-}
-
-function cloudRef(body: Body): { uuid: string } | { id: number } {
-  const ref = resolveWindowRef(body);
-  return ref.uuid ? { uuid: ref.uuid } : { id: ref.id! };
 }
 
 function parse(format: CookieFormat, payload: { cookies?: unknown; text?: unknown }): StoredCookie[] {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Browser, Page } from 'puppeteer-core';
 import { DomainError, fromExtensionJson, InvalidParamError, NotFoundError, PageActionError } from '@cos/contracts';
-import type { StoredCookie } from '@cos/contracts';
+import type { StoredCookie, WindowRef } from '@cos/contracts';
 import { RunningWindows } from '../browser/running-windows';
 import { toBrowserCookie, toStoredCookie } from '../browser/firefox-process';
 import { CappedCookie, cappedByBrowser } from './cookie-expiry';
@@ -10,7 +10,6 @@ import { parseOrigins, readOrigins, writeOrigins } from './page-state';
 import { checkUrl, DEFAULT_TIMEOUT_MS, goTo, navigationReason, parseSteps, runStep, stepFailure, WaitUntil } from './page-steps';
 import { WindowPages, WindowTarget } from './window-pages';
 
-type Body = Record<string, unknown>;
 type RunningTarget = WindowTarget & { id: number };
 
 function withTimeout<T>(work: Promise<T>, ms: number, what: string): Promise<T> {
@@ -60,9 +59,9 @@ export class WindowAutomation {
     private readonly pages: WindowPages,
   ) {}
 
-  async navigate(body: Body, url: string, waitUntil: WaitUntil = 'load', timeoutMs = DEFAULT_TIMEOUT_MS) {
+  async navigate(windowRef: WindowRef, url: string, waitUntil: WaitUntil = 'load', timeoutMs = DEFAULT_TIMEOUT_MS) {
     checkUrl(url, 'url');
-    return this.onPage(body, async (page, window) => {
+    return this.onPage(windowRef, async (page, window) => {
       const response = await goTo(page, url, { waitUntil, timeout: timeoutMs }).catch((error: Error) => {
         const { reason, timedOut, errorName } = navigationReason(error, timeoutMs);
         throw new PageActionError(`Navigation to ${url} failed: ${reason}`, { timedOut, error: errorName });
@@ -71,8 +70,8 @@ export class WindowAutomation {
     });
   }
 
-  async evaluate(body: Body, code: string, timeoutMs = DEFAULT_TIMEOUT_MS) {
-    return this.onPage(body, async (page, window) => {
+  async evaluate(windowRef: WindowRef, code: string, timeoutMs = DEFAULT_TIMEOUT_MS) {
+    return this.onPage(windowRef, async (page, window) => {
       const value = await withTimeout(page.evaluate(pageScript(code)), timeoutMs, 'The script').catch(async (error: unknown) => {
         // A script still running (a loop that never yields) would hold the tab for good.
         if (error instanceof PageActionError && error.data.timedOut) throw await this.pages.unstick(window, page, error);
@@ -83,8 +82,8 @@ export class WindowAutomation {
     });
   }
 
-  async screenshot(body: Body, format: 'png' | 'jpeg' = 'png', fullPage = false, quality?: number) {
-    return this.onPage(body, async (page, window) => {
+  async screenshot(windowRef: WindowRef, format: 'png' | 'jpeg' = 'png', fullPage = false, quality?: number) {
+    return this.onPage(windowRef, async (page, window) => {
       const data = await withTimeout(
         page.screenshot({ type: format, fullPage, encoding: 'base64', ...(format === 'jpeg' && quality ? { quality } : {}) }),
         DEFAULT_TIMEOUT_MS,
@@ -95,9 +94,9 @@ export class WindowAutomation {
   }
 
   /** Runs the steps in order, each within its own timeout; the first failure ends the run and is named. */
-  async actions(body: Body, rawSteps: unknown, timeoutMs = DEFAULT_TIMEOUT_MS) {
+  async actions(windowRef: WindowRef, rawSteps: unknown, timeoutMs = DEFAULT_TIMEOUT_MS) {
     const steps = parseSteps(rawSteps);
-    return this.onPage(body, async (page, window) => {
+    return this.onPage(windowRef, async (page, window) => {
       const results: Record<string, unknown>[] = [];
       for (const [index, step] of steps.entries()) {
         const timeout = step.timeoutMs ?? timeoutMs;
@@ -114,21 +113,21 @@ export class WindowAutomation {
     });
   }
 
-  async cookies(body: Body): Promise<StoredCookie[]> {
-    return this.onBrowser(body, async (window) => (await (await this.pages.browser(window)).cookies()).map(toStoredCookie));
+  async cookies(windowRef: WindowRef): Promise<StoredCookie[]> {
+    return this.onBrowser(windowRef, async (window) => (await (await this.pages.browser(window)).cookies()).map(toStoredCookie));
   }
 
   /** `/browser/cookies`: what the running window's browser holds now, session cookies included. */
-  async liveCookies(body: Body) {
-    return this.onBrowser(body, async (window) => {
+  async liveCookies(windowRef: WindowRef) {
+    return this.onBrowser(windowRef, async (window) => {
       const cookies = (await (await this.pages.browser(window)).cookies()).map(toStoredCookie);
       return { id: window.id, uuid: window.uuid, cookies, total: cookies.length };
     });
   }
 
   /** Sets the cookies; `capped` names those whose expiry Firefox cut to its 400-day limit. */
-  async setCookies(body: Body, cookies: StoredCookie[], replace = false) {
-    return this.onBrowser(body, async (window) => {
+  async setCookies(windowRef: WindowRef, cookies: StoredCookie[], replace = false) {
+    return this.onBrowser(windowRef, async (window) => {
       const browser = await this.pages.browser(window);
       if (replace) await browser.deleteCookie(...(await browser.cookies()));
       const { total, capped } = await putCookies(browser, cookies);
@@ -136,8 +135,8 @@ export class WindowAutomation {
     });
   }
 
-  async clearCookies(body: Body, domain?: string) {
-    return this.onBrowser(body, async (window) => {
+  async clearCookies(windowRef: WindowRef, domain?: string) {
+    return this.onBrowser(windowRef, async (window) => {
       const browser = await this.pages.browser(window);
       const all = await browser.cookies();
       const gone = domain === undefined ? all : all.filter((c) => matchesDomain(toStoredCookie(c), domain));
@@ -146,8 +145,8 @@ export class WindowAutomation {
     });
   }
 
-  async exportState(body: Body) {
-    return this.onBrowser(body, async (window) => {
+  async exportState(windowRef: WindowRef) {
+    return this.onBrowser(windowRef, async (window) => {
       const browser = await this.pages.browser(window);
       const cookies = (await browser.cookies()).map(toStoredCookie);
       const origins = await readOrigins(await browser.pages());
@@ -155,13 +154,13 @@ export class WindowAutomation {
     });
   }
 
-  async importState(body: Body, state: Record<string, unknown>, timeoutMs = DEFAULT_TIMEOUT_MS) {
+  async importState(windowRef: WindowRef, state: Record<string, unknown>, timeoutMs = DEFAULT_TIMEOUT_MS) {
     for (const key of Object.keys(state)) {
       if (key !== 'cookies' && key !== 'origins') throw new InvalidParamError(`state.${key} is not a field of a state (cookies, origins)`);
     }
     const cookies = state.cookies === undefined ? [] : fromExtensionJson(state.cookies, 'state.cookies');
     const origins = parseOrigins(state.origins);
-    return this.onBrowser(body, async (window) => {
+    return this.onBrowser(windowRef, async (window) => {
       const browser = await this.pages.browser(window);
       const { capped } = await putCookies(browser, cookies);
       const written = await writeOrigins(await browser.pages(), origins, () => browser.newPage(), timeoutMs);
@@ -169,13 +168,13 @@ export class WindowAutomation {
     });
   }
 
-  private async onPage<T>(body: Body, work: (page: Page, window: RunningTarget) => Promise<T>): Promise<T> {
-    return this.onBrowser(body, async (window) => work(await this.pages.page(window), window));
+  private async onPage<T>(windowRef: WindowRef, work: (page: Page, window: RunningTarget) => Promise<T>): Promise<T> {
+    return this.onBrowser(windowRef, async (window) => work(await this.pages.page(window), window));
   }
 
   /** Finds the running window, runs `work`, and words every failure: gone → 404, the page's fault → 422. */
-  private async onBrowser<T>(body: Body, work: (window: RunningTarget) => Promise<T>): Promise<T> {
-    const window = this.windows.runningWindow(body);
+  private async onBrowser<T>(windowRef: WindowRef, work: (window: RunningTarget) => Promise<T>): Promise<T> {
+    const window = this.windows.runningWindow(windowRef);
     try {
       return await work(window);
     } catch (error) {

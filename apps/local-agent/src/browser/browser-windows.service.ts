@@ -1,19 +1,10 @@
 import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import {
-  ConflictError,
-  DomainError,
-  InsufficientStorageError,
-  InvalidParamError,
-  isUuid,
-  NotFoundError,
-  resolveWindowRef,
-  ResultCode,
-} from '@cos/contracts';
-import type { WindowResponse } from '@cos/contracts';
+import { ConflictError, DomainError, InsufficientStorageError, InvalidParamError, isUuid, NotFoundError, ResultCode } from '@cos/contracts';
+import type { WindowRef, WindowResponse } from '@cos/contracts';
 import { AgentCloud, CloudAnswerError } from '../cloud/agent-cloud';
 import { statusOf } from '../cloud/launch-answer';
 import { AgentEvents } from '../events/agent-events';
-import { OneTimeWindows, REF_KEYS } from '../one-time/one-time-windows';
+import { OneTimeWindows } from '../one-time/one-time-windows';
 import { WindowProxies } from '../proxy/window-proxies';
 import { CloudWait } from './cloud-wait';
 import { isAlive } from './firefox-process';
@@ -63,15 +54,9 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     for (const window of this.windows.all()) clearInterval(window.renewTimer);
   }
 
-  async resolveWindow(body: Record<string, unknown>): Promise<WindowResponse> {
-    const ref = resolveWindowRef(body);
-    return this.cloud.data<WindowResponse>('/browser/detail', ref.uuid ? { uuid: ref.uuid } : { id: ref.id });
-  }
-
-  async open(body: Record<string, unknown>) {
-    if (body.oneTime === true) return this.openOneTime(body);
-    if (body.window !== undefined) throw new InvalidParamError("window (a new window's settings) goes with oneTime: true");
-    return this.openExisting(body);
+  /** The cloud's view of the window `ref` names; an id and a uuid given together must name the same window. */
+  async resolveWindow(ref: WindowRef): Promise<WindowResponse> {
+    return this.cloud.data<WindowResponse>('/browser/detail', ref);
   }
 
   /**
@@ -79,10 +64,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
    * answers the window, its lease and all the start needs) and one after (`opened`); a window
    * named by id alone is looked up first, unless it runs here.
    */
-  private async openExisting(body: Record<string, unknown>) {
-    const ref = resolveWindowRef(body);
-    const uuid = ref.uuid ?? this.windows.find(ref)?.uuid ?? (await this.resolveWindow(body)).uuid;
-    if (!isUuid(uuid)) throw new CloudAnswerError(ResultCode.Unavailable, `The cloud named window ${ref.id} with no uuid`);
+  async open(ref: WindowRef) {
+    const uuid = ref.uuid ?? this.windows.find(ref)?.uuid ?? (await this.uuidOf(ref.id!));
     // A window going away is not an open one: its close (asked, or a Firefox that died) finishes first.
     const ending = this.windows.get(uuid);
     if (ending && (ending.closing || !isAlive(ending.pid))) {
@@ -92,7 +75,7 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     const running = this.windows.get(uuid);
     const pending = this.windows.opening.get(uuid);
     if (running || pending) {
-      const window = await this.resolveWindow({ ...body, uuid });
+      const window = await this.resolveWindow({ ...ref, uuid });
       const started = running ?? (await pending!);
       return openAnswer(started, true, window, window);
     }
@@ -105,24 +88,39 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
     return openAnswer(window, false, before, after);
   }
 
+  /**
+   * The uuid of a window named by id alone. The lookup sees live windows only, so one it does not
+   * find is asked of the launch, which tells a window in the recycle bin (409, as by uuid) from
+   * one unknown or outside the caller's scope (404, worded alike) and changes nothing when it
+   * refuses. A window restored in between is granted: the open that follows takes it again.
+   */
+  private async uuidOf(id: number): Promise<string> {
+    const lookup = await this.resolveWindow({ id }).catch((error: unknown) => {
+      if (error instanceof CloudAnswerError && error.code === ResultCode.NotFound) return null;
+      throw error;
+    });
+    const uuid = lookup ? lookup.uuid : (await this.cloud.data<{ window?: { uuid?: unknown } }>('/browser/launch', { id })).window?.uuid;
+    if (!isUuid(uuid)) throw new CloudAnswerError(ResultCode.Unavailable, `The cloud named window ${id} with no uuid`);
+    return uuid;
+  }
+
   /** A window created for this session only: deleted for good once it closes, or at once if it cannot open. */
-  private async openOneTime(body: Record<string, unknown>) {
-    const named = REF_KEYS.find((k) => body[k] !== undefined);
-    if (named) throw new InvalidParamError(`${named}: oneTime opens a new window; leave out the window reference`);
-    const created = await this.oneTime.create(body.window ?? {});
+  async openOneTime(settings: Record<string, unknown> = {}) {
+    const created = await this.oneTime.create(settings);
     try {
-      return { ...(await this.openExisting({ uuid: created.uuid })), oneTime: true };
+      return { ...(await this.open({ uuid: created.uuid })), oneTime: true };
     } catch (error) {
       await this.oneTime.dispose(created.uuid, this.windows.windowFiles(created.uuid)).catch(() => undefined);
       throw error;
     }
   }
 
-  /** Closing a window running here needs no cloud: its report waits in the outbox if the cloud is away. */
-  async close(body: Record<string, unknown>) {
-    const ref = resolveWindowRef(body);
-    const local = this.windows.all().find((w) => w.uuid === ref.uuid || w.id === ref.id);
-    const uuid = local?.uuid ?? (await this.resolveWindow(body)).uuid;
+  /**
+   * Closing a window running here needs no cloud: its report waits in the outbox if the cloud is
+   * away. The window is found as every call finds it: an id and a uuid given together must match.
+   */
+  async close(ref: WindowRef) {
+    const uuid = this.windows.find(ref)?.uuid ?? (await this.resolveWindow(ref)).uuid;
     const running = this.windows.get(uuid) ?? (await this.windows.opening.get(uuid)?.catch(() => undefined));
     if (!running) throw new NotFoundError(`Window ${uuid} is not open on this device`);
     // Marked closing at once, before any cloud round trip: an open from now on waits for this close.
@@ -158,8 +156,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
    * For a window stuck in opening/closing: a window not running here is marked closed in the cloud
    * and any half-finished local state is dropped. A running window must be closed instead.
    */
-  async resetClosing(body: Record<string, unknown>) {
-    const window = await this.resolveWindow(body);
+  async resetClosing(ref: WindowRef) {
+    const window = await this.resolveWindow(ref);
     const running = this.windows.get(window.uuid);
     if (running && isAlive(running.pid) && !running.closing) {
       return { uuid: window.uuid, reset: false, msg: 'Window is running on this device; close it instead' };
@@ -179,8 +177,8 @@ export class BrowserWindowsService implements OnApplicationBootstrap, BeforeAppl
   }
 
   /** `/browser/proxy/refresh`: the provider's refresh URL, and a fresh extraction at the next open. */
-  async refreshProxy(body: Record<string, unknown>) {
-    const window = await this.resolveWindow(body);
+  async refreshProxy(ref: WindowRef) {
+    const window = await this.resolveWindow(ref);
     if (!window.refreshProxyUrl && window.proxyMethod !== 3) {
       throw new InvalidParamError('This window has no refreshProxyUrl and no API-extracted proxy to refresh');
     }

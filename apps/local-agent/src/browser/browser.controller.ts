@@ -4,8 +4,6 @@ import { BrowserWindowsService } from './browser-windows.service';
 import { OpenWindowDto, WindowAliasesDto } from './dto/window-aliases.dto';
 import { RunningWindows } from './running-windows';
 
-const asRecord = (dto: WindowAliasesDto) => dto as Record<string, unknown>;
-
 @Controller('browser')
 export class BrowserController {
   constructor(
@@ -16,13 +14,14 @@ export class BrowserController {
   @Post('open')
   @HttpCode(200)
   async open(@Body() dto: OpenWindowDto) {
-    return ok(await this.windows.open(asRecord(dto)), 'Browser opened');
+    const opened = dto.windowRef ? await this.windows.open(dto.windowRef) : await this.windows.openOneTime(dto.window);
+    return ok(opened, 'Browser opened');
   }
 
   @Post('close')
   @HttpCode(200)
   async close(@Body() dto: WindowAliasesDto) {
-    return ok(await this.windows.close(asRecord(dto)), 'Browser closed');
+    return ok(await this.windows.close(dto.windowRef), 'Browser closed');
   }
 
   @Post('close/all')
@@ -34,13 +33,13 @@ export class BrowserController {
   @Post('proxy/refresh')
   @HttpCode(200)
   async refreshProxy(@Body() dto: WindowAliasesDto) {
-    return ok(await this.windows.refreshProxy(asRecord(dto)));
+    return ok(await this.windows.refreshProxy(dto.windowRef));
   }
 
   @Post('closing/reset')
   @HttpCode(200)
   async reset(@Body() dto: WindowAliasesDto) {
-    return ok(await this.windows.resetClosing(asRecord(dto)));
+    return ok(await this.windows.resetClosing(dto.windowRef));
   }
 
   @Post('pids')

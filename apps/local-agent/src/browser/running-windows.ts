@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { mkdirSync, readdirSync } from 'node:fs';
-import { NotFoundError, resolveWindowRef } from '@cos/contracts';
+import { NotFoundError } from '@cos/contracts';
 import type { WindowRef } from '@cos/contracts';
 import { AgentConfig } from '../config/agent-config';
 import { isAlive } from './firefox-process';
@@ -50,8 +50,8 @@ export class RunningWindows {
   }
 
   /** A window running on this device, found without asking the cloud; 404 "Browser not running" otherwise. */
-  runningWindow(body: Record<string, unknown>): Pick<WindowRecord, 'id' | 'uuid' | 'wsEndpoint'> {
-    const window = this.find(resolveWindowRef(body));
+  runningWindow(ref: WindowRef): Pick<WindowRecord, 'id' | 'uuid' | 'wsEndpoint'> {
+    const window = this.find(ref);
     if (!window || window.closing || !isAlive(window.pid)) throw new NotFoundError('Browser not running');
     return window;
   }

@@ -63,7 +63,10 @@ const SHARED = new Set([
   'timeoutMs',
 ]);
 
-export function checkActionFields(body: Record<string, unknown>, action: ActionName): void {
+/** The fields `dto` sends must be those of its action. */
+export function checkActionFields(dto: object & { action: ActionName }): void {
+  const { action } = dto;
+  const body = dto as Record<string, unknown>;
   const { required, optional } = ACTION_FIELDS[action];
   for (const field of required) if (body[field] === undefined) throw new InvalidParamError(`${field} is required for ${action}`);
   for (const field of Object.keys(body)) {

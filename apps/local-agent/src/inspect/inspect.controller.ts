@@ -29,7 +29,6 @@ import { PageInspection } from './page-inspection';
 import { PageRecords } from './page-records';
 import { SNAPSHOT_CHARS_DEFAULT, SNAPSHOT_DEPTH_MAX } from './snapshots';
 
-const asRecord = (dto: WindowAliasesDto) => dto as Record<string, unknown>;
 const DEFAULT_TIMEOUT_MS = 5_000;
 const DEFAULT_BODY_BYTES = 1024 * 1024;
 
@@ -48,7 +47,7 @@ export class InspectController {
   @HttpCode(200)
   async snapshot(@Body() dto: SnapshotDto) {
     return ok(
-      await this.pages.snapshot(asRecord(dto), dto.tab, {
+      await this.pages.snapshot(dto.windowRef, dto.tab, {
         interactiveOnly: dto.interactiveOnly ?? false,
         depth: dto.depth ?? SNAPSHOT_DEPTH_MAX,
         selector: dto.selector ?? null,
@@ -62,13 +61,13 @@ export class InspectController {
   @HttpCode(200)
   async act(@Body() dto: ActDto) {
     const target = targetOf(dto);
-    checkActionFields(asRecord(dto), dto.action);
+    checkActionFields(dto);
     if (dto.action === 'press') chord(dto.key!, 'key');
     const files = dto.action === 'upload' ? filesOf(dto.files) : undefined;
     const to = dto.action === 'drag' ? targetOf(dto.to ?? {}, 'to') : undefined;
     return ok(
       await this.pages.act(
-        asRecord(dto),
+        dto.windowRef,
         dto.tab,
         {
           ...target,
@@ -91,7 +90,7 @@ export class InspectController {
   @Post('fill')
   @HttpCode(200)
   async fill(@Body() dto: FillDto) {
-    return ok(await this.pages.fill(asRecord(dto), dto.tab, fieldsOf(dto.fields), dto.timeoutMs ?? DEFAULT_TIMEOUT_MS));
+    return ok(await this.pages.fill(dto.windowRef, dto.tab, fieldsOf(dto.fields), dto.timeoutMs ?? DEFAULT_TIMEOUT_MS));
   }
 
   @Post('get')
@@ -101,7 +100,7 @@ export class InspectController {
     if (dto.what === 'count' && target.ref !== undefined) throw new InvalidParamError('count goes with selector: a ref is one element');
     if ((dto.what === 'attribute') !== (dto.name !== undefined))
       throw new InvalidParamError('name is required for attribute, and only for it');
-    return ok(await this.pages.get(asRecord(dto), dto.tab, target, dto.what, dto.name, dto.maxChars));
+    return ok(await this.pages.get(dto.windowRef, dto.tab, target, dto.what, dto.name, dto.maxChars));
   }
 
   @Post('tabs')
@@ -111,45 +110,45 @@ export class InspectController {
     if (dto.url !== undefined && action !== 'new') throw new InvalidParamError('url goes with action new');
     if (dto.index !== undefined && action !== 'select' && action !== 'close')
       throw new InvalidParamError('index goes with action select or close');
-    return ok(await this.pages.tabs(asRecord(dto), action, dto.index, dto.url));
+    return ok(await this.pages.tabs(dto.windowRef, action, dto.index, dto.url));
   }
 
   @Post('logs')
   @HttpCode(200)
   async logs(@Body() dto: LogsDto) {
-    return ok(await this.records.logs(asRecord(dto), dto.tab, dto.kinds ?? [], dto.since ?? 0, dto.limit ?? 1_000, dto.clear ?? false));
+    return ok(await this.records.logs(dto.windowRef, dto.tab, dto.kinds ?? [], dto.since ?? 0, dto.limit ?? 1_000, dto.clear ?? false));
   }
 
   @Post('logs/clear')
   @HttpCode(200)
   async clearLogs(@Body() dto: ClearLogsDto) {
-    return ok(await this.records.clearLogs(asRecord(dto), dto.tab, dto.kinds ?? []));
+    return ok(await this.records.clearLogs(dto.windowRef, dto.tab, dto.kinds ?? []));
   }
 
   @Post('network/bodies')
   @HttpCode(200)
   async networkBodies(@Body() dto: NetworkBodiesDto) {
     if (!dto.enabled && dto.maxBytes !== undefined) throw new InvalidParamError('maxBytes goes with enabled: true');
-    return ok(await this.records.networkBodies(asRecord(dto), dto.enabled, dto.maxBytes ?? DEFAULT_BODY_BYTES));
+    return ok(await this.records.networkBodies(dto.windowRef, dto.enabled, dto.maxBytes ?? DEFAULT_BODY_BYTES));
   }
 
   @Post('network/body')
   @HttpCode(200)
   async networkBody(@Body() dto: NetworkBodyDto) {
-    return ok(await this.records.networkBody(asRecord(dto), dto.requestId, dto.part ?? 'response'));
+    return ok(await this.records.networkBody(dto.windowRef, dto.requestId, dto.part ?? 'response'));
   }
 
   @Post('downloads')
   @HttpCode(200)
   async downloads(@Body() dto: WindowAliasesDto) {
-    return ok(await this.records.downloads(asRecord(dto)));
+    return ok(await this.records.downloads(dto.windowRef));
   }
 
   /** The file itself (application/octet-stream), streamed; errors are the usual JSON answers. */
   @Post('downloads/fetch')
   @HttpCode(200)
   async fetchDownload(@Body() dto: DownloadDto, @Res() res: Response) {
-    const { path, entry } = await this.records.download(asRecord(dto), dto.downloadId);
+    const { path, entry } = await this.records.download(dto.windowRef, dto.downloadId);
     res.setHeader('Content-Type', 'application/octet-stream');
     res.setHeader('Content-Disposition', `attachment; filename*=UTF-8''${encodeURIComponent(entry.file ?? 'download')}`);
     createReadStream(path)
@@ -161,38 +160,38 @@ export class InspectController {
   @HttpCode(200)
   async dialogPolicy(@Body() dto: DialogPolicyDto) {
     if (dto.promptText !== undefined && dto.policy !== 'accept') throw new InvalidParamError('promptText goes with policy accept');
-    return ok(await this.records.dialogPolicy(asRecord(dto), dto.policy, dto.promptText));
+    return ok(await this.records.dialogPolicy(dto.windowRef, dto.policy, dto.promptText));
   }
 
   @Post('dialogs/handle')
   @HttpCode(200)
   async handleDialog(@Body() dto: HandleDialogDto) {
-    return ok(await this.records.handleDialog(asRecord(dto), dto.tab, dto.accept, dto.promptText));
+    return ok(await this.records.handleDialog(dto.windowRef, dto.tab, dto.accept, dto.promptText));
   }
 
   @Post('storage/get')
   @HttpCode(200)
   async storageGet(@Body() dto: StorageGetDto) {
-    return ok(await this.records.storage(asRecord(dto), dto.tab, dto.kind, origin(dto), { op: 'get', key: dto.key, max: 0 }));
+    return ok(await this.records.storage(dto.windowRef, dto.tab, dto.kind, origin(dto), { op: 'get', key: dto.key, max: 0 }));
   }
 
   @Post('storage/set')
   @HttpCode(200)
   async storageSet(@Body() dto: StorageSetDto) {
-    return ok(await this.records.storage(asRecord(dto), dto.tab, dto.kind, origin(dto), { op: 'set', entries: entriesOf(dto.entries) }));
+    return ok(await this.records.storage(dto.windowRef, dto.tab, dto.kind, origin(dto), { op: 'set', entries: entriesOf(dto.entries) }));
   }
 
   @Post('storage/delete')
   @HttpCode(200)
   async storageDelete(@Body() dto: StorageDeleteDto) {
     if (dto.keys.length === 0 || dto.keys.length > 1_000) throw new InvalidParamError('keys must hold 1 to 1000 keys');
-    return ok(await this.records.storage(asRecord(dto), dto.tab, dto.kind, origin(dto), { op: 'delete', keys: dto.keys }));
+    return ok(await this.records.storage(dto.windowRef, dto.tab, dto.kind, origin(dto), { op: 'delete', keys: dto.keys }));
   }
 
   @Post('storage/clear')
   @HttpCode(200)
   async storageClear(@Body() dto: StorageDto) {
-    return ok(await this.records.storage(asRecord(dto), dto.tab, dto.kind, origin(dto), { op: 'clear' }));
+    return ok(await this.records.storage(dto.windowRef, dto.tab, dto.kind, origin(dto), { op: 'clear' }));
   }
 
   @Post('mouse')
@@ -205,7 +204,7 @@ export class InspectController {
     if (dto.action !== 'wheel' && (dto.deltaX !== undefined || dto.deltaY !== undefined))
       throw new InvalidParamError('deltaX and deltaY go with wheel');
     if (dto.clickCount !== undefined && dto.action !== 'click') throw new InvalidParamError('clickCount goes with click');
-    return ok(await this.records.mouse(asRecord(dto), dto.tab, dto));
+    return ok(await this.records.mouse(dto.windowRef, dto.tab, dto));
   }
 
   @Post('keyboard')
@@ -216,7 +215,7 @@ export class InspectController {
     }
     if (dto.action === 'press') chord(dto.key!, 'key');
     else if (dto.action !== 'type') keyValue(dto.key!, 'key');
-    return ok(await this.records.keyboard(asRecord(dto), dto.tab, dto.action, dto.key, dto.text));
+    return ok(await this.records.keyboard(dto.windowRef, dto.tab, dto.action, dto.key, dto.text));
   }
 }
 

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { mkdirSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ConflictError, InvalidParamError, PageActionError } from '@cos/contracts';
+import type { WindowRef } from '@cos/contracts';
 import { RunningWindows } from '../browser/running-windows';
 import { checkUrl } from '../automation/page-steps';
 import { act, ActRequest, frameOf, frameOrigin, onElement } from './element-actions';
@@ -11,8 +12,6 @@ import { RemoteNode, toPlain } from './remote-value';
 import { takeSnapshot, SnapshotOptions } from './snapshots';
 import { TabState } from './tab-state';
 import { InspectedWindow, WindowInspectors } from './window-inspectors';
-
-type Body = Record<string, unknown>;
 
 export const GETTERS = ['text', 'html', 'value', 'attribute', 'count', 'visible', 'enabled', 'checked', 'editable', 'box'] as const;
 export type Getter = (typeof GETTERS)[number];
@@ -44,16 +43,16 @@ export class PageInspection {
     private readonly windows: RunningWindows,
   ) {}
 
-  snapshot(body: Body, tabIndex: number | undefined, options: SnapshotOptions) {
-    return this.onTab(body, tabIndex, async (w, tab) => {
+  snapshot(windowRef: WindowRef, tabIndex: number | undefined, options: SnapshotOptions) {
+    return this.onTab(windowRef, tabIndex, async (w, tab) => {
       const snapshot = await takeSnapshot(w.inspector, tab, options);
       if (snapshot.error) throw new PageActionError(`selector ${JSON.stringify(options.selector)}: ${snapshot.error}`);
       return { ...this.where(w, tab), ...snapshot, ...this.dialogOn(tab) };
     });
   }
 
-  act(body: Body, tabIndex: number | undefined, request: ActRequest, files?: UploadFile[]) {
-    return this.onTab(body, tabIndex, async (w, tab) => {
+  act(windowRef: WindowRef, tabIndex: number | undefined, request: ActRequest, files?: UploadFile[]) {
+    return this.onTab(windowRef, tabIndex, async (w, tab) => {
       const paths = files ? this.writeUploads(w.uuid, files) : undefined;
       const result = await act(w.inspector, tab, { ...request, ...(paths ? { paths } : {}) });
       return { ...this.where(w, tab), action: request.action, ...result, ...this.dialogOn(tab) };
@@ -61,8 +60,8 @@ export class PageInspection {
   }
 
   /** Several fields in order: text is filled, a boolean checks or unchecks, a select takes the value. The first failure stops. */
-  fill(body: Body, tabIndex: number | undefined, fields: FillField[], timeoutMs: number) {
-    return this.onTab(body, tabIndex, async (w, tab) => {
+  fill(windowRef: WindowRef, tabIndex: number | undefined, fields: FillField[], timeoutMs: number) {
+    return this.onTab(windowRef, tabIndex, async (w, tab) => {
       const results: Record<string, unknown>[] = [];
       for (const [index, field] of fields.entries()) {
         const target = field.ref !== undefined ? { ref: field.ref } : { selector: field.selector };
@@ -90,14 +89,14 @@ export class PageInspection {
   }
 
   get(
-    body: Body,
+    windowRef: WindowRef,
     tabIndex: number | undefined,
     target: { ref?: string; selector?: string; nth?: number },
     what: Getter,
     name?: string,
     maxChars = 100_000,
   ) {
-    return this.onTab(body, tabIndex, async (w, tab) => {
+    return this.onTab(windowRef, tabIndex, async (w, tab) => {
       const context = frameOf(tab, target);
       const answer = await onElement(w.inspector, context, target, { op: 'get', what, name, max: maxChars });
       if (answer.error === 'none') throw new PageActionError(`No element matches selector ${JSON.stringify(target.selector)}`);
@@ -111,9 +110,9 @@ export class PageInspection {
     });
   }
 
-  tabs(body: Body, action: TabAction, index?: number, url?: string) {
+  tabs(windowRef: WindowRef, action: TabAction, index?: number, url?: string) {
     if (url !== undefined) checkUrl(url, 'url');
-    return this.inspectors.run(body, async (w) => {
+    return this.inspectors.run(windowRef, async (w) => {
       const i = w.inspector;
       if (action === 'new') {
         const { context } = await i.client.send<{ context: string }>('browsingContext.create', { type: 'tab' });
@@ -141,9 +140,9 @@ export class PageInspection {
     });
   }
 
-  navigate(body: Body, tabIndex: number | undefined, url: string, timeoutMs: number) {
+  navigate(windowRef: WindowRef, tabIndex: number | undefined, url: string, timeoutMs: number) {
     checkUrl(url, 'url');
-    return this.onTab(body, tabIndex, async (w, tab) => {
+    return this.onTab(windowRef, tabIndex, async (w, tab) => {
       await this.go(w, tab, url, timeoutMs);
       const info = await w.inspector.sandboxCall<{ title: string; url: string }>(tab.context, pageTitle, []);
       return { ...this.where(w, tab), url: info.url, title: info.title };
@@ -151,9 +150,9 @@ export class PageInspection {
   }
 
   /** A function run in the page's own world (what the page's scripts see), given the element of `ref` when named. */
-  evaluate(body: Body, tabIndex: number | undefined, fn: string, ref: string | undefined, timeoutMs: number) {
+  evaluate(windowRef: WindowRef, tabIndex: number | undefined, fn: string, ref: string | undefined, timeoutMs: number) {
     const declaration = /^\s*(async\s+)?(function\b|\([^)]*\)\s*=>|[A-Za-z_$][\w$]*\s*=>)/.test(fn) ? fn : `() => (${fn})`;
-    return this.onTab(body, tabIndex, async (w, tab) => {
+    return this.onTab(windowRef, tabIndex, async (w, tab) => {
       w.inspector.refuseIfDialog(tab);
       const context = ref ? frameOf(tab, { ref }) : tab.context;
       const args: unknown[] = [];
@@ -166,8 +165,8 @@ export class PageInspection {
     });
   }
 
-  screenshot(body: Body, tabIndex: number | undefined, format: 'png' | 'jpeg', fullPage: boolean, ref?: string) {
-    return this.onTab(body, tabIndex, async (w, tab) => {
+  screenshot(windowRef: WindowRef, tabIndex: number | undefined, format: 'png' | 'jpeg', fullPage: boolean, ref?: string) {
+    return this.onTab(windowRef, tabIndex, async (w, tab) => {
       let clip: Record<string, unknown> | undefined;
       if (ref) {
         const node = await onElement(w.inspector, frameOf(tab, { ref }), { ref }, { op: 'node' });
@@ -184,8 +183,13 @@ export class PageInspection {
   }
 
   /** Waits for `text` to appear or go (polling the rendered text), or for `seconds`. */
-  waitFor(body: Body, tabIndex: number | undefined, wait: { seconds?: number; text?: string; textGone?: string }, timeoutMs: number) {
-    return this.onTab(body, tabIndex, async (w, tab) => {
+  waitFor(
+    windowRef: WindowRef,
+    tabIndex: number | undefined,
+    wait: { seconds?: number; text?: string; textGone?: string },
+    timeoutMs: number,
+  ) {
+    return this.onTab(windowRef, tabIndex, async (w, tab) => {
       if (wait.seconds !== undefined) await new Promise((resolve) => setTimeout(resolve, wait.seconds! * 1000));
       const deadline = Date.now() + timeoutMs;
       for (const [text, present] of [
@@ -237,8 +241,8 @@ export class PageInspection {
     return { id: w.id, uuid: w.uuid, tab: w.inspector.indexOf(tab) };
   }
 
-  onTab<T>(body: Body, tabIndex: number | undefined, work: (w: InspectedWindow, tab: TabState) => Promise<T>): Promise<T> {
-    return this.inspectors.run(body, (w) => work(w, w.inspector.tab(tabIndex)));
+  onTab<T>(windowRef: WindowRef, tabIndex: number | undefined, work: (w: InspectedWindow, tab: TabState) => Promise<T>): Promise<T> {
+    return this.inspectors.run(windowRef, (w) => work(w, w.inspector.tab(tabIndex)));
   }
 
   /** Files for an upload, written under the window's profile folder (never synced); the oldest folders go. */

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { NotFoundError, PageActionError } from '@cos/contracts';
+import type { WindowRef } from '@cos/contracts';
 import { chord, keyValue, typing } from './keys';
 import { MOUSE_BUTTONS } from './element-actions';
 import { storageCall, StorageOp } from './page-functions';
@@ -8,7 +9,6 @@ import { LOG_KINDS, LogKind, TabState } from './tab-state';
 import { DialogPolicy, WindowInspector } from './window-inspector';
 import { WindowInspectors } from './window-inspectors';
 
-type Body = Record<string, unknown>;
 const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
 
 export const MOUSE_ACTIONS = ['move', 'down', 'up', 'click', 'wheel'] as const;
@@ -41,8 +41,8 @@ export class PageRecords {
     private readonly pages: PageInspection,
   ) {}
 
-  logs(body: Body, tabIndex: number | undefined, kinds: LogKind[], since: number, limit: number, clear: boolean) {
-    return this.pages.onTab(body, tabIndex, (w, tab) => {
+  logs(windowRef: WindowRef, tabIndex: number | undefined, kinds: LogKind[], since: number, limit: number, clear: boolean) {
+    return this.pages.onTab(windowRef, tabIndex, (w, tab) => {
       const answer: Record<string, unknown> = { id: w.id, uuid: w.uuid, tab: w.inspector.indexOf(tab) };
       for (const kind of kinds.length > 0 ? kinds : LOG_KINDS) {
         const log = tab.log(kind);
@@ -53,8 +53,8 @@ export class PageRecords {
     });
   }
 
-  clearLogs(body: Body, tabIndex: number | undefined, kinds: LogKind[]) {
-    return this.pages.onTab(body, tabIndex, (w, tab) => {
+  clearLogs(windowRef: WindowRef, tabIndex: number | undefined, kinds: LogKind[]) {
+    return this.pages.onTab(windowRef, tabIndex, (w, tab) => {
       const cleared: Record<string, number> = {};
       for (const kind of kinds.length > 0 ? kinds : LOG_KINDS) cleared[kind] = tab.log(kind).clear();
       if (kinds.length === 0 || kinds.includes('network')) tab.requests.clear();
@@ -62,16 +62,16 @@ export class PageRecords {
     });
   }
 
-  networkBodies(body: Body, enabled: boolean, maxBytes: number) {
-    return this.inspectors.run(body, async (w) => {
+  networkBodies(windowRef: WindowRef, enabled: boolean, maxBytes: number) {
+    return this.inspectors.run(windowRef, async (w) => {
       if (enabled) await w.inspector.enableBodies(maxBytes);
       else await w.inspector.disableBodies();
       return { id: w.id, uuid: w.uuid, enabled, ...(enabled ? { maxBytes } : {}) };
     });
   }
 
-  networkBody(body: Body, requestId: string, part: 'request' | 'response') {
-    return this.inspectors.run(body, async (w) => ({
+  networkBody(windowRef: WindowRef, requestId: string, part: 'request' | 'response') {
+    return this.inspectors.run(windowRef, async (w) => ({
       id: w.id,
       uuid: w.uuid,
       requestId,
@@ -80,23 +80,23 @@ export class PageRecords {
     }));
   }
 
-  downloads(body: Body) {
-    return this.inspectors.run(body, (w) => Promise.resolve({ id: w.id, uuid: w.uuid, downloads: w.inspector.downloads.list() }));
+  downloads(windowRef: WindowRef) {
+    return this.inspectors.run(windowRef, (w) => Promise.resolve({ id: w.id, uuid: w.uuid, downloads: w.inspector.downloads.list() }));
   }
 
-  download(body: Body, downloadId: string) {
-    return this.inspectors.run(body, (w) => Promise.resolve(w.inspector.downloads.path(downloadId)));
+  download(windowRef: WindowRef, downloadId: string) {
+    return this.inspectors.run(windowRef, (w) => Promise.resolve(w.inspector.downloads.path(downloadId)));
   }
 
-  dialogPolicy(body: Body, policy: DialogPolicy, promptText?: string) {
-    return this.inspectors.run(body, (w) => {
+  dialogPolicy(windowRef: WindowRef, policy: DialogPolicy, promptText?: string) {
+    return this.inspectors.run(windowRef, (w) => {
       w.inspector.policy = { policy, promptText: promptText ?? null };
       return Promise.resolve({ id: w.id, uuid: w.uuid, policy, promptText: promptText ?? null });
     });
   }
 
-  handleDialog(body: Body, tabIndex: number | undefined, accept: boolean, promptText?: string) {
-    return this.pages.onTab(body, tabIndex, async (w, tab) => {
+  handleDialog(windowRef: WindowRef, tabIndex: number | undefined, accept: boolean, promptText?: string) {
+    return this.pages.onTab(windowRef, tabIndex, async (w, tab) => {
       const dialog = tab.openDialog;
       await w.inspector.handleDialog(tab, accept, promptText);
       return { id: w.id, uuid: w.uuid, tab: w.inspector.indexOf(tab), type: dialog?.type, message: dialog?.message, accepted: accept };
@@ -104,8 +104,8 @@ export class PageRecords {
   }
 
   /** local/session storage of `origin` (the tab's own when left out), through a frame of the tab on that origin. */
-  storage(body: Body, tabIndex: number | undefined, kind: 'local' | 'session', origin: string | undefined, op: StorageOp) {
-    return this.pages.onTab(body, tabIndex, async (w, tab) => {
+  storage(windowRef: WindowRef, tabIndex: number | undefined, kind: 'local' | 'session', origin: string | undefined, op: StorageOp) {
+    return this.pages.onTab(windowRef, tabIndex, async (w, tab) => {
       const context = origin === undefined ? tab.context : await this.frameOn(w.inspector, tab, origin);
       const answer = await w.inspector.sandboxCall<Record<string, unknown>>(context, storageCall, [
         kind,
@@ -116,8 +116,8 @@ export class PageRecords {
     });
   }
 
-  mouse(body: Body, tabIndex: number | undefined, request: MouseRequest) {
-    return this.pages.onTab(body, tabIndex, async (w, tab) => {
+  mouse(windowRef: WindowRef, tabIndex: number | undefined, request: MouseRequest) {
+    return this.pages.onTab(windowRef, tabIndex, async (w, tab) => {
       w.inspector.refuseIfDialog(tab);
       const button = BUTTONS[request.button ?? 'left'];
       const at =
@@ -154,8 +154,8 @@ export class PageRecords {
     });
   }
 
-  keyboard(body: Body, tabIndex: number | undefined, action: 'down' | 'up' | 'press' | 'type', key?: string, text?: string) {
-    return this.pages.onTab(body, tabIndex, async (w, tab) => {
+  keyboard(windowRef: WindowRef, tabIndex: number | undefined, action: 'down' | 'up' | 'press' | 'type', key?: string, text?: string) {
+    return this.pages.onTab(windowRef, tabIndex, async (w, tab) => {
       w.inspector.refuseIfDialog(tab);
       const keys =
         action === 'type'

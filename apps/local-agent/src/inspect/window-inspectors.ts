@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { join } from 'node:path';
 import { Subscription } from 'rxjs';
 import { DomainError, NotFoundError, PageActionError, ResultCode } from '@cos/contracts';
+import type { WindowRef } from '@cos/contracts';
 import { BidiMultiplexer } from '../bidi/bidi-multiplexer';
 import { BidiSessions } from '../bidi/bidi-sessions';
 import { RunningWindows } from '../browser/running-windows';
@@ -53,8 +54,8 @@ export class WindowInspectors implements OnModuleInit, OnApplicationShutdown {
    * Runs `work` on a running window's inspector and words every failure: a window gone is 404
    * "Browser not running", a refusal of the page or of Firefox is 422 with its reason.
    */
-  async run<T>(body: Record<string, unknown>, work: (window: InspectedWindow) => Promise<T>): Promise<T> {
-    const window = this.windows.runningWindow(body);
+  async run<T>(windowRef: WindowRef, work: (window: InspectedWindow) => Promise<T>): Promise<T> {
+    const window = this.windows.runningWindow(windowRef);
     try {
       const inspector = await this.inspector(window.uuid);
       return await work({ id: window.id, uuid: window.uuid, inspector });

@@ -6,7 +6,8 @@ import { Injectable } from '@nestjs/common';
 import { McpServer } from '@modelcontextprotocol/sdk/server/mcp.js';
 import type { CallToolResult } from '@modelcontextprotocol/sdk/types.js';
 import { z } from 'zod';
-import { DomainError } from '@cos/contracts';
+import { DomainError, resolveWindowRef } from '@cos/contracts';
+import type { WindowRef } from '@cos/contracts';
 import { AgentCloud } from '../cloud/agent-cloud';
 import { AgentConfig } from '../config/agent-config';
 import { BrowserWindowsService } from '../browser/browser-windows.service';
@@ -16,7 +17,6 @@ import { SNAPSHOT_CHARS_MAX, SNAPSHOT_DEPTH_MAX } from '../inspect/snapshots';
 import { ActRequest } from '../inspect/element-actions';
 import type { ConsoleEntry, ErrorEntry, NetworkEntry } from '../inspect/tab-state';
 
-type Body = Record<string, unknown>;
 type Answer = string | CallToolResult;
 
 const ACTION_TIMEOUT_MS = 5_000;
@@ -44,9 +44,9 @@ const window = z.union([z.string(), z.number().int()]).describe('The window: its
 const element = z.string().describe('Human-readable description of the element, for the record');
 const ref = z.string().describe('The element’s ref from the page snapshot (e12, f1e7)');
 
-/** `12` and `"12"` are ids, anything else a uuid: the Local API's own aliases check them. */
-function windowRef(value: string | number): Body {
-  return typeof value === 'number' || /^\d+$/.test(value) ? { id: value } : { uuid: value };
+/** `12` and `"12"` are ids, anything else a uuid, checked as the Local API checks its aliases. */
+function windowRef(value: string | number): WindowRef {
+  return resolveWindowRef(typeof value === 'number' || /^\d+$/.test(value) ? { id: value } : { uuid: value });
 }
 
 /**
@@ -385,7 +385,7 @@ export class McpTools {
   }
 
   /** The result, the page's address and title, and its snapshot: after an action only what changed. */
-  private async pageState(body: Body, result: string, delta: boolean): Promise<string> {
+  private async pageState(body: WindowRef, result: string, delta: boolean): Promise<string> {
     const s = await this.pages.snapshot(body, undefined, {
       interactiveOnly: false,
       depth: SNAPSHOT_DEPTH_MAX,

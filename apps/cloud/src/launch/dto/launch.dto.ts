@@ -15,7 +15,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
-import { COOKIE_SAME_SITE, COOKIES_MAX, OPEN_STATUSES, UUID } from '@cos/contracts';
+import { COOKIE_SAME_SITE, COOKIES_MAX, OPEN_STATUSES, UUID, uuidBetween } from '@cos/contracts';
 import type { CookieSameSite, OpenStatus } from '@cos/contracts';
 import { WindowRefDto } from '../../windows/dto/window.dto';
 
@@ -108,7 +108,7 @@ export class CookieDto {
 
 export class ProfileZipDto {
   @ApiProperty()
-  @Matches(/^[0-9a-fA-F-]{36}\.zip$/, { message: 'profile.zipName must be <uuid>.zip' })
+  @Matches(uuidBetween('', '\\.zip', 'i'), { message: 'profile.zipName must be <uuid>.zip' })
   zipName: string;
 
   @ApiProperty()

@@ -6,7 +6,6 @@ import {
   fingerprintProblem,
   LIMITS,
   OPEN_STATUSES,
-  parseId,
   IP_CHECK_SERVICE_NAMES,
   PROXY_METHODS,
   PROXY_TYPES,
@@ -23,20 +22,11 @@ const HTTP_URL = /^(https?:\/\/\S+)?$/;
 
 /** `id` / `browserId` / `uuid`: the seed's aliases for one window. */
 export class WindowRefDto {
-  @ApiPropertyOptional({ description: 'Numeric window id' })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => parseId(value) ?? value)
-  @IsInt({ message: 'id must be a positive integer' })
-  @Min(1, { message: 'id must be a positive integer' })
-  @Max(LIMITS.idMax, { message: 'id is too large' })
+  // IsId checks that it is an integer before its size: "0x1" is no number, not a large one.
+  @IsId({ optional: true, description: 'Numeric window id' })
   id?: number;
 
-  @ApiPropertyOptional({ description: 'Alias of id' })
-  @IsOptional()
-  @Transform(({ value }: { value: unknown }) => parseId(value) ?? value)
-  @IsInt({ message: 'browserId must be a positive integer' })
-  @Min(1, { message: 'browserId must be a positive integer' })
-  @Max(LIMITS.idMax, { message: 'browserId is too large' })
+  @IsId({ optional: true, description: 'Alias of id' })
   browserId?: number;
 
   @ApiPropertyOptional({ format: 'uuid', description: 'Window UUID, recommended' })
