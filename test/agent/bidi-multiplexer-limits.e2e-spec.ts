@@ -116,6 +116,8 @@ describe("one client's input never ends another's automation", () => {
   it("refuses what would change the window for every client or touch another client's requests and user contexts", async () => {
     const [mine, other] = await Promise.all([sessionOn(endpoint), sessionOn(endpoint)]);
     const userAgent = (await evaluate(mine.client, mine.context, 'navigator.userAgent')).result.value;
+    const sizes = 'JSON.stringify([innerWidth, innerHeight, outerWidth, outerHeight, devicePixelRatio])';
+    const sized = (await evaluate(mine.client, mine.context, sizes)).result.value;
     for (const [method, params] of [
       ['emulation.setUserAgentOverride', { userAgent: 'EVIL/1.0' }],
       ['emulation.setTimezoneOverride', { timezone: 'Asia/Tokyo', contexts: [other.context] }],
@@ -124,9 +126,34 @@ describe("one client's input never ends another's automation", () => {
       ['network.setCacheBehavior', { cacheBehavior: 'bypass' }],
       ['webExtension.install', { extensionData: { type: 'path', path: '/tmp' } }],
       ['webExtension.uninstall', { extension: 'fingerprint@cos.local' }],
+      ['browsingContext.setViewport', { context: other.context, viewport: { width: 400, height: 300 }, devicePixelRatio: 3 }],
+      ['browser.setClientWindowState', { clientWindow: 'any', state: 'normal', width: 500, height: 400 }],
+      ['input.setFiles', { context: other.context, element: { sharedId: 'any' }, files: ['/etc/passwd'] }],
     ] as const) {
       await expect(other.client.send(method, params)).rejects.toMatchObject({ error: 'unsupported operation' });
     }
+    // A client reaches the web, never this desktop's files or the browser's own pages.
+    for (const url of [
+      'file:///etc/passwd',
+      'view-source:file:///etc/passwd',
+      'about:config',
+      'chrome://browser/content/browser.xhtml',
+      'resource://gre/',
+    ]) {
+      await expect(other.client.send('browsingContext.navigate', { context: other.context, url, wait: 'complete' })).rejects.toMatchObject({
+        error: 'invalid argument',
+      });
+    }
+    expect((await evaluate(mine.client, mine.context, sizes)).result.value).toBe(sized);
+    // Nor can a page it drives go there: Firefox keeps web and blank pages away from file:. The
+    // navigation to the site after it is the sentinel: a file: navigation would have started first.
+    await other.client.send('session.subscribe', { events: ['browsingContext.navigationStarted'], contexts: [other.context] });
+    const sentinel = `${site.url}/echo?after-file`;
+    await evaluate(other.client, other.context, "location.href = 'file:///etc/passwd'; 1");
+    await other.client.send('browsingContext.navigate', { context: other.context, url: sentinel, wait: 'complete' });
+    await other.client.event('browsingContext.navigationStarted', (p) => p.url === sentinel);
+    // Events are kept in order of arrival: one for file: would already be there.
+    await expect(other.client.event('browsingContext.navigationStarted', (p) => !String(p.url).startsWith('http'), 1)).rejects.toThrow();
     expect((await evaluate(mine.client, mine.context, 'navigator.userAgent')).result.value).toBe(userAgent);
 
     // A user context is its creator's to remove; the one who leaves takes theirs along.
