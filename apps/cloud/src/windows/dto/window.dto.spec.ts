@@ -1,10 +1,16 @@
+import { IsArray } from 'class-validator';
 import { DomainError } from '@cos/contracts';
 import { createValidationPipe } from '@cos/server-common';
-import { ImportCookiesDto } from '../../cookies/dto/window-cookies.dto';
 import { DeleteWindowsDto, UpdateWindowDto, WindowRefDto } from './window.dto';
 
 const UUID = '550e8400-e29b-41d4-a716-446655440000';
 const pipe = createValidationPipe();
+
+/** A call with a field of its own beside the window, as `/browser/cookies/import` has. */
+class ImportCookiesDto extends WindowRefDto {
+  @IsArray({ message: 'cookies must be an array of cookies' })
+  cookies: unknown[];
+}
 
 function validated<T>(metatype: new () => T, body: unknown): Promise<T> {
   return pipe.transform(body, { type: 'body', metatype }) as Promise<T>;
