@@ -17,7 +17,7 @@ export class WindowCookiesController {
   // Cookies are the identity itself: whoever may read them may as well open the window.
   @RequirePermission('browser:open', "A window's stored cookies, the ones its next open starts with; each read is audited")
   async export(@CurrentAuth() auth: AuthContext, @Body() dto: WindowRefDto) {
-    return ok(await this.cookies.export(auth, dto));
+    return ok(await this.cookies.export(auth, dto.windowRef));
   }
 
   @Post('import')

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { checkCookies, ConflictError, COOKIES_MAX, InvalidParamError, resolveWindowRef } from '@cos/contracts';
-import type { StoredCookie } from '@cos/contracts';
+import { checkCookies, ConflictError, COOKIES_MAX, InvalidParamError } from '@cos/contracts';
+import type { StoredCookie, WindowRef } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { SecretReads } from '../audit/secret-reads';
 import { AuthContext } from '../access/auth-context';
@@ -10,7 +10,6 @@ import { WindowAccess } from '../windows/window-access';
 import { isHeld } from '../windows/window.views';
 import { WindowStore } from '../windows/window-store';
 import { ImportCookiesDto } from './dto/window-cookies.dto';
-import { WindowRefDto } from '../windows/dto/window.dto';
 
 const keyOf = (c: StoredCookie) => `${c.name}\u0000${c.domain}\u0000${c.path}`;
 
@@ -28,8 +27,7 @@ export class WindowCookiesService {
     private readonly reads: SecretReads,
   ) {}
 
-  async export(auth: AuthContext, dto: WindowRefDto) {
-    const ref = resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
+  async export(auth: AuthContext, ref: WindowRef) {
     const { window, cookies } = await this.db.transaction(async (manager) => {
       const window = await this.access.requireWindow(manager, auth, ref, 'read');
       const cookies = await this.windows.cookies(manager, window.id);
@@ -50,12 +48,7 @@ export class WindowCookiesService {
     const mode = dto.mode ?? 'merge';
     const incoming = checkCookies(dto.cookies);
     return this.db.transaction(async (manager) => {
-      const window = await this.access.requireWindow(
-        manager,
-        auth,
-        resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid }),
-        'write',
-      );
+      const window = await this.access.requireWindow(manager, auth, dto.windowRef, 'write');
       if (isHeld(window)) {
         throw new ConflictError(
           `Window ${window.uuid} is open on device ${window.openDeviceId}; import into the running window through that device's agent`,

@@ -7,7 +7,6 @@ import {
   InvalidParamError,
   NotFoundError,
   pickProxySettings,
-  resolveWindowRef,
   syncSettingsOf,
   WindowNotOpenHereError,
   WindowOpenElsewhereError,
@@ -44,9 +43,8 @@ export class LaunchService {
 
   /** The window by `uuid` or `id`; its answer is all an agent's open needs from the cloud before Firefox starts. */
   async launch(auth: AuthContext, dto: LaunchWindowDto): Promise<LaunchPayload> {
-    const ref = resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
     return this.db.transaction(async (manager) => {
-      const window = await this.holdable(manager, auth, ref);
+      const window = await this.holdable(manager, auth, dto.windowRef);
       const before = isHeld(window)
         ? { openStatus: window.openStatus, openDeviceId: window.openDeviceId }
         : { openStatus: 'closed' as const, openDeviceId: null };

@@ -6,15 +6,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  checkCookies,
-  ConflictError,
-  InvalidParamError,
-  NotFoundError,
-  resolveWindowRef,
-  syncSettingsOf,
-  WindowOpenElsewhereError,
-} from '@cos/contracts';
+import { checkCookies, ConflictError, InvalidParamError, NotFoundError, syncSettingsOf, WindowOpenElsewhereError } from '@cos/contracts';
 import type { StoredCookie, WindowRef } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { SecretReads } from '../audit/secret-reads';
@@ -28,9 +20,6 @@ import { BlobQueryDto, CommitProfileDto, ManifestDto, MissingBlobsDto, ProfileFi
 import { checkPath, checkSyncedFiles } from './profile-commit-checks';
 import { ProfileBlobs } from './profile-blobs';
 import { ProfileVersionStore, VersionRow } from './profile-version-store';
-
-const refOf = (dto: { id?: number; browserId?: number; uuid?: string }): WindowRef =>
-  resolveWindowRef({ id: dto.id, browserId: dto.browserId, uuid: dto.uuid });
 
 /**
  * A window's roaming profile as versions: commits that advance the current version by
@@ -52,7 +41,7 @@ export class ProfileVersionsService {
   ) {}
 
   async missing(auth: AuthContext, dto: MissingBlobsDto) {
-    const window = await this.writable(auth, refOf(dto));
+    const window = await this.writable(auth, dto.windowRef);
     return { id: window.id, uuid: window.uuid, missing: await this.blobs.missing(auth.teamId, dto.sha256s) };
   }
 
@@ -132,14 +121,14 @@ export class ProfileVersionsService {
     });
   }
 
-  async versions(auth: AuthContext, dto: { id?: number; browserId?: number; uuid?: string }) {
-    const window = await this.access.requireWindow(this.db.manager, auth, refOf(dto), 'read');
+  async versions(auth: AuthContext, ref: WindowRef) {
+    const window = await this.access.requireWindow(this.db.manager, auth, ref, 'read');
     const rows = await this.versionRows.list(window.id);
     return { id: window.id, uuid: window.uuid, current: window.profileVersion, list: rows.map((r) => this.summary(r)) };
   }
 
   async manifest(auth: AuthContext, dto: ManifestDto) {
-    const window = await this.writable(auth, refOf(dto));
+    const window = await this.writable(auth, dto.windowRef);
     const version = dto.version ?? window.profileVersion;
     if (version === null) throw new NotFoundError(`Window ${window.uuid} has no profile version yet`);
     const row = await this.versionRows.at(window.id, version);
@@ -150,7 +139,7 @@ export class ProfileVersionsService {
   /** A rollback is a new version equal to the old one: the versions after it stay listed. */
   async restore(auth: AuthContext, dto: RestoreProfileDto) {
     return this.db.transaction(async (manager) => {
-      const window = await this.access.requireWindow(manager, auth, refOf(dto), 'write');
+      const window = await this.access.requireWindow(manager, auth, dto.windowRef, 'write');
       if (isHeld(window)) {
         throw new ConflictError(`Window ${window.uuid} is open on device ${window.openDeviceId}; close it before restoring its profile`);
       }

@@ -62,7 +62,7 @@ export class ProfilesController {
   @HttpCode(200)
   @RequirePermission('browser:list', "A window's kept profile versions, newest first, and the current one")
   async versions(@CurrentAuth() auth: AuthContext, @Body() dto: WindowRefDto) {
-    return ok(await this.profiles.versions(auth, dto));
+    return ok(await this.profiles.versions(auth, dto.windowRef));
   }
 
   @Post('manifest')

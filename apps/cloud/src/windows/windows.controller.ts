@@ -46,7 +46,7 @@ export class WindowsController {
   @HttpCode(200)
   @RequirePermission('browser:list', 'One window by id, browserId or uuid')
   async detail(@CurrentAuth() auth: AuthContext, @Body() dto: WindowRefDto) {
-    return ok(await this.windows.detail(auth, dto));
+    return ok(await this.windows.detail(auth, dto.windowRef));
   }
 
   @Post('list')

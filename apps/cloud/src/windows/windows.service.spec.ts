@@ -207,7 +207,7 @@ describe('WindowsService and WindowAccess', () => {
 
       expect(await service.recycle(owner, { ids: [lapsed.id] })).toEqual({ deleted: 1 });
       expect(lapsed.deletedAt).not.toBeNull();
-      await expect(service.recycle(owner, { ids: [lapsed.id], id: lapsed.id })).rejects.toMatchObject(
+      await expect(service.recycle(owner, { ids: [lapsed.id], windowRef: { id: lapsed.id } })).rejects.toMatchObject(
         refusal(ResultCode.InvalidParam, 'pass either ids or one of id, browserId, uuid'),
       );
     });

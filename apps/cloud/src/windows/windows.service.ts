@@ -6,17 +6,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { InvalidParamError, NotFoundError, PageResult, resolveWindowRef, WindowIsOpenError, WindowResponse } from '@cos/contracts';
+import { InvalidParamError, NotFoundError, PageResult, WindowIsOpenError, WindowResponse } from '@cos/contracts';
+import type { WindowRef } from '@cos/contracts';
 import { IdentityGenerator } from '../fingerprints/identity-generator';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../access/auth-context';
 import { TeamStore } from '../accounts/team-store';
 import { pageOf } from '../common/id.decorators';
 import { SecretBox } from '../crypto/secret-box';
-import { DeleteWindowsDto, ListWindowsDto, PartialUpdateDto, ProxyUpdateDto, UpdateWindowDto, WindowRefDto } from './dto/window.dto';
+import { DeleteWindowsDto, ListWindowsDto, PartialUpdateDto, ProxyUpdateDto, UpdateWindowDto } from './dto/window.dto';
 import { ListTotals } from './list-totals';
 import { ListPages } from './list-pages';
-import { hasRef, WindowAccess } from './window-access';
+import { WindowAccess } from './window-access';
 import { applyProxyFields, DEFAULT_PROXY, sendsProxyFields } from './window-proxy';
 import { WindowDetails } from './window-details';
 import { answerOf, isHeld } from './window.views';
@@ -60,7 +61,7 @@ export class WindowsService {
 
   async createOrEdit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
     this.identities.checkFirefoxVersion(dto.browserFingerPrint);
-    return hasRef(dto) ? this.edit(auth, dto) : this.create(auth, dto);
+    return dto.windowRef ? this.edit(auth, dto, dto.windowRef) : this.create(auth, dto);
   }
 
   private async create(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
@@ -90,8 +91,7 @@ export class WindowsService {
   }
 
   /** The answer adds `proxyPasswordCleared` when the proxy moved without its password. */
-  private async edit(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
-    const ref = resolveWindowRef(dto as Record<string, unknown>);
+  private async edit(auth: AuthContext, dto: UpdateWindowDto, ref: WindowRef): Promise<WindowResponse> {
     return this.db.transaction(async (manager) => {
       // The group before the window: the one order every writer of both takes (see WindowAccess).
       const groupId = await this.access.checkGroup(manager, auth, dto.groupId);
@@ -123,8 +123,7 @@ export class WindowsService {
   }
 
   /** The window with its group name and tags (one coalesced statement), checked for scope afterwards. */
-  async detail(auth: AuthContext, dto: WindowRefDto): Promise<WindowResponse> {
-    const ref = resolveWindowRef(dto as Record<string, unknown>);
+  async detail(auth: AuthContext, ref: WindowRef): Promise<WindowResponse> {
     const view = await this.details.get({ teamId: auth.teamId, ...ref });
     if (!view || !auth.inScope(view.groupId || null)) throw new NotFoundError(`Window ${ref.uuid ?? ref.id} not found`);
     return view;
@@ -190,12 +189,13 @@ export class WindowsService {
   }
 
   /** Moves windows to the recycle bin; an open window must be closed first. */
-  async recycle(auth: AuthContext, dto: DeleteWindowsDto): Promise<{ deleted: number }> {
-    if (dto.ids && hasRef(dto)) throw new InvalidParamError('pass either ids or one of id, browserId, uuid');
+  async recycle(auth: AuthContext, dto: Pick<DeleteWindowsDto, 'ids' | 'windowRef'>): Promise<{ deleted: number }> {
+    if (dto.ids && dto.windowRef) throw new InvalidParamError('pass either ids or one of id, browserId, uuid');
     return this.db.transaction(async (manager) => {
-      const windows = dto.ids
-        ? await this.access.requireWindows(manager, auth, dto.ids, 'write')
-        : [await this.access.requireWindow(manager, auth, resolveWindowRef(dto as Record<string, unknown>), 'write')];
+      const windows = dto.windowRef
+        ? [await this.access.requireWindow(manager, auth, dto.windowRef, 'write')]
+        : // Without a reference the DTO has checked that ids names the windows.
+          await this.access.requireWindows(manager, auth, dto.ids ?? [], 'write');
       const open = windows.filter((w) => isHeld(w));
       if (open.length > 0) throw new WindowIsOpenError(open.map((w) => w.id));
       await this.store.moveToBin(

@@ -11,7 +11,8 @@ import {
   PROXY_TYPES,
   UUID,
 } from '@cos/contracts';
-import type { BrowserFingerprint, OpenStatus, ProxyMethod, ProxyType, WindowConfig } from '@cos/contracts';
+import type { BrowserFingerprint, OpenStatus, ProxyMethod, ProxyType, WindowConfig, WindowRef } from '@cos/contracts';
+import { NamesOneWindow, WindowRefOptions } from '@cos/server-common';
 import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
 import { IsCheckedObject } from '../../common/json-object.validator';
 
@@ -20,19 +21,33 @@ const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' &
 const HOST = /^[A-Za-z0-9._\-:[\]]*$/;
 const HTTP_URL = /^(https?:\/\/\S+)?$/;
 
-/** `id` / `browserId` / `uuid`: the seed's aliases for one window. */
-export class WindowRefDto {
-  // IsId checks that it is an integer before its size: "0x1" is no number, not a large one.
-  @IsId({ optional: true, description: 'Numeric window id' })
-  id?: number;
+/**
+ * `id` / `browserId` / `uuid`: the seed's aliases for one window, each checked as a field and then
+ * together by `NamesOneWindow`, which keeps the window they name as the DTO's `windowRef`. Made by
+ * a function so that each call states when it may name no window: the rule has to sit on the class
+ * that holds the fields for their answers to come first.
+ */
+function windowRefFields<T extends object>(options?: WindowRefOptions<T>) {
+  @NamesOneWindow<T>(options)
+  class WindowRefFields {
+    // IsId checks that it is an integer before its size: "0x1" is no number, not a large one.
+    @IsId({ optional: true, description: 'Numeric window id' })
+    id?: number;
 
-  @IsId({ optional: true, description: 'Alias of id' })
-  browserId?: number;
+    @IsId({ optional: true, description: 'Alias of id' })
+    browserId?: number;
 
-  @ApiPropertyOptional({ format: 'uuid', description: 'Window UUID, recommended' })
-  @IsOptional()
-  @Matches(UUID, { message: 'uuid must be a window UUID' })
-  uuid?: string;
+    @ApiPropertyOptional({ format: 'uuid', description: 'Window UUID, recommended' })
+    @IsOptional()
+    @Matches(UUID, { message: 'uuid must be a window UUID' })
+    uuid?: string;
+  }
+  return WindowRefFields;
+}
+
+/** A call on one window: `id`, `browserId` or `uuid` name exactly one, kept as `windowRef`. */
+export class WindowRefDto extends windowRefFields() {
+  declare readonly windowRef: WindowRef;
 }
 
 /** Proxy fields of the seed, shared by create/edit and `/browser/proxy/update`. */
@@ -119,8 +134,11 @@ export class ProxyFieldsDto {
   proxyId?: number;
 }
 
-/** `/browser/update`: without id/browserId/uuid it creates a window, with one it edits it. */
-export class UpdateWindowDto extends IntersectionType(ProxyFieldsDto, WindowRefDto) {
+/** `/browser/update`: without id/browserId/uuid it creates a window, with one (`windowRef`) it edits it. */
+export class UpdateWindowDto extends IntersectionType(ProxyFieldsDto, windowRefFields({ optional: () => true })) {
+  /** Unset for a create. */
+  declare readonly windowRef?: WindowRef;
+
   @ApiPropertyOptional({ maxLength: LIMITS.nameMax, description: 'Generated when omitted on create' })
   @IsOptional()
   @Transform(trim)
@@ -207,9 +225,13 @@ export class ProxyUpdateDto extends OmitType(ProxyFieldsDto, ['proxyMethod'] as 
   proxyMethod: ProxyMethod;
 }
 
-export class DeleteWindowsDto extends WindowRefDto {
+/** `/browser/delete`: one window by reference (`windowRef`), or several by `ids`. */
+export class DeleteWindowsDto extends windowRefFields<{ ids?: number[] }>({ optional: (dto) => dto.ids !== undefined }) {
   @IsIdList({ optional: true, description: 'Several windows at once' })
   ids?: number[];
+
+  /** Unset when `ids` names the windows. */
+  declare readonly windowRef?: WindowRef;
 }
 
 export class ListWindowsDto extends PageDto {
