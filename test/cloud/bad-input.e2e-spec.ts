@@ -359,6 +359,16 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/update/partial', { ids: [w.id], tagIds: null }, 211, 'tagIds must be an array of ids');
     await refused('/browser/update', { id: w.id, proxyPassword: null }, 211, 'proxyPassword must be a string');
     await refused('/browser/update', { name: 'x', proxyPassword: null }, 211, 'proxyPassword must be a string');
+    // A NOT NULL column behind each: null reached the database and answered 500.
+    for (const [field, msg] of [
+      ['name', 'name must be'],
+      ['remark', 'remark must be'],
+      ['config', 'config must be a JSON object'],
+      ['browserFingerPrint', 'browserFingerPrint must be a JSON object'],
+    ]) {
+      await refused('/browser/update', { id: w.id, [field]: null }, 211, msg);
+      await refused('/browser/update/partial', { ids: [w.id], [field]: null }, 211, msg);
+    }
     for (const permissions of [true, -1, '', 'browser:list', {}])
       await refused(
         '/team/member/add',

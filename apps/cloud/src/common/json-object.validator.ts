@@ -1,6 +1,6 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsOptional, registerDecorator, ValidationArguments } from 'class-validator';
+import { registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
 
 /**
  * A JSON object checked by a pure `problem` function (shared with the agent). Keys the function
@@ -8,7 +8,8 @@ import { IsOptional, registerDecorator, ValidationArguments } from 'class-valida
  */
 export function IsCheckedObject(problem: (value: unknown, path: string) => string | null, description: string) {
   return applyDecorators(
-    IsOptional(),
+    // Left out keeps what is stored; null is no object and is refused by name.
+    ValidateIf((_object, value) => value !== undefined),
     ApiPropertyOptional({ type: 'object', additionalProperties: true, description }),
     (target: object, propertyName: string | symbol) =>
       registerDecorator({

@@ -21,6 +21,9 @@ const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' &
 const HOST = /^[A-Za-z0-9._\-:[\]]*$/;
 const HTTP_URL = /^(https?:\/\/\S+)?$/;
 
+/** Left out keeps what is stored; null is no value of the field and is refused by name (a NOT NULL column). */
+const LeftOutOr = () => ValidateIf((_object, value) => value !== undefined);
+
 /**
  * `id` / `browserId` / `uuid`: the seed's aliases for one window, each checked as a field and then
  * together by `NamesOneWindow`, which keeps the window they name as the DTO's `windowRef`. Made by
@@ -140,9 +143,9 @@ export class UpdateWindowDto extends IntersectionType(ProxyFieldsDto, windowRefF
   declare readonly windowRef?: WindowRef;
 
   @ApiPropertyOptional({ maxLength: LIMITS.nameMax, description: 'Generated when omitted on create' })
-  @IsOptional()
+  @LeftOutOr()
   @Transform(trim)
-  @IsString()
+  @IsString({ message: 'name must be a string' })
   @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
   name?: string;
 
@@ -153,8 +156,8 @@ export class UpdateWindowDto extends IntersectionType(ProxyFieldsDto, windowRefF
   tagIds?: number[];
 
   @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
-  @IsOptional()
-  @IsString()
+  @LeftOutOr()
+  @IsString({ message: 'remark must be a string' })
   @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
   remark?: string;
 
@@ -173,9 +176,9 @@ export class PartialUpdateDto {
   ids: number[];
 
   @ApiPropertyOptional({ maxLength: LIMITS.nameMax })
-  @IsOptional()
+  @LeftOutOr()
   @Transform(trim)
-  @IsString()
+  @IsString({ message: 'name must be a string' })
   @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
   name?: string;
 
@@ -183,8 +186,8 @@ export class PartialUpdateDto {
   groupId?: number;
 
   @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
-  @IsOptional()
-  @IsString()
+  @LeftOutOr()
+  @IsString({ message: 'remark must be a string' })
   @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
   remark?: string;
 
