@@ -122,6 +122,8 @@ describe("one client's input never ends another's automation", () => {
       ['browser.setDownloadBehavior', { downloadBehavior: { type: 'denied' } }],
       ['network.setExtraHeaders', { headers: [{ name: 'x-evil', value: { type: 'string', value: '1' } }] }],
       ['network.setCacheBehavior', { cacheBehavior: 'bypass' }],
+      ['webExtension.install', { extensionData: { type: 'path', path: '/tmp' } }],
+      ['webExtension.uninstall', { extension: 'fingerprint@cos.local' }],
     ] as const) {
       await expect(other.client.send(method, params)).rejects.toMatchObject({ error: 'unsupported operation' });
     }

@@ -1,7 +1,9 @@
 /**
  * Commands a client of the multiplexer may not send, because they change the window for every
  * client and outlive the one that sent them: the window's identity is its fingerprint (an
- * `emulation.*` override would make it lie, and stay after the client left), downloads go where
+ * `emulation.*` override would make it lie, and stay after the client left), its extensions are
+ * the agent's (the window allows extension experiments, which run with Firefox's own privileges:
+ * an extension a client installs could run programs on this machine), downloads go where
  * the agent keeps them, and cache, header and permission settings for the whole session belong to
  * nobody. The agent's own client is not asked. Null lets the command pass.
  */
@@ -11,6 +13,9 @@ export function sessionWideRefusal(method: string, params: Record<string, unknow
       error: 'unsupported operation',
       message: `${method}: the window's identity is its fingerprint; change it in the window's settings`,
     };
+  }
+  if (method.startsWith('webExtension.')) {
+    return { error: 'unsupported operation', message: `${method}: the window's extensions are the agent's` };
   }
   if (method === 'browser.setDownloadBehavior') {
     return { error: 'unsupported operation', message: 'Downloads are kept by the agent under the window (see /browser/downloads)' };
