@@ -93,6 +93,54 @@ describe('a window is the device its fingerprint says, in every realm', () => {
     expect(again.seen.visitorId).toBe(first.seen.visitorId);
   });
 
+  it("runs a worker that never reads a canvas at the page's speed", async () => {
+    const window = await createWindow(cloud, owner, { browserFingerPrint: { os: 'Win32' } });
+    const open = await agent.post('/browser/open', { uuid: window.uuid });
+    expect(open.code).toBe(0);
+    const browser = await attach(open.data.wsEndpoint);
+    try {
+      const page = await browser.newPage();
+      await page.goto(`${site.url}/frame.html`);
+      // Integer work and native calls, the two a watched worker ran 20–1000x slower.
+      const times = await page.evaluate(async () => {
+        const work = () => {
+          const start = performance.now();
+          let x = 0;
+          for (let i = 0; i < 4e6; i++) x = (Math.imul(x ^ (x >>> 3), 7) + Math.floor(i / 3)) | 0;
+          return { ms: performance.now() - start, x };
+        };
+        const worker = new Worker(
+          URL.createObjectURL(new Blob([`const work = ${work.toString()}; onmessage = () => postMessage(work());`])),
+        );
+        // A watched worker took minutes: one that has not answered in 5 s counts as 5 s.
+        const inWorker = () =>
+          new Promise<number>((resolve) => {
+            const timer = setTimeout(() => resolve(5000), 5000);
+            worker.onmessage = (event) => {
+              clearTimeout(timer);
+              resolve(event.data.ms);
+            };
+            worker.postMessage(0);
+          });
+        const median = (values: number[]) => values.sort((a, b) => a - b)[2];
+        const inPage: number[] = [];
+        const inWorkerMs: number[] = [];
+        for (let i = 0; i < 5; i++) {
+          inPage.push(work().ms);
+          inWorkerMs.push(await inWorker());
+        }
+        worker.terminate();
+        return { page: median(inPage), worker: median(inWorkerMs) };
+      });
+      // Generous: the machine is shared. Watched, the worker took 100x the page's time and more.
+      expect(times.worker).toBeLessThan(Math.max(times.page * 3, 100));
+      await page.close();
+    } finally {
+      await browser.disconnect();
+      await agent.post('/browser/close', { uuid: window.uuid });
+    }
+  });
+
   it('opens an older window with a Chrome user agent and impossible keys as the nearest Firefox, and says so', async () => {
     const window = await createWindow(cloud, owner, { browserFingerPrint: { os: 'Win32' } });
     const chrome = 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.0.0 Safari/537.36';

@@ -9,9 +9,18 @@
  * canvas readback, answers with what the native returns plus the window's noise — the same kit as
  * the page's (pixel-noise.ts), so a drawing reads the same pixel for pixel in page and worker.
  *
- * The price: while a debugger watches native calls, the worker's scripts run far slower (no
- * optimizing JIT; every native call goes through the debugger). Measured on a 2-core machine: 10⁶
- * integer operations 190–500 ms instead of 9–14 ms, 2·10⁵ Math calls 1.5–2.7 s instead of 1–7 ms.
+ * What it costs: a debugger that watches native calls puts the worker in debug mode (no optimizing
+ * JIT; every native call through the debugger), so it watches only from the first script whose
+ * source names a readback (READBACK_WORDS). `onNewScript` sees every script after it is compiled
+ * and before it runs — the main one, importScripts, eval and new Function, blob, data and service
+ * workers — and costs nothing itself. Measured on the shared 2-core machine (test/fingerprint/
+ * worker-speed.ts, medians of 5): a worker that never names a readback runs 10⁶ integer operations
+ * in 1–3 ms and 2·10⁵ Math calls in 0.2–0.7 ms, as without the extension; one that does runs them
+ * in 100–300 ms and 1–2.3 s from that script on (wasm is not slowed: the debugger leaves it
+ * unobserved). A name built at run time (`ctx['get' + 'ImageData']`) in a script that names no
+ * other readback word is not seen, and that worker's readbacks are not noised. Switching the hook
+ * off gives the worker its full speed back at once; it stays on because the worker's later
+ * readbacks would not be seen otherwise.
  *
  * Both functions are serialized with `toString()`: they must not use anything from outside their
  * bodies but what they are given.
@@ -61,10 +70,16 @@ function workerHelpers(kit: NoiseKit) {
 }
 
 /** Runs in the WorkerDebuggerGlobalScope the debugger script is loaded into; `helpersSource` evaluates to workerHelpers' result. */
-function workerDebugger(helpersSource: string): void {
+function workerDebugger(helpersSource: string, readbackWords: string[]): void {
   const scope = globalThis as any;
   try {
     const dbg = new scope.Debugger();
+    // Held by the debugger's global: a Debugger whose only hook is onNativeCall is otherwise
+    // collected at the worker's next GC, and its readbacks go back to unnoised.
+    scope.windowNoise = dbg;
+    // Without this a debuggee compiles wasm with debug instrumentation (8x slower) and refuses asm.js.
+    dbg.allowUnobservedAsmJS = true;
+    dbg.allowUnobservedWasm = true;
     const worker = dbg.addDebuggee(scope.global);
     const helpers = worker.executeInGlobal(helpersSource, { url: '' }).return;
     const get = (object: any, key: string) => object?.getProperty(key).return;
@@ -96,6 +111,7 @@ function workerDebugger(helpersSource: string): void {
         return done && 'return' in done ? { return: done.return } : undefined;
       });
     }
+    const readback = new RegExp(readbackWords.join('|'));
     const watch = (callee: any, reason: string, self: any, args: any) => {
       const handler = reason === 'call' ? handlers.get(callee) : undefined;
       if (!handler) return undefined;
@@ -109,8 +125,22 @@ function workerDebugger(helpersSource: string): void {
         dbg.onNativeCall = watch;
       }
     };
-    dbg.inspectNativeCallArguments = true;
-    dbg.onNativeCall = watch;
+    // Watched only from the first script that names a readback: until then the worker runs at full
+    // speed (onNewScript alone keeps the JIT). Every script is seen before it runs — the main one,
+    // importScripts, eval and new Function, blob and data workers — so the hook is on for its first call.
+    dbg.onNewScript = (script: any) => {
+      if (script.format === 'wasm') return;
+      let text: unknown;
+      try {
+        text = script.source.text;
+      } catch {
+        text = undefined;
+      }
+      if (typeof text === 'string' && !readback.test(text)) return;
+      dbg.onNewScript = undefined;
+      dbg.inspectNativeCallArguments = true;
+      dbg.onNativeCall = watch;
+    };
   } finally {
     // The worker waits for this before it runs anything of its own.
     scope.postMessage('ready');
@@ -118,7 +148,13 @@ function workerDebugger(helpersSource: string): void {
 }
 /* eslint-enable */
 
+/**
+ * A script that names none of these cannot read a canvas back but through one that does (a name
+ * built at run time, `ctx['get' + 'ImageData']`, is not seen: see the header).
+ */
+export const READBACK_WORDS = ['OffscreenCanvas', 'getContext', 'getImageData', 'convertToBlob', 'readPixels', 'transferToImageBitmap'];
+
 export function workerDebuggerScript(seed: string): string {
   const helpers = `(${workerHelpers.toString()})(${noiseKitSource(seed)})`;
-  return `(${workerDebugger.toString()})(${JSON.stringify(helpers)});`;
+  return `(${workerDebugger.toString()})(${JSON.stringify(helpers)}, ${JSON.stringify(READBACK_WORDS)});`;
 }
