@@ -9,7 +9,8 @@
  * warm-up) of 10⁶ integer operations, 2·10⁵ Math calls and a 10⁷-step wasm loop,  in ms
  * (a loop that takes under 20 ms is repeated REPS times, 20 unless set, and averaged: the timers are
  * 1 ms coarse). Scripts: plain (no canvas), canvas (reads one back), late (imports canvas code when
- * told), eval (builds it with new Function when told, its own source naming no readback).
+ * told), eval (builds it with new Function when told, its own source naming no readback), top
+ * (reads one back in its first statement; run with SCRIPTS=top).
  * `--debugger FILE` loads FILE into every worker's debugger instead of worker-realm.ts's script.
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';

@@ -14,13 +14,14 @@
  * source names a readback (READBACK_WORDS). `onNewScript` sees every script after it is compiled
  * and before it runs — the main one, importScripts, eval and new Function, blob, data and service
  * workers — and costs nothing itself. Measured on the shared 2-core machine (test/fingerprint/
- * worker-speed.ts, medians of 5): a worker that never names a readback runs 10⁶ integer operations
- * in 1–3 ms and 2·10⁵ Math calls in 0.2–0.7 ms, as without the extension; one that does runs them
- * in 100–300 ms and 1–2.3 s from that script on (wasm is not slowed: the debugger leaves it
- * unobserved). A name built at run time (`ctx['get' + 'ImageData']`) in a script that names no
- * other readback word is not seen, and that worker's readbacks are not noised. Switching the hook
- * off gives the worker its full speed back at once; it stays on because the worker's later
- * readbacks would not be seen otherwise.
+ * worker-speed.ts, medians of 5, every worker kind): a worker that never names a readback runs 10⁶
+ * integer operations in 1.1–2.6 ms and 2·10⁵ Math calls in 0.2–0.3 ms, as without the extension
+ * (1.2–2.1 ms, 0.2–0.45 ms); one that does runs them in 70–260 ms and 0.45–1.8 s from that script
+ * on. Wasm is not slowed (11–15 ms for 10⁷ steps either way) because the debugger leaves it
+ * unobserved; observed, it was 8x slower. A name built at run time (`ctx['get' + 'ImageData']`) in
+ * a script that names no other readback word is not seen, and that worker's readbacks are not
+ * noised. Switching the hook off gives a worker its full speed back at once (measured), but it
+ * stays on: nothing cheaper would see the worker's later readbacks.
  *
  * Both functions are serialized with `toString()`: they must not use anything from outside their
  * bodies but what they are given.
