@@ -269,6 +269,7 @@ async function detect() {
         lie(`${name} says ${key} ${JSON.stringify(realm[key])}, the page ${JSON.stringify(page[key])}`);
     }
     if (realm.canvas !== page.canvas) lie(`${name} draws the same canvas differently from the page`);
+    for (const found of realm.nativeLies || []) lie(`${name}: ${found}`);
   }
   checkFunctions(window, 'page');
   checkFunctions(created.contentWindow, 'created iframe');

@@ -5,6 +5,7 @@ import type { BrowserProxy, ExitInfo } from '@cos/proxy-kit';
 import type { DisplayMode } from '../config/agent-config';
 import { Adjustment, DeviceFacts, Identity, resolveIdentity } from './identity';
 import { pageRealmScript } from './page-realm';
+import { EXPERIMENT_PREFS, workerExtensionFiles } from './worker-extension';
 
 export type Prefs = Record<string, string | number | boolean>;
 
@@ -16,6 +17,8 @@ export interface LaunchPlan {
   windowSize: { width: number; height: number };
   /** Runs before any page script in every tab and frame (the bundled extension's content script). */
   contentScript: string;
+  /** The extension's privileged files that give every worker the same noise (worker-extension.ts). */
+  workerFiles: Record<string, string>;
   /** What every page of the window reads. */
   identity: Identity;
   /** Where the stored fingerprint could not be shown as it is, and what is shown instead. */
@@ -165,8 +168,9 @@ export function planLaunch(
   const native = identityPrefs(identity, display);
   return {
     ...native,
-    prefs: { ...QUIET_PREFS, ...proxyPrefs(proxy), ...webrtcPrefs(fingerprint, proxy !== null), ...native.prefs },
+    prefs: { ...QUIET_PREFS, ...EXPERIMENT_PREFS, ...proxyPrefs(proxy), ...webrtcPrefs(fingerprint, proxy !== null), ...native.prefs },
     contentScript: pageRealmScript({ seed: identity.noiseSeed }),
+    workerFiles: workerExtensionFiles(identity.noiseSeed),
     identity,
     adjustments,
   };

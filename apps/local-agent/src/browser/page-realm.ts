@@ -11,8 +11,11 @@
  *   device and every run, and differently in every other window.
  * - An audio output with no device behind it (a display-less machine) still reports stereo.
  *
- * `realm` is serialized with `toString()`: it must not use anything from outside its body.
+ * `realm` is serialized with `toString()`: it must not use anything from outside its body but the
+ * noise kit it is given (pixel-noise.ts, the same in every worker).
  */
+import { NoiseKit, noiseKitSource } from './pixel-noise';
+
 export interface RealmConfig {
   /** 32 hex digits. */
   seed: string;
@@ -20,45 +23,14 @@ export interface RealmConfig {
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-explicit-any --
    the page's objects are reached through Firefox's Xray wrappers, which have no TypeScript types. */
-function realm(cfg: RealmConfig): void {
+function realm(kit: NoiseKit): void {
   const scope = globalThis as any;
   const page = scope.wrappedJSObject;
   const exportFunction = scope.exportFunction as (fn: (...args: any[]) => unknown, target: unknown, options?: { defineAs?: string }) => any;
   if (!page || typeof exportFunction !== 'function') return;
   // Taken before any page script runs: a page may replace its globals later.
   const PageTypeError = page.TypeError;
-  const clone: <T>(value: T) => T = typeof structuredClone === 'function' ? structuredClone : (v: any) => Uint8ClampedArray.from(v) as any;
-
-  const fnv = (data: ArrayLike<number>, start = 2166136261): number => {
-    let h = start >>> 0;
-    for (let i = 0; i < data.length; i++) h = Math.imul(h ^ data[i], 16777619) >>> 0;
-    return h;
-  };
-  const seedBytes = Array.from({ length: 16 }, (_, i) => parseInt(cfg.seed.slice(i * 2, i * 2 + 2), 16));
-  const seed = fnv(seedBytes);
-  const rng = (a: number) => () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-
-  /** Like Firefox's own canvas randomization: a few low bits of RGB flipped where the content says. */
-  const noisePixels = (data: any, length: number) => {
-    if (length < 8) return;
-    const copy: Uint8ClampedArray = clone(data);
-    let uniform = true;
-    for (let i = 4; i < copy.length && uniform; i++) if (copy[i] !== copy[i % 4]) uniform = false;
-    if (uniform) return;
-    const next = rng(fnv(copy, seed));
-    const pixels = copy.length >> 2;
-    const count = 20 + Math.floor(next() * 200);
-    for (let n = 0; n < count; n++) {
-      const index = 4 * Math.floor(next() * pixels) + Math.floor(next() * 3);
-      data[index] = copy[index] ^ (next() < 0.5 ? 1 : 2);
-    }
-  };
+  const { seed, rng, noisePixels } = kit;
 
   const pageTypeError = (message: string) => new PageTypeError(message);
   const install = (proto: any, name: string, impl: (self: any, args: any[]) => unknown, kind: 'value' | 'get' = 'value') => {
@@ -101,15 +73,18 @@ function realm(cfg: RealmConfig): void {
   const offGetImageData = offCtx && Reflect.getOwnPropertyDescriptor(offCtx, 'getImageData')?.value;
   if (offGetImageData) install(offCtx, 'getImageData', noisedImage(offGetImageData));
 
-  /** A copy of a canvas with the window's noise in it, to encode instead of the canvas itself. */
-  const noisedCopy = (canvas: any, make: (w: number, h: number) => any) => {
+  /**
+   * A copy of a canvas with the window's noise in it, to encode instead of the canvas itself;
+   * `read` is the copy's own getImageData (an OffscreenCanvas context is no CanvasRenderingContext2D).
+   */
+  const noisedCopy = (canvas: any, make: (w: number, h: number) => any, read: any = getImageData) => {
     const width = canvas.width;
     const height = canvas.height;
     if (!width || !height || width * height > 16_777_216) return null;
     const copy = make(width, height);
     const context = copy.getContext('2d');
     context.drawImage(canvas, 0, 0);
-    const image: any = Reflect.apply(getImageData, context, [0, 0, width, height]);
+    const image: any = Reflect.apply(read, context, [0, 0, width, height]);
     noisePixels(image.data, image.data.length);
     context.putImageData(image, 0, 0);
     return copy;
@@ -132,7 +107,8 @@ function realm(cfg: RealmConfig): void {
   const convertToBlob = offProto && Reflect.getOwnPropertyDescriptor(offProto, 'convertToBlob')?.value;
   if (convertToBlob) {
     install(offProto, 'convertToBlob', (self, args) => {
-      const copy = self instanceof scope.OffscreenCanvas ? noisedCopy(self, (w, h) => new page.OffscreenCanvas(w, h)) : null;
+      const copy =
+        self instanceof scope.OffscreenCanvas ? noisedCopy(self, (w, h) => new page.OffscreenCanvas(w, h), offGetImageData) : null;
       return Reflect.apply(convertToBlob, copy ?? self, args);
     });
   }
@@ -221,5 +197,5 @@ function realm(cfg: RealmConfig): void {
 /* eslint-enable */
 
 export function pageRealmScript(config: RealmConfig): string {
-  return `(${realm.toString()})(${JSON.stringify(config)});`;
+  return `(${realm.toString()})(${noiseKitSource(config.seed)});`;
 }

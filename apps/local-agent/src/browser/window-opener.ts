@@ -97,7 +97,7 @@ export class WindowOpener {
       const configPath = this.config.path('firefox-launch-configs', `${window.uuid}.json`);
       const extensionDir = this.config.path('firefox-launch-configs', `${window.uuid}-extension`);
       writePrivate(configPath, JSON.stringify({ uuid: window.uuid, headless: this.config.headless, ...plan }, null, 2));
-      await writeFingerprintExtension(extensionDir, plan.contentScript, proxy.route?.browser ?? null);
+      await writeFingerprintExtension(extensionDir, plan.contentScript, proxy.route?.browser ?? null, plan.workerFiles);
       const starting = {
         id: window.id,
         uuid: window.uuid,

@@ -1,0 +1,7 @@
+TASKS.read = () => {
+  const canvas = new OffscreenCanvas(64, 32);
+  const context = canvas.getContext('2d');
+  context.fillStyle = '#f60';
+  context.fillRect(2, 2, 40, 20);
+  return context.getImageData(0, 0, 64, 32).data.reduce((a, b) => (a + b) | 0, 0);
+};
