@@ -131,6 +131,8 @@ function realm(kit: NoiseKit): void {
   const audioProto = page.AudioBuffer?.prototype;
   const getChannelData = audioProto && Reflect.getOwnPropertyDescriptor(audioProto, 'getChannelData')?.value;
   const noised = new WeakMap<object, Set<number>>();
+  const bits = new Int32Array(1);
+  const sample = new Float32Array(bits.buffer);
   const noiseChannel = (buffer: any, channel: number) => {
     const data: any = Reflect.apply(getChannelData, buffer, [channel]);
     const done = noised.get(buffer) ?? new Set<number>();
@@ -140,8 +142,15 @@ function realm(kit: NoiseKit): void {
     const length = Math.min(data.length, 1 << 20);
     const next = rng(seed ^ (channel * 0x9e3779b1));
     for (let i = Math.floor(next() * 61); i < length; i += 31 + Math.floor(next() * 61)) {
-      const value = data[i];
-      if (value !== 0) data[i] = value * (1 + (next() - 0.5) * 2e-7);
+      // One to three steps of the sample's own float32 precision, up or down: a relative change
+      // smaller than that rounded back to the same sample, and windows then read the same sum.
+      sample[0] = data[i];
+      const magnitude = bits[0] & 0x7fffffff;
+      const step = (1 + Math.floor(next() * 3)) * (next() < 0.5 ? -1 : 1);
+      if (magnitude > 8 && magnitude < 0x7f000000) {
+        bits[0] += step;
+        data[i] = sample[0];
+      }
     }
     return data;
   };
@@ -165,12 +174,18 @@ function realm(kit: NoiseKit): void {
   const maxChannelCount = destination && Reflect.getOwnPropertyDescriptor(destination, 'maxChannelCount')?.get;
   if (maxChannelCount) install(destination, 'maxChannelCount', (self) => Reflect.apply(maxChannelCount, self, []) || 2, 'get');
 
-  // Client rects: a fractional value (text, transforms) moves by at most one of Firefox's app units (1/60 px).
+  // Client rects: a fractional value (text, transforms) moves by at most two of Firefox's app units
+  // (1/60 px), chosen by a full mix of the window's seed and the value: five outcomes per value, so
+  // a few measured texts already tell twenty windows apart.
   const unit = 1 / 60;
+  const mix = (h: number) => {
+    h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+    h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+    return (h ^ (h >>> 16)) >>> 0;
+  };
   const nudge = (v: number) => {
     if (!Number.isFinite(v) || Number.isInteger(v)) return v;
-    const h = Math.imul(seed ^ Math.round(v * 60), 2654435761) >>> 0;
-    return h % 3 === 0 ? v + unit : h % 3 === 1 ? v - unit : v;
+    return v + ((mix(seed ^ mix(Math.round(v * 60))) % 5) - 2) * unit;
   };
   const nudgeRect = (rect: any) => {
     const { x, y, width, height } = rect;
