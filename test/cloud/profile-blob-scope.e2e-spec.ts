@@ -72,7 +72,10 @@ describe("a window's profile names only its own blobs", () => {
       data: {},
     });
     expect(await snapshot(cloud)).toBe(before);
-    expect(await refusal(member.token, w1.uuid, sha(secret))).toMatchObject({ code: 404, msg: expect.stringContaining('in no profile version') });
+    expect(await refusal(member.token, w1.uuid, sha(secret))).toMatchObject({
+      code: 404,
+      msg: expect.stringContaining('in no profile version'),
+    });
     // Not the member's scope that stops it but the window's: the owner is refused alike.
     const byOwner = await commit(owner.token, w1.uuid, null, [{ path: 'cookies.sqlite', size: 59, sha256: sha(secret) }]);
     expect(byOwner).toMatchObject({ code: 211, msg: expect.stringContaining('files[0].path cookies.sqlite') });

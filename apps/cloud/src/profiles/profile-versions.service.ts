@@ -58,7 +58,14 @@ export class ProfileVersionsService {
 
   async upload(auth: AuthContext, query: BlobQueryDto, body: Readable, gzipped = false) {
     const window = await this.writable(auth, { uuid: query.uuid });
-    const { size, stored } = await this.blobs.accept(auth.teamId, window.id, query.sha256, body, this.config.env.PROFILE_MAX_BYTES, gzipped);
+    const { size, stored } = await this.blobs.accept(
+      auth.teamId,
+      window.id,
+      query.sha256,
+      body,
+      this.config.env.PROFILE_MAX_BYTES,
+      gzipped,
+    );
     return { sha256: query.sha256, size, stored };
   }
 

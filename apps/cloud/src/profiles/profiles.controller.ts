@@ -17,7 +17,10 @@ export class ProfilesController {
 
   @Post('blobs/missing')
   @HttpCode(200)
-  @RequirePermission('browser:open', "Of the hashes a commit will reference, those not yet uploaded for this window (nor in one of its kept versions)")
+  @RequirePermission(
+    'browser:open',
+    'Of the hashes a commit will reference, those not yet uploaded for this window (nor in one of its kept versions)',
+  )
   async missing(@CurrentAuth() auth: AuthContext, @Body() dto: MissingBlobsDto) {
     return ok(await this.profiles.missing(auth, dto));
   }
