@@ -81,6 +81,7 @@ export async function snapshot(cloud: CloudHarness): Promise<string> {
     'proxies',
     'profile_versions',
     'profile_blobs',
+    'profile_blob_links',
   ];
   const parts: string[] = [];
   for (const table of tables) {

@@ -13,6 +13,7 @@ import { TokenLineage1763900000061 } from './migrations/1763900000061-TokenLinea
 import { LoginAddresses1763900000062 } from './migrations/1763900000062-LoginAddresses';
 import { IssuedDevices1763900000085 } from './migrations/1763900000085-IssuedDevices';
 import { VersionAuthors1763900000086 } from './migrations/1763900000086-VersionAuthors';
+import { ProfileBlobLinks1763900000090 } from './migrations/1763900000090-ProfileBlobLinks';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -28,6 +29,7 @@ export const MIGRATIONS = [
   LoginAddresses1763900000062,
   IssuedDevices1763900000085,
   VersionAuthors1763900000086,
+  ProfileBlobLinks1763900000090,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

@@ -33,8 +33,9 @@ export class UnreferencedBlobsFullError extends DomainError {
 }
 
 /**
- * A team's profile blobs: which it holds (`profile_blobs`), taking new ones in, reading them out,
- * and collecting those no version references any more. The bytes are kept once per hash in the
+ * A team's profile blobs: which it holds (`profile_blobs`) and which window each was uploaded
+ * for (`profile_blob_links`), taking new ones in, reading them out, and collecting those no
+ * version references any more. The bytes are kept once per hash in the
  * blob store; a hash's bytes are stored and deleted under one advisory lock, so a collection
  * never removes bytes another upload has just claimed.
  */
@@ -58,25 +59,29 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
     clearInterval(this.timer);
   }
 
-  /** Of `hashes`, those the team has not uploaded (another team's blobs do not count: no hash is confirmed across teams). */
-  async missing(teamId: number, hashes: readonly string[]): Promise<string[]> {
-    const rows: { sha256: string }[] = await this.db.query(`SELECT sha256 FROM profile_blobs WHERE team_id = $1 AND sha256 = ANY($2)`, [
-      teamId,
-      [...new Set(hashes)],
-    ]);
-    const held = new Set(rows.map((r) => r.sha256));
-    return [...new Set(hashes)].filter((h) => !held.has(h));
+  /**
+   * Of `hashes`, those window `windowId` may not name in a commit: neither in one of its kept
+   * versions nor uploaded for it. A blob another window of the team (or another team) holds
+   * counts as missing, so the answer tells nothing about any other window's profile.
+   */
+  async missing(teamId: number, windowId: number, hashes: readonly string[]): Promise<string[]> {
+    const wanted = [...new Set(hashes)];
+    const held = await this.windowHolds(this.db.manager, teamId, windowId, wanted, false);
+    return wanted.filter((h) => !held.has(h));
   }
 
   /**
-   * Takes a blob in for the team: verified as it arrives, stored once per hash. `stored` says
+   * Takes a blob in for the team, uploaded for window `windowId`: verified as it arrives, stored
+   * once per hash, and linked to the window (which may then name it in a commit). `stored` says
    * whether the team held it before, and nothing else: whether another team holds the same
-   * bytes changes neither the answer nor the work done. A blob new to the team counts against
-   * its bound on blobs no version uses, checked once its size is known (the body is read whole
-   * first, so the refusal reaches a client that is still sending).
+   * bytes changes neither the answer nor the work done. A blob the team holds is still sent and
+   * hashed whole: the link is earned by the bytes, never by the hash. A blob new to the team
+   * counts against its bound on blobs no version uses, checked once its size is known (the body
+   * is read whole first, so the refusal reaches a client that is still sending).
    */
   async accept(
     teamId: number,
+    windowId: number,
     sha256: string,
     source: Readable,
     maxBytes: number,
@@ -98,6 +103,11 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
            ON CONFLICT (team_id, sha256) DO UPDATE SET touched_at = now()`,
           [teamId, sha256, size],
         );
+        await manager.query(
+          `INSERT INTO profile_blob_links (window_id, team_id, sha256) VALUES ($1, $2, $3)
+           ON CONFLICT (window_id, sha256) DO UPDATE SET linked_at = now()`,
+          [windowId, teamId, sha256],
+        );
         return { size, stored: !held };
       });
     } finally {
@@ -105,11 +115,26 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
     }
   }
 
-  /** The sizes of the named blobs the team holds, their rows share-locked against collection until the transaction ends. */
-  async holdSizes(manager: EntityManager, teamId: number, hashes: readonly string[]): Promise<Map<string, number>> {
+  /**
+   * The sizes of the named blobs window `windowId` may name: the team holds them and they are in
+   * one of the window's kept versions or were uploaded for it. With `lock`, their rows are
+   * share-locked against collection until the transaction ends.
+   */
+  async windowHolds(
+    manager: EntityManager,
+    teamId: number,
+    windowId: number,
+    hashes: readonly string[],
+    lock = true,
+  ): Promise<Map<string, number>> {
     const rows: { sha256: string; size: string }[] = await manager.query(
-      `SELECT sha256, size FROM profile_blobs WHERE team_id = $1 AND sha256 = ANY($2) FOR SHARE`,
-      [teamId, hashes],
+      `SELECT b.sha256, b.size FROM profile_blobs b
+       WHERE b.team_id = $1 AND b.sha256 = ANY($3)
+         AND (EXISTS (SELECT 1 FROM profile_blob_links l WHERE l.window_id = $2 AND l.team_id = b.team_id AND l.sha256 = b.sha256)
+           OR EXISTS (SELECT 1 FROM profile_version_blobs vb JOIN profile_versions v ON v.id = vb.version_id
+                      WHERE v.window_id = $2 AND vb.team_id = b.team_id AND vb.sha256 = b.sha256))
+       ${lock ? 'FOR SHARE OF b' : ''}`,
+      [teamId, windowId, hashes],
     );
     return new Map(rows.map((r) => [r.sha256, Number(r.size)]));
   }
@@ -168,8 +193,8 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
   }
 
   /**
-   * Forgets team blobs that no version references and that were not uploaded or touched in the
-   * last `graceSeconds`, then deletes the bytes of hashes no team holds any more. Rows a commit
+   * Forgets links of uploads no kept version of their window uses, and team blobs that no version
+   * references, both when not uploaded or touched in the last `graceSeconds`, then deletes the bytes of hashes no team holds any more. Rows a commit
    * in flight has share-locked are skipped (it references them); one that starts afterwards
    * finds them gone and is told to upload them again.
    */
@@ -177,6 +202,7 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
     const forgotten = await this.db.transaction(async (manager) => {
       const [{ locked }]: { locked: boolean }[] = await manager.query(`SELECT pg_try_advisory_xact_lock($1) AS locked`, [COLLECT_LOCK]);
       if (!locked) return null;
+      await this.forgetStaleLinks(manager, graceSeconds);
       const candidates: { team_id: number; sha256: string }[] = await manager.query(
         `SELECT team_id, sha256 FROM profile_blobs b
          WHERE touched_at < now() - make_interval(secs => $1)
@@ -214,6 +240,21 @@ export class ProfileBlobs implements OnApplicationBootstrap, OnApplicationShutdo
       if (gone) deleted++;
     }
     return { ran: true, forgotten: forgotten.length, deleted };
+  }
+
+  /**
+   * Forgets the links of uploads that no kept version of their window came to use within the
+   * grace: the window may no longer name those blobs (it would have to upload them again). A link
+   * also goes with its blob's row and with its window.
+   */
+  private async forgetStaleLinks(manager: EntityManager, graceSeconds: number): Promise<void> {
+    await manager.query(
+      `DELETE FROM profile_blob_links l
+       WHERE l.linked_at < now() - make_interval(secs => $1)
+         AND NOT EXISTS (SELECT 1 FROM profile_version_blobs vb JOIN profile_versions v ON v.id = vb.version_id
+                         WHERE v.window_id = l.window_id AND vb.team_id = l.team_id AND vb.sha256 = l.sha256)`,
+      [graceSeconds],
+    );
   }
 
   private async collectLogged(): Promise<void> {

@@ -42,12 +42,19 @@ export class ProfileVersionsService {
 
   async missing(auth: AuthContext, dto: MissingBlobsDto) {
     const window = await this.writable(auth, dto.windowRef);
-    return { id: window.id, uuid: window.uuid, missing: await this.blobs.missing(auth.teamId, dto.sha256s) };
+    return { id: window.id, uuid: window.uuid, missing: await this.blobs.missing(auth.teamId, window.id, dto.sha256s) };
   }
 
   async upload(auth: AuthContext, query: BlobQueryDto, body: Readable, gzipped = false) {
-    await this.writable(auth, { uuid: query.uuid });
-    const { size, stored } = await this.blobs.accept(auth.teamId, query.sha256, body, this.config.env.PROFILE_MAX_BYTES, gzipped);
+    const window = await this.writable(auth, { uuid: query.uuid });
+    const { size, stored } = await this.blobs.accept(
+      auth.teamId,
+      window.id,
+      query.sha256,
+      body,
+      this.config.env.PROFILE_MAX_BYTES,
+      gzipped,
+    );
     return { sha256: query.sha256, size, stored };
   }
 
@@ -95,7 +102,7 @@ export class ProfileVersionsService {
           `Stale profile version: window ${window.uuid} is at version ${window.profileVersion ?? 'none'}, this commit was made on ${dto.baseVersion ?? 'none'}`,
         );
       }
-      await this.checkBlobs(manager, auth.teamId, dto.files);
+      await this.checkBlobs(manager, window, dto.files);
       const epoch = await this.windows.cookiesEpoch(manager, window.id);
       // Cookies read in an older cookie epoch (replaced by an import since) do not become the stored ones.
       const freshCookies = dto.cookiesEpoch === undefined || dto.cookiesEpoch === epoch ? cookies : undefined;
@@ -180,14 +187,18 @@ export class ProfileVersionsService {
     return this.access.requireWindow(this.db.manager, auth, ref, 'write', 'live', false);
   }
 
-  /** Every blob the files name must be the team's, with the size the manifest says; locked against collection. */
-  private async checkBlobs(manager: EntityManager, teamId: number, files: ProfileFileDto[]): Promise<void> {
-    const wanted = new Map(files.map((f) => [f.sha256, f.size]));
-    const held = await this.blobs.holdSizes(manager, teamId, [...wanted.keys()]);
-    const missing = [...wanted.keys()].filter((sha) => !held.has(sha));
-    if (missing.length > 0) {
+  /**
+   * Every blob the files name must be one the window may name (in one of its kept versions, or
+   * uploaded for it), with the size the manifest says; locked against collection. A blob only
+   * another window holds is told apart from one nobody uploaded by nothing: knowing a hash reads nothing.
+   */
+  private async checkBlobs(manager: EntityManager, window: WindowEntity, files: ProfileFileDto[]): Promise<void> {
+    const held = await this.blobs.windowHolds(manager, window.teamId, window.id, [...new Set(files.map((f) => f.sha256))]);
+    const missing = files.findIndex((f) => !held.has(f.sha256));
+    if (missing >= 0) {
+      const file = files[missing];
       throw new InvalidParamError(
-        `${missing.length} blob(s) of this profile are not uploaded (first: ${missing[0]}); upload them, then commit again`,
+        `files[${missing}].path ${file.path}: blob ${file.sha256} was not uploaded for window ${window.uuid}; upload it, then commit again`,
       );
     }
     const wrong = files.findIndex((f) => held.get(f.sha256) !== f.size);

@@ -17,7 +17,10 @@ export class ProfilesController {
 
   @Post('blobs/missing')
   @HttpCode(200)
-  @RequirePermission('browser:open', 'Of the hashes a commit will reference, those the team has not uploaded yet')
+  @RequirePermission(
+    'browser:open',
+    'Of the hashes a commit will reference, those not yet uploaded for this window (nor in one of its kept versions)',
+  )
   async missing(@CurrentAuth() auth: AuthContext, @Body() dto: MissingBlobsDto) {
     return ok(await this.profiles.missing(auth, dto));
   }
@@ -27,7 +30,7 @@ export class ProfilesController {
   @ApiConsumes('application/octet-stream')
   @RequirePermission(
     'browser:open',
-    'Upload one blob (application/octet-stream, optionally Content-Encoding: gzip), checked against its sha256 as it arrives',
+    'Upload one blob for the window (application/octet-stream, optionally Content-Encoding: gzip), checked against its sha256 as it arrives',
   )
   async upload(@CurrentAuth() auth: AuthContext, @Query() query: BlobQueryDto, @Req() request: Request) {
     if (!String(request.headers['content-type'] ?? '').startsWith('application/octet-stream')) {
