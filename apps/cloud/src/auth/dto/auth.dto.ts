@@ -65,7 +65,10 @@ export class RefreshDto {
 }
 
 export class LogoutDto {
-  @ApiPropertyOptional({ description: 'Ends the session of this refresh token; the calling session when omitted' })
+  @ApiPropertyOptional({
+    description:
+      "Ends the caller's session this current refresh token belongs to; the calling session when omitted. Refused with an API token",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)
