@@ -60,6 +60,16 @@ const CASES: Case[] = [
     expect: { memberOutOfScope: 403, otherTeam: 211 },
   }),
   single('/browser/update', 'browser:update:single', (f) => ({ id: f.w1.id, name: 'edited' }), { label: 'edit', expect: ONE }),
+  // Binding a saved proxy hands its password to whoever launches the window: it takes proxy:manage
+  // beside the route's own permission (which the member holding only proxy:manage lacks).
+  single('/browser/update', 'proxy:manage', (f) => ({ name: 'new', groupId: f.group, proxyMethod: 4, proxyId: f.proxy }), {
+    label: 'create bound to a saved proxy',
+    expect: { memberWith: 403, memberOutOfScope: 403, otherTeam: 211 },
+  }),
+  single('/browser/update', 'proxy:manage', (f) => ({ id: f.w1.id, proxyMethod: 4, proxyId: f.proxy }), {
+    label: 'bind a saved proxy',
+    expect: { memberWith: 403, memberOutOfScope: 403, otherTeam: 404 },
+  }),
   single('/browser/update/partial', 'browser:update:single', (f) => ({ ids: [f.w1.id], remark: 'x' }), { label: 'one id', expect: WRITE }),
   single('/browser/update/partial', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], remark: 'x' }), {
     label: 'two ids',
@@ -90,6 +100,10 @@ const CASES: Case[] = [
   single('/browser/proxy/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], proxyMethod: 2, proxyType: 'direct' }), {
     label: 'two ids',
     expect: WRITE,
+  }),
+  single('/browser/proxy/update', 'proxy:manage', (f) => ({ ids: [f.w1.id], proxyMethod: 4, proxyId: f.proxy }), {
+    label: 'bind a saved proxy',
+    expect: { memberWith: 403, memberOutOfScope: 403, otherTeam: 404 },
   }),
   single('/browser/recycle/list', 'browser:list', () => ({ pageSize: 100 }), { recycled: true, listed: LISTED }),
   single('/browser/recycle/restore', 'browser:recycle:restore', (f) => ({ ids: [f.w1.id] }), { recycled: true, expect: WRITE }),
