@@ -83,6 +83,33 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
     expect((await cloud.post('/auth/me', {}, b.data.accessToken)).code).toBe(0);
   });
 
+  it("logout ends a session only for its current refresh token and its own user; an API token's logout takes none", async () => {
+    const victim = await cloud.post('/auth/register', { email: 'victim@example.com', password: 'victim-password' });
+    const attacker = await registerOwner(cloud);
+    const [victimSession] = victim.data.refreshToken.split('.');
+    const script = (await cloud.post('/auth/token/create', { name: 'script' }, victim.data.accessToken)).data;
+    const ended = async () => ({
+      sessions: (await cloud.db.query(`SELECT count(*)::int AS n FROM auth_sessions WHERE revoked_at IS NOT NULL`))[0].n,
+      tokens: (await cloud.db.query(`SELECT count(*)::int AS n FROM api_tokens WHERE revoked_at IS NOT NULL`))[0].n,
+      audit: (await cloud.db.query(`SELECT count(*)::int AS n FROM audit_events`))[0].n,
+    });
+    const before = await ended();
+    const invalid = { code: 401, msg: 'Refresh token invalid or expired', data: {} };
+    // A session id is not a credential: with a made-up secret, or with the real token of another user, nothing ends.
+    expect(await cloud.post('/auth/logout', { refreshToken: `${victimSession}.${'A'.repeat(43)}` }, attacker.token)).toEqual(invalid);
+    expect(await cloud.post('/auth/logout', { refreshToken: victim.data.refreshToken }, attacker.token)).toEqual(invalid);
+    // An API token ends only itself, never its user's sign-in.
+    expect(await cloud.post('/auth/logout', { refreshToken: victim.data.refreshToken }, script.token)).toEqual({
+      code: 211,
+      msg: 'refreshToken is not accepted with an API token: its logout revokes the token it came with',
+      data: {},
+    });
+    expect(await ended()).toEqual(before);
+    for (const token of [victim.data.accessToken, script.token, attacker.token])
+      expect((await cloud.post('/auth/me', {}, token)).code).toBe(0);
+    expect((await cloud.post('/auth/refresh', { refreshToken: victim.data.refreshToken })).code).toBe(0);
+  });
+
   it('refuses missing, malformed, forged and expired tokens', async () => {
     const owner = await registerOwner(cloud);
     expect(await cloud.post('/auth/me', {})).toEqual({ code: 401, msg: 'Missing Bearer token', data: {} });

@@ -441,6 +441,19 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/auth/token/create', { name: 't', mayCreateTokens: 'yes' }, 211, 'mayCreateTokens must be a boolean');
     await refused('/auth/token/create', { name: 't', mayCreateTokens: 1 }, 211, 'mayCreateTokens must be a boolean');
     await refused('/auth/token/create', { name: 't', parentId: 1 }, 211, 'parentId');
+    // Token ids as every other id: a number or a string of digits, and a message that says so when neither.
+    for (const id of [[7], 'abc', 0, 1.5, null]) await refused('/auth/token/revoke', { id }, 211, /^id must be a positive integer$/);
+    await refused('/auth/token/revoke', { id: 2147483648 }, 211, /^id is too large$/);
+    const listed = (await cloud.post('/auth/token/create', { name: 'by digits' }, owner.token)).data;
+    expect(await cloud.post('/auth/token/revoke', { id: String(listed.id) }, owner.token)).toEqual({ code: 0, msg: 'success', data: {} });
+  });
+
+  it('refresh tokens that are not strings', async () => {
+    for (const refreshToken of [['abc'], 7, { a: 1 }, null]) {
+      await refused('/auth/refresh', { refreshToken }, 211, /^refreshToken must be a string$/);
+      await refused('/auth/logout', { refreshToken }, 211, /^refreshToken must be a string$/);
+    }
+    await refused('/auth/refresh', { refreshToken: 'r'.repeat(201) }, 211, /^refreshToken must be at most 200 characters$/);
   });
 
   it('unknown paths and methods', async () => {

@@ -33,6 +33,8 @@ interface Case {
   body: (f: Fixture) => Record<string, unknown>;
   /** Windows start in the recycle bin. */
   recycled?: boolean;
+  /** w1 (outside the limited member's scope) starts bound to the fixture's proxy and tagged with its tag. */
+  inUse?: boolean;
   /** Answers that differ from the default per caller. */
   expect?: Partial<Record<Caller, number>>;
   /** Run with the caller's token before the call (and before the snapshot), e.g. a launch its close needs. */
@@ -60,6 +62,16 @@ const CASES: Case[] = [
     expect: { memberOutOfScope: 403, otherTeam: 211 },
   }),
   single('/browser/update', 'browser:update:single', (f) => ({ id: f.w1.id, name: 'edited' }), { label: 'edit', expect: ONE }),
+  // Binding a saved proxy hands its password to whoever launches the window: it takes proxy:manage
+  // beside the route's own permission (which the member holding only proxy:manage lacks).
+  single('/browser/update', 'proxy:manage', (f) => ({ name: 'new', groupId: f.group, proxyMethod: 4, proxyId: f.proxy }), {
+    label: 'create bound to a saved proxy',
+    expect: { memberWith: 403, memberOutOfScope: 403, otherTeam: 211 },
+  }),
+  single('/browser/update', 'proxy:manage', (f) => ({ id: f.w1.id, proxyMethod: 4, proxyId: f.proxy }), {
+    label: 'bind a saved proxy',
+    expect: { memberWith: 403, memberOutOfScope: 403, otherTeam: 404 },
+  }),
   single('/browser/update/partial', 'browser:update:single', (f) => ({ ids: [f.w1.id], remark: 'x' }), { label: 'one id', expect: WRITE }),
   single('/browser/update/partial', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], remark: 'x' }), {
     label: 'two ids',
@@ -90,6 +102,10 @@ const CASES: Case[] = [
   single('/browser/proxy/update', 'browser:update:batch', (f) => ({ ids: [f.w1.id, f.w2.id], proxyMethod: 2, proxyType: 'direct' }), {
     label: 'two ids',
     expect: WRITE,
+  }),
+  single('/browser/proxy/update', 'proxy:manage', (f) => ({ ids: [f.w1.id], proxyMethod: 4, proxyId: f.proxy }), {
+    label: 'bind a saved proxy',
+    expect: { memberWith: 403, memberOutOfScope: 403, otherTeam: 404 },
   }),
   single('/browser/recycle/list', 'browser:list', () => ({ pageSize: 100 }), { recycled: true, listed: LISTED }),
   single('/browser/recycle/restore', 'browser:recycle:restore', (f) => ({ ids: [f.w1.id] }), { recycled: true, expect: WRITE }),
@@ -143,12 +159,34 @@ const CASES: Case[] = [
   single('/tag/add', 'tag:manage', () => ({ name: `t${Math.random()}`.slice(0, 20) })),
   single('/tag/update', 'tag:manage', (f) => ({ id: f.tag, color: '#abcdef' }), { expect: { otherTeam: 404 } }),
   single('/tag/delete', 'tag:manage', (f) => ({ id: f.tag }), { expect: { otherTeam: 404 } }),
+  // On a window outside the limited member's scope: not theirs to change (it would change that window).
+  single('/tag/update', 'tag:manage', (f) => ({ id: f.tag, color: '#abcdef' }), {
+    label: 'on a window',
+    inUse: true,
+    expect: { memberOutOfScope: 403, otherTeam: 404 },
+  }),
+  single('/tag/delete', 'tag:manage', (f) => ({ id: f.tag }), {
+    label: 'on a window',
+    inUse: true,
+    expect: { memberOutOfScope: 403, otherTeam: 404 },
+  }),
   { path: '/tag/list', permission: null, body: () => ({}) },
   single('/proxy/add', 'proxy:manage', () => ({ name: `p${Math.random()}`, proxyType: 'http', host: '127.0.0.1', port: 3128 })),
   single('/proxy/list', 'proxy:manage', () => ({})),
   single('/proxy/update', 'proxy:manage', (f) => ({ id: f.proxy, remark: 'r' }), { expect: { otherTeam: 404 } }),
   single('/proxy/check', 'proxy:manage', (f) => ({ id: f.proxy }), { expect: { otherTeam: 404 } }),
   single('/proxy/delete', 'proxy:manage', (f) => ({ id: f.proxy }), { expect: { otherTeam: 404 } }),
+  // Bound by a window outside the limited member's scope: changing it would move that window's traffic.
+  single('/proxy/update', 'proxy:manage', (f) => ({ id: f.proxy, remark: 'r' }), {
+    label: 'used by a window',
+    inUse: true,
+    expect: { memberOutOfScope: 403, otherTeam: 404 },
+  }),
+  single('/proxy/delete', 'proxy:manage', (f) => ({ id: f.proxy }), {
+    label: 'used by a window',
+    inUse: true,
+    expect: { owner: 409, admin: 409, memberWith: 409, memberOutOfScope: 403, otherTeam: 404 },
+  }),
   single('/team/member/list', 'team:manage', () => ({})),
   // A member limited to groups adds members limited to them (the default) and nobody wider.
   single('/team/member/add', 'team:manage', () => ({
@@ -227,6 +265,7 @@ describe('permission matrix', () => {
     );
     // a saved proxy on a closed port: a check answers at once
     const proxy = await cloud.post('/proxy/add', { name: `p${Math.random()}`, proxyType: 'http', host: '127.0.0.1', port: 1 }, owner.token);
+    if (c.inUse) await cloud.post('/browser/update', { id: w1.id, proxyMethod: 4, proxyId: proxy.data.id, tagIds: [tag] }, owner.token);
     return { w1, w2, group, tag, memberId: member.data.id, proxy: proxy.data.id };
   }
 
@@ -341,5 +380,75 @@ describe('a window named by uuid that the caller may not see', () => {
       }
       expect(await snapshot(cloud)).toBe(before);
     }
+  });
+});
+
+describe('saved proxies and tags a member limited to groups manages', () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+  beforeAll(async () => {
+    cloud = await startCloud();
+    owner = await registerOwner(cloud);
+  });
+  afterAll(() => cloud.close());
+
+  it('changes or deletes one only while no window outside their scope uses it, and counts only their windows', async () => {
+    const mine = await createGroup(cloud, owner);
+    const theirs = await createGroup(cloud, owner);
+    const member = await addMember(cloud, owner, {
+      permissions: ['proxy:manage', 'tag:manage', 'browser:list', 'browser:update:single'],
+      scope: 'groups',
+      groupIds: [mine],
+    });
+    const addProxy = async () =>
+      (await cloud.post('/proxy/add', { name: `p${Math.random()}`, proxyType: 'http', host: '127.0.0.1', port: 3128 }, owner.token)).data
+        .id as number;
+    const shared = await addProxy();
+    const ungroupedUse = await addProxy();
+    const onlyMine = await addProxy();
+    const sharedTag = await createTag(cloud, owner);
+    const mineTag = await createTag(cloud, owner);
+    await createWindow(cloud, owner, { groupId: mine, proxyMethod: 4, proxyId: shared, tagIds: [sharedTag, mineTag] });
+    await createWindow(cloud, owner, { groupId: mine, proxyMethod: 4, proxyId: onlyMine });
+    const outside = await createWindow(cloud, owner, { groupId: theirs, proxyMethod: 4, proxyId: shared, tagIds: [sharedTag] });
+    // Ungrouped windows are outside a limited scope too, and the recycle bin's count.
+    const binned = await createWindow(cloud, owner, { proxyMethod: 4, proxyId: ungroupedUse });
+    await cloud.post('/browser/delete', { id: binned.id }, owner.token);
+
+    const before = await snapshot(cloud);
+    const refusals: [string, Record<string, unknown>, string][] = [
+      ['/proxy/update', { id: shared, host: '203.0.113.9' }, `Proxy ${shared} is used by windows outside your window scope`],
+      ['/proxy/update', { id: ungroupedUse, remark: 'r' }, `Proxy ${ungroupedUse} is used by windows outside your window scope`],
+      ['/proxy/delete', { id: shared }, `Proxy ${shared} is used by windows outside your window scope`],
+      ['/proxy/delete', { id: ungroupedUse }, `Proxy ${ungroupedUse} is used by windows outside your window scope`],
+      ['/tag/update', { id: sharedTag, name: 'renamed' }, `Tag ${sharedTag} is used by windows outside your window scope`],
+      ['/tag/delete', { id: sharedTag }, `Tag ${sharedTag} is used by windows outside your window scope`],
+    ];
+    for (const [path, body, msg] of refusals) {
+      expect({ path, answer: await cloud.post(path, body, member.token) }).toEqual({ path, answer: { code: 403, msg, data: {} } });
+    }
+    expect(await snapshot(cloud)).toBe(before);
+    expect((await cloud.post('/browser/detail', { id: outside.id }, owner.token)).data.tags).toHaveLength(1);
+
+    // Within their scope, as anyone: the 409 counts their windows only.
+    expect(await cloud.post('/proxy/delete', { id: onlyMine }, member.token)).toEqual({
+      code: 409,
+      msg: `Proxy ${onlyMine} is used by 1 window; bind them to another proxy first`,
+      data: {},
+    });
+    expect(await cloud.post('/proxy/update', { id: onlyMine, remark: 'mine' }, member.token)).toMatchObject({
+      code: 0,
+      data: { remark: 'mine', windowCount: 1 },
+    });
+    const listed = (await cloud.post('/proxy/list', { pageSize: 100 }, member.token)).data.list as { id: number; windowCount: number }[];
+    expect(listed.filter((p) => p.id === shared || p.id === ungroupedUse).map((p) => [p.id, p.windowCount])).toEqual([
+      [ungroupedUse, 0],
+      [shared, 1],
+    ]);
+    expect((await cloud.post('/tag/update', { id: mineTag, name: 'mine' }, member.token)).code).toBe(0);
+    expect((await cloud.post('/tag/delete', { id: mineTag }, member.token)).code).toBe(0);
+    // The owner sees every window.
+    expect((await cloud.post('/proxy/update', { id: shared, remark: 'shared' }, owner.token)).data.windowCount).toBe(2);
+    expect((await cloud.post('/tag/delete', { id: sharedTag }, owner.token)).code).toBe(0);
   });
 });

@@ -182,6 +182,63 @@ describe('saved proxies', () => {
     expect((await cloud.post('/proxy/delete', { id: saved.data.id }, owner.token)).code).toBe(0);
   });
 
+  it('binds a saved proxy only for a member with proxy:manage; a window bound by one launches for the others', async () => {
+    const saved = await add(owner, {
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: upstream.port,
+      proxyUserName: AUTH.username,
+      proxyPassword: AUTH.password,
+    });
+    const other = await add(owner, { proxyType: 'http', host: '127.0.0.1', port: 1 });
+    const windows = ['browser:list', 'browser:open', 'browser:create:single', 'browser:update:single', 'browser:update:batch'] as const;
+    const member = await addMember(cloud, owner, { permissions: [...windows] });
+    const proxyManager = await addMember(cloud, owner, { permissions: [...windows, 'proxy:manage'] });
+    const plain = await createWindow(cloud, owner);
+    const bound = await createWindow(cloud, owner, { proxyMethod: 4, proxyId: saved.data.id });
+
+    const before = await snapshot(cloud);
+    const refusals: [string, Record<string, unknown>][] = [
+      ['/browser/update', { id: plain.id, proxyMethod: 4, proxyId: saved.data.id }],
+      ['/browser/update', { id: bound.id, proxyMethod: 4, proxyId: other.data.id }],
+      ['/browser/update', { id: bound.id, proxyId: other.data.id }],
+      ['/browser/update', { name: 'new', proxyMethod: 4, proxyId: saved.data.id }],
+      ['/browser/proxy/update', { ids: [plain.id], proxyMethod: 4, proxyId: saved.data.id }],
+      ['/browser/proxy/update', { ids: [plain.id, bound.id], proxyMethod: 4, proxyId: saved.data.id }],
+      // Unknown or another team's: refused for the permission first, so a guess learns nothing.
+      ['/browser/update', { id: plain.id, proxyMethod: 4, proxyId: 999999 }],
+    ];
+    for (const [path, body] of refusals) {
+      expect({ body, answer: await cloud.post(path, body, member.token) }).toEqual({
+        body,
+        answer: { code: 403, msg: 'Permission denied: proxy:manage required to bind a saved proxy (proxyMethod 4)', data: {} },
+      });
+    }
+    expect(await snapshot(cloud)).toBe(before);
+
+    // A window someone allowed bound: the member edits it, sends its binding back unchanged, unbinds it, and launches it.
+    expect(
+      (await cloud.post('/browser/update', { id: bound.id, name: 'renamed', proxyMethod: 4, proxyId: saved.data.id }, member.token)).code,
+    ).toBe(0);
+    const launch = await cloud.post('/browser/launch', { uuid: bound.uuid, deviceId: 'desk' }, member.token);
+    expect(launch.data.proxy).toMatchObject({ proxyMethod: 4, proxyId: saved.data.id, proxyPassword: AUTH.password });
+    await cloud.post('/browser/open-status/update', { uuid: bound.uuid, deviceId: 'desk', status: 'closed' }, member.token);
+    expect((await cloud.post('/browser/proxy/update', { ids: [bound.id], proxyMethod: 2, proxyType: 'direct' }, member.token)).code).toBe(
+      0,
+    );
+
+    // proxy:manage binds.
+    expect((await cloud.post('/browser/update', { id: plain.id, proxyMethod: 4, proxyId: saved.data.id }, proxyManager.token)).code).toBe(
+      0,
+    );
+    expect(
+      (await cloud.post('/browser/proxy/update', { ids: [bound.id], proxyMethod: 4, proxyId: other.data.id }, proxyManager.token)).code,
+    ).toBe(0);
+    expect(
+      (await cloud.post('/browser/update', { name: 'bound at birth', proxyMethod: 4, proxyId: saved.data.id }, proxyManager.token)).code,
+    ).toBe(0);
+  });
+
   it('checks a proxy from the cloud through the proxy itself and remembers the answer', async () => {
     const good = await add(owner, {
       proxyType: 'http',

@@ -4,6 +4,10 @@ import { CloudHarness, startCloud } from '../support/cloud-app';
 import { addMember, Account, createWindow, registerOwner } from '../support/factories';
 
 const sha = (data: Buffer) => createHash('sha256').update(data).digest('hex');
+/** What the trail shows of a session: a label that tells sessions apart, never the session id (half of a refresh token). */
+const LABEL = expect.stringMatching(/^[0-9a-f]{16}$/);
+const sessionIdOf = (accessToken: string) =>
+  (JSON.parse(Buffer.from(accessToken.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
 
 /** Reads of a window's secrets (cookies, profile files) leave a row: who, which window, which session or token, which device. */
 describe('reads of secrets in the audit trail', () => {
@@ -77,7 +81,7 @@ describe('reads of secrets in the audit trail', () => {
         actorId: owner.userId,
         windowId: w.id,
         deviceId: owner.deviceId,
-        data: { count: 2, via: 'session', sessionId: expect.any(String) },
+        data: { count: 2, via: 'session', session: LABEL },
       }),
       expect.objectContaining({
         actorId: owner.userId,
@@ -89,9 +93,12 @@ describe('reads of secrets in the audit trail', () => {
         actorId: member.userId,
         windowId: w.id,
         deviceId: member.deviceId,
-        data: expect.objectContaining({ via: 'session' }),
+        data: expect.objectContaining({ via: 'session', session: LABEL }),
       }),
     ]);
+    expect(rows[0].data.session).not.toBe(rows[2].data.session);
+    const shown = JSON.stringify(rows);
+    for (const account of [owner, member]) expect(shown).not.toContain(sessionIdOf(account.token));
   });
 
   it('writes no row for a refused export', async () => {
@@ -114,7 +121,7 @@ describe('reads of secrets in the audit trail', () => {
       expect.objectContaining({
         actorId: owner.userId,
         deviceId: owner.deviceId,
-        data: { firstSha256: sha(blob), via: 'session', sessionId: expect.any(String) },
+        data: { firstSha256: sha(blob), via: 'session', session: LABEL },
       }),
       expect.objectContaining({
         actorId: owner.userId,
@@ -122,6 +129,13 @@ describe('reads of secrets in the audit trail', () => {
         data: { firstSha256: sha(blob), via: 'token', tokenId: apiToken.id },
       }),
     ]);
+
+    // The same session has the same label in every row; its id in none.
+    const exported = (await trail('window.cookies_exported', w.id)).find(
+      (row) => row.actorId === owner.userId && row.data.via === 'session',
+    );
+    expect(rows[0].data.session).toBe(exported?.data.session);
+    expect(JSON.stringify(rows)).not.toContain(sessionIdOf(owner.token));
 
     const bad = await download(owner.token, w.uuid, sha(blob), 'a b');
     expect(JSON.parse(bad.body.toString())).toMatchObject({ code: 211, msg: expect.stringContaining('deviceId') });

@@ -1,4 +1,5 @@
 import { AuthContext } from '../access/auth-context';
+import { hashToken } from '../crypto/secret-box';
 
 export interface AuditRow {
   id: string;
@@ -39,6 +40,21 @@ export function visibilityOf(auth: AuthContext): (row: Pick<AuditRow, 'team_id' 
   };
 }
 
+/**
+ * What the trail shows of a login session: a session id is half of its refresh token, so readers
+ * of the trail get a label that tells sessions apart and leads back to none.
+ */
+export function sessionLabel(sessionId: string): string {
+  return hashToken(`audit-session:${sessionId}`).slice(0, 16);
+}
+
+/** Rows recorded before labels named the session by its id: shown with the label instead. */
+function withoutSessionId(data: Record<string, unknown>): Record<string, unknown> {
+  if (typeof data.sessionId !== 'string') return data;
+  const { sessionId, ...rest } = data;
+  return { ...rest, session: sessionLabel(sessionId) };
+}
+
 export function auditView(row: AuditRow) {
   return {
     id: Number(row.id),
@@ -47,7 +63,7 @@ export function auditView(row: AuditRow) {
     windowId: row.window_id,
     groupId: row.group_id,
     deviceId: row.device_id,
-    data: row.data,
+    data: withoutSessionId(row.data),
     createdAt: row.created_at.toISOString(),
   };
 }

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuthContext } from '../access/auth-context';
 import { AuditLog } from './audit-log';
+import { sessionLabel } from './audit-visibility';
 
 /** A caller's downloads of one window's profile within this long make one audit row: a restore fetches a blob per file. */
 const DOWNLOAD_ROW_EVERY_MS = 10 * 60_000;
@@ -54,8 +55,10 @@ export class SecretReads {
     this.downloads.set(key, Date.now());
   }
 
-  /** The session, or which API token: the trail names the credential a secret left through. */
+  /** Which session (by its label, never its id) or API token: the trail names the credential a secret left through. */
   private credential(auth: AuthContext): Record<string, unknown> {
-    return auth.sessionId !== null ? { via: 'session', sessionId: auth.sessionId } : { via: 'token', tokenId: auth.token?.id ?? null };
+    return auth.sessionId !== null
+      ? { via: 'session', session: sessionLabel(auth.sessionId) }
+      : { via: 'token', tokenId: auth.token?.id ?? null };
   }
 }

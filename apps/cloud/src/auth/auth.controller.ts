@@ -44,7 +44,7 @@ export class AuthController {
   @Post('logout')
   @HttpCode(200)
   @DocumentSignedIn(
-    "End the caller's credential: a login's session (or the one refreshToken names) stops working; an API token is revoked with the tokens it created",
+    "End the caller's credential: a login's session (or another session of the caller's, given its current refreshToken) stops working; an API token is revoked with the tokens it created (a refreshToken is refused)",
   )
   async logout(@CurrentAuth() auth: AuthContext, @Body() dto: LogoutDto) {
     await this.auth.logout(auth, dto.refreshToken);

@@ -228,14 +228,50 @@ describe('AuthService', () => {
     it('ends only a session of the caller at logout, and records only an ending', async () => {
       const mine = await service.login({ email: 'owner@example.com', password: 'right password' }, '10.0.0.1');
       const other = users.add({ teamId, role: 'member' });
-      const stranger = new AuthContext(other.id, teamId, 'member', [], 'all', [], null, 'dev-x');
-      await service.logout(stranger, mine.refreshToken);
+      const stranger = new AuthContext(other.id, teamId, 'member', [], 'all', [], 'their-session', 'dev-x');
+      await expect(service.logout(stranger, mine.refreshToken)).rejects.toMatchObject({
+        code: ResultCode.Unauthorized,
+        message: 'Refresh token invalid or expired',
+      });
       expect(sessions.rows[0].revokedAt).toBeNull();
       expect(audit.kinds()).toEqual(['auth.login']);
+      // Not even the session's event streams end on another's word.
+      expect(forgotten.sessions).toEqual([]);
 
       await service.logout(login(), mine.refreshToken);
       expect(sessions.rows[0].revokedAt).not.toBeNull();
       expect(audit.kinds()).toEqual(['auth.login', 'auth.logout']);
+      expect(forgotten.sessions).toEqual([mine.refreshToken.split('.')[0]]);
+    });
+
+    it('ends a session at logout only for its current refresh token: a guessed or replaced secret ends nothing', async () => {
+      const mine = await service.login({ email: 'owner@example.com', password: 'right password' }, '10.0.0.1');
+      const [sessionId] = mine.refreshToken.split('.');
+      const rotated = await service.refresh(mine.refreshToken);
+      for (const token of [`${sessionId}.${'A'.repeat(43)}`, mine.refreshToken]) {
+        await expect(service.logout(login(), token)).rejects.toMatchObject({
+          code: ResultCode.Unauthorized,
+          message: 'Refresh token invalid or expired',
+        });
+      }
+      expect(sessions.rows[0].revokedAt).toBeNull();
+      expect(forgotten.sessions).toEqual([]);
+      expect(audit.kinds()).toEqual(['auth.login']);
+      await service.logout(login(), rotated.refreshToken);
+      expect(sessions.rows[0].revokedAt).not.toBeNull();
+    });
+
+    it("refuses a refresh token at an API token's logout: the token ends only itself", async () => {
+      const mine = await service.login({ email: 'owner@example.com', password: 'right password' }, '10.0.0.1');
+      const token = tokens.add({ userId });
+      await expect(service.logout(byToken(tokenOf(token.id)), mine.refreshToken)).rejects.toMatchObject({
+        code: ResultCode.InvalidParam,
+        message: 'refreshToken is not accepted with an API token: its logout revokes the token it came with',
+      });
+      expect(sessions.rows[0].revokedAt).toBeNull();
+      expect(token.revokedAt).toBeNull();
+      expect(forgotten.sessions).toEqual([]);
+      expect(audit.kinds()).toEqual(['auth.login']);
     });
   });
 

@@ -13,6 +13,7 @@ import {
   ALL_PERMISSIONS,
   ConflictError,
   ForbiddenError,
+  InvalidParamError,
   MeResponse,
   NotFoundError,
   TeamResponse,
@@ -110,21 +111,36 @@ export class AuthService {
   }
 
   /**
-   * Ends the credential the caller names or came with: the session of `refreshToken`, else the
-   * caller's own session, else the caller's API token (revoked as `/auth/token/revoke` would).
+   * Ends the credential the caller came with, or a session of theirs they hold the current refresh
+   * token of: a session id alone is no credential, so another user's session, a replaced or made-up
+   * secret, and any refresh token at an API token's logout are refused with nothing ended (not even
+   * the session's event streams). An API token is revoked as `/auth/token/revoke` would.
    */
   async logout(auth: AuthContext, refreshToken?: string): Promise<void> {
-    const sessionId = refreshToken ? this.parseRefreshToken(refreshToken).sessionId : auth.sessionId;
-    if (!sessionId) {
-      // An API token: revoked here, unless a revoke got there first (ended all the same).
-      if (auth.token) await this.revokeLineage(auth, auth.token.id);
+    if (auth.token) {
+      if (refreshToken !== undefined)
+        throw new InvalidParamError('refreshToken is not accepted with an API token: its logout revokes the token it came with');
+      // Revoked here, unless a revoke got there first (ended all the same).
+      await this.revokeLineage(auth, auth.token.id);
       return;
     }
-    await this.db.transaction(async (manager) => {
-      if (await this.sessions.end(manager, sessionId, auth.userId))
-        await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'auth.logout' });
+    const sessionId = refreshToken === undefined ? auth.sessionId : await this.sessionOfCurrentToken(auth.userId, refreshToken);
+    if (!sessionId) return;
+    const ended = await this.db.transaction(async (manager) => {
+      if (!(await this.sessions.end(manager, sessionId, auth.userId))) return false;
+      await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'auth.logout' });
+      return true;
     });
-    await this.loader.forgetSession(sessionId);
+    if (ended) await this.loader.forgetSession(sessionId);
+  }
+
+  /** The live session of `userId` whose current refresh token this is; refused as `refresh` refuses any other. */
+  private async sessionOfCurrentToken(userId: number, refreshToken: string): Promise<string> {
+    const { sessionId, secretHash } = this.parseRefreshToken(refreshToken);
+    const session = await this.sessions.findLive(sessionId);
+    if (!session || session.userId !== userId || session.expiresAt <= new Date() || !sameHash(session.refreshHash, secretHash))
+      throw new UnauthorizedError('Refresh token invalid or expired');
+    return session.id;
   }
 
   /** Ends the session a current refresh token belongs to (the console's sign-out); any other token ends nothing. */

@@ -29,6 +29,8 @@ describe('ProxiesService.delete', () => {
     const store = fakeOf<ProxyStore>({
       lock: async (_m, teamId, id) => proxies.get(id)?.[0] === teamId,
       windowsUsing: async (_m, id) => proxies.get(id)![1],
+      // Proxy 2's windows are in group 5 only.
+      usedOutside: async (_m, id, groups) => id === 2 && !groups.includes(5),
       delete: async (_m, id) => void proxies.delete(id),
     });
     service = new ProxiesService(
@@ -54,6 +56,17 @@ describe('ProxiesService.delete', () => {
     });
     expect(proxies.has(2)).toBe(true);
     expect(audit.entries).toEqual([]);
+  });
+
+  it('refuses a member limited to other groups a proxy their windows do not all share, before counting', async () => {
+    const scoped = (groups: number[]) => new AuthContext(8, TEAM, 'member', ['proxy:manage'], 'groups', groups, 's', 'dev-2');
+    await expect(service.delete(scoped([6]), 2)).rejects.toMatchObject({
+      code: ResultCode.Forbidden,
+      message: 'Proxy 2 is used by windows outside your window scope',
+    });
+    await expect(service.delete(scoped([5]), 2)).rejects.toMatchObject({ code: ResultCode.Conflict });
+    await service.delete(scoped([6]), 1);
+    expect([...proxies.keys()]).toEqual([2, 3]);
   });
 
   it('answers 404 for another team’s proxy as for an unknown one', async () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ConflictError, InvalidParamError, NotFoundError } from '@cos/contracts';
+import { ConflictError, ForbiddenError, InvalidParamError, NotFoundError } from '@cos/contracts';
 import { ipCheckUrl, lookupExit, openProxyRoute, probeRoute, ProxyFailure } from '@cos/proxy-kit';
 import { AuditLog } from '../audit/audit-log';
 import { AuthContext } from '../access/auth-context';
@@ -40,6 +40,7 @@ export class ProxiesService {
     const usage = await this.proxies.windowCounts(
       auth.teamId,
       proxies.map((p) => p.id),
+      auth.scopedGroupIds,
     );
     return { list: proxies.map((p) => this.view(p, usage.get(p.id) ?? 0)), total, page, pageSize };
   }
@@ -71,6 +72,7 @@ export class ProxiesService {
    */
   async update(auth: AuthContext, dto: UpdateProxyDto) {
     const proxy = await this.find(auth, dto.id);
+    await this.assertAllUsesInScope(this.db.manager, auth, proxy.id);
     const before = `${proxy.proxyType}|${proxy.host}|${proxy.port}|${proxy.username}|${proxy.passwordSealed}`;
     const endpointBefore = { type: proxy.proxyType, host: proxy.host, port: proxy.port };
     if (dto.name !== undefined) proxy.name = dto.name;
@@ -100,20 +102,35 @@ export class ProxiesService {
         await this.recordChange(manager, auth, 'proxy.changed', proxy, { passwordCleared: proxyPasswordCleared });
       })
       .catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
-    const usage = await this.proxies.windowCounts(auth.teamId, [proxy.id]);
+    const usage = await this.proxies.windowCounts(auth.teamId, [proxy.id], auth.scopedGroupIds);
     const view = this.view(proxy, usage.get(proxy.id) ?? 0);
     return proxyPasswordCleared ? { ...view, proxyPasswordCleared } : view;
   }
 
-  /** A proxy bound by any window, the recycle bin's included, stays until they let go of it. */
+  /**
+   * A proxy bound by any window, the recycle bin's included, stays until they let go of it. A
+   * member limited to groups deletes only a proxy no window outside them binds.
+   */
   async delete(auth: AuthContext, id: number): Promise<void> {
     await this.db.transaction(async (manager) => {
       if (!(await this.proxies.lock(manager, auth.teamId, id))) throw new NotFoundError(`Proxy ${id} not found`);
+      // Past this, every window using it is in the caller's scope: the count tells them nothing more.
+      await this.assertAllUsesInScope(manager, auth, id);
       const n = await this.proxies.windowsUsing(manager, id);
       if (n > 0) throw new ConflictError(`Proxy ${id} is used by ${n} window${n === 1 ? '' : 's'}; bind them to another proxy first`);
       await this.proxies.delete(manager, id);
       await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'proxy.deleted', data: { proxyId: id } });
     });
+  }
+
+  /**
+   * A member limited to groups changes a saved proxy only while no window outside them binds it:
+   * changing it would move those windows' traffic.
+   */
+  private async assertAllUsesInScope(manager: EntityManager, auth: AuthContext, id: number): Promise<void> {
+    const groups = auth.scopedGroupIds;
+    if (groups && (await this.proxies.usedOutside(manager, id, groups)))
+      throw new ForbiddenError(`Proxy ${id} is used by windows outside your window scope`);
   }
 
   /** The trail keeps where a proxy points, never its password. */

@@ -40,14 +40,28 @@ export class ProxyStore {
     return query.getManyAndCount();
   }
 
-  /** How many of the team's windows (the recycle bin's included) bind each proxy named; unbound ones are left out. */
-  async windowCounts(teamId: number, ids: number[]): Promise<Map<number, number>> {
+  /**
+   * How many of the team's windows (the recycle bin's included) bind each proxy named, counting
+   * only windows in `groups` when it is set; unbound ones are left out.
+   */
+  async windowCounts(teamId: number, ids: number[], groups: readonly number[] | null = null): Promise<Map<number, number>> {
     if (ids.length === 0) return new Map();
     const rows: { proxy_id: number; n: number }[] = await this.db.query(
-      `SELECT proxy_id, count(*)::int AS n FROM windows WHERE team_id = $1 AND proxy_id = ANY($2) GROUP BY proxy_id`,
-      [teamId, ids],
+      `SELECT proxy_id, count(*)::int AS n FROM windows
+       WHERE team_id = $1 AND proxy_id = ANY($2) AND ($3::int[] IS NULL OR group_id = ANY($3))
+       GROUP BY proxy_id`,
+      [teamId, ids, groups],
     );
     return new Map(rows.map((r) => [r.proxy_id, r.n]));
+  }
+
+  /** Whether a window (the recycle bin's included) outside `groups` binds the proxy; an ungrouped one is outside. */
+  async usedOutside(manager: EntityManager, id: number, groups: readonly number[]): Promise<boolean> {
+    const rows: unknown[] = await manager.query(
+      `SELECT 1 FROM windows WHERE proxy_id = $1 AND (group_id IS NULL OR group_id <> ALL($2::int[])) LIMIT 1`,
+      [id, groups],
+    );
+    return rows.length > 0;
   }
 
   /** The team's proxy, read on its own, or in the caller's transaction when `manager` is given. */

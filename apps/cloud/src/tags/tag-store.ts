@@ -38,6 +38,16 @@ export class TagStore {
     return result.affected === 1;
   }
 
+  /** Whether a window (the recycle bin's included) outside `groups` has the tag; an ungrouped one is outside. */
+  async usedOutside(id: number, groups: readonly number[]): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `SELECT 1 FROM window_tags wt JOIN windows w ON w.id = wt.window_id
+       WHERE wt.tag_id = $1 AND (w.group_id IS NULL OR w.group_id <> ALL($2::int[])) LIMIT 1`,
+      [id, groups],
+    );
+    return rows.length > 0;
+  }
+
   /** Which of the named tags the team has. */
   async existing(manager: EntityManager, teamId: number, ids: number[]): Promise<number[]> {
     const found: { id: number }[] = await manager

@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { NotFoundError } from '@cos/contracts';
+import { ForbiddenError, NotFoundError } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
 import { pageOf } from '../common/id.decorators';
 import { rethrowDuplicate } from '../common/sql';
@@ -27,6 +27,7 @@ export class TagsService {
   async update(auth: AuthContext, dto: UpdateTagDto) {
     const tag = await this.tags.find(auth.teamId, dto.id);
     if (!tag) throw new NotFoundError(`Tag ${dto.id} not found`);
+    await this.assertAllUsesInScope(auth, tag.id);
     Object.assign(tag, { name: dto.name ?? tag.name, color: dto.color ?? tag.color });
     await this.tags.save(tag).catch(rethrowDuplicate(`A tag named "${dto.name}" already exists`));
     return this.view(tag);
@@ -34,7 +35,18 @@ export class TagsService {
 
   /** Windows simply lose the tag (the join rows cascade). */
   async delete(auth: AuthContext, id: number): Promise<void> {
+    if (auth.scopedGroupIds) {
+      if (!(await this.tags.find(auth.teamId, id))) throw new NotFoundError(`Tag ${id} not found`);
+      await this.assertAllUsesInScope(auth, id);
+    }
     if (!(await this.tags.delete(auth.teamId, id))) throw new NotFoundError(`Tag ${id} not found`);
+  }
+
+  /** A member limited to groups renames or deletes a tag only while no window outside them has it. */
+  private async assertAllUsesInScope(auth: AuthContext, id: number): Promise<void> {
+    const groups = auth.scopedGroupIds;
+    if (groups && (await this.tags.usedOutside(id, groups)))
+      throw new ForbiddenError(`Tag ${id} is used by windows outside your window scope`);
   }
 
   private view(tag: TagEntity) {

@@ -95,9 +95,20 @@ export class WindowAccess {
     return groupId;
   }
 
-  /** A saved proxy a window binds (proxyMethod 4) must be one of the caller's team. */
-  async checkSavedProxy(manager: EntityManager, auth: AuthContext, proxyId: number | null): Promise<void> {
-    if (proxyId === null) return;
+  /**
+   * A saved proxy a window binds (proxyMethod 4) must be one of the caller's team, and binding
+   * one takes proxy:manage: a launch hands the proxy's password to whoever opens the window.
+   * `boundBefore` is the proxy the window kept until now: sending it back unchanged binds nothing.
+   */
+  async checkSavedProxy(
+    manager: EntityManager,
+    auth: AuthContext,
+    proxyId: number | null,
+    boundBefore: number | null = null,
+  ): Promise<void> {
+    if (proxyId === null || proxyId === boundBefore) return;
+    if (!auth.holds('proxy:manage'))
+      throw new ForbiddenError('Permission denied: proxy:manage required to bind a saved proxy (proxyMethod 4)');
     if (!(await this.proxies.exists(manager, auth.teamId, proxyId)))
       throw new InvalidParamError(`proxyId ${proxyId} is not a saved proxy of your team`);
   }

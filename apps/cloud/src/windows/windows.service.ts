@@ -99,10 +99,11 @@ export class WindowsService {
       await this.access.checkTags(manager, auth, dto.tagIds);
       let proxyPasswordCleared = false as boolean;
       if (sendsProxyFields(dto)) {
+        const boundBefore = window.proxyId;
         const { passwordCleared, ...proxy } = applyProxyFields(window, dto, this.box);
         Object.assign(window, proxy);
         proxyPasswordCleared = passwordCleared;
-        await this.access.checkSavedProxy(manager, auth, window.proxyId);
+        await this.access.checkSavedProxy(manager, auth, window.proxyId, boundBefore);
       }
       if (dto.name !== undefined) window.name = dto.name;
       if (groupId !== undefined) window.groupId = groupId;

@@ -1,7 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { uuidBetween } from '@cos/contracts';
+import { IsId } from '../../common/id.decorators';
 
 /** What `AuthService` issues as device ids. */
 export const ISSUED_DEVICE = uuidBetween('dev-', '');
@@ -57,18 +58,25 @@ export class RegisterDto {
   teamName?: string;
 }
 
+// Checked bottom-up, so a value that is no string is told so, not that it is too long.
+const REFRESH_TOKEN_LENGTH = MaxLength(200, { message: 'refreshToken must be at most 200 characters' });
+
 export class RefreshDto {
   @ApiProperty()
+  @REFRESH_TOKEN_LENGTH
   @IsString()
-  @MaxLength(200)
   refreshToken: string;
 }
 
 export class LogoutDto {
-  @ApiPropertyOptional({ description: 'Ends the session of this refresh token; the calling session when omitted' })
-  @IsOptional()
+  @ApiPropertyOptional({
+    description:
+      "Ends the caller's session this current refresh token belongs to; the calling session when omitted. Refused with an API token",
+  })
+  // Left out is the calling session; null is no refresh token, and is refused by name.
+  @ValidateIf((_object, value) => value !== undefined)
+  @REFRESH_TOKEN_LENGTH
   @IsString()
-  @MaxLength(200)
   refreshToken?: string;
 }
 
@@ -96,9 +104,6 @@ export class CreateApiTokenDto {
 }
 
 export class RevokeApiTokenDto {
-  @ApiProperty()
-  @IsInt()
-  @Min(1)
-  @Max(2_147_483_647)
+  @IsId()
   id: number;
 }
