@@ -78,6 +78,15 @@ describe('a window is the device its fingerprint says, in every realm', () => {
     expect(seen.botd).toEqual({ bot: false });
   });
 
+  it('shows a Linux identity with no lie: a family it lacks is settled the same in the page and its workers', async () => {
+    const drawn = await cloud.post('/browser/fingerprint/random', { os: 'linux' }, owner.token);
+    const window = await createWindow(cloud, owner, { browserFingerPrint: drawn.data.browserFingerPrint });
+    const { seen } = await openAndDetect(window.uuid);
+    // The probe draws "11pt Arial", which a Linux set answers with Liberation Sans as Debian does.
+    expect(seen.lies).toEqual([]);
+    expect(seen.highEntropy.workerCanvas).toBe(seen.realms.page!.canvas);
+  });
+
   it('gives each window its own canvas, audio, client rects and visitorId, the same again after a reopen', async () => {
     const a = await createWindow(cloud, owner, { browserFingerPrint: { os: 'Win32', noiseSeed: '11111111111111111111111111111111' } });
     const b = await createWindow(cloud, owner, { browserFingerPrint: { os: 'Win32', noiseSeed: '22222222222222222222222222222222' } });

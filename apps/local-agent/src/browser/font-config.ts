@@ -37,6 +37,13 @@ function installedFonts(): Promise<Map<string, string[]>> {
   return installed;
 }
 
+/**
+ * A Linux desktop answers "Arial", "Times New Roman" or "Courier New" with its metric-compatible
+ * fonts (Debian's fontconfig rules). Without them a page and a worker settled a missing family
+ * differently, and the same drawing read otherwise in the two: a lie no switch told.
+ */
+const METRIC_ALIASES = '  <include ignore_missing="yes">/etc/fonts/conf.d/30-metric-aliases.conf</include>';
+
 const xml = (text: string) => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 
 /**
@@ -53,7 +60,7 @@ export async function prepareFontConfig(
 ): Promise<{ file: string; missing: string[] }> {
   const families = fontSetOf(os, optional);
   const key = createHash('sha256')
-    .update(`v1\n${os}\n${families.join('\n')}`)
+    .update(`v2\n${os}\n${families.join('\n')}`)
     .digest('hex')
     .slice(0, 20);
   const dir = join(root, key);
@@ -103,6 +110,7 @@ export async function prepareFontConfig(
 <fontconfig>
   <dir>${xml(join(dir, 'fonts'))}</dir>
   <cachedir>${xml(join(dir, 'cache'))}</cachedir>
+${os === 'linux' ? METRIC_ALIASES : ''}
 ${rules.join('\n')}
 ${generics}
   <match target="font"><edit name="antialias" mode="assign"><bool>true</bool></edit><edit name="hintstyle" mode="assign"><const>hintslight</const></edit></match>
