@@ -11,18 +11,23 @@ export interface DataFolderHolder {
   address: string;
 }
 
+/** The lock file's content: the holder, and its command line to tell it from a later process given the same pid. */
+interface LockContent extends DataFolderHolder {
+  cmdline?: string;
+}
+
 /**
  * Takes the data folder `dir` for this process, before anything in it is touched: answers null
  * once held (released when the process exits), or the live process that holds it already.
  *
  * The lock file is written whole under a name of its own and linked into place, so it appears
  * with its content, and only one of two starts links it. A lock whose process is gone (killed,
- * crashed) or is no node process (its pid reused) is taken over.
+ * crashed) or whose pid now runs another command line (reused) is taken over.
  */
 export function holdDataFolder(dir: string, address: string): DataFolderHolder | null {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const lock = join(dir, LOCK_FILE);
-  const mine: DataFolderHolder = { pid: process.pid, address };
+  const mine: LockContent = { pid: process.pid, address, cmdline: cmdlineOf(process.pid) ?? undefined };
   const draft = join(dir, `${LOCK_FILE}.${process.pid}`);
   writeFileSync(draft, `${JSON.stringify(mine)}\n`, { mode: 0o600 });
   try {
@@ -32,11 +37,12 @@ export function holdDataFolder(dir: string, address: string): DataFolderHolder |
         return null;
       }
       const holder = readHolder(lock);
-      if (holder && isLiveNode(holder.pid)) return holder;
+      if (holder && isLiveHolder(holder)) return { pid: holder.pid, address: holder.address };
       // Stale: its process is gone. A second start taking it over at the same moment finds ours.
       rmSync(lock, { force: true });
     }
-    return readHolder(lock) ?? { pid: 0, address: 'unknown' };
+    const holder = readHolder(lock);
+    return holder ? { pid: holder.pid, address: holder.address } : { pid: 0, address: 'unknown' };
   } finally {
     rmSync(draft, { force: true });
   }
@@ -61,32 +67,41 @@ function tryLink(from: string, to: string): boolean {
   }
 }
 
-function readHolder(lock: string): DataFolderHolder | null {
+function readHolder(lock: string): LockContent | null {
   try {
-    const holder = JSON.parse(readFileSync(lock, 'utf8')) as Partial<DataFolderHolder>;
-    return Number.isInteger(holder.pid) ? { pid: holder.pid!, address: String(holder.address ?? '') } : null;
+    const holder = JSON.parse(readFileSync(lock, 'utf8')) as Partial<LockContent>;
+    if (!Number.isInteger(holder.pid)) return null;
+    return { pid: holder.pid!, address: String(holder.address ?? ''), cmdline: typeof holder.cmdline === 'string' ? holder.cmdline : undefined };
   } catch {
     return null;
   }
 }
 
-/** A live process other than this one whose program is node (a pid reused by anything else is no holder). */
-function isLiveNode(pid: number): boolean {
+/**
+ * A live process other than this one, running the command line the lock recorded (else, with no
+ * record, a node program): a pid reused by anything else holds nothing.
+ */
+function isLiveHolder(holder: LockContent): boolean {
+  const { pid } = holder;
   if (pid <= 0 || pid === process.pid) return false;
   try {
     process.kill(pid, 0);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
   }
-  let cmdline: string;
+  const cmdline = cmdlineOf(pid);
+  // No /proc (not Linux): trust the signal check. On Linux, a process just ended.
+  if (cmdline === null) return process.platform !== 'linux';
+  if (holder.cmdline) return cmdline === holder.cmdline;
+  return /node/i.test(basename(cmdline.split('\0')[0] ?? ''));
+}
+
+function cmdlineOf(pid: number): string | null {
   try {
-    cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8');
   } catch {
-    // No /proc (not Linux), or the process just ended: trust the signal check.
-    return process.platform !== 'linux';
+    return null;
   }
-  const program = basename(cmdline.split('\0')[0] ?? '');
-  return /node/i.test(program);
 }
 
 function release(lock: string): void {
