@@ -21,7 +21,8 @@ export function runUntilExit(app: 'cloud' | 'local-agent', env: Record<string, s
     { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   let output = '';
-  for (const stream of [child.stdout, child.stderr]) stream.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-16384)));
+  for (const stream of [child.stdout, child.stderr])
+    stream.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-16384)));
   return new Promise((resolve) => {
     const timer = setTimeout(() => child.kill('SIGKILL'), withinMs);
     child.once('exit', (code) => {

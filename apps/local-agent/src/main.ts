@@ -62,7 +62,9 @@ async function holdOwnFolder(config: AgentConfig): Promise<void> {
 }
 
 function portBusy(config: AgentConfig): never {
-  console.error(`cos agent cannot listen on 127.0.0.1:${config.env.AGENT_PORT}: another program holds the port; stop it, or set AGENT_PORT to a free one`);
+  console.error(
+    `cos agent cannot listen on 127.0.0.1:${config.env.AGENT_PORT}: another program holds the port; stop it, or set AGENT_PORT to a free one`,
+  );
   process.exit(IN_USE);
 }
 

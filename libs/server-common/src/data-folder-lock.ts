@@ -71,7 +71,11 @@ function readHolder(lock: string): LockContent | null {
   try {
     const holder = JSON.parse(readFileSync(lock, 'utf8')) as Partial<LockContent>;
     if (!Number.isInteger(holder.pid)) return null;
-    return { pid: holder.pid!, address: String(holder.address ?? ''), cmdline: typeof holder.cmdline === 'string' ? holder.cmdline : undefined };
+    return {
+      pid: holder.pid!,
+      address: String(holder.address ?? ''),
+      cmdline: typeof holder.cmdline === 'string' ? holder.cmdline : undefined,
+    };
   } catch {
     return null;
   }
