@@ -8,3 +8,4 @@ export * from './firefox-install';
 export * from './env-vars';
 export * from './bounded-event-stream';
 export * from './window-ref.validator';
+export * from './data-folder-lock';
