@@ -7,7 +7,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
 import { DataSource, EntityManager } from 'typeorm';
 import { checkCookies, ConflictError, InvalidParamError, NotFoundError, syncSettingsOf, WindowOpenElsewhereError } from '@cos/contracts';
-import type { StoredCookie, WindowRef } from '@cos/contracts';
+import type { WindowRef } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { SecretReads } from '../audit/secret-reads';
 import { AuthContext } from '../access/auth-context';
@@ -19,7 +19,7 @@ import { WindowStore } from '../windows/window-store';
 import { BlobQueryDto, CommitProfileDto, ManifestDto, MissingBlobsDto, ProfileFileDto, RestoreProfileDto } from './dto/profile.dto';
 import { checkPath, checkSyncedFiles } from './profile-commit-checks';
 import { ProfileBlobs } from './profile-blobs';
-import { ProfileVersionStore, VersionRow } from './profile-version-store';
+import { NewVersion, ProfileVersionStore, VersionRow } from './profile-version-store';
 
 /**
  * A window's roaming profile as versions: commits that advance the current version by
@@ -209,15 +209,7 @@ export class ProfileVersionsService {
     manager: EntityManager,
     window: WindowEntity,
     auth: AuthContext,
-    v: {
-      commitId: string | null;
-      baseVersion: number | null;
-      restoredFrom: number | null;
-      files: ProfileFileDto[];
-      sync: Record<string, unknown>;
-      cookies: StoredCookie[] | null;
-      totalSize: number;
-    },
+    v: Omit<NewVersion, 'windowId' | 'teamId' | 'deviceId' | 'userId' | 'apiTokenId'>,
   ): Promise<VersionRow> {
     // The author is the caller and the device the cloud issued to their session or token.
     const row = await this.versionRows.insert(manager, {
