@@ -16,4 +16,6 @@ module.exports = {
   testEnvironment: 'node',
   testTimeout: 60_000,
   setupFiles: ['reflect-metadata'],
+  // The cloud, agent and console builds the process tests start (skipped when nothing changed).
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
 };

@@ -5,6 +5,7 @@ import { loadAgentConfig } from '../../apps/local-agent/src/config/agent-config'
 import { FileSessionStore, LocalToken } from '../../apps/local-agent/src/identity/agent-files';
 import type { Envelope } from './cloud-app';
 import { freePort } from './proxies';
+import { appMain } from './built-app';
 import { waitForHealth } from './wait-for-health';
 
 export interface AgentProcess {
@@ -22,7 +23,7 @@ export interface AgentProcess {
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The agent as its own process (ts-node, no build), signed in, for tests that kill it for real. */
+/** The agent as its own process (its build, as `npm start` runs it), signed in, for tests that kill it for real. */
 export async function spawnAgent(options: { cloudUrl: string; dataDir: string; email: string; password: string }): Promise<AgentProcess> {
   const port = await freePort();
   const env = {
@@ -35,11 +36,11 @@ export async function spawnAgent(options: { cloudUrl: string; dataDir: string; e
   const config = loadAgentConfig({ ...process.env, ...env });
   await new CloudClient(options.cloudUrl, new FileSessionStore(config)).login(options.email, options.password);
   const token = new LocalToken(config).current();
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, 'apps/local-agent/src/main.ts')],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'ignore', 'pipe'] },
-  );
+  const child: ChildProcess = spawn(process.execPath, [appMain('local-agent')], {
+    cwd: ROOT,
+    env: { ...process.env, ...env },
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { appMain } from './built-app';
 import { waitForHealth } from './wait-for-health';
 
 export interface CloudProcess {
@@ -17,17 +18,13 @@ export interface CloudProcess {
 
 const ROOT = join(__dirname, '..', '..');
 
-/** The cloud as its own process (ts-node, no build), for tests that kill it for real. */
+/** The cloud as its own process (its build, as `npm start` runs it), for tests that kill it for real. */
 export async function spawnCloud(options: { port: number; env: Record<string, string>; readyMs?: number }): Promise<CloudProcess> {
-  const child: ChildProcess = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, 'apps/cloud/src/main.ts')],
-    {
-      cwd: ROOT,
-      env: { ...process.env, NODE_ENV: 'test', CLOUD_HOST: '127.0.0.1', CLOUD_PORT: String(options.port), ...options.env },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
+  const child: ChildProcess = spawn(process.execPath, [appMain('cloud')], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'test', CLOUD_HOST: '127.0.0.1', CLOUD_PORT: String(options.port), ...options.env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let stderr = '';
   let output = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString()).slice(-4000)));
@@ -35,7 +32,7 @@ export async function spawnCloud(options: { port: number; env: Record<string, st
     stream?.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-65536)));
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   const url = `http://127.0.0.1:${options.port}`;
-  // Transpiling and starting the cloud takes up to a minute on a busy two-core machine.
+  // Starting the cloud (and PGlite, when embedded) takes up to a minute on a busy two-core machine.
   await waitForHealth(child, `${url}/health`, { name: 'cloud process', timeoutMs: options.readyMs ?? 180_000, log: () => stderr });
   return {
     url,

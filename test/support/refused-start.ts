@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { join } from 'node:path';
+import { appMain } from './built-app';
 
 export interface EndedStart {
   code: number | null;
@@ -10,16 +11,12 @@ export interface EndedStart {
 const ROOT = join(__dirname, '..', '..');
 
 /**
- * Starts `apps/<app>/src/main.ts` as its own process (ts-node, as `spawnAgent`/`spawnCloud` do)
+ * Starts the build of `app` as its own process (as `spawnAgent`/`spawnCloud` do)
  * and waits for it to end by itself, for starts that must refuse; one still running after
  * `withinMs` is killed and answered with code null.
  */
 export function runUntilExit(app: 'cloud' | 'local-agent', env: Record<string, string>, withinMs = 150_000): Promise<EndedStart> {
-  const child = spawn(
-    process.execPath,
-    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', join(ROOT, `apps/${app}/src/main.ts`)],
-    { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] },
-  );
+  const child = spawn(process.execPath, [appMain(app)], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let output = '';
   for (const stream of [child.stdout, child.stderr])
     stream.on('data', (chunk: Buffer) => (output = (output + chunk.toString()).slice(-16384)));
