@@ -102,16 +102,25 @@ async function benchMode(mode: 'headless' | 'xvfb') {
       if ((await openAndDetect(deviceA, windows[i].uuid, site.url)).seen.visitorId === first[i].visitorId) reopenSame++;
       if ((await openAndDetect(deviceB, windows[i].uuid, site.url)).seen.visitorId === first[i].visitorId) otherDeviceSame++;
     }
+    // FingerprintJS answers a negative marker when it took no audio value (-3: its render timed
+    // out); windows with a marker are counted apart, not as windows sharing a value.
+    const audioMissed = first.filter((d) => typeof d.audioValue !== 'number' || d.audioValue < 0);
+    const measured = (d: Detection) => !audioMissed.includes(d);
     const shared = HIGH_ENTROPY.map((key) => {
-      const values = first.map((d) => d.highEntropy[key]).filter((v): v is string => v !== null);
+      const values = first
+        .filter((d) => key !== 'audio' || measured(d))
+        .map((d) => d.highEntropy[key])
+        .filter((v): v is string => v !== null);
       return `${key} ${values.length - new Set(values).size}`;
     });
+    for (const d of audioMissed) console.log(`[${mode}] FingerprintJS took no audio value: ${d.audioValue}`);
     const lies = first.map((d) => d.lies.length);
     return {
       mode,
       windows: WINDOWS,
       'lies per window (max / total)': `${Math.max(...lies)} / ${lies.reduce((a, b) => a + b, 0)}`,
       'windows sharing a value': shared.join(', '),
+      'audio not measured (FingerprintJS marker)': `${audioMissed.length}/${WINDOWS}`,
       'visitorId distinct': `${new Set(first.map((d) => d.visitorId)).size}/${WINDOWS}`,
       'same after reopen': `${reopenSame}/${STABLE}`,
       'same on 2nd device': `${otherDeviceSame}/${STABLE}`,

@@ -56,6 +56,11 @@ export interface Detection {
   highEntropy: Record<'canvas' | 'audio' | 'webgl' | 'fonts' | 'rects' | 'workerCanvas', string | null>;
   components: Record<string, string>;
   fonts: string[] | null;
+  /**
+   * FingerprintJS's audio value: the sum it takes of a rendered signal, or one of its negative
+   * markers when it took none (-3: the render did not finish in its 500 ms, as on a loaded machine).
+   */
+  audioValue: number | null;
   audioChannels: number;
 }
 

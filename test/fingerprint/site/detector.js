@@ -31,6 +31,7 @@ const WATCHED = [
   ['WebGL2RenderingContext', 'readPixels', 'value', 7],
   ['AudioBuffer', 'getChannelData', 'value', 1],
   ['AudioBuffer', 'copyFromChannel', 'value', 2],
+  ['AudioBuffer', 'copyToChannel', 'value', 2],
   ['AudioDestinationNode', 'maxChannelCount', 'get', 0],
   ['Element', 'getBoundingClientRect', 'value', 0],
   ['Element', 'getClientRects', 'value', 0],
@@ -90,6 +91,20 @@ const ENGINE_FEATURES = [
   [137, () => typeof Math.sumPrecise === 'function'],
   [138, () => typeof Error.isError === 'function'],
 ];
+
+/** Samples a page writes into an audio buffer read back as written, however they are read. */
+function checkAudioWrites() {
+  const written = Float32Array.from({ length: 256 }, (_, i) => Math.sin(i / 7) * 0.5);
+  const viaCopy = new AudioBuffer({ length: 256, numberOfChannels: 1, sampleRate: 44100 });
+  viaCopy.copyToChannel(written, 0);
+  const read = new Float32Array(256);
+  viaCopy.copyFromChannel(read, 0);
+  if (read.some((v, i) => v !== written[i])) lie('audio samples written with copyToChannel read back changed (copyFromChannel)');
+  if (viaCopy.getChannelData(0).some((v, i) => v !== written[i])) lie('audio samples written with copyToChannel read back changed');
+  const viaData = new AudioBuffer({ length: 256, numberOfChannels: 1, sampleRate: 44100 });
+  viaData.getChannelData(0).set(written);
+  if (viaData.getChannelData(0).some((v, i) => v !== written[i])) lie('audio samples written into getChannelData read back changed');
+}
 
 function checkCoherence(page) {
   const ua = navigator.userAgent;
@@ -274,6 +289,7 @@ async function detect() {
   checkFunctions(window, 'page');
   checkFunctions(created.contentWindow, 'created iframe');
   checkCoherence(page);
+  checkAudioWrites();
   const echo = await fetch('/echo').then((r) => r.json());
   if (echo.headers['user-agent'] !== navigator.userAgent) lie('the User-Agent header differs from navigator.userAgent');
   if (!echo.headers['accept-language'].startsWith(navigator.languages[0])) lie('Accept-Language differs from navigator.languages');
@@ -302,6 +318,7 @@ async function detect() {
     },
     components: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, hash('value' in v ? v.value : String(v.error))])),
     fonts: value('fonts'),
+    audioValue: value('audio'),
     audioChannels: new AudioContext().destination.maxChannelCount,
   };
 }

@@ -27,10 +27,11 @@ function realm(kit: NoiseKit): void {
   const scope = globalThis as any;
   const page = scope.wrappedJSObject;
   const exportFunction = scope.exportFunction as (fn: (...args: any[]) => unknown, target: unknown, options?: { defineAs?: string }) => any;
-  if (!page || typeof exportFunction !== 'function') return;
+  const cloneInto = scope.cloneInto as <T>(value: T, target: unknown) => T;
+  if (!page || typeof exportFunction !== 'function' || typeof cloneInto !== 'function') return;
   // Taken before any page script runs: a page may replace its globals later.
   const PageTypeError = page.TypeError;
-  const { seed, rng, noisePixels } = kit;
+  const { seed, noisePixels, noiseSamples } = kit;
 
   const pageTypeError = (message: string) => new PageTypeError(message);
   const install = (proto: any, name: string, impl: (self: any, args: any[]) => unknown, kind: 'value' | 'get' = 'value') => {
@@ -127,31 +128,22 @@ function realm(kit: NoiseKit): void {
     });
   }
 
-  // Audio: a tiny deterministic change to a sparse share of the samples, applied once per channel.
+  // Audio: the window's gain and dither (the noise kit), applied once per channel.
   const audioProto = page.AudioBuffer?.prototype;
   const getChannelData = audioProto && Reflect.getOwnPropertyDescriptor(audioProto, 'getChannelData')?.value;
   const noised = new WeakMap<object, Set<number>>();
-  const bits = new Int32Array(1);
-  const sample = new Float32Array(bits.buffer);
   const noiseChannel = (buffer: any, channel: number) => {
     const data: any = Reflect.apply(getChannelData, buffer, [channel]);
     const done = noised.get(buffer) ?? new Set<number>();
     if (done.has(channel)) return data;
     done.add(channel);
     noised.set(buffer, done);
+    // Read and written in bulk: sample by sample through the Xray wrapper takes ~0.1 µs each.
     const length = Math.min(data.length, 1 << 20);
-    const next = rng(seed ^ (channel * 0x9e3779b1));
-    for (let i = Math.floor(next() * 61); i < length; i += 31 + Math.floor(next() * 61)) {
-      // One to three steps of the sample's own float32 precision, up or down: a relative change
-      // smaller than that rounded back to the same sample, and windows then read the same sum.
-      sample[0] = data[i];
-      const magnitude = bits[0] & 0x7fffffff;
-      const step = (1 + Math.floor(next() * 3)) * (next() < 0.5 ? -1 : 1);
-      if (magnitude > 8 && magnitude < 0x7f000000) {
-        bits[0] += step;
-        data[i] = sample[0];
-      }
-    }
+    const samples = new Float32Array(length);
+    samples.set(data.subarray(0, length));
+    noiseSamples(samples, length, channel);
+    data.set(cloneInto(samples, page));
     return data;
   };
   if (getChannelData) {
@@ -167,6 +159,23 @@ function realm(kit: NoiseKit): void {
         Reflect.apply(copyFromChannel, self, args);
         noiseChannel(self, Number(args[1]) >>> 0);
         return Reflect.apply(copyFromChannel, self, args);
+      });
+    }
+    // Samples the page writes are the page's own: the channel takes the window's noise first (a
+    // rendered signal under it must not read back bare), then the page's samples read back exact.
+    const copyToChannel = Reflect.getOwnPropertyDescriptor(audioProto, 'copyToChannel')?.value;
+    const channelCount = Reflect.getOwnPropertyDescriptor(audioProto, 'numberOfChannels')?.get;
+    if (copyToChannel && channelCount) {
+      install(audioProto, 'copyToChannel', (self, args) => {
+        const channel = Number(args[1]) >>> 0;
+        let channels = 0;
+        try {
+          channels = Reflect.apply(channelCount, self, []);
+        } catch {
+          // A foreign receiver: the native call below throws the page's own error.
+        }
+        if (channel < channels) noiseChannel(self, channel);
+        return Reflect.apply(copyToChannel, self, args);
       });
     }
   }

@@ -13,6 +13,11 @@ export interface NoiseKit {
   rng: (state: number) => () => number;
   /** Like Firefox's own canvas randomization: a few low bits of RGB flipped where the content says. */
   noisePixels: (data: { length: number; [index: number]: number }, length: number) => void;
+  /**
+   * Audio: the first `length` samples of one channel through the window's own gain and dither
+   * (see `noiseKit`), in place.
+   */
+  noiseSamples: (data: { [index: number]: number }, length: number, channel: number) => void;
 }
 
 /** `seedHex` is 32 hex digits. */
@@ -47,7 +52,29 @@ export function noiseKit(seedHex: string): NoiseKit {
       data[index] = copy[index] ^ (next() < 0.5 ? 1 : 2);
     }
   };
-  return { seed, rng, noisePixels };
+  // Audio, per channel: every sample through a gain of the window's own, 1 ± (0.5 to 10)·10⁻⁶
+  // (-100 dB and below: nothing anyone hears, and of the size by which real devices' sums
+  // differ), then one to three float32 steps up or down on a sparse share of them. The gain is
+  // continuous, so sums of the signal differ from window to window; the steps alone take a few
+  // dozen net values, and 20 windows shared some. Silence stays silent.
+  const bits = new Int32Array(1);
+  const sample = new Float32Array(bits.buffer);
+  const noiseSamples: NoiseKit['noiseSamples'] = (data, length, channel) => {
+    const next = rng(seed ^ Math.imul(channel + 1, 0x9e3779b1));
+    const gain = 1 + (next() < 0.5 ? -1 : 1) * (0.5 + next() * 9.5) * 1e-6;
+    let stepAt = Math.floor(next() * 61);
+    for (let i = 0; i < length; i++) {
+      sample[0] = data[i] * gain;
+      if (i === stepAt) {
+        stepAt += 31 + Math.floor(next() * 61);
+        const magnitude = bits[0] & 0x7fffffff;
+        const step = (1 + Math.floor(next() * 3)) * (next() < 0.5 ? -1 : 1);
+        if (magnitude > 8 && magnitude < 0x7f000000) bits[0] += step;
+      }
+      data[i] = sample[0];
+    }
+  };
+  return { seed, rng, noisePixels, noiseSamples };
 }
 
 /** An expression that evaluates to the window's kit in whatever realm runs it. */

@@ -1,0 +1,47 @@
+import { noiseKit } from './pixel-noise';
+
+/** What FingerprintJS renders for its audio value: a 10 kHz triangle at 44.1 kHz, compressed. */
+function rendered(): Float32Array {
+  const data = new Float32Array(5000);
+  for (let i = 0; i < data.length; i++) {
+    const phase = (i * 10_000) / 44_100;
+    data[i] = 0.2 * (4 * Math.abs(phase - Math.floor(phase + 0.5)) - 1);
+  }
+  return data;
+}
+
+/** FingerprintJS's audio value: the sum of the samples' magnitudes from 4500 on. */
+const audioValue = (data: Float32Array) => data.subarray(4500).reduce((sum, v) => sum + Math.abs(v), 0);
+
+const seedOf = (n: number) => n.toString(16).padStart(8, '0').repeat(4);
+
+function noised(seed: string, channel = 0): Float32Array {
+  const data = rendered();
+  noiseKit(seed).noiseSamples(data, data.length, channel);
+  return data;
+}
+
+describe('the audio noise', () => {
+  it('gives each of 500 windows its own FingerprintJS audio value', () => {
+    const values = new Set(Array.from({ length: 500 }, (_, n) => audioValue(noised(seedOf(n + 1)))));
+    expect(values.size).toBe(500);
+  });
+
+  it('reads the same for one window every time, and differently per channel', () => {
+    expect(noised(seedOf(7))).toEqual(noised(seedOf(7)));
+    expect(audioValue(noised(seedOf(7), 1))).not.toBe(audioValue(noised(seedOf(7), 0)));
+  });
+
+  it('stays far below hearing and keeps silence silent', () => {
+    const clean = rendered();
+    for (let n = 1; n <= 50; n++) {
+      const data = noised(seedOf(n));
+      const worst = Math.max(...Array.from(data, (v, i) => Math.abs(v - clean[i]) / Math.max(Math.abs(clean[i]), 1e-30)));
+      // 10⁻⁵ of the signal is -100 dB; a few float32 steps on top.
+      expect(worst).toBeLessThan(1.1e-5);
+    }
+    const silence = new Float32Array(1000);
+    noiseKit(seedOf(3)).noiseSamples(silence, silence.length, 0);
+    expect(silence.every((v) => v === 0)).toBe(true);
+  });
+});
