@@ -32,6 +32,9 @@ const WATCHED = [
   ['AudioBuffer', 'getChannelData', 'value', 1],
   ['AudioBuffer', 'copyFromChannel', 'value', 2],
   ['AudioBuffer', 'copyToChannel', 'value', 2],
+  ['AnalyserNode', 'getFloatFrequencyData', 'value', 1],
+  ['AnalyserNode', 'getFloatTimeDomainData', 'value', 1],
+  ['DynamicsCompressorNode', 'reduction', 'get', 0],
   ['AudioDestinationNode', 'maxChannelCount', 'get', 0],
   ['Element', 'getBoundingClientRect', 'value', 0],
   ['Element', 'getClientRects', 'value', 0],
@@ -104,6 +107,26 @@ function checkAudioWrites() {
   const viaData = new AudioBuffer({ length: 256, numberOfChannels: 1, sampleRate: 44100 });
   viaData.getChannelData(0).set(written);
   if (viaData.getChannelData(0).some((v, i) => v !== written[i])) lie('audio samples written into getChannelData read back changed');
+}
+
+/** What CreepJS reads of audio besides the samples: an analyser's spectrum and waveform, and a compressor's reduction. */
+async function audioAnalyserHash() {
+  const context = new OfflineAudioContext(1, 5000, 44100);
+  const oscillator = context.createOscillator();
+  oscillator.type = 'triangle';
+  oscillator.frequency.value = 10000;
+  const compressor = context.createDynamicsCompressor();
+  const analyser = context.createAnalyser();
+  oscillator.connect(compressor);
+  compressor.connect(analyser);
+  analyser.connect(context.destination);
+  oscillator.start(0);
+  await context.startRendering();
+  const spectrum = new Float32Array(analyser.frequencyBinCount);
+  analyser.getFloatFrequencyData(spectrum);
+  const wave = new Float32Array(analyser.fftSize);
+  analyser.getFloatTimeDomainData(wave);
+  return hash(`${Array.from(spectrum).join()}|${Array.from(wave).join()}|${compressor.reduction}`);
 }
 
 function checkCoherence(page) {
@@ -314,6 +337,7 @@ async function detect() {
       webgl: webglHash(),
       fonts: hash(JSON.stringify(value('fonts'))),
       rects: rectsHash(),
+      audioAnalyser: await audioAnalyserHash(),
       workerCanvas: realms.dedicated && realms.dedicated.canvas,
     },
     components: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, hash('value' in v ? v.value : String(v.error))])),

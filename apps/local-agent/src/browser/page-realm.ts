@@ -6,7 +6,8 @@
  * TypeErrors, and no extension frame appears in a stack trace.
  *
  * - `navigator.webdriver` is false (Firefox sets it while WebDriver BiDi is active).
- * - Canvas (2D, OffscreenCanvas, WebGL readPixels), audio samples and fractional client rects get
+ * - Canvas (2D, OffscreenCanvas, WebGL readPixels), audio (samples, analyser readings, a
+ *   compressor's reduction) and fractional client rects get
  *   a small noise seeded from the window: the same drawing reads the same for one window on every
  *   device and every run, and differently in every other window.
  * - An audio output with no device behind it (a display-less machine) still reports stereo.
@@ -179,29 +180,68 @@ function realm(kit: NoiseKit): void {
       });
     }
   }
+  // What an analyser reads of a signal and a compressor's gain reduction are the device's output
+  // too: the same gain and steps, each reading under a key of its own (a channel never reaches it).
+  const analyser = page.AnalyserNode?.prototype;
+  const binCount = analyser && Reflect.getOwnPropertyDescriptor(analyser, 'frequencyBinCount')?.get;
+  const fftSize = analyser && Reflect.getOwnPropertyDescriptor(analyser, 'fftSize')?.get;
+  for (const [name, key] of [
+    ['getFloatFrequencyData', 0x10000],
+    ['getFloatTimeDomainData', 0x10001],
+  ] as const) {
+    const read = analyser && binCount && fftSize && Reflect.getOwnPropertyDescriptor(analyser, name)?.value;
+    if (!read) continue;
+    install(analyser, name, (self, args) => {
+      // Validates the receiver and the array natively, and fills it.
+      Reflect.apply(read, self, args);
+      const array = args[0];
+      const filled: number = Reflect.apply(key === 0x10000 ? binCount : fftSize, self, []);
+      const length = Math.min(array.length, filled);
+      const samples = new Float32Array(length);
+      samples.set(array.subarray(0, length));
+      noiseSamples(samples, length, key);
+      array.set(cloneInto(samples, page));
+    });
+  }
+  const compressor = page.DynamicsCompressorNode?.prototype;
+  const reduction = compressor && Reflect.getOwnPropertyDescriptor(compressor, 'reduction')?.get;
+  if (reduction) {
+    install(
+      compressor,
+      'reduction',
+      (self) => {
+        const value = new Float32Array([Reflect.apply(reduction, self, [])]);
+        noiseSamples(value, 1, 0x10002);
+        return value[0];
+      },
+      'get',
+    );
+  }
   const destination = page.AudioDestinationNode?.prototype;
   const maxChannelCount = destination && Reflect.getOwnPropertyDescriptor(destination, 'maxChannelCount')?.get;
   if (maxChannelCount) install(destination, 'maxChannelCount', (self) => Reflect.apply(maxChannelCount, self, []) || 2, 'get');
 
-  // Client rects: a fractional value (text, transforms) moves by at most two of Firefox's app units
-  // (1/60 px), chosen by a full mix of the window's seed and the value: five outcomes per value, so
-  // a few measured texts already tell twenty windows apart.
+  // Client rects: a fractional value (text, transforms) moves by at most three of Firefox's app
+  // units (1/60 px, so it stays on the grid layout uses), chosen by a full mix of the window's seed,
+  // the value and what it measures (x, y, width or height): seven outcomes per value, drawn anew
+  // for each of the four, so a few measured texts tell twenty windows apart. The same value in the
+  // same role reads the same wherever it is read (an element, a range, a list of rects).
   const unit = 1 / 60;
   const mix = (h: number) => {
     h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
     h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
     return (h ^ (h >>> 16)) >>> 0;
   };
-  const nudge = (v: number) => {
+  const nudge = (v: number, role: number) => {
     if (!Number.isFinite(v) || Number.isInteger(v)) return v;
-    return v + ((mix(seed ^ mix(Math.round(v * 60))) % 5) - 2) * unit;
+    return v + ((mix(seed ^ mix(Math.round(v * 60) ^ mix(role))) % 7) - 3) * unit;
   };
   const nudgeRect = (rect: any) => {
     const { x, y, width, height } = rect;
-    rect.x = nudge(x);
-    rect.y = nudge(y);
-    rect.width = nudge(width);
-    rect.height = nudge(height);
+    rect.x = nudge(x, 1);
+    rect.y = nudge(y, 2);
+    rect.width = nudge(width, 3);
+    rect.height = nudge(height, 4);
     return rect;
   };
   for (const owner of ['Element', 'Range']) {
