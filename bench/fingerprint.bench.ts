@@ -25,7 +25,7 @@ import { ms, ratio, stats, table, timed } from './support';
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 20);
 const STABLE = Math.min(WINDOWS, Number(process.env.BENCH_STABLE ?? 5));
 const MODES = (process.env.BENCH_MODES ?? 'headless,xvfb').split(',') as ('headless' | 'xvfb')[];
-const HIGH_ENTROPY = ['canvas', 'audio', 'audioAnalyser', 'webgl', 'fonts', 'rects', 'workerCanvas'] as const;
+const HIGH_ENTROPY = ['canvas', 'audio', 'audioAnalyser', 'audioLong', 'webgl', 'fonts', 'rects', 'workerCanvas'] as const;
 
 async function openAndDetect(agent: AgentHarness, uuid: string, siteUrl: string): Promise<{ openMs: number; seen: Detection }> {
   let [openMs, open] = await timed(() => agent.post('/browser/open', { uuid }));

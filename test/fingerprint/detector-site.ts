@@ -53,7 +53,7 @@ export interface Detection {
   realms: Record<string, Record<string, unknown> | null>;
   visitorId: string;
   botd: { bot?: boolean; botKind?: string; error?: string };
-  highEntropy: Record<'canvas' | 'audio' | 'audioAnalyser' | 'webgl' | 'fonts' | 'rects' | 'workerCanvas', string | null>;
+  highEntropy: Record<'canvas' | 'audio' | 'audioAnalyser' | 'audioLong' | 'webgl' | 'fonts' | 'rects' | 'workerCanvas', string | null>;
   components: Record<string, string>;
   fonts: string[] | null;
   /**

@@ -94,7 +94,7 @@ describe('a window is the device its fingerprint says, in every realm', () => {
     const other = await openAndDetect(b.uuid);
     await agent.post('/browser/close', { uuid: a.uuid });
     const again = await openAndDetect(a.uuid);
-    for (const key of ['canvas', 'audio', 'audioAnalyser', 'rects'] as const) {
+    for (const key of ['canvas', 'audio', 'audioAnalyser', 'audioLong', 'rects'] as const) {
       expect({ key, differs: first.seen.highEntropy[key] !== other.seen.highEntropy[key] }).toEqual({ key, differs: true });
       expect({ key, value: again.seen.highEntropy[key] }).toEqual({ key, value: first.seen.highEntropy[key] });
     }

@@ -129,6 +129,17 @@ async function audioAnalyserHash() {
   return hash(`${Array.from(spectrum).join()}|${Array.from(wave).join()}|${compressor.reduction}`);
 }
 
+/** The last samples of a rendering longer than 2²⁰ samples (a minute of music is 2.6 million). */
+async function audioLongHash() {
+  const length = (1 << 20) + 5000;
+  const context = new OfflineAudioContext(1, length, 44100);
+  const oscillator = context.createOscillator();
+  oscillator.connect(context.destination);
+  oscillator.start(0);
+  const samples = (await context.startRendering()).getChannelData(0);
+  return hash(Array.from(samples.subarray(length - 5000)).join());
+}
+
 function checkCoherence(page) {
   const ua = navigator.userAgent;
   const firefox = /rv:(\d+)\.0\) Gecko\/20100101 Firefox\/(\d+)\.0$/.exec(ua);
@@ -338,6 +349,7 @@ async function detect() {
       fonts: hash(JSON.stringify(value('fonts'))),
       rects: rectsHash(),
       audioAnalyser: await audioAnalyserHash(),
+      audioLong: await audioLongHash(),
       workerCanvas: realms.dedicated && realms.dedicated.canvas,
     },
     components: Object.fromEntries(Object.entries(c).map(([k, v]) => [k, hash('value' in v ? v.value : String(v.error))])),

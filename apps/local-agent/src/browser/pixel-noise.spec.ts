@@ -17,7 +17,7 @@ const seedOf = (n: number) => n.toString(16).padStart(8, '0').repeat(4);
 
 function noised(seed: string, channel = 0): Float32Array {
   const data = rendered();
-  noiseKit(seed).noiseSamples(data, data.length, channel);
+  noiseKit(seed).audioNoise(channel)(data, data.length);
   return data;
 }
 
@@ -41,7 +41,21 @@ describe('the audio noise', () => {
       expect(worst).toBeLessThan(1.1e-5);
     }
     const silence = new Float32Array(1000);
-    noiseKit(seedOf(3)).noiseSamples(silence, silence.length, 0);
+    noiseKit(seedOf(3)).audioNoise(0)(silence, silence.length);
     expect(silence.every((v) => v === 0)).toBe(true);
+  });
+
+  it('reads the same taken in blocks as taken whole', () => {
+    const whole = noised(seedOf(9));
+    const data = rendered();
+    const noise = noiseKit(seedOf(9)).audioNoise(0);
+    for (const [start, end] of [
+      [0, 1000],
+      [1000, 1001],
+      [1001, 4096],
+      [4096, 5000],
+    ])
+      noise(data.subarray(start, end), end - start);
+    expect(data).toEqual(whole);
   });
 });

@@ -14,10 +14,12 @@ export interface NoiseKit {
   /** Like Firefox's own canvas randomization: a few low bits of RGB flipped where the content says. */
   noisePixels: (data: { length: number; [index: number]: number }, length: number) => void;
   /**
-   * Audio: the first `length` samples of one channel through the window's own gain and dither
-   * (see `noiseKit`), in place.
+   * Audio: the window's gain and dither for one channel (or one other reading, by key), as a
+   * function that takes the channel's samples block after block, in place, in order: `length`
+   * samples of each block. Blocks bound the memory a long channel takes; the result is the same as
+   * one block of the whole channel.
    */
-  noiseSamples: (data: { [index: number]: number }, length: number, channel: number) => void;
+  audioNoise: (key: number) => (block: { [index: number]: number }, length: number) => void;
 }
 
 /** `seedHex` is 32 hex digits. */
@@ -59,22 +61,27 @@ export function noiseKit(seedHex: string): NoiseKit {
   // dozen net values, and 20 windows shared some. Silence stays silent.
   const bits = new Int32Array(1);
   const sample = new Float32Array(bits.buffer);
-  const noiseSamples: NoiseKit['noiseSamples'] = (data, length, channel) => {
-    const next = rng(seed ^ Math.imul(channel + 1, 0x9e3779b1));
+  const audioNoise: NoiseKit['audioNoise'] = (key) => {
+    const next = rng(seed ^ Math.imul(key + 1, 0x9e3779b1));
     const gain = 1 + (next() < 0.5 ? -1 : 1) * (0.5 + next() * 9.5) * 1e-6;
+    // The next stepped sample, counted from the start of the channel.
     let stepAt = Math.floor(next() * 61);
-    for (let i = 0; i < length; i++) {
-      sample[0] = data[i] * gain;
-      if (i === stepAt) {
-        stepAt += 31 + Math.floor(next() * 61);
-        const magnitude = bits[0] & 0x7fffffff;
-        const step = (1 + Math.floor(next() * 3)) * (next() < 0.5 ? -1 : 1);
-        if (magnitude > 8 && magnitude < 0x7f000000) bits[0] += step;
+    let offset = 0;
+    return (block, length) => {
+      for (let i = 0; i < length; i++) {
+        sample[0] = block[i] * gain;
+        if (offset + i === stepAt) {
+          stepAt += 31 + Math.floor(next() * 61);
+          const magnitude = bits[0] & 0x7fffffff;
+          const step = (1 + Math.floor(next() * 3)) * (next() < 0.5 ? -1 : 1);
+          if (magnitude > 8 && magnitude < 0x7f000000) bits[0] += step;
+        }
+        block[i] = sample[0];
       }
-      data[i] = sample[0];
-    }
+      offset += length;
+    };
   };
-  return { seed, rng, noisePixels, noiseSamples };
+  return { seed, rng, noisePixels, audioNoise };
 }
 
 /** An expression that evaluates to the window's kit in whatever realm runs it. */
