@@ -8,7 +8,19 @@ import { detect, Detection, DetectorSite, startDetectorSite } from './detector-s
 
 jest.setTimeout(300_000);
 
-const REALMS = ['page', 'iframe', 'blankIframe', 'createdIframe', 'dedicated', 'shared', 'blob', 'service'];
+const REALMS = [
+  'page',
+  'iframe',
+  'blankIframe',
+  'createdIframe',
+  'dataIframe',
+  'sandboxedIframe',
+  'blobIframe',
+  'dedicated',
+  'shared',
+  'blob',
+  'service',
+];
 
 describe('a window is the device its fingerprint says, in every realm', () => {
   let cloud: CloudHarness;
@@ -69,7 +81,8 @@ describe('a window is the device its fingerprint says, in every realm', () => {
         dateString: expect.stringContaining('Mitteleuropäische Normalzeit'),
       });
     }
-    expect(seen.realms.page!.webdriver).toBe(false);
+    for (const realm of REALMS.filter((name) => name === 'page' || name.endsWith('Iframe')))
+      expect({ realm, webdriver: seen.realms[realm]!.webdriver }).toEqual({ realm, webdriver: false });
     expect(seen.fonts).toEqual(expect.arrayContaining(['Calibri', 'Century']));
     expect(seen.audioChannels).toBe(2);
     // Workers draw with the window's noise too, through natives left untouched.

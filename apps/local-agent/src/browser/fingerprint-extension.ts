@@ -41,7 +41,14 @@ export async function writeFingerprintExtension(
     version: '1.0',
     browser_specific_settings: { gecko: { id: 'fingerprint@cos.local' } },
     content_scripts: [
-      { matches: ['<all_urls>'], js: ['fingerprint.js'], run_at: 'document_start', all_frames: true, match_about_blank: true },
+      {
+        matches: ['<all_urls>'],
+        js: ['fingerprint.js'],
+        run_at: 'document_start',
+        all_frames: true,
+        match_about_blank: true,
+        match_origin_as_fallback: true,
+      },
     ],
     ...(Object.keys(workerFiles).length ? { experiment_apis: WORKER_EXPERIMENT } : {}),
     ...(bridge ? { permissions: ['webRequest', 'webRequestBlocking', '<all_urls>'], background: { scripts: ['bridge.js'] } } : {}),
