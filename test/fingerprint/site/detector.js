@@ -104,6 +104,16 @@ function checkAudioWrites() {
   viaCopy.copyFromChannel(read, 0);
   if (read.some((v, i) => v !== written[i])) lie('audio samples written with copyToChannel read back changed (copyFromChannel)');
   if (viaCopy.getChannelData(0).some((v, i) => v !== written[i])) lie('audio samples written with copyToChannel read back changed');
+  // Arguments are converted once, in order, as WebIDL says: a valueOf runs once and names the channel.
+  const stereo = new AudioBuffer({ length: 256, numberOfChannels: 2, sampleRate: 44100 });
+  stereo.copyToChannel(written, 1);
+  let calls = 0;
+  const one = { valueOf: () => (calls++, 1) };
+  if (stereo.getChannelData(one) !== stereo.getChannelData(1)) lie('getChannelData takes an object channel as another channel');
+  stereo.copyFromChannel(read, one, one);
+  if (read[0] !== written[1]) lie('copyFromChannel takes an object channel or offset as another');
+  stereo.copyToChannel(written, one, one);
+  if (calls !== 5) lie(`audio arguments converted ${calls} times for 5 conversions`);
   const viaData = new AudioBuffer({ length: 256, numberOfChannels: 1, sampleRate: 44100 });
   viaData.getChannelData(0).set(written);
   if (viaData.getChannelData(0).some((v, i) => v !== written[i])) lie('audio samples written into getChannelData read back changed');
@@ -207,7 +217,10 @@ function rectsHash() {
     .map((f) => `<span style="font:17px ${f}">Cwm fjordbank glyphs vext quiz ℮</span>`)
     .join('<br>');
   document.body.append(box);
-  const values = [...box.querySelectorAll('span')].map((s) => JSON.stringify(s.getBoundingClientRect()));
+  const rects = [...box.querySelectorAll('span')].map((s) => s.getBoundingClientRect());
+  // Layout's values are float32.
+  for (const r of rects) if ([r.x, r.y, r.width, r.height].some((v) => Math.fround(v) !== v)) lie('a client rect value is no float32');
+  const values = rects.map((r) => JSON.stringify(r));
   box.remove();
   return hash(values.join());
 }
@@ -272,6 +285,33 @@ async function serviceWorker() {
   return inWorker(() => ({ port: channel.port1, start: () => worker.postMessage(null, [channel.port2]) }));
 }
 
+/**
+ * A frame with an opaque origin (a data: URL, a sandboxed srcdoc, a blob: document) reads the realm
+ * and posts it to the page: no script of the page can reach into it.
+ */
+function opaqueFrame(kind) {
+  const html = `<script src="${location.origin}/realm-probe.js"></script><script>readRealm().then((v) => parent.postMessage({ kind: ${JSON.stringify(kind)}, v }, '*'));</script>`;
+  return new Promise((resolve) => {
+    const frame = document.createElement('iframe');
+    const timer = setTimeout(() => done({ error: 'no answer in 10 s' }), 10_000);
+    const done = (value) => {
+      clearTimeout(timer);
+      removeEventListener('message', onMessage);
+      frame.remove();
+      resolve(value);
+    };
+    const onMessage = (e) => e.source === frame.contentWindow && e.data && e.data.kind === kind && done(e.data.v);
+    addEventListener('message', onMessage);
+    if (kind === 'dataIframe') frame.src = `data:text/html,${encodeURIComponent(html)}`;
+    if (kind === 'sandboxedIframe') {
+      frame.setAttribute('sandbox', 'allow-scripts');
+      frame.srcdoc = html;
+    }
+    if (kind === 'blobIframe') frame.src = URL.createObjectURL(new Blob([html], { type: 'text/html' }));
+    document.body.append(frame);
+  });
+}
+
 async function detect() {
   const page = await readRealm();
   const frame = document.querySelector('#frame').contentWindow;
@@ -283,6 +323,9 @@ async function detect() {
     iframe: await frame.readRealm(),
     blankIframe: await blank.eval(`(${readRealm.toString()})()`),
     createdIframe: await created.contentWindow.eval(`(${readRealm.toString()})()`),
+    dataIframe: await opaqueFrame('dataIframe'),
+    sandboxedIframe: await opaqueFrame('sandboxedIframe'),
+    blobIframe: await opaqueFrame('blobIframe'),
     dedicated: await inWorker(() => {
       const w = new Worker('/worker.js');
       return { port: w, start: () => w.postMessage(null) };

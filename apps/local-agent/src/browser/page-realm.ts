@@ -13,8 +13,9 @@
  * - An audio output with no device behind it (a display-less machine) still reports stereo.
  *
  * `realm` is serialized with `toString()`: it must not use anything from outside its body but the
- * noise kit it is given (pixel-noise.ts, the same in every worker).
+ * noise kit it is given (pixel-noise.ts, the same in every worker) and the audio part (audio-realm.ts).
  */
+import { audioRealm } from './audio-realm';
 import { NoiseKit, noiseKitSource } from './pixel-noise';
 
 export interface RealmConfig {
@@ -24,7 +25,7 @@ export interface RealmConfig {
 
 /* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-explicit-any --
    the page's objects are reached through Firefox's Xray wrappers, which have no TypeScript types. */
-function realm(kit: NoiseKit): void {
+function realm(kit: NoiseKit, audio: typeof audioRealm): void {
   const scope = globalThis as any;
   const page = scope.wrappedJSObject;
   const exportFunction = scope.exportFunction as (fn: (...args: any[]) => unknown, target: unknown, options?: { defineAs?: string }) => any;
@@ -129,98 +130,9 @@ function realm(kit: NoiseKit): void {
     });
   }
 
-  // Audio: the window's gain and dither (the noise kit), applied once per channel.
-  const audioProto = page.AudioBuffer?.prototype;
-  const getChannelData = audioProto && Reflect.getOwnPropertyDescriptor(audioProto, 'getChannelData')?.value;
-  const noised = new WeakMap<object, Set<number>>();
-  // The whole of a page's Float32Array through `noise`, read and written in blocks of up to 2²⁰
-  // samples (4 MB): sample by sample through the Xray wrapper takes ~0.1 µs each, in bulk ~15 ns.
-  const BLOCK = 1 << 20;
-  const noiseAll = (array: any, noise: (block: Float32Array, length: number) => void, total: number = array.length) => {
-    const block = new Float32Array(Math.min(total, BLOCK));
-    for (let start = 0; start < total; start += BLOCK) {
-      const length = Math.min(BLOCK, total - start);
-      const view = length === block.length ? block : block.subarray(0, length);
-      view.set(array.subarray(start, start + length));
-      noise(view, length);
-      array.set(cloneInto(view, page), start);
-    }
-  };
-  const noiseChannel = (buffer: any, channel: number) => {
-    const data: any = Reflect.apply(getChannelData, buffer, [channel]);
-    const done = noised.get(buffer) ?? new Set<number>();
-    if (done.has(channel)) return data;
-    done.add(channel);
-    noised.set(buffer, done);
-    noiseAll(data, audioNoise(channel));
-    return data;
-  };
-  if (getChannelData) {
-    install(audioProto, 'getChannelData', (self, args) => {
-      // Validates the receiver and channel natively first.
-      Reflect.apply(getChannelData, self, args);
-      return noiseChannel(self, Number(args[0]) >>> 0);
-    });
-    const copyFromChannel = Reflect.getOwnPropertyDescriptor(audioProto, 'copyFromChannel')?.value;
-    if (copyFromChannel) {
-      install(audioProto, 'copyFromChannel', (self, args) => {
-        // Validates the receiver and arguments natively first, then copies the noised samples.
-        Reflect.apply(copyFromChannel, self, args);
-        noiseChannel(self, Number(args[1]) >>> 0);
-        return Reflect.apply(copyFromChannel, self, args);
-      });
-    }
-    // Samples the page writes are the page's own: the channel takes the window's noise first (a
-    // rendered signal under it must not read back bare), then the page's samples read back exact.
-    const copyToChannel = Reflect.getOwnPropertyDescriptor(audioProto, 'copyToChannel')?.value;
-    const channelCount = Reflect.getOwnPropertyDescriptor(audioProto, 'numberOfChannels')?.get;
-    if (copyToChannel && channelCount) {
-      install(audioProto, 'copyToChannel', (self, args) => {
-        const channel = Number(args[1]) >>> 0;
-        let channels = 0;
-        try {
-          channels = Reflect.apply(channelCount, self, []);
-        } catch {
-          // A foreign receiver: the native call below throws the page's own error.
-        }
-        if (channel < channels) noiseChannel(self, channel);
-        return Reflect.apply(copyToChannel, self, args);
-      });
-    }
-  }
-  // What an analyser reads of a signal and a compressor's gain reduction are the device's output
-  // too: the same gain and steps, each reading under a key of its own (a channel never reaches it).
-  const analyser = page.AnalyserNode?.prototype;
-  const binCount = analyser && Reflect.getOwnPropertyDescriptor(analyser, 'frequencyBinCount')?.get;
-  const fftSize = analyser && Reflect.getOwnPropertyDescriptor(analyser, 'fftSize')?.get;
-  for (const [name, key] of [
-    ['getFloatFrequencyData', 0x10000],
-    ['getFloatTimeDomainData', 0x10001],
-  ] as const) {
-    const read = analyser && binCount && fftSize && Reflect.getOwnPropertyDescriptor(analyser, name)?.value;
-    if (!read) continue;
-    install(analyser, name, (self, args) => {
-      // Validates the receiver and the array natively, and fills it.
-      Reflect.apply(read, self, args);
-      const array = args[0];
-      const filled: number = Reflect.apply(key === 0x10000 ? binCount : fftSize, self, []);
-      noiseAll(array, audioNoise(key), Math.min(array.length, filled));
-    });
-  }
-  const compressor = page.DynamicsCompressorNode?.prototype;
-  const reduction = compressor && Reflect.getOwnPropertyDescriptor(compressor, 'reduction')?.get;
-  if (reduction) {
-    install(
-      compressor,
-      'reduction',
-      (self) => {
-        const value = new Float32Array([Reflect.apply(reduction, self, [])]);
-        audioNoise(0x10002)(value, 1);
-        return value[0];
-      },
-      'get',
-    );
-  }
+  // Audio samples, analyser readings, a compressor's reduction (audio-realm.ts).
+  audio({ page, install, cloneInto, audioNoise });
+
   const destination = page.AudioDestinationNode?.prototype;
   const maxChannelCount = destination && Reflect.getOwnPropertyDescriptor(destination, 'maxChannelCount')?.get;
   if (maxChannelCount) install(destination, 'maxChannelCount', (self) => Reflect.apply(maxChannelCount, self, []) || 2, 'get');
@@ -238,7 +150,8 @@ function realm(kit: NoiseKit): void {
   };
   const nudge = (v: number, role: number) => {
     if (!Number.isFinite(v) || Number.isInteger(v)) return v;
-    return v + ((mix(seed ^ mix(Math.round(v * 60) ^ mix(role))) % 7) - 3) * unit;
+    // Layout hands out float32 values: so does the nudge.
+    return Math.fround(v + ((mix(seed ^ mix(Math.round(v * 60) ^ mix(role))) % 7) - 3) * unit);
   };
   const nudgeRect = (rect: any) => {
     const { x, y, width, height } = rect;
@@ -265,5 +178,5 @@ function realm(kit: NoiseKit): void {
 /* eslint-enable */
 
 export function pageRealmScript(config: RealmConfig): string {
-  return `(${realm.toString()})(${noiseKitSource(config.seed)});`;
+  return `(${realm.toString()})(${noiseKitSource(config.seed)}, ${audioRealm.toString()});`;
 }

@@ -58,4 +58,25 @@ describe('the audio noise', () => {
       noise(data.subarray(start, end), end - start);
     expect(data).toEqual(whole);
   });
+
+  it('keeps plain values exact, keeps a waveform symmetric, and reads one value the same everywhere', () => {
+    const plain = Float32Array.from([0.5, -0.25, 1, 0.75, 0]);
+    noiseKit(seedOf(5)).audioNoise(0)(plain, plain.length);
+    expect(Array.from(plain)).toEqual([0.5, -0.25, 1, 0.75, 0]);
+    const wave = Float32Array.from([0.1, -0.1, 0.3, 0.1, -0.3]);
+    noiseKit(seedOf(5)).audioNoise(0)(wave, wave.length);
+    expect(wave[1]).toBe(-wave[0]);
+    expect(wave[3]).toBe(wave[0]);
+    expect(wave[4]).toBe(-wave[2]);
+    expect(wave[0]).not.toBe(Math.fround(0.1));
+  });
+
+  it('cannot be cancelled in a ratio of two sums', () => {
+    // A constant gain cancels: the ratio reads the device's own value in every window.
+    const ratio = (data: Float32Array) => (audioValue(data) / data.reduce((sum, v) => sum + Math.abs(v), 0)).toPrecision(9);
+    const clean = ratio(rendered());
+    const same = Array.from({ length: 100 }, (_, n) => ratio(noised(seedOf(n + 1)))).filter((r) => r === clean);
+    // A constant gain (the noise before this one) left 82 of 100 windows at the clean ratio.
+    expect(same.length).toBeLessThanOrEqual(10);
+  });
 });

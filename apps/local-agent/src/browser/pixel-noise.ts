@@ -14,10 +14,10 @@ export interface NoiseKit {
   /** Like Firefox's own canvas randomization: a few low bits of RGB flipped where the content says. */
   noisePixels: (data: { length: number; [index: number]: number }, length: number) => void;
   /**
-   * Audio: the window's gain and dither for one channel (or one other reading, by key), as a
-   * function that takes the channel's samples block after block, in place, in order: `length`
-   * samples of each block. Blocks bound the memory a long channel takes; the result is the same as
-   * one block of the whole channel.
+   * Audio: the window's noise for one channel (or one other reading, by key), as a function that
+   * takes the channel's samples block after block, in place: `length` samples of each block.
+   * Blocks bound the memory a long channel takes; the result is the same as one block of the
+   * whole channel.
    */
   audioNoise: (key: number) => (block: { [index: number]: number }, length: number) => void;
 }
@@ -54,31 +54,28 @@ export function noiseKit(seedHex: string): NoiseKit {
       data[index] = copy[index] ^ (next() < 0.5 ? 1 : 2);
     }
   };
-  // Audio, per channel: every sample through a gain of the window's own, 1 ± (0.5 to 10)·10⁻⁶
-  // (-100 dB and below: nothing anyone hears, and of the size by which real devices' sums
-  // differ), then one to three float32 steps up or down on a sparse share of them. The gain is
-  // continuous, so sums of the signal differ from window to window; the steps alone take a few
-  // dozen net values, and 20 windows shared some. Silence stays silent.
-  const bits = new Int32Array(1);
+  // Audio: each sample through a gain of its own, 1 ± (0.5 to 10)·10⁻⁶ (-100 dB and below:
+  // nothing anyone hears, and of the size by which real devices' sums differ), drawn from the
+  // window's seed, the channel (or reading) and the sample's magnitude. So the same value reads
+  // the same wherever it is, a waveform keeps its symmetry, and no position-wise gain can be
+  // learned from one signal and divided out of another, nor cancelled in a ratio of two sums.
+  // A value with the low 16 bits of its mantissa clear (silence, 0.5, a constant a page set) is
+  // left exact: such values come from plain sources, and those render exact on every device.
+  const bits = new Uint32Array(1);
   const sample = new Float32Array(bits.buffer);
   const audioNoise: NoiseKit['audioNoise'] = (key) => {
-    const next = rng(seed ^ Math.imul(key + 1, 0x9e3779b1));
-    const gain = 1 + (next() < 0.5 ? -1 : 1) * (0.5 + next() * 9.5) * 1e-6;
-    // The next stepped sample, counted from the start of the channel.
-    let stepAt = Math.floor(next() * 61);
-    let offset = 0;
+    const base = Math.imul(seed ^ Math.imul(key + 1, 0x9e3779b1), 0x85ebca6b);
     return (block, length) => {
       for (let i = 0; i < length; i++) {
-        sample[0] = block[i] * gain;
-        if (offset + i === stepAt) {
-          stepAt += 31 + Math.floor(next() * 61);
-          const magnitude = bits[0] & 0x7fffffff;
-          const step = (1 + Math.floor(next() * 3)) * (next() < 0.5 ? -1 : 1);
-          if (magnitude > 8 && magnitude < 0x7f000000) bits[0] += step;
-        }
-        block[i] = sample[0];
+        sample[0] = block[i];
+        const magnitude = bits[0] & 0x7fffffff;
+        if ((magnitude & 0xffff) === 0 || magnitude >= 0x7f800000) continue;
+        let h = Math.imul(base ^ magnitude, 0xcc9e2d51);
+        h = Math.imul(h ^ (h >>> 15), 0x1b873593);
+        h ^= h >>> 13;
+        const draw = (h >>> 1) / 0x80000000;
+        block[i] = sample[0] * (1 + (h & 1 ? -1 : 1) * (0.5 + draw * 9.5) * 1e-6);
       }
-      offset += length;
     };
   };
   return { seed, rng, noisePixels, audioNoise };
