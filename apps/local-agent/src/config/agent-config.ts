@@ -231,6 +231,11 @@ export function loadAgentConfig(source: NodeJS.ProcessEnv = process.env): AgentC
     'AGENT_PROXY_CA_FILE',
     'AGENT_MCP_ALLOWED_ORIGINS',
   ]);
+  // `npm start` runs the cloud and the agent with one environment: a cloud moved to another port
+  // takes its agent along, instead of leaving it on whatever answers on 3000.
+  if (!source.CLOUD_URL && /^[1-9]\d{0,4}$/.test(source.CLOUD_PORT ?? '')) {
+    source = { ...source, CLOUD_URL: `http://127.0.0.1:${source.CLOUD_PORT}` };
+  }
   const { env, problems } = readEnv(AgentEnv, source, known);
   const firefoxPath = env.FIREFOX_PATH ?? findOnPath(['firefox-esr', 'firefox']);
   if (!firefoxPath) problems.push('  FIREFOX_PATH: no firefox-esr or firefox on PATH; set FIREFOX_PATH');
