@@ -18,7 +18,8 @@ interface LockContent extends DataFolderHolder {
 
 /**
  * Takes the data folder `dir` for this process, before anything in it is touched: answers null
- * once held (released when the process exits), or the live process that holds it already.
+ * once held (removed when the process exits by itself; a process ended by a signal, Ctrl-C
+ * included, leaves it, and the next start takes it over), or the live process that holds it already.
  *
  * The lock file is written whole under a name of its own and linked into place, so it appears
  * with its content, and only one of two starts links it. A lock whose process is gone (killed,
