@@ -78,6 +78,9 @@ const SOFTWARE_FONTS: Record<OsFamily, string[]> = {
     'Lucida Bright',
     'Palatino',
     'GOTHAM',
+    'EUROSTILE',
+    'Clarendon',
+    'Letter Gothic',
   ],
   linux: [
     'Bitstream Vera Sans Mono',
@@ -94,6 +97,11 @@ const SOFTWARE_FONTS: Record<OsFamily, string[]> = {
     'Lucida Sans',
     'Lucida Bright',
     'MYRIAD PRO',
+    // Wine's and CJK packages' families.
+    'Marlett',
+    'SimHei',
+    'MS Mincho',
+    'Batang',
   ],
 };
 
@@ -160,7 +168,7 @@ export class IdentityGenerator {
         : pick(WEBGL_CHOICES[os]);
     const seen = (sample.fonts ?? []).filter((f) => (OPTIONAL_FONTS as readonly string[]).includes(f));
     // Installed software varies from machine to machine: each window gets its own share of it.
-    const software = SOFTWARE_FONTS[os].filter(() => randomInt(100) < 30);
+    const software = SOFTWARE_FONTS[os].filter(() => randomInt(100) < 50);
     const fonts = [...new Set([...seen, ...software])].filter((f) => !fontSetOf(os, []).includes(f)).sort();
     return {
       ostype: 'PC',
