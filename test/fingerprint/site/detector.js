@@ -150,6 +150,30 @@ async function audioLongHash() {
   return hash(Array.from(samples.subarray(length - 5000)).join());
 }
 
+/** Reading audio runs none of the page's code: typed-array methods a page replaced are not called. */
+async function checkAudioRunsNoPageCode() {
+  const frame = document.createElement('iframe');
+  document.body.append(frame);
+  const win = frame.contentWindow;
+  const calls = [];
+  for (const name of ['set', 'subarray']) {
+    const original = win.Float32Array.prototype[name];
+    win.Float32Array.prototype[name] = function (...args) {
+      calls.push(name);
+      return original.apply(this, args);
+    };
+  }
+  const context = new win.OfflineAudioContext(1, 5000, 44100);
+  const oscillator = context.createOscillator();
+  oscillator.connect(context.destination);
+  oscillator.start(0);
+  const rendered = await context.startRendering();
+  rendered.getChannelData(0);
+  rendered.copyFromChannel(new win.Float32Array(10), 0);
+  frame.remove();
+  if (calls.length) lie(`reading audio called the page's ${calls.join(', ')}`);
+}
+
 function checkCoherence(page) {
   const ua = navigator.userAgent;
   const firefox = /rv:(\d+)\.0\) Gecko\/20100101 Firefox\/(\d+)\.0$/.exec(ua);
@@ -367,6 +391,7 @@ async function detect() {
   checkFunctions(created.contentWindow, 'created iframe');
   checkCoherence(page);
   checkAudioWrites();
+  await checkAudioRunsNoPageCode();
   const echo = await fetch('/echo').then((r) => r.json());
   if (echo.headers['user-agent'] !== navigator.userAgent) lie('the User-Agent header differs from navigator.userAgent');
   if (!echo.headers['accept-language'].startsWith(navigator.languages[0])) lie('Accept-Language differs from navigator.languages');

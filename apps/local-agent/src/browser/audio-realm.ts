@@ -12,7 +12,7 @@
  */
 import type { NoiseKit } from './pixel-noise';
 
-/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-call, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-explicit-any --
+/* eslint-disable @typescript-eslint/no-unsafe-assignment, @typescript-eslint/no-unsafe-member-access, @typescript-eslint/no-unsafe-return, @typescript-eslint/no-unsafe-argument, @typescript-eslint/no-explicit-any --
    the page's objects are reached through Firefox's Xray wrappers, which have no TypeScript types. */
 export interface AudioRealmTools {
   /** The page's global, through its Xray wrapper. */
@@ -43,18 +43,26 @@ export function audioRealm({ page, install, cloneInto, audioNoise }: AudioRealmT
     return number >>> 0;
   };
 
-  // The whole of a page's Float32Array through `noise`, read and written in blocks of up to 2²⁰
-  // samples (4 MB): sample by sample through the Xray wrapper takes ~0.1 µs each, in bulk ~15 ns.
-  const BLOCK = 1 << 20;
+  // A page's Float32Array through `noise`, in place. Only this realm's own TypedArray functions
+  // touch it (a method looked up on the page's array would find what the page put on its
+  // prototype): a whole channel is copied in one call (a transient copy of its size; sample by
+  // sample through the Xray wrapper takes ~0.1 µs each, in bulk ~15 ns); a reading shorter than
+  // its array (an analyser's, at most 32,768 values) goes value by value.
+  const typedArrayProto = Reflect.getPrototypeOf(Float32Array.prototype) as object;
+  const setFrom = own(typedArrayProto, 'set') as (source: ArrayLike<number>, offset?: number) => void;
+  const lengthOf = own(typedArrayProto, 'length', 'get') as () => number;
   const noiseAll = (array: any, noise: (block: Float32Array, length: number) => void, total: number) => {
-    const block = new Float32Array(Math.min(total, BLOCK));
-    for (let start = 0; start < total; start += BLOCK) {
-      const length = Math.min(BLOCK, total - start);
-      const view = length === block.length ? block : block.subarray(0, length);
-      view.set(array.subarray(start, start + length));
-      noise(view, length);
-      array.set(cloneInto(view, page), start);
+    if (total >= Reflect.apply(lengthOf, array, [])) {
+      const copy = new Float32Array(total);
+      Reflect.apply(setFrom, copy, [array]);
+      noise(copy, total);
+      Reflect.apply(setFrom, array, [cloneInto(copy, page)]);
+      return;
     }
+    const copy = new Float32Array(total);
+    for (let i = 0; i < total; i++) copy[i] = array[i];
+    noise(copy, total);
+    for (let i = 0; i < total; i++) array[i] = copy[i];
   };
 
   // Samples: the window's gain and dither, once per channel of a buffer, on its first read.
@@ -76,7 +84,7 @@ export function audioRealm({ page, install, cloneInto, audioNoise }: AudioRealmT
     if (done.has(channel)) return data;
     done.add(channel);
     noised.set(buffer, done);
-    noiseAll(data, audioNoise(channel), data.length);
+    noiseAll(data, audioNoise(channel), Reflect.apply(lengthOf, data, []));
     return data;
   };
 
@@ -120,7 +128,7 @@ export function audioRealm({ page, install, cloneInto, audioNoise }: AudioRealmT
       Reflect.apply(read, self, args);
       const array = args[0];
       const filled: number = Reflect.apply(key === 0x10000 ? binCount : fftSize, self, []);
-      noiseAll(array, audioNoise(key), Math.min(array.length, filled));
+      noiseAll(array, audioNoise(key), Math.min(Reflect.apply(lengthOf, array, []), filled));
     });
   }
   const compressor = page.DynamicsCompressorNode?.prototype;
