@@ -51,7 +51,7 @@ export function audioRealm({ page, install, cloneInto, audioNoise }: AudioRealmT
   const typedArrayProto = Reflect.getPrototypeOf(Float32Array.prototype) as object;
   const setFrom = own(typedArrayProto, 'set') as (source: ArrayLike<number>, offset?: number) => void;
   const lengthOf = own(typedArrayProto, 'length', 'get') as () => number;
-  const noiseAll = (array: any, noise: (block: Float32Array, length: number) => void, total: number) => {
+  const noiseAll = (array: any, noise: (samples: Float32Array, length: number) => void, total: number) => {
     if (total >= Reflect.apply(lengthOf, array, [])) {
       const copy = new Float32Array(total);
       Reflect.apply(setFrom, copy, [array]);
@@ -65,7 +65,7 @@ export function audioRealm({ page, install, cloneInto, audioNoise }: AudioRealmT
     for (let i = 0; i < total; i++) array[i] = copy[i];
   };
 
-  // Samples: the window's gain and dither, once per channel of a buffer, on its first read.
+  // Samples: the window's noise, once per channel of a buffer, on its first read.
   const audioProto = page.AudioBuffer?.prototype;
   const getChannelData = own(audioProto, 'getChannelData');
   const channelCount = own(audioProto, 'numberOfChannels', 'get');

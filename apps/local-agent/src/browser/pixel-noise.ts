@@ -15,9 +15,8 @@ export interface NoiseKit {
   noisePixels: (data: { length: number; [index: number]: number }, length: number) => void;
   /**
    * Audio: the window's noise for one channel (or one other reading, by key), as a function that
-   * takes the channel's samples block after block, in place: `length` samples of each block.
-   * Blocks bound the memory a long channel takes; the result is the same as one block of the
-   * whole channel.
+   * changes the first `length` samples it is given in place. Each sample's noise depends on its
+   * value alone, so a channel taken in parts reads as the channel taken whole.
    */
   audioNoise: (key: number) => (block: { [index: number]: number }, length: number) => void;
 }
