@@ -12,7 +12,7 @@ const CLOUD_LAYERS = [
   ['auth'],
   ['fingerprints', 'tags', 'groups', 'proxies', 'console', 'health'],
   ['teams', 'windows', 'events'],
-  ['launch', 'recycle'],
+  ['devices', 'launch', 'recycle'],
   ['cookies', 'profiles'],
 ];
 const folders = (names) => `^apps/cloud/src/(${names.join('|')})/`;

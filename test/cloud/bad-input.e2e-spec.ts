@@ -430,6 +430,28 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     }
   });
 
+  it('remote open and close on a device, and the device list', async () => {
+    for (const path of ['/browser/open', '/browser/close']) {
+      await refused(path, { uuid: w.uuid, device: '' }, 211, 'device must be a device id');
+      await refused(path, { uuid: w.uuid, device: 'a b' }, 211, 'device must be a device id');
+      await refused(path, { uuid: w.uuid, device: 'd'.repeat(101) }, 211, 'device must be a device id');
+      await refused(path, { uuid: w.uuid, device: ['dev-1'] }, 211, 'device must be a device id');
+      await refused(path, { device: 'dev-1' }, 211, 'is required');
+      await refused(path, { uuid: 'nope', device: 'dev-1' }, 211, 'uuid');
+      await refused(path, { uuid: w.uuid, device: 'dev-1', ifOffline: 'later' }, 211, 'ifOffline must be one of refuse, wait');
+      for (const waitMs of [999, 600_001, 1.5, '5000', null])
+        await refused(path, { uuid: w.uuid, device: 'dev-1', waitMs }, 211, 'waitMs must be a whole number of milliseconds');
+      // A remote call carries no close report: a cookie list beside a device is a field too many.
+      await refused(path, { uuid: w.uuid, device: 'dev-1', cookies: [] }, 211, 'property cookies should not exist');
+      await refused(path, { uuid: w.uuid, device: 'dev-1' }, 404, 'Device dev-1 not found');
+      // Another team's window on a device that does not exist: the device is refused first, alike.
+      await refused(path, { uuid: foreign.uuid, device: owner.deviceId }, 404, `Device ${owner.deviceId} not found`);
+    }
+    await refused('/browser/open', { uuid: w.uuid }, 211, 'device must be a device id');
+    for (const userId of [0, -1, 'x', 1.5]) await refused('/device/list', { userId }, 211, 'userId must be a whole number');
+    await refused('/device/list', { teamId: 1 }, 211, 'property teamId should not exist');
+  });
+
   it('unknown fields on routes that take none', async () => {
     for (const path of ['/browser/profile/usage', '/team/member/list', '/auth/me', '/auth/token/list', '/browser/recycle/clear']) {
       await refused(path, { teamId: 1 }, 211, 'property teamId should not exist');

@@ -125,6 +125,16 @@ const CASES: Case[] = [
     label: 'not launched',
     expect: { ...ONE, owner: 409, admin: 409, memberWith: 409 },
   }),
+  // No device of the fixture's is on a line: whoever may ask is told the device is not theirs to see
+  // (the device tests cover owners, managers and other members' devices).
+  single('/browser/open', 'browser:open', (f) => ({ uuid: f.w1.uuid, device: 'dev-unknown' }), {
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
+  }),
+  single('/browser/close', 'browser:open', (f) => ({ uuid: f.w1.uuid, device: 'dev-unknown' }), {
+    label: 'on a device',
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
+  }),
+  { path: '/device/list', permission: null, body: () => ({}) },
   single('/browser/cookies/export', 'browser:open', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
   single(
     '/browser/cookies/import',

@@ -82,6 +82,8 @@ export async function snapshot(cloud: CloudHarness): Promise<string> {
     'profile_versions',
     'profile_blobs',
     'profile_blob_links',
+    'devices',
+    'device_commands',
   ];
   const parts: string[] = [];
   for (const table of tables) {

@@ -7,6 +7,7 @@ import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { CloudConfig } from './config/cloud-config';
 import { CONSOLE_CSP, DOCS_CSP } from './console/console.module';
+import { DeviceLines } from './devices/device-lines';
 
 /**
  * The OpenAPI page's files: `/docs`, `/docs/` and a plain file name under it. Matched on the raw
@@ -45,6 +46,8 @@ export function configureCloudApp(app: INestApplication): void {
   });
   const config = app.get(CloudConfig);
   const server = app.getHttpServer() as Server;
+  // The device line is a WebSocket upgrade, outside the routes: its own Bearer check, no Origin.
+  app.get(DeviceLines).attach(server);
   server.keepAliveTimeout = config.env.HTTP_KEEP_ALIVE_SECONDS * 1000;
   // The next request on a kept connection may start as late as the keep-alive allows.
   server.headersTimeout = Math.max(server.headersTimeout, server.keepAliveTimeout + 1000);

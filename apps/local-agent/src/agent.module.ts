@@ -15,6 +15,8 @@ import { WindowOpener } from './browser/window-opener';
 import { AgentCloud } from './cloud/agent-cloud';
 import { AgentConfig, loadAgentConfig } from './config/agent-config';
 import { AgentEvents } from './events/agent-events';
+import { DeviceLine } from './device-line/device-line';
+import { RemoteCommands } from './device-line/remote-commands';
 import { EventsController } from './events/events.controller';
 import { ForwardController } from './forward/forward.controller';
 import { HealthController } from './health/health.controller';
@@ -66,6 +68,8 @@ import { WebPageMiddleware } from './security/web-page';
     PageInspection,
     PageRecords,
     McpTools,
+    RemoteCommands,
+    DeviceLine,
     { provide: APP_GUARD, useClass: LocalAccessGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: EnvelopeExceptionFilter },

@@ -11,3 +11,4 @@ export * from './cookie-formats';
 export * from './firefox-os';
 export * from './firefox-fonts';
 export * from './profile-files';
+export * from './device-line';

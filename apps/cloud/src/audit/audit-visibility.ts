@@ -15,10 +15,11 @@ export interface AuditRow {
 
 /**
  * Who may see an audit event: window events follow the windows (browser:list, and a member's
- * scope by the window's group at the time); proxy events need proxy:manage; the rest (members,
- * tokens, logins) team:manage. Always within the caller's team.
+ * scope by the window's group at the time); proxy events need proxy:manage; a device's events its
+ * owner (their actor) or team:manage; the rest (members, tokens, logins) team:manage. Always
+ * within the caller's team.
  */
-export function visibleTo(auth: AuthContext, row: Pick<AuditRow, 'team_id' | 'kind' | 'group_id'>): boolean {
+export function visibleTo(auth: AuthContext, row: Pick<AuditRow, 'team_id' | 'kind' | 'group_id' | 'actor_id'>): boolean {
   return visibilityOf(auth)(row);
 }
 
@@ -26,7 +27,7 @@ export function visibleTo(auth: AuthContext, row: Pick<AuditRow, 'team_id' | 'ki
  * `visibleTo` for one caller, with its permissions looked up once: a stream asks it of every
  * event it is offered.
  */
-export function visibilityOf(auth: AuthContext): (row: Pick<AuditRow, 'team_id' | 'kind' | 'group_id'>) => boolean {
+export function visibilityOf(auth: AuthContext): (row: Pick<AuditRow, 'team_id' | 'kind' | 'group_id' | 'actor_id'>) => boolean {
   const windows = auth.holds('browser:list');
   const scoped = auth.scopedGroupIds;
   const groups = scoped ? new Set(scoped) : null;
@@ -36,6 +37,7 @@ export function visibilityOf(auth: AuthContext): (row: Pick<AuditRow, 'team_id' 
     if (row.team_id !== auth.teamId) return false;
     if (row.kind.startsWith('window.')) return windows && (groups === null || (row.group_id !== null && groups.has(row.group_id)));
     if (row.kind.startsWith('proxy.')) return proxies;
+    if (row.kind.startsWith('device.')) return rest || row.actor_id === auth.userId;
     return rest;
   };
 }
@@ -77,5 +79,6 @@ export function scopeCondition(auth: AuthContext, params: unknown[]): string {
   }
   if (auth.holds('proxy:manage') || auth.holds('team:manage')) parts.push(`e.kind LIKE 'proxy.%'`);
   if (auth.holds('team:manage')) parts.push(`(e.kind NOT LIKE 'window.%' AND e.kind NOT LIKE 'proxy.%')`);
+  else parts.push(`(e.kind LIKE 'device.%' AND e.actor_id = $${params.push(auth.userId)})`);
   return parts.length ? `(${parts.join(' OR ')})` : 'false';
 }

@@ -11,6 +11,7 @@ import { AccountThrottle } from './account-throttle';
 import { ApiTokenEntity } from './api-token.entity';
 import { ApiTokenStore } from './api-token-store';
 import { AuthLoader } from './auth-loader';
+import { BearerCaller } from './bearer-caller';
 import { AuthController } from './auth.controller';
 import { AuthenticationGuard, PermissionGuard } from './auth.guard';
 import { AuthService } from './auth.service';
@@ -48,6 +49,7 @@ import { SessionStore } from './session-store';
   providers: [
     AuthService,
     AuthLoader,
+    BearerCaller,
     AccountThrottle,
     SessionStore,
     ApiTokenStore,
@@ -55,6 +57,6 @@ import { SessionStore } from './session-store';
     { provide: APP_GUARD, useClass: AuthenticationGuard },
     { provide: APP_GUARD, useClass: PermissionGuard },
   ],
-  exports: [AccountsModule, AuthService, AuthLoader],
+  exports: [AccountsModule, AuthService, AuthLoader, BearerCaller],
 })
 export class AuthModule {}

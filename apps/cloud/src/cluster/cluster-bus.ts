@@ -11,7 +11,11 @@ export type ClusterEvent =
   | { kind: 'session-ended'; sessionId: string }
   | { kind: 'user-changed'; userId: number }
   /** Audit rows with ids in this range were committed. */
-  | { kind: 'audit-appended'; fromId: number; toId: number };
+  | { kind: 'audit-appended'; fromId: number; toId: number }
+  /** A command for this device was queued: the instance holding its line sends it. */
+  | { kind: 'device-command'; deviceId: string }
+  /** A device command was answered (or lost): the instance waiting on it reads the answer. */
+  | { kind: 'device-answer'; commandId: string };
 
 interface Envelope {
   id: string;

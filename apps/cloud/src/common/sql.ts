@@ -15,3 +15,12 @@ export function rethrowDuplicate(message: string) {
     throw error;
   };
 }
+
+/**
+ * An UPDATE or DELETE … RETURNING as a statement whose answer is its rows: TypeORM answers the
+ * bare statement as `[rows, count]` on PostgreSQL. Tag the statement: changed`UPDATE … RETURNING …`.
+ */
+export function changed(strings: TemplateStringsArray, ...values: unknown[]): string {
+  const statement = strings.reduce((text, part, i) => text + part + (i < values.length ? String(values[i]) : ''), '');
+  return `WITH changed AS (${statement}) SELECT * FROM changed`;
+}

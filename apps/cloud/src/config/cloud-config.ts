@@ -276,6 +276,34 @@ export class CloudEnv {
   @IsOptional()
   @IsString()
   FIREFOX_PATH?: string;
+
+  /** How often an agent on the device line says it is there (the cloud tells it at connect). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(120)
+  DEVICE_HEARTBEAT_SECONDS = 15;
+
+  /** A device not heard for this long is offline and its line is dropped; at least twice the heartbeat. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(600)
+  DEVICE_OFFLINE_SECONDS = 45;
+
+  /** Device lines one user (all sessions and API tokens) may hold on an instance; one more is refused. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000)
+  DEVICE_LINES_PER_USER = 20;
+
+  /** Commands a device has been sent and not answered; more wait queued until it answers. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1000)
+  DEVICE_COMMANDS_IN_FLIGHT = 16;
 }
 
 export interface CloudSecrets {
@@ -311,6 +339,9 @@ export class ConfigError extends Error {}
 function validateEnv(source: NodeJS.ProcessEnv): CloudEnv {
   const { env, problems } = readEnv(CloudEnv, source);
   if (problems.length > 0) throw new ConfigError(`Invalid configuration:\n${problems.join('\n')}`);
+  if (env.DEVICE_OFFLINE_SECONDS < 2 * env.DEVICE_HEARTBEAT_SECONDS) {
+    throw new ConfigError('Invalid configuration:\n  DEVICE_OFFLINE_SECONDS: must be at least twice DEVICE_HEARTBEAT_SECONDS');
+  }
   if (env.PROFILE_STORE === 's3' && !env.S3_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when PROFILE_STORE=s3');
   }

@@ -14,6 +14,7 @@ import { LoginAddresses1763900000062 } from './migrations/1763900000062-LoginAdd
 import { IssuedDevices1763900000085 } from './migrations/1763900000085-IssuedDevices';
 import { VersionAuthors1763900000086 } from './migrations/1763900000086-VersionAuthors';
 import { ProfileBlobLinks1763900000090 } from './migrations/1763900000090-ProfileBlobLinks';
+import { DeviceLines1763900000100 } from './migrations/1763900000100-DeviceLines';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -30,6 +31,7 @@ export const MIGRATIONS = [
   IssuedDevices1763900000085,
   VersionAuthors1763900000086,
   ProfileBlobLinks1763900000090,
+  DeviceLines1763900000100,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

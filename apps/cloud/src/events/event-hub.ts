@@ -66,7 +66,7 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
       // One range after another, in the order the commits were heard.
       if (event.kind === 'audit-appended') this.enqueue(() => this.dispatch(event.fromId, event.toId));
       else if (event.kind === 'session-ended') this.endWhere((auth) => auth.sessionId === event.sessionId);
-      else this.endWhere((auth) => auth.userId === event.userId);
+      else if (event.kind === 'user-changed') this.endWhere((auth) => auth.userId === event.userId);
     });
     // Whatever was published while the listener was down never came: logouts and member changes
     // are found by loading each caller again, and the events committed meanwhile by reading them.

@@ -101,6 +101,22 @@ export class AgentEnv {
   @Max(268_435_456)
   AGENT_BIDI_MESSAGE_MAX_BYTES = 33_554_432;
 
+  /**
+   * Keeps the device line: one outbound WebSocket to the cloud while signed in, through which the
+   * cloud shows this device online and members (this user, or team managers) open and close its
+   * windows. 0: no line; this device is offline to the team and only the Local API drives it.
+   */
+  @Transform(toBool)
+  @IsBoolean()
+  AGENT_DEVICE_LINE = true;
+
+  /** The first wait before the line connects again after a loss; each failure doubles it (with jitter), up to a minute. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  AGENT_LINE_RETRY_MS = 1_000;
+
   /** WebDriver BiDi clients connected to one window at once. */
   @Transform(toInt)
   @IsInt()

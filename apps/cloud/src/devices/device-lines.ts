@@ -1,0 +1,320 @@
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { IncomingMessage, Server } from 'node:http';
+import type { Duplex } from 'node:stream';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import { WebSocket, WebSocketServer } from 'ws';
+import { DEVICE_LINE_MESSAGE_MAX, DEVICE_LINE_PATH, DomainError, failure, LINE_CLOSE, parseAgentMessage, ResultCode } from '@cos/contracts';
+import type { AgentLineMessage, ApiEnvelope, CloudLineMessage } from '@cos/contracts';
+import { AuthContext } from '../access/auth-context';
+import { AuditLog } from '../audit/audit-log';
+import { BearerCaller } from '../auth/bearer-caller';
+import { ClusterBus } from '../cluster/cluster-bus';
+import { CloudConfig } from '../config/cloud-config';
+import { CommandStore } from './command-store';
+import { DeviceStore } from './device-store';
+
+/** One agent's line on this instance. */
+interface Line {
+  id: string;
+  ws: WebSocket;
+  auth: AuthContext;
+  /** Set by the hello. */
+  helloed: boolean;
+  closed: boolean;
+  /** Its end was recorded. */
+  released: boolean;
+  inFlight: number;
+  /** Messages are handled one after another, in the order they came. */
+  chain: Promise<void>;
+  pumping: boolean;
+  pumpAgain: boolean;
+  silence?: NodeJS.Timeout;
+}
+
+/** Commands older than this are forgotten (their audit rows stay). */
+const COMMANDS_KEPT_DAYS = 7;
+
+/**
+ * The device lines this instance holds: the WebSocket upgrade at `/device/line` (Bearer auth, no
+ * `Origin`), each line's hello, heartbeats and answers, and sending the commands queued for its
+ * device. A device has one line: a newer one (here or on another instance) takes the row, and the
+ * older line is closed when it next speaks or at once when it is here. A line silent past
+ * `DEVICE_OFFLINE_SECONDS` is dropped.
+ */
+@Injectable()
+export class DeviceLines implements OnApplicationShutdown {
+  private readonly logger = new Logger(DeviceLines.name);
+  private readonly wss = new WebSocketServer({ noServer: true, maxPayload: DEVICE_LINE_MESSAGE_MAX, perMessageDeflate: false });
+  private readonly lines = new Map<string, Line>();
+  private readonly perUser = new Map<number, number>();
+  private readonly sweeper: NodeJS.Timeout;
+  private stopping = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly bearer: BearerCaller,
+    private readonly devices: DeviceStore,
+    private readonly commands: CommandStore,
+    private readonly bus: ClusterBus,
+    private readonly audit: AuditLog,
+    private readonly config: CloudConfig,
+  ) {
+    bus.subscribe((event) => {
+      if (event.kind === 'device-command') {
+        const line = this.lines.get(event.deviceId);
+        if (line) this.pump(line);
+      } else if (event.kind === 'session-ended' || event.kind === 'user-changed') {
+        for (const line of this.lines.values()) {
+          const affected = event.kind === 'session-ended' ? line.auth.sessionId === event.sessionId : line.auth.userId === event.userId;
+          if (affected) this.enqueue(line, async () => void (await this.recheck(line)));
+        }
+      }
+    });
+    this.sweeper = setInterval(() => void this.commands.sweep(COMMANDS_KEPT_DAYS).catch(() => undefined), 3_600_000);
+    this.sweeper.unref();
+  }
+
+  private get heartbeatMs(): number {
+    return this.config.env.DEVICE_HEARTBEAT_SECONDS * 1000;
+  }
+
+  private get offlineSeconds(): number {
+    return this.config.env.DEVICE_OFFLINE_SECONDS;
+  }
+
+  /** Takes WebSocket upgrades at `/device/line` on the cloud's HTTP server; any other upgrade is 404. */
+  attach(server: Server): void {
+    server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(request, socket, head));
+  }
+
+  onApplicationShutdown(): void {
+    this.stopping = true;
+    clearInterval(this.sweeper);
+    // The agents come back to another instance after their backoff.
+    for (const line of this.lines.values()) line.ws.close(LINE_CLOSE.stopping, 'cloud instance stopping');
+  }
+
+  /** Lines held here (for `/health`-like checks and tests). */
+  get size(): number {
+    return this.lines.size;
+  }
+
+  private async upgrade(request: IncomingMessage, socket: Duplex, head: Buffer): Promise<void> {
+    socket.on('error', () => undefined);
+    const path = (request.url ?? '').split('?')[0];
+    if (path !== DEVICE_LINE_PATH) return refuse(socket, 404, failure(ResultCode.NotFound, 'Not found'));
+    // Browsers always send Origin on a WebSocket: a web page has no business on a device line.
+    if (request.headers.origin !== undefined)
+      return refuse(socket, 403, failure(ResultCode.Forbidden, 'Device lines are not for web pages'));
+    if (this.stopping) return refuse(socket, 503, failure(ResultCode.Unavailable, 'Cloud instance stopping; connect again'));
+    let auth: AuthContext;
+    try {
+      auth = await this.bearer.of(request.headers.authorization);
+    } catch (error) {
+      const known = error instanceof DomainError;
+      if (!known) this.logger.warn(`device line sign-in failed: ${(error as Error).message}`);
+      return refuse(socket, known ? 401 : 503, failure(known ? error.code : ResultCode.Unavailable, known ? error.message : 'Try again'));
+    }
+    const max = this.config.env.DEVICE_LINES_PER_USER;
+    if ((this.perUser.get(auth.userId) ?? 0) >= max)
+      return refuse(socket, 429, failure(ResultCode.Throttled, `Too many device lines for this user (at most ${max})`));
+    if (socket.destroyed) return;
+    this.wss.handleUpgrade(request, socket, head, (ws) => this.start(ws, auth));
+  }
+
+  private start(ws: WebSocket, auth: AuthContext): void {
+    const line: Line = {
+      id: randomUUID(),
+      ws,
+      auth,
+      helloed: false,
+      closed: false,
+      released: false,
+      inFlight: 0,
+      chain: Promise.resolve(),
+      pumping: false,
+      pumpAgain: false,
+    };
+    this.perUser.set(auth.userId, (this.perUser.get(auth.userId) ?? 0) + 1);
+    this.listen(line);
+    ws.on('message', (data, isBinary) => {
+      this.listen(line);
+      if (isBinary) return this.drop(line, LINE_CLOSE.protocol, 'text frames only');
+      const message = parseAgentMessage((data as Buffer).toString('utf8'));
+      if (typeof message === 'string') return this.drop(line, LINE_CLOSE.protocol, message);
+      this.enqueue(line, () => this.handle(line, message));
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', () => void this.ended(line));
+  }
+
+  /** (Re)arms the silence timer: a line not heard within the offline window is dropped. */
+  private listen(line: Line): void {
+    clearTimeout(line.silence);
+    line.silence = setTimeout(() => this.drop(line, LINE_CLOSE.silent, 'nothing heard'), this.offlineSeconds * 1000);
+    line.silence.unref();
+  }
+
+  private enqueue(line: Line, step: () => Promise<void>): void {
+    line.chain = line.chain
+      .then(() => (line.closed ? undefined : step()))
+      .catch((error: Error) => {
+        // The database failing under a line proves nothing about the device: it comes back after its backoff.
+        this.logger.warn(`device line ${line.auth.deviceId}: ${error.message}`);
+        this.drop(line, 1011, 'cloud error; connect again');
+      });
+  }
+
+  private async handle(line: Line, message: AgentLineMessage): Promise<void> {
+    if (message.type !== 'hello' && !line.helloed) return this.drop(line, LINE_CLOSE.protocol, 'hello first');
+    switch (message.type) {
+      case 'hello': {
+        if (line.helloed) return this.drop(line, LINE_CLOSE.protocol, 'one hello per line');
+        const { auth } = line;
+        await this.db.transaction(async (manager) => {
+          const { wasOnline } = await this.devices.connected(
+            manager,
+            { deviceId: auth.deviceId, teamId: auth.teamId, userId: auth.userId, lineId: line.id, ...message },
+            this.offlineSeconds,
+          );
+          if (!wasOnline)
+            await this.audit.record(manager, {
+              teamId: auth.teamId,
+              actorId: auth.userId,
+              kind: 'device.online',
+              deviceId: auth.deviceId,
+              data: { hostname: message.hostname, version: message.version },
+            });
+        });
+        const earlier = this.lines.get(auth.deviceId);
+        this.lines.set(auth.deviceId, line);
+        line.helloed = true;
+        if (earlier && earlier !== line) this.drop(earlier, LINE_CLOSE.replaced, 'a newer line of this device took over');
+        this.send(line, { type: 'welcome', deviceId: auth.deviceId, heartbeatMs: this.heartbeatMs });
+        this.pump(line);
+        return;
+      }
+      case 'heartbeat': {
+        if (!(await this.devices.heard(line.auth.deviceId, line.id, message.capacity)))
+          return this.drop(line, LINE_CLOSE.replaced, 'a newer line of this device took over');
+        if (!(await this.recheck(line))) return;
+        this.send(line, { type: 'ack' });
+        this.pump(line);
+        return;
+      }
+      case 'answer': {
+        const answer: ApiEnvelope = { code: message.code, msg: message.msg, data: message.data };
+        if (await this.commands.answer(message.commandId, line.auth.deviceId, line.id, answer)) {
+          line.inFlight = Math.max(0, line.inFlight - 1);
+          await this.bus.publish({ kind: 'device-answer', commandId: message.commandId });
+          this.pump(line);
+        }
+        // An answer to nothing sent on this line (late, repeated or made up) changes nothing.
+        return;
+      }
+    }
+  }
+
+  /** The line's caller loaded again; a caller that no longer stands (signed out, removed) loses the line. */
+  private async recheck(line: Line): Promise<boolean> {
+    const fresh = await this.bearer.reload(line.auth);
+    if (!fresh || fresh.deviceId !== line.auth.deviceId) {
+      this.drop(line, LINE_CLOSE.signedOut, 'session ended; sign in again');
+      return false;
+    }
+    line.auth = fresh;
+    return true;
+  }
+
+  /** Sends the device's queued commands, as many as its in-flight bound leaves room for. One pump per line at a time. */
+  private pump(line: Line): void {
+    if (!line.helloed || line.closed) return;
+    if (line.pumping) {
+      line.pumpAgain = true;
+      return;
+    }
+    line.pumping = true;
+    void (async () => {
+      try {
+        do {
+          line.pumpAgain = false;
+          const room = this.config.env.DEVICE_COMMANDS_IN_FLIGHT - line.inFlight;
+          const claimed = await this.commands.claim(line.auth.deviceId, line.id, room);
+          for (const command of claimed) {
+            line.inFlight += 1;
+            this.send(line, {
+              type: 'command',
+              commandId: command.id,
+              kind: command.kind,
+              window: { id: command.windowId, uuid: command.windowUuid },
+              expiresInMs: command.expiresInMs,
+            });
+          }
+        } while (line.pumpAgain && !line.closed);
+      } catch (error) {
+        this.logger.warn(`device line ${line.auth.deviceId}: commands not sent (${(error as Error).message})`);
+      } finally {
+        line.pumping = false;
+      }
+    })();
+  }
+
+  private send(line: Line, message: CloudLineMessage): void {
+    if (line.closed || line.ws.readyState !== WebSocket.OPEN) return;
+    line.ws.send(JSON.stringify(message));
+  }
+
+  private drop(line: Line, code: number, reason: string): void {
+    if (line.closed) return;
+    line.closed = true;
+    clearTimeout(line.silence);
+    if (code === LINE_CLOSE.silent) line.ws.terminate();
+    else line.ws.close(code, reason);
+    // 'close' may come late (a peer that never answers the closing handshake): the line is let go now.
+    void this.ended(line);
+  }
+
+  /** Once per line: what it was sent and never answered is lost, and its device is offline unless a newer line holds it. */
+  private async ended(line: Line): Promise<void> {
+    if (line.released) return;
+    line.released = true;
+    line.closed = true;
+    clearTimeout(line.silence);
+    if (line.ws.readyState === WebSocket.OPEN) line.ws.terminate();
+    const left = (this.perUser.get(line.auth.userId) ?? 1) - 1;
+    if (left > 0) this.perUser.set(line.auth.userId, left);
+    else this.perUser.delete(line.auth.userId);
+    if (this.lines.get(line.auth.deviceId) === line) this.lines.delete(line.auth.deviceId);
+    if (!line.helloed) return;
+    try {
+      for (const commandId of await this.commands.lostWith(line.id)) await this.bus.publish({ kind: 'device-answer', commandId });
+      const { auth } = line;
+      await this.db.transaction(async (manager) => {
+        if (await this.devices.disconnected(manager, auth.deviceId, line.id))
+          await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'device.offline', deviceId: auth.deviceId });
+      });
+    } catch (error) {
+      // The row goes stale by itself: the device reads offline once the offline window passes.
+      this.logger.warn(`device line ${line.auth.deviceId}: end not recorded (${(error as Error).message})`);
+    }
+  }
+}
+
+const STATUS_TEXT: Record<number, string> = {
+  401: 'Unauthorized',
+  403: 'Forbidden',
+  404: 'Not Found',
+  429: 'Too Many Requests',
+  503: 'Service Unavailable',
+};
+
+/** Answers an upgrade that is not taken with an HTTP status and the envelope, then closes the socket. */
+function refuse(socket: Duplex, status: number, body: ApiEnvelope): void {
+  if (socket.destroyed) return;
+  const text = JSON.stringify(body);
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
+  );
+}

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { AuthModule } from '../auth/auth.module';
+import { WindowsModule } from '../windows/windows.module';
+import { CommandStore } from './command-store';
+import { DeviceCommands } from './device-commands';
+import { DeviceLines } from './device-lines';
+import { DeviceStore } from './device-store';
+import { DevicesController } from './devices.controller';
+
+/** Agents' lines to the cloud: which devices are online, and commands sent down to them. */
+@Module({
+  imports: [AuthModule, WindowsModule],
+  controllers: [DevicesController],
+  providers: [DeviceStore, CommandStore, DeviceLines, DeviceCommands],
+  exports: [DeviceLines, DeviceCommands],
+})
+export class DevicesModule {}

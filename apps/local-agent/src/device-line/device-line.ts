@@ -1,0 +1,169 @@
+import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { freemem, hostname, totalmem } from 'node:os';
+import { WebSocket } from 'ws';
+import { DEVICE_LINE_MESSAGE_MAX, DEVICE_LINE_PATH, DomainError, LINE_CLOSE, parseCloudMessage, ResultCode } from '@cos/contracts';
+import type { AgentLineMessage, DeviceCapacity, DeviceCommand } from '@cos/contracts';
+import { packageVersion } from '@cos/server-common';
+import { AgentConfig } from '../config/agent-config';
+import { AgentCloud } from '../cloud/agent-cloud';
+import { RunningWindows } from '../browser/running-windows';
+import { RemoteCommands } from './remote-commands';
+
+/** Longest wait between two connection attempts. */
+const RETRY_MAX_MS = 60_000;
+/** While signed out, the session file is looked at this often (the CLI signs in beside a running agent). */
+const SIGNED_OUT_LOOK_MS = 2_000;
+
+export type LineState = 'off' | 'signed-out' | 'connecting' | 'online' | 'waiting';
+
+/**
+ * This device's line to the cloud: one outbound WebSocket at `/device/line` with the session's
+ * Bearer token, kept while signed in. Says hello (version, host, capacity), beats every
+ * `heartbeatMs` the cloud names, and hands the cloud's commands to `RemoteCommands`. A line
+ * that goes quiet (no acknowledgement for two beats) is dropped; every loss is followed by a new
+ * attempt after a wait that doubles per failure (half of it random), up to a minute. A refused
+ * token is refreshed once (the cloud client does it) before the next attempt.
+ */
+@Injectable()
+export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(DeviceLine.name);
+  private ws: WebSocket | null = null;
+  private retry?: NodeJS.Timeout;
+  private beat?: NodeJS.Timeout;
+  private failures = 0;
+  private stopped = false;
+  private lastHeard = 0;
+  state: LineState = 'off';
+
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly cloud: AgentCloud,
+    private readonly windows: RunningWindows,
+    private readonly commands: RemoteCommands,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    if (this.config.env.AGENT_DEVICE_LINE) this.connect();
+  }
+
+  onApplicationShutdown(): void {
+    this.stopped = true;
+    clearTimeout(this.retry);
+    clearInterval(this.beat);
+    this.ws?.close(1001, 'agent stopping');
+    this.ws = null;
+  }
+
+  private connect(): void {
+    this.retry = undefined;
+    if (this.stopped) return;
+    const session = this.cloud.session();
+    if (!session) {
+      this.state = 'signed-out';
+      this.later(SIGNED_OUT_LOOK_MS);
+      return;
+    }
+    this.state = 'connecting';
+    const url = new URL(DEVICE_LINE_PATH, this.cloud.baseUrl);
+    url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+    const ws = new WebSocket(url, {
+      headers: { Authorization: `Bearer ${session.accessToken}` },
+      maxPayload: DEVICE_LINE_MESSAGE_MAX,
+      perMessageDeflate: false,
+      handshakeTimeout: this.config.env.AGENT_CLOUD_TIMEOUT_MS,
+      followRedirects: false,
+    });
+    this.ws = ws;
+    let refused = false;
+    ws.on('unexpected-response', (_request, response) => {
+      refused = true;
+      response.resume();
+      // An expired access token: one call through the client refreshes it before the next attempt.
+      if (response.statusCode === 401) void this.cloud.call('/auth/me', {}).catch(() => undefined);
+      ws.terminate();
+    });
+    ws.on('open', () =>
+      this.send(ws, {
+        type: 'hello',
+        version: packageVersion(),
+        hostname: deviceName(),
+        platform: `${process.platform}-${process.arch}`,
+        capacity: this.capacity(),
+      }),
+    );
+    ws.on('message', (data, isBinary) => {
+      const message = isBinary ? 'binary frame' : parseCloudMessage((data as Buffer).toString('utf8'));
+      if (typeof message === 'string') {
+        this.logger.warn(`device line: the cloud sent what this agent does not take (${message}); connecting again`);
+        ws.close(LINE_CLOSE.protocol, 'protocol');
+        return;
+      }
+      this.lastHeard = Date.now();
+      if (message.type === 'welcome') {
+        this.failures = 0;
+        this.state = 'online';
+        this.startBeating(ws, message.heartbeatMs);
+      } else if (message.type === 'command') void this.run(ws, message);
+    });
+    ws.on('error', () => undefined);
+    ws.on('close', (code) => {
+      if (this.ws !== ws) return;
+      this.ws = null;
+      clearInterval(this.beat);
+      if (this.stopped) return;
+      if (code === LINE_CLOSE.signedOut) void this.cloud.call('/auth/me', {}).catch(() => undefined);
+      this.failures += 1;
+      this.state = 'waiting';
+      if (!refused && code !== LINE_CLOSE.stopping && this.failures === 1)
+        this.logger.log(`device line closed (${code}); connecting again`);
+      this.later(backoff(this.config.env.AGENT_LINE_RETRY_MS, this.failures));
+    });
+  }
+
+  private later(ms: number): void {
+    if (this.stopped || this.retry) return;
+    this.retry = setTimeout(() => this.connect(), ms);
+    this.retry.unref();
+  }
+
+  private startBeating(ws: WebSocket, heartbeatMs: number): void {
+    clearInterval(this.beat);
+    this.beat = setInterval(() => {
+      // Two beats without a word from the cloud: the line is dead even if TCP has not noticed.
+      if (Date.now() - this.lastHeard > 2 * heartbeatMs + 1_000) {
+        ws.terminate();
+        return;
+      }
+      this.send(ws, { type: 'heartbeat', capacity: this.capacity() });
+    }, heartbeatMs);
+    this.beat.unref();
+  }
+
+  private async run(ws: WebSocket, command: DeviceCommand): Promise<void> {
+    const answer = await this.commands.run(command).catch((error: unknown) => {
+      if (error instanceof DomainError) return { code: error.code, msg: error.message, data: {} };
+      this.logger.warn(`device command ${command.kind} failed: ${(error as Error).message}`);
+      return { code: ResultCode.Unavailable, msg: 'The agent could not do it', data: {} };
+    });
+    this.send(ws, { type: 'answer', commandId: command.commandId, ...answer });
+  }
+
+  private send(ws: WebSocket, message: AgentLineMessage): void {
+    if (ws.readyState === WebSocket.OPEN) ws.send(JSON.stringify(message));
+  }
+
+  private capacity(): DeviceCapacity {
+    return { windowsRunning: this.windows.all().length, freeMemoryBytes: freemem(), totalMemoryBytes: totalmem() };
+  }
+}
+
+/** The wait before attempt `failures`: up to base·2^(failures-1), at least half of it, at most a minute. */
+export function backoff(baseMs: number, failures: number, random = Math.random): number {
+  const ceiling = Math.min(RETRY_MAX_MS, baseMs * 2 ** Math.min(20, Math.max(0, failures - 1)));
+  return Math.round(ceiling / 2 + random() * (ceiling / 2));
+}
+
+/** The host name as the cloud takes it: printable, at most 100 characters. */
+export function deviceName(name = hostname()): string {
+  return name.replace(/[^\p{L}\p{N}._-]/gu, '').slice(0, 100) || 'device';
+}

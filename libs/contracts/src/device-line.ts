@@ -1,0 +1,179 @@
+import { isUuid } from './window-ref';
+
+/**
+ * The device line: one WebSocket an agent keeps open to the cloud while it is signed in, at
+ * `GET /device/line` with the agent's Bearer token. Text frames of JSON, each under
+ * `DEVICE_LINE_MESSAGE_MAX` bytes; every message is read by allowlist (`parseAgentMessage` on the
+ * cloud, `parseCloudMessage` on the agent) and anything else ends the line.
+ */
+export const DEVICE_LINE_PATH = '/device/line';
+export const DEVICE_LINE_MESSAGE_MAX = 64 * 1024;
+
+/** What the cloud may ask a device to do. */
+export const DEVICE_COMMAND_KINDS = ['open', 'close'] as const;
+export type DeviceCommandKind = (typeof DEVICE_COMMAND_KINDS)[number];
+
+/** What a device tells of itself with each heartbeat. */
+export interface DeviceCapacity {
+  windowsRunning: number;
+  freeMemoryBytes: number;
+  totalMemoryBytes: number;
+}
+
+export type AgentLineMessage =
+  | { type: 'hello'; version: string; hostname: string; platform: string; capacity: DeviceCapacity }
+  | { type: 'heartbeat'; capacity: DeviceCapacity }
+  | { type: 'answer'; commandId: string; code: number; msg: string; data: Record<string, unknown> };
+
+export interface DeviceCommand {
+  type: 'command';
+  commandId: string;
+  kind: DeviceCommandKind;
+  window: { id?: number; uuid?: string };
+  /** The caller stops waiting this long after the command was sent: a device that gets it later does not start it. */
+  expiresInMs: number;
+}
+
+export type CloudLineMessage = { type: 'welcome'; deviceId: string; heartbeatMs: number } | { type: 'ack' } | DeviceCommand;
+
+/** Close codes of the line (4000–4999 are the application's own). */
+export const LINE_CLOSE = {
+  /** A message broke the protocol; the agent comes back after its backoff. */
+  protocol: 4400,
+  /** The session or token no longer stands: sign in again. */
+  signedOut: 4401,
+  /** A newer line of the same device took over. */
+  replaced: 4409,
+  /** Nothing came within the heartbeat deadline. */
+  silent: 4408,
+  /** The cloud instance is stopping. */
+  stopping: 4503,
+} as const;
+
+/** Where a device's view and answers put text a member typed or a device claimed: bounded and printable. */
+const TEXT = /^[\p{L}\p{N}\p{P}\p{Zs}+<=>^`|~$]*$/u;
+
+function plainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
+}
+
+function onlyKeys(value: Record<string, unknown>, keys: readonly string[]): boolean {
+  return Object.keys(value).every((key) => keys.includes(key));
+}
+
+function boundedText(value: unknown, max: number): value is string {
+  return typeof value === 'string' && value.length <= max && TEXT.test(value);
+}
+
+function count(value: unknown, max: number): value is number {
+  return Number.isSafeInteger(value) && (value as number) >= 0 && (value as number) <= max;
+}
+
+function capacityOf(value: unknown): DeviceCapacity | null {
+  if (!plainObject(value) || !onlyKeys(value, ['windowsRunning', 'freeMemoryBytes', 'totalMemoryBytes'])) return null;
+  const { windowsRunning, freeMemoryBytes, totalMemoryBytes } = value;
+  if (!count(windowsRunning, 100_000) || !count(freeMemoryBytes, 2 ** 52) || !count(totalMemoryBytes, 2 ** 52)) return null;
+  return { windowsRunning, freeMemoryBytes, totalMemoryBytes };
+}
+
+/** The first message that fails its allowlist names what is wrong; the line then closes. */
+export function parseAgentMessage(text: string): AgentLineMessage | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  if (!plainObject(value)) return 'not an object';
+  switch (value.type) {
+    case 'hello': {
+      if (!onlyKeys(value, ['type', 'version', 'hostname', 'platform', 'capacity'])) return 'hello: unknown field';
+      const capacity = capacityOf(value.capacity);
+      if (!boundedText(value.version, 40) || !boundedText(value.hostname, 100) || !boundedText(value.platform, 40) || !capacity)
+        return 'hello: version, hostname, platform (short printable text) and capacity required';
+      return { type: 'hello', version: value.version, hostname: value.hostname, platform: value.platform, capacity };
+    }
+    case 'heartbeat': {
+      const capacity = capacityOf(value.capacity);
+      if (!onlyKeys(value, ['type', 'capacity']) || !capacity) return 'heartbeat: capacity required';
+      return { type: 'heartbeat', capacity };
+    }
+    case 'answer': {
+      if (!onlyKeys(value, ['type', 'commandId', 'code', 'msg', 'data'])) return 'answer: unknown field';
+      const { commandId, code, msg, data } = value;
+      if (!isUuid(commandId) || !count(code, 999) || typeof msg !== 'string' || msg.length > 2000 || !plainObject(data))
+        return 'answer: commandId, code, msg and data required';
+      return { type: 'answer', commandId: commandId.toLowerCase(), code, msg, data };
+    }
+    default:
+      return 'unknown message type';
+  }
+}
+
+export function parseCloudMessage(text: string): CloudLineMessage | string {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch {
+    return 'not JSON';
+  }
+  if (!plainObject(value)) return 'not an object';
+  switch (value.type) {
+    case 'welcome':
+      if (!onlyKeys(value, ['type', 'deviceId', 'heartbeatMs']) || !boundedText(value.deviceId, 100) || !count(value.heartbeatMs, 600_000))
+        return 'welcome: deviceId and heartbeatMs required';
+      return { type: 'welcome', deviceId: value.deviceId, heartbeatMs: Math.max(1000, value.heartbeatMs) };
+    case 'ack':
+      return onlyKeys(value, ['type']) ? { type: 'ack' } : 'ack: unknown field';
+    case 'command': {
+      if (!onlyKeys(value, ['type', 'commandId', 'kind', 'window', 'expiresInMs'])) return 'command: unknown field';
+      const { commandId, kind, window, expiresInMs } = value;
+      if (!isUuid(commandId) || !DEVICE_COMMAND_KINDS.includes(kind as DeviceCommandKind) || !count(expiresInMs, 3_600_000))
+        return 'command: commandId, kind and expiresInMs required';
+      if (!plainObject(window) || !onlyKeys(window, ['id', 'uuid'])) return 'command: window must be { id, uuid }';
+      const ref: { id?: number; uuid?: string } = {};
+      if (window.id !== undefined) {
+        if (!Number.isSafeInteger(window.id) || (window.id as number) < 1) return 'command: window.id must be a positive whole number';
+        ref.id = window.id as number;
+      }
+      if (window.uuid !== undefined) {
+        if (!isUuid(window.uuid)) return 'command: window.uuid must be a UUID';
+        ref.uuid = window.uuid;
+      }
+      if (ref.id === undefined && ref.uuid === undefined) return 'command: window names no window';
+      return { type: 'command', commandId, kind: kind as DeviceCommandKind, window: ref, expiresInMs };
+    }
+    default:
+      return 'unknown message type';
+  }
+}
+
+/**
+ * The fields of an agent's open or close answer that leave the device: what the window did, never
+ * where its files are or how to reach its automation (the Local API token is part of `wsEndpoint`).
+ * Applied by the agent before it answers and by the cloud before it passes an answer on.
+ */
+export const REMOTE_ANSWER_FIELDS: Record<DeviceCommandKind, readonly string[]> = {
+  open: ['id', 'uuid', 'alreadyStarted', 'fingerprintAdjustments', 'profileRestore', 'openedStatus'],
+  close: ['id', 'uuid', 'backendClose', 'openedStatus', 'closeError', 'killed'],
+};
+
+export function remoteAnswerData(kind: DeviceCommandKind, data: Record<string, unknown>): Record<string, unknown> {
+  const kept: Record<string, unknown> = {};
+  for (const key of REMOTE_ANSWER_FIELDS[kind]) if (data[key] !== undefined) kept[key] = data[key];
+  return kept;
+}
+
+/** How `/device/list` shows a device. */
+export interface DeviceView {
+  deviceId: string;
+  userId: number;
+  email: string;
+  hostname: string;
+  platform: string;
+  version: string;
+  online: boolean;
+  capacity: DeviceCapacity;
+  connectedAt: string | null;
+  lastSeenAt: string;
+}
