@@ -15,6 +15,8 @@ export interface AgentProcess {
   post<T = any>(path: string, body?: unknown): Promise<Envelope<T>>;
   /** The local token, for calls made without `post`. */
   token: string;
+  /** The device the cloud issued to its session. */
+  deviceId: string;
   /** SIGKILL: the agent ends mid-step, as in a crash or an out-of-memory kill. */
   kill(): Promise<void>;
   /** Sends `signal` (a Ctrl-C, a service stop) and answers whether the process ended within `withinMs`. */
@@ -24,7 +26,13 @@ export interface AgentProcess {
 const ROOT = join(__dirname, '..', '..');
 
 /** The agent as its own process (its build, as `npm start` runs it), signed in, for tests that kill it for real. */
-export async function spawnAgent(options: { cloudUrl: string; dataDir: string; email: string; password: string }): Promise<AgentProcess> {
+export async function spawnAgent(options: {
+  cloudUrl: string;
+  dataDir: string;
+  email: string;
+  password: string;
+  env?: Record<string, string>;
+}): Promise<AgentProcess> {
   const port = await freePort();
   const env = {
     AGENT_DATA_DIR: options.dataDir,
@@ -32,9 +40,10 @@ export async function spawnAgent(options: { cloudUrl: string; dataDir: string; e
     AGENT_HEADLESS: '1',
     AGENT_PORT: String(port),
     AGENT_PROXY_PROBE_TARGET: '127.0.0.1:9',
+    ...options.env,
   };
   const config = loadAgentConfig({ ...process.env, ...env });
-  await new CloudClient(options.cloudUrl, new FileSessionStore(config)).login(options.email, options.password);
+  const { deviceId } = await new CloudClient(options.cloudUrl, new FileSessionStore(config)).login(options.email, options.password);
   const token = new LocalToken(config).current();
   const child: ChildProcess = spawn(process.execPath, [appMain('local-agent')], {
     cwd: ROOT,
@@ -51,6 +60,7 @@ export async function spawnAgent(options: { cloudUrl: string; dataDir: string; e
     pid: child.pid!,
     dataDir: options.dataDir,
     token,
+    deviceId: deviceId!,
     async post(path, body = {}) {
       const res = await fetch(`${url}${path}`, {
         method: 'POST',

@@ -1,0 +1,126 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { AgentProcess, spawnAgent } from '../support/agent-process';
+import type { Envelope } from '../support/cloud-app';
+import { Account, addMember, createWindow, registerOwner } from '../support/factories';
+import { KillableCloud, startKillableCloud } from '../support/killable-cloud';
+
+jest.setTimeout(300_000);
+
+// Heartbeats every second and offline after four, so the test waits past them in seconds.
+const CLOUD_ENV = { DEVICE_HEARTBEAT_SECONDS: '1', DEVICE_OFFLINE_SECONDS: '4' };
+const AGENT_ENV = { AGENT_LINE_RETRY_MS: '200' };
+
+describe('two agents on the device line, driven from the cloud (real Firefox)', () => {
+  let cloud: KillableCloud;
+  let owner: Account;
+  let member: Account;
+  let a: AgentProcess;
+  let b: AgentProcess | undefined;
+  const folders = [mkdtempSync(join(tmpdir(), 'cos-line-a-')), mkdtempSync(join(tmpdir(), 'cos-line-b-'))];
+
+  /** A call to the cloud process the agents are on (its configuration is the one under test). */
+  async function call<T = any>(path: string, body: object, token: string): Promise<Envelope<T>> {
+    const res = await fetch(`${cloud.url}${path}`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+      body: JSON.stringify(body),
+    });
+    return (await res.json()) as Envelope<T>;
+  }
+
+  async function devices(): Promise<{ deviceId: string; online: boolean; capacity: { windowsRunning: number } }[]> {
+    return (await call('/device/list', {}, owner.token)).data.list;
+  }
+
+  async function running(agent: AgentProcess): Promise<string[]> {
+    return (await agent.post('/browser/pids')).data.list.map((w: { uuid: string }) => w.uuid);
+  }
+
+  beforeAll(async () => {
+    cloud = await startKillableCloud(CLOUD_ENV);
+    owner = await registerOwner(cloud.cloud);
+    member = await addMember(cloud.cloud, owner, { permissions: ['browser:open', 'browser:list'] });
+    a = await spawnAgent({ cloudUrl: cloud.url, dataDir: folders[0], email: owner.email, password: owner.password, env: AGENT_ENV });
+    b = await spawnAgent({ cloudUrl: cloud.url, dataDir: folders[1], email: member.email, password: member.password, env: AGENT_ENV });
+  });
+  afterAll(async () => {
+    await a?.post('/browser/close/all').catch(() => undefined);
+    await b?.post('/browser/close/all').catch(() => undefined);
+    await a?.kill();
+    await b?.kill();
+    await cloud.close();
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  });
+
+  it("shows both devices online; a window opens and closes on the device asked, answered without the device's secrets", async () => {
+    await waitFor(async () => (await devices()).filter((d) => d.online).length === 2);
+    const listed = await devices();
+    expect(listed.map((d) => d.deviceId).sort()).toEqual([a.deviceId, b!.deviceId].sort());
+    expect(listed[0]).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), platform: `${process.platform}-${process.arch}` });
+    const [w1, w2] = [await createWindow(cloud.cloud, owner), await createWindow(cloud.cloud, owner)];
+
+    const opened = await call('/browser/open', { device: a.deviceId, uuid: w1.uuid }, owner.token);
+    expect(opened).toMatchObject({ code: 0, data: { id: w1.id, uuid: w1.uuid, alreadyStarted: false, device: a.deviceId } });
+    expect(Object.keys(opened.data).sort()).toEqual([
+      'alreadyStarted',
+      'commandId',
+      'device',
+      'fingerprintAdjustments',
+      'id',
+      'openedStatus',
+      'uuid',
+    ]);
+    expect(JSON.stringify(opened)).not.toContain(a.token);
+    expect(await running(a)).toEqual([w1.uuid]);
+    // The owner manages the team: the member's device opens the other window; the member may not use the owner's.
+    expect(await call('/browser/open', { device: b!.deviceId, id: w2.id }, owner.token)).toMatchObject({
+      code: 0,
+      data: { uuid: w2.uuid },
+    });
+    expect(await running(b!)).toEqual([w2.uuid]);
+    expect(await call('/browser/open', { device: a.deviceId, uuid: w2.uuid }, member.token)).toMatchObject({
+      code: 404,
+      msg: `Device ${a.deviceId} not found`,
+    });
+    // The same window on the other device: the agent's own launch refuses, and its answer comes back.
+    expect(await call('/browser/open', { device: b!.deviceId, uuid: w1.uuid }, owner.token)).toMatchObject({
+      code: 409,
+      data: { device: b!.deviceId },
+    });
+    await waitFor(async () => (await devices()).find((d) => d.deviceId === a.deviceId)!.capacity.windowsRunning === 1);
+
+    expect(await call('/browser/close', { device: a.deviceId, uuid: w1.uuid }, owner.token)).toMatchObject({
+      code: 0,
+      data: { uuid: w1.uuid, closeError: 0, device: a.deviceId },
+    });
+    expect(await running(a)).toEqual([]);
+    expect((await cloud.cloud.post('/browser/detail', { uuid: w1.uuid }, owner.token)).data.openStatus).toBe('closed');
+    expect(await call('/browser/close', { device: b!.deviceId, uuid: w2.uuid }, member.token)).toMatchObject({ code: 0 });
+  });
+
+  it('a killed agent is offline within the offline window; after a cloud restart the line comes back by itself', async () => {
+    await b!.kill();
+    b = undefined;
+    const killedAt = Date.now();
+    await waitFor(async () => (await devices()).filter((d) => d.online).length === 1);
+    // The offline window is 4 s; its check and this poll add a little.
+    expect(Date.now() - killedAt).toBeLessThan(9_000);
+
+    await cloud.process.kill();
+    await cloud.restart();
+    await waitFor(async () => (await devices()).find((d) => d.deviceId === a.deviceId)?.online === true, 30_000);
+    const w = await createWindow(cloud.cloud, owner);
+    expect(await call('/browser/open', { device: a.deviceId, uuid: w.uuid }, owner.token)).toMatchObject({ code: 0 });
+    expect(await call('/browser/close', { device: a.deviceId, uuid: w.uuid }, owner.token)).toMatchObject({ code: 0 });
+  });
+});
+
+async function waitFor(check: () => Promise<boolean>, withinMs = 20_000): Promise<void> {
+  const until = Date.now() + withinMs;
+  while (!(await check().catch(() => false))) {
+    if (Date.now() > until) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
