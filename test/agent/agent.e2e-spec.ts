@@ -61,7 +61,13 @@ describe('local agent with a real Firefox and a real cloud', () => {
       expect(health).toEqual({
         code: 0,
         msg: 'success',
-        data: { status: 'ok', loggedIn: true, version: '0.1.0', running: expect.any(Number) },
+        data: {
+          status: 'ok',
+          loggedIn: true,
+          version: '0.1.0',
+          running: expect.any(Number),
+          deviceLine: expect.stringMatching(/^(connecting|online|waiting)$/),
+        },
       });
       expect(await agent.post('/browser/pids', {}, { token: null })).toEqual({ code: 401, msg: 'Invalid local access token', data: {} });
       expect((await agent.post('/browser/pids', {}, { token: 'wrong' })).code).toBe(401);

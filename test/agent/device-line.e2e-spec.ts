@@ -57,6 +57,7 @@ describe('two agents on the device line, driven from the cloud (real Firefox)', 
   it("shows both devices online; a window opens and closes on the device asked, answered without the device's secrets", async () => {
     await waitFor(async () => (await devices()).filter((d) => d.online).length === 2);
     const listed = await devices();
+    expect((await fetch(`${a.url}/health`).then((r) => r.json())).data.deviceLine).toBe('online');
     expect(listed.map((d) => d.deviceId).sort()).toEqual([a.deviceId, b!.deviceId].sort());
     expect(listed[0]).toMatchObject({ version: expect.stringMatching(/^\d+\.\d+\.\d+/), platform: `${process.platform}-${process.arch}` });
     const [w1, w2] = [await createWindow(cloud.cloud, owner), await createWindow(cloud.cloud, owner)];
