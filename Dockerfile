@@ -8,7 +8,7 @@ RUN node tools/build.mjs cloud console
 # Only the cloud's dependencies go into the image: none of the development tools, and none of what
 # only the local agent uses (test/cloud/image-dependencies.e2e-spec.ts checks that the cloud loads
 # none of these).
-RUN npm pkg delete dependencies.puppeteer-core 'dependencies.@puppeteer/browsers' dependencies.ws dependencies.yauzl dependencies.yazl dependencies.commander dependencies.better-sqlite3 \
+RUN npm pkg delete dependencies.puppeteer-core 'dependencies.@puppeteer/browsers' dependencies.yauzl dependencies.yazl dependencies.commander dependencies.better-sqlite3 \
   && npm install --omit=dev --no-audit --no-fund
 
 FROM node:20-bookworm-slim

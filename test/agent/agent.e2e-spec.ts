@@ -66,7 +66,7 @@ describe('local agent with a real Firefox and a real cloud', () => {
           loggedIn: true,
           version: '0.1.0',
           running: expect.any(Number),
-          deviceLine: expect.stringMatching(/^(connecting|online|waiting)$/),
+          deviceLine: expect.stringMatching(/^(signed-out|connecting|online|waiting)$/),
         },
       });
       expect(await agent.post('/browser/pids', {}, { token: null })).toEqual({ code: 401, msg: 'Invalid local access token', data: {} });
@@ -430,9 +430,11 @@ describe('local agent with a real Firefox and a real cloud', () => {
 
   it('opens a window with one cloud call before Firefox starts and one after; by id alone, one lookup more', async () => {
     const relay = await startRecordingRelay(cloud.url);
-    const counted = await startAgent({ cloudUrl: relay.url });
+    // Without the device line: only the open's own cloud calls are counted.
+    const counted = await startAgent({ cloudUrl: relay.url, env: { AGENT_DEVICE_LINE: '0' } });
     try {
       await counted.login(owner.email, owner.password);
+      expect((await fetch(`${counted.url}/health`).then((r) => r.json())).data.deviceLine).toBe('off');
       for (const [ref, calls] of [
         ['uuid', ['/browser/launch', '/browser/open-status/update']],
         ['id', ['/browser/detail', '/browser/launch', '/browser/open-status/update']],

@@ -5,6 +5,7 @@ import { AgentProcess, spawnAgent } from '../support/agent-process';
 import type { Envelope } from '../support/cloud-app';
 import { Account, addMember, createWindow, registerOwner } from '../support/factories';
 import { KillableCloud, startKillableCloud } from '../support/killable-cloud';
+import { startUpgradeDroppingProxy } from '../support/upgrade-dropping-proxy';
 
 jest.setTimeout(300_000);
 
@@ -18,7 +19,11 @@ describe('two agents on the device line, driven from the cloud (real Firefox)', 
   let member: Account;
   let a: AgentProcess;
   let b: AgentProcess | undefined;
-  const folders = [mkdtempSync(join(tmpdir(), 'cos-line-a-')), mkdtempSync(join(tmpdir(), 'cos-line-b-'))];
+  const folders = [
+    mkdtempSync(join(tmpdir(), 'cos-line-a-')),
+    mkdtempSync(join(tmpdir(), 'cos-line-b-')),
+    mkdtempSync(join(tmpdir(), 'cos-line-c-')),
+  ];
 
   /** A call to the cloud process the agents are on (its configuration is the one under test). */
   async function call<T = any>(path: string, body: object, token: string): Promise<Envelope<T>> {
@@ -101,11 +106,39 @@ describe('two agents on the device line, driven from the cloud (real Firefox)', 
     expect(await call('/browser/close', { device: b!.deviceId, uuid: w2.uuid }, member.token)).toMatchObject({ code: 0 });
   });
 
+  it('behind a proxy that drops WebSocket upgrades, the agent long-polls and is driven all the same', async () => {
+    const proxy = await startUpgradeDroppingProxy(cloud.url);
+    const polling = await addMember(cloud.cloud, owner, { permissions: ['browser:open', 'browser:list'] });
+    const c = await spawnAgent({
+      cloudUrl: proxy.url,
+      dataDir: folders[2],
+      email: polling.email,
+      password: polling.password,
+      env: AGENT_ENV,
+    });
+    try {
+      await waitFor(async () => (await fetch(`${c.url}/health`).then((r) => r.json())).data.deviceLine === 'polling');
+      await waitFor(async () => (await devices()).find((d) => d.deviceId === c.deviceId)?.online === true);
+      const w = await createWindow(cloud.cloud, owner);
+      expect(await call('/browser/open', { device: c.deviceId, uuid: w.uuid }, polling.token)).toMatchObject({
+        code: 0,
+        data: { uuid: w.uuid },
+      });
+      expect(await running(c)).toEqual([w.uuid]);
+      expect(await call('/browser/close', { device: c.deviceId, uuid: w.uuid }, polling.token)).toMatchObject({ code: 0 });
+      expect(await running(c)).toEqual([]);
+    } finally {
+      await c.kill();
+      await proxy.close();
+    }
+  });
+
   it('a killed agent is offline within the offline window; after a cloud restart the line comes back by itself', async () => {
+    const killedDevice = b!.deviceId;
     await b!.kill();
     b = undefined;
     const killedAt = Date.now();
-    await waitFor(async () => (await devices()).filter((d) => d.online).length === 1);
+    await waitFor(async () => !(await devices()).find((d) => d.deviceId === killedDevice)!.online);
     // The offline window is 4 s; its check and this poll add a little.
     expect(Date.now() - killedAt).toBeLessThan(9_000);
 

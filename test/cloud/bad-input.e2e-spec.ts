@@ -447,6 +447,49 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
       // Another team's window on a device that does not exist: the device is refused first, alike.
       await refused(path, { uuid: foreign.uuid, device: owner.deviceId }, 404, `Device ${owner.deviceId} not found`);
     }
+    const line = '11111111-2222-4333-8444-555555555555';
+    const hello = {
+      version: '1',
+      hostname: 'desk',
+      platform: 'linux',
+      capacity: { windowsRunning: 0, freeMemoryBytes: 1, totalMemoryBytes: 1 },
+    };
+    await refused('/device/line/poll', { hello }, 211, 'line must be a UUID');
+    await refused('/device/line/poll', { line }, 211, 'hello is required');
+    await refused('/device/line/poll', { line, hello: null }, 211, 'hello must be an object');
+    await refused('/device/line/poll', { line, hello: { ...hello, hostname: '<b>\u0007' } }, 211, 'hello: version, hostname, platform');
+    await refused(
+      '/device/line/poll',
+      { line, hello: { ...hello, capacity: { windowsRunning: -1 } } },
+      211,
+      'hello: version, hostname, platform',
+    );
+    await refused('/device/line/poll', { line, hello: { ...hello, type: 'answer' } }, 211, 'hello: unknown field type');
+    await refused('/device/line/poll', { line, hello: { ...hello, shell: 'rm' } }, 211, 'hello: unknown field');
+    for (const waitMs of [-1, 25_001, 'x', null])
+      await refused('/device/line/poll', { line, hello, waitMs }, 211, 'waitMs must be a whole number');
+    const answer = { commandId: '11111111-2222-4333-8444-555555555555', code: 0, msg: 'ok', data: {} };
+    await refused('/device/line/answer', { line }, 211, 'answer is required');
+    await refused(
+      '/device/line/answer',
+      { line, answer: { ...answer, commandId: 'x' } },
+      211,
+      'answer: commandId, code, msg and data required',
+    );
+    await refused(
+      '/device/line/answer',
+      { line, answer: { ...answer, code: 1000 } },
+      211,
+      'answer: commandId, code, msg and data required',
+    );
+    await refused('/device/line/answer', { line, answer: { ...answer, data: [] } }, 211, 'answer: commandId, code, msg and data required');
+    await refused('/device/line/answer', { line, answer: { ...answer, data: { big: 'x'.repeat(70_000) } } }, 211, 'answer: data too large');
+    // An answer to nothing sent on that line is taken and changes nothing.
+    expect(await cloud.post('/device/line/answer', { line, answer }, owner.token)).toEqual({
+      code: 0,
+      msg: 'success',
+      data: { recorded: false },
+    });
     await refused('/browser/open', { uuid: w.uuid }, 211, 'device must be a device id');
     for (const userId of [0, -1, 'x', 1.5]) await refused('/device/list', { userId }, 211, 'userId must be a whole number');
     await refused('/device/list', { teamId: 1 }, 211, 'property teamId should not exist');

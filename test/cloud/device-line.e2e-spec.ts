@@ -307,6 +307,93 @@ describe('device line: commands from the cloud', () => {
   });
 });
 
+describe('device line as long-polls', () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+  let window: { id: number; uuid: string };
+  const line = '11111111-2222-4333-8444-555555555555';
+  const hello = { version: '1.0.0', hostname: 'desk', platform: 'linux-x64', capacity: HEARTBEAT.capacity };
+
+  beforeAll(async () => {
+    cloud = await startCloud({ listen: true, env: ENV });
+    owner = await registerOwner(cloud);
+    window = await createWindow(cloud, owner);
+  });
+  afterAll(() => cloud.close());
+
+  it('a poll is the hello and the heartbeat, hands out queued commands once, and takes answers from its own line only', async () => {
+    expect(await cloud.post('/device/line/poll', { line, hello, waitMs: 0 }, owner.token)).toEqual({
+      code: 0,
+      msg: 'success',
+      data: { deviceId: owner.deviceId, heartbeatMs: 1000, commands: [] },
+    });
+    expect((await cloud.post('/device/list', {}, owner.token)).data.list[0]).toMatchObject({ deviceId: owner.deviceId, online: true });
+    // A waiting poll wakes when a command is queued for its device.
+    const polled = cloud.post('/device/line/poll', { line, hello, waitMs: 2_000 }, owner.token);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    const asked = cloud.post('/browser/open', { device: owner.deviceId, uuid: window.uuid }, owner.token);
+    const { commands } = (await polled).data;
+    expect(commands).toEqual([
+      {
+        type: 'command',
+        commandId: expect.any(String),
+        kind: 'open',
+        window: { id: window.id, uuid: window.uuid },
+        expiresInMs: expect.any(Number),
+      },
+    ]);
+    const { commandId } = commands[0];
+    // Handed out once: the next poll has nothing.
+    expect((await cloud.post('/device/line/poll', { line, hello, waitMs: 0 }, owner.token)).data.commands).toEqual([]);
+    const other = '99999999-2222-4333-8444-555555555555';
+    expect(
+      await cloud.post('/device/line/answer', { line: other, answer: { commandId, code: 0, msg: 'x', data: {} } }, owner.token),
+    ).toEqual({
+      code: 0,
+      msg: 'success',
+      data: { recorded: false },
+    });
+    const answer = { commandId, code: 0, msg: 'success', data: { uuid: window.uuid, wsEndpoint: 'ws://127.0.0.1:1/session/SECRET' } };
+    expect((await cloud.post('/device/line/answer', { line, answer }, owner.token)).data).toEqual({ recorded: true });
+    expect((await cloud.post('/device/line/answer', { line, answer }, owner.token)).data).toEqual({ recorded: false });
+    expect(await asked).toEqual({ code: 0, msg: 'success', data: { uuid: window.uuid, device: owner.deviceId, commandId } });
+  });
+
+  it('a poll whose client went away hands out nothing: the command waits for the next poll', async () => {
+    const gone = new AbortController();
+    const abandoned = fetch(`${cloud.url}/device/line/poll`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${owner.token}` },
+      body: JSON.stringify({ line, hello, waitMs: 10_000 }),
+      signal: gone.signal,
+    }).catch(() => 'aborted');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    gone.abort();
+    expect(await abandoned).toBe('aborted');
+    const asked = cloud.post('/browser/close', { device: owner.deviceId, uuid: window.uuid }, owner.token);
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const { commands } = (await cloud.post('/device/line/poll', { line, hello, waitMs: 2_000 }, owner.token)).data;
+    expect(commands.map((c: { kind: string }) => c.kind)).toEqual(['close']);
+    await cloud.post(
+      '/device/line/answer',
+      { line, answer: { commandId: commands[0].commandId, code: 0, msg: 'success', data: {} } },
+      owner.token,
+    );
+    expect((await asked).code).toBe(0);
+  });
+
+  it('a poller that stops is offline within the offline window, with its device.offline event', async () => {
+    await cloud.post('/device/line/poll', { line, hello, waitMs: 0 }, owner.token);
+    const stoppedAt = Date.now();
+    await waitFor(async () => !(await cloud.post('/device/list', {}, owner.token)).data.list[0].online);
+    expect(Date.now() - stoppedAt).toBeLessThan(6_000);
+    await waitFor(async () => {
+      const audit = (await cloud.post('/audit/list', { kind: 'device.offline' }, owner.token)).data.list;
+      return audit.some((e: { deviceId: string }) => e.deviceId === owner.deviceId);
+    });
+  });
+});
+
 describe('device line: two cloud instances on one database', () => {
   let a: CloudHarness;
   let b: CloudHarness;

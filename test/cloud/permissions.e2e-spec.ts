@@ -135,6 +135,28 @@ const CASES: Case[] = [
     expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
   }),
   { path: '/device/list', permission: null, body: () => ({}) },
+  {
+    path: '/device/line/poll',
+    permission: null,
+    body: () => ({
+      line: '11111111-2222-4333-8444-555555555555',
+      hello: {
+        version: '1',
+        hostname: 'desk',
+        platform: 'linux',
+        capacity: { windowsRunning: 0, freeMemoryBytes: 1, totalMemoryBytes: 1 },
+      },
+      waitMs: 0,
+    }),
+  },
+  {
+    path: '/device/line/answer',
+    permission: null,
+    body: () => ({
+      line: '11111111-2222-4333-8444-555555555555',
+      answer: { commandId: '11111111-2222-4333-8444-555555555555', code: 0, msg: 'ok', data: {} },
+    }),
+  },
   single('/browser/cookies/export', 'browser:open', (f) => ({ uuid: f.w1.uuid }), { expect: READ }),
   single(
     '/browser/cookies/import',

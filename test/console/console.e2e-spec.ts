@@ -4,6 +4,7 @@ import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
 import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
+import { line } from '../support/line-client';
 
 jest.setTimeout(180_000);
 
@@ -374,6 +375,52 @@ describe('the web console in a real browser', () => {
       proxyType: 'http',
     });
     await page.getByRole('cell', { name: 'API extraction (http)' }).waitFor();
+    await context.close();
+  });
+
+  it('shows the devices online and opens and closes windows on the one chosen, selected windows too', async () => {
+    const context = await browser.newContext();
+    const page = await signIn(context, owner);
+    const [w1, w2] = [await createWindow(cloud, owner, { name: 'device-one' }), await createWindow(cloud, owner, { name: 'device-two' })];
+    await page.getByRole('button', { name: 'Open device-one' }).waitFor();
+    expect(await page.getByText('No device online').count()).toBe(1);
+    // A device comes online: its hello is a device.online event, and the page offers it.
+    const device = await line(cloud.url, owner.token);
+    await device.hello({ hostname: 'desk-console' });
+    await page.getByLabel('Open on device').waitFor();
+    expect(await page.getByLabel('Open on device').locator('option').allTextContents()).toEqual([
+      `desk-console — ${owner.email} (0 running)`,
+    ]);
+    // The device answers as an agent does, with the window's status reported to the cloud.
+    const answer = async (kind: string) => {
+      const command = await device.next('command');
+      expect(command.kind).toBe(kind);
+      await cloud.post('/browser/launch', { uuid: command.window.uuid }, owner.token);
+      if (kind === 'close') await cloud.post('/browser/close', { uuid: command.window.uuid, cookies: [] }, owner.token);
+      device.send({ type: 'answer', commandId: command.commandId, code: 0, msg: 'success', data: { uuid: command.window.uuid } });
+      return command.window.id as number;
+    };
+    await page.getByRole('button', { name: 'Open device-one' }).click();
+    expect(await answer('open')).toBe(w1.id);
+    await page.getByRole('status').filter({ hasText: 'Open on desk-console: done' }).waitFor();
+    await page.getByRole('button', { name: 'Close device-one' }).waitFor();
+    await shot(page, 'windows-open-on-device');
+    await page.getByRole('button', { name: 'Close device-one' }).click();
+    expect(await answer('close')).toBe(w1.id);
+    await page.getByRole('button', { name: 'Open device-one' }).waitFor();
+    // Two selected: one open after the other.
+    await page.getByLabel('Select device-one').check();
+    await page.getByLabel('Select device-two').check();
+    await page.getByRole('button', { name: 'Open 2 selected' }).click();
+    expect([await answer('open'), await answer('open')].sort()).toEqual([w1.id, w2.id].sort());
+    await page.getByRole('status').filter({ hasText: 'Open on desk-console: done' }).waitFor();
+    await page.getByRole('link', { name: 'Devices' }).click();
+    const row = page.getByRole('row').filter({ hasText: 'desk-console' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('online');
+    await shot(page, 'devices');
+    device.close();
+    await page.getByRole('row').filter({ hasText: 'offline' }).waitFor();
     await context.close();
   });
 

@@ -3,6 +3,7 @@ import { createRoot } from 'react-dom/client';
 import type { MeResponse } from '@cos/contracts';
 import { api, listen, refresh, setSignedOutHandler, signIn, signOut } from './api';
 import { AuditPage } from './pages/audit';
+import { DevicesPage } from './pages/devices';
 import { GroupsPage } from './pages/groups';
 import { MembersPage } from './pages/members';
 import { ProxiesPage } from './pages/proxies';
@@ -15,6 +16,7 @@ import './styles.css';
 
 const PAGES = [
   { hash: 'windows', title: 'Windows', show: (me: MeResponse) => can(me, 'browser:list'), Page: WindowsPage },
+  { hash: 'devices', title: 'Devices', show: () => true, Page: DevicesPage },
   { hash: 'recycle', title: 'Recycle bin', show: (me: MeResponse) => can(me, 'browser:list'), Page: RecyclePage },
   { hash: 'groups', title: 'Groups and tags', show: () => true, Page: GroupsPage },
   { hash: 'proxies', title: 'Proxies', show: (me: MeResponse) => can(me, 'proxy:manage'), Page: ProxiesPage },

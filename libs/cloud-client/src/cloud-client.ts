@@ -60,10 +60,16 @@ export class CloudClient {
 
   /**
    * Calls a cloud endpoint as the signed-in user; the envelope comes back as the cloud sent it.
-   * `timeoutMs` shortens the wait for a caller with a bound of its own (an answer due to a user).
+   * `timeoutMs` shortens the wait for a caller with a bound of its own (an answer due to a user);
+   * `signal` ends it early (a long-poll of a stopping agent).
    */
-  async call<T = Record<string, unknown>>(path: string, body: object = {}, timeoutMs?: number): Promise<ApiEnvelope<T>> {
-    return this.withSession((token) => this.post<T>(path, body, token, timeoutMs));
+  async call<T = Record<string, unknown>>(
+    path: string,
+    body: object = {},
+    timeoutMs?: number,
+    signal?: AbortSignal,
+  ): Promise<ApiEnvelope<T>> {
+    return this.withSession((token) => this.post<T>(path, body, token, timeoutMs, signal));
   }
 
   /**
@@ -196,12 +202,19 @@ export class CloudClient {
     return this.refreshing;
   }
 
-  private async post<T>(path: string, body: object, token?: string, timeoutMs = this.timeouts.callMs): Promise<ApiEnvelope<T>> {
+  private async post<T>(
+    path: string,
+    body: object,
+    token?: string,
+    timeoutMs = this.timeouts.callMs,
+    signal?: AbortSignal,
+  ): Promise<ApiEnvelope<T>> {
+    const timeout = AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, this.timeouts.callMs)));
     const response = await this.fetch(path, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', ...(token ? { Authorization: `Bearer ${token}` } : {}) },
       body: JSON.stringify(body),
-      signal: AbortSignal.timeout(Math.max(1, Math.min(timeoutMs, this.timeouts.callMs))),
+      signal: signal ? AbortSignal.any([timeout, signal]) : timeout,
     });
     return this.envelope<T>(response);
   }

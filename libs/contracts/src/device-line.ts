@@ -84,6 +84,11 @@ export function parseAgentMessage(text: string): AgentLineMessage | string {
   } catch {
     return 'not JSON';
   }
+  return agentMessageOf(value);
+}
+
+/** `parseAgentMessage` for a value already parsed (a long-poll body's part). */
+export function agentMessageOf(value: unknown): AgentLineMessage | string {
   if (!plainObject(value)) return 'not an object';
   switch (value.type) {
     case 'hello': {
@@ -103,11 +108,21 @@ export function parseAgentMessage(text: string): AgentLineMessage | string {
       const { commandId, code, msg, data } = value;
       if (!isUuid(commandId) || !count(code, 999) || typeof msg !== 'string' || msg.length > 2000 || !plainObject(data))
         return 'answer: commandId, code, msg and data required';
+      if (JSON.stringify(data).length > DEVICE_LINE_MESSAGE_MAX) return 'answer: data too large';
       return { type: 'answer', commandId: commandId.toLowerCase(), code, msg, data };
     }
     default:
       return 'unknown message type';
   }
+}
+
+/** What is wrong with `value` as a message of `type` (its `type` field left out), or null. */
+export function agentPartProblem(type: 'hello' | 'answer', value: unknown, path: string): string | null {
+  if (value === undefined) return `${path} is required`;
+  if (!plainObject(value)) return `${path} must be an object`;
+  if ('type' in value) return `${path}: unknown field type`;
+  const parsed = agentMessageOf({ type, ...value });
+  return typeof parsed === 'string' ? `${path}: ${parsed.replace(/^\w+: /, '')}` : null;
 }
 
 export function parseCloudMessage(text: string): CloudLineMessage | string {

@@ -1,19 +1,15 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
 import { WebSocket, WebSocketServer } from 'ws';
 import { DEVICE_LINE_MESSAGE_MAX, DEVICE_LINE_PATH, DomainError, failure, LINE_CLOSE, parseAgentMessage, ResultCode } from '@cos/contracts';
 import type { AgentLineMessage, ApiEnvelope, CloudLineMessage } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
-import { AuditLog } from '../audit/audit-log';
 import { BearerCaller } from '../auth/bearer-caller';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
-import { CommandStore } from './command-store';
-import { DeviceStore } from './device-store';
+import { DevicePresence } from './device-presence';
 
 /** One agent's line on this instance. */
 interface Line {
@@ -33,9 +29,6 @@ interface Line {
   silence?: NodeJS.Timeout;
 }
 
-/** Commands older than this are forgotten (their audit rows stay). */
-const COMMANDS_KEPT_DAYS = 7;
-
 /**
  * The device lines this instance holds: the WebSocket upgrade at `/device/line` (Bearer auth, no
  * `Origin`), each line's hello, heartbeats and answers, and sending the commands queued for its
@@ -49,16 +42,12 @@ export class DeviceLines implements OnApplicationShutdown {
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: DEVICE_LINE_MESSAGE_MAX, perMessageDeflate: false });
   private readonly lines = new Map<string, Line>();
   private readonly perUser = new Map<number, number>();
-  private readonly sweeper: NodeJS.Timeout;
   private stopping = false;
 
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly bearer: BearerCaller,
-    private readonly devices: DeviceStore,
-    private readonly commands: CommandStore,
-    private readonly bus: ClusterBus,
-    private readonly audit: AuditLog,
+    private readonly presence: DevicePresence,
+    bus: ClusterBus,
     private readonly config: CloudConfig,
   ) {
     bus.subscribe((event) => {
@@ -72,16 +61,10 @@ export class DeviceLines implements OnApplicationShutdown {
         }
       }
     });
-    this.sweeper = setInterval(() => void this.commands.sweep(COMMANDS_KEPT_DAYS).catch(() => undefined), 3_600_000);
-    this.sweeper.unref();
-  }
-
-  private get heartbeatMs(): number {
-    return this.config.env.DEVICE_HEARTBEAT_SECONDS * 1000;
-  }
-
-  private get offlineSeconds(): number {
-    return this.config.env.DEVICE_OFFLINE_SECONDS;
+    // What was published while the cluster listener was down never came: every line's caller is loaded again.
+    bus.onResumed(() => {
+      for (const line of this.lines.values()) this.enqueue(line, async () => void (await this.recheck(line)));
+    });
   }
 
   /** Takes WebSocket upgrades at `/device/line` on the cloud's HTTP server; any other upgrade is 404. */
@@ -91,7 +74,6 @@ export class DeviceLines implements OnApplicationShutdown {
 
   onApplicationShutdown(): void {
     this.stopping = true;
-    clearInterval(this.sweeper);
     // The agents come back to another instance after their backoff.
     for (const line of this.lines.values()) line.ws.close(LINE_CLOSE.stopping, 'cloud instance stopping');
   }
@@ -153,7 +135,7 @@ export class DeviceLines implements OnApplicationShutdown {
   /** (Re)arms the silence timer: a line not heard within the offline window is dropped. */
   private listen(line: Line): void {
     clearTimeout(line.silence);
-    line.silence = setTimeout(() => this.drop(line, LINE_CLOSE.silent, 'nothing heard'), this.offlineSeconds * 1000);
+    line.silence = setTimeout(() => this.drop(line, LINE_CLOSE.silent, 'nothing heard'), this.presence.offlineSeconds * 1000);
     line.silence.unref();
   }
 
@@ -173,31 +155,17 @@ export class DeviceLines implements OnApplicationShutdown {
       case 'hello': {
         if (line.helloed) return this.drop(line, LINE_CLOSE.protocol, 'one hello per line');
         const { auth } = line;
-        await this.db.transaction(async (manager) => {
-          const { wasOnline } = await this.devices.connected(
-            manager,
-            { deviceId: auth.deviceId, teamId: auth.teamId, userId: auth.userId, lineId: line.id, ...message },
-            this.offlineSeconds,
-          );
-          if (!wasOnline)
-            await this.audit.record(manager, {
-              teamId: auth.teamId,
-              actorId: auth.userId,
-              kind: 'device.online',
-              deviceId: auth.deviceId,
-              data: { hostname: message.hostname, version: message.version },
-            });
-        });
+        await this.presence.hello(auth, line.id, message);
         const earlier = this.lines.get(auth.deviceId);
         this.lines.set(auth.deviceId, line);
         line.helloed = true;
         if (earlier && earlier !== line) this.drop(earlier, LINE_CLOSE.replaced, 'a newer line of this device took over');
-        this.send(line, { type: 'welcome', deviceId: auth.deviceId, heartbeatMs: this.heartbeatMs });
+        this.send(line, { type: 'welcome', deviceId: auth.deviceId, heartbeatMs: this.presence.heartbeatMs });
         this.pump(line);
         return;
       }
       case 'heartbeat': {
-        if (!(await this.devices.heard(line.auth.deviceId, line.id, message.capacity)))
+        if (!(await this.presence.heard(line.auth, line.id, message.capacity)))
           return this.drop(line, LINE_CLOSE.replaced, 'a newer line of this device took over');
         if (!(await this.recheck(line))) return;
         this.send(line, { type: 'ack' });
@@ -206,9 +174,8 @@ export class DeviceLines implements OnApplicationShutdown {
       }
       case 'answer': {
         const answer: ApiEnvelope = { code: message.code, msg: message.msg, data: message.data };
-        if (await this.commands.answer(message.commandId, line.auth.deviceId, line.id, answer)) {
+        if (await this.presence.answer(line.auth, line.id, message.commandId, answer)) {
           line.inFlight = Math.max(0, line.inFlight - 1);
-          await this.bus.publish({ kind: 'device-answer', commandId: message.commandId });
           this.pump(line);
         }
         // An answer to nothing sent on this line (late, repeated or made up) changes nothing.
@@ -240,8 +207,7 @@ export class DeviceLines implements OnApplicationShutdown {
       try {
         do {
           line.pumpAgain = false;
-          const room = this.config.env.DEVICE_COMMANDS_IN_FLIGHT - line.inFlight;
-          const claimed = await this.commands.claim(line.auth.deviceId, line.id, room);
+          const claimed = await this.presence.claim(line.auth, line.id, line.inFlight);
           for (const command of claimed) {
             line.inFlight += 1;
             this.send(line, {
@@ -289,12 +255,7 @@ export class DeviceLines implements OnApplicationShutdown {
     if (this.lines.get(line.auth.deviceId) === line) this.lines.delete(line.auth.deviceId);
     if (!line.helloed) return;
     try {
-      for (const commandId of await this.commands.lostWith(line.id)) await this.bus.publish({ kind: 'device-answer', commandId });
-      const { auth } = line;
-      await this.db.transaction(async (manager) => {
-        if (await this.devices.disconnected(manager, auth.deviceId, line.id))
-          await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'device.offline', deviceId: auth.deviceId });
-      });
+      await this.presence.gone(line.auth, line.id);
     } catch (error) {
       // The row goes stale by itself: the device reads offline once the offline window passes.
       this.logger.warn(`device line ${line.auth.deviceId}: end not recorded (${(error as Error).message})`);

@@ -80,6 +80,20 @@ export class DeviceStore {
     return rows.length > 0;
   }
 
+  /** Lets go of every device whose line was not heard within the offline window; answers those let go. */
+  async releaseStale(
+    manager: EntityManager,
+    offlineSeconds: number,
+  ): Promise<{ deviceId: string; teamId: number; userId: number; lineId: string }[]> {
+    const rows: { device_id: string; team_id: number; user_id: number; line_id: string }[] = await manager.query(
+      changed`UPDATE devices d SET line_id = NULL FROM devices old
+        WHERE d.device_id = old.device_id AND d.line_id IS NOT NULL AND d.last_seen_at <= now() - make_interval(secs => $1)
+        RETURNING d.device_id, d.team_id, d.user_id, old.line_id`,
+      [offlineSeconds],
+    );
+    return rows.map((r) => ({ deviceId: r.device_id, teamId: r.team_id, userId: r.user_id, lineId: r.line_id }));
+  }
+
   /** The team's devices (of `userId` alone when given), online first, then by the last time heard. */
   async list(teamId: number, userId: number | null, offlineSeconds: number): Promise<DeviceView[]> {
     const rows: DeviceRow[] = await this.db.query(

@@ -4,6 +4,8 @@ import { WindowsModule } from '../windows/windows.module';
 import { CommandStore } from './command-store';
 import { DeviceCommands } from './device-commands';
 import { DeviceLines } from './device-lines';
+import { DevicePolls } from './device-polls';
+import { DevicePresence } from './device-presence';
 import { DeviceStore } from './device-store';
 import { DevicesController } from './devices.controller';
 
@@ -11,7 +13,7 @@ import { DevicesController } from './devices.controller';
 @Module({
   imports: [AuthModule, WindowsModule],
   controllers: [DevicesController],
-  providers: [DeviceStore, CommandStore, DeviceLines, DeviceCommands],
+  providers: [DeviceStore, CommandStore, DevicePresence, DeviceLines, DevicePolls, DeviceCommands],
   exports: [DeviceLines, DeviceCommands],
 })
 export class DevicesModule {}

@@ -9,6 +9,7 @@ import type { Named, WindowRow } from './window-changes';
 import { NO_FILTERS, WindowFilters, windowListQuery } from './window-filters';
 import { WindowForm } from './window-form';
 import { WindowVersions } from './window-versions';
+import { CloseOnDevice, DevicePicker, OpenOnDevice, useDevices } from './window-devices';
 
 const PAGE_SIZE = 100;
 
@@ -34,6 +35,8 @@ export function WindowsPage({ live }: { live: number }) {
   const groups = useLoad(() => api<{ list: Named[] }>('/group/list', { pageSize: 100 }), [live]);
   const tags = useLoad(() => api<{ list: Named[] }>('/tag/list', { pageSize: 100 }), [live]);
   const mayEdit = can(me, 'browser:update:single');
+  const mayOpen = can(me, 'browser:open');
+  const devices = useDevices(live);
   const selected = Object.keys(selection)
     .filter((k) => selection[k])
     .map(Number);
@@ -48,6 +51,14 @@ export function WindowsPage({ live }: { live: number }) {
         tags={tags.data?.list}
         onNew={can(me, 'browser:create:single') ? () => setEditing('new') : undefined}
       />
+      {mayOpen && (
+        <section className="toolbar" aria-label="Devices">
+          <DevicePicker devices={devices} />
+          {selected.length > 0 && (
+            <OpenOnDevice ids={selected} devices={devices} run={run} after={windows.reload} label={`Open ${selected.length} selected`} />
+          )}
+        </section>
+      )}
       <WindowBatchBar
         ids={selected}
         groups={groups.data?.list}
@@ -74,12 +85,31 @@ export function WindowsPage({ live }: { live: number }) {
           { header: 'Group', cell: (w) => w.groupName },
           { header: 'Tags', cell: (w) => w.tags.map((t) => t.name).join(', ') },
           { header: 'Proxy', cell: proxyText },
-          { header: 'Status', cell: (w) => (w.openStatus === 'closed' ? 'closed' : `${w.openStatus} on ${w.openDeviceId}`) },
+          {
+            header: 'Status',
+            cell: (w) =>
+              w.openStatus === 'closed'
+                ? 'closed'
+                : `${w.openStatus} on ${devices.list.find((d) => d.deviceId === w.openDeviceId)?.hostname ?? w.openDeviceId}`,
+          },
           { header: 'Remark', cell: (w) => w.remark },
           {
             header: 'Actions',
             cell: (w) => (
               <ButtonRow>
+                {mayOpen &&
+                  (w.openStatus === 'closed' ? (
+                    <OpenOnDevice ids={[w.id]} devices={devices} run={run} after={windows.reload} label={`Open ${w.name}`} />
+                  ) : (
+                    <CloseOnDevice
+                      id={w.id}
+                      name={w.name}
+                      openDeviceId={w.openDeviceId}
+                      devices={devices}
+                      run={run}
+                      after={windows.reload}
+                    />
+                  ))}
                 {mayEdit && (
                   <button type="button" onClick={() => setEditing(w)}>
                     Edit {w.name}

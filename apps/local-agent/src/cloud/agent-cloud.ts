@@ -18,10 +18,10 @@ export class AgentCloud extends CloudClient {
   }
 
   /** Calls the cloud and returns `data`, or throws the cloud's own code and message. */
-  async data<T>(path: string, body: object, timeoutMs?: number): Promise<T> {
+  async data<T>(path: string, body: object, timeoutMs?: number, signal?: AbortSignal): Promise<T> {
     let answer: ApiEnvelope<T>;
     try {
-      answer = await this.call<T>(path, body, timeoutMs);
+      answer = await this.call<T>(path, body, timeoutMs, signal);
     } catch (error) {
       if (error instanceof CloudUnreachableError) throw new CloudAnswerError(ResultCode.Unavailable, error.message);
       throw error;

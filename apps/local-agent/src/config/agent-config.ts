@@ -110,6 +110,14 @@ export class AgentEnv {
   @IsBoolean()
   AGENT_DEVICE_LINE = true;
 
+  /**
+   * How the device line reaches the cloud: `auto` (a WebSocket; long-polls when something in between
+   * drops the upgrade while plain calls pass, trying the WebSocket again every ten minutes),
+   * `websocket` or `poll` only.
+   */
+  @IsIn(['auto', 'websocket', 'poll'], { message: 'AGENT_LINE_TRANSPORT must be auto, websocket or poll' })
+  AGENT_LINE_TRANSPORT: 'auto' | 'websocket' | 'poll' = 'auto';
+
   /** The first wait before the line connects again after a loss; each failure doubles it (with jitter), up to a minute. */
   @Transform(toInt)
   @IsInt()

@@ -2,19 +2,26 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { freemem, hostname, totalmem } from 'node:os';
 import { WebSocket } from 'ws';
 import { DEVICE_LINE_MESSAGE_MAX, DEVICE_LINE_PATH, DomainError, LINE_CLOSE, parseCloudMessage, ResultCode } from '@cos/contracts';
-import type { AgentLineMessage, DeviceCapacity, DeviceCommand } from '@cos/contracts';
+import type { AgentLineMessage, ApiEnvelope, DeviceCapacity, DeviceCommand } from '@cos/contracts';
 import { packageVersion } from '@cos/server-common';
 import { AgentConfig } from '../config/agent-config';
 import { AgentCloud } from '../cloud/agent-cloud';
 import { RunningWindows } from '../browser/running-windows';
+import { LinePoller } from './line-poller';
 import { RemoteCommands } from './remote-commands';
 
 /** Longest wait between two connection attempts. */
 const RETRY_MAX_MS = 60_000;
 /** While signed out, the session file is looked at this often (the CLI signs in beside a running agent). */
 const SIGNED_OUT_LOOK_MS = 2_000;
+/** Upgrades dropped in a row (while plain calls pass) before `auto` long-polls instead. */
+const DROPS_BEFORE_POLLING = 2;
+/** How long `auto` long-polls before it tries the WebSocket again. */
+const POLLING_MS = 10 * 60_000;
+/** Upgrade answers that are the cloud's own word (sign in again, too many lines, stopping), not something in between. */
+const CLOUD_REFUSALS = new Set([401, 403, 429, 503]);
 
-export type LineState = 'off' | 'signed-out' | 'connecting' | 'online' | 'waiting';
+export type LineState = 'off' | 'signed-out' | 'connecting' | 'online' | 'polling' | 'waiting';
 
 /**
  * This device's line to the cloud: one outbound WebSocket at `/device/line` with the session's
@@ -33,6 +40,8 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
   private failures = 0;
   private stopped = false;
   private lastHeard = 0;
+  private drops = 0;
+  private poller: LinePoller | null = null;
   state: LineState = 'off';
 
   constructor(
@@ -43,11 +52,14 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   onApplicationBootstrap(): void {
-    if (this.config.env.AGENT_DEVICE_LINE) this.connect();
+    if (!this.config.env.AGENT_DEVICE_LINE) return;
+    if (this.config.env.AGENT_LINE_TRANSPORT === 'poll') void this.poll(Infinity);
+    else this.connect();
   }
 
   onApplicationShutdown(): void {
     this.stopped = true;
+    this.poller?.stop();
     clearTimeout(this.retry);
     clearInterval(this.beat);
     this.ws?.close(1001, 'agent stopping');
@@ -75,22 +87,27 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
     });
     this.ws = ws;
     let refused = false;
+    let opened = false;
+    let status = 0;
     ws.on('unexpected-response', (_request, response) => {
       refused = true;
+      status = response.statusCode ?? 0;
       response.resume();
       // An expired access token: one call through the client refreshes it before the next attempt.
       if (response.statusCode === 401) void this.cloud.call('/auth/me', {}).catch(() => undefined);
       ws.terminate();
     });
-    ws.on('open', () =>
+    ws.on('open', () => {
+      opened = true;
+      this.drops = 0;
       this.send(ws, {
         type: 'hello',
         version: packageVersion(),
         hostname: deviceName(),
         platform: `${process.platform}-${process.arch}`,
         capacity: this.capacity(),
-      }),
-    );
+      });
+    });
     ws.on('message', (data, isBinary) => {
       const message = isBinary ? 'binary frame' : parseCloudMessage((data as Buffer).toString('utf8'));
       if (typeof message === 'string') {
@@ -116,8 +133,54 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
       this.state = 'waiting';
       if (!refused && code !== LINE_CLOSE.stopping && this.failures === 1)
         this.logger.log(`device line closed (${code}); connecting again`);
-      this.later(backoff(this.config.env.AGENT_LINE_RETRY_MS, this.failures));
+      const wait = backoff(this.config.env.AGENT_LINE_RETRY_MS, this.failures);
+      if (opened || CLOUD_REFUSALS.has(status) || this.config.env.AGENT_LINE_TRANSPORT !== 'auto') return this.later(wait);
+      void this.upgradeDropped().then((dropped) => {
+        if (!dropped || ++this.drops < DROPS_BEFORE_POLLING) return this.later(wait);
+        this.logger.warn(
+          'device line: the WebSocket upgrade does not get through to the cloud (a proxy in between?); long-polling instead',
+        );
+        void this.poll(Date.now() + POLLING_MS).then(() => {
+          this.drops = 0;
+          this.later(0);
+        });
+      });
     });
+  }
+
+  /** The upgrade failed: dropped on the way when the cloud itself answers plain calls. */
+  private async upgradeDropped(): Promise<boolean> {
+    try {
+      const response = await fetch(new URL('/health', this.cloud.baseUrl), {
+        signal: AbortSignal.timeout(this.config.env.AGENT_CLOUD_TIMEOUT_MS),
+      });
+      await response.body?.cancel();
+      return response.status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  /** The line as long-polls until `untilMs` (or the agent stops). */
+  private async poll(untilMs: number): Promise<void> {
+    const poller = new LinePoller(
+      this.cloud,
+      {
+        hello: () => ({
+          version: packageVersion(),
+          hostname: deviceName(),
+          platform: `${process.platform}-${process.arch}`,
+          capacity: this.capacity(),
+        }),
+        run: (command) => this.answerTo(command),
+        online: (polling) => (this.state = polling ? 'polling' : this.cloud.session() ? 'waiting' : 'signed-out'),
+        backoff: (failures) => backoff(this.config.env.AGENT_LINE_RETRY_MS, failures),
+      },
+      this.config.env.AGENT_CLOUD_TIMEOUT_MS,
+    );
+    this.poller = poller;
+    await poller.run(untilMs);
+    if (this.poller === poller) this.poller = null;
   }
 
   private later(ms: number): void {
@@ -140,12 +203,15 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private async run(ws: WebSocket, command: DeviceCommand): Promise<void> {
-    const answer = await this.commands.run(command).catch((error: unknown) => {
+    this.send(ws, { type: 'answer', commandId: command.commandId, ...(await this.answerTo(command)) });
+  }
+
+  private answerTo(command: DeviceCommand): Promise<ApiEnvelope> {
+    return this.commands.run(command).catch((error: unknown) => {
       if (error instanceof DomainError) return { code: error.code, msg: error.message, data: {} };
       this.logger.warn(`device command ${command.kind} failed: ${(error as Error).message}`);
       return { code: ResultCode.Unavailable, msg: 'The agent could not do it', data: {} };
     });
-    this.send(ws, { type: 'answer', commandId: command.commandId, ...answer });
   }
 
   private send(ws: WebSocket, message: AgentLineMessage): void {

@@ -1,0 +1,95 @@
+import { Injectable } from '@nestjs/common';
+import type { Request } from 'express';
+import { DomainError, ResultCode } from '@cos/contracts';
+import type { DeviceCommand } from '@cos/contracts';
+import { AuthContext } from '../access/auth-context';
+import { ClusterBus } from '../cluster/cluster-bus';
+import { CloudConfig } from '../config/cloud-config';
+import { DevicePresence } from './device-presence';
+import { DeviceAnswerDto, DevicePollDto } from './dto/device.dto';
+
+const DEFAULT_WAIT_MS = 20_000;
+
+/**
+ * The device line as long-polls, for agents whose proxy drops WebSocket upgrades: each poll is the
+ * hello and the heartbeat of the line the agent names, answers at once with the commands queued
+ * for the device (claimed for that line), or waits up to `waitMs` for one. A poll whose client
+ * has gone claims nothing. Answers come back through `/device/line/answer`.
+ */
+@Injectable()
+export class DevicePolls {
+  private readonly wakers = new Map<string, Set<() => void>>();
+  private readonly perUser = new Map<number, number>();
+
+  constructor(
+    private readonly presence: DevicePresence,
+    private readonly config: CloudConfig,
+    bus: ClusterBus,
+  ) {
+    bus.subscribe((event) => {
+      if (event.kind === 'device-command') for (const wake of this.wakers.get(event.deviceId) ?? []) wake();
+    });
+  }
+
+  async poll(
+    auth: AuthContext,
+    dto: DevicePollDto,
+    request: Request,
+  ): Promise<{ deviceId: string; heartbeatMs: number; commands: DeviceCommand[] }> {
+    const answer = (commands: DeviceCommand[]) => ({ deviceId: auth.deviceId, heartbeatMs: this.presence.heartbeatMs, commands });
+    if (!(await this.presence.heard(auth, dto.line, dto.hello.capacity)))
+      await this.presence.hello(auth, dto.line, { type: 'hello', ...dto.hello });
+    let commands = await this.take(auth, dto.line);
+    const waitMs = dto.waitMs ?? DEFAULT_WAIT_MS;
+    if (commands.length > 0 || waitMs === 0) return answer(commands);
+    const max = this.config.env.DEVICE_LINES_PER_USER;
+    if ((this.perUser.get(auth.userId) ?? 0) >= max)
+      throw new DomainError(ResultCode.Throttled, `Too many device polls waiting for this user (at most ${max})`, { limit: max });
+    this.perUser.set(auth.userId, (this.perUser.get(auth.userId) ?? 0) + 1);
+    try {
+      await this.until(auth.deviceId, waitMs, request);
+    } finally {
+      const left = (this.perUser.get(auth.userId) ?? 1) - 1;
+      if (left > 0) this.perUser.set(auth.userId, left);
+      else this.perUser.delete(auth.userId);
+    }
+    // Nobody is there to hand a command to: it stays queued for the next poll.
+    if (request.socket.destroyed) return answer([]);
+    commands = await this.take(auth, dto.line);
+    return answer(commands);
+  }
+
+  async answer(auth: AuthContext, dto: DeviceAnswerDto): Promise<{ recorded: boolean }> {
+    const { commandId, code, msg, data } = dto.answer;
+    return { recorded: await this.presence.answer(auth, dto.line, commandId.toLowerCase(), { code, msg, data }) };
+  }
+
+  private async take(auth: AuthContext, line: string): Promise<DeviceCommand[]> {
+    const claimed = await this.presence.claim(auth, line, await this.presence.inFlight(line));
+    return claimed.map((c) => ({
+      type: 'command',
+      commandId: c.id,
+      kind: c.kind,
+      window: { id: c.windowId, uuid: c.windowUuid },
+      expiresInMs: c.expiresInMs,
+    }));
+  }
+
+  /** Until a command for the device is queued, the client goes, or `waitMs` passes. */
+  private until(deviceId: string, waitMs: number, request: Request): Promise<void> {
+    return new Promise<void>((resolve) => {
+      const wakers = this.wakers.get(deviceId) ?? new Set<() => void>();
+      this.wakers.set(deviceId, wakers);
+      const done = () => {
+        clearTimeout(timer);
+        request.socket.off('close', done);
+        wakers.delete(done);
+        if (wakers.size === 0) this.wakers.delete(deviceId);
+        resolve();
+      };
+      const timer = setTimeout(done, waitMs);
+      wakers.add(done);
+      request.socket.on('close', done);
+    });
+  }
+}

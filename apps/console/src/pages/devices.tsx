@@ -1,0 +1,44 @@
+import type { DeviceView } from '@cos/contracts';
+import { api } from '../api';
+import { Table } from '../table';
+import { Status, useLoad } from '../ui';
+import { useEffect } from 'react';
+
+const GB = 1024 ** 3;
+
+/** The devices whose agents were signed in: the caller's own, every member's for team:manage. Reloaded on device events and every 15 s. */
+export function DevicesPage({ live }: { live: number }) {
+  const devices = useLoad(() => api<{ list: DeviceView[]; offlineAfterSeconds: number }>('/device/list'), [live]);
+  const { reload } = devices;
+  useEffect(() => {
+    const timer = setInterval(reload, 15_000);
+    return () => clearInterval(timer);
+  }, [reload]);
+  return (
+    <>
+      <p>
+        A device is online while its agent keeps its line to the cloud; it is offline {devices.data?.offlineAfterSeconds ?? '…'} s after it
+        was last heard. Open windows on a device from the Windows page.
+      </p>
+      <Status text={devices.error} />
+      <Table
+        label="Devices"
+        rows={devices.data?.list}
+        rowId={(d) => d.deviceId}
+        columns={[
+          { header: 'Device', cell: (d) => `${d.hostname} (${d.deviceId})` },
+          { header: 'Owner', cell: (d) => d.email },
+          { header: 'Status', cell: (d) => (d.online ? 'online' : 'offline') },
+          { header: 'Agent', cell: (d) => `${d.version} on ${d.platform}` },
+          { header: 'Windows running', cell: (d) => (d.online ? d.capacity.windowsRunning : '—') },
+          {
+            header: 'Free memory',
+            cell: (d) =>
+              d.online ? `${(d.capacity.freeMemoryBytes / GB).toFixed(1)} of ${(d.capacity.totalMemoryBytes / GB).toFixed(1)} GB` : '—',
+          },
+          { header: 'Last seen', cell: (d) => new Date(d.lastSeenAt).toLocaleString() },
+        ]}
+      />
+    </>
+  );
+}

@@ -1,0 +1,85 @@
+import type { DeviceView } from '@cos/contracts';
+import { useEffect, useState } from 'react';
+import { api } from '../api';
+import { Field, RunButton, useLoad } from '../ui';
+import type { Run } from '../ui';
+
+const CHOSEN = 'cos.console.device';
+
+/** The devices the caller may open windows on, and the one chosen (kept in this browser). */
+export function useDevices(live: number) {
+  const devices = useLoad(() => api<{ list: DeviceView[] }>('/device/list'), [live]);
+  const [chosen, setChosen] = useState(() => localStorage.getItem(CHOSEN) ?? '');
+  const online = (devices.data?.list ?? []).filter((d) => d.online);
+  // The chosen device gone from the list: the first one online instead.
+  const device = online.find((d) => d.deviceId === chosen) ?? online[0] ?? null;
+  useEffect(() => {
+    if (device && device.deviceId !== chosen) setChosen(device.deviceId);
+  }, [device, chosen]);
+  return {
+    list: devices.data?.list ?? [],
+    online,
+    device,
+    choose: (deviceId: string) => (localStorage.setItem(CHOSEN, deviceId), setChosen(deviceId)),
+  };
+}
+
+export type Devices = ReturnType<typeof useDevices>;
+
+/** Where Open sends windows: a device online now. */
+export function DevicePicker({ devices }: { devices: Devices }) {
+  if (devices.online.length === 0)
+    return <span>No device online: start the agent on a computer and sign it in to open windows from here.</span>;
+  return (
+    <Field label="Open on device">
+      <select value={devices.device?.deviceId ?? ''} onChange={(e) => devices.choose(e.target.value)}>
+        {devices.online.map((d) => (
+          <option key={d.deviceId} value={d.deviceId}>
+            {d.hostname} — {d.email} ({d.capacity.windowsRunning} running)
+          </option>
+        ))}
+      </select>
+    </Field>
+  );
+}
+
+/** Opens the windows on the chosen device, one after another (each answered by the device). */
+export function OpenOnDevice(props: { ids: number[]; devices: Devices; run: Run; after: () => void; label: string }) {
+  const device = props.devices.device;
+  return (
+    <RunButton
+      run={props.run}
+      what={`Open on ${device?.hostname ?? 'device'}`}
+      disabled={!device || props.ids.length === 0}
+      action={async () => {
+        for (const id of props.ids) await api('/browser/open', { id, device: device.deviceId, ifOffline: 'refuse' });
+      }}
+      after={props.after}
+    >
+      {props.label}
+    </RunButton>
+  );
+}
+
+/** Closes a window on the device that holds it (or the chosen one). */
+export function CloseOnDevice(props: {
+  id: number;
+  name: string;
+  openDeviceId: string | null;
+  devices: Devices;
+  run: Run;
+  after: () => void;
+}) {
+  const deviceId = props.openDeviceId ?? props.devices.device?.deviceId;
+  return (
+    <RunButton
+      run={props.run}
+      what={`Close ${props.name}`}
+      disabled={!deviceId}
+      action={() => api('/browser/close', { id: props.id, device: deviceId, ifOffline: 'refuse' })}
+      after={props.after}
+    >
+      Close {props.name}
+    </RunButton>
+  );
+}
