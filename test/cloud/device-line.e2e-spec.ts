@@ -141,7 +141,7 @@ describe('device line: commands from the cloud', () => {
   }
 
   beforeAll(async () => {
-    cloud = await startCloud({ listen: true, env: { ...ENV, DEVICE_OFFLINE_SECONDS: '30' } });
+    cloud = await startCloud({ listen: true, env: { ...ENV, DEVICE_OFFLINE_SECONDS: '30', DEVICE_COMMANDS_QUEUED_MAX: '3' } });
     owner = await registerOwner(cloud);
     member = await addMember(cloud, owner, { permissions: ['browser:open', 'browser:list'] });
     const group = await createGroup(cloud, owner);
@@ -296,6 +296,88 @@ describe('device line: commands from the cloud', () => {
     late.send(HEARTBEAT);
     await late.next('ack');
     await expect(late.next('command', 1_500)).rejects.toThrow('no command');
+  });
+
+  it("a device's 401 or 500 is not this cloud's: passed on as 503 with the device's code", async () => {
+    const device = await online(member);
+    for (const code of [401, 500, 7]) {
+      const asked = cloud.post('/browser/open', { device: member.deviceId, uuid: window.uuid }, member.token);
+      const command = await device.next('command');
+      device.send({ type: 'answer', commandId: command.commandId, code, msg: 'Token invalid', data: {} });
+      expect(await asked).toEqual({
+        code: 503,
+        msg: `Device ${member.deviceId} could not do it (its code ${code}): Token invalid`,
+        data: { device: member.deviceId, commandId: command.commandId, deviceCode: code },
+      });
+    }
+  });
+
+  it('an answer with a NUL character closes the line by name (not as a failed write)', async () => {
+    const device = await online(member);
+    const asked = cloud.post('/browser/open', { device: member.deviceId, uuid: window.uuid }, member.token);
+    const command = await device.next('command');
+    device.send({ type: 'answer', commandId: command.commandId, code: 0, msg: 'a\u0000b', data: {} });
+    expect(await device.closed).toEqual({ code: 4400, reason: 'answer: NUL characters' });
+    expect((await asked).code).toBe(503);
+  });
+
+  it('a line that ends while its hello is written leaves the device offline, and its commands for the next line', async () => {
+    const quick = await addMember(cloud, owner, { permissions: ['browser:open', 'browser:list'] });
+    for (let i = 0; i < 10; i++) {
+      const client = await line(cloud.url, quick.token);
+      client.send({ type: 'hello', version: '1', hostname: 'quick', platform: 'linux', capacity: HEARTBEAT.capacity });
+      setTimeout(() => client.ws.terminate(), i);
+      await client.closed;
+    }
+    // Not the sweep (the offline window here is 30 s): the ends themselves let go of the device.
+    await waitFor(async () => !(await cloud.post('/device/list', {}, quick.token)).data.list[0].online, 5_000);
+    const asked = cloud.post(
+      '/browser/open',
+      { device: quick.deviceId, uuid: window.uuid, ifOffline: 'wait', waitMs: 20_000 },
+      quick.token,
+    );
+    const back = await online(quick);
+    const command = await back.next('command');
+    back.send({ type: 'answer', commandId: command.commandId, code: 0, msg: 'success', data: {} });
+    expect((await asked).code).toBe(0);
+  });
+
+  it('a line that floods the cloud is read no faster than it is handled, and keeps working', async () => {
+    const device = await online(member);
+    const junk = {
+      type: 'answer',
+      commandId: '00000000-0000-4000-8000-000000000000',
+      code: 0,
+      msg: 'x',
+      data: { pad: 'p'.repeat(60_000) },
+    };
+    for (let i = 0; i < 2_000; i++) device.send(i % 2 ? HEARTBEAT : junk);
+    const asked = cloud.post('/browser/open', { device: member.deviceId, uuid: window.uuid }, member.token);
+    const command = await device.next('command', 60_000);
+    device.send({ type: 'answer', commandId: command.commandId, code: 0, msg: 'success', data: {} });
+    expect((await asked).code).toBe(0);
+  });
+
+  it('commands waiting for one device are bounded', async () => {
+    const busy = await addMember(cloud, owner, { permissions: ['browser:open', 'browser:list'] });
+    const first = await online(busy);
+    first.close();
+    await first.closed;
+    await waitFor(async () => !(await cloud.post('/device/list', {}, busy.token)).data.list[0].online);
+    const waiting = [1, 2, 3].map(() =>
+      cloud.post('/browser/open', { device: busy.deviceId, uuid: window.uuid, ifOffline: 'wait', waitMs: 3_000 }, busy.token),
+    );
+    await waitFor(
+      async () =>
+        (await cloud.db.query(`SELECT 1 FROM device_commands WHERE device_id = $1 AND status = 'queued'`, [busy.deviceId])).length === 3,
+    );
+    expect(
+      await cloud.post('/browser/open', { device: busy.deviceId, uuid: window.uuid, ifOffline: 'wait', waitMs: 3_000 }, busy.token),
+    ).toMatchObject({
+      code: 429,
+      msg: `Device ${busy.deviceId} has 3 commands waiting already; try again once it takes them`,
+    });
+    for (const answer of await Promise.all(waiting)) expect(answer.code).toBe(503);
   });
 
   it('a line lost before its answer: the caller is told the device may have done it', async () => {

@@ -108,7 +108,10 @@ export function agentMessageOf(value: unknown): AgentLineMessage | string {
       const { commandId, code, msg, data } = value;
       if (!isUuid(commandId) || !count(code, 999) || typeof msg !== 'string' || msg.length > 2000 || !plainObject(data))
         return 'answer: commandId, code, msg and data required';
-      if (JSON.stringify(data).length > DEVICE_LINE_MESSAGE_MAX) return 'answer: data too large';
+      const json = JSON.stringify(data);
+      if (json.length > DEVICE_LINE_MESSAGE_MAX) return 'answer: data too large';
+      // PostgreSQL's jsonb holds no NUL character: refused here, by name, not as a failed write.
+      if (msg.includes('\u0000') || json.includes('\\u0000')) return 'answer: NUL characters';
       return { type: 'answer', commandId: commandId.toLowerCase(), code, msg, data };
     }
     default:

@@ -304,6 +304,13 @@ export class CloudEnv {
   @Min(1)
   @Max(1000)
   DEVICE_COMMANDS_IN_FLIGHT = 16;
+
+  /** Commands one device may have waiting (queued or sent, not answered, still awaited); one more is refused with 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100_000)
+  DEVICE_COMMANDS_QUEUED_MAX = 100;
 }
 
 export interface CloudSecrets {

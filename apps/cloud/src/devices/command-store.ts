@@ -45,6 +45,16 @@ export class CommandStore {
     );
   }
 
+  /** Commands queued for the device and not taken yet (the row of the device is locked first, so callers count one after another). */
+  async queuedFor(manager: EntityManager, deviceId: string): Promise<number> {
+    await manager.query(`SELECT 1 FROM devices WHERE device_id = $1 FOR UPDATE`, [deviceId]);
+    const [row]: { n: number }[] = await manager.query(
+      `SELECT count(*)::integer AS n FROM device_commands WHERE device_id = $1 AND status IN ('queued', 'sent') AND deadline_at > now()`,
+      [deviceId],
+    );
+    return row.n;
+  }
+
   /** Takes up to `limit` of the device's queued commands still awaited, oldest first, for the line `lineId` to send. */
   async claim(deviceId: string, lineId: string, limit: number): Promise<QueuedCommand[]> {
     if (limit <= 0) return [];
@@ -88,6 +98,14 @@ export class CommandStore {
       [id],
     );
     return rows.length > 0;
+  }
+
+  /** Claimed and never delivered: back in the queue (still bound by their deadline). */
+  async requeue(ids: string[]): Promise<void> {
+    await this.db.query(
+      `UPDATE device_commands SET status = 'queued', sent_at = NULL, line_id = NULL WHERE id = ANY($1::uuid[]) AND status = 'sent'`,
+      [ids],
+    );
   }
 
   /** Commands a line sent and lost before their answer: the device may have run them. */

@@ -23,7 +23,17 @@ export class DeviceUnavailableError extends DomainError {
 /** How often a waiting call looks at its command's row, in case the cluster's word about it never came. */
 const LOOK_MS = 1_000;
 const DEFAULT_WAIT_MS = 120_000;
-const KNOWN_CODES = new Set<number>(Object.values(ResultCode));
+/** Device answers passed on with their own code; any other is 503 with the device's code in `data.deviceCode`. */
+const PASSED_ON = new Set<number>([
+  ResultCode.InvalidParam,
+  ResultCode.Forbidden,
+  ResultCode.NotFound,
+  ResultCode.Conflict,
+  ResultCode.ActionFailed,
+  ResultCode.Throttled,
+  ResultCode.Unavailable,
+  ResultCode.InsufficientStorage,
+]);
 
 export interface RemoteRequest {
   deviceId: string;
@@ -75,6 +85,14 @@ export class DeviceCommands {
       });
     const commandId = randomUUID();
     await this.db.transaction(async (manager) => {
+      const waiting = await this.commands.queuedFor(manager, device.deviceId);
+      const max = this.config.env.DEVICE_COMMANDS_QUEUED_MAX;
+      if (waiting >= max)
+        throw new DomainError(
+          ResultCode.Throttled,
+          `Device ${device.deviceId} has ${max} commands waiting already; try again once it takes them`,
+          about,
+        );
       const window = await this.access.requireWindow(manager, auth, request.window, 'read');
       await this.commands.insert(
         manager,
@@ -106,7 +124,13 @@ export class DeviceCommands {
       const { code, msg, data } = state.answer;
       const kept = { ...remoteAnswerData(request.kind, data), ...ids };
       if (code === 0) return kept;
-      throw new DomainError(KNOWN_CODES.has(code) ? (code as ResultCode) : ResultCode.Unavailable, msg, kept);
+      // The device's own refusal keeps its code, but never one that would speak for this cloud:
+      // a 401 would sign the caller out, a 500 would say the cloud failed.
+      if (PASSED_ON.has(code)) throw new DomainError(code as ResultCode, msg, kept);
+      throw new DomainError(ResultCode.Unavailable, `Device ${device.deviceId} could not do it (its code ${code}): ${msg}`, {
+        ...kept,
+        deviceCode: code,
+      });
     }
     if (state.status === 'expired')
       throw new DeviceUnavailableError(`Device ${device.deviceId} did not take the command within ${waitMs} ms; nothing was done`, ids);

@@ -26,6 +26,10 @@ interface Line {
   chain: Promise<void>;
   pumping: boolean;
   pumpAgain: boolean;
+  /** Messages read and not handled yet: past `PENDING_MAX` the socket is not read until they are. */
+  pending: number;
+  /** When the last heartbeat was written; one sooner than half a heartbeat after it is answered without a write. */
+  lastBeat: number;
   silence?: NodeJS.Timeout;
 }
 
@@ -118,6 +122,8 @@ export class DeviceLines implements OnApplicationShutdown {
       chain: Promise.resolve(),
       pumping: false,
       pumpAgain: false,
+      pending: 0,
+      lastBeat: 0,
     };
     this.perUser.set(auth.userId, (this.perUser.get(auth.userId) ?? 0) + 1);
     this.listen(line);
@@ -126,7 +132,15 @@ export class DeviceLines implements OnApplicationShutdown {
       if (isBinary) return this.drop(line, LINE_CLOSE.protocol, 'text frames only');
       const message = parseAgentMessage((data as Buffer).toString('utf8'));
       if (typeof message === 'string') return this.drop(line, LINE_CLOSE.protocol, message);
-      this.enqueue(line, () => this.handle(line, message));
+      // What waits is bounded: a line that sends faster than it is handled is not read meanwhile (TCP holds the rest).
+      if (++line.pending >= PENDING_MAX) ws.pause();
+      this.enqueue(line, async () => {
+        try {
+          await this.handle(line, message);
+        } finally {
+          if (--line.pending === PENDING_RESUME) ws.resume();
+        }
+      });
     });
     ws.on('error', () => undefined);
     ws.on('close', () => void this.ended(line));
@@ -156,6 +170,8 @@ export class DeviceLines implements OnApplicationShutdown {
         if (line.helloed) return this.drop(line, LINE_CLOSE.protocol, 'one hello per line');
         const { auth } = line;
         await this.presence.hello(auth, line.id, message);
+        // Ended while its hello was written: nobody holds the device through it.
+        if (line.closed) return this.presence.gone(auth, line.id);
         const earlier = this.lines.get(auth.deviceId);
         this.lines.set(auth.deviceId, line);
         line.helloed = true;
@@ -165,6 +181,9 @@ export class DeviceLines implements OnApplicationShutdown {
         return;
       }
       case 'heartbeat': {
+        const now = Date.now();
+        if (now - line.lastBeat < this.presence.heartbeatMs / 2) return this.send(line, { type: 'ack' });
+        line.lastBeat = now;
         if (!(await this.presence.heard(line.auth, line.id, message.capacity)))
           return this.drop(line, LINE_CLOSE.replaced, 'a newer line of this device took over');
         if (!(await this.recheck(line))) return;
@@ -208,6 +227,14 @@ export class DeviceLines implements OnApplicationShutdown {
         do {
           line.pumpAgain = false;
           const claimed = await this.presence.claim(line.auth, line.id, line.inFlight);
+          if (line.closed) {
+            // Claimed as the line ended: never sent, so queued again for the device's next line.
+            await this.presence.requeue(
+              line.auth,
+              claimed.map((c) => c.id),
+            );
+            return;
+          }
           for (const command of claimed) {
             line.inFlight += 1;
             this.send(line, {
@@ -262,6 +289,10 @@ export class DeviceLines implements OnApplicationShutdown {
     }
   }
 }
+
+/** Messages of one line read and not yet handled, at most; reading resumes when this many are left. */
+const PENDING_MAX = 16;
+const PENDING_RESUME = 4;
 
 const STATUS_TEXT: Record<number, string> = {
   401: 'Unauthorized',

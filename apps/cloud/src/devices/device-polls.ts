@@ -39,7 +39,7 @@ export class DevicePolls {
     const answer = (commands: DeviceCommand[]) => ({ deviceId: auth.deviceId, heartbeatMs: this.presence.heartbeatMs, commands });
     if (!(await this.presence.heard(auth, dto.line, dto.hello.capacity)))
       await this.presence.hello(auth, dto.line, { type: 'hello', ...dto.hello });
-    let commands = await this.take(auth, dto.line);
+    let commands = await this.take(auth, dto.line, request);
     const waitMs = dto.waitMs ?? DEFAULT_WAIT_MS;
     if (commands.length > 0 || waitMs === 0) return answer(commands);
     const max = this.config.env.DEVICE_LINES_PER_USER;
@@ -55,7 +55,7 @@ export class DevicePolls {
     }
     // Nobody is there to hand a command to: it stays queued for the next poll.
     if (request.socket.destroyed) return answer([]);
-    commands = await this.take(auth, dto.line);
+    commands = await this.take(auth, dto.line, request);
     return answer(commands);
   }
 
@@ -64,8 +64,16 @@ export class DevicePolls {
     return { recorded: await this.presence.answer(auth, dto.line, commandId.toLowerCase(), { code, msg, data }) };
   }
 
-  private async take(auth: AuthContext, line: string): Promise<DeviceCommand[]> {
+  private async take(auth: AuthContext, line: string, request: Request): Promise<DeviceCommand[]> {
     const claimed = await this.presence.claim(auth, line, await this.presence.inFlight(line));
+    if (request.socket.destroyed) {
+      // The poller left while they were claimed: queued again for its next poll.
+      await this.presence.requeue(
+        auth,
+        claimed.map((c) => c.id),
+      );
+      return [];
+    }
     return claimed.map((c) => ({
       type: 'command',
       commandId: c.id,

@@ -89,6 +89,13 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
     return this.commands.claim(auth.deviceId, lineId, this.config.env.DEVICE_COMMANDS_IN_FLIGHT - inFlight);
   }
 
+  /** Commands claimed for a line that could not deliver them: queued again, for the next line or poll. */
+  async requeue(auth: AuthContext, commandIds: string[]): Promise<void> {
+    if (commandIds.length === 0) return;
+    await this.commands.requeue(commandIds);
+    await this.bus.publish({ kind: 'device-command', deviceId: auth.deviceId });
+  }
+
   inFlight(lineId: string): Promise<number> {
     return this.commands.inFlight(lineId);
   }

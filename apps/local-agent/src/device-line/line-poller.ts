@@ -14,6 +14,9 @@ export interface PollerHooks {
   backoff(failures: number): number;
 }
 
+/** Commands one poll answer may carry (the cloud sends at most its in-flight bound). */
+const POLL_COMMANDS_MAX = 64;
+
 /** Answers not taken by the cloud are sent again this many times. */
 const ANSWER_TRIES = 3;
 
@@ -56,6 +59,11 @@ export class LinePoller {
           waitMs + 2_000,
           this.stopping.signal,
         );
+        // What the cloud says is read by allowlist too: a beat from 1 s to 10 min, at most 64 commands.
+        if (!Number.isSafeInteger(answer.heartbeatMs) || answer.heartbeatMs < 1_000 || answer.heartbeatMs > 600_000)
+          throw new Error('poll answer: heartbeatMs out of range');
+        if (!Array.isArray(answer.commands) || answer.commands.length > POLL_COMMANDS_MAX)
+          throw new Error('poll answer: commands not a short list');
         heartbeatMs = answer.heartbeatMs;
         failures = 0;
         this.hooks.online(true);
@@ -69,8 +77,9 @@ export class LinePoller {
           }
           void this.answer(command);
         }
-      } catch {
+      } catch (error) {
         if (this.stopping.signal.aborted) return;
+        if (failures === 0) this.logger.warn(`device line poll failed: ${(error as Error).message}`);
         failures += 1;
         this.hooks.online(false);
         await this.pause(this.hooks.backoff(failures));
