@@ -14,6 +14,8 @@ export interface CloudProcess {
   pause(): void;
   /** SIGCONT after `pause`. */
   resume(): void;
+  /** Sends `signal` (a Ctrl-C, a service stop) and answers whether the process ended within `withinMs`. */
+  stop(signal: NodeJS.Signals, withinMs: number): Promise<boolean>;
 }
 
 const ROOT = join(__dirname, '..', '..');
@@ -44,5 +46,9 @@ export async function spawnCloud(options: { port: number; env: Record<string, st
     },
     pause: () => void child.kill('SIGSTOP'),
     resume: () => void child.kill('SIGCONT'),
+    stop: async (signal, withinMs) => {
+      if (child.exitCode === null) child.kill(signal);
+      return Promise.race([exited.then(() => true), new Promise<boolean>((resolve) => setTimeout(() => resolve(false), withinMs))]);
+    },
   };
 }

@@ -109,8 +109,8 @@ export class CommandStore {
   }
 
   /** Commands a line sent and lost before their answer: the device may have run them. */
-  async lostWith(lineId: string): Promise<string[]> {
-    const rows: { id: string }[] = await this.db.query(
+  async lostWith(lineId: string, manager: EntityManager = this.db.manager): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
       changed`UPDATE device_commands SET status = 'lost' WHERE line_id = $1 AND status = 'sent' RETURNING id`,
       [lineId],
     );

@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { randomUUID } from 'node:crypto';
@@ -28,8 +28,9 @@ interface Line {
   pumpAgain: boolean;
   /** Messages read and not handled yet: past `PENDING_MAX` the socket is not read until they are. */
   pending: number;
-  /** When the last heartbeat was written; one sooner than half a heartbeat after it is answered without a write. */
+  /** When the last heartbeat was written; one sooner than half a heartbeat after it, telling the same capacity, is answered without a write. */
   lastBeat: number;
+  lastCapacity: string;
   silence?: NodeJS.Timeout;
 }
 
@@ -41,7 +42,7 @@ interface Line {
  * `DEVICE_OFFLINE_SECONDS` is dropped.
  */
 @Injectable()
-export class DeviceLines implements OnApplicationShutdown {
+export class DeviceLines implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DeviceLines.name);
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: DEVICE_LINE_MESSAGE_MAX, perMessageDeflate: false });
   private readonly lines = new Map<string, Line>();
@@ -76,7 +77,11 @@ export class DeviceLines implements OnApplicationShutdown {
     server.on('upgrade', (request: IncomingMessage, socket: Duplex, head: Buffer) => void this.upgrade(request, socket, head));
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Before the HTTP server closes: it waits for every connection, and an upgraded line is one that
+   * would never end by itself.
+   */
+  beforeApplicationShutdown(): void {
     this.stopping = true;
     // The agents come back to another instance after their backoff.
     for (const line of this.lines.values()) line.ws.close(LINE_CLOSE.stopping, 'cloud instance stopping');
@@ -124,6 +129,7 @@ export class DeviceLines implements OnApplicationShutdown {
       pumpAgain: false,
       pending: 0,
       lastBeat: 0,
+      lastCapacity: '',
     };
     this.perUser.set(auth.userId, (this.perUser.get(auth.userId) ?? 0) + 1);
     this.listen(line);
@@ -182,8 +188,10 @@ export class DeviceLines implements OnApplicationShutdown {
       }
       case 'heartbeat': {
         const now = Date.now();
-        if (now - line.lastBeat < this.presence.heartbeatMs / 2) return this.send(line, { type: 'ack' });
+        const capacity = JSON.stringify(message.capacity);
+        if (now - line.lastBeat < this.presence.heartbeatMs / 2 && capacity === line.lastCapacity) return this.send(line, { type: 'ack' });
         line.lastBeat = now;
+        line.lastCapacity = capacity;
         if (!(await this.presence.heard(line.auth, line.id, message.capacity)))
           return this.drop(line, LINE_CLOSE.replaced, 'a newer line of this device took over');
         if (!(await this.recheck(line))) return;

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable } from '@nestjs/common';
 import type { Request } from 'express';
 import { DomainError, ResultCode } from '@cos/contracts';
 import type { DeviceCommand } from '@cos/contracts';
@@ -17,9 +17,10 @@ const DEFAULT_WAIT_MS = 20_000;
  * has gone claims nothing. Answers come back through `/device/line/answer`.
  */
 @Injectable()
-export class DevicePolls {
+export class DevicePolls implements BeforeApplicationShutdown {
   private readonly wakers = new Map<string, Set<() => void>>();
   private readonly perUser = new Map<number, number>();
+  private stopping = false;
 
   constructor(
     private readonly presence: DevicePresence,
@@ -29,6 +30,12 @@ export class DevicePolls {
     bus.subscribe((event) => {
       if (event.kind === 'device-command') for (const wake of this.wakers.get(event.deviceId) ?? []) wake();
     });
+  }
+
+  /** Waiting polls are answered (empty) before the HTTP server closes, which waits for them. */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
+    for (const wakers of [...this.wakers.values()]) for (const wake of [...wakers]) wake();
   }
 
   async poll(
@@ -41,7 +48,7 @@ export class DevicePolls {
       await this.presence.hello(auth, dto.line, { type: 'hello', ...dto.hello });
     let commands = await this.take(auth, dto.line, request);
     const waitMs = dto.waitMs ?? DEFAULT_WAIT_MS;
-    if (commands.length > 0 || waitMs === 0) return answer(commands);
+    if (commands.length > 0 || waitMs === 0 || this.stopping) return answer(commands);
     const max = this.config.env.DEVICE_LINES_PER_USER;
     if ((this.perUser.get(auth.userId) ?? 0) >= max)
       throw new DomainError(ResultCode.Throttled, `Too many device polls waiting for this user (at most ${max})`, { limit: max });

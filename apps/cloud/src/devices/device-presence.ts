@@ -112,18 +112,23 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
   /** Devices whose line went silent past the offline window: offline, their unanswered commands lost. */
   private async sweep(): Promise<void> {
     try {
-      await this.db.transaction(async (manager) => {
+      // Everything in the transaction goes through its manager: the embedded database has one
+      // connection, which the transaction holds. The waiters hear of lost commands once it commits.
+      const lost = await this.db.transaction(async (manager) => {
         const stale = await this.devices.releaseStale(manager, this.offlineSeconds);
-        for (const device of stale)
+        const commandIds: string[] = [];
+        for (const device of stale) {
           await this.audit.record(manager, {
             teamId: device.teamId,
             actorId: device.userId,
             kind: 'device.offline',
             deviceId: device.deviceId,
           });
-        for (const device of stale)
-          for (const commandId of await this.commands.lostWith(device.lineId)) await this.bus.publish({ kind: 'device-answer', commandId });
+          commandIds.push(...(await this.commands.lostWith(device.lineId, manager)));
+        }
+        return commandIds;
       });
+      for (const commandId of lost) await this.bus.publish({ kind: 'device-answer', commandId });
       if (Date.now() - this.lastCommandSweep > 3_600_000) {
         this.lastCommandSweep = Date.now();
         await this.commands.sweep(COMMANDS_KEPT_DAYS);

@@ -118,7 +118,7 @@ export class AgentEnv {
   @IsIn(['auto', 'websocket', 'poll'], { message: 'AGENT_LINE_TRANSPORT must be auto, websocket or poll' })
   AGENT_LINE_TRANSPORT: 'auto' | 'websocket' | 'poll' = 'auto';
 
-  /** The first wait before the line connects again after a loss; each failure doubles it (with jitter), up to a minute. */
+  /** The first wait before the line connects again after a loss; each failure doubles it (with jitter), up to 30 s. */
   @Transform(toInt)
   @IsInt()
   @Min(100)

@@ -11,7 +11,7 @@ import { LinePoller } from './line-poller';
 import { RemoteCommands } from './remote-commands';
 
 /** Longest wait between two connection attempts. */
-const RETRY_MAX_MS = 60_000;
+const RETRY_MAX_MS = 30_000;
 /** While signed out, the session file is looked at this often (the CLI signs in beside a running agent). */
 const SIGNED_OUT_LOOK_MS = 2_000;
 /** Upgrades dropped in a row (while plain calls pass) before `auto` long-polls instead. */
@@ -28,7 +28,7 @@ export type LineState = 'off' | 'signed-out' | 'connecting' | 'online' | 'pollin
  * Bearer token, kept while signed in. Says hello (version, host, capacity), beats every
  * `heartbeatMs` the cloud names, and hands the cloud's commands to `RemoteCommands`. A line
  * that goes quiet (no acknowledgement for two beats) is dropped; every loss is followed by a new
- * attempt after a wait that doubles per failure (half of it random), up to a minute. A refused
+ * attempt after a wait that doubles per failure (half of it random), up to 30 s. A refused
  * token is refreshed once (the cloud client does it) before the next attempt.
  */
 @Injectable()
@@ -42,7 +42,16 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
   private lastHeard = 0;
   private drops = 0;
   private poller: LinePoller | null = null;
-  state: LineState = 'off';
+  private current: LineState = 'off';
+
+  /** Signed in since the session file was last looked at: about to connect. */
+  get state(): LineState {
+    return this.current === 'signed-out' && this.cloud.loggedIn ? 'connecting' : this.current;
+  }
+
+  private set state(state: LineState) {
+    this.current = state;
+  }
 
   constructor(
     private readonly config: AgentConfig,
@@ -204,6 +213,8 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
 
   private async run(ws: WebSocket, command: DeviceCommand): Promise<void> {
     this.send(ws, { type: 'answer', commandId: command.commandId, ...(await this.answerTo(command)) });
+    // The device's capacity changed (a window more or less): the cloud hears it now, not at the next beat.
+    this.send(ws, { type: 'heartbeat', capacity: this.capacity() });
   }
 
   private answerTo(command: DeviceCommand): Promise<ApiEnvelope> {
@@ -223,7 +234,7 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
   }
 }
 
-/** The wait before attempt `failures`: up to base·2^(failures-1), at least half of it, at most a minute. */
+/** The wait before attempt `failures`: up to base·2^(failures-1), at least half of it, at most 30 s. */
 export function backoff(baseMs: number, failures: number, random = Math.random): number {
   const ceiling = Math.min(RETRY_MAX_MS, baseMs * 2 ** Math.min(20, Math.max(0, failures - 1)));
   return Math.round(ceiling / 2 + random() * (ceiling / 2));
