@@ -48,14 +48,14 @@ describe('device line on the embedded database, across a cloud restart and a sto
     // Past several sweeps: the row left by the dead instance is let go, and every call still answers.
     await waitFor(async () => (await call('/device/list', {}, token)).data.list.every((d: { online: boolean }) => !d.online));
     await new Promise((resolve) => setTimeout(resolve, 3_000));
-    expect((await fetch(`${cloud!.url}/health`, { signal: AbortSignal.timeout(5_000) })).status).toBe(200);
+    expect((await fetch(`${cloud.url}/health`, { signal: AbortSignal.timeout(5_000) })).status).toBe(200);
     const offline = (await call('/audit/list', { kind: 'device.offline' }, token)).data.list;
     expect(offline.map((e: { deviceId: string }) => e.deviceId)).toContain(owner.deviceId);
 
     // Stopped (Ctrl-C, a service stop) with a line connected: it closes the line and exits.
-    const back = await line(cloud!.url, token);
+    const back = await line(cloud.url, token);
     await back.hello();
-    expect(await cloud!.stop('SIGTERM', 15_000)).toBe(true);
+    expect(await cloud.stop('SIGTERM', 15_000)).toBe(true);
     expect((await back.closed).code).toBe(4503);
     cloud = undefined;
   });
