@@ -10,6 +10,7 @@ import { BearerCaller } from '../auth/bearer-caller';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
 import { DevicePresence } from './device-presence';
+import { refuse } from './upgrade-refusal';
 
 /** One agent's line on this instance. */
 interface Line {
@@ -301,20 +302,3 @@ export class DeviceLines implements BeforeApplicationShutdown {
 /** Messages of one line read and not yet handled, at most; reading resumes when this many are left. */
 const PENDING_MAX = 16;
 const PENDING_RESUME = 4;
-
-const STATUS_TEXT: Record<number, string> = {
-  401: 'Unauthorized',
-  403: 'Forbidden',
-  404: 'Not Found',
-  429: 'Too Many Requests',
-  503: 'Service Unavailable',
-};
-
-/** Answers an upgrade that is not taken with an HTTP status and the envelope, then closes the socket. */
-function refuse(socket: Duplex, status: number, body: ApiEnvelope): void {
-  if (socket.destroyed) return;
-  const text = JSON.stringify(body);
-  socket.end(
-    `HTTP/1.1 ${status} ${STATUS_TEXT[status] ?? 'Error'}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(text)}\r\nConnection: close\r\n\r\n${text}`,
-  );
-}
