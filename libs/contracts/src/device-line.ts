@@ -51,7 +51,7 @@ export const LINE_CLOSE = {
 } as const;
 
 /** Where a device's view and answers put text a member typed or a device claimed: bounded and printable. */
-const TEXT = /^[\p{L}\p{N}\p{P}\p{Zs}+<=>^`|~$]*$/u;
+const TEXT = /^[\p{L}\p{N}\p{P}\p{Zs}+<=>^\u0060|~$]*$/u;
 
 function plainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
