@@ -9,7 +9,7 @@ import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
 import { openEvents, SseClient } from '../test/support/sse';
 import { openStalledStreams } from '../test/support/stalled-streams';
-import { freshDatabase, ms, postApi, ratio, seedWindows, stats, Stats, startProcess, table } from './support';
+import { bareNotify, freshDatabase, ms, postApi, ratio, seedWindows, stats, Stats, startProcess, table } from './support';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PORT = Number(process.env.BENCH_CLOUD_PORT ?? 3911);
@@ -20,22 +20,6 @@ const STALLED = 500;
 const VICTIM_CALLS = 300;
 
 const api = (path: string, body: unknown, token?: string) => postApi(BASE, path, body, token);
-
-async function bareNotify(url: string): Promise<number[]> {
-  const listener = new Client({ connectionString: url });
-  const sender = new Client({ connectionString: url });
-  await Promise.all([listener.connect(), sender.connect()]);
-  await listener.query('LISTEN bench');
-  const samples: number[] = [];
-  for (let i = 0; i < CHANGES; i++) {
-    const heard = new Promise<number>((resolve) => listener.once('notification', () => resolve(performance.now())));
-    const start = performance.now();
-    await sender.query(`SELECT pg_notify('bench', $1)`, [String(i)]);
-    samples.push((await heard) - start);
-  }
-  await Promise.all([listener.end(), sender.end()]);
-  return samples;
-}
 
 const rssMb = (pid: number) => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
 
@@ -154,7 +138,7 @@ async function main(): Promise<void> {
       for (const at of list) delivery.push(Math.max(0, at - committed));
       lastSubscriber.push(Math.max(0, Math.max(...list) - committed));
     }
-    const bare = stats(await bareNotify(url));
+    const bare = stats(await bareNotify(url, CHANGES));
     const each = stats(delivery);
     const all = stats(lastSubscriber);
     table([

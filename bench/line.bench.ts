@@ -8,9 +8,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
-import { Client } from 'pg';
 import { line, LineClient } from '../test/support/line-client';
-import { freshDatabase, ms, postApi, ratio, startProcess, stats, table } from './support';
+import { bareNotify, freshDatabase, ms, postApi, ratio, startProcess, stats, table } from './support';
 
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const PORTS = [Number(process.env.BENCH_CLOUD_PORT ?? 3911), Number(process.env.BENCH_CLOUD_PORT ?? 3911) + 1];
@@ -18,22 +17,6 @@ const [A, B] = PORTS.map((port) => `http://127.0.0.1:${port}`);
 const SAMPLES = 300;
 const BURST = 1_000;
 const CALLERS = 16;
-
-async function bareNotify(url: string): Promise<number[]> {
-  const listener = new Client({ connectionString: url });
-  const sender = new Client({ connectionString: url });
-  await Promise.all([listener.connect(), sender.connect()]);
-  await listener.query('LISTEN bench');
-  const samples: number[] = [];
-  for (let i = 0; i < SAMPLES; i++) {
-    const heard = new Promise<number>((resolve) => listener.once('notification', () => resolve(performance.now())));
-    const start = performance.now();
-    await sender.query(`SELECT pg_notify('bench', $1)`, [String(i)]);
-    samples.push((await heard) - start);
-  }
-  await Promise.all([listener.end(), sender.end()]);
-  return samples;
-}
 
 /** A device on the line that answers every command at once, noting when each came. */
 function answering(device: LineClient): Map<string, number> {
@@ -109,7 +92,7 @@ async function main(): Promise<void> {
     const seen = answering(device);
     const across = await dispatch(B, token, owner.deviceId as string, window.uuid as string, seen);
     const same = await dispatch(A, token, owner.deviceId as string, window.uuid as string, seen);
-    const bare = stats(await bareNotify(url));
+    const bare = stats(await bareNotify(url, SAMPLES));
 
     // 1,000 commands from 16 callers at once, half through each instance.
     const before = seen.size;

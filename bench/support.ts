@@ -158,3 +158,20 @@ export async function fillHeavyProfile(browser: Browser, page: Page): Promise<vo
       }),
   );
 }
+
+/** A bare LISTEN/NOTIFY round trip between two `pg` connections, `times` over: the floor of anything told across instances. */
+export async function bareNotify(url: string, times: number): Promise<number[]> {
+  const listener = new Client({ connectionString: url });
+  const sender = new Client({ connectionString: url });
+  await Promise.all([listener.connect(), sender.connect()]);
+  await listener.query('LISTEN bench');
+  const samples: number[] = [];
+  for (let i = 0; i < times; i++) {
+    const heard = new Promise<number>((resolve) => listener.once('notification', () => resolve(performance.now())));
+    const start = performance.now();
+    await sender.query(`SELECT pg_notify('bench', $1)`, [String(i)]);
+    samples.push((await heard) - start);
+  }
+  await Promise.all([listener.end(), sender.end()]);
+  return samples;
+}

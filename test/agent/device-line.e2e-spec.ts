@@ -6,6 +6,7 @@ import type { Envelope } from '../support/cloud-app';
 import { Account, addMember, createWindow, registerOwner } from '../support/factories';
 import { KillableCloud, startKillableCloud } from '../support/killable-cloud';
 import { startUpgradeDroppingProxy } from '../support/upgrade-dropping-proxy';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(300_000);
 
@@ -150,11 +151,3 @@ describe('two agents on the device line, driven from the cloud (real Firefox)', 
     expect(await call('/browser/close', { device: a.deviceId, uuid: w.uuid }, owner.token)).toMatchObject({ code: 0 });
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, withinMs = 20_000): Promise<void> {
-  const until = Date.now() + withinMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

@@ -5,6 +5,7 @@ import { CloudProcess, spawnCloud } from '../support/cloud-process';
 import type { Envelope } from '../support/cloud-app';
 import { line } from '../support/line-client';
 import { freePort } from '../support/proxies';
+import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(300_000);
 
@@ -60,11 +61,3 @@ describe('device line on the embedded database, across a cloud restart and a sto
     cloud = undefined;
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, withinMs = 30_000): Promise<void> {
-  const until = Date.now() + withinMs;
-  while (!(await check().catch(() => false))) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-}

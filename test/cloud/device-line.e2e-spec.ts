@@ -1,6 +1,7 @@
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, addMember, createGroup, createWindow, registerOwner, snapshot } from '../support/factories';
 import { HEARTBEAT, line, LineClient, openLine } from '../support/line-client';
+import { waitFor } from '../support/wait-for';
 
 // Short heartbeats, so the tests wait past the offline window in seconds.
 const ENV = { DEVICE_HEARTBEAT_SECONDS: '1', DEVICE_OFFLINE_SECONDS: '3', DEVICE_LINES_PER_USER: '3' };
@@ -522,11 +523,3 @@ describe('device line: two cloud instances on one database', () => {
     moved.close();
   });
 });
-
-async function waitFor(check: () => Promise<boolean>, withinMs = 15_000): Promise<void> {
-  const until = Date.now() + withinMs;
-  while (!(await check())) {
-    if (Date.now() > until) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-}

@@ -53,6 +53,16 @@ export const LINE_CLOSE = {
 /** Where a device's view and answers put text a member typed or a device claimed: bounded and printable. */
 const TEXT = /^[\p{L}\p{N}\p{P}\p{Zs}+<=>^\u0060|~$]*$/u;
 
+const NOT_JSON = Symbol('not JSON');
+
+function jsonOf(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
 function plainObject(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && Object.getPrototypeOf(value) === Object.prototype;
 }
@@ -78,13 +88,8 @@ function capacityOf(value: unknown): DeviceCapacity | null {
 
 /** The first message that fails its allowlist names what is wrong; the line then closes. */
 export function parseAgentMessage(text: string): AgentLineMessage | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'not JSON';
-  }
-  return agentMessageOf(value);
+  const value = jsonOf(text);
+  return value === NOT_JSON ? 'not JSON' : agentMessageOf(value);
 }
 
 /** `parseAgentMessage` for a value already parsed (a long-poll body's part). */
@@ -129,12 +134,8 @@ export function agentPartProblem(type: 'hello' | 'answer', value: unknown, path:
 }
 
 export function parseCloudMessage(text: string): CloudLineMessage | string {
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    return 'not JSON';
-  }
+  const value = jsonOf(text);
+  if (value === NOT_JSON) return 'not JSON';
   if (!plainObject(value)) return 'not an object';
   switch (value.type) {
     case 'welcome':

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { DomainError, NotFoundError, remoteAnswerData, ResultCode } from '@cos/contracts';
-import type { DeviceCommandKind, DeviceView, WindowRef } from '@cos/contracts';
+import type { DeviceCommandKind, DeviceView } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
 import { AuditLog } from '../audit/audit-log';
 import { ClusterBus } from '../cluster/cluster-bus';
@@ -11,7 +11,7 @@ import { CloudConfig } from '../config/cloud-config';
 import { WindowAccess } from '../windows/window-access';
 import { CommandState, CommandStore } from './command-store';
 import { DeviceStore } from './device-store';
-import type { IfOffline } from './dto/device.dto';
+import type { RemoteWindowDto } from './dto/device.dto';
 
 /** The device cannot be reached now: nothing was done (or, for `lost`, it may have been: `msg` says which). */
 export class DeviceUnavailableError extends DomainError {
@@ -34,14 +34,6 @@ const PASSED_ON = new Set<number>([
   ResultCode.Unavailable,
   ResultCode.InsufficientStorage,
 ]);
-
-export interface RemoteRequest {
-  deviceId: string;
-  kind: DeviceCommandKind;
-  window: WindowRef;
-  ifOffline?: IfOffline;
-  waitMs?: number;
-}
 
 /**
  * A member asks a device to open or close a window: checked here (the device is theirs or they
@@ -74,8 +66,8 @@ export class DeviceCommands {
     return device;
   }
 
-  async run(auth: AuthContext, request: RemoteRequest): Promise<Record<string, unknown>> {
-    const device = await this.device(auth, request.deviceId);
+  async run(auth: AuthContext, kind: DeviceCommandKind, request: RemoteWindowDto): Promise<Record<string, unknown>> {
+    const device = await this.device(auth, request.device);
     const waitMs = request.waitMs ?? DEFAULT_WAIT_MS;
     const about = { device: device.deviceId };
     if (!device.online && (request.ifOffline ?? 'refuse') === 'refuse')
@@ -93,7 +85,7 @@ export class DeviceCommands {
           `Device ${device.deviceId} has ${max} commands waiting already; try again once it takes them`,
           about,
         );
-      const window = await this.access.requireWindow(manager, auth, request.window, 'read');
+      const window = await this.access.requireWindow(manager, auth, request.windowRef, 'read');
       await this.commands.insert(
         manager,
         {
@@ -101,7 +93,7 @@ export class DeviceCommands {
           teamId: auth.teamId,
           deviceId: device.deviceId,
           actorId: auth.userId,
-          kind: request.kind,
+          kind: kind,
           windowId: window.id,
           windowUuid: window.uuid,
         },
@@ -110,7 +102,7 @@ export class DeviceCommands {
       await this.audit.record(manager, {
         teamId: auth.teamId,
         actorId: auth.userId,
-        kind: request.kind === 'open' ? 'window.remote_open' : 'window.remote_close',
+        kind: kind === 'open' ? 'window.remote_open' : 'window.remote_close',
         windowIds: [window.id],
         deviceId: device.deviceId,
         data: { commandId },
@@ -122,7 +114,7 @@ export class DeviceCommands {
     const ids = { ...about, commandId };
     if (state.status === 'answered' && state.answer) {
       const { code, msg, data } = state.answer;
-      const kept = { ...remoteAnswerData(request.kind, data), ...ids };
+      const kept = { ...remoteAnswerData(kind, data), ...ids };
       if (code === 0) return kept;
       // The device's own refusal keeps its code, but never one that would speak for this cloud:
       // a 401 would sign the caller out, a 500 would say the cloud failed.

@@ -1,3 +1,4 @@
+// Past 300 lines on purpose: one line's whole life (upgrade, messages, sending, end) in one place, so its states are read together.
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import type { IncomingMessage, Server } from 'node:http';
 import type { Duplex } from 'node:stream';
@@ -10,6 +11,7 @@ import { BearerCaller } from '../auth/bearer-caller';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
 import { DevicePresence } from './device-presence';
+import { PerUserCount } from './per-user-count';
 import { refuse } from './upgrade-refusal';
 
 /** One agent's line on this instance. */
@@ -47,7 +49,7 @@ export class DeviceLines implements BeforeApplicationShutdown {
   private readonly logger = new Logger(DeviceLines.name);
   private readonly wss = new WebSocketServer({ noServer: true, maxPayload: DEVICE_LINE_MESSAGE_MAX, perMessageDeflate: false });
   private readonly lines = new Map<string, Line>();
-  private readonly perUser = new Map<number, number>();
+  private readonly perUser = new PerUserCount();
   private stopping = false;
 
   constructor(
@@ -110,10 +112,17 @@ export class DeviceLines implements BeforeApplicationShutdown {
       return refuse(socket, known ? 401 : 503, failure(known ? error.code : ResultCode.Unavailable, known ? error.message : 'Try again'));
     }
     const max = this.config.env.DEVICE_LINES_PER_USER;
-    if ((this.perUser.get(auth.userId) ?? 0) >= max)
+    // Taken here, before any wait: concurrent upgrades of one user cannot all pass the bound.
+    if (!this.perUser.take(auth.userId, max))
       return refuse(socket, 429, failure(ResultCode.Throttled, `Too many device lines for this user (at most ${max})`));
-    if (socket.destroyed) return;
-    this.wss.handleUpgrade(request, socket, head, (ws) => this.start(ws, auth));
+    if (socket.destroyed) return this.perUser.give(auth.userId);
+    // A handshake ws refuses (a bad key, say) never reaches `start`: its place is given back when the socket goes.
+    let started = false;
+    socket.once('close', () => started || this.perUser.give(auth.userId));
+    this.wss.handleUpgrade(request, socket, head, (ws) => {
+      started = true;
+      this.start(ws, auth);
+    });
   }
 
   private start(ws: WebSocket, auth: AuthContext): void {
@@ -132,7 +141,6 @@ export class DeviceLines implements BeforeApplicationShutdown {
       lastBeat: 0,
       lastCapacity: '',
     };
-    this.perUser.set(auth.userId, (this.perUser.get(auth.userId) ?? 0) + 1);
     this.listen(line);
     ws.on('message', (data, isBinary) => {
       this.listen(line);
@@ -285,9 +293,7 @@ export class DeviceLines implements BeforeApplicationShutdown {
     line.closed = true;
     clearTimeout(line.silence);
     if (line.ws.readyState === WebSocket.OPEN) line.ws.terminate();
-    const left = (this.perUser.get(line.auth.userId) ?? 1) - 1;
-    if (left > 0) this.perUser.set(line.auth.userId, left);
-    else this.perUser.delete(line.auth.userId);
+    this.perUser.give(line.auth.userId);
     if (this.lines.get(line.auth.deviceId) === line) this.lines.delete(line.auth.deviceId);
     if (!line.helloed) return;
     try {

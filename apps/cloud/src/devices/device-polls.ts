@@ -6,6 +6,7 @@ import { AuthContext } from '../access/auth-context';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
 import { DevicePresence } from './device-presence';
+import { PerUserCount } from './per-user-count';
 import { DeviceAnswerDto, DevicePollDto } from './dto/device.dto';
 
 const DEFAULT_WAIT_MS = 20_000;
@@ -19,7 +20,7 @@ const DEFAULT_WAIT_MS = 20_000;
 @Injectable()
 export class DevicePolls implements BeforeApplicationShutdown {
   private readonly wakers = new Map<string, Set<() => void>>();
-  private readonly perUser = new Map<number, number>();
+  private readonly perUser = new PerUserCount();
   private stopping = false;
 
   constructor(
@@ -50,15 +51,12 @@ export class DevicePolls implements BeforeApplicationShutdown {
     const waitMs = dto.waitMs ?? DEFAULT_WAIT_MS;
     if (commands.length > 0 || waitMs === 0 || this.stopping) return answer(commands);
     const max = this.config.env.DEVICE_LINES_PER_USER;
-    if ((this.perUser.get(auth.userId) ?? 0) >= max)
+    if (!this.perUser.take(auth.userId, max))
       throw new DomainError(ResultCode.Throttled, `Too many device polls waiting for this user (at most ${max})`, { limit: max });
-    this.perUser.set(auth.userId, (this.perUser.get(auth.userId) ?? 0) + 1);
     try {
       await this.until(auth.deviceId, waitMs, request);
     } finally {
-      const left = (this.perUser.get(auth.userId) ?? 1) - 1;
-      if (left > 0) this.perUser.set(auth.userId, left);
-      else this.perUser.delete(auth.userId);
+      this.perUser.give(auth.userId);
     }
     // Nobody is there to hand a command to: it stays queued for the next poll.
     if (request.socket.destroyed) return answer([]);

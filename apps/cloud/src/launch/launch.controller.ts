@@ -55,15 +55,7 @@ export class LaunchController {
     "Asks a device's agent (your own, or any with team:manage) to open the window and answers with the agent's answer; an offline device is refused or waited for (ifOffline, waitMs)",
   )
   async open(@CurrentAuth() auth: AuthContext, @Body() dto: RemoteWindowDto) {
-    return ok(
-      await this.remote.run(auth, {
-        kind: 'open',
-        deviceId: dto.device,
-        window: dto.windowRef,
-        ifOffline: dto.ifOffline,
-        waitMs: dto.waitMs,
-      }),
-    );
+    return ok(await this.remote.run(auth, 'open', dto));
   }
 
   @Post('close')
@@ -74,16 +66,7 @@ export class LaunchController {
     "With device: asks that device's agent to close the window (as /browser/open). Without: an agent records its close — cookies (when the window syncs them), the profile zip, status closed",
   )
   async close(@CurrentAuth() auth: AuthContext, @Body(CloseBody) dto: CloseWindowDto | RemoteWindowDto) {
-    if (dto instanceof RemoteWindowDto)
-      return ok(
-        await this.remote.run(auth, {
-          kind: 'close',
-          deviceId: dto.device,
-          window: dto.windowRef,
-          ifOffline: dto.ifOffline,
-          waitMs: dto.waitMs,
-        }),
-      );
+    if (dto instanceof RemoteWindowDto) return ok(await this.remote.run(auth, 'close', dto));
     return ok(await this.launches.close(auth, dto));
   }
 }
