@@ -359,6 +359,22 @@ describe('device line: commands from the cloud', () => {
     expect((await asked).code).toBe(0);
   });
 
+  it('a line that sends but never reads is let go before what waits for it grows', async () => {
+    const device = await online(member);
+    // The client stops reading: the cloud's acknowledgements pile up in the kernel's buffers, then in the cloud's.
+    (device.ws as unknown as { _socket: { pause(): void } })._socket.pause();
+    const closed = device.closed;
+    const startedAt = Date.now();
+    for (let i = 0; i < 400_000 && device.ws.readyState === device.ws.OPEN; i++) {
+      device.send(HEARTBEAT);
+      if (i % 1_000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    (device.ws as unknown as { _socket: { resume(): void } })._socket.resume();
+    expect((await closed).code).toBe(1006);
+    // Let go for not reading, well before the offline window (30 s here) would end a line that went quiet.
+    expect(Date.now() - startedAt).toBeLessThan(20_000);
+  });
+
   it('commands waiting for one device are bounded', async () => {
     const busy = await addMember(cloud, owner, { permissions: ['browser:open', 'browser:list'] });
     const first = await online(busy);

@@ -273,6 +273,8 @@ export class DeviceLines implements BeforeApplicationShutdown {
 
   private send(line: Line, message: CloudLineMessage): void {
     if (line.closed || line.ws.readyState !== WebSocket.OPEN) return;
+    // A peer that does not read what it is sent is let go before what waits for it grows.
+    if (line.ws.bufferedAmount > UNREAD_MAX) return this.drop(line, LINE_CLOSE.silent, 'not reading');
     line.ws.send(JSON.stringify(message));
   }
 
@@ -308,3 +310,5 @@ export class DeviceLines implements BeforeApplicationShutdown {
 /** Messages of one line read and not yet handled, at most; reading resumes when this many are left. */
 const PENDING_MAX = 16;
 const PENDING_RESUME = 4;
+/** Bytes sent to a line and not taken by its peer, at most. */
+const UNREAD_MAX = 256 * 1024;
