@@ -187,7 +187,11 @@ export class CloudClient {
   }
 
   private refresh(session: CloudSession): Promise<boolean> {
-    // Concurrent calls share one refresh: a refresh token works once.
+    // Concurrent calls share one refresh: a refresh token works once. A call whose 401 comes back
+    // after another call already rotated the pair goes on with the stored one; spending the old
+    // refresh token again would end the whole session.
+    const current = this.store.load();
+    if (!this.refreshing && current?.kind === 'password' && current.refreshToken !== session.refreshToken) return Promise.resolve(true);
     this.refreshing ??= (async () => {
       const answer = await this.post<{ accessToken: string; refreshToken: string }>('/auth/refresh', {
         refreshToken: session.refreshToken,

@@ -35,6 +35,8 @@ interface Line {
   lastBeat: number;
   lastCapacity: string;
   silence?: NodeJS.Timeout;
+  /** Why the cloud let it go, recorded with `device.offline`; unset when the device closed it. */
+  endReason?: string;
 }
 
 /**
@@ -186,7 +188,7 @@ export class DeviceLines implements BeforeApplicationShutdown {
         const { auth } = line;
         await this.presence.hello(auth, line.id, message);
         // Ended while its hello was written: nobody holds the device through it.
-        if (line.closed) return this.presence.gone(auth, line.id);
+        if (line.closed) return this.presence.gone(auth, line.id, line.endReason ?? 'line closed');
         const earlier = this.lines.get(auth.deviceId);
         this.lines.set(auth.deviceId, line);
         line.helloed = true;
@@ -281,6 +283,7 @@ export class DeviceLines implements BeforeApplicationShutdown {
   private drop(line: Line, code: number, reason: string): void {
     if (line.closed) return;
     line.closed = true;
+    line.endReason = reason;
     clearTimeout(line.silence);
     if (code === LINE_CLOSE.silent) line.ws.terminate();
     else line.ws.close(code, reason);
@@ -299,7 +302,7 @@ export class DeviceLines implements BeforeApplicationShutdown {
     if (this.lines.get(line.auth.deviceId) === line) this.lines.delete(line.auth.deviceId);
     if (!line.helloed) return;
     try {
-      await this.presence.gone(line.auth, line.id);
+      await this.presence.gone(line.auth, line.id, line.endReason ?? 'line closed');
     } catch (error) {
       // The row goes stale by itself: the device reads offline once the offline window passes.
       this.logger.warn(`device line ${line.auth.deviceId}: end not recorded (${(error as Error).message})`);

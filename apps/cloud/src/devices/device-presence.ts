@@ -101,11 +101,17 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
   }
 
   /** The line ended: what it was sent and did not answer is lost; the device is offline unless a newer line holds it. */
-  async gone(auth: AuthContext, lineId: string): Promise<void> {
+  async gone(auth: AuthContext, lineId: string, reason: string): Promise<void> {
     for (const commandId of await this.commands.lostWith(lineId)) await this.bus.publish({ kind: 'device-answer', commandId });
     await this.db.transaction(async (manager) => {
       if (await this.devices.disconnected(manager, auth.deviceId, lineId))
-        await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'device.offline', deviceId: auth.deviceId });
+        await this.audit.record(manager, {
+          teamId: auth.teamId,
+          actorId: auth.userId,
+          kind: 'device.offline',
+          deviceId: auth.deviceId,
+          data: { reason },
+        });
     });
   }
 
@@ -123,6 +129,7 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
             actorId: device.userId,
             kind: 'device.offline',
             deviceId: device.deviceId,
+            data: { reason: 'nothing heard' },
           });
           commandIds.push(...(await this.commands.lostWith(device.lineId, manager)));
         }
