@@ -13,7 +13,8 @@ const CLOUD_LAYERS = [
   ['fingerprints', 'tags', 'groups', 'proxies', 'console', 'health'],
   ['teams', 'windows', 'events'],
   ['devices', 'launch', 'recycle'],
-  ['cookies', 'profiles'],
+  ['cookies', 'profiles', 'tasks'],
+  ['runs'],
 ];
 const folders = (names) => `^apps/cloud/src/(${names.join('|')})/`;
 const cloudLayerRules = CLOUD_LAYERS.slice(0, -1).map((layer, i) => ({

@@ -521,6 +521,74 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/auth/refresh', { refreshToken: 'r'.repeat(201) }, 211, /^refreshToken must be at most 200 characters$/);
   });
 
+  it('tasks: steps by allowlist (eval code is never filled from variables), names, versions', async () => {
+    const steps = [{ type: 'navigate', url: 'https://{{host}}/a' }];
+    const made = await cloud.post('/task/create', { name: 'sweep', steps }, owner.token);
+    expect(made.data).toMatchObject({ version: 1, variables: ['host'] });
+    const id = made.data.id;
+    const bad: [unknown, string | RegExp][] = [
+      [undefined, 'steps must be an array of 1 to 100 steps'],
+      [[], 'steps must be an array of 1 to 100 steps'],
+      [Array(101).fill({ type: 'wait', ms: 1 }), 'steps must be an array of 1 to 100 steps'],
+      [[{ type: 'shell', cmd: 'rm' }], 'steps[0].type must be one of'],
+      [[{ type: 'navigate', url: 'file:///etc/passwd' }], 'steps[0].url must be an http(s) URL'],
+      [[{ type: 'navigate', url: 'ftp://{{host}}/' }], 'steps[0].url must be an http(s) URL'],
+      [[{ type: 'navigate', url: 'x{{host}}' }], 'steps[0].url must be an absolute http(s) URL'],
+      [[{ type: 'eval', code: 'x'.repeat(20_001) }], 'steps[0].code must be a non-empty string of at most 20000'],
+      [[{ type: 'eval', code: '1', as: 'a-b' }], 'steps[0].as must be a name'],
+      [[{ type: 'extract', selector: 'h1' }], 'steps[0].as is required for a extract step'],
+      [[{ type: 'extract', selector: 'h1', as: 'a', all: 'yes' }], 'steps[0].all must be true or false'],
+      [
+        [
+          { type: 'eval', code: '1', as: 'a' },
+          { type: 'extract', selector: 'h1', as: 'a' },
+        ],
+        'steps[1].as: a is captured by an earlier step',
+      ],
+      [[{ type: 'click', selector: 'a', __proto__x: 1 }], 'steps[0].__proto__x is not a field of a click step'],
+      [Array(100).fill({ type: 'type', selector: 'a', text: 'x'.repeat(1000) }), 'steps must be at most 40960 bytes'],
+    ];
+    for (const [value, msg] of bad) {
+      await refused('/task/create', { name: 'bad', steps: value }, 211, msg);
+      await refused('/task/update', { id, steps: value }, 211, msg);
+    }
+    await refused('/task/create', { name: 'sweep', steps }, 409, 'A task named "sweep" already exists');
+    await refused('/task/create', { name: ' ', steps }, 211, 'name must be 1 to 100 characters');
+    await refused('/task/update', { id, version: 7, description: 'x' }, 409, 'is at version 1 now, not 7');
+    await refused('/task/update', { id, timeoutMs: 0 }, 211, 'timeoutMs must be 1 to 120000');
+    await refused('/task/update', { id, retries: 6 }, 211, 'retries must be 0 to 5');
+    await refused('/task/restore', { id, version: 1 }, 404, 'has no version 1 saved before (it is the current one)');
+    await refused('/task/detail', { id: 2147483647 }, 404, 'Task 2147483647 not found');
+    await refused('/task/versions', { id: 'x' }, 211, 'id must be a positive integer');
+  });
+
+  it('runs: windows named one way, devices, variables and secrets by allowlist, keys, run ids', async () => {
+    const task = (
+      await cloud.post('/task/create', { name: 'run sweep', steps: [{ type: 'type', selector: '#u', text: '{{user}}' }] }, owner.token)
+    ).data;
+    const base = { taskId: task.id, windowIds: [w.id], devices: ['dev-x'], variables: { user: 'u' } };
+    await refused('/run/start', { ...base, windowIds: undefined }, 211, 'exactly one of windowIds, groupId or tagId');
+    await refused('/run/start', { ...base, groupId: group }, 211, 'exactly one of windowIds, groupId or tagId');
+    await refused('/run/start', { ...base, devices: [] }, 211, 'devices must name at least one device');
+    await refused('/run/start', { ...base, devices: Array(21).fill('d') }, 211, 'devices takes at most 20 devices');
+    await refused('/run/start', { ...base, devices: [7] }, 211, 'devices must be device ids');
+    await refused('/run/start', { ...base, concurrency: 0 }, 211, 'concurrency must be 1 to 50');
+    await refused('/run/start', { ...base, variables: [] }, 211, 'variables must be an object of names to text');
+    await refused('/run/start', { ...base, variables: { 'bad name': 'x' } }, 211, 'variables: bad name is not a name');
+    await refused('/run/start', { ...base, variables: { user: 7 } }, 211, 'variables.user must be text');
+    await refused('/run/start', { ...base, variables: { user: 'a\u0000' } }, 211, 'variables.user must be text');
+    await refused('/run/start', { ...base, variables: {} }, 211, 'variables without a value: user');
+    await refused('/run/start', { ...base, secrets: { user: 's' } }, 211, 'user given as both a variable and a secret');
+    await refused('/run/start', { ...base, idempotencyKey: 'has space' }, 211, 'idempotencyKey must be 1 to 100 printable');
+    await refused('/run/start', { ...base, taskId: 2147483647 }, 404, 'Task 2147483647 not found');
+    await refused('/run/start', base, 404, 'Device dev-x not found');
+    await refused('/run/start', { ...base, windowIds: [foreign.id] }, 404, 'Device dev-x not found');
+    for (const id of ['x', 7, null, '11111111-2222-4333-8444-55555555555']) {
+      await refused('/run/detail', { id }, 211, 'id must be a run id (a UUID)');
+      await refused('/run/cancel', { id }, 211, 'id must be a run id (a UUID)');
+    }
+  });
+
   it('unknown paths and methods', async () => {
     await refused('/browser/nothing', {}, 404, 'API not found: POST /browser/nothing');
     const get = await cloud.raw().get('/browser/list').set('Authorization', `Bearer ${owner.token}`);

@@ -24,6 +24,8 @@ interface Fixture {
   tag: number;
   memberId: number;
   proxy: number;
+  /** A task of the owner's team at version 2 (version 1 kept). */
+  task: number;
 }
 
 interface Case {
@@ -238,6 +240,32 @@ const CASES: Case[] = [
   single('/audit/list', 'team:manage', (f) => ({ windowId: f.w1.id })),
   { path: '/auth/me', permission: null, body: () => ({}) },
   { path: '/auth/token/list', permission: null, body: () => ({}) },
+  { path: '/task/list', permission: null, body: () => ({}) },
+  { path: '/task/detail', permission: null, body: (f) => ({ id: f.task }), expect: { otherTeam: 404 } },
+  { path: '/task/versions', permission: null, body: (f) => ({ id: f.task }), expect: { otherTeam: 404 } },
+  single('/task/create', 'task:manage', () => ({ name: `t${Math.random()}`, steps: [{ type: 'wait', ms: 1 }] })),
+  single('/task/update', 'task:manage', (f) => ({ id: f.task, description: 'changed' }), { expect: { otherTeam: 404 } }),
+  single('/task/restore', 'task:manage', (f) => ({ id: f.task, version: 1 }), { expect: { otherTeam: 404 } }),
+  single('/task/delete', 'task:manage', (f) => ({ id: f.task }), { expect: { otherTeam: 404 } }),
+  // Starting a run also takes browser:open (the member with only task:run lacks it); the fixture
+  // has no device on a line, so whoever may start one is told the device is not theirs to see.
+  single('/run/start', 'task:run', (f) => ({ taskId: f.task, windowIds: [f.w1.id], devices: ['dev-unknown'] }), {
+    expect: { owner: 404, admin: 404, memberWith: 403, memberOutOfScope: 403, otherTeam: 404 },
+  }),
+  { path: '/run/list', permission: null, body: () => ({}) },
+  // Runs with devices on a line, and who may see, cancel and retry them, are in the run tests.
+  {
+    path: '/run/detail',
+    permission: null,
+    body: () => ({ id: randomUUID() }),
+    expect: { owner: 404, admin: 404, memberWith: 404, memberWithout: 404, memberOutOfScope: 404, otherTeam: 404 },
+  },
+  single('/run/cancel', 'task:run', () => ({ id: randomUUID() }), {
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
+  }),
+  single('/run/retry', 'task:run', () => ({ id: randomUUID() }), {
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
+  }),
 ];
 
 function expectedCode(c: Case, caller: Caller): number {
@@ -298,7 +326,9 @@ describe('permission matrix', () => {
     // a saved proxy on a closed port: a check answers at once
     const proxy = await cloud.post('/proxy/add', { name: `p${Math.random()}`, proxyType: 'http', host: '127.0.0.1', port: 1 }, owner.token);
     if (c.inUse) await cloud.post('/browser/update', { id: w1.id, proxyMethod: 4, proxyId: proxy.data.id, tagIds: [tag] }, owner.token);
-    return { w1, w2, group, tag, memberId: member.data.id, proxy: proxy.data.id };
+    const task = await cloud.post('/task/create', { name: `t${Math.random()}`, steps: [{ type: 'wait', ms: 1 }] }, owner.token);
+    await cloud.post('/task/update', { id: task.data.id, steps: [{ type: 'wait', ms: 2 }] }, owner.token);
+    return { w1, w2, group, tag, memberId: member.data.id, proxy: proxy.data.id, task: task.data.id };
   }
 
   for (const c of CASES) {

@@ -84,6 +84,10 @@ export async function snapshot(cloud: CloudHarness): Promise<string> {
     'profile_blob_links',
     'devices',
     'device_commands',
+    'tasks',
+    'task_versions',
+    'runs',
+    'run_windows',
   ];
   const parts: string[] = [];
   for (const table of tables) {

@@ -27,7 +27,7 @@ export async function startKillableCloud(env: Record<string, string> = {}): Prom
   const database = await createTestDatabase();
   const dataDir = mkdtempSync(join(tmpdir(), 'cos-cloud-'));
   const port = await freePort();
-  const cloud = await startCloud({ databaseUrl: database.url, env: secrets, dataDir });
+  const cloud = await startCloud({ databaseUrl: database.url, env: { ...secrets, ...env }, dataDir });
   const spawnProcess = () => spawnCloud({ port, env: { ...secrets, DATABASE_URL: database.url, CLOUD_DATA_DIR: dataDir, ...env } });
   const killable: KillableCloud = {
     database,

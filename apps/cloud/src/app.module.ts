@@ -16,7 +16,9 @@ import { HealthController } from './health/health.controller';
 import { LaunchModule } from './launch/launch.module';
 import { ProxiesModule } from './proxies/proxies.module';
 import { RecycleModule } from './recycle/recycle.module';
+import { RunsModule } from './runs/runs.module';
 import { TagsModule } from './tags/tags.module';
+import { TasksModule } from './tasks/tasks.module';
 import { TeamsModule } from './teams/teams.module';
 import { WindowsModule } from './windows/windows.module';
 
@@ -39,6 +41,8 @@ import { WindowsModule } from './windows/windows.module';
     ProfilesModule,
     ConsoleModule,
     ProxiesModule,
+    TasksModule,
+    RunsModule,
   ],
   controllers: [HealthController],
   providers: [

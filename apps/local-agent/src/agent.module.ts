@@ -17,6 +17,7 @@ import { AgentConfig, loadAgentConfig } from './config/agent-config';
 import { AgentEvents } from './events/agent-events';
 import { DeviceLine } from './device-line/device-line';
 import { RemoteCommands } from './device-line/remote-commands';
+import { RemoteRuns } from './device-line/remote-runs';
 import { EventsController } from './events/events.controller';
 import { ForwardController } from './forward/forward.controller';
 import { HealthController } from './health/health.controller';
@@ -69,6 +70,7 @@ import { WebPageMiddleware } from './security/web-page';
     PageRecords,
     McpTools,
     RemoteCommands,
+    RemoteRuns,
     DeviceLine,
     { provide: APP_GUARD, useClass: LocalAccessGuard },
     { provide: APP_PIPE, useFactory: createValidationPipe },

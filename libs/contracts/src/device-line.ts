@@ -1,3 +1,6 @@
+import { DomainError } from './errors';
+import { parseSteps, TIMEOUT_MAX_MS } from './task-steps';
+import type { Step } from './task-steps';
 import { isUuid } from './window-ref';
 
 /**
@@ -9,8 +12,8 @@ import { isUuid } from './window-ref';
 export const DEVICE_LINE_PATH = '/device/line';
 export const DEVICE_LINE_MESSAGE_MAX = 64 * 1024;
 
-/** What the cloud may ask a device to do. */
-export const DEVICE_COMMAND_KINDS = ['open', 'close'] as const;
+/** What the cloud may ask a device to do: open or close a window, run steps in it, stop the steps running in it. */
+export const DEVICE_COMMAND_KINDS = ['open', 'close', 'run', 'cancel'] as const;
 export type DeviceCommandKind = (typeof DEVICE_COMMAND_KINDS)[number];
 
 /** What a device tells of itself with each heartbeat. */
@@ -32,6 +35,13 @@ export interface DeviceCommand {
   window: { id?: number; uuid?: string };
   /** The caller stops waiting this long after the command was sent: a device that gets it later does not start it. */
   expiresInMs: number;
+  /** `run` only: the steps (variables filled in) and each step's timeout unless it names its own. */
+  run?: RunOrder;
+}
+
+export interface RunOrder {
+  steps: Step[];
+  timeoutMs: number;
 }
 
 export type CloudLineMessage = { type: 'welcome'; deviceId: string; heartbeatMs: number } | { type: 'ack' } | DeviceCommand;
@@ -145,7 +155,7 @@ export function parseCloudMessage(text: string): CloudLineMessage | string {
     case 'ack':
       return onlyKeys(value, ['type']) ? { type: 'ack' } : 'ack: unknown field';
     case 'command': {
-      if (!onlyKeys(value, ['type', 'commandId', 'kind', 'window', 'expiresInMs'])) return 'command: unknown field';
+      if (!onlyKeys(value, ['type', 'commandId', 'kind', 'window', 'expiresInMs', 'run'])) return 'command: unknown field';
       const { commandId, kind, window, expiresInMs } = value;
       if (!isUuid(commandId) || !DEVICE_COMMAND_KINDS.includes(kind as DeviceCommandKind) || !count(expiresInMs, 3_600_000))
         return 'command: commandId, kind and expiresInMs required';
@@ -160,7 +170,14 @@ export function parseCloudMessage(text: string): CloudLineMessage | string {
         ref.uuid = window.uuid;
       }
       if (ref.id === undefined && ref.uuid === undefined) return 'command: window names no window';
-      return { type: 'command', commandId, kind: kind as DeviceCommandKind, window: ref, expiresInMs };
+      if ((kind === 'run') !== (value.run !== undefined)) return 'command: a run command, and only it, carries run';
+      const command: DeviceCommand = { type: 'command', commandId, kind: kind as DeviceCommandKind, window: ref, expiresInMs };
+      if (kind === 'run') {
+        const run = runOrderOf(value.run);
+        if (typeof run === 'string') return `command: ${run}`;
+        command.run = run;
+      }
+      return command;
     }
     default:
       return 'unknown message type';
@@ -175,7 +192,20 @@ export function parseCloudMessage(text: string): CloudLineMessage | string {
 export const REMOTE_ANSWER_FIELDS: Record<DeviceCommandKind, readonly string[]> = {
   open: ['id', 'uuid', 'alreadyStarted', 'fingerprintAdjustments', 'profileRestore', 'openedStatus'],
   close: ['id', 'uuid', 'backendClose', 'openedStatus', 'closeError', 'killed'],
+  run: ['id', 'uuid', 'results', 'captured', 'failed', 'canceled', 'openedByRun', 'closeError'],
+  cancel: ['id', 'uuid', 'canceled'],
 };
+
+/** The run part of a command, by allowlist: steps as the agent's own checks would take them. */
+function runOrderOf(value: unknown): RunOrder | string {
+  if (!plainObject(value) || !onlyKeys(value, ['steps', 'timeoutMs'])) return 'run must be { steps, timeoutMs }';
+  if (!count(value.timeoutMs, TIMEOUT_MAX_MS) || (value.timeoutMs) < 1) return 'run.timeoutMs out of range';
+  try {
+    return { steps: parseSteps(value.steps), timeoutMs: value.timeoutMs };
+  } catch (error) {
+    return `run.${error instanceof DomainError ? error.message : 'steps refused'}`;
+  }
+}
 
 export function remoteAnswerData(kind: DeviceCommandKind, data: Record<string, unknown>): Record<string, unknown> {
   const kept: Record<string, unknown> = {};

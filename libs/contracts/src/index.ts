@@ -12,3 +12,4 @@ export * from './firefox-os';
 export * from './firefox-fonts';
 export * from './profile-files';
 export * from './device-line';
+export * from './task-steps';

@@ -11,6 +11,8 @@ export const PERMISSIONS = {
   'group:manage': 'Create, rename and delete groups',
   'tag:manage': 'Create, rename and delete tags',
   'proxy:manage': "Manage the team's saved proxies",
+  'task:manage': 'Create, change, restore and delete tasks',
+  'task:run': 'Run tasks on windows in scope, on devices one may drive; cancel and retry those runs',
   'team:manage': 'Manage team members and their permissions',
 } as const;
 

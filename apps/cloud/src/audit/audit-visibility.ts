@@ -16,8 +16,8 @@ export interface AuditRow {
 /**
  * Who may see an audit event: window events follow the windows (browser:list, and a member's
  * scope by the window's group at the time); proxy events need proxy:manage; a device's events its
- * owner (their actor) or team:manage; the rest (members, tokens, logins) team:manage. Always
- * within the caller's team.
+ * owner (their actor) or team:manage; a run's events whoever started it or team:manage; task
+ * events every member; the rest (members, tokens, logins) team:manage. Always within the caller's team.
  */
 export function visibleTo(auth: AuthContext, row: Pick<AuditRow, 'team_id' | 'kind' | 'group_id' | 'actor_id'>): boolean {
   return visibilityOf(auth)(row);
@@ -37,7 +37,8 @@ export function visibilityOf(auth: AuthContext): (row: Pick<AuditRow, 'team_id' 
     if (row.team_id !== auth.teamId) return false;
     if (row.kind.startsWith('window.')) return windows && (groups === null || (row.group_id !== null && groups.has(row.group_id)));
     if (row.kind.startsWith('proxy.')) return proxies;
-    if (row.kind.startsWith('device.')) return rest || row.actor_id === auth.userId;
+    if (row.kind.startsWith('device.') || row.kind.startsWith('run.')) return rest || row.actor_id === auth.userId;
+    if (row.kind.startsWith('task.')) return true;
     return rest;
   };
 }

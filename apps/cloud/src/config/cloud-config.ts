@@ -311,6 +311,20 @@ export class CloudEnv {
   @Min(1)
   @Max(100_000)
   DEVICE_COMMANDS_QUEUED_MAX = 100;
+
+  /** Window runs (of every run) one device runs at once; a run's own `concurrency` bounds it further. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(64)
+  RUNS_PER_DEVICE = 4;
+
+  /** How often each instance looks for window runs to send, finish or record (events wake it sooner). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  RUN_SWEEP_MS = 2_000;
 }
 
 export interface CloudSecrets {

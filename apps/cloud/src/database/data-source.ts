@@ -15,6 +15,7 @@ import { IssuedDevices1763900000085 } from './migrations/1763900000085-IssuedDev
 import { VersionAuthors1763900000086 } from './migrations/1763900000086-VersionAuthors';
 import { ProfileBlobLinks1763900000090 } from './migrations/1763900000090-ProfileBlobLinks';
 import { DeviceLines1763900000100 } from './migrations/1763900000100-DeviceLines';
+import { TasksRuns1763900000110 } from './migrations/1763900000110-TasksRuns';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -32,6 +33,7 @@ export const MIGRATIONS = [
   VersionAuthors1763900000086,
   ProfileBlobLinks1763900000090,
   DeviceLines1763900000100,
+  TasksRuns1763900000110,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { changed } from '../common/sql';
-import type { ApiEnvelope, DeviceCommandKind } from '@cos/contracts';
+import type { ApiEnvelope, DeviceCommand, DeviceCommandKind, RunOrder } from '@cos/contracts';
 
 export type CommandStatus = 'queued' | 'sent' | 'answered' | 'expired' | 'lost';
 
@@ -13,6 +13,20 @@ export interface QueuedCommand {
   windowUuid: string;
   /** Milliseconds left until the caller stops waiting, by the database's clock. */
   expiresInMs: number;
+  /** A run's order, sealed at rest (it holds the run's secrets, filled in). */
+  payload: string | null;
+}
+
+/** The line message for a claimed command; `run` is its order, opened by the caller. */
+export function commandMessage(command: QueuedCommand, run?: RunOrder): DeviceCommand {
+  return {
+    type: 'command',
+    commandId: command.id,
+    kind: command.kind,
+    window: { id: command.windowId, uuid: command.windowUuid },
+    expiresInMs: command.expiresInMs,
+    ...(run ? { run } : {}),
+  };
 }
 
 export interface CommandState {
@@ -35,13 +49,24 @@ export class CommandStore {
       kind: DeviceCommandKind;
       windowId: number;
       windowUuid: string;
+      payload?: string | null;
     },
     waitMs: number,
   ): Promise<void> {
     await manager.query(
-      `INSERT INTO device_commands (id, team_id, device_id, actor_id, kind, window_id, window_uuid, deadline_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8::double precision / 1000))`,
-      [command.id, command.teamId, command.deviceId, command.actorId, command.kind, command.windowId, command.windowUuid, waitMs],
+      `INSERT INTO device_commands (id, team_id, device_id, actor_id, kind, window_id, window_uuid, deadline_at, payload)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, now() + make_interval(secs => $8::double precision / 1000), $9)`,
+      [
+        command.id,
+        command.teamId,
+        command.deviceId,
+        command.actorId,
+        command.kind,
+        command.windowId,
+        command.windowUuid,
+        waitMs,
+        command.payload ?? null,
+      ],
     );
   }
 
@@ -58,17 +83,24 @@ export class CommandStore {
   /** Takes up to `limit` of the device's queued commands still awaited, oldest first, for the line `lineId` to send. */
   async claim(deviceId: string, lineId: string, limit: number): Promise<QueuedCommand[]> {
     if (limit <= 0) return [];
-    const rows: { id: string; kind: DeviceCommandKind; window_id: number; window_uuid: string; expires_in_ms: number; created_at: Date }[] =
-      await this.db.query(
-        changed`UPDATE device_commands c SET status = 'sent', sent_at = now(), line_id = $2
+    const rows: {
+      id: string;
+      kind: DeviceCommandKind;
+      window_id: number;
+      window_uuid: string;
+      expires_in_ms: number;
+      created_at: Date;
+      payload: string | null;
+    }[] = await this.db.query(
+      changed`UPDATE device_commands c SET status = 'sent', sent_at = now(), line_id = $2
         WHERE c.id IN (SELECT id FROM device_commands
                         WHERE device_id = $1 AND status = 'queued' AND deadline_at > now()
                         ORDER BY created_at LIMIT $3 FOR UPDATE SKIP LOCKED)
         RETURNING c.id, c.kind, c.window_id, c.window_uuid,
-                  floor(extract(epoch FROM (c.deadline_at - now())) * 1000)::integer AS expires_in_ms, c.created_at
+                  floor(extract(epoch FROM (c.deadline_at - now())) * 1000)::integer AS expires_in_ms, c.created_at, c.payload
         `,
-        [deviceId, lineId, limit],
-      );
+      [deviceId, lineId, limit],
+    );
     // UPDATE … RETURNING keeps no order: the oldest goes first.
     return rows
       .sort((a, b) => a.created_at.getTime() - b.created_at.getTime())
@@ -78,6 +110,7 @@ export class CommandStore {
         windowId: r.window_id,
         windowUuid: r.window_uuid,
         expiresInMs: Math.max(0, r.expires_in_ms),
+        payload: r.payload,
       }));
   }
 

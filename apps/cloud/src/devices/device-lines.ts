@@ -250,19 +250,13 @@ export class DeviceLines implements BeforeApplicationShutdown {
             // Claimed as the line ended: never sent, so queued again for the device's next line.
             await this.presence.requeue(
               line.auth,
-              claimed.map((c) => c.id),
+              claimed.map((c) => c.commandId),
             );
             return;
           }
           for (const command of claimed) {
             line.inFlight += 1;
-            this.send(line, {
-              type: 'command',
-              commandId: command.id,
-              kind: command.kind,
-              window: { id: command.windowId, uuid: command.windowUuid },
-              expiresInMs: command.expiresInMs,
-            });
+            this.send(line, command);
           }
         } while (line.pumpAgain && !line.closed);
       } catch (error) {

@@ -75,17 +75,11 @@ export class DevicePolls implements BeforeApplicationShutdown {
       // The poller left while they were claimed: queued again for its next poll.
       await this.presence.requeue(
         auth,
-        claimed.map((c) => c.id),
+        claimed.map((c) => c.commandId),
       );
       return [];
     }
-    return claimed.map((c) => ({
-      type: 'command',
-      commandId: c.id,
-      kind: c.kind,
-      window: { id: c.windowId, uuid: c.windowUuid },
-      expiresInMs: c.expiresInMs,
-    }));
+    return claimed;
   }
 
   /** Until a command for the device is queued, the client goes, or `waitMs` passes. */

@@ -1,12 +1,13 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { AgentLineMessage, ApiEnvelope } from '@cos/contracts';
+import type { AgentLineMessage, ApiEnvelope, DeviceCommand, RunOrder } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
 import { AuditLog } from '../audit/audit-log';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
-import { CommandStore, QueuedCommand } from './command-store';
+import { SecretBox } from '../crypto/secret-box';
+import { commandMessage, CommandStore } from './command-store';
 import { DeviceStore } from './device-store';
 
 type Hello = Extract<AgentLineMessage, { type: 'hello' }>;
@@ -32,6 +33,7 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
     private readonly devices: DeviceStore,
     private readonly commands: CommandStore,
     private readonly bus: ClusterBus,
+    private readonly box: SecretBox,
     private readonly audit: AuditLog,
     private readonly config: CloudConfig,
   ) {}
@@ -84,9 +86,10 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
     return true;
   }
 
-  /** Takes up to the in-flight room of the device's queued commands for `lineId` to deliver. */
-  async claim(auth: AuthContext, lineId: string, inFlight: number): Promise<QueuedCommand[]> {
-    return this.commands.claim(auth.deviceId, lineId, this.config.env.DEVICE_COMMANDS_IN_FLIGHT - inFlight);
+  /** Takes up to the in-flight room of the device's queued commands for `lineId` to deliver, as line messages. */
+  async claim(auth: AuthContext, lineId: string, inFlight: number): Promise<DeviceCommand[]> {
+    const claimed = await this.commands.claim(auth.deviceId, lineId, this.config.env.DEVICE_COMMANDS_IN_FLIGHT - inFlight);
+    return claimed.map((c) => commandMessage(c, c.payload ? (JSON.parse(this.box.open(c.payload)) as RunOrder) : undefined));
   }
 
   /** Commands claimed for a line that could not deliver them: queued again, for the next line or poll. */

@@ -29,7 +29,7 @@ export interface DeviceHello {
 }
 
 /** `online` in SQL: a line holds the device and it was heard within the offline window ($n seconds). */
-const online = (param: string) => `(d.line_id IS NOT NULL AND d.last_seen_at > now() - make_interval(secs => ${param}))`;
+export const onlineSql = (param: string) => `(d.line_id IS NOT NULL AND d.last_seen_at > now() - make_interval(secs => ${param}))`;
 
 /** The `devices` table: who owns each issued device, what it last told of itself, which line holds it. */
 @Injectable()
@@ -39,7 +39,7 @@ export class DeviceStore {
   /** Records a line's hello; answers whether the device was online before (held by another line still heard). */
   async connected(manager: EntityManager, hello: DeviceHello, offlineSeconds: number): Promise<{ wasOnline: boolean }> {
     const [before]: { online: boolean }[] = await manager.query(
-      `SELECT ${online('$2')} AS online FROM devices d WHERE d.device_id = $1 FOR UPDATE`,
+      `SELECT ${onlineSql('$2')} AS online FROM devices d WHERE d.device_id = $1 FOR UPDATE`,
       [hello.deviceId, offlineSeconds],
     );
     await manager.query(
@@ -98,7 +98,7 @@ export class DeviceStore {
   async list(teamId: number, userId: number | null, offlineSeconds: number): Promise<DeviceView[]> {
     const rows: DeviceRow[] = await this.db.query(
       `SELECT d.device_id, d.user_id, u.email, d.hostname, d.platform, d.version, d.capacity, d.connected_at, d.last_seen_at,
-              ${online('$3')} AS online
+              ${onlineSql('$3')} AS online
          FROM devices d JOIN users u ON u.id = d.user_id
         WHERE d.team_id = $1 AND ($2::integer IS NULL OR d.user_id = $2)
         ORDER BY online DESC, d.last_seen_at DESC, d.device_id
@@ -111,7 +111,7 @@ export class DeviceStore {
   async find(teamId: number, deviceId: string, offlineSeconds: number): Promise<DeviceView | null> {
     const [row]: DeviceRow[] = await this.db.query(
       `SELECT d.device_id, d.user_id, u.email, d.hostname, d.platform, d.version, d.capacity, d.connected_at, d.last_seen_at,
-              ${online('$3')} AS online
+              ${onlineSql('$3')} AS online
          FROM devices d JOIN users u ON u.id = d.user_id
         WHERE d.team_id = $1 AND d.device_id = $2`,
       [teamId, deviceId, offlineSeconds],

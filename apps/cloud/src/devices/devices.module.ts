@@ -14,6 +14,6 @@ import { DevicesController } from './devices.controller';
   imports: [AuthModule, WindowsModule],
   controllers: [DevicesController],
   providers: [DeviceStore, CommandStore, DevicePresence, DeviceLines, DevicePolls, DeviceCommands],
-  exports: [DeviceLines, DeviceCommands],
+  exports: [DeviceLines, DeviceCommands, CommandStore],
 })
 export class DevicesModule {}

@@ -1,162 +1,23 @@
 /**
- * Long: the step list's parser, its runner and the network-error names are one vocabulary.
+ * Running the step list (its checks live in `@cos/contracts` task-steps) and the network-error names.
  */
 import * as puppeteerCore from 'puppeteer-core';
 import type { ElementHandle, KeyInput, Page } from 'puppeteer-core';
-import { InvalidParamError, LIMITS, PageActionError } from '@cos/contracts';
+import { describeStep, PageActionError, parseSteps as parseStepList } from '@cos/contracts';
+import type { Step, WaitUntil } from '@cos/contracts';
+import { pageScript, toJsonValue } from './json-value';
 
-export const WAIT_UNTIL = ['load', 'domcontentloaded', 'networkidle0', 'networkidle2'] as const;
-export type WaitUntil = (typeof WAIT_UNTIL)[number];
-export const STEP_TYPES = ['navigate', 'click', 'type', 'press', 'scroll', 'select', 'wait'] as const;
-export type StepType = (typeof STEP_TYPES)[number];
+export { checkUrl, DEFAULT_TIMEOUT_MS, STEP_TYPES, STEPS_MAX, TIMEOUT_MAX_MS, WAIT_UNTIL } from '@cos/contracts';
+export type { Step, WaitUntil } from '@cos/contracts';
 
-export const STEPS_MAX = 100;
-export const TIMEOUT_MAX_MS = 120_000;
-export const DEFAULT_TIMEOUT_MS = 30_000;
-const WAIT_MS_MAX = 60_000;
-const SELECTOR_MAX = 1000;
 /** Puppeteer's key names (exported at run time, not in its typings): what `keyboard.press` accepts. */
 const KEY_NAMES = new Set(Object.keys((puppeteerCore as unknown as { _keyDefinitions?: Record<string, unknown> })._keyDefinitions ?? {}));
-const TEXT_MAX = 100_000;
+/** Elements an `all` extract reads, at most. */
+const EXTRACT_ALL_MAX = 1000;
 
-export interface Step {
-  type: StepType;
-  url?: string;
-  waitUntil?: WaitUntil;
-  selector?: string;
-  text?: string;
-  delayMs?: number;
-  key?: string;
-  x?: number;
-  y?: number;
-  values?: string[];
-  ms?: number;
-  timeoutMs?: number;
-}
-
-type FieldCheck = (value: unknown, where: string) => void;
-
-const isString =
-  (max: number): FieldCheck =>
-  (value, where) => {
-    if (typeof value !== 'string' || value.length === 0 || value.length > max) {
-      throw new InvalidParamError(`${where} must be a non-empty string of at most ${max} characters`);
-    }
-  };
-const isInt =
-  (min: number, max: number): FieldCheck =>
-  (value, where) => {
-    if (!Number.isInteger(value) || (value as number) < min || (value as number) > max) {
-      throw new InvalidParamError(`${where} must be an integer from ${min} to ${max}`);
-    }
-  };
-
-/** Pages the agent may be sent to: the web, and a blank tab. No local files, no browser internals. */
-export function checkUrl(value: unknown, where: string): string {
-  isString(LIMITS.urlMax)(value, where);
-  const text = value as string;
-  if (text === 'about:blank') return text;
-  let url: URL;
-  try {
-    url = new URL(text);
-  } catch {
-    throw new InvalidParamError(`${where} must be an absolute http(s) URL or about:blank`);
-  }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new InvalidParamError(`${where} must be an http(s) URL or about:blank`);
-  return text;
-}
-
-const FIELDS: Record<StepType, { required: Record<string, FieldCheck>; optional: Record<string, FieldCheck> }> = {
-  navigate: {
-    required: { url: checkUrl },
-    optional: {
-      waitUntil: (value, where) => {
-        if (!WAIT_UNTIL.includes(value as WaitUntil)) throw new InvalidParamError(`${where} must be one of ${WAIT_UNTIL.join(', ')}`);
-      },
-    },
-  },
-  click: { required: { selector: isString(SELECTOR_MAX) }, optional: {} },
-  type: { required: { selector: isString(SELECTOR_MAX), text: isString(TEXT_MAX) }, optional: { delayMs: isInt(0, 1000) } },
-  press: {
-    required: {
-      key: (value, where) => {
-        if (typeof value !== 'string' || (KEY_NAMES.size > 0 && !KEY_NAMES.has(value))) {
-          throw new InvalidParamError(`${where} must be a key name such as Enter, Tab, ArrowDown, a or Shift`);
-        }
-      },
-    },
-    optional: { selector: isString(SELECTOR_MAX) },
-  },
-  scroll: { required: {}, optional: { selector: isString(SELECTOR_MAX), x: isInt(-1e6, 1e6), y: isInt(-1e6, 1e6) } },
-  select: {
-    required: {
-      selector: isString(SELECTOR_MAX),
-      values: (value, where) => {
-        if (!Array.isArray(value) || value.length > 100 || value.some((v) => typeof v !== 'string' || v.length > 1000)) {
-          throw new InvalidParamError(`${where} must be an array of at most 100 option values`);
-        }
-      },
-    },
-    optional: {},
-  },
-  wait: {
-    required: {},
-    optional: { selector: isString(SELECTOR_MAX), text: isString(TEXT_MAX), url: isString(LIMITS.urlMax), ms: isInt(0, WAIT_MS_MAX) },
-  },
-};
-
-/** Checks every step before any runs: a bad step is 211 naming it, and nothing happened in the page. */
+/** The step list as this agent runs it: keys by its driver's names. */
 export function parseSteps(input: unknown): Step[] {
-  if (!Array.isArray(input) || input.length === 0 || input.length > STEPS_MAX) {
-    throw new InvalidParamError(`steps must be an array of 1 to ${STEPS_MAX} steps`);
-  }
-  return input.map((raw: unknown, index) => {
-    const where = `steps[${index}]`;
-    if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidParamError(`${where} must be an object`);
-    const step = raw as Record<string, unknown>;
-    if (!STEP_TYPES.includes(step.type as StepType)) {
-      throw new InvalidParamError(`${where}.type must be one of ${STEP_TYPES.join(', ')}`);
-    }
-    const type = step.type as StepType;
-    const { required, optional } = FIELDS[type];
-    for (const [field, check] of Object.entries(required)) {
-      if (step[field] === undefined) throw new InvalidParamError(`${where}.${field} is required for a ${type} step`);
-      check(step[field], `${where}.${field}`);
-    }
-    for (const [field, value] of Object.entries(step)) {
-      if (field === 'type' || field in required) continue;
-      if (field === 'timeoutMs') isInt(1, TIMEOUT_MAX_MS)(value, `${where}.timeoutMs`);
-      else if (field in optional) optional[field](value, `${where}.${field}`);
-      else throw new InvalidParamError(`${where}.${field} is not a field of a ${type} step`);
-    }
-    if (type === 'wait') {
-      const targets = ['selector', 'text', 'url', 'ms'].filter((f) => step[f] !== undefined);
-      if (targets.length !== 1) throw new InvalidParamError(`${where} waits for exactly one of selector, text, url or ms`);
-    }
-    if (type === 'scroll' && step.selector !== undefined && (step.x !== undefined || step.y !== undefined)) {
-      throw new InvalidParamError(`${where} scrolls to a selector or by x/y, not both`);
-    }
-    return step as unknown as Step;
-  });
-}
-
-/** What a step waits for or acts on, as a failure names it. */
-export function describeStep(step: Step): string {
-  switch (step.type) {
-    case 'navigate':
-      return `navigation to ${step.url}`;
-    case 'wait':
-      if (step.selector !== undefined) return `selector ${step.selector}`;
-      if (step.text !== undefined) return `text "${step.text}"`;
-      if (step.url !== undefined) return `a URL containing "${step.url}"`;
-      return `${step.ms} ms`;
-    case 'press':
-      return step.selector ? `key ${step.key} in ${step.selector}` : `key ${step.key}`;
-    case 'scroll':
-      return step.selector ? `selector ${step.selector}` : `scroll by ${step.x ?? 0},${step.y ?? 0}`;
-    default:
-      return `selector ${step.selector}`;
-  }
+  return parseStepList(input, { keyNames: KEY_NAMES });
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -268,6 +129,24 @@ export async function runStep(page: Page, step: Step, timeout: number): Promise<
         }
       } else await sleep(step.ms!);
       return { url: page.url() };
+    }
+    case 'eval': {
+      // In the page's own realm, like /browser/eval: the page's rights, never the desktop's.
+      const { value } = toJsonValue(await page.evaluate(pageScript(step.code!)));
+      return step.as ? { as: step.as, value } : { value };
+    }
+    case 'extract': {
+      await element(page, step.selector!, timeout, false).then((h) => h.dispose());
+      const values = await page.$$eval(
+        step.selector!,
+        (nodes, attribute, max) =>
+          nodes
+            .slice(0, max)
+            .map((node) => (attribute ? node.getAttribute(attribute) : ((node as HTMLElement).innerText ?? node.textContent))),
+        step.attribute ?? null,
+        step.all ? EXTRACT_ALL_MAX : 1,
+      );
+      return { as: step.as, value: step.all ? values : (values[0] ?? null) };
     }
   }
 }

@@ -93,12 +93,16 @@ export class WindowAutomation {
     });
   }
 
-  /** Runs the steps in order, each within its own timeout; the first failure ends the run and is named. */
-  async actions(windowRef: WindowRef, rawSteps: unknown, timeoutMs = DEFAULT_TIMEOUT_MS) {
+  /**
+   * Runs the steps in order, each within its own timeout; the first failure ends the run and is
+   * named. `signal` (a run's cancel) stops it between steps.
+   */
+  async actions(windowRef: WindowRef, rawSteps: unknown, timeoutMs = DEFAULT_TIMEOUT_MS, signal?: AbortSignal) {
     const steps = parseSteps(rawSteps);
     return this.onPage(windowRef, async (page, window) => {
       const results: Record<string, unknown>[] = [];
       for (const [index, step] of steps.entries()) {
+        if (signal?.aborted) throw new PageActionError(`Canceled before step ${index}`, { results, canceled: true });
         const timeout = step.timeoutMs ?? timeoutMs;
         const started = Date.now();
         try {
@@ -106,6 +110,9 @@ export class WindowAutomation {
           results.push({ index, type: step.type, ok: true, ms: Date.now() - started, ...outcome });
         } catch (error) {
           if (!this.windows.isRunning(window.uuid)) throw new NotFoundError('Browser not running');
+          // A script still running (a loop that never yields) would hold the tab for good.
+          if (step.type === 'eval' && error instanceof PageActionError && error.data.timedOut)
+            await this.pages.unstick(window, page, error);
           throw stepFailure(index, step, error as Error, timeout, results);
         }
       }

@@ -4,8 +4,8 @@ import { Allow, IsArray, IsBoolean, IsIn, IsInt, IsObject, IsOptional, IsString,
 import { COOKIE_FORMATS, LIMITS } from '@cos/contracts';
 import type { CookieFormat } from '@cos/contracts';
 import { WindowAliasesDto } from '../../browser/dto/window-aliases.dto';
-import { STEP_TYPES, STEPS_MAX, TIMEOUT_MAX_MS, WAIT_UNTIL } from '../page-steps';
-import type { WaitUntil } from '../page-steps';
+import { STEP_TYPES, STEPS_MAX, TIMEOUT_MAX_MS, WAIT_UNTIL } from '@cos/contracts';
+import type { WaitUntil } from '@cos/contracts';
 
 const IMPORT_MODES = ['merge', 'replace'] as const;
 /** A cookies.txt of 20,000 long cookies. */

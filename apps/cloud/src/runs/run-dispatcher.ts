@@ -1,0 +1,146 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { DEVICE_LINE_MESSAGE_MAX, DomainError, fillVariables, parseSteps } from '@cos/contracts';
+import type { RunOrder } from '@cos/contracts';
+import { AuditLog } from '../audit/audit-log';
+import { ClusterBus } from '../cluster/cluster-bus';
+import { CloudConfig } from '../config/cloud-config';
+import { SecretBox } from '../crypto/secret-box';
+import { CommandStore } from '../devices/command-store';
+import { Candidate, RunRow, RunStore } from './run-store';
+
+/** How long a run command waits to be taken by its device (online when it was queued). */
+const TAKE_WITHIN_MS = 10 * 60_000;
+/** A run order, at most: one line message with room for its envelope. */
+const ORDER_MAX = DEVICE_LINE_MESSAGE_MAX - 2 * 1024;
+
+/**
+ * Moves a run on: with the run's row locked (one instance at a time decides for a run), sends as
+ * many of its waiting window runs as its concurrency and its devices' room allow, each as a `run`
+ * command to one device, and finishes the run once nothing is left. A window open on one of the
+ * run's devices runs there; one lost with its device waits for that device; the rest go to the
+ * least busy online device. Safe to call from any instance at any time.
+ */
+@Injectable()
+export class RunDispatcher {
+  private readonly logger = new Logger(RunDispatcher.name);
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly runs: RunStore,
+    private readonly commands: CommandStore,
+    private readonly box: SecretBox,
+    private readonly audit: AuditLog,
+    private readonly bus: ClusterBus,
+    private readonly config: CloudConfig,
+  ) {}
+
+  async advance(runId: string): Promise<void> {
+    let woken: string[];
+    try {
+      woken = await this.db.transaction((manager) => this.step(manager, runId));
+    } catch (error) {
+      // Two runs taking one window at once: the loser's transaction is undone and the sweep tries again.
+      if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') return;
+      throw error;
+    }
+    for (const deviceId of woken) await this.bus.publish({ kind: 'device-command', deviceId });
+  }
+
+  private async step(manager: EntityManager, runId: string): Promise<string[]> {
+    const run = await this.runs.lockRunning(manager, runId);
+    if (!run) return [];
+    const { running, waiting } = await this.runs.pending(manager, run);
+    if (running === 0 && waiting === 0) {
+      await this.finish(manager, run);
+      return [];
+    }
+    let room = run.concurrency - running;
+    if (room <= 0 || waiting === 0) return [];
+    const devices = await this.runs.devices(manager, run.devices, this.config.env.DEVICE_OFFLINE_SECONDS);
+    const load = new Map(devices.map((d) => [d.deviceId, d.online ? d.load : Infinity]));
+    const perDevice = this.config.env.RUNS_PER_DEVICE;
+    const woken = new Set<string>();
+    const order = this.orderOf(run);
+    for (const candidate of await this.runs.candidates(manager, run.id, Math.max(room * 4, 16))) {
+      if (room === 0) break;
+      const target = this.placeOf(run, candidate, load, perDevice);
+      if (target === null) continue;
+      if (typeof target === 'object') {
+        await this.runs.refuse(manager, run.id, candidate.windowId, target.refused);
+        continue;
+      }
+      if ('refused' in order) {
+        await this.runs.refuse(manager, run.id, candidate.windowId, order.refused);
+        continue;
+      }
+      const commandId = randomUUID();
+      await this.commands.insert(
+        manager,
+        {
+          id: commandId,
+          teamId: run.teamId,
+          deviceId: target,
+          actorId: run.actorId,
+          kind: 'run',
+          windowId: candidate.windowId,
+          windowUuid: candidate.windowUuid,
+          payload: this.box.seal(order.text),
+        },
+        TAKE_WITHIN_MS,
+      );
+      await this.runs.markSent(manager, run.id, candidate.windowId, target, commandId);
+      load.set(target, load.get(target)! + 1);
+      woken.add(target);
+      room -= 1;
+    }
+    return [...woken];
+  }
+
+  /**
+   * Where a window run goes: a device id, null to wait (its device is offline or full), or a
+   * refusal (its window is open on a device that is not the run's).
+   */
+  private placeOf(run: RunRow, candidate: Candidate, load: Map<string, number>, perDevice: number): string | null | { refused: string } {
+    const fixed = candidate.deviceId ?? candidate.openDeviceId;
+    if (fixed) {
+      if (!load.has(fixed))
+        return { refused: `The window is open on device ${fixed}, which is not one of this run's; close it there or run it there` };
+      return load.get(fixed)! < perDevice ? fixed : null;
+    }
+    let best: string | null = null;
+    for (const [deviceId, n] of load) if (n < perDevice && (best === null || n < load.get(best)!)) best = deviceId;
+    return best;
+  }
+
+  /** The run's steps with its variables and secrets filled in, as the sealed command will carry them. */
+  private orderOf(run: RunRow): { text: string } | { refused: string } {
+    try {
+      const values = { ...run.variables, ...(run.secrets ? (JSON.parse(this.box.open(run.secrets)) as Record<string, string>) : {}) };
+      // Filled in, the steps are checked again as the device will check them: a value that makes a
+      // URL a file or a script's page fails this window here instead of ending the device's line.
+      const order: RunOrder = { steps: parseSteps(fillVariables(run.steps, values)), timeoutMs: run.timeoutMs };
+      const text = JSON.stringify(order);
+      if (Buffer.byteLength(text) > ORDER_MAX) return { refused: `The steps with their variables filled in are over ${ORDER_MAX} bytes` };
+      return { text };
+    } catch (error) {
+      if (error instanceof DomainError) return { refused: error.message };
+      throw error;
+    }
+  }
+
+  private async finish(manager: EntityManager, run: RunRow): Promise<void> {
+    const counts = (await this.runs.counts([run.id], manager)).get(run.id) ?? {};
+    const status = Object.keys(counts).every((s) => s === 'succeeded') ? 'succeeded' : 'failed';
+    await this.runs.finish(manager, run.id, status);
+    await this.audit.record(manager, {
+      teamId: run.teamId,
+      actorId: run.actorId,
+      kind: 'run.finished',
+      data: { runId: run.id, status, counts },
+    });
+    this.logger.log(`run ${run.id} ${status}`);
+  }
+}

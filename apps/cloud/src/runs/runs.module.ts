@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { DevicesModule } from '../devices/devices.module';
+import { TasksModule } from '../tasks/tasks.module';
+import { WindowsModule } from '../windows/windows.module';
+import { RunDispatcher } from './run-dispatcher';
+import { RunResults } from './run-results';
+import { RunStore } from './run-store';
+import { RunsController } from './runs.controller';
+import { RunsService } from './runs.service';
+
+/** Runs of tasks over windows, sent to devices as run commands and recorded window by window. */
+@Module({
+  imports: [DevicesModule, TasksModule, WindowsModule],
+  controllers: [RunsController],
+  providers: [RunStore, RunDispatcher, RunResults, RunsService],
+})
+export class RunsModule {}

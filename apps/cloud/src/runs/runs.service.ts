@@ -1,0 +1,248 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import {
+  ConflictError,
+  DomainError,
+  fillVariables,
+  ForbiddenError,
+  InvalidParamError,
+  LIMITS,
+  NotFoundError,
+  ResultCode,
+  VARIABLE_NAME,
+} from '@cos/contracts';
+import { AuthContext } from '../access/auth-context';
+import { AuditLog } from '../audit/audit-log';
+import { ClusterBus } from '../cluster/cluster-bus';
+import { pageOf } from '../common/id.decorators';
+import { SecretBox } from '../crypto/secret-box';
+import { CommandStore } from '../devices/command-store';
+import { DeviceCommands } from '../devices/device-commands';
+import { TasksService } from '../tasks/tasks.service';
+import { WindowAccess } from '../windows/window-access';
+import { ListRunsDto, StartRunDto, VARIABLE_VALUE_MAX, VARIABLES_MAX } from './dto/run.dto';
+import { RunDispatcher } from './run-dispatcher';
+import { RunRow, RunStore, Target } from './run-store';
+
+const CANCEL_WAIT_MS = 60_000;
+
+/**
+ * Runs of a task over windows: started (once per idempotency key) by a member with task:run and
+ * browser:open on windows in their scope and devices they may drive, seen and canceled or retried
+ * by whoever started them or team:manage. Secrets are sealed at once and never answered.
+ */
+@Injectable()
+export class RunsService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly runs: RunStore,
+    private readonly tasks: TasksService,
+    private readonly devices: DeviceCommands,
+    private readonly commands: CommandStore,
+    private readonly access: WindowAccess,
+    private readonly dispatcher: RunDispatcher,
+    private readonly box: SecretBox,
+    private readonly audit: AuditLog,
+    private readonly bus: ClusterBus,
+  ) {}
+
+  async start(auth: AuthContext, dto: StartRunDto) {
+    if (!auth.holds('browser:open')) throw new ForbiddenError('Permission denied: browser:open required to run tasks on windows');
+    const by = [dto.windowIds, dto.groupId, dto.tagId].filter((v) => v !== undefined).length;
+    if (by !== 1) throw new InvalidParamError('name the windows by exactly one of windowIds, groupId or tagId');
+    if (dto.idempotencyKey) {
+      const earlier = await this.runs.byKey(auth.teamId, auth.userId, dto.idempotencyKey);
+      if (earlier) return this.view(earlier);
+    }
+    const task = await this.tasks.require(auth, dto.taskId);
+    const variables = valuesOf(dto.variables, 'variables');
+    const secrets = valuesOf(dto.secrets, 'secrets');
+    const both = Object.keys(variables).filter((name) => name in secrets);
+    if (both.length > 0) throw new InvalidParamError(`${both.join(', ')} given as both a variable and a secret`);
+    if (Object.keys(variables).length + Object.keys(secrets).length > VARIABLES_MAX)
+      throw new InvalidParamError(`at most ${VARIABLES_MAX} variables and secrets together`);
+    fillVariables(task.steps, { ...variables, ...secrets });
+    const deviceIds = [...new Set(dto.devices)];
+    const views = await Promise.all(deviceIds.map((id) => this.devices.device(auth, id)));
+    if (!views.some((d) => d.online))
+      throw new DomainError(ResultCode.Unavailable, `None of the devices is online (${deviceIds.join(', ')}); nothing was started`, {});
+    const id = randomUUID();
+    try {
+      await this.db.transaction(async (manager) => {
+        const windows = await this.targets(manager, auth, dto);
+        await this.runs.insert(
+          manager,
+          {
+            id,
+            teamId: auth.teamId,
+            taskId: task.id,
+            taskVersion: task.version,
+            taskName: task.name,
+            steps: task.steps,
+            timeoutMs: task.timeoutMs,
+            retries: task.retries,
+            actorId: auth.userId,
+            devices: deviceIds,
+            concurrency: dto.concurrency ?? 1,
+            variables,
+            secrets: Object.keys(secrets).length > 0 ? this.box.seal(JSON.stringify(secrets)) : null,
+            secretNames: Object.keys(secrets),
+            idempotencyKey: dto.idempotencyKey ?? null,
+          },
+          windows,
+        );
+        await this.audit.record(manager, {
+          teamId: auth.teamId,
+          actorId: auth.userId,
+          kind: 'run.started',
+          data: { runId: id, taskId: task.id, taskVersion: task.version, windows: windows.length, devices: deviceIds },
+        });
+      });
+    } catch (error) {
+      // The same key from two calls at once: the second answers the first's run.
+      if (dto.idempotencyKey && error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') {
+        const earlier = await this.runs.byKey(auth.teamId, auth.userId, dto.idempotencyKey);
+        if (earlier) return this.view(earlier);
+      }
+      throw error;
+    }
+    await this.dispatcher.advance(id);
+    return this.view(await this.require(auth, id));
+  }
+
+  async list(auth: AuthContext, dto: ListRunsDto) {
+    const { page, pageSize, offset } = pageOf(dto);
+    const [rows, total] = await this.runs.page(auth.teamId, auth.holds('team:manage') ? null : auth.userId, offset, pageSize);
+    const counts = await this.runs.counts(rows.map((r) => r.id));
+    return { list: rows.map((r) => summary(r, counts.get(r.id) ?? {})), total, page, pageSize };
+  }
+
+  async detail(auth: AuthContext, id: string) {
+    return this.view(await this.require(auth, id));
+  }
+
+  async cancel(auth: AuthContext, id: string) {
+    await this.require(auth, id);
+    const asked = await this.db.transaction(async (manager) => {
+      const run = await this.runs.find(auth.teamId, id, manager, true);
+      if (!run || run.status !== 'running') throw new ConflictError(`Run ${id} is not running (it is ${run?.status ?? 'gone'})`);
+      const sent = await this.runs.cancel(manager, id);
+      for (const window of sent)
+        await this.commands.insert(
+          manager,
+          {
+            id: randomUUID(),
+            teamId: auth.teamId,
+            deviceId: window.deviceId,
+            actorId: auth.userId,
+            kind: 'cancel',
+            windowId: window.windowId,
+            windowUuid: window.windowUuid,
+          },
+          CANCEL_WAIT_MS,
+        );
+      await this.audit.record(manager, {
+        teamId: auth.teamId,
+        actorId: run.actorId,
+        kind: 'run.canceled',
+        data: { runId: id, by: auth.userId },
+      });
+      return [...new Set(sent.map((w) => w.deviceId))];
+    });
+    for (const deviceId of asked) await this.bus.publish({ kind: 'device-command', deviceId });
+    return this.view(await this.require(auth, id));
+  }
+
+  async retry(auth: AuthContext, id: string) {
+    const run = await this.require(auth, id);
+    if (!auth.holds('browser:open')) throw new ForbiddenError('Permission denied: browser:open required to run tasks on windows');
+    await this.db.transaction(async (manager) => {
+      const locked = await this.runs.find(auth.teamId, id, manager, true);
+      if (!locked || locked.status === 'running') throw new ConflictError(`Run ${id} is still running; cancel it or wait for it to end`);
+      if ((await this.runs.retry(manager, id)) === 0) throw new ConflictError(`Run ${id} has no window that did not succeed`);
+      await this.audit.record(manager, {
+        teamId: auth.teamId,
+        actorId: run.actorId,
+        kind: 'run.started',
+        data: { runId: id, retry: true, by: auth.userId },
+      });
+    });
+    await this.dispatcher.advance(id);
+    return this.view(await this.require(auth, id));
+  }
+
+  /** The run, if the caller started it or manages the team; anything else is not found. */
+  private async require(auth: AuthContext, id: string): Promise<RunRow> {
+    const run = await this.runs.find(auth.teamId, id);
+    if (!run || (run.actorId !== auth.userId && !auth.holds('team:manage'))) throw new NotFoundError(`Run ${id} not found`);
+    return run;
+  }
+
+  /** The windows the run names, each in the caller's scope: by id (unknown or out of scope is 404), or a group's or a tag's. */
+  private async targets(manager: EntityManager, auth: AuthContext, dto: StartRunDto): Promise<Target[]> {
+    let windows: Target[];
+    if (dto.windowIds) {
+      await this.access.requireWindows(manager, auth, dto.windowIds, 'read');
+      windows = await this.runs.targets(auth.teamId, { ids: dto.windowIds }, LIMITS.idsMax);
+    } else if (dto.groupId !== undefined) {
+      await this.access.checkGroup(manager, auth, dto.groupId);
+      windows = await this.runs.targets(auth.teamId, { groupId: dto.groupId }, LIMITS.idsMax);
+    } else {
+      await this.access.checkTags(manager, auth, [dto.tagId!]);
+      windows = (await this.runs.targets(auth.teamId, { tagId: dto.tagId }, LIMITS.idsMax)).filter((w) => auth.inScope(w.groupId));
+    }
+    if (windows.length === 0) throw new InvalidParamError('The run names no window');
+    if (windows.length > LIMITS.idsMax) throw new InvalidParamError(`A run takes at most ${LIMITS.idsMax} windows`);
+    return windows;
+  }
+
+  private async view(run: RunRow) {
+    const windows = await this.runs.windows(run.id);
+    const counts: Record<string, number> = {};
+    for (const w of windows) counts[w.status] = (counts[w.status] ?? 0) + 1;
+    return {
+      ...summary(run, counts),
+      windows: windows.map((w) => ({
+        ...w,
+        startedAt: w.startedAt && new Date(w.startedAt).toISOString(),
+        finishedAt: w.finishedAt && new Date(w.finishedAt).toISOString(),
+      })),
+    };
+  }
+}
+
+/** A run as lists show it: never a secret's value, only the names. */
+function summary(run: RunRow, counts: Record<string, number>) {
+  return {
+    id: run.id,
+    taskId: run.taskId,
+    taskVersion: run.taskVersion,
+    taskName: run.taskName,
+    status: run.status,
+    actorId: run.actorId,
+    devices: run.devices,
+    concurrency: run.concurrency,
+    variables: run.variables,
+    secretNames: run.secretNames,
+    counts,
+    createdAt: new Date(run.createdAt).toISOString(),
+    finishedAt: run.finishedAt && new Date(run.finishedAt).toISOString(),
+  };
+}
+
+/** A `{name: text}` object of at most VARIABLES_MAX values. */
+function valuesOf(input: unknown, field: string): Record<string, string> {
+  if (input === undefined) return {};
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    throw new InvalidParamError(`${field} must be an object of names to text`);
+  const entries = Object.entries(input as Record<string, unknown>);
+  if (entries.length > VARIABLES_MAX) throw new InvalidParamError(`${field} takes at most ${VARIABLES_MAX} values`);
+  for (const [name, value] of entries) {
+    if (!VARIABLE_NAME.test(name)) throw new InvalidParamError(`${field}: ${name.slice(0, 70)} is not a name of letters, digits and _`);
+    if (typeof value !== 'string' || value.length > VARIABLE_VALUE_MAX || value.includes('\u0000'))
+      throw new InvalidParamError(`${field}.${name} must be text of at most ${VARIABLE_VALUE_MAX} characters`);
+  }
+  return Object.fromEntries(entries) as Record<string, string>;
+}

@@ -1,0 +1,105 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { DEVICE_LINE_MESSAGE_MAX, DomainError, remoteAnswerData, ResultCode } from '@cos/contracts';
+import type { ApiEnvelope, DeviceCommand, WindowRef } from '@cos/contracts';
+import { WindowAutomation } from '../automation/window-automation';
+import { BrowserWindowsService } from '../browser/browser-windows.service';
+import { RunningWindows } from '../browser/running-windows';
+
+/** An answer's data, at most: it goes back as one line message. */
+const ANSWER_MAX = DEVICE_LINE_MESSAGE_MAX - 4 * 1024;
+
+/**
+ * A task's steps run on a window of this device, asked through the cloud: the steps were checked
+ * by the line's allowlist and are checked again here with this agent's key names. The window is
+ * opened as any open (the agent's own launch, so the lease is this device's and the cloud's
+ * refusal — the window held elsewhere, out of scope — is the answer), driven through the same
+ * automation as `/browser/actions`, and closed (its profile synced) if the run opened it. Eval
+ * steps run in the page's realm, with the page's rights; nothing of a run runs on the desktop.
+ */
+@Injectable()
+export class RemoteRuns {
+  private readonly logger = new Logger(RemoteRuns.name);
+  /** Runs going on here, by window uuid: a cancel stops the one on its window between steps. */
+  private readonly running = new Map<string, AbortController>();
+
+  constructor(
+    private readonly windows: BrowserWindowsService,
+    private readonly runningWindows: RunningWindows,
+    private readonly automation: WindowAutomation,
+  ) {}
+
+  async run(command: DeviceCommand): Promise<ApiEnvelope> {
+    const uuid = command.window.uuid;
+    if (!uuid || !command.run)
+      return { code: ResultCode.InvalidParam, msg: 'A run names its window by uuid and carries its steps', data: {} };
+    if (this.running.has(uuid))
+      return { code: ResultCode.Conflict, msg: `A run is going on in window ${uuid} on this device already`, data: {} };
+    const controller = new AbortController();
+    this.running.set(uuid, controller);
+    const ref = command.window as WindowRef;
+    const openedByRun = !this.runningWindows.isRunning(uuid);
+    this.logger.log(`run of ${command.run.steps.length} steps in window ${uuid} asked through the cloud`);
+    try {
+      if (openedByRun) await this.windows.open(ref);
+      const done = await this.automation.actions(ref, command.run.steps, command.run.timeoutMs, controller.signal);
+      const answer = bounded({ id: done.id, uuid: done.uuid, results: done.results, captured: capturedOf(done.results), openedByRun });
+      return { code: 0, msg: 'success', data: remoteAnswerData('run', { ...answer, ...(await this.closeIf(openedByRun, ref)) }) };
+    } catch (error) {
+      const failure = error instanceof DomainError ? error : new DomainError(ResultCode.ActionFailed, (error as Error).message);
+      const data = failure.data;
+      const results = Array.isArray(data.results) ? (data.results as Record<string, unknown>[]) : [];
+      const answer = bounded({
+        uuid,
+        results,
+        captured: capturedOf(results),
+        failed: data.failed,
+        canceled: data.canceled === true || undefined,
+        openedByRun,
+      });
+      const closed = await this.closeIf(openedByRun && this.runningWindows.isRunning(uuid), ref);
+      return { code: failure.code, msg: failure.message.slice(0, 2000), data: remoteAnswerData('run', { ...answer, ...closed }) };
+    } finally {
+      this.running.delete(uuid);
+    }
+  }
+
+  /** Stops the run going on in the window after its current step; its own answer says it was canceled. */
+  cancel(command: DeviceCommand): ApiEnvelope {
+    const uuid = command.window.uuid ?? '';
+    const run = this.running.get(uuid);
+    run?.abort();
+    return { code: 0, msg: 'success', data: remoteAnswerData('cancel', { uuid, canceled: run !== undefined }) };
+  }
+
+  /** A window the run opened is closed (and synced) whatever the steps did. */
+  private async closeIf(opened: boolean, ref: WindowRef): Promise<Record<string, unknown>> {
+    if (!opened) return {};
+    try {
+      const closed = await this.windows.close(ref);
+      return closed.close.error ? { closeError: closed.close.error } : {};
+    } catch (error) {
+      return { closeError: (error as Error).message.slice(0, 500) };
+    }
+  }
+}
+
+/** The values the steps captured, by the name each `as` gave. */
+function capturedOf(results: readonly Record<string, unknown>[]): Record<string, unknown> {
+  const captured: Record<string, unknown> = {};
+  for (const result of results) if (typeof result.as === 'string') captured[result.as] = result.value ?? null;
+  return captured;
+}
+
+/** The answer within one line message: values too large to send are replaced by their size. */
+function bounded(answer: Record<string, unknown>): Record<string, unknown> {
+  if (Buffer.byteLength(JSON.stringify(answer)) <= ANSWER_MAX) return answer;
+  const tooLarge = (value: unknown) => {
+    const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
+    return bytes > 2048 ? `[not sent: ${bytes} bytes]` : value;
+  };
+  const captured = Object.fromEntries(Object.entries(answer.captured as Record<string, unknown>).map(([k, v]) => [k, tooLarge(v)]));
+  const results = (answer.results as Record<string, unknown>[]).map((r) => ('value' in r ? { ...r, value: tooLarge(r.value) } : r));
+  const smaller = { ...answer, captured, results };
+  if (Buffer.byteLength(JSON.stringify(smaller)) <= ANSWER_MAX) return smaller;
+  return { ...answer, captured: {}, results: results.map(({ index, type, ok, ms }) => ({ index, type, ok, ms })), truncated: true };
+}
