@@ -550,7 +550,7 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     ];
     for (const [value, msg] of bad) {
       await refused('/task/create', { name: 'bad', steps: value }, 211, msg);
-      await refused('/task/update', { id, steps: value }, 211, msg);
+      if (value !== undefined) await refused('/task/update', { id, steps: value }, 211, msg);
     }
     await refused('/task/create', { name: 'sweep', steps }, 409, 'A task named "sweep" already exists');
     await refused('/task/create', { name: ' ', steps }, 211, 'name must be 1 to 100 characters');
@@ -576,7 +576,7 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/run/start', { ...base, variables: [] }, 211, 'variables must be an object of names to text');
     await refused('/run/start', { ...base, variables: { 'bad name': 'x' } }, 211, 'variables: bad name is not a name');
     await refused('/run/start', { ...base, variables: { user: 7 } }, 211, 'variables.user must be text');
-    await refused('/run/start', { ...base, variables: { user: 'a\u0000' } }, 211, 'variables.user must be text');
+    await refused('/run/start', { ...base, variables: { user: 'a\u0000' } }, 211, 'variables.user must not contain NUL');
     await refused('/run/start', { ...base, variables: {} }, 211, 'variables without a value: user');
     await refused('/run/start', { ...base, secrets: { user: 's' } }, 211, 'user given as both a variable and a secret');
     await refused('/run/start', { ...base, idempotencyKey: 'has space' }, 211, 'idempotencyKey must be 1 to 100 printable');

@@ -1,15 +1,11 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
-import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { Browser, BrowserContext, Page } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
+import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
 import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
 import { line } from '../support/line-client';
 
 jest.setTimeout(180_000);
-
-const SHOTS = join(__dirname, '..', '..', 'test-output', 'console');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
 describe('the web console in a real browser', () => {
   let cloud: CloudHarness;
@@ -17,38 +13,17 @@ describe('the web console in a real browser', () => {
   let owner: Account;
 
   beforeAll(async () => {
-    const consoleDir = ensureConsoleBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    cloud = await startCloud({ listen: true, env: { CONSOLE_DIR: consoleDir } });
+    cloud = await startCloud({ listen: true, env: { CONSOLE_DIR: ensureConsoleBuilt() } });
     owner = await registerOwner(cloud);
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    browser = await launchChromium();
   });
   afterAll(async () => {
     await browser?.close();
     await cloud.close();
   });
 
-  async function signIn(context: BrowserContext, account: Account): Promise<Page> {
-    const page = await context.newPage();
-    await page.goto(`${cloud.url}/`);
-    await page.getByLabel('Email').fill(account.email);
-    await page.getByLabel('Password').fill(account.password);
-    await page.getByRole('button', { name: 'Sign in' }).click();
-    await page.getByRole('heading', { name: 'Windows' }).waitFor();
-    return page;
-  }
-  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+  const signIn = (context: BrowserContext, account: Account): Promise<Page> => signInConsole(context, cloud.url, account);
+  const shot = screenshot;
   const detail = async (id: number) => (await cloud.post('/browser/detail', { id }, owner.token)).data;
 
   it('serves the page with a policy that allows no inline script, and hands out the refresh token only as a strict cookie', async () => {

@@ -8,6 +8,8 @@ import { GroupsPage } from './pages/groups';
 import { MembersPage } from './pages/members';
 import { ProxiesPage } from './pages/proxies';
 import { RecyclePage } from './pages/recycle';
+import { RunsPage } from './pages/runs';
+import { TasksPage } from './pages/tasks';
 import { TokensPage } from './pages/tokens';
 import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
@@ -17,6 +19,8 @@ import './styles.css';
 const PAGES = [
   { hash: 'windows', title: 'Windows', show: (me: MeResponse) => can(me, 'browser:list'), Page: WindowsPage },
   { hash: 'devices', title: 'Devices', show: () => true, Page: DevicesPage },
+  { hash: 'tasks', title: 'Tasks', show: () => true, Page: TasksPage },
+  { hash: 'runs', title: 'Runs', show: () => true, Page: RunsPage },
   { hash: 'recycle', title: 'Recycle bin', show: (me: MeResponse) => can(me, 'browser:list'), Page: RecyclePage },
   { hash: 'groups', title: 'Groups and tags', show: () => true, Page: GroupsPage },
   { hash: 'proxies', title: 'Proxies', show: (me: MeResponse) => can(me, 'proxy:manage'), Page: ProxiesPage },
@@ -82,7 +86,8 @@ function App() {
   if (!checked) return <p className="status">Loading…</p>;
   if (!me) return <SignIn onSignedIn={() => void loadMe()} />;
   const pages = PAGES.filter((p) => p.show(me));
-  const current = pages.find((p) => p.hash === hash) ?? pages[0];
+  // A page may take a path of its own after its name (#/runs/ID).
+  const current = pages.find((p) => hash === p.hash || hash.startsWith(`${p.hash}/`)) ?? pages[0];
   return (
     <SessionContext.Provider value={me}>
       <header className="top">

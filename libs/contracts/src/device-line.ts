@@ -199,7 +199,7 @@ export const REMOTE_ANSWER_FIELDS: Record<DeviceCommandKind, readonly string[]> 
 /** The run part of a command, by allowlist: steps as the agent's own checks would take them. */
 function runOrderOf(value: unknown): RunOrder | string {
   if (!plainObject(value) || !onlyKeys(value, ['steps', 'timeoutMs'])) return 'run must be { steps, timeoutMs }';
-  if (!count(value.timeoutMs, TIMEOUT_MAX_MS) || (value.timeoutMs) < 1) return 'run.timeoutMs out of range';
+  if (!count(value.timeoutMs, TIMEOUT_MAX_MS) || value.timeoutMs < 1) return 'run.timeoutMs out of range';
   try {
     return { steps: parseSteps(value.steps), timeoutMs: value.timeoutMs };
   } catch (error) {

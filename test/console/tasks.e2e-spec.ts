@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import { Browser } from 'playwright-core';
+import { CloudHarness, startCloud } from '../support/cloud-app';
+import { ensureConsoleBuilt } from '../support/console-build';
+import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
+import { Account, createWindow, registerOwner } from '../support/factories';
+import { line } from '../support/line-client';
+
+jest.setTimeout(180_000);
+
+/** The Tasks and Runs pages in Chromium: a task written with the step editor, versions, a run live, captured values as CSV. */
+describe('tasks and runs in the web console', () => {
+  let cloud: CloudHarness;
+  let browser: Browser;
+  let owner: Account;
+
+  beforeAll(async () => {
+    cloud = await startCloud({ listen: true, env: { CONSOLE_DIR: ensureConsoleBuilt(), RUN_SWEEP_MS: '200' } });
+    owner = await registerOwner(cloud);
+    browser = await launchChromium();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cloud.close();
+  });
+
+  it('writes a task with the step editor, saves a version, restores the first, runs it on a device and exports what it captured', async () => {
+    const context = await browser.newContext({ acceptDownloads: true });
+    const page = await signInConsole(context, cloud.url, owner);
+    const w = await createWindow(cloud, owner, { name: 'shop-1' });
+    const device = await line(cloud.url, owner.token);
+    await device.hello({ hostname: 'desk-tasks' });
+
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByLabel('Task name').fill('Check price');
+    await page.getByRole('button', { name: '+ navigate' }).click();
+    await page.getByRole('button', { name: '+ extract' }).click();
+    const editor = page.getByLabel('Steps (JSON)');
+    const steps = JSON.parse(await editor.inputValue()) as { type: string }[];
+    expect(steps.map((s) => s.type)).toEqual(['navigate', 'extract']);
+    await page.getByRole('button', { name: 'Save task' }).click();
+    await page.getByRole('button', { name: 'Check price' }).click();
+    await page.getByRole('heading', { name: 'Check price (version 1)' }).waitFor();
+    await editor.fill(
+      JSON.stringify([
+        { type: 'navigate', url: '{{shop}}/item' },
+        { type: 'extract', selector: '.price', as: 'price' },
+      ]),
+    );
+    await page.getByRole('button', { name: 'Save a new version' }).click();
+    await page.getByRole('heading', { name: 'Check price (version 2)' }).waitFor();
+    await page.getByRole('button', { name: 'Restore version 1' }).click();
+    await page.getByRole('heading', { name: 'Check price (version 3)' }).waitFor();
+    await page.getByRole('button', { name: 'Restore version 2' }).click();
+    await page.getByRole('heading', { name: 'Check price (version 4)' }).waitFor();
+    // A refusal shows next to the action, and nothing is saved.
+    await editor.fill('[{"type":"navigate","url":"file:///etc/passwd"}]');
+    await page.getByRole('button', { name: 'Save a new version' }).click();
+    await page.getByRole('status').filter({ hasText: 'steps[0].url must be an http(s) URL' }).waitFor();
+    await screenshot(page, 'task-editor');
+
+    await page.getByLabel(/desk-tasks/).check();
+    await page.getByLabel('Window ids (comma separated)').fill(String(w.id));
+    await page.getByLabel('Variables (name=value per line)').fill('shop=https://shop.example');
+    await page.getByRole('button', { name: 'Start run' }).click();
+    const command = await device.next('command');
+    expect(command.run.steps[0]).toEqual({ type: 'navigate', url: 'https://shop.example/item' });
+    await page.getByRole('heading', { name: 'Check price (version 4): running' }).waitFor();
+    // The device answers; the page follows by the run's events.
+    device.send({
+      type: 'answer',
+      commandId: command.commandId,
+      code: 0,
+      msg: 'success',
+      data: { results: [{ index: 0, type: 'navigate', ok: true, ms: 5 }], captured: { price: '=1+1' } },
+    });
+    await page.getByRole('heading', { name: 'Check price (version 4): succeeded' }).waitFor();
+    await page.getByRole('cell', { name: '=1+1' }).waitFor();
+    const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
+    expect(readFileSync(await file.path(), 'utf8')).toBe(`window,price\r\n${w.id},"'=1+1"\r\n`);
+    await screenshot(page, 'run-detail');
+    await page.getByRole('link', { name: 'All runs' }).click();
+    expect(await page.getByRole('row').filter({ hasText: 'Check price' }).textContent()).toContain('1 succeeded');
+    device.close();
+    await context.close();
+  });
+});
