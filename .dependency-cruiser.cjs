@@ -15,6 +15,7 @@ const CLOUD_LAYERS = [
   ['devices', 'launch', 'recycle'],
   ['cookies', 'profiles', 'tasks'],
   ['runs'],
+  ['schedules'],
 ];
 const folders = (names) => `^apps/cloud/src/(${names.join('|')})/`;
 const cloudLayerRules = CLOUD_LAYERS.slice(0, -1).map((layer, i) => ({

@@ -554,7 +554,9 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     }
     await refused('/task/create', { name: 'sweep', steps }, 409, 'A task named "sweep" already exists');
     await refused('/task/create', { name: ' ', steps }, 211, 'name must be 1 to 100 characters');
-    await refused('/task/update', { id, version: 7, description: 'x' }, 409, 'is at version 1 now, not 7');
+    // A save made on an older version is refused, and says which version is current.
+    const stale = await cloud.post('/task/update', { id, version: 7, description: 'x' }, owner.token);
+    expect(stale).toEqual({ code: 409, msg: expect.stringContaining('is at version 1 now, not 7'), data: { version: 1 } });
     await refused('/task/update', { id, timeoutMs: 0 }, 211, 'timeoutMs must be 1 to 120000');
     await refused('/task/update', { id, retries: 6 }, 211, 'retries must be 0 to 5');
     await refused('/task/restore', { id, version: 1 }, 404, 'has no version 1 saved before (it is the current one)');

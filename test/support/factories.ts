@@ -88,6 +88,7 @@ export async function snapshot(cloud: CloudHarness): Promise<string> {
     'task_versions',
     'runs',
     'run_windows',
+    'schedules',
   ];
   const parts: string[] = [];
   for (const table of tables) {

@@ -17,6 +17,7 @@ import { LaunchModule } from './launch/launch.module';
 import { ProxiesModule } from './proxies/proxies.module';
 import { RecycleModule } from './recycle/recycle.module';
 import { RunsModule } from './runs/runs.module';
+import { SchedulesModule } from './schedules/schedules.module';
 import { TagsModule } from './tags/tags.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TeamsModule } from './teams/teams.module';
@@ -43,6 +44,7 @@ import { WindowsModule } from './windows/windows.module';
     ProxiesModule,
     TasksModule,
     RunsModule,
+    SchedulesModule,
   ],
   controllers: [HealthController],
   providers: [

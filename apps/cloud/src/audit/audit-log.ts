@@ -28,6 +28,8 @@ export const AUDIT_KINDS = [
   'run.window',
   'run.finished',
   'run.canceled',
+  'schedule.set',
+  'schedule.deleted',
   'member.added',
   'member.changed',
   'member.removed',

@@ -37,7 +37,7 @@ export function visibilityOf(auth: AuthContext): (row: Pick<AuditRow, 'team_id' 
     if (row.team_id !== auth.teamId) return false;
     if (row.kind.startsWith('window.')) return windows && (groups === null || (row.group_id !== null && groups.has(row.group_id)));
     if (row.kind.startsWith('proxy.')) return proxies;
-    if (row.kind.startsWith('device.') || row.kind.startsWith('run.')) return rest || row.actor_id === auth.userId;
+    if (/^(device|run|schedule)\./.test(row.kind)) return rest || row.actor_id === auth.userId;
     if (row.kind.startsWith('task.')) return true;
     return rest;
   };

@@ -70,6 +70,16 @@ export class AuthLoader {
     return token ? ((await this.loadApiToken(token.token_hash))?.auth ?? null) : null;
   }
 
+  /**
+   * The member as the cloud's own jobs act for them (a schedule they set): their role, permissions
+   * and scope as they stand now, no session; null once they are no longer in the team.
+   */
+  async forMember(userId: number, teamId: number, deviceId: string): Promise<AuthContext | null> {
+    const rows: AuthRow[] = await this.db.query(`${SELECT_USER} FROM users u WHERE u.id = $1 AND u.team_id = $2`, [userId, teamId]);
+    const row = rows[0];
+    return row ? new AuthContext(row.id, row.team_id, row.role, row.permissions, row.scope, row.group_ids, null, deviceId) : null;
+  }
+
   forSession(userId: number, sessionId: string): Promise<AuthContext | null> {
     return this.cached(
       `s:${sessionId}`,

@@ -325,6 +325,13 @@ export class CloudEnv {
   @Min(100)
   @Max(60_000)
   RUN_SWEEP_MS = 2_000;
+
+  /** How often each instance looks for schedules whose tick has come. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  SCHEDULE_TICK_MS = 5_000;
 }
 
 export interface CloudSecrets {

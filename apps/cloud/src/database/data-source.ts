@@ -16,6 +16,7 @@ import { VersionAuthors1763900000086 } from './migrations/1763900000086-VersionA
 import { ProfileBlobLinks1763900000090 } from './migrations/1763900000090-ProfileBlobLinks';
 import { DeviceLines1763900000100 } from './migrations/1763900000100-DeviceLines';
 import { TasksRuns1763900000110 } from './migrations/1763900000110-TasksRuns';
+import { Schedules1763900000120 } from './migrations/1763900000120-Schedules';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -34,6 +35,7 @@ export const MIGRATIONS = [
   ProfileBlobLinks1763900000090,
   DeviceLines1763900000100,
   TasksRuns1763900000110,
+  Schedules1763900000120,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

@@ -1,3 +1,6 @@
+/**
+ * Long: a run and its window runs are read and written together (dispatch, results, cancel, retry); one store keeps their SQL side by side.
+ */
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';

@@ -13,5 +13,6 @@ import { RunsService } from './runs.service';
   imports: [DevicesModule, TasksModule, WindowsModule],
   controllers: [RunsController],
   providers: [RunStore, RunDispatcher, RunResults, RunsService],
+  exports: [RunsService],
 })
 export class RunsModule {}

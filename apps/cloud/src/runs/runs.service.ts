@@ -49,24 +49,12 @@ export class RunsService {
   ) {}
 
   async start(auth: AuthContext, dto: StartRunDto) {
-    if (!auth.holds('browser:open')) throw new ForbiddenError('Permission denied: browser:open required to run tasks on windows');
-    const by = [dto.windowIds, dto.groupId, dto.tagId].filter((v) => v !== undefined).length;
-    if (by !== 1) throw new InvalidParamError('name the windows by exactly one of windowIds, groupId or tagId');
     if (dto.idempotencyKey) {
       const earlier = await this.runs.byKey(auth.teamId, auth.userId, dto.idempotencyKey);
       if (earlier) return this.view(earlier);
     }
-    const task = await this.tasks.require(auth, dto.taskId);
-    const variables = valuesOf(dto.variables, 'variables');
-    const secrets = valuesOf(dto.secrets, 'secrets');
-    const both = Object.keys(variables).filter((name) => name in secrets);
-    if (both.length > 0) throw new InvalidParamError(`${both.join(', ')} given as both a variable and a secret`);
-    if (Object.keys(variables).length + Object.keys(secrets).length > VARIABLES_MAX)
-      throw new InvalidParamError(`at most ${VARIABLES_MAX} variables and secrets together`);
-    fillVariables(task.steps, { ...variables, ...secrets });
-    const deviceIds = [...new Set(dto.devices)];
-    const views = await Promise.all(deviceIds.map((id) => this.devices.device(auth, id)));
-    if (!views.some((d) => d.online))
+    const { task, variables, secrets, deviceIds, devices } = await this.plan(auth, dto);
+    if (!devices.some((d) => d.online))
       throw new DomainError(ResultCode.Unavailable, `None of the devices is online (${deviceIds.join(', ')}); nothing was started`, {});
     const id = randomUUID();
     try {
@@ -110,6 +98,30 @@ export class RunsService {
     }
     await this.dispatcher.advance(id);
     return this.view(await this.require(auth, id));
+  }
+
+  /** Every check a start makes but the devices being online, and the windows it names (nothing is written). */
+  async check(auth: AuthContext, dto: StartRunDto): Promise<{ windows: number }> {
+    await this.plan(auth, dto);
+    return { windows: (await this.db.transaction((manager) => this.targets(manager, auth, dto))).length };
+  }
+
+  /** The caller may run it: the task, its variables complete, devices the caller may drive. */
+  private async plan(auth: AuthContext, dto: StartRunDto) {
+    if (!auth.holds('browser:open')) throw new ForbiddenError('Permission denied: browser:open required to run tasks on windows');
+    const by = [dto.windowIds, dto.groupId, dto.tagId].filter((v) => v !== undefined).length;
+    if (by !== 1) throw new InvalidParamError('name the windows by exactly one of windowIds, groupId or tagId');
+    const task = await this.tasks.require(auth, dto.taskId);
+    const variables = valuesOf(dto.variables, 'variables');
+    const secrets = valuesOf(dto.secrets, 'secrets');
+    const both = Object.keys(variables).filter((name) => name in secrets);
+    if (both.length > 0) throw new InvalidParamError(`${both.join(', ')} given as both a variable and a secret`);
+    if (Object.keys(variables).length + Object.keys(secrets).length > VARIABLES_MAX)
+      throw new InvalidParamError(`at most ${VARIABLES_MAX} variables and secrets together`);
+    fillVariables(task.steps, { ...variables, ...secrets });
+    const deviceIds = [...new Set(dto.devices)];
+    const devices = await Promise.all(deviceIds.map((id) => this.devices.device(auth, id)));
+    return { task, variables, secrets, deviceIds, devices };
   }
 
   async list(auth: AuthContext, dto: ListRunsDto) {
