@@ -7,13 +7,13 @@
 const CLOUD_LAYERS = [
   ['common', 'config', 'access', 'accounts'],
   ['crypto', 'database'],
-  ['cluster'],
+  ['cluster', 'jobs'],
   ['audit'],
   ['auth'],
   ['fingerprints', 'tags', 'groups', 'proxies', 'console', 'health'],
   ['teams', 'windows', 'events'],
   ['devices', 'launch', 'recycle'],
-  ['cookies', 'profiles', 'tasks'],
+  ['cookies', 'profiles', 'tasks', 'webhooks'],
   ['runs'],
   ['schedules'],
 ];

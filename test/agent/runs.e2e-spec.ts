@@ -140,6 +140,35 @@ describe('runs of tasks over windows on two devices (real Firefox)', () => {
     expect(events.filter((e: { data: { runId: string } }) => e.data.runId === started.data.id)).toHaveLength(6);
   });
 
+  it("what a hostile page says comes back storable, bounded and without the run's secrets, and never ends the device's line", async () => {
+    const taskId = await task('hostile page', [
+      { type: 'navigate', url: '{{site}}/form?t={{tok}}' },
+      { type: 'eval', code: "'a' + String.fromCharCode(0) + 'b' + String.fromCharCode(0xd800) + 'C:\\\\u0000dir'", as: 'odd' },
+      { type: 'eval', code: "location.search + ' ' + 'x'.repeat(70000)", as: 'big' },
+      { type: 'eval', code: "(() => { throw new Error('E'.repeat(100000) + ' ' + location.search) })()" },
+    ]);
+    const w = await createWindow(cloud.cloud, owner);
+    const started = await call('/run/start', {
+      taskId,
+      windowIds: [w.id],
+      devices: [a.deviceId],
+      variables: { site: site.url },
+      secrets: { tok: SECRET },
+    });
+    const run = await ended(started.data.id);
+    const [result] = run.windows as WindowRun[];
+    // The page's error failed the window (not the line: the run was answered once, on its first try).
+    expect(result).toMatchObject({ status: 'failed', attempt: 1 });
+    expect(result.error!.length).toBeLessThanOrEqual(2000);
+    expect(result.captured).toMatchObject({ odd: 'a\ufffdb\ufffdC:\\u0000dir' });
+    expect(String(result.captured!.big)).toMatch(/^\[not sent: \d+ bytes\]$/);
+    expect(JSON.stringify(run)).not.toContain(SECRET);
+    expect(JSON.stringify(run)).toContain('t=[secret]');
+    expect((await call('/device/list', {})).data.list.find((d: { deviceId: string }) => d.deviceId === a.deviceId).online).toBe(true);
+    const stored = await cloud.cloud.db.query(`SELECT answer FROM device_commands WHERE kind = 'run'`);
+    expect(JSON.stringify(stored)).not.toContain(SECRET);
+  });
+
   it('a step that fails fails its window with the step named; the run says failed and can be retried', async () => {
     const taskId = await task('missing', [
       { type: 'navigate', url: `${site.url}/form` },

@@ -26,6 +26,8 @@ interface Fixture {
   proxy: number;
   /** A task of the owner's team at version 2 (version 1 kept). */
   task: number;
+  /** A webhook of the owner's team. */
+  webhook: number;
 }
 
 interface Case {
@@ -266,6 +268,25 @@ const CASES: Case[] = [
   single('/run/retry', 'task:run', () => ({ id: randomUUID() }), {
     expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
   }),
+  single(
+    '/schedule/set',
+    'task:run',
+    (f) => ({ taskId: f.task, windowIds: [f.w1.id], devices: ['dev-unknown'], cron: '0 * * * *', timezone: 'UTC' }),
+    {
+      expect: { owner: 404, admin: 404, memberWith: 403, memberOutOfScope: 403, otherTeam: 404 },
+    },
+  ),
+  { path: '/schedule/list', permission: null, body: () => ({}) },
+  single('/schedule/delete', 'task:run', () => ({ id: 2147483647 }), {
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
+  }),
+  single('/webhook/create', 'webhook:manage', () => ({ url: 'https://hooks.example.com/new' })),
+  single('/webhook/list', 'webhook:manage', () => ({})),
+  single('/webhook/update', 'webhook:manage', (f) => ({ id: f.webhook, enabled: false }), { expect: { otherTeam: 404 } }),
+  single('/webhook/rotate', 'webhook:manage', (f) => ({ id: f.webhook }), { expect: { otherTeam: 404 } }),
+  single('/webhook/deliveries', 'webhook:manage', (f) => ({ id: f.webhook }), { expect: { otherTeam: 404 } }),
+  single('/webhook/delete', 'webhook:manage', (f) => ({ id: f.webhook }), { expect: { otherTeam: 404 } }),
+  single('/webhook/settings', 'team:manage', () => ({ allowPrivateAddresses: false })),
 ];
 
 function expectedCode(c: Case, caller: Caller): number {
@@ -328,7 +349,8 @@ describe('permission matrix', () => {
     if (c.inUse) await cloud.post('/browser/update', { id: w1.id, proxyMethod: 4, proxyId: proxy.data.id, tagIds: [tag] }, owner.token);
     const task = await cloud.post('/task/create', { name: `t${Math.random()}`, steps: [{ type: 'wait', ms: 1 }] }, owner.token);
     await cloud.post('/task/update', { id: task.data.id, steps: [{ type: 'wait', ms: 2 }] }, owner.token);
-    return { w1, w2, group, tag, memberId: member.data.id, proxy: proxy.data.id, task: task.data.id };
+    const webhook = await cloud.post('/webhook/create', { url: 'https://hooks.example.com/cos' }, owner.token);
+    return { w1, w2, group, tag, memberId: member.data.id, proxy: proxy.data.id, task: task.data.id, webhook: webhook.data.id };
   }
 
   for (const c of CASES) {

@@ -153,6 +153,48 @@ describe('runs: the cloud side', () => {
     void ownerDesk;
   });
 
+  it("a page's text that only looks like a NUL is stored; a device sending real NULs or lone surrogates is refused by name", async () => {
+    const desk = await device(a, member);
+    const t = await task();
+    const w = await createWindow(a, owner);
+    const body = { taskId: t.id, windowIds: [w.id], devices: [member.deviceId], variables: { site: 'https://e.com' } };
+    const started = await a.post('/run/start', body, member.token);
+    answer(desk, await desk.next('command'), 0, { captured: { path: 'C:\\u0000dir' } });
+    await waitFor(async () => (await a.post('/run/detail', { id: started.data.id }, member.token)).data.status === 'succeeded');
+    expect((await a.post('/run/detail', { id: started.data.id }, member.token)).data.windows[0].captured).toEqual({ path: 'C:\\u0000dir' });
+    const second = await a.post('/run/start', body, member.token);
+    const command = await desk.next('command');
+    const closed = desk.closed;
+    desk.send(`{"type":"answer","commandId":"${command.commandId}","code":0,"msg":"ok","data":{"captured":{"v":"\\ud800"}}}`);
+    expect((await closed).code).toBe(4400);
+    expect(second.code).toBe(0);
+  });
+
+  it('a retry runs again only what the caller may still reach: a window moved out of their scope is not sent', async () => {
+    const group = (await a.post('/group/add', { name: `g${Math.random()}` }, owner.token)).data.id;
+    const other = (await a.post('/group/add', { name: `g${Math.random()}` }, owner.token)).data.id;
+    const scoped = await addMember(a, owner, {
+      permissions: ['task:run', 'browser:open', 'browser:list'],
+      scope: 'groups',
+      groupIds: [group],
+    });
+    const desk = await device(a, scoped);
+    const t = await task();
+    const w = await createWindow(a, owner, { groupId: group });
+    const started = await a.post(
+      '/run/start',
+      { taskId: t.id, windowIds: [w.id], devices: [scoped.deviceId], variables: { site: 'https://e.com' } },
+      scoped.token,
+    );
+    answer(desk, await desk.next('command'), 422, { results: [] });
+    await waitFor(async () => (await a.post('/run/detail', { id: started.data.id }, scoped.token)).data.status === 'failed');
+    expect((await a.post('/browser/update', { id: w.id, groupId: other }, owner.token)).code).toBe(0);
+    const before = await snapshot(a);
+    expect(await a.post('/run/retry', { id: started.data.id }, scoped.token)).toMatchObject({ code: 404 });
+    expect(await snapshot(a)).toBe(before);
+    await expect(desk.next('command', 800)).rejects.toThrow();
+  });
+
   it('no two runs hold one window at once: the second waits for the first', async () => {
     const desk = await device(a, member);
     const t = await task();

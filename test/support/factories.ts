@@ -89,6 +89,8 @@ export async function snapshot(cloud: CloudHarness): Promise<string> {
     'runs',
     'run_windows',
     'schedules',
+    'webhooks',
+    'webhook_deliveries',
   ];
   const parts: string[] = [];
   for (const table of tables) {

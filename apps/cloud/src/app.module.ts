@@ -18,6 +18,8 @@ import { ProxiesModule } from './proxies/proxies.module';
 import { RecycleModule } from './recycle/recycle.module';
 import { RunsModule } from './runs/runs.module';
 import { SchedulesModule } from './schedules/schedules.module';
+import { JobsModule } from './jobs/jobs.module';
+import { WebhooksModule } from './webhooks/webhooks.module';
 import { TagsModule } from './tags/tags.module';
 import { TasksModule } from './tasks/tasks.module';
 import { TeamsModule } from './teams/teams.module';
@@ -42,6 +44,8 @@ import { WindowsModule } from './windows/windows.module';
     ProfilesModule,
     ConsoleModule,
     ProxiesModule,
+    JobsModule,
+    WebhooksModule,
     TasksModule,
     RunsModule,
     SchedulesModule,

@@ -125,13 +125,34 @@ export function agentMessageOf(value: unknown): AgentLineMessage | string {
         return 'answer: commandId, code, msg and data required';
       const json = JSON.stringify(data);
       if (json.length > DEVICE_LINE_MESSAGE_MAX) return 'answer: data too large';
-      // PostgreSQL's jsonb holds no NUL character: refused here, by name, not as a failed write.
-      if (msg.includes('\u0000') || json.includes('\\u0000')) return 'answer: NUL characters';
+      // PostgreSQL's jsonb holds no NUL character and no unpaired surrogate: refused here, by name, not as a failed write.
+      if (badText(msg) || badText(data)) return 'answer: NUL characters or unpaired surrogates';
       return { type: 'answer', commandId: commandId.toLowerCase(), code, msg, data };
     }
     default:
       return 'unknown message type';
   }
+}
+
+/** A NUL character, or half of a surrogate pair alone: text PostgreSQL will not store. */
+// eslint-disable-next-line no-control-regex -- a NUL character is what this finds
+const BAD_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Whether any string or key in `value` holds text PostgreSQL will not store. */
+function badText(value: unknown): boolean {
+  if (typeof value === 'string') return BAD_TEXT.test(value);
+  if (typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some(badText);
+  return Object.entries(value).some(([key, item]) => BAD_TEXT.test(key) || badText(item));
+}
+
+/** `value` with every NUL and unpaired surrogate in its strings and keys replaced by U+FFFD: what a page said, made storable. */
+export function storableText<T>(value: T): T {
+  const clean = (text: string) => text.replace(new RegExp(BAD_TEXT.source, 'g'), '\ufffd');
+  if (typeof value === 'string') return clean(value) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(storableText) as T;
+  return Object.fromEntries(Object.entries(value).map(([key, item]) => [clean(key), storableText(item)])) as T;
 }
 
 /** What is wrong with `value` as a message of `type` (its `type` field left out), or null. */
@@ -192,7 +213,7 @@ export function parseCloudMessage(text: string): CloudLineMessage | string {
 export const REMOTE_ANSWER_FIELDS: Record<DeviceCommandKind, readonly string[]> = {
   open: ['id', 'uuid', 'alreadyStarted', 'fingerprintAdjustments', 'profileRestore', 'openedStatus'],
   close: ['id', 'uuid', 'backendClose', 'openedStatus', 'closeError', 'killed'],
-  run: ['id', 'uuid', 'results', 'captured', 'failed', 'canceled', 'openedByRun', 'closeError'],
+  run: ['id', 'uuid', 'results', 'captured', 'failed', 'canceled', 'openedByRun', 'closeError', 'truncated'],
   cancel: ['id', 'uuid', 'canceled'],
 };
 

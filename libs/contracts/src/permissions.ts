@@ -12,6 +12,7 @@ export const PERMISSIONS = {
   'tag:manage': 'Create, rename and delete tags',
   'proxy:manage': "Manage the team's saved proxies",
   'task:manage': 'Create, change, restore and delete tasks',
+  'webhook:manage': "Manage the team's webhook endpoints and read their deliveries",
   'task:run': 'Run tasks on windows in scope, on devices one may drive; cancel and retry those runs',
   'team:manage': 'Manage team members and their permissions',
 } as const;

@@ -30,6 +30,8 @@ export const AUDIT_KINDS = [
   'run.canceled',
   'schedule.set',
   'schedule.deleted',
+  'webhook.changed',
+  'webhook.deleted',
   'member.added',
   'member.changed',
   'member.removed',

@@ -332,6 +332,27 @@ export class CloudEnv {
   @Min(100)
   @Max(60_000)
   SCHEDULE_TICK_MS = 5_000;
+
+  /** A webhook endpoint's answer is awaited this long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 15_000;
+
+  /** Tries after the first for a delivery not answered 2xx (410 stops at once). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(20)
+  WEBHOOK_RETRIES = 8;
+
+  /** The wait before the first retry; each next one waits about twice as long. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3600)
+  WEBHOOK_RETRY_DELAY_SECONDS = 10;
 }
 
 export interface CloudSecrets {

@@ -17,6 +17,7 @@ import { ProfileBlobLinks1763900000090 } from './migrations/1763900000090-Profil
 import { DeviceLines1763900000100 } from './migrations/1763900000100-DeviceLines';
 import { TasksRuns1763900000110 } from './migrations/1763900000110-TasksRuns';
 import { Schedules1763900000120 } from './migrations/1763900000120-Schedules';
+import { Webhooks1763900000130 } from './migrations/1763900000130-Webhooks';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -36,6 +37,7 @@ export const MIGRATIONS = [
   DeviceLines1763900000100,
   TasksRuns1763900000110,
   Schedules1763900000120,
+  Webhooks1763900000130,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

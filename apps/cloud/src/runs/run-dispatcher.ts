@@ -9,6 +9,7 @@ import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
 import { SecretBox } from '../crypto/secret-box';
 import { CommandStore } from '../devices/command-store';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { Candidate, RunRow, RunStore } from './run-store';
 
 /** How long a run command waits to be taken by its device (online when it was queued). */
@@ -35,6 +36,7 @@ export class RunDispatcher {
     private readonly audit: AuditLog,
     private readonly bus: ClusterBus,
     private readonly config: CloudConfig,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async advance(runId: string): Promise<void> {

@@ -5,6 +5,7 @@ import { ResultCode } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
+import { SecretBox } from '../crypto/secret-box';
 import { RunDispatcher } from './run-dispatcher';
 import { RunStore, Settled, WindowRunStatus } from './run-store';
 
@@ -29,6 +30,7 @@ export class RunResults implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly dispatcher: RunDispatcher,
     private readonly audit: AuditLog,
     private readonly config: CloudConfig,
+    private readonly box: SecretBox,
     bus: ClusterBus,
   ) {
     bus.subscribe((event) => {
@@ -49,8 +51,12 @@ export class RunResults implements OnApplicationBootstrap, OnApplicationShutdown
   /** Records the ends of one command's window run (or of every one not recorded yet) and moves their runs on. */
   async settle(commandId: string | null): Promise<void> {
     for (const settled of await this.runs.settled(commandId)) {
-      const outcome = outcomeOf(settled);
+      const outcome = redacted(
+        outcomeOf(settled),
+        settled.secrets ? Object.values(JSON.parse(this.box.open(settled.secrets)) as Record<string, string>) : [],
+      );
       if (!(await this.runs.record(settled, outcome))) continue;
+      await this.runs.forgetAnswer(settled.commandId);
       await this.db.transaction((manager) =>
         this.audit.record(manager, {
           teamId: settled.teamId,
@@ -77,7 +83,30 @@ export class RunResults implements OnApplicationBootstrap, OnApplicationShutdown
   }
 }
 
-function outcomeOf(settled: Settled): { status: WindowRunStatus; results: unknown; captured: unknown; error: string | null } {
+type Outcome = { status: WindowRunStatus; results: unknown; captured: unknown; error: string | null };
+
+/**
+ * What the device answered with every secret's value taken out: a page or a step that repeats a
+ * secret (a URL it landed on, a failure naming what it typed) does not make it readable in the run.
+ */
+function redacted(outcome: Outcome, secrets: string[]): Outcome {
+  const values = secrets.filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
+  if (values.length === 0) return outcome;
+  const hide = (value: unknown): unknown => {
+    if (typeof value === 'string') return values.reduce((text, secret) => text.split(secret).join('[secret]'), value);
+    if (Array.isArray(value)) return value.map(hide);
+    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [hide(k), hide(v)]));
+    return value;
+  };
+  return {
+    ...outcome,
+    results: hide(outcome.results),
+    captured: hide(outcome.captured),
+    error: outcome.error && (hide(outcome.error) as string),
+  };
+}
+
+function outcomeOf(settled: Settled): Outcome {
   const canceledRun = settled.runStatus === 'canceled';
   if (settled.commandStatus !== 'answered' || !settled.answer) {
     const status: WindowRunStatus = canceledRun ? 'canceled' : 'agent_lost';

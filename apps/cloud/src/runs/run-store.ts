@@ -63,6 +63,8 @@ export interface Settled {
   runStatus: RunStatus;
   teamId: number;
   actorId: number;
+  /** The run's secrets, sealed: their values are taken out of what the device answered. */
+  secrets: string | null;
 }
 
 export interface Target {
@@ -244,7 +246,7 @@ export class RunStore {
   settled(commandId: string | null): Promise<Settled[]> {
     return this.db.query(
       `SELECT rw.run_id AS "runId", rw.window_id AS "windowId", rw.command_id AS "commandId", c.status AS "commandStatus", c.answer,
-              r.status AS "runStatus", r.team_id AS "teamId", r.actor_id AS "actorId"
+              r.status AS "runStatus", r.team_id AS "teamId", r.actor_id AS "actorId", r.secrets
        FROM run_windows rw JOIN device_commands c ON c.id = rw.command_id JOIN runs r ON r.id = rw.run_id
        WHERE rw.status = 'running' AND c.status IN ('answered', 'lost', 'expired') AND ($1::uuid IS NULL OR rw.command_id = $1)
        LIMIT 200`,
@@ -271,6 +273,20 @@ export class RunStore {
       ],
     );
     return rows.length > 0;
+  }
+
+  /** A recorded run command's answer is not kept beside it (it may repeat what the run took out of it). */
+  async forgetAnswer(commandId: string): Promise<void> {
+    await this.db.query(`UPDATE device_commands SET answer = NULL WHERE id = $1`, [commandId]);
+  }
+
+  /** The windows a retry would run again. */
+  async unfinished(manager: EntityManager, runId: string): Promise<number[]> {
+    const rows: { id: number }[] = await manager.query(
+      `SELECT window_id AS id FROM run_windows WHERE run_id = $1 AND status IN ('failed', 'canceled', 'agent_lost') ORDER BY window_id`,
+      [runId],
+    );
+    return rows.map((r) => r.id);
   }
 
   /** Running runs with something to send or to finish, oldest first. */

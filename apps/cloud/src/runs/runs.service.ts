@@ -21,6 +21,7 @@ import { SecretBox } from '../crypto/secret-box';
 import { CommandStore } from '../devices/command-store';
 import { DeviceCommands } from '../devices/device-commands';
 import { TasksService } from '../tasks/tasks.service';
+import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { WindowAccess } from '../windows/window-access';
 import { ListRunsDto, StartRunDto, VARIABLE_VALUE_MAX, VARIABLES_MAX } from './dto/run.dto';
 import { RunDispatcher } from './run-dispatcher';
@@ -46,6 +47,7 @@ export class RunsService {
     private readonly box: SecretBox,
     private readonly audit: AuditLog,
     private readonly bus: ClusterBus,
+    private readonly webhooks: WebhookOutbox,
   ) {}
 
   async start(auth: AuthContext, dto: StartRunDto) {
@@ -161,6 +163,15 @@ export class RunsService {
         kind: 'run.canceled',
         data: { runId: id, by: auth.userId },
       });
+      await this.webhooks.enqueue(manager, auth.teamId, 'run.finished', {
+        runId: id,
+        taskId: run.taskId,
+        taskName: run.taskName,
+        taskVersion: run.taskVersion,
+        status: 'canceled',
+        counts: (await this.runs.counts([id], manager)).get(id) ?? {},
+        startedAt: new Date(run.createdAt).toISOString(),
+      });
       return [...new Set(sent.map((w) => w.deviceId))];
     });
     for (const deviceId of asked) await this.bus.publish({ kind: 'device-command', deviceId });
@@ -170,9 +181,13 @@ export class RunsService {
   async retry(auth: AuthContext, id: string) {
     const run = await this.require(auth, id);
     if (!auth.holds('browser:open')) throw new ForbiddenError('Permission denied: browser:open required to run tasks on windows');
+    // Run again with the caller's rights as they stand now: devices they may still drive, windows still in their scope.
+    for (const deviceId of run.devices) await this.devices.device(auth, deviceId);
     await this.db.transaction(async (manager) => {
       const locked = await this.runs.find(auth.teamId, id, manager, true);
       if (!locked || locked.status === 'running') throw new ConflictError(`Run ${id} is still running; cancel it or wait for it to end`);
+      const again = await this.runs.unfinished(manager, id);
+      if (again.length > 0) await this.access.requireWindows(manager, auth, again, 'read');
       if ((await this.runs.retry(manager, id)) === 0) throw new ConflictError(`Run ${id} has no window that did not succeed`);
       await this.audit.record(manager, {
         teamId: auth.teamId,

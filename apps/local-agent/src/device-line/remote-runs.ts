@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DEVICE_LINE_MESSAGE_MAX, DomainError, remoteAnswerData, ResultCode } from '@cos/contracts';
+import { DEVICE_LINE_MESSAGE_MAX, DomainError, remoteAnswerData, ResultCode, storableText } from '@cos/contracts';
 import type { ApiEnvelope, DeviceCommand, WindowRef } from '@cos/contracts';
 import { WindowAutomation } from '../automation/window-automation';
 import { BrowserWindowsService } from '../browser/browser-windows.service';
@@ -7,6 +7,8 @@ import { RunningWindows } from '../browser/running-windows';
 
 /** An answer's data, at most: it goes back as one line message. */
 const ANSWER_MAX = DEVICE_LINE_MESSAGE_MAX - 4 * 1024;
+/** A failure's message and each of its words, at most. */
+const TEXT_KEPT = 1000;
 
 /**
  * A task's steps run on a window of this device, asked through the cloud: the steps were checked
@@ -42,22 +44,24 @@ export class RemoteRuns {
     try {
       if (openedByRun) await this.windows.open(ref);
       const done = await this.automation.actions(ref, command.run.steps, command.run.timeoutMs, controller.signal);
-      const answer = bounded({ id: done.id, uuid: done.uuid, results: done.results, captured: capturedOf(done.results), openedByRun });
-      return { code: 0, msg: 'success', data: remoteAnswerData('run', { ...answer, ...(await this.closeIf(openedByRun, ref)) }) };
+      const closed = await this.closeIf(openedByRun, ref);
+      const answer = { id: done.id, uuid: done.uuid, results: done.results, captured: capturedOf(done.results), openedByRun, ...closed };
+      return { code: 0, msg: 'success', data: bounded(remoteAnswerData('run', answer)) };
     } catch (error) {
       const failure = error instanceof DomainError ? error : new DomainError(ResultCode.ActionFailed, (error as Error).message);
       const data = failure.data;
       const results = Array.isArray(data.results) ? (data.results as Record<string, unknown>[]) : [];
-      const answer = bounded({
+      const closed = await this.closeIf(openedByRun && this.runningWindows.isRunning(uuid), ref);
+      const answer = {
         uuid,
         results,
         captured: capturedOf(results),
-        failed: data.failed,
+        failed: shortened(data.failed),
         canceled: data.canceled === true || undefined,
         openedByRun,
-      });
-      const closed = await this.closeIf(openedByRun && this.runningWindows.isRunning(uuid), ref);
-      return { code: failure.code, msg: failure.message.slice(0, 2000), data: remoteAnswerData('run', { ...answer, ...closed }) };
+        ...closed,
+      };
+      return { code: failure.code, msg: storableText(failure.message.slice(0, TEXT_KEPT)), data: bounded(remoteAnswerData('run', answer)) };
     } finally {
       this.running.delete(uuid);
     }
@@ -90,8 +94,18 @@ function capturedOf(results: readonly Record<string, unknown>[]): Record<string,
   return captured;
 }
 
-/** The answer within one line message: values too large to send are replaced by their size. */
-function bounded(answer: Record<string, unknown>): Record<string, unknown> {
+/** A failure's own words (the step, what it waited for, the page's error) cut to a length the line carries. */
+function shortened(failed: unknown): unknown {
+  if (typeof failed !== 'object' || failed === null) return failed;
+  return Object.fromEntries(Object.entries(failed).map(([k, v]) => [k, typeof v === 'string' ? v.slice(0, TEXT_KEPT) : v]));
+}
+
+/**
+ * The answer within one line message, in text the cloud can store (a page's NUL characters and
+ * unpaired surrogates become U+FFFD): values too large to send are replaced by their size.
+ */
+function bounded(raw: Record<string, unknown>): Record<string, unknown> {
+  const answer = storableText(raw);
   if (Buffer.byteLength(JSON.stringify(answer)) <= ANSWER_MAX) return answer;
   const tooLarge = (value: unknown) => {
     const bytes = Buffer.byteLength(JSON.stringify(value) ?? '');
@@ -101,5 +115,7 @@ function bounded(answer: Record<string, unknown>): Record<string, unknown> {
   const results = (answer.results as Record<string, unknown>[]).map((r) => ('value' in r ? { ...r, value: tooLarge(r.value) } : r));
   const smaller = { ...answer, captured, results };
   if (Buffer.byteLength(JSON.stringify(smaller)) <= ANSWER_MAX) return smaller;
-  return { ...answer, captured: {}, results: results.map(({ index, type, ok, ms }) => ({ index, type, ok, ms })), truncated: true };
+  const rest: Record<string, unknown> = { ...smaller };
+  delete rest.failed;
+  return { ...rest, captured: {}, results: results.map(({ index, type, ok, ms }) => ({ index, type, ok, ms })), truncated: true };
 }
