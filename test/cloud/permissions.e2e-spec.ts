@@ -349,6 +349,8 @@ describe('permission matrix', () => {
     if (c.inUse) await cloud.post('/browser/update', { id: w1.id, proxyMethod: 4, proxyId: proxy.data.id, tagIds: [tag] }, owner.token);
     const task = await cloud.post('/task/create', { name: `t${Math.random()}`, steps: [{ type: 'wait', ms: 1 }] }, owner.token);
     await cloud.post('/task/update', { id: task.data.id, steps: [{ type: 'wait', ms: 2 }] }, owner.token);
+    // A team keeps at most 20 webhooks: each fixture's is the team's only one.
+    await cloud.db.query(`DELETE FROM webhooks WHERE team_id = $1`, [owner.teamId]);
     const webhook = await cloud.post('/webhook/create', { url: 'https://hooks.example.com/cos' }, owner.token);
     return { w1, w2, group, tag, memberId: member.data.id, proxy: proxy.data.id, task: task.data.id, webhook: webhook.data.id };
   }

@@ -1,4 +1,6 @@
 import { readFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import { AddressInfo } from 'node:net';
 import { Browser } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
@@ -81,7 +83,55 @@ describe('tasks and runs in the web console', () => {
     await screenshot(page, 'run-detail');
     await page.getByRole('link', { name: 'All runs' }).click();
     expect(await page.getByRole('row').filter({ hasText: 'Check price' }).textContent()).toContain('1 succeeded');
+
+    // The same run as a schedule: it shows when it runs next.
+    await page.getByRole('link', { name: 'Tasks' }).click();
+    await page.getByRole('button', { name: 'Check price' }).click();
+    await page.getByLabel(/desk-tasks/).check();
+    await page.getByLabel('Window ids (comma separated)').fill(String(w.id));
+    await page.getByLabel('Variables (name=value per line)').fill('shop=https://shop.example');
+    await page.getByLabel('Schedule (cron: minute hour day month weekday)').fill('15 6 * * *');
+    await page.getByLabel('Time zone').fill('Europe/Berlin');
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await page.getByRole('status').filter({ hasText: 'Save schedule: done' }).waitFor();
+    await page.getByRole('link', { name: 'Schedules' }).click();
+    const row = page.getByRole('row').filter({ hasText: '15 6 * * * (Europe/Berlin)' });
+    await row.waitFor();
+    expect(await row.textContent()).toContain('Check price');
+    await screenshot(page, 'schedules');
     device.close();
+    await context.close();
+  });
+
+  it('adds a webhook endpoint (its secret shown once) and shows its deliveries with the answers', async () => {
+    const context = await browser.newContext();
+    const page = await signInConsole(context, cloud.url, owner);
+    const received: string[] = [];
+    const endpoint = createServer((req, res) => {
+      req.on('data', (chunk: Buffer) => received.push(chunk.toString()));
+      req.on('end', () => res.end('thanks'));
+    });
+    await new Promise<void>((resolve) => endpoint.listen(0, '127.0.0.1', resolve));
+    await page.getByRole('link', { name: 'Webhooks' }).click();
+    await page.getByRole('button', { name: 'Allow private addresses' }).click();
+    await page.getByText('Private addresses are allowed').waitFor();
+    await page.getByLabel('Endpoint URL').fill(`http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/hook`);
+    await page.getByRole('button', { name: 'Add endpoint' }).click();
+    await page.getByRole('note').filter({ hasText: 'whsec_' }).waitFor();
+    // A run ends: its delivery is listed with the endpoint's answer.
+    const device = await line(cloud.url, owner.token);
+    await device.hello({ hostname: 'desk-hooks' });
+    const task = (await cloud.post('/task/create', { name: 'hooked', steps: [{ type: 'wait', ms: 1 }] }, owner.token)).data;
+    const w = await createWindow(cloud, owner);
+    await cloud.post('/run/start', { taskId: task.id, windowIds: [w.id], devices: [owner.deviceId] }, owner.token);
+    const command = await device.next('command');
+    device.send({ type: 'answer', commandId: command.commandId, code: 0, msg: 'success', data: { results: [] } });
+    await page.getByRole('button', { name: /^Deliveries of / }).click();
+    await page.getByRole('cell', { name: '200 thanks' }).waitFor({ timeout: 30_000 });
+    expect(received.join('')).toContain('"type":"run.finished"');
+    await screenshot(page, 'webhooks');
+    device.close();
+    endpoint.close();
     await context.close();
   });
 });

@@ -9,7 +9,9 @@ import { MembersPage } from './pages/members';
 import { ProxiesPage } from './pages/proxies';
 import { RecyclePage } from './pages/recycle';
 import { RunsPage } from './pages/runs';
+import { SchedulesPage } from './pages/schedules';
 import { TasksPage } from './pages/tasks';
+import { WebhooksPage } from './pages/webhooks';
 import { TokensPage } from './pages/tokens';
 import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
@@ -21,6 +23,8 @@ const PAGES = [
   { hash: 'devices', title: 'Devices', show: () => true, Page: DevicesPage },
   { hash: 'tasks', title: 'Tasks', show: () => true, Page: TasksPage },
   { hash: 'runs', title: 'Runs', show: () => true, Page: RunsPage },
+  { hash: 'schedules', title: 'Schedules', show: () => true, Page: SchedulesPage },
+  { hash: 'webhooks', title: 'Webhooks', show: (me: MeResponse) => can(me, 'webhook:manage'), Page: WebhooksPage },
   { hash: 'recycle', title: 'Recycle bin', show: (me: MeResponse) => can(me, 'browser:list'), Page: RecyclePage },
   { hash: 'groups', title: 'Groups and tags', show: () => true, Page: GroupsPage },
   { hash: 'proxies', title: 'Proxies', show: (me: MeResponse) => can(me, 'proxy:manage'), Page: ProxiesPage },

@@ -143,6 +143,16 @@ export class RunDispatcher {
       kind: 'run.finished',
       data: { runId: run.id, status, counts },
     });
+    // Told to the team's endpoints from the same transaction: the run's end and its deliveries commit together.
+    await this.webhooks.enqueue(manager, run.teamId, 'run.finished', {
+      runId: run.id,
+      taskId: run.taskId,
+      taskName: run.taskName,
+      taskVersion: run.taskVersion,
+      status,
+      counts,
+      startedAt: new Date(run.createdAt).toISOString(),
+    });
     this.logger.log(`run ${run.id} ${status}`);
   }
 }

@@ -30,7 +30,11 @@ export function guardedLookup(allowPrivate: boolean): LookupFunction {
       const list = addresses as unknown as { address: string; family: number }[];
       const refused = list.map((a) => refusedAddress(a.address, allowPrivate)).find((r) => r !== null);
       if (refused)
-        return callback(Object.assign(new Error(`refused: ${hostname} resolves to ${refused}`), { code: 'EADDRREFUSED' }), '', 0);
+        return callback(
+          Object.assign(new Error(`refused: ${hostname} resolves where it may not (${refused})`), { code: 'EADDRREFUSED' }),
+          '',
+          0,
+        );
       if ((options as { all?: boolean }).all) return (callback as unknown as (e: null, a: typeof list) => void)(null, list);
       callback(null, list[0].address, list[0].family);
     });

@@ -105,10 +105,10 @@ export class WebhookSender {
         headers: { ...this.headers(hook, delivery, body, new Date()), 'content-length': String(Buffer.byteLength(body)) },
         lookup: guardedLookup(allowPrivate),
         agent: false,
-        timeout: timeoutMs,
-        signal: AbortSignal.timeout(timeoutMs),
       });
-      req.on('timeout', () => req.destroy(new Error(`no answer within ${timeoutMs} ms`)));
+      // One deadline for the whole exchange: connecting, the answer's head and its body.
+      const deadline = setTimeout(() => req.destroy(new Error(`no answer within ${timeoutMs} ms`)), timeoutMs);
+      req.on('close', () => clearTimeout(deadline));
       req.on('error', (error) => resolve({ status: null, body: '', error: error.message.slice(0, 500) }));
       req.on('response', (res) => {
         let text = '';

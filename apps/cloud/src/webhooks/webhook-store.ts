@@ -124,8 +124,8 @@ export class WebhookStore {
     outcome: { status: DeliveryRow['status']; lastStatus: number | null; lastAnswer: string | null; lastError: string | null },
   ): Promise<void> {
     await this.db.query(
-      `UPDATE webhook_deliveries SET attempts = attempts + 1, status = $2, last_status = $3, last_answer = $4, last_error = $5,
-         finished_at = CASE WHEN $2 = 'pending' THEN NULL ELSE now() END
+      `UPDATE webhook_deliveries SET attempts = attempts + 1, status = $2::varchar, last_status = $3, last_answer = $4, last_error = $5,
+         finished_at = CASE WHEN $2::varchar = 'pending' THEN NULL ELSE now() END
        WHERE id = $1 AND status = 'pending'`,
       [id, outcome.status, outcome.lastStatus, outcome.lastAnswer?.slice(0, 1000) ?? null, outcome.lastError?.slice(0, 500) ?? null],
     );

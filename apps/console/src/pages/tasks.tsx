@@ -85,7 +85,20 @@ function RunForm({ task, onStarted }: { task: Task; onStarted: (id: string) => v
   const [concurrency, setConcurrency] = useState(2);
   const [variables, setVariables] = useState('');
   const [secrets, setSecrets] = useState('');
+  const [cron, setCron] = useState('0 9 * * 1-5');
+  const [timezone, setTimezone] = useState(() => Intl.DateTimeFormat().resolvedOptions().timeZone);
   const { status, run } = useAction();
+  const body = () => ({
+    taskId: task.id,
+    windowIds: windowIds
+      .split(',')
+      .map((s) => Number(s.trim()))
+      .filter(Boolean),
+    devices: chosen,
+    concurrency,
+    variables: pairs(variables),
+    secrets: pairs(secrets),
+  });
   return (
     <section aria-label="Run the task">
       <h3>Run {task.name}</h3>
@@ -119,23 +132,25 @@ function RunForm({ task, onStarted }: { task: Task; onStarted: (id: string) => v
         run={run}
         what="Start run"
         action={async () => {
-          const ids = windowIds
-            .split(',')
-            .map((s) => Number(s.trim()))
-            .filter(Boolean);
-          const started = await api<{ id: string }>('/run/start', {
-            taskId: task.id,
-            windowIds: ids,
-            devices: chosen,
-            concurrency,
-            variables: pairs(variables),
-            secrets: pairs(secrets),
-          });
+          const started = await api<{ id: string }>('/run/start', body());
           setSecrets('');
           onStarted(started.id);
         }}
       >
         Start run
+      </RunButton>
+      <Field label="Schedule (cron: minute hour day month weekday)">
+        <input value={cron} onChange={(e) => setCron(e.target.value)} />
+      </Field>
+      <Field label="Time zone">
+        <input value={timezone} onChange={(e) => setTimezone(e.target.value)} />
+      </Field>
+      <RunButton
+        run={run}
+        what="Save schedule"
+        action={() => api('/schedule/set', { ...body(), cron, timezone }).then(() => setSecrets(''))}
+      >
+        Save schedule
       </RunButton>
       <Status text={status || devices.error} />
     </section>

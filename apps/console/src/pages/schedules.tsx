@@ -1,0 +1,63 @@
+import { api } from '../api';
+import { can, useSession } from '../session';
+import { Table } from '../table';
+import { RunButton, Status, useAction, useLoad } from '../ui';
+
+interface Schedule {
+  id: number;
+  taskId: number;
+  cron: string;
+  timezone: string;
+  devices: string[];
+  enabled: boolean;
+  nextAt: string;
+  lastFiredAt: string | null;
+  lastRunId: string | null;
+  lastError: string | null;
+}
+
+/** Schedules: when each runs next, how its last tick went (a link to its run, or why it did not start). Set them with /schedule/set. */
+export function SchedulesPage({ live }: { live: number }) {
+  const me = useSession();
+  const list = useLoad(() => api<{ list: Schedule[] }>('/schedule/list', { pageSize: 100 }), [live]);
+  const tasks = useLoad(() => api<{ list: { id: number; name: string }[] }>('/task/list', { pageSize: 100 }), [live]);
+  const { status, run } = useAction();
+  const taskName = (id: number) => tasks.data?.list.find((t) => t.id === id)?.name ?? `task ${id}`;
+  return (
+    <>
+      <Status text={status || list.error} />
+      <Table
+        label="Schedules"
+        rows={list.data?.list}
+        rowId={(s) => s.id}
+        columns={[
+          { header: 'Task', cell: (s) => taskName(s.taskId) },
+          { header: 'When', cell: (s) => `${s.cron} (${s.timezone})` },
+          { header: 'Next', cell: (s) => (s.enabled ? new Date(s.nextAt).toLocaleString() : 'disabled') },
+          {
+            header: 'Last tick',
+            cell: (s) =>
+              s.lastError ? (
+                `not run: ${s.lastError}`
+              ) : s.lastRunId ? (
+                <a href={`#/runs/${s.lastRunId}`}>its run</a>
+              ) : s.lastFiredAt ? (
+                ''
+              ) : (
+                'not yet'
+              ),
+          },
+          {
+            header: '',
+            cell: (s) =>
+              can(me, 'task:run') && (
+                <RunButton run={run} what="Delete schedule" action={() => api('/schedule/delete', { id: s.id })} after={list.reload}>
+                  Delete schedule of {taskName(s.taskId)}
+                </RunButton>
+              ),
+          },
+        ]}
+      />
+    </>
+  );
+}
