@@ -88,14 +88,19 @@ export class RunStore {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** The live windows of the team a run names (by ids, a group — 0 for none — or a tag), at most `max + 1`. */
-  async targets(teamId: number, by: { ids?: number[]; groupId?: number; tagId?: number }, max: number): Promise<Target[]> {
+  async targets(
+    manager: EntityManager,
+    teamId: number,
+    by: { ids?: number[]; groupId?: number; tagId?: number },
+    max: number,
+  ): Promise<Target[]> {
     const where =
       by.ids !== undefined
         ? `w.id = ANY($2::int[])`
         : by.groupId !== undefined
           ? `w.group_id IS NOT DISTINCT FROM NULLIF($2::int, 0)`
           : `w.id IN (SELECT window_id FROM window_tags WHERE tag_id = $2::int)`;
-    return this.db.query(
+    return manager.query(
       `SELECT w.id, w.uuid, w.name, w.group_id AS "groupId" FROM windows w
        WHERE w.team_id = $1 AND w.deleted_at IS NULL AND ${where} ORDER BY w.id LIMIT $3`,
       [teamId, by.ids ?? by.groupId ?? by.tagId, max + 1],

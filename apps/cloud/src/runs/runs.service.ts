@@ -212,13 +212,13 @@ export class RunsService {
     let windows: Target[];
     if (dto.windowIds) {
       await this.access.requireWindows(manager, auth, dto.windowIds, 'read');
-      windows = await this.runs.targets(auth.teamId, { ids: dto.windowIds }, LIMITS.idsMax);
+      windows = await this.runs.targets(manager, auth.teamId, { ids: dto.windowIds }, LIMITS.idsMax);
     } else if (dto.groupId !== undefined) {
       await this.access.checkGroup(manager, auth, dto.groupId);
-      windows = await this.runs.targets(auth.teamId, { groupId: dto.groupId }, LIMITS.idsMax);
+      windows = await this.runs.targets(manager, auth.teamId, { groupId: dto.groupId }, LIMITS.idsMax);
     } else {
       await this.access.checkTags(manager, auth, [dto.tagId!]);
-      windows = (await this.runs.targets(auth.teamId, { tagId: dto.tagId }, LIMITS.idsMax)).filter((w) => auth.inScope(w.groupId));
+      windows = (await this.runs.targets(manager, auth.teamId, { tagId: dto.tagId }, LIMITS.idsMax)).filter((w) => auth.inScope(w.groupId));
     }
     if (windows.length === 0) throw new InvalidParamError('The run names no window');
     if (windows.length > LIMITS.idsMax) throw new InvalidParamError(`A run takes at most ${LIMITS.idsMax} windows`);
