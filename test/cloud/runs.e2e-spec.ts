@@ -3,7 +3,7 @@ import { Account, addMember, createWindow, registerOwner, snapshot } from '../su
 import { line, LineClient } from '../support/line-client';
 import { waitFor } from '../support/wait-for';
 
-const ENV = { DEVICE_HEARTBEAT_SECONDS: '1', DEVICE_OFFLINE_SECONDS: '30', RUN_SWEEP_MS: '200', RUNS_PER_DEVICE: '2' };
+const ENV = { DEVICE_HEARTBEAT_SECONDS: '1', DEVICE_OFFLINE_SECONDS: '600', RUN_SWEEP_MS: '200', RUNS_PER_DEVICE: '2' };
 const STEPS = [{ type: 'navigate', url: '{{site}}/a' }];
 
 /**

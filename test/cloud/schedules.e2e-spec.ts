@@ -3,7 +3,7 @@ import { Account, addMember, createWindow, registerOwner, snapshot } from '../su
 import { line, LineClient } from '../support/line-client';
 import { waitFor } from '../support/wait-for';
 
-const ENV = { DEVICE_HEARTBEAT_SECONDS: '1', DEVICE_OFFLINE_SECONDS: '30', RUN_SWEEP_MS: '200', SCHEDULE_TICK_MS: '100' };
+const ENV = { DEVICE_HEARTBEAT_SECONDS: '1', DEVICE_OFFLINE_SECONDS: '600', RUN_SWEEP_MS: '200', SCHEDULE_TICK_MS: '100' };
 
 /**
  * Schedules on two instances that both tick every 100 ms: each tick starts one run, however many
@@ -117,6 +117,31 @@ describe('schedules: one run per tick across instances', () => {
     );
     const listed = (await a.post('/schedule/list', {}, owner.token)).data.list.find((s: { id: number }) => s.id === set.data.id);
     expect(listed.lastError).toContain('browser:open required');
+    expect((await a.post('/run/list', {}, owner.token)).data.list.filter((r: { taskId: number }) => r.taskId === task.id)).toHaveLength(0);
+    own.ws.terminate();
+  });
+
+  it('a member who lost task:run: the tick runs nothing, though the route is not asked', async () => {
+    const task = (await a.post('/task/create', { name: 'no task:run', steps: [{ type: 'wait', ms: 1 }] }, owner.token)).data;
+    const w = await createWindow(a, owner);
+    const who = await addMember(a, owner, { permissions: ['task:run', 'browser:open', 'browser:list'] });
+    const own = await line(a.url, who.token);
+    await own.hello();
+    const set = await a.post(
+      '/schedule/set',
+      { taskId: task.id, windowIds: [w.id], devices: [who.deviceId], cron: '0 0 1 1 *', timezone: 'UTC' },
+      who.token,
+    );
+    expect(set.code).toBe(0);
+    await a.post('/team/member/update', { userId: who.userId, permissions: ['browser:open', 'browser:list'] }, owner.token);
+    await due(set.data.id, '2026-04-01T00:00:00Z');
+    await waitFor(async () =>
+      (await a.post('/schedule/list', {}, owner.token)).data.list.some(
+        (s: { id: number; lastError: string | null }) => s.id === set.data.id && s.lastError,
+      ),
+    );
+    const listed = (await a.post('/schedule/list', {}, owner.token)).data.list.find((s: { id: number }) => s.id === set.data.id);
+    expect(listed.lastError).toContain('task:run required');
     expect((await a.post('/run/list', {}, owner.token)).data.list.filter((r: { taskId: number }) => r.taskId === task.id)).toHaveLength(0);
     own.ws.terminate();
   });

@@ -17,8 +17,9 @@ type Handler = (job: { id: string; data: Record<string, unknown>; retryCount: nu
 export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobEngine.name);
   private readonly boss: PgBoss;
-  private readonly queues: { name: string; options: PgBoss.Queue; handler: Handler; pollSeconds: number }[] = [];
+  private readonly queues: { name: string; options: PgBoss.Queue; handler: Handler; pollSeconds: number; workers: number }[] = [];
   private started: Promise<void> | null = null;
+  private readonly workers = new Map<string, string[]>();
 
   constructor(@InjectDataSource() private readonly db: DataSource) {
     this.boss = new PgBoss({
@@ -31,9 +32,9 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
     this.boss.on('error', (error: Error) => this.logger.warn(`job engine: ${error.message}`));
   }
 
-  /** A queue and its worker, started with the engine. */
-  define(name: string, options: Omit<PgBoss.Queue, 'name'>, pollSeconds: number, handler: Handler): void {
-    this.queues.push({ name, options: { name, ...options }, handler, pollSeconds });
+  /** A queue and its workers (each takes one job at a time: a slow job holds one of them, not the queue), started with the engine. */
+  define(name: string, options: Omit<PgBoss.Queue, 'name'>, pollSeconds: number, workers: number, handler: Handler): void {
+    this.queues.push({ name, options: { name, ...options }, handler, pollSeconds, workers });
   }
 
   async onApplicationBootstrap(): Promise<void> {
@@ -54,6 +55,11 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
   async onApplicationShutdown(): Promise<void> {
     await this.started?.catch(() => undefined);
     await this.boss.stop({ graceful: true, wait: true, timeout: 5_000 }).catch(() => undefined);
+  }
+
+  /** Wakes this instance's workers of `name` (jobs just committed), instead of its next poll. */
+  wake(name: string): void {
+    for (const worker of this.workers.get(name) ?? []) this.boss.notifyWorker(worker);
   }
 
   /** Queues a job, in `manager`'s transaction when given. */

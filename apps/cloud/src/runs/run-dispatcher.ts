@@ -40,27 +40,28 @@ export class RunDispatcher {
   ) {}
 
   async advance(runId: string): Promise<void> {
-    let woken: string[];
+    let moved: { woken: string[]; finished: boolean };
     try {
-      woken = await this.db.transaction((manager) => this.step(manager, runId));
+      moved = await this.db.transaction((manager) => this.step(manager, runId));
     } catch (error) {
       // Two runs taking one window at once: the loser's transaction is undone and the sweep tries again.
       if (error instanceof QueryFailedError && (error.driverError as { code?: string }).code === '23505') return;
       throw error;
     }
-    for (const deviceId of woken) await this.bus.publish({ kind: 'device-command', deviceId });
+    for (const deviceId of moved.woken) await this.bus.publish({ kind: 'device-command', deviceId });
+    if (moved.finished) this.webhooks.sendNow();
   }
 
-  private async step(manager: EntityManager, runId: string): Promise<string[]> {
+  private async step(manager: EntityManager, runId: string): Promise<{ woken: string[]; finished: boolean }> {
     const run = await this.runs.lockRunning(manager, runId);
-    if (!run) return [];
+    if (!run) return { woken: [], finished: false };
     const { running, waiting } = await this.runs.pending(manager, run);
     if (running === 0 && waiting === 0) {
       await this.finish(manager, run);
-      return [];
+      return { woken: [], finished: true };
     }
     let room = run.concurrency - running;
-    if (room <= 0 || waiting === 0) return [];
+    if (room <= 0 || waiting === 0) return { woken: [], finished: false };
     const devices = await this.runs.devices(manager, run.devices, this.config.env.DEVICE_OFFLINE_SECONDS);
     const load = new Map(devices.map((d) => [d.deviceId, d.online ? d.load : Infinity]));
     const perDevice = this.config.env.RUNS_PER_DEVICE;
@@ -98,7 +99,7 @@ export class RunDispatcher {
       woken.add(target);
       room -= 1;
     }
-    return [...woken];
+    return { woken: [...woken], finished: false };
   }
 
   /**

@@ -110,6 +110,8 @@ export class RunsService {
 
   /** The caller may run it: the task, its variables complete, devices the caller may drive. */
   private async plan(auth: AuthContext, dto: StartRunDto) {
+    // Checked here as well as on the route: a schedule starts runs as its member with their rights of the moment.
+    if (!auth.holds('task:run')) throw new ForbiddenError('Permission denied: task:run required');
     if (!auth.holds('browser:open')) throw new ForbiddenError('Permission denied: browser:open required to run tasks on windows');
     const by = [dto.windowIds, dto.groupId, dto.tagId].filter((v) => v !== undefined).length;
     if (by !== 1) throw new InvalidParamError('name the windows by exactly one of windowIds, groupId or tagId');
@@ -175,6 +177,7 @@ export class RunsService {
       return [...new Set(sent.map((w) => w.deviceId))];
     });
     for (const deviceId of asked) await this.bus.publish({ kind: 'device-command', deviceId });
+    this.webhooks.sendNow();
     return this.view(await this.require(auth, id));
   }
 

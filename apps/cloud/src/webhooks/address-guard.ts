@@ -8,6 +8,8 @@ import ipaddr from 'ipaddr.js';
  * and a literal address as given), so a name that resolves to a public address when saved and to a
  * private one when delivering (DNS rebinding) is refused at the moment it matters.
  */
+const METADATA = new Set(['169.254.169.254', '169.254.170.2', 'fd00:ec2:0:0:0:0:0:254']);
+
 export function refusedAddress(address: string, allowPrivate: boolean): string | null {
   let parsed: ipaddr.IPv4 | ipaddr.IPv6;
   try {
@@ -15,6 +17,11 @@ export function refusedAddress(address: string, allowPrivate: boolean): string |
   } catch {
     return `${address} is not an IP address`;
   }
+  // Cloud metadata services answer on these whatever a team allows: never a webhook's endpoint.
+  if (METADATA.has(parsed.toNormalizedString())) return `${address} is a cloud metadata address`;
+  // IPv4-compatible IPv6 (::a.b.c.d, deprecated) names an IPv4 host some stacks still route.
+  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).parts.slice(0, 6).every((part) => part === 0))
+    return `${address} is an IPv4-compatible IPv6 address`;
   const range = parsed.range();
   if (range === 'unicast') return null;
   const privateRanges = ['loopback', 'private', 'linkLocal', 'carrierGradeNat', 'uniqueLocal'];

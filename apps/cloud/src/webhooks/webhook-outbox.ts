@@ -22,6 +22,11 @@ export class WebhookOutbox {
     private readonly config: CloudConfig,
   ) {}
 
+  /** Once the transaction that enqueued deliveries committed: this instance sends them now rather than at its next poll. */
+  sendNow(): void {
+    this.jobs.wake(DELIVERY_QUEUE);
+  }
+
   async enqueue(manager: EntityManager, teamId: number, event: WebhookEvent, data: Record<string, unknown>): Promise<void> {
     const hooks = await this.store.subscribed(manager, teamId, event);
     for (const hook of hooks) {

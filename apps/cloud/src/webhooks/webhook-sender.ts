@@ -10,6 +10,8 @@ import { guardedLookup, refusedAddress } from './address-guard';
 import { DeliveryRow, WebhookRow, WebhookStore } from './webhook-store';
 
 export const DELIVERY_QUEUE = 'webhook-delivery';
+/** Deliveries one instance makes at once: an endpoint that never answers holds one of them for its timeout, not every team's. */
+const DELIVERY_WORKERS = 8;
 /** What of an endpoint's answer is kept for the console. */
 const ANSWER_KEPT = 1000;
 
@@ -41,6 +43,7 @@ export class WebhookSender {
       DELIVERY_QUEUE,
       { retryLimit: WEBHOOK_RETRIES, retryDelay: WEBHOOK_RETRY_DELAY_SECONDS, retryBackoff: true },
       1,
+      DELIVERY_WORKERS,
       async (job) => this.deliver(String(job.data.deliveryId), job.retryCount >= job.retryLimit),
     );
   }
