@@ -42,11 +42,16 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
       await this.boss.start();
       for (const queue of this.queues) {
         if (!(await this.boss.getQueue(queue.name))) await this.boss.createQueue(queue.name, queue.options).catch(() => undefined);
-        await this.boss.work(
-          queue.name,
-          { batchSize: 1, pollingIntervalSeconds: queue.pollSeconds, includeMetadata: true },
-          async ([job]) => queue.handler(job as unknown as Parameters<Handler>[0]),
-        );
+        const ids: string[] = [];
+        for (let i = 0; i < queue.workers; i++)
+          ids.push(
+            await this.boss.work(
+              queue.name,
+              { batchSize: 1, pollingIntervalSeconds: queue.pollSeconds, includeMetadata: true },
+              async ([job]) => queue.handler(job as unknown as Parameters<Handler>[0]),
+            ),
+          );
+        this.workers.set(queue.name, ids);
       }
     })();
     await this.started;
