@@ -318,7 +318,7 @@ describe('device line: commands from the cloud', () => {
     const asked = cloud.post('/browser/open', { device: member.deviceId, uuid: window.uuid }, member.token);
     const command = await device.next('command');
     device.send({ type: 'answer', commandId: command.commandId, code: 0, msg: 'a\u0000b', data: {} });
-    expect(await device.closed).toEqual({ code: 4400, reason: 'answer: NUL characters' });
+    expect(await device.closed).toEqual({ code: 4400, reason: 'answer: NUL characters or unpaired surrogates' });
     expect((await asked).code).toBe(503);
   });
 

@@ -195,6 +195,26 @@ describe('runs: the cloud side', () => {
     await expect(desk.next('command', 800)).rejects.toThrow();
   });
 
+  it("a command sent on a line whose end was never recorded (its instance died) is lost when the device's next line says hello", async () => {
+    const desk = await device(a, member);
+    const t = await task();
+    const w = await createWindow(a, owner);
+    const started = await a.post(
+      '/run/start',
+      { taskId: t.id, windowIds: [w.id], devices: [member.deviceId], variables: { site: 'https://e.com' } },
+      member.token,
+    );
+    const command = await desk.next('command');
+    // As a killed instance leaves it: the command sent on a line nobody holds any more, the device's row still naming it.
+    await a.db.query(`UPDATE device_commands SET line_id = '00000000-0000-4000-8000-00000000dead' WHERE id = $1`, [command.commandId]);
+    await a.db.query(`UPDATE devices SET line_id = '00000000-0000-4000-8000-00000000dead' WHERE device_id = $1`, [member.deviceId]);
+    const again = await device(b, member);
+    await waitFor(async () => (await a.post('/run/detail', { id: started.data.id }, member.token)).data.windows[0].status === 'agent_lost');
+    // Nothing waits any more: the run ends (it stayed running for good before).
+    await waitFor(async () => (await a.post('/run/detail', { id: started.data.id }, member.token)).data.status === 'failed');
+    void again;
+  });
+
   it('no two runs hold one window at once: the second waits for the first', async () => {
     const desk = await device(a, member);
     const t = await task();

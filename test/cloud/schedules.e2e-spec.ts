@@ -146,6 +146,38 @@ describe('schedules: one run per tick across instances', () => {
     own.ws.terminate();
   });
 
+  it('a tick that comes while its device is offline (a restart brings the cloud back first) waits for the device', async () => {
+    const task = (await a.post('/task/create', { name: 'waits', steps: [{ type: 'wait', ms: 1 }] }, owner.token)).data;
+    const w = await createWindow(a, owner);
+    const who = await addMember(a, owner, { permissions: ['task:run', 'browser:open', 'browser:list'] });
+    const first = await line(a.url, who.token);
+    await first.hello();
+    const set = await a.post(
+      '/schedule/set',
+      { taskId: task.id, windowIds: [w.id], devices: [who.deviceId], cron: '0 0 1 1 *', timezone: 'UTC' },
+      who.token,
+    );
+    first.ws.terminate();
+    await waitFor(async () => !(await a.post('/device/list', {}, who.token)).data.list[0].online);
+    await due(set.data.id, new Date(Date.now() - 60_000).toISOString());
+    await waitFor(async () =>
+      String((await a.post('/schedule/list', {}, who.token)).data.list[0].lastError).startsWith('waiting for a device'),
+    );
+    expect((await a.post('/run/list', {}, owner.token)).data.list.filter((r: { taskId: number }) => r.taskId === task.id)).toHaveLength(0);
+    // The device is back: the same tick runs, once.
+    const back = await line(a.url, who.token);
+    await back.hello();
+    void (async () => {
+      const command = await back.next('command', 30_000).catch(() => null);
+      if (command) back.send({ type: 'answer', commandId: command.commandId, code: 0, msg: 'success', data: {} });
+    })();
+    await waitFor(
+      async () => (await a.post('/run/list', {}, who.token)).data.list.filter((r: { taskId: number }) => r.taskId === task.id).length === 1,
+    );
+    await waitFor(async () => (await a.post('/schedule/list', {}, who.token)).data.list[0].lastError === null);
+    back.ws.terminate();
+  });
+
   it('refuses bad patterns, zones and runs when set, changing nothing; others see and delete only what they may', async () => {
     const task = (await a.post('/task/create', { name: 'refusals', steps: [{ type: 'type', selector: '#a', text: '{{v}}' }] }, owner.token))
       .data;

@@ -141,6 +141,18 @@ export class CommandStore {
     );
   }
 
+  /**
+   * Commands sent on the device's earlier lines and never answered: a new line means those are
+   * gone (an instance that died took their ends with it), so they are lost, not waited for.
+   */
+  async lostElsewhere(manager: EntityManager, deviceId: string, lineId: string): Promise<string[]> {
+    const rows: { id: string }[] = await manager.query(
+      changed`UPDATE device_commands SET status = 'lost' WHERE device_id = $1 AND status = 'sent' AND line_id <> $2 RETURNING id`,
+      [deviceId, lineId],
+    );
+    return rows.map((r) => r.id);
+  }
+
   /** Commands a line sent and lost before their answer: the device may have run them. */
   async lostWith(lineId: string, manager: EntityManager = this.db.manager): Promise<string[]> {
     const rows: { id: string }[] = await manager.query(

@@ -57,7 +57,7 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
 
   /** The line `lineId` holds the caller's device from now on. */
   async hello(auth: AuthContext, lineId: string, hello: Hello): Promise<void> {
-    await this.db.transaction(async (manager) => {
+    const lost = await this.db.transaction(async (manager) => {
       const { wasOnline } = await this.devices.connected(
         manager,
         { deviceId: auth.deviceId, teamId: auth.teamId, userId: auth.userId, lineId, ...hello },
@@ -71,7 +71,10 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
           deviceId: auth.deviceId,
           data: { hostname: hello.hostname, version: hello.version },
         });
+      return this.commands.lostElsewhere(manager, auth.deviceId, lineId);
     });
+    // Their waiters (and a run's window) learn it now, not never.
+    for (const commandId of lost) await this.bus.publish({ kind: 'device-answer', commandId });
   }
 
   /** A heartbeat: false when another line holds the device now. */

@@ -5,6 +5,74 @@ import { DataSource, EntityManager } from 'typeorm';
 
 type Db = { executeSql(text: string, values?: unknown[]): Promise<{ rows: unknown[]; rowCount?: number }> };
 type Handler = (job: { id: string; data: Record<string, unknown>; retryCount: number; retryLimit: number }) => Promise<void>;
+interface QueueSpec {
+  name: string;
+  options: PgBoss.Queue;
+  handler: Handler;
+  pollSeconds: number;
+  workers: number;
+}
+
+/**
+ * One queue's jobs on this instance: one fetch per poll (or wake) for as many jobs as there is room
+ * for, each handled on its own and completed or failed by itself (pg-boss retries a failed one).
+ * One fetch, not one per worker: an idle instance holds no more connections for it than one.
+ */
+class Poller {
+  private running = 0;
+  private fetching = false;
+  private stopped = false;
+  private timer?: NodeJS.Timeout;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly boss: PgBoss,
+    private readonly queue: QueueSpec,
+    private readonly logger: Logger,
+  ) {}
+
+  start(): void {
+    this.timer = setInterval(() => this.poll(), this.queue.pollSeconds * 1000);
+    this.timer.unref();
+    this.poll();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    clearInterval(this.timer);
+    await Promise.all(this.inFlight);
+  }
+
+  poll(): void {
+    if (this.stopped || this.fetching || this.running >= this.queue.workers) return;
+    this.fetching = true;
+    void this.boss
+      .fetch(this.queue.name, { batchSize: this.queue.workers - this.running, includeMetadata: true })
+      .then((jobs) => {
+        for (const job of jobs ?? []) this.handle(job as unknown as Parameters<Handler>[0]);
+      })
+      .catch((error: Error) => this.logger.warn(`job engine: ${this.queue.name} not fetched (${error.message})`))
+      .finally(() => (this.fetching = false));
+  }
+
+  private handle(job: Parameters<Handler>[0]): void {
+    this.running += 1;
+    const work = this.queue
+      .handler(job)
+      .then(
+        () => this.boss.complete(this.queue.name, job.id),
+        (error: Error) => this.boss.fail(this.queue.name, job.id, { message: error.message.slice(0, 500) }),
+      )
+      .catch((error: Error) => this.logger.warn(`job engine: ${this.queue.name} job ${job.id} not recorded (${error.message})`))
+      .finally(() => {
+        this.running -= 1;
+        this.inFlight.delete(work);
+        // Room again: the next job need not wait for the poll.
+        this.poll();
+      });
+    this.inFlight.add(work);
+  }
+}
 
 /**
  * pg-boss (10.x: it runs on Node 20) as the cloud's job engine, speaking through the cloud's own
@@ -17,9 +85,9 @@ type Handler = (job: { id: string; data: Record<string, unknown>; retryCount: nu
 export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobEngine.name);
   private readonly boss: PgBoss;
-  private readonly queues: { name: string; options: PgBoss.Queue; handler: Handler; pollSeconds: number; workers: number }[] = [];
+  private readonly queues: QueueSpec[] = [];
   private started: Promise<void> | null = null;
-  private readonly workers = new Map<string, string[]>();
+  private readonly pollers = new Map<string, Poller>();
 
   constructor(@InjectDataSource() private readonly db: DataSource) {
     this.boss = new PgBoss({
@@ -32,7 +100,7 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
     this.boss.on('error', (error: Error) => this.logger.warn(`job engine: ${error.message}`));
   }
 
-  /** A queue and its workers (each takes one job at a time: a slow job holds one of them, not the queue), started with the engine. */
+  /** A queue and how many of its jobs this instance handles at once (a slow job holds one of them, not the queue), polled from start. */
   define(name: string, options: Omit<PgBoss.Queue, 'name'>, pollSeconds: number, workers: number, handler: Handler): void {
     this.queues.push({ name, options: { name, ...options }, handler, pollSeconds, workers });
   }
@@ -42,16 +110,9 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
       await this.boss.start();
       for (const queue of this.queues) {
         if (!(await this.boss.getQueue(queue.name))) await this.boss.createQueue(queue.name, queue.options).catch(() => undefined);
-        const ids: string[] = [];
-        for (let i = 0; i < queue.workers; i++)
-          ids.push(
-            await this.boss.work(
-              queue.name,
-              { batchSize: 1, pollingIntervalSeconds: queue.pollSeconds, includeMetadata: true },
-              async ([job]) => queue.handler(job as unknown as Parameters<Handler>[0]),
-            ),
-          );
-        this.workers.set(queue.name, ids);
+        const poller = new Poller(this.boss, queue, this.logger);
+        this.pollers.set(queue.name, poller);
+        poller.start();
       }
     })();
     await this.started;
@@ -59,12 +120,13 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationShutdown(): Promise<void> {
     await this.started?.catch(() => undefined);
-    await this.boss.stop({ graceful: true, wait: true, timeout: 5_000 }).catch(() => undefined);
+    await Promise.all([...this.pollers.values()].map((poller) => poller.stop()));
+    await this.boss.stop({ graceful: false, wait: true, timeout: 5_000 }).catch(() => undefined);
   }
 
-  /** Wakes this instance's workers of `name` (jobs just committed), instead of its next poll. */
+  /** Takes `name`'s jobs now (they just committed), instead of at the next poll. */
   wake(name: string): void {
-    for (const worker of this.workers.get(name) ?? []) this.boss.notifyWorker(worker);
+    this.pollers.get(name)?.poll();
   }
 
   /** Queues a job, in `manager`'s transaction when given. */

@@ -108,6 +108,15 @@ export class ScheduleStore {
     return rows.length > 0;
   }
 
+  /** The tick stays claimed (fired again once it is stale) and says why it waits. */
+  async waiting(id: number, tick: string, error: string): Promise<void> {
+    await this.db.query(`UPDATE schedules SET last_error = $3 WHERE id = $1 AND firing_at = $2::timestamptz`, [
+      id,
+      tick,
+      error.slice(0, 2000),
+    ]);
+  }
+
   /** The tick `tick` was fired (or failed with `error`). */
   async fired(id: number, tick: string, runId: string | null, error: string | null): Promise<void> {
     await this.db.query(

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } fro
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Cron } from 'croner';
 import { DataSource } from 'typeorm';
-import { DomainError, InvalidParamError, NotFoundError } from '@cos/contracts';
+import { DomainError, InvalidParamError, NotFoundError, ResultCode } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
 import { AuditLog } from '../audit/audit-log';
 import { AuthLoader } from '../auth/auth-loader';
@@ -16,6 +16,8 @@ import { ScheduleFields, ScheduleRow, ScheduleStore } from './schedule-store';
 /** A tick claimed and not fired within this long is fired again by another instance (under the same run key). */
 const STALE_SECONDS = 60;
 const DUE_MAX = 20;
+/** How long a tick waits for one of its devices to come online before it is given up. */
+const DEVICE_WAIT_MS = 10 * 60_000;
 
 /** The next tick of `cron` in `timezone` after `after`; refuses patterns with seconds, unknown zones and patterns that never fire. */
 export function nextTick(cron: string, timezone: string, after = new Date()): Date {
@@ -162,6 +164,12 @@ export class SchedulesService implements OnApplicationBootstrap, OnApplicationSh
       await this.schedules.fired(row.id, tick, run.id, null);
     } catch (error) {
       const message = error instanceof DomainError ? `${error.message} (code ${error.code})` : (error as Error).message;
+      // No device online yet (a restart brings the cloud back before its agents): the tick is tried
+      // again every STALE_SECONDS for DEVICE_WAIT_MS, then given up.
+      if (error instanceof DomainError && error.code === ResultCode.Unavailable && Date.now() - Date.parse(tickIso) < DEVICE_WAIT_MS) {
+        await this.schedules.waiting(row.id, tick, `waiting for a device: ${message}`).catch(() => undefined);
+        return;
+      }
       this.logger.warn(`schedule ${row.id} tick ${tickIso} not run: ${message}`);
       await this.schedules.fired(row.id, tick, null, message).catch(() => undefined);
     }
