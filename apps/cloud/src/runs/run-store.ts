@@ -82,7 +82,11 @@ const WINDOW_RUN = `window_id AS "windowId", window_uuid AS "windowUuid", window
 /** A window run that still has work: queued, or lost with its device and retries left. */
 const WAITING = `(rw.status = 'queued' OR (rw.status = 'agent_lost' AND rw.attempt <= r.retries))`;
 
-/** The `runs` and `run_windows` tables. */
+/**
+ * The `runs` and `run_windows` tables. A window run's start and end are the moments they are
+ * written (`clock_timestamp()`), not their transaction's start: a dispatch that waited for the
+ * run's lock would otherwise seem to start before the window it followed had ended.
+ */
 @Injectable()
 export class RunStore {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
@@ -228,7 +232,7 @@ export class RunStore {
 
   async markSent(manager: EntityManager, runId: string, windowId: number, deviceId: string, commandId: string): Promise<void> {
     await manager.query(
-      `UPDATE run_windows SET status = 'running', device_id = $3, command_id = $4, attempt = attempt + 1, started_at = now(),
+      `UPDATE run_windows SET status = 'running', device_id = $3, command_id = $4, attempt = attempt + 1, started_at = clock_timestamp(),
          finished_at = NULL, error = NULL WHERE run_id = $1 AND window_id = $2`,
       [runId, windowId, deviceId, commandId],
     );
@@ -236,11 +240,10 @@ export class RunStore {
 
   /** A window run that will not be sent: failed (or canceled) with `error`. */
   async refuse(manager: EntityManager, runId: string, windowId: number, error: string): Promise<void> {
-    await manager.query(`UPDATE run_windows SET status = 'failed', error = $3, finished_at = now() WHERE run_id = $1 AND window_id = $2`, [
-      runId,
-      windowId,
-      error.slice(0, 2000),
-    ]);
+    await manager.query(
+      `UPDATE run_windows SET status = 'failed', error = $3, finished_at = clock_timestamp() WHERE run_id = $1 AND window_id = $2`,
+      [runId, windowId, error.slice(0, 2000)],
+    );
   }
 
   async finish(manager: EntityManager, runId: string, status: RunStatus): Promise<void> {
@@ -265,7 +268,7 @@ export class RunStore {
     outcome: { status: WindowRunStatus; results: unknown; captured: unknown; error: string | null },
   ): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
-      changed`UPDATE run_windows SET status = $4, results = $5::jsonb, captured = $6::jsonb, error = $7, finished_at = now()
+      changed`UPDATE run_windows SET status = $4, results = $5::jsonb, captured = $6::jsonb, error = $7, finished_at = clock_timestamp()
         WHERE run_id = $1 AND window_id = $2 AND command_id = $3 AND status = 'running' RETURNING 1`,
       [
         settled.runId,
