@@ -84,20 +84,13 @@ class Poller {
 @Injectable()
 export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(JobEngine.name);
-  private readonly boss: PgBoss;
+  private boss: PgBoss;
   private readonly queues: QueueSpec[] = [];
   private started: Promise<void> | null = null;
   private readonly pollers = new Map<string, Poller>();
 
   constructor(@InjectDataSource() private readonly db: DataSource) {
-    this.boss = new PgBoss({
-      db: this.adapter(),
-      schema: 'pgboss',
-      schedule: false,
-      supervise: true,
-      migrate: true,
-    });
-    this.boss.on('error', (error: Error) => this.logger.warn(`job engine: ${error.message}`));
+    this.boss = this.newBoss();
   }
 
   /** A queue and how many of its jobs this instance handles at once (a slow job holds one of them, not the queue), polled from start. */
@@ -107,7 +100,19 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
 
   async onApplicationBootstrap(): Promise<void> {
     this.started = (async () => {
-      await this.boss.start();
+      // Instances starting together on a fresh database race to install the engine's schema: the
+      // loser tries again (a new engine: a failed start cannot be started again) and finds it installed.
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await this.boss.start();
+          break;
+        } catch (error) {
+          if (attempt >= 5) throw error;
+          this.logger.warn(`job engine not started (${(error as Error).message}); trying again`);
+          await new Promise((resolve) => setTimeout(resolve, 200 * attempt));
+          this.boss = this.newBoss();
+        }
+      }
       for (const queue of this.queues) {
         if (!(await this.boss.getQueue(queue.name))) await this.boss.createQueue(queue.name, queue.options).catch(() => undefined);
         const poller = new Poller(this.boss, queue, this.logger);
@@ -122,6 +127,18 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
     await this.started?.catch(() => undefined);
     await Promise.all([...this.pollers.values()].map((poller) => poller.stop()));
     await this.boss.stop({ graceful: false, wait: true, timeout: 5_000 }).catch(() => undefined);
+  }
+
+  private newBoss(): PgBoss {
+    const boss = new PgBoss({
+      db: this.adapter(),
+      schema: 'pgboss',
+      schedule: false,
+      supervise: true,
+      migrate: true,
+    });
+    boss.on('error', (error: Error) => this.logger.warn(`job engine: ${error.message}`));
+    return boss;
   }
 
   /** Takes `name`'s jobs now (they just committed), instead of at the next poll. */
@@ -141,6 +158,11 @@ export class JobEngine implements OnApplicationBootstrap, OnApplicationShutdown 
         try {
           const result = await runner.query(text, values ?? [], true);
           return { rows: (result.records as unknown[] | undefined) ?? [], rowCount: result.affected };
+        } catch (error) {
+          // A failed statement list that opened a transaction (the engine's install) leaves it open:
+          // the pooled connection goes back clean.
+          if (!manager?.queryRunner) await runner.query('ROLLBACK').catch(() => undefined);
+          throw error;
         } finally {
           if (!manager?.queryRunner) await runner.release();
         }
