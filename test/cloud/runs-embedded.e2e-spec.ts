@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner } from '../support/factories';
-import { line } from '../support/line-client';
+import { answerEvery, line } from '../support/line-client';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(180_000);
@@ -44,13 +44,7 @@ describe('runs, schedules and webhooks on the embedded database', () => {
     await post('/webhook/create', { url: `http://127.0.0.1:${(endpoint.address() as AddressInfo).port}/` });
     const device = await line(cloud.url, owner.token);
     await device.hello();
-    void (async () => {
-      for (;;) {
-        const command = await device.next('command', 120_000).catch(() => null);
-        if (!command) return;
-        device.send({ type: 'answer', commandId: command.commandId, code: 0, msg: 'success', data: { results: [] } });
-      }
-    })();
+    answerEvery(device);
     const task = (await post('/task/create', { name: 'embedded', steps: [{ type: 'wait', ms: 1 }] })).data;
     const windows = await Promise.all(Array.from({ length: 3 }, () => createWindow(cloud, owner)));
     const body = { taskId: task.id, windowIds: windows.map((w) => w.id), devices: [owner.deviceId], concurrency: 2 };

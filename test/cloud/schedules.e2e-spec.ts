@@ -1,6 +1,6 @@
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, addMember, createWindow, registerOwner, snapshot } from '../support/factories';
-import { line, LineClient } from '../support/line-client';
+import { answerEvery, line, LineClient } from '../support/line-client';
 import { waitFor } from '../support/wait-for';
 
 const ENV = { DEVICE_HEARTBEAT_SECONDS: '1', DEVICE_OFFLINE_SECONDS: '600', RUN_SWEEP_MS: '200', SCHEDULE_TICK_MS: '100' };
@@ -16,7 +16,6 @@ describe('schedules: one run per tick across instances', () => {
   let owner: Account;
   let member: Account;
   let desk: LineClient;
-  let answering = true;
 
   beforeAll(async () => {
     a = await startCloud({ listen: true, env: ENV });
@@ -26,15 +25,9 @@ describe('schedules: one run per tick across instances', () => {
     desk = await line(b.url, member.token);
     await desk.hello();
     // The device does each run it is sent.
-    void (async () => {
-      while (answering) {
-        const command = await desk.next('command', 600_000).catch(() => null);
-        if (command) desk.send({ type: 'answer', commandId: command.commandId, code: 0, msg: 'success', data: { results: [] } });
-      }
-    })();
+    answerEvery(desk);
   });
   afterAll(async () => {
-    answering = false;
     desk.ws.terminate();
     await b.close();
     await a.close();

@@ -3,7 +3,7 @@ import { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, createWindow, registerOwner, snapshot } from '../support/factories';
-import { line, LineClient } from '../support/line-client';
+import { answerEvery, line, LineClient } from '../support/line-client';
 import { waitFor } from '../support/wait-for';
 
 const ENV = {
@@ -44,7 +44,6 @@ describe('webhooks: signed deliveries on run completion', () => {
   let cloud: CloudHarness;
   let owner: Account;
   let desk: LineClient;
-  let answering = true;
   const servers: Server[] = [];
 
   beforeAll(async () => {
@@ -52,15 +51,10 @@ describe('webhooks: signed deliveries on run completion', () => {
     owner = await registerOwner(cloud);
     desk = await line(cloud.url, owner.token);
     await desk.hello();
-    void (async () => {
-      while (answering) {
-        const command = await desk.next('command', 600_000).catch(() => null);
-        if (command) desk.send({ type: 'answer', commandId: command.commandId, code: 0, msg: 'success', data: { results: [] } });
-      }
-    })();
+    // The device does each run it is sent.
+    answerEvery(desk);
   });
   afterAll(async () => {
-    answering = false;
     desk.ws.terminate();
     for (const server of servers) server.close();
     await cloud.close();

@@ -76,3 +76,12 @@ export async function line(cloudUrl: string, token: string): Promise<LineClient>
 }
 
 export const HEARTBEAT = { type: 'heartbeat', capacity: CAPACITY };
+
+/** Answers every command the line is sent with success (a device that does each run at once), for as long as the line is open. */
+export function answerEvery(client: LineClient): void {
+  client.ws.on('message', (data) => {
+    const message = JSON.parse((data as Buffer).toString('utf8')) as { type: string; commandId?: string };
+    if (message.type === 'command')
+      client.send({ type: 'answer', commandId: message.commandId, code: 0, msg: 'success', data: { results: [] } });
+  });
+}
