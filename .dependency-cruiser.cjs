@@ -13,7 +13,7 @@ const CLOUD_LAYERS = [
   ['fingerprints', 'tags', 'groups', 'proxies', 'console', 'health'],
   ['teams', 'windows', 'events'],
   ['devices', 'launch', 'recycle'],
-  ['cookies', 'profiles', 'tasks', 'webhooks'],
+  ['cookies', 'profiles', 'tasks', 'variables', 'webhooks'],
   ['runs'],
   ['schedules'],
 ];

@@ -584,11 +584,27 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/run/start', { ...base, idempotencyKey: 'has space' }, 211, 'idempotencyKey must be 1 to 100 printable');
     await refused('/run/start', { ...base, taskId: 2147483647 }, 404, 'Task 2147483647 not found');
     await refused('/run/start', base, 404, 'Device dev-x not found');
-    await refused('/run/start', { ...base, windowIds: [foreign.id] }, 404, 'Device dev-x not found');
+    await refused('/run/start', { ...base, windowIds: [foreign.id] }, 404, `Window ${foreign.id} not found`);
     for (const id of ['x', 7, null, '11111111-2222-4333-8444-55555555555']) {
       await refused('/run/detail', { id }, 211, 'id must be a run id (a UUID)');
       await refused('/run/cancel', { id }, 211, 'id must be a run id (a UUID)');
     }
+  });
+
+  it('variables: names, values, windows', async () => {
+    for (const name of [undefined, 7, '', '1a', 'a-b', 'a'.repeat(65), ['a']])
+      await refused('/variable/set', { name, value: 'x' }, 211, 'name must be letters, digits and _');
+    for (const value of [undefined, 7, null, { a: 1 }, 'v'.repeat(10_001)])
+      await refused('/variable/set', { name: 'a', value }, 211, 'value must be text of at most 10000 characters');
+    await refused('/variable/set', { name: 'a', value: 'x\u0000' }, 211, 'value must not contain NUL characters');
+    await refused('/variable/set', { name: 'a', value: 'x\udc00' }, 211, 'unpaired surrogate');
+    await refused('/variable/set', { name: 'a', value: 'x', secret: 1 }, 211, 'secret must be true or false');
+    await refused('/variable/set', { name: 'a', value: 'x', scope: 'team' }, 211, 'property scope should not exist');
+    for (const windowId of ['x', 0, -1, 1.5])
+      await refused('/variable/set', { windowId, name: 'a', value: 'x' }, 211, 'windowId must be a positive integer');
+    await refused('/variable/set', { windowId: foreign.id, name: 'a', value: 'x' }, 404, `Window ${foreign.id} not found`);
+    await refused('/variable/list', { windowId: foreign.id }, 404, `Window ${foreign.id} not found`);
+    await refused('/variable/delete', { windowId: w.id, name: 'a' }, 404, `Variable a not found on window ${w.id}`);
   });
 
   it('unknown paths and methods', async () => {

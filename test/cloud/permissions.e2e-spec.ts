@@ -287,6 +287,17 @@ const CASES: Case[] = [
   single('/webhook/deliveries', 'webhook:manage', (f) => ({ id: f.webhook }), { expect: { otherTeam: 404 } }),
   single('/webhook/delete', 'webhook:manage', (f) => ({ id: f.webhook }), { expect: { otherTeam: 404 } }),
   single('/webhook/settings', 'team:manage', () => ({ allowPrivateAddresses: false })),
+  single('/variable/set', 'variable:manage', () => ({ name: 'v', value: 'x' })),
+  // A window's own values belong to the window: outside the limited member's scope it is not there.
+  single('/variable/set', 'variable:manage', (f) => ({ windowId: f.w1.id, name: 'v', value: 'x', secret: true }), {
+    label: 'on a window',
+    expect: READ,
+  }),
+  single('/variable/delete', 'variable:manage', () => ({ name: 'not_set' }), {
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
+  }),
+  { path: '/variable/list', permission: null, body: () => ({}) },
+  { path: '/variable/list', permission: null, label: 'of a window', body: (f) => ({ windowId: f.w1.id }), expect: READ },
 ];
 
 function expectedCode(c: Case, caller: Caller): number {

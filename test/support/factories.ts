@@ -91,6 +91,7 @@ export async function snapshot(cloud: CloudHarness): Promise<string> {
     'schedules',
     'webhooks',
     'webhook_deliveries',
+    'variables',
   ];
   const parts: string[] = [];
   for (const table of tables) {

@@ -22,6 +22,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { WebhooksModule } from './webhooks/webhooks.module';
 import { TagsModule } from './tags/tags.module';
 import { TasksModule } from './tasks/tasks.module';
+import { VariablesModule } from './variables/variables.module';
 import { TeamsModule } from './teams/teams.module';
 import { WindowsModule } from './windows/windows.module';
 
@@ -47,6 +48,7 @@ import { WindowsModule } from './windows/windows.module';
     JobsModule,
     WebhooksModule,
     TasksModule,
+    VariablesModule,
     RunsModule,
     SchedulesModule,
   ],

@@ -13,6 +13,7 @@ export const PERMISSIONS = {
   'proxy:manage': "Manage the team's saved proxies",
   'task:manage': 'Create, change, restore and delete tasks',
   'webhook:manage': "Manage the team's webhook endpoints and read their deliveries",
+  'variable:manage': "Set and delete the team's variables and its windows' (secrets are never read back)",
   'task:run': 'Run tasks on windows in scope, on devices one may drive; cancel and retry those runs',
   'team:manage': 'Manage team members and their permissions',
 } as const;

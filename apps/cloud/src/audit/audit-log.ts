@@ -32,6 +32,8 @@ export const AUDIT_KINDS = [
   'schedule.deleted',
   'webhook.changed',
   'webhook.deleted',
+  'variable.set',
+  'variable.deleted',
   'member.added',
   'member.changed',
   'member.removed',

@@ -18,6 +18,7 @@ import { DeviceLines1763900000100 } from './migrations/1763900000100-DeviceLines
 import { TasksRuns1763900000110 } from './migrations/1763900000110-TasksRuns';
 import { Schedules1763900000120 } from './migrations/1763900000120-Schedules';
 import { Webhooks1763900000130 } from './migrations/1763900000130-Webhooks';
+import { Variables1763900000140 } from './migrations/1763900000140-Variables';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -38,6 +39,7 @@ export const MIGRATIONS = [
   TasksRuns1763900000110,
   Schedules1763900000120,
   Webhooks1763900000130,
+  Variables1763900000140,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

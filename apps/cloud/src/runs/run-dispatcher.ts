@@ -2,13 +2,14 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { DEVICE_LINE_MESSAGE_MAX, DomainError, fillVariables, parseSteps } from '@cos/contracts';
+import { DEVICE_LINE_MESSAGE_MAX, DomainError, fillVariables, parseSteps, stepVariables } from '@cos/contracts';
 import type { RunOrder } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
 import { SecretBox } from '../crypto/secret-box';
 import { CommandStore } from '../devices/command-store';
+import { VariablesService, WindowValues } from '../variables/variables.service';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { Candidate, RunRow, RunStore } from './run-store';
 
@@ -37,6 +38,7 @@ export class RunDispatcher {
     private readonly bus: ClusterBus,
     private readonly config: CloudConfig,
     private readonly webhooks: WebhookOutbox,
+    private readonly variables: VariablesService,
   ) {}
 
   async advance(runId: string): Promise<void> {
@@ -66,8 +68,15 @@ export class RunDispatcher {
     const load = new Map(devices.map((d) => [d.deviceId, d.online ? d.load : Infinity]));
     const perDevice = this.config.env.RUNS_PER_DEVICE;
     const woken = new Set<string>();
-    const order = this.orderOf(run);
-    for (const candidate of await this.runs.candidates(manager, run.id, Math.max(room * 4, 16))) {
+    const candidates = await this.runs.candidates(manager, run.id, Math.max(room * 4, 16));
+    const runValues = { ...run.variables, ...(run.secrets ? (JSON.parse(this.box.open(run.secrets)) as Record<string, string>) : {}) };
+    const stored = await this.variables.forWindows(
+      manager,
+      run.teamId,
+      candidates.map((c) => c.windowId),
+      stepVariables(run.steps),
+    );
+    for (const candidate of candidates) {
       if (room === 0) break;
       const target = this.placeOf(run, candidate, load, perDevice);
       if (target === null) continue;
@@ -75,6 +84,7 @@ export class RunDispatcher {
         await this.runs.refuse(manager, run.id, candidate.windowId, target.refused);
         continue;
       }
+      const order = this.orderOf(run, runValues, stored.team, stored.windows.get(candidate.windowId)!);
       if ('refused' in order) {
         await this.runs.refuse(manager, run.id, candidate.windowId, order.refused);
         continue;
@@ -94,7 +104,8 @@ export class RunDispatcher {
         },
         TAKE_WITHIN_MS,
       );
-      await this.runs.markSent(manager, run.id, candidate.windowId, target, commandId);
+      const secretsUsed = order.secrets.length > 0 ? this.box.seal(JSON.stringify(order.secrets)) : null;
+      await this.runs.markSent(manager, run.id, candidate.windowId, target, commandId, secretsUsed);
       load.set(target, load.get(target)! + 1);
       woken.add(target);
       room -= 1;
@@ -118,16 +129,25 @@ export class RunDispatcher {
     return best;
   }
 
-  /** The run's steps with its variables and secrets filled in, as the sealed command will carry them. */
-  private orderOf(run: RunRow): { text: string } | { refused: string } {
+  /**
+   * The run's steps for one window, filled in as the sealed command will carry them: the team's
+   * stored values, then the run's own, then the window's (its account is never replaced by a value
+   * meant for every window). `secrets` are the stored secret values it was filled with.
+   */
+  private orderOf(
+    run: RunRow,
+    runValues: Record<string, string>,
+    team: WindowValues,
+    window: WindowValues,
+  ): { text: string; secrets: string[] } | { refused: string } {
     try {
-      const values = { ...run.variables, ...(run.secrets ? (JSON.parse(this.box.open(run.secrets)) as Record<string, string>) : {}) };
+      const values = { ...team.values, ...runValues, ...window.values };
       // Filled in, the steps are checked again as the device will check them: a value that makes a
       // URL a file or a script's page fails this window here instead of ending the device's line.
       const order: RunOrder = { steps: parseSteps(fillVariables(run.steps, values)), timeoutMs: run.timeoutMs };
       const text = JSON.stringify(order);
       if (Buffer.byteLength(text) > ORDER_MAX) return { refused: `The steps with their variables filled in are over ${ORDER_MAX} bytes` };
-      return { text };
+      return { text, secrets: [...team.secrets, ...window.secrets] };
     } catch (error) {
       if (error instanceof DomainError) return { refused: error.message };
       throw error;

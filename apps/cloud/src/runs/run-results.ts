@@ -51,10 +51,10 @@ export class RunResults implements OnApplicationBootstrap, OnApplicationShutdown
   /** Records the ends of one command's window run (or of every one not recorded yet) and moves their runs on. */
   async settle(commandId: string | null): Promise<void> {
     for (const settled of await this.runs.settled(commandId)) {
-      const outcome = redacted(
-        outcomeOf(settled),
-        settled.secrets ? Object.values(JSON.parse(this.box.open(settled.secrets)) as Record<string, string>) : [],
-      );
+      const outcome = redacted(outcomeOf(settled), [
+        ...(settled.secrets ? Object.values(JSON.parse(this.box.open(settled.secrets)) as Record<string, string>) : []),
+        ...(settled.secretsUsed ? (JSON.parse(this.box.open(settled.secretsUsed)) as string[]) : []),
+      ]);
       if (!(await this.runs.record(settled, outcome))) continue;
       await this.runs.forgetAnswer(settled.commandId);
       await this.db.transaction((manager) =>

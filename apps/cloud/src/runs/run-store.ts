@@ -65,6 +65,8 @@ export interface Settled {
   actorId: number;
   /** The run's secrets, sealed: their values are taken out of what the device answered. */
   secrets: string | null;
+  /** The stored secret values the window run was sent with, sealed as a JSON list. */
+  secretsUsed: string | null;
 }
 
 export interface Target {
@@ -230,11 +232,18 @@ export class RunStore {
     );
   }
 
-  async markSent(manager: EntityManager, runId: string, windowId: number, deviceId: string, commandId: string): Promise<void> {
+  async markSent(
+    manager: EntityManager,
+    runId: string,
+    windowId: number,
+    deviceId: string,
+    commandId: string,
+    secretsUsed: string | null,
+  ): Promise<void> {
     await manager.query(
       `UPDATE run_windows SET status = 'running', device_id = $3, command_id = $4, attempt = attempt + 1, started_at = clock_timestamp(),
-         finished_at = NULL, error = NULL WHERE run_id = $1 AND window_id = $2`,
-      [runId, windowId, deviceId, commandId],
+         finished_at = NULL, error = NULL, secrets_used = $5 WHERE run_id = $1 AND window_id = $2`,
+      [runId, windowId, deviceId, commandId, secretsUsed],
     );
   }
 
@@ -254,7 +263,8 @@ export class RunStore {
   settled(commandId: string | null): Promise<Settled[]> {
     return this.db.query(
       `SELECT rw.run_id AS "runId", rw.window_id AS "windowId", rw.command_id AS "commandId", c.status AS "commandStatus", c.answer,
-              r.status AS "runStatus", r.team_id AS "teamId", r.actor_id AS "actorId", r.secrets
+              r.status AS "runStatus", r.team_id AS "teamId", r.actor_id AS "actorId", r.secrets,
+              rw.secrets_used AS "secretsUsed"
        FROM run_windows rw JOIN device_commands c ON c.id = rw.command_id JOIN runs r ON r.id = rw.run_id
        WHERE rw.status = 'running' AND c.status IN ('answered', 'lost', 'expired') AND ($1::uuid IS NULL OR rw.command_id = $1)
        LIMIT 200`,

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { DevicesModule } from '../devices/devices.module';
 import { TasksModule } from '../tasks/tasks.module';
+import { VariablesModule } from '../variables/variables.module';
 import { WebhooksModule } from '../webhooks/webhooks.module';
 import { WindowsModule } from '../windows/windows.module';
 import { RunDispatcher } from './run-dispatcher';
@@ -11,7 +12,7 @@ import { RunsService } from './runs.service';
 
 /** Runs of tasks over windows, sent to devices as run commands and recorded window by window. */
 @Module({
-  imports: [DevicesModule, TasksModule, WindowsModule, WebhooksModule],
+  imports: [DevicesModule, TasksModule, VariablesModule, WindowsModule, WebhooksModule],
   controllers: [RunsController],
   providers: [RunStore, RunDispatcher, RunResults, RunsService],
   exports: [RunsService],

@@ -5,12 +5,12 @@ import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import {
   ConflictError,
   DomainError,
-  fillVariables,
   ForbiddenError,
   InvalidParamError,
   LIMITS,
   NotFoundError,
   ResultCode,
+  stepVariables,
   VARIABLE_NAME,
 } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
@@ -21,6 +21,8 @@ import { SecretBox } from '../crypto/secret-box';
 import { CommandStore } from '../devices/command-store';
 import { DeviceCommands } from '../devices/device-commands';
 import { TasksService } from '../tasks/tasks.service';
+import type { TaskRow } from '../tasks/task-store';
+import { VariablesService } from '../variables/variables.service';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { WindowAccess } from '../windows/window-access';
 import { ListRunsDto, StartRunDto, VARIABLE_VALUE_MAX, VARIABLES_MAX } from './dto/run.dto';
@@ -48,6 +50,7 @@ export class RunsService {
     private readonly audit: AuditLog,
     private readonly bus: ClusterBus,
     private readonly webhooks: WebhookOutbox,
+    private readonly variables: VariablesService,
   ) {}
 
   async start(auth: AuthContext, dto: StartRunDto) {
@@ -62,6 +65,8 @@ export class RunsService {
     try {
       await this.db.transaction(async (manager) => {
         const windows = await this.targets(manager, auth, dto);
+        // Again with the windows as this transaction sees them: a value deleted since the check is missed here.
+        await this.complete(manager, auth, task, { ...variables, ...secrets }, windows);
         await this.runs.insert(
           manager,
           {
@@ -104,8 +109,7 @@ export class RunsService {
 
   /** Every check a start makes but the devices being online, and the windows it names (nothing is written). */
   async check(auth: AuthContext, dto: StartRunDto): Promise<{ windows: number }> {
-    await this.plan(auth, dto);
-    return { windows: (await this.db.transaction((manager) => this.targets(manager, auth, dto))).length };
+    return { windows: (await this.plan(auth, dto)).windows };
   }
 
   /** The caller may run it: the task, its variables complete, devices the caller may drive. */
@@ -122,10 +126,14 @@ export class RunsService {
     if (both.length > 0) throw new InvalidParamError(`${both.join(', ')} given as both a variable and a secret`);
     if (Object.keys(variables).length + Object.keys(secrets).length > VARIABLES_MAX)
       throw new InvalidParamError(`at most ${VARIABLES_MAX} variables and secrets together`);
-    fillVariables(task.steps, { ...variables, ...secrets });
+    const windows = await this.db.transaction(async (manager) => {
+      const targets = await this.targets(manager, auth, dto);
+      await this.complete(manager, auth, task, { ...variables, ...secrets }, targets);
+      return targets.length;
+    });
     const deviceIds = [...new Set(dto.devices)];
     const devices = await Promise.all(deviceIds.map((id) => this.devices.device(auth, id)));
-    return { task, variables, secrets, deviceIds, devices };
+    return { task, variables, secrets, deviceIds, devices, windows };
   }
 
   async list(auth: AuthContext, dto: ListRunsDto) {
@@ -208,6 +216,32 @@ export class RunsService {
     const run = await this.runs.find(auth.teamId, id);
     if (!run || (run.actorId !== auth.userId && !auth.holds('team:manage'))) throw new NotFoundError(`Run ${id} not found`);
     return run;
+  }
+
+  /**
+   * Every window has a value for every variable the steps name: given with the run, kept by the
+   * team, or kept by that window. Otherwise nothing starts, and the answer names what is missing where.
+   */
+  private async complete(manager: EntityManager, auth: AuthContext, task: TaskRow, given: Record<string, string>, windows: Target[]) {
+    const missing = stepVariables(task.steps).filter((name) => !Object.prototype.hasOwnProperty.call(given, name));
+    if (missing.length === 0) return;
+    const stored = await this.variables.forWindows(
+      manager,
+      auth.teamId,
+      windows.map((w) => w.id),
+      missing,
+    );
+    const unset = missing.filter((name) => !(name in stored.team.values));
+    const lacking = windows.filter((w) => unset.some((name) => !(name in stored.windows.get(w.id)!.values)));
+    if (lacking.length === 0) return;
+    const named =
+      lacking
+        .slice(0, 5)
+        .map((w) => w.id)
+        .join(', ') + (lacking.length > 5 ? ` and ${lacking.length - 5} more` : '');
+    throw new InvalidParamError(
+      `variables without a value: ${unset.join(', ')} (not given with the run, not kept by the team, nor by window ${named})`,
+    );
   }
 
   /** The windows the run names, each in the caller's scope: by id (unknown or out of scope is 404), or a group's or a tag's. */
