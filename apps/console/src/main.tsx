@@ -13,6 +13,7 @@ import { SchedulesPage } from './pages/schedules';
 import { TasksPage } from './pages/tasks';
 import { WebhooksPage } from './pages/webhooks';
 import { TokensPage } from './pages/tokens';
+import { VariablesPage } from './pages/variables';
 import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
 import { Field, Status } from './ui';
@@ -24,6 +25,7 @@ const PAGES = [
   { hash: 'tasks', title: 'Tasks', show: () => true, Page: TasksPage },
   { hash: 'runs', title: 'Runs', show: () => true, Page: RunsPage },
   { hash: 'schedules', title: 'Schedules', show: () => true, Page: SchedulesPage },
+  { hash: 'variables', title: 'Variables', show: () => true, Page: VariablesPage },
   { hash: 'webhooks', title: 'Webhooks', show: (me: MeResponse) => can(me, 'webhook:manage'), Page: WebhooksPage },
   { hash: 'recycle', title: 'Recycle bin', show: (me: MeResponse) => can(me, 'browser:list'), Page: RecyclePage },
   { hash: 'groups', title: 'Groups and tags', show: () => true, Page: GroupsPage },

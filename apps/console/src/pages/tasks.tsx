@@ -5,6 +5,7 @@ import { api } from '../api';
 import { can, useSession } from '../session';
 import { Table } from '../table';
 import { ButtonRow, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import type { Variable } from './variables';
 
 interface Task {
   id: number;
@@ -80,6 +81,8 @@ function StepEditor({ value, onChange }: { value: string; onChange: (text: strin
 /** Starts a run of the task: windows of a group (or by id), on chosen devices, with variables and secrets. */
 function RunForm({ task, onStarted }: { task: Task; onStarted: (id: string) => void }) {
   const devices = useLoad(() => api<{ list: DeviceView[] }>('/device/list'), []);
+  const team = useLoad(() => api<{ list: Variable[] }>('/variable/list'), []);
+  const kept = task.variables.filter((name) => team.data?.list.some((v) => v.name === name));
   const [chosen, setChosen] = useState<string[]>([]);
   const [windowIds, setWindowIds] = useState('');
   const [concurrency, setConcurrency] = useState(2);
@@ -102,7 +105,10 @@ function RunForm({ task, onStarted }: { task: Task; onStarted: (id: string) => v
   return (
     <section aria-label="Run the task">
       <h3>Run {task.name}</h3>
-      <p>Variables it needs: {task.variables.join(', ') || 'none'}.</p>
+      <p>
+        Variables it needs: {task.variables.join(', ') || 'none'}.
+        {kept.length > 0 && ` Kept by the team (type them only to replace the team's value): ${kept.join(', ')}.`}
+      </p>
       <fieldset>
         <legend>Devices</legend>
         {devices.data?.list.map((d) => (
