@@ -169,17 +169,43 @@ describe('runs of tasks over windows on two devices (real Firefox)', () => {
     expect(JSON.stringify(stored)).not.toContain(SECRET);
   });
 
-  it('a step that fails fails its window with the step named; the run says failed and can be retried', async () => {
+  it('a step that fails fails its window with the step named, a screenshot of the step and of the failure, and a log; it can be retried', async () => {
     const taskId = await task('missing', [
       { type: 'navigate', url: `${site.url}/form` },
+      { type: 'screenshot' },
       { type: 'click', selector: '#nowhere', timeoutMs: 500 },
     ]);
     const w = await createWindow(cloud.cloud, owner);
     const started = await call('/run/start', { taskId, windowIds: [w.id], devices: [a.deviceId] });
     const run = await ended(started.data.id);
     expect(run.status).toBe('failed');
-    expect(run.windows[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('Step 1 (click: selector #nowhere)') });
-    expect(run.windows[0].results.map((r: { ok: boolean }) => r.ok)).toEqual([true]);
+    expect(run.windows[0]).toMatchObject({ status: 'failed', error: expect.stringContaining('Step 2 (click: selector #nowhere)') });
+    expect(run.windows[0].results.map((r: { ok: boolean }) => r.ok)).toEqual([true, true]);
+    // The screenshot step's image and the failure's are kept with the run, named by id (never carried in the answer).
+    const shots: { id: string; step: number; width: number }[] = run.windows[0].shots;
+    expect(shots.map((s) => s.step)).toEqual([1, 2]);
+    expect(run.windows[0].results[1]).toMatchObject({ shot: shots[0].id });
+    expect(JSON.stringify(run.windows[0].results)).not.toContain('iVBOR');
+    for (const shot of shots) {
+      const image = await fetch(`${cloud.url}/run/shot?id=${shot.id}`, { headers: { Authorization: `Bearer ${owner.token}` } });
+      expect(image.headers.get('content-type')).toBe('image/png');
+      expect(
+        Buffer.from(await image.arrayBuffer())
+          .subarray(1, 4)
+          .toString(),
+      ).toBe('PNG');
+      expect(shot.width).toBeGreaterThan(100);
+    }
+    const log = run.windows[0].log.map((l: { text: string }) => l.text);
+    for (const line of [
+      'opening the window',
+      'step 1 (screenshot) done',
+      'screenshot at step 1 kept',
+      'screenshot at step 2 kept',
+      'closed and synced',
+    ])
+      expect(log.some((text: string) => text.startsWith(line))).toBe(true);
+    expect(log.find((text: string) => text.startsWith('failed: '))).toContain('#nowhere');
     const retried = await call('/run/retry', { id: started.data.id });
     expect(retried.data.status).toBe('running');
     expect((await ended(started.data.id)).windows[0]).toMatchObject({ status: 'failed', attempt: 2 });

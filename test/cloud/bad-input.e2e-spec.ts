@@ -546,6 +546,9 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
         'steps[1].as: a is captured by an earlier step',
       ],
       [[{ type: 'click', selector: 'a', __proto__x: 1 }], 'steps[0].__proto__x is not a field of a click step'],
+      [[{ type: 'screenshot', fullPage: 'yes' }], 'steps[0].fullPage must be true or false'],
+      [[{ type: 'screenshot', path: '/tmp/x.png' }], 'steps[0].path is not a field of a screenshot step'],
+      [Array(11).fill({ type: 'screenshot' }), 'steps take at most 10 screenshots'],
       [Array(100).fill({ type: 'type', selector: 'a', text: 'x'.repeat(1000) }), 'steps must be at most 40960 bytes'],
     ];
     for (const [value, msg] of bad) {

@@ -7,6 +7,7 @@ import { ensureConsoleBuilt } from '../support/console-build';
 import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
 import { Account, createWindow, registerOwner } from '../support/factories';
 import { line } from '../support/line-client';
+import { png, sha } from '../support/png';
 
 jest.setTimeout(180_000);
 
@@ -68,16 +69,39 @@ describe('tasks and runs in the web console', () => {
     const command = await device.next('command');
     expect(command.run.steps[0]).toEqual({ type: 'navigate', url: 'https://shop.example/item' });
     await page.getByRole('heading', { name: 'Check price (version 4): running' }).waitFor();
-    // The device answers; the page follows by the run's events.
+    // The device sends a screenshot and answers with its log; the page follows by the run's events.
+    const shot = png(320, 200);
+    const sent = await fetch(`${cloud.url}/run/shot?commandId=${command.commandId}&sha256=${sha(shot)}&step=0`, {
+      method: 'PUT',
+      headers: { Authorization: `Bearer ${owner.token}`, 'Content-Type': 'application/octet-stream' },
+      body: new Uint8Array(shot),
+    });
+    expect(((await sent.json()) as { code: number }).code).toBe(0);
     device.send({
       type: 'answer',
       commandId: command.commandId,
       code: 0,
       msg: 'success',
-      data: { results: [{ index: 0, type: 'navigate', ok: true, ms: 5 }], captured: { price: '=1+1' } },
+      data: {
+        results: [{ index: 0, type: 'navigate', ok: true, ms: 5 }],
+        captured: { price: '=1+1' },
+        log: [
+          { ms: 10, text: 'opening the window' },
+          { ms: 900, text: 'closed and synced' },
+        ],
+      },
     });
     await page.getByRole('heading', { name: 'Check price (version 4): succeeded' }).waitFor();
     await page.getByRole('cell', { name: '=1+1' }).waitFor();
+    await page.getByText('shop-1 (' + w.id + '): 1 screenshot, 2 log lines').click();
+    const image = page.getByRole('img', { name: /step 0 \(320×200\)/ });
+    await image.waitFor();
+    // Shown from memory under the console's policy: the image really loaded.
+    await page.waitForFunction(() => document.querySelector<HTMLImageElement>('.shot img')?.naturalWidth === 320);
+    await page
+      .getByRole('list', { name: /Log of shop-1/ })
+      .getByText('closed and synced')
+      .waitFor();
     const [file] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV' }).click()]);
     expect(readFileSync(await file.path(), 'utf8')).toBe(`window,price\r\n${w.id},"'=1+1"\r\n`);
     await screenshot(page, 'run-detail');

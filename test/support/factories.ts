@@ -92,6 +92,7 @@ export async function snapshot(cloud: CloudHarness): Promise<string> {
     'webhooks',
     'webhook_deliveries',
     'variables',
+    'run_shots',
   ];
   const parts: string[] = [];
   for (const table of tables) {

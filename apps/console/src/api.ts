@@ -61,6 +61,15 @@ export async function api<T = Record<string, unknown>>(path: string, body: unkno
   return answer.data;
 }
 
+/** An image the cloud serves by GET (a run screenshot), fetched with the token; null when it is not there. */
+export async function image(path: string): Promise<Blob | null> {
+  const get = () => fetch(path, { credentials: 'same-origin', headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {} });
+  let response = await get();
+  if (response.status === 401 && (await refresh())) response = await get();
+  if (!response.ok || response.headers.get('content-type') !== 'image/png') return null;
+  return response.blob();
+}
+
 export async function signIn(email: string, password: string): Promise<void> {
   const answer = await send<{ accessToken: string }>('/auth/console/login', { email, password }, false);
   if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);

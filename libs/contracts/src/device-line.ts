@@ -213,7 +213,7 @@ export function parseCloudMessage(text: string): CloudLineMessage | string {
 export const REMOTE_ANSWER_FIELDS: Record<DeviceCommandKind, readonly string[]> = {
   open: ['id', 'uuid', 'alreadyStarted', 'fingerprintAdjustments', 'profileRestore', 'openedStatus'],
   close: ['id', 'uuid', 'backendClose', 'openedStatus', 'closeError', 'killed'],
-  run: ['id', 'uuid', 'results', 'captured', 'failed', 'canceled', 'openedByRun', 'closeError', 'truncated'],
+  run: ['id', 'uuid', 'results', 'captured', 'failed', 'canceled', 'openedByRun', 'closeError', 'truncated', 'log'],
   cancel: ['id', 'uuid', 'canceled'],
 };
 

@@ -7,7 +7,7 @@ import { LIMITS } from './limits';
 
 export const WAIT_UNTIL = ['load', 'domcontentloaded', 'networkidle0', 'networkidle2'] as const;
 export type WaitUntil = (typeof WAIT_UNTIL)[number];
-export const STEP_TYPES = ['navigate', 'click', 'type', 'press', 'scroll', 'select', 'wait', 'eval', 'extract'] as const;
+export const STEP_TYPES = ['navigate', 'click', 'type', 'press', 'scroll', 'select', 'wait', 'eval', 'extract', 'screenshot'] as const;
 export type StepType = (typeof STEP_TYPES)[number];
 
 export const STEPS_MAX = 100;
@@ -20,6 +20,10 @@ const TEXT_MAX = 100_000;
 export const EVAL_CODE_MAX = 20_000;
 /** Values a run captures (eval `as`, extract) per window. */
 export const CAPTURES_MAX = 50;
+/** Screenshot steps in one list: with the one taken when a run's step fails, a window run keeps at most one more. */
+export const SCREENSHOT_STEPS_MAX = 10;
+/** A screenshot's PNG, at most (a full page longer than this is refused: take the viewport). */
+export const SCREENSHOT_MAX_BYTES = 5 * 1024 * 1024;
 /** `{{name}}`: letters, digits and underscores, not starting with a digit. */
 export const VARIABLE_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const PLACEHOLDER = /\{\{\s*([A-Za-z_][A-Za-z0-9_]{0,63})\s*\}\}/g;
@@ -45,6 +49,8 @@ export interface Step {
   attribute?: string;
   /** extract: every matching element (at most 1000), not only the first. */
   all?: boolean;
+  /** screenshot: the whole page, not only the viewport. */
+  fullPage?: boolean;
 }
 
 type FieldCheck = (value: unknown, where: string) => void;
@@ -138,6 +144,7 @@ function fieldsOf(rules: StepRules): Record<StepType, { required: Record<string,
     },
     eval: { required: { code: isString(EVAL_CODE_MAX) }, optional: { as: isName } },
     extract: { required: { as: isName, selector: isString(SELECTOR_MAX) }, optional: { attribute: isString(200), all: isFlag } },
+    screenshot: { required: {}, optional: { fullPage: isFlag } },
   };
 }
 
@@ -148,6 +155,7 @@ export function parseSteps(input: unknown, rules: StepRules = {}): Step[] {
   }
   const fields = fieldsOf(rules);
   const captured = new Set<string>();
+  let screenshots = 0;
   return input.map((raw: unknown, index) => {
     const where = `steps[${index}]`;
     if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new InvalidParamError(`${where} must be an object`);
@@ -174,6 +182,8 @@ export function parseSteps(input: unknown, rules: StepRules = {}): Step[] {
     if (type === 'scroll' && step.selector !== undefined && (step.x !== undefined || step.y !== undefined)) {
       throw new InvalidParamError(`${where} scrolls to a selector or by x/y, not both`);
     }
+    if (type === 'screenshot' && ++screenshots > SCREENSHOT_STEPS_MAX)
+      throw new InvalidParamError(`steps take at most ${SCREENSHOT_STEPS_MAX} screenshots`);
     if (typeof step.as === 'string') {
       if (captured.has(step.as)) throw new InvalidParamError(`${where}.as: ${step.as} is captured by an earlier step`);
       captured.add(step.as);

@@ -256,6 +256,10 @@ export class CloudEnv {
   @Matches(/^([A-Za-z0-9._-]+\/)*$/, { message: 'S3_PREFIX must be empty or folder names ending in /' })
   S3_PREFIX = 'profile-blobs/';
 
+  /** Keys of run screenshots start with this, in the same bucket (never among the profile blobs). */
+  @Matches(/^([A-Za-z0-9._-]+\/)+$/, { message: 'RUN_SHOTS_S3_PREFIX must be folder names ending in /' })
+  RUN_SHOTS_S3_PREFIX = 'run-shots/';
+
   /** `/proxy/check` may connect to loopback, private and link-local addresses; default: outside production only. */
   @IsOptional()
   @Transform(toBool)
@@ -326,6 +330,19 @@ export class CloudEnv {
   @Max(60_000)
   RUN_SWEEP_MS = 2_000;
 
+  /** Screenshots of runs are kept this many days, then deleted (hourly). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(3650)
+  RUN_SHOTS_KEEP_DAYS = 30;
+
+  /** The bytes of run screenshots a team keeps at most; over it, new screenshots are refused until old ones go. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024 * 1024)
+  RUN_SHOTS_TEAM_MAX_BYTES = 2 * 1024 * 1024 * 1024;
+
   /** How often each instance looks for schedules whose tick has come. */
   @Transform(toInt)
   @IsInt()
@@ -393,6 +410,11 @@ function validateEnv(source: NodeJS.ProcessEnv): CloudEnv {
   }
   if (env.PROFILE_STORE === 's3' && !env.S3_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  S3_BUCKET: required when PROFILE_STORE=s3');
+  }
+  if (env.RUN_SHOTS_S3_PREFIX === env.S3_PREFIX) {
+    throw new ConfigError(
+      'Invalid configuration:\n  RUN_SHOTS_S3_PREFIX: must differ from S3_PREFIX (screenshots never share keys with profile blobs)',
+    );
   }
   return env;
 }

@@ -19,6 +19,7 @@ import { TasksRuns1763900000110 } from './migrations/1763900000110-TasksRuns';
 import { Schedules1763900000120 } from './migrations/1763900000120-Schedules';
 import { Webhooks1763900000130 } from './migrations/1763900000130-Webhooks';
 import { Variables1763900000140 } from './migrations/1763900000140-Variables';
+import { RunShots1763900000150 } from './migrations/1763900000150-RunShots';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -40,6 +41,7 @@ export const MIGRATIONS = [
   Schedules1763900000120,
   Webhooks1763900000130,
   Variables1763900000140,
+  RunShots1763900000150,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

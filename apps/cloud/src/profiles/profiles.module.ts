@@ -8,7 +8,8 @@ import { ProfileVersionStore } from './profile-version-store';
 import { ProfileVersionsService } from './profile-versions.service';
 import { ProfilesController } from './profiles.controller';
 
-export function createBlobStore(config: CloudConfig): BlobStore {
+/** The store of profile blobs, or (`space` run-shots) of run screenshots: the same kind of store, never the same keys. */
+export function createBlobStore(config: CloudConfig, space: 'profile-blobs' | 'run-shots' = 'profile-blobs'): BlobStore {
   const env = config.env;
   if (env.PROFILE_STORE === 's3') {
     return new S3BlobStore({
@@ -18,17 +19,17 @@ export function createBlobStore(config: CloudConfig): BlobStore {
       forcePathStyle: env.S3_FORCE_PATH_STYLE,
       accessKeyId: env.S3_ACCESS_KEY_ID,
       secretAccessKey: env.S3_SECRET_ACCESS_KEY,
-      prefix: env.S3_PREFIX,
+      prefix: space === 'profile-blobs' ? env.S3_PREFIX : env.RUN_SHOTS_S3_PREFIX,
     });
   }
-  return new FsBlobStore(join(config.dataDir, 'profile-blobs'));
+  return new FsBlobStore(join(config.dataDir, space));
 }
 
 @Module({
   imports: [WindowsModule],
   controllers: [ProfilesController],
   providers: [
-    { provide: BLOB_STORE, inject: [CloudConfig], useFactory: createBlobStore },
+    { provide: BLOB_STORE, inject: [CloudConfig], useFactory: (config: CloudConfig) => createBlobStore(config) },
     ProfileBlobs,
     ProfileVersionStore,
     ProfileVersionsService,

@@ -83,7 +83,23 @@ export class RunResults implements OnApplicationBootstrap, OnApplicationShutdown
   }
 }
 
-type Outcome = { status: WindowRunStatus; results: unknown; captured: unknown; error: string | null };
+type Outcome = { status: WindowRunStatus; results: unknown; captured: unknown; error: string | null; log: LogLine[] | null };
+type LogLine = { ms: number; text: string };
+/** A window run's log as kept: lines of text with their time, at most this many of this length. */
+const LOG_LINES_MAX = 200;
+const LOG_TEXT_MAX = 500;
+
+/** The device's log by allowlist: `{ms, text}` lines only, counted and cut; anything else is left out. */
+function logOf(value: unknown): LogLine[] | null {
+  if (!Array.isArray(value)) return null;
+  return value
+    .filter((line): line is LogLine => {
+      const l = line as Partial<LogLine> | null;
+      return typeof l === 'object' && l !== null && Number.isInteger(l.ms) && (l.ms as number) >= 0 && typeof l.text === 'string';
+    })
+    .slice(0, LOG_LINES_MAX)
+    .map((line) => ({ ms: line.ms, text: line.text.slice(0, LOG_TEXT_MAX) }));
+}
 
 /**
  * What the device answered with every secret's value taken out: a page or a step that repeats a
@@ -103,6 +119,7 @@ function redacted(outcome: Outcome, secrets: string[]): Outcome {
     results: hide(outcome.results),
     captured: hide(outcome.captured),
     error: outcome.error && (hide(outcome.error) as string),
+    log: hide(outcome.log) as LogLine[] | null,
   };
 }
 
@@ -112,12 +129,13 @@ function outcomeOf(settled: Settled): Outcome {
     const status: WindowRunStatus = canceledRun ? 'canceled' : 'agent_lost';
     const error =
       settled.commandStatus === 'expired' ? 'The device did not take the run in time' : 'The device went offline before it answered';
-    return { status, results: null, captured: null, error };
+    return { status, results: null, captured: null, error, log: null };
   }
   const { code, msg, data } = settled.answer;
   const results = Array.isArray(data.results) ? data.results : null;
   const captured = data.captured && typeof data.captured === 'object' ? data.captured : null;
-  if (code === ResultCode.Ok) return { status: 'succeeded', results, captured, error: null };
+  const log = logOf(data.log);
+  if (code === ResultCode.Ok) return { status: 'succeeded', results, captured, error: null, log };
   const status: WindowRunStatus = data.canceled === true ? 'canceled' : 'failed';
-  return { status, results, captured, error: `${msg}${code === ResultCode.ActionFailed ? '' : ` (code ${code})`}` };
+  return { status, results, captured, error: `${msg}${code === ResultCode.ActionFailed ? '' : ` (code ${code})`}`, log };
 }

@@ -41,6 +41,8 @@ export interface WindowRunRow {
   results: unknown[] | null;
   captured: Record<string, unknown> | null;
   error: string | null;
+  /** What the device told of the window run, line by line (`ms` from the start of its work). */
+  log: { ms: number; text: string }[] | null;
   startedAt: Date | null;
   finishedAt: Date | null;
 }
@@ -80,7 +82,7 @@ const RUN = `r.id, r.team_id AS "teamId", r.task_id AS "taskId", r.task_version 
   r.timeout_ms AS "timeoutMs", r.retries, r.actor_id AS "actorId", r.devices, r.concurrency, r.variables, r.secrets, r.secret_names AS "secretNames", r.status,
   r.created_at AS "createdAt", r.finished_at AS "finishedAt"`;
 const WINDOW_RUN = `window_id AS "windowId", window_uuid AS "windowUuid", window_name AS "windowName", device_id AS "deviceId", status,
-  attempt, results, captured, error, started_at AS "startedAt", finished_at AS "finishedAt"`;
+  attempt, results, captured, error, log, started_at AS "startedAt", finished_at AS "finishedAt"`;
 /** A window run that still has work: queued, or lost with its device and retries left. */
 const WAITING = `(rw.status = 'queued' OR (rw.status = 'agent_lost' AND rw.attempt <= r.retries))`;
 
@@ -275,10 +277,11 @@ export class RunStore {
   /** Records a window run's end once: false when another instance recorded it first. */
   async record(
     settled: Settled,
-    outcome: { status: WindowRunStatus; results: unknown; captured: unknown; error: string | null },
+    outcome: { status: WindowRunStatus; results: unknown; captured: unknown; error: string | null; log: unknown },
   ): Promise<boolean> {
     const rows: unknown[] = await this.db.query(
-      changed`UPDATE run_windows SET status = $4, results = $5::jsonb, captured = $6::jsonb, error = $7, finished_at = clock_timestamp()
+      changed`UPDATE run_windows SET status = $4, results = $5::jsonb, captured = $6::jsonb, error = $7, log = $8::jsonb,
+          finished_at = clock_timestamp()
         WHERE run_id = $1 AND window_id = $2 AND command_id = $3 AND status = 'running' RETURNING 1`,
       [
         settled.runId,
@@ -288,6 +291,7 @@ export class RunStore {
         JSON.stringify(outcome.results ?? null),
         JSON.stringify(outcome.captured ?? null),
         outcome.error?.slice(0, 2000) ?? null,
+        JSON.stringify(outcome.log ?? null),
       ],
     );
     return rows.length > 0;

@@ -1,18 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import {
-  ConflictError,
-  DomainError,
-  ForbiddenError,
-  InvalidParamError,
-  LIMITS,
-  NotFoundError,
-  ResultCode,
-  stepVariables,
-  VARIABLE_NAME,
-} from '@cos/contracts';
+import { DataSource, QueryFailedError } from 'typeorm';
+import { ConflictError, DomainError, ForbiddenError, InvalidParamError, NotFoundError, ResultCode } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
 import { AuditLog } from '../audit/audit-log';
 import { ClusterBus } from '../cluster/cluster-bus';
@@ -21,13 +11,13 @@ import { SecretBox } from '../crypto/secret-box';
 import { CommandStore } from '../devices/command-store';
 import { DeviceCommands } from '../devices/device-commands';
 import { TasksService } from '../tasks/tasks.service';
-import type { TaskRow } from '../tasks/task-store';
-import { VariablesService } from '../variables/variables.service';
 import { WebhookOutbox } from '../webhooks/webhook-outbox';
 import { WindowAccess } from '../windows/window-access';
-import { ListRunsDto, StartRunDto, VARIABLE_VALUE_MAX, VARIABLES_MAX } from './dto/run.dto';
+import { ListRunsDto, StartRunDto, VARIABLES_MAX } from './dto/run.dto';
 import { RunDispatcher } from './run-dispatcher';
-import { RunRow, RunStore, Target } from './run-store';
+import { RunShotStore } from './run-shot-store';
+import { RunRow, RunStore } from './run-store';
+import { RunTargets, valuesOf } from './run-targets';
 
 const CANCEL_WAIT_MS = 60_000;
 
@@ -50,7 +40,8 @@ export class RunsService {
     private readonly audit: AuditLog,
     private readonly bus: ClusterBus,
     private readonly webhooks: WebhookOutbox,
-    private readonly variables: VariablesService,
+    private readonly pick: RunTargets,
+    private readonly shots: RunShotStore,
   ) {}
 
   async start(auth: AuthContext, dto: StartRunDto) {
@@ -64,9 +55,9 @@ export class RunsService {
     const id = randomUUID();
     try {
       await this.db.transaction(async (manager) => {
-        const windows = await this.targets(manager, auth, dto);
+        const windows = await this.pick.targets(manager, auth, dto);
         // Again with the windows as this transaction sees them: a value deleted since the check is missed here.
-        await this.complete(manager, auth, task, { ...variables, ...secrets }, windows);
+        await this.pick.complete(manager, auth, task, { ...variables, ...secrets }, windows);
         await this.runs.insert(
           manager,
           {
@@ -127,8 +118,8 @@ export class RunsService {
     if (Object.keys(variables).length + Object.keys(secrets).length > VARIABLES_MAX)
       throw new InvalidParamError(`at most ${VARIABLES_MAX} variables and secrets together`);
     const windows = await this.db.transaction(async (manager) => {
-      const targets = await this.targets(manager, auth, dto);
-      await this.complete(manager, auth, task, { ...variables, ...secrets }, targets);
+      const targets = await this.pick.targets(manager, auth, dto);
+      await this.pick.complete(manager, auth, task, { ...variables, ...secrets }, targets);
       return targets.length;
     });
     const deviceIds = [...new Set(dto.devices)];
@@ -212,58 +203,19 @@ export class RunsService {
   }
 
   /** The run, if the caller started it or manages the team; anything else is not found. */
+  async visible(auth: AuthContext, id: string): Promise<RunRow> {
+    return this.require(auth, id);
+  }
+
   private async require(auth: AuthContext, id: string): Promise<RunRow> {
     const run = await this.runs.find(auth.teamId, id);
     if (!run || (run.actorId !== auth.userId && !auth.holds('team:manage'))) throw new NotFoundError(`Run ${id} not found`);
     return run;
   }
 
-  /**
-   * Every window has a value for every variable the steps name: given with the run, kept by the
-   * team, or kept by that window. Otherwise nothing starts, and the answer names what is missing where.
-   */
-  private async complete(manager: EntityManager, auth: AuthContext, task: TaskRow, given: Record<string, string>, windows: Target[]) {
-    const missing = stepVariables(task.steps).filter((name) => !Object.prototype.hasOwnProperty.call(given, name));
-    if (missing.length === 0) return;
-    const stored = await this.variables.forWindows(
-      manager,
-      auth.teamId,
-      windows.map((w) => w.id),
-      missing,
-    );
-    const unset = missing.filter((name) => !(name in stored.team.values));
-    const lacking = windows.filter((w) => unset.some((name) => !(name in stored.windows.get(w.id)!.values)));
-    if (lacking.length === 0) return;
-    const named =
-      lacking
-        .slice(0, 5)
-        .map((w) => w.id)
-        .join(', ') + (lacking.length > 5 ? ` and ${lacking.length - 5} more` : '');
-    throw new InvalidParamError(
-      `variables without a value: ${unset.join(', ')} (not given with the run, not kept by the team, nor by window ${named})`,
-    );
-  }
-
-  /** The windows the run names, each in the caller's scope: by id (unknown or out of scope is 404), or a group's or a tag's. */
-  private async targets(manager: EntityManager, auth: AuthContext, dto: StartRunDto): Promise<Target[]> {
-    let windows: Target[];
-    if (dto.windowIds) {
-      await this.access.requireWindows(manager, auth, dto.windowIds, 'read');
-      windows = await this.runs.targets(manager, auth.teamId, { ids: dto.windowIds }, LIMITS.idsMax);
-    } else if (dto.groupId !== undefined) {
-      await this.access.checkGroup(manager, auth, dto.groupId);
-      windows = await this.runs.targets(manager, auth.teamId, { groupId: dto.groupId }, LIMITS.idsMax);
-    } else {
-      await this.access.checkTags(manager, auth, [dto.tagId!]);
-      windows = (await this.runs.targets(manager, auth.teamId, { tagId: dto.tagId }, LIMITS.idsMax)).filter((w) => auth.inScope(w.groupId));
-    }
-    if (windows.length === 0) throw new InvalidParamError('The run names no window');
-    if (windows.length > LIMITS.idsMax) throw new InvalidParamError(`A run takes at most ${LIMITS.idsMax} windows`);
-    return windows;
-  }
-
   private async view(run: RunRow) {
     const windows = await this.runs.windows(run.id);
+    const shots = await this.shots.ofRun(run.id);
     const counts: Record<string, number> = {};
     for (const w of windows) counts[w.status] = (counts[w.status] ?? 0) + 1;
     return {
@@ -272,6 +224,16 @@ export class RunsService {
         ...w,
         startedAt: w.startedAt && new Date(w.startedAt).toISOString(),
         finishedAt: w.finishedAt && new Date(w.finishedAt).toISOString(),
+        shots: shots
+          .filter((s) => s.windowId === w.windowId)
+          .map((s) => ({
+            id: s.id,
+            step: s.step,
+            width: s.width,
+            height: s.height,
+            size: s.size,
+            at: new Date(s.createdAt).toISOString(),
+          })),
       })),
     };
   }
@@ -294,19 +256,4 @@ function summary(run: RunRow, counts: Record<string, number>) {
     createdAt: new Date(run.createdAt).toISOString(),
     finishedAt: run.finishedAt && new Date(run.finishedAt).toISOString(),
   };
-}
-
-/** A `{name: text}` object of at most VARIABLES_MAX values. */
-function valuesOf(input: unknown, field: string): Record<string, string> {
-  if (input === undefined) return {};
-  if (typeof input !== 'object' || input === null || Array.isArray(input))
-    throw new InvalidParamError(`${field} must be an object of names to text`);
-  const entries = Object.entries(input as Record<string, unknown>);
-  if (entries.length > VARIABLES_MAX) throw new InvalidParamError(`${field} takes at most ${VARIABLES_MAX} values`);
-  for (const [name, value] of entries) {
-    if (!VARIABLE_NAME.test(name)) throw new InvalidParamError(`${field}: ${name.slice(0, 70)} is not a name of letters, digits and _`);
-    if (typeof value !== 'string' || value.length > VARIABLE_VALUE_MAX || value.includes('\u0000'))
-      throw new InvalidParamError(`${field}.${name} must be text of at most ${VARIABLE_VALUE_MAX} characters`);
-  }
-  return Object.fromEntries(entries) as Record<string, string>;
 }

@@ -1,4 +1,5 @@
-import { api } from '../api';
+import { useEffect, useState } from 'react';
+import { api, image } from '../api';
 import { can, useSession } from '../session';
 import { Table } from '../table';
 import { ButtonRow, RunButton, Status, useAction, useLoad } from '../ui';
@@ -26,6 +27,8 @@ interface WindowRun {
   results: { index: number; type: string; ok: boolean; ms: number }[] | null;
   captured: Record<string, unknown> | null;
   error: string | null;
+  log: { ms: number; text: string }[] | null;
+  shots: { id: string; step: number | null; width: number; height: number; size: number }[];
   startedAt: string | null;
   finishedAt: string | null;
 }
@@ -37,6 +40,67 @@ const counted = (counts: Record<string, number>) =>
 const seconds = (w: WindowRun) =>
   w.startedAt && w.finishedAt ? `${((Date.parse(w.finishedAt) - Date.parse(w.startedAt)) / 1000).toFixed(1)} s` : '';
 const text = (value: unknown) => (typeof value === 'string' ? value : JSON.stringify(value));
+
+/** A run screenshot, fetched with the token and shown from memory; a link opens it full size. */
+function Shot({ shot, window }: { shot: WindowRun['shots'][number]; window: string }) {
+  const [url, setUrl] = useState<string | null>(null);
+  const [missing, setMissing] = useState(false);
+  useEffect(() => {
+    let made: string | null = null;
+    let live = true;
+    void image(`/run/shot?id=${shot.id}`).then((blob) => {
+      if (!live) return;
+      if (!blob) return setMissing(true);
+      made = URL.createObjectURL(blob);
+      setUrl(made);
+    });
+    return () => {
+      live = false;
+      if (made) URL.revokeObjectURL(made);
+    };
+  }, [shot.id]);
+  const label = `${window}, ${shot.step === null ? 'screenshot' : `step ${shot.step}`} (${shot.width}×${shot.height})`;
+  if (missing) return <p>{label}: no longer kept.</p>;
+  return (
+    <figure className="shot">
+      {url ? (
+        <a href={url} target="_blank" rel="noreferrer">
+          <img src={url} alt={label} width={240} />
+        </a>
+      ) : (
+        <span>Loading…</span>
+      )}
+      <figcaption>{label}</figcaption>
+    </figure>
+  );
+}
+
+/** A window run's screenshots and the log its device told. */
+function WindowRecord({ w }: { w: WindowRun }) {
+  const name = `${w.windowName} (${w.windowId})`;
+  if (w.shots.length === 0 && !w.log?.length) return null;
+  return (
+    <details>
+      <summary>
+        {name}: {w.shots.length} screenshot{w.shots.length === 1 ? '' : 's'}, {w.log?.length ?? 0} log lines
+      </summary>
+      <div className="shots">
+        {w.shots.map((s) => (
+          <Shot key={s.id} shot={s} window={name} />
+        ))}
+      </div>
+      {w.log && (
+        <ol className="run-log" aria-label={`Log of ${name}`}>
+          {w.log.map((line, i) => (
+            <li key={i}>
+              <code>{(line.ms / 1000).toFixed(1)} s</code> {line.text}
+            </li>
+          ))}
+        </ol>
+      )}
+    </details>
+  );
+}
 
 /** One run: each window's status and timings, the values captured as a table (CSV export), cancel and retry. */
 function RunDetail({ id, live }: { id: string; live: number }) {
@@ -84,6 +148,12 @@ function RunDetail({ id, live }: { id: string; live: number }) {
               { header: 'Error', cell: (w) => w.error ?? '' },
             ]}
           />
+          <h3>Screenshots and logs</h3>
+          {data.windows.some((w) => w.shots.length > 0 || w.log?.length) ? (
+            data.windows.map((w) => <WindowRecord key={w.windowId} w={w} />)
+          ) : (
+            <p>None yet: add a screenshot step to the task; a failed step is photographed on its own.</p>
+          )}
           <h3>Captured values</h3>
           {names.length === 0 ? (
             <p>None.</p>

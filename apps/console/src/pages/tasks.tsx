@@ -36,6 +36,7 @@ const STARTERS: Record<(typeof STEP_TYPES)[number], Record<string, unknown>> = {
   wait: { type: 'wait', selector: '#ready' },
   eval: { type: 'eval', code: 'document.title', as: 'title' },
   extract: { type: 'extract', selector: 'h1', as: 'heading' },
+  screenshot: { type: 'screenshot', fullPage: false },
 };
 
 /** `name=value` lines as an object (the value may hold '='). */

@@ -3,7 +3,7 @@
  */
 import * as puppeteerCore from 'puppeteer-core';
 import type { ElementHandle, KeyInput, Page } from 'puppeteer-core';
-import { describeStep, PageActionError, parseSteps as parseStepList } from '@cos/contracts';
+import { describeStep, PageActionError, parseSteps as parseStepList, SCREENSHOT_MAX_BYTES } from '@cos/contracts';
 import type { Step, WaitUntil } from '@cos/contracts';
 import { pageScript, toJsonValue } from './json-value';
 
@@ -147,6 +147,15 @@ export async function runStep(page: Page, step: Step, timeout: number): Promise<
         step.all ? EXTRACT_ALL_MAX : 1,
       );
       return { as: step.as, value: step.all ? values : (values[0] ?? null) };
+    }
+    case 'screenshot': {
+      const png = await page.screenshot({ type: 'png', fullPage: step.fullPage === true, encoding: 'base64' });
+      const bytes = Math.floor((png.length * 3) / 4);
+      if (bytes > SCREENSHOT_MAX_BYTES)
+        throw new PageActionError(
+          `The screenshot is ${bytes} bytes, more than ${SCREENSHOT_MAX_BYTES}; take the viewport (fullPage false)`,
+        );
+      return { png };
     }
   }
 }

@@ -4,6 +4,8 @@ import type { ApiEnvelope, DeviceCommand, WindowRef } from '@cos/contracts';
 import { WindowAutomation } from '../automation/window-automation';
 import { BrowserWindowsService } from '../browser/browser-windows.service';
 import { RunningWindows } from '../browser/running-windows';
+import { AgentCloud } from '../cloud/agent-cloud';
+import { RunRecord } from './run-record';
 
 /** An answer's data, at most: it goes back as one line message. */
 const ANSWER_MAX = DEVICE_LINE_MESSAGE_MAX - 4 * 1024;
@@ -28,6 +30,7 @@ export class RemoteRuns {
     private readonly windows: BrowserWindowsService,
     private readonly runningWindows: RunningWindows,
     private readonly automation: WindowAutomation,
+    private readonly cloud: AgentCloud,
   ) {}
 
   async run(command: DeviceCommand): Promise<ApiEnvelope> {
@@ -40,18 +43,26 @@ export class RemoteRuns {
     this.running.set(uuid, controller);
     const ref = command.window as WindowRef;
     const openedByRun = !this.runningWindows.isRunning(uuid);
+    const record = new RunRecord(this.cloud, command.commandId);
     this.logger.log(`run of ${command.run.steps.length} steps in window ${uuid} asked through the cloud`);
     try {
-      if (openedByRun) await this.windows.open(ref);
+      if (openedByRun) {
+        record.note('opening the window');
+        await this.windows.open(ref);
+        record.note('window open');
+      } else record.note('the window was open already');
       const done = await this.automation.actions(ref, command.run.steps, command.run.timeoutMs, controller.signal);
-      const closed = await this.closeIf(openedByRun, ref);
-      const answer = { id: done.id, uuid: done.uuid, results: done.results, captured: capturedOf(done.results), openedByRun, ...closed };
+      const results = await record.keep(done.results);
+      const closed = await this.closeIf(openedByRun, ref, record);
+      const answer = { id: done.id, uuid: done.uuid, results, captured: capturedOf(results), openedByRun, ...closed, log: record.log };
       return { code: 0, msg: 'success', data: bounded(remoteAnswerData('run', answer)) };
     } catch (error) {
       const failure = error instanceof DomainError ? error : new DomainError(ResultCode.ActionFailed, (error as Error).message);
       const data = failure.data;
-      const results = Array.isArray(data.results) ? (data.results as Record<string, unknown>[]) : [];
-      const closed = await this.closeIf(openedByRun && this.runningWindows.isRunning(uuid), ref);
+      const results = await record.keep(Array.isArray(data.results) ? (data.results as Record<string, unknown>[]) : []);
+      record.note(`${data.canceled === true ? 'canceled' : 'failed'}: ${failure.message}`);
+      if (data.canceled !== true && this.runningWindows.isRunning(uuid)) await this.failureShot(ref, record, data.failed);
+      const closed = await this.closeIf(openedByRun && this.runningWindows.isRunning(uuid), ref, record);
       const answer = {
         uuid,
         results,
@@ -60,6 +71,7 @@ export class RemoteRuns {
         canceled: data.canceled === true || undefined,
         openedByRun,
         ...closed,
+        log: record.log,
       };
       return { code: failure.code, msg: storableText(failure.message.slice(0, TEXT_KEPT)), data: bounded(remoteAnswerData('run', answer)) };
     } finally {
@@ -75,13 +87,26 @@ export class RemoteRuns {
     return { code: 0, msg: 'success', data: remoteAnswerData('cancel', { uuid, canceled: run !== undefined }) };
   }
 
+  /** The page as the failing step left it, kept with the run (the step it failed at, when named). */
+  private async failureShot(ref: WindowRef, record: RunRecord, failed: unknown): Promise<void> {
+    const index = (failed as { index?: unknown } | undefined)?.index;
+    try {
+      const shot = await this.automation.screenshot(ref);
+      await record.keepShot(shot.data, Number.isInteger(index) ? (index as number) : null);
+    } catch (error) {
+      record.note(`no screenshot of the failure: ${(error as Error).message}`);
+    }
+  }
+
   /** A window the run opened is closed (and synced) whatever the steps did. */
-  private async closeIf(opened: boolean, ref: WindowRef): Promise<Record<string, unknown>> {
+  private async closeIf(opened: boolean, ref: WindowRef, record: RunRecord): Promise<Record<string, unknown>> {
     if (!opened) return {};
     try {
       const closed = await this.windows.close(ref);
+      record.note(closed.close.error ? `closed; ${closed.close.error}` : 'closed and synced');
       return closed.close.error ? { closeError: closed.close.error } : {};
     } catch (error) {
+      record.note(`close failed: ${(error as Error).message}`);
       return { closeError: (error as Error).message.slice(0, 500) };
     }
   }
@@ -113,9 +138,16 @@ function bounded(raw: Record<string, unknown>): Record<string, unknown> {
   };
   const captured = Object.fromEntries(Object.entries(answer.captured as Record<string, unknown>).map(([k, v]) => [k, tooLarge(v)]));
   const results = (answer.results as Record<string, unknown>[]).map((r) => ('value' in r ? { ...r, value: tooLarge(r.value) } : r));
-  const smaller = { ...answer, captured, results };
+  const log = (answer.log as { ms: number; text: string }[] | undefined)?.map((l) => ({ ms: l.ms, text: l.text.slice(0, 200) }));
+  const smaller = { ...answer, captured, results, log };
   if (Buffer.byteLength(JSON.stringify(smaller)) <= ANSWER_MAX) return smaller;
   const rest: Record<string, unknown> = { ...smaller };
   delete rest.failed;
-  return { ...rest, captured: {}, results: results.map(({ index, type, ok, ms }) => ({ index, type, ok, ms })), truncated: true };
+  return {
+    ...rest,
+    captured: {},
+    results: results.map(({ index, type, ok, ms, shot }) => ({ index, type, ok, ms, shot })),
+    log: log?.slice(0, 40),
+    truncated: true,
+  };
 }

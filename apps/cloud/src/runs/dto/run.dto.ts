@@ -13,6 +13,8 @@ import {
   Max,
   Min,
 } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { SHA256_HEX, STEPS_MAX } from '@cos/contracts';
 import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
 
 export const RUN_DEVICES_MAX = 20;
@@ -83,3 +85,30 @@ export class RunIdDto {
 }
 
 export class ListRunsDto extends PageDto {}
+
+export class ShotIdDto {
+  @ApiProperty({ format: 'uuid' })
+  @IsUUID('all', { message: 'id must be a screenshot id (a UUID)' })
+  @IsString({ message: 'id must be a screenshot id (a UUID)' })
+  id: string;
+}
+
+export class ShotUploadDto {
+  @ApiProperty({ format: 'uuid', description: 'The run command this device was sent and has not answered yet' })
+  @IsUUID('all', { message: 'commandId must be a command id (a UUID)' })
+  @IsString({ message: 'commandId must be a command id (a UUID)' })
+  commandId: string;
+
+  @ApiProperty({ description: "The PNG's sha256, checked as it arrives" })
+  @Matches(SHA256_HEX, { message: 'sha256 must be 64 lower-case hex digits' })
+  @IsString({ message: 'sha256 must be 64 lower-case hex digits' })
+  sha256: string;
+
+  @ApiPropertyOptional({ minimum: 0, maximum: STEPS_MAX - 1, description: 'The step it was taken at' })
+  @IsOptional()
+  @Transform(({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,3}$/.test(value) ? Number(value) : value))
+  @Min(0, { message: `step must be 0 to ${STEPS_MAX - 1}` })
+  @Max(STEPS_MAX - 1, { message: `step must be 0 to ${STEPS_MAX - 1}` })
+  @IsInt({ message: `step must be 0 to ${STEPS_MAX - 1}` })
+  step?: number;
+}
