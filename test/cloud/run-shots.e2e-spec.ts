@@ -5,6 +5,8 @@ import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, addMember, createWindow, registerOwner, signIn, snapshot } from '../support/factories';
 import { line, LineClient } from '../support/line-client';
 import { png, sha } from '../support/png';
+import { startS3 } from '../support/s3';
+import { S3BlobStore } from '../../apps/cloud/src/profiles/blob-store';
 import { waitFor } from '../support/wait-for';
 
 const ENV = {
@@ -187,5 +189,49 @@ describe('run screenshots and logs', () => {
     expect(existsSync(file)).toBe(false);
     const gone = await cloud.raw().get(`/run/shot?id=${twin}`).set('Authorization', `Bearer ${owner.token}`);
     expect(gone.body).toMatchObject({ code: 404 });
+  });
+
+  it('on S3 they are kept under their own prefix, never among the profile blobs', async () => {
+    const s3 = await startS3();
+    const other = await startCloud({ listen: true, env: { ...ENV, ...s3.env } });
+    const store = (prefix: string) =>
+      new S3BlobStore({
+        endpoint: s3.endpoint,
+        region: 'us-east-1',
+        bucket: s3.bucket,
+        forcePathStyle: true,
+        accessKeyId: 'S3RVER',
+        secretAccessKey: 'S3RVER',
+        prefix,
+      });
+    try {
+      const who = await registerOwner(other);
+      const device = await line(other.url, who.token);
+      await device.hello();
+      const task = (await other.post('/task/create', { name: 's3', steps: [{ type: 'screenshot' }] }, who.token)).data;
+      const w = await createWindow(other, who);
+      expect((await other.post('/run/start', { taskId: task.id, windowIds: [w.id], devices: [who.deviceId] }, who.token)).code).toBe(0);
+      const { commandId } = await device.next('command');
+      const image = png(33, 17);
+      const id = (
+        await other
+          .raw()
+          .put(`/run/shot?commandId=${commandId}&sha256=${sha(image)}`)
+          .set('Authorization', `Bearer ${who.token}`)
+          .set('Content-Type', 'application/octet-stream')
+          .send(image)
+      ).body.data.id;
+      const got = await other.raw().get(`/run/shot?id=${id}`).set('Authorization', `Bearer ${who.token}`).buffer(true);
+      expect(Buffer.compare(got.body as Buffer, image)).toBe(0);
+      const [shots, blobs] = [store('run-shots/'), store('profile-blobs/')];
+      expect(await shots.has(sha(image))).toBe(true);
+      expect(await blobs.has(sha(image))).toBe(false);
+      shots.destroy();
+      blobs.destroy();
+      device.ws.terminate();
+    } finally {
+      await other.close();
+      await s3.close();
+    }
   });
 });
