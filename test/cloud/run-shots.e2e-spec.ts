@@ -143,6 +143,11 @@ describe('run screenshots and logs', () => {
     expect((await upload(commandId, html)).body).toMatchObject({ code: 211, msg: expect.stringContaining('not a PNG image') });
     const tail = Buffer.concat([png(), Buffer.from('<script>alert(1)</script>')]);
     expect((await upload(commandId, tail)).body).toMatchObject({ code: 211, msg: expect.stringContaining('bytes follow its end') });
+    // An area a teammate's browser would need gigabytes to decode, however small the file.
+    const vast = png();
+    vast.writeUInt32BE(10_000, 16);
+    vast.writeUInt32BE(10_000, 20);
+    expect((await upload(commandId, vast)).body).toMatchObject({ code: 211, msg: expect.stringContaining('10000×10000 pixels') });
     const huge = png(40_000, 10);
     expect((await upload(commandId, huge)).body).toMatchObject({ code: 211, msg: expect.stringContaining('40000×10 pixels') });
     const image = png();

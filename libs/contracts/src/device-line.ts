@@ -2,6 +2,10 @@ import { DomainError } from './errors';
 import { parseSteps, TIMEOUT_MAX_MS } from './task-steps';
 import type { Step } from './task-steps';
 import { isUuid } from './window-ref';
+import { ORDER_SECRETS_MAX } from './secret-values';
+
+/** A secret value in a run order, at most (a run's or a stored variable's value). */
+const RUN_VALUE_MAX = 10_000;
 
 /**
  * The device line: one WebSocket an agent keeps open to the cloud while it is signed in, at
@@ -42,6 +46,8 @@ export interface DeviceCommand {
 export interface RunOrder {
   steps: Step[];
   timeoutMs: number;
+  /** The secret values filled into the steps: the device takes them out of what it answers and logs before cutting anything. */
+  secrets?: string[];
 }
 
 export type CloudLineMessage = { type: 'welcome'; deviceId: string; heartbeatMs: number } | { type: 'ack' } | DeviceCommand;
@@ -219,10 +225,18 @@ export const REMOTE_ANSWER_FIELDS: Record<DeviceCommandKind, readonly string[]> 
 
 /** The run part of a command, by allowlist: steps as the agent's own checks would take them. */
 function runOrderOf(value: unknown): RunOrder | string {
-  if (!plainObject(value) || !onlyKeys(value, ['steps', 'timeoutMs'])) return 'run must be { steps, timeoutMs }';
+  if (!plainObject(value) || !onlyKeys(value, ['steps', 'timeoutMs', 'secrets'])) return 'run must be { steps, timeoutMs, secrets? }';
   if (!count(value.timeoutMs, TIMEOUT_MAX_MS) || value.timeoutMs < 1) return 'run.timeoutMs out of range';
+  const secrets = value.secrets;
+  if (
+    secrets !== undefined &&
+    (!Array.isArray(secrets) ||
+      secrets.length > ORDER_SECRETS_MAX ||
+      secrets.some((s) => typeof s !== 'string' || s.length === 0 || s.length > RUN_VALUE_MAX))
+  )
+    return `run.secrets must be at most ${ORDER_SECRETS_MAX} non-empty texts`;
   try {
-    return { steps: parseSteps(value.steps), timeoutMs: value.timeoutMs };
+    return { steps: parseSteps(value.steps), timeoutMs: value.timeoutMs, ...(secrets ? { secrets: secrets as string[] } : {}) };
   } catch (error) {
     return `run.${error instanceof DomainError ? error.message : 'steps refused'}`;
   }

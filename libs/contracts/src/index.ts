@@ -13,3 +13,4 @@ export * from './firefox-fonts';
 export * from './profile-files';
 export * from './device-line';
 export * from './task-steps';
+export * from './secret-values';

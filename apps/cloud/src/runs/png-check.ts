@@ -3,6 +3,8 @@ import { InvalidParamError } from '@cos/contracts';
 const SIGNATURE = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]);
 /** Pixels on a side, at most: Firefox draws no larger canvas. */
 export const SHOT_SIDE_MAX = 32_767;
+/** Pixels in all, at most: a teammate's browser decodes the image (a small file of a huge area would take gigabytes). */
+export const SHOT_PIXELS_MAX = 50_000_000;
 
 /**
  * A screenshot's bytes as a PNG and nothing else: the signature, IHDR first with a sane size, every
@@ -28,7 +30,8 @@ export function pngSize(bytes: Buffer): { width: number; height: number } {
       if (type !== 'IHDR' || length !== 13) refuse('IHDR is not the first chunk');
       width = bytes.readUInt32BE(at + 8);
       height = bytes.readUInt32BE(at + 12);
-      if (width < 1 || height < 1 || width > SHOT_SIDE_MAX || height > SHOT_SIDE_MAX) refuse(`it is ${width}×${height} pixels`);
+      if (width < 1 || height < 1 || width > SHOT_SIDE_MAX || height > SHOT_SIDE_MAX || width * height > SHOT_PIXELS_MAX)
+        refuse(`it is ${width}×${height} pixels (at most ${SHOT_SIDE_MAX} a side and ${SHOT_PIXELS_MAX} in all)`);
       first = false;
     }
     at += 12 + length;

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
-import { DEVICE_LINE_MESSAGE_MAX, DomainError, fillVariables, parseSteps, stepVariables } from '@cos/contracts';
+import { DEVICE_LINE_MESSAGE_MAX, DomainError, fillVariables, ORDER_SECRETS_MAX, parseSteps, stepVariables } from '@cos/contracts';
 import type { RunOrder } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { ClusterBus } from '../cluster/cluster-bus';
@@ -69,7 +69,8 @@ export class RunDispatcher {
     const perDevice = this.config.env.RUNS_PER_DEVICE;
     const woken = new Set<string>();
     const candidates = await this.runs.candidates(manager, run.id, Math.max(room * 4, 16));
-    const runValues = { ...run.variables, ...(run.secrets ? (JSON.parse(this.box.open(run.secrets)) as Record<string, string>) : {}) };
+    const runSecrets = run.secrets ? (JSON.parse(this.box.open(run.secrets)) as Record<string, string>) : {};
+    const runValues = { ...run.variables, ...runSecrets };
     const stored = await this.variables.forWindows(
       manager,
       run.teamId,
@@ -84,7 +85,7 @@ export class RunDispatcher {
         await this.runs.refuse(manager, run.id, candidate.windowId, target.refused);
         continue;
       }
-      const order = this.orderOf(run, runValues, stored.team, stored.windows.get(candidate.windowId)!);
+      const order = this.orderOf(run, runValues, Object.keys(runSecrets), stored.team, stored.windows.get(candidate.windowId)!);
       if ('refused' in order) {
         await this.runs.refuse(manager, run.id, candidate.windowId, order.refused);
         continue;
@@ -137,17 +138,37 @@ export class RunDispatcher {
   private orderOf(
     run: RunRow,
     runValues: Record<string, string>,
+    runSecrets: string[],
     team: WindowValues,
     window: WindowValues,
   ): { text: string; secrets: string[] } | { refused: string } {
     try {
       const values = { ...team.values, ...runValues, ...window.values };
+      // The secrets a value was taken from, by where it came from: the window's own, else the run's, else the team's.
+      const secret = (name: string) =>
+        Object.hasOwn(window.values, name)
+          ? window.secrets.includes(name)
+          : Object.hasOwn(runValues, name)
+            ? runSecrets.includes(name)
+            : team.secrets.includes(name);
+      const secrets = [
+        ...new Set(
+          stepVariables(run.steps)
+            .filter(secret)
+            .map((name) => values[name]),
+        ),
+      ].filter((v) => v.length > 0);
       // Filled in, the steps are checked again as the device will check them: a value that makes a
       // URL a file or a script's page fails this window here instead of ending the device's line.
-      const order: RunOrder = { steps: parseSteps(fillVariables(run.steps, values)), timeoutMs: run.timeoutMs };
+      const order: RunOrder = {
+        steps: parseSteps(fillVariables(run.steps, values)),
+        timeoutMs: run.timeoutMs,
+        ...(secrets.length > 0 ? { secrets } : {}),
+      };
+      if (secrets.length > ORDER_SECRETS_MAX) return { refused: `The steps use more than ${ORDER_SECRETS_MAX} secret values` };
       const text = JSON.stringify(order);
       if (Buffer.byteLength(text) > ORDER_MAX) return { refused: `The steps with their variables filled in are over ${ORDER_MAX} bytes` };
-      return { text, secrets: [...team.secrets, ...window.secrets] };
+      return { text, secrets };
     } catch (error) {
       if (error instanceof DomainError) return { refused: error.message };
       throw error;

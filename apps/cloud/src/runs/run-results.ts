@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ResultCode } from '@cos/contracts';
+import { hideSecrets, ResultCode } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
@@ -51,10 +51,12 @@ export class RunResults implements OnApplicationBootstrap, OnApplicationShutdown
   /** Records the ends of one command's window run (or of every one not recorded yet) and moves their runs on. */
   async settle(commandId: string | null): Promise<void> {
     for (const settled of await this.runs.settled(commandId)) {
-      const outcome = redacted(outcomeOf(settled), [
+      // Every secret the window run was sent with, in each form a page may repeat it, is taken out before anything is cut.
+      const hidden = hideSecrets(outcomeOf(settled), [
         ...(settled.secrets ? Object.values(JSON.parse(this.box.open(settled.secrets)) as Record<string, string>) : []),
         ...(settled.secretsUsed ? (JSON.parse(this.box.open(settled.secretsUsed)) as string[]) : []),
       ]);
+      const outcome = { ...hidden, log: logOf(hidden.log) };
       if (!(await this.runs.record(settled, outcome))) continue;
       await this.runs.forgetAnswer(settled.commandId);
       await this.db.transaction((manager) =>
@@ -83,7 +85,7 @@ export class RunResults implements OnApplicationBootstrap, OnApplicationShutdown
   }
 }
 
-type Outcome = { status: WindowRunStatus; results: unknown; captured: unknown; error: string | null; log: LogLine[] | null };
+type Outcome = { status: WindowRunStatus; results: unknown; captured: unknown; error: string | null; log: unknown };
 type LogLine = { ms: number; text: string };
 /** A window run's log as kept: lines of text with their time, at most this many of this length. */
 const LOG_LINES_MAX = 200;
@@ -101,28 +103,6 @@ function logOf(value: unknown): LogLine[] | null {
     .map((line) => ({ ms: line.ms, text: line.text.slice(0, LOG_TEXT_MAX) }));
 }
 
-/**
- * What the device answered with every secret's value taken out: a page or a step that repeats a
- * secret (a URL it landed on, a failure naming what it typed) does not make it readable in the run.
- */
-function redacted(outcome: Outcome, secrets: string[]): Outcome {
-  const values = secrets.filter((v) => v.length > 0).sort((a, b) => b.length - a.length);
-  if (values.length === 0) return outcome;
-  const hide = (value: unknown): unknown => {
-    if (typeof value === 'string') return values.reduce((text, secret) => text.split(secret).join('[secret]'), value);
-    if (Array.isArray(value)) return value.map(hide);
-    if (typeof value === 'object' && value !== null) return Object.fromEntries(Object.entries(value).map(([k, v]) => [hide(k), hide(v)]));
-    return value;
-  };
-  return {
-    ...outcome,
-    results: hide(outcome.results),
-    captured: hide(outcome.captured),
-    error: outcome.error && (hide(outcome.error) as string),
-    log: hide(outcome.log) as LogLine[] | null,
-  };
-}
-
 function outcomeOf(settled: Settled): Outcome {
   const canceledRun = settled.runStatus === 'canceled';
   if (settled.commandStatus !== 'answered' || !settled.answer) {
@@ -134,7 +114,7 @@ function outcomeOf(settled: Settled): Outcome {
   const { code, msg, data } = settled.answer;
   const results = Array.isArray(data.results) ? data.results : null;
   const captured = data.captured && typeof data.captured === 'object' ? data.captured : null;
-  const log = logOf(data.log);
+  const log = data.log;
   if (code === ResultCode.Ok) return { status: 'succeeded', results, captured, error: null, log };
   const status: WindowRunStatus = data.canceled === true ? 'canceled' : 'failed';
   return { status, results, captured, error: `${msg}${code === ResultCode.ActionFailed ? '' : ` (code ${code})`}`, log };

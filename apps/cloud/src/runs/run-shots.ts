@@ -28,6 +28,7 @@ export const RUN_SHOT_STORE = Symbol('RUN_SHOT_STORE');
 export const SHOTS_PER_WINDOW_RUN = SCREENSHOT_STEPS_MAX + 1;
 const HOUR = 3_600_000;
 const COLLECT_LOCK = 0x636f7305;
+const TEAM_LOCK = `SELECT pg_advisory_xact_lock(hashtextextended('run-shot-team:' || $1::text, 0))`;
 const HASH_LOCK = `SELECT pg_advisory_xact_lock(hashtextextended('run-shot:' || $1, 0))`;
 
 /**
@@ -73,6 +74,8 @@ export class RunShots implements OnApplicationBootstrap, OnApplicationShutdown {
       const id = randomUUID();
       await this.db.transaction(async (manager) => {
         const target = await this.targetOf(manager, auth, commandId);
+        // Every upload of the team counts its bytes one after another (after its command's row: one order everywhere).
+        await manager.query(TEAM_LOCK, [auth.teamId]);
         const held = await this.shots.teamBytes(manager, auth.teamId);
         if (held + size > this.config.env.RUN_SHOTS_TEAM_MAX_BYTES)
           throw new DomainError(

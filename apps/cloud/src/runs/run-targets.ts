@@ -30,8 +30,8 @@ export class RunTargets {
       windows.map((w) => w.id),
       missing,
     );
-    const unset = missing.filter((name) => !(name in stored.team.values));
-    const lacking = windows.filter((w) => unset.some((name) => !(name in stored.windows.get(w.id)!.values)));
+    const unset = missing.filter((name) => !Object.hasOwn(stored.team.values, name));
+    const lacking = windows.filter((w) => unset.some((name) => !Object.hasOwn(stored.windows.get(w.id)!.values, name)));
     if (lacking.length === 0) return;
     const named =
       lacking

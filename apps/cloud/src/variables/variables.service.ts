@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ConflictError, NotFoundError } from '@cos/contracts';
+import { ConflictError, ForbiddenError, NotFoundError } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
 import { AuditLog } from '../audit/audit-log';
 import { SecretBox } from '../crypto/secret-box';
@@ -14,7 +14,7 @@ export const TEAM_VARIABLES_MAX = 200;
 /** Values one window keeps, at most. */
 export const WINDOW_VARIABLES_MAX = 50;
 
-/** What a window run is filled with from the store: its values by name, and which of them were secrets. */
+/** What a window run is filled with from the store: its values by name, and the names of those that are secrets. */
 export interface WindowValues {
   values: Record<string, string>;
   secrets: string[];
@@ -99,22 +99,29 @@ export class VariablesService {
     windowIds: readonly number[],
     names: readonly string[],
   ): Promise<{ team: WindowValues; windows: Map<number, WindowValues> }> {
-    const team: WindowValues = { values: {}, secrets: [] };
-    const windows = new Map<number, WindowValues>(windowIds.map((id) => [id, { values: {}, secrets: [] }]));
+    // Without a prototype: a variable named __proto__ or constructor is a value like any other.
+    const empty = (): WindowValues => ({ values: Object.create(null) as Record<string, string>, secrets: [] });
+    const team = empty();
+    const windows = new Map<number, WindowValues>(windowIds.map((id) => [id, empty()]));
     if (names.length === 0) return { team, windows };
     for (const row of await this.store.values(manager, teamId, windowIds, names)) {
       const into = row.windowId === null ? team : windows.get(row.windowId);
       if (!into) continue;
       const value = row.sealed !== null ? this.box.open(row.sealed) : (row.value ?? '');
       into.values[row.name] = value;
-      if (row.sealed !== null) into.secrets.push(value);
+      if (row.sealed !== null) into.secrets.push(row.name);
     }
     return { team, windows };
   }
 
   /** The window named (in the caller's scope; out of scope is not found), or null for the team's own. */
   private async where(manager: EntityManager, auth: AuthContext, dto: VariableWhereDto, mode: 'read' | 'write'): Promise<number | null> {
-    if (dto.windowId === undefined) return null;
+    if (dto.windowId === undefined) {
+      // A team value fills every window without its own, those outside a limited member's groups too.
+      if (mode === 'write' && auth.scopedGroupIds)
+        throw new ForbiddenError("The team's variables fill windows outside your groups: set a window's own value instead (windowId)");
+      return null;
+    }
     const window = await this.access.requireWindow(manager, auth, { id: dto.windowId }, mode, 'live', false);
     return window.id;
   }

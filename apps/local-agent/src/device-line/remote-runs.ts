@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { DEVICE_LINE_MESSAGE_MAX, DomainError, remoteAnswerData, ResultCode, storableText } from '@cos/contracts';
+import { DEVICE_LINE_MESSAGE_MAX, DomainError, hideSecrets, remoteAnswerData, ResultCode, storableText } from '@cos/contracts';
 import type { ApiEnvelope, DeviceCommand, WindowRef } from '@cos/contracts';
 import { WindowAutomation } from '../automation/window-automation';
 import { BrowserWindowsService } from '../browser/browser-windows.service';
@@ -43,7 +43,8 @@ export class RemoteRuns {
     this.running.set(uuid, controller);
     const ref = command.window as WindowRef;
     const openedByRun = !this.runningWindows.isRunning(uuid);
-    const record = new RunRecord(this.cloud, command.commandId);
+    const secrets = command.run.secrets ?? [];
+    const record = new RunRecord(this.cloud, command.commandId, secrets);
     this.logger.log(`run of ${command.run.steps.length} steps in window ${uuid} asked through the cloud`);
     try {
       if (openedByRun) {
@@ -55,10 +56,11 @@ export class RemoteRuns {
       const results = await record.keep(done.results);
       const closed = await this.closeIf(openedByRun, ref, record);
       const answer = { id: done.id, uuid: done.uuid, results, captured: capturedOf(results), openedByRun, ...closed, log: record.log };
-      return { code: 0, msg: 'success', data: bounded(remoteAnswerData('run', answer)) };
+      return { code: 0, msg: 'success', data: bounded(hideSecrets(remoteAnswerData('run', answer), secrets)) };
     } catch (error) {
       const failure = error instanceof DomainError ? error : new DomainError(ResultCode.ActionFailed, (error as Error).message);
-      const data = failure.data;
+      // Secrets out first: what follows cuts texts to length, and a cut through a secret would leave part of it.
+      const data = hideSecrets(failure.data, secrets);
       const results = await record.keep(Array.isArray(data.results) ? (data.results as Record<string, unknown>[]) : []);
       record.note(`${data.canceled === true ? 'canceled' : 'failed'}: ${failure.message}`);
       if (data.canceled !== true && this.runningWindows.isRunning(uuid)) await this.failureShot(ref, record, data.failed);
@@ -73,7 +75,11 @@ export class RemoteRuns {
         ...closed,
         log: record.log,
       };
-      return { code: failure.code, msg: storableText(failure.message.slice(0, TEXT_KEPT)), data: bounded(remoteAnswerData('run', answer)) };
+      return {
+        code: failure.code,
+        msg: storableText(hideSecrets(failure.message, secrets).slice(0, TEXT_KEPT)),
+        data: bounded(hideSecrets(remoteAnswerData('run', answer), secrets)),
+      };
     } finally {
       this.running.delete(uuid);
     }

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
+import { hideSecrets } from '@cos/contracts';
 import { AgentCloud } from '../cloud/agent-cloud';
 
 /** A window run's log, at most: lines, and characters per line (the cloud keeps the same). */
@@ -24,10 +25,13 @@ export class RunRecord {
   constructor(
     private readonly cloud: AgentCloud,
     private readonly commandId: string,
+    /** The run's secret values: taken out of every line before it is cut. */
+    private readonly secrets: readonly string[] = [],
   ) {}
 
   note(text: string): void {
-    if (this.log.length < LOG_LINES_MAX) this.log.push({ ms: Date.now() - this.started, text: text.slice(0, LOG_TEXT_MAX) });
+    if (this.log.length < LOG_LINES_MAX)
+      this.log.push({ ms: Date.now() - this.started, text: hideSecrets(text, this.secrets).slice(0, LOG_TEXT_MAX) });
   }
 
   /** The results with every screenshot sent and replaced by its id (or why it was not kept), each step told in the log. */
