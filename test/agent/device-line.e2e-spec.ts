@@ -151,3 +151,44 @@ describe('two agents on the device line, driven from the cloud (real Firefox)', 
     expect(await call('/browser/close', { device: a.deviceId, uuid: w.uuid }, owner.token)).toMatchObject({ code: 0 });
   });
 });
+
+describe('the device line with access tokens shorter than its backoff (real agent)', () => {
+  let cloud: KillableCloud;
+  let agent: AgentProcess | undefined;
+  const folder = mkdtempSync(join(tmpdir(), 'cos-line-ttl-'));
+
+  afterAll(async () => {
+    await agent?.kill();
+    await cloud?.close();
+    rmSync(folder, { recursive: true, force: true });
+  });
+
+  it('after a cloud restart the agent renews its token and connects at once, not after a backoff its new token does not outlive', async () => {
+    // Tokens live 2 s; a failed line waits 2–4 s, then more: waiting after each renewal, every attempt came with an expired token.
+    cloud = await startKillableCloud({ ...CLOUD_ENV, ACCESS_TOKEN_TTL_SECONDS: '2' });
+    const owner = await registerOwner(cloud.cloud);
+    // An API token does not expire with the access tokens: the test's own calls keep working.
+    const token = (await cloud.cloud.post('/auth/token/create', { name: 'line test' }, owner.token)).data.token as string;
+    const online = async () => {
+      const res = await fetch(`${cloud.url}/device/list`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${token}` },
+        body: '{}',
+      });
+      const list = ((await res.json()) as Envelope<{ list: { deviceId: string; online: boolean }[] }>).data.list;
+      return list.some((d) => d.deviceId === agent!.deviceId && d.online);
+    };
+    agent = await spawnAgent({
+      cloudUrl: cloud.url,
+      dataDir: folder,
+      email: owner.email,
+      password: owner.password,
+      env: { AGENT_LINE_RETRY_MS: '4000' },
+    });
+    await waitFor(online, 30_000);
+    await cloud.process.kill();
+    await new Promise((resolve) => setTimeout(resolve, 3_000));
+    await cloud.restart();
+    await waitFor(online, 45_000);
+  });
+});

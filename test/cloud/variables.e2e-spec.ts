@@ -101,9 +101,14 @@ describe('variables', () => {
   it('a run whose windows lack a value starts nothing and names the windows', async () => {
     const [a, b] = [await createWindow(cloud, owner), await createWindow(cloud, owner)];
     await set({ windowId: a.id, name: 'account', value: 'a-1' });
-    const task = (
-      await cloud.post('/task/create', { name: 'acct', steps: [{ type: 'type', selector: '#a', text: '{{account}}' }] }, owner.token)
-    ).data;
+    // Each window keeps its own landing page: only the value one of them lacks is named, for that window.
+    await set({ windowId: a.id, name: 'landing', value: 'https://a.example' });
+    await set({ windowId: b.id, name: 'landing', value: 'https://b.example' });
+    const steps = [
+      { type: 'navigate', url: '{{landing}}/login' },
+      { type: 'type', selector: '#a', text: '{{account}}' },
+    ];
+    const task = (await cloud.post('/task/create', { name: 'acct', steps }, owner.token)).data;
     const before = await snapshot(cloud);
     const body = { taskId: task.id, windowIds: [a.id, b.id], devices: [owner.deviceId] };
     const when = { cron: '0 3 * * *', timezone: 'Europe/Berlin' };
@@ -113,7 +118,8 @@ describe('variables', () => {
     ] as const) {
       const refused = await cloud.post(path, { ...body, ...extra }, owner.token);
       expect(refused).toMatchObject({ code: 211, msg: expect.stringContaining(`variables without a value: account`) });
-      expect(refused.msg).toContain(`nor by window ${b.id}`);
+      expect(refused.msg).toContain(`nor by window ${b.id} for account)`);
+      expect(refused.msg).not.toContain('landing');
     }
     expect(await snapshot(cloud)).toBe(before);
     // Given with the run, every window has one: the schedule is set (a's own value still wins for a).

@@ -31,15 +31,15 @@ export class RunTargets {
       missing,
     );
     const unset = missing.filter((name) => !Object.hasOwn(stored.team.values, name));
-    const lacking = windows.filter((w) => unset.some((name) => !Object.hasOwn(stored.windows.get(w.id)!.values, name)));
-    if (lacking.length === 0) return;
-    const named =
-      lacking
-        .slice(0, 5)
-        .map((w) => w.id)
-        .join(', ') + (lacking.length > 5 ? ` and ${lacking.length - 5} more` : '');
+    // Per name, the windows that keep no value of their own: only those names and windows are told.
+    const gaps = unset
+      .map((name) => ({ name, windows: windows.filter((w) => !Object.hasOwn(stored.windows.get(w.id)!.values, name)).map((w) => w.id) }))
+      .filter((gap) => gap.windows.length > 0);
+    if (gaps.length === 0) return;
+    const listed = (ids: number[]) => ids.slice(0, 5).join(', ') + (ids.length > 5 ? ` and ${ids.length - 5} more` : '');
     throw new InvalidParamError(
-      `variables without a value: ${unset.join(', ')} (not given with the run, not kept by the team, nor by window ${named})`,
+      `variables without a value: ${gaps.map((g) => g.name).join(', ')} (not given with the run, not kept by the team, ` +
+        `nor by ${gaps.map((g) => `window ${listed(g.windows)} for ${g.name}`).join('; ')})`,
     );
   }
 

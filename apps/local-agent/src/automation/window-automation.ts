@@ -97,7 +97,14 @@ export class WindowAutomation {
    * Runs the steps in order, each within its own timeout; the first failure ends the run and is
    * named. `signal` (a run's cancel) stops it between steps.
    */
-  async actions(windowRef: WindowRef, rawSteps: unknown, timeoutMs = DEFAULT_TIMEOUT_MS, signal?: AbortSignal) {
+  async actions(
+    windowRef: WindowRef,
+    rawSteps: unknown,
+    timeoutMs = DEFAULT_TIMEOUT_MS,
+    signal?: AbortSignal,
+    /** Told each step's result as it is made, and answers the result kept (a run sends a screenshot away and keeps its id). */
+    onStep?: (result: Record<string, unknown>) => Promise<Record<string, unknown>>,
+  ) {
     const steps = parseSteps(rawSteps);
     return this.onPage(windowRef, async (page, window) => {
       const results: Record<string, unknown>[] = [];
@@ -107,7 +114,8 @@ export class WindowAutomation {
         const started = Date.now();
         try {
           const outcome = await withTimeout(runStep(page, step, timeout), timeout + 2000, `Step ${index}`);
-          results.push({ index, type: step.type, ok: true, ms: Date.now() - started, ...outcome });
+          const result = { index, type: step.type, ok: true, ms: Date.now() - started, ...outcome };
+          results.push(onStep ? await onStep(result) : result);
         } catch (error) {
           if (!this.windows.isRunning(window.uuid)) throw new NotFoundError('Browser not running');
           // A script still running (a loop that never yields) would hold the tab for good.

@@ -41,6 +41,9 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
   private stopped = false;
   private lastHeard = 0;
   private drops = 0;
+  /** A refused token was just renewed: the next attempt goes at once, not after the backoff (a short-lived token would expire meanwhile). */
+  private renewed: Promise<boolean> | null = null;
+  private retriedRenewed = false;
   private poller: LinePoller | null = null;
   private current: LineState = 'off';
 
@@ -103,7 +106,11 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
       status = response.statusCode ?? 0;
       response.resume();
       // An expired access token: one call through the client refreshes it before the next attempt.
-      if (response.statusCode === 401) void this.cloud.call('/auth/me', {}).catch(() => undefined);
+      if (response.statusCode === 401)
+        this.renewed = this.cloud
+          .call('/auth/me', {})
+          .then((answer) => answer.code === 0)
+          .catch(() => false);
       ws.terminate();
     });
     ws.on('open', () => {
@@ -127,6 +134,7 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
       this.lastHeard = Date.now();
       if (message.type === 'welcome') {
         this.failures = 0;
+        this.retriedRenewed = false;
         this.state = 'online';
         this.startBeating(ws, message.heartbeatMs);
       } else if (message.type === 'command') void this.run(ws, message);
@@ -143,6 +151,14 @@ export class DeviceLine implements OnApplicationBootstrap, OnApplicationShutdown
       if (!refused && code !== LINE_CLOSE.stopping && this.failures === 1)
         this.logger.log(`device line closed (${code}); connecting again`);
       const wait = backoff(this.config.env.AGENT_LINE_RETRY_MS, this.failures);
+      const renewed = this.renewed;
+      this.renewed = null;
+      // Once in a row: a token refused again right after its renewal waits as any failure does.
+      if (renewed && !this.retriedRenewed) {
+        this.retriedRenewed = true;
+        return void renewed.then((ok) => (this.stopped ? undefined : this.later(ok ? 0 : wait)));
+      }
+      this.retriedRenewed = false;
       if (opened || CLOUD_REFUSALS.has(status) || this.config.env.AGENT_LINE_TRANSPORT !== 'auto') return this.later(wait);
       void this.upgradeDropped().then((dropped) => {
         if (!dropped || ++this.drops < DROPS_BEFORE_POLLING) return this.later(wait);

@@ -52,8 +52,8 @@ export class RemoteRuns {
         await this.windows.open(ref);
         record.note('window open');
       } else record.note('the window was open already');
-      const done = await this.automation.actions(ref, command.run.steps, command.run.timeoutMs, controller.signal);
-      const results = await record.keep(done.results);
+      const done = await this.automation.actions(ref, command.run.steps, command.run.timeoutMs, controller.signal, (r) => record.step(r));
+      const results = done.results;
       const closed = await this.closeIf(openedByRun, ref, record);
       const answer = { id: done.id, uuid: done.uuid, results, captured: capturedOf(results), openedByRun, ...closed, log: record.log };
       return { code: 0, msg: 'success', data: bounded(hideSecrets(remoteAnswerData('run', answer), secrets)) };
@@ -61,7 +61,7 @@ export class RemoteRuns {
       const failure = error instanceof DomainError ? error : new DomainError(ResultCode.ActionFailed, (error as Error).message);
       // Secrets out first: what follows cuts texts to length, and a cut through a secret would leave part of it.
       const data = hideSecrets(failure.data, secrets);
-      const results = await record.keep(Array.isArray(data.results) ? (data.results as Record<string, unknown>[]) : []);
+      const results = Array.isArray(data.results) ? (data.results as Record<string, unknown>[]) : [];
       record.note(`${data.canceled === true ? 'canceled' : 'failed'}: ${failure.message}`);
       if (data.canceled !== true && this.runningWindows.isRunning(uuid)) await this.failureShot(ref, record, data.failed);
       const closed = await this.closeIf(openedByRun && this.runningWindows.isRunning(uuid), ref, record);

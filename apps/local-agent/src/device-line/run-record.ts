@@ -34,15 +34,11 @@ export class RunRecord {
       this.log.push({ ms: Date.now() - this.started, text: hideSecrets(text, this.secrets).slice(0, LOG_TEXT_MAX) });
   }
 
-  /** The results with every screenshot sent and replaced by its id (or why it was not kept), each step told in the log. */
-  async keep(results: readonly Record<string, unknown>[]): Promise<Record<string, unknown>[]> {
-    const kept: Record<string, unknown>[] = [];
-    for (const result of results) {
-      const { png, ...rest } = result;
-      this.note(`step ${String(rest.index)} (${String(rest.type)}) ${rest.ok === false ? 'failed' : 'done'} in ${String(rest.ms)} ms`);
-      kept.push(typeof png === 'string' ? { ...rest, ...(await this.keepShot(png, rest.index as number)) } : rest);
-    }
-    return kept;
+  /** A step's result as it is made: told in the log, its screenshot sent now and named by id (or why it was not kept). */
+  async step(result: Record<string, unknown>): Promise<Record<string, unknown>> {
+    const { png, ...rest } = result;
+    this.note(`step ${String(rest.index)} (${String(rest.type)}) done in ${String(rest.ms)} ms`);
+    return typeof png === 'string' ? { ...rest, ...(await this.keepShot(png, rest.index as number)) } : rest;
   }
 
   /** Sends one screenshot (base64 PNG) to the cloud; a refusal or a cloud away is told, never fails the run. */
