@@ -34,5 +34,16 @@ export default tseslint.config(
       '@typescript-eslint/no-unsafe-return': 'off',
     },
   },
+  {
+    // The console's bundle: values come from a contracts module by its own path, never the index,
+    // which carries the server's checks (a public-suffix list alone is 165 KB). Types are free.
+    files: ['apps/console/**/*.ts', 'apps/console/**/*.tsx'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: '@cos/contracts', message: "Import values from '@cos/contracts/<module>'.", allowTypeImports: true }] },
+      ],
+    },
+  },
   prettier,
 );

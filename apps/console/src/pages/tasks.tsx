@@ -1,4 +1,5 @@
-import { STEP_TYPES } from '@cos/contracts';
+// The step list alone: the package's index carries server-side checks (a public-suffix list) the console has no use for.
+import { STEP_TYPES } from '@cos/contracts/task-steps';
 import type { DeviceView } from '@cos/contracts';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
