@@ -76,7 +76,10 @@ export class AuthLoader {
    * `manager`, read in that transaction (an invitation's accept, under its team's lock).
    */
   async forMember(userId: number, teamId: number, deviceId: string, manager?: EntityManager): Promise<AuthContext | null> {
-    const rows: AuthRow[] = await (manager ?? this.db).query(`${SELECT_USER} FROM users u WHERE u.id = $1 AND u.team_id = $2`, [userId, teamId]);
+    const rows: AuthRow[] = await (manager ?? this.db).query(`${SELECT_USER} FROM users u WHERE u.id = $1 AND u.team_id = $2`, [
+      userId,
+      teamId,
+    ]);
     const row = rows[0];
     return row ? new AuthContext(row.id, row.team_id, row.role, row.permissions, row.scope, row.group_ids, null, deviceId) : null;
   }

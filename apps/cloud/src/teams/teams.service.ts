@@ -12,6 +12,15 @@ import { UserEntity } from '../accounts/user.entity';
 import { UserStore } from '../accounts/user-store';
 import { AddMemberDto, UpdateMemberDto } from './dto/member.dto';
 
+/** How a refusal of `assertMayManage` names what was refused. */
+export interface ManageWords {
+  /** "Only an owner can {onRole} an admin" */
+  onRole: string;
+  /** "{who} windows outside your groups; only someone who sees them may {onScope}" */
+  who: string;
+  onScope: string;
+}
+
 /** What a member may do and see, as granted at their creation. */
 export interface MemberAccess {
   role: Role;
@@ -152,14 +161,14 @@ export class TeamsService {
     auth: AuthContext,
     target: Pick<MemberAccess, 'role' | 'scope'>,
     targetGroups: readonly number[],
-    words: { act: string; who: string },
+    words: ManageWords,
   ): void {
     if (auth.role !== 'owner' && target.role !== 'member') {
-      throw new ForbiddenError(`Only an owner can ${words.act} an ${target.role}`);
+      throw new ForbiddenError(`Only an owner can ${words.onRole} an ${target.role}`);
     }
     const mine = auth.scopedGroupIds;
     if (mine && (target.scope !== 'groups' || targetGroups.some((id) => !mine.includes(id)))) {
-      throw new ForbiddenError(`${words.who} windows outside your groups; only someone who sees them may ${words.act} them`);
+      throw new ForbiddenError(`${words.who} windows outside your groups; only someone who sees them may ${words.onScope}`);
     }
   }
 
@@ -200,7 +209,8 @@ export class TeamsService {
     return user;
   }
 
-  private async checkGroups(manager: EntityManager, auth: AuthContext, groupIds: number[]): Promise<number[]> {
+  /** The group ids sorted, once each is known to be the team's (else 211 naming them). */
+  async checkGroups(manager: EntityManager, auth: AuthContext, groupIds: number[]): Promise<number[]> {
     if (groupIds.length === 0) return [];
     const found = await this.groups.existing(manager, auth.teamId, groupIds);
     const missing = groupIds.filter((id) => !found.includes(id));
@@ -208,8 +218,8 @@ export class TeamsService {
     return [...groupIds].sort((a, b) => a - b);
   }
 
-  private memberWords(user: UserEntity) {
-    return { act: 'change or remove', who: `Member ${user.id} sees` };
+  private memberWords(user: UserEntity): ManageWords {
+    return { onRole: 'change or remove', who: `Member ${user.id} sees`, onScope: 'change or remove them' };
   }
 
   /** What the audit trail keeps of a member's access after a change. */
