@@ -14,10 +14,10 @@ describe('invitations: an admin invites, the new member sets their own password'
   const logged: string[] = [];
   const writes = [process.stdout, process.stderr].map((stream) => {
     const original = stream.write.bind(stream);
-    stream.write = ((chunk: unknown, ...rest: unknown[]) => {
+    stream.write = (chunk: unknown, ...rest: unknown[]) => {
       logged.push(String(chunk));
       return (original as (...args: unknown[]) => boolean)(chunk, ...rest);
-    });
+    };
     return () => (stream.write = original);
   });
 
