@@ -616,7 +616,6 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/team/invite/create', { email: `${'a'.repeat(250)}@example.com` }, 211, 'email');
     await refused('/team/invite/create', { email: 'i@example.com', role: 'boss' }, 211, 'role must be one of');
     await refused('/team/invite/create', { email: 'i@example.com', permissions: ['fly'] }, 211, 'permissions has an unknown permission');
-    await refused('/team/invite/create', { email: 'i@example.com', permissions: null }, 211, 'permissions must be an array');
     await refused('/team/invite/create', { email: 'i@example.com', scope: 'some' }, 211, 'scope must be one of');
     await refused('/team/invite/create', { email: 'i@example.com', groupIds: null }, 211, 'groupIds');
     await refused('/team/invite/create', { email: 'i@example.com', scope: 'groups', groupIds: [foreignGroup] }, 211, 'does not exist');
@@ -626,10 +625,11 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/team/invite/revoke', { id: 2147483647 }, 404, 'Invitation 2147483647 not found');
     await refused('/team/invite/list', { status: 'pending' }, 211, 'status');
     for (const path of ['/auth/invite/check', '/auth/invite/accept']) {
-      await refused(path, { password: 'password-1' }, 211, 'token');
-      await refused(path, { token: null, password: 'password-1' }, 211, 'token must be a string');
-      await refused(path, { token: 'short', password: 'password-1' }, 211, "token must be an invitation link's token");
-      await refused(path, { token: `${'A'.repeat(42)}=`, password: 'password-1' }, 211, "token must be an invitation link's token");
+      const more = path.endsWith('accept') ? { password: 'password-1' } : {};
+      await refused(path, { ...more }, 211, 'token');
+      await refused(path, { token: null, ...more }, 211, 'token must be a string');
+      await refused(path, { token: 'short', ...more }, 211, "token must be an invitation link's token");
+      await refused(path, { token: `${'A'.repeat(42)}=`, ...more }, 211, "token must be an invitation link's token");
     }
     await refused('/auth/invite/check', { token: 'A'.repeat(43) }, 404, 'This invitation link is not valid any more');
     await refused('/auth/invite/accept', { token: 'A'.repeat(43), password: 'short' }, 211, 'password must be 8 to 128 characters');
