@@ -12,7 +12,7 @@ const CLOUD_LAYERS = [
   ['auth'],
   ['fingerprints', 'tags', 'groups', 'proxies', 'console', 'health'],
   ['teams', 'windows', 'events'],
-  ['devices', 'launch', 'recycle'],
+  ['devices', 'launch', 'recycle', 'invitations'],
   ['cookies', 'profiles', 'tasks', 'variables', 'webhooks'],
   ['runs'],
   ['schedules'],

@@ -610,6 +610,32 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/variable/delete', { windowId: w.id, name: 'a' }, 404, `Variable a not found on window ${w.id}`);
   });
 
+  it('invitations: emails, access, ids and link tokens by field', async () => {
+    await refused('/team/invite/create', {}, 211, 'email');
+    await refused('/team/invite/create', { email: 'not-an-email' }, 211, 'email must be an email address');
+    await refused('/team/invite/create', { email: `${'a'.repeat(250)}@example.com` }, 211, 'email');
+    await refused('/team/invite/create', { email: 'i@example.com', role: 'boss' }, 211, 'role must be one of');
+    await refused('/team/invite/create', { email: 'i@example.com', permissions: ['fly'] }, 211, 'permissions has an unknown permission');
+    await refused('/team/invite/create', { email: 'i@example.com', scope: 'some' }, 211, 'scope must be one of');
+    await refused('/team/invite/create', { email: 'i@example.com', groupIds: null }, 211, 'groupIds');
+    await refused('/team/invite/create', { email: 'i@example.com', scope: 'groups', groupIds: [foreignGroup] }, 211, 'does not exist');
+    await refused('/team/invite/create', { email: 'i@example.com', password: 'password-1' }, 211, 'property password should not exist');
+    await refused('/team/invite/create', { email: owner.email }, 409, 'has an account already');
+    for (const id of [0, -1, 1.5, 'abc', null]) await refused('/team/invite/revoke', { id }, 211, 'id');
+    await refused('/team/invite/revoke', { id: 2147483647 }, 404, 'Invitation 2147483647 not found');
+    await refused('/team/invite/list', { status: 'pending' }, 211, 'status');
+    for (const path of ['/auth/invite/check', '/auth/invite/accept']) {
+      const more = path.endsWith('accept') ? { password: 'password-1' } : {};
+      await refused(path, { ...more }, 211, 'token');
+      await refused(path, { token: null, ...more }, 211, 'token must be a string');
+      await refused(path, { token: 'short', ...more }, 211, "token must be an invitation link's token");
+      await refused(path, { token: `${'A'.repeat(42)}=`, ...more }, 211, "token must be an invitation link's token");
+    }
+    await refused('/auth/invite/check', { token: 'A'.repeat(43) }, 404, 'This invitation link is not valid any more');
+    await refused('/auth/invite/accept', { token: 'A'.repeat(43), password: 'short' }, 211, 'password must be 8 to 128 characters');
+    await refused('/auth/invite/accept', { token: 'A'.repeat(43), password: 'password-1', email: 'x@example.com' }, 211, 'email');
+  });
+
   it('unknown paths and methods', async () => {
     await refused('/browser/nothing', {}, 404, 'API not found: POST /browser/nothing');
     const get = await cloud.raw().get('/browser/list').set('Authorization', `Bearer ${owner.token}`);

@@ -28,6 +28,8 @@ interface Fixture {
   task: number;
   /** A webhook of the owner's team. */
   webhook: number;
+  /** A pending invitation of the owner's team, for a member who sees every window. */
+  invitation: number;
 }
 
 interface Case {
@@ -239,6 +241,17 @@ const CASES: Case[] = [
   single('/team/member/update', 'team:manage', (f) => ({ userId: f.memberId, permissions: [], scope: 'all' }), { expect: WRITE }),
   single('/team/member/remove', 'team:manage', (f) => ({ userId: f.memberId }), { expect: WRITE }),
   single('/team/permission/list', 'team:manage', () => ({})),
+  // Invitations follow member/add and member/remove: the limited member invites within their groups
+  // and revokes no invitation for someone who would see more.
+  single('/team/invite/create', 'team:manage', () => ({ email: `i${Date.now()}${Math.random().toString(36).slice(2)}@example.com` })),
+  single(
+    '/team/invite/create',
+    'team:manage',
+    () => ({ email: `i${Date.now()}${Math.random().toString(36).slice(2)}@example.com`, scope: 'all' }),
+    { label: 'scope all', expect: { memberOutOfScope: 403 } },
+  ),
+  single('/team/invite/list', 'team:manage', () => ({})),
+  single('/team/invite/revoke', 'team:manage', (f) => ({ id: f.invitation }), { expect: WRITE }),
   single('/audit/list', 'team:manage', (f) => ({ windowId: f.w1.id })),
   { path: '/auth/me', permission: null, body: () => ({}) },
   { path: '/auth/token/list', permission: null, body: () => ({}) },
@@ -363,7 +376,24 @@ describe('permission matrix', () => {
     // A team keeps at most 20 webhooks: each fixture's is the team's only one.
     await cloud.db.query(`DELETE FROM webhooks WHERE team_id = $1`, [owner.teamId]);
     const webhook = await cloud.post('/webhook/create', { url: 'https://hooks.example.com/cos' }, owner.token);
-    return { w1, w2, group, tag, memberId: member.data.id, proxy: proxy.data.id, task: task.data.id, webhook: webhook.data.id };
+    // A team keeps at most 100 pending invitations: each fixture's is the team's only one.
+    await cloud.db.query(`DELETE FROM invitations WHERE team_id = $1`, [owner.teamId]);
+    const invitation = await cloud.post(
+      '/team/invite/create',
+      { email: `i${Date.now()}${Math.random().toString(36).slice(2)}@example.com` },
+      owner.token,
+    );
+    return {
+      w1,
+      w2,
+      group,
+      tag,
+      memberId: member.data.id,
+      proxy: proxy.data.id,
+      task: task.data.id,
+      webhook: webhook.data.id,
+      invitation: invitation.data.id,
+    };
   }
 
   for (const c of CASES) {

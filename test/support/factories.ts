@@ -93,6 +93,7 @@ export async function snapshot(cloud: CloudHarness): Promise<string> {
     'webhook_deliveries',
     'variables',
     'run_shots',
+    'invitations',
   ];
   const parts: string[] = [];
   for (const table of tables) {

@@ -13,6 +13,7 @@ import { DatabaseModule } from './database/database.module';
 import { EventsModule } from './events/events.module';
 import { GroupsModule } from './groups/groups.module';
 import { HealthController } from './health/health.controller';
+import { InvitationsModule } from './invitations/invitations.module';
 import { LaunchModule } from './launch/launch.module';
 import { ProxiesModule } from './proxies/proxies.module';
 import { RecycleModule } from './recycle/recycle.module';
@@ -36,6 +37,7 @@ import { WindowsModule } from './windows/windows.module';
     EventsModule,
     AuthModule,
     TeamsModule,
+    InvitationsModule,
     GroupsModule,
     TagsModule,
     WindowsModule,

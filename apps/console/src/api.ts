@@ -76,6 +76,20 @@ export async function signIn(email: string, password: string): Promise<void> {
   accessToken = answer.data.accessToken;
 }
 
+/** What an invitation link invites to; the cloud answers one message for any link that no longer works. */
+export async function checkInvitation(token: string): Promise<{ email: string; teamName: string; role: string; expiresAt: string }> {
+  const answer = await send<{ email: string; teamName: string; role: string; expiresAt: string }>('/auth/invite/check', { token }, false);
+  if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
+  return answer.data;
+}
+
+/** Accepts an invitation with the new member's password; signed in as `signIn` leaves one. */
+export async function acceptInvitation(token: string, password: string): Promise<void> {
+  const answer = await send<{ accessToken: string }>('/auth/invite/accept', { token, password }, false);
+  if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
+  accessToken = answer.data.accessToken;
+}
+
 export async function signOut(): Promise<void> {
   await send('/auth/console/logout', {}, false).catch(() => undefined);
   accessToken = null;

@@ -2,6 +2,7 @@ import { StrictMode, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { MeResponse } from '@cos/contracts';
 import { api, listen, refresh, setSignedOutHandler, signIn, signOut } from './api';
+import { AcceptInvitation } from './pages/accept';
 import { AuditPage } from './pages/audit';
 import { DevicesPage } from './pages/devices';
 import { GroupsPage } from './pages/groups';
@@ -90,6 +91,8 @@ function App() {
   useEffect(() => (me ? listen(() => setLive((n) => n + 1)) : undefined), [me]);
 
   if (!checked) return <p className="status">Loading…</p>;
+  // An invitation link opens its own page when nobody is signed in here.
+  if (!me && (hash === 'accept' || hash.startsWith('accept?'))) return <AcceptInvitation onSignedIn={() => void loadMe()} />;
   if (!me) return <SignIn onSignedIn={() => void loadMe()} />;
   const pages = PAGES.filter((p) => p.show(me));
   // A page may take a path of its own after its name (#/runs/ID).

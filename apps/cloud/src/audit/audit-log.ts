@@ -34,6 +34,8 @@ export const AUDIT_KINDS = [
   'webhook.deleted',
   'variable.set',
   'variable.deleted',
+  'member.invited',
+  'member.invite_revoked',
   'member.added',
   'member.changed',
   'member.removed',

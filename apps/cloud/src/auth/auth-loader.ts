@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import type { Role, WindowScope } from '@cos/contracts';
 import { ClusterBus } from '../cluster/cluster-bus';
 import { CloudConfig } from '../config/cloud-config';
@@ -72,10 +72,14 @@ export class AuthLoader {
 
   /**
    * The member as the cloud's own jobs act for them (a schedule they set): their role, permissions
-   * and scope as they stand now, no session; null once they are no longer in the team.
+   * and scope as they stand now, no session; null once they are no longer in the team. With
+   * `manager`, read in that transaction (an invitation's accept, under its team's lock).
    */
-  async forMember(userId: number, teamId: number, deviceId: string): Promise<AuthContext | null> {
-    const rows: AuthRow[] = await this.db.query(`${SELECT_USER} FROM users u WHERE u.id = $1 AND u.team_id = $2`, [userId, teamId]);
+  async forMember(userId: number, teamId: number, deviceId: string, manager?: EntityManager): Promise<AuthContext | null> {
+    const rows: AuthRow[] = await (manager ?? this.db).query(`${SELECT_USER} FROM users u WHERE u.id = $1 AND u.team_id = $2`, [
+      userId,
+      teamId,
+    ]);
     const row = rows[0];
     return row ? new AuthContext(row.id, row.team_id, row.role, row.permissions, row.scope, row.group_ids, null, deviceId) : null;
   }

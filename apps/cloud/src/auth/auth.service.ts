@@ -283,6 +283,11 @@ export class AuthService {
     };
   }
 
+  /** Signs in a member just created (an invitation accepted): a new session, answered as a login is. */
+  signInNew(user: UserEntity, address: string) {
+    return this.loginAnswer(user, address);
+  }
+
   /** A new session; it takes over `carried` when that device was issued to an earlier session of this user. */
   private async loginAnswer(user: UserEntity, address: string, carried?: string) {
     const sessionId = randomUUID();

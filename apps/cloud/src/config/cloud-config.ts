@@ -60,6 +60,13 @@ export class CloudEnv {
   @IsBoolean()
   REGISTRATION_ENABLED = true;
 
+  /** How long an invitation link can be accepted. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(30 * 24)
+  INVITE_TTL_HOURS = 72;
+
   @Transform(toInt)
   @IsInt()
   @Min(1)

@@ -20,6 +20,7 @@ import { Schedules1763900000120 } from './migrations/1763900000120-Schedules';
 import { Webhooks1763900000130 } from './migrations/1763900000130-Webhooks';
 import { Variables1763900000140 } from './migrations/1763900000140-Variables';
 import { RunShots1763900000150 } from './migrations/1763900000150-RunShots';
+import { Invitations1763900000160 } from './migrations/1763900000160-Invitations';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -42,6 +43,7 @@ export const MIGRATIONS = [
   Webhooks1763900000130,
   Variables1763900000140,
   RunShots1763900000150,
+  Invitations1763900000160,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

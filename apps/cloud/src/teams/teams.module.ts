@@ -4,5 +4,5 @@ import { GroupsModule } from '../groups/groups.module';
 import { TeamsController } from './teams.controller';
 import { TeamsService } from './teams.service';
 
-@Module({ imports: [AuthModule, GroupsModule], controllers: [TeamsController], providers: [TeamsService] })
+@Module({ imports: [AuthModule, GroupsModule], controllers: [TeamsController], providers: [TeamsService], exports: [TeamsService] })
 export class TeamsModule {}

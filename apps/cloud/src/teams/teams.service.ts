@@ -12,6 +12,23 @@ import { UserEntity } from '../accounts/user.entity';
 import { UserStore } from '../accounts/user-store';
 import { AddMemberDto, UpdateMemberDto } from './dto/member.dto';
 
+/** How a refusal of `assertMayManage` names what was refused. */
+export interface ManageWords {
+  /** "Only an owner can {onRole} an admin" */
+  onRole: string;
+  /** "{who} windows outside your groups; only someone who sees them may {onScope}" */
+  who: string;
+  onScope: string;
+}
+
+/** What a member may do and see, as granted at their creation. */
+export interface MemberAccess {
+  role: Role;
+  permissions: Permission[];
+  scope: WindowScope;
+  groupIds: number[];
+}
+
 @Injectable()
 export class TeamsService {
   constructor(
@@ -34,41 +51,64 @@ export class TeamsService {
   }
 
   async addMember(auth: AuthContext, dto: AddMemberDto) {
-    const role = dto.role ?? 'member';
-    // A caller limited to some groups creates members limited to (some of) them.
-    const scope = dto.scope ?? (auth.scopedGroupIds ? 'groups' : 'all');
-    this.assertMayAssignRole(auth, role);
-    this.assertMayGrant(auth, dto.permissions);
-    this.assertMayGrantScope(auth, role, scope, dto.groupIds ?? []);
+    const access = this.grantableAccess(auth, dto);
     const passwordHash = await hashPassword(dto.password);
     return this.db.transaction(async (manager) => {
       await this.auth.assertEmailFree(manager, dto.email);
-      const groupIds = await this.checkGroups(manager, auth, dto.groupIds ?? []);
-      const user = await this.users.insert(manager, {
-        teamId: auth.teamId,
-        email: dto.email,
-        name: dto.name ?? '',
-        passwordHash,
-        role,
-        permissions: [...new Set(dto.permissions ?? [])],
-        scope,
-      });
-      await this.users.setGroups(manager, user.id, groupIds);
-      await this.audit.record(manager, {
-        teamId: auth.teamId,
-        actorId: auth.userId,
-        kind: 'member.added',
-        data: this.accessOf(user, groupIds),
-      });
-      return this.memberView(user, groupIds);
+      const { view } = await this.insertMember(manager, auth, { email: dto.email, name: dto.name ?? '', passwordHash }, access);
+      return view;
     });
+  }
+
+  /**
+   * The access a new member would get from `requested`, refused when `auth` may not grant it:
+   * the rules of `member/add`, shared with invitations (at the invitation and again at its accept).
+   */
+  grantableAccess(auth: AuthContext, requested: Partial<MemberAccess>): MemberAccess {
+    const role = requested.role ?? 'member';
+    // A caller limited to some groups creates members limited to (some of) them.
+    const scope = requested.scope ?? (auth.scopedGroupIds ? 'groups' : 'all');
+    const groupIds = requested.groupIds ?? [];
+    this.assertMayAssignRole(auth, role);
+    this.assertMayGrant(auth, requested.permissions);
+    this.assertMayGrantScope(auth, role, scope, groupIds);
+    return { role, permissions: [...new Set(requested.permissions ?? [])], scope, groupIds };
+  }
+
+  /**
+   * A new member of `auth`'s team with `access` (from `grantableAccess`), in the caller's
+   * transaction, with its groups (checked to be the team's) and its `member.added` row.
+   */
+  async insertMember(
+    manager: EntityManager,
+    auth: AuthContext,
+    account: { email: string; name: string; passwordHash: string },
+    access: MemberAccess,
+    auditData: Record<string, unknown> = {},
+  ): Promise<{ user: UserEntity; view: MemberResponse }> {
+    const groupIds = await this.checkGroups(manager, auth, access.groupIds);
+    const user = await this.users.insert(manager, {
+      teamId: auth.teamId,
+      ...account,
+      role: access.role,
+      permissions: access.permissions,
+      scope: access.scope,
+    });
+    await this.users.setGroups(manager, user.id, groupIds);
+    await this.audit.record(manager, {
+      teamId: auth.teamId,
+      actorId: auth.userId,
+      kind: 'member.added',
+      data: { ...this.accessOf(user, groupIds), ...auditData },
+    });
+    return { user, view: this.memberView(user, groupIds) };
   }
 
   async updateMember(auth: AuthContext, dto: UpdateMemberDto) {
     const view = await this.db.transaction(async (manager) => {
       const user = await this.lockMember(manager, auth, dto.userId);
       const currentGroups = (await this.users.groupsOf(manager, [user.id])).get(user.id) ?? [];
-      this.assertMayManage(auth, user, currentGroups);
+      this.assertMayManage(auth, user, currentGroups, this.memberWords(user));
       this.assertMayGrant(auth, dto.permissions);
       if (dto.role && dto.role !== user.role) {
         this.assertMayAssignRole(auth, dto.role);
@@ -99,7 +139,7 @@ export class TeamsService {
   async removeMember(auth: AuthContext, userId: number): Promise<void> {
     await this.db.transaction(async (manager) => {
       const user = await this.lockMember(manager, auth, userId);
-      this.assertMayManage(auth, user, (await this.users.groupsOf(manager, [user.id])).get(user.id) ?? []);
+      this.assertMayManage(auth, user, (await this.users.groupsOf(manager, [user.id])).get(user.id) ?? [], this.memberWords(user));
       if (user.role === 'owner') await this.assertAnotherOwner(manager, user);
       await this.users.delete(manager, user.id);
       await this.audit.record(manager, {
@@ -114,17 +154,21 @@ export class TeamsService {
 
   /**
    * Admins manage members; owners and admins above that are the owner's business. A caller
-   * limited to some groups manages only members who see no more than they do.
+   * limited to some groups manages only members who see no more than they do. Invitations are
+   * revoked under the same rule as the members they would make (`words` says which it is).
    */
-  private assertMayManage(auth: AuthContext, target: UserEntity, targetGroups: readonly number[]): void {
+  assertMayManage(
+    auth: AuthContext,
+    target: Pick<MemberAccess, 'role' | 'scope'>,
+    targetGroups: readonly number[],
+    words: ManageWords,
+  ): void {
     if (auth.role !== 'owner' && target.role !== 'member') {
-      throw new ForbiddenError(`Only an owner can change or remove an ${target.role}`);
+      throw new ForbiddenError(`Only an owner can ${words.onRole} an ${target.role}`);
     }
     const mine = auth.scopedGroupIds;
     if (mine && (target.scope !== 'groups' || targetGroups.some((id) => !mine.includes(id)))) {
-      throw new ForbiddenError(
-        `Member ${target.id} sees windows outside your groups; only someone who sees them may change or remove them`,
-      );
+      throw new ForbiddenError(`${words.who} windows outside your groups; only someone who sees them may ${words.onScope}`);
     }
   }
 
@@ -165,12 +209,17 @@ export class TeamsService {
     return user;
   }
 
-  private async checkGroups(manager: EntityManager, auth: AuthContext, groupIds: number[]): Promise<number[]> {
+  /** The group ids sorted, once each is known to be the team's (else 211 naming them). */
+  async checkGroups(manager: EntityManager, auth: AuthContext, groupIds: number[]): Promise<number[]> {
     if (groupIds.length === 0) return [];
     const found = await this.groups.existing(manager, auth.teamId, groupIds);
     const missing = groupIds.filter((id) => !found.includes(id));
     if (missing.length > 0) throw new InvalidParamError(`groupIds: group ${missing.join(', ')} does not exist in your team`);
     return [...groupIds].sort((a, b) => a - b);
+  }
+
+  private memberWords(user: UserEntity): ManageWords {
+    return { onRole: 'change or remove', who: `Member ${user.id} sees`, onScope: 'change or remove them' };
   }
 
   /** What the audit trail keeps of a member's access after a change. */

@@ -7,7 +7,7 @@ import { IsId, IsIdList } from '../../common/id.decorators';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
-class MemberAccessDto {
+export class MemberAccessDto {
   @ApiPropertyOptional({ enum: ROLES, default: 'member' })
   @IsOptional()
   @IsIn(ROLES, { message: `role must be one of ${ROLES.join(', ')}` })
