@@ -221,9 +221,10 @@ describe('audit trail and live events', () => {
 
 describe('live events on the embedded database (one instance, no listener)', () => {
   let cloud: CloudHarness;
+  // The embedded database runs every migration at its first start: on a loaded machine that is more than a minute.
   beforeAll(async () => {
     cloud = await startCloud({ embedded: true, listen: true });
-  });
+  }, 180_000);
   afterAll(() => cloud.close());
 
   it('still sends each change to the team as it commits', async () => {

@@ -97,7 +97,10 @@ export async function snapshot(cloud: CloudHarness): Promise<string> {
   ];
   const parts: string[] = [];
   for (const table of tables) {
-    const [row] = await cloud.db.query(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${table} t`);
+    // A device's presence (its line, when it was last heard) moves with time, whatever a call did:
+    // a line left by a long-poll is let go after the offline window, maybe under another call's snapshot.
+    const source = table === 'devices' ? `(SELECT device_id, team_id, user_id, hostname, platform, version FROM devices)` : table;
+    const [row] = await cloud.db.query(`SELECT md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM ${source} t`);
     parts.push(`${table}:${row.digest}`);
   }
   return parts.join(' ');

@@ -337,6 +337,13 @@ export class CloudEnv {
   @Max(60_000)
   RUN_SWEEP_MS = 2_000;
 
+  /** How often each instance asks the job engine for webhook deliveries to send (a run's end wakes it at once). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(300)
+  JOB_POLL_SECONDS = 1;
+
   /** Screenshots of runs are kept this many days, then deleted (hourly). */
   @Transform(toInt)
   @IsInt()

@@ -42,7 +42,7 @@ export class WebhookSender {
     jobs.define(
       DELIVERY_QUEUE,
       { retryLimit: WEBHOOK_RETRIES, retryDelay: WEBHOOK_RETRY_DELAY_SECONDS, retryBackoff: true },
-      1,
+      config.env.JOB_POLL_SECONDS,
       DELIVERY_WORKERS,
       async (job) => this.deliver(String(job.data.deliveryId), job.retryCount >= job.retryLimit),
     );
