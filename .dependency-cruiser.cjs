@@ -12,7 +12,7 @@ const CLOUD_LAYERS = [
   ['auth'],
   ['fingerprints', 'tags', 'groups', 'proxies', 'console', 'health'],
   ['teams', 'windows', 'events'],
-  ['devices', 'launch', 'recycle', 'invitations'],
+  ['devices', 'launch', 'recycle', 'invitations', 'imports'],
   ['cookies', 'profiles', 'tasks', 'variables', 'webhooks'],
   ['runs'],
   ['schedules'],

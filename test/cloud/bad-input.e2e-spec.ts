@@ -636,6 +636,20 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/auth/invite/accept', { token: 'A'.repeat(43), password: 'password-1', email: 'x@example.com' }, 211, 'email');
   });
 
+  it('imports: rows and pasted lists, bounded', async () => {
+    await refused('/browser/import', { rows: 'a,b,c' }, 211, 'rows must be an array of 1 to 500 rows');
+    await refused('/browser/import', { rows: Array(501).fill({}) }, 211, 'rows takes at most 500 rows');
+    await refused('/browser/import', { rows: [{}], dryRun: 1 }, 211, 'dryRun must be true or false');
+    await refused('/proxy/import', { text: ['a'] }, 211, 'text must be the pasted proxies');
+    await refused('/proxy/import', { text: 'x'.repeat(550_001) }, 211, 'text is too long');
+    await refused('/proxy/import', { text: '   ' }, 211, 'text holds no proxy line');
+    // A bad row is answered in place: the call succeeds, nothing of that row is written.
+    const before = await snapshot(cloud);
+    const answer = await cloud.post('/browser/import', { rows: [{ name: 'x', proxy: 'file:///etc/passwd' }], dryRun: false }, owner.token);
+    expect(answer.data.rows).toEqual([{ index: 0, ok: false, error: 'proxy type file is not one of http, https, socks5' }]);
+    expect(await snapshot(cloud)).toBe(before);
+  });
+
   it('unknown paths and methods', async () => {
     await refused('/browser/nothing', {}, 404, 'API not found: POST /browser/nothing');
     const get = await cloud.raw().get('/browser/list').set('Authorization', `Bearer ${owner.token}`);

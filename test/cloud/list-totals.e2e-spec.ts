@@ -115,7 +115,13 @@ describe('deep pages start at kept anchors', () => {
   beforeAll(async () => {
     // Statements are counted on the whole app: its own timers (run sweep, schedules, job polls, presence) stay quiet meanwhile.
     cloud = await startCloud({
-      env: { RUN_SWEEP_MS: '60000', SCHEDULE_TICK_MS: '60000', JOB_POLL_SECONDS: '300', DEVICE_HEARTBEAT_SECONDS: '120', DEVICE_OFFLINE_SECONDS: '600' },
+      env: {
+        RUN_SWEEP_MS: '60000',
+        SCHEDULE_TICK_MS: '60000',
+        JOB_POLL_SECONDS: '300',
+        DEVICE_HEARTBEAT_SECONDS: '120',
+        DEVICE_OFFLINE_SECONDS: '600',
+      },
     });
     owner = await registerOwner(cloud);
     const db = new Client({ connectionString: cloud.config.env.DATABASE_URL });

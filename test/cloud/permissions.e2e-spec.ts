@@ -300,6 +300,11 @@ const CASES: Case[] = [
   single('/webhook/deliveries', 'webhook:manage', (f) => ({ id: f.webhook }), { expect: { otherTeam: 404 } }),
   single('/webhook/delete', 'webhook:manage', (f) => ({ id: f.webhook }), { expect: { otherTeam: 404 } }),
   single('/webhook/settings', 'team:manage', () => ({ allowPrivateAddresses: false })),
+  // An import answers each row: a limited member's row without one of their groups fails, the call does not.
+  single('/browser/import', 'browser:create:single', () => ({ rows: [{ name: 'imported' }] })),
+  single('/proxy/import', 'proxy:manage', () => ({
+    text: `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.1:8080`,
+  })),
   single('/variable/set', 'variable:manage', () => ({ name: 'v', value: 'x' })),
   // A window's own values belong to the window: outside the limited member's scope it is not there.
   single('/variable/set', 'variable:manage', (f) => ({ windowId: f.w1.id, name: 'v', value: 'x', secret: true }), {

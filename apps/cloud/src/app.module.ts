@@ -24,6 +24,7 @@ import { WebhooksModule } from './webhooks/webhooks.module';
 import { TagsModule } from './tags/tags.module';
 import { TasksModule } from './tasks/tasks.module';
 import { VariablesModule } from './variables/variables.module';
+import { ImportsModule } from './imports/imports.module';
 import { TeamsModule } from './teams/teams.module';
 import { WindowsModule } from './windows/windows.module';
 
@@ -51,6 +52,7 @@ import { WindowsModule } from './windows/windows.module';
     WebhooksModule,
     TasksModule,
     VariablesModule,
+    ImportsModule,
     RunsModule,
     SchedulesModule,
   ],

@@ -13,4 +13,5 @@ export * from './firefox-fonts';
 export * from './profile-files';
 export * from './device-line';
 export * from './task-steps';
+export * from './imports';
 export * from './secret-values';

@@ -48,6 +48,16 @@ export class GroupStore {
     return new Map(counts.map((c) => [c.group_id, Number(c.n)]));
   }
 
+  /** The team's groups with these names (names are unique in a team), as name → id. */
+  async byNames(manager: EntityManager, teamId: number, names: readonly string[]): Promise<Map<string, number>> {
+    if (names.length === 0) return new Map();
+    const rows: { id: number; name: string }[] = await manager.query(
+      `SELECT id, name FROM groups WHERE team_id = $1 AND name = ANY($2::text[])`,
+      [teamId, names],
+    );
+    return new Map(rows.map((r) => [r.name, r.id]));
+  }
+
   find(teamId: number, id: number): Promise<GroupEntity | null> {
     return this.db.getRepository(GroupEntity).findOneBy({ id, teamId });
   }

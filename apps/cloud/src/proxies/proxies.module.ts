@@ -10,6 +10,6 @@ import { SavedProxyEntity } from './saved-proxy.entity';
   imports: [TypeOrmModule.forFeature([SavedProxyEntity])],
   controllers: [ProxiesController],
   providers: [ProxyStore, ProxiesService, ProxyTargetPolicy],
-  exports: [ProxyStore],
+  exports: [ProxyStore, ProxiesService],
 })
 export class ProxiesModule {}

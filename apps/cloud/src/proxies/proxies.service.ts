@@ -47,23 +47,26 @@ export class ProxiesService {
 
   async add(auth: AuthContext, dto: AddProxyDto) {
     const proxy = await this.db
-      .transaction(async (manager) => {
-        const saved = await this.proxies.insert(manager, {
-          teamId: auth.teamId,
-          name: dto.name,
-          proxyType: dto.proxyType,
-          host: dto.host,
-          port: dto.port,
-          username: dto.proxyUserName ?? '',
-          passwordSealed: dto.proxyPassword ? this.box.seal(dto.proxyPassword) : null,
-          remark: dto.remark ?? '',
-          createdBy: auth.userId,
-        });
-        await this.recordChange(manager, auth, 'proxy.added', saved);
-        return saved;
-      })
+      .transaction((manager) => this.addIn(manager, auth, dto))
       .catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
     return this.view(proxy, 0);
+  }
+
+  /** Saves one proxy in the caller's transaction (an import saves many in one). */
+  async addIn(manager: EntityManager, auth: AuthContext, dto: AddProxyDto): Promise<SavedProxyEntity> {
+    const saved = await this.proxies.insert(manager, {
+      teamId: auth.teamId,
+      name: dto.name,
+      proxyType: dto.proxyType,
+      host: dto.host,
+      port: dto.port,
+      username: dto.proxyUserName ?? '',
+      passwordSealed: dto.proxyPassword ? this.box.seal(dto.proxyPassword) : null,
+      remark: dto.remark ?? '',
+      createdBy: auth.userId,
+    });
+    await this.recordChange(manager, auth, 'proxy.added', saved);
+    return saved;
   }
 
   /**

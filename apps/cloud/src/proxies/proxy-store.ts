@@ -69,6 +69,16 @@ export class ProxyStore {
     return manager.getRepository(SavedProxyEntity).findOneBy({ id, teamId });
   }
 
+  /** Of these names, those the team's saved proxies already have. */
+  async namesTaken(manager: EntityManager, teamId: number, names: readonly string[]): Promise<Set<string>> {
+    if (names.length === 0) return new Set();
+    const rows: { name: string }[] = await manager.query(`SELECT name FROM proxies WHERE team_id = $1 AND name = ANY($2::text[])`, [
+      teamId,
+      names,
+    ]);
+    return new Set(rows.map((r) => r.name));
+  }
+
   exists(manager: EntityManager, teamId: number, id: number): Promise<boolean> {
     return manager.getRepository(SavedProxyEntity).existsBy({ id, teamId });
   }

@@ -19,6 +19,16 @@ export class TagStore {
     });
   }
 
+  /** The team's tags with these names, as name → id. */
+  async byNames(manager: EntityManager, teamId: number, names: readonly string[]): Promise<Map<string, number>> {
+    if (names.length === 0) return new Map();
+    const rows: { id: number; name: string }[] = await manager.query(
+      `SELECT id, name FROM tags WHERE team_id = $1 AND name = ANY($2::text[])`,
+      [teamId, names],
+    );
+    return new Map(rows.map((r) => [r.name, r.id]));
+  }
+
   find(teamId: number, id: number): Promise<TagEntity | null> {
     return this.db.getRepository(TagEntity).findOneBy({ id, teamId });
   }

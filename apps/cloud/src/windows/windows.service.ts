@@ -65,29 +65,32 @@ export class WindowsService {
   }
 
   private async create(auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
+    return this.db.transaction((manager) => this.createIn(manager, auth, dto));
+  }
+
+  /** Creates one window in the caller's transaction (an import makes many in one). */
+  async createIn(manager: EntityManager, auth: AuthContext, dto: UpdateWindowDto): Promise<WindowResponse> {
     const { passwordCleared: _new, ...proxy } = applyProxyFields(DEFAULT_PROXY, dto, this.box);
-    return this.db.transaction(async (manager) => {
-      const groupId = await this.access.checkGroup(manager, auth, dto.groupId ?? (auth.scopedGroupIds ? undefined : 0));
-      if (groupId === undefined) throw new InvalidParamError('groupId is required: you may only create windows in your groups');
-      await this.access.checkTags(manager, auth, dto.tagIds);
-      await this.access.checkSavedProxy(manager, auth, proxy.proxyId);
-      const seq = await this.teams.nextWindowSeq(manager, auth.teamId);
-      const window = await this.store.insert(manager, {
-        ...proxy,
-        teamId: auth.teamId,
-        seq,
-        name: dto.name ?? `Window ${seq}`,
-        groupId,
-        remark: dto.remark ?? '',
-        // A window created without a fingerprint is a device of its own, drawn from real-world statistics.
-        fingerprint: dto.browserFingerPrint ?? this.identities.random(),
-        config: dto.config ?? {},
-        createdBy: auth.userId,
-      });
-      await this.replaceTags(manager, [window.id], dto.tagIds);
-      await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'window.created', windowIds: [window.id] });
-      return answerOf(await this.store.view(manager, window.id));
+    const groupId = await this.access.checkGroup(manager, auth, dto.groupId ?? (auth.scopedGroupIds ? undefined : 0));
+    if (groupId === undefined) throw new InvalidParamError('groupId is required: you may only create windows in your groups');
+    await this.access.checkTags(manager, auth, dto.tagIds);
+    await this.access.checkSavedProxy(manager, auth, proxy.proxyId);
+    const seq = await this.teams.nextWindowSeq(manager, auth.teamId);
+    const window = await this.store.insert(manager, {
+      ...proxy,
+      teamId: auth.teamId,
+      seq,
+      name: dto.name ?? `Window ${seq}`,
+      groupId,
+      remark: dto.remark ?? '',
+      // A window created without a fingerprint is a device of its own, drawn from real-world statistics.
+      fingerprint: dto.browserFingerPrint ?? this.identities.random(),
+      config: dto.config ?? {},
+      createdBy: auth.userId,
     });
+    await this.replaceTags(manager, [window.id], dto.tagIds);
+    await this.audit.record(manager, { teamId: auth.teamId, actorId: auth.userId, kind: 'window.created', windowIds: [window.id] });
+    return answerOf(await this.store.view(manager, window.id));
   }
 
   /** The answer adds `proxyPasswordCleared` when the proxy moved without its password. */

@@ -1,0 +1,83 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { DomainError, InvalidParamError, LIMITS, parseProxyLine, PROXY_LINES_MAX } from '@cos/contracts';
+import { createValidationPipe } from '@cos/server-common';
+import { AuthContext } from '../access/auth-context';
+import { AddProxyDto } from '../proxies/dto/proxy.dto';
+import { ProxiesService } from '../proxies/proxies.service';
+import { ProxyStore } from '../proxies/proxy-store';
+import { ImportProxiesDto } from './dto/import.dto';
+
+export interface LineOutcome {
+  line: number;
+  ok: boolean;
+  id?: number;
+  name?: string;
+  error?: string;
+}
+
+const pipe = createValidationPipe();
+
+/**
+ * Saved proxies from a pasted list, one per line: each line parsed and checked as `/proxy/add`
+ * checks one, named `type://host:port` (and its user), a line that repeats another or a proxy
+ * saved already answered as such; the good ones saved in one transaction. The connection check of
+ * each is the console's next call (`/proxy/check`), not this one's: a paste never waits on proxies.
+ */
+@Injectable()
+export class ProxyImport {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly proxies: ProxiesService,
+    private readonly store: ProxyStore,
+  ) {}
+
+  async import(auth: AuthContext, dto: ImportProxiesDto) {
+    const lines = dto.text.split(/\r?\n/).map((text, i) => ({ line: i + 1, text: text.trim() }));
+    const filled = lines.filter((l) => l.text !== '' && !l.text.startsWith('#'));
+    if (filled.length === 0) throw new InvalidParamError('text holds no proxy line');
+    if (filled.length > PROXY_LINES_MAX)
+      throw new InvalidParamError(`text holds ${filled.length} proxies; at most ${PROXY_LINES_MAX} at once`);
+    const outcomes: LineOutcome[] = [];
+    const good: { line: number; add: AddProxyDto }[] = [];
+    const seen = new Map<string, number>();
+    for (const { line, text } of filled) {
+      try {
+        const proxy = parseProxyLine(text);
+        const name = `${proxy.proxyType}://${proxy.host}:${proxy.port}${proxy.proxyUserName ? ` ${proxy.proxyUserName}` : ''}`.slice(
+          0,
+          LIMITS.nameMax,
+        );
+        const add = (await pipe.transform({ name, ...proxy }, { type: 'body', metatype: AddProxyDto })) as AddProxyDto;
+        const earlier = seen.get(name);
+        if (earlier !== undefined) throw new InvalidParamError(`the same proxy as line ${earlier}`);
+        seen.set(name, line);
+        good.push({ line, add });
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        outcomes.push({ line, ok: false, error: error.message });
+      }
+    }
+    const saved = await this.db.transaction(async (manager) => {
+      const taken = await this.store.namesTaken(
+        manager,
+        auth.teamId,
+        good.map((g) => g.add.name),
+      );
+      let count = 0;
+      for (const { line, add } of good) {
+        if (taken.has(add.name)) {
+          outcomes.push({ line, ok: false, name: add.name, error: `already saved as "${add.name}"` });
+          continue;
+        }
+        const id = dto.dryRun ? undefined : (await this.proxies.addIn(manager, auth, add)).id;
+        outcomes.push({ line, ok: true, name: add.name, ...(id ? { id } : {}) });
+        count++;
+      }
+      return dto.dryRun ? 0 : count;
+    });
+    outcomes.sort((a, b) => a.line - b.line);
+    return { dryRun: dto.dryRun === true, saved, failed: outcomes.filter((o) => !o.ok).length, lines: outcomes };
+  }
+}

@@ -1,0 +1,181 @@
+import { CloudHarness, startCloud } from '../support/cloud-app';
+import { Account, addMember, createGroup, createTag, registerOwner, snapshot } from '../support/factories';
+
+/**
+ * Imports as operators bring their windows and proxies over: rows from a CSV or another
+ * product's export (mapped by the console) checked one by one, the good ones created together and
+ * each bad one answered with its reason; a dry run that creates nothing; pasted proxy lists.
+ */
+describe('imports of windows and proxies', () => {
+  let cloud: CloudHarness;
+  let owner: Account;
+
+  beforeAll(async () => {
+    cloud = await startCloud();
+    owner = await registerOwner(cloud);
+  });
+  afterAll(() => cloud.close());
+
+  const cookies = JSON.stringify([
+    {
+      domain: '.shop.example',
+      name: 'sid',
+      value: 'abc',
+      path: '/',
+      secure: true,
+      httpOnly: true,
+      sameSite: 'no_restriction',
+      expirationDate: 4102444800,
+    },
+  ]);
+
+  it('1,000 rows with 3 bad ones: a dry run names them and creates nothing; the import creates the 997 others in two batches', async () => {
+    const group = await createGroup(cloud, owner, 'Shops');
+    await createTag(cloud, owner, 'eu');
+    const rows: Record<string, unknown>[] = Array.from({ length: 1000 }, (_, i) => ({
+      name: `shop-${i}`,
+      group: 'Shops',
+      tags: ['eu'],
+      proxy: `socks5://user${i}:p%40ss@10.0.${i % 250}.1:1080`,
+      remark: `row ${i}`,
+      ...(i === 0
+        ? { cookies, userAgent: 'Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 Chrome/120 Safari/537.36', os: 'macos' }
+        : {}),
+    }));
+    rows[17] = { ...rows[17], proxy: 'socks5://host:99999' };
+    rows[523] = { ...rows[523], group: 'Nowhere' };
+    rows[998] = { ...rows[998], cookies: '[{"name": 1}' };
+    const before = await snapshot(cloud);
+    const checked = [];
+    for (const batch of [rows.slice(0, 500), rows.slice(500)])
+      checked.push((await cloud.post('/browser/import', { rows: batch, dryRun: true }, owner.token)).data);
+    expect(await snapshot(cloud)).toBe(before);
+    expect(checked.map((c) => [c.created, c.failed])).toEqual([
+      [0, 1],
+      [0, 2],
+    ]);
+    const errors = checked.flatMap((c, b) =>
+      c.rows.filter((r: { ok: boolean }) => !r.ok).map((r: { index: number; error: string }) => [r.index + b * 500, r.error]),
+    );
+    expect(errors).toEqual([
+      [17, 'proxy port must be 1 to 65535'],
+      [523, 'group "Nowhere" does not exist; create it first'],
+      [998, 'cookies: the JSON is not valid'],
+    ]);
+    expect(checked[0].rows[0].warnings).toEqual(['userAgent is not used: the window gets a Firefox device drawn whole']);
+
+    const done = [];
+    for (const batch of [rows.slice(0, 500), rows.slice(500)])
+      done.push((await cloud.post('/browser/import', { rows: batch }, owner.token)).data);
+    expect(done.map((d) => [d.created, d.failed])).toEqual([
+      [499, 1],
+      [498, 2],
+    ]);
+    const listed = (await cloud.post('/browser/list', { page: 0, pageSize: 1, groupId: group }, owner.token)).data;
+    expect(listed.total).toBe(997);
+    const first = (await cloud.post('/browser/detail', { id: done[0].rows[0].id }, owner.token)).data;
+    expect(first).toMatchObject({
+      name: 'shop-0',
+      remark: 'row 0',
+      groupId: group,
+      proxyMethod: 2,
+      proxyType: 'socks5',
+      host: '10.0.0.1',
+      port: 1080,
+    });
+    expect(first.proxyUserName).toBe('user0');
+    expect(first.hasProxyPassword).toBe(true);
+    // The window is a Firefox device on the row's OS, whatever user agent the export carried.
+    expect(first.browserFingerPrint.os).toBe('MacIntel');
+    expect(JSON.stringify(first.browserFingerPrint)).not.toMatch(/Chrome|AppleWebKit/);
+    const stored = (await cloud.post('/browser/cookies/export', { id: first.id }, owner.token)).data;
+    expect(stored.cookies).toEqual([expect.objectContaining({ name: 'sid', domain: '.shop.example', sameSite: 'none' })]);
+  });
+
+  it("a member limited to groups imports only into theirs; fields outside the import's allowlist fail their row", async () => {
+    const mine = await createGroup(cloud, owner, 'Mine');
+    await createGroup(cloud, owner, 'Theirs');
+    const scoped = await addMember(cloud, owner, {
+      permissions: ['browser:create:single', 'browser:list'],
+      scope: 'groups',
+      groupIds: [mine],
+    });
+    const before = await snapshot(cloud);
+    const answer = (
+      await cloud.post(
+        '/browser/import',
+        {
+          rows: [
+            { name: 'a', group: 'Theirs' },
+            { name: 'b' },
+            { name: 'c', group: 'Mine', proxyMethod: 4, proxyId: 1 },
+            { name: 'd', group: 'Mine', tags: ['no-such-tag'] },
+            'not a row',
+          ],
+        },
+        scoped.token,
+      )
+    ).data;
+    expect(answer.created).toBe(0);
+    expect(answer.rows.map((r: { error: string }) => r.error)).toEqual([
+      'group "Theirs" is outside your window scope',
+      'group is required: you may only create windows in your groups',
+      'property proxyMethod should not exist',
+      'tag "no-such-tag" does not exist; create it first',
+      'a row must be an object of fields',
+    ]);
+    expect(await snapshot(cloud)).toBe(before);
+    const ok = (await cloud.post('/browser/import', { rows: [{ name: 'e', group: 'Mine' }] }, scoped.token)).data;
+    expect(ok.created).toBe(1);
+  });
+
+  it('saves proxies pasted one per line, each bad, repeated or already saved line answered', async () => {
+    await cloud.post('/proxy/add', { name: 'http://1.2.3.4:8080', proxyType: 'http', host: '1.2.3.4', port: 8080 }, owner.token);
+    const text = [
+      'socks5://alice:s3cr%3At@proxy.example:1080',
+      '5.6.7.8:3128:bob:pw:with:colons',
+      '# a comment',
+      '',
+      'socks5://alice:s3cr%3At@proxy.example:1080',
+      'ftp://x:21',
+      'http://1.2.3.4:8080',
+      '9.9.9.9:0',
+    ].join('\n');
+    const before = await snapshot(cloud);
+    const dry = (await cloud.post('/proxy/import', { text, dryRun: true }, owner.token)).data;
+    expect(await snapshot(cloud)).toBe(before);
+    const done = (await cloud.post('/proxy/import', { text }, owner.token)).data;
+    for (const answer of [dry, done])
+      expect(answer.lines.map((l: { line: number; ok: boolean; error?: string }) => [l.line, l.ok, l.error ?? ''])).toEqual([
+        [1, true, ''],
+        [2, true, ''],
+        [5, false, 'the same proxy as line 1'],
+        [6, false, 'proxy type ftp is not one of http, https, socks5'],
+        [7, false, 'already saved as "http://1.2.3.4:8080"'],
+        [8, false, 'proxy port must be 1 to 65535'],
+      ]);
+    expect(done.saved).toBe(2);
+    const list = (await cloud.post('/proxy/list', { page: 0, pageSize: 20 }, owner.token)).data.list;
+    const alice = list.find((p: { name: string }) => p.name === 'socks5://proxy.example:1080 alice');
+    expect(alice).toMatchObject({ proxyType: 'socks5', host: 'proxy.example', port: 1080, proxyUserName: 'alice', hasProxyPassword: true });
+    expect(JSON.stringify(list)).not.toContain('s3cr');
+    const bob = list.find((p: { name: string }) => p.name === 'http://5.6.7.8:3128 bob');
+    expect(bob).toMatchObject({ proxyType: 'http', proxyUserName: 'bob', hasProxyPassword: true });
+  });
+
+  it('bad bodies are refused whole and change nothing', async () => {
+    const before = await snapshot(cloud);
+    const refused = async (path: string, body: unknown, msg: string) => {
+      expect(await cloud.post(path, body, owner.token)).toEqual({ code: 211, msg: expect.stringContaining(msg), data: {} });
+    };
+    await refused('/browser/import', {}, 'rows must be an array of 1 to 500 rows');
+    await refused('/browser/import', { rows: [] }, 'rows must hold 1 to 500 rows');
+    await refused('/browser/import', { rows: Array(501).fill({}) }, 'rows takes at most 500 rows');
+    await refused('/browser/import', { rows: [{}], dryRun: 'yes' }, 'dryRun must be true or false');
+    await refused('/browser/import', { rows: [{}], extra: 1 }, 'property extra should not exist');
+    await refused('/proxy/import', {}, 'text must be the pasted proxies');
+    await refused('/proxy/import', { text: '\n# only a comment\n' }, 'text holds no proxy line');
+    await refused('/proxy/import', { text: Array(501).fill('1.2.3.4:80').join('\n') }, 'at most 500 at once');
+    expect(await snapshot(cloud)).toBe(before);
+  });
+});
