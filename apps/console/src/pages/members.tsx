@@ -1,4 +1,4 @@
-import { PERMISSIONS } from '@cos/contracts';
+import { PERMISSIONS } from '@cos/contracts/permissions';
 import type { MemberResponse, Permission as PermissionName } from '@cos/contracts';
 import { useState } from 'react';
 import { api } from '../api';
