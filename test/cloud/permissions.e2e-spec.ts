@@ -305,14 +305,15 @@ const CASES: Case[] = [
   single('/proxy/import', 'proxy:manage', () => ({
     text: `10.${Math.floor(Math.random() * 250)}.${Math.floor(Math.random() * 250)}.1:8080`,
   })),
-  single('/variable/set', 'variable:manage', () => ({ name: 'v', value: 'x' })),
+  // The team's values fill every window: a member limited to groups sets only their windows' own.
+  single('/variable/set', 'variable:manage', () => ({ name: 'v', value: 'x' }), { expect: { memberOutOfScope: 403 } }),
   // A window's own values belong to the window: outside the limited member's scope it is not there.
   single('/variable/set', 'variable:manage', (f) => ({ windowId: f.w1.id, name: 'v', value: 'x', secret: true }), {
     label: 'on a window',
     expect: READ,
   }),
   single('/variable/delete', 'variable:manage', () => ({ name: 'not_set' }), {
-    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 404, otherTeam: 404 },
+    expect: { owner: 404, admin: 404, memberWith: 404, memberOutOfScope: 403, otherTeam: 404 },
   }),
   { path: '/variable/list', permission: null, body: () => ({}) },
   { path: '/variable/list', permission: null, label: 'of a window', body: (f) => ({ windowId: f.w1.id }), expect: READ },

@@ -108,8 +108,9 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
 
   /** The line ended: what it was sent and did not answer is lost; the device is offline unless a newer line holds it. */
   async gone(auth: AuthContext, lineId: string, reason: string): Promise<void> {
-    for (const commandId of await this.commands.lostWith(lineId)) await this.bus.publish({ kind: 'device-answer', commandId });
-    await this.db.transaction(async (manager) => {
+    // Offline and its commands lost in one transaction, told after it commits: a run that hears of
+    // the loss finds the device offline, and never sends the window run again down the line that went.
+    const lost = await this.db.transaction(async (manager) => {
       if (await this.devices.disconnected(manager, auth.deviceId, lineId))
         await this.audit.record(manager, {
           teamId: auth.teamId,
@@ -118,7 +119,9 @@ export class DevicePresence implements OnApplicationBootstrap, OnApplicationShut
           deviceId: auth.deviceId,
           data: { reason },
         });
+      return this.commands.lostWith(lineId, manager);
     });
+    for (const commandId of lost) await this.bus.publish({ kind: 'device-answer', commandId });
   }
 
   /** Devices whose line went silent past the offline window: offline, their unanswered commands lost. */

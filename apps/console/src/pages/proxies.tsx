@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api } from '../api';
 import { Table } from '../table';
 import { ButtonRow, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { ProxyImportDialog } from './proxy-import';
 
 interface SavedProxy {
   id: number;
@@ -33,8 +34,13 @@ export function ProxiesPage({ live }: { live: number }) {
   const [form, setForm] = useState({ name: '', proxyType: 'http', host: '', port: '', proxyUserName: '', proxyPassword: '' });
   const { status, run } = useAction();
   const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
+  const [pasting, setPasting] = useState(false);
   return (
     <>
+      <button type="button" onClick={() => setPasting(true)}>
+        Paste a list…
+      </button>
+      {pasting && <ProxyImportDialog onClose={() => setPasting(false)} onSaved={proxies.reload} />}
       <form
         className="toolbar"
         onSubmit={(e) => {

@@ -10,6 +10,9 @@ import { NO_FILTERS, WindowFilters, windowListQuery } from './window-filters';
 import { WindowForm } from './window-form';
 import { WindowVersions } from './window-versions';
 import { CloseOnDevice, DevicePicker, OpenOnDevice, useDevices } from './window-devices';
+import { WindowImportDialog } from './window-import';
+import { exportWindows } from './window-export';
+import { download } from './csv';
 
 const PAGE_SIZE = 100;
 
@@ -28,6 +31,7 @@ export function WindowsPage({ live }: { live: number }) {
   const [selection, setSelection] = useState<RowSelectionState>({});
   const [editing, setEditing] = useState<WindowRow | 'new' | null>(null);
   const [versionsOf, setVersionsOf] = useState<WindowRow | null>(null);
+  const [importing, setImporting] = useState(false);
   const { status, run } = useAction();
 
   const query = windowListQuery(filters, page, PAGE_SIZE);
@@ -51,6 +55,25 @@ export function WindowsPage({ live }: { live: number }) {
         tags={tags.data?.list}
         onNew={can(me, 'browser:create:single') ? () => setEditing('new') : undefined}
       />
+      <section className="toolbar" aria-label="Import and export">
+        {can(me, 'browser:create:single') && (
+          <button type="button" onClick={() => setImporting(true)}>
+            Import windows…
+          </button>
+        )}
+        <button
+          type="button"
+          onClick={() =>
+            void run('Export', async () => {
+              const { page: _page, pageSize: _size, ...filtersOnly } = windowListQuery(filters, 0, PAGE_SIZE);
+              download('windows.csv', await exportWindows(filtersOnly, () => undefined));
+            })
+          }
+        >
+          Export CSV
+        </button>
+      </section>
+      {importing && <WindowImportDialog onClose={() => setImporting(false)} onImported={windows.reload} />}
       {mayOpen && (
         <section className="toolbar" aria-label="Devices">
           <DevicePicker devices={devices} />
