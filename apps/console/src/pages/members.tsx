@@ -1,10 +1,12 @@
-import { PERMISSIONS } from '@cos/contracts/permissions';
-import type { MemberResponse, Permission as PermissionName } from '@cos/contracts';
+import type { MemberResponse } from '@cos/contracts';
 import { useState } from 'react';
 import { api } from '../api';
 import { useSession } from '../session';
 import { Table } from '../table';
 import { ButtonRow, Dialog, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { InviteForm } from './invite-form';
+import { accessBody, AccessFields, NO_ACCESS } from './member-access';
+import type { Access } from './member-access';
 
 /** An invitation as `/team/invite/list` answers it: never its token. */
 interface Invitation {
@@ -18,8 +20,6 @@ interface Invitation {
   expiresAt: string;
   invitedByEmail: string | null;
 }
-
-type Access = Pick<MemberResponse, 'role' | 'permissions' | 'scope' | 'groupIds'>;
 
 export function MembersPage({ live }: { live: number }) {
   const me = useSession();
@@ -190,136 +190,6 @@ function MemberForm(props: {
         </button>
         <Status text={status} />
       </form>
-    </Dialog>
-  );
-}
-
-const NO_ACCESS: Access = { role: 'member', permissions: [], scope: 'all', groupIds: [] };
-
-/** The access as the API takes it: groups only with scope "groups". */
-const accessBody = (a: Access) => ({ ...a, groupIds: a.scope === 'groups' ? a.groupIds : [] });
-
-const toggle = <T,>(list: T[], value: T) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
-
-/** Role, permissions (with what each allows) and the windows a member sees: the same fields to add, edit or invite. */
-function AccessFields(props: {
-  access: Access;
-  onChange: (access: Access) => void;
-  groups: { id: number; name: string }[];
-  mayMakeAdmin: boolean;
-}) {
-  const { access, onChange } = props;
-  const set = (change: Partial<Access>) => onChange({ ...access, ...change });
-  return (
-    <>
-      <Field label="Role">
-        <select value={access.role} onChange={(e) => set({ role: e.target.value as MemberResponse['role'] })}>
-          <option value="member">member</option>
-          {props.mayMakeAdmin && <option value="admin">admin</option>}
-        </select>
-      </Field>
-      {access.role === 'member' && (
-        <>
-          <fieldset>
-            <legend>Permissions</legend>
-            <div className="checklist">
-              {(Object.entries(PERMISSIONS) as [PermissionName, string][]).map(([name, description]) => (
-                <label key={name} title={description}>
-                  <input
-                    type="checkbox"
-                    checked={access.permissions.includes(name)}
-                    onChange={() => set({ permissions: toggle(access.permissions, name) })}
-                  />{' '}
-                  {name} <small>{description}</small>
-                </label>
-              ))}
-            </div>
-          </fieldset>
-          <fieldset>
-            <legend>Windows this member sees</legend>
-            <label>
-              <input type="radio" name="scope" checked={access.scope === 'all'} onChange={() => set({ scope: 'all' })} /> All windows
-            </label>{' '}
-            <label>
-              <input type="radio" name="scope" checked={access.scope === 'groups'} onChange={() => set({ scope: 'groups' })} /> Only these
-              groups
-            </label>
-            {access.scope === 'groups' && (
-              <div className="checklist">
-                {props.groups.map((g) => (
-                  <label key={g.id}>
-                    <input
-                      type="checkbox"
-                      checked={access.groupIds.includes(g.id)}
-                      onChange={() => set({ groupIds: toggle(access.groupIds, g.id) })}
-                    />{' '}
-                    {g.name}
-                  </label>
-                ))}
-              </div>
-            )}
-          </fieldset>
-        </>
-      )}
-    </>
-  );
-}
-
-/** Invite by email: the link is shown once, whole, to be sent to the new member, who sets their own password. */
-function InviteForm(props: { groups: { id: number; name: string }[]; mayMakeAdmin: boolean; onClose: () => void }) {
-  const [email, setEmail] = useState('');
-  const [access, setAccess] = useState<Access>(NO_ACCESS);
-  const [link, setLink] = useState<string | null>(null);
-  const [copied, setCopied] = useState(false);
-  const { status, run } = useAction();
-  const invite = () =>
-    run(`Invite ${email}`, async () => {
-      const created = await api<{ path: string }>('/team/invite/create', { email, ...accessBody(access) });
-      setLink(location.origin + created.path);
-    });
-  return (
-    <Dialog title={link ? `Invitation for ${email}` : 'Invite a member'} onClose={props.onClose}>
-      {link ? (
-        <>
-          <p>Send this link to {email}. It is shown only now; whoever opens it can join as the invited member.</p>
-          <Field label="Invitation link">
-            <input readOnly value={link} onFocus={(e) => e.target.select()} />
-          </Field>
-          <ButtonRow>
-            <button
-              type="button"
-              onClick={() =>
-                void navigator.clipboard.writeText(link).then(
-                  () => setCopied(true),
-                  () => setCopied(false),
-                )
-              }
-            >
-              Copy
-            </button>
-            <button type="button" onClick={props.onClose}>
-              Done
-            </button>
-          </ButtonRow>
-          <Status text={copied ? 'Copied' : ''} />
-        </>
-      ) : (
-        <form
-          onSubmit={(e) => {
-            e.preventDefault();
-            void invite();
-          }}
-        >
-          <Field label="Email">
-            <input type="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />
-          </Field>
-          <AccessFields access={access} onChange={setAccess} groups={props.groups} mayMakeAdmin={props.mayMakeAdmin} />
-          <button type="submit" className="primary">
-            Create invitation link
-          </button>
-          <Status text={status} />
-        </form>
-      )}
     </Dialog>
   );
 }

@@ -1,0 +1,79 @@
+import { PERMISSIONS } from '@cos/contracts/permissions';
+import type { MemberResponse, Permission as PermissionName } from '@cos/contracts';
+import { Field } from '../ui';
+
+/** What a member may do and see: as added, edited and invited. */
+export type Access = Pick<MemberResponse, 'role' | 'permissions' | 'scope' | 'groupIds'>;
+
+export const NO_ACCESS: Access = { role: 'member', permissions: [], scope: 'all', groupIds: [] };
+
+/** The access as the API takes it: groups only with scope "groups". */
+export const accessBody = (a: Access) => ({ ...a, groupIds: a.scope === 'groups' ? a.groupIds : [] });
+
+const toggle = <T,>(list: T[], value: T) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
+
+/** Role, permissions (with what each allows) and the windows a member sees: the same fields to add, edit or invite. */
+export function AccessFields(props: {
+  access: Access;
+  onChange: (access: Access) => void;
+  groups: { id: number; name: string }[];
+  mayMakeAdmin: boolean;
+}) {
+  const { access, onChange } = props;
+  const set = (change: Partial<Access>) => onChange({ ...access, ...change });
+  return (
+    <>
+      <Field label="Role">
+        <select value={access.role} onChange={(e) => set({ role: e.target.value as MemberResponse['role'] })}>
+          <option value="member">member</option>
+          {props.mayMakeAdmin && <option value="admin">admin</option>}
+        </select>
+      </Field>
+      {access.role === 'member' && (
+        <>
+          <fieldset>
+            <legend>Permissions</legend>
+            <div className="checklist">
+              {(Object.entries(PERMISSIONS) as [PermissionName, string][]).map(([name, description]) => (
+                <label key={name} title={description}>
+                  <input
+                    type="checkbox"
+                    checked={access.permissions.includes(name)}
+                    onChange={() => set({ permissions: toggle(access.permissions, name) })}
+                  />{' '}
+                  {name} <small>{description}</small>
+                </label>
+              ))}
+            </div>
+          </fieldset>
+          <fieldset>
+            <legend>Windows this member sees</legend>
+            <label>
+              <input type="radio" name="scope" checked={access.scope === 'all'} onChange={() => set({ scope: 'all' })} /> All windows
+            </label>{' '}
+            <label>
+              <input type="radio" name="scope" checked={access.scope === 'groups'} onChange={() => set({ scope: 'groups' })} /> Only these
+              groups
+            </label>
+            {access.scope === 'groups' && (
+              <div className="checklist">
+                {props.groups.map((g) => (
+                  <label key={g.id}>
+                    <input
+                      type="checkbox"
+                      checked={access.groupIds.includes(g.id)}
+                      onChange={() => set({ groupIds: toggle(access.groupIds, g.id) })}
+                    />{' '}
+                    {g.name}
+                  </label>
+                ))}
+              </div>
+            )}
+          </fieldset>
+        </>
+      )}
+    </>
+  );
+}
+
+/** Invite by email: the link is shown once, whole, to be sent to the new member, who sets their own password. */
