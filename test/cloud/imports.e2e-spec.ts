@@ -161,6 +161,12 @@ describe('imports of windows and proxies', () => {
     expect(JSON.stringify(list)).not.toContain('s3cr');
     const bob = list.find((p: { name: string }) => p.name === 'http://5.6.7.8:3128 bob');
     expect(bob).toMatchObject({ proxyType: 'http', proxyUserName: 'bob', hasProxyPassword: true });
+    // Two lines whose names differ only by a space the save trims are one proxy (the second was a 500).
+    const spaced = (await cloud.post('/proxy/import', { text: '5.5.5.5:80:carol :a\n5.5.5.5:80:carol:b' }, owner.token)).data;
+    expect(spaced.lines.map((l: { ok: boolean; error?: string }) => [l.ok, l.error ?? ''])).toEqual([
+      [true, ''],
+      [false, 'the same proxy as line 1'],
+    ]);
   });
 
   it('bad bodies are refused whole and change nothing', async () => {

@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { DomainError, InvalidParamError, LIMITS, parseProxyLine, PROXY_LINES_MAX } from '@cos/contracts';
 import { createValidationPipe } from '@cos/server-common';
 import { AuthContext } from '../access/auth-context';
+import { rethrowDuplicate } from '../common/sql';
 import { AddProxyDto } from '../proxies/dto/proxy.dto';
 import { ProxiesService } from '../proxies/proxies.service';
 import { ProxyStore } from '../proxies/proxy-store';
@@ -50,33 +51,37 @@ export class ProxyImport {
           LIMITS.nameMax,
         );
         const add = (await pipe.transform({ name, ...proxy }, { type: 'body', metatype: AddProxyDto })) as AddProxyDto;
-        const earlier = seen.get(name);
+        // The name as it will be saved (trimmed by the proxy's own check): two lines saving one name are one proxy.
+        const earlier = seen.get(add.name);
         if (earlier !== undefined) throw new InvalidParamError(`the same proxy as line ${earlier}`);
-        seen.set(name, line);
+        seen.set(add.name, line);
         good.push({ line, add });
       } catch (error) {
         if (!(error instanceof DomainError)) throw error;
         outcomes.push({ line, ok: false, error: error.message });
       }
     }
-    const saved = await this.db.transaction(async (manager) => {
-      const taken = await this.store.namesTaken(
-        manager,
-        auth.teamId,
-        good.map((g) => g.add.name),
-      );
-      let count = 0;
-      for (const { line, add } of good) {
-        if (taken.has(add.name)) {
-          outcomes.push({ line, ok: false, name: add.name, error: `already saved as "${add.name}"` });
-          continue;
+    const saved = await this.db
+      .transaction(async (manager) => {
+        const taken = await this.store.namesTaken(
+          manager,
+          auth.teamId,
+          good.map((g) => g.add.name),
+        );
+        let count = 0;
+        for (const { line, add } of good) {
+          if (taken.has(add.name)) {
+            outcomes.push({ line, ok: false, name: add.name, error: `already saved as "${add.name}"` });
+            continue;
+          }
+          const id = dto.dryRun ? undefined : (await this.proxies.addIn(manager, auth, add)).id;
+          outcomes.push({ line, ok: true, name: add.name, ...(id ? { id } : {}) });
+          count++;
         }
-        const id = dto.dryRun ? undefined : (await this.proxies.addIn(manager, auth, add)).id;
-        outcomes.push({ line, ok: true, name: add.name, ...(id ? { id } : {}) });
-        count++;
-      }
-      return dto.dryRun ? 0 : count;
-    });
+        return dto.dryRun ? 0 : count;
+      })
+      // Saved meanwhile by another call: nothing of this one is kept, and it may be sent again.
+      .catch(rethrowDuplicate('A proxy of this list was saved by another call meanwhile; nothing was saved, check the list again'));
     outcomes.sort((a, b) => a.line - b.line);
     return { dryRun: dto.dryRun === true, saved, failed: outcomes.filter((o) => !o.ok).length, lines: outcomes };
   }

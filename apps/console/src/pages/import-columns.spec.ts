@@ -31,6 +31,10 @@ describe('import columns', () => {
     expect(row).toEqual({ name: 'seller', group: 'EU', tags: ['a', 'b', 'c'], os: 'windows', proxy: 'http://1.2.3.4:8080', cookies: '[]' });
   });
 
+  it("reads back a cell an export made inert ('=… is =…)", () => {
+    expect(toImportRow(["'=SUM(1)", "'-x"], guessMapping(['name', 'remark']))).toEqual({ name: '=SUM(1)', remark: '-x' });
+  });
+
   it('leaves out a proxy of type noproxy and cells that are empty', () => {
     const mapping = guessMapping(['name', 'proxytype', 'host', 'port']);
     expect(toImportRow(['x', 'noproxy', '1.2.3.4', '80'], mapping)).toEqual({ name: 'x' });

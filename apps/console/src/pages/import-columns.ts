@@ -60,7 +60,9 @@ function osOf(value: string): string {
 export function toImportRow(cells: readonly string[], mapping: Partial<Record<Target, number>>): Record<string, unknown> {
   const cell = (target: Target) => {
     const column = mapping[target];
-    const value = column === undefined ? undefined : cells[column];
+    const raw = column === undefined ? undefined : cells[column];
+    // A cell an export made inert ('=…, '+…) reads back as it was.
+    const value = raw && /^'[=+\-@\t\r]/.test(raw) ? raw.slice(1) : raw;
     return value === undefined || value.trim() === '' ? undefined : value;
   };
   const row: Record<string, unknown> = {};

@@ -40,7 +40,14 @@ interface RowOutcome {
 async function send(rows: Record<string, unknown>[], dryRun: boolean, progress: (done: number) => void): Promise<RowOutcome[]> {
   const outcomes: RowOutcome[] = [];
   for (let start = 0; start < rows.length; start += BATCH) {
-    const answer = await api<{ rows: RowOutcome[] }>('/browser/import', { rows: rows.slice(start, start + BATCH), dryRun });
+    const answer = await api<{ rows: RowOutcome[] }>('/browser/import', { rows: rows.slice(start, start + BATCH), dryRun }).catch(
+      (error: Error) => {
+        // Said with where it stopped: the batches before it were imported (send the rest again, not the whole file).
+        throw new Error(
+          `rows ${start + 2} to ${Math.min(start + BATCH, rows.length) + 1} of the file: ${error.message}; ${start} rows before them were ${dryRun ? 'checked' : 'imported'}`,
+        );
+      },
+    );
     outcomes.push(...answer.rows.map((r) => ({ ...r, index: r.index + start })));
     progress(Math.min(start + BATCH, rows.length));
   }

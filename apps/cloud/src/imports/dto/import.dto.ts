@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
-import { IMPORT_ROWS_MAX, PROXY_LINES_MAX } from '@cos/contracts';
+import { IMPORT_ROWS_MAX, LIMITS, PROXY_LINES_MAX } from '@cos/contracts';
 
 export const IMPORT_OS = ['windows', 'macos', 'linux'] as const;
 
@@ -25,7 +25,7 @@ export class ImportRowDto {
   name?: string;
 
   @IsOptional()
-  @MaxLength(1500, { message: 'remark must be at most 1500 characters' })
+  @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
   @IsString({ message: 'remark must be text' })
   remark?: string;
 
