@@ -52,7 +52,13 @@ describe('health and OpenAPI', () => {
   });
 
   it('answers 503 degraded when the database does not answer', async () => {
-    const probe = jest.spyOn(cloud.db, 'query').mockRejectedValueOnce(new Error('connection refused'));
+    // Only the probe's statement fails: the app's own timers (run sweep, job polls) query meanwhile and must not take the failure.
+    const query = cloud.db.query.bind(cloud.db);
+    const probe = jest
+      .spyOn(cloud.db, 'query')
+      .mockImplementation((sql: string, ...rest: unknown[]) =>
+        sql === 'SELECT 1' ? Promise.reject(new Error('connection refused')) : query(sql, ...(rest as [unknown[]])),
+      );
     const res = await cloud.raw().get('/health');
     probe.mockRestore();
     expect(res.status).toBe(503);
