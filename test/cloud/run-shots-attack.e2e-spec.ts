@@ -1,6 +1,7 @@
-import { CloudHarness, startCloud } from '../support/cloud-app';
-import { Account, createWindow, registerOwner } from '../support/factories';
-import { line, LineClient } from '../support/line-client';
+import { CloudHarness } from '../support/cloud-app';
+import { startDeviceCloud } from '../support/device-cloud';
+import { Account, createWindow } from '../support/factories';
+import { LineClient } from '../support/line-client';
 import { png, sha } from '../support/png';
 
 const ENV = {
@@ -21,16 +22,10 @@ describe('run screenshots under attack', () => {
   let owner: Account;
   let desk: LineClient;
 
-  beforeAll(async () => {
-    cloud = await startCloud({ listen: true, env: ENV });
-    owner = await registerOwner(cloud);
-    desk = await line(cloud.url, owner.token);
-    await desk.hello();
-  });
-  afterAll(async () => {
-    desk.ws.terminate();
-    await cloud.close();
-  });
+  let close: () => Promise<void>;
+
+  beforeAll(async () => ({ cloud, owner, desk, close } = await startDeviceCloud(ENV)));
+  afterAll(() => close());
 
   it("uploads sent together to different window runs do not pass the team's byte bound", async () => {
     const windows = 8;

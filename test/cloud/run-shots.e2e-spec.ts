@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { RunShots } from '../../apps/cloud/src/runs/run-shots';
 import { CloudHarness, startCloud } from '../support/cloud-app';
+import { startDeviceCloud } from '../support/device-cloud';
 import { Account, addMember, createWindow, registerOwner, signIn, snapshot } from '../support/factories';
 import { line, LineClient } from '../support/line-client';
 import { png, sha } from '../support/png';
@@ -26,16 +27,10 @@ describe('run screenshots and logs', () => {
   let owner: Account;
   let desk: LineClient;
 
-  beforeAll(async () => {
-    cloud = await startCloud({ listen: true, env: ENV });
-    owner = await registerOwner(cloud);
-    desk = await line(cloud.url, owner.token);
-    await desk.hello();
-  });
-  afterAll(async () => {
-    desk.ws.terminate();
-    await cloud.close();
-  });
+  let close: () => Promise<void>;
+
+  beforeAll(async () => ({ cloud, owner, desk, close } = await startDeviceCloud(ENV)));
+  afterAll(() => close());
 
   const put = (query: string, bytes: Buffer | string, token = owner.token, type = 'application/octet-stream') =>
     cloud.raw().put(`/run/shot?${query}`).set('Authorization', `Bearer ${token}`).set('Content-Type', type).send(bytes);

@@ -1,6 +1,7 @@
-import { CloudHarness, startCloud } from '../support/cloud-app';
-import { Account, addMember, createGroup, createWindow, registerOwner, snapshot } from '../support/factories';
-import { line, LineClient } from '../support/line-client';
+import { CloudHarness } from '../support/cloud-app';
+import { startDeviceCloud } from '../support/device-cloud';
+import { Account, addMember, createGroup, createWindow, snapshot } from '../support/factories';
+import { LineClient } from '../support/line-client';
 import { waitFor } from '../support/wait-for';
 
 const ENV = { DEVICE_HEARTBEAT_SECONDS: '1', DEVICE_OFFLINE_SECONDS: '600', RUN_SWEEP_MS: '200' };
@@ -15,16 +16,10 @@ describe('variables', () => {
   let owner: Account;
   let desk: LineClient;
 
-  beforeAll(async () => {
-    cloud = await startCloud({ listen: true, env: ENV });
-    owner = await registerOwner(cloud);
-    desk = await line(cloud.url, owner.token);
-    await desk.hello();
-  });
-  afterAll(async () => {
-    desk.ws.terminate();
-    await cloud.close();
-  });
+  let close: () => Promise<void>;
+
+  beforeAll(async () => ({ cloud, owner, desk, close } = await startDeviceCloud(ENV)));
+  afterAll(() => close());
 
   const set = (body: object, by = owner) => cloud.post('/variable/set', body, by.token);
 
