@@ -93,6 +93,9 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/remark/update', { ids: [w.id], remark: 3 }, 211, 'remark');
     await refused('/browser/list', { page: 'first' }, 211, 'page');
     await refused('/browser/list', { openStatus: 'open' }, 211, 'openStatus');
+    await refused('/browser/list', { sortBy: 'proxy_password_enc' }, 211, 'sortBy must be one of createdAt, name');
+    await refused('/browser/list', { sortBy: 'name', sortOrder: 'up' }, 211, 'sortOrder must be one of asc, desc');
+    await refused('/browser/recycle/list', { sortBy: 'w.name; DROP TABLE windows' }, 211, 'sortBy');
   });
 
   it('fingerprint and config fields the contract names', async () => {

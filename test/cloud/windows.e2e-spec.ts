@@ -395,4 +395,43 @@ describe('list totals kept by the counters', () => {
     await cloud.post('/browser/recycle/clear', {}, owner.token);
     await check();
   });
+
+  it("orders a list by name or creation either way, pages included, and counts each window's cookies", async () => {
+    const other = await registerOwner(cloud);
+    const group = await createGroup(cloud, other, 'sorted');
+    const names = ['delta', 'Alpha', 'charlie', 'bravo', 'echo'];
+    const made: { id: number; uuid: string }[] = [];
+    for (const name of names) made.push(await createWindow(cloud, other, { name, groupId: group }));
+    const cookie = { name: 'sid', value: 'v', domain: '.example.com', path: '/', secure: true, httpOnly: true, sameSite: 'lax' };
+    const imported = await cloud.post(
+      '/browser/cookies/import',
+      { id: made[0].id, cookies: [cookie, { ...cookie, name: 'b' }] },
+      other.token,
+    );
+    expect(imported.code).toBe(0);
+    const list = async (body: Record<string, unknown>) => {
+      const res = await cloud.post('/browser/list', { pageSize: 2, ...body }, other.token);
+      expect(res.code).toBe(0);
+      return { names: (res.data.list as { name: string }[]).map((w) => w.name), total: res.data.total as number };
+    };
+    // The database's collation decides where capitals go; the order asked for is the one it keeps.
+    const byName = [...names].sort((a, b) => a.localeCompare(b, 'en'));
+    const asc = [
+      ...(await list({ sortBy: 'name', sortOrder: 'asc' })).names,
+      ...(await list({ sortBy: 'name', sortOrder: 'asc', page: 1 })).names,
+    ];
+    expect(asc.map((n) => n.toLowerCase())).toEqual(byName.slice(0, 4).map((n) => n.toLowerCase()));
+    expect((await list({ sortBy: 'name', page: 2 })).names).toHaveLength(1);
+    const desc = (await list({ sortBy: 'name', sortOrder: 'desc', pageSize: 5 })).names;
+    expect(desc).toEqual([...asc, ...(await list({ sortBy: 'name', sortOrder: 'asc', page: 2 })).names].reverse());
+    expect((await list({ sortBy: 'createdAt', sortOrder: 'asc', pageSize: 5 })).names).toEqual(names);
+    expect((await list({ pageSize: 5 })).names).toEqual([...names].reverse());
+    // Sorting within a filter, and the total is the filter's.
+    expect(await list({ sortBy: 'name', sortOrder: 'asc', groupId: group, keyword: 'a' })).toEqual({ names: ['Alpha', 'bravo'], total: 4 });
+
+    const all = await cloud.post('/browser/list', { pageSize: 5 }, other.token);
+    const counts = Object.fromEntries((all.data.list as { name: string; cookieCount: number }[]).map((w) => [w.name, w.cookieCount]));
+    expect(counts).toEqual({ delta: 2, Alpha: 0, charlie: 0, bravo: 0, echo: 0 });
+    expect((await cloud.post('/browser/detail', { id: made[0].id }, other.token)).data.cookieCount).toBe(2);
+  });
 });

@@ -2,6 +2,12 @@ import { BrowserFingerprint, SyncSettings, WindowConfig } from './fingerprint';
 import { ProxySettings } from './proxy';
 
 export const OPEN_STATUSES = ['closed', 'opening', 'opened', 'closing'] as const;
+
+/** What `/browser/list` may order by (newest first when none is named). */
+export const WINDOW_SORT_FIELDS = ['createdAt', 'name'] as const;
+export type WindowSortField = (typeof WINDOW_SORT_FIELDS)[number];
+export const SORT_ORDERS = ['asc', 'desc'] as const;
+export type SortOrder = (typeof SORT_ORDERS)[number];
 export type OpenStatus = (typeof OPEN_STATUSES)[number];
 
 export interface WindowTag {
@@ -28,6 +34,8 @@ export interface WindowResponse extends ProxySettings {
   updatedAt: string;
   createdBy: number | null;
   deletedAt: string | null;
+  /** How many cookies the cloud keeps for the window. */
+  cookieCount: number;
   /** Only in an edit's answer: the proxy's endpoint changed without its password, which was dropped. */
   proxyPasswordCleared?: true;
 }

@@ -21,6 +21,7 @@ import { Webhooks1763900000130 } from './migrations/1763900000130-Webhooks';
 import { Variables1763900000140 } from './migrations/1763900000140-Variables';
 import { RunShots1763900000150 } from './migrations/1763900000150-RunShots';
 import { Invitations1763900000160 } from './migrations/1763900000160-Invitations';
+import { WindowNameOrder1763900000170 } from './migrations/1763900000170-WindowNameOrder';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -44,6 +45,7 @@ export const MIGRATIONS = [
   Variables1763900000140,
   RunShots1763900000150,
   Invitations1763900000160,
+  WindowNameOrder1763900000170,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

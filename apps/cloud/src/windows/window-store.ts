@@ -7,7 +7,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, DeepPartial, EntityManager, SelectQueryBuilder } from 'typeorm';
 import { ColumnMetadata } from 'typeorm/metadata/ColumnMetadata';
-import type { OpenStatus, StoredCookie, WindowRef, WindowTag } from '@cos/contracts';
+import type { OpenStatus, SortOrder, StoredCookie, WindowRef, WindowSortField, WindowTag } from '@cos/contracts';
 import { escapeLike } from '../common/sql';
 import { PreparedReads } from '../database/prepared-reads';
 import { WindowEntity } from './window.entity';
@@ -29,6 +29,7 @@ export interface WindowView {
   window: WindowEntity;
   groupName: string;
   tags: WindowTag[];
+  cookieCount: number;
 }
 
 /** Which windows a list shows: a team's bin, a limited member's groups, and the list's filters. */
@@ -44,6 +45,8 @@ export interface WindowFilter {
   remark?: string;
   openStatus?: OpenStatus;
   tagIds?: number[];
+  /** Unset: newest (or last binned) first, the order the indexes keep. */
+  sort?: { by: WindowSortField; order: SortOrder };
 }
 
 /** A list's ordering key at one row. */
@@ -79,6 +82,8 @@ export interface WindowChanges {
   mergeConfig?: object;
 }
 
+/** The column each sort field orders by (ties go by id in the same direction). */
+const SORT_COLUMNS: Record<WindowSortField, string> = { createdAt: 'w.created_at', name: 'w.name' };
 const orderColumnOf = (bin: Bin) => (bin === 'live' ? 'w.created_at' : 'w.deleted_at');
 const binCondition = (bin: Bin) => `w.deleted_at IS ${bin === 'live' ? '' : 'NOT '}NULL`;
 const PAGE_FROM = (ids: string) => `unnest(ARRAY(${ids})) WITH ORDINALITY AS p(id, n) JOIN windows w ON w.id = p.id`;
@@ -88,6 +93,7 @@ const LIST_VERSION = (team: string) =>
 interface ViewRow extends Record<string, unknown> {
   group_name: string | null;
   tag_list: WindowTag[];
+  cookie_count: number | null;
 }
 
 /**
@@ -414,8 +420,8 @@ export class WindowStore {
   private filteredIds(filter: WindowFilter, offset: number, take: number): [sql: string, params: unknown[]] {
     return this.filtered(filter)
       .select('w.id', 'id')
-      .orderBy(orderColumnOf(filter.bin), 'DESC')
-      .addOrderBy('w.id', 'DESC')
+      .orderBy(filter.sort ? SORT_COLUMNS[filter.sort.by] : orderColumnOf(filter.bin), filter.sort?.order === 'asc' ? 'ASC' : 'DESC')
+      .addOrderBy('w.id', filter.sort?.order === 'asc' ? 'ASC' : 'DESC')
       .offset(offset)
       .limit(take)
       .getQueryAndParameters();
@@ -486,6 +492,7 @@ export class WindowStore {
    */
   private viewStatement(from: string, where: string, extra = '', orderBy = ''): string {
     return `SELECT ${extra ? `${extra}, ` : ''}${this.selectList}, g.name AS group_name,
+              jsonb_array_length(w.cookies) AS cookie_count,
               coalesce((SELECT json_agg(json_build_object('id', t.id, 'name', t.name) ORDER BY t.name, t.id)
                         FROM window_tags wt JOIN tags t ON t.id = wt.tag_id WHERE wt.window_id = w.id), '[]') AS tag_list
        FROM ${from} LEFT JOIN groups g ON g.id = w.group_id
@@ -514,6 +521,6 @@ export class WindowStore {
     const view = row as ViewRow;
     const window = new WindowEntity();
     for (const column of this.columns) (window as unknown as Record<string, unknown>)[column.propertyName] = row[column.databaseName];
-    return { window, groupName: view.group_name ?? '', tags: view.tag_list };
+    return { window, groupName: view.group_name ?? '', tags: view.tag_list, cookieCount: Number(view.cookie_count ?? 0) };
   }
 }

@@ -9,7 +9,7 @@ export function isHeld(w: Pick<WindowEntity, 'openStatus' | 'openLeaseUntil'>, n
 }
 
 /** Entity → answer. Secrets stop here: the proxy password is never part of a window view. */
-export function toWindowResponse(w: WindowEntity, groupName: string, tags: WindowTag[]): WindowResponse {
+export function toWindowResponse(w: WindowEntity, groupName: string, tags: WindowTag[], cookieCount: number): WindowResponse {
   return {
     id: w.id,
     browserId: w.id,
@@ -43,12 +43,13 @@ export function toWindowResponse(w: WindowEntity, groupName: string, tags: Windo
     updatedAt: w.updatedAt.toISOString(),
     createdBy: w.createdBy,
     deletedAt: w.deletedAt?.toISOString() ?? null,
+    cookieCount,
   };
 }
 
 /** A stored window as the API answers it. */
 export function answerOf(view: WindowView): WindowResponse {
-  return toWindowResponse(view.window, view.groupName, view.tags);
+  return toWindowResponse(view.window, view.groupName, view.tags, view.cookieCount);
 }
 
 /** Window answers for flows outside this folder. */

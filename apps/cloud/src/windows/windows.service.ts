@@ -25,13 +25,14 @@ import { Bin, WindowFilter, WindowStore } from './window-store';
 
 /** Filters the trigger-kept counters cannot answer: their totals count rows. */
 function hasRowFilter(dto: ListWindowsDto): boolean {
-  return Boolean(dto.keyword || dto.name || dto.remark || dto.openStatus || dto.tagIds?.length);
+  return Boolean(dto.keyword || dto.name || dto.remark || dto.openStatus || dto.tagIds?.length || dto.sortBy || dto.sortOrder);
 }
 
 /** The windows a list shows. */
 function filterOf(auth: AuthContext, dto: ListWindowsDto, bin: Bin): WindowFilter {
-  const { groupId, keyword, name, remark, openStatus, tagIds } = dto;
-  return { teamId: auth.teamId, bin, scopedGroupIds: auth.scopedGroupIds, groupId, keyword, name, remark, openStatus, tagIds };
+  const { groupId, keyword, name, remark, openStatus, tagIds, sortBy, sortOrder } = dto;
+  const sort = sortBy || sortOrder ? { by: sortBy ?? 'createdAt', order: sortOrder ?? 'desc' } : undefined;
+  return { teamId: auth.teamId, bin, scopedGroupIds: auth.scopedGroupIds, groupId, keyword, name, remark, openStatus, tagIds, sort };
 }
 
 /** The fields a write sent, for the audit trail (never their values: secrets among them). */

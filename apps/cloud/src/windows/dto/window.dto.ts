@@ -9,9 +9,20 @@ import {
   IP_CHECK_SERVICE_NAMES,
   PROXY_METHODS,
   PROXY_TYPES,
+  SORT_ORDERS,
   UUID,
+  WINDOW_SORT_FIELDS,
 } from '@cos/contracts';
-import type { BrowserFingerprint, OpenStatus, ProxyMethod, ProxyType, WindowConfig, WindowRef } from '@cos/contracts';
+import type {
+  BrowserFingerprint,
+  OpenStatus,
+  ProxyMethod,
+  ProxyType,
+  SortOrder,
+  WindowConfig,
+  WindowRef,
+  WindowSortField,
+} from '@cos/contracts';
 import { NamesOneWindow, WindowRefOptions } from '@cos/server-common';
 import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
 import { IsCheckedObject } from '../../common/json-object.validator';
@@ -266,4 +277,14 @@ export class ListWindowsDto extends PageDto {
   @IsOptional()
   @IsIn(OPEN_STATUSES, { message: `openStatus must be one of ${OPEN_STATUSES.join(', ')}` })
   openStatus?: OpenStatus;
+
+  @ApiPropertyOptional({ enum: WINDOW_SORT_FIELDS, description: 'Order of the list; newest first when unset' })
+  @IsOptional()
+  @IsIn(WINDOW_SORT_FIELDS, { message: `sortBy must be one of ${WINDOW_SORT_FIELDS.join(', ')}` })
+  sortBy?: WindowSortField;
+
+  @ApiPropertyOptional({ enum: SORT_ORDERS, default: 'desc' })
+  @IsOptional()
+  @IsIn(SORT_ORDERS, { message: `sortOrder must be one of ${SORT_ORDERS.join(', ')}` })
+  sortOrder?: SortOrder;
 }
