@@ -178,7 +178,7 @@ describe('the web console in a real browser', () => {
     }
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('link', { name: 'Windows' }).click();
-    await page.getByRole('cell', { name: 'batch one', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'batch one', exact: true }).waitFor();
     await shot(page, 'windows-phone');
     await context.close();
   });

@@ -17,6 +17,7 @@ import { TokensPage } from './pages/tokens';
 import { VariablesPage } from './pages/variables';
 import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
+import { applyStoredTheme, ThemeButton } from './theme';
 import { Field, Status } from './ui';
 import './styles.css';
 
@@ -99,30 +100,36 @@ function App() {
   const current = pages.find((p) => hash === p.hash || hash.startsWith(`${p.hash}/`)) ?? pages[0];
   return (
     <SessionContext.Provider value={me}>
-      <header className="top">
-        <strong>cos</strong>
-        <nav aria-label="Pages">
-          {pages.map((p) => (
-            <a key={p.hash} href={`#/${p.hash}`} aria-current={p === current ? 'page' : undefined}>
-              {p.title}
-            </a>
-          ))}
-        </nav>
-        <span className="who">
-          {me.user.email} ({me.user.role}, {me.team.name})
-        </span>
-        <button type="button" onClick={() => void signOut().then(() => setMe(null))}>
-          Sign out
-        </button>
-      </header>
-      <main>
-        <h1>{current.title}</h1>
-        <current.Page live={live} />
-      </main>
+      <div className="app">
+        <header className="top">
+          <strong>cos</strong>
+          <nav aria-label="Pages">
+            {pages.map((p) => (
+              <a key={p.hash} href={`#/${p.hash}`} aria-current={p === current ? 'page' : undefined}>
+                {p.title}
+              </a>
+            ))}
+          </nav>
+          <div className="who">
+            <span>
+              {me.user.email} ({me.user.role}, {me.team.name})
+            </span>
+            <ThemeButton />
+            <button type="button" onClick={() => void signOut().then(() => setMe(null))}>
+              Sign out
+            </button>
+          </div>
+        </header>
+        <main>
+          <h1>{current.title}</h1>
+          <current.Page live={live} />
+        </main>
+      </div>
     </SessionContext.Provider>
   );
 }
 
+applyStoredTheme();
 createRoot(document.getElementById('root')!).render(
   <StrictMode>
     <App />

@@ -87,7 +87,7 @@ export function Table<T>(props: {
   });
   return (
     <div className="table-wrap">
-      <table aria-label={props.label} aria-rowcount={props.rowCount}>
+      <table aria-label={props.label} aria-rowcount={props.rowCount} className="cards">
         <thead>
           {table.getHeaderGroups().map((group) => (
             <tr key={group.id}>
@@ -102,9 +102,14 @@ export function Table<T>(props: {
         <tbody>
           {table.getRowModel().rows.map((row) => (
             <tr key={row.id}>
-              {row.getVisibleCells().map((cell) => (
-                <td key={cell.id}>{show(cell.column.columnDef.cell, cell.getContext())}</td>
-              ))}
+              {row.getVisibleCells().map((cell) => {
+                const header = cell.column.columnDef.header;
+                return (
+                  <td key={cell.id} data-label={typeof header === 'string' ? header : undefined}>
+                    {show(cell.column.columnDef.cell, cell.getContext())}
+                  </td>
+                );
+              })}
             </tr>
           ))}
         </tbody>

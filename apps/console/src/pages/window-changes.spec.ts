@@ -7,6 +7,7 @@ const row = (overrides: Partial<WindowRow>): WindowRow => ({
   name: 'shop',
   groupId: 0,
   groupName: '',
+  cookieCount: 0,
   tags: [],
   remark: '',
   openStatus: 'closed',

@@ -27,6 +27,7 @@ export type WindowRow = Pick<
   | 'browserFingerPrint'
   | 'config'
   | 'createdAt'
+  | 'cookieCount'
 >;
 
 export interface Named {

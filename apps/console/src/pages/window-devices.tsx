@@ -1,7 +1,8 @@
 import type { DeviceView } from '@cos/contracts';
 import { useEffect, useState } from 'react';
+import type { ReactNode } from 'react';
 import { api } from '../api';
-import { Field, RunButton, useLoad } from '../ui';
+import { Field, useLoad } from '../ui';
 import type { Run } from '../ui';
 
 const CHOSEN = 'cos.console.device';
@@ -43,43 +44,70 @@ export function DevicePicker({ devices }: { devices: Devices }) {
   );
 }
 
+/** A button that runs `action` through `run` then `after`; `name` is its accessible name when its text is short. */
+function ActButton(props: {
+  run: Run;
+  what: string;
+  name?: string;
+  disabled: boolean;
+  action: () => Promise<unknown>;
+  after: () => void;
+  children: ReactNode;
+}) {
+  return (
+    <button
+      type="button"
+      aria-label={props.name}
+      disabled={props.disabled}
+      onClick={() => void props.run(props.what, props.action).then(props.after)}
+    >
+      {props.children}
+    </button>
+  );
+}
+
 /** Opens the windows on the chosen device, one after another (each answered by the device). */
-export function OpenOnDevice(props: { ids: number[]; devices: Devices; run: Run; after: () => void; label: string }) {
+export function OpenOnDevice(props: { ids: number[]; devices: Devices; run: Run; after: () => void; label: string; text?: string }) {
   const device = props.devices.device;
   return (
-    <RunButton
+    <ActButton
       run={props.run}
       what={`Open on ${device?.hostname ?? 'device'}`}
+      name={props.text ? props.label : undefined}
       disabled={!device || props.ids.length === 0}
       action={async () => {
         for (const id of props.ids) await api('/browser/open', { id, device: device.deviceId, ifOffline: 'refuse' });
       }}
       after={props.after}
     >
-      {props.label}
-    </RunButton>
+      {props.text ?? props.label}
+    </ActButton>
   );
 }
 
-/** Closes a window on the device that holds it (or the chosen one). */
+/** Closes windows, each on the device that holds it (or the chosen one). */
 export function CloseOnDevice(props: {
-  id: number;
-  name: string;
-  openDeviceId: string | null;
+  windows: { id: number; name: string; openDeviceId: string | null }[];
   devices: Devices;
   run: Run;
   after: () => void;
+  label: string;
+  text?: string;
 }) {
-  const deviceId = props.openDeviceId ?? props.devices.device?.deviceId;
+  const chosen = props.devices.device?.deviceId;
+  const what = props.windows.length === 1 ? `Close ${props.windows[0].name}` : `Close ${props.windows.length} windows`;
   return (
-    <RunButton
+    <ActButton
       run={props.run}
-      what={`Close ${props.name}`}
-      disabled={!deviceId}
-      action={() => api('/browser/close', { id: props.id, device: deviceId, ifOffline: 'refuse' })}
+      what={what}
+      name={props.text ? props.label : undefined}
+      disabled={props.windows.some((w) => !(w.openDeviceId ?? chosen))}
+      action={async () => {
+        for (const w of props.windows) await api('/browser/close', { id: w.id, device: w.openDeviceId ?? chosen, ifOffline: 'refuse' });
+      }}
       after={props.after}
     >
-      Close {props.name}
-    </RunButton>
+      {props.text ?? props.label}
+    </ActButton>
   );
 }

@@ -1,0 +1,91 @@
+import { useCallback, useEffect, useRef, useState } from 'react';
+import { api } from '../api';
+import type { WindowRow } from './window-changes';
+
+/** The cloud's largest page: a screen of rows is one or two requests. */
+export const ROWS_PER_PAGE = 100;
+/** Pages kept at most; those farthest from the screen go first (100,000 windows are never all held). */
+const PAGES_KEPT = 60;
+
+type Query = Record<string, unknown>;
+
+/**
+ * The windows of a filtered, sorted list as the screen reaches them: `ensure(first, last)` loads
+ * the pages holding those rows (each page once, however often it is asked for), `rowAt` answers
+ * what is loaded. A new query or a live change starts over, keeping what is on screen until its
+ * new rows arrive; an answer to an earlier query is dropped.
+ */
+export function useWindowRows(query: Query, live: number) {
+  const [total, setTotal] = useState<number | null>(null);
+  const [error, setError] = useState('');
+  const [, setTick] = useState(0);
+  const pages = useRef(new Map<number, WindowRow[]>());
+  const loading = useRef(new Set<number>());
+  const generation = useRef(0);
+  const onScreen = useRef<[number, number]>([0, 0]);
+  const key = JSON.stringify(query);
+
+  const load = useCallback(
+    (page: number, fresh = false) => {
+      if ((!fresh && pages.current.has(page)) || loading.current.has(page)) return;
+      const mine = generation.current;
+      loading.current.add(page);
+      api<{ list: WindowRow[]; total: number }>('/browser/list', { ...JSON.parse(key), page, pageSize: ROWS_PER_PAGE })
+        .then(
+          (answer) => {
+            if (mine !== generation.current) return;
+            pages.current.set(page, answer.list);
+            setTotal(answer.total);
+            setError('');
+            trim(pages.current, page);
+          },
+          (e: unknown) => mine === generation.current && setError(e instanceof Error ? e.message : String(e)),
+        )
+        .finally(() => {
+          if (mine === generation.current) loading.current.delete(page);
+          setTick((t) => t + 1);
+        });
+    },
+    [key],
+  );
+
+  const ensure = useCallback(
+    (first: number, last: number) => {
+      onScreen.current = [first, last];
+      for (let page = Math.floor(first / ROWS_PER_PAGE); page <= Math.floor(last / ROWS_PER_PAGE); page++) load(page);
+    },
+    [load],
+  );
+
+  // A new list (or a change the cloud told of): what is on screen is read again; the rest on demand.
+  useEffect(() => {
+    generation.current++;
+    loading.current.clear();
+    const [first, last] = onScreen.current;
+    const keep = new Set<number>();
+    for (let page = Math.floor(first / ROWS_PER_PAGE); page <= Math.floor(last / ROWS_PER_PAGE); page++) keep.add(page);
+    if (keep.size === 0) keep.add(0);
+    for (const page of [...pages.current.keys()]) if (!keep.has(page)) pages.current.delete(page);
+    for (const page of keep) load(page, true);
+  }, [key, live, load]);
+
+  // Read at each render (a loaded page renders again through `setTick`).
+  const rowAt = (index: number) => pages.current.get(Math.floor(index / ROWS_PER_PAGE))?.[index % ROWS_PER_PAGE];
+  /** Every loaded row (what a selection can name). */
+  const loaded = () => [...pages.current.values()].flat();
+  const reload = useCallback(() => {
+    generation.current++;
+    loading.current.clear();
+    const [first, last] = onScreen.current;
+    for (let page = Math.floor(first / ROWS_PER_PAGE); page <= Math.floor(last / ROWS_PER_PAGE); page++) load(page, true);
+  }, [load]);
+
+  return { total, error, rowAt, ensure, loaded, reload };
+}
+
+/** Drops the pages farthest from `near` once more than PAGES_KEPT are held. */
+function trim(pages: Map<number, WindowRow[]>, near: number): void {
+  if (pages.size <= PAGES_KEPT) return;
+  const far = [...pages.keys()].sort((a, b) => Math.abs(b - near) - Math.abs(a - near));
+  for (const page of far.slice(0, pages.size - PAGES_KEPT)) pages.delete(page);
+}

@@ -1,0 +1,187 @@
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { CloudHarness, startCloud } from '../support/cloud-app';
+import { ensureConsoleBuilt } from '../support/console-build';
+import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
+import { Account, createTag, createWindow, registerOwner } from '../support/factories';
+import { line } from '../support/line-client';
+
+jest.setTimeout(240_000);
+
+/** The windows page as operators use it all day: a long list, sorting, columns, tags and proxies in place, one window's sheet. */
+describe('console: the windows list', () => {
+  let cloud: CloudHarness;
+  let browser: Browser;
+  let owner: Account;
+  let context: BrowserContext;
+  let page: Page;
+  let ads: number;
+  let proxyId: number;
+
+  const detail = async (id: number) => (await cloud.post('/browser/detail', { id }, owner.token)).data;
+  const rows = () => page.getByRole('table', { name: 'Windows', exact: true }).locator('tbody tr:not(.spacer)');
+
+  beforeAll(async () => {
+    cloud = await startCloud({ listen: true, env: { CONSOLE_DIR: ensureConsoleBuilt() } });
+    owner = await registerOwner(cloud);
+    browser = await launchChromium();
+    // 250 windows, named so that creation order and name order differ: w-000 is the newest.
+    for (let i = 0; i < 250; i++) await createWindow(cloud, owner, { name: `w-${String(249 - i).padStart(3, '0')}` });
+    ads = await createTag(cloud, owner, 'ads');
+    await createTag(cloud, owner, 'vip');
+    const added = await cloud.post('/proxy/add', { name: 'team DE', proxyType: 'socks5', host: '10.0.0.7', port: 1080 }, owner.token);
+    proxyId = added.data.id;
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await signInConsole(context, cloud.url, owner);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cloud.close();
+  });
+
+  it('scrolls through every window of a long list in one table, loading rows as they come on screen', async () => {
+    const table = page.getByRole('table', { name: 'Windows', exact: true });
+    await page.getByRole('button', { name: 'w-000', exact: true }).waitFor();
+    expect(await table.getAttribute('aria-rowcount')).toBe('251');
+    await page.getByText('250 windows', { exact: true }).waitFor();
+    // Only what is on screen is in the page.
+    expect(await rows().count()).toBeLessThan(80);
+    await page.locator('.table-scroll').evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.getByRole('button', { name: 'w-249', exact: true }).waitFor();
+    expect(await page.locator('tr[aria-rowindex="251"]').textContent()).toContain('w-249');
+    // The header stays on top of the scrolled rows.
+    const header = await table.locator('th').first().boundingBox();
+    const scroller = await page.locator('.table-scroll').boundingBox();
+    expect(Math.abs(header!.y - scroller!.y)).toBeLessThan(3);
+    await screenshot(page, 'windows-scrolled');
+  });
+
+  it('sorts by name and by creation, either way, from the column headers', async () => {
+    const first = async () => (await rows().first().getByRole('button').first().textContent())?.trim();
+    await page.getByRole('button', { name: /^Name/ }).click();
+    await page.waitForFunction(() => document.querySelector('tr[aria-rowindex="2"]')?.textContent?.includes('w-000'));
+    expect(await page.getByRole('columnheader', { name: /^Name/ }).getAttribute('aria-sort')).toBe('ascending');
+    await page.getByRole('button', { name: /^Name/ }).click();
+    await page.getByRole('button', { name: 'w-249', exact: true }).waitFor();
+    expect(await first()).toBe('w-249');
+    expect(await page.getByRole('columnheader', { name: /^Name/ }).getAttribute('aria-sort')).toBe('descending');
+    await page.getByRole('button', { name: /^Created/ }).click();
+    await page.getByRole('button', { name: 'w-249', exact: true }).waitFor();
+    expect(await page.getByRole('columnheader', { name: /^Created/ }).getAttribute('aria-sort')).toBe('ascending');
+    await page.getByRole('button', { name: /^Created/ }).click();
+    await page.getByRole('button', { name: 'w-000', exact: true }).waitFor();
+  });
+
+  it('chooses the columns shown, and this browser keeps the choice', async () => {
+    await page.getByRole('button', { name: 'Columns ▾' }).click();
+    await page.getByRole('menuitemcheckbox', { name: 'Remark' }).click();
+    await page.getByRole('menuitemcheckbox', { name: 'Cookies' }).click();
+    await page.keyboard.press('Escape');
+    await page.getByRole('columnheader', { name: 'Cookies' }).waitFor();
+    expect(await page.getByRole('columnheader', { name: 'Remark' }).count()).toBe(0);
+    await page.reload();
+    await page.getByRole('button', { name: 'w-000', exact: true }).waitFor();
+    expect(await page.getByRole('columnheader', { name: 'Remark' }).count()).toBe(0);
+    await page.getByRole('columnheader', { name: 'Cookies' }).waitFor();
+  });
+
+  it('tags a window and binds its saved proxy in its row, and several selected windows at once', async () => {
+    const [w0, w1, w2] = (await cloud.post('/browser/list', { pageSize: 3 }, owner.token)).data.list as { id: number; name: string }[];
+    await page.getByRole('button', { name: `Tags of ${w0.name}` }).click();
+    await page.getByRole('menuitemcheckbox', { name: 'ads' }).click();
+    await page
+      .getByRole('status')
+      .filter({ hasText: `Tag ${w0.name} with ads` })
+      .waitFor();
+    await page.keyboard.press('Escape');
+    expect((await detail(w0.id)).tagIds).toEqual([ads]);
+
+    await page.getByRole('button', { name: `Proxy of ${w0.name}: No proxy` }).click();
+    await page.getByRole('menuitem', { name: /team DE/ }).click();
+    await page.getByRole('button', { name: `Proxy of ${w0.name}: team DE (socks5 10.0.0.7:1080)` }).waitFor();
+    expect(await detail(w0.id)).toMatchObject({ proxyMethod: 4, proxyId });
+
+    for (const w of [w1, w2]) await page.getByRole('checkbox', { name: `Select ${w.name}` }).check();
+    await page.getByRole('button', { name: 'Tags ▾' }).click();
+    await page.getByRole('menuitem', { name: 'Add vip' }).click();
+    await page.getByRole('status').filter({ hasText: 'Tag 2 windows with vip' }).waitFor();
+    expect((await detail(w1.id)).tags.map((t: { name: string }) => t.name)).toEqual(['vip']);
+    await page.getByRole('button', { name: 'Proxy ▾' }).click();
+    await page.getByRole('menuitem', { name: /team DE/ }).click();
+    await page.getByRole('status').filter({ hasText: 'Bind 2 windows to team DE' }).waitFor();
+    expect([(await detail(w1.id)).proxyId, (await detail(w2.id)).proxyId]).toEqual([proxyId, proxyId]);
+    await page.getByRole('button', { name: 'Tags ▾' }).click();
+    await page.getByRole('menuitem', { name: 'Remove vip' }).click();
+    await page.getByRole('status').filter({ hasText: 'Untag 2 windows from vip' }).waitFor();
+    expect((await detail(w2.id)).tags).toEqual([]);
+    await page.getByRole('button', { name: 'Clear selection' }).click();
+    await screenshot(page, 'windows-assigned');
+  });
+
+  it("shows a window's sheet: live status, cookies kept, profile versions with sizes and last sync, and what was done to it", async () => {
+    const w = await createWindow(cloud, owner, { name: 'sheet window' });
+    const cookie = { name: 'sid', value: 'v', domain: '.shop.test', path: '/', secure: true, httpOnly: true, sameSite: 'lax' };
+    await cloud.post(
+      '/browser/cookies/import',
+      { id: w.id, cookies: [cookie, { ...cookie, name: 'b' }, { ...cookie, name: 'c' }] },
+      owner.token,
+    );
+    await page.getByRole('button', { name: 'sheet window', exact: true }).click();
+    const sheet = page.getByRole('dialog', { name: 'sheet window' });
+    await sheet.getByText('No version yet').waitFor();
+    expect(await sheet.locator('dd').allTextContents()).toContain('3');
+    await sheet.getByText(/window created/).waitFor();
+    expect(await sheet.getByText(`by ${owner.email}`).count()).toBeGreaterThan(0);
+
+    // A device opens it, syncs and closes: the badge follows each step live, and the version shows.
+    const device = await line(cloud.url, owner.token);
+    await device.hello({ hostname: 'desk-sheet' });
+    // The owner's session is the device here, as the agent signed in with it would be.
+    await cloud.post('/browser/launch', { uuid: w.uuid }, owner.token);
+    await sheet.getByText('Open on desk-sheet').waitFor();
+    await cloud.post('/browser/open-status/update', { uuid: w.uuid, status: 'closing' }, owner.token);
+    await sheet.getByText('Syncing on desk-sheet').waitFor();
+    const commit = await cloud.post(
+      '/browser/profile/commit',
+      { uuid: w.uuid, commitId: '6f1c2d3e-0000-4000-8000-0000000000dd', baseVersion: null, sync: {}, files: [] },
+      owner.token,
+    );
+    expect(commit.code).toBe(0);
+    expect((await cloud.post('/browser/close', { uuid: w.uuid }, owner.token)).code).toBe(0);
+    await sheet.getByText('Closed', { exact: true }).waitFor();
+    await sheet.getByRole('table', { name: 'Profile versions of sheet window' }).getByText('1 (current)').waitFor();
+    expect(await sheet.getByRole('table', { name: 'Profile versions of sheet window' }).textContent()).toContain('0.0 MB, 0 files');
+    expect(await sheet.locator('dd').allTextContents()).not.toContain('Never: the first close on a device syncs the profile');
+    await screenshot(page, 'window-sheet');
+    await page.keyboard.press('Escape');
+    await sheet.waitFor({ state: 'detached' });
+    device.close();
+  });
+
+  it('lays windows out as cards at phone width, without the page scrolling sideways', async () => {
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('button', { name: 'w-000', exact: true }).waitFor();
+    const cell = page.getByRole('cell', { name: /w-000/ }).first();
+    expect(await cell.textContent()).toBe('w-000');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    const card = await rows().first().boundingBox();
+    expect(card!.width).toBeLessThan(390);
+    await screenshot(page, 'windows-cards-phone');
+    await page.setViewportSize({ width: 1280, height: 800 });
+  });
+
+  it('switches to the dark theme and keeps it after a reload', async () => {
+    const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+    const light = await background();
+    await page.getByRole('button', { name: /^Theme: / }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    expect(await background()).not.toBe(light);
+    await page.reload();
+    await page.getByRole('button', { name: 'w-000', exact: true }).waitFor();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await screenshot(page, 'windows-dark');
+    // Back to light, then to the system's choice.
+    await page.getByRole('button', { name: /^Theme: / }).click();
+    await page.getByRole('button', { name: /^Theme: / }).click();
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBeUndefined();
+  });
+});
