@@ -1,25 +1,27 @@
-import { StrictMode, useCallback, useEffect, useState } from 'react';
+import { lazy, StrictMode, Suspense, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { MeResponse } from '@cos/contracts';
 import { api, listen, refresh, setSignedOutHandler, signIn, signOut } from './api';
 import { AcceptInvitation } from './pages/accept';
-import { AuditPage } from './pages/audit';
-import { DevicesPage } from './pages/devices';
-import { GroupsPage } from './pages/groups';
-import { MembersPage } from './pages/members';
-import { ProxiesPage } from './pages/proxies';
-import { RecyclePage } from './pages/recycle';
-import { RunsPage } from './pages/runs';
-import { SchedulesPage } from './pages/schedules';
-import { TasksPage } from './pages/tasks';
-import { WebhooksPage } from './pages/webhooks';
-import { TokensPage } from './pages/tokens';
-import { VariablesPage } from './pages/variables';
 import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
 import { applyStoredTheme, ThemeButton } from './theme';
 import { Field, Status } from './ui';
 import './styles.css';
+
+// The windows page comes with the console; every other page is loaded when first opened.
+const AuditPage = lazy(() => import('./pages/audit').then((m) => ({ default: m.AuditPage })));
+const DevicesPage = lazy(() => import('./pages/devices').then((m) => ({ default: m.DevicesPage })));
+const GroupsPage = lazy(() => import('./pages/groups').then((m) => ({ default: m.GroupsPage })));
+const MembersPage = lazy(() => import('./pages/members').then((m) => ({ default: m.MembersPage })));
+const ProxiesPage = lazy(() => import('./pages/proxies').then((m) => ({ default: m.ProxiesPage })));
+const RecyclePage = lazy(() => import('./pages/recycle').then((m) => ({ default: m.RecyclePage })));
+const RunsPage = lazy(() => import('./pages/runs').then((m) => ({ default: m.RunsPage })));
+const SchedulesPage = lazy(() => import('./pages/schedules').then((m) => ({ default: m.SchedulesPage })));
+const TasksPage = lazy(() => import('./pages/tasks').then((m) => ({ default: m.TasksPage })));
+const WebhooksPage = lazy(() => import('./pages/webhooks').then((m) => ({ default: m.WebhooksPage })));
+const TokensPage = lazy(() => import('./pages/tokens').then((m) => ({ default: m.TokensPage })));
+const VariablesPage = lazy(() => import('./pages/variables').then((m) => ({ default: m.VariablesPage })));
 
 const PAGES = [
   { hash: 'windows', title: 'Windows', show: (me: MeResponse) => can(me, 'browser:list'), Page: WindowsPage },
@@ -122,7 +124,9 @@ function App() {
         </header>
         <main>
           <h1>{current.title}</h1>
-          <current.Page live={live} />
+          <Suspense fallback={<p className="status">Loading…</p>}>
+            <current.Page live={live} />
+          </Suspense>
         </main>
       </div>
     </SessionContext.Provider>

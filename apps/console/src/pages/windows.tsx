@@ -1,4 +1,4 @@
-import { useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useState } from 'react';
 import { api } from '../api';
 import { ColumnChooser, useColumnChoice } from '../column-chooser';
 import { can, useSession } from '../session';
@@ -14,10 +14,12 @@ import { StatusBadge, WindowDrawer } from './window-drawer';
 import { exportWindows } from './window-export';
 import { NO_FILTERS, WindowFilters, windowListQuery } from './window-filters';
 import { WindowForm } from './window-form';
-import { WindowImportDialog } from './window-import';
 import { useWindowRows } from './window-rows';
 import { WindowVersions } from './window-versions';
 import { download } from './csv';
+
+// The import dialog (and its CSV parser) is loaded when first opened.
+const WindowImportDialog = lazy(() => import('./window-import').then((m) => ({ default: m.WindowImportDialog })));
 
 const NEWEST_FIRST: ListSort = { by: 'createdAt', order: 'desc' };
 const windowsWord = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'window' : 'windows'}`;
@@ -141,7 +143,11 @@ export function WindowsPage({ live }: { live: number }) {
         <ColumnChooser columns={choosable} shows={choice.shows} toggle={choice.toggle} />
         {mayOpen && <DevicePicker devices={devices} />}
       </section>
-      {importing && <WindowImportDialog onClose={() => setImporting(false)} onImported={after} />}
+      {importing && (
+        <Suspense fallback={<p className="status">Loading…</p>}>
+          <WindowImportDialog onClose={() => setImporting(false)} onImported={after} />
+        </Suspense>
+      )}
       {picked.length > 0 && (
         <section className="toolbar selection" aria-label="Open, close and assign the selected windows">
           {mayOpen && (
