@@ -137,6 +137,8 @@ describe('console: the windows list', () => {
     await device.hello({ hostname: 'desk-sheet' });
     // The owner's session is the device here, as the agent signed in with it would be.
     await cloud.post('/browser/launch', { uuid: w.uuid }, owner.token);
+    await sheet.getByText('Opening on desk-sheet').waitFor();
+    await cloud.post('/browser/open-status/update', { uuid: w.uuid, status: 'opened' }, owner.token);
     await sheet.getByText('Open on desk-sheet').waitFor();
     await cloud.post('/browser/open-status/update', { uuid: w.uuid, status: 'closing' }, owner.token);
     await sheet.getByText('Syncing on desk-sheet').waitFor();
