@@ -87,8 +87,8 @@ describe('invitations in the web console', () => {
     const page = await signInConsole(context, cloud.url, owner);
     await page.getByRole('link', { name: 'Members' }).click();
     await page.getByRole('button', { name: 'Revoke invitation for later@example.com' }).click();
-    const confirm = page.getByRole('dialog', { name: 'Revoke the invitation for later@example.com?' });
-    await confirm.getByRole('button', { name: 'Yes, revoke the invitation for later@example.com' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Revoke the invitation for later@example.com?' });
+    await confirm.getByRole('button', { name: 'Revoke invitation' }).click();
     await page.getByRole('row').filter({ hasText: 'later@example.com' }).getByRole('cell', { name: 'revoked', exact: true }).waitFor();
     expect((await cloud.post('/auth/invite/check', { token: invited.data.token })).code).toBe(404);
     await context.close();

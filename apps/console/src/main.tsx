@@ -19,6 +19,7 @@ import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
 import { Field, Status } from './ui';
 import './styles.css';
+import './feedback.css';
 
 const PAGES = [
   { hash: 'windows', title: 'Windows', show: (me: MeResponse) => can(me, 'browser:list'), Page: WindowsPage },
