@@ -32,7 +32,7 @@ describe('invitations in the web console', () => {
     await dialog.getByLabel('Email').fill('newcomer@example.com');
     // Each permission says what it allows.
     await dialog.getByText('List windows and read their details').waitFor();
-    await dialog.getByRole('checkbox', { name: 'browser:list' }).check();
+    await dialog.getByRole('checkbox', { name: 'See windows' }).check();
     await dialog.getByRole('button', { name: 'Create invitation link' }).click();
     const linkField = page.getByLabel('Invitation link');
     await linkField.waitFor();
@@ -77,7 +77,7 @@ describe('invitations in the web console', () => {
     await page.reload();
     await page.getByRole('link', { name: 'Members' }).click();
     await page.getByRole('row').filter({ hasText: 'newcomer@example.com' }).getByRole('cell', { name: 'accepted', exact: true }).waitFor();
-    await page.getByRole('cell', { name: 'browser:list', exact: true }).first().waitFor();
+    await page.getByRole('cell', { name: 'See windows', exact: true }).first().waitFor();
     await Promise.all([ownerContext.close(), inviteeContext.close(), againContext.close()]);
   });
 
