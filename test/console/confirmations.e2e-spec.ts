@@ -120,7 +120,7 @@ describe('the console asks before it destroys, undoes a move to the bin, and nam
     await page.getByLabel('Who').selectOption({ label: member.email });
     await expect(log.getByRole('row').count()).resolves.toBeGreaterThan(1);
     await page.waitForFunction(() => {
-      const rows = [...document.querySelectorAll('table[aria-label="Audit log"] tbody tr')];
+      const rows = Array.from(document.querySelectorAll('table[aria-label="Audit log"] tbody tr'));
       return rows.length === 1 && rows[0].textContent?.includes('Made by member');
     });
     await page.getByText('1 event', { exact: true }).waitFor();
