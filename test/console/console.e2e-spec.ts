@@ -156,6 +156,11 @@ describe('the web console in a real browser', () => {
 
     await page.getByRole('checkbox', { name: 'Select batch two' }).check();
     await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page
+      .getByRole('alertdialog', { name: 'Move 1 window to the recycle bin?' })
+      .getByRole('button', { name: 'Move to recycle bin' })
+      .click();
+    await page.getByRole('status').filter({ hasText: 'Moved 1 window to the recycle bin' }).waitFor();
     await page.getByRole('cell', { name: 'batch two', exact: true }).waitFor({ state: 'detached' });
     await page.getByRole('link', { name: 'Recycle bin' }).click();
     await page.getByRole('button', { name: 'Restore batch two' }).click();
@@ -166,9 +171,9 @@ describe('the web console in a real browser', () => {
     // Each page, once its data is in (the event stream keeps the network busy: wait for content).
     for (const [link, name, ready] of [
       ['Groups and tags', 'groups-and-tags', () => page.getByRole('textbox', { name: 'Name of group Marketplace' })],
-      ['Proxies', 'proxies', () => page.getByRole('table', { name: 'Saved proxies' })],
+      ['Proxies', 'proxies', () => page.getByText('No saved proxies yet.', { exact: false })],
       ['Members', 'members', () => page.getByRole('cell', { name: owner.email, exact: true })],
-      ['Audit log', 'audit-log', () => page.getByRole('cell', { name: 'window.created' }).first()],
+      ['Audit log', 'audit-log', () => page.getByRole('cell', { name: 'Window created' }).first()],
       ['API tokens', 'api-tokens', () => page.getByRole('cell', { name: 'script', exact: true })],
     ] as const) {
       await page.getByRole('link', { name: link }).click();
@@ -233,9 +238,9 @@ describe('the web console in a real browser', () => {
     const ownerPage = await signIn(ownerContext, owner);
     await ownerPage.getByRole('link', { name: 'Members' }).click();
     await ownerPage.getByRole('button', { name: `Edit ${member.email}` }).click();
-    await ownerPage.getByRole('checkbox', { name: 'browser:update:single' }).check();
+    await ownerPage.getByRole('checkbox', { name: 'Edit a window' }).check();
     await ownerPage.getByRole('button', { name: 'Save', exact: true }).click();
-    await ownerPage.getByRole('cell', { name: 'browser:list, browser:update:single', exact: true }).waitFor();
+    await ownerPage.getByRole('cell', { name: 'See windows, Edit a window', exact: true }).waitFor();
 
     await memberPage.reload();
     await memberPage.getByRole('button', { name: 'Edit member view' }).click();

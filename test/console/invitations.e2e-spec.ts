@@ -32,7 +32,7 @@ describe('invitations in the web console', () => {
     await dialog.getByLabel('Email').fill('newcomer@example.com');
     // Each permission says what it allows.
     await dialog.getByText('List windows and read their details').waitFor();
-    await dialog.getByRole('checkbox', { name: 'browser:list' }).check();
+    await dialog.getByRole('checkbox', { name: 'See windows' }).check();
     await dialog.getByRole('button', { name: 'Create invitation link' }).click();
     const linkField = page.getByLabel('Invitation link');
     await linkField.waitFor();
@@ -77,7 +77,7 @@ describe('invitations in the web console', () => {
     await page.reload();
     await page.getByRole('link', { name: 'Members' }).click();
     await page.getByRole('row').filter({ hasText: 'newcomer@example.com' }).getByRole('cell', { name: 'accepted', exact: true }).waitFor();
-    await page.getByRole('cell', { name: 'browser:list', exact: true }).first().waitFor();
+    await page.getByRole('cell', { name: 'See windows', exact: true }).first().waitFor();
     await Promise.all([ownerContext.close(), inviteeContext.close(), againContext.close()]);
   });
 
@@ -87,8 +87,8 @@ describe('invitations in the web console', () => {
     const page = await signInConsole(context, cloud.url, owner);
     await page.getByRole('link', { name: 'Members' }).click();
     await page.getByRole('button', { name: 'Revoke invitation for later@example.com' }).click();
-    const confirm = page.getByRole('dialog', { name: 'Revoke the invitation for later@example.com?' });
-    await confirm.getByRole('button', { name: 'Yes, revoke the invitation for later@example.com' }).click();
+    const confirm = page.getByRole('alertdialog', { name: 'Revoke the invitation for later@example.com?' });
+    await confirm.getByRole('button', { name: 'Revoke invitation' }).click();
     await page.getByRole('row').filter({ hasText: 'later@example.com' }).getByRole('cell', { name: 'revoked', exact: true }).waitFor();
     expect((await cloud.post('/auth/invite/check', { token: invited.data.token })).code).toBe(404);
     await context.close();

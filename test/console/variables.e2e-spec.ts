@@ -75,11 +75,11 @@ describe('variables in the web console', () => {
 
     // Delete asks first, naming the variable; cancel keeps it.
     await team.getByRole('button', { name: 'Delete site' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Delete variable site?' });
+    const dialog = page.getByRole('alertdialog', { name: 'Delete variable site?' });
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(dialog.count()).resolves.toBe(0);
     await team.getByRole('button', { name: 'Delete site' }).click();
-    await dialog.getByRole('button', { name: 'Yes, delete site' }).click();
+    await dialog.getByRole('button', { name: 'Delete site' }).click();
     await page.getByRole('status').filter({ hasText: 'Delete site: done' }).waitFor();
     await team.getByRole('cell', { name: 'https://team.example' }).waitFor({ state: 'detached' });
     expect((await cloud.post('/variable/list', {}, owner.token)).data.list.map((v: { name: string }) => v.name)).toEqual(['password']);

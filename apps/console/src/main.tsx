@@ -8,6 +8,7 @@ import { can, SessionContext } from './session';
 import { applyStoredTheme, ThemeButton } from './theme';
 import { Field, Status } from './ui';
 import './styles.css';
+import './feedback.css';
 
 // The windows page comes with the console; every other page is loaded when first opened.
 const AuditPage = lazy(() => import('./pages/audit').then((m) => ({ default: m.AuditPage })));

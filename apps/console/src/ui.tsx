@@ -1,6 +1,6 @@
-import { Children, Fragment, useCallback, useEffect, useState } from 'react';
+import * as RadixDialog from '@radix-ui/react-dialog';
+import { Children, Fragment, useCallback, useEffect, useState, useSyncExternalStore } from 'react';
 import type { ReactNode } from 'react';
-import { ApiError } from './api';
 
 /** Loads `load()` and reloads on demand; errors become a message, not a crash. */
 export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T | null; error: string; reload: () => void } {
@@ -20,19 +20,42 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
   return { data, error, reload: useCallback(() => setTick((t) => t + 1), []) };
 }
 
+/** How a run reports success (instead of "what: done") and how it is taken back, if it can be. */
+export interface RunOptions {
+  done?: string;
+  undo?: { what: string; action: () => Promise<unknown>; done: string };
+}
+
 /** Runs `action` as `what`; true when it went through. */
-export type Run = (what: string, action: () => Promise<unknown>) => Promise<boolean>;
+export type Run = (what: string, action: () => Promise<unknown>, options?: RunOptions) => Promise<boolean>;
+
+/** The last action that can be undone: the status line showing its text offers Undo (one at a time, page-wide). */
+let undoable: { text: string; undo: NonNullable<RunOptions['undo']>; outcome: string } | null = null;
+const undoListeners = new Set<() => void>();
+function setUndoable(next: typeof undoable) {
+  undoable = next;
+  for (const listener of undoListeners) listener();
+}
+const subscribeUndo = (listener: () => void) => (undoListeners.add(listener), () => void undoListeners.delete(listener));
+
+/** What failed, in the cloud's words: a sentence, never a status code. */
+export function failure(what: string, e: unknown): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return `${what} failed: ${message}`;
+}
 
 /** Runs an action and reports how it went in the page's live region. */
 export function useAction(): { status: string; run: Run } {
   const [status, setStatus] = useState('');
-  const run = useCallback(async (what: string, action: () => Promise<unknown>) => {
+  const run = useCallback<Run>(async (what, action, options) => {
     try {
       await action();
-      setStatus(`${what}: done`);
+      const text = options?.done ?? `${what}: done`;
+      setUndoable(options?.undo ? { text, undo: options.undo, outcome: '' } : null);
+      setStatus(text);
       return true;
     } catch (e) {
-      setStatus(`${what} failed: ${e instanceof ApiError ? `${e.message} (${e.code})` : String(e)}`);
+      setStatus(failure(what, e));
       return false;
     }
   }, []);
@@ -69,10 +92,30 @@ export function ButtonRow({ children }: { children: ReactNode }) {
   );
 }
 
+/** The page's status line; when it tells of an action that can be undone, it offers Undo. */
 export function Status({ text }: { text: string }) {
+  const last = useSyncExternalStore(subscribeUndo, () => undoable);
+  const mine = last !== null && text !== '' && last.text === text;
+  const undo = async () => {
+    if (!last) return;
+    try {
+      await last.undo.action();
+      setUndoable({ ...last, outcome: last.undo.done });
+    } catch (e) {
+      setUndoable({ ...last, outcome: failure(last.undo.what, e) });
+    }
+  };
   return (
     <p className="status" role="status" aria-live="polite">
-      {text}
+      {mine && last.outcome ? last.outcome : text}
+      {mine && !last.outcome && (
+        <>
+          {' '}
+          <button type="button" className="undo" onClick={() => void undo()}>
+            Undo
+          </button>
+        </>
+      )}
     </p>
   );
 }
@@ -86,24 +129,27 @@ export function Field({ label, children }: { label: string; children: ReactNode 
   );
 }
 
+/**
+ * A modal dialog: focus moves in and stays there, Escape or Close closes it, and focus returns to
+ * what opened it. A click outside does not close it (a half-filled form is not lost to a stray click).
+ */
 export function Dialog({ title, onClose, children }: { title: string; onClose: () => void; children: ReactNode }) {
-  useEffect(() => {
-    const key = (e: KeyboardEvent) => e.key === 'Escape' && onClose();
-    window.addEventListener('keydown', key);
-    return () => window.removeEventListener('keydown', key);
-  }, [onClose]);
   return (
-    <div className="backdrop">
-      <section className="dialog" role="dialog" aria-modal="true" aria-label={title}>
-        <header>
-          <h2>{title}</h2>
-          <button type="button" onClick={onClose} aria-label="Close dialog">
-            ×
-          </button>
-        </header>
-        {children}
-      </section>
-    </div>
+    <RadixDialog.Root open onOpenChange={(open) => !open && onClose()}>
+      <RadixDialog.Portal>
+        <RadixDialog.Overlay className="backdrop">
+          <RadixDialog.Content className="dialog" aria-describedby={undefined} onInteractOutside={(e) => e.preventDefault()}>
+            <header>
+              <RadixDialog.Title asChild>
+                <h2>{title}</h2>
+              </RadixDialog.Title>
+              <RadixDialog.Close aria-label="Close dialog">×</RadixDialog.Close>
+            </header>
+            {children}
+          </RadixDialog.Content>
+        </RadixDialog.Overlay>
+      </RadixDialog.Portal>
+    </RadixDialog.Root>
   );
 }
 
@@ -118,4 +164,9 @@ export function NamedOptions({ items }: { items: { id: number; name: string }[] 
       ))}
     </>
   );
+}
+
+/** What a page shows instead of an empty table: that nothing is there yet, and how to add the first. */
+export function Empty({ children }: { children: ReactNode }) {
+  return <p className="empty">{children}</p>;
 }

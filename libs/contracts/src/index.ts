@@ -15,3 +15,4 @@ export * from './device-line';
 export * from './task-steps';
 export * from './imports';
 export * from './secret-values';
+export * from './audit';

@@ -19,6 +19,31 @@ export const PERMISSIONS = {
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;
+
+/** What the console calls each permission; `PERMISSIONS` says what it allows. */
+export const PERMISSION_LABELS: Record<Permission, string> = {
+  'browser:list': 'See windows',
+  'browser:create:single': 'Create windows',
+  'browser:update:single': 'Edit a window',
+  'browser:update:batch': 'Edit many windows at once',
+  'browser:delete:recycle': 'Move windows to the recycle bin',
+  'browser:recycle:restore': 'Restore from the recycle bin',
+  'browser:delete:permanent': 'Delete windows for good',
+  'browser:open': 'Open windows',
+  'group:manage': 'Manage groups',
+  'tag:manage': 'Manage tags',
+  'proxy:manage': 'Manage proxies',
+  'task:manage': 'Manage tasks',
+  'webhook:manage': 'Manage webhooks',
+  'variable:manage': 'Manage variables',
+  'task:run': 'Run tasks',
+  'team:manage': 'Manage the team',
+};
+
+/** A permission's label, or the code itself for one the catalogue no longer has. */
+export function permissionLabel(code: string): string {
+  return isPermission(code) ? PERMISSION_LABELS[code] : code;
+}
 export const ALL_PERMISSIONS = Object.keys(PERMISSIONS) as Permission[];
 
 export function isPermission(value: unknown): value is Permission {

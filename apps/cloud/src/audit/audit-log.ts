@@ -1,53 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
+import type { AuditKind } from '@cos/contracts';
 import { ClusterBus } from '../cluster/cluster-bus';
 
-export const AUDIT_KINDS = [
-  'window.created',
-  'window.updated',
-  'window.deleted',
-  'window.restored',
-  'window.purged',
-  'window.opened',
-  'window.closed',
-  'window.synced',
-  'window.lease_taken',
-  'window.lease_expired',
-  'window.cookies_imported',
-  'window.cookies_exported',
-  'window.profile_downloaded',
-  'window.profile_committed',
-  'window.profile_restored',
-  'window.remote_open',
-  'window.remote_close',
-  'device.online',
-  'device.offline',
-  'task.saved',
-  'task.deleted',
-  'run.started',
-  'run.window',
-  'run.finished',
-  'run.canceled',
-  'schedule.set',
-  'schedule.deleted',
-  'webhook.changed',
-  'webhook.deleted',
-  'variable.set',
-  'variable.deleted',
-  'member.invited',
-  'member.invite_revoked',
-  'member.added',
-  'member.changed',
-  'member.removed',
-  'proxy.added',
-  'proxy.changed',
-  'proxy.deleted',
-  'token.created',
-  'token.revoked',
-  'auth.login',
-  'auth.logout',
-] as const;
-export type AuditKind = (typeof AUDIT_KINDS)[number];
+export { AUDIT_KINDS } from '@cos/contracts';
+export type { AuditKind } from '@cos/contracts';
 
 export interface AuditEntry {
   teamId: number;

@@ -30,7 +30,14 @@ export class AuditStore {
     if (filter.until !== undefined) where.push(`e.created_at < $${params.push(filter.until)}`);
     const clause = where.join(' AND ');
     const [rows, [{ total }]] = await Promise.all([
-      this.db.query<AuditRow[]>(`SELECT e.* FROM audit_events e WHERE ${clause} ORDER BY e.id DESC LIMIT ${take} OFFSET ${offset}`, params),
+      // The actor's email and the window's name ride along: a window deleted for good has none.
+      this.db.query<AuditRow[]>(
+        `SELECT e.*, u.email AS actor_email, w.name AS window_name FROM audit_events e
+         LEFT JOIN users u ON u.id = e.actor_id
+         LEFT JOIN windows w ON w.id = e.window_id AND w.team_id = e.team_id
+         WHERE ${clause} ORDER BY e.id DESC LIMIT ${take} OFFSET ${offset}`,
+        params,
+      ),
       this.db.query<{ total: number }[]>(`SELECT count(*)::int AS total FROM audit_events e WHERE ${clause}`, params),
     ]);
     return { rows, total };

@@ -1,3 +1,4 @@
+import type { AuditEventResponse, AuditKind } from '@cos/contracts';
 import { AuthContext } from '../access/auth-context';
 import { hashToken } from '../crypto/secret-box';
 
@@ -11,6 +12,9 @@ export interface AuditRow {
   device_id: string | null;
   data: Record<string, unknown>;
   created_at: Date;
+  /** Only on rows of the trail's list, joined in its statement. */
+  actor_email?: string | null;
+  window_name?: string | null;
 }
 
 /**
@@ -58,10 +62,11 @@ function withoutSessionId(data: Record<string, unknown>): Record<string, unknown
   return { ...rest, session: sessionLabel(sessionId) };
 }
 
-export function auditView(row: AuditRow) {
+/** An event as the event stream sends it (the list adds names: `listedAuditView`). */
+export function auditView(row: AuditRow): Omit<AuditEventResponse, 'actorEmail' | 'windowName'> {
   return {
     id: Number(row.id),
-    kind: row.kind,
+    kind: row.kind as AuditKind,
     actorId: row.actor_id,
     windowId: row.window_id,
     groupId: row.group_id,
@@ -69,6 +74,11 @@ export function auditView(row: AuditRow) {
     data: withoutSessionId(row.data),
     createdAt: row.created_at.toISOString(),
   };
+}
+
+/** An event as `/audit/list` answers it: with the actor's email and the window's name joined in its statement. */
+export function listedAuditView(row: AuditRow): AuditEventResponse {
+  return { ...auditView(row), actorEmail: row.actor_email ?? null, windowName: row.window_name ?? null };
 }
 
 /** The SQL form of `visibleTo` for the window part, for lists filtered in the database. */

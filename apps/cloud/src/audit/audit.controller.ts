@@ -13,7 +13,10 @@ export class AuditController {
 
   @Post('audit/list')
   @HttpCode(200)
-  @RequirePermission('team:manage', "The team's audit trail, newest first; filters by window, actor, kind and time")
+  @RequirePermission(
+    'team:manage',
+    "The team's audit trail, newest first; filters by window, actor, kind and time. Each event names its actor (actorEmail, null for the cloud's own jobs) and its window (windowName, null once the window is deleted for good) beside their ids",
+  )
   async list(@CurrentAuth() auth: AuthContext, @Body() dto: ListAuditDto) {
     return ok(await this.audit.list(auth, dto));
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { AuthContext } from '../access/auth-context';
 import { pageOf } from '../common/id.decorators';
 import { AuditStore } from './audit-store';
-import { auditView } from './audit-visibility';
+import { listedAuditView } from './audit-visibility';
 import { ListAuditDto } from './dto/audit.dto';
 
 @Injectable()
@@ -13,6 +13,6 @@ export class AuditService {
   async list(auth: AuthContext, dto: ListAuditDto) {
     const { page, pageSize, offset } = pageOf(dto);
     const { rows, total } = await this.events.page(auth, dto, offset, pageSize);
-    return { list: rows.map(auditView), total, page, pageSize };
+    return { list: rows.map(listedAuditView), total, page, pageSize };
   }
 }

@@ -21,6 +21,8 @@ export interface VersionRow {
   file_count: number;
   total_size: string;
   created_at: Date;
+  /** The hostname the device registered with; only on `list`, null when the cloud never saw the device. */
+  device_name?: string | null;
 }
 
 /** A new version of a window's profile and who made it. */
@@ -65,12 +67,13 @@ export class ProfileVersionStore {
     return row;
   }
 
-  /** The window's kept versions, newest first, without their files and cookies. */
+  /** The window's kept versions, newest first, without their files and cookies, each with the name its device registered with. */
   list(windowId: number): Promise<VersionRow[]> {
     return this.db.query(
-      `SELECT id, version, base_version, restored_from, sync, device_id, created_by, created_by_email, created_via, api_token_id,
-         file_count, total_size, created_at
-       FROM profile_versions WHERE window_id = $1 ORDER BY version DESC`,
+      `SELECT v.id, v.version, v.base_version, v.restored_from, v.sync, v.device_id, v.created_by, v.created_by_email, v.created_via,
+         v.api_token_id, v.file_count, v.total_size, v.created_at, d.hostname AS device_name
+       FROM profile_versions v LEFT JOIN devices d ON d.device_id = v.device_id AND d.team_id = v.team_id
+       WHERE v.window_id = $1 ORDER BY v.version DESC`,
       [windowId],
     );
   }

@@ -233,6 +233,7 @@ export class ProfileVersionsService {
       baseVersion: row.base_version,
       restoredFrom: row.restored_from,
       deviceId: row.device_id,
+      deviceName: row.device_name ?? null,
       createdBy: row.created_by,
       createdByEmail: row.created_by_email,
       // null: made before the cloud issued devices, when the device id was the client's own word.

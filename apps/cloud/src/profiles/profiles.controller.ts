@@ -63,7 +63,10 @@ export class ProfilesController {
 
   @Post('versions')
   @HttpCode(200)
-  @RequirePermission('browser:list', "A window's kept profile versions, newest first, and the current one")
+  @RequirePermission(
+    'browser:list',
+    "A window's kept profile versions, newest first, and the current one; each names its device (deviceName: the hostname the device registered with, null if unknown)",
+  )
   async versions(@CurrentAuth() auth: AuthContext, @Body() dto: WindowRefDto) {
     return ok(await this.profiles.versions(auth, dto.windowRef));
   }

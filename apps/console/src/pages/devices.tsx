@@ -1,7 +1,7 @@
 import type { DeviceView } from '@cos/contracts';
 import { api } from '../api';
 import { Table } from '../table';
-import { Status, useLoad } from '../ui';
+import { Empty, Status, useLoad } from '../ui';
 import { useEffect } from 'react';
 
 const GB = 1024 ** 3;
@@ -21,24 +21,28 @@ export function DevicesPage({ live }: { live: number }) {
         was last heard. Open windows on a device from the Windows page.
       </p>
       <Status text={devices.error} />
-      <Table
-        label="Devices"
-        rows={devices.data?.list}
-        rowId={(d) => d.deviceId}
-        columns={[
-          { header: 'Device', cell: (d) => `${d.hostname} (${d.deviceId})` },
-          { header: 'Owner', cell: (d) => d.email },
-          { header: 'Status', cell: (d) => (d.online ? 'online' : 'offline') },
-          { header: 'Agent', cell: (d) => `${d.version} on ${d.platform}` },
-          { header: 'Windows running', cell: (d) => (d.online ? d.capacity.windowsRunning : '—') },
-          {
-            header: 'Free memory',
-            cell: (d) =>
-              d.online ? `${(d.capacity.freeMemoryBytes / GB).toFixed(1)} of ${(d.capacity.totalMemoryBytes / GB).toFixed(1)} GB` : '—',
-          },
-          { header: 'Last seen', cell: (d) => new Date(d.lastSeenAt).toLocaleString() },
-        ]}
-      />
+      {devices.data?.list.length === 0 ? (
+        <Empty>No devices yet. Install the local agent on a computer and sign it in; it shows here while it runs.</Empty>
+      ) : (
+        <Table
+          label="Devices"
+          rows={devices.data?.list}
+          rowId={(d) => d.deviceId}
+          columns={[
+            { header: 'Device', cell: (d) => `${d.hostname} (${d.deviceId})` },
+            { header: 'Owner', cell: (d) => d.email },
+            { header: 'Status', cell: (d) => (d.online ? 'online' : 'offline') },
+            { header: 'Agent', cell: (d) => `${d.version} on ${d.platform}` },
+            { header: 'Windows running', cell: (d) => (d.online ? d.capacity.windowsRunning : '—') },
+            {
+              header: 'Free memory',
+              cell: (d) =>
+                d.online ? `${(d.capacity.freeMemoryBytes / GB).toFixed(1)} of ${(d.capacity.totalMemoryBytes / GB).toFixed(1)} GB` : '—',
+            },
+            { header: 'Last seen', cell: (d) => new Date(d.lastSeenAt).toLocaleString() },
+          ]}
+        />
+      )}
     </>
   );
 }

@@ -2,7 +2,8 @@ import type { Permission } from '@cos/contracts';
 import { useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
-import { ButtonRow, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { ConfirmButton } from '../confirm';
+import { ButtonRow, Empty, Field, RunButton, Status, useAction, useLoad } from '../ui';
 
 interface Named {
   id: number;
@@ -36,6 +37,14 @@ function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permissi
         </form>
       )}
       <Status text={status || list.error} />
+      {list.data?.list.length === 0 && (
+        <Empty>
+          No {kind}s yet.{' '}
+          {may
+            ? `Add one above with Add ${kind}, then pick it for windows on the Windows page.`
+            : `Someone who may manage ${kind}s can add them.`}
+        </Empty>
+      )}
       <ul>
         {list.data?.list.map((item) => (
           <li key={item.id}>
@@ -54,14 +63,22 @@ function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permissi
                 >
                   Rename
                 </RunButton>
-                <RunButton
+                <ConfirmButton
                   run={run}
+                  danger
                   what={`Delete ${kind} ${item.name}`}
+                  title={`Delete the ${kind} ${item.name}?`}
+                  body={
+                    kind === 'group'
+                      ? `Its windows stay and become ungrouped; members limited to ${item.name} no longer see them.`
+                      : `Its windows stay and lose the tag ${item.name}.`
+                  }
+                  confirmLabel={`Delete ${kind}`}
                   action={() => api(`/${kind}/delete`, { id: item.id })}
                   after={list.reload}
                 >
                   Delete {item.name}
-                </RunButton>
+                </ConfirmButton>
               </ButtonRow>
             ) : (
               item.name

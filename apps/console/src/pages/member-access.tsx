@@ -1,4 +1,4 @@
-import { PERMISSIONS } from '@cos/contracts/permissions';
+import { PERMISSION_LABELS, PERMISSIONS, permissionLabel } from '@cos/contracts/permissions';
 import type { MemberResponse, Permission as PermissionName } from '@cos/contracts';
 import { Field } from '../ui';
 
@@ -11,6 +11,23 @@ export const NO_ACCESS: Access = { role: 'member', permissions: [], scope: 'all'
 export const accessBody = (a: Access) => ({ ...a, groupIds: a.scope === 'groups' ? a.groupIds : [] });
 
 const toggle = <T,>(list: T[], value: T) => (list.includes(value) ? list.filter((v) => v !== value) : [...list, value]);
+
+/** A member's permissions by their labels ("all" for owners and admins, who hold every one). */
+export function permissionsText(a: { role: string; permissions: readonly string[] }): string {
+  if (a.role !== 'member') return 'All';
+  return a.permissions.map(permissionLabel).join(', ') || 'None';
+}
+
+/** The windows a member sees, groups by name. */
+export function scopeText(
+  a: { role: string; scope: string; groupIds: readonly number[] },
+  groups: { id: number; name: string }[] | undefined,
+): string {
+  if (a.scope === 'all' || a.role !== 'member') return 'All windows';
+  if (a.groupIds.length === 0) return 'No group yet';
+  const names = new Map(groups?.map((g) => [g.id, g.name]));
+  return `Groups: ${a.groupIds.map((id) => names.get(id) ?? `a deleted group`).join(', ')}`;
+}
 
 /** Role, permissions (with what each allows) and the windows a member sees: the same fields to add, edit or invite. */
 export function AccessFields(props: {
@@ -41,7 +58,7 @@ export function AccessFields(props: {
                     checked={access.permissions.includes(name)}
                     onChange={() => set({ permissions: toggle(access.permissions, name) })}
                   />{' '}
-                  {name} <small>{description}</small>
+                  {PERMISSION_LABELS[name]} <small className="permission-note">{description}</small>
                 </label>
               ))}
             </div>

@@ -3,9 +3,10 @@ import { useState } from 'react';
 import { api } from '../api';
 import { useSession } from '../session';
 import { Table } from '../table';
-import { ButtonRow, Dialog, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { ConfirmButton } from '../confirm';
+import { ButtonRow, Dialog, Empty, Field, Status, useAction, useLoad } from '../ui';
 import { InviteForm } from './invite-form';
-import { accessBody, AccessFields, NO_ACCESS } from './member-access';
+import { accessBody, AccessFields, NO_ACCESS, permissionsText, scopeText } from './member-access';
 import type { Access } from './member-access';
 
 /** An invitation as `/team/invite/list` answers it: never its token. */
@@ -28,7 +29,6 @@ export function MembersPage({ live }: { live: number }) {
   const invitations = useLoad(() => api<{ list: Invitation[] }>('/team/invite/list'), [live]);
   const [editing, setEditing] = useState<MemberResponse | 'new' | null>(null);
   const [inviting, setInviting] = useState(false);
-  const [revoking, setRevoking] = useState<Invitation | null>(null);
   const { status, run } = useAction();
   return (
     <>
@@ -48,11 +48,8 @@ export function MembersPage({ live }: { live: number }) {
         columns={[
           { header: 'Email', cell: (m) => m.email },
           { header: 'Role', cell: (m) => m.role },
-          { header: 'Permissions', cell: (m) => (m.role === 'member' ? m.permissions.join(', ') || 'none' : 'all') },
-          {
-            header: 'Windows',
-            cell: (m) => (m.scope === 'all' || m.role !== 'member' ? 'all' : `groups ${m.groupIds.join(', ') || 'none'}`),
-          },
+          { header: 'Permissions', cell: (m) => permissionsText(m) },
+          { header: 'Windows', cell: (m) => scopeText(m, groups.data?.list) },
           {
             header: 'Actions',
             cell: (m) =>
@@ -62,65 +59,61 @@ export function MembersPage({ live }: { live: number }) {
                   <button type="button" onClick={() => setEditing(m)}>
                     Edit {m.email}
                   </button>
-                  <RunButton
+                  <ConfirmButton
                     run={run}
+                    danger
                     what={`Remove ${m.email}`}
+                    title={`Remove ${m.email} from the team?`}
+                    body={`${m.email} is signed out everywhere and loses access to every window of the team. Their windows stay.`}
+                    confirmLabel={`Remove ${m.email}`}
                     action={() => api('/team/member/remove', { userId: m.id })}
                     after={members.reload}
                   >
                     Remove {m.email}
-                  </RunButton>
+                  </ConfirmButton>
                 </ButtonRow>
               ),
           },
         ]}
       />
       <h2>Invitations</h2>
-      <Table
-        label="Invitations"
-        rows={invitations.data?.list}
-        rowId={(i) => i.id}
-        columns={[
-          { header: 'Email', cell: (i) => i.email },
-          { header: 'Role', cell: (i) => i.role },
-          { header: 'Permissions', cell: (i) => (i.role === 'member' ? i.permissions.join(', ') || 'none' : 'all') },
-          {
-            header: 'Windows',
-            cell: (i) => (i.scope === 'all' || i.role !== 'member' ? 'all' : `groups ${i.groupIds.join(', ') || 'none'}`),
-          },
-          { header: 'Status', cell: (i) => i.status },
-          { header: 'Invited by', cell: (i) => i.invitedByEmail ?? '(no longer a member)' },
-          { header: 'Expires', cell: (i) => new Date(i.expiresAt).toLocaleString() },
-          {
-            header: 'Actions',
-            cell: (i) =>
-              i.status === 'pending' && (
-                <button type="button" onClick={() => setRevoking(i)}>
-                  Revoke invitation for {i.email}
-                </button>
-              ),
-          },
-        ]}
-      />
-      <Status text={invitations.error} />
-      {revoking && (
-        <Dialog title={`Revoke the invitation for ${revoking.email}?`} onClose={() => setRevoking(null)}>
-          <p>The link sent to {revoking.email} stops working.</p>
-          <ButtonRow>
-            <RunButton
-              run={run}
-              what={`Revoke the invitation for ${revoking.email}`}
-              action={() => api('/team/invite/revoke', { id: revoking.id })}
-              after={() => (setRevoking(null), invitations.reload())}
-            >
-              Yes, revoke the invitation for {revoking.email}
-            </RunButton>
-            <button type="button" onClick={() => setRevoking(null)}>
-              Cancel
-            </button>
-          </ButtonRow>
-        </Dialog>
+      {invitations.data?.list.length === 0 ? (
+        <Empty>No invitations yet. Invite someone with Invite: they get a link to set their own password.</Empty>
+      ) : (
+        <Table
+          label="Invitations"
+          rows={invitations.data?.list}
+          rowId={(i) => i.id}
+          columns={[
+            { header: 'Email', cell: (i) => i.email },
+            { header: 'Role', cell: (i) => i.role },
+            { header: 'Permissions', cell: (i) => permissionsText(i) },
+            { header: 'Windows', cell: (i) => scopeText(i, groups.data?.list) },
+            { header: 'Status', cell: (i) => i.status },
+            { header: 'Invited by', cell: (i) => i.invitedByEmail ?? '(no longer a member)' },
+            { header: 'Expires', cell: (i) => new Date(i.expiresAt).toLocaleString() },
+            {
+              header: 'Actions',
+              cell: (i) =>
+                i.status === 'pending' && (
+                  <ConfirmButton
+                    run={run}
+                    danger
+                    what={`Revoke the invitation for ${i.email}`}
+                    title={`Revoke the invitation for ${i.email}?`}
+                    body={`The link sent to ${i.email} stops working. You can invite them again later.`}
+                    confirmLabel="Revoke invitation"
+                    action={() => api('/team/invite/revoke', { id: i.id })}
+                    after={invitations.reload}
+                  >
+                    Revoke invitation for {i.email}
+                  </ConfirmButton>
+                ),
+            },
+          ]}
+        />
       )}
+      <Status text={invitations.error} />
       {inviting && (
         <InviteForm
           groups={groups.data?.list ?? []}

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { Table } from '../table';
-import { ButtonRow, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { ConfirmButton } from '../confirm';
+import { ButtonRow, Empty, Field, RunButton, Status, useAction, useLoad } from '../ui';
 import { ProxyImportDialog } from './proxy-import';
 
 interface SavedProxy {
@@ -73,30 +74,43 @@ export function ProxiesPage({ live }: { live: number }) {
         <button type="submit">Add proxy</button>
       </form>
       <Status text={status || proxies.error} />
-      <Table
-        label="Saved proxies"
-        rows={proxies.data?.list}
-        rowId={(p) => p.id}
-        columns={[
-          { header: 'Name', cell: (p) => p.name },
-          { header: 'Endpoint', cell: (p) => `${p.proxyType}://${p.proxyUserName ? `${p.proxyUserName}@` : ''}${p.host}:${p.port}` },
-          { header: 'Password', cell: (p) => (p.hasProxyPassword ? 'set' : 'not set') },
-          { header: 'Last check', cell: (p) => lastCheckText(p.lastCheck) },
-          {
-            header: 'Actions',
-            cell: (p) => (
-              <ButtonRow>
-                <RunButton run={run} what={`Check ${p.name}`} action={() => api('/proxy/check', { id: p.id })} after={proxies.reload}>
-                  Check {p.name}
-                </RunButton>
-                <RunButton run={run} what={`Delete ${p.name}`} action={() => api('/proxy/delete', { id: p.id })} after={proxies.reload}>
-                  Delete {p.name}
-                </RunButton>
-              </ButtonRow>
-            ),
-          },
-        ]}
-      />
+      {proxies.data?.list.length === 0 ? (
+        <Empty>No saved proxies yet. Add one with the form above, or paste a list with Paste a list…; windows can then pick it.</Empty>
+      ) : (
+        <Table
+          label="Saved proxies"
+          rows={proxies.data?.list}
+          rowId={(p) => p.id}
+          columns={[
+            { header: 'Name', cell: (p) => p.name },
+            { header: 'Endpoint', cell: (p) => `${p.proxyType}://${p.proxyUserName ? `${p.proxyUserName}@` : ''}${p.host}:${p.port}` },
+            { header: 'Password', cell: (p) => (p.hasProxyPassword ? 'set' : 'not set') },
+            { header: 'Last check', cell: (p) => lastCheckText(p.lastCheck) },
+            {
+              header: 'Actions',
+              cell: (p) => (
+                <ButtonRow>
+                  <RunButton run={run} what={`Check ${p.name}`} action={() => api('/proxy/check', { id: p.id })} after={proxies.reload}>
+                    Check {p.name}
+                  </RunButton>
+                  <ConfirmButton
+                    run={run}
+                    danger
+                    what={`Delete ${p.name}`}
+                    title={`Delete the proxy ${p.name}?`}
+                    body="Its address and password are removed from the team. A proxy a window still uses cannot be deleted: change those windows first."
+                    confirmLabel="Delete proxy"
+                    action={() => api('/proxy/delete', { id: p.id })}
+                    after={proxies.reload}
+                  >
+                    Delete {p.name}
+                  </ConfirmButton>
+                </ButtonRow>
+              ),
+            },
+          ]}
+        />
+      )}
     </>
   );
 }

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
 import { Pager, Table } from '../table';
-import { ButtonRow, RunButton, Status, useAction, useLoad } from '../ui';
+import { ConfirmButton } from '../confirm';
+import { ButtonRow, Empty, RunButton, Status, useAction, useLoad } from '../ui';
+import { plural } from '../words';
 import type { WindowRow } from './window-changes';
 
 const PAGE_SIZE = 100;
@@ -22,53 +24,73 @@ export function RecyclePage({ live }: { live: number }) {
     <>
       {mayPurge && total > 0 && (
         <div className="toolbar">
-          <RunButton run={run} what="Empty the recycle bin" action={() => api('/browser/recycle/clear')} after={bin.reload}>
+          <ConfirmButton
+            run={run}
+            danger
+            what="Empty the recycle bin"
+            title={`Delete ${plural(total, 'window')} for good?`}
+            body={`Every window in the recycle bin (${plural(total, 'window')}) is deleted with its profile, cookies and versions. This cannot be undone.`}
+            confirmLabel={`Delete ${plural(total, 'window')}`}
+            action={() => api('/browser/recycle/clear')}
+            options={{ done: `Deleted ${plural(total, 'window')} for good` }}
+            after={bin.reload}
+          >
             Empty the recycle bin
-          </RunButton>
+          </ConfirmButton>
         </div>
       )}
       <Status text={status || bin.error} />
-      {total === 0 && bin.data && <p>The recycle bin is empty.</p>}
-      <Table
-        label="Windows in the recycle bin"
-        rows={bin.data?.list}
-        rowId={(w) => w.id}
-        columns={[
-          { header: 'ID', cell: (w) => w.id },
-          { header: 'Name', cell: (w) => w.name },
-          { header: 'Group', cell: (w) => w.groupName },
-          { header: 'Deleted', cell: (w) => new Date(w.deletedAt).toLocaleString() },
-          {
-            header: 'Actions',
-            cell: (w) => (
-              <ButtonRow>
-                {mayRestore && (
-                  <RunButton
-                    run={run}
-                    what={`Restore ${w.name}`}
-                    action={() => api('/browser/recycle/restore', { ids: [w.id] })}
-                    after={bin.reload}
-                  >
-                    Restore {w.name}
-                  </RunButton>
-                )}
-                {mayPurge && (
-                  <RunButton
-                    run={run}
-                    what={`Delete ${w.name} for good`}
-                    action={() => api('/browser/recycle/delete', { ids: [w.id] })}
-                    after={bin.reload}
-                  >
-                    Delete for good
-                  </RunButton>
-                )}
-              </ButtonRow>
-            ),
-          },
-        ]}
-      />
+      {total === 0 && bin.data ? (
+        <Empty>
+          The recycle bin is empty. Windows deleted from the Windows page wait here until they are restored or deleted for good.
+        </Empty>
+      ) : (
+        <Table
+          label="Windows in the recycle bin"
+          rows={bin.data?.list}
+          rowId={(w) => w.id}
+          columns={[
+            { header: 'ID', cell: (w) => w.id },
+            { header: 'Name', cell: (w) => w.name },
+            { header: 'Group', cell: (w) => w.groupName },
+            { header: 'Deleted', cell: (w) => new Date(w.deletedAt).toLocaleString() },
+            {
+              header: 'Actions',
+              cell: (w) => (
+                <ButtonRow>
+                  {mayRestore && (
+                    <RunButton
+                      run={run}
+                      what={`Restore ${w.name}`}
+                      action={() => api('/browser/recycle/restore', { ids: [w.id] })}
+                      after={bin.reload}
+                    >
+                      Restore {w.name}
+                    </RunButton>
+                  )}
+                  {mayPurge && (
+                    <ConfirmButton
+                      run={run}
+                      danger
+                      what={`Delete ${w.name} for good`}
+                      title={`Delete ${w.name} for good?`}
+                      body={`Its profile and cookies are removed and cannot be restored.`}
+                      confirmLabel="Delete for good"
+                      label={`Delete ${w.name} for good`}
+                      action={() => api('/browser/recycle/delete', { ids: [w.id] })}
+                      after={bin.reload}
+                    >
+                      Delete for good
+                    </ConfirmButton>
+                  )}
+                </ButtonRow>
+              ),
+            },
+          ]}
+        />
+      )}
       <Pager label="Pages of the recycle bin" page={page} pageSize={PAGE_SIZE} total={total} onPage={setPage}>
-        {total} windows
+        {plural(total, 'window')}
       </Pager>
     </>
   );

@@ -2,7 +2,7 @@ import { useEffect, useState } from 'react';
 import { api, image } from '../api';
 import { can, useSession } from '../session';
 import { Table } from '../table';
-import { ButtonRow, RunButton, Status, useAction, useLoad } from '../ui';
+import { ButtonRow, Empty, RunButton, Status, useAction, useLoad } from '../ui';
 import { download, toCsv } from './csv';
 
 interface RunSummary {
@@ -198,18 +198,22 @@ export function RunsPage({ live }: { live: number }) {
   return (
     <>
       <Status text={runs.error} />
-      <Table
-        label="Runs"
-        rows={runs.data?.list}
-        rowId={(r) => r.id}
-        columns={[
-          { header: 'Task', cell: (r) => <a href={`#/runs/${r.id}`}>{r.taskName}</a> },
-          { header: 'Status', cell: (r) => r.status },
-          { header: 'Windows', cell: (r) => counted(r.counts) },
-          { header: 'Started', cell: (r) => new Date(r.createdAt).toLocaleString() },
-          { header: 'Ended', cell: (r) => (r.finishedAt ? new Date(r.finishedAt).toLocaleString() : '') },
-        ]}
-      />
+      {runs.data?.list.length === 0 ? (
+        <Empty>No runs yet. Open a task on the Tasks page, pick its windows and press Run.</Empty>
+      ) : (
+        <Table
+          label="Runs"
+          rows={runs.data?.list}
+          rowId={(r) => r.id}
+          columns={[
+            { header: 'Task', cell: (r) => <a href={`#/runs/${r.id}`}>{r.taskName}</a> },
+            { header: 'Status', cell: (r) => r.status },
+            { header: 'Windows', cell: (r) => counted(r.counts) },
+            { header: 'Started', cell: (r) => new Date(r.createdAt).toLocaleString() },
+            { header: 'Ended', cell: (r) => (r.finishedAt ? new Date(r.finishedAt).toLocaleString() : '') },
+          ]}
+        />
+      )}
     </>
   );
 }

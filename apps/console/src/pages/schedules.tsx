@@ -1,7 +1,8 @@
 import { api } from '../api';
 import { can, useSession } from '../session';
+import { ConfirmButton } from '../confirm';
 import { Table } from '../table';
-import { RunButton, Status, useAction, useLoad } from '../ui';
+import { Empty, Status, useAction, useLoad } from '../ui';
 
 interface Schedule {
   id: number;
@@ -26,38 +27,51 @@ export function SchedulesPage({ live }: { live: number }) {
   return (
     <>
       <Status text={status || list.error} />
-      <Table
-        label="Schedules"
-        rows={list.data?.list}
-        rowId={(s) => s.id}
-        columns={[
-          { header: 'Task', cell: (s) => taskName(s.taskId) },
-          { header: 'When', cell: (s) => `${s.cron} (${s.timezone})` },
-          { header: 'Next', cell: (s) => (s.enabled ? new Date(s.nextAt).toLocaleString() : 'disabled') },
-          {
-            header: 'Last tick',
-            cell: (s) =>
-              s.lastError ? (
-                `not run: ${s.lastError}`
-              ) : s.lastRunId ? (
-                <a href={`#/runs/${s.lastRunId}`}>its run</a>
-              ) : s.lastFiredAt ? (
-                ''
-              ) : (
-                'not yet'
-              ),
-          },
-          {
-            header: '',
-            cell: (s) =>
-              can(me, 'task:run') && (
-                <RunButton run={run} what="Delete schedule" action={() => api('/schedule/delete', { id: s.id })} after={list.reload}>
-                  Delete schedule of {taskName(s.taskId)}
-                </RunButton>
-              ),
-          },
-        ]}
-      />
+      {list.data?.list.length === 0 ? (
+        <Empty>No schedules yet. Open a task on the Tasks page and set a schedule (a cron line) under Run the task.</Empty>
+      ) : (
+        <Table
+          label="Schedules"
+          rows={list.data?.list}
+          rowId={(s) => s.id}
+          columns={[
+            { header: 'Task', cell: (s) => taskName(s.taskId) },
+            { header: 'When', cell: (s) => `${s.cron} (${s.timezone})` },
+            { header: 'Next', cell: (s) => (s.enabled ? new Date(s.nextAt).toLocaleString() : 'disabled') },
+            {
+              header: 'Last tick',
+              cell: (s) =>
+                s.lastError ? (
+                  `not run: ${s.lastError}`
+                ) : s.lastRunId ? (
+                  <a href={`#/runs/${s.lastRunId}`}>its run</a>
+                ) : s.lastFiredAt ? (
+                  ''
+                ) : (
+                  'not yet'
+                ),
+            },
+            {
+              header: '',
+              cell: (s) =>
+                can(me, 'task:run') && (
+                  <ConfirmButton
+                    run={run}
+                    danger
+                    what="Delete schedule"
+                    title={`Delete the schedule of ${taskName(s.taskId)}?`}
+                    body={`${taskName(s.taskId)} no longer runs at ${s.cron} (${s.timezone}). The task itself and the runs the schedule started stay.`}
+                    confirmLabel="Delete schedule"
+                    action={() => api('/schedule/delete', { id: s.id })}
+                    after={list.reload}
+                  >
+                    Delete schedule of {taskName(s.taskId)}
+                  </ConfirmButton>
+                ),
+            },
+          ]}
+        />
+      )}
     </>
   );
 }

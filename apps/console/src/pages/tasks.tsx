@@ -4,8 +4,9 @@ import type { DeviceView } from '@cos/contracts';
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
+import { ConfirmButton } from '../confirm';
 import { Table } from '../table';
-import { ButtonRow, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { ButtonRow, Empty, Field, RunButton, Status, useAction, useLoad } from '../ui';
 import type { Variable } from './variables';
 
 interface Task {
@@ -186,25 +187,32 @@ export function TasksPage({ live }: { live: number }) {
   return (
     <>
       <Status text={status || tasks.error} />
-      <Table
-        label="Tasks"
-        rows={tasks.data?.list}
-        rowId={(t) => t.id}
-        columns={[
-          {
-            header: 'Task',
-            cell: (t) => (
-              <button type="button" onClick={() => setOpenId(t.id)}>
-                {t.name}
-              </button>
-            ),
-          },
-          { header: 'Version', cell: (t) => t.version },
-          { header: 'Steps', cell: (t) => t.steps.length },
-          { header: 'Variables', cell: (t) => t.variables.join(', ') },
-          { header: 'Saved', cell: (t) => new Date(t.updatedAt).toLocaleString() },
-        ]}
-      />
+      {tasks.data?.list.length === 0 ? (
+        <Empty>
+          No tasks yet.
+          {may ? ' Create one with New task below: name it, add steps, then Save task.' : ' Someone who may manage tasks can create one.'}
+        </Empty>
+      ) : (
+        <Table
+          label="Tasks"
+          rows={tasks.data?.list}
+          rowId={(t) => t.id}
+          columns={[
+            {
+              header: 'Task',
+              cell: (t) => (
+                <button type="button" onClick={() => setOpenId(t.id)}>
+                  {t.name}
+                </button>
+              ),
+            },
+            { header: 'Version', cell: (t) => t.version },
+            { header: 'Steps', cell: (t) => t.steps.length },
+            { header: 'Variables', cell: (t) => t.variables.join(', ') },
+            { header: 'Saved', cell: (t) => new Date(t.updatedAt).toLocaleString() },
+          ]}
+        />
+      )}
       {may && !task && (
         <section aria-label="New task">
           <h2>New task</h2>
@@ -227,14 +235,18 @@ export function TasksPage({ live }: { live: number }) {
               Back to the list
             </button>
             {may && (
-              <RunButton
+              <ConfirmButton
                 run={run}
+                danger
                 what={`Delete task ${task.name}`}
+                title={`Delete the task ${task.name}?`}
+                body="Its versions and schedules go with it; runs it already made keep what they ran."
+                confirmLabel="Delete task"
                 action={() => api('/task/delete', { id: task.id })}
                 after={() => (setOpenId(null), tasks.reload())}
               >
                 Delete task
-              </RunButton>
+              </ConfirmButton>
             )}
           </ButtonRow>
           <StepEditor value={steps} onChange={setSteps} />

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { Table } from '../table';
-import { Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { ConfirmButton } from '../confirm';
+import { Empty, Field, Status, useAction, useLoad } from '../ui';
 
 interface ApiToken {
   id: number;
@@ -48,25 +49,38 @@ export function TokensPage({ live }: { live: number }) {
         </section>
       )}
       <Status text={status || tokens.error} />
-      <Table
-        label="API tokens"
-        rows={tokens.data?.list}
-        rowId={(t) => t.id}
-        columns={[
-          { header: 'Name', cell: (t) => t.name },
-          { header: 'Starts with', cell: (t) => `${t.tokenPrefix}…` },
-          { header: 'Created', cell: (t) => new Date(t.createdAt).toLocaleString() },
-          { header: 'Last used', cell: (t) => (t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never') },
-          {
-            header: 'Actions',
-            cell: (t) => (
-              <RunButton run={run} what={`Revoke ${t.name}`} action={() => api('/auth/token/revoke', { id: t.id })} after={tokens.reload}>
-                Revoke {t.name}
-              </RunButton>
-            ),
-          },
-        ]}
-      />
+      {tokens.data?.list.length === 0 ? (
+        <Empty>No API tokens yet. Name one above and press Create token to let a script or the local agent sign in as you.</Empty>
+      ) : (
+        <Table
+          label="API tokens"
+          rows={tokens.data?.list}
+          rowId={(t) => t.id}
+          columns={[
+            { header: 'Name', cell: (t) => t.name },
+            { header: 'Starts with', cell: (t) => `${t.tokenPrefix}…` },
+            { header: 'Created', cell: (t) => new Date(t.createdAt).toLocaleString() },
+            { header: 'Last used', cell: (t) => (t.lastUsedAt ? new Date(t.lastUsedAt).toLocaleString() : 'never') },
+            {
+              header: 'Actions',
+              cell: (t) => (
+                <ConfirmButton
+                  run={run}
+                  danger
+                  what={`Revoke ${t.name}`}
+                  title={`Revoke the API token ${t.name}?`}
+                  body={`Every script or agent signed in with ${t.name} (starting ${t.tokenPrefix}…) is refused from now on. This cannot be undone: a new token has to be created and given to them.`}
+                  confirmLabel="Revoke token"
+                  action={() => api('/auth/token/revoke', { id: t.id })}
+                  after={tokens.reload}
+                >
+                  Revoke {t.name}
+                </ConfirmButton>
+              ),
+            },
+          ]}
+        />
+      )}
     </>
   );
 }

@@ -2,7 +2,9 @@ import { useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
 import { Table } from '../table';
-import { ButtonRow, Dialog, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { ConfirmButton } from '../confirm';
+import { Empty, Field, Status, useAction, useLoad } from '../ui';
+import { plural } from '../words';
 import type { WindowRow } from './window-changes';
 
 /** A variable as `/variable/list` answers it: a secret's value is never sent back. */
@@ -20,33 +22,50 @@ function VariableList({ windowId, title, live, may }: { windowId: number | null;
   const [name, setName] = useState('');
   const [value, setValue] = useState('');
   const [secret, setSecret] = useState(false);
-  const [deleting, setDeleting] = useState<string | null>(null);
   const { status, run } = useAction();
   return (
     <section aria-label={title}>
       <h2>{title}</h2>
-      <Table
-        label={title}
-        rows={variables.data?.list}
-        rowId={(v) => v.name}
-        columns={[
-          { header: 'Name', cell: (v) => <code>{v.name}</code> },
-          { header: 'Value', cell: (v) => (v.secret ? 'secret — hidden' : v.value) },
-          { header: 'Updated', cell: (v) => new Date(v.updatedAt).toLocaleString() },
-          {
-            header: '',
-            cell: (v) =>
-              may && (
-                <button type="button" onClick={() => setDeleting(v.name)}>
-                  Delete {v.name}
-                </button>
-              ),
-          },
-        ]}
-      />
+      {variables.data?.list.length === 0 ? (
+        <Empty>No variables here yet.{may ? ' Set one below with a name and a value; runs fill {{name}} with it.' : ''}</Empty>
+      ) : (
+        <Table
+          label={title}
+          rows={variables.data?.list}
+          rowId={(v) => v.name}
+          columns={[
+            { header: 'Name', cell: (v) => <code>{v.name}</code> },
+            { header: 'Value', cell: (v) => (v.secret ? 'secret — hidden' : v.value) },
+            { header: 'Updated', cell: (v) => new Date(v.updatedAt).toLocaleString() },
+            {
+              header: '',
+              cell: (v) =>
+                may && (
+                  <ConfirmButton
+                    run={run}
+                    danger
+                    what={`Delete ${v.name}`}
+                    title={`Delete variable ${v.name}?`}
+                    body={
+                      <>
+                        Runs will no longer fill <code>{`{{${v.name}}}`}</code> from here.
+                        {v.secret ? ' A secret cannot be read back, so its value is lost.' : ''}
+                      </>
+                    }
+                    confirmLabel={`Delete ${v.name}`}
+                    action={() => api('/variable/delete', { ...where, name: v.name })}
+                    after={variables.reload}
+                  >
+                    Delete {v.name}
+                  </ConfirmButton>
+                ),
+            },
+          ]}
+        />
+      )}
       {variables.data && (
         <p>
-          {variables.data.list.length} of {variables.data.max} kept.
+          {variables.data.list.length} of {plural(variables.data.max, 'variable')} kept.
         </p>
       )}
       {may && (
@@ -79,26 +98,6 @@ function VariableList({ windowId, title, live, may }: { windowId: number | null;
         </form>
       )}
       <Status text={status || variables.error} />
-      {deleting !== null && (
-        <Dialog title={`Delete variable ${deleting}?`} onClose={() => setDeleting(null)}>
-          <p>
-            Runs will no longer fill <code>{`{{${deleting}}}`}</code> from here.
-          </p>
-          <ButtonRow>
-            <RunButton
-              run={run}
-              what={`Delete ${deleting}`}
-              action={() => api('/variable/delete', { ...where, name: deleting })}
-              after={() => (setDeleting(null), variables.reload())}
-            >
-              Yes, delete {deleting}
-            </RunButton>
-            <button type="button" onClick={() => setDeleting(null)}>
-              Cancel
-            </button>
-          </ButtonRow>
-        </Dialog>
-      )}
     </section>
   );
 }

@@ -5,6 +5,7 @@ const version = (overrides: Partial<Version>): Version => ({
   version: 3,
   createdAt: '2026-01-01T00:00:00.000Z',
   deviceId: 'dev-1',
+  deviceName: 'laptop-anna',
   createdByEmail: 'ana@example.com',
   via: 'session',
   apiTokenId: null,
@@ -16,13 +17,14 @@ const version = (overrides: Partial<Version>): Version => ({
 
 describe('the author of a profile version', () => {
   it('names the member and the device the cloud issued to their session or token', () => {
-    expect(authorOf(version({}))).toBe(', by ana@example.com on device dev-1');
-    expect(authorOf(version({ via: 'api-token', apiTokenId: 12 }))).toBe(', by ana@example.com through API token #12 (device dev-1)');
+    expect(authorOf(version({}))).toBe(', by ana@example.com on laptop-anna');
+    expect(authorOf(version({ via: 'api-token', apiTokenId: 12 }))).toBe(', by ana@example.com through an API token on laptop-anna');
+    expect(authorOf(version({ deviceName: null }))).toBe(', by ana@example.com on a device the cloud does not know');
   });
 
   it('marks a device id from before the cloud issued them as unverified, and says nothing it does not know', () => {
-    expect(authorOf(version({ via: null, deviceId: 'desk-1' }))).toBe(
-      ', by ana@example.com on device desk-1 (named by the device itself, not verified)',
+    expect(authorOf(version({ via: null, deviceId: 'desk-1', deviceName: null }))).toBe(
+      ', by ana@example.com on a device the cloud does not know (named by the device itself, not verified)',
     );
     expect(authorOf(version({ deviceId: null, createdByEmail: null }))).toBe('');
   });

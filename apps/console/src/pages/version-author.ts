@@ -3,6 +3,8 @@ export interface Version {
   version: number;
   createdAt: string;
   deviceId: string | null;
+  /** The hostname the device registered with; null when the cloud never saw it. */
+  deviceName: string | null;
   createdByEmail: string | null;
   via: 'session' | 'api-token' | null;
   apiTokenId: number | null;
@@ -11,10 +13,11 @@ export interface Version {
   restoredFrom: number | null;
 }
 
-/** Who made a version and from which device the cloud issued them; older versions carry a device id the client chose. */
+/** Who made a version and on which device, by the name it registered with; older versions carry a device id the client chose. */
 export function authorOf(v: Version): string {
   const by = v.createdByEmail ? `, by ${v.createdByEmail}` : '';
   if (!v.deviceId) return by;
-  if (v.via === 'api-token') return `${by} through API token #${v.apiTokenId} (device ${v.deviceId})`;
-  return `${by} on device ${v.deviceId}${v.via === null ? ' (named by the device itself, not verified)' : ''}`;
+  const device = v.deviceName ?? 'a device the cloud does not know';
+  if (v.via === 'api-token') return `${by} through an API token on ${device}`;
+  return `${by} on ${device}${v.via === null ? ' (named by the device itself, not verified)' : ''}`;
 }

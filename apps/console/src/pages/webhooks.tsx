@@ -1,8 +1,9 @@
 import { useEffect, useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
+import { ConfirmButton } from '../confirm';
 import { Table } from '../table';
-import { ButtonRow, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { ButtonRow, Empty, Field, RunButton, Status, useAction, useLoad } from '../ui';
 
 interface Hook {
   id: number;
@@ -85,45 +86,59 @@ export function WebhooksPage({ live }: { live: number }) {
         </p>
       )}
       <Status text={status || hooks.error} />
-      <Table
-        label="Webhook endpoints"
-        rows={hooks.data?.list}
-        rowId={(h) => h.id}
-        columns={[
-          { header: 'Endpoint', cell: (h) => h.url },
-          { header: 'Events', cell: (h) => h.events.join(', ') },
-          { header: 'State', cell: (h) => (h.enabled ? 'enabled' : `disabled${h.disabledReason ? `: ${h.disabledReason}` : ''}`) },
-          {
-            header: '',
-            cell: (h) => (
-              <ButtonRow>
-                <button type="button" onClick={() => setOpen(h.id)}>
-                  Deliveries of {h.url}
-                </button>
-                <RunButton
-                  run={run}
-                  what="Rotate secret"
-                  action={async () => setSecret((await api<{ secret: string }>('/webhook/rotate', { id: h.id })).secret)}
-                  after={hooks.reload}
-                >
-                  Rotate secret
-                </RunButton>
-                <RunButton
-                  run={run}
-                  what={h.enabled ? 'Disable' : 'Enable'}
-                  action={() => api('/webhook/update', { id: h.id, enabled: !h.enabled })}
-                  after={hooks.reload}
-                >
-                  {h.enabled ? 'Disable' : 'Enable'}
-                </RunButton>
-                <RunButton run={run} what={`Delete ${h.url}`} action={() => api('/webhook/delete', { id: h.id })} after={hooks.reload}>
-                  Delete
-                </RunButton>
-              </ButtonRow>
-            ),
-          },
-        ]}
-      />
+      {hooks.data?.list.length === 0 ? (
+        <Empty>No webhook endpoints yet. Add an endpoint URL above and pick its events; the cloud then posts them there, signed.</Empty>
+      ) : (
+        <Table
+          label="Webhook endpoints"
+          rows={hooks.data?.list}
+          rowId={(h) => h.id}
+          columns={[
+            { header: 'Endpoint', cell: (h) => h.url },
+            { header: 'Events', cell: (h) => h.events.join(', ') },
+            { header: 'State', cell: (h) => (h.enabled ? 'enabled' : `disabled${h.disabledReason ? `: ${h.disabledReason}` : ''}`) },
+            {
+              header: '',
+              cell: (h) => (
+                <ButtonRow>
+                  <button type="button" onClick={() => setOpen(h.id)}>
+                    Deliveries of {h.url}
+                  </button>
+                  <RunButton
+                    run={run}
+                    what="Rotate secret"
+                    action={async () => setSecret((await api<{ secret: string }>('/webhook/rotate', { id: h.id })).secret)}
+                    after={hooks.reload}
+                  >
+                    Rotate secret
+                  </RunButton>
+                  <RunButton
+                    run={run}
+                    what={h.enabled ? 'Disable' : 'Enable'}
+                    action={() => api('/webhook/update', { id: h.id, enabled: !h.enabled })}
+                    after={hooks.reload}
+                  >
+                    {h.enabled ? 'Disable' : 'Enable'}
+                  </RunButton>
+                  <ConfirmButton
+                    run={run}
+                    danger
+                    what={`Delete ${h.url}`}
+                    title={`Delete the webhook endpoint ${h.url}?`}
+                    body="No more events are posted to it, and its delivery history is removed. This cannot be undone."
+                    confirmLabel="Delete endpoint"
+                    label={`Delete ${h.url}`}
+                    action={() => api('/webhook/delete', { id: h.id })}
+                    after={hooks.reload}
+                  >
+                    Delete
+                  </ConfirmButton>
+                </ButtonRow>
+              ),
+            },
+          ]}
+        />
+      )}
       {can(me, 'team:manage') && hooks.data && (
         <RunButton
           run={run}

@@ -1,8 +1,23 @@
 import { useState } from 'react';
 import { api } from '../api';
+import { ConfirmButton } from '../confirm';
 import { Field, NamedOptions, RunButton } from '../ui';
+import { plural } from '../words';
 import type { Run } from '../ui';
 import type { Named } from './window-changes';
+
+/** The status after moving windows to the recycle bin, and the Undo that brings those same windows back. */
+function batchDeleteOptions(ids: number[]) {
+  const moved = [...ids];
+  return {
+    done: `Moved ${plural(moved.length, 'window')} to the recycle bin`,
+    undo: {
+      what: 'Undo',
+      action: () => api('/browser/recycle/restore', { ids: moved }),
+      done: `Restored ${plural(moved.length, 'window')} from the recycle bin`,
+    },
+  };
+}
 
 /**
  * What can be done to the selected windows at once. `mayChange` allows the group, remark and proxy
@@ -60,9 +75,19 @@ export function WindowBatchBar(props: {
         </>
       )}
       {props.mayDelete && (
-        <RunButton run={run} what="Move to recycle bin" action={() => api('/browser/delete/ids', { ids })} after={after}>
+        <ConfirmButton
+          run={run}
+          danger
+          what="Move to recycle bin"
+          title={`Move ${plural(ids.length, 'window')} to the recycle bin?`}
+          body="They close for everyone and leave the list; the recycle bin keeps them with their profiles and cookies until they are restored or deleted for good."
+          confirmLabel="Move to recycle bin"
+          action={() => api('/browser/delete/ids', { ids })}
+          options={batchDeleteOptions(ids)}
+          after={after}
+        >
           Delete
-        </RunButton>
+        </ConfirmButton>
       )}
     </section>
   );

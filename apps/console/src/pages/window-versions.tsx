@@ -1,6 +1,8 @@
 import { api } from '../api';
 import { can, useSession } from '../session';
-import { Dialog, RunButton, Status, useAction, useLoad } from '../ui';
+import { ConfirmButton } from '../confirm';
+import { Dialog, Status, useAction, useLoad } from '../ui';
+import { plural } from '../words';
 import { authorOf } from './version-author';
 import type { Version } from './version-author';
 import type { WindowRow } from './window-changes';
@@ -17,18 +19,21 @@ export function WindowVersions({ window: w, onClose }: { window: WindowRow; onCl
         {versions.data?.list.map((v) => (
           <li key={v.version}>
             Version {v.version}
-            {v.version === versions.data?.current ? ' (current)' : ''} — {new Date(v.createdAt).toLocaleString()}, {v.fileCount} files,{' '}
-            {(v.totalSize / 1048576).toFixed(1)} MB{authorOf(v)}
+            {v.version === versions.data?.current ? ' (current)' : ''} — {new Date(v.createdAt).toLocaleString()},{' '}
+            {plural(v.fileCount, 'file')}, {(v.totalSize / 1048576).toFixed(1)} MB{authorOf(v)}
             {v.restoredFrom ? `, restored from ${v.restoredFrom}` : ''}{' '}
             {can(me, 'browser:update:single') && v.version !== versions.data?.current && (
-              <RunButton
+              <ConfirmButton
                 run={run}
                 what={`Restore version ${v.version}`}
+                title={`Restore version ${v.version} of ${w.name}?`}
+                body={`The current profile (version ${versions.data?.current ?? '–'}) is replaced by version ${v.version} the next time ${w.name} opens. The current version stays listed, so this can be restored back.`}
+                confirmLabel={`Restore version ${v.version}`}
                 action={() => api('/browser/profile/restore', { id: w.id, version: v.version })}
                 after={versions.reload}
               >
                 Restore {v.version}
-              </RunButton>
+              </ConfirmButton>
             )}
           </li>
         ))}

@@ -1,0 +1,132 @@
+import { Browser, BrowserContext, Page } from 'playwright-core';
+import { CloudHarness, startCloud } from '../support/cloud-app';
+import { ensureConsoleBuilt } from '../support/console-build';
+import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
+import { Account, addMember, createWindow, registerOwner } from '../support/factories';
+
+jest.setTimeout(180_000);
+
+describe('the console asks before it destroys, undoes a move to the bin, and names people and windows', () => {
+  let cloud: CloudHarness;
+  let browser: Browser;
+  let owner: Account;
+  let context: BrowserContext;
+  let page: Page;
+
+  beforeAll(async () => {
+    cloud = await startCloud({ listen: true, env: { CONSOLE_DIR: ensureConsoleBuilt() } });
+    owner = await registerOwner(cloud);
+    browser = await launchChromium();
+    context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    page = await signInConsole(context, cloud.url, owner);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await cloud.close();
+  });
+
+  const binIds = async () => (await cloud.post('/browser/recycle/list', {}, owner.token)).data.list.map((w: { id: number }) => w.id);
+  const status = (text: string) => page.getByRole('status').filter({ hasText: text }).waitFor();
+
+  it('deletes for good only once confirmed: Cancel (focused first) changes nothing; the count is in words', async () => {
+    const w = await createWindow(cloud, owner, { name: 'Purge me' });
+    await cloud.post('/browser/delete', { ids: [w.id] }, owner.token);
+    await page.getByRole('link', { name: 'Recycle bin' }).click();
+    await page.getByText('1 window', { exact: true }).waitFor();
+
+    await page.getByRole('button', { name: 'Delete Purge me for good' }).click();
+    const ask = page.getByRole('alertdialog', { name: 'Delete Purge me for good?' });
+    await ask.getByText('Its profile and cookies are removed and cannot be restored.').waitFor();
+    await expect(ask.getByRole('button', { name: 'Cancel' }).evaluate((b) => b === document.activeElement)).resolves.toBe(true);
+    await page.keyboard.press('Escape');
+    await ask.waitFor({ state: 'detached' });
+    // Focus is back on the button that asked.
+    await expect(
+      page.getByRole('button', { name: 'Delete Purge me for good' }).evaluate((b) => b === document.activeElement),
+    ).resolves.toBe(true);
+    await page.getByRole('button', { name: 'Delete Purge me for good' }).click();
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    expect(await binIds()).toEqual([w.id]);
+
+    await page.getByRole('button', { name: 'Delete Purge me for good' }).click();
+    await ask.getByRole('button', { name: 'Delete for good' }).click();
+    await status('Delete Purge me for good: done');
+    expect(await binIds()).toEqual([]);
+    expect((await cloud.post('/browser/detail', { id: w.id }, owner.token)).code).toBe(404);
+    await page.getByText('The recycle bin is empty.').waitFor();
+  });
+
+  it('says how many windows emptying the bin deletes', async () => {
+    const ws = [await createWindow(cloud, owner), await createWindow(cloud, owner)];
+    await cloud.post('/browser/delete', { ids: ws.map((w) => w.id) }, owner.token);
+    await page.reload();
+    await page.getByRole('link', { name: 'Recycle bin' }).click();
+    await page.getByRole('button', { name: 'Empty the recycle bin' }).click();
+    const ask = page.getByRole('alertdialog', { name: 'Delete 2 windows for good?' });
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    expect((await binIds()).sort()).toEqual(ws.map((w) => w.id).sort());
+    await page.getByRole('button', { name: 'Empty the recycle bin' }).click();
+    await ask.getByRole('button', { name: 'Delete 2 windows' }).click();
+    await status('Deleted 2 windows for good');
+    expect(await binIds()).toEqual([]);
+  });
+
+  it('moves selected windows to the bin after a confirmation, and Undo brings them back', async () => {
+    const ws = [await createWindow(cloud, owner, { name: 'Undo one' }), await createWindow(cloud, owner, { name: 'Undo two' })];
+    await page.getByRole('link', { name: 'Windows' }).click();
+    await page.getByRole('checkbox', { name: 'Select Undo one' }).check();
+    await page.getByRole('checkbox', { name: 'Select Undo two' }).check();
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page
+      .getByRole('alertdialog', { name: 'Move 2 windows to the recycle bin?' })
+      .getByRole('button', { name: 'Move to recycle bin' })
+      .click();
+    await status('Moved 2 windows to the recycle bin');
+    expect((await binIds()).sort()).toEqual(ws.map((w) => w.id).sort());
+    await page.getByRole('status').getByRole('button', { name: 'Undo' }).click();
+    await status('Restored 2 windows from the recycle bin');
+    expect(await binIds()).toEqual([]);
+    await page.getByRole('cell', { name: 'Undo two', exact: true }).waitFor();
+  });
+
+  it("shows the cloud's message when an action is refused, without a status code", async () => {
+    const saved = await cloud.post('/proxy/add', { name: 'Bound proxy', proxyType: 'http', host: 'h.example', port: 8080 }, owner.token);
+    await createWindow(cloud, owner, { proxyMethod: 4, proxyId: saved.data.id });
+    await page.getByRole('link', { name: 'Proxies' }).click();
+    await page.getByRole('button', { name: 'Delete Bound proxy' }).click();
+    await page.getByRole('alertdialog', { name: 'Delete the proxy Bound proxy?' }).getByRole('button', { name: 'Delete proxy' }).click();
+    const line = page.getByRole('status').filter({ hasText: 'Delete Bound proxy failed: ' });
+    await line.waitFor();
+    expect(await line.innerText()).not.toMatch(/\(\d{3}\)|409/);
+    expect((await cloud.post('/proxy/list', {}, owner.token)).data.list.map((p: { id: number }) => p.id)).toContain(saved.data.id);
+  });
+
+  it('the audit log names who and which window, and filters by what happened and by member', async () => {
+    const member = await addMember(cloud, owner, { permissions: ['browser:list', 'browser:create:single'] });
+    await createWindow(cloud, member, { name: 'Made by member' });
+    const gone = await createWindow(cloud, owner, { name: 'Soon gone' });
+    await cloud.post('/browser/delete', { ids: [gone.id] }, owner.token);
+    await cloud.post('/browser/recycle/delete', { ids: [gone.id] }, owner.token);
+
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const log = page.getByRole('table', { name: 'Audit log' });
+    const created = log.getByRole('row').filter({ hasText: 'Made by member' }).filter({ hasText: 'Window created' });
+    await created.getByRole('cell', { name: member.email, exact: true }).waitFor();
+    await log.getByRole('row').filter({ hasText: 'Window deleted for good' }).first().getByRole('cell', { name: owner.email }).waitFor();
+    await log.getByRole('cell', { name: 'A window deleted for good' }).first().waitFor();
+    expect(await log.innerText()).not.toContain('window.created');
+
+    await page.getByLabel('What happened').selectOption({ label: 'Window created' });
+    await page.getByLabel('Who').selectOption({ label: member.email });
+    await expect(log.getByRole('row').count()).resolves.toBeGreaterThan(1);
+    await page.waitForFunction(() => {
+      const rows = Array.from(document.querySelectorAll('table[aria-label="Audit log"] tbody tr'));
+      return rows.length === 1 && rows[0].textContent?.includes('Made by member');
+    });
+    await page.getByText('1 event', { exact: true }).waitFor();
+    await screenshot(page, 'audit-filtered');
+
+    await page.getByLabel('What happened').selectOption({ label: 'API token revoked' });
+    await page.getByText('No events match these filters. Widen the dates or clear the filters.').waitFor();
+  });
+});
