@@ -142,6 +142,10 @@ describe('console: the windows list', () => {
     await sheet.getByText('Open on desk-sheet').waitFor();
     await cloud.post('/browser/open-status/update', { uuid: w.uuid, status: 'closing' }, owner.token);
     await sheet.getByText('Syncing on desk-sheet').waitFor();
+    // A report repeated (a lease renewal) is no new event.
+    await cloud.post('/browser/open-status/update', { uuid: w.uuid, status: 'closing' }, owner.token);
+    const trail = await cloud.post('/audit/list', { windowId: w.id, kind: 'window.syncing' }, owner.token);
+    expect(trail.data.total).toBe(1);
     const commit = await cloud.post(
       '/browser/profile/commit',
       { uuid: w.uuid, commitId: '6f1c2d3e-0000-4000-8000-0000000000dd', baseVersion: null, sync: {}, files: [] },
@@ -162,8 +166,12 @@ describe('console: the windows list', () => {
   it('lays windows out as cards at phone width, without the page scrolling sideways', async () => {
     await page.setViewportSize({ width: 390, height: 844 });
     await page.getByRole('button', { name: 'w-000', exact: true }).waitFor();
-    const cell = page.getByRole('cell', { name: /w-000/ }).first();
-    expect(await cell.textContent()).toBe('w-000');
+    // Each value on a line of its own, named by its column.
+    const cell = page.locator('td[data-label="Name"]').filter({ hasText: 'w-000' });
+    expect(await cell.evaluate((el) => [getComputedStyle(el).display, getComputedStyle(el, '::before').content])).toEqual([
+      'flex',
+      '"Name"',
+    ]);
     expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
     const card = await rows().first().boundingBox();
     expect(card!.width).toBeLessThan(390);

@@ -7,6 +7,7 @@ export const AUDIT_KIND_LABELS = {
   'window.purged': 'Window deleted for good',
   'window.opened': 'Window opened',
   'window.closed': 'Window closed',
+  'window.syncing': 'Window closing, its profile syncing',
   'window.synced': 'Window profile synced',
   'window.lease_taken': 'Window taken over from another device',
   'window.lease_expired': 'Window lease expired',

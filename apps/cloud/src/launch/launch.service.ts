@@ -95,12 +95,14 @@ export class LaunchService {
   async updateStatus(auth: AuthContext, dto: OpenStatusDto) {
     return this.db.transaction(async (manager) => {
       const window = await this.holdable(manager, auth, dto);
-      // Renewals repeat the status every third of the lease: only a change is an event.
-      if (dto.status === 'opened' && window.openStatus !== 'opened') {
+      // Renewals repeat the status every third of the lease: only a change is an event (the
+      // console's status badges follow these).
+      const kind = dto.status === 'opened' ? 'window.opened' : dto.status === 'closing' ? 'window.syncing' : null;
+      if (kind && window.openStatus !== dto.status) {
         await this.audit.record(manager, {
           teamId: auth.teamId,
           actorId: auth.userId,
-          kind: 'window.opened',
+          kind,
           windowIds: [window.id],
           deviceId: auth.deviceId,
         });

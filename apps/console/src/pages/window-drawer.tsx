@@ -46,14 +46,19 @@ export function WindowDrawer(props: {
   actions: ReactNode;
   onRestore?: () => void;
   onClose: () => void;
+  /** Moves with every change the cloud tells of: the versions and the activity are read again. */
+  live: number;
 }) {
   const me = useSession();
   const { window: w } = props;
-  const versions = useLoad(() => api<{ list: Version[]; current: number | null }>('/browser/profile/versions', { id: w.id }), [w.id]);
+  const versions = useLoad(
+    () => api<{ list: Version[]; current: number | null }>('/browser/profile/versions', { id: w.id }),
+    [w.id, props.live],
+  );
   const mayAudit = can(me, 'team:manage');
   const events = useLoad(
     () => (mayAudit ? api<{ list: WindowEvent[] }>('/audit/list', { windowId: w.id, pageSize: 20 }) : Promise.resolve({ list: [] })),
-    [w.id, mayAudit],
+    [w.id, mayAudit, props.live],
   );
   const list = versions.data?.list ?? [];
   const current = list.find((v) => v.version === versions.data?.current);

@@ -246,6 +246,7 @@ export function WindowsPage({ live }: { live: number }) {
           }
           onRestore={mayEdit ? () => (setShown(null), setVersionsOf(shownWindow)) : undefined}
           onClose={() => setShown(null)}
+          live={live}
         />
       )}
       {editing && (
