@@ -130,7 +130,10 @@ describe('every console page is accessible at desktop and phone sizes', () => {
         const opened = page.getByRole('dialog', { name: dialog });
         await opened.waitFor();
         await screenshot(page, `${name}-${viewport}`);
-        const found = [...(await seriousViolations(page, '[role="dialog"]')), ...(viewport === 'phone' ? await sidewaysOverflow(page) : [])];
+        const found = [
+          ...(await seriousViolations(page, '[role="dialog"]')),
+          ...(viewport === 'phone' ? await sidewaysOverflow(page) : []),
+        ];
         await page.keyboard.press('Escape');
         await opened.waitFor({ state: 'detached' });
         expect(found).toEqual([]);
@@ -149,7 +152,14 @@ async function seedEveryPage(cloud: CloudHarness, owner: Account): Promise<strin
   const groupId = await createGroup(cloud, owner, SEEDED.group);
   const tagId = await createTag(cloud, owner, SEEDED.tag);
   const proxy = await ok('/proxy/add', { name: SEEDED.proxy, proxyType: 'socks5', host: '10.0.0.7', port: 1080 });
-  const w = await createWindow(cloud, owner, { name: SEEDED.window, groupId, tagIds: [tagId], proxyMethod: 4, proxyId: proxy.id, remark: 'seller account' });
+  const w = await createWindow(cloud, owner, {
+    name: SEEDED.window,
+    groupId,
+    tagIds: [tagId],
+    proxyMethod: 4,
+    proxyId: proxy.id,
+    remark: 'seller account',
+  });
   const deleted = await createWindow(cloud, owner, { name: SEEDED.deleted });
   await ok('/browser/delete/ids', { ids: [deleted.id] });
   const task = await ok('/task/create', { name: SEEDED.task, steps: [{ type: 'navigate', url: 'https://example.com/' }] });

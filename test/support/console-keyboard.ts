@@ -25,5 +25,7 @@ export async function tabTo(page: Page, locator: Locator, max = 80, backwards = 
     path.push(await describeFocus(page));
   }
   if (await isFocused(locator)) return;
-  throw new Error(`${max} presses of ${backwards ? 'Shift+Tab' : 'Tab'} did not reach ${locator}; the focus went through:\n  ${path.join('\n  ')}`);
+  throw new Error(
+    `${max} presses of ${backwards ? 'Shift+Tab' : 'Tab'} did not reach ${String(locator)}; the focus went through:\n  ${path.join('\n  ')}`,
+  );
 }
