@@ -1,7 +1,9 @@
 /**
  * The web console's first load in a real browser (Debian's Chromium through playwright-core)
  * against the built cloud with 100,000 windows in the team: the compressed JavaScript it
- * transfers, and the time from navigation until the first 100 rows of the windows table show.
+ * transfers (against its 250 KB budget), the time from navigation until the first 100 rows of the
+ * windows table show, then scrolling the list: frame times over ~5 s of fast scrolling with jumps,
+ * and the time from a jump to the end until the last window's row shows.
  * Each round is a fresh browser context (empty cache) that holds only the console's session cookie.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -9,11 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { chromium } from 'playwright-core';
+import { frameStats, ScrollBox, scrollFrames, timeToLastRow } from './console-scroll';
 import { freshDatabase, ms, postApi, seedWindows, startProcess, stats, table, timed } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 100_000);
-const CLOUD_PORT = 3917;
+const CLOUD_PORT = Number(process.env.BENCH_CLOUD_PORT ?? 3917);
+const JS_BUDGET_KB = 250;
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SCREENSHOT = join(__dirname, '..', 'docs', 'console-windows.png');
 
@@ -44,8 +48,14 @@ async function main(): Promise<void> {
     await seedWindows(db, owner.team.id, owner.user.id, WINDOWS);
     await db.query('ANALYZE');
     await db.end();
+    // The list's last window in its own order, for the jump to the end.
+    const total: number = (await postApi(url, '/browser/list', { pageSize: 1 }, owner.accessToken)).total;
+    const lastName: string = (await postApi(url, '/browser/list', { page: total - 1, pageSize: 1 }, owner.accessToken)).list[0].name;
 
     const times: number[] = [];
+    const frames: number[] = [];
+    const toLastRow: (number | null)[] = [];
+    let scrolled: ScrollBox = 'document';
     let jsBytes = 0;
     let jsRaw = 0;
     for (let round = 0; round < ROUNDS; round++) {
@@ -74,13 +84,17 @@ async function main(): Promise<void> {
         await page.locator('table[aria-label="Windows"] tbody tr').nth(99).waitFor();
       });
       times.push(loadMs);
-      const sizes = await Promise.all(scripts);
-      jsBytes = sizes.reduce((sum, s) => sum + s.encoded, 0);
-      jsRaw = sizes.reduce((sum, s) => sum + s.raw, 0);
       if (round === 0) {
         mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
         await page.screenshot({ path: SCREENSHOT });
       }
+      const scroll = await scrollFrames(page);
+      frames.push(...scroll.frames);
+      scrolled = scroll.box;
+      toLastRow.push(await timeToLastRow(page, total, lastName));
+      const sizes = await Promise.all(scripts);
+      jsBytes = sizes.reduce((sum, s) => sum + s.encoded, 0);
+      jsRaw = sizes.reduce((sum, s) => sum + s.raw, 0);
       await context.close();
     }
     const load = stats(times);
@@ -89,11 +103,31 @@ async function main(): Promise<void> {
       {
         measure: 'JavaScript transferred (gzip)',
         value: `${(jsBytes / 1024).toFixed(1)} KB (${(jsRaw / 1024).toFixed(1)} KB uncompressed)`,
-        target: '< 250 KB',
+        target: `budget ${JS_BUDGET_KB} KB`,
       },
       { measure: 'navigation to the first 100 rows shown', value: `p50 ${ms(load.p50)}, p90 ${ms(load.p90)}`, target: '–' },
     ]);
-    console.log(`${jsBytes < 250 * 1024 ? 'met    ' : 'MISSED '} compressed JavaScript under 250 KB`);
+    console.log(
+      `${jsBytes <= JS_BUDGET_KB * 1024 ? 'met    ' : 'MISSED '} compressed JavaScript ${(jsBytes / 1024).toFixed(1)} KB, budget ${JS_BUDGET_KB} KB`,
+    );
+
+    const f = frameStats(frames);
+    const reached = toLastRow.filter((t): t is number => t !== null);
+    console.log(
+      `\nScrolling the ${total.toLocaleString('en')} windows (${scrolled === 'document' ? 'the page itself: no .table-scroll box' : 'the .table-scroll box'}), ~5 s a round:\n`,
+    );
+    table([
+      { measure: 'frame time', value: `p50 ${ms(f.p50)}, p95 ${ms(f.p95)}, p99 ${ms(f.p99)}, max ${ms(f.max)}`, target: '16.7 ms (60 Hz)' },
+      { measure: 'frames over 16.7 ms', value: `${f.over16} of ${f.count}`, target: '–' },
+      { measure: 'dropped frames (over 33 ms)', value: `${f.over33} of ${f.count}`, target: '0' },
+      {
+        measure: 'jump to the end until the last row shows',
+        value: reached.length
+          ? `p50 ${ms(stats(reached).p50)}, max ${ms(Math.max(...reached))}${reached.length < toLastRow.length ? ` (not shown in ${toLastRow.length - reached.length} rounds)` : ''}`
+          : 'not shown within 15 s in any round',
+        target: '–',
+      },
+    ]);
   } finally {
     await browser.close();
     cloud.kill('SIGTERM');

@@ -1,0 +1,25 @@
+import AxeBuilder from '@axe-core/playwright';
+import type { Page } from 'playwright-core';
+
+/**
+ * axe-core's findings on `page` (or inside `within`) that block or badly hinder someone using a
+ * screen reader or a keyboard: impact serious or critical, one line per element, naming the rule,
+ * the element and what the rule asks.
+ */
+export async function seriousViolations(page: Page, within?: string): Promise<string[]> {
+  const builder = new AxeBuilder({ page });
+  if (within) builder.include(within);
+  const { violations } = await builder.analyze();
+  return violations
+    .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+    .flatMap((v) => v.nodes.map((node) => `${v.id} (${v.impact}) at ${node.target.join(' ')}: ${v.help}`));
+}
+
+/** At a phone's width the page as a whole must not scroll sideways (a wide table scrolls inside its own box). */
+export async function sidewaysOverflow(page: Page): Promise<string[]> {
+  const { scrollWidth, innerWidth } = await page.evaluate(() => ({
+    scrollWidth: document.documentElement.scrollWidth,
+    innerWidth: window.innerWidth,
+  }));
+  return scrollWidth <= innerWidth + 1 ? [] : [`the page scrolls sideways: ${scrollWidth} px wide in a ${innerWidth} px viewport`];
+}
