@@ -1,8 +1,8 @@
 /**
  * The web console's first load in a real browser (Debian's Chromium through playwright-core)
  * against the built cloud with 100,000 windows in the team: the compressed JavaScript it
- * transfers (against its 250 KB budget), the time from navigation until the first 100 rows of the
- * windows table show, then scrolling the list: frame times over ~5 s of fast scrolling with jumps,
+ * transfers (against its 250 KB budget), the time from navigation until the first screen of rows
+ * of the windows table shows, then scrolling the list: frame times over ~5 s of fast scrolling with jumps,
  * and the time from a jump to the end until the last window's row shows.
  * Each round is a fresh browser context (empty cache) that holds only the console's session cookie.
  */
@@ -81,7 +81,14 @@ async function main(): Promise<void> {
       });
       const [loadMs] = await timed(async () => {
         await page.goto(`${url}/#/windows`);
-        await page.locator('table[aria-label="Windows"] tbody tr').nth(99).waitFor();
+        // The first screen of rows: the first window's name shown and no row on screen still loading.
+        await page.waitForFunction(
+          () =>
+            document.querySelector('tr[aria-rowindex="2"] button.link') !== null &&
+            document.querySelector('.table-scroll tr.pending') === null,
+          undefined,
+          { polling: 'raf' },
+        );
       });
       times.push(loadMs);
       if (round === 0) {
@@ -105,7 +112,11 @@ async function main(): Promise<void> {
         value: `${(jsBytes / 1024).toFixed(1)} KB (${(jsRaw / 1024).toFixed(1)} KB uncompressed)`,
         target: `budget ${JS_BUDGET_KB} KB`,
       },
-      { measure: 'navigation to the first 100 rows shown', value: `p50 ${ms(load.p50)}, p90 ${ms(load.p90)}`, target: '–' },
+      {
+        measure: 'navigation to the first screen of rows shown',
+        value: `p50 ${ms(load.p50)}, p90 ${ms(load.p90)}`,
+        target: `p50 < 500 ms: ${load.p50 < 500 ? 'met' : 'MISSED'}`,
+      },
     ]);
     console.log(
       `${jsBytes <= JS_BUDGET_KB * 1024 ? 'met    ' : 'MISSED '} compressed JavaScript ${(jsBytes / 1024).toFixed(1)} KB, budget ${JS_BUDGET_KB} KB`,

@@ -29,19 +29,19 @@ const SEEDED = {
 
 /** Every page of the console's navigation (apps/console/src/main.tsx PAGES), with what shows it is loaded. */
 const PAGES: { hash: string; title: string; ready: (page: Page) => ReturnType<Page['getByText']> }[] = [
-  { hash: 'windows', title: 'Windows', ready: (p) => p.getByRole('cell', { name: SEEDED.window, exact: true }) },
+  { hash: 'windows', title: 'Windows', ready: (p) => p.getByRole('table').getByText(SEEDED.window, { exact: true }).first() },
   { hash: 'devices', title: 'Devices', ready: (p) => p.getByRole('row').filter({ hasText: 'axe-desk' }) },
   { hash: 'tasks', title: 'Tasks', ready: (p) => p.getByRole('button', { name: SEEDED.task, exact: true }) },
   { hash: 'runs', title: 'Runs', ready: (p) => p.getByRole('table', { name: 'Runs' }).getByText(SEEDED.task).first() },
   { hash: 'schedules', title: 'Schedules', ready: (p) => p.getByRole('table', { name: 'Schedules' }).getByText(SEEDED.task).first() },
   { hash: 'variables', title: 'Variables', ready: (p) => p.getByText(SEEDED.variable).first() },
   { hash: 'webhooks', title: 'Webhooks', ready: (p) => p.getByText(SEEDED.webhook).first() },
-  { hash: 'recycle', title: 'Recycle bin', ready: (p) => p.getByRole('cell', { name: SEEDED.deleted, exact: true }) },
+  { hash: 'recycle', title: 'Recycle bin', ready: (p) => p.getByRole('table').getByText(SEEDED.deleted, { exact: true }).first() },
   { hash: 'groups', title: 'Groups and tags', ready: (p) => p.getByRole('textbox', { name: `Name of group ${SEEDED.group}` }) },
-  { hash: 'proxies', title: 'Proxies', ready: (p) => p.getByRole('cell', { name: SEEDED.proxy, exact: true }) },
-  { hash: 'members', title: 'Members', ready: (p) => p.getByRole('cell', { name: SEEDED.invited, exact: true }) },
-  { hash: 'audit', title: 'Audit log', ready: (p) => p.getByRole('cell', { name: 'window.created' }).first() },
-  { hash: 'tokens', title: 'API tokens', ready: (p) => p.getByRole('cell', { name: SEEDED.token, exact: true }) },
+  { hash: 'proxies', title: 'Proxies', ready: (p) => p.getByRole('table').getByText(SEEDED.proxy, { exact: true }).first() },
+  { hash: 'members', title: 'Members', ready: (p) => p.getByRole('table').getByText(SEEDED.invited, { exact: true }).first() },
+  { hash: 'audit', title: 'Audit log', ready: (p) => p.getByRole('table').getByText('Window created', { exact: true }).first() },
+  { hash: 'tokens', title: 'API tokens', ready: (p) => p.getByRole('table').getByText(SEEDED.token, { exact: true }).first() },
 ];
 
 /** The dialogs most used, opened from the page that offers them. */

@@ -86,7 +86,8 @@ export function Table<T>(props: {
     enableRowSelection: select !== undefined,
   });
   return (
-    <div className="table-wrap">
+    // A region that takes the focus: a wide table scrolls sideways by keyboard too.
+    <div className="table-wrap" role="region" aria-label={`${props.label}, scrollable`} tabIndex={0}>
       <table aria-label={props.label} aria-rowcount={props.rowCount} className="cards">
         <thead>
           {table.getHeaderGroups().map((group) => (

@@ -76,11 +76,10 @@ export function RecyclePage({ live }: { live: number }) {
                       title={`Delete ${w.name} for good?`}
                       body={`Its profile and cookies are removed and cannot be restored.`}
                       confirmLabel="Delete for good"
-                      label={`Delete ${w.name} for good`}
                       action={() => api('/browser/recycle/delete', { ids: [w.id] })}
                       after={bin.reload}
                     >
-                      Delete for good
+                      Delete {w.name} for good
                     </ConfirmButton>
                   )}
                 </ButtonRow>

@@ -2,7 +2,7 @@ import * as Sheet from '@radix-ui/react-dialog';
 import type { ReactNode } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
-import { useLoad } from '../ui';
+import { useFocusReturn, useLoad } from '../ui';
 import { authorOf } from './version-author';
 import type { Version } from './version-author';
 import type { WindowRow } from './window-changes';
@@ -50,6 +50,7 @@ export function WindowDrawer(props: {
   live: number;
 }) {
   const me = useSession();
+  const returnFocus = useFocusReturn();
   const { window: w } = props;
   const versions = useLoad(
     () => api<{ list: Version[]; current: number | null }>('/browser/profile/versions', { id: w.id }),
@@ -66,7 +67,7 @@ export function WindowDrawer(props: {
     <Sheet.Root open onOpenChange={(open) => !open && props.onClose()}>
       <Sheet.Portal>
         <Sheet.Overlay className="backdrop sheet-backdrop" />
-        <Sheet.Content className="sheet" aria-describedby={undefined}>
+        <Sheet.Content className="sheet" aria-describedby={undefined} onCloseAutoFocus={returnFocus}>
           <header>
             <Sheet.Title>{w.name}</Sheet.Title>
             <Sheet.Close aria-label="Close details">✕</Sheet.Close>
