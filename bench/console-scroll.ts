@@ -50,7 +50,7 @@ export function timeToLastRow(page: Page, total: number, lastName: string, timeo
       const box = document.querySelector<HTMLElement>('.table-scroll') ?? (document.scrollingElement as HTMLElement);
       box.scrollTop = 0;
       const shown = () =>
-        document.querySelector(`[aria-rowindex="${total + 1}"]`) !== null ||
+        document.querySelector(`tr[aria-rowindex="${total + 1}"]:not(.pending)`) !== null ||
         Array.from(document.querySelectorAll('td, [role="cell"], [role="gridcell"]')).some((cell) => cell.textContent?.trim() === lastName);
       return new Promise<number | null>((resolve) => {
         requestAnimationFrame(() => {

@@ -390,6 +390,15 @@ describe('list totals kept by the counters', () => {
           expect({ path, groupId, total: res.data.total }).toEqual({ path, groupId, total: n });
         }
       }
+      // The groups' window counts come from the same counters.
+      const groups = (await cloud.post('/group/list', { pageSize: 100 }, owner.token)).data.list as { id: number; windowCount: number }[];
+      const counted: { group_id: number; n: number }[] = await cloud.db.query(
+        `SELECT group_id, count(*)::int AS n FROM windows WHERE team_id = $1 AND deleted_at IS NULL AND group_id IS NOT NULL GROUP BY group_id`,
+        [owner.teamId],
+      );
+      expect(Object.fromEntries(groups.map((g) => [g.id, g.windowCount]))).toEqual(
+        Object.fromEntries(groups.map((g) => [g.id, counted.find((c) => c.group_id === g.id)?.n ?? 0])),
+      );
     };
     await check();
     await cloud.post('/browser/recycle/clear', {}, owner.token);

@@ -61,6 +61,23 @@ export async function api<T = Record<string, unknown>>(path: string, body: unkno
   return answer.data;
 }
 
+/** A call made before the page that needs it is drawn (the first page of windows, beside `/auth/me`). */
+let early: { key: string; answer: Promise<unknown> } | null = null;
+
+export function prefetch(path: string, body: unknown): void {
+  const answer = api(path, body);
+  answer.catch(() => undefined);
+  early = { key: path + JSON.stringify(body), answer };
+}
+
+/** The answer of the call `prefetch` made with this path and body, once; null when none was made. */
+export function takePrefetched<T>(path: string, body: unknown): Promise<T> | null {
+  if (early?.key !== path + JSON.stringify(body)) return null;
+  const { answer } = early;
+  early = null;
+  return answer as Promise<T>;
+}
+
 /** An image the cloud serves by GET (a run screenshot), fetched with the token; null when it is not there. */
 export async function image(path: string): Promise<Blob | null> {
   const get = () => fetch(path, { credentials: 'same-origin', headers: accessToken ? { Authorization: `Bearer ${accessToken}` } : {} });

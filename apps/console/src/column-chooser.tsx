@@ -1,5 +1,6 @@
-import * as Menu from '@radix-ui/react-dropdown-menu';
-import { useState } from 'react';
+import { lazy, Suspense, useState } from 'react';
+
+const ColumnMenu = lazy(() => import('./column-menu').then((m) => ({ default: m.ColumnMenu })));
 
 /** Which of a list's columns show, kept in this browser under `key`; `fixed` columns always show. */
 export function useColumnChoice(key: string, all: string[], hiddenAtFirst: string[]) {
@@ -19,31 +20,23 @@ export function useColumnChoice(key: string, all: string[], hiddenAtFirst: strin
   return { shows: (id: string) => !hidden.includes(id), toggle };
 }
 
-/** A menu of the columns a list may show, each ticked on or off. */
+/** A menu of the columns a list may show, each ticked on or off: a plain button until first used. */
 export function ColumnChooser(props: {
   columns: { id: string; header: string }[];
   shows: (id: string) => boolean;
   toggle: (id: string, show: boolean) => void;
 }) {
-  return (
-    <Menu.Root>
-      <Menu.Trigger>Columns ▾</Menu.Trigger>
-      <Menu.Portal>
-        <Menu.Content className="menu" aria-label="Columns to show" sideOffset={4} align="end" collisionPadding={8}>
-          {props.columns.map((c) => (
-            <Menu.CheckboxItem
-              key={c.id}
-              className="menu-item"
-              checked={props.shows(c.id)}
-              onSelect={(e) => e.preventDefault()}
-              onCheckedChange={(on) => props.toggle(c.id, on)}
-            >
-              <Menu.ItemIndicator className="tick">✓</Menu.ItemIndicator>
-              {c.header}
-            </Menu.CheckboxItem>
-          ))}
-        </Menu.Content>
-      </Menu.Portal>
-    </Menu.Root>
+  const [used, setUsed] = useState(false);
+  const plain = (
+    <button type="button" aria-haspopup="menu" onClick={() => setUsed(true)}>
+      Columns ▾
+    </button>
+  );
+  return used ? (
+    <Suspense fallback={plain}>
+      <ColumnMenu {...props} />
+    </Suspense>
+  ) : (
+    plain
   );
 }

@@ -1,7 +1,8 @@
 import { lazy, StrictMode, Suspense, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import type { MeResponse } from '@cos/contracts';
-import { api, listen, refresh, setSignedOutHandler, signIn, signOut } from './api';
+import { api, listen, prefetch, refresh, setSignedOutHandler, signIn, signOut } from './api';
+import { ROWS_PER_PAGE } from './pages/window-rows';
 import { AcceptInvitation } from './pages/accept';
 import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
@@ -76,6 +77,16 @@ function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   );
 }
 
+/**
+ * A reload keeps the session: the refresh cookie gives a new access token, asked for as the script
+ * starts, before anything is drawn; the windows list's first rows are asked for beside who is
+ * signed in, not after.
+ */
+const firstRefresh = refresh().then((ok) => {
+  if (ok && /^#?\/?(windows)?$/.test(location.hash)) prefetch('/browser/list', { page: 0, pageSize: ROWS_PER_PAGE });
+  return ok;
+});
+
 function App() {
   const [me, setMe] = useState<MeResponse | null>(null);
   const [checked, setChecked] = useState(false);
@@ -85,8 +96,7 @@ function App() {
 
   useEffect(() => {
     setSignedOutHandler(() => setMe(null));
-    // A reload keeps the session: the refresh cookie gives a new access token.
-    void refresh().then(async (ok) => {
+    void firstRefresh.then(async (ok) => {
       if (ok) await loadMe();
       setChecked(true);
     });

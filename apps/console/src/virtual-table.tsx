@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { useEffect, useRef } from 'react';
+import { memo, useEffect, useRef } from 'react';
 import type { ReactNode } from 'react';
 
 /** A column of a long list: its header, what a row shows, and the field it sorts by when the list can sort on it. */
@@ -8,6 +8,10 @@ export interface ListColumn<T> {
   header: string;
   cell: (row: T) => ReactNode;
   sortBy?: string;
+  /** Its width (the table lays out by its header row, not by measuring every cell). */
+  width?: string;
+  /** What the cell says as plain text, drawn while the list flies by (no controls); empty when unset. */
+  text?: (row: T) => string | number;
 }
 
 export interface ListSort {
@@ -15,8 +19,16 @@ export interface ListSort {
   order: 'asc' | 'desc';
 }
 
+/** A table row's height in pixels (styles.css keeps rows of a long list at it), and a card's first guess. */
+const ROW_HEIGHT = 45;
+const CARD_HEIGHT = 260;
+/**
+ * Scrolled this far (px) between two renders, the list is flying by: rows are drawn as plain text
+ * until it stops. A Tab or an arrow key moves less, so focus inside a row is never unmounted.
+ */
+const FAST_PX = 400;
 /** Rows to ask for beyond those on screen, so a steady scroll finds them loaded. */
-const OVERSCAN = 12;
+const OVERSCAN = 8;
 
 /**
  * A list of any length as one table: only the rows on screen are in the page (the others are
@@ -38,18 +50,34 @@ export function VirtualTable<T>(props: {
   select?: { header: ReactNode; cell: (row: T) => ReactNode };
   /** Empty list: what to do next. */
   empty?: ReactNode;
-  /** Estimated row height in pixels (rows are measured as they show). */
+  /** A row's height in pixels when the list's CSS sets another than ROW_HEIGHT. */
   rowHeight?: number;
   /** A new value is a new list: back to its top. */
   resetKey?: string;
+  /**
+   * What the cells show besides their row (devices, tags, permissions, columns…): rows render
+   * again only when their row, their selection or this changes, not at every scrolled frame.
+   */
+  cellsVersion: string;
+  isSelected?: (row: T) => boolean;
 }) {
   const scroller = useRef<HTMLDivElement>(null);
+  // Rows are measured only where their height varies (cards at phone width); a table row keeps
+  // its fixed height (styles.css), and scrolling reads no layout.
+  const cards = useRef(window.matchMedia('(max-width: 640px)')).current.matches;
   const virtualizer = useVirtualizer({
     count: props.total,
     getScrollElement: () => scroller.current,
-    estimateSize: () => props.rowHeight ?? 41,
+    estimateSize: () => (cards ? CARD_HEIGHT : (props.rowHeight ?? ROW_HEIGHT)),
     overscan: OVERSCAN,
   });
+  const measure = cards ? virtualizer.measureElement : undefined;
+  const offset = virtualizer.scrollOffset ?? 0;
+  const lastOffset = useRef(offset);
+  const flying = useRef(false);
+  if (!virtualizer.isScrolling) flying.current = false;
+  else if (Math.abs(offset - lastOffset.current) > FAST_PX) flying.current = true;
+  lastOffset.current = offset;
   useEffect(() => {
     if (scroller.current) scroller.current.scrollTop = 0;
   }, [props.resetKey]);
@@ -70,11 +98,16 @@ export function VirtualTable<T>(props: {
       <table aria-label={props.label} aria-rowcount={props.total + 1} className="cards">
         <thead>
           <tr aria-rowindex={1}>
-            {props.select && <th scope="col">{props.select.header}</th>}
+            {props.select && (
+              <th scope="col" className="select">
+                {props.select.header}
+              </th>
+            )}
             {columns.map((column) => (
               <th
                 key={column.id}
                 scope="col"
+                style={column.width ? { width: column.width } : undefined}
                 aria-sort={
                   props.sort && column.sortBy === props.sort.by ? (props.sort.order === 'asc' ? 'ascending' : 'descending') : undefined
                 }
@@ -109,26 +142,18 @@ export function VirtualTable<T>(props: {
           {items.map((item) => {
             const row = props.rowAt(item.index);
             return (
-              <tr
+              <Row
                 key={row ? props.rowKey(row) : `pending-${item.index}`}
-                data-index={item.index}
-                ref={virtualizer.measureElement}
-                aria-rowindex={item.index + 2}
-                className={row ? undefined : 'pending'}
-              >
-                {row ? (
-                  <>
-                    {props.select && <td className="select">{props.select.cell(row)}</td>}
-                    {columns.map((column) => (
-                      <td key={column.id} data-label={column.header}>
-                        {column.cell(row)}
-                      </td>
-                    ))}
-                  </>
-                ) : (
-                  <td colSpan={span}>Loading…</td>
-                )}
-              </tr>
+                row={row}
+                index={item.index}
+                columns={columns}
+                select={props.select}
+                span={span}
+                measure={measure}
+                version={props.cellsVersion}
+                selected={row !== undefined && (props.isSelected?.(row) ?? false)}
+                lite={flying.current}
+              />
             );
           })}
           {after > 0 && (
@@ -142,3 +167,45 @@ export function VirtualTable<T>(props: {
     </div>
   );
 }
+
+interface RowProps<T> {
+  row: T | undefined;
+  index: number;
+  columns: ListColumn<T>[];
+  select?: { header: ReactNode; cell: (row: T) => ReactNode };
+  span: number;
+  measure?: (element: Element | null) => void;
+  version: string;
+  selected: boolean;
+  /** Drawn as text only (the list flies by). */
+  lite: boolean;
+}
+
+/** One row, drawn again only when its row, selection or the cells' version changes. */
+const Row = memo(
+  function Row<T>({ row, index, columns, select, span, measure, lite }: RowProps<T>) {
+    return (
+      <tr data-index={index} ref={measure} aria-rowindex={index + 2} className={row ? undefined : 'pending'}>
+        {row ? (
+          <>
+            {select && <td className="select">{lite ? null : select.cell(row)}</td>}
+            {columns.map((column) => (
+              <td key={column.id} data-label={column.header}>
+                {lite ? column.text?.(row) : column.cell(row)}
+              </td>
+            ))}
+          </>
+        ) : (
+          <td colSpan={span}>Loading…</td>
+        )}
+      </tr>
+    );
+  },
+  (a, b) =>
+    a.row === b.row &&
+    a.index === b.index &&
+    a.version === b.version &&
+    a.selected === b.selected &&
+    a.measure === b.measure &&
+    a.lite === b.lite,
+) as <T>(props: RowProps<T>) => ReactNode;

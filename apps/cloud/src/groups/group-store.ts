@@ -38,11 +38,14 @@ export class GroupStore {
     return query.getManyAndCount();
   }
 
-  /** Live windows per group, for the groups named; groups without any are left out. */
+  /**
+   * Live windows per group, for the groups named; groups without any are left out. Read from the
+   * counters the windows' triggers keep (`window_counts`), not by counting a team's windows.
+   */
   async windowCounts(teamId: number, groupIds: number[]): Promise<Map<number, number>> {
     if (groupIds.length === 0) return new Map();
-    const counts: { group_id: number; n: string }[] = await this.db.query(
-      `SELECT group_id, count(*) AS n FROM windows WHERE team_id = $1 AND deleted_at IS NULL AND group_id = ANY($2) GROUP BY group_id`,
+    const counts: { group_id: number; n: number }[] = await this.db.query(
+      `SELECT group_id, live AS n FROM window_counts WHERE team_id = $1 AND group_id = ANY($2) AND live > 0`,
       [teamId, groupIds],
     );
     return new Map(counts.map((c) => [c.group_id, Number(c.n)]));

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api';
-import { ButtonRow, Dialog, Field, Status, useAction } from '../ui';
+import { ButtonRow, Field, Status, useAction } from '../ui';
+import { Dialog } from '../dialog';
 import { accessBody, AccessFields, NO_ACCESS } from './member-access';
 import type { Access } from './member-access';
 

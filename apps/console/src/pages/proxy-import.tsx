@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { api } from '../api';
-import { Dialog, Field, Status } from '../ui';
+import { Field, Status } from '../ui';
+import { Dialog } from '../dialog';
 
 interface LineOutcome {
   line: number;

@@ -1,51 +1,26 @@
-import * as Menu from '@radix-ui/react-dropdown-menu';
-import { api } from '../api';
+import { lazy, Suspense, useState } from 'react';
+import type { ReactNode } from 'react';
 import type { Run } from '../ui';
+import { proxyText } from './saved-proxy';
+import type { SavedProxyName } from './saved-proxy';
 import type { Named, WindowRow } from './window-changes';
 
-/** A saved team proxy as the menus name it. */
-export interface SavedProxyName extends Named {
-  proxyType: string;
-  host: string;
-  port: number;
-}
-
-export const savedProxyLabel = (p: SavedProxyName) => `${p.name} (${p.proxyType} ${p.host}:${p.port})`;
-
-/** What the proxy column says of a window's proxy, by its method; a saved proxy by its name. */
-export function proxyText(w: WindowRow, saved: SavedProxyName[] | undefined): string {
-  if (w.proxyMethod === 4) {
-    const proxy = saved?.find((p) => p.id === w.proxyId);
-    return proxy ? savedProxyLabel(proxy) : 'Saved proxy';
-  }
-  if (w.proxyMethod === 3) return `API extraction (${w.proxyType})`;
-  return w.host ? `${w.proxyType} ${w.host}:${w.port ?? ''}` : 'No proxy';
-}
-
+// The menus (Radix, with their positioning) load when a row's menu is first used.
+const TagsMenu = lazy(() => import('./window-menus').then((m) => ({ default: m.TagsMenu })));
+const ProxyMenu = lazy(() => import('./window-menus').then((m) => ({ default: m.ProxyMenu })));
 /**
- * Sets tags on windows whose current tags are known: the cloud's batch write sets one tag list on
- * every window named, so windows are sent together when their new lists are the same.
+ * A menu in a table row: a plain button until it is first used, then the menu, opened at once.
+ * A row of a long list mounts no menu machinery while it scrolls by, and the page loads none
+ * until a menu is used.
  */
-async function retag(windows: WindowRow[], change: (tagIds: number[]) => number[]): Promise<void> {
-  const byList = new Map<string, number[]>();
-  for (const w of windows) {
-    const next = [...new Set(change(w.tags.map((t) => t.id)))].sort((a, b) => a - b);
-    const key = next.join(',');
-    byList.set(key, [...(byList.get(key) ?? []), w.id]);
-  }
-  for (const [key, ids] of byList) {
-    await api('/browser/update/partial', { ids, tagIds: key ? key.split(',').map(Number) : [] });
-  }
-}
-
-function MenuPanel({ label, children }: { label: string; children: React.ReactNode }) {
-  return (
-    <Menu.Portal>
-      <Menu.Content className="menu" aria-label={label} sideOffset={4} align="start" collisionPadding={8}>
-        {children}
-      </Menu.Content>
-    </Menu.Portal>
+function RowMenu(props: { label: string; className: string; text: ReactNode; menu: (trigger: ReactNode) => ReactNode }) {
+  const [used, setUsed] = useState(false);
+  const plain = (
+    <button type="button" className={props.className} aria-label={props.label} aria-haspopup="menu" onClick={() => setUsed(true)}>
+      {props.text}
+    </button>
   );
+  return used ? <Suspense fallback={plain}>{props.menu(props.text)}</Suspense> : plain;
 }
 
 /** A window's tags in its row, each ticked on or off from a menu of the team's tags. */
@@ -57,35 +32,16 @@ export function TagsCell(props: { window: WindowRow; tags: Named[] | undefined; 
     </span>
   ));
   if (!props.mayChange || !props.tags?.length) return <span className="chips">{names}</span>;
-  const has = new Set(w.tags.map((t) => t.id));
+  const label = `Tags of ${w.name}`;
   return (
     <span className="chips">
       {names}
-      <Menu.Root>
-        <Menu.Trigger className="ghost" aria-label={`Tags of ${w.name}`}>
-          {w.tags.length ? '✎' : '+ Tag'}
-        </Menu.Trigger>
-        <MenuPanel label={`Tags of ${w.name}`}>
-          {props.tags.map((t) => (
-            <Menu.CheckboxItem
-              key={t.id}
-              className="menu-item"
-              checked={has.has(t.id)}
-              onSelect={(e) => e.preventDefault()}
-              onCheckedChange={(on) =>
-                void props
-                  .run(`${on ? 'Tag' : 'Untag'} ${w.name} ${on ? 'with' : 'from'} ${t.name}`, () =>
-                    retag([w], (ids) => (on ? [...ids, t.id] : ids.filter((id) => id !== t.id))),
-                  )
-                  .then(props.after)
-              }
-            >
-              <Menu.ItemIndicator className="tick">✓</Menu.ItemIndicator>
-              {t.name}
-            </Menu.CheckboxItem>
-          ))}
-        </MenuPanel>
-      </Menu.Root>
+      <RowMenu
+        className="ghost"
+        label={label}
+        text={w.tags.length ? '✎' : '+ Tag'}
+        menu={(text) => <TagsMenu window={w} tags={props.tags!} label={label} text={text} run={props.run} after={props.after} />}
+      />
     </span>
   );
 }
@@ -101,117 +57,17 @@ export function ProxyCell(props: {
   const { window: w } = props;
   const text = proxyText(w, props.saved);
   if (!props.mayChange || !props.saved) return <>{text}</>;
+  const label = `Proxy of ${w.name}: ${text}`;
   return (
-    <Menu.Root>
-      <Menu.Trigger className="ghost cell-menu" aria-label={`Proxy of ${w.name}: ${text}`}>
-        {text} <span aria-hidden="true">▾</span>
-      </Menu.Trigger>
-      <MenuPanel label={`Proxy of ${w.name}`}>
-        <ProxyChoices
-          saved={props.saved}
-          current={w.proxyMethod === 4 ? w.proxyId : null}
-          onChoose={(proxy) => void props.run(proxyWhat([w], proxy), () => setProxy([w.id], proxy)).then(props.after)}
-        />
-      </MenuPanel>
-    </Menu.Root>
-  );
-}
-
-function proxyWhat(windows: { name: string }[], proxy: SavedProxyName | null): string {
-  const who = windows.length === 1 ? windows[0].name : `${windows.length} windows`;
-  return proxy ? `Bind ${who} to ${proxy.name}` : `Remove the proxy of ${who}`;
-}
-
-function setProxy(ids: number[], proxy: SavedProxyName | null) {
-  return api('/browser/proxy/update', proxy ? { ids, proxyMethod: 4, proxyId: proxy.id } : { ids, proxyMethod: 2, proxyType: 'direct' });
-}
-
-function ProxyChoices(props: { saved: SavedProxyName[]; current: number | null; onChoose: (proxy: SavedProxyName | null) => void }) {
-  return (
-    <>
-      <Menu.Item className="menu-item" onSelect={() => props.onChoose(null)}>
-        No proxy
-      </Menu.Item>
-      {props.saved.length === 0 && <Menu.Label className="menu-label">No saved proxy: add some on the Proxies page.</Menu.Label>}
-      {props.saved.map((p) => (
-        <Menu.Item key={p.id} className="menu-item" onSelect={() => props.onChoose(p)}>
-          <span className="tick" aria-hidden="true">
-            {props.current === p.id ? '✓' : ''}
-          </span>
-          {savedProxyLabel(p)}
-        </Menu.Item>
-      ))}
-    </>
-  );
-}
-
-/** Tags and saved proxy for the selected windows at once. */
-export function BulkAssign(props: {
-  windows: WindowRow[];
-  tags: Named[] | undefined;
-  saved: SavedProxyName[] | undefined;
-  run: Run;
-  after: () => void;
-}) {
-  const { windows } = props;
-  const who = `${windows.length} ${windows.length === 1 ? 'window' : 'windows'}`;
-  return (
-    <>
-      {props.tags && props.tags.length > 0 && (
-        <Menu.Root>
-          <Menu.Trigger>Tags ▾</Menu.Trigger>
-          <MenuPanel label={`Tags of the ${who} selected`}>
-            <Menu.Label className="menu-label">Add to {who}</Menu.Label>
-            {props.tags.map((t) => (
-              <Menu.Item
-                key={`add-${t.id}`}
-                className="menu-item"
-                onSelect={() =>
-                  void props.run(`Tag ${who} with ${t.name}`, () => retag(windows, (ids) => [...ids, t.id])).then(props.after)
-                }
-              >
-                Add {t.name}
-              </Menu.Item>
-            ))}
-            <Menu.Separator className="menu-separator" />
-            <Menu.Label className="menu-label">Remove from {who}</Menu.Label>
-            {props.tags.map((t) => (
-              <Menu.Item
-                key={`remove-${t.id}`}
-                className="menu-item"
-                onSelect={() =>
-                  void props
-                    .run(`Untag ${who} from ${t.name}`, () => retag(windows, (ids) => ids.filter((id) => id !== t.id)))
-                    .then(props.after)
-                }
-              >
-                Remove {t.name}
-              </Menu.Item>
-            ))}
-          </MenuPanel>
-        </Menu.Root>
-      )}
-      {props.saved && (
-        <Menu.Root>
-          <Menu.Trigger>Proxy ▾</Menu.Trigger>
-          <MenuPanel label={`Proxy of the ${who} selected`}>
-            <ProxyChoices
-              saved={props.saved}
-              current={null}
-              onChoose={(proxy) =>
-                void props
-                  .run(proxyWhat(windows, proxy), () =>
-                    setProxy(
-                      windows.map((w) => w.id),
-                      proxy,
-                    ),
-                  )
-                  .then(props.after)
-              }
-            />
-          </MenuPanel>
-        </Menu.Root>
-      )}
-    </>
+    <RowMenu
+      className="ghost cell-menu"
+      label={label}
+      text={
+        <>
+          {text} <span aria-hidden="true">▾</span>
+        </>
+      }
+      menu={(shown) => <ProxyMenu window={w} saved={props.saved!} label={label} text={shown} run={props.run} after={props.after} />}
+    />
   );
 }

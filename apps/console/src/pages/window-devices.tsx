@@ -7,9 +7,9 @@ import type { Run } from '../ui';
 
 const CHOSEN = 'cos.console.device';
 
-/** The devices the caller may open windows on, and the one chosen (kept in this browser). */
-export function useDevices(live: number) {
-  const devices = useLoad(() => api<{ list: DeviceView[] }>('/device/list'), [live]);
+/** The devices the caller may open windows on, and the one chosen (kept in this browser); read once `ready`. */
+export function useDevices(live: number, ready = true) {
+  const devices = useLoad(() => (ready ? api<{ list: DeviceView[] }>('/device/list') : Promise.resolve(null)), [live, ready]);
   const [chosen, setChosen] = useState(() => localStorage.getItem(CHOSEN) ?? '');
   const online = (devices.data?.list ?? []).filter((d) => d.online);
   // The chosen device gone from the list: the first one online instead.

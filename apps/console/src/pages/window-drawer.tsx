@@ -2,11 +2,13 @@ import * as Sheet from '@radix-ui/react-dialog';
 import type { ReactNode } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
-import { useFocusReturn, useLoad } from '../ui';
+import { useLoad } from '../ui';
+import { useFocusReturn } from '../dialog';
 import { authorOf } from './version-author';
 import type { Version } from './version-author';
 import type { WindowRow } from './window-changes';
 import type { Devices } from './window-devices';
+import { StatusBadge } from './window-status';
 
 /** An audit event of one window, as `/audit/list` answers it. */
 interface WindowEvent {
@@ -20,20 +22,6 @@ interface WindowEvent {
 
 export const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 const when = (at: string) => new Date(at).toLocaleString();
-
-/** What a window is doing now, in words: closed, opening on X, open on X, syncing on X. */
-export function statusOf(w: Pick<WindowRow, 'openStatus' | 'openDeviceId'>, devices: Devices): { text: string; tone: string } {
-  if (w.openStatus === 'closed') return { text: 'Closed', tone: 'idle' };
-  const device = devices.list.find((d) => d.deviceId === w.openDeviceId)?.hostname ?? 'another device';
-  if (w.openStatus === 'opening') return { text: `Opening on ${device}`, tone: 'busy' };
-  if (w.openStatus === 'closing') return { text: `Syncing on ${device}`, tone: 'busy' };
-  return { text: `Open on ${device}`, tone: 'live' };
-}
-
-export function StatusBadge({ window: w, devices }: { window: WindowRow; devices: Devices }) {
-  const { text, tone } = statusOf(w, devices);
-  return <span className={`badge ${tone}`}>{text}</span>;
-}
 
 /**
  * One window in a side sheet: what it is now, its roaming profile versions with their sizes and

@@ -1,7 +1,8 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
-import { Dialog, Field, NamedOptions, Status, useAction, useLoad } from '../ui';
+import { Field, NamedOptions, Status, useAction, useLoad } from '../ui';
+import { Dialog } from '../dialog';
 import { FingerprintEditor } from './fingerprint-editor';
 import {
   clearsPassword,

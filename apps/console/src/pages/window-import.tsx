@@ -3,7 +3,8 @@ import { useState } from 'react';
 import { api } from '../api';
 import { download, toCsv } from './csv';
 import { can, useSession } from '../session';
-import { Dialog, Field, Status } from '../ui';
+import { Field, Status } from '../ui';
+import { Dialog } from '../dialog';
 import { guessMapping, IMPORT_FIELDS, PROXY_PARTS, toImportRow } from './import-columns';
 import type { Target } from './import-columns';
 

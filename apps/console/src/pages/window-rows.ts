@@ -1,11 +1,16 @@
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { api } from '../api';
+import { api, takePrefetched } from '../api';
 import type { WindowRow } from './window-changes';
 
 /** The cloud's largest page: a screen of rows is one or two requests. */
 export const ROWS_PER_PAGE = 100;
 /** Pages kept at most; those farthest from the screen go first (100,000 windows are never all held). */
 const PAGES_KEPT = 60;
+/**
+ * How long the pages on screen must stay the same before they are asked for: a list flown
+ * through asks only where it stops, not for every page it passed.
+ */
+const SETTLE_MS = 60;
 
 type Query = Record<string, unknown>;
 
@@ -30,7 +35,11 @@ export function useWindowRows(query: Query, live: number) {
       if ((!fresh && pages.current.has(page)) || loading.current.has(page)) return;
       const mine = generation.current;
       loading.current.add(page);
-      api<{ list: WindowRow[]; total: number }>('/browser/list', { ...JSON.parse(key), page, pageSize: ROWS_PER_PAGE })
+      const body = { ...(JSON.parse(key) as Query), page, pageSize: ROWS_PER_PAGE };
+      (
+        takePrefetched<{ list: WindowRow[]; total: number }>('/browser/list', body) ??
+        api<{ list: WindowRow[]; total: number }>('/browser/list', body)
+      )
         .then(
           (answer) => {
             if (mine !== generation.current) return;
@@ -49,13 +58,25 @@ export function useWindowRows(query: Query, live: number) {
     [key],
   );
 
+  const settle = useRef<{ pages: string; timer: ReturnType<typeof setTimeout> | null }>({ pages: '', timer: null });
   const ensure = useCallback(
     (first: number, last: number) => {
       onScreen.current = [first, last];
-      for (let page = Math.floor(first / ROWS_PER_PAGE); page <= Math.floor(last / ROWS_PER_PAGE); page++) load(page);
+      const [from, to] = [Math.floor(first / ROWS_PER_PAGE), Math.floor(last / ROWS_PER_PAGE)];
+      const wanted = `${from}-${to}`;
+      if (wanted === settle.current.pages) return;
+      if (settle.current.timer) clearTimeout(settle.current.timer);
+      settle.current = {
+        pages: wanted,
+        timer: setTimeout(() => {
+          settle.current.timer = null;
+          for (let page = from; page <= to; page++) load(page);
+        }, SETTLE_MS),
+      };
     },
     [load],
   );
+  useEffect(() => () => void (settle.current.timer && clearTimeout(settle.current.timer)), []);
 
   // A new list (or a change the cloud told of): what is on screen is read again; the rest on demand.
   useEffect(() => {

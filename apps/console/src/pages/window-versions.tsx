@@ -1,7 +1,8 @@
 import { api } from '../api';
 import { can, useSession } from '../session';
 import { ConfirmButton } from '../confirm';
-import { Dialog, Status, useAction, useLoad } from '../ui';
+import { Status, useAction, useLoad } from '../ui';
+import { Dialog } from '../dialog';
 import { plural } from '../words';
 import { authorOf } from './version-author';
 import type { Version } from './version-author';

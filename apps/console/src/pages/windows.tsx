@@ -1,26 +1,31 @@
-import { lazy, Suspense, useCallback, useState } from 'react';
+import { lazy, Suspense, useCallback, useRef, useState } from 'react';
 import { api } from '../api';
 import { ColumnChooser, useColumnChoice } from '../column-chooser';
 import { can, useSession } from '../session';
 import { Status, useAction, useLoad } from '../ui';
 import { VirtualTable } from '../virtual-table';
 import type { ListColumn, ListSort } from '../virtual-table';
-import { BulkAssign, ProxyCell, proxyText, TagsCell } from './window-assign';
-import type { SavedProxyName } from './window-assign';
-import { WindowBatchBar } from './window-batch';
+import { proxyText } from './saved-proxy';
+import type { SavedProxyName } from './saved-proxy';
+import { ProxyCell, TagsCell } from './window-assign';
 import type { Named, WindowRow } from './window-changes';
 import { CloseOnDevice, DevicePicker, OpenOnDevice, useDevices } from './window-devices';
-import { StatusBadge, WindowDrawer } from './window-drawer';
+import { StatusBadge, statusOf } from './window-status';
 import { exportWindows } from './window-export';
 import { NO_FILTERS, WindowFilters, windowListQuery } from './window-filters';
-import { WindowForm } from './window-form';
 import { useWindowRows } from './window-rows';
-import { WindowVersions } from './window-versions';
 import { download } from './csv';
 
-// The import dialog (and its CSV parser) is loaded when first opened.
+// What the list itself does not show is loaded when first used: the dialogs and the sheet (Radix
+// dialog), the import (its CSV parser), the bars over a selection (Radix menus, confirmations).
 const WindowImportDialog = lazy(() => import('./window-import').then((m) => ({ default: m.WindowImportDialog })));
+const WindowForm = lazy(() => import('./window-form').then((m) => ({ default: m.WindowForm })));
+const WindowDrawer = lazy(() => import('./window-drawer').then((m) => ({ default: m.WindowDrawer })));
+const WindowVersions = lazy(() => import('./window-versions').then((m) => ({ default: m.WindowVersions })));
+const WindowBatchBar = lazy(() => import('./window-batch').then((m) => ({ default: m.WindowBatchBar })));
+const BulkAssign = lazy(() => import('./window-menus').then((m) => ({ default: m.BulkAssign })));
 
+const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const NEWEST_FIRST: ListSort = { by: 'createdAt', order: 'desc' };
 const windowsWord = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'window' : 'windows'}`;
 
@@ -43,16 +48,19 @@ export function WindowsPage({ live }: { live: number }) {
   const { page: _page, pageSize: _size, ...filtered } = windowListQuery(filters, 0, 1);
   const query = sort === NEWEST_FIRST ? filtered : { ...filtered, sortBy: sort.by, sortOrder: sort.order };
   const rows = useWindowRows(query, live);
-  const groups = useLoad(() => api<{ list: Named[] }>('/group/list', { pageSize: 100 }), [live]);
-  const tags = useLoad(() => api<{ list: Named[] }>('/tag/list', { pageSize: 100 }), [live]);
+  // The lists the rows' controls use are asked for once the first rows came: nothing competes with them.
+  const listed = rows.total !== null;
+  const after1st = <T,>(load: () => Promise<T>) => (listed ? load() : Promise.resolve(null));
+  const groups = useLoad(() => after1st(() => api<{ list: Named[] }>('/group/list', { pageSize: 100 })), [live, listed]);
+  const tags = useLoad(() => after1st(() => api<{ list: Named[] }>('/tag/list', { pageSize: 100 })), [live, listed]);
   const mayProxies = can(me, 'proxy:manage');
   const saved = useLoad(
-    () => (mayProxies ? api<{ list: SavedProxyName[] }>('/proxy/list', { pageSize: 100 }) : Promise.resolve(null)),
-    [live, mayProxies],
+    () => after1st(() => (mayProxies ? api<{ list: SavedProxyName[] }>('/proxy/list', { pageSize: 100 }) : Promise.resolve(null))),
+    [live, mayProxies, listed],
   );
   const mayEdit = can(me, 'browser:update:single');
   const mayOpen = can(me, 'browser:open');
-  const devices = useDevices(live);
+  const devices = useDevices(live, listed);
   const total = rows.total ?? 0;
   const after = rows.reload;
   const choice = useColumnChoice(
@@ -65,6 +73,9 @@ export function WindowsPage({ live }: { live: number }) {
   const current = (id: number) => rows.loaded().find((w) => w.id === id);
   const shownWindow = shown === null ? undefined : current(shown);
   const picked = [...selected.values()];
+  // The batch bar (loaded with the first selection) stays mounted once shown: what was chosen in it stays.
+  const everPicked = useRef(false);
+  if (picked.length > 0) everPicked.current = true;
   const toggle = (w: WindowRow, on: boolean) =>
     setSelected((old) => {
       const next = new Map(old);
@@ -96,28 +107,62 @@ export function WindowsPage({ live }: { live: number }) {
   const columns: ListColumn<WindowRow>[] = [
     {
       id: 'name',
+      width: '14rem',
       header: 'Name',
       sortBy: 'name',
+      text: (w) => w.name,
       cell: (w) => (
         <button type="button" className="link" onClick={() => setShown(w.id)}>
           {w.name}
         </button>
       ),
     },
-    { id: 'status', header: 'Status', cell: (w) => <StatusBadge window={w} devices={devices} /> },
-    { id: 'group', header: 'Group', cell: (w) => w.groupName || '—' },
-    { id: 'tags', header: 'Tags', cell: (w) => <TagsCell window={w} tags={tags.data?.list} mayChange={mayEdit} run={run} after={after} /> },
+    {
+      id: 'status',
+      width: '13rem',
+      header: 'Status',
+      text: (w) => statusOf(w, devices).text,
+      cell: (w) => <StatusBadge window={w} devices={devices} />,
+    },
+    { id: 'group', width: '9rem', header: 'Group', text: (w) => w.groupName || '—', cell: (w) => w.groupName || '—' },
+    {
+      id: 'tags',
+      width: '11rem',
+      header: 'Tags',
+      text: (w) => w.tags.map((t) => t.name).join(', '),
+      cell: (w) => <TagsCell window={w} tags={tags.data?.list} mayChange={mayEdit} run={run} after={after} />,
+    },
     {
       id: 'proxy',
+      width: '16rem',
       header: 'Proxy',
+      text: (w) => proxyText(w, saved.data?.list),
       cell: (w) => <ProxyCell window={w} saved={saved.data?.list} mayChange={mayEdit} run={run} after={after} />,
     },
-    { id: 'cookies', header: 'Cookies', cell: (w) => w.cookieCount },
-    { id: 'created', header: 'Created', sortBy: 'createdAt', cell: (w) => new Date(w.createdAt).toLocaleDateString() },
-    { id: 'remark', header: 'Remark', cell: (w) => <span className="clip">{w.remark}</span> },
-    { id: 'actions', header: 'Actions', cell: actions },
+    { id: 'cookies', width: '6rem', header: 'Cookies', text: (w) => w.cookieCount, cell: (w) => w.cookieCount },
+    {
+      id: 'created',
+      width: '8rem',
+      header: 'Created',
+      sortBy: 'createdAt',
+      text: (w) => DAY.format(new Date(w.createdAt)),
+      cell: (w) => DAY.format(new Date(w.createdAt)),
+    },
+    { id: 'remark', header: 'Remark', text: (w) => w.remark, cell: (w) => <span className="clip">{w.remark}</span> },
+    { id: 'actions', width: '9.5rem', header: 'Actions', cell: actions },
   ];
   const choosable = columns.filter((c) => c.id !== 'name' && c.id !== 'actions');
+  const shownColumns = columns.filter((c) => c.id === 'name' || c.id === 'actions' || choice.shows(c.id));
+  // Everything the cells show besides their window: a row is drawn again when one of these changes.
+  const cellsVersion = JSON.stringify([
+    shownColumns.map((c) => c.id),
+    devices.list.map((d) => [d.deviceId, d.hostname, d.online]),
+    devices.device?.deviceId,
+    tags.data?.list,
+    saved.data?.list.map((p) => [p.id, p.name, p.proxyType, p.host, p.port]),
+    mayEdit,
+    mayOpen,
+  ]);
 
   return (
     <>
@@ -169,21 +214,27 @@ export function WindowsPage({ live }: { live: number }) {
             </>
           )}
           {(picked.length === 1 ? mayEdit : can(me, 'browser:update:batch')) && (
-            <BulkAssign windows={picked} tags={tags.data?.list} saved={saved.data?.list ?? undefined} run={run} after={after} />
+            <Suspense fallback={null}>
+              <BulkAssign windows={picked} tags={tags.data?.list} saved={saved.data?.list ?? undefined} run={run} after={after} />
+            </Suspense>
           )}
           <button type="button" onClick={() => setSelected(new Map())}>
             Clear selection
           </button>
         </section>
       )}
-      <WindowBatchBar
-        ids={picked.map((w) => w.id)}
-        groups={groups.data?.list}
-        mayChange={picked.length === 1 ? mayEdit : can(me, 'browser:update:batch')}
-        mayDelete={can(me, 'browser:delete:recycle')}
-        run={run}
-        after={() => (setSelected(new Map()), after())}
-      />
+      {everPicked.current && (
+        <Suspense fallback={null}>
+          <WindowBatchBar
+            ids={picked.map((w) => w.id)}
+            groups={groups.data?.list}
+            mayChange={picked.length === 1 ? mayEdit : can(me, 'browser:update:batch')}
+            mayDelete={can(me, 'browser:delete:recycle')}
+            run={run}
+            after={() => (setSelected(new Map()), after())}
+          />
+        </Suspense>
+      )}
       <Status text={status || rows.error} />
       <p className="count" aria-live="polite">
         {rows.total === null ? 'Loading windows…' : windowsWord(total)}
@@ -194,7 +245,9 @@ export function WindowsPage({ live }: { live: number }) {
         total={total}
         rowAt={rows.rowAt}
         rowKey={(w) => w.id}
-        columns={columns.filter((c) => c.id === 'name' || c.id === 'actions' || choice.shows(c.id))}
+        columns={shownColumns}
+        cellsVersion={cellsVersion}
+        isSelected={(w) => selected.has(w.id)}
         onRange={onRange}
         sort={sort}
         onSort={setSort}
@@ -229,35 +282,37 @@ export function WindowsPage({ live }: { live: number }) {
         }
       />
 
-      {shownWindow && (
-        <WindowDrawer
-          window={shownWindow}
-          devices={devices}
-          proxy={proxyText(shownWindow, saved.data?.list)}
-          actions={
-            <>
-              {openClose(shownWindow, false)}
-              {mayEdit && (
-                <button type="button" onClick={() => (setShown(null), setEditing(shownWindow))}>
-                  Edit {shownWindow.name}
-                </button>
-              )}
-            </>
-          }
-          onRestore={mayEdit ? () => (setShown(null), setVersionsOf(shownWindow)) : undefined}
-          onClose={() => setShown(null)}
-          live={live}
-        />
-      )}
-      {editing && (
-        <WindowForm
-          window={editing === 'new' ? null : editing}
-          groups={groups.data?.list ?? []}
-          onClose={() => setEditing(null)}
-          onSaved={() => (setEditing(null), after())}
-        />
-      )}
-      {versionsOf && <WindowVersions window={versionsOf} onClose={() => setVersionsOf(null)} />}
+      <Suspense fallback={null}>
+        {shownWindow && (
+          <WindowDrawer
+            window={shownWindow}
+            devices={devices}
+            proxy={proxyText(shownWindow, saved.data?.list)}
+            actions={
+              <>
+                {openClose(shownWindow, false)}
+                {mayEdit && (
+                  <button type="button" onClick={() => (setShown(null), setEditing(shownWindow))}>
+                    Edit {shownWindow.name}
+                  </button>
+                )}
+              </>
+            }
+            onRestore={mayEdit ? () => (setShown(null), setVersionsOf(shownWindow)) : undefined}
+            onClose={() => setShown(null)}
+            live={live}
+          />
+        )}
+        {editing && (
+          <WindowForm
+            window={editing === 'new' ? null : editing}
+            groups={groups.data?.list ?? []}
+            onClose={() => setEditing(null)}
+            onSaved={() => (setEditing(null), after())}
+          />
+        )}
+        {versionsOf && <WindowVersions window={versionsOf} onClose={() => setVersionsOf(null)} />}
+      </Suspense>
     </>
   );
 }
