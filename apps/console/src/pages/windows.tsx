@@ -4,13 +4,12 @@ import { ColumnChooser, useColumnChoice } from '../column-chooser';
 import { can, useSession } from '../session';
 import { Status, useAction, useLoad } from '../ui';
 import { VirtualTable } from '../virtual-table';
-import type { ListColumn, ListSort } from '../virtual-table';
+import type { ListSort } from '../virtual-table';
 import { proxyText } from './saved-proxy';
 import type { SavedProxyName } from './saved-proxy';
-import { ProxyCell, TagsCell } from './window-assign';
+import { windowColumns } from './window-columns';
 import type { Named, WindowRow } from './window-changes';
 import { CloseOnDevice, DevicePicker, OpenOnDevice, useDevices } from './window-devices';
-import { StatusBadge, statusOf } from './window-status';
 import { exportWindows } from './window-export';
 import { NO_FILTERS, WindowFilters, windowListQuery } from './window-filters';
 import { useWindowRows } from './window-rows';
@@ -25,7 +24,6 @@ const WindowVersions = lazy(() => import('./window-versions').then((m) => ({ def
 const WindowBatchBar = lazy(() => import('./window-batch').then((m) => ({ default: m.WindowBatchBar })));
 const BulkAssign = lazy(() => import('./window-menus').then((m) => ({ default: m.BulkAssign })));
 
-const DAY = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
 const NEWEST_FIRST: ListSort = { by: 'createdAt', order: 'desc' };
 const windowsWord = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'window' : 'windows'}`;
 
@@ -93,64 +91,17 @@ export function WindowsPage({ live }: { live: number }) {
     ) : (
       <CloseOnDevice windows={[w]} devices={devices} run={run} after={after} label={`Close ${w.name}`} text={short ? 'Close' : undefined} />
     ));
-  const actions = (w: WindowRow) => (
-    <span className="row-actions">
-      {openClose(w, true)}
-      {mayEdit && (
-        <button type="button" aria-label={`Edit ${w.name}`} onClick={() => setEditing(w)}>
-          Edit
-        </button>
-      )}
-    </span>
-  );
-
-  const columns: ListColumn<WindowRow>[] = [
-    {
-      id: 'name',
-      width: '14rem',
-      header: 'Name',
-      sortBy: 'name',
-      text: (w) => w.name,
-      cell: (w) => (
-        <button type="button" className="link" onClick={() => setShown(w.id)}>
-          {w.name}
-        </button>
-      ),
-    },
-    {
-      id: 'status',
-      width: '13rem',
-      header: 'Status',
-      text: (w) => statusOf(w, devices).text,
-      cell: (w) => <StatusBadge window={w} devices={devices} />,
-    },
-    { id: 'group', width: '9rem', header: 'Group', text: (w) => w.groupName || '—', cell: (w) => w.groupName || '—' },
-    {
-      id: 'tags',
-      width: '11rem',
-      header: 'Tags',
-      text: (w) => w.tags.map((t) => t.name).join(', '),
-      cell: (w) => <TagsCell window={w} tags={tags.data?.list} mayChange={mayEdit} run={run} after={after} />,
-    },
-    {
-      id: 'proxy',
-      width: '16rem',
-      header: 'Proxy',
-      text: (w) => proxyText(w, saved.data?.list),
-      cell: (w) => <ProxyCell window={w} saved={saved.data?.list} mayChange={mayEdit} run={run} after={after} />,
-    },
-    { id: 'cookies', width: '6rem', header: 'Cookies', text: (w) => w.cookieCount, cell: (w) => w.cookieCount },
-    {
-      id: 'created',
-      width: '8rem',
-      header: 'Created',
-      sortBy: 'createdAt',
-      text: (w) => DAY.format(new Date(w.createdAt)),
-      cell: (w) => DAY.format(new Date(w.createdAt)),
-    },
-    { id: 'remark', header: 'Remark', text: (w) => w.remark, cell: (w) => <span className="clip">{w.remark}</span> },
-    { id: 'actions', width: '9.5rem', header: 'Actions', cell: actions },
-  ];
+  const columns = windowColumns({
+    devices,
+    tags: tags.data?.list,
+    saved: saved.data?.list,
+    mayEdit,
+    run,
+    after,
+    openClose: (w) => openClose(w, true),
+    onShow: (w) => setShown(w.id),
+    onEdit: setEditing,
+  });
   const choosable = columns.filter((c) => c.id !== 'name' && c.id !== 'actions');
   const shownColumns = columns.filter((c) => c.id === 'name' || c.id === 'actions' || choice.shows(c.id));
   // Everything the cells show besides their window: a row is drawn again when one of these changes.
