@@ -172,7 +172,8 @@ describe('console: the windows list', () => {
       'flex',
       '"Name"',
     ]);
-    expect(await page.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth + 1)).toBe(true);
+    // Laid out again after the resize: the page itself never scrolls sideways.
+    await page.waitForFunction(() => document.documentElement.scrollWidth <= window.innerWidth + 1, undefined, { timeout: 5_000 });
     const card = await rows().first().boundingBox();
     expect(card!.width).toBeLessThan(390);
     await screenshot(page, 'windows-cards-phone');

@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useEffect, useRef } from 'react';
+import { memo, useDeferredValue, useEffect, useRef } from 'react';
 import type { ReactNode } from 'react';
 
 /** A column of a long list: its header, what a row shows, and the field it sorts by when the list can sort on it. */
@@ -78,6 +78,9 @@ export function VirtualTable<T>(props: {
   if (!virtualizer.isScrolling) flying.current = false;
   else if (Math.abs(offset - lastOffset.current) > FAST_PX) flying.current = true;
   lastOffset.current = offset;
+  // Into plain text at once; back to full rows in a deferred render React slices between frames.
+  const settled = useDeferredValue(!flying.current);
+  const lite = flying.current || !settled;
   useEffect(() => {
     if (scroller.current) scroller.current.scrollTop = 0;
   }, [props.resetKey]);
@@ -152,7 +155,7 @@ export function VirtualTable<T>(props: {
                 measure={measure}
                 version={props.cellsVersion}
                 selected={row !== undefined && (props.isSelected?.(row) ?? false)}
-                lite={flying.current}
+                lite={lite}
               />
             );
           })}

@@ -1,4 +1,4 @@
-import { useCallback, useEffect, useRef, useState } from 'react';
+import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
 import { api, takePrefetched } from '../api';
 import type { WindowRow } from './window-changes';
 
@@ -52,7 +52,8 @@ export function useWindowRows(query: Query, live: number) {
         )
         .finally(() => {
           if (mine === generation.current) loading.current.delete(page);
-          setTick((t) => t + 1);
+          // Drawn in a transition: React draws the rows a page brings a few at a time between frames.
+          startTransition(() => setTick((t) => t + 1));
         });
     },
     [key],
