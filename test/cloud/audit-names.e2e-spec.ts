@@ -50,5 +50,10 @@ describe('names beside ids: the audit trail and profile versions', () => {
     expect(commit.code).toBe(0);
     const versions = await cloud.post('/browser/profile/versions', { uuid: w.uuid }, owner.token);
     expect(versions.data.list).toEqual([expect.objectContaining({ version: 1, deviceId: owner.deviceId, deviceName: 'desk' })]);
+    // The audit trail names the device the same way; one the team never saw has no name.
+    const trail = await cloud.post('/audit/list', { windowId: w.id, kind: 'window.profile_committed' }, owner.token);
+    expect(trail.data.list).toEqual([expect.objectContaining({ deviceId: owner.deviceId, deviceName: 'desk' })]);
+    const online = await cloud.post('/audit/list', { kind: 'device.online' }, owner.token);
+    expect(online.data.list[0]).toMatchObject({ deviceId: owner.deviceId, deviceName: 'desk' });
   });
 });

@@ -129,7 +129,7 @@ describe('console: the windows list', () => {
     const sheet = page.getByRole('dialog', { name: 'sheet window' });
     await sheet.getByText('No version yet').waitFor();
     expect(await sheet.locator('dd').allTextContents()).toContain('3');
-    await sheet.getByText(/window created/).waitFor();
+    await sheet.getByText(/Window created/).waitFor();
     expect(await sheet.getByText(`by ${owner.email}`).count()).toBeGreaterThan(0);
 
     // A device opens it, syncs and closes: the badge follows each step live, and the version shows.

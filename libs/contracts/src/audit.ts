@@ -61,6 +61,8 @@ export interface AuditEventResponse {
   windowName: string | null;
   groupId: number | null;
   deviceId: string | null;
+  /** The hostname the device registered with in this team; null when there is none or the team never saw it. */
+  deviceName: string | null;
   data: Record<string, unknown>;
   createdAt: string;
 }

@@ -30,11 +30,13 @@ export class AuditStore {
     if (filter.until !== undefined) where.push(`e.created_at < $${params.push(filter.until)}`);
     const clause = where.join(' AND ');
     const [rows, [{ total }]] = await Promise.all([
-      // The actor's email and the window's name ride along: a window deleted for good has none.
+      // The actor's email, the window's name and the device's hostname ride along: a window deleted
+      // for good has none, nor a device the team never saw.
       this.db.query<AuditRow[]>(
-        `SELECT e.*, u.email AS actor_email, w.name AS window_name FROM audit_events e
+        `SELECT e.*, u.email AS actor_email, w.name AS window_name, d.hostname AS device_name FROM audit_events e
          LEFT JOIN users u ON u.id = e.actor_id
          LEFT JOIN windows w ON w.id = e.window_id AND w.team_id = e.team_id
+         LEFT JOIN devices d ON d.device_id = e.device_id AND d.team_id = e.team_id
          WHERE ${clause} ORDER BY e.id DESC LIMIT ${take} OFFSET ${offset}`,
         params,
       ),

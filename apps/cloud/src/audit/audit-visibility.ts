@@ -15,6 +15,7 @@ export interface AuditRow {
   /** Only on rows of the trail's list, joined in its statement. */
   actor_email?: string | null;
   window_name?: string | null;
+  device_name?: string | null;
 }
 
 /**
@@ -63,7 +64,7 @@ function withoutSessionId(data: Record<string, unknown>): Record<string, unknown
 }
 
 /** An event as the event stream sends it (the list adds names: `listedAuditView`). */
-export function auditView(row: AuditRow): Omit<AuditEventResponse, 'actorEmail' | 'windowName'> {
+export function auditView(row: AuditRow): Omit<AuditEventResponse, 'actorEmail' | 'windowName' | 'deviceName'> {
   return {
     id: Number(row.id),
     kind: row.kind as AuditKind,
@@ -78,7 +79,12 @@ export function auditView(row: AuditRow): Omit<AuditEventResponse, 'actorEmail' 
 
 /** An event as `/audit/list` answers it: with the actor's email and the window's name joined in its statement. */
 export function listedAuditView(row: AuditRow): AuditEventResponse {
-  return { ...auditView(row), actorEmail: row.actor_email ?? null, windowName: row.window_name ?? null };
+  return {
+    ...auditView(row),
+    actorEmail: row.actor_email ?? null,
+    windowName: row.window_name ?? null,
+    deviceName: row.device_name ?? null,
+  };
 }
 
 /** The SQL form of `visibleTo` for the window part, for lists filtered in the database. */

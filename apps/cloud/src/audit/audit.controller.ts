@@ -15,7 +15,7 @@ export class AuditController {
   @HttpCode(200)
   @RequirePermission(
     'team:manage',
-    "The team's audit trail, newest first; filters by window, actor, kind and time. Each event names its actor (actorEmail, null for the cloud's own jobs) and its window (windowName, null once the window is deleted for good) beside their ids",
+    "The team's audit trail, newest first; filters by window, actor, kind and time. Each event names its actor (actorEmail, null for the cloud's own jobs) its window (windowName, null once the window is deleted for good) and its device (deviceName, the hostname it registered with) beside their ids",
   )
   async list(@CurrentAuth() auth: AuthContext, @Body() dto: ListAuditDto) {
     return ok(await this.audit.list(auth, dto));

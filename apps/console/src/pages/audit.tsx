@@ -142,7 +142,7 @@ export function AuditPage({ live }: { live: number }) {
             { header: 'What', cell: (e) => kindLabel(e.kind) },
             { header: 'Who', cell: (e) => (e.actorId === null ? 'The cloud' : (e.actorEmail ?? 'A former member')) },
             { header: 'Window', cell: (e) => (e.windowId === null ? '' : (e.windowName ?? 'A window deleted for good')) },
-            { header: 'Device', cell: (e) => e.deviceId ?? '' },
+            { header: 'Device', cell: (e) => e.deviceName ?? (e.deviceId ? 'A device this team does not know' : '') },
             { header: 'Details', cell: (e) => <Details data={e.data} /> },
           ]}
         />

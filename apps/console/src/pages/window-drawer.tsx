@@ -1,5 +1,6 @@
 import * as Sheet from '@radix-ui/react-dialog';
 import type { ReactNode } from 'react';
+import { AUDIT_KIND_LABELS } from '@cos/contracts/audit';
 import { api } from '../api';
 import { can, useSession } from '../session';
 import { useLoad } from '../ui';
@@ -19,6 +20,8 @@ interface WindowEvent {
   createdAt: string;
   data: Record<string, unknown>;
 }
+
+const auditKindLabel = (kind: string) => (AUDIT_KIND_LABELS as Record<string, string>)[kind] ?? kind;
 
 export const megabytes = (bytes: number) => `${(bytes / 1048576).toFixed(1)} MB`;
 const when = (at: string) => new Date(at).toLocaleString();
@@ -129,7 +132,7 @@ export function WindowDrawer(props: {
               <ul className="activity">
                 {events.data?.list.map((e) => (
                   <li key={e.id}>
-                    <time dateTime={e.createdAt}>{when(e.createdAt)}</time> — {e.kind.replace(/[._]/g, ' ')}
+                    <time dateTime={e.createdAt}>{when(e.createdAt)}</time> — {auditKindLabel(e.kind)}
                     {e.actorEmail ? ` by ${e.actorEmail}` : e.actorId === null ? ' by the cloud' : ''}
                   </li>
                 ))}
