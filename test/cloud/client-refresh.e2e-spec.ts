@@ -45,6 +45,33 @@ describe("the agent's cloud client after its access token ran out", () => {
     expect((await client.call('/browser/list', {})).code).toBe(0);
   });
 
+  it('a late 401 whose rotated pair has run out as well refreshes that pair and goes on', async () => {
+    let stored: CloudSession | null = null;
+    let staleOnce: CloudSession | null = null;
+    const store = {
+      load: () => {
+        const answer = staleOnce ?? stored;
+        staleOnce = null;
+        return answer;
+      },
+      save: (s: CloudSession) => (stored = s),
+      clear: () => (stored = null),
+    };
+    const client = new CloudClient(cloud.url, store);
+    await client.login(owner.email, owner.password);
+    await pause(2_100);
+    const before = stored!;
+    expect((await client.call('/auth/me', {})).code).toBe(0);
+    const rotated = stored!;
+    // The rotated pair's access token runs out before the stale call's 401 comes back.
+    await pause(2_100);
+    staleOnce = before;
+    expect((await client.call('/auth/me', {})).code).toBe(0);
+    expect(stored).not.toBeNull();
+    expect(stored!.refreshToken).not.toBe(rotated.refreshToken);
+    expect((await client.call('/browser/list', {})).code).toBe(0);
+  });
+
   it('many calls at once after the token ran out all answer and leave one live session', async () => {
     let stored: CloudSession | null = null;
     const client = new CloudClient(cloud.url, { load: () => stored, save: (s) => (stored = s), clear: () => (stored = null) });

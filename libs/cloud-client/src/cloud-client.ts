@@ -118,13 +118,20 @@ export class CloudClient {
     return download!;
   }
 
-  /** Runs `request` with the access token, once more after a refresh when the token had expired. */
+  /** Runs `request` with the access token, again after a refresh when the token had expired. */
   private async withSession<T>(request: (token: string) => Promise<ApiEnvelope<T>>): Promise<ApiEnvelope<T>> {
     const session = this.store.load();
     if (!session) throw new UnauthorizedError('Agent not logged in');
-    let answer = await request(session.accessToken);
-    if (answer.code === ResultCode.Unauthorized && session.kind === 'password' && (await this.refresh(session))) {
-      answer = await request(this.store.load()!.accessToken);
+    let tried = session;
+    let answer = await request(tried.accessToken);
+    // Twice at most: a call that went on with a pair another call rotated may find that pair's
+    // access token run out too (a slow answer, a short lifetime); it refreshes that pair then.
+    for (let round = 0; round < 2 && answer.code === ResultCode.Unauthorized && tried.kind === 'password'; round++) {
+      if (!(await this.refresh(tried))) break;
+      const next = this.store.load();
+      if (!next) break;
+      tried = next;
+      answer = await request(tried.accessToken);
     }
     return answer;
   }
