@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Response } from 'express';
 import { DataSource } from 'typeorm';
@@ -36,7 +36,7 @@ const yieldToOthers = () => new Promise<void>((resolve) => setImmediate(resolve)
  * stands when the listener comes back after a loss, before anything else is sent.
  */
 @Injectable()
-export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
+export class EventHub implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger(EventHub.name);
   private readonly streams = new Set<EventStream>();
   /** Open streams per session (or API token), user and team, for the caps. */
@@ -44,6 +44,8 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
   /** Ids already offered to the streams. */
   private readonly dispatched = new Set<number>();
   private newestSeen = 0;
+  /** Set when the instance stops: no stream starts after. */
+  private stopping = false;
   private queue: Promise<void> = Promise.resolve();
   private poller?: NodeJS.Timeout;
   private readonly heartbeat: NodeJS.Timeout;
@@ -80,7 +82,12 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
     this.newestSeen = await this.newestId();
   }
 
-  onApplicationShutdown(): void {
+  /**
+   * Before the HTTP server closes: it waits for every open answer, and a stream never ends by
+   * itself (a stop with a console open would hang).
+   */
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
     clearInterval(this.poller);
     clearInterval(this.heartbeat);
     for (const stream of this.streams) stream.end();
@@ -110,6 +117,11 @@ export class EventHub implements OnApplicationBootstrap, OnApplicationShutdown {
   open(auth: AuthContext, after: number, res: Response): void {
     // Gone while the start was read: 'close' came already and would never be heard.
     if (!res.socket || res.socket.destroyed) return;
+    // A stopping instance lets the client go (it reconnects, to another instance behind a balancer).
+    if (this.stopping) {
+      res.socket.destroy();
+      return;
+    }
     if (answeredEventStreamHead(res)) return;
     const keys = this.keysOf(auth);
     const limits = [this.caps.session, this.caps.user, this.caps.team];
