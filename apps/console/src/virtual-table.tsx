@@ -1,6 +1,6 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useDeferredValue, useEffect, useRef } from 'react';
-import type { ReactNode } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import type { CSSProperties, ReactNode } from 'react';
 
 /** A column of a long list: its header, what a row shows, and the field it sorts by when the list can sort on it. */
 export interface ListColumn<T> {
@@ -93,12 +93,22 @@ export function VirtualTable<T>(props: {
   }, [first, last, onRange]);
 
   const columns = props.columns;
+  const columnsWidth = useMemo(() => widthOf(columns, !!props.select), [columns, props.select]);
+  // Another set of columns starts at the left edge again, not where the wider one was scrolled.
+  useEffect(() => {
+    if (scroller.current) scroller.current.scrollLeft = 0;
+  }, [columnsWidth]);
   const span = columns.length + (props.select ? 1 : 0);
   const before = items[0]?.start ?? 0;
   const after = items.length ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
   return (
     <div className="table-scroll" ref={scroller} role="region" aria-label={`${props.label}, scrollable`} tabIndex={0}>
-      <table aria-label={props.label} aria-rowcount={props.total + 1} className="cards">
+      <table
+        aria-label={props.label}
+        aria-rowcount={props.total + 1}
+        className="cards"
+        style={{ '--columns-width': `${columnsWidth}rem` } as CSSProperties}
+      >
         <thead>
           <tr aria-rowindex={1}>
             {props.select && (
@@ -185,6 +195,17 @@ interface RowProps<T> {
 }
 
 /** One row, drawn again only when its row, selection or the cells' version changes. */
+/** A column without a width takes what is left, at least this many rem. */
+const REST_REM = 12;
+const SELECT_REM = 2.75;
+
+/** The table's least width in rem: its columns' widths side by side (rem widths only). */
+function widthOf(columns: readonly { width?: string }[], select: boolean): number {
+  let rem = select ? SELECT_REM : 0;
+  for (const column of columns) rem += column.width?.endsWith('rem') ? parseFloat(column.width) : REST_REM;
+  return rem;
+}
+
 const Row = memo(
   function Row<T>({ row, index, columns, select, span, measure, lite }: RowProps<T>) {
     return (
