@@ -195,9 +195,12 @@ describe('the default install over a working day, a pause, a restart and the nex
     expect(third.version).toBeGreaterThan(first.version!);
 
     // Rolled back in the console to the first day's version: the next open has the first day's cookies.
-    await page.getByRole('button', { name: 'Versions' }).click();
+    await page.getByRole('button', { name: 'Journey shop', exact: true }).click();
+    await page.getByRole('button', { name: 'Restore an earlier version…' }).click();
     const versions = page.getByRole('dialog');
     await versions.getByRole('button', { name: 'Restore 1', exact: true }).click();
+    // Asked first, naming what will happen; then done.
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Restore version 1', exact: true }).click();
     // A restore is a new version made from the old one: history moves forward, nothing is dropped.
     await versions.getByText(/\(current\).*restored from 1/).waitFor();
     const afterRestore = (await call('/browser/profile/versions', { uuid })).data;

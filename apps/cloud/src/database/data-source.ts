@@ -22,6 +22,7 @@ import { Variables1763900000140 } from './migrations/1763900000140-Variables';
 import { RunShots1763900000150 } from './migrations/1763900000150-RunShots';
 import { Invitations1763900000160 } from './migrations/1763900000160-Invitations';
 import { WindowNameOrder1763900000170 } from './migrations/1763900000170-WindowNameOrder';
+import { WindowNameOrderCaseless1763900000180 } from './migrations/1763900000180-WindowNameOrderCaseless';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -46,6 +47,7 @@ export const MIGRATIONS = [
   RunShots1763900000150,
   Invitations1763900000160,
   WindowNameOrder1763900000170,
+  WindowNameOrderCaseless1763900000180,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

@@ -83,7 +83,7 @@ export interface WindowChanges {
 }
 
 /** The column each sort field orders by (ties go by id in the same direction). */
-const SORT_COLUMNS: Record<WindowSortField, string> = { createdAt: 'w.created_at', name: 'w.name' };
+const SORT_COLUMNS: Record<WindowSortField, string> = { createdAt: 'w.created_at', name: 'lower(w.name)' };
 const orderColumnOf = (bin: Bin) => (bin === 'live' ? 'w.created_at' : 'w.deleted_at');
 const binCondition = (bin: Bin) => `w.deleted_at IS ${bin === 'live' ? '' : 'NOT '}NULL`;
 const PAGE_FROM = (ids: string) => `unnest(ARRAY(${ids})) WITH ORDINALITY AS p(id, n) JOIN windows w ON w.id = p.id`;
