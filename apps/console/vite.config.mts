@@ -9,5 +9,18 @@ export default defineConfig({
   // The types and lists the API is built on, shared with the cloud (the console imports nothing else of the server).
   resolve: { alias: { '@cos/contracts': fileURLToPath(new URL('../../libs/contracts/src', import.meta.url)) } },
   oxc: { jsx: { runtime: 'automatic' } },
-  build: { outDir: '../../dist/vite/console', emptyOutDir: true, sourcemap: false, target: 'es2022' },
+  build: {
+    outDir: '../../dist/vite/console',
+    emptyOutDir: true,
+    sourcemap: false,
+    target: 'es2022',
+    rollupOptions: {
+      // The UI library's "use client" marks are for server-rendering frameworks; a browser-only
+      // bundle drops them by design, so the warning for each of its files is left out of `npm start`.
+      onwarn(warning, warn) {
+        if (warning.code === 'MODULE_LEVEL_DIRECTIVE' && warning.message.includes('"use client"')) return;
+        warn(warning);
+      },
+    },
+  },
 });
