@@ -20,13 +20,14 @@ export function useLoad<T>(load: () => Promise<T>, deps: unknown[]): { data: T |
 }
 
 /** How a run reports success (instead of "what: done") and how it is taken back, if it can be. */
-export interface RunOptions {
-  done?: string;
+export interface RunOptions<T = unknown> {
+  /** What the status line says when it went through; from the action's answer when a function. */
+  done?: string | ((answer: T) => string);
   undo?: { what: string; action: () => Promise<unknown>; done: string };
 }
 
 /** Runs `action` as `what`; true when it went through. */
-export type Run = (what: string, action: () => Promise<unknown>, options?: RunOptions) => Promise<boolean>;
+export type Run = <T>(what: string, action: () => Promise<T>, options?: RunOptions<T>) => Promise<boolean>;
 
 /** The last action that can be undone: the status line showing its text offers Undo (one at a time, page-wide). */
 let undoable: { text: string; undo: NonNullable<RunOptions['undo']>; outcome: string } | null = null;
@@ -48,8 +49,9 @@ export function useAction(): { status: string; run: Run } {
   const [status, setStatus] = useState('');
   const run = useCallback<Run>(async (what, action, options) => {
     try {
-      await action();
-      const text = options?.done ?? `${what}: done`;
+      const answer = await action();
+      const done = options?.done;
+      const text = typeof done === 'function' ? done(answer) : (done ?? `${what}: done`);
       setUndoable(options?.undo ? { text, undo: options.undo, outcome: '' } : null);
       setStatus(text);
       return true;

@@ -1,9 +1,21 @@
 import { useState } from 'react';
 import { api } from '../api';
-import { Table } from '../table';
 import { ConfirmButton } from '../confirm';
-import { ButtonRow, Empty, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { Dialog } from '../dialog';
+import { Table } from '../table';
+import { ButtonRow, Empty, Status, useAction, useLoad } from '../ui';
+import { plural } from '../words';
+import { EMPTY_PROXY, ProxyFields, ProxyForm } from './proxy-form';
 import { ProxyImportDialog } from './proxy-import';
+
+interface LastCheck {
+  status: 'unchecked' | 'ok' | 'failed';
+  ip: string;
+  country: string;
+  timezone: string;
+  message: string;
+  checkedAt: string | null;
+}
 
 interface SavedProxy {
   id: number;
@@ -13,67 +25,93 @@ interface SavedProxy {
   port: number;
   proxyUserName: string;
   hasProxyPassword: boolean;
-  lastCheck: {
-    ok: boolean;
-    ip?: string;
-    country?: string;
-    latencyMs?: number;
-    reason?: string;
-    message?: string;
-    checkedAt?: string;
-  } | null;
+  windowCount: number;
+  lastCheck: LastCheck;
 }
 
-function lastCheckText(check: SavedProxy['lastCheck']): string {
-  if (!check) return 'never';
-  if (check.ok) return `ok: ${check.ip ?? ''} ${check.country ?? ''} ${check.latencyMs ?? ''} ms`;
-  return `failed: ${check.message ?? check.reason ?? ''}`;
+/** What `/proxy/check` answers: the exit it found, or why it could not go through. */
+type CheckAnswer =
+  { ok: true; ip: string; country: string; timezone: string; latencyMs: number } | { ok: false; reason: string; message: string };
+
+const WHEN = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+/** The exit a check found, in words ("198.51.100.20, FR, Europe/Paris"). */
+const exitOf = (c: { ip: string; country: string; timezone: string }) => [c.ip, c.country, c.timezone].filter(Boolean).join(', ');
+
+function LastCheckCell({ check }: { check: LastCheck }) {
+  if (check.status === 'unchecked') return <span className="badge idle">Not checked yet</span>;
+  const when = check.checkedAt ? ` · ${WHEN.format(new Date(check.checkedAt))}` : '';
+  if (check.status === 'ok')
+    return (
+      <span>
+        <span className="badge live">Works</span> {exitOf(check)}
+        <span className="muted">{when}</span>
+      </span>
+    );
+  return (
+    <span>
+      <span className="badge bad">Failed</span> {check.message || 'no reason given'}
+      <span className="muted">{when}</span>
+    </span>
+  );
 }
+
+/** A check that could not go through is a failure on the status line, with its reason. */
+async function check(p: SavedProxy): Promise<CheckAnswer> {
+  const answer = await api<CheckAnswer>('/proxy/check', { id: p.id });
+  if (!answer.ok) throw new Error(answer.message || answer.reason);
+  return answer;
+}
+
+const fieldsOf = (p: SavedProxy): ProxyFields => ({
+  name: p.name,
+  proxyType: p.proxyType,
+  host: p.host,
+  port: String(p.port),
+  proxyUserName: p.proxyUserName,
+  proxyPassword: '',
+});
 
 export function ProxiesPage({ live }: { live: number }) {
   const proxies = useLoad(() => api<{ list: SavedProxy[] }>('/proxy/list', { pageSize: 100 }), [live]);
-  const [form, setForm] = useState({ name: '', proxyType: 'http', host: '', port: '', proxyUserName: '', proxyPassword: '' });
   const { status, run } = useAction();
-  const set = (key: keyof typeof form) => (e: { target: { value: string } }) => setForm({ ...form, [key]: e.target.value });
   const [pasting, setPasting] = useState(false);
+  const [editing, setEditing] = useState<SavedProxy | null>(null);
+  const add = (form: ProxyFields) =>
+    run(`Add proxy ${form.name}`, () => api('/proxy/add', { ...form, port: Number(form.port) }), { done: `Added proxy ${form.name}` }).then(
+      (ok) => (ok && proxies.reload(), ok),
+    );
+  const save = (p: SavedProxy, form: ProxyFields) => {
+    // An empty password field keeps the saved password.
+    const { proxyPassword, ...rest } = form;
+    const body = { id: p.id, ...rest, port: Number(form.port), ...(proxyPassword ? { proxyPassword } : {}) };
+    return run(`Save proxy ${form.name}`, () => api<{ proxyPasswordCleared?: boolean }>('/proxy/update', body), {
+      done: (answer) =>
+        answer?.proxyPasswordCleared
+          ? `Saved proxy ${form.name}; its password was cleared because the address changed: type it again`
+          : `Saved proxy ${form.name}`,
+    }).then((ok) => (ok && (setEditing(null), proxies.reload()), ok));
+  };
   return (
     <>
       <button type="button" onClick={() => setPasting(true)}>
         Paste a list…
       </button>
       {pasting && <ProxyImportDialog onClose={() => setPasting(false)} onSaved={proxies.reload} />}
-      <form
-        className="toolbar"
-        onSubmit={(e) => {
-          e.preventDefault();
-          void run('Add proxy', () => api('/proxy/add', { ...form, port: Number(form.port) })).then((ok) => ok && proxies.reload());
-        }}
-      >
-        <Field label="Name">
-          <input required value={form.name} onChange={set('name')} />
-        </Field>
-        <Field label="Type">
-          <select value={form.proxyType} onChange={set('proxyType')}>
-            {['http', 'https', 'socks5', 'ssh'].map((t) => (
-              <option key={t}>{t}</option>
-            ))}
-          </select>
-        </Field>
-        <Field label="Host">
-          <input required value={form.host} onChange={set('host')} />
-        </Field>
-        <Field label="Port">
-          <input required inputMode="numeric" value={form.port} onChange={set('port')} />
-        </Field>
-        <Field label="User name">
-          <input autoComplete="off" value={form.proxyUserName} onChange={set('proxyUserName')} />
-        </Field>
-        <Field label="Password">
-          <input type="password" autoComplete="new-password" value={form.proxyPassword} onChange={set('proxyPassword')} />
-        </Field>
-        <button type="submit">Add proxy</button>
-      </form>
-      <Status text={status || proxies.error} />
+      <ProxyForm className="toolbar" label="Add a proxy" initial={EMPTY_PROXY} submitLabel="Add proxy" onSubmit={add} />
+      {!editing && <Status text={status || proxies.error} />}
+      {editing && (
+        <Dialog title={`Edit proxy ${editing.name}`} onClose={() => setEditing(null)}>
+          <ProxyForm
+            label={`Proxy ${editing.name}`}
+            initial={fieldsOf(editing)}
+            editing={{ hasPassword: editing.hasProxyPassword }}
+            submitLabel="Save"
+            onSubmit={(form) => save(editing, form)}
+          />
+          <Status text={status} />
+        </Dialog>
+      )}
       {proxies.data?.list.length === 0 ? (
         <Empty>No saved proxies yet. Add one with the form above, or paste a list with Paste a list…; windows can then pick it.</Empty>
       ) : (
@@ -84,15 +122,26 @@ export function ProxiesPage({ live }: { live: number }) {
           columns={[
             { header: 'Name', cell: (p) => p.name },
             { header: 'Endpoint', cell: (p) => `${p.proxyType}://${p.proxyUserName ? `${p.proxyUserName}@` : ''}${p.host}:${p.port}` },
-            { header: 'Password', cell: (p) => (p.hasProxyPassword ? 'set' : 'not set') },
-            { header: 'Last check', cell: (p) => lastCheckText(p.lastCheck) },
+            { header: 'Password', cell: (p) => (p.hasProxyPassword ? 'Saved' : 'None') },
+            { header: 'Used by', cell: (p) => (p.windowCount ? plural(p.windowCount, 'window') : 'No window') },
+            { header: 'Last check', cell: (p) => <LastCheckCell check={p.lastCheck} /> },
             {
               header: 'Actions',
               cell: (p) => (
                 <ButtonRow>
-                  <RunButton run={run} what={`Check ${p.name}`} action={() => api('/proxy/check', { id: p.id })} after={proxies.reload}>
+                  <button
+                    type="button"
+                    onClick={() =>
+                      void run(`Check ${p.name}`, () => check(p), {
+                        done: (a) => (a.ok ? `Check ${p.name}: works, exit ${exitOf(a)} in ${a.latencyMs} ms` : ''),
+                      }).then(proxies.reload)
+                    }
+                  >
                     Check {p.name}
-                  </RunButton>
+                  </button>
+                  <button type="button" onClick={() => setEditing(p)}>
+                    Edit {p.name}
+                  </button>
                   <ConfirmButton
                     run={run}
                     danger
