@@ -2,7 +2,7 @@ import { Browser } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
 import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
-import { Account, registerOwner } from '../support/factories';
+import { Account, addMember, registerOwner } from '../support/factories';
 
 jest.setTimeout(180_000);
 
@@ -79,6 +79,31 @@ describe('invitations in the web console', () => {
     await page.getByRole('row').filter({ hasText: 'newcomer@example.com' }).getByRole('cell', { name: 'accepted', exact: true }).waitFor();
     await page.getByRole('cell', { name: 'See windows', exact: true }).first().waitFor();
     await Promise.all([ownerContext.close(), inviteeContext.close(), againContext.close()]);
+  });
+
+  it('says before inviting that a member with no permissions or no group will see nothing, and such a member is told why', async () => {
+    const context = await browser.newContext();
+    const page = await signInConsole(context, cloud.url, owner);
+    await page.getByRole('link', { name: 'Members' }).click();
+    await page.getByRole('button', { name: 'Invite', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Invite a member' });
+    await dialog.getByLabel('Email').fill('empty-handed@example.com');
+    const note = dialog.getByRole('note');
+    await note.filter({ hasText: 'With no permissions, empty-handed@example.com can sign in but sees no windows' }).waitFor();
+    await dialog.getByRole('checkbox', { name: 'See windows' }).check();
+    expect(await note.count()).toBe(0);
+    await dialog.getByRole('radio', { name: 'Only these groups' }).check();
+    await note.filter({ hasText: 'With no group chosen, empty-handed@example.com sees no windows' }).waitFor();
+    await dialog.getByRole('radio', { name: 'All windows' }).check();
+    expect(await note.count()).toBe(0);
+    await context.close();
+
+    const bare = await addMember(cloud, owner, { permissions: [] });
+    const memberContext = await browser.newContext();
+    const member = await signInConsole(memberContext, cloud.url, bare, 'Devices');
+    await member.getByRole('note').filter({ hasText: "Your access does not include the team's windows yet" }).waitFor();
+    expect(await member.getByText('from the Windows page').count()).toBe(0);
+    await memberContext.close();
   });
 
   it('revokes an invitation after a confirmation naming the email', async () => {

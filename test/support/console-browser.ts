@@ -23,14 +23,14 @@ export function launchChromium(): Promise<Browser> {
   });
 }
 
-/** Signs `account` in on the console at `url` and waits for its first page. */
-export async function signInConsole(context: BrowserContext, url: string, account: Account): Promise<Page> {
+/** Signs `account` in on the console at `url` and waits for its first page (Windows, unless it may not list windows). */
+export async function signInConsole(context: BrowserContext, url: string, account: Account, landing = 'Windows'): Promise<Page> {
   const page = await context.newPage();
   await page.goto(`${url}/`);
   await page.getByLabel('Email').fill(account.email);
   await page.getByLabel('Password').fill(account.password);
   await page.getByRole('button', { name: 'Sign in' }).click();
-  await page.getByRole('heading', { name: 'Windows' }).waitFor();
+  await page.getByRole('heading', { name: landing }).waitFor();
   return page;
 }
 

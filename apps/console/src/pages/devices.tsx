@@ -3,6 +3,7 @@ import { api } from '../api';
 import { Table } from '../table';
 import { Empty, Status, useLoad } from '../ui';
 import { useEffect } from 'react';
+import { can, useSession } from '../session';
 
 const GB = 1024 ** 3;
 
@@ -10,15 +11,21 @@ const GB = 1024 ** 3;
 export function DevicesPage({ live }: { live: number }) {
   const devices = useLoad(() => api<{ list: DeviceView[]; offlineAfterSeconds: number }>('/device/list'), [live]);
   const { reload } = devices;
+  const seesWindows = can(useSession(), 'browser:list');
   useEffect(() => {
     const timer = setInterval(reload, 15_000);
     return () => clearInterval(timer);
   }, [reload]);
   return (
     <>
+      {!seesWindows && (
+        <p className="notice" role="note">
+          Your access does not include the team's windows yet. Ask a team admin to give you the permissions you need on the Members page.
+        </p>
+      )}
       <p>
         A device is online while its agent keeps its line to the cloud; it is offline {devices.data?.offlineAfterSeconds ?? '…'} s after it
-        was last heard. Open windows on a device from the Windows page.
+        was last heard.{seesWindows && ' Open windows on a device from the Windows page.'}
       </p>
       <Status text={devices.error} />
       {devices.data?.list.length === 0 ? (

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api } from '../api';
 import { ButtonRow, Field, Status, useAction } from '../ui';
 import { Dialog } from '../dialog';
-import { accessBody, AccessFields, NO_ACCESS } from './member-access';
+import { accessBody, AccessFields, AccessWarning, NO_ACCESS } from './member-access';
 import type { Access } from './member-access';
 
 export function InviteForm(props: { groups: { id: number; name: string }[]; mayMakeAdmin: boolean; onClose: () => void }) {
@@ -53,6 +53,7 @@ export function InviteForm(props: { groups: { id: number; name: string }[]; mayM
             <input type="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />
           </Field>
           <AccessFields access={access} onChange={setAccess} groups={props.groups} mayMakeAdmin={props.mayMakeAdmin} />
+          <AccessWarning access={access} who={email || 'the new member'} />
           <button type="submit" className="primary">
             Create invitation link
           </button>

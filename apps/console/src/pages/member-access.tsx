@@ -93,4 +93,17 @@ export function AccessFields(props: {
   );
 }
 
-/** Invite by email: the link is shown once, whole, to be sent to the new member, who sets their own password. */
+/** What a member with these settings would not be able to do at all, said before they are saved. */
+export function AccessWarning({ access, who }: { access: Access; who: string }) {
+  if (access.role !== 'member') return null;
+  const noPermissions = access.permissions.length === 0;
+  const noGroups = access.scope === 'groups' && access.groupIds.length === 0;
+  if (!noPermissions && !noGroups) return null;
+  return (
+    <p className="notice" role="note">
+      {noPermissions
+        ? `With no permissions, ${who} can sign in but sees no windows, proxies or members until you give them some.`
+        : `With no group chosen, ${who} sees no windows until you add one.`}
+    </p>
+  );
+}

@@ -7,7 +7,7 @@ import { ConfirmButton } from '../confirm';
 import { ButtonRow, Empty, Field, Status, useAction, useLoad } from '../ui';
 import { Dialog } from '../dialog';
 import { InviteForm } from './invite-form';
-import { accessBody, AccessFields, NO_ACCESS, permissionsText, scopeText } from './member-access';
+import { accessBody, AccessFields, AccessWarning, NO_ACCESS, permissionsText, scopeText } from './member-access';
 import type { Access } from './member-access';
 
 /** An invitation as `/team/invite/list` answers it: never its token. */
@@ -179,6 +179,7 @@ function MemberForm(props: {
           </div>
         )}
         <AccessFields access={access} onChange={setAccess} groups={props.groups} mayMakeAdmin={props.mayMakeAdmin} />
+        <AccessWarning access={access} who={m?.email ?? (email || 'the new member')} />
         <button type="submit" className="primary">
           {m ? 'Save' : 'Add'}
         </button>
