@@ -9,6 +9,9 @@ export default defineConfig({
   // The types and lists the API is built on, shared with the cloud (the console imports nothing else of the server).
   resolve: { alias: { '@cos/contracts': fileURLToPath(new URL('../../libs/contracts/src', import.meta.url)) } },
   oxc: { jsx: { runtime: 'automatic' } },
+  // Written on the page's script and stylesheet tags and on <meta property="csp-nonce">; the cloud puts a
+  // fresh nonce in its place in each answer of the page (CSP_NONCE_PLACEHOLDER, apps/cloud/src/console/console-page.ts).
+  html: { cspNonce: 'cos-csp-nonce-placeholder' },
   build: {
     outDir: '../../dist/vite/console',
     emptyOutDir: true,

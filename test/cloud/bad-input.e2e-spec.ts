@@ -664,7 +664,10 @@ describe('security headers on every answer', () => {
   const consoleDir = mkdtempSync(join(tmpdir(), 'cos-console-'));
   let cloud: CloudHarness;
   beforeAll(async () => {
-    writeFileSync(join(consoleDir, 'index.html'), '<!doctype html><title>console</title>');
+    writeFileSync(
+      join(consoleDir, 'index.html'),
+      '<!doctype html><title>console</title><meta property="csp-nonce" nonce="cos-csp-nonce-placeholder">',
+    );
     cloud = await startCloud({ env: { CONSOLE_DIR: consoleDir } });
   });
   afterAll(async () => {
@@ -675,6 +678,7 @@ describe('security headers on every answer', () => {
   it('sends the policy with frame-ancestors none and X-Frame-Options DENY, on 211s, 404s, the console and the docs', async () => {
     const answers = {
       console: await cloud.raw().get('/'),
+      'console as /index.html': await cloud.raw().get('/index.html'),
       'console through /docs/..%2f': await cloud.raw().get('/docs/..%2findex.html'),
       'console through /docs/%2e%2e/': await cloud.raw().get('/docs/%2e%2e/index.html'),
       docs: await cloud.raw().get('/docs/'),
@@ -692,9 +696,20 @@ describe('security headers on every answer', () => {
     }
     // Only the OpenAPI page itself gets inline styles; the console, however reached, gets its own policy.
     expect(answers.docs.headers['content-security-policy']).toContain("style-src 'self' 'unsafe-inline'");
-    for (const name of ['console', 'console through /docs/..%2f', 'console through /docs/%2e%2e/'] as const) {
-      expect(answers[name].headers['content-security-policy']).toContain("style-src 'self';");
-      expect(answers[name].headers['content-security-policy']).toContain("script-src 'self';");
+    // The page's styles: its own files and those with this answer's nonce, however the page is reached.
+    const nonces = new Set<string>();
+    for (const name of ['console', 'console as /index.html', 'console through /docs/..%2f', 'console through /docs/%2e%2e/'] as const) {
+      const policy: string = answers[name].headers['content-security-policy'];
+      const nonce = /style-src 'self' 'nonce-([A-Za-z0-9+/]{24})';/.exec(policy)?.[1];
+      expect({ name, policy, page: answers[name].text }).toEqual({
+        name,
+        policy: expect.stringContaining("script-src 'self';"),
+        page: `<!doctype html><title>console</title><meta property="csp-nonce" nonce="${nonce}">`,
+      });
+      nonces.add(nonce!);
     }
+    expect(nonces.size).toBe(4);
+    const head = await cloud.raw().head('/');
+    expect([head.status, head.headers['content-security-policy']]).toEqual([200, expect.stringContaining("'nonce-")]);
   });
 });

@@ -31,17 +31,21 @@ describe('the web console in a real browser', () => {
     const html = await page.text();
     expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
     expect(html).not.toMatch(/<script>(?!<\/script>)/);
-    expect(html).toMatch(/<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js"><\/script>/);
+    // The page's tags carry the nonce its policy names (no placeholder of the build left).
+    const nonce = /'nonce-([^']+)'/.exec(page.headers.get('content-security-policy')!)![1];
+    const script = /<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js" nonce="([^"]+)"><\/script>/.exec(html);
+    expect([script?.[1], /<meta property="csp-nonce" nonce="([^"]+)">/.exec(html)?.[1]]).toEqual([nonce, nonce]);
+    expect(html).not.toContain('placeholder');
     // The script travels compressed and is cached for good (its name changes with its content).
-    const script = await fetch(`${cloud.url}${/src="([^"]+\.js)"/.exec(html)![1]}`, { headers: { 'Accept-Encoding': 'gzip' } });
-    expect([script.status, script.headers.get('content-encoding'), script.headers.get('cache-control')]).toEqual([
+    const asset = await fetch(`${cloud.url}${/src="([^"]+\.js)"/.exec(html)![1]}`, { headers: { 'Accept-Encoding': 'gzip' } });
+    expect([asset.status, asset.headers.get('content-encoding'), asset.headers.get('cache-control')]).toEqual([
       200,
       'gzip',
       'public, max-age=31536000, immutable',
     ]);
-    expect(page.headers.get('cache-control')).toBe('no-cache');
-    // The page revalidates by its ETag; API answers carry none (nothing revalidates a POST) and name no framework.
-    expect(page.headers.get('etag')).toEqual(expect.any(String));
+    // The page is its own in each answer (its nonce): never stored. API answers carry no ETag
+    // (nothing revalidates a POST) and name no framework.
+    expect(page.headers.get('cache-control')).toBe('no-store');
     const api = await fetch(`${cloud.url}/browser/detail`, {
       method: 'POST',
       headers: { 'Content-Type': 'application/json', Authorization: `Bearer ${owner.token}` },
@@ -101,6 +105,33 @@ describe('the web console in a real browser', () => {
     // Personal API tokens work as before.
     const token = (await cloud.post('/auth/token/create', { name: 'script' }, owner.token)).data.token;
     expect((await cloud.post('/auth/me', {}, token)).code).toBe(0);
+  });
+
+  it("holds its policy while a dialog is open: the dialog's scroll lock is a style with the page's own nonce, refused nothing", async () => {
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const page = await context.newPage();
+    const refused: string[] = [];
+    page.on('console', (message) => {
+      if (message.text().includes('Content Security Policy')) refused.push(message.text());
+    });
+    const answer = await page.goto(`${cloud.url}/`);
+    const policy = (await answer!.allHeaders())['content-security-policy'];
+    const nonce = /style-src 'self' 'nonce-([A-Za-z0-9+/=]{22,})';/.exec(policy)?.[1];
+    expect(nonce).toEqual(expect.any(String));
+    // A page's nonce is its own: the next answer carries another.
+    const again = (await fetch(`${cloud.url}/`)).headers.get('content-security-policy');
+    expect(again).not.toContain(nonce);
+    await page.getByLabel('Email').fill(owner.email);
+    await page.getByLabel('Password').fill(owner.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'New window' }).click();
+    await page.getByRole('dialog').waitFor();
+    // The page behind the dialog does not scroll (the lock's <style> was let in).
+    expect(await page.evaluate(() => getComputedStyle(document.body).overflow)).toBe('hidden');
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    expect(refused).toEqual([]);
+    await context.close();
   });
 
   it('stays responsive while the windows list is still loading: typing and clicking go through', async () => {

@@ -6,7 +6,7 @@ import compression from 'compression';
 import type { NextFunction, Request, Response } from 'express';
 import type { Server } from 'node:http';
 import { CloudConfig } from './config/cloud-config';
-import { CONSOLE_CSP, DOCS_CSP } from './console/console.module';
+import { CONSOLE_CSP, consolePage, DOCS_CSP } from './console/console-page';
 import { DeviceLines } from './devices/device-lines';
 
 /**
@@ -45,6 +45,9 @@ export function configureCloudApp(app: INestApplication): void {
     compress(request, response, next);
   });
   const config = app.get(CloudConfig);
+  // The console's page, before the static files: each answer with its own nonce.
+  const page = consolePage(config.env.CONSOLE_DIR);
+  if (page) app.use(page);
   const server = app.getHttpServer() as Server;
   // The device line is a WebSocket upgrade, outside the routes: its own Bearer check, no Origin.
   app.get(DeviceLines).attach(server);

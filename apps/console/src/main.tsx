@@ -1,5 +1,6 @@
 import { lazy, StrictMode, Suspense, useCallback, useEffect, useState } from 'react';
 import { createRoot } from 'react-dom/client';
+import { setNonce } from 'get-nonce';
 import type { MeResponse } from '@cos/contracts';
 import { api, listen, prefetch, refresh, setSignedOutHandler, signIn, signOut } from './api';
 import { ROWS_PER_PAGE } from './pages/window-rows';
@@ -10,6 +11,10 @@ import { applyStoredTheme, ThemeButton } from './theme';
 import { Field, Status } from './ui';
 import './styles.css';
 import './feedback.css';
+
+// The styles dialogs add while open (their scroll lock) carry this page's nonce, which its policy lets in.
+const nonce = document.querySelector<HTMLMetaElement>('meta[property="csp-nonce"]')?.nonce;
+if (nonce) setNonce(nonce);
 
 // The windows page comes with the console; every other page is loaded when first opened.
 const AuditPage = lazy(() => import('./pages/audit').then((m) => ({ default: m.AuditPage })));

@@ -8,23 +8,6 @@ import { CloudConfig } from '../config/cloud-config';
 import { ConfigModule } from '../config/config.module';
 import { ConsoleSessionController } from './console-session.controller';
 
-/** What the console's pages may load and talk to: their own origin only, no inline script, no framing. */
-export const CONSOLE_CSP = [
-  "default-src 'self'",
-  "script-src 'self'",
-  "style-src 'self'",
-  // blob: for run screenshots, fetched with the token and shown from memory (never a URL that carries it).
-  "img-src 'self' data: blob:",
-  "connect-src 'self'",
-  "object-src 'none'",
-  "base-uri 'none'",
-  "frame-ancestors 'none'",
-  "form-action 'self'",
-].join('; ');
-
-/** The OpenAPI page's: the console's policy with inline styles (its page has `<style>` blocks); still no framing. */
-export const DOCS_CSP = CONSOLE_CSP.replace("style-src 'self'", "style-src 'self' 'unsafe-inline'");
-
 /**
  * The web console: its built files served at `/` (the page routes with the URL's hash, so every
  * other path stays the API's), and its cookie-based sessions.
@@ -47,9 +30,9 @@ export const DOCS_CSP = CONSOLE_CSP.replace("style-src 'self'", "style-src 'self
             renderPath: '/',
             serveStaticOptions: {
               index: false,
-              // Built assets carry a content hash in their names: cached for good; the page itself is always fresh.
-              setHeaders: (response: Response, path: string) => {
-                response.setHeader('Cache-Control', path.endsWith('index.html') ? 'no-cache' : 'public, max-age=31536000, immutable');
+              // Built assets carry a content hash in their names: cached for good (the page itself is console-page.ts's).
+              setHeaders: (response: Response) => {
+                response.setHeader('Cache-Control', 'public, max-age=31536000, immutable');
               },
             },
           },
