@@ -307,6 +307,9 @@ describe('windows (seed endpoints)', () => {
       expect(await cloud.app.get(RecyclePurger).purge()).toEqual({ ran: true, deleted: 1 });
       const left = await cloud.db.query(`SELECT id FROM windows WHERE id = ANY($1)`, [[old.id, recent.id]]);
       expect(left).toEqual([{ id: recent.id }]);
+      // The bin's list says how long a window stays, so the console can say when each one goes.
+      const bin = (await cloud.post('/browser/recycle/list', { pageSize: 100 }, owner.token)).data;
+      expect([bin.retentionDays, bin.list.map((w: { id: number }) => w.id)]).toEqual([30, expect.arrayContaining([recent.id])]);
     });
   });
 

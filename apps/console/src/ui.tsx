@@ -71,9 +71,16 @@ export function RunButton(props: {
   after?: () => void;
   disabled?: boolean;
   children: ReactNode;
+  /** Its accessible name when it needs more than its text ("Restore Shop 1" for a row's "Restore"). */
+  label?: string;
 }) {
   return (
-    <button type="button" disabled={props.disabled} onClick={() => void props.run(props.what, props.action).then(props.after)}>
+    <button
+      type="button"
+      disabled={props.disabled}
+      aria-label={props.label}
+      onClick={() => void props.run(props.what, props.action).then(props.after)}
+    >
       {props.children}
     </button>
   );

@@ -6,17 +6,22 @@ import { CurrentAuth, RequirePermission } from '../access/auth.decorators';
 import { IdsDto, ListWindowsDto } from '../windows/dto/window.dto';
 import { WindowsService } from '../windows/windows.service';
 import { NoFields } from '../common/no-fields.pipe';
+import { CloudConfig } from '../config/cloud-config';
 
 @ApiTags('recycle bin')
 @Controller('browser/recycle')
 export class RecycleController {
-  constructor(private readonly windows: WindowsService) {}
+  constructor(
+    private readonly windows: WindowsService,
+    private readonly config: CloudConfig,
+  ) {}
 
   @Post('list')
   @HttpCode(200)
-  @RequirePermission('browser:list', 'Windows in the recycle bin, most recently deleted first')
+  @RequirePermission('browser:list', 'Windows in the recycle bin, most recently deleted first, and how many days one stays')
   async list(@CurrentAuth() auth: AuthContext, @Body() dto: ListWindowsDto) {
-    return ok(await this.windows.list(auth, dto, 'recycled'));
+    // retentionDays: a window deleted longer ago than this is deleted for good by the purger.
+    return ok({ ...(await this.windows.list(auth, dto, 'recycled')), retentionDays: this.config.env.RECYCLE_RETENTION_DAYS });
   }
 
   @Post('restore')

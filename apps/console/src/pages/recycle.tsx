@@ -8,18 +8,24 @@ import { plural } from '../words';
 import type { WindowRow } from './window-changes';
 
 const PAGE_SIZE = 100;
+const DAY = 24 * 60 * 60 * 1000;
 
 export function RecyclePage({ live }: { live: number }) {
   const me = useSession();
   const [page, setPage] = useState(0);
   const bin = useLoad(
-    () => api<{ list: (WindowRow & { deletedAt: string })[]; total: number }>('/browser/recycle/list', { page, pageSize: PAGE_SIZE }),
+    () =>
+      api<{ list: (WindowRow & { deletedAt: string })[]; total: number; retentionDays: number }>('/browser/recycle/list', {
+        page,
+        pageSize: PAGE_SIZE,
+      }),
     [page, live],
   );
   const { status, run } = useAction();
   const mayRestore = can(me, 'browser:recycle:restore');
   const mayPurge = can(me, 'browser:delete:permanent');
   const total = bin.data?.total ?? 0;
+  const days = bin.data?.retentionDays;
   return (
     <>
       {mayPurge && total > 0 && (
@@ -39,6 +45,12 @@ export function RecyclePage({ live }: { live: number }) {
           </ConfirmButton>
         </div>
       )}
+      {days !== undefined && (
+        <p>
+          A window stays here {plural(days, 'day')} after it was deleted, then it is deleted for good with its profile, cookies and
+          versions.
+        </p>
+      )}
       <Status text={status || bin.error} />
       {total === 0 && bin.data ? (
         <Empty>
@@ -52,8 +64,12 @@ export function RecyclePage({ live }: { live: number }) {
           columns={[
             { header: 'ID', cell: (w) => w.id },
             { header: 'Name', cell: (w) => w.name },
-            { header: 'Group', cell: (w) => w.groupName },
+            { header: 'Group', cell: (w) => w.groupName || '—' },
             { header: 'Deleted', cell: (w) => new Date(w.deletedAt).toLocaleString() },
+            {
+              header: 'Deleted for good on',
+              cell: (w) => (days === undefined ? '' : new Date(Date.parse(w.deletedAt) + days * DAY).toLocaleDateString()),
+            },
             {
               header: 'Actions',
               cell: (w) => (
@@ -64,8 +80,9 @@ export function RecyclePage({ live }: { live: number }) {
                       what={`Restore ${w.name}`}
                       action={() => api('/browser/recycle/restore', { ids: [w.id] })}
                       after={bin.reload}
+                      label={`Restore ${w.name}`}
                     >
-                      Restore {w.name}
+                      Restore
                     </RunButton>
                   )}
                   {mayPurge && (
@@ -78,8 +95,9 @@ export function RecyclePage({ live }: { live: number }) {
                       confirmLabel="Delete for good"
                       action={() => api('/browser/recycle/delete', { ids: [w.id] })}
                       after={bin.reload}
+                      label={`Delete ${w.name} for good`}
                     >
-                      Delete {w.name} for good
+                      Delete for good
                     </ConfirmButton>
                   )}
                 </ButtonRow>
