@@ -2,7 +2,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
 import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
-import { Account, addMember, createWindow, registerOwner } from '../support/factories';
+import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
 
 jest.setTimeout(180_000);
 
@@ -69,6 +69,30 @@ describe('the console asks before it destroys, undoes a move to the bin, and nam
     await ask.getByRole('button', { name: 'Delete 2 windows' }).click();
     await status('Deleted 2 windows for good');
     expect(await binIds()).toEqual([]);
+  });
+
+  it('groups show their window count; renaming needs a changed name; deleting one says how many windows it ungroups', async () => {
+    const group = await createGroup(cloud, owner, 'Resellers');
+    for (let i = 0; i < 2; i++) await createWindow(cloud, owner, { groupId: group });
+    await page.getByRole('link', { name: 'Groups and tags' }).click();
+    const row = page.getByRole('listitem').filter({ has: page.getByRole('textbox', { name: 'Name of group Resellers' }) });
+    await row.getByText('2 windows', { exact: true }).waitFor();
+    const rename = row.getByRole('button', { name: 'Rename group Resellers' });
+    expect(await rename.isDisabled()).toBe(true);
+    await row.getByRole('textbox').fill('Resellers EU');
+    await rename.click();
+    await status('Rename group: done');
+    await page.getByRole('textbox', { name: 'Name of group Resellers EU' }).waitFor();
+    expect((await cloud.post('/group/list', { keyword: 'Resellers' }, owner.token)).data.list.map((g: { name: string }) => g.name)).toEqual(
+      ['Resellers EU'],
+    );
+
+    await page.getByRole('button', { name: 'Delete Resellers EU' }).click();
+    const ask = page.getByRole('alertdialog', { name: 'Delete the group Resellers EU?' });
+    await ask.getByText('Its 2 windows stay and become ungrouped').waitFor();
+    await ask.getByRole('button', { name: 'Delete group' }).click();
+    await status('Delete group Resellers EU: done');
+    expect((await cloud.post('/group/list', { keyword: 'Resellers' }, owner.token)).data.total).toBe(0);
   });
 
   it('moves selected windows to the bin after a confirmation, and Undo brings them back', async () => {

@@ -194,6 +194,14 @@ describe('the web console in a real browser', () => {
     await page.getByRole('status').filter({ hasText: 'Moved 1 window to the recycle bin' }).waitFor();
     await page.getByRole('cell', { name: 'batch two', exact: true }).waitFor({ state: 'detached' });
     await page.getByRole('link', { name: 'Recycle bin' }).click();
+    // The bin says how long a window waits there, and when this one goes for good.
+    await page.getByText('A window stays here 30 days after it was deleted').waitFor();
+    const bin = (await cloud.post('/browser/recycle/list', { pageSize: 100 }, owner.token)).data.list;
+    const goes = new Date(Date.parse(bin.find((w: { id: number }) => w.id === two.id).deletedAt) + 30 * 86_400_000);
+    const binned = page.getByRole('row').filter({ hasText: 'batch two' });
+    expect(await binned.getByRole('cell').nth(4).textContent()).toBe(
+      await page.evaluate((at) => new Date(at).toLocaleDateString(), goes.getTime()),
+    );
     await page.getByRole('button', { name: 'Restore batch two' }).click();
     await page.getByRole('status').filter({ hasText: 'done' }).waitFor();
     await shot(page, 'recycle-bin');

@@ -3,12 +3,15 @@ import { useState } from 'react';
 import { api } from '../api';
 import { can, useSession } from '../session';
 import { ConfirmButton } from '../confirm';
-import { ButtonRow, Empty, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { Empty, Field, RunButton, Status, useAction, useLoad } from '../ui';
+import { plural } from '../words';
 
 interface Named {
   id: number;
   name: string;
   color?: string;
+  /** Groups only: how many windows are in it (the recycle bin's not counted). */
+  windowCount?: number;
 }
 
 function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permission: Permission; live: number }) {
@@ -45,21 +48,25 @@ function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permissi
             : `Someone who may manage ${kind}s can add them.`}
         </Empty>
       )}
-      <ul>
+      <ul className="named-list">
         {list.data?.list.map((item) => (
           <li key={item.id}>
             {may ? (
-              <ButtonRow>
+              <>
                 <input
                   aria-label={`Name of ${kind} ${item.name}`}
+                  maxLength={kind === 'group' ? 100 : 20}
                   value={renaming[item.id] ?? item.name}
                   onChange={(e) => setRenaming({ ...renaming, [item.id]: e.target.value })}
                 />
+                <Count item={item} />
                 <RunButton
                   run={run}
                   what={`Rename ${kind}`}
                   action={() => api(`/${kind}/update`, { id: item.id, name: renaming[item.id] ?? item.name })}
                   after={list.reload}
+                  label={`Rename ${kind} ${item.name}`}
+                  disabled={(renaming[item.id] ?? item.name).trim() === '' || (renaming[item.id] ?? item.name) === item.name}
                 >
                   Rename
                 </RunButton>
@@ -70,24 +77,33 @@ function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permissi
                   title={`Delete the ${kind} ${item.name}?`}
                   body={
                     kind === 'group'
-                      ? `Its windows stay and become ungrouped; members limited to ${item.name} no longer see them.`
+                      ? `Its ${plural(item.windowCount ?? 0, 'window')} stay and become ungrouped; members limited to ${item.name} no longer see them.`
                       : `Its windows stay and lose the tag ${item.name}.`
                   }
                   confirmLabel={`Delete ${kind}`}
                   action={() => api(`/${kind}/delete`, { id: item.id })}
                   after={list.reload}
+                  label={`Delete ${item.name}`}
                 >
-                  Delete {item.name}
+                  Delete
                 </ConfirmButton>
-              </ButtonRow>
+              </>
             ) : (
-              item.name
+              <>
+                <span className="named">{item.name}</span>
+                <Count item={item} />
+              </>
             )}
           </li>
         ))}
       </ul>
     </section>
   );
+}
+
+/** A group's window count; tags say none (a window has many). */
+function Count({ item }: { item: Named }) {
+  return item.windowCount === undefined ? null : <span className="count">{plural(item.windowCount, 'window')}</span>;
 }
 
 export function GroupsPage({ live }: { live: number }) {
