@@ -128,6 +128,9 @@ export function Pager(props: {
   onPage: (update: (page: number) => number) => void;
   children: ReactNode;
 }) {
+  // Nothing to page through: no pager; all on one page: only the count.
+  if (props.total === 0 && props.page === 0) return null;
+  if (props.total <= props.pageSize && props.page === 0) return <p className="pager">{props.children}</p>;
   return (
     <nav className="pager" aria-label={props.label}>
       <button type="button" disabled={props.page === 0} onClick={() => props.onPage((p) => p - 1)}>

@@ -64,7 +64,8 @@ export function ProxyCell(props: {
       label={label}
       text={
         <>
-          {text} <span aria-hidden="true">▾</span>
+          <span className="cell-text">{text}</span>
+          <span aria-hidden="true">▾</span>
         </>
       }
       menu={(shown) => <ProxyMenu window={w} saved={props.saved!} label={label} text={shown} run={props.run} after={props.after} />}
