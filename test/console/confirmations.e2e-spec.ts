@@ -139,6 +139,11 @@ describe('the console asks before it destroys, undoes a move to the bin, and nam
     await log.getByRole('row').filter({ hasText: 'Window deleted for good' }).first().getByRole('cell', { name: owner.email }).waitFor();
     await log.getByRole('cell', { name: 'A window deleted for good' }).first().waitFor();
     expect(await log.innerText()).not.toContain('window.created');
+    // Details in words: names of fields, permissions by their labels, lists joined, no JSON.
+    const joined = log.getByRole('row').filter({ hasText: 'Member joined' }).filter({ hasText: member.email });
+    await joined.getByRole('definition').filter({ hasText: 'See windows, Create windows' }).waitFor();
+    expect(await joined.getByRole('term').allInnerTexts()).toEqual(expect.arrayContaining(['user id', 'group ids']));
+    expect(await joined.innerText()).not.toMatch(/[[\]{}"]/);
 
     await page.getByLabel('What happened').selectOption({ label: 'Window created' });
     await page.getByLabel('Who').selectOption({ label: member.email });

@@ -6,6 +6,8 @@ import type { ReactNode } from 'react';
 export interface Column<T> {
   header: string;
   cell: (row: T) => ReactNode;
+  /** Its text wraps (long names, details) instead of widening the table. */
+  wrap?: boolean;
 }
 
 /** Rows with a checkbox each (and one for the whole page); `selection` holds the ticked rows' ids. */
@@ -77,6 +79,7 @@ export function Table<T>(props: {
         id: String(i),
         header: column.header,
         cell: ({ row }) => column.cell(row.original),
+        meta: { wrap: column.wrap },
       })),
     ],
     getCoreRowModel: getCoreRowModel(),
@@ -106,7 +109,11 @@ export function Table<T>(props: {
               {row.getVisibleCells().map((cell) => {
                 const header = cell.column.columnDef.header;
                 return (
-                  <td key={cell.id} data-label={typeof header === 'string' ? header : undefined}>
+                  <td
+                    key={cell.id}
+                    data-label={typeof header === 'string' ? header : undefined}
+                    className={(cell.column.columnDef.meta as { wrap?: boolean } | undefined)?.wrap ? 'wrap' : undefined}
+                  >
                     {show(cell.column.columnDef.cell, cell.getContext())}
                   </td>
                 );

@@ -1,4 +1,4 @@
-import { plural } from './words';
+import { detailName, detailText, plural } from './words';
 
 describe('plural', () => {
   it('counts one in the singular and any other number in the plural', () => {
@@ -11,5 +11,22 @@ describe('plural', () => {
   it('takes the plural form of an irregular noun', () => {
     expect(plural(1, 'proxy', 'proxies')).toBe('1 proxy');
     expect(plural(2, 'proxy', 'proxies')).toBe('2 proxies');
+  });
+});
+
+describe('an audit detail in words', () => {
+  it('names a field in words and never shows JSON', () => {
+    expect(detailName('retentionDays')).toBe('retention days');
+    expect(detailText(['a', 'b'])).toBe('a, b');
+    expect(detailText([])).toBe('none');
+    expect(detailText({ proxyType: 'socks5', ok: false, missing: null })).toBe('proxy type: socks5; ok: no; missing: —');
+    expect(detailText({ nested: { deep: [1, 2] } })).toBe('nested: deep: 1, 2');
+  });
+
+  it("shows an instant in the reader's time and leaves other text alone", () => {
+    const at = '2026-12-07T15:30:52.320Z';
+    expect(detailText(at)).toBe(new Date(at).toLocaleString());
+    expect(detailText('2026-12-07')).toBe('2026-12-07');
+    expect(detailText('dev-64c4fee4')).toBe('dev-64c4fee4');
   });
 });

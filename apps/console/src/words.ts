@@ -2,3 +2,22 @@
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 }
+
+/** A detail's name as words ("retentionDays" → "retention days"). */
+export const detailName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
+
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+/** A detail's value as text: lists joined, nested values as "name: value", never raw JSON. */
+export function detailText(value: unknown): string {
+  if (value === null || value === undefined) return '—';
+  if (typeof value === 'boolean') return value ? 'yes' : 'no';
+  if (Array.isArray(value)) return value.length ? value.map(detailText).join(', ') : 'none';
+  if (typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>);
+    return entries.length ? entries.map(([k, v]) => `${detailName(k)}: ${detailText(v)}`).join('; ') : 'none';
+  }
+  // An instant (an invitation's expiry) in the reader's own time.
+  if (typeof value === 'string' && ISO_INSTANT.test(value)) return new Date(value).toLocaleString();
+  return String(value);
+}

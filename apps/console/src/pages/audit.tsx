@@ -1,11 +1,12 @@
 import { AUDIT_KIND_LABELS, AUDIT_KINDS } from '@cos/contracts/audit';
 import type { AuditEventResponse, AuditKind } from '@cos/contracts/audit';
 import type { MemberResponse } from '@cos/contracts';
+import { permissionLabel } from '@cos/contracts/permissions';
 import { useState } from 'react';
 import { api } from '../api';
 import { Pager, Table } from '../table';
 import { Empty, Field, Status, useLoad } from '../ui';
-import { plural } from '../words';
+import { detailName, detailText, plural } from '../words';
 
 const PAGE_SIZE = 50;
 
@@ -29,7 +30,7 @@ const dayStart = (day: string, plusDays = 0) => {
 
 const kindLabel = (kind: string) => (AUDIT_KIND_LABELS as Record<string, string>)[kind] ?? kind;
 
-/** An event's details as a short key: value list; long values wrap. */
+/** An event's details as a short name: value list; long values wrap. */
 function Details({ data }: { data: Record<string, unknown> }) {
   const entries = Object.entries(data);
   if (entries.length === 0) return null;
@@ -37,8 +38,12 @@ function Details({ data }: { data: Record<string, unknown> }) {
     <dl className="details">
       {entries.map(([key, value]) => (
         <div key={key} className="details-row">
-          <dt>{key}</dt>
-          <dd>{typeof value === 'string' ? value : JSON.stringify(value)}</dd>
+          <dt>{detailName(key)}</dt>
+          <dd>
+            {key === 'permissions' && Array.isArray(value)
+              ? value.map((p) => permissionLabel(String(p))).join(', ') || 'none'
+              : detailText(value)}
+          </dd>
         </div>
       ))}
     </dl>
@@ -139,11 +144,11 @@ export function AuditPage({ live }: { live: number }) {
           rowId={(e) => e.id}
           columns={[
             { header: 'When', cell: (e) => new Date(e.createdAt).toLocaleString() },
-            { header: 'What', cell: (e) => kindLabel(e.kind) },
-            { header: 'Who', cell: (e) => (e.actorId === null ? 'The cloud' : (e.actorEmail ?? 'A former member')) },
-            { header: 'Window', cell: (e) => (e.windowId === null ? '' : (e.windowName ?? 'A window deleted for good')) },
-            { header: 'Device', cell: (e) => e.deviceName ?? (e.deviceId ? 'A device this team does not know' : '') },
-            { header: 'Details', cell: (e) => <Details data={e.data} /> },
+            { header: 'What', wrap: true, cell: (e) => kindLabel(e.kind) },
+            { header: 'Who', wrap: true, cell: (e) => (e.actorId === null ? 'The cloud' : (e.actorEmail ?? 'A former member')) },
+            { header: 'Window', wrap: true, cell: (e) => (e.windowId === null ? '' : (e.windowName ?? 'A window deleted for good')) },
+            { header: 'Device', wrap: true, cell: (e) => e.deviceName ?? (e.deviceId ? 'A device this team does not know' : '') },
+            { header: 'Details', wrap: true, cell: (e) => <Details data={e.data} /> },
           ]}
         />
       )}
