@@ -57,8 +57,8 @@ export function MembersPage({ live }: { live: number }) {
               m.id !== me.user.id &&
               m.role !== 'owner' && (
                 <ButtonRow>
-                  <button type="button" onClick={() => setEditing(m)}>
-                    Edit {m.email}
+                  <button type="button" aria-label={`Edit ${m.email}`} onClick={() => setEditing(m)}>
+                    Edit
                   </button>
                   <ConfirmButton
                     run={run}
@@ -69,8 +69,9 @@ export function MembersPage({ live }: { live: number }) {
                     confirmLabel={`Remove ${m.email}`}
                     action={() => api('/team/member/remove', { userId: m.id })}
                     after={members.reload}
+                    label={`Remove ${m.email}`}
                   >
-                    Remove {m.email}
+                    Remove
                   </ConfirmButton>
                 </ButtonRow>
               ),
@@ -106,8 +107,9 @@ export function MembersPage({ live }: { live: number }) {
                     confirmLabel="Revoke invitation"
                     action={() => api('/team/invite/revoke', { id: i.id })}
                     after={invitations.reload}
+                    label={`Revoke invitation for ${i.email}`}
                   >
-                    Revoke invitation for {i.email}
+                    Revoke
                   </ConfirmButton>
                 ),
             },
