@@ -131,16 +131,17 @@ export function ProxiesPage({ live }: { live: number }) {
                 <ButtonRow>
                   <button
                     type="button"
+                    aria-label={`Check ${p.name}`}
                     onClick={() =>
                       void run(`Check ${p.name}`, () => check(p), {
                         done: (a) => (a.ok ? `Check ${p.name}: works, exit ${exitOf(a)} in ${a.latencyMs} ms` : ''),
                       }).then(proxies.reload)
                     }
                   >
-                    Check {p.name}
+                    Check
                   </button>
-                  <button type="button" onClick={() => setEditing(p)}>
-                    Edit {p.name}
+                  <button type="button" aria-label={`Edit ${p.name}`} onClick={() => setEditing(p)}>
+                    Edit
                   </button>
                   <ConfirmButton
                     run={run}
@@ -151,8 +152,9 @@ export function ProxiesPage({ live }: { live: number }) {
                     confirmLabel="Delete proxy"
                     action={() => api('/proxy/delete', { id: p.id })}
                     after={proxies.reload}
+                    label={`Delete ${p.name}`}
                   >
-                    Delete {p.name}
+                    Delete
                   </ConfirmButton>
                 </ButtonRow>
               ),

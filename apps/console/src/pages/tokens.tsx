@@ -73,8 +73,9 @@ export function TokensPage({ live }: { live: number }) {
                   confirmLabel="Revoke token"
                   action={() => api('/auth/token/revoke', { id: t.id })}
                   after={tokens.reload}
+                  label={`Revoke ${t.name}`}
                 >
-                  Revoke {t.name}
+                  Revoke
                 </ConfirmButton>
               ),
             },

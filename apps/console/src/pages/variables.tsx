@@ -55,8 +55,9 @@ function VariableList({ windowId, title, live, may }: { windowId: number | null;
                     confirmLabel={`Delete ${v.name}`}
                     action={() => api('/variable/delete', { ...where, name: v.name })}
                     after={variables.reload}
+                    label={`Delete ${v.name}`}
                   >
-                    Delete {v.name}
+                    Delete
                   </ConfirmButton>
                 ),
             },
