@@ -2,7 +2,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
 import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
-import { Account, createTag, createWindow, registerOwner } from '../support/factories';
+import { Account, addMember, createTag, createWindow, registerOwner } from '../support/factories';
 import { line } from '../support/line-client';
 
 jest.setTimeout(240_000);
@@ -109,12 +109,31 @@ describe('console: the windows list', () => {
     await page.getByRole('menuitem', { name: /team DE/ }).click();
     await page.getByRole('status').filter({ hasText: 'Bind 2 windows to team DE' }).waitFor();
     expect([(await detail(w1.id)).proxyId, (await detail(w2.id)).proxyId]).toEqual([proxyId, proxyId]);
+    // One way to take the proxy away: the Proxy menu's "No proxy", no second button for it.
+    expect(await page.getByRole('button', { name: 'Remove proxy' }).count()).toBe(0);
     await page.getByRole('button', { name: 'Tags ▾' }).click();
     await page.getByRole('menuitem', { name: 'Remove vip' }).click();
     await page.getByRole('status').filter({ hasText: 'Untag 2 windows from vip' }).waitFor();
     expect((await detail(w2.id)).tags).toEqual([]);
     await page.getByRole('button', { name: 'Clear selection' }).click();
     await screenshot(page, 'windows-assigned');
+  });
+
+  it('lets a member who may not see saved proxies still take the proxy off selected windows', async () => {
+    const bound: { id: number; name: string }[] = [];
+    for (const name of ['unproxied-a', 'unproxied-b'])
+      bound.push({ id: (await createWindow(cloud, owner, { name, proxyMethod: 4, proxyId })).id, name });
+    const member = await addMember(cloud, owner, { permissions: ['browser:list', 'browser:update:batch'] });
+    const memberContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const memberPage = await signInConsole(memberContext, cloud.url, member);
+    await memberPage.getByLabel('Search name or remark').fill('unproxied');
+    await memberPage.getByRole('button', { name: 'Search' }).click();
+    for (const w of bound) await memberPage.getByRole('checkbox', { name: `Select ${w.name}` }).check();
+    expect(await memberPage.getByRole('button', { name: 'Proxy ▾' }).count()).toBe(0);
+    await memberPage.getByRole('button', { name: 'Remove proxy' }).click();
+    await memberPage.getByRole('status').filter({ hasText: 'Remove proxy: done' }).waitFor();
+    for (const w of bound) expect(await detail(w.id)).toMatchObject({ proxyMethod: 2, proxyId: null });
+    await memberContext.close();
   });
 
   it("shows a window's sheet: live status, cookies kept, profile versions with sizes and last sync, and what was done to it", async () => {

@@ -79,7 +79,6 @@ export function Table<T>(props: {
         id: String(i),
         header: column.header,
         cell: ({ row }) => column.cell(row.original),
-        meta: { wrap: column.wrap },
       })),
     ],
     getCoreRowModel: getCoreRowModel(),
@@ -112,7 +111,7 @@ export function Table<T>(props: {
                   <td
                     key={cell.id}
                     data-label={typeof header === 'string' ? header : undefined}
-                    className={(cell.column.columnDef.meta as { wrap?: boolean } | undefined)?.wrap ? 'wrap' : undefined}
+                    className={props.columns[Number(cell.column.id)]?.wrap ? 'wrap' : undefined}
                   >
                     {show(cell.column.columnDef.cell, cell.getContext())}
                   </td>

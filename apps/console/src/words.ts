@@ -18,6 +18,6 @@ export function detailText(value: unknown): string {
     return entries.length ? entries.map(([k, v]) => `${detailName(k)}: ${detailText(v)}`).join('; ') : 'none';
   }
   // An instant (an invitation's expiry) in the reader's own time.
-  if (typeof value === 'string' && ISO_INSTANT.test(value)) return new Date(value).toLocaleString();
-  return String(value);
+  if (typeof value === 'string') return ISO_INSTANT.test(value) ? new Date(value).toLocaleString() : value;
+  return typeof value === 'number' || typeof value === 'bigint' ? value.toString() : '';
 }

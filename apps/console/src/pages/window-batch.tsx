@@ -29,6 +29,8 @@ export function WindowBatchBar(props: {
   groups: Named[] | undefined;
   mayChange: boolean;
   mayDelete: boolean;
+  /** The bar above already offers a Proxy menu (its "No proxy" included): no Remove proxy here. */
+  proxyMenu: boolean;
   run: Run;
   after: () => void;
 }) {
@@ -64,14 +66,16 @@ export function WindowBatchBar(props: {
           <RunButton run={run} what="Set remark" action={() => api('/browser/remark/update', { ids, remark })} after={after}>
             Set remark
           </RunButton>
-          <RunButton
-            run={run}
-            what="Remove proxy"
-            action={() => api('/browser/proxy/update', { ids, proxyMethod: 2, proxyType: 'direct' })}
-            after={after}
-          >
-            Remove proxy
-          </RunButton>
+          {!props.proxyMenu && (
+            <RunButton
+              run={run}
+              what="Remove proxy"
+              action={() => api('/browser/proxy/update', { ids, proxyMethod: 2, proxyType: 'direct' })}
+              after={after}
+            >
+              Remove proxy
+            </RunButton>
+          )}
         </>
       )}
       {props.mayDelete && (

@@ -181,6 +181,7 @@ export function WindowsPage({ live }: { live: number }) {
             groups={groups.data?.list}
             mayChange={picked.length === 1 ? mayEdit : can(me, 'browser:update:batch')}
             mayDelete={can(me, 'browser:delete:recycle')}
+            proxyMenu={Boolean(saved.data?.list)}
             run={run}
             after={() => (setSelected(new Map()), after())}
           />
