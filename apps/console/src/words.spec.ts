@@ -23,10 +23,13 @@ describe('an audit detail in words', () => {
     expect(detailText({ nested: { deep: [1, 2] } })).toBe('nested: deep: 1, 2');
   });
 
-  it("shows an instant in the reader's time and leaves other text alone", () => {
+  it("shows a field named as an instant in the reader's time, and a name that looks like one as typed", () => {
     const at = '2026-12-07T15:30:52.320Z';
-    expect(detailText(at)).toBe(new Date(at).toLocaleString());
-    expect(detailText('2026-12-07')).toBe('2026-12-07');
-    expect(detailText('dev-64c4fee4')).toBe('dev-64c4fee4');
+    expect(detailText(at, 'expiresAt')).toBe(new Date(at).toLocaleString());
+    expect(detailText({ expiresAt: at })).toBe(`expires at: ${new Date(at).toLocaleString()}`);
+    // A proxy or device a teammate named like a date is shown by its name, not disguised as a time.
+    expect(detailText('2099-01-01T00:00Z', 'name')).toBe('2099-01-01T00:00Z');
+    expect(detailText('2024-13-45T99:99Z', 'expiresAt')).toBe('2024-13-45T99:99Z');
+    expect(detailText('dev-64c4fee4', 'deviceId')).toBe('dev-64c4fee4');
   });
 });

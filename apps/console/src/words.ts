@@ -8,16 +8,22 @@ export const detailName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1
 
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
-/** A detail's value as text: lists joined, nested values as "name: value", never raw JSON. */
-export function detailText(value: unknown): string {
+/**
+ * A detail's value as text: lists joined, nested values as "name: value", never raw JSON. Only a
+ * field named as an instant (`expiresAt`) is shown in the reader's time: a name a teammate typed
+ * that looks like a date stays as typed.
+ */
+export function detailText(value: unknown, key = ''): string {
   if (value === null || value === undefined) return '—';
   if (typeof value === 'boolean') return value ? 'yes' : 'no';
-  if (Array.isArray(value)) return value.length ? value.map(detailText).join(', ') : 'none';
+  if (Array.isArray(value)) return value.length ? value.map((v) => detailText(v, key)).join(', ') : 'none';
   if (typeof value === 'object') {
     const entries = Object.entries(value as Record<string, unknown>);
-    return entries.length ? entries.map(([k, v]) => `${detailName(k)}: ${detailText(v)}`).join('; ') : 'none';
+    return entries.length ? entries.map(([k, v]) => `${detailName(k)}: ${detailText(v, k)}`).join('; ') : 'none';
   }
-  // An instant (an invitation's expiry) in the reader's own time.
-  if (typeof value === 'string') return ISO_INSTANT.test(value) ? new Date(value).toLocaleString() : value;
+  if (typeof value === 'string') {
+    const instant = key.endsWith('At') && ISO_INSTANT.test(value) ? Date.parse(value) : NaN;
+    return Number.isNaN(instant) ? value : new Date(instant).toLocaleString();
+  }
   return typeof value === 'number' || typeof value === 'bigint' ? value.toString() : '';
 }

@@ -42,7 +42,7 @@ function Details({ data }: { data: Record<string, unknown> }) {
           <dd>
             {key === 'permissions' && Array.isArray(value)
               ? value.map((p) => permissionLabel(String(p))).join(', ') || 'none'
-              : detailText(value)}
+              : detailText(value, key)}
           </dd>
         </div>
       ))}
