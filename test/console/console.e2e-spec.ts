@@ -402,7 +402,8 @@ describe('the web console in a real browser', () => {
     const page = await signIn(context, owner);
     const [w1, w2] = [await createWindow(cloud, owner, { name: 'device-one' }), await createWindow(cloud, owner, { name: 'device-two' })];
     await page.getByRole('button', { name: 'Open device-one' }).waitFor();
-    expect(await page.getByText('No device online').count()).toBe(1);
+    // Where to start: the agent's own sign-in command, with the account's email.
+    await page.getByText(`npm run agent -- login --email ${owner.email}`).waitFor();
     // A device comes online: its hello is a device.online event, and the page offers it.
     const device = await line(cloud.url, owner.token);
     await device.hello({ hostname: 'desk-console' });
@@ -427,8 +428,10 @@ describe('the web console in a real browser', () => {
     await page.getByRole('button', { name: 'Close device-one' }).click();
     expect(await answer('close')).toBe(w1.id);
     await page.getByRole('button', { name: 'Open device-one' }).waitFor();
-    // Two selected: one open after the other.
+    // Selected closed windows have nothing to close.
     await page.getByLabel('Select device-one').check();
+    expect(await page.getByRole('button', { name: 'Close 1 selected' }).isDisabled()).toBe(true);
+    // Two selected: one open after the other.
     await page.getByLabel('Select device-two').check();
     await page.getByRole('button', { name: 'Open 2 selected' }).click();
     expect([await answer('open'), await answer('open')].sort()).toEqual([w1.id, w2.id].sort());

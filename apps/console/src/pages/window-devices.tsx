@@ -2,6 +2,7 @@ import type { DeviceView } from '@cos/contracts';
 import { useEffect, useState } from 'react';
 import type { ReactNode } from 'react';
 import { api } from '../api';
+import { useSession } from '../session';
 import { Field, useLoad } from '../ui';
 import type { Run } from '../ui';
 
@@ -29,8 +30,14 @@ export type Devices = ReturnType<typeof useDevices>;
 
 /** Where Open sends windows: a device online now. */
 export function DevicePicker({ devices }: { devices: Devices }) {
+  const me = useSession();
   if (devices.online.length === 0)
-    return <span>No device online: start the agent on a computer and sign it in to open windows from here.</span>;
+    return (
+      <span>
+        No device online: on the computer that should run the windows, start the agent (<code>npm start</code> starts one) and sign it in
+        with <code>npm run agent -- login --email {me.user.email}</code>; then windows open from here.
+      </span>
+    );
   return (
     <Field label="Open on device">
       <select value={devices.device?.deviceId ?? ''} onChange={(e) => devices.choose(e.target.value)}>
@@ -101,7 +108,7 @@ export function CloseOnDevice(props: {
       run={props.run}
       what={what}
       name={props.text ? props.label : undefined}
-      disabled={props.windows.some((w) => !(w.openDeviceId ?? chosen))}
+      disabled={props.windows.length === 0 || props.windows.some((w) => !(w.openDeviceId ?? chosen))}
       action={async () => {
         for (const w of props.windows) await api('/browser/close', { id: w.id, device: w.openDeviceId ?? chosen, ifOffline: 'refuse' });
       }}
