@@ -196,6 +196,17 @@ describe('console: the windows list', () => {
     const card = await rows().first().boundingBox();
     expect(card!.width).toBeLessThan(390);
     await screenshot(page, 'windows-cards-phone');
+    // Reached by a link far along the pages' row (a reload of #/audit): its name is on screen.
+    await page.goto(`${cloud.url}/#/audit`);
+    await page.reload();
+    const current = page.getByRole('navigation', { name: 'Pages' }).getByRole('link', { name: 'Audit log' });
+    await page.getByRole('heading', { name: 'Audit log' }).waitFor();
+    await page.waitForFunction(() => {
+      const at = document.querySelector('nav[aria-label="Pages"] a[aria-current="page"]')!.getBoundingClientRect();
+      return at.left >= 0 && at.right <= window.innerWidth;
+    });
+    expect(await current.getAttribute('aria-current')).toBe('page');
+    await page.goto(`${cloud.url}/#/windows`);
     await page.setViewportSize({ width: 1280, height: 800 });
   });
 

@@ -106,6 +106,14 @@ function App() {
       setChecked(true);
     });
   }, [loadMe]);
+  // At phone width the pages' links are one row that scrolls sideways: the current one is kept in view.
+  useEffect(() => {
+    const nav = document.querySelector<HTMLElement>('nav[aria-label="Pages"]');
+    const link = nav?.querySelector<HTMLElement>('a[aria-current="page"]');
+    if (!nav || !link || nav.scrollWidth <= nav.clientWidth) return;
+    const [box, at] = [nav.getBoundingClientRect(), link.getBoundingClientRect()];
+    nav.scrollLeft += at.left - box.left - (box.width - at.width) / 2;
+  }, [hash, me]);
   // Live updates: any change the caller may see bumps a counter the pages reload on.
   useEffect(() => (me ? listen(() => setLive((n) => n + 1)) : undefined), [me]);
 
