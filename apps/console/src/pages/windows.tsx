@@ -144,49 +144,52 @@ export function WindowsPage({ live }: { live: number }) {
           <WindowImportDialog onClose={() => setImporting(false)} onImported={after} />
         </Suspense>
       )}
-      {picked.length > 0 && (
-        <section className="toolbar selection" aria-label="Open, close and assign the selected windows">
-          {mayOpen && (
-            <>
-              <OpenOnDevice
-                ids={picked.map((w) => w.id)}
-                devices={devices}
-                run={run}
-                after={after}
-                label={`Open ${picked.length} selected`}
-              />
-              <CloseOnDevice
-                windows={picked.filter((w) => w.openStatus !== 'closed')}
-                devices={devices}
-                run={run}
-                after={after}
-                label={`Close ${picked.length} selected`}
-              />
-            </>
-          )}
-          {(picked.length === 1 ? mayEdit : can(me, 'browser:update:batch')) && (
-            <Suspense fallback={null}>
-              <BulkAssign windows={picked} tags={tags.data?.list} saved={saved.data?.list ?? undefined} run={run} after={after} />
-            </Suspense>
-          )}
-          <button type="button" onClick={() => setSelected(new Map())}>
-            Clear selection
-          </button>
-        </section>
-      )}
-      {everPicked.current && (
-        <Suspense fallback={null}>
-          <WindowBatchBar
-            ids={picked.map((w) => w.id)}
-            groups={groups.data?.list}
-            mayChange={picked.length === 1 ? mayEdit : can(me, 'browser:update:batch')}
-            mayDelete={can(me, 'browser:delete:recycle')}
-            proxyMenu={Boolean(saved.data?.list)}
-            run={run}
-            after={() => (setSelected(new Map()), after())}
-          />
-        </Suspense>
-      )}
+      {/* One box for everything done to the selection: open, close, assign, then group, remark and delete. */}
+      <div className={picked.length > 0 ? 'selection' : undefined}>
+        {picked.length > 0 && (
+          <section className="toolbar" aria-label="Open, close and assign the selected windows">
+            {mayOpen && (
+              <>
+                <OpenOnDevice
+                  ids={picked.map((w) => w.id)}
+                  devices={devices}
+                  run={run}
+                  after={after}
+                  label={`Open ${picked.length} selected`}
+                />
+                <CloseOnDevice
+                  windows={picked.filter((w) => w.openStatus !== 'closed')}
+                  devices={devices}
+                  run={run}
+                  after={after}
+                  label={`Close ${picked.length} selected`}
+                />
+              </>
+            )}
+            {(picked.length === 1 ? mayEdit : can(me, 'browser:update:batch')) && (
+              <Suspense fallback={null}>
+                <BulkAssign windows={picked} tags={tags.data?.list} saved={saved.data?.list ?? undefined} run={run} after={after} />
+              </Suspense>
+            )}
+            <button type="button" onClick={() => setSelected(new Map())}>
+              Clear selection
+            </button>
+          </section>
+        )}
+        {everPicked.current && (
+          <Suspense fallback={null}>
+            <WindowBatchBar
+              ids={picked.map((w) => w.id)}
+              groups={groups.data?.list}
+              mayChange={picked.length === 1 ? mayEdit : can(me, 'browser:update:batch')}
+              mayDelete={can(me, 'browser:delete:recycle')}
+              proxyMenu={Boolean(saved.data?.list)}
+              run={run}
+              after={() => (setSelected(new Map()), after())}
+            />
+          </Suspense>
+        )}
+      </div>
       <Status text={status || rows.error} />
       <p className="count" aria-live="polite">
         {rows.total === null ? 'Loading windows…' : windowsWord(total)}
