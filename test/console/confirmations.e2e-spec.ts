@@ -139,6 +139,13 @@ describe('the console asks before it destroys, undoes a move to the bin, and nam
     await log.getByRole('row').filter({ hasText: 'Window deleted for good' }).first().getByRole('cell', { name: owner.email }).waitFor();
     await log.getByRole('cell', { name: 'A window deleted for good' }).first().waitFor();
     expect(await log.innerText()).not.toContain('window.created');
+    // A sign-in from the console or the API names no agent's device, and says so plainly.
+    await log
+      .getByRole('row')
+      .filter({ hasText: 'Signed in' })
+      .first()
+      .getByRole('cell', { name: 'No agent (a console or API session)' })
+      .waitFor();
     // Details in words: names of fields, permissions by their labels, lists joined, no JSON.
     const joined = log.getByRole('row').filter({ hasText: 'Member joined' }).filter({ hasText: member.email });
     await joined.getByRole('definition').filter({ hasText: 'See windows, Create windows' }).waitFor();

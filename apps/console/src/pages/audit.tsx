@@ -147,7 +147,7 @@ export function AuditPage({ live }: { live: number }) {
             { header: 'What', wrap: true, cell: (e) => kindLabel(e.kind) },
             { header: 'Who', wrap: true, cell: (e) => (e.actorId === null ? 'The cloud' : (e.actorEmail ?? 'A former member')) },
             { header: 'Window', wrap: true, cell: (e) => (e.windowId === null ? '' : (e.windowName ?? 'A window deleted for good')) },
-            { header: 'Device', wrap: true, cell: (e) => e.deviceName ?? (e.deviceId ? 'A device this team does not know' : '') },
+            { header: 'Device', wrap: true, cell: (e) => e.deviceName ?? (e.deviceId ? 'No agent (a console or API session)' : '') },
             { header: 'Details', wrap: true, cell: (e) => <Details data={e.data} /> },
           ]}
         />
