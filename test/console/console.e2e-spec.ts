@@ -107,6 +107,24 @@ describe('the web console in a real browser', () => {
     expect((await cloud.post('/auth/me', {}, token)).code).toBe(0);
   });
 
+  it('creates a team from the sign-in page, signed in as its owner', async () => {
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    await page.goto(`${cloud.url}/`);
+    await page.getByRole('button', { name: 'Create a team' }).click();
+    await page.getByLabel('Email').fill('founder@example.com');
+    await page.getByLabel('Password').fill('short');
+    await page.getByLabel('Team name (optional)').fill('Founders');
+    await page.getByRole('button', { name: 'Create team and sign in' }).click();
+    // The browser holds a password under 8 characters back; nothing is created.
+    expect(await page.getByLabel('Password').evaluate((el: HTMLInputElement) => el.validity.tooShort)).toBe(true);
+    await page.getByLabel('Password').fill('founder-password');
+    await page.getByRole('button', { name: 'Create team and sign in' }).click();
+    await page.getByRole('heading', { name: 'Windows' }).waitFor();
+    await page.getByText('founder@example.com (owner, Founders)').waitFor();
+    await context.close();
+  });
+
   it("holds its policy while a dialog is open: the dialog's scroll lock is a style with the page's own nonce, refused nothing", async () => {
     const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     const page = await context.newPage();
@@ -462,5 +480,30 @@ describe('the web console in a real browser', () => {
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
+  });
+});
+
+// A cloud of its own, after the one above has stopped: Nest's Passport strategies are process-wide,
+// so two clouds in one test process must not overlap.
+describe('a console whose cloud takes no new teams', () => {
+  it('says to ask for an invitation, and creates nothing', async () => {
+    const closed = await startCloud({ listen: true, env: { CONSOLE_DIR: ensureConsoleBuilt(), REGISTRATION_ENABLED: 'false' } });
+    const browser = await launchChromium();
+    try {
+      const page = await (await browser.newContext()).newPage();
+      await page.goto(`${closed.url}/`);
+      await page.getByRole('button', { name: 'Create a team' }).click();
+      await page.getByLabel('Email').fill('late@example.com');
+      await page.getByLabel('Password').fill('late-password');
+      await page.getByRole('button', { name: 'Create team and sign in' }).click();
+      await page
+        .getByRole('status')
+        .filter({ hasText: "This cloud takes no new teams: ask your team's owner for an invitation link." })
+        .waitFor();
+      expect((await closed.db.query(`SELECT count(*)::int AS n FROM users`))[0].n).toBe(0);
+    } finally {
+      await browser.close();
+      await closed.close();
+    }
   });
 });

@@ -93,6 +93,14 @@ export async function signIn(email: string, password: string): Promise<void> {
   accessToken = answer.data.accessToken;
 }
 
+/** A new team with its owner (when the cloud takes new teams), then signed in as `signIn` leaves one. */
+export async function register(email: string, password: string, teamName: string): Promise<void> {
+  const answer = await send('/auth/register', { email, password, ...(teamName.trim() ? { teamName: teamName.trim() } : {}) }, false);
+  if (answer.code === 403) throw new ApiError(403, "This cloud takes no new teams: ask your team's owner for an invitation link.");
+  if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
+  await signIn(email, password);
+}
+
 /** What an invitation link invites to; the cloud answers one message for any link that no longer works. */
 export async function checkInvitation(token: string): Promise<{ email: string; teamName: string; role: string; expiresAt: string }> {
   const answer = await send<{ email: string; teamName: string; role: string; expiresAt: string }>('/auth/invite/check', { token }, false);

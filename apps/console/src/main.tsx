@@ -2,13 +2,13 @@ import { lazy, StrictMode, Suspense, useCallback, useEffect, useState } from 're
 import { createRoot } from 'react-dom/client';
 import { setNonce } from 'get-nonce';
 import type { MeResponse } from '@cos/contracts';
-import { api, listen, prefetch, refresh, setSignedOutHandler, signIn, signOut } from './api';
+import { api, listen, prefetch, refresh, setSignedOutHandler, signOut } from './api';
+import { SignIn } from './sign-in';
 import { ROWS_PER_PAGE } from './pages/window-rows';
 import { AcceptInvitation } from './pages/accept';
 import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
 import { applyStoredTheme, ThemeButton } from './theme';
-import { Field, Status } from './ui';
 import './styles.css';
 import './feedback.css';
 
@@ -54,32 +54,6 @@ function useHash(): string {
     return () => window.removeEventListener('hashchange', changed);
   }, []);
   return hash;
-}
-
-function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
-  const [email, setEmail] = useState('');
-  const [password, setPassword] = useState('');
-  const [error, setError] = useState('');
-  return (
-    <main className="signin">
-      <h1>cos console</h1>
-      <form
-        onSubmit={(e) => {
-          e.preventDefault();
-          signIn(email, password).then(onSignedIn, (err: Error) => setError(err.message));
-        }}
-      >
-        <Field label="Email">
-          <input type="email" autoComplete="username" required value={email} onChange={(e) => setEmail(e.target.value)} />
-        </Field>
-        <Field label="Password">
-          <input type="password" autoComplete="current-password" required value={password} onChange={(e) => setPassword(e.target.value)} />
-        </Field>
-        <button type="submit">Sign in</button>
-        <Status text={error} />
-      </form>
-    </main>
-  );
 }
 
 /**
