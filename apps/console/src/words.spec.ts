@@ -21,6 +21,8 @@ describe('an audit detail in words', () => {
     expect(detailText([])).toBe('none');
     expect(detailText({ proxyType: 'socks5', ok: false, missing: null })).toBe('proxy type: socks5; ok: no; missing: —');
     expect(detailText({ nested: { deep: [1, 2] } })).toBe('nested: deep: 1, 2');
+    expect(detailText(['browser:list', 'browser:create:single'], 'permissions')).toBe('See windows, Create windows');
+    expect(detailText([], 'permissions')).toBe('none');
   });
 
   it("shows a field named as an instant in the reader's time, and a name that looks like one as typed", () => {

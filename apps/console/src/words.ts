@@ -1,3 +1,5 @@
+import { permissionLabel } from '@cos/contracts/permissions';
+
 /** "1 window", "3 windows"; an irregular noun names its plural ("1 proxy", "2 proxies"). */
 export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
@@ -9,9 +11,9 @@ export const detailName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
 /**
- * A detail's value as text: lists joined, nested values as "name: value", never raw JSON. Only a
- * field named as an instant (`expiresAt`) is shown in the reader's time: a name a teammate typed
- * that looks like a date stays as typed.
+ * A detail's value as text: lists joined, nested values as "name: value", never raw JSON. The
+ * field's name says how to read it: `permissions` by their labels, and only a field named as an
+ * instant (`expiresAt`) in the reader's time (a name a teammate typed like a date stays as typed).
  */
 export function detailText(value: unknown, key = ''): string {
   if (value === null || value === undefined) return '—';
@@ -22,6 +24,7 @@ export function detailText(value: unknown, key = ''): string {
     return entries.length ? entries.map(([k, v]) => `${detailName(k)}: ${detailText(v, k)}`).join('; ') : 'none';
   }
   if (typeof value === 'string') {
+    if (key === 'permissions') return permissionLabel(value);
     const instant = key.endsWith('At') && ISO_INSTANT.test(value) ? Date.parse(value) : NaN;
     return Number.isNaN(instant) ? value : new Date(instant).toLocaleString();
   }

@@ -1,7 +1,6 @@
 import { AUDIT_KIND_LABELS, AUDIT_KINDS } from '@cos/contracts/audit';
 import type { AuditEventResponse, AuditKind } from '@cos/contracts/audit';
 import type { MemberResponse } from '@cos/contracts';
-import { permissionLabel } from '@cos/contracts/permissions';
 import { useState } from 'react';
 import { api } from '../api';
 import { Pager, Table } from '../table';
@@ -39,11 +38,7 @@ function Details({ data }: { data: Record<string, unknown> }) {
       {entries.map(([key, value]) => (
         <div key={key} className="details-row">
           <dt>{detailName(key)}</dt>
-          <dd>
-            {key === 'permissions' && Array.isArray(value)
-              ? value.map((p) => permissionLabel(String(p))).join(', ') || 'none'
-              : detailText(value, key)}
-          </dd>
+          <dd>{detailText(value, key)}</dd>
         </div>
       ))}
     </dl>

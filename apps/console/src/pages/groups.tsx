@@ -49,53 +49,56 @@ function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permissi
         </Empty>
       )}
       <ul className="named-list">
-        {list.data?.list.map((item) => (
-          <li key={item.id}>
-            {may ? (
-              <>
-                <input
-                  aria-label={`Name of ${kind} ${item.name}`}
-                  maxLength={kind === 'group' ? 100 : 20}
-                  value={renaming[item.id] ?? item.name}
-                  onChange={(e) => setRenaming({ ...renaming, [item.id]: e.target.value })}
-                />
-                <Count item={item} />
-                <RunButton
-                  run={run}
-                  what={`Rename ${kind}`}
-                  action={() => api(`/${kind}/update`, { id: item.id, name: renaming[item.id] ?? item.name })}
-                  after={list.reload}
-                  label={`Rename ${kind} ${item.name}`}
-                  disabled={(renaming[item.id] ?? item.name).trim() === '' || (renaming[item.id] ?? item.name) === item.name}
-                >
-                  Rename
-                </RunButton>
-                <ConfirmButton
-                  run={run}
-                  danger
-                  what={`Delete ${kind} ${item.name}`}
-                  title={`Delete the ${kind} ${item.name}?`}
-                  body={
-                    kind === 'group'
-                      ? `Its ${plural(item.windowCount ?? 0, 'window')} stay and become ungrouped; members limited to ${item.name} no longer see them.`
-                      : `Its windows stay and lose the tag ${item.name}.`
-                  }
-                  confirmLabel={`Delete ${kind}`}
-                  action={() => api(`/${kind}/delete`, { id: item.id })}
-                  after={list.reload}
-                  label={`Delete ${item.name}`}
-                >
-                  Delete
-                </ConfirmButton>
-              </>
-            ) : (
-              <>
-                <span className="named">{item.name}</span>
-                <Count item={item} />
-              </>
-            )}
-          </li>
-        ))}
+        {list.data?.list.map((item) => {
+          const typed = renaming[item.id] ?? item.name;
+          return (
+            <li key={item.id}>
+              {may ? (
+                <>
+                  <input
+                    aria-label={`Name of ${kind} ${item.name}`}
+                    maxLength={kind === 'group' ? 100 : 20}
+                    value={typed}
+                    onChange={(e) => setRenaming({ ...renaming, [item.id]: e.target.value })}
+                  />
+                  <Count item={item} />
+                  <RunButton
+                    run={run}
+                    what={`Rename ${kind}`}
+                    action={() => api(`/${kind}/update`, { id: item.id, name: typed })}
+                    after={list.reload}
+                    label={`Rename ${kind} ${item.name}`}
+                    disabled={typed.trim() === '' || typed === item.name}
+                  >
+                    Rename
+                  </RunButton>
+                  <ConfirmButton
+                    run={run}
+                    danger
+                    what={`Delete ${kind} ${item.name}`}
+                    title={`Delete the ${kind} ${item.name}?`}
+                    body={
+                      kind === 'group'
+                        ? `Its ${plural(item.windowCount ?? 0, 'window')} stay and become ungrouped; members limited to ${item.name} no longer see them.`
+                        : `Its windows stay and lose the tag ${item.name}.`
+                    }
+                    confirmLabel={`Delete ${kind}`}
+                    action={() => api(`/${kind}/delete`, { id: item.id })}
+                    after={list.reload}
+                    label={`Delete ${item.name}`}
+                  >
+                    Delete
+                  </ConfirmButton>
+                </>
+              ) : (
+                <>
+                  <span className="named">{item.name}</span>
+                  <Count item={item} />
+                </>
+              )}
+            </li>
+          );
+        })}
       </ul>
     </section>
   );

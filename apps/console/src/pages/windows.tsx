@@ -71,6 +71,8 @@ export function WindowsPage({ live }: { live: number }) {
   const current = (id: number) => rows.loaded().find((w) => w.id === id);
   const shownWindow = shown === null ? undefined : current(shown);
   const picked = [...selected.values()];
+  // One window is changed with the single-window permission, several with the batch one.
+  const mayChangePicked = picked.length === 1 ? mayEdit : can(me, 'browser:update:batch');
   // The batch bar (loaded with the first selection) stays mounted once shown: what was chosen in it stays.
   const everPicked = useRef(false);
   if (picked.length > 0) everPicked.current = true;
@@ -166,7 +168,7 @@ export function WindowsPage({ live }: { live: number }) {
                 />
               </>
             )}
-            {(picked.length === 1 ? mayEdit : can(me, 'browser:update:batch')) && (
+            {mayChangePicked && (
               <Suspense fallback={null}>
                 <BulkAssign windows={picked} tags={tags.data?.list} saved={saved.data?.list ?? undefined} run={run} after={after} />
               </Suspense>
@@ -181,7 +183,7 @@ export function WindowsPage({ live }: { live: number }) {
             <WindowBatchBar
               ids={picked.map((w) => w.id)}
               groups={groups.data?.list}
-              mayChange={picked.length === 1 ? mayEdit : can(me, 'browser:update:batch')}
+              mayChange={mayChangePicked}
               mayDelete={can(me, 'browser:delete:recycle')}
               proxyMenu={Boolean(saved.data?.list)}
               run={run}
