@@ -2,6 +2,7 @@ import { Browser, BrowserContext, Page } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
 import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
+import { focusAfterClose } from '../support/console-keyboard';
 import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
 
 jest.setTimeout(180_000);
@@ -41,9 +42,8 @@ describe('the console asks before it destroys, undoes a move to the bin, and nam
     await page.keyboard.press('Escape');
     await ask.waitFor({ state: 'detached' });
     // Focus is back on the button that asked.
-    await expect(
-      page.getByRole('button', { name: 'Delete Purge me for good' }).evaluate((b) => b === document.activeElement),
-    ).resolves.toBe(true);
+    const asker = page.getByRole('button', { name: 'Delete Purge me for good' });
+    expect(await focusAfterClose(page, asker)).toBe('button "Delete Purge me for good"');
     await page.getByRole('button', { name: 'Delete Purge me for good' }).click();
     await ask.getByRole('button', { name: 'Cancel' }).click();
     expect(await binIds()).toEqual([w.id]);

@@ -2,7 +2,7 @@ import { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
 import { launchChromium, screenshot } from '../support/console-browser';
-import { describeFocus, isFocused, tabTo } from '../support/console-keyboard';
+import { describeFocus, focusAfterClose, isFocused, tabTo } from '../support/console-keyboard';
 import { Account, createGroup, createWindow, registerOwner } from '../support/factories';
 
 jest.setTimeout(180_000);
@@ -118,7 +118,7 @@ describe('the web console with the keyboard alone', () => {
     await dialog.waitFor();
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'detached' });
-    expect({ focused: await describeFocus(page) }).toEqual({ focused: 'button "Import windows…"' });
+    expect({ focused: await focusAfterClose(page, opener) }).toEqual({ focused: 'button "Import windows…"' });
     expect(await isFocused(opener)).toBe(true);
   });
 

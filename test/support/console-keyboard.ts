@@ -14,6 +14,25 @@ export function describeFocus(page: Page): Promise<string> {
 export const isFocused = (locator: Locator): Promise<boolean> => locator.evaluate((el) => el === document.activeElement).catch(() => false);
 
 /**
+ * Where the focus is once it has come back to `locator`, or after `ms` if it never does: a closing
+ * dialog gives the focus back a task after it leaves the page, so asking at once races with it.
+ */
+export async function focusAfterClose(page: Page, locator: Locator, ms = 5_000): Promise<string> {
+  await locator
+    .evaluate(
+      (el, ms) =>
+        new Promise<void>((resolve) => {
+          const until = performance.now() + ms;
+          const check = () => (el === document.activeElement || performance.now() > until ? resolve() : setTimeout(check, 10));
+          check();
+        }),
+      ms,
+    )
+    .catch(() => undefined);
+  return describeFocus(page);
+}
+
+/**
  * Presses Tab (Shift+Tab with `backwards`) until `locator` has the focus, as a keyboard user
  * would; fails with every element the focus went through when `max` presses do not reach it.
  */
