@@ -1,5 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
+import type { HtmlTagDescriptor, Plugin } from 'vite';
 
 // Built by `npm run build` (tools/build.mjs runs `vite build apps/console --outDir <its own folder>`, and dist/console
 // points at the result); a bare `vite build apps/console` writes to dist/vite/console, never under a running cloud.
@@ -9,6 +10,7 @@ export default defineConfig({
   // The types and lists the API is built on, shared with the cloud (the console imports nothing else of the server).
   resolve: { alias: { '@cos/contracts': fileURLToPath(new URL('../../libs/contracts/src', import.meta.url)) } },
   oxc: { jsx: { runtime: 'automatic' } },
+  plugins: [fetchConsoleWithEntry()],
   // Written on the page's script and stylesheet tags and on <meta property="csp-nonce">; the cloud puts a
   // fresh nonce in its place in each answer of the page (CSP_NONCE_PLACEHOLDER, apps/cloud/src/console/console-page.ts).
   html: { cspNonce: 'cos-csp-nonce-placeholder' },
@@ -27,3 +29,38 @@ export default defineConfig({
     },
   },
 });
+
+/**
+ * The page's entry (src/boot.ts) only starts the session's first calls and then imports the
+ * console (src/main.tsx). Without help the browser would learn of the console's script and
+ * stylesheet only once the entry runs; these tags in the page let it fetch them beside the entry.
+ */
+function fetchConsoleWithEntry(): Plugin {
+  return {
+    name: 'cos-fetch-console-with-entry',
+    apply: 'build',
+    transformIndexHtml: {
+      order: 'post',
+      handler(_html, context): HtmlTagDescriptor[] {
+        const main = Object.values(context.bundle ?? {}).find(
+          (output) => output.type === 'chunk' && output.facadeModuleId?.endsWith('/src/main.tsx') === true,
+        );
+        if (main?.type !== 'chunk') throw new Error('the build has no chunk for src/main.tsx');
+        // Its own code and the chunks it shares with the lazily loaded pages; the entry is already on the page.
+        const scripts = [
+          main.fileName,
+          ...main.imports.filter((file) => context.bundle?.[file]?.type === 'chunk' && !context.bundle[file].isEntry),
+        ];
+        const link = (rel: string, file: string): HtmlTagDescriptor => ({
+          tag: 'link',
+          attrs: { rel, crossorigin: true, href: `/${file}` },
+          injectTo: 'head',
+        });
+        return [
+          ...scripts.map((file) => link('modulepreload', file)),
+          ...[...(main.viteMetadata?.importedCss ?? [])].map((css) => link('stylesheet', css)),
+        ];
+      },
+    },
+  };
+}

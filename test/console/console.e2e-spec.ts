@@ -481,6 +481,45 @@ describe('the web console in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
   });
+  it('a reload asks once for the session, who is signed in and the first rows, and draws the rows with the page', async () => {
+    const context = await browser.newContext();
+    await createWindow(cloud, owner, { name: 'First screen' });
+    const page = await signIn(context, owner);
+    await page.getByRole('cell', { name: 'First screen', exact: true }).waitFor();
+    // The page's answer already says it is loading, and names the console's script and stylesheet
+    // beside its small entry, so the browser fetches them while the entry starts the calls.
+    const html = await (await fetch(`${cloud.url}/`)).text();
+    expect(html).toContain('<div id="root"><p class="status">Loading…</p></div>');
+    const entry = /<script type="module"[^>]* src="(\/assets\/[^"]+\.js)"/.exec(html)![1];
+    const preloaded = [...html.matchAll(/<link rel="modulepreload"[^>]* href="(\/assets\/[^"]+\.js)"/g)].map((m) => m[1]);
+    const entryCode = await (await fetch(`${cloud.url}${entry}`)).text();
+    expect(entryCode.length).toBeLessThan(12_000);
+    expect(preloaded.length).toBeGreaterThan(0);
+    for (const chunk of preloaded) expect(entryCode).toContain(chunk.replace(/^\//, ''));
+
+    const calls: string[] = [];
+    page.on('request', (request) => {
+      const path = new URL(request.url()).pathname;
+      if (request.method() === 'POST') calls.push(path);
+    });
+    for (const at of ['#/windows', '#/devices']) {
+      calls.length = 0;
+      await page.goto(`${cloud.url}/${at}`);
+      await page.reload();
+      await page.getByRole('heading', { name: at === '#/windows' ? 'Windows' : 'Devices', level: 1 }).waitFor();
+      if (at === '#/windows') await page.getByRole('cell', { name: 'First screen', exact: true }).waitFor();
+      else await page.getByRole('button', { name: 'Sign out' }).waitFor();
+      await page.waitForTimeout(500);
+      const count = (path: string) => calls.filter((c) => c === path).length;
+      expect({ at, refresh: count('/auth/console/refresh'), me: count('/auth/me'), list: count('/browser/list') }).toEqual({
+        at,
+        refresh: 1,
+        me: 1,
+        list: at === '#/windows' ? 1 : 0,
+      });
+    }
+    await context.close();
+  });
 });
 
 // A cloud of its own, after the one above has stopped: Nest's Passport strategies are process-wide,

@@ -61,21 +61,32 @@ export async function api<T = Record<string, unknown>>(path: string, body: unkno
   return answer.data;
 }
 
-/** A call made before the page that needs it is drawn (the first page of windows, beside `/auth/me`). */
-let early: { key: string; answer: Promise<unknown> } | null = null;
+/** Calls made before the page that needs them is drawn (the first page of windows), and their answers once come. */
+const early = new Map<string, { answer: Promise<unknown>; arrived?: { data: unknown } }>();
 
 export function prefetch(path: string, body: unknown): void {
-  const answer = api(path, body);
-  answer.catch(() => undefined);
-  early = { key: path + JSON.stringify(body), answer };
+  const call: { answer: Promise<unknown>; arrived?: { data: unknown } } = { answer: api(path, body) };
+  call.answer.then(
+    (data) => (call.arrived = { data }),
+    () => undefined,
+  );
+  early.set(path + JSON.stringify(body), call);
 }
 
 /** The answer of the call `prefetch` made with this path and body, once; null when none was made. */
 export function takePrefetched<T>(path: string, body: unknown): Promise<T> | null {
-  if (early?.key !== path + JSON.stringify(body)) return null;
-  const { answer } = early;
-  early = null;
-  return answer as Promise<T>;
+  const key = path + JSON.stringify(body);
+  const call = early.get(key);
+  early.delete(key);
+  return (call?.answer as Promise<T> | undefined) ?? null;
+}
+
+/** Like `takePrefetched`, but only an answer already here: a page drawn with it needs no second render. */
+export function takeArrived<T>(path: string, body: unknown): T | undefined {
+  const key = path + JSON.stringify(body);
+  const arrived = early.get(key)?.arrived;
+  if (arrived) early.delete(key);
+  return arrived?.data as T | undefined;
 }
 
 /** An image the cloud serves by GET (a run screenshot), fetched with the token; null when it is not there. */

@@ -2,9 +2,9 @@ import { lazy, StrictMode, Suspense, useCallback, useEffect, useState } from 're
 import { createRoot } from 'react-dom/client';
 import { setNonce } from 'get-nonce';
 import type { MeResponse } from '@cos/contracts';
-import { api, listen, prefetch, refresh, setSignedOutHandler, signOut } from './api';
+import { api, listen, setSignedOutHandler, signOut } from './api';
+import { firstSession } from './first-load';
 import { SignIn } from './sign-in';
-import { ROWS_PER_PAGE } from './pages/window-rows';
 import { AcceptInvitation } from './pages/accept';
 import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
@@ -56,30 +56,14 @@ function useHash(): string {
   return hash;
 }
 
-/**
- * A reload keeps the session: the refresh cookie gives a new access token, asked for as the script
- * starts, before anything is drawn; the windows list's first rows are asked for beside who is
- * signed in, not after.
- */
-const firstRefresh = refresh().then((ok) => {
-  if (ok && /^#?\/?(windows)?$/.test(location.hash)) prefetch('/browser/list', { page: 0, pageSize: ROWS_PER_PAGE });
-  return ok;
-});
-
-function App() {
-  const [me, setMe] = useState<MeResponse | null>(null);
-  const [checked, setChecked] = useState(false);
+/** The console for whoever `signedIn` is (who the session was as the page loaded), or the sign-in page. */
+function App({ signedIn }: { signedIn: MeResponse | null }) {
+  const [me, setMe] = useState(signedIn);
   const [live, setLive] = useState(0);
   const hash = useHash();
   const loadMe = useCallback(() => api<MeResponse>('/auth/me').then(setMe, () => setMe(null)), []);
 
-  useEffect(() => {
-    setSignedOutHandler(() => setMe(null));
-    void firstRefresh.then(async (ok) => {
-      if (ok) await loadMe();
-      setChecked(true);
-    });
-  }, [loadMe]);
+  useEffect(() => setSignedOutHandler(() => setMe(null)), []);
   // At phone width the pages' links are one row that scrolls sideways: the current one is kept in view.
   useEffect(() => {
     const nav = document.querySelector<HTMLElement>('nav[aria-label="Pages"]');
@@ -91,7 +75,6 @@ function App() {
   // Live updates: any change the caller may see bumps a counter the pages reload on.
   useEffect(() => (me ? listen(() => setLive((n) => n + 1)) : undefined), [me]);
 
-  if (!checked) return <p className="status">Loading…</p>;
   // An invitation link opens its own page when nobody is signed in here.
   if (!me && (hash === 'accept' || hash.startsWith('accept?'))) return <AcceptInvitation onSignedIn={() => void loadMe()} />;
   if (!me) return <SignIn onSignedIn={() => void loadMe()} />;
@@ -132,8 +115,12 @@ function App() {
 }
 
 applyStoredTheme();
-createRoot(document.getElementById('root')!).render(
-  <StrictMode>
-    <App />
-  </StrictMode>,
+// Drawn once the session is known (index.html says "Loading…" until then), so the first render is
+// the page itself, usually with its first rows.
+void firstSession.then((signedIn) =>
+  createRoot(document.getElementById('root')!).render(
+    <StrictMode>
+      <App signedIn={signedIn} />
+    </StrictMode>,
+  ),
 );

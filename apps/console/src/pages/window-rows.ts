@@ -1,9 +1,10 @@
 import { startTransition, useCallback, useEffect, useRef, useState } from 'react';
-import { api, takePrefetched } from '../api';
+import { LIMITS } from '@cos/contracts/limits';
+import { api, takeArrived, takePrefetched } from '../api';
 import type { WindowRow } from './window-changes';
 
 /** The cloud's largest page: a screen of rows is one or two requests. */
-export const ROWS_PER_PAGE = 100;
+const ROWS_PER_PAGE = LIMITS.pageSizeMax;
 /** Pages kept at most; those farthest from the screen go first (100,000 windows are never all held). */
 const PAGES_KEPT = 60;
 /**
@@ -21,14 +22,19 @@ type Query = Record<string, unknown>;
  * new rows arrive; an answer to an earlier query is dropped.
  */
 export function useWindowRows(query: Query, live: number) {
-  const [total, setTotal] = useState<number | null>(null);
+  const key = JSON.stringify(query);
+  // The first page when it came with the page (first-load.ts): drawn at once, not asked for again.
+  const [seed] = useState(() =>
+    takeArrived<{ list: WindowRow[]; total: number }>('/browser/list', { ...query, page: 0, pageSize: ROWS_PER_PAGE }),
+  );
+  const seeded = useRef(seed !== undefined);
+  const [total, setTotal] = useState<number | null>(seed?.total ?? null);
   const [error, setError] = useState('');
   const [, setTick] = useState(0);
-  const pages = useRef(new Map<number, WindowRow[]>());
+  const pages = useRef(new Map<number, WindowRow[]>(seed ? [[0, seed.list]] : []));
   const loading = useRef(new Set<number>());
   const generation = useRef(0);
   const onScreen = useRef<[number, number]>([0, 0]);
-  const key = JSON.stringify(query);
 
   const load = useCallback(
     (page: number, fresh = false) => {
@@ -81,6 +87,10 @@ export function useWindowRows(query: Query, live: number) {
 
   // A new list (or a change the cloud told of): what is on screen is read again; the rest on demand.
   useEffect(() => {
+    if (seeded.current) {
+      seeded.current = false;
+      return;
+    }
     generation.current++;
     loading.current.clear();
     const [first, last] = onScreen.current;
