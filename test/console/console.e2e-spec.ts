@@ -520,6 +520,36 @@ describe('the web console in a real browser', () => {
     }
     await context.close();
   });
+  it('never draws the first rows one session asked for in the next: who signs in after a failed start sees only their windows', async () => {
+    const groupId = await createGroup(cloud, owner, 'Only theirs');
+    await createWindow(cloud, owner, { name: 'Theirs to see', groupId });
+    await createWindow(cloud, owner, { name: 'Owner only' });
+    const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'groups', groupIds: [groupId] });
+    const context = await browser.newContext();
+    const page = await signIn(context, owner);
+    await page.getByRole('cell', { name: 'Owner only', exact: true }).waitFor();
+    // The owner's page starts again and its first rows are asked for, but who is signed in does not
+    // come: the sign-in page shows, and the member signs in on it.
+    let failedOnce = false;
+    await context.route('**/auth/me', async (route) => {
+      if (failedOnce) return route.continue();
+      failedOnce = true;
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ code: 503, msg: 'Try again', data: null }),
+      });
+    });
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.getByLabel('Email').fill(member.email);
+    await page.getByLabel('Password').fill(member.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('cell', { name: 'Theirs to see', exact: true }).waitFor();
+    expect(await page.getByRole('cell', { name: 'Owner only', exact: true }).count()).toBe(0);
+    expect(await page.getByText('1 window', { exact: true }).count()).toBe(1);
+    await context.close();
+  });
 });
 
 // A cloud of its own, after the one above has stopped: Nest's Passport strategies are process-wide,

@@ -18,6 +18,17 @@ export class ApiError extends Error {
 let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
 let onSignedOut: () => void = () => undefined;
+/**
+ * Calls made before the page that needs them is drawn (the first page of windows), and their
+ * answers once come. They belong to the session that made them: another sign-in drops them.
+ */
+const early = new Map<string, { answer: Promise<unknown>; arrived?: { data: unknown } }>();
+
+/** Another session (signed in, out, or as someone else): the token, and nothing asked for by the last one. */
+function startSession(token: string | null): void {
+  accessToken = token;
+  early.clear();
+}
 
 export function setSignedOutHandler(handler: () => void): void {
   onSignedOut = handler;
@@ -54,15 +65,12 @@ export async function api<T = Record<string, unknown>>(path: string, body: unkno
   let answer = await send<T>(path, body, true);
   if (answer.code === 401 && (await refresh())) answer = await send<T>(path, body, true);
   if (answer.code === 401) {
-    accessToken = null;
+    startSession(null);
     onSignedOut();
   }
   if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
   return answer.data;
 }
-
-/** Calls made before the page that needs them is drawn (the first page of windows), and their answers once come. */
-const early = new Map<string, { answer: Promise<unknown>; arrived?: { data: unknown } }>();
 
 export function prefetch(path: string, body: unknown): void {
   const call: { answer: Promise<unknown>; arrived?: { data: unknown } } = { answer: api(path, body) };
@@ -101,7 +109,7 @@ export async function image(path: string): Promise<Blob | null> {
 export async function signIn(email: string, password: string): Promise<void> {
   const answer = await send<{ accessToken: string }>('/auth/console/login', { email, password }, false);
   if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
-  accessToken = answer.data.accessToken;
+  startSession(answer.data.accessToken);
 }
 
 /** A new team with its owner (when the cloud takes new teams), then signed in as `signIn` leaves one. */
@@ -123,12 +131,12 @@ export async function checkInvitation(token: string): Promise<{ email: string; t
 export async function acceptInvitation(token: string, password: string): Promise<void> {
   const answer = await send<{ accessToken: string }>('/auth/invite/accept', { token, password }, false);
   if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
-  accessToken = answer.data.accessToken;
+  startSession(answer.data.accessToken);
 }
 
 export async function signOut(): Promise<void> {
   await send('/auth/console/logout', {}, false).catch(() => undefined);
-  accessToken = null;
+  startSession(null);
 }
 
 /** Server-Sent Events of the team, read with fetch so the token goes in a header, not in the URL. */
