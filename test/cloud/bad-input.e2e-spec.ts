@@ -96,6 +96,7 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/browser/list', { sortBy: 'proxy_password_enc' }, 211, 'sortBy must be one of createdAt, name');
     await refused('/browser/list', { sortBy: 'name', sortOrder: 'up' }, 211, 'sortOrder must be one of asc, desc');
     await refused('/browser/recycle/list', { sortBy: 'w.name; DROP TABLE windows' }, 211, 'sortBy');
+    for (const counts of ['yes', 1, 'true', [true], {}]) await refused('/tag/list', { counts }, 211, 'counts must be true or false');
   });
 
   it('fingerprint and config fields the contract names', async () => {

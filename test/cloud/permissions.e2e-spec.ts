@@ -525,6 +525,31 @@ describe('saved proxies and tags a member limited to groups manages', () => {
   });
   afterAll(() => cloud.close());
 
+  it("counts a tag's live windows among those the caller may see, and only when asked", async () => {
+    const mine = await createGroup(cloud, owner);
+    const theirs = await createGroup(cloud, owner);
+    const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'groups', groupIds: [mine] });
+    const tag = await createTag(cloud, owner);
+    const unused = await createTag(cloud, owner);
+    await createWindow(cloud, owner, { groupId: mine, tagIds: [tag] });
+    await createWindow(cloud, owner, { groupId: theirs, tagIds: [tag] });
+    // An ungrouped window is outside a limited scope; the recycle bin's are counted by nobody.
+    await createWindow(cloud, owner, { tagIds: [tag] });
+    const binned = await createWindow(cloud, owner, { groupId: mine, tagIds: [tag, unused] });
+    await cloud.post('/browser/delete', { id: binned.id }, owner.token);
+    const counts = async (token: string) => {
+      const list = (await cloud.post('/tag/list', { pageSize: 100, counts: true }, token)).data.list as {
+        id: number;
+        windowCount: number;
+      }[];
+      return Object.fromEntries(list.filter((t) => t.id === tag || t.id === unused).map((t) => [t.id, t.windowCount]));
+    };
+    expect(await counts(owner.token)).toEqual({ [tag]: 3, [unused]: 0 });
+    expect(await counts(member.token)).toEqual({ [tag]: 1, [unused]: 0 });
+    const plain = (await cloud.post('/tag/list', { pageSize: 100 }, owner.token)).data.list as Record<string, unknown>[];
+    expect(plain.filter((t) => 'windowCount' in t)).toEqual([]);
+  });
+
   it('changes or deletes one only while no window outside their scope uses it, and counts only their windows', async () => {
     const mine = await createGroup(cloud, owner);
     const theirs = await createGroup(cloud, owner);

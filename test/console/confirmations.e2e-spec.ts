@@ -3,7 +3,7 @@ import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
 import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
 import { focusAfterClose } from '../support/console-keyboard';
-import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
+import { Account, addMember, createGroup, createTag, createWindow, registerOwner } from '../support/factories';
 
 jest.setTimeout(180_000);
 
@@ -93,6 +93,26 @@ describe('the console asks before it destroys, undoes a move to the bin, and nam
     await ask.getByRole('button', { name: 'Delete group' }).click();
     await status('Delete group Resellers EU: done');
     expect((await cloud.post('/group/list', { keyword: 'Resellers' }, owner.token)).data.total).toBe(0);
+  });
+
+  it('tags show how many windows have them, and deleting one says so; a 50-character name can be typed', async () => {
+    const tag = await createTag(cloud, owner, 'Priority');
+    await createWindow(cloud, owner, { tagIds: [tag] });
+    await page.getByRole('link', { name: 'Groups and tags' }).click();
+    const row = page.getByRole('listitem').filter({ has: page.getByRole('textbox', { name: 'Name of tag Priority' }) });
+    await row.getByText('1 window', { exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Delete Priority' }).click();
+    const ask = page.getByRole('alertdialog', { name: 'Delete the tag Priority?' });
+    await ask.getByText('The 1 window with it stays and loses the tag Priority.').waitFor();
+    await ask.getByRole('button', { name: 'Cancel' }).click();
+    const long = 'T'.repeat(50);
+    await page.getByLabel('New tag name').fill(long + 'x');
+    expect(await page.getByLabel('New tag name').inputValue()).toBe(long);
+    await page.getByRole('button', { name: 'Add tag' }).click();
+    await status('Add tag: done');
+    const added = page.getByRole('listitem').filter({ has: page.getByRole('textbox', { name: `Name of tag ${long}` }) });
+    await added.getByText('0 windows', { exact: true }).waitFor();
+    expect((await cloud.post('/tag/list', { keyword: long }, owner.token)).data.total).toBe(1);
   });
 
   it('moves selected windows to the bin after a confirmation, and Undo brings them back', async () => {

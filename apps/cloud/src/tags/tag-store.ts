@@ -48,6 +48,21 @@ export class TagStore {
     return result.affected === 1;
   }
 
+  /**
+   * How many of the team's live windows (not the recycle bin's) have each tag named, counting only
+   * windows in `groups` when it is set; tags no such window has are left out.
+   */
+  async windowCounts(teamId: number, ids: number[], groups: readonly number[] | null): Promise<Map<number, number>> {
+    if (ids.length === 0) return new Map();
+    const rows: { tag_id: number; n: number }[] = await this.db.query(
+      `SELECT wt.tag_id, count(*)::int AS n FROM window_tags wt JOIN windows w ON w.id = wt.window_id
+       WHERE w.team_id = $1 AND wt.tag_id = ANY($2) AND w.deleted_at IS NULL AND ($3::int[] IS NULL OR w.group_id = ANY($3))
+       GROUP BY wt.tag_id`,
+      [teamId, ids, groups],
+    );
+    return new Map(rows.map((r) => [r.tag_id, r.n]));
+  }
+
   /** Whether a window (the recycle bin's included) outside `groups` has the tag; an ungrouped one is outside. */
   async usedOutside(id: number, groups: readonly number[]): Promise<boolean> {
     const rows: unknown[] = await this.db.query(

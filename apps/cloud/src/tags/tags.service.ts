@@ -14,7 +14,13 @@ export class TagsService {
   async list(auth: AuthContext, dto: ListTagsDto) {
     const { page, pageSize, offset } = pageOf(dto);
     const [tags, total] = await this.tags.page(auth.teamId, dto.keyword, offset, pageSize);
-    return { list: tags.map((t) => this.view(t)), total, page, pageSize };
+    if (!dto.counts) return { list: tags.map((t) => this.view(t)), total, page, pageSize };
+    const countOf = await this.tags.windowCounts(
+      auth.teamId,
+      tags.map((t) => t.id),
+      auth.scopedGroupIds,
+    );
+    return { list: tags.map((t) => ({ ...this.view(t), windowCount: countOf.get(t.id) ?? 0 })), total, page, pageSize };
   }
 
   async add(auth: AuthContext, dto: AddTagDto) {

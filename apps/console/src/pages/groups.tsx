@@ -10,13 +10,20 @@ interface Named {
   id: number;
   name: string;
   color?: string;
-  /** Groups only: how many windows are in it (the recycle bin's not counted). */
+  /** How many windows are in it or have it (the recycle bin's not counted; for a tag, those the caller may see). */
   windowCount?: number;
 }
 
+/** The longest names the cloud takes: a group's 100 characters, a tag's 50. */
+const NAME_MAX = { group: 100, tag: 50 };
+
 function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permission: Permission; live: number }) {
   const me = useSession();
-  const list = useLoad(() => api<{ list: Named[] }>(`/${kind}/list`, { pageSize: 100 }), [live]);
+  // Tags are counted only when asked (each list counts them again); groups always say their count.
+  const list = useLoad(
+    () => api<{ list: Named[] }>(`/${kind}/list`, { pageSize: 100, ...(kind === 'tag' ? { counts: true } : {}) }),
+    [live],
+  );
   const [name, setName] = useState('');
   const [renaming, setRenaming] = useState<Record<number, string>>({});
   const { status, run } = useAction();
@@ -34,7 +41,7 @@ function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permissi
           }}
         >
           <Field label={`New ${kind} name`}>
-            <input required maxLength={kind === 'group' ? 100 : 20} value={name} onChange={(e) => setName(e.target.value)} />
+            <input required maxLength={NAME_MAX[kind]} value={name} onChange={(e) => setName(e.target.value)} />
           </Field>
           <button type="submit">Add {kind}</button>
         </form>
@@ -57,7 +64,7 @@ function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permissi
                 <>
                   <input
                     aria-label={`Name of ${kind} ${item.name}`}
-                    maxLength={kind === 'group' ? 100 : 20}
+                    maxLength={NAME_MAX[kind]}
                     value={typed}
                     onChange={(e) => setRenaming({ ...renaming, [item.id]: e.target.value })}
                   />
@@ -77,11 +84,7 @@ function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permissi
                     danger
                     what={`Delete ${kind} ${item.name}`}
                     title={`Delete the ${kind} ${item.name}?`}
-                    body={
-                      kind === 'group'
-                        ? `Its ${plural(item.windowCount ?? 0, 'window')} stay and become ungrouped; members limited to ${item.name} no longer see them.`
-                        : `Its windows stay and lose the tag ${item.name}.`
-                    }
+                    body={whatDeleteLeaves(kind, item)}
                     confirmLabel={`Delete ${kind}`}
                     action={() => api(`/${kind}/delete`, { id: item.id })}
                     after={list.reload}
@@ -104,7 +107,16 @@ function NamedList({ kind, permission, live }: { kind: 'group' | 'tag'; permissi
   );
 }
 
-/** A group's window count; tags say none (a window has many). */
+/** What deleting a group or tag does to its windows, in words that agree with their count. */
+function whatDeleteLeaves(kind: 'group' | 'tag', { name, windowCount = 0 }: Named): string {
+  if (windowCount === 0) return `No window ${kind === 'group' ? 'is in it' : 'has it'}.`;
+  const one = windowCount === 1;
+  return kind === 'group'
+    ? `Its ${plural(windowCount, 'window')} ${one ? 'stays and becomes' : 'stay and become'} ungrouped; members limited to ${name} no longer see ${one ? 'it' : 'them'}.`
+    : `The ${plural(windowCount, 'window')} with it ${one ? 'stays and loses' : 'stay and lose'} the tag ${name}.`;
+}
+
+/** How many windows a group holds or a tag is on. */
 function Count({ item }: { item: Named }) {
   return item.windowCount === undefined ? null : <span className="count">{plural(item.windowCount, 'window')}</span>;
 }

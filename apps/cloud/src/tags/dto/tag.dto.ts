@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
+import { IsBoolean, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsId, PageDto } from '../../common/id.decorators';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -49,4 +49,12 @@ export class ListTagsDto extends PageDto {
   @IsString()
   @MaxLength(50)
   keyword?: string;
+
+  @ApiPropertyOptional({
+    description:
+      "Also answer each tag's windowCount: the live windows (not the recycle bin's) that have it, of those the caller may see. Counted on each call, so only pages that show it ask.",
+  })
+  @IsOptional()
+  @IsBoolean({ message: 'counts must be true or false' })
+  counts?: boolean;
 }
