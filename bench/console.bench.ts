@@ -5,18 +5,25 @@
  * of the windows table shows, then scrolling the list: frame times over ~5 s of fast scrolling with jumps,
  * and the time from a jump to the end until the last window's row shows.
  * Each round is a fresh browser context (empty cache) that holds only the console's session cookie.
+ *
+ * With BENCH_CONSOLE_VS set to another built console folder (its index.html and assets, e.g. an
+ * earlier commit's `vite build apps/console`), a second cloud on the same database serves that one,
+ * and the rounds alternate between the two, so both first loads are measured side by side on the
+ * same machine at the same time; scrolling is measured on this build only.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { chromium } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { frameStats, ScrollBox, scrollFrames, timeToLastRow } from './console-scroll';
 import { freshDatabase, ms, postApi, seedWindows, startProcess, stats, table, timed } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 100_000);
 const CLOUD_PORT = Number(process.env.BENCH_CLOUD_PORT ?? 3917);
+const VS_DIR = process.env.BENCH_CONSOLE_VS;
 const JS_BUDGET_KB = 250;
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SCREENSHOT = join(__dirname, '..', 'docs', 'console-windows.png');
@@ -25,11 +32,20 @@ async function main(): Promise<void> {
   const work = mkdtempSync(join(tmpdir(), 'cos-bench-console-'));
   const databaseUrl = await freshDatabase(ADMIN_URL, 'cos_bench_console');
   const url = `http://127.0.0.1:${CLOUD_PORT}`;
-  const cloud = await startProcess(
-    'dist/apps/cloud/apps/cloud/src/main.js',
-    { DATABASE_URL: databaseUrl, CLOUD_PORT: String(CLOUD_PORT), CLOUD_DATA_DIR: join(work, 'cloud') },
-    `${url}/health`,
-  );
+  const cloudAt = (port: number, consoleDir?: string) =>
+    startProcess(
+      'dist/apps/cloud/apps/cloud/src/main.js',
+      {
+        DATABASE_URL: databaseUrl,
+        CLOUD_PORT: String(port),
+        CLOUD_DATA_DIR: join(work, `cloud-${port}`),
+        ...(consoleDir ? { CONSOLE_DIR: consoleDir } : {}),
+      },
+      `http://127.0.0.1:${port}/health`,
+    );
+  const cloud = await cloudAt(CLOUD_PORT);
+  const vsUrl = `http://127.0.0.1:${CLOUD_PORT + 1}`;
+  const vsCloud = VS_DIR ? await cloudAt(CLOUD_PORT + 1, VS_DIR) : undefined;
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     args: [
@@ -58,38 +74,16 @@ async function main(): Promise<void> {
     let scrolled: ScrollBox = 'document';
     let jsBytes = 0;
     let jsRaw = 0;
+    const vsTimes: number[] = [];
+    const loadOther = async () => {
+      const other = await openConsole(browser, vsUrl);
+      vsTimes.push(other.loadMs);
+      await other.context.close();
+    };
     for (let round = 0; round < ROUNDS; round++) {
-      const login = await fetch(`${url}/auth/console/login`, {
-        method: 'POST',
-        headers: { 'Content-Type': 'application/json', Origin: url },
-        body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }),
-      });
-      const [name, value] = login.headers.get('set-cookie')!.split(';')[0].split('=');
-      const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
-      await context.addCookies([{ name, value, url: `${url}/auth/console/`, httpOnly: true, sameSite: 'Strict' }]);
-      const page = await context.newPage();
-      const scripts: Promise<{ encoded: number; raw: number }>[] = [];
-      page.on('response', (response) => {
-        if (response.url().endsWith('.js')) {
-          scripts.push(
-            Promise.all([response.request().sizes(), response.body()]).then(([sizes, body]) => ({
-              encoded: sizes.responseBodySize,
-              raw: body.length,
-            })),
-          );
-        }
-      });
-      const [loadMs] = await timed(async () => {
-        await page.goto(`${url}/#/windows`);
-        // The first screen of rows: the first window's name shown and no row on screen still loading.
-        await page.waitForFunction(
-          () =>
-            document.querySelector('tr[aria-rowindex="2"] button.link') !== null &&
-            document.querySelector('.table-scroll tr.pending') === null,
-          undefined,
-          { polling: 'raf' },
-        );
-      });
+      // The other console first in odd rounds, so neither always loads into a just-warmed machine.
+      if (vsCloud && round % 2 === 1) await loadOther();
+      const { page, context, loadMs, scripts } = await openConsole(browser, url);
       times.push(loadMs);
       if (round === 0) {
         mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
@@ -103,6 +97,7 @@ async function main(): Promise<void> {
       jsBytes = sizes.reduce((sum, s) => sum + s.encoded, 0);
       jsRaw = sizes.reduce((sum, s) => sum + s.raw, 0);
       await context.close();
+      if (vsCloud && round % 2 === 0) await loadOther();
     }
     const load = stats(times);
     console.log(`\nConsole first load, ${WINDOWS.toLocaleString('en')} windows in the team, ${ROUNDS} fresh browser contexts:\n`);
@@ -118,6 +113,11 @@ async function main(): Promise<void> {
         target: `p50 < 500 ms: ${load.p50 < 500 ? 'met' : 'MISSED'}`,
       },
     ]);
+    if (vsCloud) {
+      const vs = stats(vsTimes);
+      console.log(`\nSide by side, rounds alternating, first screen of rows: this build p50 ${ms(load.p50)}, p90 ${ms(load.p90)};`);
+      console.log(`${VS_DIR} p50 ${ms(vs.p50)}, p90 ${ms(vs.p90)}; this build / that one at p50: ${(load.p50 / vs.p50).toFixed(2)}\n`);
+    }
     console.log(
       `${jsBytes <= JS_BUDGET_KB * 1024 ? 'met    ' : 'MISSED '} compressed JavaScript ${(jsBytes / 1024).toFixed(1)} KB, budget ${JS_BUDGET_KB} KB`,
     );
@@ -142,8 +142,46 @@ async function main(): Promise<void> {
   } finally {
     await browser.close();
     cloud.kill('SIGTERM');
+    vsCloud?.kill('SIGTERM');
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/**
+ * A fresh browser context signed in to the console at `url` (only its session cookie), timed from
+ * navigation until the first screen of rows shows: the first window's name, no row on screen still loading.
+ */
+async function openConsole(browser: Browser, url: string) {
+  const login = await fetch(`${url}/auth/console/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', Origin: url },
+    body: JSON.stringify({ email: 'bench@example.com', password: 'bench-password' }),
+  });
+  const [name, value] = login.headers.get('set-cookie')!.split(';')[0].split('=');
+  const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+  await context.addCookies([{ name, value, url: `${url}/auth/console/`, httpOnly: true, sameSite: 'Strict' }]);
+  const page = await context.newPage();
+  const scripts: Promise<{ encoded: number; raw: number }>[] = [];
+  page.on('response', (response) => {
+    if (response.url().endsWith('.js')) {
+      scripts.push(
+        Promise.all([response.request().sizes(), response.body()]).then(([sizes, body]) => ({
+          encoded: sizes.responseBodySize,
+          raw: body.length,
+        })),
+      );
+    }
+  });
+  const [loadMs] = await timed(async () => {
+    await page.goto(`${url}/#/windows`);
+    await page.waitForFunction(
+      () =>
+        document.querySelector('tr[aria-rowindex="2"] button.link') !== null && document.querySelector('.table-scroll tr.pending') === null,
+      undefined,
+      { polling: 'raf' },
+    );
+  });
+  return { page, context, loadMs, scripts };
 }
 
 main().catch((error) => {
