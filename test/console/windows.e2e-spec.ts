@@ -215,11 +215,30 @@ describe('console: the windows list', () => {
     const light = await background();
     await page.getByRole('button', { name: /^Theme: / }).click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
-    expect(await background()).not.toBe(light);
+    const dark = await background();
+    expect(dark).not.toBe(light);
     await page.reload();
     await page.getByRole('button', { name: 'w-000', exact: true }).waitFor();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
     await screenshot(page, 'windows-dark');
+    // Dark from the first thing drawn: while the console's own script is still on its way, the
+    // page's "Loading…" is already in the chosen theme.
+    let release = () => undefined as void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    await page.route('**/assets/main-*.js', async (route) => {
+      await held;
+      await route.continue();
+    });
+    const reloaded = page.reload();
+    await page.getByText('Loading…', { exact: true }).waitFor();
+    expect(await page.evaluate(() => [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor])).toEqual([
+      'dark',
+      dark,
+    ]);
+    release();
+    await reloaded;
+    await page.unroute('**/assets/main-*.js');
+    await page.getByRole('button', { name: 'w-000', exact: true }).waitFor();
     // Back to light, then to the system's choice.
     await page.getByRole('button', { name: /^Theme: / }).click();
     await page.getByRole('button', { name: /^Theme: / }).click();

@@ -8,7 +8,7 @@ import { SignIn } from './sign-in';
 import { AcceptInvitation } from './pages/accept';
 import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
-import { applyStoredTheme, ThemeButton } from './theme';
+import { ThemeButton } from './theme';
 import './styles.css';
 import './feedback.css';
 
@@ -114,7 +114,6 @@ function App({ signedIn }: { signedIn: MeResponse | null }) {
   );
 }
 
-applyStoredTheme();
 // Drawn once the session is known (index.html says "Loading…" until then), so the first render is
 // the page itself, usually with its first rows.
 void firstSession.then((signedIn) =>
