@@ -4,7 +4,8 @@ import { registerOwner, snapshot } from '../support/factories';
 describe('identity: register, login, refresh, logout, API tokens', () => {
   let cloud: CloudHarness;
   beforeAll(async () => {
-    cloud = await startCloud({ env: { LOGIN_THROTTLE_LIMIT: '5', LOGIN_THROTTLE_TTL_SECONDS: '60' } });
+    // A replaced refresh token is taken again for 2 s: long enough to be seen, short enough to wait past.
+    cloud = await startCloud({ env: { LOGIN_THROTTLE_LIMIT: '5', LOGIN_THROTTLE_TTL_SECONDS: '60', REFRESH_REUSE_GRACE_SECONDS: '2' } });
   });
   afterAll(() => cloud.close());
 
@@ -66,11 +67,36 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
     expect(second.data.refreshToken).not.toBe(first);
     expect((await cloud.post('/auth/me', {}, second.data.accessToken)).code).toBe(0);
 
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
     const replay = await cloud.post('/auth/refresh', { refreshToken: first });
     expect(replay).toMatchObject({ code: 401, msg: expect.stringContaining('already used') });
     expect((await cloud.post('/auth/refresh', { refreshToken: second.data.refreshToken })).code).toBe(401);
     expect((await cloud.post('/auth/me', {}, second.data.accessToken)).code).toBe(401);
     expect((await cloud.post('/auth/refresh', { refreshToken: 'garbage' })).code).toBe(401);
+  });
+
+  it('takes a replaced refresh token again within the grace (an answer its client never read), rotating once more, and never after', async () => {
+    const owner = await cloud.post('/auth/register', { email: 'grace@example.com', password: 'grace-password' });
+    const first = owner.data.refreshToken as string;
+    // A reload cut the first refresh off after the cloud answered it: the client still holds `first`.
+    const unread = await cloud.post('/auth/refresh', { refreshToken: first });
+    expect(unread.code).toBe(0);
+    const again = await cloud.post('/auth/refresh', { refreshToken: first });
+    expect(again).toMatchObject({ code: 0, data: { accessToken: expect.any(String), refreshToken: expect.any(String) } });
+    expect(new Set([first, unread.data.refreshToken, again.data.refreshToken]).size).toBe(3);
+    expect((await cloud.post('/auth/me', {}, again.data.accessToken)).code).toBe(0);
+    // `first` is spent now: presented a third time it is neither the current token nor the one just replaced.
+    expect((await cloud.post('/auth/refresh', { refreshToken: first })).code).toBe(401);
+    const current = await cloud.post('/auth/refresh', { refreshToken: again.data.refreshToken });
+    expect(current.code).toBe(0);
+    // Past the grace, the replaced token is a replay: the whole session ends.
+    await new Promise((resolve) => setTimeout(resolve, 2_500));
+    expect(await cloud.post('/auth/refresh', { refreshToken: again.data.refreshToken })).toMatchObject({
+      code: 401,
+      msg: expect.stringContaining('already used'),
+    });
+    expect((await cloud.post('/auth/refresh', { refreshToken: current.data.refreshToken })).code).toBe(401);
+    expect((await cloud.post('/auth/me', {}, current.data.accessToken)).code).toBe(401);
   });
 
   it('logout ends the access and refresh tokens of the session only', async () => {

@@ -276,6 +276,70 @@ describe('login and registration throttling per address', () => {
   });
 });
 
+describe("sign-ins another site posts in its visitors' name", () => {
+  let cloud: CloudHarness;
+
+  beforeAll(async () => {
+    cloud = await startCloud({ env: { LOGIN_THROTTLE_LIMIT: '3', LOGIN_ADDRESS_THROTTLE_LIMIT: '6', LOGIN_THROTTLE_TTL_SECONDS: '60' } });
+  });
+  afterAll(() => cloud.close());
+
+  it("are refused before they are counted: forty of them leave the visitors' own sign-in untouched", async () => {
+    const email = 'visitor@example.com';
+    const password = 'the visitor password';
+    expect((await cloud.post('/auth/register', { email, password })).code).toBe(0);
+    const host = 'cos.example';
+    // A no-cors form post: text/plain, the other site's Origin, the visitor's address.
+    const hostile = (path: string, body: object, origin = 'http://evil.example') =>
+      cloud.raw().post(path).set('Host', host).set('Origin', origin).set('Content-Type', 'text/plain').send(JSON.stringify(body));
+    const answers = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      for (const path of ['/auth/console/login', '/auth/login', '/auth/register', '/auth/invite/check', '/auth/invite/accept']) {
+        const res = await hostile(path, { email, password: `guess-${i}`, token: 'x'.repeat(43) });
+        answers.add(`${path} ${res.body.code} ${res.body.msg}`);
+      }
+    }
+    expect([...answers].sort()).toEqual(
+      ['/auth/console/login', '/auth/invite/accept', '/auth/invite/check', '/auth/login', '/auth/register'].map(
+        (path) => `${path} 403 Console requests must come from the console, not http://evil.example`,
+      ),
+    );
+    // Origins that are no web page of this cloud are refused the same way.
+    for (const origin of ['ws://cos.example', 'http://user@cos.example', 'https://cos.example.evil', 'null'])
+      expect({ origin, code: (await hostile('/auth/console/login', { email, password }, origin)).body.code }).toEqual({
+        origin,
+        code: 403,
+      });
+    // The visitor signs in from the console and from the API as if nothing had happened.
+    const own = await cloud.raw().post('/auth/console/login').set('Host', host).set('Origin', `http://${host}`).send({ email, password });
+    expect(own.body).toMatchObject({ code: 0, data: { accessToken: expect.any(String) } });
+    expect((await cloud.post('/auth/login', { email, password })).code).toBe(0);
+  });
+
+  it('a sign-out sent with the refresh token a refresh had just replaced still ends the session', async () => {
+    const email = 'racer@example.com';
+    const password = 'the racer password';
+    expect((await cloud.post('/auth/register', { email, password })).code).toBe(0);
+    const host = 'cos.example';
+    const consoleCall = (path: string, cookie?: string, body: object = {}) => {
+      const req = cloud.raw().post(path).set('Host', host).set('Origin', `http://${host}`);
+      return (cookie ? req.set('Cookie', cookie) : req).send(body);
+    };
+    const cookieOf = (res: { headers: Record<string, unknown> }) => String((res.headers['set-cookie'] as string[])[0]).split(';')[0];
+    const first = cookieOf(await consoleCall('/auth/console/login', undefined, { email, password }));
+    // The refresh is answered (the cookie rotates) while the page, not having the answer yet, signs out with the old cookie.
+    const rotated = await consoleCall('/auth/console/refresh', first);
+    expect(rotated.body.code).toBe(0);
+    expect((await consoleCall('/auth/console/logout', first)).body.code).toBe(0);
+    // The cookie the late answer brings opens nothing.
+    expect((await consoleCall('/auth/console/refresh', cookieOf(rotated))).body).toMatchObject({ code: 401 });
+    // A token never issued, or another session's, still ends nothing.
+    const other = cookieOf(await consoleCall('/auth/console/login', undefined, { email, password }));
+    await consoleCall('/auth/console/logout', `${first.split('=')[0]}=${other.split('=')[1].split('.')[0]}.not-the-secret`);
+    expect((await consoleCall('/auth/console/refresh', other)).body.code).toBe(0);
+  });
+});
+
 describe('login throttling per account, from many addresses', () => {
   let cloud: CloudHarness;
   const from = (address: string, body: object, path = '/auth/login') => cloud.raw().post(path).set('X-Forwarded-For', address).send(body);

@@ -24,11 +24,21 @@ let onSignedOut: () => void = () => undefined;
  */
 const early = new Map<string, { answer: Promise<unknown>; arrived?: { data: unknown } }>();
 
+/** Which session this page is in: a refresh or call answered for an earlier one changes nothing. */
+let session = 0;
+
 /** Another session (signed in, out, or as someone else): the token, and nothing asked for by the last one. */
 function startSession(token: string | null): void {
+  session++;
   accessToken = token;
   early.clear();
 }
+
+/**
+ * Once a refresh on its way has come back: a sign-in or sign-out that follows then carries the
+ * cookie it brought, so a sign-out ends the rotated session rather than one the cookie no longer names.
+ */
+const refreshSettled = (): Promise<unknown> => refreshing ?? Promise.resolve();
 
 export function setSignedOutHandler(handler: () => void): void {
   onSignedOut = handler;
@@ -50,8 +60,12 @@ async function send<T>(path: string, body: unknown, withToken: boolean): Promise
 
 /** A new access token from the refresh cookie; concurrent callers share one refresh (the cookie rotates). */
 export function refresh(): Promise<boolean> {
-  refreshing ??= send<{ accessToken: string }>('/auth/console/refresh', {}, false)
+  if (refreshing) return refreshing;
+  const mine = session;
+  refreshing = oneTabAtATime(() => send<{ accessToken: string }>('/auth/console/refresh', {}, false))
     .then((answer) => {
+      // Signed in or out since it was asked for: the answer belongs to a session this page left.
+      if (mine !== session) return false;
       accessToken = answer.code === 0 ? answer.data.accessToken : null;
       return answer.code === 0;
     })
@@ -60,11 +74,23 @@ export function refresh(): Promise<boolean> {
   return refreshing;
 }
 
+/**
+ * Runs a refresh while no other tab of this console runs one: the cookie rotates, and two tabs
+ * sending the same one (reloaded together, or restored with the browser) would look like a
+ * replayed token and end the session. A page without Web Locks (plain http other than
+ * localhost) runs it at once.
+ */
+function oneTabAtATime<T>(call: () => Promise<T>): Promise<T> {
+  return 'locks' in navigator ? (navigator.locks.request('cos-console-refresh', call) as Promise<T>) : call();
+}
+
 /** POST as the signed-in user; an expired access token is refreshed once. */
 export async function api<T = Record<string, unknown>>(path: string, body: unknown = {}): Promise<T> {
+  const mine = session;
   let answer = await send<T>(path, body, true);
   if (answer.code === 401 && (await refresh())) answer = await send<T>(path, body, true);
-  if (answer.code === 401) {
+  // Signed out only from the session that was refused, not from one begun since.
+  if (answer.code === 401 && mine === session) {
     startSession(null);
     onSignedOut();
   }
@@ -107,6 +133,7 @@ export async function image(path: string): Promise<Blob | null> {
 }
 
 export async function signIn(email: string, password: string): Promise<void> {
+  await refreshSettled();
   const answer = await send<{ accessToken: string }>('/auth/console/login', { email, password }, false);
   if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
   startSession(answer.data.accessToken);
@@ -129,13 +156,18 @@ export async function checkInvitation(token: string): Promise<{ email: string; t
 
 /** Accepts an invitation with the new member's password; signed in as `signIn` leaves one. */
 export async function acceptInvitation(token: string, password: string): Promise<void> {
+  await refreshSettled();
   const answer = await send<{ accessToken: string }>('/auth/invite/accept', { token, password }, false);
   if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
   startSession(answer.data.accessToken);
 }
 
+/** Ends this console's session; refused, and still signed in, when the cloud could not be told. */
 export async function signOut(): Promise<void> {
-  await send('/auth/console/logout', {}, false).catch(() => undefined);
+  await refreshSettled();
+  const answer = await send('/auth/console/logout', {}, false).catch(() => null);
+  if (!answer) throw new ApiError(0, 'the cloud could not be reached, so this session is still signed in: try again');
+  if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
   startSession(null);
 }
 

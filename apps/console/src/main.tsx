@@ -60,6 +60,7 @@ function useHash(): string {
 function App({ signedIn }: { signedIn: MeResponse | null }) {
   const [me, setMe] = useState(signedIn);
   const [live, setLive] = useState(0);
+  const [signOutFailed, setSignOutFailed] = useState('');
   const hash = useHash();
   const loadMe = useCallback(() => api<MeResponse>('/auth/me').then(setMe, () => setMe(null)), []);
 
@@ -98,9 +99,22 @@ function App({ signedIn }: { signedIn: MeResponse | null }) {
               {me.user.email} ({me.user.role}, {me.team.name})
             </span>
             <ThemeButton />
-            <button type="button" onClick={() => void signOut().then(() => setMe(null))}>
+            <button
+              type="button"
+              onClick={() =>
+                void signOut().then(
+                  () => (setSignOutFailed(''), setMe(null)),
+                  (e: unknown) => setSignOutFailed(`Sign out failed: ${e instanceof Error ? e.message : String(e)}`),
+                )
+              }
+            >
               Sign out
             </button>
+            {signOutFailed && (
+              <small className="refusal" role="alert">
+                {signOutFailed}
+              </small>
+            )}
           </div>
         </header>
         <main>

@@ -8,6 +8,7 @@ import { DocumentSignedIn, CurrentAuth } from '../access/auth.decorators';
 import { AuthService } from './auth.service';
 import { CreateApiTokenDto, LoginDto, LogoutDto, RefreshDto, RegisterDto, RevokeApiTokenDto } from './dto/auth.dto';
 import { clientAddress, LoginThrottlerGuard } from './login-throttler.guard';
+import { NotCrossSiteGuard } from './request-origin';
 import { NoFields } from '../common/no-fields.pipe';
 
 @ApiTags('auth')
@@ -16,7 +17,7 @@ export class AuthController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
+  @UseGuards(NotCrossSiteGuard, LoginThrottlerGuard)
   @Post('register')
   @HttpCode(200)
   @ApiOperation({ summary: 'Create a user and the team they own; returns tokens like login' })
@@ -25,7 +26,7 @@ export class AuthController {
   }
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
+  @UseGuards(NotCrossSiteGuard, LoginThrottlerGuard)
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Email and password for an access token (JWT) and a refresh token' })

@@ -93,12 +93,21 @@ export class AuthService {
     return this.loginAnswer(user, address, dto.deviceId);
   }
 
-  /** Rotates the refresh token; a replaced token presented again ends the whole session. */
+  /**
+   * Rotates the refresh token; a replaced token presented again ends the whole session, unless
+   * it comes within `REFRESH_REUSE_GRACE_SECONDS` of its replacement: a reload or a second tab
+   * whose refresh was answered but never read. That rotates again, so the grace never extends
+   * what the token it comes with can do beyond one more rotation.
+   */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const { sessionId, secretHash } = this.parseRefreshToken(refreshToken);
     const session = await this.sessions.find(sessionId);
     if (!session || session.revokedAt || session.expiresAt <= new Date()) throw new UnauthorizedError('Refresh token invalid or expired');
     if (session.previousRefreshHash && sameHash(session.previousRefreshHash, secretHash)) {
+      const grace = this.config.env.REFRESH_REUSE_GRACE_SECONDS;
+      const secret = randomToken();
+      if (grace > 0 && (await this.sessions.rotateFromPrevious(sessionId, secretHash, hashToken(secret), grace)))
+        return this.tokenPair(await this.users.get(session.userId), sessionId, secret);
       await this.sessions.revoke(sessionId);
       await this.loader.forgetSession(sessionId);
       throw new UnauthorizedError('Refresh token was already used; the session has been ended');
@@ -143,7 +152,11 @@ export class AuthService {
     return session.id;
   }
 
-  /** Ends the session a current refresh token belongs to (the console's sign-out); any other token ends nothing. */
+  /**
+   * Ends the session a refresh token belongs to (the console's sign-out): its current token, or the
+   * one it just replaced (a sign-out sent while a refresh was on its way carries that one, and must
+   * not leave the session the refresh rotated alive); any other token ends nothing.
+   */
   async endSession(refreshToken: string): Promise<void> {
     let parsed: { sessionId: string; secretHash: string };
     try {
@@ -152,7 +165,8 @@ export class AuthService {
       return;
     }
     const session = await this.sessions.findLive(parsed.sessionId);
-    if (!session || !sameHash(session.refreshHash, parsed.secretHash)) return;
+    const named = (hash: string | null) => hash !== null && sameHash(hash, parsed.secretHash);
+    if (!session || !(named(session.refreshHash) || named(session.previousRefreshHash))) return;
     const user = await this.users.get(session.userId);
     await this.db.transaction(async (manager) => {
       if (await this.sessions.end(manager, session.id))

@@ -20,7 +20,15 @@ export class InMemorySessions implements Pick<SessionStore, keyof SessionStore> 
   }
   async rotate(sessionId: string, secretHash: string, nextHash: string) {
     const row = this.rows.find((s) => s.id === sessionId && s.refreshHash === secretHash && s.revokedAt === null);
-    if (row) Object.assign(row, { refreshHash: nextHash, previousRefreshHash: secretHash });
+    if (row) Object.assign(row, { refreshHash: nextHash, previousRefreshHash: secretHash, rotatedAt: new Date() });
+    return row !== undefined;
+  }
+  async rotateFromPrevious(sessionId: string, previousHash: string, nextHash: string, graceSeconds: number) {
+    const since = Date.now() - graceSeconds * 1000;
+    const row = this.rows.find(
+      (s) => s.id === sessionId && s.previousRefreshHash === previousHash && s.revokedAt === null && (s.rotatedAt?.getTime() ?? 0) > since,
+    );
+    if (row) Object.assign(row, { refreshHash: nextHash, previousRefreshHash: row.refreshHash, rotatedAt: new Date() });
     return row !== undefined;
   }
   async revoke(id: string) {

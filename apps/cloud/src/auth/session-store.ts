@@ -36,8 +36,27 @@ export class SessionStore {
       .getRepository(SessionEntity)
       .createQueryBuilder()
       .update()
-      .set({ refreshHash: nextHash, previousRefreshHash: secretHash })
+      .set({ refreshHash: nextHash, previousRefreshHash: secretHash, rotatedAt: () => 'now()' })
       .where('id = :sessionId AND refresh_hash = :secretHash AND revoked_at IS NULL', { sessionId, secretHash })
+      .execute();
+    return rotated.affected === 1;
+  }
+
+  /**
+   * Rotates a session whose client presents the token it replaced within `graceSeconds` of that
+   * rotation: the current one is replaced in turn (it may never have reached the client) and
+   * becomes the one taken within the grace. False when the session moved on or the grace is over.
+   */
+  async rotateFromPrevious(sessionId: string, previousHash: string, nextHash: string, graceSeconds: number): Promise<boolean> {
+    const rotated = await this.db
+      .getRepository(SessionEntity)
+      .createQueryBuilder()
+      .update()
+      .set({ refreshHash: nextHash, previousRefreshHash: () => 'refresh_hash', rotatedAt: () => 'now()' })
+      .where(
+        `id = :sessionId AND previous_refresh_hash = :previousHash AND revoked_at IS NULL AND rotated_at > now() - make_interval(secs => :graceSeconds)`,
+        { sessionId, previousHash, graceSeconds },
+      )
       .execute();
     return rotated.affected === 1;
   }

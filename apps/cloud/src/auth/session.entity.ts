@@ -19,9 +19,15 @@ export class SessionEntity {
   @Column({ name: 'refresh_hash', type: 'char', length: 64 })
   refreshHash: string;
 
-  /** The refresh token this one replaced: presenting it again means it leaked. */
+  /**
+   * The refresh token this one replaced: presenting it again means it leaked, unless it comes
+   * within `REFRESH_REUSE_GRACE_SECONDS` of `rotatedAt` (an answer its client never got).
+   */
   @Column({ name: 'previous_refresh_hash', type: 'char', length: 64, nullable: true })
   previousRefreshHash: string | null;
+
+  @Column({ name: 'rotated_at', type: 'timestamptz', nullable: true })
+  rotatedAt: Date | null;
 
   @Column({ name: 'expires_at', type: 'timestamptz' })
   expiresAt: Date;

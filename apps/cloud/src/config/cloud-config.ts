@@ -56,6 +56,17 @@ export class CloudEnv {
   @Max(365 * 86400)
   REFRESH_TOKEN_TTL_SECONDS = 30 * 86400;
 
+  /**
+   * Seconds after a refresh token is replaced in which presenting it again rotates once more
+   * instead of ending the session as a replay: the answer of a refresh a reload cut off, or of
+   * two tabs restored at once, never reached the cookie. 0 ends the session at any reuse.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(300)
+  REFRESH_REUSE_GRACE_SECONDS = 30;
+
   @Transform(toBool)
   @IsBoolean()
   REGISTRATION_ENABLED = true;

@@ -6,13 +6,14 @@ import { Public } from '@cos/server-common';
 import { AuthService } from '../auth/auth.service';
 import { LoginDto } from '../auth/dto/auth.dto';
 import { clientAddress, LoginThrottlerGuard } from '../auth/login-throttler.guard';
-import { assertConsoleOrigin, clearConsoleCookie, consoleRefreshToken, setConsoleCookie } from './console-cookie';
+import { ConsoleOriginGuard } from '../auth/request-origin';
+import { clearConsoleCookie, consoleRefreshToken, setConsoleCookie } from './console-cookie';
 
 /**
  * Sessions of the web console. The access token lives in the page's memory; the refresh token
  * in an httpOnly, SameSite=Strict cookie scoped to `/auth/console` (Secure over https). A
- * refresh or logout must come from the console's own origin: a request whose Origin names
- * another site is refused before the cookie is looked at.
+ * sign-in, refresh or logout must come from the console's own origin: a request whose Origin
+ * names another site is refused before the cookie is looked at or the attempt counted.
  */
 @ApiTags('auth')
 @Controller('auth/console')
@@ -20,23 +21,22 @@ export class ConsoleSessionController {
   constructor(private readonly auth: AuthService) {}
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
+  @UseGuards(ConsoleOriginGuard, LoginThrottlerGuard)
   @Post('login')
   @HttpCode(200)
   @ApiOperation({ summary: 'Console sign-in: an access token in the answer, the refresh token in an httpOnly cookie' })
   async login(@Body() dto: LoginDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    assertConsoleOrigin(request);
     const { refreshToken, ...answer } = await this.auth.login(dto, clientAddress(request));
     setConsoleCookie(request, response, refreshToken);
     return ok(answer);
   }
 
   @Public()
+  @UseGuards(ConsoleOriginGuard)
   @Post('refresh')
   @HttpCode(200)
   @ApiOperation({ summary: "Console: a new access token from the refresh cookie (rotated); only from the console's origin" })
   async refresh(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    assertConsoleOrigin(request);
     const token = consoleRefreshToken(request);
     if (!token) throw new UnauthorizedError('No console session');
     try {
@@ -50,11 +50,11 @@ export class ConsoleSessionController {
   }
 
   @Public()
+  @UseGuards(ConsoleOriginGuard)
   @Post('logout')
   @HttpCode(200)
   @ApiOperation({ summary: 'Console sign-out: ends the session of the refresh cookie and removes the cookie' })
   async logout(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    assertConsoleOrigin(request);
     const token = consoleRefreshToken(request);
     if (token) await this.auth.endSession(token);
     clearConsoleCookie(request, response);

@@ -23,6 +23,7 @@ import { RunShots1763900000150 } from './migrations/1763900000150-RunShots';
 import { Invitations1763900000160 } from './migrations/1763900000160-Invitations';
 import { WindowNameOrder1763900000170 } from './migrations/1763900000170-WindowNameOrder';
 import { WindowNameOrderCaseless1763900000180 } from './migrations/1763900000180-WindowNameOrderCaseless';
+import { RefreshRotatedAt1763900000190 } from './migrations/1763900000190-RefreshRotatedAt';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -48,6 +49,7 @@ export const MIGRATIONS = [
   Invitations1763900000160,
   WindowNameOrder1763900000170,
   WindowNameOrderCaseless1763900000180,
+  RefreshRotatedAt1763900000190,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */

@@ -7,7 +7,8 @@ import { AuthContext } from '../access/auth-context';
 import { CurrentAuth, RequirePermission } from '../access/auth.decorators';
 import { clientAddress, LoginThrottlerGuard } from '../auth/login-throttler.guard';
 import { NoFields } from '../common/no-fields.pipe';
-import { assertConsoleOrigin, setConsoleCookie } from '../console/console-cookie';
+import { ConsoleOriginGuard, NotCrossSiteGuard } from '../auth/request-origin';
+import { setConsoleCookie } from '../console/console-cookie';
 import { AcceptInvitationDto, CreateInvitationDto, InvitationTokenDto, RevokeInvitationDto } from './dto/invitation.dto';
 import { InvitationsService } from './invitations.service';
 
@@ -49,7 +50,7 @@ export class InvitationAcceptController {
   constructor(private readonly invitations: InvitationsService) {}
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
+  @UseGuards(NotCrossSiteGuard, LoginThrottlerGuard)
   @Post('check')
   @HttpCode(200)
   @ApiOperation({ summary: 'What an invitation link invites to (email, team, role, expiry); a dead link is one answer whatever killed it' })
@@ -58,7 +59,7 @@ export class InvitationAcceptController {
   }
 
   @Public()
-  @UseGuards(LoginThrottlerGuard)
+  @UseGuards(ConsoleOriginGuard, LoginThrottlerGuard)
   @Post('accept')
   @HttpCode(200)
   @ApiOperation({
@@ -66,7 +67,6 @@ export class InvitationAcceptController {
       'Accept an invitation with a password: the member is created with the invited access and signed in as /auth/console/login does',
   })
   async accept(@Body() dto: AcceptInvitationDto, @Req() request: Request, @Res({ passthrough: true }) response: Response) {
-    assertConsoleOrigin(request);
     const { refreshToken, ...answer } = await this.invitations.accept(dto, clientAddress(request));
     setConsoleCookie(request, response, refreshToken);
     return ok(answer);
