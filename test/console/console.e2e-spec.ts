@@ -550,6 +550,107 @@ describe('the web console in a real browser', () => {
     expect(await page.getByText('1 window', { exact: true }).count()).toBe(1);
     await context.close();
   });
+  it('stays signed in through reloads pressed twice and tabs reloaded together (a browser restoring its tabs)', async () => {
+    const context = await browser.newContext();
+    const first = await signIn(context, owner);
+    const second = await context.newPage();
+    await second.goto(`${cloud.url}/`);
+    await second.getByRole('heading', { name: 'Windows', level: 1 }).waitFor();
+    const signedIn = (page: Page) =>
+      Promise.race([
+        page
+          .getByRole('heading', { name: 'Windows', level: 1 })
+          .waitFor()
+          .then(() => 'signed in'),
+        page
+          .getByRole('button', { name: 'Sign in' })
+          .waitFor()
+          .then(() => 'signed out'),
+      ]);
+    const outcomes: string[] = [];
+    const reloadFromPage = async (page: Page) => {
+      // Between two documents the page takes no script for a moment: asked again until one takes it.
+      for (let i = 0; i < 20; i++) {
+        if (
+          await page
+            .evaluate(() => location.reload())
+            .then(
+              () => true,
+              () => false,
+            )
+        )
+          return;
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
+    };
+    for (let round = 0; round < 4; round++) {
+      // F5 twice: the second reload cuts off the first one's refresh, answered but never read.
+      await reloadFromPage(first);
+      await new Promise((resolve) => setTimeout(resolve, 100 + round * 40));
+      await reloadFromPage(first);
+      await first.waitForLoadState('load');
+      outcomes.push(`twice ${round}: ${await signedIn(first)}`);
+      await Promise.all([first.reload(), second.reload()]);
+      outcomes.push(`together ${round}: ${await signedIn(first)}, ${await signedIn(second)}`);
+    }
+    expect(outcomes).toEqual([0, 1, 2, 3].flatMap((round) => [`twice ${round}: signed in`, `together ${round}: signed in, signed in`]));
+    await context.close();
+  });
+
+  it('says so when signing out fails, and stays signed in until the cloud has ended the session', async () => {
+    const context = await browser.newContext();
+    const page = await signIn(context, owner);
+    await context.route('**/auth/console/logout', (route) => route.abort('connectionrefused'));
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('alert').filter({ hasText: 'Sign out failed: the cloud could not be reached' }).waitFor();
+    await page.getByRole('heading', { name: 'Windows', level: 1 }).waitFor();
+    await context.unroute('**/auth/console/logout');
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await context.close();
+  });
+
+  it('a tab whose browser signed in as someone else in another tab signs out, never acting in their name', async () => {
+    const other = await registerOwner(cloud);
+    const context = await browser.newContext();
+    const mine = await signIn(context, owner);
+    await mine.getByRole('button', { name: 'New window', exact: true }).click();
+    await mine.getByRole('dialog').getByLabel('Name', { exact: true }).fill('Not in their team');
+    // Another tab of the same browser signs out and in as another team's owner: the cookie is theirs now.
+    const theirs = await context.newPage();
+    await theirs.goto(`${cloud.url}/`);
+    await theirs.getByRole('button', { name: 'Sign out' }).click();
+    await theirs.getByLabel('Email').fill(other.email);
+    await theirs.getByLabel('Password').fill(other.password);
+    await theirs.getByRole('button', { name: 'Sign in' }).click();
+    await theirs.getByText(`${other.email} (owner`).waitFor();
+    // The first tab's access token runs out as it saves a window: the cloud answers 401 once.
+    let refused = false;
+    await mine.route('**/browser/update', async (route) => {
+      if (refused) return route.continue();
+      refused = true;
+      await route.fulfill({
+        status: 200,
+        contentType: 'application/json',
+        body: JSON.stringify({ code: 401, msg: 'Token expired', data: {} }),
+      });
+    });
+    // The page may learn of it first through its event stream (refused, then refreshed): the form is gone then.
+    await mine
+      .getByRole('dialog')
+      .getByRole('button', { name: 'Create', exact: true })
+      .click({ timeout: 5_000 })
+      .catch(() => undefined);
+    await mine.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect((await cloud.post('/browser/list', { keyword: 'Not in their team' }, other.token)).data.total).toBe(0);
+    expect((await cloud.post('/browser/list', { keyword: 'Not in their team' }, owner.token)).data.total).toBe(0);
+    // The other tab goes on as its own account.
+    await theirs.reload();
+    await theirs.getByText(`${other.email} (owner`).waitFor();
+    await context.close();
+  });
 });
 
 // A cloud of its own, after the one above has stopped: Nest's Passport strategies are process-wide,

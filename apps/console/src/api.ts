@@ -66,12 +66,30 @@ export function refresh(): Promise<boolean> {
     .then((answer) => {
       // Signed in or out since it was asked for: the answer belongs to a session this page left.
       if (mine !== session) return false;
-      accessToken = answer.code === 0 ? answer.data.accessToken : null;
-      return answer.code === 0;
+      const next = answer.code === 0 ? answer.data.accessToken : null;
+      // The cookie is the browser's: another tab signed in as someone else since this page signed in.
+      // This page signs out rather than go on (or retry a change) in their name.
+      if (next !== null && accessToken !== null && userOf(next) !== userOf(accessToken)) {
+        startSession(null);
+        onSignedOut();
+        return false;
+      }
+      accessToken = next;
+      return next !== null;
     })
     .catch(() => false)
     .finally(() => (refreshing = null));
   return refreshing;
+}
+
+/** The user an access token names (its `sub`); undefined for a token that is not a JWT. */
+function userOf(token: string): unknown {
+  try {
+    const payload = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return (JSON.parse(atob(payload)) as { sub?: unknown }).sub;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
