@@ -651,6 +651,26 @@ describe('the web console in a real browser', () => {
     await theirs.getByText(`${other.email} (owner`).waitFor();
     await context.close();
   });
+  it("a page whose code cannot be fetched (an earlier build's, after an update) says so and offers a reload; the rest goes on", async () => {
+    const context = await browser.newContext();
+    const page = await signIn(context, owner);
+    const gone = '**/assets/audit-*.js';
+    await context.route(gone, (route) =>
+      route.fulfill({ status: 404, contentType: 'application/json', body: JSON.stringify({ code: 404, msg: 'Not found', data: {} }) }),
+    );
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    const failed = page.getByRole('alert').filter({ hasText: 'This page could not be shown' });
+    await failed.waitFor();
+    await page.getByRole('link', { name: 'Windows', exact: true }).click();
+    await page.getByRole('button', { name: 'New window', exact: true }).waitFor();
+    await context.unroute(gone);
+    await page.getByRole('link', { name: 'Audit log' }).click();
+    await failed.getByRole('button', { name: 'Reload' }).click();
+    await page.getByRole('heading', { name: 'Audit log', level: 1 }).waitFor();
+    await page.getByRole('table').first().waitFor();
+    expect(await failed.count()).toBe(0);
+    await context.close();
+  });
 });
 
 // A cloud of its own, after the one above has stopped: Nest's Passport strategies are process-wide,

@@ -4,6 +4,7 @@ import { setNonce } from 'get-nonce';
 import type { MeResponse } from '@cos/contracts';
 import { api, listen, setSignedOutHandler, signOut } from './api';
 import { firstSession } from './first-load';
+import { PageBoundary } from './page-boundary';
 import { SignIn } from './sign-in';
 import { AcceptInvitation } from './pages/accept';
 import { WindowsPage } from './pages/windows';
@@ -119,9 +120,11 @@ function App({ signedIn }: { signedIn: MeResponse | null }) {
         </header>
         <main>
           <h1>{current.title}</h1>
-          <Suspense fallback={<p className="status">Loading…</p>}>
-            <current.Page live={live} />
-          </Suspense>
+          <PageBoundary page={current.hash}>
+            <Suspense fallback={<p className="status">Loading…</p>}>
+              <current.Page live={live} />
+            </Suspense>
+          </PageBoundary>
         </main>
       </div>
     </SessionContext.Provider>
