@@ -115,6 +115,34 @@ describe('the console asks before it destroys, undoes a move to the bin, and nam
     expect((await cloud.post('/tag/list', { keyword: long }, owner.token)).data.total).toBe(1);
   });
 
+  it("a 100-character group name breaks inside its row for a member who only reads it, and the Group filter keeps a filter's width", async () => {
+    const long = 'Wholesale'.repeat(12).slice(0, 100);
+    await createGroup(cloud, owner, long);
+    const reader = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'all' });
+    const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const member = await signInConsole(context, cloud.url, reader);
+    await member.getByRole('link', { name: 'Groups and tags' }).click();
+    await member.locator('.named-list .named', { hasText: long }).waitFor();
+    const fits = await member.evaluate(() => {
+      const column = document.querySelector('section[aria-label="Groups"]')!.getBoundingClientRect();
+      const names = [...document.querySelectorAll<HTMLElement>('section[aria-label="Groups"] .named')];
+      return {
+        page: document.documentElement.scrollWidth <= innerWidth,
+        // The text itself, not only its box: an unbroken name overflows a box that stays in place.
+        inColumn: names.every((e) => e.scrollWidth <= e.clientWidth + 1 && e.getBoundingClientRect().right <= column.right + 1),
+      };
+    });
+    expect(fits).toEqual({ page: true, inColumn: true });
+    await member.getByRole('link', { name: 'Windows', exact: true }).click();
+    const filter = member
+      .getByRole('search')
+      .locator('label', { hasText: /^Group/ })
+      .locator('select');
+    await filter.locator('option', { hasText: long }).waitFor({ state: 'attached' });
+    expect((await filter.boundingBox())!.width).toBeLessThanOrEqual(20 * 16 + 1);
+    await context.close();
+  });
+
   it('moves selected windows to the bin after a confirmation, and Undo brings them back', async () => {
     const ws = [await createWindow(cloud, owner, { name: 'Undo one' }), await createWindow(cloud, owner, { name: 'Undo two' })];
     await page.getByRole('link', { name: 'Windows' }).click();
