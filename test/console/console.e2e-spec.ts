@@ -671,6 +671,22 @@ describe('the web console in a real browser', () => {
     expect(await failed.count()).toBe(0);
     await context.close();
   });
+  it('says when the cloud cannot be reached, and reads the page again once it answers', async () => {
+    const context = await browser.newContext();
+    // Every try to open the event stream is refused, as while the cloud is stopped.
+    await context.route('**/events', (route) => route.abort('connectionrefused'));
+    const page = await signIn(context, owner);
+    const notice = page.getByRole('status').filter({ hasText: 'The cloud cannot be reached' });
+    await notice.waitFor({ timeout: 15_000 });
+    const lists: string[] = [];
+    page.on('request', (request) => request.url().endsWith('/browser/list') && lists.push(request.url()));
+    await context.unroute('**/events');
+    await notice.waitFor({ state: 'detached', timeout: 15_000 });
+    // What changed while it could not be reached is read again.
+    for (let i = 0; i < 100 && lists.length === 0; i++) await page.waitForTimeout(100);
+    expect(lists.length).toBeGreaterThan(0);
+    await context.close();
+  });
 });
 
 // A cloud of its own, after the one above has stopped: Nest's Passport strategies are process-wide,

@@ -190,9 +190,17 @@ export async function signOut(): Promise<void> {
 }
 
 /** Server-Sent Events of the team, read with fetch so the token goes in a header, not in the URL. */
-export function listen(onEvent: (event: { kind: string; data: Record<string, unknown> }) => void): () => void {
+export function listen(
+  onEvent: (event: { kind: string; data: Record<string, unknown> }) => void,
+  onReachable: (reachable: boolean) => void = () => undefined,
+): () => void {
   const controller = new AbortController();
   let lastId = '';
+  // Told only when it changes: the cloud stopped answering the stream, or answers it again.
+  let reachable = true;
+  const reached = (now: boolean) => {
+    if (now !== reachable && !controller.signal.aborted) onReachable((reachable = now));
+  };
   const run = async () => {
     while (!controller.signal.aborted) {
       try {
@@ -202,6 +210,7 @@ export function listen(onEvent: (event: { kind: string; data: Record<string, unk
         });
         if (response.status === 401 && !(await refresh())) return;
         if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
+        reached(true);
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
         for (;;) {
@@ -225,6 +234,7 @@ export function listen(onEvent: (event: { kind: string; data: Record<string, unk
         }
       } catch {
         if (controller.signal.aborted) return;
+        reached(false);
       }
       await new Promise((r) => setTimeout(r, 2000));
     }

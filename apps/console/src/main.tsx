@@ -74,8 +74,22 @@ function App({ signedIn }: { signedIn: MeResponse | null }) {
     const [box, at] = [nav.getBoundingClientRect(), link.getBoundingClientRect()];
     nav.scrollLeft += at.left - box.left - (box.width - at.width) / 2;
   }, [hash, me]);
-  // Live updates: any change the caller may see bumps a counter the pages reload on.
-  useEffect(() => (me ? listen(() => setLive((n) => n + 1)) : undefined), [me]);
+  // Live updates: any change the caller may see bumps a counter the pages reload on; so does the
+  // cloud answering again after a while it could not be reached (what changed meanwhile is read again).
+  const [unreachable, setUnreachable] = useState(false);
+  useEffect(
+    () =>
+      me
+        ? listen(
+            () => setLive((n) => n + 1),
+            (reachable) => {
+              setUnreachable(!reachable);
+              if (reachable) setLive((n) => n + 1);
+            },
+          )
+        : undefined,
+    [me],
+  );
 
   // An invitation link opens its own page when nobody is signed in here.
   if (!me && (hash === 'accept' || hash.startsWith('accept?'))) return <AcceptInvitation onSignedIn={() => void loadMe()} />;
@@ -119,6 +133,11 @@ function App({ signedIn }: { signedIn: MeResponse | null }) {
           </div>
         </header>
         <main>
+          {unreachable && (
+            <p className="refusal" role="status">
+              The cloud cannot be reached: trying again every 2 seconds. What this page shows may be out of date until it answers.
+            </p>
+          )}
           <h1>{current.title}</h1>
           <PageBoundary page={current.hash}>
             <Suspense fallback={<p className="status">Loading…</p>}>
