@@ -125,7 +125,7 @@ describe('the console asks before it destroys, undoes a move to the bin, and nam
     await member.locator('.named-list .named', { hasText: long }).waitFor();
     const fits = await member.evaluate(() => {
       const column = document.querySelector('section[aria-label="Groups"]')!.getBoundingClientRect();
-      const names = [...document.querySelectorAll<HTMLElement>('section[aria-label="Groups"] .named')];
+      const names = Array.from(document.querySelectorAll<HTMLElement>('section[aria-label="Groups"] .named'));
       return {
         page: document.documentElement.scrollWidth <= innerWidth,
         // The text itself, not only its box: an unbroken name overflows a box that stays in place.
