@@ -1,7 +1,7 @@
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
-import { launchChromium, screenshot, signInConsole } from '../support/console-browser';
+import { answerOnce, launchChromium, screenshot, signInConsole } from '../support/console-browser';
 import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
 import { line } from '../support/line-client';
 
@@ -530,16 +530,7 @@ describe('the web console in a real browser', () => {
     await page.getByRole('cell', { name: 'Owner only', exact: true }).waitFor();
     // The owner's page starts again and its first rows are asked for, but who is signed in does not
     // come: the sign-in page shows, and the member signs in on it.
-    let failedOnce = false;
-    await context.route('**/auth/me', async (route) => {
-      if (failedOnce) return route.continue();
-      failedOnce = true;
-      await route.fulfill({
-        status: 200,
-        contentType: 'application/json',
-        body: JSON.stringify({ code: 503, msg: 'Try again', data: null }),
-      });
-    });
+    await answerOnce(context, '**/auth/me', { code: 503, msg: 'Try again', data: null });
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page.getByLabel('Email').fill(member.email);
@@ -627,16 +618,7 @@ describe('the web console in a real browser', () => {
     await theirs.getByRole('button', { name: 'Sign in' }).click();
     await theirs.getByText(`${other.email} (owner`).waitFor();
     // The first tab's access token runs out as it saves a window: the cloud answers 401 once.
-    let refused = false;
-    await mine.route('**/browser/update', async (route) => {
-      if (refused) return route.continue();
-      refused = true;
-      await route.fulfill({
-        status: 200,
-        contentType: 'application/json',
-        body: JSON.stringify({ code: 401, msg: 'Token expired', data: {} }),
-      });
-    });
+    await answerOnce(mine, '**/browser/update', { code: 401, msg: 'Token expired', data: {} });
     // The page may learn of it first through its event stream (refused, then refreshed): the form is gone then.
     await mine
       .getByRole('dialog')

@@ -35,3 +35,17 @@ export async function signInConsole(context: BrowserContext, url: string, accoun
 }
 
 export const screenshot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: true });
+
+/** The first request to `pattern` is answered with `envelope` (as the cloud would answer it); the rest go through. */
+export async function answerOnce(
+  target: Pick<Page, 'route'>,
+  pattern: string,
+  envelope: { code: number; msg: string; data: unknown },
+): Promise<void> {
+  let answered = false;
+  await target.route(pattern, async (route) => {
+    if (answered) return route.continue();
+    answered = true;
+    await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(envelope) });
+  });
+}
