@@ -1,6 +1,7 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import type { HtmlTagDescriptor, Plugin } from 'vite';
+import { THEME_SCRIPT } from './src/theme-store';
 
 // Built by `npm run build` (tools/build.mjs runs `vite build apps/console --outDir <its own folder>`, and dist/console
 // points at the result); a bare `vite build apps/console` writes to dist/vite/console, never under a running cloud.
@@ -10,7 +11,7 @@ export default defineConfig({
   // The types and lists the API is built on, shared with the cloud (the console imports nothing else of the server).
   resolve: { alias: { '@cos/contracts': fileURLToPath(new URL('../../libs/contracts/src', import.meta.url)) } },
   oxc: { jsx: { runtime: 'automatic' } },
-  plugins: [fetchConsoleWithEntry()],
+  plugins: [themeBeforeFirstPaint(), fetchConsoleWithEntry()],
   // Written on the page's script and stylesheet tags and on <meta property="csp-nonce">; the cloud puts a
   // fresh nonce in its place in each answer of the page (CSP_NONCE_PLACEHOLDER, apps/cloud/src/console/console-page.ts).
   html: { cspNonce: 'cos-csp-nonce-placeholder' },
@@ -62,5 +63,13 @@ function fetchConsoleWithEntry(): Plugin {
         ];
       },
     },
+  };
+}
+
+/** The chosen theme set by the page's first script, in its head, before anything is drawn (no flash of the other theme). */
+function themeBeforeFirstPaint(): Plugin {
+  return {
+    name: 'cos-theme-before-first-paint',
+    transformIndexHtml: () => [{ tag: 'script', children: THEME_SCRIPT, injectTo: 'head-prepend' }],
   };
 }

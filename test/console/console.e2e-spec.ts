@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
@@ -26,11 +27,14 @@ describe('the web console in a real browser', () => {
   const shot = screenshot;
   const detail = async (id: number) => (await cloud.post('/browser/detail', { id }, owner.token)).data;
 
-  it('serves the page with a policy that allows no inline script, and hands out the refresh token only as a strict cookie', async () => {
+  it('serves the page with a policy that allows no inline script but its own theme script, and hands out the refresh token only as a strict cookie', async () => {
     const page = await fetch(`${cloud.url}/`);
     const html = await page.text();
-    expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(html).not.toMatch(/<script>(?!<\/script>)/);
+    // One inline script, the one that sets the chosen theme, let in by the hash of its text only.
+    const inline = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((found) => found[1]);
+    expect(inline).toEqual([expect.stringContaining('localStorage.getItem("cos.console.theme")')]);
+    const hash = createHash('sha256').update(inline[0]).digest('base64');
+    expect(/script-src ([^;]*)/.exec(page.headers.get('content-security-policy')!)?.[1]).toBe(`'self' 'sha256-${hash}'`);
     // The page's tags carry the nonce its policy names (no placeholder of the build left).
     const nonce = /'nonce-([^']+)'/.exec(page.headers.get('content-security-policy')!)![1];
     const script = /<script type="module" crossorigin src="\/assets\/index-[\w-]+\.js" nonce="([^"]+)"><\/script>/.exec(html);

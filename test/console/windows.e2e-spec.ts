@@ -231,6 +231,10 @@ describe('console: the windows list', () => {
     });
     const reloaded = page.reload();
     await page.getByText('Loading…', { exact: true }).waitFor();
+    // Set by the page's first script, before its body is read; the page's stylesheet (nothing is
+    // drawn before it) then gives the dark background.
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe('dark');
+    await page.waitForFunction(() => getComputedStyle(document.body).backgroundColor !== 'rgba(0, 0, 0, 0)');
     expect(await page.evaluate(() => [document.documentElement.dataset.theme, getComputedStyle(document.body).backgroundColor])).toEqual([
       'dark',
       dark,

@@ -12,7 +12,13 @@ export function storeTheme(theme: Theme): void {
   else localStorage.setItem(KEY, theme);
 }
 
-/** Sets the page's theme (the system's unless this browser chose one); the entry does it before anything is drawn. */
+/**
+ * applyStoredTheme as the page's first script: inline in its head (vite.config.mts), let in by its
+ * hash (the cloud's page policy), so the chosen theme is set before anything of the page is drawn.
+ */
+export const THEME_SCRIPT = `try{var t=localStorage.getItem(${JSON.stringify(KEY)});if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}`;
+
+/** Sets the page's theme (the system's unless this browser chose one), as the page's first script does on load. */
 export function applyStoredTheme(): void {
   const theme = storedTheme();
   if (theme === 'system') document.documentElement.removeAttribute('data-theme');
