@@ -1,7 +1,6 @@
 import { fileURLToPath } from 'node:url';
 import { defineConfig } from 'vite';
 import type { HtmlTagDescriptor, Plugin } from 'vite';
-import { THEME_SCRIPT } from './src/theme-store';
 
 // Built by `npm run build` (tools/build.mjs runs `vite build apps/console --outDir <its own folder>`, and dist/console
 // points at the result); a bare `vite build apps/console` writes to dist/vite/console, never under a running cloud.
@@ -66,7 +65,15 @@ function fetchConsoleWithEntry(): Plugin {
   };
 }
 
-/** The chosen theme set by the page's first script, in its head, before anything is drawn (no flash of the other theme). */
+/**
+ * applyStoredTheme (src/theme-store.ts, same key) as the page's first script: inline in its head,
+ * let in by the hash of its text (the cloud's page policy), so the chosen theme is set before
+ * anything of the page is drawn (no flash of the other theme while the entry loads).
+ */
+const THEME_SCRIPT =
+  "try{var t=localStorage.getItem('cos.console.theme');if(t==='light'||t==='dark')document.documentElement.dataset.theme=t}catch(e){}";
+
+/** The chosen theme set by the page's first script (THEME_SCRIPT). */
 function themeBeforeFirstPaint(): Plugin {
   return {
     name: 'cos-theme-before-first-paint',

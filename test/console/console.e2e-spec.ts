@@ -32,7 +32,7 @@ describe('the web console in a real browser', () => {
     const html = await page.text();
     // One inline script, the one that sets the chosen theme, let in by the hash of its text only.
     const inline = [...html.matchAll(/<script(?![^>]*\ssrc=)[^>]*>([\s\S]*?)<\/script>/g)].map((found) => found[1]);
-    expect(inline).toEqual([expect.stringContaining('localStorage.getItem("cos.console.theme")')]);
+    expect(inline).toEqual([expect.stringContaining("localStorage.getItem('cos.console.theme')")]);
     const hash = createHash('sha256').update(inline[0]).digest('base64');
     expect(/script-src ([^;]*)/.exec(page.headers.get('content-security-policy')!)?.[1]).toBe(`'self' 'sha256-${hash}'`);
     // The page's tags carry the nonce its policy names (no placeholder of the build left).

@@ -194,7 +194,6 @@ interface RowProps<T> {
   lite: boolean;
 }
 
-/** One row, drawn again only when its row, selection or the cells' version changes. */
 /** A column without a width takes what is left, at least this many rem. */
 const REST_REM = 12;
 const SELECT_REM = 2.75;
@@ -206,6 +205,7 @@ function widthOf(columns: readonly { width?: string }[], select: boolean): numbe
   return rem;
 }
 
+/** One row, drawn again only when its row, selection or the cells' version changes. */
 const Row = memo(
   function Row<T>({ row, index, columns, select, span, measure, lite }: RowProps<T>) {
     return (
