@@ -1,5 +1,7 @@
-/** The theme this browser chose for the console, kept in localStorage; no React, so the theme button and the page's first script agree. */
-// The page's first script reads it too (THEME_SCRIPT, vite.config.mts), to set the theme before anything is drawn.
+/**
+ * The theme this browser chose for the console, kept in localStorage under KEY; the page's first
+ * script (THEME_SCRIPT, vite.config.mts) reads the same key to set it before anything is drawn.
+ */
 const KEY = 'cos.console.theme';
 export type Theme = 'system' | 'light' | 'dark';
 
