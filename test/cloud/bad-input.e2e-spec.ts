@@ -664,6 +664,36 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     expect(await snapshot(cloud)).toBe(before);
   });
 
+  it('names that would read as another: control and bidirectional-text characters, on every way a name is given', async () => {
+    // "invoice" + RIGHT-TO-LEFT OVERRIDE + "fdp.exe" is drawn as "invoiceexe.pdf".
+    const spoof = 'invoice\u202efdp.exe';
+    const found = 'must not contain control or bidirectional-text characters (found U+202E): they make a name read as another';
+    await refused('/browser/update', { name: spoof }, 211, `name ${found}`);
+    await refused('/browser/update', { id: w.id, name: spoof }, 211, `name ${found}`);
+    await refused('/browser/update', { name: 'two\nlines' }, 211, 'name must not contain control or bidirectional-text characters (found U+000A)');
+    await refused('/browser/update', { name: 'isolate \u2067x\u2069' }, 211, '(found U+2067)');
+    await refused('/group/add', { name: spoof }, 211, `name ${found}`);
+    await refused('/group/update', { id: group, name: spoof }, 211, `name ${found}`);
+    await refused('/tag/add', { name: spoof }, 211, `name ${found}`);
+    await refused('/tag/update', { id: tag, name: spoof }, 211, `name ${found}`);
+    await refused('/proxy/add', { name: spoof, proxyType: 'http', host: '127.0.0.1', port: 1 }, 211, `name ${found}`);
+    await refused('/task/create', { name: spoof, steps: [{ type: 'wait', ms: 1 }] }, 211, `name ${found}`);
+    await refused('/auth/token/create', { name: spoof }, 211, `name ${found}`);
+    await refused('/auth/invite/accept', { token: 'A'.repeat(43), password: 'member-password-1', name: spoof }, 211, `name ${found}`);
+    await refused('/team/member/add', { email: 'bidi@example.com', password: 'member-password-1', name: spoof }, 211, `name ${found}`);
+    await refused('/auth/register', { email: 'bidi@example.com', password: 'owner-password-1', teamName: spoof }, 211, `teamName ${found}`);
+    // An imported row with such a name is answered in place, and nothing of it is written.
+    const before = await snapshot(cloud);
+    const answer = await cloud.post('/browser/import', { rows: [{ name: spoof }], dryRun: false }, owner.token);
+    expect(answer.data.rows).toEqual([{ index: 0, ok: false, error: `name ${found}` }]);
+    expect(await snapshot(cloud)).toBe(before);
+    // Letters of any script, direction marks and joined emoji are names as any other.
+    for (const name of ['متجر ١', 'חנות\u200f 2', 'магазин', '店铺 ①', 'team \u{1f469}\u200d\u{1f4bb}']) {
+      const made = await cloud.post('/group/add', { name }, owner.token);
+      expect(made).toMatchObject({ code: 0 });
+    }
+  });
+
   it('unknown paths and methods', async () => {
     await refused('/browser/nothing', {}, 404, 'API not found: POST /browser/nothing');
     const get = await cloud.raw().get('/browser/list').set('Authorization', `Bearer ${owner.token}`);

@@ -16,3 +16,4 @@ export * from './task-steps';
 export * from './imports';
 export * from './secret-values';
 export * from './audit';
+export * from './plain-text';

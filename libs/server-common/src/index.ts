@@ -9,3 +9,4 @@ export * from './env-vars';
 export * from './bounded-event-stream';
 export * from './window-ref.validator';
 export * from './data-folder-lock';
+export * from './plain-name.validator';

@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { uuidBetween } from '@cos/contracts';
 import { IsId } from '../../common/id.decorators';
+import { PlainName } from '@cos/server-common';
 
 /** What `AuthService` issues as device ids. */
 export const ISSUED_DEVICE = uuidBetween('dev-', '');
@@ -48,6 +49,7 @@ export class RegisterDto {
   @Transform(trim)
   @IsString()
   @MaxLength(100)
+  @PlainName()
   name?: string;
 
   @ApiPropertyOptional({ maxLength: 100, description: 'Name of the team created for the new owner' })
@@ -55,6 +57,7 @@ export class RegisterDto {
   @Transform(trim)
   @IsString()
   @Length(1, 100)
+  @PlainName()
   teamName?: string;
 }
 
@@ -85,6 +88,7 @@ export class CreateApiTokenDto {
   @Transform(trim)
   @IsString()
   @Length(1, 100)
+  @PlainName()
   name: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 3650, description: 'Days until the token expires; never when omitted' })

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { IsId, PageDto } from '../../common/id.decorators';
+import { PlainName } from '@cos/server-common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -10,6 +11,7 @@ export class AddGroupDto {
   @Transform(trim)
   @IsString()
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  @PlainName()
   name: string;
 
   @ApiPropertyOptional({ description: 'Display order, ascending' })
@@ -35,6 +37,7 @@ export class UpdateGroupDto {
   @Transform(trim)
   @IsString()
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
+  @PlainName()
   name?: string;
 
   @ApiPropertyOptional()

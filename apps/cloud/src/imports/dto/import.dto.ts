@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Allow, ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IMPORT_ROWS_MAX, LIMITS, PROXY_LINES_MAX } from '@cos/contracts';
+import { PlainName } from '@cos/server-common';
 
 export const IMPORT_OS = ['windows', 'macos', 'linux'] as const;
 
@@ -22,6 +23,7 @@ export class ImportRowDto {
   @IsOptional()
   @MaxLength(100, { message: 'name must be at most 100 characters' })
   @IsString({ message: 'name must be text' })
+  @PlainName()
   name?: string;
 
   @IsOptional()

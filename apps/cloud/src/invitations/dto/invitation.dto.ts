@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { IsEmail, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsId } from '../../common/id.decorators';
 import { MemberAccessDto } from '../../teams/dto/member.dto';
+import { PlainName } from '@cos/server-common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -41,5 +42,6 @@ export class AcceptInvitationDto extends InvitationTokenDto {
   @Transform(trim)
   @IsString()
   @MaxLength(100)
+  @PlainName()
   name?: string;
 }

@@ -4,6 +4,7 @@ import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min
 import { IP_CHECK_SERVICE_NAMES, LIMITS, SAVED_PROXY_TYPES } from '@cos/contracts';
 import type { SavedProxyType } from '@cos/contracts';
 import { IsId, PageDto } from '../../common/id.decorators';
+import { PlainName } from '@cos/server-common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value);
@@ -16,6 +17,7 @@ export class AddProxyDto {
   @Transform(trim)
   @IsString()
   @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
+  @PlainName()
   name: string;
 
   @ApiProperty({ enum: SAVED_PROXY_TYPES })

@@ -2,6 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsOptional, IsString, Length, Matches, MaxLength } from 'class-validator';
 import { IsId, PageDto } from '../../common/id.decorators';
+import { PlainName } from '@cos/server-common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const COLOR = /^(#[0-9a-fA-F]{3}([0-9a-fA-F]{3})?)?$/;
@@ -11,6 +12,7 @@ export class AddTagDto {
   @Transform(trim)
   @IsString()
   @Length(1, 50, { message: 'name must be 1 to 50 characters' })
+  @PlainName()
   name: string;
 
   @ApiPropertyOptional({ example: '#3366ff' })
@@ -29,6 +31,7 @@ export class UpdateTagDto {
   @Transform(trim)
   @IsString()
   @Length(1, 50, { message: 'name must be 1 to 50 characters' })
+  @PlainName()
   name?: string;
 
   @ApiPropertyOptional()

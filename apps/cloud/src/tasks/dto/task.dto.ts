@@ -3,6 +3,7 @@ import { Transform } from 'class-transformer';
 import { Allow, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { STEP_TYPES, STEPS_MAX, TIMEOUT_MAX_MS } from '@cos/contracts';
 import { IsId, PageDto } from '../../common/id.decorators';
+import { PlainName } from '@cos/server-common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 export const RETRIES_MAX = 5;
@@ -40,6 +41,7 @@ export class CreateTaskDto extends TaskFieldsDto {
   @Transform(trim)
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   @IsString({ message: 'name must be a string' })
+  @PlainName()
   name: string;
 
   @ApiProperty({
@@ -66,6 +68,7 @@ export class UpdateTaskDto extends TaskFieldsDto {
   @Transform(trim)
   @Length(1, 100, { message: 'name must be 1 to 100 characters' })
   @IsString({ message: 'name must be a string' })
+  @PlainName()
   name?: string;
 
   @ApiPropertyOptional({ type: 'array', items: { type: 'object' } })

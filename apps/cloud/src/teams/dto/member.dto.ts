@@ -4,6 +4,7 @@ import { ArrayMaxSize, IsArray, IsEmail, IsIn, IsOptional, IsString, Length, Max
 import { ALL_PERMISSIONS, ROLES, SCOPES } from '@cos/contracts';
 import type { Permission, Role, WindowScope } from '@cos/contracts';
 import { IsId, IsIdList } from '../../common/id.decorators';
+import { PlainName } from '@cos/server-common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -51,6 +52,7 @@ export class AddMemberDto extends MemberAccessDto {
   @Transform(trim)
   @IsString()
   @MaxLength(100)
+  @PlainName()
   name?: string;
 }
 

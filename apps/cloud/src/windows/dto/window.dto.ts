@@ -23,7 +23,7 @@ import type {
   WindowRef,
   WindowSortField,
 } from '@cos/contracts';
-import { NamesOneWindow, WindowRefOptions } from '@cos/server-common';
+import { NamesOneWindow, WindowRefOptions, PlainName } from '@cos/server-common';
 import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
 import { IsCheckedObject } from '../../common/json-object.validator';
 
@@ -158,6 +158,7 @@ export class UpdateWindowDto extends IntersectionType(ProxyFieldsDto, windowRefF
   @Transform(trim)
   @IsString({ message: 'name must be a string' })
   @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
+  @PlainName()
   name?: string;
 
   @IsId({ optional: true, allowZero: true, description: '0 or omitted: ungrouped' })
@@ -191,6 +192,7 @@ export class PartialUpdateDto {
   @Transform(trim)
   @IsString({ message: 'name must be a string' })
   @Length(1, LIMITS.nameMax, { message: `name must be 1 to ${LIMITS.nameMax} characters` })
+  @PlainName()
   name?: string;
 
   @IsId({ optional: true, allowZero: true, description: '0: ungrouped' })

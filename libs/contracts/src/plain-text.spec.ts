@@ -1,0 +1,19 @@
+import { hiddenCharacterIn } from './plain-text';
+
+describe('hiddenCharacterIn: what a name may not hold', () => {
+  it.each([
+    ['invoice\u202efdp.exe', 'U+202E'],
+    ['\u202aembedded', 'U+202A'],
+    ['isolated \u2066x\u2069', 'U+2066'],
+    ['first\u2069', 'U+2069'],
+    ['tab\there', 'U+0009'],
+    ['line\nbreak', 'U+000A'],
+    ['del\u007f', 'U+007F'],
+    ['c1 \u0085 next line', 'U+0085'],
+    ['separator\u2028', 'U+2028'],
+  ])('%j holds %s', (text, code) => expect(hiddenCharacterIn(text)).toBe(code));
+
+  it.each(['Shop 1', 'متجر ١', 'חנות\u200f 2', 'магазин', '店铺 ①', 'team \u{1f469}\u200d\u{1f4bb}', 'a\u200cb', ''])('%j is a plain name', (text) =>
+    expect(hiddenCharacterIn(text)).toBeNull(),
+  );
+});
