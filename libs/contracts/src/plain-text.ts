@@ -2,7 +2,7 @@
  * Characters no name a teammate gives (a window, group, tag, proxy, task, token, team or person) may
  * hold: control characters (C0, DEL and C1: a name is one line), the line and paragraph separators,
  * and the bidirectional embedding, override and isolate controls (U+202A–U+202E, U+2066–U+2069). These
- * last draw a name in another order than it is stored ("invoice‮fdp.exe" reads as "invoiceexe.pdf")
+ * last draw a name in another order than it is stored ("invoice + U+202E + fdp.exe" reads as "invoiceexe.pdf")
  * and can reorder the text drawn after it, so a name could pass for another one. Letters of any
  * script, the left-to-right and right-to-left marks, and joiners (emoji sequences) stay allowed.
  */
