@@ -5,6 +5,9 @@
  * of the windows table shows, then scrolling the list: frame times over ~5 s of fast scrolling with jumps,
  * and the time from a jump to the end until the last window's row shows.
  * Each round is a fresh browser context (empty cache) that holds only the console's session cookie.
+ * Each round also loads a bare page (console-floor.ts: one script, one call, one row) the same way,
+ * so the machine's own floor is measured beside the console, and the first load is broken down step
+ * by step from the page's own timings (where the time goes: scripts, refresh, first rows, drawing).
  *
  * With BENCH_CONSOLE_VS set to another built console folder (its index.html and assets, e.g. an
  * earlier commit's `vite build apps/console`), a second cloud on the same database serves that one,
@@ -17,6 +20,7 @@ import { join } from 'node:path';
 import { Client } from 'pg';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
+import { bareFloor } from './console-floor';
 import { frameStats, ScrollBox, scrollFrames, timeToLastRow } from './console-scroll';
 import { freshDatabase, ms, postApi, seedWindows, startProcess, stats, table, timed } from './support';
 
@@ -25,6 +29,13 @@ const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 100_000);
 const CLOUD_PORT = Number(process.env.BENCH_CLOUD_PORT ?? 3917);
 const VS_DIR = process.env.BENCH_CONSOLE_VS;
 const JS_BUDGET_KB = 250;
+/**
+ * A new browser context's blank page goes on starting for a while after it answers (Chromium also
+ * starts its next spare renderer then): on this 2-core machine that work took ~300 ms from a load
+ * begun at once. A user's browser is already up, so each page waits this long before it navigates,
+ * and the list this long after its first rows before it is scrolled. 0 measures without the wait.
+ */
+const SETTLE_MS = Number(process.env.BENCH_SETTLE_MS ?? 1500);
 const ADMIN_URL = process.env.BENCH_DATABASE_ADMIN_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const SCREENSHOT = join(__dirname, '..', 'docs', 'console-windows.png');
 
@@ -78,20 +89,26 @@ async function main(): Promise<void> {
     let jsBytes = 0;
     let jsRaw = 0;
     const vsTimes: number[] = [];
+    const steps: Record<string, number>[] = [];
     const loadOther = async () => {
       const other = await openConsole(browser, vsUrl);
       vsTimes.push(other.loadMs);
       await other.context.close();
     };
+    const bare = await bareFloor(browser, SETTLE_MS);
+    const floorTimes: number[] = [];
     for (let round = 0; round < ROUNDS; round++) {
+      floorTimes.push(await bare.load());
       // The other console first in odd rounds, so neither always loads into a just-warmed machine.
       if (vsCloud && round % 2 === 1) await loadOther();
-      const { page, context, loadMs, scripts } = await openConsole(browser, url);
+      const { page, context, loadMs, scripts, steps: roundSteps } = await openConsole(browser, url);
       times.push(loadMs);
+      steps.push(roundSteps);
       if (round === 0) {
         mkdirSync(join(SCREENSHOT, '..'), { recursive: true });
         await page.screenshot({ path: SCREENSHOT });
       }
+      await page.waitForTimeout(SETTLE_MS);
       const scroll = await scrollFrames(page);
       frames.push(...scroll.frames);
       scrolled = scroll.box;
@@ -102,6 +119,8 @@ async function main(): Promise<void> {
       await context.close();
       if (vsCloud && round % 2 === 0) await loadOther();
     }
+    const floor = stats(floorTimes);
+    bare.close();
     const load = stats(times);
     console.log(`\nConsole first load, ${WINDOWS.toLocaleString('en')} windows in the team, ${ROUNDS} fresh browser contexts:\n`);
     table([
@@ -115,7 +134,27 @@ async function main(): Promise<void> {
         value: `p50 ${ms(load.p50)}, p90 ${ms(load.p90)}`,
         target: `p50 < 500 ms: ${load.p50 < 500 ? 'met' : 'MISSED'}`,
       },
+      {
+        measure: "this machine's floor: a bare page, one call, one row",
+        value: `p50 ${ms(floor.p50)}, p90 ${ms(floor.p90)}`,
+        target: `the console's own: p50 ${ms(load.p50 - floor.p50)}`,
+      },
     ]);
+    // Where the first load's time goes: each step's median, from the page's own timings (ms since navigation).
+    const median = (key: string) => stats(steps.map((round) => round[key]).filter((v) => Number.isFinite(v))).p50;
+    const STEPS: [string, string][] = [
+      ['html', 'page received'],
+      ['scripts', 'last script received'],
+      ['domContentLoaded', 'page parsed, entry run'],
+      ['refreshStart', 'session refresh asked'],
+      ['refreshEnd', 'session refresh answered'],
+      ['listStart', 'first rows asked'],
+      ['listEnd', 'first rows answered'],
+      ['meEnd', 'who is signed in answered'],
+      ['rows', 'first rows shown'],
+    ];
+    console.log('\nFirst load step by step (p50 of each, ms since navigation):\n');
+    table(STEPS.map(([key, measure]) => ({ measure, value: ms(median(key)) })));
     if (vsCloud) {
       const vs = stats(vsTimes);
       console.log(`\nSide by side, rounds alternating, first screen of rows: this build p50 ${ms(load.p50)}, p90 ${ms(load.p90)};`);
@@ -166,6 +205,7 @@ async function openConsole(browser: Browser, url: string) {
   const context = await browser.newContext({ viewport: { width: 1280, height: 800 } });
   await context.addCookies([{ name, value, url: `${url}/auth/console/`, httpOnly: true, sameSite: 'Strict' }]);
   const page = await context.newPage();
+  await page.waitForTimeout(SETTLE_MS);
   const scripts: Promise<{ encoded: number; raw: number }>[] = [];
   page.on('response', (response) => {
     if (response.url().endsWith('.js')) {
@@ -186,7 +226,23 @@ async function openConsole(browser: Browser, url: string) {
       { polling: 'raf' },
     );
   });
-  return { page, context, loadMs, scripts };
+  const steps = await page.evaluate(() => {
+    const nav = performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming;
+    const call = (path: string) => performance.getEntriesByType('resource').find((entry) => entry.name.endsWith(path)) as PerformanceResourceTiming | undefined;
+    const scripts = performance.getEntriesByType('resource').filter((entry) => entry.name.endsWith('.js')) as PerformanceResourceTiming[];
+    return {
+      html: nav.responseEnd,
+      scripts: Math.max(...scripts.map((s) => s.responseEnd)),
+      domContentLoaded: nav.domContentLoadedEventEnd,
+      refreshStart: call('/auth/console/refresh')?.startTime ?? NaN,
+      refreshEnd: call('/auth/console/refresh')?.responseEnd ?? NaN,
+      listStart: call('/browser/list')?.startTime ?? NaN,
+      listEnd: call('/browser/list')?.responseEnd ?? NaN,
+      meEnd: call('/auth/me')?.responseEnd ?? NaN,
+      rows: performance.now(),
+    };
+  });
+  return { page, context, loadMs, scripts, steps };
 }
 
 main().catch((error) => {

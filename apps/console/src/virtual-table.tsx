@@ -1,5 +1,5 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
-import { memo, useDeferredValue, useEffect, useMemo, useRef } from 'react';
+import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, ReactNode } from 'react';
 
 /** A column of a long list: its header, what a row shows, and the field it sorts by when the list can sort on it. */
@@ -64,7 +64,7 @@ export function VirtualTable<T>(props: {
   const scroller = useRef<HTMLDivElement>(null);
   // Rows are measured only where their height varies (cards at phone width); a table row keeps
   // its fixed height (styles.css), and scrolling reads no layout.
-  const cards = useRef(window.matchMedia('(max-width: 640px)')).current.matches;
+  const [cards] = useState(() => window.matchMedia('(max-width: 640px)').matches);
   const virtualizer = useVirtualizer({
     count: props.total,
     getScrollElement: () => scroller.current,
