@@ -670,7 +670,12 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     const found = 'must not contain control or bidirectional-text characters (found U+202E): they make a name read as another';
     await refused('/browser/update', { name: spoof }, 211, `name ${found}`);
     await refused('/browser/update', { id: w.id, name: spoof }, 211, `name ${found}`);
-    await refused('/browser/update', { name: 'two\nlines' }, 211, 'name must not contain control or bidirectional-text characters (found U+000A)');
+    await refused(
+      '/browser/update',
+      { name: 'two\nlines' },
+      211,
+      'name must not contain control or bidirectional-text characters (found U+000A)',
+    );
     await refused('/browser/update', { name: 'isolate \u2067x\u2069' }, 211, '(found U+2067)');
     await refused('/group/add', { name: spoof }, 211, `name ${found}`);
     await refused('/group/update', { id: group, name: spoof }, 211, `name ${found}`);

@@ -13,7 +13,8 @@ describe('hiddenCharacterIn: what a name may not hold', () => {
     ['separator\u2028', 'U+2028'],
   ])('%j holds %s', (text, code) => expect(hiddenCharacterIn(text)).toBe(code));
 
-  it.each(['Shop 1', 'متجر ١', 'חנות\u200f 2', 'магазин', '店铺 ①', 'team \u{1f469}\u200d\u{1f4bb}', 'a\u200cb', ''])('%j is a plain name', (text) =>
-    expect(hiddenCharacterIn(text)).toBeNull(),
+  it.each(['Shop 1', 'متجر ١', 'חנות\u200f 2', 'магазин', '店铺 ①', 'team \u{1f469}\u200d\u{1f4bb}', 'a\u200cb', ''])(
+    '%j is a plain name',
+    (text) => expect(hiddenCharacterIn(text)).toBeNull(),
   );
 });
