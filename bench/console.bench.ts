@@ -141,7 +141,10 @@ async function main(): Promise<void> {
       },
     ]);
     // Where the first load's time goes: each step's median, from the page's own timings (ms since navigation).
-    const median = (key: string) => stats(steps.map((round) => round[key]).filter((v) => Number.isFinite(v))).p50;
+    const median = (key: string) => {
+      const seen = steps.map((round) => round[key]).filter((v) => Number.isFinite(v));
+      return seen.length ? ms(stats(seen).p50) : 'not asked';
+    };
     const STEPS: [string, string][] = [
       ['html', 'page received'],
       ['scripts', 'last script received'],
@@ -150,11 +153,11 @@ async function main(): Promise<void> {
       ['refreshEnd', 'session refresh answered'],
       ['listStart', 'first rows asked'],
       ['listEnd', 'first rows answered'],
-      ['meEnd', 'who is signed in answered'],
+      ['meEnd', 'who is signed in answered (/auth/me, when the refresh did not say)'],
       ['rows', 'first rows shown'],
     ];
     console.log('\nFirst load step by step (p50 of each, ms since navigation):\n');
-    table(STEPS.map(([key, measure]) => ({ measure, value: ms(median(key)) })));
+    table(STEPS.map(([key, measure]) => ({ measure, value: median(key) })));
     if (vsCloud) {
       const vs = stats(vsTimes);
       console.log(`\nSide by side, rounds alternating, first screen of rows: this build p50 ${ms(load.p50)}, p90 ${ms(load.p90)};`);

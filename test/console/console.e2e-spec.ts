@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Browser, BrowserContext, Page } from 'playwright-core';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { ensureConsoleBuilt } from '../support/console-build';
-import { answerOnce, launchChromium, screenshot, signInConsole } from '../support/console-browser';
+import { answerOnce, launchChromium, refreshWithoutMe, screenshot, signInConsole } from '../support/console-browser';
 import { Account, addMember, createGroup, createWindow, registerOwner } from '../support/factories';
 import { line } from '../support/line-client';
 
@@ -86,7 +86,11 @@ describe('the web console in a real browser', () => {
       headers: { 'Content-Type': 'application/json', Cookie: cookie.split(';')[0], Origin: cloud.url },
       body: '{}',
     });
-    expect((await refreshed.json()).code).toBe(0);
+    // Its answer says who the new token signs in, as /auth/me answers that token.
+    const renewed = await refreshed.json();
+    expect(renewed.code).toBe(0);
+    expect(renewed.data.me).toEqual((await cloud.post('/auth/me', {}, renewed.data.accessToken)).data);
+    expect(renewed.data.me.user.email).toBe(owner.email);
     // Bad input is 211 naming the field and sets no cookie; a wrong password is the login's 401.
     const consoleLogin = (body: unknown) =>
       fetch(`${cloud.url}/auth/console/login`, {
@@ -485,7 +489,7 @@ describe('the web console in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
   });
-  it('a reload asks once for the session, who is signed in and the first rows, and draws the rows with the page', async () => {
+  it('a reload asks once for the session (whose answer says who is signed in) and the first rows, and draws the rows with the page', async () => {
     const context = await browser.newContext();
     await createWindow(cloud, owner, { name: 'First screen' });
     const page = await signIn(context, owner);
@@ -506,22 +510,28 @@ describe('the web console in a real browser', () => {
       const path = new URL(request.url()).pathname;
       if (request.method() === 'POST') calls.push(path);
     });
-    for (const at of ['#/windows', '#/devices']) {
+    const counted = async (on: Page, at: string, heading: string) => {
       calls.length = 0;
-      await page.goto(`${cloud.url}/${at}`);
-      await page.reload();
-      await page.getByRole('heading', { name: at === '#/windows' ? 'Windows' : 'Devices', level: 1 }).waitFor();
-      if (at === '#/windows') await page.getByRole('cell', { name: 'First screen', exact: true }).waitFor();
-      else await page.getByRole('button', { name: 'Sign out' }).waitFor();
-      await page.waitForTimeout(500);
+      await on.goto(`${cloud.url}/${at}`);
+      await on.reload();
+      await on.getByRole('heading', { name: heading, level: 1 }).waitFor();
+      if (heading === 'Windows') await on.getByRole('cell', { name: 'First screen', exact: true }).waitFor();
+      else await on.getByRole('button', { name: 'Sign out' }).waitFor();
+      await on.waitForTimeout(500);
       const count = (path: string) => calls.filter((c) => c === path).length;
-      expect({ at, refresh: count('/auth/console/refresh'), me: count('/auth/me'), list: count('/browser/list') }).toEqual({
-        at,
-        refresh: 1,
-        me: 1,
-        list: at === '#/windows' ? 1 : 0,
-      });
-    }
+      return { at, refresh: count('/auth/console/refresh'), me: count('/auth/me'), list: count('/browser/list') };
+    };
+    // The refresh's answer says who is signed in: /auth/me is not asked.
+    expect(await counted(page, '#/windows', 'Windows')).toEqual({ at: '#/windows', refresh: 1, me: 0, list: 1 });
+    expect(await counted(page, '#/devices', 'Devices')).toEqual({ at: '#/devices', refresh: 1, me: 0, list: 0 });
+    // A member who may not list windows lands on another page, and their reload asks for no rows the cloud would refuse.
+    const member = await addMember(cloud, owner, { permissions: ['task:manage'], scope: 'all' });
+    const theirs = await browser.newContext();
+    const memberPage = await signInConsole(theirs, cloud.url, member, 'Devices');
+    memberPage.on('request', (request) => request.method() === 'POST' && calls.push(new URL(request.url()).pathname));
+    expect(await counted(memberPage, '#/', 'Devices')).toEqual({ at: '#/', refresh: 1, me: 0, list: 0 });
+    expect(await memberPage.getByRole('alert').count()).toBe(0);
+    await theirs.close();
     await context.close();
   });
   it('never draws the first rows one session asked for in the next: who signs in after a failed start sees only their windows', async () => {
@@ -533,7 +543,8 @@ describe('the web console in a real browser', () => {
     const page = await signIn(context, owner);
     await page.getByRole('cell', { name: 'Owner only', exact: true }).waitFor();
     // The owner's page starts again and its first rows are asked for, but who is signed in does not
-    // come: the sign-in page shows, and the member signs in on it.
+    // come (the refresh could not say, and /auth/me fails): the sign-in page shows, and the member signs in on it.
+    await refreshWithoutMe(context);
     await answerOnce(context, '**/auth/me', { code: 503, msg: 'Try again', data: null });
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

@@ -49,3 +49,16 @@ export async function answerOnce(
     await route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify(envelope) });
   });
 }
+
+/** The next console refresh is answered as the cloud answers it when it could not read who is signed in: without `me`. */
+export async function refreshWithoutMe(context: BrowserContext): Promise<void> {
+  let answered = false;
+  await context.route('**/auth/console/refresh', async (route) => {
+    if (answered) return route.continue();
+    answered = true;
+    const response = await route.fetch();
+    const envelope = (await response.json()) as { data?: { me?: unknown } };
+    delete envelope.data?.me;
+    await route.fulfill({ response, json: envelope });
+  });
+}

@@ -1,3 +1,4 @@
+import type { MeResponse } from '@cos/contracts';
 /** The cloud's answers: `{code, msg, data}`; anything but 0 is an error with the cloud's words. */
 export interface Envelope<T> {
   code: number;
@@ -17,6 +18,8 @@ export class ApiError extends Error {
 /** The access token lives here, in memory only; the refresh token is an httpOnly cookie the page never sees. */
 let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
+/** Who the last refresh said is signed in (the console's refresh answers it), until `refreshedMe` reads it. */
+let refreshedAs: MeResponse | null = null;
 let onSignedOut: () => void = () => undefined;
 /**
  * Calls made before the page that needs them is drawn (the first page of windows), and their
@@ -62,7 +65,7 @@ async function send<T>(path: string, body: unknown, withToken: boolean): Promise
 export function refresh(): Promise<boolean> {
   if (refreshing) return refreshing;
   const mine = session;
-  refreshing = oneTabAtATime(() => send<{ accessToken: string }>('/auth/console/refresh', {}, false))
+  refreshing = oneTabAtATime(() => send<{ accessToken: string; me?: MeResponse }>('/auth/console/refresh', {}, false))
     .then((answer) => {
       // Signed in or out since it was asked for: the answer belongs to a session this page left.
       if (mine !== session) return false;
@@ -75,11 +78,19 @@ export function refresh(): Promise<boolean> {
         return false;
       }
       accessToken = next;
+      refreshedAs = next !== null ? (answer.data.me ?? null) : null;
       return next !== null;
     })
     .catch(() => false)
     .finally(() => (refreshing = null));
   return refreshing;
+}
+
+/** Who the last refresh signed in, once (null when it did not say): the page is drawn without asking /auth/me. */
+export function refreshedMe(): MeResponse | null {
+  const me = refreshedAs;
+  refreshedAs = null;
+  return me;
 }
 
 /** The user an access token names (its `sub`); undefined for a token that is not a JWT. */

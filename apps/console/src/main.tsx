@@ -150,8 +150,8 @@ function App({ signedIn }: { signedIn: MeResponse | null }) {
   );
 }
 
-// Drawn once the session is known (index.html says "Loading…" until then), so the first render is
-// the page itself, usually with its first rows.
+// Drawn once the session is known (index.html says "Loading…" until then): the refresh's answer says
+// who is signed in, so the page is drawn while its first rows are still on their way.
 void firstSession.then((signedIn) =>
   createRoot(document.getElementById('root')!).render(
     <StrictMode>

@@ -1,4 +1,4 @@
-import type { MeResponse, Permission } from '@cos/contracts';
+import type { MeResponse } from '@cos/contracts';
 import { createContext, useContext } from 'react';
 
 export const SessionContext = createContext<MeResponse | null>(null);
@@ -10,6 +10,4 @@ export function useSession(): MeResponse {
   return me;
 }
 
-export function can(me: MeResponse, permission: Permission): boolean {
-  return me.user.role !== 'member' || me.permissions.includes(permission);
-}
+export { can } from './can';

@@ -35,6 +35,7 @@ import { AccountThrottle } from './account-throttle';
 import { AuthLoader } from './auth-loader';
 import { API_TOKEN_PREFIX } from './auth.guard';
 import { SessionStore } from './session-store';
+import { sessionCaller } from './verified-tokens';
 import { CreateApiTokenDto, LoginDto, RegisterDto } from './dto/auth.dto';
 
 /** argon2id with the library's defaults (19 MiB, 2 passes): memory-hard, ~20 ms here. */
@@ -173,6 +174,14 @@ export class AuthService {
         await this.audit.record(manager, { teamId: user.teamId, actorId: user.id, kind: 'auth.logout' });
     });
     await this.loader.forgetSession(session.id);
+  }
+
+  /**
+   * Who an access token this cloud just minted stands for (the console's refresh answers it, so the
+   * page is drawn without asking): as `/auth/me` would answer that token, its session still standing.
+   */
+  async meOf(accessToken: string): Promise<MeResponse> {
+    return this.me(await sessionCaller(this.loader, this.jwt.decode<AccessTokenPayload>(accessToken)));
   }
 
   async me(auth: AuthContext): Promise<MeResponse> {

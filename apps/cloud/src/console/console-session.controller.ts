@@ -4,6 +4,7 @@ import type { Request, Response } from 'express';
 import { ok, UnauthorizedError } from '@cos/contracts';
 import { Public } from '@cos/server-common';
 import { AuthService } from '../auth/auth.service';
+import type { TokenPair } from '../auth/auth.service';
 import { LoginDto } from '../auth/dto/auth.dto';
 import { clientAddress, LoginThrottlerGuard } from '../auth/login-throttler.guard';
 import { ConsoleOriginGuard } from '../auth/request-origin';
@@ -35,18 +36,25 @@ export class ConsoleSessionController {
   @UseGuards(ConsoleOriginGuard)
   @Post('refresh')
   @HttpCode(200)
-  @ApiOperation({ summary: "Console: a new access token from the refresh cookie (rotated); only from the console's origin" })
+  @ApiOperation({
+    summary:
+      "Console: a new access token from the refresh cookie (rotated), and who it signs in (`me`, as /auth/me answers; left out when it could not be read); only from the console's origin",
+  })
   async refresh(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const token = consoleRefreshToken(request);
     if (!token) throw new UnauthorizedError('No console session');
+    let answer: Omit<TokenPair, 'refreshToken'>;
     try {
-      const { refreshToken, ...answer } = await this.auth.refresh(token);
+      const { refreshToken, ...rest } = await this.auth.refresh(token);
       setConsoleCookie(request, response, refreshToken);
-      return ok(answer);
+      answer = rest;
     } catch (error) {
       clearConsoleCookie(request, response);
       throw error;
     }
+    // The session stands and its cookie rotated: a failure to read who it is leaves the page to ask /auth/me.
+    const me = await this.auth.meOf(answer.accessToken).catch(() => undefined);
+    return ok(me ? { ...answer, me } : answer);
   }
 
   @Public()
