@@ -34,6 +34,7 @@ let session = 0;
 function startSession(token: string | null): void {
   session++;
   accessToken = token;
+  refreshedAs = null;
   early.clear();
 }
 
@@ -67,6 +68,7 @@ export function refresh(): Promise<boolean> {
   const mine = session;
   refreshing = oneTabAtATime(() => send<{ accessToken: string; me?: MeResponse }>('/auth/console/refresh', {}, false))
     .then((answer) => {
+      refreshedAs = null;
       // Signed in or out since it was asked for: the answer belongs to a session this page left.
       if (mine !== session) return false;
       const next = answer.code === 0 ? answer.data.accessToken : null;
