@@ -212,12 +212,14 @@ describe('inspecting and driving a running window for AI agents', () => {
     expect(await act('Check me', { action: 'uncheck' })).toMatchObject({ checked: false, changed: true });
     const data = Buffer.from('file body').toString('base64');
     expect(await act('File', { action: 'upload', files: [{ name: 'note.txt', data }] })).toMatchObject({ files: 1 });
-    await act('Drag source', { action: 'drag', to: { ref: refOf(s, 'Drop target') } });
-
+    // The page writes the file's text above the drag source when it has read it: the drag waits for
+    // that, so the layout does not move under the pointer between its press and its release.
     await until(
       'the file to be read',
       async () => (await evaluate('document.getElementById("fileout").textContent')) === 'note.txt:file body',
     );
+    await act('Drag source', { action: 'drag', to: { ref: refOf(s, 'Drop target') } });
+
     expect(
       await evaluate(`[
         document.getElementById('count').textContent,
