@@ -3,24 +3,69 @@ import type { Page } from 'playwright-core';
 /** Where the windows list scrolls: its own `.table-scroll` box, or the page itself while the table has none. */
 export type ScrollBox = '.table-scroll' | 'document';
 
+/** A frame over 33 ms as the page's main thread saw it (ms): when into the scroll, how long, and where it went. */
+export interface LongFrame {
+  at: number;
+  ms: number;
+  script: number;
+  styleAndLayout: number;
+  render: number;
+  scripts: { what: string; ms: number }[];
+}
+
+/** The fields of a PerformanceLongAnimationFrameTiming read here (not yet in TypeScript's DOM types). */
+interface LoafEntry {
+  startTime: number;
+  duration: number;
+  renderStart: number;
+  styleAndLayoutStart: number;
+  scripts: { invoker: string; invokerType: string; duration: number }[];
+}
+
 /**
  * Scrolls the windows list for `durationMs` from a requestAnimationFrame loop, as a fast wheel or
  * a dragged scrollbar would: `step` px down each frame from the top, a jump to the middle, on down,
  * a jump to the end, then back up. Answers each frame's time (the interval since the frame before).
  */
-export function scrollFrames(page: Page, durationMs = 5_000, step = 2_000): Promise<{ box: ScrollBox; frames: number[] }> {
+export function scrollFrames(
+  page: Page,
+  durationMs = 5_000,
+  step = 2_000,
+): Promise<{ box: ScrollBox; frames: number[]; long: LongFrame[] }> {
   return page.evaluate(
     ({ durationMs, step }) => {
       const own = document.querySelector<HTMLElement>('.table-scroll');
       const box = own ?? (document.scrollingElement as HTMLElement);
       box.scrollTop = 0;
       const frames: number[] = [];
+      // The page's own long animation frames (Chromium's Long Animation Frames API): what its main
+      // thread spent a frame over 33 ms on, in script, in style and layout, and in the rest of rendering.
+      const long: LongFrame[] = [];
+      let began = 0;
+      const take = (entries: PerformanceEntryList) => {
+        for (const entry of entries as unknown as LoafEntry[]) {
+          if (entry.duration <= 33 || entry.startTime < began) continue;
+          const end = entry.startTime + entry.duration;
+          const scripts = entry.scripts.map((script) => ({ what: script.invoker || script.invokerType, ms: script.duration }));
+          long.push({
+            at: entry.startTime - began,
+            ms: entry.duration,
+            script: scripts.reduce((sum, script) => sum + script.ms, 0),
+            styleAndLayout: entry.styleAndLayoutStart > 0 ? end - entry.styleAndLayoutStart : 0,
+            render: entry.renderStart > 0 ? end - entry.renderStart : 0,
+            scripts: scripts.sort((a, b) => b.ms - a.ms).slice(0, 3),
+          });
+        }
+      };
+      const observer = new PerformanceObserver((list) => take(list.getEntries()));
+      observer.observe({ type: 'long-animation-frame', buffered: false });
       const moves: [number, (el: HTMLElement) => void][] = [
         [0.35, (el) => (el.scrollTop = (el.scrollHeight - el.clientHeight) / 2)],
         [0.7, (el) => (el.scrollTop = el.scrollHeight)],
       ];
-      return new Promise<{ box: ScrollBox; frames: number[] }>((resolve) => {
+      return new Promise<{ box: ScrollBox; frames: number[]; long: LongFrame[] }>((resolve) => {
         requestAnimationFrame((first) => {
+          began = first;
           let last = first;
           const tick = (now: number) => {
             frames.push(now - last);
@@ -29,7 +74,15 @@ export function scrollFrames(page: Page, durationMs = 5_000, step = 2_000): Prom
             if (moves.length > 0 && done >= moves[0][0]) moves.shift()![1](box);
             else box.scrollTop += done < 0.7 ? step : -step;
             if (done < 1) requestAnimationFrame(tick);
-            else resolve({ box: own ? '.table-scroll' : 'document', frames });
+            else
+              // The observer reports a frame after it ends: one more frame, then what it saw.
+              requestAnimationFrame(() =>
+                setTimeout(() => {
+                  take(observer.takeRecords());
+                  observer.disconnect();
+                  resolve({ box: own ? '.table-scroll' : 'document', frames, long });
+                }, 50),
+              );
           };
           requestAnimationFrame(tick);
         });

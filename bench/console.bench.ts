@@ -12,7 +12,7 @@
  * With BENCH_CONSOLE_VS set to another built console folder (its index.html and assets, e.g. an
  * earlier commit's `vite build apps/console`), a second cloud on the same database serves that one,
  * and the rounds alternate between the two, so both first loads are measured side by side on the
- * same machine at the same time; scrolling is measured on this build only.
+ * same machine at the same time, and each is scrolled in its own rounds.
  */
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -21,13 +21,14 @@ import { Client } from 'pg';
 import { chromium } from 'playwright-core';
 import type { Browser } from 'playwright-core';
 import { bareFloor } from './console-floor';
-import { frameStats, ScrollBox, scrollFrames, timeToLastRow } from './console-scroll';
+import { frameStats, LongFrame, ScrollBox, scrollFrames, timeToLastRow } from './console-scroll';
 import { freshDatabase, ms, postApi, seedWindows, startProcess, stats, table, timed } from './support';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const WINDOWS = Number(process.env.BENCH_WINDOWS ?? 100_000);
 const CLOUD_PORT = Number(process.env.BENCH_CLOUD_PORT ?? 3917);
 const VS_DIR = process.env.BENCH_CONSOLE_VS;
+const TRACE = process.env.BENCH_CONSOLE_TRACE;
 const JS_BUDGET_KB = 250;
 /**
  * A new browser context's blank page goes on starting for a while after it answers (Chromium also
@@ -84,15 +85,21 @@ async function main(): Promise<void> {
 
     const times: number[] = [];
     const frames: number[] = [];
+    /** Each dropped frame: its round, and when it ended (ms into that round's scroll). */
+    const dropped: { round: number; at: number; ms: number }[] = [];
+    const long: (LongFrame & { round: number })[] = [];
     const toLastRow: (number | null)[] = [];
     let scrolled: ScrollBox = 'document';
     let jsBytes = 0;
     let jsRaw = 0;
     const vsTimes: number[] = [];
+    const vsFrames: number[] = [];
     const steps: Record<string, number>[] = [];
     const loadOther = async () => {
       const other = await openConsole(browser, vsUrl);
       vsTimes.push(other.loadMs);
+      await other.page.waitForTimeout(SETTLE_MS);
+      vsFrames.push(...(await scrollFrames(other.page)).frames);
       await other.context.close();
     };
     const bare = await bareFloor(browser, SETTLE_MS);
@@ -109,8 +116,17 @@ async function main(): Promise<void> {
         await page.screenshot({ path: SCREENSHOT });
       }
       await page.waitForTimeout(SETTLE_MS);
+      // BENCH_CONSOLE_TRACE=file.json: Chromium's trace of the first round's scroll, for its performance panel.
+      if (TRACE && round === 0) await browser.startTracing(page, { path: TRACE });
       const scroll = await scrollFrames(page);
+      if (TRACE && round === 0) await browser.stopTracing();
       frames.push(...scroll.frames);
+      let at = 0;
+      for (const frame of scroll.frames) {
+        at += frame;
+        if (frame > 33) dropped.push({ round, at, ms: frame });
+      }
+      long.push(...scroll.long.map((entry) => ({ ...entry, round })));
       scrolled = scroll.box;
       toLastRow.push(await timeToLastRow(page, total, lastName));
       const sizes = await Promise.all(scripts);
@@ -161,7 +177,12 @@ async function main(): Promise<void> {
     if (vsCloud) {
       const vs = stats(vsTimes);
       console.log(`\nSide by side, rounds alternating, first screen of rows: this build p50 ${ms(load.p50)}, p90 ${ms(load.p90)};`);
-      console.log(`${VS_DIR} p50 ${ms(vs.p50)}, p90 ${ms(vs.p90)}; this build / that one at p50: ${(load.p50 / vs.p50).toFixed(2)}\n`);
+      console.log(`${VS_DIR} p50 ${ms(vs.p50)}, p90 ${ms(vs.p90)}; this build / that one at p50: ${(load.p50 / vs.p50).toFixed(2)}`);
+      const [mine, theirs] = [frameStats(frames), frameStats(vsFrames)];
+      console.log(
+        `Scrolling, same rounds: this build ${mine.over33} of ${mine.count} frames dropped (max ${ms(mine.max)}); ` +
+          `that one ${theirs.over33} of ${theirs.count} (max ${ms(theirs.max)})\n`,
+      );
     }
     console.log(
       `${jsBytes <= JS_BUDGET_KB * 1024 ? 'met    ' : 'MISSED '} compressed JavaScript ${(jsBytes / 1024).toFixed(1)} KB, budget ${JS_BUDGET_KB} KB`,
@@ -184,6 +205,20 @@ async function main(): Promise<void> {
         target: '–',
       },
     ]);
+    if (dropped.length > 0) {
+      console.log('\nDropped frames (round: ms into its scroll when the frame ended, frame time):');
+      console.log(dropped.map((d) => `${d.round}: ${ms(d.at)} (${ms(d.ms)})`).join('; '));
+    }
+    if (long.length > 0) {
+      console.log("\nThe page's main thread in frames over 33 ms (Long Animation Frames API; ms):\n");
+      table(
+        long.map((entry) => ({
+          measure: `round ${entry.round}, ${ms(entry.at)} in`,
+          value: `${ms(entry.ms)}: script ${ms(entry.script)}, style and layout ${ms(entry.styleAndLayout)}, rendering ${ms(entry.render)}`,
+          target: entry.scripts.map((script) => `${script.what} ${ms(script.ms)}`).join(', ') || '–',
+        })),
+      );
+    } else console.log("\nNo frame of the page's main thread took over 33 ms while scrolling (Long Animation Frames API).");
   } finally {
     await browser.close();
     cloud.kill('SIGTERM');
