@@ -55,6 +55,61 @@ describe('console: the windows list', () => {
     await screenshot(page, 'windows-scrolled');
   });
 
+  it('draws the rows as plain text while the list flies by, keeping the rows it left hidden, and its controls where it stops', async () => {
+    await page.locator('.table-scroll').evaluate((el) => (el.scrollTop = 0));
+    await page.getByRole('button', { name: 'w-000', exact: true }).waitFor();
+    await page.waitForFunction(() => document.querySelector('.table-scroll tr.pending') === null);
+    // 2,000 px a frame, as a flung wheel or a dragged scrollbar: what each next frame shows.
+    const frames = await page.locator('.table-scroll').evaluate(
+      (box) =>
+        new Promise<unknown[]>((resolve, reject) => {
+          const table = box.querySelector('table')!;
+          const left = table.querySelector('tbody tr[aria-rowindex="2"]')!;
+          const seen: unknown[] = [];
+          let frame = 0;
+          const tick = () => {
+            try {
+              look();
+            } catch (error) {
+              reject(error instanceof Error ? error : new Error(String(error)));
+              return;
+            }
+            if (frame++ < 4) {
+              box.scrollTop += 2_000;
+              requestAnimationFrame(tick);
+            } else resolve(seen);
+          };
+          const look = () => {
+            if (frame > 0) {
+              const shown = Array.from(table.tBodies).filter((body) => getComputedStyle(body).display !== 'none');
+              const rows = shown.flatMap((body) => Array.from(body.rows)).filter((row) => !row.classList.contains('spacer'));
+              const pending = rows.filter((row) => row.classList.contains('pending'));
+              seen.push({
+                bodiesShown: shown.length,
+                withControls: rows.filter((row) => row.querySelector('button, input')).length,
+                cellsPerRow: [...new Set(rows.map((row) => row.cells.length))].length,
+                pendingSay: [...new Set(pending.map((row) => row.querySelector('td:not(.select)')?.textContent))],
+                names: rows
+                  .filter((row) => !pending.includes(row))
+                  .every((row) => /^w-\d{3}$/.test(row.querySelector('[data-label="Name"]')!.textContent)),
+                leftRowKeptHidden: left.isConnected && left.getClientRects().length === 0,
+              });
+            }
+          };
+          requestAnimationFrame(tick);
+        }),
+    );
+    const flying = { bodiesShown: 1, withControls: 0, cellsPerRow: 1, names: true, leftRowKeptHidden: true };
+    expect(frames).toEqual(frames.map(() => expect.objectContaining(flying)));
+    // A row not loaded yet has a loaded row's cells: the table keeps its shape from frame to frame.
+    expect(frames).toContainEqual(expect.objectContaining({ pendingSay: ['Loading…'] }));
+    // Where it stops, the rows are drawn again with their controls, and the rows it left are let go.
+    await page.waitForFunction(() => document.querySelector('.table-scroll tr[aria-rowindex] button.link') !== null);
+    await page.waitForFunction(() => document.querySelector<HTMLTableElement>('.table-scroll table')!.tBodies.length === 1);
+    expect(await rows().count()).toBeLessThan(80);
+    expect(await page.locator('.table-scroll').evaluate((el) => el.scrollTop)).toBeGreaterThan(7_000);
+  });
+
   it('sorts by name and by creation, either way, from the column headers', async () => {
     const first = async () => (await rows().first().getByRole('button').first().textContent())?.trim();
     await page.getByRole('button', { name: /^Name/ }).click();

@@ -27,8 +27,9 @@ const CARD_HEIGHT = 260;
  * until it stops. A Tab or an arrow key moves less, so focus inside a row is never unmounted.
  */
 const FAST_PX = 400;
-/** Rows to ask for beyond those on screen, so a steady scroll finds them loaded. */
+/** Rows to ask for beyond those on screen, so a steady scroll finds them loaded; one while flying by. */
 const OVERSCAN = 8;
+const FLYING_OVERSCAN = 1;
 
 /**
  * A list of any length as one table: only the rows on screen are in the page (the others are
@@ -65,19 +66,23 @@ export function VirtualTable<T>(props: {
   // Rows are measured only where their height varies (cards at phone width); a table row keeps
   // its fixed height (styles.css), and scrolling reads no layout.
   const [cards] = useState(() => window.matchMedia('(max-width: 640px)').matches);
+  // Whether the list flies by is read off the virtualizer as its scroll left it (the same one at
+  // every render) before the rows are chosen, so the frame that starts flying draws few rows.
+  const scrolled = useRef<{ scrollOffset: number | null; isScrolling: boolean } | null>(null);
+  const offset = scrolled.current?.scrollOffset ?? 0;
+  const lastOffset = useRef(offset);
+  const flying = useRef(false);
+  if (!scrolled.current?.isScrolling) flying.current = false;
+  else if (Math.abs(offset - lastOffset.current) > FAST_PX) flying.current = true;
+  lastOffset.current = offset;
   const virtualizer = useVirtualizer({
     count: props.total,
     getScrollElement: () => scroller.current,
     estimateSize: () => (cards ? CARD_HEIGHT : (props.rowHeight ?? ROW_HEIGHT)),
-    overscan: OVERSCAN,
+    overscan: flying.current ? FLYING_OVERSCAN : OVERSCAN,
   });
+  scrolled.current = virtualizer;
   const measure = cards ? virtualizer.measureElement : undefined;
-  const offset = virtualizer.scrollOffset ?? 0;
-  const lastOffset = useRef(offset);
-  const flying = useRef(false);
-  if (!virtualizer.isScrolling) flying.current = false;
-  else if (Math.abs(offset - lastOffset.current) > FAST_PX) flying.current = true;
-  lastOffset.current = offset;
   // Into plain text at once; back to full rows in a deferred render React slices between frames.
   const settled = useDeferredValue(!flying.current);
   const lite = flying.current || !settled;
@@ -85,6 +90,13 @@ export function VirtualTable<T>(props: {
     if (scroller.current) scroller.current.scrollTop = 0;
   }, [props.resetKey]);
   const items = virtualizer.getVirtualItems();
+  // The full rows last drawn. While the list flies by they stay in the page, hidden, and plain-text
+  // rows are drawn over the same places: no row's controls are taken down and built again at every
+  // frame, only when the list stops. Cards are measured, and a hidden card would measure as nothing:
+  // theirs are let go.
+  const fullItems = useRef(items);
+  if (!lite) fullItems.current = items;
+  const keepFull = lite && !cards;
   const first = items[0]?.index ?? 0;
   const last = items[items.length - 1]?.index ?? -1;
   const { onRange } = props;
@@ -101,6 +113,28 @@ export function VirtualTable<T>(props: {
   const span = columns.length + (props.select ? 1 : 0);
   const before = items[0]?.start ?? 0;
   const after = items.length ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
+  const spacer = (height: number) =>
+    height > 0 && (
+      <tr aria-hidden="true" className="spacer">
+        <td colSpan={span} style={{ height }} />
+      </tr>
+    );
+  const fullRow = (item: { index: number }) => {
+    const row = props.rowAt(item.index);
+    return (
+      <Row
+        key={row ? props.rowKey(row) : `pending-${item.index}`}
+        row={row}
+        index={item.index}
+        columns={columns}
+        select={props.select}
+        span={span}
+        measure={measure}
+        version={props.cellsVersion}
+        selected={row !== undefined && (props.isSelected?.(row) ?? false)}
+      />
+    );
+  };
   return (
     <div className="table-scroll" ref={scroller} role="region" aria-label={`${props.label}, scrollable`} tabIndex={0}>
       <table
@@ -146,35 +180,24 @@ export function VirtualTable<T>(props: {
             ))}
           </tr>
         </thead>
-        <tbody>
-          {before > 0 && (
-            <tr aria-hidden="true" className="spacer">
-              <td colSpan={span} style={{ height: before }} />
-            </tr>
-          )}
-          {items.map((item) => {
-            const row = props.rowAt(item.index);
-            return (
-              <Row
-                key={row ? props.rowKey(row) : `pending-${item.index}`}
-                row={row}
-                index={item.index}
-                columns={columns}
-                select={props.select}
-                span={span}
-                measure={measure}
-                version={props.cellsVersion}
-                selected={row !== undefined && (props.isSelected?.(row) ?? false)}
-                lite={lite}
-              />
-            );
-          })}
-          {after > 0 && (
-            <tr aria-hidden="true" className="spacer">
-              <td colSpan={span} style={{ height: after }} />
-            </tr>
-          )}
+        <tbody style={lite ? { display: 'none' } : undefined}>
+          {!lite && spacer(before)}
+          {(lite ? (keepFull ? fullItems.current : []) : items).map(fullRow)}
+          {!lite && spacer(after)}
         </tbody>
+        {lite && (
+          <tbody>
+            {spacer(before)}
+            {items.map((item, slot) => {
+              const row = props.rowAt(item.index);
+              // Keyed by their place on screen: the next frame writes new text into the same rows.
+              // Cards are measured by their own row, so they keep its key.
+              const key = cards ? (row ? props.rowKey(row) : `pending-${item.index}`) : slot;
+              return <LiteRow key={key} row={row} index={item.index} columns={columns} select={!!props.select} measure={measure} />;
+            })}
+            {spacer(after)}
+          </tbody>
+        )}
       </table>
       {props.total === 0 && props.empty && <div className="empty">{props.empty}</div>}
     </div>
@@ -190,8 +213,6 @@ interface RowProps<T> {
   measure?: (element: Element | null) => void;
   version: string;
   selected: boolean;
-  /** Drawn as text only (the list flies by). */
-  lite: boolean;
 }
 
 /** A column without a width takes what is left, at least this many rem. */
@@ -207,15 +228,15 @@ function widthOf(columns: readonly { width?: string }[], select: boolean): numbe
 
 /** One row, drawn again only when its row, selection or the cells' version changes. */
 const Row = memo(
-  function Row<T>({ row, index, columns, select, span, measure, lite }: RowProps<T>) {
+  function Row<T>({ row, index, columns, select, span, measure }: RowProps<T>) {
     return (
       <tr data-index={index} ref={measure} aria-rowindex={index + 2} className={row ? undefined : 'pending'}>
         {row ? (
           <>
-            {select && <td className="select">{lite ? null : select.cell(row)}</td>}
+            {select && <td className="select">{select.cell(row)}</td>}
             {columns.map((column) => (
               <td key={column.id} data-label={column.header}>
-                {lite ? column.text?.(row) : column.cell(row)}
+                {column.cell(row)}
               </td>
             ))}
           </>
@@ -225,11 +246,33 @@ const Row = memo(
       </tr>
     );
   },
-  (a, b) =>
-    a.row === b.row &&
-    a.index === b.index &&
-    a.version === b.version &&
-    a.selected === b.selected &&
-    a.measure === b.measure &&
-    a.lite === b.lite,
+  (a, b) => a.row === b.row && a.index === b.index && a.version === b.version && a.selected === b.selected && a.measure === b.measure,
 ) as <T>(props: RowProps<T>) => ReactNode;
+
+interface LiteRowProps<T> {
+  row: T | undefined;
+  index: number;
+  columns: ListColumn<T>[];
+  select: boolean;
+  measure?: (element: Element | null) => void;
+}
+
+/**
+ * A row drawn while the list flies by: its cells' plain text, no controls. A row not loaded yet has
+ * the same cells, empty but the first, so a frame changes text and never the table's shape.
+ */
+const LiteRow = memo(
+  function LiteRow<T>({ row, index, columns, select, measure }: LiteRowProps<T>) {
+    return (
+      <tr data-index={index} ref={measure} aria-rowindex={index + 2} className={row ? undefined : 'pending'}>
+        {select && <td className="select" />}
+        {columns.map((column, at) => (
+          <td key={column.id} data-label={column.header}>
+            {row ? column.text?.(row) : at === 0 ? 'Loading…' : null}
+          </td>
+        ))}
+      </tr>
+    );
+  },
+  (a, b) => a.row === b.row && a.index === b.index && a.columns === b.columns && a.select === b.select && a.measure === b.measure,
+) as <T>(props: LiteRowProps<T>) => ReactNode;
