@@ -186,7 +186,9 @@ export function VirtualTable<T>(props: {
           {!lite && spacer(after)}
         </tbody>
         {lite && (
-          <tbody>
+          // Not a scroll anchor: a row written over in place moves with the range, and the browser
+          // would scroll the list after it (and again at each render) to keep it where it was.
+          <tbody style={{ overflowAnchor: 'none' }}>
             {spacer(before)}
             {items.map((item, slot) => {
               const row = props.rowAt(item.index);
