@@ -99,6 +99,24 @@ describe('identity: register, login, refresh, logout, API tokens', () => {
     expect((await cloud.post('/auth/me', {}, current.data.accessToken)).code).toBe(401);
   });
 
+  it('takes the current refresh token sent twice at once (two tabs, or a reload and the refresh it cut off): both are answered', async () => {
+    const owner = await cloud.post('/auth/register', { email: 'twotabs@example.com', password: 'twotabs-password' });
+    let token = owner.data.refreshToken as string;
+    for (let round = 0; round < 10; round++) {
+      const both = await Promise.all([0, 1].map(() => cloud.post('/auth/refresh', { refreshToken: token })));
+      expect(both.map((answer) => [answer.code, answer.msg])).toEqual([
+        [0, 'success'],
+        [0, 'success'],
+      ]);
+      expect(new Set(both.map((answer) => answer.data.refreshToken)).size).toBe(2);
+      for (const answer of both) expect((await cloud.post('/auth/me', {}, answer.data.accessToken)).code).toBe(0);
+      // The browser keeps one of the two cookies; it goes on (within the grace when it is the one replaced).
+      const next = await cloud.post('/auth/refresh', { refreshToken: both[round % 2].data.refreshToken });
+      expect(next.code).toBe(0);
+      token = next.data.refreshToken;
+    }
+  });
+
   it('logout ends the access and refresh tokens of the session only', async () => {
     await registerOwner(cloud, { email: 'frank@example.com', password: 'frank-password' });
     const a = await cloud.post('/auth/login', { email: 'frank@example.com', password: 'frank-password' });

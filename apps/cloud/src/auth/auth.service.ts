@@ -102,22 +102,26 @@ export class AuthService {
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const { sessionId, secretHash } = this.parseRefreshToken(refreshToken);
-    const session = await this.sessions.find(sessionId);
-    if (!session || session.revokedAt || session.expiresAt <= new Date()) throw new UnauthorizedError('Refresh token invalid or expired');
-    if (session.previousRefreshHash && sameHash(session.previousRefreshHash, secretHash)) {
-      const grace = this.config.env.REFRESH_REUSE_GRACE_SECONDS;
+    // Read again once when the rotation finds the token gone: two tabs (or a reload and the refresh
+    // it cut off) sent the current token at once, and the other one replaced it between this
+    // read and this rotation. The token is then the one just replaced, taken within the grace.
+    for (let read = 0; read < 2; read++) {
+      const session = await this.sessions.find(sessionId);
+      if (!session || session.revokedAt || session.expiresAt <= new Date()) break;
+      if (session.previousRefreshHash && sameHash(session.previousRefreshHash, secretHash)) {
+        const grace = this.config.env.REFRESH_REUSE_GRACE_SECONDS;
+        const secret = randomToken();
+        if (grace > 0 && (await this.sessions.rotateFromPrevious(sessionId, secretHash, hashToken(secret), grace)))
+          return this.tokenPair(await this.users.get(session.userId), sessionId, secret);
+        await this.sessions.revoke(sessionId);
+        await this.loader.forgetSession(sessionId);
+        throw new UnauthorizedError('Refresh token was already used; the session has been ended');
+      }
       const secret = randomToken();
-      if (grace > 0 && (await this.sessions.rotateFromPrevious(sessionId, secretHash, hashToken(secret), grace)))
+      if (await this.sessions.rotate(sessionId, secretHash, hashToken(secret)))
         return this.tokenPair(await this.users.get(session.userId), sessionId, secret);
-      await this.sessions.revoke(sessionId);
-      await this.loader.forgetSession(sessionId);
-      throw new UnauthorizedError('Refresh token was already used; the session has been ended');
     }
-    const secret = randomToken();
-    if (!(await this.sessions.rotate(sessionId, secretHash, hashToken(secret))))
-      throw new UnauthorizedError('Refresh token invalid or expired');
-    const user = await this.users.get(session.userId);
-    return this.tokenPair(user, sessionId, secret);
+    throw new UnauthorizedError('Refresh token invalid or expired');
   }
 
   /**
