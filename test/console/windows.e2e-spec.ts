@@ -111,6 +111,31 @@ describe('console: the windows list', () => {
     expect(await page.locator('.table-scroll').evaluate((el) => el.scrollTop)).toBe(8_000);
   });
 
+  it('keeps the control a keyboard focused in the page wherever the list is scrolled to, and Tab goes on from it', async () => {
+    const scroller = page.locator('.table-scroll');
+    await scroller.evaluate((el) => (el.scrollTop = 0));
+    const name = page.getByRole('button', { name: 'w-000', exact: true });
+    await name.focus();
+    // Focus moved by the keyboard, as a keyboard-only user's is.
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Tab');
+    const focused = () =>
+      page.evaluate(() => ({ text: document.activeElement?.textContent, shown: document.activeElement!.getClientRects().length > 0 }));
+    expect(await focused()).toEqual({ text: 'w-000', shown: true });
+    // To the end at once (as End, Page Down held, or the scrollbar dragged): far past the row.
+    await scroller.evaluate((el) => (el.scrollTop = el.scrollHeight));
+    await page.getByRole('button', { name: 'w-249', exact: true }).waitFor();
+    expect(await focused()).toEqual({ text: 'w-000', shown: true });
+    expect(await rows().count()).toBeLessThan(80);
+    // The held row sits in its own place: the first row, far above the ones on screen.
+    expect(await page.locator('tr:has(button:text-is("w-000"))').getAttribute('aria-rowindex')).toBe('2');
+    await scroller.evaluate((el) => (el.scrollTop = 0));
+    await page.getByRole('button', { name: 'w-001', exact: true }).waitFor();
+    expect(await focused()).toEqual({ text: 'w-000', shown: true });
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate(() => document.activeElement!.closest('tr')?.getAttribute('aria-rowindex'))).toBe('2');
+  });
+
   it('sorts by name and by creation, either way, from the column headers', async () => {
     const first = async () => (await rows().first().getByRole('button').first().textContent())?.trim();
     await page.getByRole('button', { name: /^Name/ }).click();

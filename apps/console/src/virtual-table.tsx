@@ -1,6 +1,8 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
+import type { VirtualItem } from '@tanstack/react-virtual';
 import { memo, useDeferredValue, useEffect, useMemo, useRef, useState } from 'react';
 import type { CSSProperties, ReactNode } from 'react';
+import { aroundScreen, useHeldRow } from './held-row';
 
 /** A column of a long list: its header, what a row shows, and the field it sorts by when the list can sort on it. */
 export interface ListColumn<T> {
@@ -24,7 +26,7 @@ const ROW_HEIGHT = 45;
 const CARD_HEIGHT = 260;
 /**
  * Scrolled this far (px) between two renders, the list is flying by: rows are drawn as plain text
- * until it stops. A Tab or an arrow key moves less, so focus inside a row is never unmounted.
+ * until it stops; not while a row holds keyboard focus (Page Down or End moves further).
  */
 const FAST_PX = 400;
 /** Rows to ask for beyond those on screen, so a steady scroll finds them loaded; one while flying by. */
@@ -66,6 +68,8 @@ export function VirtualTable<T>(props: {
   // Rows are measured only where their height varies (cards at phone width); a table row keeps
   // its fixed height (styles.css), and scrolling reads no layout.
   const [cards] = useState(() => window.matchMedia('(max-width: 640px)').matches);
+  // The row holding focus stays in the page; a keyboard's focus keeps the rows full (held-row.ts).
+  const held = useHeldRow(scroller);
   // Whether the list flies by is read off the virtualizer as its scroll left it (the same one at
   // every render) before the rows are chosen, so the frame that starts flying draws few rows.
   const scrolled = useRef<{ scrollOffset: number | null; isScrolling: boolean } | null>(null);
@@ -73,13 +77,14 @@ export function VirtualTable<T>(props: {
   const lastOffset = useRef(offset);
   const flying = useRef(false);
   if (!scrolled.current?.isScrolling) flying.current = false;
-  else if (Math.abs(offset - lastOffset.current) > FAST_PX) flying.current = true;
+  else if (!held.keyboard && Math.abs(offset - lastOffset.current) > FAST_PX) flying.current = true;
   lastOffset.current = offset;
   const virtualizer = useVirtualizer({
     count: props.total,
     getScrollElement: () => scroller.current,
     estimateSize: () => (cards ? CARD_HEIGHT : (props.rowHeight ?? ROW_HEIGHT)),
     overscan: flying.current ? FLYING_OVERSCAN : OVERSCAN,
+    rangeExtractor: held.rangeExtractor,
   });
   scrolled.current = virtualizer;
   const measure = cards ? virtualizer.measureElement : undefined;
@@ -97,8 +102,9 @@ export function VirtualTable<T>(props: {
   const fullItems = useRef(items);
   if (!lite) fullItems.current = items;
   const keepFull = lite && !cards;
-  const first = items[0]?.index ?? 0;
-  const last = items[items.length - 1]?.index ?? -1;
+  const near = aroundScreen(items, held.index);
+  const first = near[0]?.index ?? 0;
+  const last = near[near.length - 1]?.index ?? -1;
   const { onRange } = props;
   useEffect(() => {
     if (last >= first) onRange(first, last);
@@ -113,13 +119,19 @@ export function VirtualTable<T>(props: {
   const span = columns.length + (props.select ? 1 : 0);
   const before = items[0]?.start ?? 0;
   const after = items.length ? virtualizer.getTotalSize() - items[items.length - 1].end : 0;
-  const spacer = (height: number) =>
+  const spacer = (height: number, key?: string) =>
     height > 0 && (
-      <tr aria-hidden="true" className="spacer">
+      <tr key={key} aria-hidden="true" className="spacer">
         <td colSpan={span} style={{ height }} />
       </tr>
     );
-  const fullRow = (item: { index: number }) => {
+  // The rows in order, with a spacer before a held row far from the others.
+  const spaced = (list: VirtualItem[], draw: (item: VirtualItem, slot: number) => ReactNode) =>
+    list.flatMap((item, slot) => {
+      const gap = slot > 0 ? item.start - list[slot - 1].end : 0;
+      return gap > 0 ? [spacer(gap, `gap-${item.index}`), draw(item, slot)] : [draw(item, slot)];
+    });
+  const fullRow = (item: VirtualItem) => {
     const row = props.rowAt(item.index);
     return (
       <Row
@@ -180,9 +192,9 @@ export function VirtualTable<T>(props: {
             ))}
           </tr>
         </thead>
-        <tbody style={lite ? { display: 'none' } : undefined}>
+        <tbody style={lite ? { display: 'none' } : undefined} onFocus={held.onFocus} onBlur={held.onBlur}>
           {!lite && spacer(before)}
-          {(lite ? (keepFull ? fullItems.current : []) : items).map(fullRow)}
+          {spaced(lite ? (keepFull ? fullItems.current : []) : items, fullRow)}
           {!lite && spacer(after)}
         </tbody>
         {lite && (
@@ -190,7 +202,7 @@ export function VirtualTable<T>(props: {
           // would scroll the list after it (and again at each render) to keep it where it was.
           <tbody style={{ overflowAnchor: 'none' }}>
             {spacer(before)}
-            {items.map((item, slot) => {
+            {spaced(items, (item, slot) => {
               const row = props.rowAt(item.index);
               // Keyed by their place on screen: the next frame writes new text into the same rows.
               // Cards are measured by their own row, so they keep its key.
