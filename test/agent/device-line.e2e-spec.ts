@@ -36,7 +36,9 @@ describe('two agents on the device line, driven from the cloud (real Firefox)', 
     return (await res.json()) as Envelope<T>;
   }
 
-  async function devices(): Promise<{ deviceId: string; online: boolean; capacity: { windowsRunning: number } }[]> {
+  async function devices(): Promise<
+    { deviceId: string; online: boolean; connectedAt: string | null; capacity: { windowsRunning: number } }[]
+  > {
     return (await call('/device/list', {}, owner.token)).data.list;
   }
 
@@ -143,12 +145,18 @@ describe('two agents on the device line, driven from the cloud (real Firefox)', 
     // The offline window is 4 s; its check and this poll add a little.
     expect(Date.now() - killedAt).toBeLessThan(9_000);
 
+    const before = (await devices()).find((d) => d.deviceId === a.deviceId)!.connectedAt;
     await cloud.process.kill();
     await cloud.restart();
-    await waitFor(async () => (await devices()).find((d) => d.deviceId === a.deviceId)?.online === true, 30_000);
+    // The killed instance's line still reads online within the offline window (its last heartbeat):
+    // the line that came back is the one the agent opened since, a later connectedAt.
+    await waitFor(async () => {
+      const device = (await devices()).find((d) => d.deviceId === a.deviceId);
+      return device?.online === true && device.connectedAt !== before;
+    }, 30_000);
     const w = await createWindow(cloud.cloud, owner);
-    expect(await call('/browser/open', { device: a.deviceId, uuid: w.uuid }, owner.token)).toMatchObject({ code: 0 });
-    expect(await call('/browser/close', { device: a.deviceId, uuid: w.uuid }, owner.token)).toMatchObject({ code: 0 });
+    expect(await call('/browser/open', { device: a.deviceId, uuid: w.uuid }, owner.token)).toMatchObject({ code: 0, msg: 'success' });
+    expect(await call('/browser/close', { device: a.deviceId, uuid: w.uuid }, owner.token)).toMatchObject({ code: 0, msg: 'success' });
   });
 });
 
