@@ -10,11 +10,13 @@ import { InMemorySessions } from './session-store.fake';
 import { AuthContext, CallerToken } from '../access/auth-context';
 import type { AuditLog } from '../audit/audit-log';
 import type { CloudConfig } from '../config/cloud-config';
-import { hashToken } from '../crypto/secret-box';
+import { randomBytes } from 'node:crypto';
+import { hashToken, SecretBox } from '../crypto/secret-box';
 import type { AccountThrottle } from './account-throttle';
 import type { ApiTokenStore } from './api-token-store';
 import type { AuthLoader } from './auth-loader';
 import { AuthService, hashPassword } from './auth.service';
+import { RETIRED_MAX } from './session-store';
 import type { SessionStore } from './session-store';
 import type { TeamStore } from '../accounts/team-store';
 import type { UserStore } from '../accounts/user-store';
@@ -32,6 +34,7 @@ describe('AuthService', () => {
   let service: AuthService;
   let userId: number;
   let teamId: number;
+  let env: { -readonly [K in keyof CloudConfig['env']]: CloudConfig['env'][K] };
 
   beforeEach(async () => {
     users = new InMemoryUsers();
@@ -41,9 +44,13 @@ describe('AuthService', () => {
     audit = new AuditRecorder();
     forgotten = { users: [], sessions: [] };
     failedLogins = [];
-    const config = fakeOf<CloudConfig>({
-      env: { REGISTRATION_ENABLED: true, REFRESH_TOKEN_TTL_SECONDS: 3600, ACCESS_TOKEN_TTL_SECONDS: 900 } as CloudConfig['env'],
-    });
+    env = {
+      REGISTRATION_ENABLED: true,
+      REFRESH_TOKEN_TTL_SECONDS: 3600,
+      ACCESS_TOKEN_TTL_SECONDS: 900,
+      REFRESH_REUSE_GRACE_SECONDS: 0,
+    } as CloudConfig['env'];
+    const config = fakeOf<CloudConfig>({ env, secrets: { encryptionKey: randomBytes(32) } as CloudConfig['secrets'] });
     const loader = fakeOf<AuthLoader>({
       forgetUser: async (id) => void forgotten.users.push(id),
       forgetSession: async (id) => void forgotten.sessions.push(id),
@@ -64,6 +71,7 @@ describe('AuthService', () => {
       fakeOf<TeamStore>(teams),
       fakeOf<SessionStore>(sessions),
       fakeOf<ApiTokenStore>(tokens),
+      new SecretBox(config),
     );
     teamId = (await teams.insert(MANAGER, 'team')).id;
     userId = users.add({ teamId, role: 'owner', email: 'owner@example.com', passwordHash: await hashPassword('right password') }).id;
@@ -199,6 +207,32 @@ describe('AuthService', () => {
       expect(sessions.rows[0].revokedAt).not.toBeNull();
       expect(forgotten.sessions).toEqual([sessionId]);
       await expect(service.refresh(second.refreshToken)).rejects.toMatchObject({ code: ResultCode.Unauthorized });
+    });
+
+    it('answers the token a rotation gave to its twins within the grace; a token replaced earlier ends the session', async () => {
+      env.REFRESH_REUSE_GRACE_SECONDS = 30;
+      const first = await service.login({ email: 'owner@example.com', password: 'right password' }, '10.0.0.1');
+      const second = await service.refresh(first.refreshToken);
+      // Twins of the first refresh (tabs restored together) get what it got: one cookie for all.
+      for (let twin = 0; twin < 3; twin++) expect((await service.refresh(first.refreshToken)).refreshToken).toBe(second.refreshToken);
+      const third = await service.refresh(second.refreshToken);
+      expect(sessions.rows[0].retiredHashes).toBe(hashToken(first.refreshToken.split('.')[1]));
+      // `first` is two rotations back now: whoever presents it, the session ends.
+      await expect(service.refresh(first.refreshToken)).rejects.toMatchObject({
+        code: ResultCode.Unauthorized,
+        message: 'Refresh token was already used; the session has been ended',
+      });
+      await expect(service.refresh(third.refreshToken)).rejects.toMatchObject({ code: ResultCode.Unauthorized });
+    });
+
+    it('remembers at most RETIRED_MAX replaced tokens besides the last one', async () => {
+      const first = await service.login({ email: 'owner@example.com', password: 'right password' }, '10.0.0.1');
+      let token = first.refreshToken;
+      for (let round = 0; round < RETIRED_MAX + 5; round++) token = (await service.refresh(token)).refreshToken;
+      expect(sessions.rows[0].retiredHashes!.split(' ')).toHaveLength(RETIRED_MAX);
+      // The first token is past what is remembered: refused, the session left standing.
+      await expect(service.refresh(first.refreshToken)).rejects.toMatchObject({ message: 'Refresh token invalid or expired' });
+      expect(sessions.rows[0].revokedAt).toBeNull();
     });
 
     it('lets a new login go on as a device its earlier session held, and issues a new device for any other', async () => {

@@ -23,7 +23,7 @@ import {
 } from '@cos/contracts';
 import { AuditLog } from '../audit/audit-log';
 import { CloudConfig } from '../config/cloud-config';
-import { hashToken, randomToken, sameHash } from '../crypto/secret-box';
+import { hashToken, randomToken, sameHash, SecretBox } from '../crypto/secret-box';
 import { TeamEntity } from '../accounts/team.entity';
 import { TeamStore } from '../accounts/team-store';
 import { UserEntity } from '../accounts/user.entity';
@@ -34,6 +34,7 @@ import { AccessTokenPayload, AuthContext } from '../access/auth-context';
 import { AccountThrottle } from './account-throttle';
 import { AuthLoader } from './auth-loader';
 import { API_TOKEN_PREFIX } from './auth.guard';
+import { SessionEntity } from './session.entity';
 import { SessionStore } from './session-store';
 import { sessionCaller } from './verified-tokens';
 import { CreateApiTokenDto, LoginDto, RegisterDto } from './dto/auth.dto';
@@ -69,6 +70,7 @@ export class AuthService {
     private readonly teams: TeamStore,
     private readonly sessions: SessionStore,
     private readonly tokens: ApiTokenStore,
+    private readonly box: SecretBox,
   ) {}
 
   /** `address`: the client's, as the app's `trust proxy` setting names it. */
@@ -95,33 +97,53 @@ export class AuthService {
   }
 
   /**
-   * Rotates the refresh token; a replaced token presented again ends the whole session, unless
-   * it comes within `REFRESH_REUSE_GRACE_SECONDS` of its replacement: a reload or a second tab
-   * whose refresh was answered but never read. That rotates again, so the grace never extends
-   * what the token it comes with can do beyond one more rotation.
+   * Rotates the refresh token. The token it replaced, presented within `REFRESH_REUSE_GRACE_SECONDS`
+   * of that rotation (a reload, or tabs restored together, whose refreshes went at once), is answered
+   * the same new token, so every copy of one cookie ends up the same. Any replaced token presented
+   * after that, or one replaced earlier, is a replay: the whole session ends, whoever holds it now.
    */
   async refresh(refreshToken: string): Promise<TokenPair> {
     const { sessionId, secretHash } = this.parseRefreshToken(refreshToken);
-    // Read again once when the rotation finds the token gone: two tabs (or a reload and the refresh
-    // it cut off) sent the current token at once, and the other one replaced it between this
-    // read and this rotation. The token is then the one just replaced, taken within the grace.
+    const grace = this.config.env.REFRESH_REUSE_GRACE_SECONDS;
+    // Read again once when the rotation finds the token gone: another refresh with it rotated it
+    // between this read and this rotation, and it is then the token just replaced.
     for (let read = 0; read < 2; read++) {
-      const session = await this.sessions.find(sessionId);
-      if (!session || session.revokedAt || session.expiresAt <= new Date()) break;
-      if (session.previousRefreshHash && sameHash(session.previousRefreshHash, secretHash)) {
-        const grace = this.config.env.REFRESH_REUSE_GRACE_SECONDS;
+      const found = await this.sessions.forRefresh(sessionId, grace);
+      if (!found || found.session.revokedAt || found.session.expiresAt <= new Date()) break;
+      const { session, withinGrace } = found;
+      if (sameHash(session.refreshHash, secretHash)) {
         const secret = randomToken();
-        if (grace > 0 && (await this.sessions.rotateFromPrevious(sessionId, secretHash, hashToken(secret), grace)))
+        if (await this.sessions.rotate(sessionId, secretHash, hashToken(secret), this.box.seal(secret)))
           return this.tokenPair(await this.users.get(session.userId), sessionId, secret);
-        await this.sessions.revoke(sessionId);
-        await this.loader.forgetSession(sessionId);
-        throw new UnauthorizedError('Refresh token was already used; the session has been ended');
+        continue;
       }
-      const secret = randomToken();
-      if (await this.sessions.rotate(sessionId, secretHash, hashToken(secret)))
-        return this.tokenPair(await this.users.get(session.userId), sessionId, secret);
+      if (session.previousRefreshHash && sameHash(session.previousRefreshHash, secretHash)) {
+        if (grace <= 0 || !withinGrace) return this.replayed(sessionId);
+        const secret = this.currentSecret(session);
+        if (secret) return this.tokenPair(await this.users.get(session.userId), sessionId, secret);
+        break;
+      }
+      if (session.retiredHashes?.split(' ').some((retired) => sameHash(retired, secretHash))) return this.replayed(sessionId);
+      break;
     }
     throw new UnauthorizedError('Refresh token invalid or expired');
+  }
+
+  /** The session's current refresh secret, when it is kept sealed and opens (a session rotated before it was kept has none). */
+  private currentSecret(session: SessionEntity): string | null {
+    if (!session.refreshSealed) return null;
+    try {
+      const secret = this.box.open(session.refreshSealed);
+      return sameHash(hashToken(secret), session.refreshHash) ? secret : null;
+    } catch {
+      return null;
+    }
+  }
+
+  private async replayed(sessionId: string): Promise<never> {
+    await this.sessions.revoke(sessionId);
+    await this.loader.forgetSession(sessionId);
+    throw new UnauthorizedError('Refresh token was already used; the session has been ended');
   }
 
   /**

@@ -1,6 +1,7 @@
 /* eslint-disable @typescript-eslint/require-await -- the fake answers at once, through the promises of what it stands for */
 import { DeepPartial, EntityManager } from 'typeorm';
 import type { SessionEntity } from './session.entity';
+import { RETIRED_MAX } from './session-store';
 import type { EndedSession, SessionStore } from './session-store';
 
 /** `auth_sessions` in memory. */
@@ -18,17 +19,22 @@ export class InMemorySessions implements Pick<SessionStore, keyof SessionStore> 
   async insert(_m: EntityManager, fields: DeepPartial<SessionEntity>) {
     this.rows.push({ createdAt: new Date(), ...fields } as SessionEntity);
   }
-  async rotate(sessionId: string, secretHash: string, nextHash: string) {
-    const row = this.rows.find((s) => s.id === sessionId && s.refreshHash === secretHash && s.revokedAt === null);
-    if (row) Object.assign(row, { refreshHash: nextHash, previousRefreshHash: secretHash, rotatedAt: new Date() });
-    return row !== undefined;
+  async forRefresh(id: string, graceSeconds: number) {
+    const row = this.rows.find((s) => s.id === id);
+    return row ? { session: { ...row }, withinGrace: (row.rotatedAt?.getTime() ?? 0) > Date.now() - graceSeconds * 1000 } : null;
   }
-  async rotateFromPrevious(sessionId: string, previousHash: string, nextHash: string, graceSeconds: number) {
-    const since = Date.now() - graceSeconds * 1000;
-    const row = this.rows.find(
-      (s) => s.id === sessionId && s.previousRefreshHash === previousHash && s.revokedAt === null && (s.rotatedAt?.getTime() ?? 0) > since,
-    );
-    if (row) Object.assign(row, { refreshHash: nextHash, previousRefreshHash: row.refreshHash, rotatedAt: new Date() });
+  async rotate(sessionId: string, secretHash: string, nextHash: string, nextSealed: string) {
+    const row = this.rows.find((s) => s.id === sessionId && s.refreshHash === secretHash && s.revokedAt === null);
+    if (row) {
+      const retired = [row.previousRefreshHash, ...(row.retiredHashes?.split(' ') ?? [])].filter((h) => h !== null).slice(0, RETIRED_MAX);
+      Object.assign(row, {
+        refreshHash: nextHash,
+        refreshSealed: nextSealed,
+        previousRefreshHash: secretHash,
+        retiredHashes: retired.length ? retired.join(' ') : null,
+        rotatedAt: new Date(),
+      });
+    }
     return row !== undefined;
   }
   async revoke(id: string) {

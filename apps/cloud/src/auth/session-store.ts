@@ -3,6 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, DeepPartial, EntityManager, IsNull } from 'typeorm';
 import { SessionEntity } from './session.entity';
 
+/** Replaced refresh tokens a session remembers besides the one just replaced: presenting one ends it. */
+export const RETIRED_MAX = 32;
+
 /** An earlier session of a user that held a device, as a new login taking the device over ended it. */
 export interface EndedSession {
   id: string;
@@ -30,33 +33,35 @@ export class SessionStore {
     await manager.insert(SessionEntity, fields);
   }
 
-  /** Replaces the refresh token `secretHash` of a live session; false when it is no longer the current one. */
-  async rotate(sessionId: string, secretHash: string, nextHash: string): Promise<boolean> {
-    const rotated = await this.db
+  /** The session as a refresh reads it, with whether its last rotation is within `graceSeconds` (by the database's clock). */
+  async forRefresh(id: string, graceSeconds: number): Promise<{ session: SessionEntity; withinGrace: boolean } | null> {
+    const { entities, raw } = await this.db
       .getRepository(SessionEntity)
-      .createQueryBuilder()
-      .update()
-      .set({ refreshHash: nextHash, previousRefreshHash: secretHash, rotatedAt: () => 'now()' })
-      .where('id = :sessionId AND refresh_hash = :secretHash AND revoked_at IS NULL', { sessionId, secretHash })
-      .execute();
-    return rotated.affected === 1;
+      .createQueryBuilder('s')
+      .addSelect('coalesce(s.rotated_at > now() - make_interval(secs => :graceSeconds), false)', 'within_grace')
+      .where('s.id = :id', { id, graceSeconds })
+      .getRawAndEntities<{ within_grace: boolean }>();
+    return entities[0] ? { session: entities[0], withinGrace: raw[0].within_grace === true } : null;
   }
 
   /**
-   * Rotates a session whose client presents the token it replaced within `graceSeconds` of that
-   * rotation: the current one is replaced in turn (it may never have reached the client) and
-   * becomes the one taken within the grace. False when the session moved on or the grace is over.
+   * Replaces the refresh token `secretHash` of a live session by `nextHash` (kept sealed as well);
+   * the one it replaced before joins the retired hashes, newest first, the oldest let go past
+   * `RETIRED_MAX`. False when `secretHash` is no longer the current one.
    */
-  async rotateFromPrevious(sessionId: string, previousHash: string, nextHash: string, graceSeconds: number): Promise<boolean> {
+  async rotate(sessionId: string, secretHash: string, nextHash: string, nextSealed: string): Promise<boolean> {
     const rotated = await this.db
       .getRepository(SessionEntity)
       .createQueryBuilder()
       .update()
-      .set({ refreshHash: nextHash, previousRefreshHash: () => 'refresh_hash', rotatedAt: () => 'now()' })
-      .where(
-        `id = :sessionId AND previous_refresh_hash = :previousHash AND revoked_at IS NULL AND rotated_at > now() - make_interval(secs => :graceSeconds)`,
-        { sessionId, previousHash, graceSeconds },
-      )
+      .set({
+        refreshHash: nextHash,
+        refreshSealed: nextSealed,
+        previousRefreshHash: secretHash,
+        retiredHashes: () => `nullif(left(concat_ws(' ', previous_refresh_hash, retired_hashes), ${RETIRED_MAX * 65 - 1}), '')`,
+        rotatedAt: () => 'now()',
+      })
+      .where('id = :sessionId AND refresh_hash = :secretHash AND revoked_at IS NULL', { sessionId, secretHash })
       .execute();
     return rotated.affected === 1;
   }

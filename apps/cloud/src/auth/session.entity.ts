@@ -26,6 +26,14 @@ export class SessionEntity {
   @Column({ name: 'previous_refresh_hash', type: 'char', length: 64, nullable: true })
   previousRefreshHash: string | null;
 
+  /** The current refresh token sealed (`SecretBox`): answered again to its twin refreshes within the grace. */
+  @Column({ name: 'refresh_sealed', type: 'text', nullable: true })
+  refreshSealed: string | null;
+
+  /** Hashes of the tokens replaced before `previousRefreshHash`, newest first, space-separated (at most `RETIRED_MAX`). */
+  @Column({ name: 'retired_hashes', type: 'text', nullable: true })
+  retiredHashes: string | null;
+
   @Column({ name: 'rotated_at', type: 'timestamptz', nullable: true })
   rotatedAt: Date | null;
 

@@ -24,6 +24,7 @@ import { Invitations1763900000160 } from './migrations/1763900000160-Invitations
 import { WindowNameOrder1763900000170 } from './migrations/1763900000170-WindowNameOrder';
 import { WindowNameOrderCaseless1763900000180 } from './migrations/1763900000180-WindowNameOrderCaseless';
 import { RefreshRotatedAt1763900000190 } from './migrations/1763900000190-RefreshRotatedAt';
+import { RefreshFamily1763900000200 } from './migrations/1763900000200-RefreshFamily';
 
 export const MIGRATIONS = [
   InitialSchema1763900000000,
@@ -50,6 +51,7 @@ export const MIGRATIONS = [
   WindowNameOrder1763900000170,
   WindowNameOrderCaseless1763900000180,
   RefreshRotatedAt1763900000190,
+  RefreshFamily1763900000200,
 ];
 
 /** A `postgres://` URL, or the parts of a Unix-socket connection (the embedded database). */
