@@ -675,6 +675,14 @@ describe('the web console in a real browser', () => {
     const page = await signIn(context, owner);
     const notice = page.getByRole('status').filter({ hasText: 'The cloud cannot be reached' });
     await notice.waitFor({ timeout: 15_000 });
+    // A change asked for meanwhile says so in words, not in the browser's ("Failed to fetch").
+    await context.route('**/browser/update', (route) => route.abort('connectionrefused'));
+    await page.getByRole('button', { name: 'New window' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('While away');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByText('Create window failed: the cloud cannot be reached; try again once it answers').first().waitFor();
+    await page.keyboard.press('Escape');
+    await context.unroute('**/browser/update');
     const lists: string[] = [];
     page.on('request', (request) => request.url().endsWith('/browser/list') && lists.push(request.url()));
     await context.unroute('**/events');

@@ -52,14 +52,25 @@ export function token(): string | null {
   return accessToken;
 }
 
+/** Told for a call that never reached the cloud, or whose answer never came: the browser's own words say nothing to a user. */
+export const UNREACHABLE = 'the cloud cannot be reached; try again once it answers';
+
 async function send<T>(path: string, body: unknown, withToken: boolean): Promise<Envelope<T>> {
-  const response = await fetch(path, {
-    method: 'POST',
-    credentials: 'same-origin',
-    headers: { 'Content-Type': 'application/json', ...(withToken && accessToken ? { Authorization: `Bearer ${accessToken}` } : {}) },
-    body: JSON.stringify(body ?? {}),
-  });
-  return (await response.json()) as Envelope<T>;
+  let response: Response;
+  try {
+    response = await fetch(path, {
+      method: 'POST',
+      credentials: 'same-origin',
+      headers: { 'Content-Type': 'application/json', ...(withToken && accessToken ? { Authorization: `Bearer ${accessToken}` } : {}) },
+      body: JSON.stringify(body ?? {}),
+    });
+  } catch {
+    throw new ApiError(0, UNREACHABLE);
+  }
+  const answer = (await response.json().catch(() => null)) as Envelope<T> | null;
+  // A proxy's error page, or an answer cut off: not the cloud's words.
+  if (typeof answer?.code !== 'number') throw new ApiError(0, `the cloud answered HTTP ${response.status} without its answer; try again`);
+  return answer;
 }
 
 /** A new access token from the refresh cookie; concurrent callers share one refresh (the cookie rotates). */
@@ -106,10 +117,9 @@ function userOf(token: string): unknown {
 }
 
 /**
- * Runs a refresh while no other tab of this console runs one: the cookie rotates, and two tabs
- * sending the same one (reloaded together, or restored with the browser) would look like a
- * replayed token and end the session. A page without Web Locks (plain http other than
- * localhost) runs it at once.
+ * Runs a refresh while no other tab of this console runs one: the cookie rotates, and the next tab
+ * then sends the rotated one. A page without Web Locks (plain http other than localhost) runs it
+ * at once; tabs sending one cookie together are answered the same new one within the cloud's grace.
  */
 function oneTabAtATime<T>(call: () => Promise<T>): Promise<T> {
   return 'locks' in navigator ? (navigator.locks.request('cos-console-refresh', call) as Promise<T>) : call();
