@@ -53,7 +53,7 @@ export function token(): string | null {
 }
 
 /** Told for a call that never reached the cloud, or whose answer never came: the browser's own words say nothing to a user. */
-export const UNREACHABLE = 'the cloud cannot be reached; try again once it answers';
+const UNREACHABLE = 'the cloud cannot be reached; try again once it answers';
 
 async function send<T>(path: string, body: unknown, withToken: boolean): Promise<Envelope<T>> {
   let response: Response;

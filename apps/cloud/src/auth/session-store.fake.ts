@@ -8,10 +8,6 @@ import type { EndedSession, SessionStore } from './session-store';
 export class InMemorySessions implements Pick<SessionStore, keyof SessionStore> {
   readonly rows: SessionEntity[] = [];
 
-  async find(id: string) {
-    const row = this.rows.find((s) => s.id === id);
-    return row ? { ...row } : null;
-  }
   async findLive(id: string) {
     const row = this.rows.find((s) => s.id === id && s.revokedAt === null);
     return row ? { ...row } : null;

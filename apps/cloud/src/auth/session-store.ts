@@ -21,10 +21,6 @@ export interface EndedSession {
 export class SessionStore {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  find(id: string): Promise<SessionEntity | null> {
-    return this.db.getRepository(SessionEntity).findOneBy({ id });
-  }
-
   findLive(id: string): Promise<SessionEntity | null> {
     return this.db.getRepository(SessionEntity).findOneBy({ id, revokedAt: IsNull() });
   }
