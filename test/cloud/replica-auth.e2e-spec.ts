@@ -146,6 +146,19 @@ describe('access changes on one replica are in force on the other once answered'
   const me = (token: string) => () => post(a, '/auth/me', {}, token);
   const accepted = (answer: Answer) => answer.code === 0;
 
+  it('one refresh token sent to both replicas at once (tabs behind the balancer): all answered, one new token, the session standing', async () => {
+    const login = await post(b, '/auth/login', { email: owner.email, password: owner.password });
+    let token = login.data.refreshToken as string;
+    for (let round = 0; round < 5; round++) {
+      const all = await Promise.all([a, b, a, b].map((replica) => post(replica, '/auth/refresh', { refreshToken: token })));
+      expect(all.map((answer) => [answer.code, answer.msg])).toEqual(all.map(() => [0, 'success']));
+      expect(new Set(all.map((answer) => answer.data.refreshToken)).size).toBe(1);
+      token = all[round % 4].data.refreshToken;
+    }
+    const last = await post(a, '/auth/refresh', { refreshToken: token });
+    expect((await post(b, '/auth/me', {}, last.data.accessToken)).code).toBe(0);
+  });
+
   it('200 API tokens revoked on B: none accepted by A afterwards', async () => {
     let late = 0;
     for (let round = 0; round < 200; round++) {
