@@ -118,10 +118,23 @@ describe('tasks and runs in the web console', () => {
     await page.getByLabel('Time zone').fill('Europe/Berlin');
     await page.getByRole('button', { name: 'Save schedule' }).click();
     await page.getByRole('status').filter({ hasText: 'Save schedule: done' }).waitFor();
+    // Every text the page shows from here is watched: a row must never read "task 1" before its name.
+    await page.evaluate(() => {
+      const seen: string[] = [];
+      (window as unknown as { seenCells: string[] }).seenCells = seen;
+      new MutationObserver(() => document.querySelectorAll('td').forEach((td) => seen.push(td.textContent ?? ''))).observe(document.body, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+      });
+    });
     await page.getByRole('link', { name: 'Schedules' }).click();
     const row = page.getByRole('row').filter({ hasText: '15 6 * * * (Europe/Berlin)' });
     await row.waitFor();
     expect(await row.textContent()).toContain('Check price');
+    expect(await page.evaluate(() => (window as unknown as { seenCells: string[] }).seenCells.filter((t) => /^task \d+$/.test(t)))).toEqual(
+      [],
+    );
     await screenshot(page, 'schedules');
     device.close();
     await context.close();

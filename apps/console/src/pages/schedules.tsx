@@ -24,15 +24,17 @@ export function SchedulesPage({ live }: { live: number }) {
   const tasks = useLoad(() => api<{ list: { id: number; name: string }[] }>('/task/list', { pageSize: 100 }), [live]);
   const { status, run } = useAction();
   const taskName = (id: number) => tasks.data?.list.find((t) => t.id === id)?.name ?? `task ${id}`;
+  // Rows wait for the task names too, so a row never flashes "task 7" before it reads "Check price".
+  const named = tasks.data || tasks.error ? list.data?.list : undefined;
   return (
     <>
-      <Status text={status || list.error} />
+      <Status text={status || list.error || tasks.error} />
       {list.data?.list.length === 0 ? (
         <Empty>No schedules yet. Open a task on the Tasks page and set a schedule (a cron line) under Run the task.</Empty>
       ) : (
         <Table
           label="Schedules"
-          rows={list.data?.list}
+          rows={named}
           rowId={(s) => s.id}
           columns={[
             { header: 'Task', cell: (s) => taskName(s.taskId) },
