@@ -14,6 +14,8 @@ export interface ListColumn<T> {
   width?: string;
   /** What the cell says as plain text, drawn while the list flies by (no controls); empty when unset. */
   text?: (row: T) => string | number;
+  /** Kept in view at the table's right edge while wider columns scroll sideways under it (a row's actions). */
+  pinEnd?: boolean;
 }
 
 export interface ListSort {
@@ -166,6 +168,7 @@ export function VirtualTable<T>(props: {
               <th
                 key={column.id}
                 scope="col"
+                className={column.pinEnd ? 'pin-end' : undefined}
                 style={column.width ? { width: column.width } : undefined}
                 aria-sort={
                   props.sort && column.sortBy === props.sort.by ? (props.sort.order === 'asc' ? 'ascending' : 'descending') : undefined
@@ -249,7 +252,7 @@ const Row = memo(
           <>
             {select && <td className="select">{select.cell(row)}</td>}
             {columns.map((column) => (
-              <td key={column.id} data-label={column.header}>
+              <td key={column.id} data-label={column.header} className={column.pinEnd ? 'pin-end' : undefined}>
                 {column.cell(row)}
               </td>
             ))}
@@ -281,7 +284,7 @@ const LiteRow = memo(
       <tr data-index={index} ref={measure} aria-rowindex={index + 2} className={row ? undefined : 'pending'}>
         {select && <td className="select" />}
         {columns.map((column, at) => (
-          <td key={column.id} data-label={column.header}>
+          <td key={column.id} data-label={column.header} className={column.pinEnd ? 'pin-end' : undefined}>
             {row ? column.text?.(row) : at === 0 ? 'Loading…' : null}
           </td>
         ))}

@@ -85,6 +85,6 @@ export function windowColumns(ctx: WindowCellsContext): ListColumn<WindowRow>[] 
       cell: (w) => DAY.format(new Date(w.createdAt)),
     },
     { id: 'remark', header: 'Remark', text: (w) => w.remark, cell: (w) => <span className="clip">{w.remark}</span> },
-    { id: 'actions', width: '9.5rem', header: 'Actions', cell: actions },
+    { id: 'actions', width: '9.5rem', header: 'Actions', cell: actions, pinEnd: true },
   ];
 }
