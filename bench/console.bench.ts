@@ -70,6 +70,8 @@ async function main(): Promise<void> {
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',
+      // BENCH_CHROMIUM_ARGS: more switches, to find where a frame's time went (e.g. --js-flags=--no-maglev).
+      ...(process.env.BENCH_CHROMIUM_ARGS ?? '').split(' ').filter(Boolean),
     ],
   });
   try {
