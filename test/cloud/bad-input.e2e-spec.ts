@@ -664,19 +664,22 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     expect(await snapshot(cloud)).toBe(before);
   });
 
-  it('names that would read as another: control and bidirectional-text characters, on every way a name is given', async () => {
+  it('names that would read as another: control, invisible and bidirectional-text characters, on every way a name is given', async () => {
     // "invoice" + RIGHT-TO-LEFT OVERRIDE + "fdp.exe" is drawn as "invoiceexe.pdf".
     const spoof = 'invoice\u202efdp.exe';
-    const found = 'must not contain control or bidirectional-text characters (found U+202E): they make a name read as another';
+    const found = 'must not contain control, invisible or bidirectional-text characters (found U+202E): they make a name read as another';
     await refused('/browser/update', { name: spoof }, 211, `name ${found}`);
     await refused('/browser/update', { id: w.id, name: spoof }, 211, `name ${found}`);
     await refused(
       '/browser/update',
       { name: 'two\nlines' },
       211,
-      'name must not contain control or bidirectional-text characters (found U+000A)',
+      'name must not contain control, invisible or bidirectional-text characters (found U+000A)',
     );
     await refused('/browser/update', { name: 'isolate \u2067x\u2069' }, 211, '(found U+2067)');
+    // "shop1" with a zero-width space inside looks like "shop1".
+    await refused('/browser/update', { id: w.id, name: 'shop\u200b1' }, 211, '(found U+200B)');
+    await refused('/tag/add', { name: 'v\ufeffip' }, 211, '(found U+FEFF)');
     await refused('/group/add', { name: spoof }, 211, `name ${found}`);
     await refused('/group/update', { id: group, name: spoof }, 211, `name ${found}`);
     await refused('/tag/add', { name: spoof }, 211, `name ${found}`);
@@ -693,7 +696,7 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     expect(answer.data.rows).toEqual([{ index: 0, ok: false, error: `name ${found}` }]);
     expect(await snapshot(cloud)).toBe(before);
     // Letters of any script, direction marks and joined emoji are names as any other.
-    for (const name of ['متجر ١', 'חנות\u200f 2', 'магазин', '店铺 ①', 'team \u{1f469}\u200d\u{1f4bb}']) {
+    for (const name of ['متجر ١', 'חנות\u200f 2', 'магазин', '店铺 ①', 'team \u{1f469}\u200d\u{1f4bb}', 'می\u200cخواهم']) {
       const made = await cloud.post('/group/add', { name }, owner.token);
       expect(made).toMatchObject({ code: 0 });
     }

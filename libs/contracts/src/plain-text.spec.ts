@@ -11,6 +11,10 @@ describe('hiddenCharacterIn: what a name may not hold', () => {
     ['del\u007f', 'U+007F'],
     ['c1 \u0085 next line', 'U+0085'],
     ['separator\u2028', 'U+2028'],
+    ['shop\u200b1', 'U+200B'],
+    ['word\u2060joiner', 'U+2060'],
+    ['\ufeffbom', 'U+FEFF'],
+    ['soft\u00adhyphen', 'U+00AD'],
   ])('%j holds %s', (text, code) => expect(hiddenCharacterIn(text)).toBe(code));
 
   it.each(['Shop 1', 'متجر ١', 'חנות\u200f 2', 'магазин', '店铺 ①', 'team \u{1f469}\u200d\u{1f4bb}', 'a\u200cb', ''])(
