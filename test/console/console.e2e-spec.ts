@@ -489,6 +489,27 @@ describe('the web console in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
   });
+  it('says why when the cloud ended the session (here: the member was removed), once, not a bare sign-in form', async () => {
+    const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'all' });
+    const context = await browser.newContext();
+    const page = await signIn(context, member);
+    expect(await cloud.post('/team/member/remove', { userId: member.userId }, owner.token)).toMatchObject({ code: 0 });
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    const why = page.getByRole('status').filter({ hasText: /^Signed out: .+\. Sign in again to go on\.$/ });
+    await why.waitFor();
+    // The cookie went with the session: the next visit is a plain sign-in, with nothing to explain.
+    await page.reload();
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await page.getByText('Signed out:').count()).toBe(0);
+    // A browser that never signed in is not told it was signed out.
+    const fresh = await (await browser.newContext()).newPage();
+    await fresh.goto(`${cloud.url}/`);
+    await fresh.getByRole('button', { name: 'Sign in' }).waitFor();
+    expect(await fresh.getByText('Signed out:').count()).toBe(0);
+    await fresh.context().close();
+    await context.close();
+  });
   it('a reload asks once for the session (whose answer says who is signed in) and the first rows, and draws the rows with the page', async () => {
     const context = await browser.newContext();
     await createWindow(cloud, owner, { name: 'First screen' });

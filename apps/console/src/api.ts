@@ -1,4 +1,5 @@
 import type { MeResponse } from '@cos/contracts';
+import { NO_CONSOLE_SESSION } from '@cos/contracts/account';
 /** The cloud's answers: `{code, msg, data}`; anything but 0 is an error with the cloud's words. */
 export interface Envelope<T> {
   code: number;
@@ -20,6 +21,8 @@ let accessToken: string | null = null;
 let refreshing: Promise<boolean> | null = null;
 /** Who the last refresh said is signed in (the console's refresh answers it), until `refreshedMe` reads it. */
 let refreshedAs: MeResponse | null = null;
+/** Why the cloud ended the session this browser had (revoked, expired, its cookie replayed), until the sign-in page says so. */
+let endedWhy: string | null = null;
 let onSignedOut: () => void = () => undefined;
 /**
  * Calls made before the page that needs them is drawn (the first page of windows), and their
@@ -83,6 +86,7 @@ export function refresh(): Promise<boolean> {
       // Signed in or out since it was asked for: the answer belongs to a session this page left.
       if (mine !== session) return false;
       const next = answer.code === 0 ? answer.data.accessToken : null;
+      if (answer.code === 401 && answer.msg !== NO_CONSOLE_SESSION) endedWhy = answer.msg;
       // The cookie is the browser's: another tab signed in as someone else since this page signed in.
       // This page signs out rather than go on (or retry a change) in their name.
       if (next !== null && accessToken !== null && userOf(next) !== userOf(accessToken)) {
@@ -97,6 +101,13 @@ export function refresh(): Promise<boolean> {
     .catch(() => false)
     .finally(() => (refreshing = null));
   return refreshing;
+}
+
+/** Why this browser's session was ended, once (null when it simply had none): the sign-in page says it. */
+export function sessionEndedWhy(): string | null {
+  const why = endedWhy;
+  endedWhy = null;
+  return why;
 }
 
 /** Who the last refresh signed in, once (null when it did not say): the page is drawn without asking /auth/me. */

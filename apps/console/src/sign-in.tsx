@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { register, signIn } from './api';
+import { register, sessionEndedWhy, signIn } from './api';
 import { Field, Status } from './ui';
 
 /**
@@ -11,7 +11,11 @@ export function SignIn({ onSignedIn }: { onSignedIn: () => void }) {
   const [email, setEmail] = useState('');
   const [password, setPassword] = useState('');
   const [teamName, setTeamName] = useState('');
-  const [error, setError] = useState('');
+  // A session the cloud ended (revoked, expired, its cookie used twice) says why, not just the form.
+  const [error, setError] = useState(() => {
+    const why = sessionEndedWhy();
+    return why ? `Signed out: ${why}. Sign in again to go on.` : '';
+  });
   const switchTo = (create: boolean) => (setCreating(create), setError(''));
   return (
     <main className="signin">

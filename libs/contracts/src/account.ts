@@ -35,3 +35,6 @@ export interface MeResponse {
   /** The groups a member with scope `groups` sees; empty otherwise. */
   groupIds: number[];
 }
+
+/** What `/auth/console/refresh` answers a browser with no console session: the console's sign-in says nothing then (any other refusal ended a session it had). */
+export const NO_CONSOLE_SESSION = 'No console session';

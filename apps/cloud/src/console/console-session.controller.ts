@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
-import { ok, UnauthorizedError } from '@cos/contracts';
+import { NO_CONSOLE_SESSION, ok, UnauthorizedError } from '@cos/contracts';
 import { Public } from '@cos/server-common';
 import { AuthService } from '../auth/auth.service';
 import type { TokenPair } from '../auth/auth.service';
@@ -42,7 +42,7 @@ export class ConsoleSessionController {
   })
   async refresh(@Req() request: Request, @Res({ passthrough: true }) response: Response) {
     const token = consoleRefreshToken(request);
-    if (!token) throw new UnauthorizedError('No console session');
+    if (!token) throw new UnauthorizedError(NO_CONSOLE_SESSION);
     let answer: Omit<TokenPair, 'refreshToken'>;
     try {
       const { refreshToken, ...rest } = await this.auth.refresh(token);
