@@ -55,34 +55,6 @@ describe('console: the windows list', () => {
     await screenshot(page, 'windows-scrolled');
   });
 
-  it("keeps each row's actions in view at the right edge while the wider columns scroll sideways", async () => {
-    await page.locator('.table-scroll').evaluate((el) => (el.scrollTop = 0));
-    const edit = page.getByRole('button', { name: 'Edit w-000', exact: true });
-    await edit.waitFor();
-    const box = page.locator('.table-scroll');
-    // At 1280 px every column does not fit: the list scrolls sideways, its actions do not.
-    expect(await box.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
-    for (const left of [0, 150, 10_000]) {
-      await box.evaluate((el, left) => (el.scrollLeft = left), left);
-      const [scroller, button, header] = [
-        await box.boundingBox(),
-        await edit.boundingBox(),
-        await page.getByRole('columnheader', { name: 'Actions' }).boundingBox(),
-      ];
-      expect(button!.x).toBeGreaterThanOrEqual(scroller!.x);
-      expect(button!.x + button!.width).toBeLessThanOrEqual(scroller!.x + scroller!.width);
-      expect(header!.x + header!.width).toBeLessThanOrEqual(scroller!.x + scroller!.width + 1);
-      // The name cell under it is not drawn over the button: the button is what a click there reaches.
-      expect(
-        await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.textContent, {
-          x: button!.x + button!.width / 2,
-          y: button!.y + button!.height / 2,
-        }),
-      ).toBe('Edit');
-    }
-    await box.evaluate((el) => (el.scrollLeft = 0));
-  });
-
   it('draws the rows as plain text while the list flies by, keeping the rows it left hidden, and its controls where it stops', async () => {
     await page.locator('.table-scroll').evaluate((el) => (el.scrollTop = 0));
     await page.getByRole('button', { name: 'w-000', exact: true }).waitFor();
@@ -356,5 +328,48 @@ describe('console: the windows list', () => {
     await page.getByRole('button', { name: /^Theme: / }).click();
     await page.getByRole('button', { name: /^Theme: / }).click();
     expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBeUndefined();
+  });
+
+  it("keeps each row's actions in view at the right edge while the wider columns scroll sideways, and a long name ends in an ellipsis", async () => {
+    await page.locator('.table-scroll').evaluate((el) => (el.scrollTop = 0));
+    const edit = page.getByRole('button', { name: 'Edit w-000', exact: true });
+    await edit.waitFor();
+    const box = page.locator('.table-scroll');
+    // At 1280 px every column does not fit: the list scrolls sideways, its actions do not.
+    expect(await box.evaluate((el) => el.scrollWidth > el.clientWidth)).toBe(true);
+    for (const left of [0, 150, 10_000]) {
+      await box.evaluate((el, left) => (el.scrollLeft = left), left);
+      const [scroller, button, header] = [
+        await box.boundingBox(),
+        await edit.boundingBox(),
+        await page.getByRole('columnheader', { name: 'Actions' }).boundingBox(),
+      ];
+      expect(button!.x).toBeGreaterThanOrEqual(scroller!.x);
+      expect(button!.x + button!.width).toBeLessThanOrEqual(scroller!.x + scroller!.width);
+      expect(header!.x + header!.width).toBeLessThanOrEqual(scroller!.x + scroller!.width + 1);
+      // The name cell under it is not drawn over the button: the button is what a click there reaches.
+      expect(
+        await page.evaluate(({ x, y }) => document.elementFromPoint(x, y)?.textContent, {
+          x: button!.x + button!.width / 2,
+          y: button!.y + button!.height / 2,
+        }),
+      ).toBe('Edit');
+    }
+    await box.evaluate((el) => (el.scrollLeft = 0));
+    // A name wider than its cell ends in "…" inside the cell, not cut off at the cell's edge: the
+    // Name column narrowed for the check (the table lays out by its header row), then put back.
+    const nameHeader = page.getByRole('columnheader', { name: /^Name/ });
+    const width = await nameHeader.evaluate((th) => {
+      const was = th.style.width;
+      th.style.width = '3rem';
+      return was;
+    });
+    const fits = await page.getByRole('button', { name: 'w-000', exact: true }).evaluate((button) => ({
+      inside: button.getBoundingClientRect().right <= button.closest('td')!.getBoundingClientRect().right,
+      clipped: button.scrollWidth > button.clientWidth,
+      ellipsis: getComputedStyle(button).textOverflow,
+    }));
+    await nameHeader.evaluate((th, was) => (th.style.width = was), width);
+    expect(fits).toEqual({ inside: true, clipped: true, ellipsis: 'ellipsis' });
   });
 });
