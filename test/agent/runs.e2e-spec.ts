@@ -105,7 +105,11 @@ describe('runs of tasks over windows on two devices (real Firefox)', () => {
     ).toBe(started.data.id);
 
     const run = await ended(started.data.id);
-    expect(run.status).toBe('succeeded');
+    // A window that did not succeed is named with its device and cause, so a failure says why.
+    const notDone = (run.windows as WindowRun[])
+      .filter((w) => w.status !== 'succeeded')
+      .map(({ windowId, deviceId, status, attempt, error }) => ({ windowId, deviceId, status, attempt, error }));
+    expect({ status: run.status, notDone }).toEqual({ status: 'succeeded', notDone: [] });
     const runs: WindowRun[] = run.windows;
     expect(runs.map((w) => w.windowId).sort()).toEqual(windows.map((w) => w.id).sort());
     for (const w of runs) {
