@@ -79,8 +79,14 @@ export class ProxyStore {
     return new Set(rows.map((r) => r.name));
   }
 
-  exists(manager: EntityManager, teamId: number, id: number): Promise<boolean> {
-    return manager.getRepository(SavedProxyEntity).existsBy({ id, teamId });
+  /**
+   * Whether the team has the proxy; its row stays key-share locked until the transaction ends, so
+   * a delete (which locks it, then counts the windows bound to it) waits for the window being bound
+   * and then counts it, instead of deleting the proxy under it (the window's foreign key would fail).
+   */
+  async holdExisting(manager: EntityManager, teamId: number, id: number): Promise<boolean> {
+    const rows: unknown[] = await manager.query(`SELECT id FROM proxies WHERE id = $1 AND team_id = $2 FOR KEY SHARE`, [id, teamId]);
+    return rows.length > 0;
   }
 
   insert(manager: EntityManager, fields: DeepPartial<SavedProxyEntity>): Promise<SavedProxyEntity> {

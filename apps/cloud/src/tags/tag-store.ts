@@ -19,11 +19,15 @@ export class TagStore {
     });
   }
 
-  /** The team's tags with these names, as name → id. */
+  /**
+   * The team's tags with these names, as name → id, key-share locked as `existing` locks them: an
+   * import takes every row's tags before its first window, so a delete waiting on one cannot
+   * wait, in turn, on the list version that import's first window moved.
+   */
   async byNames(manager: EntityManager, teamId: number, names: readonly string[]): Promise<Map<string, number>> {
     if (names.length === 0) return new Map();
     const rows: { id: number; name: string }[] = await manager.query(
-      `SELECT id, name FROM tags WHERE team_id = $1 AND name = ANY($2::text[])`,
+      `SELECT id, name FROM tags WHERE team_id = $1 AND name = ANY($2::text[]) ORDER BY id FOR KEY SHARE`,
       [teamId, names],
     );
     return new Map(rows.map((r) => [r.name, r.id]));
@@ -73,14 +77,16 @@ export class TagStore {
     return rows.length > 0;
   }
 
-  /** Which of the named tags the team has. */
+  /**
+   * Which of the named tags the team has. Their rows stay key-share locked until the transaction
+   * ends: a delete of one waits, so a window written with a tag found here never points at a tag
+   * deleted in between (the insert into window_tags would fail its foreign key). A rename does not wait.
+   */
   async existing(manager: EntityManager, teamId: number, ids: number[]): Promise<number[]> {
-    const found: { id: number }[] = await manager
-      .getRepository(TagEntity)
-      .createQueryBuilder('t')
-      .select('t.id', 'id')
-      .where('t.team_id = :teamId AND t.id = ANY(:tagIds)', { teamId, tagIds: ids })
-      .getRawMany();
+    const found: { id: number }[] = await manager.query(
+      `SELECT id FROM tags WHERE team_id = $1 AND id = ANY($2::int[]) ORDER BY id FOR KEY SHARE`,
+      [teamId, ids],
+    );
     return found.map((t) => t.id);
   }
 }

@@ -109,7 +109,7 @@ export class WindowAccess {
     if (proxyId === null || proxyId === boundBefore) return;
     if (!auth.holds('proxy:manage'))
       throw new ForbiddenError('Permission denied: proxy:manage required to bind a saved proxy (proxyMethod 4)');
-    if (!(await this.proxies.exists(manager, auth.teamId, proxyId)))
+    if (!(await this.proxies.holdExisting(manager, auth.teamId, proxyId)))
       throw new InvalidParamError(`proxyId ${proxyId} is not a saved proxy of your team`);
   }
 
