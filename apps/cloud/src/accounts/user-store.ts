@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, DeepPartial, EntityManager, In } from 'typeorm';
 import { MemberGroupEntity } from './member-group.entity';
+import { rethrowDuplicate } from '../common/sql';
 import { UserEntity } from './user.entity';
 
 /**
@@ -51,8 +52,13 @@ export class UserStore {
       .getMany();
   }
 
+  /**
+   * A new account. Its email was checked free first, but another team's sign-up, member or
+   * invitation may take it between that check and this insert (no lock spans teams): the unique
+   * index decides, and the loser is told as the check would have told it.
+   */
   insert(manager: EntityManager, fields: DeepPartial<UserEntity>): Promise<UserEntity> {
-    return manager.save(manager.create(UserEntity, fields));
+    return manager.save(manager.create(UserEntity, fields)).catch(rethrowDuplicate('Email already registered'));
   }
 
   save(manager: EntityManager, user: UserEntity): Promise<UserEntity> {
