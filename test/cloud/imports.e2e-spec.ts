@@ -62,6 +62,9 @@ describe('imports of windows and proxies', () => {
       [523, 'group "Nowhere" does not exist; create it first'],
       [998, 'cookies: the JSON is not valid'],
     ]);
+    // The group a row misses is a field of its answer too, for a caller to create it and try again.
+    expect(checked[1].rows.find((r: { index: number }) => r.index === 23).missing).toEqual({ group: 'Nowhere' });
+    expect(checked[0].rows.find((r: { index: number }) => r.index === 17).missing).toBeUndefined();
     expect(checked[0].rows[0].warnings).toEqual(['userAgent is not used: the window gets a Firefox device drawn whole']);
 
     const done = [];
@@ -123,6 +126,14 @@ describe('imports of windows and proxies', () => {
       'property proxyMethod should not exist',
       'tag "no-such-tag" does not exist; create it first',
       'a row must be an object of fields',
+    ]);
+    // A group outside the caller's scope is not named as missing: creating it is not the way on.
+    expect(answer.rows.map((r: { missing?: unknown }) => r.missing)).toEqual([
+      undefined,
+      undefined,
+      undefined,
+      { tags: ['no-such-tag'] },
+      undefined,
     ]);
     expect(await snapshot(cloud)).toBe(before);
     const ok = (await cloud.post('/browser/import', { rows: [{ name: 'e', group: 'Mine' }] }, scoped.token)).data;

@@ -93,6 +93,31 @@ describe('imports and exports in the web console', () => {
     await context.close();
   });
 
+  it('creates missing tags named with quotes as the cloud named them, then imports', async () => {
+    const quoted = 'vip "gold"';
+    const file = [
+      ['Name', 'Tag'],
+      ['quoted-1', quoted],
+      ['quoted-2', `${quoted}; fresh`],
+    ]
+      .map((row) => row.map(csvCell).join(','))
+      .join('\n');
+    const context = await browser.newContext();
+    const page = await signInConsole(context, cloud.url, owner);
+    await page.getByRole('button', { name: 'Import windows…' }).click();
+    await page.getByLabel('File').setInputFiles({ name: 'tags.csv', mimeType: 'text/csv', buffer: Buffer.from(file) });
+    await page.getByText('2 rows read').waitFor();
+    await page.getByRole('button', { name: 'Check 2 rows' }).click();
+    await page.getByText('0 of 2 rows can be imported').waitFor();
+    // The names come from the answer's fields, not read back out of its message (a quote in a name broke that).
+    await page.getByRole('button', { name: 'Create 2 missing tags: vip "gold", fresh' }).click();
+    await page.getByText('2 of 2 rows can be imported').waitFor();
+    const tags = (await cloud.post('/tag/list', { pageSize: 100 }, owner.token)).data.list.map((t: { name: string }) => t.name);
+    expect(tags).toEqual(expect.arrayContaining(['vip "gold"', 'fresh']));
+    expect(tags).not.toContain('vip ');
+    await context.close();
+  });
+
   it('saves a pasted proxy list and checks each saved proxy', async () => {
     const context = await browser.newContext();
     const page = await signInConsole(context, cloud.url, owner);

@@ -20,6 +20,8 @@ export interface RowOutcome {
   id?: number;
   name?: string;
   error?: string;
+  /** A failed row's group or tags that the team does not have (so a caller may create them and try again). */
+  missing?: { group?: string; tags?: string[] };
   warnings?: string[];
 }
 
@@ -117,11 +119,12 @@ export class WindowImport {
     const groups = await this.groups.byNames(manager, auth.teamId, groupNames);
     const tags = await this.tags.byNames(manager, auth.teamId, tagNames);
     for (const c of rows) {
-      const fail = (error: string) => outcomes.push({ index: c.index, ok: false, error });
+      const fail = (error: string, missing?: RowOutcome['missing']) =>
+        outcomes.push({ index: c.index, ok: false, error, ...(missing ? { missing } : {}) });
       if (c.row.group) {
         const id = groups.get(c.row.group);
         if (id === undefined) {
-          fail(`group "${c.row.group}" does not exist; create it first`);
+          fail(`group "${c.row.group}" does not exist; create it first`, { group: c.row.group });
           continue;
         }
         if (!auth.inScope(id)) {
@@ -135,7 +138,7 @@ export class WindowImport {
       }
       const missing = (c.row.tags ?? []).filter((name) => !tags.has(name));
       if (missing.length > 0) {
-        fail(`tag ${missing.map((n) => `"${n}"`).join(', ')} does not exist; create it first`);
+        fail(`tag ${missing.map((n) => `"${n}"`).join(', ')} does not exist; create it first`, { tags: missing });
         continue;
       }
       if (c.row.tags?.length) c.body.tagIds = [...new Set(c.row.tags.map((name) => tags.get(name)!))];

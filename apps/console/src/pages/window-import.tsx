@@ -34,6 +34,7 @@ interface RowOutcome {
   index: number;
   ok: boolean;
   error?: string;
+  missing?: { group?: string; tags?: string[] };
   warnings?: string[];
 }
 
@@ -58,10 +59,9 @@ async function send(rows: Record<string, unknown>[], dryRun: boolean, progress: 
 /** The names a preview says do not exist yet, so they can be created before the import. */
 function missingNames(outcomes: RowOutcome[], kind: 'group' | 'tag'): string[] {
   const names = new Set<string>();
-  const pattern = kind === 'group' ? /^group "(.+)" does not exist/ : /^tag (.+) does not exist/;
-  for (const o of outcomes) {
-    const match = o.error && pattern.exec(o.error);
-    if (match) for (const name of kind === 'group' ? [match[1]] : [...match[1].matchAll(/"([^"]+)"/g)].map((m) => m[1])) names.add(name);
+  for (const { missing } of outcomes) {
+    if (kind === 'group' && missing?.group !== undefined) names.add(missing.group);
+    if (kind === 'tag') for (const name of missing?.tags ?? []) names.add(name);
   }
   return [...names];
 }
