@@ -81,6 +81,30 @@ describe('invitations in the web console', () => {
     await Promise.all([ownerContext.close(), inviteeContext.close(), againContext.close()]);
   });
 
+  it('an invitation link opened while signed in says who is signed in, keeps the token out of the address bar, and signs out to it', async () => {
+    const made = await cloud.post('/team/invite/create', { email: 'second-browser@example.com' }, owner.token);
+    expect(made.code).toBe(0);
+    const context = await browser.newContext();
+    const page = await signInConsole(context, cloud.url, owner);
+    await page.goto(`${cloud.url}${made.data.path}`);
+    await page.getByRole('heading', { name: 'An invitation link' }).waitFor();
+    await page.getByText(`You are signed in here as ${owner.email}`).waitFor();
+    expect(page.url()).toBe(`${cloud.url}/#/accept`);
+    // Staying leaves the session as it was.
+    await page.getByRole('link', { name: `Stay signed in as ${owner.email}` }).click();
+    await page.getByRole('heading', { name: 'Windows' }).waitFor();
+
+    await page.goto(`${cloud.url}${made.data.path}`);
+    await page.getByRole('button', { name: 'Sign out and open the invitation' }).click();
+    await page.getByText('second-browser@example.com').waitFor();
+    expect(page.url()).toBe(`${cloud.url}/#/accept`);
+    await page.getByLabel('New password').fill('second browser password');
+    await page.getByLabel('Password again').fill('second browser password');
+    await page.getByRole('button', { name: 'Join and sign in' }).click();
+    await page.getByText('second-browser@example.com (member').waitFor();
+    await context.close();
+  });
+
   it('says before inviting that a member with no permissions or no group will see nothing, and such a member is told why', async () => {
     const context = await browser.newContext();
     const page = await signInConsole(context, cloud.url, owner);

@@ -6,7 +6,7 @@ import { api, listen, setSignedOutHandler, signOut } from './api';
 import { firstSession } from './first-load';
 import { PageBoundary } from './page-boundary';
 import { SignIn } from './sign-in';
-import { AcceptInvitation } from './pages/accept';
+import { AcceptInvitation, InvitationWhileSignedIn } from './pages/accept';
 import { WindowsPage } from './pages/windows';
 import { can, SessionContext } from './session';
 import { ThemeButton } from './theme';
@@ -94,6 +94,8 @@ function App({ signedIn }: { signedIn: MeResponse | null }) {
   // An invitation link opens its own page when nobody is signed in here.
   if (!me && (hash === 'accept' || hash.startsWith('accept?'))) return <AcceptInvitation onSignedIn={() => void loadMe()} />;
   if (!me) return <SignIn onSignedIn={() => void loadMe()} />;
+  if (hash === 'accept' || hash.startsWith('accept?'))
+    return <InvitationWhileSignedIn email={me.user.email} signOut={() => signOut().then(() => setMe(null))} />;
   const pages = PAGES.filter((p) => p.show(me));
   // A page may take a path of its own after its name (#/runs/ID).
   const current = pages.find((p) => hash === p.hash || hash.startsWith(`${p.hash}/`)) ?? pages[0];

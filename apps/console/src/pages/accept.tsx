@@ -77,3 +77,41 @@ export function AcceptInvitation({ onSignedIn }: { onSignedIn: () => void }) {
     </main>
   );
 }
+
+/**
+ * An invitation link opened where someone is signed in already. The link is for a new account, so
+ * the page says who is signed in, takes the token out of the address bar as the signed-out page
+ * does, and offers to sign out and open the invitation here, or to stay.
+ */
+export function InvitationWhileSignedIn({ email, signOut }: { email: string; signOut: () => Promise<void> }) {
+  const [token] = useState(tokenFromHash);
+  const [error, setError] = useState('');
+  useEffect(() => history.replaceState(null, '', `${location.pathname}${location.search}#/accept`), []);
+  return (
+    <main className="signin">
+      <h1>An invitation link</h1>
+      <p>
+        This link lets someone join a team with a new account of their own. You are signed in here as <strong>{email}</strong>.
+      </p>
+      {token ? (
+        <button
+          type="button"
+          onClick={() => {
+            // The signed-out page reads the token where a link puts it, and takes it out again at once.
+            history.replaceState(null, '', `${location.pathname}${location.search}#/accept?token=${encodeURIComponent(token)}`);
+            signOut().catch((e: Error) => {
+              history.replaceState(null, '', `${location.pathname}${location.search}#/accept`);
+              setError(`Sign out failed: ${e.message}`);
+            });
+          }}
+        >
+          Sign out and open the invitation
+        </button>
+      ) : (
+        <p>This link has no invitation in it; open the link you were given again.</p>
+      )}{' '}
+      <a href="#/">Stay signed in as {email}</a>
+      <Status text={error} />
+    </main>
+  );
+}
