@@ -43,14 +43,14 @@ async function until(what: string, check: () => Promise<boolean>): Promise<void>
 /**
  * `hold` run in a transaction of its own; `first` sent and, once it waits on a lock (on
  * `firstWaits`, its statement's start), `second` sent; the transaction committed once `second`
- * has answered or waits too (on `second.waits`), or at once without a second.
+ * has answered or waits too (on one of `second.waits`), or at once without a second.
  */
 async function interleave(steps: {
   hold: string;
   holdParams: unknown[];
   first: () => Promise<Answer>;
   firstWaits: string;
-  second?: { call: () => Promise<Answer>; waits: string };
+  second?: { call: () => Promise<Answer>; waits: string[] };
 }): Promise<{ first: Answer; second?: Answer }> {
   const holder = cloud.db.createQueryRunner();
   await holder.connect();
@@ -61,7 +61,11 @@ async function interleave(steps: {
     await until('the first call to wait', async () => (await waiting(steps.firstWaits)) > 0);
     let answered = false;
     const second = steps.second?.call().finally(() => (answered = true));
-    if (steps.second) await until('the second call to answer or wait', async () => answered || (await waiting(steps.second!.waits)) > 0);
+    const secondWaits = async () => {
+      for (const prefix of steps.second!.waits) if ((await waiting(prefix)) > 0) return true;
+      return false;
+    };
+    if (steps.second) await until('the second call to answer or wait', async () => answered || (await secondWaits()));
     await holder.commitTransaction();
     return { first: await first, second: await second };
   } finally {
@@ -84,7 +88,7 @@ describe('a tag or saved proxy deleted while a window is written with it', () =>
       holdParams: [owner.teamId],
       first: write,
       firstWaits: 'UPDATE teams SET window_seq',
-      second: { call: remove, waits: removing },
+      second: { call: remove, waits: [removing] },
     });
     return { written: first, deleted: second! };
   };
@@ -142,6 +146,35 @@ describe('a tag or saved proxy deleted while a window is written with it', () =>
     expect(deleted.msg).toMatch(/used by 1 window/);
     const [{ n }] = await cloud.db.query(`SELECT count(*)::int AS n FROM proxies WHERE id = $1`, [proxyId]);
     expect(n).toBe(1);
+  });
+});
+
+/**
+ * A tag deleted while a batch edits a window and takes the tag off it. The batch holds its windows, then the team's
+ * list version (moved by its window update), then the window's join rows; the delete now takes the
+ * windows carrying the tag first, so it waits for the batch. It used to take the tag and that
+ * window's join row first and then wait for the list version, while the batch waited for the join
+ * row: a deadlock, answered 500. The held row is the team's list version, let go once both wait.
+ */
+describe('a tag deleted while a batch takes it off a window', () => {
+  it('both are done, one after the other, neither in a deadlock', async () => {
+    const [dropped, kept] = [await createTag(cloud, owner), await createTag(cloud, owner)];
+    const made = await cloud.post('/browser/update', { name: unique('window'), tagIds: [dropped] }, owner.token);
+    expect(made.code).toBe(0);
+    const { first, second } = await interleave({
+      hold: `SELECT version FROM window_list_versions WHERE team_id = $1 FOR UPDATE`,
+      holdParams: [owner.teamId],
+      first: () => cloud.post('/browser/update/partial', { ids: [made.data.id], tagIds: [kept], remark: 'moved' }, owner.token),
+      firstWaits: 'UPDATE windows SET',
+      second: {
+        call: () => cloud.post('/tag/delete', { id: dropped }, owner.token),
+        waits: ['DELETE FROM "tags"', 'SELECT id FROM windows WHERE team_id'],
+      },
+    });
+    expect([first.code, first.msg]).toEqual([0, 'success']);
+    expect([second!.code, second!.msg]).toEqual([0, 'success']);
+    const tags = await cloud.db.query(`SELECT tag_id FROM window_tags WHERE window_id = $1`, [made.data.id]);
+    expect(tags).toEqual([{ tag_id: kept }]);
   });
 });
 

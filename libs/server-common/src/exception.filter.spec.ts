@@ -38,6 +38,20 @@ describe('the envelope of a failure', () => {
     }
   });
 
+  it('a transaction ended by a deadlock or a serialization failure is 409 with what to do, not a 500', () => {
+    for (const code of ['40P01', '40001']) {
+      const ended = new QueryFailedError('DELETE FROM tags', [], Object.assign(new Error('deadlock detected'), { code }));
+      expect(answerTo(ended)).toEqual({
+        status: 200,
+        body: {
+          code: 409,
+          msg: 'This change met another one made at the same moment, and nothing of it was kept: send it again',
+          data: {},
+        },
+      });
+    }
+  });
+
   it('a failing statement stays an internal error with a generic message', () => {
     const broken = new QueryFailedError('SELECT x', [], Object.assign(new Error('column "x" does not exist'), { code: '42703' }));
     expect(answerTo(broken)).toEqual({ status: 200, body: { code: 500, msg: 'Internal error (request r1)', data: {} } });

@@ -56,6 +56,19 @@ export function isConnectionFailure(exception: unknown): boolean {
   return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
 }
 
+/**
+ * SQLSTATEs of a transaction PostgreSQL ended because it met another at the same moment (a
+ * deadlock, or a serialization failure): it was rolled back whole, and the same call sent again
+ * will do it. Writers take their rows in one order so this stays rare; it is answered, not a 500.
+ */
+const CONCURRENCY_CODES = new Set(['40P01', '40001']);
+
+export function isConcurrencyFailure(exception: unknown): boolean {
+  if (typeof exception !== 'object' || exception === null) return false;
+  const code = (exception as { driverError?: { code?: unknown } }).driverError?.code;
+  return typeof code === 'string' && CONCURRENCY_CODES.has(code);
+}
+
 /** Turns every error into the `{code,msg,data}` envelope; 500s keep their details in the log. */
 @Catch()
 export class EnvelopeExceptionFilter implements ExceptionFilter {
@@ -88,6 +101,15 @@ export class EnvelopeExceptionFilter implements ExceptionFilter {
       response
         .status(HttpStatus.OK)
         .json(failure(ResultCode.Unavailable, 'The database connection failed; the request may not have been carried out, try again'));
+      return;
+    }
+    if (isConcurrencyFailure(exception)) {
+      this.logger.warn(`request ${request.id ?? '-'} ${request.method} ${request.path}: ${(exception as Error).message}; nothing was kept`);
+      response
+        .status(HttpStatus.OK)
+        .json(
+          failure(ResultCode.Conflict, 'This change met another one made at the same moment, and nothing of it was kept: send it again'),
+        );
       return;
     }
     this.logger.error(

@@ -46,10 +46,21 @@ export class TagStore {
     return this.db.getRepository(TagEntity).save(tag);
   }
 
-  /** False when the team has no such tag. Windows lose it: the join rows cascade. */
+  /**
+   * False when the team has no such tag. Windows lose it (the join rows cascade), and the rows are
+   * taken in the order every window writer takes them: the windows carrying the tag first, in id
+   * order, then the tag (a writer holds its windows, then the tags it sets, then their join rows).
+   * Taking the tag and its join rows first deadlocked with a batch taking the tag off its windows.
+   */
   async delete(teamId: number, id: number): Promise<boolean> {
-    const result = await this.db.getRepository(TagEntity).delete({ id, teamId });
-    return result.affected === 1;
+    return this.db.transaction(async (manager) => {
+      await manager.query(
+        `SELECT id FROM windows WHERE team_id = $2 AND id IN (SELECT window_id FROM window_tags WHERE tag_id = $1) ORDER BY id FOR UPDATE`,
+        [id, teamId],
+      );
+      const result = await manager.getRepository(TagEntity).delete({ id, teamId });
+      return result.affected === 1;
+    });
   }
 
   /**
