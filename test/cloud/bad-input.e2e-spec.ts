@@ -690,6 +690,12 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/auth/invite/accept', { token: 'A'.repeat(43), password: 'member-password-1', name: spoof }, 211, `name ${found}`);
     await refused('/team/member/add', { email: 'bidi@example.com', password: 'member-password-1', name: spoof }, 211, `name ${found}`);
     await refused('/auth/register', { email: 'bidi@example.com', password: 'owner-password-1', teamName: spoof }, 211, `teamName ${found}`);
+    // An email is drawn as a person's name (members, audit log, invitations): "evil" + U+202E + "moc.elgoog@x.io" reads as "eviloi.x@google.com".
+    const email = 'evil\u202emoc.elgoog@x.io';
+    await refused('/auth/register', { email, password: 'owner-password-1' }, 211, `email ${found}`);
+    await refused('/team/member/add', { email, password: 'member-password-1' }, 211, `email ${found}`);
+    await refused('/team/invite/create', { email }, 211, `email ${found}`);
+    await refused('/team/member/add', { email: 'zero\u200bwidth@example.com', password: 'member-password-1' }, 211, '(found U+200B)');
     // An imported row with such a name is answered in place, and nothing of it is written.
     const before = await snapshot(cloud);
     const answer = await cloud.post('/browser/import', { rows: [{ name: spoof }], dryRun: false }, owner.token);

@@ -36,6 +36,7 @@ export class RegisterDto {
   @ApiProperty({ example: 'owner@example.com' })
   @Transform(trim)
   @IsEmail({}, { message: 'email must be an email address' })
+  @PlainName()
   @MaxLength(254)
   email: string;
 

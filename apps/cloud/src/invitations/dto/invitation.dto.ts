@@ -11,6 +11,7 @@ export class CreateInvitationDto extends MemberAccessDto {
   @ApiProperty({ description: 'Who is invited; an email that has an account already is refused' })
   @Transform(trim)
   @IsEmail({}, { message: 'email must be an email address' })
+  @PlainName()
   @MaxLength(254)
   email: string;
 }

@@ -39,6 +39,7 @@ export class AddMemberDto extends MemberAccessDto {
   @ApiProperty()
   @Transform(trim)
   @IsEmail({}, { message: 'email must be an email address' })
+  @PlainName()
   @MaxLength(254)
   email: string;
 
