@@ -11,6 +11,8 @@ describe('captured values as CSV', () => {
         ['d', { n: 1 }],
         ['e', null],
         ['f', 'line\nbreak'],
+        ['g', 'a;=1+2;b'],
+        ['h', 'tab\t=1+2'],
       ],
     );
     expect(csv.split('\r\n')).toEqual([
@@ -21,6 +23,9 @@ describe('captured values as CSV', () => {
       'd,"{""n"":1}"',
       'e,',
       'f,"line\nbreak"',
+      // Where fields are separated by semicolons or tabs, the quotes keep it one cell that starts with "a".
+      'g,"a;=1+2;b"',
+      'h,"tab\t=1+2"',
       '',
     ]);
   });
