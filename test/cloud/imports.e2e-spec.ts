@@ -110,6 +110,7 @@ describe('imports of windows and proxies', () => {
         {
           rows: [
             { name: 'a', group: 'Theirs' },
+            { name: 'a2', group: 'Nobody has this' },
             { name: 'b' },
             { name: 'c', group: 'Mine', proxyMethod: 4, proxyId: 1 },
             { name: 'd', group: 'Mine', tags: ['no-such-tag'] },
@@ -121,15 +122,17 @@ describe('imports of windows and proxies', () => {
     ).data;
     expect(answer.created).toBe(0);
     expect(answer.rows.map((r: { error: string }) => r.error)).toEqual([
-      'group "Theirs" is outside your window scope',
+      // A group outside the member's groups and one that does not exist answer alike: no name leaks.
+      'group "Theirs" is not one of your groups; create it first',
+      'group "Nobody has this" is not one of your groups; create it first',
       'group is required: you may only create windows in your groups',
       'property proxyMethod should not exist',
       'tag "no-such-tag" does not exist; create it first',
       'a row must be an object of fields',
     ]);
-    // A group outside the caller's scope is not named as missing: creating it is not the way on.
     expect(answer.rows.map((r: { missing?: unknown }) => r.missing)).toEqual([
-      undefined,
+      { group: 'Theirs' },
+      { group: 'Nobody has this' },
       undefined,
       undefined,
       { tags: ['no-such-tag'] },

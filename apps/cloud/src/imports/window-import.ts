@@ -123,12 +123,11 @@ export class WindowImport {
         outcomes.push({ index: c.index, ok: false, error, ...(missing ? { missing } : {}) });
       if (c.row.group) {
         const id = groups.get(c.row.group);
-        if (id === undefined) {
-          fail(`group "${c.row.group}" does not exist; create it first`, { group: c.row.group });
-          continue;
-        }
-        if (!auth.inScope(id)) {
-          fail(`group "${c.row.group}" is outside your window scope`);
+        // To a member limited to groups, a group of the team outside them reads as one that does not
+        // exist: the answer tells no name of the groups they may not see.
+        if (id === undefined || !auth.inScope(id)) {
+          const why = auth.scopedGroupIds ? 'is not one of your groups' : 'does not exist';
+          fail(`group "${c.row.group}" ${why}; create it first`, { group: c.row.group });
           continue;
         }
         c.body.groupId = id;
