@@ -1,4 +1,5 @@
-import { AuditRow, auditView, sessionLabel } from './audit-visibility';
+import { AuthContext } from '../access/auth-context';
+import { AuditRow, auditView, sessionLabel, visibleTo } from './audit-visibility';
 
 describe('auditView', () => {
   const row = (data: Record<string, unknown>): AuditRow => ({
@@ -29,5 +30,18 @@ describe('auditView', () => {
   it('leaves other data as it was', () => {
     const data = { via: 'token', tokenId: 4 };
     expect(auditView(row(data)).data).toBe(data);
+  });
+});
+
+describe('visibleTo', () => {
+  const member = (permissions: string[]) => new AuthContext(5, 1, 'member', permissions, 'all', [], 'session', 'dev-1');
+  const event = (kind: string) => ({ team_id: 1, kind, group_id: null, actor_id: 2 });
+
+  it("shows a saved proxy's events only to proxy:manage, team:manage alone not", () => {
+    expect(visibleTo(member(['team:manage']), event('proxy.added'))).toBe(false);
+    expect(visibleTo(member(['proxy:manage']), event('proxy.added'))).toBe(true);
+    expect(visibleTo(member(['team:manage']), event('member.added'))).toBe(true);
+    expect(visibleTo(new AuthContext(5, 1, 'owner', [], 'all', [], 'session', 'dev-1'), event('proxy.deleted'))).toBe(true);
+    expect(visibleTo(member(['proxy:manage']), { ...event('proxy.added'), team_id: 2 })).toBe(false);
   });
 });

@@ -36,7 +36,8 @@ export function visibilityOf(auth: AuthContext): (row: Pick<AuditRow, 'team_id' 
   const windows = auth.holds('browser:list');
   const scoped = auth.scopedGroupIds;
   const groups = scoped ? new Set(scoped) : null;
-  const proxies = auth.holds('proxy:manage') || auth.holds('team:manage');
+  // A saved proxy's host, port and name are for those who may manage proxies, team:manage or not.
+  const proxies = auth.holds('proxy:manage');
   const rest = auth.holds('team:manage');
   return (row) => {
     if (row.team_id !== auth.teamId) return false;
