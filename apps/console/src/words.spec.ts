@@ -1,4 +1,4 @@
-import { detailName, detailText, plural } from './words';
+import { detailName, detailText, namesList, plural } from './words';
 
 describe('plural', () => {
   it('counts one in the singular and any other number in the plural', () => {
@@ -33,5 +33,14 @@ describe('an audit detail in words', () => {
     expect(detailText('2099-01-01T00:00Z', 'name')).toBe('2099-01-01T00:00Z');
     expect(detailText('2024-13-45T99:99Z', 'expiresAt')).toBe('2024-13-45T99:99Z');
     expect(detailText('dev-64c4fee4', 'deviceId')).toBe('dev-64c4fee4');
+  });
+});
+
+describe('names in a sentence', () => {
+  it('joins a few with "and" and counts the rest past the most it names', () => {
+    expect(namesList(['a'])).toBe('a');
+    expect(namesList(['a', 'b'])).toBe('a and b');
+    expect(namesList(['a', 'b', 'c'])).toBe('a, b and c');
+    expect(namesList(['a', 'b', 'c', 'd'], 2)).toBe('a, b and 2 more');
   });
 });

@@ -5,6 +5,13 @@ export function plural(n: number, one: string, many = `${one}s`): string {
   return `${n.toLocaleString('en')} ${n === 1 ? one : many}`;
 }
 
+/** Names as a sentence names them: "a", "a and b", "a, b and c", past `max` "a, b, c and 4 more". */
+export function namesList(names: readonly string[], max = 5): string {
+  if (names.length <= 1) return names.join('');
+  if (names.length > max) return `${names.slice(0, max).join(', ')} and ${(names.length - max).toLocaleString('en')} more`;
+  return `${names.slice(0, -1).join(', ')} and ${names[names.length - 1]}`;
+}
+
 /** A detail's name as words ("retentionDays" → "retention days"). */
 export const detailName = (key: string) => key.replace(/([a-z0-9])([A-Z])/g, '$1 $2').toLowerCase();
 

@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { api } from '../api';
 import { ConfirmButton } from '../confirm';
 import { Field, NamedOptions, RunButton } from '../ui';
-import { plural } from '../words';
+import { namesList, plural } from '../words';
 import type { Run } from '../ui';
 import type { Named } from './window-changes';
 
@@ -26,6 +26,8 @@ function batchDeleteOptions(ids: number[]) {
  */
 export function WindowBatchBar(props: {
   ids: number[];
+  /** The selected windows' names, in the order of `ids`: a confirmation names what it acts on. */
+  names: string[];
   groups: Named[] | undefined;
   mayChange: boolean;
   mayDelete: boolean;
@@ -84,7 +86,7 @@ export function WindowBatchBar(props: {
           danger
           what="Move to recycle bin"
           title={`Move ${plural(ids.length, 'window')} to the recycle bin?`}
-          body="They close for everyone and leave the list; the recycle bin keeps them with their profiles and cookies until they are restored or deleted for good."
+          body={`${namesList(props.names)}: ${ids.length === 1 ? 'it closes' : 'they close'} for everyone and leave the list (a window chosen before the filter changed too); the recycle bin keeps ${ids.length === 1 ? 'it' : 'them'} with profile and cookies until restored or deleted for good.`}
           confirmLabel="Move to recycle bin"
           action={() => api('/browser/delete/ids', { ids })}
           options={batchDeleteOptions(ids)}

@@ -49,20 +49,21 @@ export function WindowFilters(props: {
       <Field label="Search name or remark">
         <input type="search" value={keyword} onChange={(e) => setKeyword(e.target.value)} />
       </Field>
+      {/* A choice below applies what the search box says now too, not the search last sent. */}
       <Field label="Group">
-        <select value={value.groupId} onChange={(e) => onChange({ ...value, groupId: e.target.value })}>
+        <select value={value.groupId} onChange={(e) => onChange({ ...value, keyword: keyword.trim(), groupId: e.target.value })}>
           <option value="">All groups</option>
           <NamedOptions items={props.groups} />
         </select>
       </Field>
       <Field label="Tag">
-        <select value={value.tagId} onChange={(e) => onChange({ ...value, tagId: e.target.value })}>
+        <select value={value.tagId} onChange={(e) => onChange({ ...value, keyword: keyword.trim(), tagId: e.target.value })}>
           <option value="">All tags</option>
           <NamedOptions items={props.tags} />
         </select>
       </Field>
       <Field label="Status">
-        <select value={value.openStatus} onChange={(e) => onChange({ ...value, openStatus: e.target.value })}>
+        <select value={value.openStatus} onChange={(e) => onChange({ ...value, keyword: keyword.trim(), openStatus: e.target.value })}>
           <option value="">Any status</option>
           <option value="opened">Open</option>
           <option value="closed">Closed</option>

@@ -182,6 +182,7 @@ export function WindowsPage({ live }: { live: number }) {
           <Suspense fallback={null}>
             <WindowBatchBar
               ids={picked.map((w) => w.id)}
+              names={picked.map((w) => w.name)}
               groups={groups.data?.list}
               mayChange={mayChangePicked}
               mayDelete={can(me, 'browser:delete:recycle')}
