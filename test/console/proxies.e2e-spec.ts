@@ -100,6 +100,24 @@ describe('the console keeps saved proxies', () => {
     expect(saved.find((p) => p.name === 'Office Paris')).toMatchObject({ hasProxyPassword: true });
   });
 
+  it('moving a proxy with a saved password says before saving that the password goes unless typed again', async () => {
+    await page.getByRole('button', { name: 'Edit Office Paris', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Edit proxy Office Paris' });
+    const warning = dialog.getByText('The saved password is dropped when the type, host or port changes, unless you type it again.');
+    expect(await warning.count()).toBe(0);
+    const port = dialog.getByLabel('Port');
+    const before = await port.inputValue();
+    await port.fill('1');
+    await warning.waitFor();
+    await dialog.getByLabel('Password').fill('typed again');
+    await warning.waitFor({ state: 'detached' });
+    await dialog.getByLabel('Password').fill('');
+    await port.fill(before);
+    await warning.waitFor({ state: 'detached' });
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'detached' });
+  });
+
   it('an edit the cloud refuses stays open and says why; nothing changes', async () => {
     await page.getByRole('button', { name: 'Edit Closed port', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Edit proxy Closed port' });

@@ -17,7 +17,8 @@ const TYPES = ['http', 'https', 'socks5', 'ssh'];
 
 /**
  * A saved proxy's fields. Editing, the password field starts empty: left empty it keeps the saved
- * password (the cloud never sends it back), typed it replaces it.
+ * password (the cloud never sends it back), typed it replaces it. Moving the endpoint (type, host or
+ * port) with the field empty drops the saved password on the cloud, so the form says so before saving.
  */
 export function ProxyForm(props: {
   initial: ProxyFields;
@@ -35,6 +36,9 @@ export function ProxyForm(props: {
     e.preventDefault();
     void props.onSubmit(form).then((saved) => saved && !props.editing && setForm(EMPTY_PROXY));
   };
+  const endpointMoved =
+    form.proxyType !== props.initial.proxyType || form.host !== props.initial.host || Number(form.port) !== Number(props.initial.port);
+  const dropsPassword = !!props.editing?.hasPassword && endpointMoved && !form.proxyPassword;
   return (
     <form className={props.className} aria-label={props.label} onSubmit={submit}>
       <Field label="Name">
@@ -65,6 +69,7 @@ export function ProxyForm(props: {
           onChange={set('proxyPassword')}
         />
       </Field>
+      {dropsPassword && <p>The saved password is dropped when the type, host or port changes, unless you type it again.</p>}
       <button type="submit">{props.submitLabel}</button>
     </form>
   );
