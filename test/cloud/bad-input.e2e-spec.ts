@@ -685,6 +685,12 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
     await refused('/tag/add', { name: spoof }, 211, `name ${found}`);
     await refused('/tag/update', { id: tag, name: spoof }, 211, `name ${found}`);
     await refused('/proxy/add', { name: spoof, proxyType: 'http', host: '127.0.0.1', port: 1 }, 211, `name ${found}`);
+    await refused(
+      '/proxy/add',
+      { name: 'Plain', proxyType: 'http', host: '127.0.0.1', port: 1, proxyUserName: spoof },
+      211,
+      `proxyUserName ${found}`,
+    );
     await refused('/task/create', { name: spoof, steps: [{ type: 'wait', ms: 1 }] }, 211, `name ${found}`);
     await refused('/auth/token/create', { name: spoof }, 211, `name ${found}`);
     await refused('/auth/invite/accept', { token: 'A'.repeat(43), password: 'member-password-1', name: spoof }, 211, `name ${found}`);

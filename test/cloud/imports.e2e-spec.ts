@@ -181,6 +181,21 @@ describe('imports of windows and proxies', () => {
       [true, ''],
       [false, 'the same proxy as line 1'],
     ]);
+    const beforeHidden = await snapshot(cloud);
+    const hidden = (
+      await cloud.post('/proxy/import', { text: 'http://ev%E2%80%AEil:p@6.6.6.6:80\n6.6.6.6:81:ev\u202eil:p', dryRun: true }, owner.token)
+    ).data;
+    expect(hidden.lines.map((l: { ok: boolean; error?: string }) => [l.ok, l.error ?? ''])).toEqual([
+      [false, 'proxy user name must not contain control, invisible or bidirectional-text characters (found U+202E)'],
+      [false, 'proxy user name must not contain control, invisible or bidirectional-text characters (found U+202E)'],
+    ]);
+    expect(await snapshot(cloud)).toBe(beforeHidden);
+    // Port 80 written out is kept (a URL parser drops it as http's default).
+    const eighty = (await cloud.post('/proxy/import', { text: 'http://user:p@6.6.6.6:80\nsocks5://6.6.6.6:80' }, owner.token)).data;
+    expect(eighty.lines.map((l: { ok: boolean; name?: string }) => [l.ok, l.name])).toEqual([
+      [true, 'http://6.6.6.6:80 user'],
+      [true, 'socks5://6.6.6.6:80'],
+    ]);
   });
 
   it('bad bodies are refused whole and change nothing', async () => {

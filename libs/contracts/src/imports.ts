@@ -1,4 +1,5 @@
 import { InvalidParamError } from './errors';
+import { hiddenCharacterIn } from './plain-text';
 import type { SavedProxyType } from './proxy';
 
 /** Rows one `/browser/import` call takes; a file of more is sent in batches. */
@@ -42,7 +43,8 @@ export function parseProxyLine(input: string): ProxyLine {
     return checked({
       proxyType,
       host: url.hostname,
-      port: url.port === '' ? NaN : Number(url.port),
+      // As written: the URL parser drops a port that is its scheme's default (80 for the http:// it is read as).
+      port: port ? Number(port[1]) : NaN,
       proxyUserName: decode(url.username),
       proxyPassword: decode(url.password),
     });
@@ -71,6 +73,10 @@ function checked(line: ProxyLine): ProxyLine {
   if (!HOST.test(line.host) || line.host.length > 255)
     throw new InvalidParamError(`proxy host ${line.host.slice(0, 60)} is not a host name or address`);
   if (!Number.isInteger(line.port) || line.port < 1 || line.port > 65_535) throw new InvalidParamError('proxy port must be 1 to 65535');
+  const hidden = hiddenCharacterIn(line.proxyUserName);
+  // Checked here, before the user name becomes part of the proxy's name, so the line says which part is wrong.
+  if (hidden)
+    throw new InvalidParamError(`proxy user name must not contain control, invisible or bidirectional-text characters (found ${hidden})`);
   if (line.proxyUserName.length > 200 || line.proxyPassword.length > 200)
     throw new InvalidParamError('proxy user name and password are at most 200 characters');
   return line;

@@ -42,6 +42,7 @@ export class AddProxyDto {
   @IsOptional()
   @IsString()
   @MaxLength(LIMITS.credentialMax)
+  @PlainName()
   proxyUserName?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.secretMax, description: 'Stored encrypted, never returned. For ssh it may hold a private key' })
