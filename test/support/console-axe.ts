@@ -23,3 +23,24 @@ export async function sidewaysOverflow(page: Page): Promise<string[]> {
   }));
   return scrollWidth <= innerWidth + 1 ? [] : [`the page scrolls sideways: ${scrollWidth} px wide in a ${innerWidth} px viewport`];
 }
+
+/**
+ * At a desktop's width every table fits its column: none scrolls inside its own box, so no
+ * column (a row's actions are the last one) is hidden to the right. A table whose last column
+ * stays pinned in view at the right edge (the windows list, wider columns scrolling under it)
+ * may scroll.
+ */
+export async function tablesScrolledSideways(page: Page): Promise<string[]> {
+  return page.evaluate(() =>
+    Array.from(document.querySelectorAll('table')).flatMap((table) => {
+      let box: HTMLElement | null = table.parentElement;
+      while (box && getComputedStyle(box).overflowX === 'visible') box = box.parentElement;
+      if (!box || box.scrollWidth <= box.clientWidth + 1) return [];
+      const last = table.querySelector('thead tr th:last-child');
+      const pinned = last && getComputedStyle(last).position === 'sticky' && getComputedStyle(last).right === '0px';
+      if (pinned && last.getBoundingClientRect().right <= box.getBoundingClientRect().right + 1) return [];
+      const name = table.getAttribute('aria-label') ?? table.querySelector('caption')?.textContent ?? 'a table';
+      return [`table "${name}" scrolls sideways: ${box.scrollWidth} px in a ${box.clientWidth} px box`];
+    }),
+  );
+}

@@ -36,10 +36,10 @@ export function DevicesPage({ live }: { live: number }) {
           rows={devices.data?.list}
           rowId={(d) => d.deviceId}
           columns={[
-            { header: 'Device', cell: (d) => `${d.hostname} (${d.deviceId})` },
-            { header: 'Owner', cell: (d) => d.email },
+            { header: 'Device', wrap: true, cell: (d) => `${d.hostname} (${d.deviceId})` },
+            { header: 'Owner', wrap: true, cell: (d) => d.email },
             { header: 'Status', cell: (d) => (d.online ? 'online' : 'offline') },
-            { header: 'Agent', cell: (d) => `${d.version} on ${d.platform}` },
+            { header: 'Agent', wrap: true, cell: (d) => `${d.version} on ${d.platform}` },
             { header: 'Windows running', cell: (d) => (d.online ? d.capacity.windowsRunning : '—') },
             {
               header: 'Free memory',

@@ -47,10 +47,10 @@ export function MembersPage({ live }: { live: number }) {
         rows={members.data?.list}
         rowId={(m) => m.id}
         columns={[
-          { header: 'Email', cell: (m) => m.email },
+          { header: 'Email', wrap: true, cell: (m) => m.email },
           { header: 'Role', cell: (m) => m.role },
-          { header: 'Permissions', cell: (m) => permissionsText(m) },
-          { header: 'Windows', cell: (m) => scopeText(m, groups.data?.list) },
+          { header: 'Permissions', wrap: true, cell: (m) => permissionsText(m) },
+          { header: 'Windows', wrap: true, cell: (m) => scopeText(m, groups.data?.list) },
           {
             header: 'Actions',
             cell: (m) =>
@@ -87,12 +87,12 @@ export function MembersPage({ live }: { live: number }) {
           rows={invitations.data?.list}
           rowId={(i) => i.id}
           columns={[
-            { header: 'Email', cell: (i) => i.email },
+            { header: 'Email', wrap: true, cell: (i) => i.email },
             { header: 'Role', cell: (i) => i.role },
-            { header: 'Permissions', cell: (i) => permissionsText(i) },
-            { header: 'Windows', cell: (i) => scopeText(i, groups.data?.list) },
+            { header: 'Permissions', wrap: true, cell: (i) => permissionsText(i) },
+            { header: 'Windows', wrap: true, cell: (i) => scopeText(i, groups.data?.list) },
             { header: 'Status', cell: (i) => i.status },
-            { header: 'Invited by', cell: (i) => i.invitedByEmail ?? '(no longer a member)' },
+            { header: 'Invited by', wrap: true, cell: (i) => i.invitedByEmail ?? '(no longer a member)' },
             { header: 'Expires', cell: (i) => new Date(i.expiresAt).toLocaleString() },
             {
               header: 'Actions',

@@ -45,7 +45,11 @@ function Deliveries({ hook, live }: { hook: Hook; live: number }) {
         { header: 'Event', cell: (d) => d.event },
         { header: 'Status', cell: (d) => d.status },
         { header: 'Tries', cell: (d) => d.attempts },
-        { header: 'Answer', cell: (d) => (d.lastStatus === null ? (d.lastError ?? '') : `${d.lastStatus} ${d.lastAnswer ?? ''}`.trim()) },
+        {
+          header: 'Answer',
+          wrap: true,
+          cell: (d) => (d.lastStatus === null ? (d.lastError ?? '') : `${d.lastStatus} ${d.lastAnswer ?? ''}`.trim()),
+        },
       ]}
     />
   );
@@ -94,9 +98,13 @@ export function WebhooksPage({ live }: { live: number }) {
           rows={hooks.data?.list}
           rowId={(h) => h.id}
           columns={[
-            { header: 'Endpoint', cell: (h) => h.url },
-            { header: 'Events', cell: (h) => h.events.join(', ') },
-            { header: 'State', cell: (h) => (h.enabled ? 'enabled' : `disabled${h.disabledReason ? `: ${h.disabledReason}` : ''}`) },
+            { header: 'Endpoint', wrap: true, cell: (h) => h.url },
+            { header: 'Events', wrap: true, cell: (h) => h.events.join(', ') },
+            {
+              header: 'State',
+              wrap: true,
+              cell: (h) => (h.enabled ? 'enabled' : `disabled${h.disabledReason ? `: ${h.disabledReason}` : ''}`),
+            },
             {
               header: '',
               cell: (h) => (
