@@ -33,15 +33,19 @@ interface Provider {
   url: string;
   hits: Record<string, number>;
   extraction: string;
+  /** The lookup answers 503, as a busy lookup service does. */
+  lookupDown: boolean;
   close(): Promise<void>;
 }
 
 async function startProvider(): Promise<Provider> {
-  const provider = { url: '', hits: {} as Record<string, number>, extraction: '', close: () => Promise.resolve() };
+  const provider = { url: '', hits: {} as Record<string, number>, extraction: '', lookupDown: false, close: () => Promise.resolve() };
   const server: Server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname;
     provider.hits[path] = (provider.hits[path] ?? 0) + 1;
-    if (path === '/lookup') {
+    if (path === '/lookup' && provider.lookupDown) {
+      res.writeHead(503).end('busy');
+    } else if (path === '/lookup') {
       res.setHeader('Content-Type', 'application/json');
       res.end(JSON.stringify(EXIT));
     } else if (path === '/extract') {
@@ -307,7 +311,25 @@ describe('proxies end to end in real Firefox windows', () => {
         expect((await cloud.post('/browser/detail', { uuid: w.uuid }, owner.token)).data.openStatus).toBe('closed');
       }
       expect((await agent.post('/browser/pids')).data.list).toEqual([]);
+      // A proxy that carries traffic while the lookup its window needs fails: said as such, nothing left running.
+      provider.lookupDown = true;
+      const w = await createWindow(cloud, owner, {
+        proxyType: 'http',
+        host: '127.0.0.1',
+        port: httpProxy.port,
+        proxyUserName: AUTH.username,
+        proxyPassword: AUTH.password,
+        ipCheckService: 'ip-api',
+        browserFingerPrint: { timezoneFromIp: true },
+      });
+      expect(await agent.post('/browser/open', { uuid: w.uuid })).toMatchObject({
+        code: 211,
+        msg: expect.stringContaining('carries traffic, but the IP lookup through it failed (lookup answered HTTP 503)'),
+      });
+      expect(proxies.openRoutes()).toBe(0);
+      expect((await agent.post('/browser/pids')).data.list).toEqual([]);
     } finally {
+      provider.lookupDown = false;
       await silent.close();
     }
   });

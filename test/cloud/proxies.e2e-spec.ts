@@ -7,10 +7,14 @@ import { selfSignedCertificate, startHttpProxy, TestHttpProxy } from '../support
 const AUTH = { username: 'team-user', password: 'team-secret' };
 
 /** A local IP lookup service answering like ip-api.com. */
-async function startLookup(): Promise<{ url: string; hits: number; server: Server }> {
-  const state = { url: '', hits: 0, server: null as unknown as Server };
+async function startLookup(): Promise<{ url: string; hits: number; server: Server; down: boolean }> {
+  const state = { url: '', hits: 0, server: null as unknown as Server, down: false };
   state.server = createServer((_req, res) => {
     state.hits += 1;
+    if (state.down) {
+      res.statusCode = 503;
+      return res.end('busy');
+    }
     res.setHeader('Content-Type', 'application/json');
     res.end(JSON.stringify({ status: 'success', query: '198.51.100.20', countryCode: 'FR', timezone: 'Europe/Paris' }));
   });
@@ -285,6 +289,17 @@ describe('saved proxies', () => {
       status: 'failed',
       message: expect.stringContaining('refused'),
     });
+    // The proxy carries traffic but the lookup service fails: said as such, not as a proxy that could not be reached.
+    lookup.down = true;
+    try {
+      expect((await cloud.post('/proxy/check', { id: good.data.id }, owner.token)).data).toMatchObject({
+        ok: false,
+        reason: 'lookup',
+        message: `Proxy http://127.0.0.1:${upstream.port} carries traffic, but the IP lookup through it failed (lookup answered HTTP 503)`,
+      });
+    } finally {
+      lookup.down = false;
+    }
     // TLS to an https proxy is verified: a self-signed certificate nobody configured is refused by name
     const tlsProxy = await startHttpProxy({ auth: AUTH, tls: selfSignedCertificate() });
     try {

@@ -56,7 +56,7 @@ export function lookupExit(route: ProxyRoute | null, url: string, timeoutMs: num
   const agent = route ? new ProxyAgent({ getProxyForUrl: () => route.clientUrl }) : undefined;
   const client = url.startsWith('https:') ? https : http;
   return new Promise<ExitInfo>((resolve, reject) => {
-    const fail = (error: Error) => reject(route ? new ProxyFailure('unreachable', route.endpoint, `IP check: ${error.message}`) : error);
+    const fail = (error: Error) => reject(route ? new ProxyFailure('lookup', route.endpoint, error.message) : error);
     const request = client.get(url, { agent, timeout: timeoutMs, headers: { accept: 'application/json' } }, (response) => {
       const chunks: Buffer[] = [];
       response.on('data', (chunk: Buffer) => chunks.push(chunk));

@@ -9,7 +9,8 @@ export interface ProxyEndpoint {
   password: string;
 }
 
-export type ProxyFailureReason = 'refused' | 'auth' | 'timeout' | 'tls' | 'unreachable';
+/** Why a proxy failed; `lookup`: it carries traffic, but where it comes out could not be looked up through it. */
+export type ProxyFailureReason = 'refused' | 'auth' | 'timeout' | 'tls' | 'unreachable' | 'lookup';
 
 const REASON_TEXT: Record<ProxyFailureReason, string> = {
   refused: 'refused the connection',
@@ -17,6 +18,7 @@ const REASON_TEXT: Record<ProxyFailureReason, string> = {
   timeout: 'did not answer in time',
   tls: 'presented a TLS certificate this machine does not trust',
   unreachable: 'could not be reached',
+  lookup: 'carries traffic, but the IP lookup through it failed',
 };
 
 /** A proxy that cannot carry traffic: answered as 211 with the reason in `msg`. */
