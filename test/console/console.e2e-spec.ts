@@ -283,7 +283,7 @@ describe('the web console in a real browser', () => {
     await context.close();
   });
 
-  it('a member with only browser:list sees no edit controls (and the API refuses them); once granted browser:update:single, they can edit', async () => {
+  it('a member with only browser:list sees no edit controls (and the API refuses them); once granted browser:update:single, their open page offers editing without a reload', async () => {
     const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'all' });
     const w = await createWindow(cloud, owner, { name: 'member view' });
     const memberContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
@@ -307,7 +307,7 @@ describe('the web console in a real browser', () => {
     await ownerPage.getByRole('button', { name: 'Save', exact: true }).click();
     await ownerPage.getByRole('cell', { name: 'See windows, Edit a window', exact: true }).waitFor();
 
-    await memberPage.reload();
+    // The member's open page follows, without a reload.
     await memberPage.getByRole('button', { name: 'Edit member view' }).click();
     await memberPage.getByLabel('Name', { exact: true }).fill('member edited');
     await memberPage.getByRole('button', { name: 'Save', exact: true }).click();

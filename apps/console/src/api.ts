@@ -223,13 +223,20 @@ export async function signOut(): Promise<void> {
   startSession(null);
 }
 
-/** Server-Sent Events of the team, read with fetch so the token goes in a header, not in the URL. */
+/**
+ * Server-Sent Events of the team, read with fetch so the token goes in a header, not in the URL.
+ * `onReopened` is told each time the stream opens again after it was open: the cloud ends a
+ * caller's streams when their access changes (role, permissions, scope, groups), so what the caller
+ * may do is read again then.
+ */
 export function listen(
   onEvent: (event: { kind: string; data: Record<string, unknown> }) => void,
   onReachable: (reachable: boolean) => void = () => undefined,
+  onReopened: () => void = () => undefined,
 ): () => void {
   const controller = new AbortController();
   let lastId = '';
+  let opened = false;
   // Told only when it changes: the cloud stopped answering the stream, or answers it again.
   let reachable = true;
   const reached = (now: boolean) => {
@@ -245,6 +252,8 @@ export function listen(
         if (response.status === 401 && !(await refresh())) return;
         if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
         reached(true);
+        if (opened) onReopened();
+        opened = true;
         const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
         let buffer = '';
         for (;;) {

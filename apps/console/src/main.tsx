@@ -76,19 +76,26 @@ function App({ signedIn }: { signedIn: MeResponse | null }) {
   }, [hash, me]);
   // Live updates: any change the caller may see bumps a counter the pages reload on; so does the
   // cloud answering again after a while it could not be reached (what changed meanwhile is read again).
+  // A stream opened again (the cloud ends it when the caller's access changes) reads who they are
+  // again, so pages and controls follow new permissions without a reload.
   const [unreachable, setUnreachable] = useState(false);
+  const signedInAs = me ? `${me.team.id}:${me.user.id}` : null;
   useEffect(
     () =>
-      me
+      signedInAs
         ? listen(
             () => setLive((n) => n + 1),
             (reachable) => {
               setUnreachable(!reachable);
               if (reachable) setLive((n) => n + 1);
             },
+            () => {
+              void api<MeResponse>('/auth/me').then(setMe, () => undefined);
+              setLive((n) => n + 1);
+            },
           )
         : undefined,
-    [me],
+    [signedInAs],
   );
 
   // An invitation link opens its own page when nobody is signed in here.
