@@ -2,7 +2,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { Account, addMember, createWindow, registerOwner, snapshot } from '../support/factories';
-import { selfSignedCertificate, startHttpProxy, TestHttpProxy } from '../support/proxies';
+import { selfSignedCertificate, startHttpProxy, startSilentServer, TestHttpProxy } from '../support/proxies';
 
 const AUTH = { username: 'team-user', password: 'team-secret' };
 
@@ -325,6 +325,54 @@ describe('saved proxies', () => {
       status: 'unchecked',
       ip: '',
     });
+  });
+
+  it('a check that ends after an edit or a delete of its proxy keeps the edit and brings nothing back', async () => {
+    const silent = await startSilentServer();
+    try {
+      const listed = async (id: number) =>
+        ((await cloud.post('/proxy/list', { pageSize: 100 }, owner.token)).data.list as { id: number }[]).find((p) => p.id === id);
+      /** Starts a check of `id`; resolves, with the check's answer still to come, once the check is connected to the silent proxy (and so has read the proxy). */
+      const checking = async (id: number) => {
+        const before = silent.connections();
+        const answer = cloud.post('/proxy/check', { id }, owner.token);
+        for (let i = 0; i < 200 && silent.connections() === before; i++) await new Promise((r) => setTimeout(r, 10));
+        expect(silent.connections()).toBe(before + 1);
+        return { answer };
+      };
+      const stalled = { proxyType: 'http', host: '127.0.0.1', port: silent.port, proxyUserName: 'old-user', proxyPassword: 'old-secret' };
+
+      // A password changed while a check runs stays changed.
+      const edited = await add(owner, { ...stalled, name: 'checked while edited' });
+      const { answer: check } = await checking(edited.data.id);
+      const update = { id: edited.data.id, name: 'edited meanwhile', proxyUserName: 'new-user', proxyPassword: 'new-secret' };
+      expect((await cloud.post('/proxy/update', update, owner.token)).code).toBe(0);
+      expect((await check).data).toMatchObject({ ok: false, reason: 'timeout' });
+      expect(await listed(edited.data.id)).toMatchObject({
+        name: 'edited meanwhile',
+        proxyUserName: 'new-user',
+        hasProxyPassword: true,
+        lastCheck: { status: 'unchecked' },
+      });
+      const sealed = async () => (await cloud.db.query(`SELECT password_enc FROM proxies WHERE id = $1`, [edited.data.id]))[0].password_enc;
+      const afterEdit = await sealed();
+      expect(afterEdit).not.toBeNull();
+
+      // A proxy deleted while a check runs stays deleted.
+      const deleted = await add(owner, { ...stalled, name: 'checked while deleted' });
+      const { answer: second } = await checking(deleted.data.id);
+      expect((await cloud.post('/proxy/delete', { id: deleted.data.id }, owner.token)).code).toBe(0);
+      expect((await second).data).toMatchObject({ ok: false });
+      expect(await listed(deleted.data.id)).toBeUndefined();
+      expect(await cloud.db.query(`SELECT id FROM proxies WHERE name = 'checked while deleted'`)).toEqual([]);
+
+      // A check of the proxy as it is now is remembered.
+      expect((await cloud.post('/proxy/check', { id: edited.data.id }, owner.token)).data).toMatchObject({ ok: false });
+      expect(await listed(edited.data.id)).toMatchObject({ name: 'edited meanwhile', lastCheck: { status: 'failed' } });
+      expect(await sealed()).toBe(afterEdit);
+    } finally {
+      await silent.close();
+    }
   });
 
   it('lets a member with proxy:manage manage proxies, and no one else', async () => {

@@ -116,15 +116,17 @@ export async function startSocksProxy(auth: Credentials): Promise<TestSocksProxy
 }
 
 /** A port that accepts connections and never answers: a proxy that times out. */
-export async function startSilentServer(): Promise<{ port: number; close(): Promise<void> }> {
+export async function startSilentServer(): Promise<{ port: number; connections(): number; close(): Promise<void> }> {
   const sockets = new Set<Socket>();
+  let connections = 0;
   const server = createNetServer((socket) => {
+    connections += 1;
     sockets.add(socket);
     socket.on('error', () => undefined);
     socket.on('close', () => sockets.delete(socket));
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return { port: (server.address() as AddressInfo).port, close: () => closeNet(server, sockets) };
+  return { port: (server.address() as AddressInfo).port, connections: () => connections, close: () => closeNet(server, sockets) };
 }
 
 /** A port nothing listens on: a proxy that refuses. */

@@ -74,8 +74,21 @@ export class ProxiesService {
    * A changed type, host or port without the password drops the stored one (`proxyPasswordCleared`).
    */
   async update(auth: AuthContext, dto: UpdateProxyDto) {
-    const proxy = await this.find(auth, dto.id);
-    await this.assertAllUsesInScope(this.db.manager, auth, proxy.id);
+    const { proxy, proxyPasswordCleared } = await this.db
+      .transaction(async (manager) => {
+        // Read under the row's lock: two edits (or an edit and a delete) at once apply one after the other.
+        const locked = await this.proxies.findLocked(manager, auth.teamId, dto.id);
+        if (!locked) throw new NotFoundError(`Proxy ${dto.id} not found`);
+        await this.assertAllUsesInScope(manager, auth, locked.id);
+        return this.applyUpdate(manager, auth, locked, dto);
+      })
+      .catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
+    const usage = await this.proxies.windowCounts(auth.teamId, [proxy.id], auth.scopedGroupIds);
+    const view = this.view(proxy, usage.get(proxy.id) ?? 0);
+    return proxyPasswordCleared ? { ...view, proxyPasswordCleared } : view;
+  }
+
+  private async applyUpdate(manager: EntityManager, auth: AuthContext, proxy: SavedProxyEntity, dto: UpdateProxyDto) {
     const before = `${proxy.proxyType}|${proxy.host}|${proxy.port}|${proxy.username}|${proxy.passwordSealed}`;
     const endpointBefore = { type: proxy.proxyType, host: proxy.host, port: proxy.port };
     if (dto.name !== undefined) proxy.name = dto.name;
@@ -99,15 +112,9 @@ export class ProxiesService {
         checkedAt: null,
       });
     }
-    await this.db
-      .transaction(async (manager) => {
-        await this.proxies.save(proxy, manager);
-        await this.recordChange(manager, auth, 'proxy.changed', proxy, { passwordCleared: proxyPasswordCleared });
-      })
-      .catch(rethrowDuplicate(`A proxy named "${dto.name}" already exists`));
-    const usage = await this.proxies.windowCounts(auth.teamId, [proxy.id], auth.scopedGroupIds);
-    const view = this.view(proxy, usage.get(proxy.id) ?? 0);
-    return proxyPasswordCleared ? { ...view, proxyPasswordCleared } : view;
+    await this.proxies.save(proxy, manager);
+    await this.recordChange(manager, auth, 'proxy.changed', proxy, { passwordCleared: proxyPasswordCleared });
+    return { proxy, proxyPasswordCleared };
   }
 
   /**
@@ -188,16 +195,17 @@ export class ProxiesService {
       }
     }
     const latencyMs = Math.round(performance.now() - started);
-    Object.assign(proxy, {
+    const checkedAt = new Date();
+    // Kept only while the proxy still points where it was checked: an edit or a delete meanwhile wins.
+    await this.proxies.recordCheck(proxy, {
       checkStatus: result.ok ? 'ok' : 'failed',
       checkIp: result.ok ? result.ip : '',
       checkCountry: result.ok ? result.country : '',
       checkTimezone: result.ok ? result.timezone : '',
       checkMessage: result.ok ? '' : result.message.slice(0, 500),
-      checkedAt: new Date(),
+      checkedAt,
     });
-    await this.proxies.save(proxy);
-    return { id: proxy.id, ...result, latencyMs, checkedAt: proxy.checkedAt!.toISOString() };
+    return { id: proxy.id, ...result, latencyMs, checkedAt: checkedAt.toISOString() };
   }
 
   private failed(error: Error) {

@@ -69,6 +69,44 @@ export class ProxyStore {
     return manager.getRepository(SavedProxyEntity).findOneBy({ id, teamId });
   }
 
+  /** The team's proxy, its row locked until the caller's transaction ends (an edit reads what it changes under the lock). */
+  findLocked(manager: EntityManager, teamId: number, id: number): Promise<SavedProxyEntity | null> {
+    return manager.getRepository(SavedProxyEntity).findOne({ where: { id, teamId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /**
+   * Remembers a check's outcome on the proxy, only while it still points where it was checked (type,
+   * host, port, user and password as `checked` holds them): a check that ends after an edit or a
+   * delete writes nothing, and only the check's own columns are written. Whether it was kept.
+   */
+  async recordCheck(
+    checked: SavedProxyEntity,
+    outcome: Pick<SavedProxyEntity, 'checkStatus' | 'checkIp' | 'checkCountry' | 'checkTimezone' | 'checkMessage' | 'checkedAt'>,
+  ): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(
+      `UPDATE proxies SET check_status = $1, check_ip = $2, check_country = $3, check_timezone = $4, check_message = $5, checked_at = $6
+       WHERE id = $7 AND team_id = $8 AND proxy_type = $9 AND host = $10 AND port = $11 AND username = $12
+         AND password_enc IS NOT DISTINCT FROM $13
+       RETURNING id`,
+      [
+        outcome.checkStatus,
+        outcome.checkIp,
+        outcome.checkCountry,
+        outcome.checkTimezone,
+        outcome.checkMessage,
+        outcome.checkedAt,
+        checked.id,
+        checked.teamId,
+        checked.proxyType,
+        checked.host,
+        checked.port,
+        checked.username,
+        checked.passwordSealed,
+      ],
+    );
+    return rows.length > 0;
+  }
+
   /** Of these names, those the team's saved proxies already have. */
   async namesTaken(manager: EntityManager, teamId: number, names: readonly string[]): Promise<Set<string>> {
     if (names.length === 0) return new Set();
