@@ -190,6 +190,20 @@ describe('imports of windows and proxies', () => {
       [false, 'proxy user name must not contain control, invisible or bidirectional-text characters (found U+202E)'],
     ]);
     expect(await snapshot(cloud)).toBe(beforeHidden);
+    // Long user names that differ only past a name's length keep names of their own, cut on whole
+    // characters (half an emoji is no text); a lone carriage return ends a line.
+    const long = `http://${'u'.repeat(95)}`;
+    const pasted = [`${long}A:p@7.7.7.7:8000`, `${long}B:p@7.7.7.7:8000`, `http://${'😀'.repeat(47)}:p@7.7.7.18:9999`].join('\n');
+    const cut = (await cloud.post('/proxy/import', { text: `${pasted}\n7.7.7.9:8080:user:pass\r7.7.7.10:9090:u2:p2` }, owner.token)).data;
+    expect(cut).toMatchObject({ saved: 5, failed: 0 });
+    const cutNames = cut.lines.map((l: { name: string }) => l.name) as string[];
+    expect(new Set(cutNames).size).toBe(5);
+    for (const name of cutNames) {
+      expect(name.length).toBeLessThanOrEqual(100);
+      expect(name).not.toMatch(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/);
+    }
+    expect(cutNames[0]).toMatch(/^http:\/\/7\.7\.7\.7:8000 u+… #[0-9a-f]{8}$/);
+    expect(cutNames.slice(3)).toEqual(['http://7.7.7.9:8080 user', 'http://7.7.7.10:9090 u2']);
     // Port 80 written out is kept (a URL parser drops it as http's default).
     const eighty = (await cloud.post('/proxy/import', { text: 'http://user:p@6.6.6.6:80\nsocks5://6.6.6.6:80' }, owner.token)).data;
     expect(eighty.lines.map((l: { ok: boolean; name?: string }) => [l.ok, l.name])).toEqual([

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
@@ -21,6 +22,23 @@ export interface LineOutcome {
 const pipe = createValidationPipe();
 
 /**
+ * A pasted proxy's name: `type://host:port user` as it is, or when longer than a name may be, its
+ * start (whole characters) and a short digest of all of it, so proxies that differ only past the
+ * cut (long session user names) keep names of their own.
+ */
+export function proxyName(full: string): string {
+  if (full.length <= LIMITS.nameMax) return full;
+  const digest = createHash('sha256').update(full).digest('hex').slice(0, 8);
+  let start = '';
+  // Whole characters (an emoji is two UTF-16 units): half of one is not text a database takes.
+  for (const character of full) {
+    if (start.length + character.length > LIMITS.nameMax - 11) break;
+    start += character;
+  }
+  return `${start}… #${digest}`;
+}
+
+/**
  * Saved proxies from a pasted list, one per line: each line parsed and checked as `/proxy/add`
  * checks one, named `type://host:port` (and its user), a line that repeats another or a proxy
  * saved already answered as such; the good ones saved in one transaction. The connection check of
@@ -35,7 +53,8 @@ export class ProxyImport {
   ) {}
 
   async import(auth: AuthContext, dto: ImportProxiesDto) {
-    const lines = dto.text.split(/\r?\n/).map((text, i) => ({ line: i + 1, text: text.trim() }));
+    // A lone carriage return ends a line too (old Mac files): two proxies never run into one password.
+    const lines = dto.text.split(/\r\n|\r|\n/).map((text, i) => ({ line: i + 1, text: text.trim() }));
     const filled = lines.filter((l) => l.text !== '' && !l.text.startsWith('#'));
     if (filled.length === 0) throw new InvalidParamError('text holds no proxy line');
     if (filled.length > PROXY_LINES_MAX)
@@ -46,10 +65,7 @@ export class ProxyImport {
     for (const { line, text } of filled) {
       try {
         const proxy = parseProxyLine(text);
-        const name = `${proxy.proxyType}://${proxy.host}:${proxy.port}${proxy.proxyUserName ? ` ${proxy.proxyUserName}` : ''}`.slice(
-          0,
-          LIMITS.nameMax,
-        );
+        const name = proxyName(`${proxy.proxyType}://${proxy.host}:${proxy.port}${proxy.proxyUserName ? ` ${proxy.proxyUserName}` : ''}`);
         const add = (await pipe.transform({ name, ...proxy }, { type: 'body', metatype: AddProxyDto })) as AddProxyDto;
         // The name as it will be saved (trimmed by the proxy's own check): two lines saving one name are one proxy.
         const earlier = seen.get(add.name);
