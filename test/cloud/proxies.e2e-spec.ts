@@ -106,6 +106,24 @@ describe('saved proxies', () => {
       ['/proxy/add', { name: 'x', proxyType: 'http', host: 'h', port: 1, proxyUserName: 'u'.repeat(256) }, 211, /proxyUserName/],
       ['/proxy/add', { name: 'unique-name', proxyType: 'http', host: 'h', port: 1 }, 409, /already exists/],
       ['/proxy/update', { id: mine.data.id, port: -1 }, 211, /port/],
+      // null is no value: refused by name, never a database error or a password quietly removed
+      ['/proxy/update', { id: mine.data.id, host: null }, 211, /^host is required/],
+      ['/proxy/update', { id: mine.data.id, port: null }, 211, /^port must be an integer/],
+      ['/proxy/update', { id: mine.data.id, name: null }, 211, /^name must be/],
+      ['/proxy/update', { id: mine.data.id, proxyType: null }, 211, /^proxyType must be one of/],
+      ['/proxy/update', { id: mine.data.id, proxyUserName: null }, 211, /^proxyUserName must be a string/],
+      ['/proxy/update', { id: mine.data.id, proxyPassword: null }, 211, /^proxyPassword must be a string/],
+      ['/proxy/update', { id: mine.data.id, remark: null }, 211, /^remark must be a string/],
+      ['/proxy/add', { name: 'x', proxyType: 'http', host: 'h', port: 1, proxyUserName: 123 }, 211, /^proxyUserName must be a string/],
+      // one host rule for every way a proxy is given
+      ...['..', ':', '[', '-', 'evil.com:80', '999.999.999.999', '[[::1]]', '0'].map(
+        (host): [string, Record<string, unknown>, number, RegExp] => [
+          '/proxy/add',
+          { name: 'x', proxyType: 'http', host, port: 1 },
+          211,
+          /^host must be a host name, an IPv4 address or an IPv6 address/,
+        ],
+      ),
       ['/proxy/update', { id: 'abc', port: 1 }, 211, /id must be a positive integer/],
       ['/proxy/update', { id: 999999, port: 1 }, 404, /Proxy 999999 not found/],
       ['/proxy/delete', { id: 0 }, 211, /id must be a positive integer/],

@@ -1,5 +1,6 @@
 import { InvalidParamError } from './errors';
 import { hiddenCharacterIn } from './plain-text';
+import { isProxyHost } from './proxy';
 import type { SavedProxyType } from './proxy';
 
 /** Rows one `/browser/import` call takes; a file of more is sent in batches. */
@@ -16,7 +17,6 @@ export interface ProxyLine {
 }
 
 const SCHEMES: Record<string, SavedProxyType> = { http: 'http', https: 'https', socks5: 'socks5', socks: 'socks5', socks5h: 'socks5' };
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])$/;
 
 /**
  * One proxy as operators paste them: `type://user:pass@host:port`, `type://host:port`,
@@ -70,7 +70,7 @@ function decode(value: string): string {
 }
 
 function checked(line: ProxyLine): ProxyLine {
-  if (!HOST.test(line.host) || line.host.length > 255)
+  if (!isProxyHost(line.host) || line.host.length > 255)
     throw new InvalidParamError(`proxy host ${line.host.slice(0, 60)} is not a host name or address`);
   if (!Number.isInteger(line.port) || line.port < 1 || line.port > 65_535) throw new InvalidParamError('proxy port must be 1 to 65535');
   const hidden = hiddenCharacterIn(line.proxyUserName);

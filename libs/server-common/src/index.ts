@@ -10,3 +10,4 @@ export * from './bounded-event-stream';
 export * from './window-ref.validator';
 export * from './data-folder-lock';
 export * from './plain-name.validator';
+export * from './proxy-host.validator';

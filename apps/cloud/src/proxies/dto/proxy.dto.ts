@@ -1,16 +1,18 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IP_CHECK_SERVICE_NAMES, LIMITS, SAVED_PROXY_TYPES } from '@cos/contracts';
 import type { SavedProxyType } from '@cos/contracts';
 import { IsId, PageDto } from '../../common/id.decorators';
-import { PlainName } from '@cos/server-common';
+import { PlainName, ProxyHost } from '@cos/server-common';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value);
-const HOST = /^[A-Za-z0-9._\-:[\]]+$/;
 const PORT_MESSAGE = 'port must be an integer from 1 to 65535';
 const TYPE_MESSAGE = `proxyType must be one of ${SAVED_PROXY_TYPES.join(', ')}`;
+
+/** Left out keeps what is stored (or the default); null is no value of the field and is refused by name. */
+const LeftOutOr = () => ValidateIf((_object, value) => value !== undefined);
 
 export class AddProxyDto {
   @ApiProperty({ maxLength: LIMITS.nameMax })
@@ -28,7 +30,7 @@ export class AddProxyDto {
   @Transform(trim)
   @IsString()
   @Length(1, LIMITS.hostMax, { message: 'host is required' })
-  @Matches(HOST, { message: 'host must be a host name or IP address' })
+  @ProxyHost()
   host: string;
 
   @ApiProperty({ minimum: 1, maximum: 65535 })
@@ -39,22 +41,22 @@ export class AddProxyDto {
   port: number;
 
   @ApiPropertyOptional({ maxLength: LIMITS.credentialMax })
-  @IsOptional()
-  @IsString()
+  @LeftOutOr()
   @MaxLength(LIMITS.credentialMax)
+  @IsString({ message: 'proxyUserName must be a string' })
   @PlainName()
   proxyUserName?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.secretMax, description: 'Stored encrypted, never returned. For ssh it may hold a private key' })
-  @IsOptional()
-  @IsString()
+  @LeftOutOr()
   @MaxLength(LIMITS.secretMax)
+  @IsString({ message: 'proxyPassword must be a string' })
   proxyPassword?: string;
 
   @ApiPropertyOptional({ maxLength: LIMITS.remarkMax })
-  @IsOptional()
-  @IsString()
+  @LeftOutOr()
   @MaxLength(LIMITS.remarkMax, { message: `remark must be at most ${LIMITS.remarkMax} characters` })
+  @IsString({ message: 'remark must be a string' })
   remark?: string;
 }
 
@@ -63,8 +65,8 @@ export class ProxyIdDto {
   id: number;
 }
 
-/** Fields sent replace the saved ones; `proxyPassword: ""` removes the password, omitted keeps it. */
-export class UpdateProxyDto extends IntersectionType(ProxyIdDto, PartialType(AddProxyDto)) {}
+/** Fields sent replace the saved ones; `proxyPassword: ""` removes the password, omitted keeps it; null is refused. */
+export class UpdateProxyDto extends IntersectionType(ProxyIdDto, PartialType(AddProxyDto, { skipNullProperties: false })) {}
 
 export class CheckProxyDto extends ProxyIdDto {
   @ApiPropertyOptional({ enum: IP_CHECK_SERVICE_NAMES, description: 'Lookup service; ip-api when empty' })
