@@ -1,7 +1,7 @@
 import { findFirefox, firefoxMajorOf } from '@cos/server-common';
 import { RecyclePurger } from '../../apps/cloud/src/recycle/recycle-purger';
 import { CloudHarness, startCloud } from '../support/cloud-app';
-import { Account, createGroup, createTag, createWindow, registerOwner } from '../support/factories';
+import { Account, createGroup, createTag, createWindow, registerOwner, snapshot } from '../support/factories';
 
 describe('windows (seed endpoints)', () => {
   let cloud: CloudHarness;
@@ -152,6 +152,40 @@ describe('windows (seed endpoints)', () => {
       remark: 'only remark',
       tagIds: [t3, t8],
     });
+  });
+
+  it('adds and removes tags on several windows where their tags are, keeping the others; a tag change sent two ways is refused', async () => {
+    const a = await createWindow(cloud, owner, { tagIds: [t3] });
+    const b = await createWindow(cloud, owner, { tagIds: [t5] });
+    const tagsOf = async (id: number) => (await cloud.post('/browser/detail', { id }, owner.token)).data.tagIds as number[];
+    // Two adds one after the other, each naming only its own tag: both stay (a whole list sent from
+    // rows read before the first would have dropped it).
+    expect(await cloud.post('/browser/update/partial', { ids: [a.id, b.id], addTagIds: [t8] }, owner.token)).toMatchObject({ code: 0 });
+    expect(await cloud.post('/browser/update/partial', { ids: [a.id, b.id], addTagIds: [t5] }, owner.token)).toMatchObject({ code: 0 });
+    expect([await tagsOf(a.id), await tagsOf(b.id)]).toEqual([
+      [t3, t5, t8],
+      [t5, t8],
+    ]);
+    expect(await cloud.post('/browser/update/partial', { ids: [a.id, b.id], removeTagIds: [t5, t3] }, owner.token)).toMatchObject({
+      code: 0,
+    });
+    expect([await tagsOf(a.id), await tagsOf(b.id)]).toEqual([[t8], [t8]]);
+
+    const before = await snapshot(cloud);
+    const refused: [Record<string, unknown>, string][] = [
+      [{ tagIds: [t3], addTagIds: [t5] }, 'send tagIds (the whole list) or addTagIds and removeTagIds (a change to it), not both'],
+      [{ addTagIds: [t3], removeTagIds: [t3] }, `tag ${t3} is in both addTagIds and removeTagIds`],
+      [{ addTagIds: [999999] }, 'addTagIds: tag 999999 does not exist in your team'],
+      [{ removeTagIds: [999999] }, 'removeTagIds: tag 999999 does not exist in your team'],
+      [{ addTagIds: [] }, 'addTagIds must not be empty'],
+      [{ addTagIds: null }, 'addTagIds must be an array of ids'],
+      [{ removeTagIds: ['x'] }, 'removeTagIds must'],
+    ];
+    for (const [body, msg] of refused) {
+      const answer = await cloud.post('/browser/update/partial', { ids: [a.id], ...body }, owner.token);
+      expect({ body, code: answer.code, msg: answer.msg }).toEqual({ body, code: 211, msg: expect.stringContaining(msg) });
+    }
+    expect(await snapshot(cloud)).toBe(before);
   });
 
   it('moves windows between groups and sets remarks in batch', async () => {

@@ -186,6 +186,15 @@ describe('console: the windows list', () => {
     await page.getByRole('menuitem', { name: 'Add vip' }).click();
     await page.getByRole('status').filter({ hasText: 'Tag 2 windows with vip' }).waitFor();
     expect((await detail(w1.id)).tags.map((t: { name: string }) => t.name)).toEqual(['vip']);
+    // A second tag added straight after keeps the first, though the rows were chosen before either.
+    await page.getByRole('button', { name: 'Tags ▾' }).click();
+    await page.getByRole('menuitem', { name: 'Add ads' }).click();
+    await page.getByRole('status').filter({ hasText: 'Tag 2 windows with ads' }).waitFor();
+    const names = async (id: number) => ((await detail(id)).tags as { name: string }[]).map((t) => t.name).sort();
+    expect([await names(w1.id), await names(w2.id)]).toEqual([
+      ['ads', 'vip'],
+      ['ads', 'vip'],
+    ]);
     await page.getByRole('button', { name: 'Proxy ▾' }).click();
     await page.getByRole('menuitem', { name: /team DE/ }).click();
     await page.getByRole('status').filter({ hasText: 'Bind 2 windows to team DE' }).waitFor();
@@ -195,7 +204,7 @@ describe('console: the windows list', () => {
     await page.getByRole('button', { name: 'Tags ▾' }).click();
     await page.getByRole('menuitem', { name: 'Remove vip' }).click();
     await page.getByRole('status').filter({ hasText: 'Untag 2 windows from vip' }).waitFor();
-    expect((await detail(w2.id)).tags).toEqual([]);
+    expect([await names(w1.id), await names(w2.id)]).toEqual([['ads'], ['ads']]);
     await page.getByRole('button', { name: 'Clear selection' }).click();
     await screenshot(page, 'windows-assigned');
   });

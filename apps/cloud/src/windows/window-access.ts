@@ -113,11 +113,16 @@ export class WindowAccess {
       throw new InvalidParamError(`proxyId ${proxyId} is not a saved proxy of your team`);
   }
 
-  async checkTags(manager: EntityManager, auth: AuthContext, tagIds: number[] | undefined): Promise<number[] | undefined> {
+  async checkTags(
+    manager: EntityManager,
+    auth: AuthContext,
+    tagIds: number[] | undefined,
+    field = 'tagIds',
+  ): Promise<number[] | undefined> {
     if (!tagIds || tagIds.length === 0) return tagIds;
     const found = await this.tags.existing(manager, auth.teamId, tagIds);
     const missing = tagIds.filter((id) => !found.includes(id));
-    if (missing.length > 0) throw new InvalidParamError(`tagIds: tag ${missing.join(', ')} does not exist in your team`);
+    if (missing.length > 0) throw new InvalidParamError(`${field}: tag ${missing.join(', ')} does not exist in your team`);
     return tagIds;
   }
 }

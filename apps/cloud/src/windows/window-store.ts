@@ -233,6 +233,19 @@ export class WindowStore {
     ]);
   }
 
+  /** Every window named gets `tagIds` too; the tags it has stay. */
+  async addTags(manager: EntityManager, windowIds: readonly number[], tagIds: readonly number[]): Promise<void> {
+    await manager.query(
+      `INSERT INTO window_tags (window_id, tag_id) SELECT w, t FROM unnest($1::int[]) w CROSS JOIN unnest($2::int[]) t ON CONFLICT DO NOTHING`,
+      [windowIds, tagIds],
+    );
+  }
+
+  /** No window named keeps any of `tagIds`; its other tags stay. */
+  async removeTags(manager: EntityManager, windowIds: readonly number[], tagIds: readonly number[]): Promise<void> {
+    await manager.query(`DELETE FROM window_tags WHERE window_id = ANY($1) AND tag_id = ANY($2)`, [windowIds, tagIds]);
+  }
+
   // Cookies and profile.
 
   async cookies(manager: EntityManager, id: number): Promise<StoredCookie[]> {

@@ -42,8 +42,19 @@ function sentFields(dto: object): string[] {
     .map(([key]) => key);
 }
 
+/** `tagIds` replaces the tags; `addTagIds` and `removeTagIds` change some of them: one way per call, a tag in one list only. */
+function checkTagChange(patch: WindowPatch): void {
+  if (patch.tagIds && (patch.addTagIds || patch.removeTagIds))
+    throw new InvalidParamError('send tagIds (the whole list) or addTagIds and removeTagIds (a change to it), not both');
+  const both = patch.addTagIds?.filter((id) => patch.removeTagIds?.includes(id)) ?? [];
+  if (both.length > 0) throw new InvalidParamError(`tag ${both.join(', ')} is in both addTagIds and removeTagIds`);
+}
+
 /** What a batch write may set; each field is touched only when present. */
-type WindowPatch = Pick<PartialUpdateDto, 'name' | 'groupId' | 'remark' | 'tagIds' | 'browserFingerPrint' | 'config'>;
+type WindowPatch = Pick<
+  PartialUpdateDto,
+  'name' | 'groupId' | 'remark' | 'tagIds' | 'addTagIds' | 'removeTagIds' | 'browserFingerPrint' | 'config'
+>;
 
 @Injectable()
 export class WindowsService {
@@ -158,10 +169,13 @@ export class WindowsService {
   /** One transaction for the whole batch: every id must be writable or nothing changes. */
   async patch(auth: AuthContext, ids: number[], patch: WindowPatch): Promise<{ updated: number }> {
     this.identities.checkFirefoxVersion(patch.browserFingerPrint);
+    checkTagChange(patch);
     return this.db.transaction(async (manager) => {
       const groupId = await this.access.checkGroup(manager, auth, patch.groupId);
       await this.access.requireWindows(manager, auth, ids, 'write');
       await this.access.checkTags(manager, auth, patch.tagIds);
+      await this.access.checkTags(manager, auth, patch.addTagIds, 'addTagIds');
+      await this.access.checkTags(manager, auth, patch.removeTagIds, 'removeTagIds');
       // A batch merges the fingerprint and config fields it sends into each window's own.
       await this.store.update(manager, ids, {
         name: patch.name,
@@ -171,6 +185,10 @@ export class WindowsService {
         mergeConfig: patch.config,
       });
       await this.replaceTags(manager, ids, patch.tagIds);
+      // Added and taken off where the windows' tags are, at the moment of writing: a change a
+      // teammate (or an earlier click) made meanwhile to other tags stays.
+      if (patch.addTagIds) await this.store.addTags(manager, ids, patch.addTagIds);
+      if (patch.removeTagIds) await this.store.removeTags(manager, ids, patch.removeTagIds);
       await this.audit.record(manager, {
         ...this.actor(auth),
         kind: 'window.updated',

@@ -12,19 +12,18 @@ import type { Named, WindowRow } from './window-changes';
  * chunk of its own, loaded when a menu is first used.
  */
 
+/** The most windows one batch write names (the cloud's limit). */
+const IDS_PER_CALL = 1000;
+
 /**
- * Sets tags on windows whose current tags are known: the cloud's batch write sets one tag list on
- * every window named, so windows are sent together when their new lists are the same.
+ * Puts a tag on windows or takes it off. The cloud adds or removes it where each window's tags are
+ * when it writes, so the other tags stay as they are then: a tag added a moment before (whose row
+ * here is not read again yet) or by a teammate meanwhile is kept.
  */
-async function retag(windows: WindowRow[], change: (tagIds: number[]) => number[]): Promise<void> {
-  const byList = new Map<string, number[]>();
-  for (const w of windows) {
-    const next = [...new Set(change(w.tags.map((t) => t.id)))].sort((a, b) => a - b);
-    const key = next.join(',');
-    byList.set(key, [...(byList.get(key) ?? []), w.id]);
-  }
-  for (const [key, ids] of byList) {
-    await api('/browser/update/partial', { ids, tagIds: key ? key.split(',').map(Number) : [] });
+async function changeTag(windows: WindowRow[], tagId: number, on: boolean): Promise<void> {
+  const ids = windows.map((w) => w.id);
+  for (let from = 0; from < ids.length; from += IDS_PER_CALL) {
+    await api('/browser/update/partial', { ids: ids.slice(from, from + IDS_PER_CALL), [on ? 'addTagIds' : 'removeTagIds']: [tagId] });
   }
 }
 
@@ -65,9 +64,7 @@ export function TagsMenu(props: { window: WindowRow; tags: Named[]; label: strin
           onSelect={(e) => e.preventDefault()}
           onCheckedChange={(on) =>
             void props
-              .run(`${on ? 'Tag' : 'Untag'} ${w.name} ${on ? 'with' : 'from'} ${t.name}`, () =>
-                retag([w], (ids) => (on ? [...ids, t.id] : ids.filter((id) => id !== t.id))),
-              )
+              .run(`${on ? 'Tag' : 'Untag'} ${w.name} ${on ? 'with' : 'from'} ${t.name}`, () => changeTag([w], t.id, on))
               .then(props.after)
           }
         >
@@ -149,9 +146,7 @@ export function BulkAssign(props: {
               <Menu.Item
                 key={`add-${t.id}`}
                 className="menu-item"
-                onSelect={() =>
-                  void props.run(`Tag ${who} with ${t.name}`, () => retag(windows, (ids) => [...ids, t.id])).then(props.after)
-                }
+                onSelect={() => void props.run(`Tag ${who} with ${t.name}`, () => changeTag(windows, t.id, true)).then(props.after)}
               >
                 Add {t.name}
               </Menu.Item>
@@ -162,11 +157,7 @@ export function BulkAssign(props: {
               <Menu.Item
                 key={`remove-${t.id}`}
                 className="menu-item"
-                onSelect={() =>
-                  void props
-                    .run(`Untag ${who} from ${t.name}`, () => retag(windows, (ids) => ids.filter((id) => id !== t.id)))
-                    .then(props.after)
-                }
+                onSelect={() => void props.run(`Untag ${who} from ${t.name}`, () => changeTag(windows, t.id, false)).then(props.after)}
               >
                 Remove {t.name}
               </Menu.Item>

@@ -23,13 +23,12 @@ import type {
   WindowRef,
   WindowSortField,
 } from '@cos/contracts';
-import { NamesOneWindow, WindowRefOptions, PlainName } from '@cos/server-common';
+import { NamesOneWindow, WindowRefOptions, PlainName, ProxyHost } from '@cos/server-common';
 import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
 import { IsCheckedObject } from '../../common/json-object.validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value);
-const HOST = /^[A-Za-z0-9._\-:[\]]*$/;
 const HTTP_URL = /^(https?:\/\/\S+)?$/;
 
 /** Left out keeps what is stored; null is no value of the field and is refused by name (a NOT NULL column). */
@@ -82,7 +81,7 @@ export class ProxyFieldsDto {
   @Transform(trim)
   @IsString()
   @MaxLength(LIMITS.hostMax)
-  @Matches(HOST, { message: 'host must be a host name or IP address' })
+  @ProxyHost({ allowEmpty: true })
   host?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 65535 })
@@ -206,6 +205,12 @@ export class PartialUpdateDto {
 
   @IsIdList({ optional: true, allowEmpty: true, description: "Replaces the windows' tags" })
   tagIds?: number[];
+
+  @IsIdList({ optional: true, description: 'Tags put on every window named, the tags each has kept (not with tagIds)' })
+  addTagIds?: number[];
+
+  @IsIdList({ optional: true, description: 'Tags taken off every window named, the others kept (not with tagIds)' })
+  removeTagIds?: number[];
 
   @IsCheckedObject(fingerprintProblem, 'Fingerprint fields to set; others are kept')
   browserFingerPrint?: BrowserFingerprint;
