@@ -172,6 +172,14 @@ async function seedEveryPage(cloud: CloudHarness, owner: Account): Promise<strin
   await ok('/schedule/set', { ...run, cron: '0 9 * * 1-5', timezone: 'Europe/Berlin' });
   await ok('/variable/set', { name: SEEDED.variable, value: 'eu' });
   await ok('/webhook/create', { url: SEEDED.webhook });
+  // Long texts a desktop's tables must wrap, not push a row's actions out of view.
+  await ok('/webhook/create', {
+    url: 'https://hooks.example.com/services/T0000000/B0000000/XXXXXXXXXXXXXXXXXXXXXXXX?team=acme-shops&env=production',
+  });
+  await cloud.db.query(`UPDATE proxies SET check_status = 'failed', check_message = $1, checked_at = now() WHERE id = $2`, [
+    'Proxy socks5://10.0.0.7:1080 could not be reached (connect ETIMEDOUT 10.0.0.7:1080 after trying every address its name resolves to, one after the other)',
+    proxy.id,
+  ]);
   await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'groups', groupIds: [groupId] });
   await ok('/auth/token/create', { name: SEEDED.token });
   return (await ok('/team/invite/create', { email: SEEDED.invited, permissions: ['browser:list'] })).token;

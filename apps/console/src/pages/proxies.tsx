@@ -120,11 +120,15 @@ export function ProxiesPage({ live }: { live: number }) {
           rows={proxies.data?.list}
           rowId={(p) => p.id}
           columns={[
-            { header: 'Name', cell: (p) => p.name },
-            { header: 'Endpoint', cell: (p) => `${p.proxyType}://${p.proxyUserName ? `${p.proxyUserName}@` : ''}${p.host}:${p.port}` },
+            { header: 'Name', wrap: true, cell: (p) => p.name },
+            {
+              header: 'Endpoint',
+              wrap: true,
+              cell: (p) => `${p.proxyType}://${p.proxyUserName ? `${p.proxyUserName}@` : ''}${p.host}:${p.port}`,
+            },
             { header: 'Password', cell: (p) => (p.hasProxyPassword ? 'Saved' : 'None') },
             { header: 'Used by', cell: (p) => (p.windowCount ? plural(p.windowCount, 'window') : 'No window') },
-            { header: 'Last check', cell: (p) => <LastCheckCell check={p.lastCheck} /> },
+            { header: 'Last check', wrap: true, cell: (p) => <LastCheckCell check={p.lastCheck} /> },
             {
               header: 'Actions',
               cell: (p) => (

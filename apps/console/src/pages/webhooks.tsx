@@ -91,7 +91,9 @@ export function WebhooksPage({ live }: { live: number }) {
       )}
       <Status text={status || hooks.error} />
       {hooks.data?.list.length === 0 ? (
-        <Empty>No webhook endpoints yet. Add an endpoint URL above and pick its events; the cloud then posts them there, signed.</Empty>
+        <Empty>
+          No webhook endpoints yet. Add an endpoint URL above; the cloud then posts each finished run there (event run.finished), signed.
+        </Empty>
       ) : (
         <Table
           label="Webhook endpoints"
@@ -109,8 +111,8 @@ export function WebhooksPage({ live }: { live: number }) {
               header: '',
               cell: (h) => (
                 <ButtonRow>
-                  <button type="button" onClick={() => setOpen(h.id)}>
-                    Deliveries of {h.url}
+                  <button type="button" aria-label={`Deliveries of ${h.url}`} onClick={() => setOpen(h.id)}>
+                    Deliveries
                   </button>
                   <RunButton
                     run={run}
