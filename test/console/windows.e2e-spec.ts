@@ -381,4 +381,22 @@ describe('console: the windows list', () => {
     await nameHeader.evaluate((th, was) => (th.style.width = was), width);
     expect(fits).toEqual({ inside: true, clipped: true, ellipsis: 'ellipsis' });
   });
+
+  it('keeps the tag menu button of a window with many tags inside its cell, and names every tag', async () => {
+    const many = [];
+    for (const name of ['wholesale-buyers', 'warmup-week-2', 'banned-on-amazon']) many.push(await createTag(cloud, owner, name));
+    await createWindow(cloud, owner, { name: 'many tags', tagIds: many });
+    await page.getByLabel('Search name or remark').fill('many tags');
+    await page.getByRole('button', { name: 'Search' }).click();
+    const button = page.getByRole('button', { name: 'Tags of many tags', exact: true });
+    await button.waitFor();
+    const seen = await button.evaluate((el) => {
+      const cell = el.closest('td')!.getBoundingClientRect();
+      const at = el.getBoundingClientRect();
+      return { inside: at.left >= cell.left && at.right <= cell.right, title: el.closest('.chips')?.getAttribute('title') };
+    });
+    expect(seen).toEqual({ inside: true, title: 'banned-on-amazon, warmup-week-2, wholesale-buyers' });
+    await page.getByLabel('Search name or remark').fill('');
+    await page.getByRole('button', { name: 'Search' }).click();
+  });
 });

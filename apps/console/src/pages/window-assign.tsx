@@ -31,17 +31,25 @@ export function TagsCell(props: { window: WindowRow; tags: Named[] | undefined; 
       {t.name}
     </span>
   ));
-  if (!props.mayChange || !props.tags?.length) return <span className="chips">{names}</span>;
+  // A cell too narrow for every chip cuts the last ones: its title names them all.
+  const all = w.tags.map((t) => t.name).join(', ') || undefined;
+  if (!props.mayChange || !props.tags?.length)
+    return (
+      <span className="chips" title={all}>
+        {names}
+      </span>
+    );
   const label = `Tags of ${w.name}`;
+  // The menu's button comes first, so chips a narrow cell cuts never take it out of reach.
   return (
-    <span className="chips">
-      {names}
+    <span className="chips" title={all}>
       <RowMenu
         className="ghost"
         label={label}
         text={w.tags.length ? '✎' : '+ Tag'}
         menu={(text) => <TagsMenu window={w} tags={props.tags!} label={label} text={text} run={props.run} after={props.after} />}
       />
+      {names}
     </span>
   );
 }
