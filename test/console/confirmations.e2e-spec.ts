@@ -206,7 +206,7 @@ describe('the console asks before it destroys, undoes a move to the bin, and nam
       .getByRole('cell', { name: 'No agent (a console or API session)' })
       .waitFor();
     // Details in words: names of fields, permissions by their labels, lists joined, no JSON.
-    const joined = log.getByRole('row').filter({ hasText: 'Member joined' }).filter({ hasText: member.email });
+    const joined = log.getByRole('row').filter({ hasText: 'Member added' }).filter({ hasText: member.email });
     await joined.getByRole('definition').filter({ hasText: 'See windows, Create windows' }).waitFor();
     expect(await joined.getByRole('term').allInnerTexts()).toEqual(expect.arrayContaining(['user id', 'group ids']));
     expect(await joined.innerText()).not.toMatch(/[[\]{}"]/);

@@ -317,6 +317,19 @@ describe('the web console in a real browser', () => {
     await memberContext.close();
   });
 
+  it('an empty windows page offers a member only the next step they can take: a member given no group yet is told to ask for groups', async () => {
+    const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'groups', groupIds: [] });
+    const memberContext = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    const memberPage = await signIn(memberContext, member);
+    await memberPage
+      .getByText(
+        'You see the windows of the groups chosen for you, and none is chosen yet. Ask a team admin to give you groups on the Members page.',
+      )
+      .waitFor();
+    expect(await memberPage.getByText(/Make one with New window/).count()).toBe(0);
+    await memberContext.close();
+  });
+
   it('editing only the remark keeps every proxy binding, and the form shows and changes each method', async () => {
     const saved = await cloud.post(
       '/proxy/add',

@@ -34,7 +34,7 @@ export const AUDIT_KIND_LABELS = {
   'variable.deleted': 'Variable deleted',
   'member.invited': 'Member invited',
   'member.invite_revoked': 'Invitation revoked',
-  'member.added': 'Member joined',
+  'member.added': 'Member added',
   'member.changed': 'Member access changed',
   'member.removed': 'Member removed',
   'proxy.added': 'Proxy added',

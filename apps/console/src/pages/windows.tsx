@@ -1,4 +1,5 @@
 import { lazy, Suspense, useCallback, useRef, useState } from 'react';
+import type { MeResponse } from '@cos/contracts';
 import { api } from '../api';
 import { ColumnChooser, useColumnChoice } from '../column-chooser';
 import { can, useSession } from '../session';
@@ -32,6 +33,15 @@ const windowsWord = (n: number) => `${n.toLocaleString()} ${n === 1 ? 'window' :
  * the filtered list in one scrolling table (rows load as they come on screen), with a side sheet
  * of one window's details, its edit form and its profile versions.
  */
+/** The empty list's next step, as this caller can take it. */
+function noWindowsYet(me: MeResponse): string {
+  if (can(me, 'browser:create:single'))
+    return 'No windows yet. Make one with New window, or bring yours from a CSV or an AdsPower or BitBrowser export with Import windows….';
+  if (me.scope === 'groups' && me.groupIds.length === 0)
+    return 'You see the windows of the groups chosen for you, and none is chosen yet. Ask a team admin to give you groups on the Members page.';
+  return 'No windows yet. They show here as teammates who may create windows add them.';
+}
+
 export function WindowsPage({ live }: { live: number }) {
   const me = useSession();
   const [filters, setFilters] = useState(NO_FILTERS);
@@ -231,9 +241,7 @@ export function WindowsPage({ live }: { live: number }) {
         empty={
           rows.total === 0 &&
           (JSON.stringify(filters) === JSON.stringify(NO_FILTERS) ? (
-            <p>
-              No windows yet. Make one with New window, or bring yours from a CSV or an AdsPower or BitBrowser export with Import windows….
-            </p>
+            <p>{noWindowsYet(me)}</p>
           ) : (
             <p>No window matches these filters. Clear the search or choose another group, tag or status.</p>
           ))
