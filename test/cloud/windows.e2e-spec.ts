@@ -188,6 +188,16 @@ describe('windows (seed endpoints)', () => {
     expect(await snapshot(cloud)).toBe(before);
   });
 
+  it('lists tags, and groups of one sort value, by name as people read them: case does not split the list', async () => {
+    const team = await registerOwner(cloud);
+    for (const name of ['Warmup', 'b', 'a', 'Zed']) await createTag(cloud, team, name);
+    for (const name of ['shops US', 'Ads', 'shops eu']) await createGroup(cloud, team, name);
+    const names = async (path: string) =>
+      ((await cloud.post(path, { page: 0, pageSize: 100 }, team.token)).data.list as { name: string }[]).map((x) => x.name);
+    expect(await names('/tag/list')).toEqual(['a', 'b', 'Warmup', 'Zed']);
+    expect(await names('/group/list')).toEqual(['Ads', 'shops eu', 'shops US']);
+  });
+
   it('moves windows between groups and sets remarks in batch', async () => {
     const a = await createWindow(cloud, owner, { groupId: g12 });
     const b = await createWindow(cloud, owner, { groupId: g12 });

@@ -30,6 +30,8 @@ export class GroupStore {
       .createQueryBuilder('g')
       .where('g.team_id = :teamId', { teamId: filter.teamId })
       .orderBy('g.sort', 'ASC')
+      // Groups of one sort value by name as people read them (case does not split the list).
+      .addOrderBy('lower(g.name)', 'ASC')
       .addOrderBy('g.id', 'ASC')
       .offset(filter.offset)
       .limit(filter.take);

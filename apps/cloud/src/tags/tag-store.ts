@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, DeepPartial, EntityManager, ILike } from 'typeorm';
+import { DataSource, DeepPartial, EntityManager } from 'typeorm';
 import { escapeLike } from '../common/sql';
 import { TagEntity } from './tag.entity';
 
@@ -9,14 +9,18 @@ import { TagEntity } from './tag.entity';
 export class TagStore {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  /** A page of the team's tags by name, with their total. */
+  /** A page of the team's tags by name as people read them (case does not split the list), with their total. */
   page(teamId: number, keyword: string | undefined, skip: number, take: number): Promise<[TagEntity[], number]> {
-    return this.db.getRepository(TagEntity).findAndCount({
-      where: { teamId, ...(keyword ? { name: ILike(`%${escapeLike(keyword)}%`) } : {}) },
-      order: { name: 'ASC', id: 'ASC' },
-      skip,
-      take,
-    });
+    const query = this.db
+      .getRepository(TagEntity)
+      .createQueryBuilder('t')
+      .where('t.team_id = :teamId', { teamId })
+      .orderBy('lower(t.name)', 'ASC')
+      .addOrderBy('t.id', 'ASC')
+      .offset(skip)
+      .limit(take);
+    if (keyword) query.andWhere('t.name ILIKE :kw', { kw: `%${escapeLike(keyword)}%` });
+    return query.getManyAndCount();
   }
 
   /**
