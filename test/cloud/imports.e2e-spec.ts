@@ -212,6 +212,18 @@ describe('imports of windows and proxies', () => {
     ]);
   });
 
+  it('reads a group and tags as named, spaces around them and empty tag names aside', async () => {
+    const team = await registerOwner(cloud);
+    const group = await createGroup(cloud, team, 'Shops');
+    const vip = await createTag(cloud, team, 'vip');
+    const answer = (
+      await cloud.post('/browser/import', { rows: [{ name: 'spaced', group: ' Shops ', tags: [' vip ', '', '  '] }] }, team.token)
+    ).data;
+    expect(answer).toMatchObject({ created: 1, failed: 0 });
+    const [w] = (await cloud.post('/browser/list', { keyword: 'spaced' }, team.token)).data.list;
+    expect(w).toMatchObject({ groupId: group, tagIds: [vip] });
+  });
+
   it('bad bodies are refused whole and change nothing', async () => {
     const before = await snapshot(cloud);
     const refused = async (path: string, body: unknown, msg: string) => {

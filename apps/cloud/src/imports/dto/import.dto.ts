@@ -1,9 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Transform } from 'class-transformer';
 import { Allow, ArrayMaxSize, ArrayNotEmpty, IsArray, IsBoolean, IsIn, IsOptional, IsString, MaxLength } from 'class-validator';
 import { IMPORT_ROWS_MAX, LIMITS, PROXY_LINES_MAX } from '@cos/contracts';
 import { PlainName } from '@cos/server-common';
 
 export const IMPORT_OS = ['windows', 'macos', 'linux'] as const;
+
+/** A cell's spaces around a name are no part of it (a spreadsheet keeps them). */
+const trimmed = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Tag names trimmed, an empty one (`a,,b`) left out. */
+const tagNames = ({ value }: { value: unknown }) =>
+  Array.isArray(value) ? value.map((v: unknown) => (typeof v === 'string' ? v.trim() : v)).filter((v) => v !== '') : value;
 
 export class ImportWindowsDto {
   @ApiProperty({ type: [Object], maxItems: IMPORT_ROWS_MAX, description: 'Windows to create, each an import row (see the README)' })
@@ -33,11 +40,13 @@ export class ImportRowDto {
 
   /** A group of the team by its name (it must exist; the console offers to create missing ones). */
   @IsOptional()
+  @Transform(trimmed)
   @MaxLength(100, { message: 'group must be a group name of at most 100 characters' })
   @IsString({ message: 'group must be a group name' })
   group?: string;
 
   @IsOptional()
+  @Transform(tagNames)
   @ArrayMaxSize(20, { message: 'tags takes at most 20 tag names' })
   @MaxLength(50, { each: true, message: 'tags must be tag names of at most 50 characters' })
   @IsString({ each: true, message: 'tags must be tag names' })
