@@ -1,7 +1,7 @@
 import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { CloudHarness, startCloud } from '../support/cloud-app';
-import { Account, addMember, createWindow, registerOwner, snapshot } from '../support/factories';
+import { Account, addMember, createGroup, createWindow, registerOwner, snapshot } from '../support/factories';
 import { selfSignedCertificate, startHttpProxy, startSilentServer, TestHttpProxy } from '../support/proxies';
 
 const AUTH = { username: 'team-user', password: 'team-secret' };
@@ -202,6 +202,41 @@ describe('saved proxies', () => {
     await cloud.post('/browser/proxy/update', { ids: [w.id], proxyMethod: 2, proxyType: 'direct' }, owner.token);
     expect((await cloud.post('/browser/detail', { id: w.id }, owner.token)).data).toMatchObject({ proxyMethod: 2, proxyId: null });
     expect((await cloud.post('/proxy/delete', { id: saved.data.id }, owner.token)).code).toBe(0);
+  });
+
+  it("a member limited to groups binds only proxies no window outside their groups uses (a launch hands the proxy's password to the opener)", async () => {
+    const [mine, theirs] = [
+      await createGroup(cloud, owner, `mine ${Math.random()}`),
+      await createGroup(cloud, owner, `theirs ${Math.random()}`),
+    ];
+    const shared = await add(owner, {
+      proxyType: 'http',
+      host: '127.0.0.1',
+      port: upstream.port,
+      proxyUserName: 'u',
+      proxyPassword: 'theirs-secret',
+    });
+    const unused = await add(owner, { proxyType: 'http', host: '127.0.0.1', port: upstream.port });
+    await createWindow(cloud, owner, { groupId: theirs, proxyMethod: 4, proxyId: shared.data.id });
+    const windows = ['browser:list', 'browser:open', 'browser:update:single', 'browser:update:batch', 'proxy:manage'] as const;
+    const scoped = await addMember(cloud, owner, { permissions: [...windows], scope: 'groups', groupIds: [mine] });
+    const w = await createWindow(cloud, owner, { groupId: mine });
+
+    const before = await snapshot(cloud);
+    const refused = {
+      code: 403,
+      msg: `Proxy ${shared.data.id} is used by windows outside your window scope; a team admin may bind it`,
+      data: {},
+    };
+    expect(await cloud.post('/browser/update', { id: w.id, proxyMethod: 4, proxyId: shared.data.id }, scoped.token)).toEqual(refused);
+    expect(await cloud.post('/browser/proxy/update', { ids: [w.id], proxyMethod: 4, proxyId: shared.data.id }, scoped.token)).toEqual(
+      refused,
+    );
+    expect(await snapshot(cloud)).toBe(before);
+    expect((await cloud.post('/browser/update', { id: w.id, proxyMethod: 4, proxyId: unused.data.id }, scoped.token)).code).toBe(0);
+    // Bound by a team admin, the member's window launches with it.
+    expect((await cloud.post('/browser/update', { id: w.id, proxyMethod: 4, proxyId: shared.data.id }, owner.token)).code).toBe(0);
+    expect((await cloud.post('/browser/update', { id: w.id, name: 'kept bound', proxyId: shared.data.id }, scoped.token)).code).toBe(0);
   });
 
   it('binds a saved proxy only for a member with proxy:manage; a window bound by one launches for the others', async () => {

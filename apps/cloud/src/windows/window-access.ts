@@ -111,6 +111,11 @@ export class WindowAccess {
       throw new ForbiddenError('Permission denied: proxy:manage required to bind a saved proxy (proxyMethod 4)');
     if (!(await this.proxies.holdExisting(manager, auth.teamId, proxyId)))
       throw new InvalidParamError(`proxyId ${proxyId} is not a saved proxy of your team`);
+    // A window's launch hands its proxy's password to the device that opens it: a member limited to
+    // groups binds only proxies no window outside them uses, as they may edit or delete only those.
+    const groups = auth.scopedGroupIds;
+    if (groups && (await this.proxies.usedOutside(manager, proxyId, groups)))
+      throw new ForbiddenError(`Proxy ${proxyId} is used by windows outside your window scope; a team admin may bind it`);
   }
 
   async checkTags(
