@@ -222,6 +222,18 @@ describe('imports of windows and proxies', () => {
     expect(answer).toMatchObject({ created: 1, failed: 0 });
     const [w] = (await cloud.post('/browser/list', { keyword: 'spaced' }, team.token)).data.list;
     expect(w).toMatchObject({ groupId: group, tagIds: [vip] });
+    // A missing group and missing tags are answered together, so one round creates them all.
+    const both = (
+      await cloud.post('/browser/import', { rows: [{ name: 'x', group: 'New', tags: ['vip', 'fresh'] }], dryRun: true }, team.token)
+    ).data;
+    expect(both.rows).toEqual([
+      {
+        index: 0,
+        ok: false,
+        error: 'group "New" does not exist; tag "fresh" does not exist; create them first',
+        missing: { group: 'New', tags: ['fresh'] },
+      },
+    ]);
   });
 
   it('bad bodies are refused whole and change nothing', async () => {

@@ -121,23 +121,28 @@ export class WindowImport {
     for (const c of rows) {
       const fail = (error: string, missing?: RowOutcome['missing']) =>
         outcomes.push({ index: c.index, ok: false, error, ...(missing ? { missing } : {}) });
+      // A missing group and missing tags are answered together, so both can be created at once.
+      const problems: string[] = [];
+      const missing: NonNullable<RowOutcome['missing']> = {};
       if (c.row.group) {
         const id = groups.get(c.row.group);
         // To a member limited to groups, a group of the team outside them reads as one that does not
         // exist: the answer tells no name of the groups they may not see.
         if (id === undefined || !auth.inScope(id)) {
-          const why = auth.scopedGroupIds ? 'is not one of your groups' : 'does not exist';
-          fail(`group "${c.row.group}" ${why}; create it first`, { group: c.row.group });
-          continue;
-        }
-        c.body.groupId = id;
+          problems.push(`group "${c.row.group}" ${auth.scopedGroupIds ? 'is not one of your groups' : 'does not exist'}`);
+          missing.group = c.row.group;
+        } else c.body.groupId = id;
       } else if (auth.scopedGroupIds) {
         fail('group is required: you may only create windows in your groups');
         continue;
       }
-      const missing = (c.row.tags ?? []).filter((name) => !tags.has(name));
-      if (missing.length > 0) {
-        fail(`tag ${missing.map((n) => `"${n}"`).join(', ')} does not exist; create it first`, { tags: missing });
+      const missingTags = (c.row.tags ?? []).filter((name) => !tags.has(name));
+      if (missingTags.length > 0) {
+        problems.push(`tag ${missingTags.map((n) => `"${n}"`).join(', ')} does not exist`);
+        missing.tags = missingTags;
+      }
+      if (problems.length > 0) {
+        fail(`${problems.join('; ')}; create ${problems.length > 1 ? 'them' : 'it'} first`, missing);
         continue;
       }
       if (c.row.tags?.length) c.body.tagIds = [...new Set(c.row.tags.map((name) => tags.get(name)!))];
