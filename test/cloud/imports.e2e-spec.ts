@@ -210,6 +210,10 @@ describe('imports of windows and proxies', () => {
       [true, 'http://6.6.6.6:80 user'],
       [true, 'socks5://6.6.6.6:80'],
     ]);
+    // A saved proxy renamed since is still the same proxy to a later list.
+    expect((await cloud.post('/proxy/update', { id: eighty.lines[0].id, name: 'Paris office' }, owner.token)).code).toBe(0);
+    const again = (await cloud.post('/proxy/import', { text: '6.6.6.6:80:user:another-password' }, owner.token)).data;
+    expect(again).toMatchObject({ saved: 0, failed: 1, lines: [{ line: 1, ok: false, error: 'already saved as "Paris office"' }] });
   });
 
   it('reads a group and tags as named, spaces around them and empty tag names aside', async () => {

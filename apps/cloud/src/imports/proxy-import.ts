@@ -8,7 +8,7 @@ import { AuthContext } from '../access/auth-context';
 import { rethrowDuplicate } from '../common/sql';
 import { AddProxyDto } from '../proxies/dto/proxy.dto';
 import { ProxiesService } from '../proxies/proxies.service';
-import { ProxyStore } from '../proxies/proxy-store';
+import { endpointKey, ProxyStore } from '../proxies/proxy-store';
 import { ImportProxiesDto } from './dto/import.dto';
 
 export interface LineOutcome {
@@ -84,10 +84,17 @@ export class ProxyImport {
           auth.teamId,
           good.map((g) => g.add.name),
         );
+        // A proxy saved under another name (renamed since) is the same proxy all the same.
+        const pointedAt = await this.store.endpointsTaken(
+          manager,
+          auth.teamId,
+          good.map((g) => g.add),
+        );
         let count = 0;
         for (const { line, add } of good) {
-          if (taken.has(add.name)) {
-            outcomes.push({ line, ok: false, name: add.name, error: `already saved as "${add.name}"` });
+          const savedAs = taken.has(add.name) ? add.name : pointedAt.get(endpointKey(add));
+          if (savedAs !== undefined) {
+            outcomes.push({ line, ok: false, name: add.name, error: `already saved as "${savedAs}"` });
             continue;
           }
           const id = dto.dryRun ? undefined : (await this.proxies.addIn(manager, auth, add)).id;

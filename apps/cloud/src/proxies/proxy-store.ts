@@ -5,6 +5,11 @@ import type { SavedProxyType } from '@cos/contracts';
 import { escapeLike } from '../common/sql';
 import { SavedProxyEntity } from './saved-proxy.entity';
 
+/** One endpoint as `endpointsTaken` keys it: type, host (its case aside), port and user. */
+export function endpointKey(e: { proxyType: string; host: string; port: number; proxyUserName?: string }): string {
+  return `${e.proxyType}|${e.host.toLowerCase()}|${e.port}|${e.proxyUserName ?? ''}`;
+}
+
 /** Which saved proxies a list shows. */
 export interface ProxyFilter {
   teamId: number;
@@ -105,6 +110,37 @@ export class ProxyStore {
       ],
     );
     return rows.length > 0;
+  }
+
+  /**
+   * Of these endpoints (type, host, port and user; the host's case aside), those a saved proxy of
+   * the team already points at, by `endpointKey`, with that proxy's name.
+   */
+  async endpointsTaken(
+    manager: EntityManager,
+    teamId: number,
+    endpoints: readonly { proxyType: string; host: string; port: number; proxyUserName?: string }[],
+  ): Promise<Map<string, string>> {
+    if (endpoints.length === 0) return new Map();
+    const rows: { name: string; proxy_type: string; host: string; port: number; username: string }[] = await manager.query(
+      `SELECT p.name, p.proxy_type, p.host, p.port, p.username FROM proxies p
+       JOIN unnest($2::text[], $3::text[], $4::int[], $5::text[]) AS e(type, host, port, username)
+         ON p.proxy_type = e.type AND lower(p.host) = lower(e.host) AND p.port = e.port AND p.username = e.username
+       WHERE p.team_id = $1 ORDER BY p.id`,
+      [
+        teamId,
+        endpoints.map((e) => e.proxyType),
+        endpoints.map((e) => e.host),
+        endpoints.map((e) => e.port),
+        endpoints.map((e) => e.proxyUserName ?? ''),
+      ],
+    );
+    const taken = new Map<string, string>();
+    for (const r of rows) {
+      const key = endpointKey({ proxyType: r.proxy_type, host: r.host, port: r.port, proxyUserName: r.username });
+      if (!taken.has(key)) taken.set(key, r.name);
+    }
+    return taken;
   }
 
   /** Of these names, those the team's saved proxies already have. */
