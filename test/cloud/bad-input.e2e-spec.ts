@@ -439,6 +439,7 @@ describe('bad input: 211 (or 404/403) and nothing changed', () => {
       await refused('/audit/list', { since }, 211, 'since must be a full ISO 8601 date-time');
     }
     await refused('/audit/list', { until: '2020-W01-1' }, 211, 'until must be a full ISO 8601 date-time');
+    await refused('/audit/list', { kind: null }, 211, 'kind must be one of');
     for (const since of ['2020-01-01T00:00:00Z', '2020-02-29T23:59:59.999999+14:00', '2020-01-01T00:00-05:30', '9999-12-31T23:59:59Z']) {
       expect((await cloud.post('/audit/list', { since, until: since }, owner.token)).code).toBe(0);
     }

@@ -1,5 +1,5 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional } from 'class-validator';
+import { IsIn, ValidateIf } from 'class-validator';
 import { IsIsoDateTime } from '../../common/date-time.validator';
 import { IsId, PageDto } from '../../common/id.decorators';
 import { AUDIT_KINDS } from '../audit-log';
@@ -13,7 +13,8 @@ export class ListAuditDto extends PageDto {
   actorId?: number;
 
   @ApiPropertyOptional({ enum: AUDIT_KINDS })
-  @IsOptional()
+  // Left out lists every kind; null is no kind, refused by name (it listed nothing).
+  @ValidateIf((_object, value) => value !== undefined)
   @IsIn(AUDIT_KINDS, { message: `kind must be one of ${AUDIT_KINDS.join(', ')}` })
   kind?: AuditKind;
 
