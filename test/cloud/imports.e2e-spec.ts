@@ -210,6 +210,13 @@ describe('imports of windows and proxies', () => {
       [true, 'http://6.6.6.6:80 user'],
       [true, 'socks5://6.6.6.6:80'],
     ]);
+    // An IPv6 host in brackets, with or without a user.
+    const v6 = (await cloud.post('/proxy/import', { text: '[2001:db8::5]:8080\n[2001:db8::5]:8081:bob:p:w', dryRun: true }, owner.token))
+      .data;
+    expect(v6.lines.map((l: { ok: boolean; name?: string }) => [l.ok, l.name])).toEqual([
+      [true, 'http://[2001:db8::5]:8080'],
+      [true, 'http://[2001:db8::5]:8081 bob'],
+    ]);
     // A saved proxy renamed since is still the same proxy to a later list.
     expect((await cloud.post('/proxy/update', { id: eighty.lines[0].id, name: 'Paris office' }, owner.token)).code).toBe(0);
     const again = (await cloud.post('/proxy/import', { text: '6.6.6.6:80:user:another-password' }, owner.token)).data;

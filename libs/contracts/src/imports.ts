@@ -49,6 +49,18 @@ export function parseProxyLine(input: string): ProxyLine {
       proxyPassword: decode(url.password),
     });
   }
+  // An IPv6 host in brackets: its colons are not the fields'.
+  const bracketed = /^(\[[0-9A-Fa-f:.]+\]):([^:]*)(?::([^:]*):(.*))?$/.exec(text);
+  if (bracketed) {
+    const [, host, port, user = '', password = ''] = bracketed;
+    return checked({
+      proxyType: 'http',
+      host,
+      port: /^\d{1,5}$/.test(port) ? Number(port) : NaN,
+      proxyUserName: user,
+      proxyPassword: password,
+    });
+  }
   const parts = text.split(':');
   if (parts.length !== 2 && parts.length < 4) throw new InvalidParamError('the proxy is not host:port or host:port:user:pass');
   const [host, port, user = '', ...password] = parts;
