@@ -109,6 +109,7 @@ describe('the console keeps saved proxies', () => {
     const before = await port.inputValue();
     await port.fill('1');
     await warning.waitFor();
+    expect(await dialog.getByLabel('Password').getAttribute('placeholder')).toBe('dropped on save; type it again to keep one');
     await dialog.getByLabel('Password').fill('typed again');
     await warning.waitFor({ state: 'detached' });
     await dialog.getByLabel('Password').fill('');

@@ -64,12 +64,18 @@ export function ProxyForm(props: {
         <input
           type="password"
           autoComplete="new-password"
-          placeholder={props.editing?.hasPassword ? 'saved; type to replace' : undefined}
+          placeholder={
+            dropsPassword ? 'dropped on save; type it again to keep one' : props.editing?.hasPassword ? 'saved; type to replace' : undefined
+          }
           value={form.proxyPassword}
           onChange={set('proxyPassword')}
         />
       </Field>
-      {dropsPassword && <p>The saved password is dropped when the type, host or port changes, unless you type it again.</p>}
+      {dropsPassword && (
+        <p className="notice" role="note">
+          The saved password is dropped when the type, host or port changes, unless you type it again.
+        </p>
+      )}
       <button type="submit">{props.submitLabel}</button>
     </form>
   );
