@@ -90,6 +90,15 @@ describe('proxies end to end in real Firefox windows', () => {
   let proxies: WindowProxies;
   let agentEnv: Record<string, string>;
 
+  /** The local http proxy with its credentials, as a window's own proxy fields. */
+  const authedHttp = () => ({
+    proxyType: 'http',
+    host: '127.0.0.1',
+    port: httpProxy.port,
+    proxyUserName: AUTH.username,
+    proxyPassword: AUTH.password,
+  });
+
   beforeAll(async () => {
     const tls = selfSignedCertificate();
     const caFile = join(tmpdir(), `cos-proxy-ca-${process.pid}.pem`);
@@ -144,13 +153,7 @@ describe('proxies end to end in real Firefox windows', () => {
   }
 
   it("carries an http proxy's credentials through the local bridge", async () => {
-    const w = await createWindow(cloud, owner, {
-      proxyType: 'http',
-      host: '127.0.0.1',
-      port: httpProxy.port,
-      proxyUserName: AUTH.username,
-      proxyPassword: AUTH.password,
-    });
+    const w = await createWindow(cloud, owner, authedHttp());
     const from = httpProxy.seen.length;
     const result = await browse(w.uuid);
     expect(JSON.parse(result.text).headers.host).toBe(`127.0.0.1:${sitePort()}`);
@@ -255,11 +258,7 @@ describe('proxies end to end in real Firefox windows', () => {
       '/proxy/add',
       {
         name: 'team http',
-        proxyType: 'http',
-        host: '127.0.0.1',
-        port: httpProxy.port,
-        proxyUserName: AUTH.username,
-        proxyPassword: AUTH.password,
+        ...authedHttp(),
       },
       owner.token,
     );
@@ -314,11 +313,7 @@ describe('proxies end to end in real Firefox windows', () => {
       // A proxy that carries traffic while the lookup its window needs fails: said as such, nothing left running.
       provider.lookupDown = true;
       const w = await createWindow(cloud, owner, {
-        proxyType: 'http',
-        host: '127.0.0.1',
-        port: httpProxy.port,
-        proxyUserName: AUTH.username,
-        proxyPassword: AUTH.password,
+        ...authedHttp(),
         ipCheckService: 'ip-api',
         browserFingerPrint: { timezoneFromIp: true },
       });
@@ -388,11 +383,7 @@ describe('proxies end to end in real Firefox windows', () => {
 
   it('checks the exit IP through the proxy and lets timezone and languages follow it', async () => {
     const w = await createWindow(cloud, owner, {
-      proxyType: 'http',
-      host: '127.0.0.1',
-      port: httpProxy.port,
-      proxyUserName: AUTH.username,
-      proxyPassword: AUTH.password,
+      ...authedHttp(),
       ipCheckService: 'ip-api',
       browserFingerPrint: { timezone: 'Asia/Tokyo', languages: ['ja-JP'], timezoneFromIp: true, languagesFromIp: true },
     });
@@ -404,11 +395,7 @@ describe('proxies end to end in real Firefox windows', () => {
     expect(httpProxy.seen.slice(from).map((s) => s.url)).toContain(`${provider.url}/lookup`);
 
     const fixed = await createWindow(cloud, owner, {
-      proxyType: 'http',
-      host: '127.0.0.1',
-      port: httpProxy.port,
-      proxyUserName: AUTH.username,
-      proxyPassword: AUTH.password,
+      ...authedHttp(),
       browserFingerPrint: { timezone: 'Asia/Tokyo' },
     });
     const lookups = provider.hits['/lookup'];
@@ -450,13 +437,7 @@ describe('proxies end to end in real Firefox windows', () => {
       await agent.post('/browser/close', { uuid });
       return candidates;
     };
-    const proxied = await createWindow(cloud, owner, {
-      proxyType: 'http',
-      host: '127.0.0.1',
-      port: httpProxy.port,
-      proxyUserName: AUTH.username,
-      proxyPassword: AUTH.password,
-    });
+    const proxied = await createWindow(cloud, owner, authedHttp());
     const direct = await createWindow(cloud, owner, { browserFingerPrint: { webrtc: 'real' } });
     expect(await gather(proxied.uuid)).toEqual([]);
     // the same page without a proxy does gather candidates: the check above can fail
@@ -465,7 +446,7 @@ describe('proxies end to end in real Firefox windows', () => {
 
   it("serves its bridge to that window's Firefox alone: another local program gets no proxy, the window browses without a prompt", async () => {
     const kinds = [
-      { proxyType: 'http', host: '127.0.0.1', port: httpProxy.port, proxyUserName: AUTH.username, proxyPassword: AUTH.password },
+      authedHttp(),
       { proxyType: 'ssh', host: '127.0.0.1', port: sshd.port, proxyUserName: sshd.user, proxyPassword: sshd.privateKey },
     ];
     for (const kind of kinds) {
