@@ -1,8 +1,9 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty, ApiPropertyOptional, ApiPropertyOptions } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsOptional, Max, Min, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayNotEmpty, IsArray, IsInt, IsOptional, Max, Min } from 'class-validator';
 import { LIMITS, parseId } from '@cos/contracts';
+import { LeftOutOr } from './left-out.validator';
 
 const toId = ({ value }: { value: unknown }) => (typeof value === 'string' ? (parseId(value) ?? value) : value);
 const toIds = ({ value }: { value: unknown }): unknown =>
@@ -25,7 +26,7 @@ export function IsIdList(options: { optional?: boolean; allowEmpty?: boolean; de
   const doc: ApiPropertyOptions = { type: 'integer', isArray: true, maxItems: LIMITS.idsMax, description: options.description };
   return applyDecorators(
     // Optional means it may be left out; a null list is no list, and is refused by name.
-    ...(options.optional ? [ValidateIf((_object, value) => value !== undefined), ApiPropertyOptional(doc)] : [ApiProperty(doc)]),
+    ...(options.optional ? [LeftOutOr(), ApiPropertyOptional(doc)] : [ApiProperty(doc)]),
     Transform(toIds),
     IsArray({ message: ({ property }) => `${property} must be an array of ids` }),
     ...(options.allowEmpty ? [] : [ArrayNotEmpty({ message: ({ property }) => `${property} must not be empty` })]),

@@ -1,6 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { registerDecorator, ValidateIf, ValidationArguments } from 'class-validator';
+import { registerDecorator, ValidationArguments } from 'class-validator';
+import { LeftOutOr } from './left-out.validator';
 
 /**
  * A JSON object checked by a pure `problem` function (shared with the agent). Keys the function
@@ -9,7 +10,7 @@ import { registerDecorator, ValidateIf, ValidationArguments } from 'class-valida
 export function IsCheckedObject(problem: (value: unknown, path: string) => string | null, description: string) {
   return applyDecorators(
     // Left out keeps what is stored; null is no object and is refused by name.
-    ValidateIf((_object, value) => value !== undefined),
+    LeftOutOr(),
     ApiPropertyOptional({ type: 'object', additionalProperties: true, description }),
     (target: object, propertyName: string | symbol) =>
       registerDecorator({

@@ -82,17 +82,16 @@ export class ProxyStore {
   /**
    * Remembers a check's outcome on the proxy, only while it still points where it was checked (type,
    * host, port, user and password as `checked` holds them): a check that ends after an edit or a
-   * delete writes nothing, and only the check's own columns are written. Whether it was kept.
+   * delete writes nothing, and only the check's own columns are written.
    */
   async recordCheck(
     checked: SavedProxyEntity,
     outcome: Pick<SavedProxyEntity, 'checkStatus' | 'checkIp' | 'checkCountry' | 'checkTimezone' | 'checkMessage' | 'checkedAt'>,
-  ): Promise<boolean> {
-    const rows: unknown[] = await this.db.query(
+  ): Promise<void> {
+    await this.db.query(
       `UPDATE proxies SET check_status = $1, check_ip = $2, check_country = $3, check_timezone = $4, check_message = $5, checked_at = $6
        WHERE id = $7 AND team_id = $8 AND proxy_type = $9 AND host = $10 AND port = $11 AND username = $12
-         AND password_enc IS NOT DISTINCT FROM $13
-       RETURNING id`,
+         AND password_enc IS NOT DISTINCT FROM $13`,
       [
         outcome.checkStatus,
         outcome.checkIp,
@@ -109,7 +108,6 @@ export class ProxyStore {
         checked.passwordSealed,
       ],
     );
-    return rows.length > 0;
   }
 
   /**

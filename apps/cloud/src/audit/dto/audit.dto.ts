@@ -1,9 +1,10 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, ValidateIf } from 'class-validator';
+import { IsIn } from 'class-validator';
 import { IsIsoDateTime } from '../../common/date-time.validator';
 import { IsId, PageDto } from '../../common/id.decorators';
 import { AUDIT_KINDS } from '../audit-log';
 import type { AuditKind } from '../audit-log';
+import { LeftOutOr } from '../../common/left-out.validator';
 
 export class ListAuditDto extends PageDto {
   @IsId({ optional: true, description: 'Only events of this window' })
@@ -14,7 +15,7 @@ export class ListAuditDto extends PageDto {
 
   @ApiPropertyOptional({ enum: AUDIT_KINDS })
   // Left out lists every kind; null is no kind, refused by name (it listed nothing).
-  @ValidateIf((_object, value) => value !== undefined)
+  @LeftOutOr()
   @IsIn(AUDIT_KINDS, { message: `kind must be one of ${AUDIT_KINDS.join(', ')}` })
   kind?: AuditKind;
 

@@ -1,9 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsEmail, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import { uuidBetween } from '@cos/contracts';
 import { IsId } from '../../common/id.decorators';
 import { PlainName } from '@cos/server-common';
+import { LeftOutOr } from '../../common/left-out.validator';
 
 /** What `AuthService` issues as device ids. */
 export const ISSUED_DEVICE = uuidBetween('dev-', '');
@@ -78,7 +79,7 @@ export class LogoutDto {
       "Ends the caller's session this current refresh token belongs to; the calling session when omitted. Refused with an API token",
   })
   // Left out is the calling session; null is no refresh token, and is refused by name.
-  @ValidateIf((_object, value) => value !== undefined)
+  @LeftOutOr()
   @REFRESH_TOKEN_LENGTH
   @IsString()
   refreshToken?: string;

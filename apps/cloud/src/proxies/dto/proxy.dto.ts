@@ -1,18 +1,16 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsIn, IsInt, IsOptional, IsString, Length, Max, MaxLength, Min } from 'class-validator';
 import { IP_CHECK_SERVICE_NAMES, LIMITS, SAVED_PROXY_TYPES } from '@cos/contracts';
 import type { SavedProxyType } from '@cos/contracts';
 import { IsId, PageDto } from '../../common/id.decorators';
 import { PlainName, ProxyHost } from '@cos/server-common';
+import { LeftOutOr } from '../../common/left-out.validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value);
 const PORT_MESSAGE = 'port must be an integer from 1 to 65535';
 const TYPE_MESSAGE = `proxyType must be one of ${SAVED_PROXY_TYPES.join(', ')}`;
-
-/** Left out keeps what is stored (or the default); null is no value of the field and is refused by name. */
-const LeftOutOr = () => ValidateIf((_object, value) => value !== undefined);
 
 export class AddProxyDto {
   @ApiProperty({ maxLength: LIMITS.nameMax })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Length, Matches, Max, MaxLength, Min } from 'class-validator';
 import {
   configProblem,
   fingerprintProblem,
@@ -26,13 +26,11 @@ import type {
 import { NamesOneWindow, WindowRefOptions, PlainName, ProxyHost } from '@cos/server-common';
 import { IsId, IsIdList, PageDto } from '../../common/id.decorators';
 import { IsCheckedObject } from '../../common/json-object.validator';
+import { LeftOutOr } from '../../common/left-out.validator';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 const toNumber = ({ value }: { value: unknown }) => (typeof value === 'string' && /^\d{1,6}$/.test(value) ? Number(value) : value);
 const HTTP_URL = /^(https?:\/\/\S+)?$/;
-
-/** Left out keeps what is stored; null is no value of the field and is refused by name (a NOT NULL column). */
-const LeftOutOr = () => ValidateIf((_object, value) => value !== undefined);
 
 /**
  * `id` / `browserId` / `uuid`: the seed's aliases for one window, each checked as a field and then
@@ -103,7 +101,7 @@ export class ProxyFieldsDto {
     description: 'Stored encrypted; never returned by list/detail. For ssh it may hold a private key (PEM / OpenSSH)',
   })
   // Left out keeps the stored password; null is not a password (and is refused by name).
-  @ValidateIf((_object, value) => value !== undefined)
+  @LeftOutOr()
   @MaxLength(LIMITS.secretMax)
   @IsString({ message: 'proxyPassword must be a string' })
   proxyPassword?: string;
