@@ -2,8 +2,10 @@ import { Logger } from '@nestjs/common';
 import { Extension, PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
+import type { Server } from 'node:net';
 import { join } from 'node:path';
 import type { PoolSettings } from './data-source';
+import { OneConnectionGate } from './one-connection-gate';
 
 // The contrib entry points ship ESM typings only; their CommonJS build is there at run time.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -31,6 +33,7 @@ export interface EmbeddedConnection {
  * keeping only explicit transactions together, and `pg` sends Parse/Bind/Execute as separate
  * messages, so two connections would run each other's statements. The server therefore takes one
  * connection and the cloud's pool holds one: statements and transactions run one after another.
+ * A connection that replaces a cut one waits for it to be let go (`OneConnectionGate`).
  *
  * The socket is a Unix socket in a 0700 folder inside the data folder, not a TCP port: PGlite
  * checks no password, so only the cloud's own user may reach it.
@@ -69,6 +72,8 @@ export class EmbeddedPostgres {
     const db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
     const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
     await server.start();
+    // The net server pglite-socket listens with is not in its typings.
+    new OneConnectionGate((server as unknown as { server: Server }).server);
     const embedded = new EmbeddedPostgres(db, server, { host: socketDir, port: SOCKET_PORT, username: 'postgres', database: 'postgres' });
     embedded.logger.log(`embedded PostgreSQL (PGlite) in ${dir}`);
     return embedded;
