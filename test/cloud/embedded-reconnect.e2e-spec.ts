@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import { createConnection, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client, Pool } from 'pg';
@@ -32,15 +33,40 @@ describe('the embedded database when its connection is cut under load', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  /** Cuts the pool's connection under it and hands the dead client back, as a failed one is. */
-  async function cut(): Promise<void> {
+  /**
+   * Cuts the pool's connection under it, after `first` has started something on it, and hands
+   * the dead client back, as a failed one is.
+   */
+  async function cut(first?: (client: PoolClient, stream: Socket) => Promise<void>): Promise<void> {
     const client = (await pool.connect()) as PoolClient;
     client.on('error', () => undefined);
+    const stream = client.connection.stream as Socket;
+    await first?.(client, stream);
     const ended = new Promise((resolve) => client.once('end', resolve));
-    client.connection.stream.destroy();
+    stream.destroy();
     await ended;
     client.release(new Error('cut'));
   }
+
+  /** A connection to the socket that is not the pool's. */
+  function stranger(): Promise<Socket> {
+    const socket = createConnection(join(embedded.connection.host, `.s.PGSQL.${embedded.connection.port}`));
+    socket.on('error', () => undefined);
+    return new Promise((resolve) => socket.once('connect', () => resolve(socket)));
+  }
+
+  /** One wire-protocol message of the extended query flow. */
+  function message(type: string, ...parts: Buffer[]): Buffer {
+    const body = Buffer.concat(parts);
+    const head = Buffer.alloc(5);
+    head.write(type, 0, 'latin1');
+    head.writeInt32BE(4 + body.length, 1);
+    return Buffer.concat([head, body]);
+  }
+  const text = (value: string) => Buffer.from(`${value}\0`);
+  const int16 = (value: number) => Buffer.from([value >> 8, value & 0xff]);
+  const turns = (n: number): Promise<void> =>
+    new Promise((resolve) => (n === 0 ? resolve() : setImmediate(() => void turns(n - 1).then(resolve))));
 
   it('lets every replacement connection in, with queries waiting on it, and fails none', async () => {
     const failures: string[] = [];
@@ -74,6 +100,55 @@ describe('the embedded database when its connection is cut under load', () => {
     expect(prepared.rows.map((row) => row.name)).toEqual(['worker_0', 'worker_1', 'worker_2']);
   });
 
+  it('lets the replacement in when the cut one had a result in flight, which the server lets go after an error', async () => {
+    for (let round = 0; round < 10; round++) {
+      await cut(async (client) => {
+        void client.query(`SELECT repeat('x', 1000) FROM generate_series(1, 5000)`).catch(() => undefined);
+        await new Promise((resolve) => setTimeout(resolve, 30));
+      });
+      expect([round, (await pool.query('SELECT 1 AS one')).rows]).toEqual([round, [{ one: 1 }]]);
+    }
+  });
+
+  it('never hands the server a connection that left just as its turn came', async () => {
+    for (let leaveAfter = 0; leaveAfter <= 12; leaveAfter++) {
+      for (const how of ['end', 'destroy'] as const) {
+        const waiting = await stranger();
+        await cut(async () => {
+          await new Promise((resolve) => setTimeout(resolve, 20));
+          // Leaves a few turns of the event loop after the pool's connection is cut.
+          void turns(leaveAfter).then(() => waiting[how]());
+        });
+        await turns(leaveAfter + 1);
+        waiting.destroy();
+        expect([leaveAfter, how, (await pool.query('SELECT 1 AS one')).rows]).toEqual([leaveAfter, how, [{ one: 1 }]]);
+      }
+    }
+  });
+
+  it('ends the transaction a connection cut between Execute and Sync left open, and fails no query after it', async () => {
+    await pool.query('CREATE TABLE cut_counter (id int PRIMARY KEY, value int)');
+    await pool.query('INSERT INTO cut_counter VALUES (1, 0)');
+    for (let round = 0; round < 3; round++) {
+      await cut(async (_client, stream) => {
+        stream.removeAllListeners('data');
+        stream.on('data', () => undefined);
+        stream.write(
+          Buffer.concat([
+            message('P', text(''), text('UPDATE cut_counter SET value = value + 1 WHERE id = 1'), int16(0)),
+            message('B', text(''), text(''), int16(0), int16(0), int16(0)),
+            message('E', text(''), Buffer.alloc(4)),
+            message('H'),
+          ]),
+        );
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      });
+      for (let i = 0; i < 3; i++) {
+        expect([round, (await pool.query('SELECT value FROM cut_counter')).rows]).toEqual([round, [{ value: 0 }]]);
+      }
+    }
+  });
+
   it('refuses clients that are not the pool, the waiting ones after a bound, and keeps serving', async () => {
     const intruders = Array.from({ length: GATE_MAX_WAITING + 3 }, () => {
       const intruder = new Client({ ...embedded.connection, user: embedded.connection.username });
@@ -95,5 +170,34 @@ describe('the embedded database when its connection is cut under load', () => {
     // And a cut after them is replaced as before.
     await cut();
     expect((await pool.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+  });
+});
+
+describe('the embedded database stopping while connections wait', () => {
+  it('refuses the waiting ones at once instead of after their wait', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'cos-stop-'));
+    const embedded = await EmbeddedPostgres.start(dir);
+    const { host, port, username, database } = embedded.connection;
+    const pool = new Pool({ host, port, user: username, database, ...poolConfig(EmbeddedPostgres.POOL) });
+    pool.on('error', () => undefined);
+    try {
+      await pool.query('SELECT 1');
+      const waiting = await Promise.all(
+        Array.from({ length: GATE_MAX_WAITING }, () => {
+          const socket = createConnection(join(host, `.s.PGSQL.${port}`));
+          socket.on('error', () => undefined);
+          return new Promise<Socket>((resolve) => socket.once('connect', () => resolve(socket)));
+        }),
+      );
+      const closed = Promise.all(waiting.map((socket) => new Promise((resolve) => socket.once('close', resolve))));
+      const started = Date.now();
+      await embedded.stop();
+      await closed;
+      expect(Date.now() - started).toBeLessThan(GATE_WAIT_MS);
+    } finally {
+      await pool.end();
+      await embedded.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -2,7 +2,7 @@ import { Logger } from '@nestjs/common';
 import { Extension, PGlite } from '@electric-sql/pglite';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { chmodSync, mkdirSync, rmSync } from 'node:fs';
-import type { Server } from 'node:net';
+import type { Server, Socket } from 'node:net';
 import { join } from 'node:path';
 import type { PoolSettings } from './data-source';
 import { OneConnectionGate } from './one-connection-gate';
@@ -44,15 +44,25 @@ export class EmbeddedPostgres {
    * named prepared statements, settings and cursors of a closed connection stay, while `pg`
    * forgets what it prepared with the connection, and would prepare the same names again on the
    * next ("prepared statement … already exists"). A connection that does end (cut, failed) is
-   * replaced by one that first resets the session, so each connection starts from a clean one.
+   * replaced by one that first resets the session, so each connection starts from a clean one:
+   * it ends a transaction the cut one left open (one cut between Execute and Sync is not closed
+   * by the server), then discards the rest.
    */
-  static readonly POOL: PoolSettings = { size: 1, idleMs: 0, onConnect: (client) => client.query('DISCARD ALL') };
+  static readonly POOL: PoolSettings = {
+    size: 1,
+    idleMs: 0,
+    onConnect: async (client) => {
+      await client.query('ROLLBACK');
+      await client.query('DISCARD ALL');
+    },
+  };
 
   private readonly logger = new Logger(EmbeddedPostgres.name);
 
   private constructor(
     private readonly db: PGlite,
     private readonly server: PGLiteSocketServer,
+    private readonly gate: OneConnectionGate,
     readonly connection: EmbeddedConnection,
   ) {}
 
@@ -70,11 +80,18 @@ export class EmbeddedPostgres {
     // A socket left by a process that was killed would make listen fail.
     rmSync(socketPath, { force: true });
     const db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
-    const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 1 });
+    // The gate lets one connection in at a time; the server counts the one it is still letting go.
+    const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 2 });
     await server.start();
-    // The net server pglite-socket listens with is not in its typings.
-    new OneConnectionGate((server as unknown as { server: Server }).server);
-    const embedded = new EmbeddedPostgres(db, server, { host: socketDir, port: SOCKET_PORT, username: 'postgres', database: 'postgres' });
+    // Its net server and the method that takes a socket in at once are not in its typings.
+    const inner = server as unknown as { server: Server; handleConnection(socket: Socket): Promise<void> };
+    const gate = new OneConnectionGate(inner.server, (socket) => void inner.handleConnection(socket));
+    const embedded = new EmbeddedPostgres(db, server, gate, {
+      host: socketDir,
+      port: SOCKET_PORT,
+      username: 'postgres',
+      database: 'postgres',
+    });
     embedded.logger.log(`embedded PostgreSQL (PGlite) in ${dir}`);
     return embedded;
   }
@@ -83,6 +100,7 @@ export class EmbeddedPostgres {
 
   /** Stops once, however many times it is asked. */
   stop(): Promise<void> {
+    this.gate.close();
     this.stopped ??= this.server.stop().then(() => this.db.close());
     return this.stopped;
   }
