@@ -149,6 +149,33 @@ describe('the embedded database when its connection is cut under load', () => {
     }
   });
 
+  it('answers the replacement when the cut one errored in an extended query and never sent its Sync', async () => {
+    const exchanges = {
+      parse: [message('P', text(''), text('SELEC 1'), int16(0)), message('H')],
+      execute: [
+        message('P', text(''), text('SELECT 1/0'), int16(0)),
+        message('B', text(''), text(''), int16(0), int16(0), int16(0)),
+        message('E', text(''), Buffer.alloc(4)),
+        message('H'),
+      ],
+    };
+    for (const [name, exchange] of Object.entries(exchanges)) {
+      await cut(async (_client, stream) => {
+        stream.removeAllListeners('data');
+        stream.on('data', () => undefined);
+        stream.write(Buffer.concat(exchange));
+        await new Promise((resolve) => setTimeout(resolve, 200));
+      });
+      expect([name, (await pool.query('SELECT 1 AS one')).rows]).toEqual([name, [{ one: 1 }]]);
+    }
+    // The same through pg: a query refused at Parse, cut while its long parameter is still being written.
+    await cut((client) => {
+      void client.query('SELECT * FROM no_such_table WHERE x = $1', ['x'.repeat(2_000_000)]).catch(() => undefined);
+      return Promise.resolve();
+    });
+    expect((await pool.query('SELECT 2 AS two')).rows).toEqual([{ two: 2 }]);
+  });
+
   it('refuses clients that are not the pool, the waiting ones after a bound, and keeps serving', async () => {
     const intruders = Array.from({ length: GATE_MAX_WAITING + 3 }, () => {
       const intruder = new Client({ ...embedded.connection, user: embedded.connection.username });

@@ -15,6 +15,21 @@ const { pg_trgm } = require('@electric-sql/pglite/contrib/pg_trgm') as { pg_trgm
 const SOCKET_PORT = 5432;
 /** Unix socket paths are limited to about 107 bytes on Linux. */
 const MAX_SOCKET_PATH = 100;
+/** A wire-protocol message: its type, its length, its body. */
+function wireMessage(type: string, body = ''): Uint8Array {
+  const bytes = Buffer.alloc(5 + Buffer.byteLength(body));
+  bytes.write(type, 0, 'latin1');
+  bytes.writeInt32BE(4 + Buffer.byteLength(body), 1);
+  bytes.write(body, 5);
+  return bytes;
+}
+/**
+ * What a cut connection may leave in the session, undone: an open transaction, explicit or begun
+ * by an Execute whose Sync never came, is rolled back (a Sync alone would commit the latter), and
+ * an extended-protocol exchange that errored, which ignores everything until a Sync (the next
+ * connection would get no answer), is ended.
+ */
+const AFTER_A_CONNECTION = [wireMessage('Q', 'ROLLBACK\0'), wireMessage('S')];
 
 /** How the cloud's `pg` pool reaches the embedded database. */
 export interface EmbeddedConnection {
@@ -44,18 +59,10 @@ export class EmbeddedPostgres {
    * named prepared statements, settings and cursors of a closed connection stay, while `pg`
    * forgets what it prepared with the connection, and would prepare the same names again on the
    * next ("prepared statement … already exists"). A connection that does end (cut, failed) is
-   * replaced by one that first resets the session, so each connection starts from a clean one:
-   * it ends a transaction the cut one left open (one cut between Execute and Sync is not closed
-   * by the server), then discards the rest.
+   * replaced by one that first resets the session, so each connection starts from a clean one
+   * (the gate has ended what the cut one left unfinished, see `AFTER_A_CONNECTION`).
    */
-  static readonly POOL: PoolSettings = {
-    size: 1,
-    idleMs: 0,
-    onConnect: async (client) => {
-      await client.query('ROLLBACK');
-      await client.query('DISCARD ALL');
-    },
-  };
+  static readonly POOL: PoolSettings = { size: 1, idleMs: 0, onConnect: (client) => client.query('DISCARD ALL') };
 
   private readonly logger = new Logger(EmbeddedPostgres.name);
 
@@ -80,12 +87,20 @@ export class EmbeddedPostgres {
     // A socket left by a process that was killed would make listen fail.
     rmSync(socketPath, { force: true });
     const db = await PGlite.create({ dataDir: dir, extensions: { pg_trgm } });
-    // The gate lets one connection in at a time; the server counts the one it is still letting go.
+    // The gate lets one connection in at a time, once the server has let the one before it go;
+    // the second place is a margin, so a late let-go is never met with a refusal.
     const server = new PGLiteSocketServer({ db, path: socketPath, maxConnections: 2 });
     await server.start();
     // Its net server and the method that takes a socket in at once are not in its typings.
     const inner = server as unknown as { server: Server; handleConnection(socket: Socket): Promise<void> };
-    const gate = new OneConnectionGate(inner.server, (socket) => void inner.handleConnection(socket));
+    const gate = new OneConnectionGate(
+      inner.server,
+      (socket) => void inner.handleConnection(socket),
+      () =>
+        db.runExclusive(async () => {
+          for (const message of AFTER_A_CONNECTION) await db.execProtocolRaw(message);
+        }),
+    );
     const embedded = new EmbeddedPostgres(db, server, gate, {
       host: socketDir,
       port: SOCKET_PORT,

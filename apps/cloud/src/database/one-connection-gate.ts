@@ -4,6 +4,8 @@ import type { Server, Socket } from 'node:net';
 export const GATE_WAIT_MS = 2_000;
 /** How many connections may wait at once; any more are refused on arrival. */
 export const GATE_MAX_WAITING = 4;
+/** How long the server's reset between two connections may take before the next is served anyway. */
+const RESET_BOUND_MS = 5_000;
 
 interface Waiting {
   socket: Socket;
@@ -17,20 +19,25 @@ interface Waiting {
  * closes, and refuses any that arrives meanwhile by writing text and half-closing, which `pg`
  * never answers: a pool replacing a cut connection at once was refused, and the refused socket
  * then kept the server's one place taken, so no connection got in again until a restart. Here a
- * connection that arrives while another is held waits until that one has closed, for at most
- * `GATE_WAIT_MS`, and is then served at once (`serve` must take the socket before it returns, so
- * the server sees it close however soon that happens); a socket the server has finished writing
- * to is closed, so it cannot keep the place.
+ * connection that arrives while another is held waits until that one has closed and the server
+ * has let it go and been reset (`reset`), for at most `GATE_WAIT_MS`, and is then served at once
+ * (`serve` must take the socket before it returns, so the server sees it close however soon that
+ * happens); a socket the server has finished writing to is closed, so it cannot keep the place.
  */
 export class OneConnectionGate {
-  private held: Socket | null = null;
+  /** A socket is held, or the server is being reset after one. */
+  private busy = false;
   private closed = false;
   private readonly waiting: Waiting[] = [];
 
-  /** Takes over `server`'s connections from its own listeners: each goes to `serve` in its turn. */
+  /**
+   * Takes over `server`'s connections from its own listeners: each goes to `serve` in its turn,
+   * after `reset` has cleared what the one before it left in the server.
+   */
   constructor(
     server: Server,
     private readonly serve: (socket: Socket) => void,
+    private readonly reset: () => Promise<unknown>,
   ) {
     server.removeAllListeners('connection');
     // The server's own limit would drop waiting sockets before they reach the gate.
@@ -46,11 +53,11 @@ export class OneConnectionGate {
 
   private arrive(socket: Socket): void {
     socket.on('error', () => undefined);
-    if (this.closed || (this.held && this.waiting.length >= GATE_MAX_WAITING)) {
+    if (this.closed || (this.busy && this.waiting.length >= GATE_MAX_WAITING)) {
       socket.destroy();
       return;
     }
-    if (!this.held) return this.admit(socket);
+    if (!this.busy) return this.admit(socket);
     const entry: Waiting = { socket, timer: setTimeout(() => this.refuse(entry), GATE_WAIT_MS) };
     this.waiting.push(entry);
     socket.once('close', () => this.refuse(entry));
@@ -65,16 +72,20 @@ export class OneConnectionGate {
   }
 
   private admit(socket: Socket): void {
-    this.held = socket;
+    this.busy = true;
     // Ended by the server (it refused or let go): close it rather than wait for the client.
     socket.once('finish', () => socket.destroy());
-    whenClosed(socket, () => this.next(socket));
+    whenClosed(socket, () => void this.next());
     this.serve(socket);
   }
 
-  private next(from: Socket): void {
-    if (this.held !== from) return;
-    this.held = null;
+  private async next(): Promise<void> {
+    // The server lets the closed connection go (and drops what it had queued) a turn later.
+    await new Promise((resolve) => setImmediate(() => setImmediate(resolve)));
+    let bound: NodeJS.Timeout | undefined;
+    await Promise.race([this.reset().catch(() => undefined), new Promise((resolve) => (bound = setTimeout(resolve, RESET_BOUND_MS)))]);
+    clearTimeout(bound);
+    this.busy = false;
     for (let entry = this.waiting.shift(); entry; entry = this.waiting.shift()) {
       clearTimeout(entry.timer);
       // Gone while it waited, its close not yet told: the server must never get a closed socket.
@@ -97,9 +108,9 @@ function whenClosed(socket: Socket, then: () => void): void {
   };
   socket.once('close', tell);
   const removeAll = socket.removeAllListeners.bind(socket);
-  socket.removeAllListeners = (event?: string | symbol) => {
-    removeAll(event);
-    if (event === undefined || event === 'close') {
+  socket.removeAllListeners = (...events: (string | symbol)[]) => {
+    removeAll(...events);
+    if (events.length === 0 || events[0] === 'close') {
       if (socket.closed) tell();
       else socket.once('close', tell);
     }
