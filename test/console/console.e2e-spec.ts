@@ -502,16 +502,35 @@ describe('the web console in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
   });
-  it('says why when the cloud ended the session (here: the member was removed), once, not a bare sign-in form', async () => {
+  it('an open page is signed out as the cloud ends the session (here: the member was removed), and says why, without a click', async () => {
     const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'all' });
     const context = await browser.newContext();
     const page = await signIn(context, member);
     expect(await cloud.post('/team/member/remove', { userId: member.userId }, owner.token)).toMatchObject({ code: 0 });
+    // The cloud ends the member's event stream; asked again, it refuses the session and its cookie.
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Signed out: .+\. Sign in again to go on\.$/ })
+      .waitFor();
+    expect(await page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
+    // The cookie went with the session: the next visit is a plain sign-in, with nothing to explain.
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
-    const why = page.getByRole('status').filter({ hasText: /^Signed out: .+\. Sign in again to go on\.$/ });
-    await why.waitFor();
-    // The cookie went with the session: the next visit is a plain sign-in, with nothing to explain.
+    expect(await page.getByText('Signed out:').count()).toBe(0);
+    await context.close();
+  });
+  it('says why on the next visit when the cloud ended the session while no page was open, once, not a bare sign-in form', async () => {
+    const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'all' });
+    const context = await browser.newContext();
+    await (await signIn(context, member)).close();
+    expect(await cloud.post('/team/member/remove', { userId: member.userId }, owner.token)).toMatchObject({ code: 0 });
+    const page = await context.newPage();
+    await page.goto(`${cloud.url}/`);
+    await page.getByRole('button', { name: 'Sign in' }).waitFor();
+    await page
+      .getByRole('status')
+      .filter({ hasText: /^Signed out: .+\. Sign in again to go on\.$/ })
+      .waitFor();
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     expect(await page.getByText('Signed out:').count()).toBe(0);

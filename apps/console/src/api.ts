@@ -1,3 +1,7 @@
+/*
+ * Past 300 lines on purpose: the access token, the refresh and the session counter are this module's
+ * alone, and the calls, the images and the event stream all renew and end the session through them.
+ */
 import type { MeResponse } from '@cos/contracts';
 import { NO_CONSOLE_SESSION } from '@cos/contracts/account';
 /** The cloud's answers: `{code, msg, data}`; anything but 0 is an error with the cloud's words. */
@@ -18,7 +22,9 @@ export class ApiError extends Error {
 
 /** The access token lives here, in memory only; the refresh token is an httpOnly cookie the page never sees. */
 let accessToken: string | null = null;
-let refreshing: Promise<boolean> | null = null;
+/** How a refresh ended: a new token, the cloud refusing the cookie (401), or no answer to go by (unreachable, busy). */
+type Renewal = 'renewed' | 'refused' | 'failed';
+let refreshing: Promise<Renewal> | null = null;
 /** Who the last refresh said is signed in (the console's refresh answers it), until `refreshedMe` reads it. */
 let refreshedAs: MeResponse | null = null;
 /** Why the cloud ended the session this browser had (revoked, expired, its cookie replayed), until the sign-in page says so. */
@@ -78,29 +84,39 @@ async function send<T>(path: string, body: unknown, withToken: boolean): Promise
 
 /** A new access token from the refresh cookie; concurrent callers share one refresh (the cookie rotates). */
 export function refresh(): Promise<boolean> {
+  return renew().then((renewal) => renewal === 'renewed');
+}
+
+function renew(): Promise<Renewal> {
   if (refreshing) return refreshing;
   const mine = session;
   refreshing = oneTabAtATime(() => send<{ accessToken: string; me?: MeResponse }>('/auth/console/refresh', {}, false))
-    .then((answer) => {
+    .then((answer): Renewal => {
       refreshedAs = null;
       // Signed in or out since it was asked for: the answer belongs to a session this page left.
-      if (mine !== session) return false;
+      if (mine !== session) return 'refused';
       const next = answer.code === 0 ? answer.data.accessToken : null;
       if (answer.code === 401 && answer.msg !== NO_CONSOLE_SESSION) endedWhy = answer.msg;
       // The cookie is the browser's: another tab signed in as someone else since this page signed in.
       // This page signs out rather than go on (or retry a change) in their name.
       if (next !== null && accessToken !== null && userOf(next) !== userOf(accessToken)) {
-        startSession(null);
-        onSignedOut();
-        return false;
+        endSession(mine);
+        return 'refused';
       }
       accessToken = next;
       refreshedAs = next !== null ? (answer.data.me ?? null) : null;
-      return next !== null;
+      return next !== null ? 'renewed' : answer.code === 401 ? 'refused' : 'failed';
     })
-    .catch(() => false)
+    .catch((): Renewal => 'failed')
     .finally(() => (refreshing = null));
   return refreshing;
+}
+
+/** The cloud refused this page's session for good: signed out, unless another session began since `mine` was asked for. */
+function endSession(mine: number): void {
+  if (mine !== session) return;
+  startSession(null);
+  onSignedOut();
 }
 
 /** Why this browser's session was ended, once (null when it simply had none): the sign-in page says it. */
@@ -142,10 +158,7 @@ export async function api<T = Record<string, unknown>>(path: string, body: unkno
   let answer = await send<T>(path, body, true);
   if (answer.code === 401 && (await refresh())) answer = await send<T>(path, body, true);
   // Signed out only from the session that was refused, not from one begun since.
-  if (answer.code === 401 && mine === session) {
-    startSession(null);
-    onSignedOut();
-  }
+  if (answer.code === 401) endSession(mine);
   if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
   return answer.data;
 }
@@ -223,6 +236,12 @@ export async function signOut(): Promise<void> {
   startSession(null);
 }
 
+/** The code of the envelope a refused call was answered with, else its HTTP status. */
+async function codeOf(response: Response): Promise<number> {
+  const answer = (await response.json().catch(() => null)) as Partial<Envelope<unknown>> | null;
+  return typeof answer?.code === 'number' ? answer.code : response.status;
+}
+
 /**
  * Server-Sent Events of the team, read with fetch so the token goes in a header, not in the URL.
  * `onReopened` is told each time the stream opens again after it was open: the cloud ends a
@@ -237,6 +256,7 @@ export function listen(
   const controller = new AbortController();
   let lastId = '';
   let opened = false;
+  let renewedJustNow = false;
   // Told only when it changes: the cloud stopped answering the stream, or answers it again.
   let reachable = true;
   const reached = (now: boolean) => {
@@ -244,13 +264,31 @@ export function listen(
   };
   const run = async () => {
     while (!controller.signal.aborted) {
+      const mine = session;
       try {
         const response = await fetch('/events', {
           headers: { Authorization: `Bearer ${accessToken ?? ''}`, ...(lastId ? { 'Last-Event-ID': lastId } : {}) },
           signal: controller.signal,
         });
-        if (response.status === 401 && !(await refresh())) return;
-        if (!response.ok || !response.body) throw new Error(`events: HTTP ${response.status}`);
+        // The cloud answers a stream it refuses with its envelope (or HTTP 429 over the streams one may hold), not events.
+        const refused =
+          response.ok && response.headers.get('content-type')?.startsWith('text/event-stream') ? null : await codeOf(response);
+        // Refused for the session (a removed member's, whose cookie went with it): the page signs out at
+        // once and says why, rather than take the refusal for a stream and stay drawn with nothing live.
+        if (refused === 401) {
+          const renewal = await renew();
+          if (renewal === 'refused') {
+            endSession(mine);
+            return;
+          }
+          // An expired token, renewed: asked again at once, but only once in a row (a cloud refusing every new token is waited on).
+          if (renewal === 'renewed' && !renewedJustNow) {
+            renewedJustNow = true;
+            continue;
+          }
+        }
+        if (refused !== null || !response.body) throw new Error(`events: refused (${refused ?? 'no body'})`);
+        renewedJustNow = false;
         reached(true);
         if (opened) onReopened();
         opened = true;
