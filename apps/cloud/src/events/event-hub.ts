@@ -153,7 +153,19 @@ export class EventHub implements OnApplicationBootstrap, BeforeApplicationShutdo
     this.queue = this.queue.then(step).catch((error: Error) => this.logger.warn(`event delivery failed: ${error.message}`));
   }
 
+  /**
+   * Sends what the stream missed, once its caller is confirmed: they were loaded before the stream
+   * was counted here, and a member change (or sign-out) committed in between ended no stream of
+   * theirs. Loaded again now, after the stream is counted, a later change ends it as it is heard.
+   * Live rows are held until then, so nothing goes out under rights the caller lost.
+   */
   private async replay(stream: EventStream, after: number): Promise<void> {
+    const fresh = await this.loader.reload(stream.auth).catch(() => undefined);
+    // A failed load proves nothing either way: the stream ends and its client comes back.
+    if (!fresh || !sameCaller(stream.auth, fresh)) {
+      stream.end();
+      return;
+    }
     try {
       const rows = await this.db.query<AuditRow[]>(`SELECT * FROM audit_events WHERE team_id = $1 AND id > $2 ORDER BY id LIMIT $3`, [
         stream.auth.teamId,
