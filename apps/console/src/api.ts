@@ -63,8 +63,16 @@ export function token(): string | null {
 
 /** Told for a call that never reached the cloud, or whose answer never came: the browser's own words say nothing to a user. */
 const UNREACHABLE = 'the cloud cannot be reached; try again once it answers';
+const RENEWAL_FAILED = 'the session could not be renewed just now (the cloud did not answer): try again';
+const SESSION_LEFT = 'this answer came for a session that has since ended on this page';
 
-async function send<T>(path: string, body: unknown, withToken: boolean): Promise<Envelope<T>> {
+/**
+ * How long a refresh may take before it counts as unanswered: it holds the cross-tab lock, and
+ * every call, sign-out and stream of the page waits for it.
+ */
+const REFRESH_TIMEOUT_MS = 10_000;
+
+async function send<T>(path: string, body: unknown, withToken: boolean, timeoutMs?: number): Promise<Envelope<T>> {
   let response: Response;
   try {
     response = await fetch(path, {
@@ -72,6 +80,7 @@ async function send<T>(path: string, body: unknown, withToken: boolean): Promise
       credentials: 'same-origin',
       headers: { 'Content-Type': 'application/json', ...(withToken && accessToken ? { Authorization: `Bearer ${accessToken}` } : {}) },
       body: JSON.stringify(body ?? {}),
+      ...(timeoutMs ? { signal: AbortSignal.timeout(timeoutMs) } : {}),
     });
   } catch {
     throw new ApiError(0, UNREACHABLE);
@@ -90,7 +99,7 @@ export function refresh(): Promise<boolean> {
 function renew(): Promise<Renewal> {
   if (refreshing) return refreshing;
   const mine = session;
-  refreshing = oneTabAtATime(() => send<{ accessToken: string; me?: MeResponse }>('/auth/console/refresh', {}, false))
+  refreshing = oneTabAtATime(() => send<{ accessToken: string; me?: MeResponse }>('/auth/console/refresh', {}, false, REFRESH_TIMEOUT_MS))
     .then((answer): Renewal => {
       refreshedAs = null;
       // Signed in or out since it was asked for: the answer belongs to a session this page left.
@@ -156,8 +165,14 @@ function oneTabAtATime<T>(call: () => Promise<T>): Promise<T> {
 export async function api<T = Record<string, unknown>>(path: string, body: unknown = {}): Promise<T> {
   const mine = session;
   let answer = await send<T>(path, body, true);
-  if (answer.code === 401 && (await refresh())) answer = await send<T>(path, body, true);
-  // Signed out only from the session that was refused, not from one begun since.
+  if (answer.code === 401) {
+    const renewal = await renew();
+    if (renewal === 'renewed') answer = await send<T>(path, body, true);
+    // Not refused, only unanswered (unreachable, busy): still signed in, and the call can be made again.
+    else if (renewal === 'failed') throw new ApiError(0, RENEWAL_FAILED);
+  }
+  // Signed out, or in as someone else, while it was on its way: the answer is not this session's.
+  if (mine !== session) throw new ApiError(0, SESSION_LEFT);
   if (answer.code === 401) endSession(mine);
   if (answer.code !== 0) throw new ApiError(answer.code, answer.msg);
   return answer.data;
@@ -236,8 +251,12 @@ export async function signOut(): Promise<void> {
   startSession(null);
 }
 
-/** The code of the envelope a refused call was answered with, else its HTTP status. */
+/** The code of the envelope a refused call was answered with, else its HTTP status; any other body is not read. */
 async function codeOf(response: Response): Promise<number> {
+  if (!response.headers.get('content-type')?.includes('json')) {
+    await response.body?.cancel().catch(() => undefined);
+    return response.status;
+  }
   const answer = (await response.json().catch(() => null)) as Partial<Envelope<unknown>> | null;
   return typeof answer?.code === 'number' ? answer.code : response.status;
 }
@@ -271,8 +290,8 @@ export function listen(
           signal: controller.signal,
         });
         // The cloud answers a stream it refuses with its envelope (or HTTP 429 over the streams one may hold), not events.
-        const refused =
-          response.ok && response.headers.get('content-type')?.startsWith('text/event-stream') ? null : await codeOf(response);
+        // A stream a proxy relabelled is still read as one: only an envelope (JSON) or an HTTP error is a refusal.
+        const refused = response.ok && !response.headers.get('content-type')?.includes('json') ? null : await codeOf(response);
         // Refused for the session (a removed member's, whose cookie went with it): the page signs out at
         // once and says why, rather than take the refusal for a stream and stay drawn with nothing live.
         if (refused === 401) {
@@ -309,7 +328,9 @@ export function listen(
                 ?.slice(name.length + 1)
                 .trim();
             const data = field('data');
-            lastId = field('id') ?? lastId;
+            // Only an event id is sent back as Last-Event-ID: anything else would have every reconnect refused.
+            const id = field('id');
+            if (id !== undefined && /^\d{1,18}$/.test(id)) lastId = id;
             if (data) onEvent({ kind: field('event') ?? 'message', data: JSON.parse(data) as Record<string, unknown> });
           }
         }
