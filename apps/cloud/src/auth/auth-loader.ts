@@ -64,10 +64,15 @@ export class AuthLoader {
 
   /** The caller loaded afresh from the database, bypassing the cache; null once it no longer stands. */
   async reload(auth: AuthContext): Promise<AuthContext | null> {
-    if (auth.sessionId !== null) return (await this.loadSession(auth.userId, auth.sessionId))?.auth ?? null;
+    return (await this.reloadUntil(auth))?.auth ?? null;
+  }
+
+  /** As `reload`, with when the session or API token runs out (ms since the epoch; Infinity for never). */
+  async reloadUntil(auth: AuthContext): Promise<{ auth: AuthContext; validUntil: number } | null> {
+    if (auth.sessionId !== null) return this.loadSession(auth.userId, auth.sessionId);
     if (auth.token === null) return null;
     const [token]: { token_hash: string }[] = await this.db.query(`SELECT token_hash FROM api_tokens WHERE id = $1`, [auth.token.id]);
-    return token ? ((await this.loadApiToken(token.token_hash))?.auth ?? null) : null;
+    return token ? this.loadApiToken(token.token_hash) : null;
   }
 
   /**

@@ -160,12 +160,14 @@ export class EventHub implements OnApplicationBootstrap, BeforeApplicationShutdo
    * Live rows are held until then, so nothing goes out under rights the caller lost.
    */
   private async replay(stream: EventStream, after: number): Promise<void> {
-    const fresh = await this.loader.reload(stream.auth).catch(() => undefined);
+    const fresh = await this.loader.reloadUntil(stream.auth).catch(() => undefined);
     // A failed load proves nothing either way: the stream ends and its client comes back.
-    if (!fresh || !sameCaller(stream.auth, fresh)) {
+    if (!fresh || !sameCaller(stream.auth, fresh.auth)) {
       stream.end();
       return;
     }
+    // Nor does it outlive its session or API token: a page left open does not go on hearing the team.
+    stream.endAt(fresh.validUntil);
     try {
       const rows = await this.db.query<AuditRow[]>(`SELECT * FROM audit_events WHERE team_id = $1 AND id > $2 ORDER BY id LIMIT $3`, [
         stream.auth.teamId,

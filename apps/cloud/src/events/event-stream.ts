@@ -37,6 +37,8 @@ const HELD_MAX = 5_000;
  * One client's `GET /events` (see `BoundedEventStream`): what the socket does not take waits in
  * the stream's queue, which holds references to events shared by every stream, not copies.
  */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 export class EventStream extends BoundedEventStream {
   /** Where a fresh or resumed stream starts: older rows are not news to it. */
   private readonly startId: number;
@@ -52,6 +54,8 @@ export class EventStream extends BoundedEventStream {
    */
   private queue: EventBatch[] = [];
   private cursor = 0;
+  /** Ends the stream when its caller's session or API token runs out. */
+  private expiry?: NodeJS.Timeout;
 
   constructor(
     public auth: AuthContext,
@@ -62,6 +66,18 @@ export class EventStream extends BoundedEventStream {
     super(res, after, bufferBytes);
     this.startId = after;
     this.sees = visibilityOf(auth);
+    res.once('close', () => clearTimeout(this.expiry));
+  }
+
+  /** Ends the stream at `when` (ms since the epoch; Infinity for never). */
+  endAt(when: number): void {
+    clearTimeout(this.expiry);
+    if (this.ended || !Number.isFinite(when)) return;
+    const wait = when - Date.now();
+    if (wait <= 0) return this.end();
+    // A timer holds at most 2^31-1 ms (about 24.8 days): a later end is armed again from there.
+    this.expiry = setTimeout(() => this.endAt(when), Math.min(wait, MAX_TIMER_MS));
+    this.expiry.unref();
   }
 
   /** Live events: held while the replay is read, sent otherwise. O(1) per stream, however big the batch. */
