@@ -39,6 +39,8 @@ const UNAVAILABLE_CODES = new Set([
   '08001',
   '08003',
   '08006',
+  // too_many_connections: the server is full for now.
+  '53300',
   'ECONNREFUSED',
   'ECONNRESET',
   'ETIMEDOUT',
@@ -53,7 +55,13 @@ export function isConnectionFailure(exception: unknown): boolean {
   const code = (driver?.code ?? (exception as { code?: unknown }).code) as string | undefined;
   if (typeof code === 'string' && UNAVAILABLE_CODES.has(code)) return true;
   const message = (exception as { message?: unknown }).message;
-  return typeof message === 'string' && /Connection terminated|connection timeout|Client has encountered a connection error/i.test(message);
+  return (
+    typeof message === 'string' &&
+    // The last: a database closed to connections for now (ALLOW_CONNECTIONS false, SQLSTATE 55000 at connect).
+    /Connection terminated|connection timeout|Client has encountered a connection error|is not currently accepting connections/i.test(
+      message,
+    )
+  );
 }
 
 /**

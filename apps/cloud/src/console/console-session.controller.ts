@@ -49,7 +49,9 @@ export class ConsoleSessionController {
       setConsoleCookie(request, response, refreshToken);
       answer = rest;
     } catch (error) {
-      clearConsoleCookie(request, response);
+      // Only a refusal ends the browser's session: a refresh that could not be carried out (the
+      // database away for a moment) leaves the cookie for the next try.
+      if (error instanceof UnauthorizedError) clearConsoleCookie(request, response);
       throw error;
     }
     // The session stands and its cookie rotated: a failure to read who it is leaves the page to ask /auth/me.
