@@ -31,7 +31,7 @@ describe('console refresh while the database is away', () => {
 
   beforeAll(async () => {
     database = await createTestDatabase();
-    cloud = await startCloud({ databaseUrl: database.url });
+    cloud = await startCloud({ databaseUrl: database.url, env: { REFRESH_REUSE_GRACE_SECONDS: '0' } });
   });
   afterAll(async () => {
     await admin(`ALTER DATABASE ${name()} ALLOW_CONNECTIONS true`).catch(() => undefined);
@@ -61,7 +61,21 @@ describe('console refresh while the database is away', () => {
     expect(after.body).toMatchObject({ code: 0, data: { accessToken: expect.any(String) } });
     // A refused cookie still goes.
     const refused = await consoleCall('/auth/console/refresh', `${cookie.split('=')[0]}=no-such-session.secret`);
-    expect(refused.body).toMatchObject({ code: 401 });
+    expect(refused.body).toMatchObject({ code: 401, msg: expect.stringMatching(/^your session has ended \(/) });
     expect(setCookies(refused).join()).toMatch(/cos_console_refresh=;/);
+  });
+
+  it('says in plain words why a refresh was refused: a cookie used twice ends the session', async () => {
+    const email = 'twice@example.com';
+    const password = 'the twice password';
+    expect((await cloud.post('/auth/register', { email, password })).code).toBe(0);
+    const cookie = setCookies(await consoleCall('/auth/console/login', undefined, { email, password }))[0].split(';')[0];
+    expect((await consoleCall('/auth/console/refresh', cookie)).body.code).toBe(0);
+    const replayed = await consoleCall('/auth/console/refresh', cookie);
+    expect(replayed.body).toMatchObject({
+      code: 401,
+      msg: expect.stringMatching(/^your session was ended because its sign-in cookie was used twice/),
+    });
+    expect(setCookies(replayed).join()).toMatch(/cos_console_refresh=;/);
   });
 });

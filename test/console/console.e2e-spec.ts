@@ -510,7 +510,7 @@ describe('the web console in a real browser', () => {
     // The cloud ends the member's event stream; asked again, it refuses the session and its cookie.
     await page
       .getByRole('status')
-      .filter({ hasText: /^Signed out: .+\. Sign in again to go on\.$/ })
+      .filter({ hasText: /^Signed out: your session has ended \(.+\)\. Sign in again to go on\.$/ })
       .waitFor();
     expect(await page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
     // The cookie went with the session: the next visit is a plain sign-in, with nothing to explain.
@@ -529,7 +529,7 @@ describe('the web console in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await page
       .getByRole('status')
-      .filter({ hasText: /^Signed out: .+\. Sign in again to go on\.$/ })
+      .filter({ hasText: /^Signed out: your session has ended \(.+\)\. Sign in again to go on\.$/ })
       .waitFor();
     await page.reload();
     await page.getByRole('button', { name: 'Sign in' }).waitFor();

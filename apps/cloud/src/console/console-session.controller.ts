@@ -10,6 +10,14 @@ import { clientAddress, LoginThrottlerGuard } from '../auth/login-throttler.guar
 import { ConsoleOriginGuard } from '../auth/request-origin';
 import { clearConsoleCookie, consoleRefreshToken, setConsoleCookie } from './console-cookie';
 
+/** The sign-in page shows why a session was refused: in a person's words, not a token's. */
+const IN_PLAIN_WORDS: Record<string, string> = {
+  'Refresh token invalid or expired':
+    'your session has ended (it ran out, was signed out elsewhere, or your access to the team was removed)',
+  'Refresh token was already used; the session has been ended':
+    "your session was ended because its sign-in cookie was used twice (this browser's, or a copy of it)",
+};
+
 /**
  * Sessions of the web console. The access token lives in the page's memory; the refresh token
  * in an httpOnly, SameSite=Strict cookie scoped to `/auth/console` (Secure over https). A
@@ -51,8 +59,9 @@ export class ConsoleSessionController {
     } catch (error) {
       // Only a refusal ends the browser's session: a refresh that could not be carried out (the
       // database away for a moment) leaves the cookie for the next try.
-      if (error instanceof UnauthorizedError) clearConsoleCookie(request, response);
-      throw error;
+      if (!(error instanceof UnauthorizedError)) throw error;
+      clearConsoleCookie(request, response);
+      throw new UnauthorizedError(IN_PLAIN_WORDS[error.message] ?? error.message);
     }
     // The session stands and its cookie rotated: a failure to read who it is leaves the page to ask /auth/me.
     const me = await this.auth.meOf(answer.accessToken).catch(() => undefined);
