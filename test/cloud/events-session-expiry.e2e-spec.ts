@@ -2,7 +2,9 @@ import { Client } from 'pg';
 import { CloudHarness, startCloud } from '../support/cloud-app';
 import { createTestDatabase, TestDatabase } from '../support/database';
 import { Account, addMember, createWindow, registerOwner } from '../support/factories';
+import { EventHub } from '../../apps/cloud/src/events/event-hub';
 import { openEvents } from '../support/sse';
+import { openStalledStreams, StalledStreams } from '../support/stalled-streams';
 
 jest.setTimeout(60_000);
 
@@ -60,5 +62,62 @@ describe('live events past the session’s end', () => {
     await stream.waitFor((e) => e.type === 'window.created' && e.data.windowId === window.id);
     await expect(stream.waitForEnd(1000)).rejects.toThrow();
     stream.close();
+  });
+});
+
+/** A stream the cloud ends (sign-out, expiry, a member change) whose client reads nothing gives its place back. */
+describe('an ended stream whose client reads nothing', () => {
+  let cloud: CloudHarness;
+  let stalled: StalledStreams | undefined;
+
+  beforeAll(async () => {
+    cloud = await startCloud({
+      listen: true,
+      env: { EVENTS_STREAMS_PER_SESSION: '1', EVENTS_STREAM_BUFFER_BYTES: String(64 * 2 ** 20) },
+    });
+  });
+  afterAll(async () => {
+    stalled?.stop();
+    await cloud.close();
+  });
+
+  it('is let go within seconds, and the session may open its one stream again', async () => {
+    const owner = await registerOwner(cloud);
+    const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'all' });
+    await createWindow(cloud, owner);
+    const [{ team_id: team }] = await cloud.db.query(`SELECT team_id FROM users WHERE id = $1`, [owner.userId]);
+    const rows = await cloud.db.query<{ id: number }[]>(
+      `INSERT INTO windows (team_id, seq, name) SELECT $1, 1000 + g, 'batch ' || g FROM generate_series(1, 999) g RETURNING id`,
+      [team],
+    );
+    const ids = rows.map((r) => r.id);
+    const hub = cloud.app.get(EventHub);
+    stalled = await openStalledStreams(cloud.url, member.token, 1);
+    // More than the socket holds (the client reads nothing), less than the stream's own buffer: not cut.
+    for (let round = 0; round < 4; round++)
+      expect(await cloud.post('/browser/remark/update', { ids, remark: `round ${round} ${'x'.repeat(200)}` }, owner.token)).toMatchObject({
+        code: 0,
+      });
+    // The one place is taken.
+    expect(
+      await fetch(`${cloud.url}/events`, { headers: { Authorization: `Bearer ${member.token}` } }).then((r) => r.json()),
+    ).toMatchObject({
+      code: 429,
+    });
+    // The member's access changes: the cloud ends the stream.
+    expect(
+      await cloud.post(
+        '/team/member/update',
+        { userId: member.userId, permissions: ['browser:list', 'tag:manage'], scope: 'all' },
+        owner.token,
+      ),
+    ).toMatchObject({ code: 0 });
+    const deadline = Date.now() + 15_000;
+    while (hub.size > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 200));
+    expect(hub.size).toBe(0);
+    const again = await openEvents(cloud.url, member.token);
+    expect(again.status).toBe(200);
+    await expect(again.waitForEnd(500)).rejects.toThrow();
+    again.close();
   });
 });

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
 
-/** How long a cut stream's client gets to read its last event before the connection is dropped. */
-const CUT_GRACE_MS = 5_000;
+/** How long an ended or cut stream's client gets to read what is left before the connection is dropped. */
+const END_GRACE_MS = 5_000;
 
 /**
  * Answers a HEAD of an event stream: its headers say what a GET would get, it has no body, takes no
@@ -41,8 +41,18 @@ function cutEventStream(res: Response, lastEventId: number): void {
     msg: `Events were not read fast enough; reconnect with Last-Event-ID: ${lastEventId}`,
     lastEventId,
   };
-  res.end(`event: stream.cut\ndata: ${JSON.stringify(data)}\n\n`);
-  const drop = setTimeout(() => res.destroy(), CUT_GRACE_MS);
+  endWithin(res, `event: stream.cut\ndata: ${JSON.stringify(data)}\n\n`);
+}
+
+/**
+ * Ends the answer (after `last`), and drops the connection if the client has not taken it all
+ * within END_GRACE_MS: a client that reads nothing would otherwise keep the answer, and its place
+ * among the caller's streams, for good.
+ */
+function endWithin(res: Response, last?: string): void {
+  if (last === undefined) res.end();
+  else res.end(last);
+  const drop = setTimeout(() => res.destroy(), END_GRACE_MS);
   drop.unref();
   res.once('close', () => clearTimeout(drop));
 }
@@ -98,7 +108,7 @@ export abstract class BoundedEventStream {
     if (this.ended) return;
     this.ended = true;
     this.release();
-    this.res.end();
+    endWithin(this.res);
   }
 
   /** Writes what is queued, until the socket wants no more (`write`) or nothing is left. */
