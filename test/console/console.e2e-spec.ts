@@ -502,16 +502,23 @@ describe('the web console in a real browser', () => {
     await page.getByRole('button', { name: 'Sign in' }).waitFor();
     await context.close();
   });
-  it('an open page is signed out as the cloud ends the session (here: the member was removed), and says why, without a click', async () => {
+  it('open pages are signed out as the cloud ends the session (here: the member was removed), and say why, without a click', async () => {
     const member = await addMember(cloud, owner, { permissions: ['browser:list'], scope: 'all' });
     const context = await browser.newContext();
     const page = await signIn(context, member);
+    // A second tab of the same browser: the cookie is one, and goes with the first refusal.
+    const other = await context.newPage();
+    await other.goto(`${cloud.url}/`);
+    await other.getByRole('heading', { name: 'Windows' }).waitFor();
     expect(await cloud.post('/team/member/remove', { userId: member.userId }, owner.token)).toMatchObject({ code: 0 });
-    // The cloud ends the member's event stream; asked again, it refuses the session and its cookie.
-    await page
-      .getByRole('status')
-      .filter({ hasText: /^Signed out: your session has ended \(.+\)\. Sign in again to go on\.$/ })
-      .waitFor();
+    // The cloud ends the member's event streams; asked again, it refuses the session and its cookie.
+    for (const tab of [page, other])
+      await tab
+        .getByRole('status')
+        .filter({ hasText: /^Signed out: .+\. Sign in again to go on\.$/ })
+        .waitFor();
+    const whys = await Promise.all([page, other].map((tab) => tab.getByRole('status').filter({ hasText: 'Signed out:' }).textContent()));
+    expect(whys.some((why) => /^Signed out: your session has ended \(/.test(why ?? ''))).toBe(true);
     expect(await page.getByRole('button', { name: 'Sign in' }).isVisible()).toBe(true);
     // The cookie went with the session: the next visit is a plain sign-in, with nothing to explain.
     await page.reload();

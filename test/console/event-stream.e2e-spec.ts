@@ -148,6 +148,19 @@ describe('the console’s event stream, refused', () => {
     await context.close();
   });
 
+  it('a page served in the stream’s place (a proxy’s or a portal’s, even with 200) is not a stream: the page says the cloud cannot be reached', async () => {
+    const member = await addMember(cloud, await fresh(), { permissions: ['browser:list'], scope: 'all' });
+    const context = await browser.newContext();
+    await context.route('**/events', (route) =>
+      route.fulfill({ status: 200, contentType: 'text/html', body: '<html><body>502 Bad Gateway</body></html>' }),
+    );
+    const page = await signInConsole(context, cloud.url, member);
+    await page.getByText(UNREACHABLE).waitFor();
+    await context.unroute('**/events');
+    await page.getByText(UNREACHABLE).waitFor({ state: 'detached' });
+    await context.close();
+  });
+
   it('an event id that is not one (a hostile proxy’s) is never sent back as Last-Event-ID', async () => {
     const member = await addMember(cloud, await fresh(), { permissions: ['browser:list'], scope: 'all' });
     const context = await browser.newContext();

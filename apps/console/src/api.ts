@@ -42,6 +42,7 @@ let session = 0;
 /** Another session (signed in, out, or as someone else): the token, and nothing asked for by the last one. */
 function startSession(token: string | null): void {
   session++;
+  endedInAnotherTab = null;
   accessToken = token;
   refreshedAs = null;
   early.clear();
@@ -105,7 +106,8 @@ function renew(): Promise<Renewal> {
       // Signed in or out since it was asked for: the answer belongs to a session this page left.
       if (mine !== session) return 'refused';
       const next = answer.code === 0 ? answer.data.accessToken : null;
-      if (answer.code === 401 && answer.msg !== NO_CONSOLE_SESSION) endedWhy = answer.msg;
+      const why = answer.code === 401 ? whyEnded(answer.msg, accessToken !== null) : null;
+      if (why !== null) endedWhy = why;
       // The cookie is the browser's: another tab signed in as someone else since this page signed in.
       // This page signs out rather than go on (or retry a change) in their name.
       if (next !== null && accessToken !== null && userOf(next) !== userOf(accessToken)) {
@@ -119,6 +121,26 @@ function renew(): Promise<Renewal> {
     .catch((): Renewal => 'failed')
     .finally(() => (refreshing = null));
   return refreshing;
+}
+
+/**
+ * The tabs of this console: the one the cloud told why the session ended (the cookie went with
+ * that answer) tells the others, whose own refresh then finds no session at all.
+ */
+const tabs = typeof BroadcastChannel === 'function' ? new BroadcastChannel('cos-console-session') : null;
+let endedInAnotherTab: string | null = null;
+tabs?.addEventListener('message', (event: MessageEvent<unknown>) => {
+  const why = (event.data as { endedWhy?: unknown } | null)?.endedWhy;
+  if (typeof why === 'string') endedInAnotherTab = why.slice(0, 300);
+});
+
+/** What the sign-in page will say of a refused refresh; null for a browser that simply had no session. */
+function whyEnded(msg: string, hadSession: boolean): string | null {
+  if (msg !== NO_CONSOLE_SESSION) {
+    tabs?.postMessage({ endedWhy: msg });
+    return msg;
+  }
+  return hadSession ? (endedInAnotherTab ?? 'this browser was signed out in another tab or window') : null;
 }
 
 /** The cloud refused this page's session for good: signed out, unless another session began since `mine` was asked for. */
@@ -251,6 +273,9 @@ export async function signOut(): Promise<void> {
   startSession(null);
 }
 
+/** What a stream may come labelled as: its own type, bytes, or nothing. */
+const STREAM_TYPES = /^(text\/event-stream|application\/octet-stream)?\s*(;|$)/i;
+
 /** The code of the envelope a refused call was answered with, else its HTTP status; any other body is not read. */
 async function codeOf(response: Response): Promise<number> {
   if (!response.headers.get('content-type')?.includes('json')) {
@@ -290,8 +315,9 @@ export function listen(
           signal: controller.signal,
         });
         // The cloud answers a stream it refuses with its envelope (or HTTP 429 over the streams one may hold), not events.
-        // A stream a proxy relabelled is still read as one: only an envelope (JSON) or an HTTP error is a refusal.
-        const refused = response.ok && !response.headers.get('content-type')?.includes('json') ? null : await codeOf(response);
+        // A stream a proxy relabelled as bytes (or left unlabelled) is still read as one; an envelope
+        // (JSON), a page (a proxy's or a portal's, even with 200) or an HTTP error is not.
+        const refused = response.ok && STREAM_TYPES.test(response.headers.get('content-type') ?? '') ? null : await codeOf(response);
         // Refused for the session (a removed member's, whose cookie went with it): the page signs out at
         // once and says why, rather than take the refusal for a stream and stay drawn with nothing live.
         if (refused === 401) {
