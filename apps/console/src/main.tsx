@@ -2,7 +2,8 @@ import { lazy, StrictMode, Suspense, useCallback, useEffect, useState } from 're
 import { createRoot } from 'react-dom/client';
 import { setNonce } from 'get-nonce';
 import type { MeResponse } from '@cos/contracts';
-import { api, listen, setSignedOutHandler, signOut } from './api';
+import { api, setSignedOutHandler, signOut } from './api';
+import { listen } from './live';
 import { firstSession } from './first-load';
 import { PageBoundary } from './page-boundary';
 import { SignIn } from './sign-in';
